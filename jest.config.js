@@ -1,0 +1,43 @@
+// Three kinds of test, run in this order by `npm test` (scripts/test.ts):
+//   unit         pure code, no I/O beyond the file system
+//   infra        the packaged CloudFormation of every service (needs `npm run package` first)
+//   integration  a service, or the whole system, against the local cloud
+// TypeScript is transformed by swc (type-only work is `npm run typecheck`'s job), ESM throughout.
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2024' },
+      module: { type: 'es6' },
+      sourceMaps: 'inline',
+    },
+  ],
+};
+
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform,
+  modulePathIgnorePatterns: ['<rootDir>/.*/\\.serverless/', '<rootDir>/\\.qdn/'],
+};
+
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{shared,services/*,local,test}/**/unit/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{shared,services/*,local,test}/**/integration/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+  ],
+};
