@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { z } from 'zod';
+import { E164 } from './events.ts';
+import { NotFoundError } from './errors.ts';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+export const ServiceTypeConfig = z.object({
+  serviceType: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  label: z.string().min(1),
+  priceCents: z.number().int().nonnegative(),
+  /** Multi-day rentals (trailer drops) have an end date; the price is per day beyond the first. */
+  extraDayCents: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * A brand is configuration, not code (ARCHITECTURE.md §1): adding one is a config entry.
+ * Twilio sender: a Messaging Service SID or a From number.
+ */
+export const Brand = z.object({
+  brandId: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  displayName: z.string().min(1),
+  siteBaseUrl: z.url(),
+  timeZone: z.string().min(1),
+  twilio: z.union([
+    z.object({ messagingServiceSid: z.string().regex(/^MG[0-9a-f]{32}$/) }),
+    z.object({ fromNumber: E164 }),
+  ]),
+  smsSignOff: z.string().min(1),
+  backupTeamNumbers: z.array(E164).min(1),
+  windows: z.record(z.string(), z.object({ start: hhmm, end: hhmm })),
+  serviceTypes: z.array(ServiceTypeConfig).min(1),
+  crewChecklists: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  theme: z.object({
+    primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+    accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+    logoUrl: z.string().min(1).optional(),
+  }),
+});
+export type Brand = z.infer<typeof Brand>;
+
+export const BrandCatalog = z
+  .object({ defaultBrandId: z.string().min(1), brands: z.array(Brand).min(1) })
+  .refine((catalog) => catalog.brands.some((brand) => brand.brandId === catalog.defaultBrandId), {
+    message: 'defaultBrandId must name one of the brands',
+    path: ['defaultBrandId'],
+  })
+  .refine((catalog) => new Set(catalog.brands.map((brand) => brand.brandId)).size === catalog.brands.length, {
+    message: 'brandIds must be unique',
+    path: ['brands'],
+  });
+export type BrandCatalog = z.infer<typeof BrandCatalog>;
+
+/** Lookups over a validated catalog. */
+export interface Brands {
+  readonly defaultBrandId: string;
+  all(): readonly Brand[];
+  /** The brand, or the default brand when no id is given; unknown ids are 404. */
+  get(brandId?: string): Brand;
+}
+
+export function brandsFrom(input: unknown): Brands {
+  const catalog = BrandCatalog.parse(input);
+  const byId = new Map(catalog.brands.map((brand) => [brand.brandId, brand]));
+  return {
+    defaultBrandId: catalog.defaultBrandId,
+    all: () => catalog.brands,
+    get(brandId = catalog.defaultBrandId) {
+      const brand = byId.get(brandId);
+      if (!brand) throw new NotFoundError(`Unknown brand ${brandId}`);
+      return brand;
+    },
+  };
+}
+
+let cached: Promise<Brands> | undefined;
+
+/**
+ * Loads the brand catalog once per function instance: from the file BRANDS_FILE (the local stage)
+ * or else the SSM parameter BRANDS_PARAMETER (AWS stages). Invalid configuration fails loudly.
+ */
+export function loadBrands(env: Record<string, string | undefined> = process.env): Promise<Brands> {
+  cached ??= (async function readBrandCatalog() {
+    if (env.BRANDS_FILE) return brandsFrom(JSON.parse(await readFile(env.BRANDS_FILE, 'utf8')));
+    if (!env.BRANDS_PARAMETER) throw new Error('Configuration error: BRANDS_FILE or BRANDS_PARAMETER must be set');
+    return brandsFrom(await getParameter(env.BRANDS_PARAMETER, { transform: 'json', maxAge: 300 }));
+  })();
+  cached.catch(() => {
+    cached = undefined;
+  });
+  return cached;
+}

@@ -1,0 +1,243 @@
+import { z } from 'zod';
+
+/**
+ * Event schemas for the bus qdn-<stage> (ARCHITECTURE.md §4). One zod schema per detail-type; producers
+ * validate before PutEvents and consumers parse with the same schema, so a breaking change fails a test
+ * on both sides. A change that would break a consumer gets a new `schemaVersion`.
+ */
+
+export const SCHEMA_VERSION = 1;
+
+export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number, e.g. +16195550123');
+const isoDate = z.iso.date();
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** What every event's `detail.meta` carries. */
+export const EventMeta = z.object({
+  eventId: z.string().min(1),
+  occurredAt: isoDateTime,
+  brandId: z.string().min(1),
+  jobId: z.string().min(1).optional(),
+  version: z.number().int().nonnegative().optional(),
+  /** Who caused it: a staff user id, `customer`, `twilio`, `system`. */
+  actor: z.string().min(1).optional(),
+  correlationId: z.string().min(1),
+  schemaVersion: z.literal(SCHEMA_VERSION).default(SCHEMA_VERSION),
+});
+export type EventMeta = z.infer<typeof EventMeta>;
+
+export const JobStatus = z.enum(['requested', 'scheduled', 'en_route', 'arrived', 'complete', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const JobSchedule = z.object({
+  date: isoDate,
+  window: z.string().min(1).optional(),
+  time: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/)
+    .optional(),
+  endDate: isoDate.optional(),
+});
+export type JobSchedule = z.infer<typeof JobSchedule>;
+
+export const CharterDetails = z.object({
+  vessel: z.string().min(1),
+  meetingPoint: z.string().min(1),
+  guestCount: z.number().int().positive(),
+  durationMinutes: z.number().int().positive(),
+});
+
+/**
+ * The job as it travels on the bus: an allow-list. `.strict()` makes a producer that tries to add a
+ * field (revenue split, captain fee, internal notes) fail validation instead of leaking it.
+ */
+export const JobOnBus = z
+  .object({
+    jobId: z.string().min(1),
+    brandId: z.string().min(1),
+    version: z.number().int().nonnegative(),
+    status: JobStatus,
+    serviceType: z.string().min(1),
+    customer: z.object({ name: z.string().min(1), firstName: z.string().min(1), phone: E164 }).strict(),
+    address: z.object({ text: z.string().min(1), lat: z.number().optional(), lng: z.number().optional() }).strict(),
+    schedule: JobSchedule,
+    trailerId: z.string().min(1).optional(),
+    crewIds: z.array(z.string().min(1)).default([]),
+    priceCents: z.number().int().nonnegative().optional(),
+    paymentMethod: z.string().min(1).optional(),
+    invoiceUrl: z.url().optional(),
+    notes: z.string().optional(),
+    etaMinutes: z.number().int().nonnegative().optional(),
+    trackingUrl: z.url().optional(),
+    charter: CharterDetails.optional(),
+  })
+  .strict();
+export type JobOnBus = z.infer<typeof JobOnBus>;
+
+const jobEvent = <Data extends z.ZodRawShape>(data: Data) =>
+  z.object({ meta: EventMeta, data: z.object({ job: JobOnBus, ...data }) });
+
+export const JobCreated = jobEvent({});
+export const JobStatusChanged = jobEvent({ previousStatus: JobStatus, status: JobStatus });
+export const JobScheduleChanged = jobEvent({ previousSchedule: JobSchedule });
+export const JobAssignmentChanged = jobEvent({
+  previous: z.object({ trailerId: z.string().optional(), crewIds: z.array(z.string()) }),
+});
+export const JobDetailsChanged = jobEvent({ changedFields: z.array(z.string().min(1)).min(1) });
+export const JobArriving = jobEvent({ distanceMeters: z.number().nonnegative().optional() });
+export const TrackingLinkIssued = z.object({
+  meta: EventMeta,
+  data: z.object({ jobId: z.string(), trackingUrl: z.url(), expiresAt: isoDateTime }),
+});
+export const TrackingLinkRevoked = z.object({
+  meta: EventMeta,
+  data: z.object({ jobId: z.string(), reason: z.enum(['rotated', 'expired', 'revoked', 'job-closed']) }),
+});
+
+const smsEvent = <Data extends z.ZodRawShape>(data: Data) => z.object({ meta: EventMeta, data: z.object(data) });
+export const SmsSent = smsEvent({
+  messageSid: z.string(),
+  to: E164,
+  template: z.string(),
+  body: z.string(),
+  status: z.string(),
+});
+export const SmsFailed = smsEvent({
+  to: E164,
+  template: z.string(),
+  errorCode: z.string().optional(),
+  errorMessage: z.string(),
+  permanent: z.boolean(),
+});
+export const SmsSuppressed = smsEvent({
+  to: E164.optional(),
+  template: z.string(),
+  reason: z.enum(['stale', 'opted-out', 'not-texted-status', 'duplicate']),
+});
+export const SmsDeliveryUpdated = smsEvent({
+  messageSid: z.string(),
+  status: z.string(),
+  errorCode: z.string().optional(),
+});
+export const SmsReceived = smsEvent({ messageSid: z.string(), from: E164, body: z.string() });
+export const SmsRelayed = smsEvent({ messageSid: z.string(), from: E164, to: z.array(E164).min(1) });
+
+export const PhotoAdded = z.object({
+  meta: EventMeta,
+  data: z.object({
+    jobId: z.string(),
+    photoId: z.string(),
+    contentType: z.string(),
+    takenAt: isoDateTime.optional(),
+    customerVisible: z.boolean(),
+  }),
+});
+
+export const CrewNotified = z.object({
+  meta: EventMeta,
+  data: z.object({ jobId: z.string(), crewId: z.string(), channel: z.enum(['sms', 'email']) }),
+});
+export const SccEventSynced = z.object({
+  meta: EventMeta,
+  data: z.object({ jobId: z.string(), sccEventId: z.string(), action: z.enum(['created', 'updated', 'deleted']) }),
+});
+
+/** Every event on the bus, by source and detail-type. */
+export const EVENT_CATALOG = {
+  'qdn.jobs': {
+    JobCreated,
+    JobStatusChanged,
+    JobScheduleChanged,
+    JobAssignmentChanged,
+    JobDetailsChanged,
+    JobArriving,
+    TrackingLinkIssued,
+    TrackingLinkRevoked,
+  },
+  'qdn.notifications': { SmsSent, SmsFailed, SmsSuppressed, SmsDeliveryUpdated, SmsReceived, SmsRelayed },
+  'qdn.media': { PhotoAdded },
+  'qdn.scc-bridge': { CrewNotified, SccEventSynced },
+} as const;
+
+type Catalog = typeof EVENT_CATALOG;
+export type EventSource = keyof Catalog;
+export type DetailType = { [S in EventSource]: keyof Catalog[S] & string }[EventSource];
+type SchemaOf<T extends DetailType> = {
+  [S in EventSource]: T extends keyof Catalog[S] ? Catalog[S][T] : never;
+}[EventSource];
+/** The `detail` of an event of type T, after parsing (defaults applied). */
+export type EventDetail<T extends DetailType> = z.output<SchemaOf<T>>;
+
+/** A domain event as a producer hands it to publishEvents. */
+export interface DomainEvent<T extends DetailType = DetailType> {
+  source: EventSource;
+  detailType: T;
+  detail: z.input<SchemaOf<T>>;
+}
+
+/** The source that owns a detail-type. */
+export function sourceOf(detailType: DetailType): EventSource {
+  for (const [source, types] of Object.entries(EVENT_CATALOG)) {
+    if (detailType in types) return source as EventSource;
+  }
+  throw new Error(`Unknown detail-type ${detailType}`);
+}
+
+/** The schema for a detail-type, or undefined when the bus carries something we don't know. */
+export function detailSchemaOf(detailType: string): z.ZodType | undefined {
+  for (const types of Object.values(EVENT_CATALOG)) {
+    const schema = (types as Record<string, z.ZodType>)[detailType];
+    if (schema) return schema;
+  }
+  return undefined;
+}
+
+/**
+ * A stable event id: the same job version and detail-type always give the same id, so a retried or
+ * replayed publish is recognisably the same event to every idempotent consumer.
+ */
+export function jobEventId(jobId: string, version: number, detailType: DetailType): string {
+  return `${jobId}:${version}:${detailType}`;
+}
+
+/** The EventBridge envelope as an SQS target receives it. */
+export const EventBridgeEnvelope = z.object({
+  version: z.string(),
+  id: z.string(),
+  'detail-type': z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.string(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  detail: z.unknown(),
+  'replay-name': z.string().optional(),
+});
+
+/** A parsed event as consumers see it: envelope fields plus a validated detail. */
+export interface ReceivedEvent<T extends DetailType = DetailType> {
+  id: string;
+  source: string;
+  detailType: T;
+  time: string;
+  replayName: string | undefined;
+  detail: EventDetail<T>;
+}
+
+/**
+ * Parses an EventBridge event (e.g. the body of an SQS message from a rule target) and validates its
+ * detail with the schema of its detail-type.
+ */
+export function parseBusEvent(input: unknown): ReceivedEvent {
+  const envelope = EventBridgeEnvelope.parse(input);
+  const schema = detailSchemaOf(envelope['detail-type']);
+  if (!schema) throw new z.ZodError([{ code: 'custom', path: ['detail-type'], message: `unknown detail-type ${envelope['detail-type']}`, input: envelope['detail-type'] }]);
+  return {
+    id: envelope.id,
+    source: envelope.source,
+    detailType: envelope['detail-type'] as DetailType,
+    time: envelope.time,
+    replayName: envelope['replay-name'],
+    detail: schema.parse(envelope.detail) as EventDetail<DetailType>,
+  };
+}

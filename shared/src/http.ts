@@ -1,0 +1,205 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  AppError,
+  type FieldError,
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './errors.ts';
+import { logger } from './logging.ts';
+
+/** Staff roles: the Cognito groups `dispatcher`, `admin`, `driver` (claim `cognito:groups`). */
+export type Role = 'dispatcher' | 'admin' | 'driver';
+const ROLES: readonly Role[] = ['dispatcher', 'admin', 'driver'];
+
+/** Who is calling, from the JWT the HTTP API authorizer already verified. */
+export interface Principal {
+  userId: string;
+  roles: Role[];
+  claims: Record<string, unknown>;
+}
+
+export interface HttpRequest<Body, Query, Params> {
+  body: Body;
+  query: Query;
+  params: Params;
+  /** Present on routes behind the JWT authorizer. */
+  principal: Principal | undefined;
+  headers: Record<string, string | undefined>;
+  event: APIGatewayProxyEventV2WithJWTAuthorizer;
+  context: Context;
+}
+
+/** What a route returns; a bare value is answered as 200 JSON. */
+export interface HttpResult {
+  statusCode?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HttpRouteOptions<Body, Query, Params> {
+  body?: z.ZodType<Body>;
+  query?: z.ZodType<Query>;
+  params?: z.ZodType<Params>;
+  /** Any of these roles may call; absent means the route is public. */
+  roles?: readonly Role[];
+  /** Largest accepted body in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+}
+
+type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * `cognito:groups` reaches the handler differently depending on the path: an array from a decoded
+ * token, or the HTTP API's flattened string form `[dispatcher admin]`. Accept both.
+ */
+export function rolesFromClaim(claim: unknown): Role[] {
+  const names = Array.isArray(claim)
+    ? claim.map(String)
+    : typeof claim === 'string'
+      ? claim
+          .replace(/^\[|\]$/g, '')
+          .split(/[\s,]+/)
+          .filter(Boolean)
+      : [];
+  return ROLES.filter((role) => names.includes(role));
+}
+
+function principalOf(event: HttpEvent): Principal | undefined {
+  const claims = event.requestContext?.authorizer?.jwt?.claims as Record<string, unknown> | undefined;
+  if (!claims || typeof claims.sub !== 'string') return undefined;
+  return { userId: claims.sub, roles: rolesFromClaim(claims['cognito:groups']), claims };
+}
+
+/** zod issues → `[{ field: 'customer.phone', message }]`, the shape every 400 carries. */
+export function fieldErrorsOf(error: z.ZodError, prefix?: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || (prefix ?? 'body'),
+    message: issue.message,
+  }));
+}
+
+function validate<T>(schema: z.ZodType<T> | undefined, input: unknown, part: string): T {
+  if (!schema) return input as T;
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(`Invalid ${part}`, fieldErrorsOf(result.error, part));
+  return result.data;
+}
+
+function rawBodyOf(event: HttpEvent, maxBytes: number): string | undefined {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const buffer = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (buffer.byteLength > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  return buffer.toString('utf8');
+}
+
+function headerOf(event: HttpEvent, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+function parseJsonBody(event: HttpEvent, maxBytes: number): unknown {
+  const raw = rawBodyOf(event, maxBytes);
+  if (raw === undefined) return undefined;
+  const contentType = headerOf(event, 'content-type') ?? 'application/json';
+  if (!/^application\/(.+\+)?json\b/i.test(contentType)) throw new UnsupportedMediaTypeError();
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new ValidationError('Malformed JSON body', [{ field: 'body', message: (error as Error).message }]);
+  }
+}
+
+function authorize(principal: Principal | undefined, roles: readonly Role[] | undefined): void {
+  if (!roles) return;
+  if (!principal) throw new UnauthorizedError();
+  if (!principal.roles.some((role) => roles.includes(role))) {
+    throw new ForbiddenError(`Requires one of the roles: ${roles.join(', ')}`);
+  }
+}
+
+function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  } satisfies APIGatewayProxyStructuredResultV2;
+}
+
+/**
+ * Maps errors to answers: AppErrors to their status with `{ error, details }`, anything else to a 500
+ * that carries the request id (to find the log line) and nothing of the internals.
+ */
+function httpErrorResponder(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: function httpErrorResponderOnError(request) {
+      const { error } = request;
+      if (error instanceof AppError) {
+        if (error.statusCode >= 500) logger.error('Request failed', { error });
+        else logger.info('Request rejected', { status: error.statusCode, reason: error.message });
+        request.response = jsonResponse(error.statusCode, {
+          error: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        });
+        return;
+      }
+      logger.error('Unexpected error', { error: error as Error });
+      request.response = jsonResponse(500, {
+        error: 'Internal error',
+        requestId: request.context.awsRequestId,
+      });
+    },
+  };
+}
+
+/**
+ * The one middy stack for HTTP API routes: Lambda context in logs, security headers, CORS, error
+ * mapping, JSON body parsing with a size limit, zod validation of body, query and path, and roles
+ * from the JWT. The route function gets typed, validated input and returns data or an HttpResult.
+ *
+ * @example
+ * export const handler = httpHandler(
+ *   { roles: ['dispatcher', 'admin'], params: z.object({ jobId: z.string() }) },
+ *   async ({ params }) => ({ body: await jobs.get(params.jobId) }),
+ * );
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+export function httpHandler<Body = undefined, Query = Record<string, string | undefined>, Params = Record<string, string | undefined>>(
+  options: HttpRouteOptions<Body, Query, Params>,
+  route: (request: HttpRequest<Body, Query, Params>) => Promise<HttpResult | undefined>,
+) {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpSecurityHeaders())
+    .use(httpCors({ origin: '*', headers: 'authorization,content-type' }))
+    .use(httpErrorResponder())
+    .handler(async function handleHttpRoute(event, context) {
+      const principal = principalOf(event);
+      authorize(principal, options.roles);
+      const request: HttpRequest<Body, Query, Params> = {
+        body: validate(options.body, parseJsonBody(event, maxBodyBytes), 'body'),
+        query: validate(options.query, event.queryStringParameters ?? {}, 'query'),
+        params: validate(options.params, event.pathParameters ?? {}, 'path'),
+        principal,
+        headers: event.headers ?? {},
+        event,
+        context,
+      };
+      const result = (await route(request)) ?? { statusCode: 204 };
+      return jsonResponse(result.statusCode ?? 200, result.body, result.headers);
+    });
+}
