@@ -8,7 +8,9 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export function serviceNames(): string[] {
   return readdirSync(new URL('../services', import.meta.url), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .filter((entry) => readdirSync(new URL(`../services/${entry.name}`, import.meta.url)).includes('serverless.yml'))
+    .filter((entry) =>
+      readdirSync(new URL(`../services/${entry.name}`, import.meta.url)).includes('serverless.yml'),
+    )
     .map((entry) => entry.name)
     .sort();
 }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { z } from 'zod';
-import { E164 } from './events.ts';
 import { NotFoundError } from './errors.ts';
+import { E164 } from './events.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
@@ -83,7 +83,8 @@ let cached: Promise<Brands> | undefined;
 export function loadBrands(env: Record<string, string | undefined> = process.env): Promise<Brands> {
   cached ??= (async function readBrandCatalog() {
     if (env.BRANDS_FILE) return brandsFrom(JSON.parse(await readFile(env.BRANDS_FILE, 'utf8')));
-    if (!env.BRANDS_PARAMETER) throw new Error('Configuration error: BRANDS_FILE or BRANDS_PARAMETER must be set');
+    if (!env.BRANDS_PARAMETER)
+      throw new Error('Configuration error: BRANDS_FILE or BRANDS_PARAMETER must be set');
     return brandsFrom(await getParameter(env.BRANDS_PARAMETER, { transform: 'json', maxAge: 300 }));
   })();
   cached.catch(() => {

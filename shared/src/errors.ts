@@ -118,9 +118,10 @@ function httpStatusOf(error: Record<string, unknown>): number | undefined {
 export function isTransient(error: unknown): boolean {
   if (error instanceof TransientError) return true;
   if (error instanceof PermanentError) return false;
+  // zod 4's ZodError is not always an `instanceof Error`; recognise it by name.
+  if ((error as { name?: unknown } | null)?.name === 'ZodError' || error instanceof AppError) return false;
   if (!(error instanceof Error)) return true;
   const record = error as unknown as Record<string, unknown>;
-  if (error.name === 'ZodError' || error instanceof AppError) return false;
   if (error.name === 'AbortError' || error.name === 'TimeoutError') return true;
   if (typeof record.code === 'string' && TRANSIENT_NETWORK_CODES.has(record.code)) return true;
   if ((record.$retryable as unknown) !== undefined) return true;

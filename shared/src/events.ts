@@ -59,7 +59,9 @@ export const JobOnBus = z
     status: JobStatus,
     serviceType: z.string().min(1),
     customer: z.object({ name: z.string().min(1), firstName: z.string().min(1), phone: E164 }).strict(),
-    address: z.object({ text: z.string().min(1), lat: z.number().optional(), lng: z.number().optional() }).strict(),
+    address: z
+      .object({ text: z.string().min(1), lat: z.number().optional(), lng: z.number().optional() })
+      .strict(),
     schedule: JobSchedule,
     trailerId: z.string().min(1).optional(),
     crewIds: z.array(z.string().min(1)).default([]),
@@ -94,7 +96,8 @@ export const TrackingLinkRevoked = z.object({
   data: z.object({ jobId: z.string(), reason: z.enum(['rotated', 'expired', 'revoked', 'job-closed']) }),
 });
 
-const smsEvent = <Data extends z.ZodRawShape>(data: Data) => z.object({ meta: EventMeta, data: z.object(data) });
+const smsEvent = <Data extends z.ZodRawShape>(data: Data) =>
+  z.object({ meta: EventMeta, data: z.object(data) });
 export const SmsSent = smsEvent({
   messageSid: z.string(),
   to: E164,
@@ -139,7 +142,11 @@ export const CrewNotified = z.object({
 });
 export const SccEventSynced = z.object({
   meta: EventMeta,
-  data: z.object({ jobId: z.string(), sccEventId: z.string(), action: z.enum(['created', 'updated', 'deleted']) }),
+  data: z.object({
+    jobId: z.string(),
+    sccEventId: z.string(),
+    action: z.enum(['created', 'updated', 'deleted']),
+  }),
 });
 
 /** Every event on the bus, by source and detail-type. */
@@ -231,7 +238,15 @@ export interface ReceivedEvent<T extends DetailType = DetailType> {
 export function parseBusEvent(input: unknown): ReceivedEvent {
   const envelope = EventBridgeEnvelope.parse(input);
   const schema = detailSchemaOf(envelope['detail-type']);
-  if (!schema) throw new z.ZodError([{ code: 'custom', path: ['detail-type'], message: `unknown detail-type ${envelope['detail-type']}`, input: envelope['detail-type'] }]);
+  if (!schema)
+    throw new z.ZodError([
+      {
+        code: 'custom',
+        path: ['detail-type'],
+        message: `unknown detail-type ${envelope['detail-type']}`,
+        input: envelope['detail-type'],
+      },
+    ]);
   return {
     id: envelope.id,
     source: envelope.source,

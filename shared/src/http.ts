@@ -177,7 +177,11 @@ function httpErrorResponder(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStr
  * );
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
-export function httpHandler<Body = undefined, Query = Record<string, string | undefined>, Params = Record<string, string | undefined>>(
+export function httpHandler<
+  Body = undefined,
+  Query = Record<string, string | undefined>,
+  Params = Record<string, string | undefined>,
+>(
   options: HttpRouteOptions<Body, Query, Params>,
   route: (request: HttpRequest<Body, Query, Params>) => Promise<HttpResult | undefined>,
 ) {

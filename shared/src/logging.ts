@@ -5,7 +5,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 // Keys whose values are secrets wherever they appear in a log line.
 const SECRET_KEY = /(secret|password|token|authorization|signature|api[-_]?key|credential|cookie)/i;
 // E.164 numbers (and loosely formatted US numbers) anywhere in a string.
-const PHONE_NUMBER = /\+?\d[\d\s().-]{8,}\d/g;
+const PHONE_NUMBER = /\+?\(?\d[\d\s().-]{8,}\d/g;
 
 /**
  * Masks a phone number to its last four digits, so logs stay useful for support ("…4567")

@@ -19,7 +19,10 @@ export class PublishEventsError extends Error {
   constructor(failures: PublishEventsError['failures']) {
     super(
       `${failures.length} event(s) could not be published: ${failures
-        .map((failure) => `${failure.eventId ?? '?'} (${failure.errorCode ?? 'error'}: ${failure.errorMessage ?? ''})`)
+        .map(
+          (failure) =>
+            `${failure.eventId ?? '?'} (${failure.errorCode ?? 'error'}: ${failure.errorMessage ?? ''})`,
+        )
         .join(', ')}`,
     );
     this.failures = failures;
@@ -38,7 +41,12 @@ function toEntry(event: DomainEvent, busName: string): PutEventsRequestEntry {
   if (!schema) throw new Error(`No schema for detail-type ${event.detailType}`);
   // Validate before sending: a producer bug must fail here, not in every consumer.
   const detail = schema.parse(event.detail);
-  return { EventBusName: busName, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(detail) };
+  return {
+    EventBusName: busName,
+    Source: event.source,
+    DetailType: event.detailType,
+    Detail: JSON.stringify(detail),
+  };
 }
 
 function entrySize(entry: PutEventsRequestEntry): number {
@@ -97,11 +105,15 @@ export async function publishEvents(events: DomainEvent[], options: PublishOptio
   const failures: PublishEventsError['failures'] = [];
 
   for (const batch of batchEntries(events.map((event) => toEntry(event, busName)))) {
-    let pending: { entry: PutEventsRequestEntry; result?: PutEventsResultEntry }[] = batch.map((entry) => ({ entry }));
+    let pending: { entry: PutEventsRequestEntry; result?: PutEventsResultEntry }[] = batch.map((entry) => ({
+      entry,
+    }));
     for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, retryBaseDelayMs()));
       try {
-        const { Entries = [] } = await client.send(new PutEventsCommand({ Entries: pending.map((p) => p.entry) }));
+        const { Entries = [] } = await client.send(
+          new PutEventsCommand({ Entries: pending.map((p) => p.entry) }),
+        );
         pending = pending
           .map((item, index) => ({ entry: item.entry, result: Entries[index] }))
           .filter((item) => !item.result?.EventId);
@@ -111,7 +123,11 @@ export async function publishEvents(events: DomainEvent[], options: PublishOptio
       }
     }
     for (const { entry, result } of pending) {
-      failures.push({ eventId: eventIdOf(entry), errorCode: result?.ErrorCode, errorMessage: result?.ErrorMessage });
+      failures.push({
+        eventId: eventIdOf(entry),
+        errorCode: result?.ErrorCode,
+        errorMessage: result?.ErrorMessage,
+      });
     }
   }
   if (failures.length > 0) throw new PublishEventsError(failures);

@@ -1,14 +1,10 @@
-import {
-  BatchProcessor,
-  EventType,
-  processPartialResponse,
-} from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadConfig, requiredString } from './config.ts';
 import { errorCodeOf, isTransient } from './errors.ts';
-import { type DetailType, type ReceivedEvent, parseBusEvent } from './events.ts';
+import { type DetailType, parseBusEvent, type ReceivedEvent } from './events.ts';
 import { recordFailure } from './failures.ts';
 import { logger } from './logging.ts';
 
@@ -99,7 +95,9 @@ export function queueConsumer<Message>(
         logger.warn('Message failed; SQS will retry it', { error: error as Error });
         throw error;
       }
-      logger.info('Message failed permanently; outcome recorded, message acknowledged', { error: error as Error });
+      logger.info('Message failed permanently; outcome recorded, message acknowledged', {
+        error: error as Error,
+      });
     } finally {
       logger.removeKeys(['messageId', 'eventId', 'jobId', 'attempt']);
     }

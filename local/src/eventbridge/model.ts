@@ -110,6 +110,8 @@ export interface Delivery {
   messageGroupId?: string;
   /** How many times to try before recording the delivery as failed. */
   maxAttempts: number;
+  /** From the target's RetryPolicy.MaximumEventAgeInSeconds: no retry after this time. */
+  expiresAt?: number;
   acceptedAt: number;
 }
 

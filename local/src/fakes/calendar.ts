@@ -2,8 +2,8 @@
 // Entries are addressed by an id the caller chooses (the job's), so a PUT is an idempotent upsert and a
 // replayed sync cannot create duplicates; the dashboard token travels in `X-Dashboard-Token`.
 import type { IncomingHttpHeaders } from 'node:http';
-import { createJsonApiFake } from './http-fake.ts';
 import type { JsonApiFake, JsonResult } from './http-fake.ts';
+import { createJsonApiFake } from './http-fake.ts';
 
 export interface CalendarFakeOptions {
   /** The token the calendar service must send as `X-Dashboard-Token`. */
@@ -40,7 +40,11 @@ export function createCalendarFake(options: CalendarFakeOptions): CalendarFake {
     }
     const id = params[0] ?? '';
     const created = !store.has(id);
-    const entry: CalendarEntry = { ...(body as Record<string, unknown>), id, updatedAt: new Date().toISOString() };
+    const entry: CalendarEntry = {
+      ...(body as Record<string, unknown>),
+      id,
+      updatedAt: new Date().toISOString(),
+    };
     store.set(id, entry);
     return { status: created ? 201 : 200, body: entry };
   }

@@ -1,8 +1,9 @@
 // Shared machinery for the local cloud's fakes of the outside world (Twilio, SCC, the external calendar):
 // a loopback HTTP server that can be closed without leaking sockets or timers, a request log with secrets
 // masked, and a queue of injectable faults. Written once so the three fakes fail and record the same way.
-import { createServer } from 'node:http';
+
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Request bodies above this are answered 413: the fakes never need more, and tests should not hang on one. */
@@ -230,7 +231,9 @@ export interface FaultQueue<F extends { count: number }> {
   clear(): void;
 }
 
-export function createFaultQueue<F extends { count: number; method?: string; path?: string }>(): FaultQueue<F> {
+export function createFaultQueue<
+  F extends { count: number; method?: string; path?: string },
+>(): FaultQueue<F> {
   let faults: F[] = [];
   return {
     add: function add(more) {
@@ -266,7 +269,8 @@ export function parseHttpFaults(input: unknown): HttpFault[] {
         : { ...base, kind: spec.kind, delayMs: nonNegativeInteger(spec.delayMs, `fault[${index}].delayMs`) };
     }
     if (spec.kind === 'reset') return { ...base, kind: 'reset' };
-    if (spec.kind !== undefined) throw new TypeError(`fault[${index}].kind: unknown kind ${String(spec.kind)}`);
+    if (spec.kind !== undefined)
+      throw new TypeError(`fault[${index}].kind: unknown kind ${String(spec.kind)}`);
     const status = httpStatus(spec.status, `fault[${index}].status`);
     const fault: StatusFault = { ...base, status };
     if (spec.body !== undefined) fault.body = spec.body;

@@ -5,8 +5,8 @@
 // what scc-bridge sent is the tests' job, via `requests()`.
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { createJsonApiFake } from './http-fake.ts';
 import type { JsonApiFake, JsonResult } from './http-fake.ts';
+import { createJsonApiFake } from './http-fake.ts';
 
 export interface SccFakeOptions {
   /** The service key scc-bridge must present as `Authorization: Bearer <key>`. */
@@ -44,7 +44,12 @@ export function createSccFake(options: SccFakeOptions): SccFake {
   function createEvent({ body }: { body: unknown }): JsonResult {
     if (!isPlainObject(body)) return { status: 400, body: { error: 'body must be a JSON object' } };
     const now = new Date().toISOString();
-    const event: SccEvent = { ...body, id: `evt_${randomBytes(8).toString('hex')}`, createdAt: now, updatedAt: now };
+    const event: SccEvent = {
+      ...body,
+      id: `evt_${randomBytes(8).toString('hex')}`,
+      createdAt: now,
+      updatedAt: now,
+    };
     store.set(event.id, event);
     return { status: 201, body: event };
   }

@@ -1,0 +1,24 @@
+import type { Brand } from '@qdn/shared';
+
+/** What the public pages may know about a brand: never its Twilio sender or backup team numbers. */
+export interface BrandProfile {
+  brandId: string;
+  displayName: string;
+  siteBaseUrl: string;
+  timeZone: string;
+  windows: Brand['windows'];
+  serviceTypes: Brand['serviceTypes'];
+  theme: Brand['theme'];
+}
+
+export function brandProfile(brand: Brand): BrandProfile {
+  return {
+    brandId: brand.brandId,
+    displayName: brand.displayName,
+    siteBaseUrl: brand.siteBaseUrl,
+    timeZone: brand.timeZone,
+    windows: brand.windows,
+    serviceTypes: brand.serviceTypes,
+    theme: brand.theme,
+  };
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from '@jest/globals';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { ConflictError, httpHandler, NotFoundError, rolesFromClaim } from '../../src/index.ts';
+
+// Given/when/then over the real middy stack, invoked in-process with API Gateway v2 events.
+function apiEvent(overrides: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {}) {
+  return {
+    version: '2.0',
+    routeKey: 'POST /things',
+    rawPath: '/things',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    requestContext: { http: { method: 'POST', path: '/things' }, requestId: 'req-1' },
+    isBase64Encoded: false,
+    ...overrides,
+  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+function withClaims(groups: string, event = apiEvent()) {
+  (event.requestContext as unknown as Record<string, unknown>).authorizer = {
+    jwt: { claims: { sub: 'user-1', 'cognito:groups': groups }, scopes: [] },
+  };
+  return event;
+}
+
+const context = {
+  awsRequestId: 'aws-req-42',
+  functionName: 'test',
+  getRemainingTimeInMillis: () => 5000,
+} as Context;
+
+const createThing = httpHandler(
+  { body: z.object({ name: z.string().min(1), count: z.number().int().positive() }), maxBodyBytes: 100 },
+  async ({ body }) => ({ statusCode: 201, body: { created: body.name } }),
+);
+
+describe('httpHandler', () => {
+  it('given a valid body, when called, then the route gets typed input and answers JSON with security headers', async () => {
+    const response = await createThing(apiEvent({ body: '{"name":"trailer","count":2}' }), context);
+    expect(response.statusCode).toBe(201);
+    expect(JSON.parse(response.body as string)).toEqual({ created: 'trailer' });
+    expect(response.headers?.['content-type']).toMatch(/application\/json/);
+    expect(
+      response.headers?.['Strict-Transport-Security'] ?? response.headers?.['strict-transport-security'],
+    ).toBeDefined();
+    expect(response.headers?.['Access-Control-Allow-Origin']).toBe('*');
+  });
+
+  it('given malformed JSON, when called, then 400 with an error and details', async () => {
+    const response = await createThing(apiEvent({ body: '{"name": tra' }), context);
+    expect(response.statusCode).toBe(400);
+    const body = JSON.parse(response.body as string);
+    expect(body.error).toBe('Malformed JSON body');
+    expect(body.details).toEqual([expect.objectContaining({ field: 'body' })]);
+  });
+
+  it('given fields that fail validation, when called, then 400 names each field', async () => {
+    const response = await createThing(apiEvent({ body: '{"name":"","count":-1}' }), context);
+    expect(response.statusCode).toBe(400);
+    const body = JSON.parse(response.body as string);
+    expect(body.details.map((detail: { field: string }) => detail.field).sort()).toEqual([
+      'body.count',
+      'body.name',
+    ]);
+  });
+
+  it('given a body over the limit, when called, then 413', async () => {
+    const response = await createThing(
+      apiEvent({ body: JSON.stringify({ name: 'x'.repeat(200), count: 1 }) }),
+      context,
+    );
+    expect(response.statusCode).toBe(413);
+    expect(JSON.parse(response.body as string).error).toMatch(/larger than 100 bytes/);
+  });
+
+  it('given a base64 body over the limit, when called, then 413 counts decoded bytes', async () => {
+    const raw = Buffer.from(JSON.stringify({ name: 'y'.repeat(120), count: 1 })).toString('base64');
+    const response = await createThing(apiEvent({ body: raw, isBase64Encoded: true }), context);
+    expect(response.statusCode).toBe(413);
+  });
+
+  it('given a non-JSON content type, when called, then 415', async () => {
+    const response = await createThing(
+      apiEvent({ body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      context,
+    );
+    expect(response.statusCode).toBe(415);
+  });
+
+  it('given the route throws an unexpected error, when called, then 500 with a request id and no internals', async () => {
+    const explode = httpHandler({}, async () => {
+      throw new Error('secret connection string postgres://u:p@db');
+    });
+    const response = await explode(apiEvent(), context);
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body as string)).toEqual({ error: 'Internal error', requestId: 'aws-req-42' });
+    expect(response.body).not.toMatch(/postgres|stack|at /);
+  });
+
+  it('given the route throws domain errors, when called, then they map to 404 and 409 with details', async () => {
+    const missing = httpHandler({}, async () => {
+      throw new NotFoundError();
+    });
+    const conflict = httpHandler({}, async () => {
+      throw new ConflictError('Trailer booked', [{ jobId: 'qdn_1' }]);
+    });
+    expect((await missing(apiEvent(), context)).statusCode).toBe(404);
+    const response = await conflict(apiEvent(), context);
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body as string)).toEqual({
+      error: 'Trailer booked',
+      details: [{ jobId: 'qdn_1' }],
+    });
+  });
+
+  it('given a staff route, when called without claims, with the wrong role and with the right one, then 401, 403, 200', async () => {
+    const adminOnly = httpHandler({ roles: ['admin'] }, async ({ principal }) => ({
+      body: { who: principal?.userId },
+    }));
+    expect((await adminOnly(apiEvent(), context)).statusCode).toBe(401);
+    expect((await adminOnly(withClaims('[dispatcher]'), context)).statusCode).toBe(403);
+    const allowed = await adminOnly(withClaims('[dispatcher admin]'), context);
+    expect(allowed.statusCode).toBe(200);
+    expect(JSON.parse(allowed.body as string)).toEqual({ who: 'user-1' });
+  });
+
+  it('given invalid path parameters, when called, then 400 names the path field and the route never runs', async () => {
+    let ran = false;
+    const getThing = httpHandler({ params: z.object({ id: z.string().regex(/^t_\d+$/) }) }, async () => {
+      ran = true;
+      return { body: {} };
+    });
+    const response = await getThing(apiEvent({ pathParameters: { id: '../etc' } }), context);
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body as string).details[0].field).toBe('path.id');
+    expect(ran).toBe(false);
+  });
+});
+
+describe('rolesFromClaim', () => {
+  it.each([
+    [
+      ['dispatcher', 'admin'],
+      ['dispatcher', 'admin'],
+    ],
+    ['[dispatcher admin]', ['dispatcher', 'admin']],
+    ['driver', ['driver']],
+    ['[superuser]', []],
+    [undefined, []],
+  ])('given %j, then %j', (claim, roles) => {
+    expect(rolesFromClaim(claim)).toEqual(roles);
+  });
+});

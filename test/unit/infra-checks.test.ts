@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { checkTemplate, type Resource, type Template } from '../infra/checks.ts';
+
+// Fixtures are real packaged templates (notifications: a bus consumer; jobs: the stream publisher),
+// broken one rule at a time to prove each check fails when it should.
+function fixture(name: 'notifications' | 'jobs'): Template {
+  return JSON.parse(
+    readFileSync(new URL(`../fixtures/${name}-template.json`, import.meta.url), 'utf8'),
+  ) as Template;
+}
+
+function properties(template: Template, id: string): Record<string, unknown> {
+  const resource = template.Resources[id] as Resource;
+  resource.Properties ??= {};
+  return resource.Properties;
+}
+
+function rulesBroken(template: Template): string[] {
+  return [...new Set(checkTemplate(template).map((violation) => violation.rule))];
+}
+
+describe('infrastructure checks', () => {
+  it('given the packaged templates, when checked, then they pass', () => {
+    expect(checkTemplate(fixture('notifications'))).toEqual([]);
+    expect(checkTemplate(fixture('jobs'))).toEqual([]);
+  });
+
+  it('given a consumer queue without a DLQ, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    delete properties(template, 'SmsQueue').RedrivePolicy;
+    expect(rulesBroken(template)).toContain('dlq');
+  });
+
+  it('given a maxReceiveCount outside 3–10, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    (properties(template, 'SmsQueue').RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount = 50;
+    expect(checkTemplate(template)).toEqual([expect.objectContaining({ rule: 'dlq', resource: 'SmsQueue' })]);
+  });
+
+  it('given a DLQ that keeps messages 4 days, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    properties(template, 'SmsDlq').MessageRetentionPeriod = 345600;
+    expect(checkTemplate(template)).toEqual([expect.objectContaining({ rule: 'dlq', resource: 'SmsDlq' })]);
+  });
+
+  it('given an SQS trigger without ReportBatchItemFailures, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    delete properties(template, 'SmsEventSourceMappingSQSSmsQueue').FunctionResponseTypes;
+    expect(rulesBroken(template)).toEqual(['batch-item-failures']);
+  });
+
+  it('given a stream trigger without ReportBatchItemFailures, when checked, then it fails', () => {
+    const template = fixture('jobs');
+    delete properties(template, 'PublisherEventSourceMappingDynamodbJobsTable').FunctionResponseTypes;
+    expect(rulesBroken(template)).toEqual(['batch-item-failures']);
+  });
+
+  it('given a queue policy that admits any sender, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    const policy = properties(template, 'SmsQueuePolicy').PolicyDocument as {
+      Statement: Record<string, unknown>[];
+    };
+    delete policy.Statement[0]!.Condition;
+    expect(rulesBroken(template)).toEqual(['queue-policy']);
+  });
+
+  it('given a rule target queue with no policy at all, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    delete template.Resources.SmsQueuePolicy;
+    expect(rulesBroken(template)).toEqual(['queue-policy']);
+  });
+
+  it('given a provisioned table without point-in-time recovery, when checked, then it fails twice', () => {
+    const template = fixture('jobs');
+    properties(template, 'JobsTable').BillingMode = 'PROVISIONED';
+    delete properties(template, 'JobsTable').PointInTimeRecoverySpecification;
+    expect(checkTemplate(template).filter((violation) => violation.rule === 'table')).toHaveLength(2);
+  });
+
+  it('given an IAM statement with dynamodb:* on "*", when checked, then both problems are reported', () => {
+    const template = fixture('notifications');
+    const role = properties(template, 'IamRoleLambdaExecution').Policies as {
+      PolicyDocument: { Statement: unknown[] };
+    }[];
+    role[0]!.PolicyDocument.Statement.push({ Effect: 'Allow', Action: ['dynamodb:*'], Resource: '*' });
+    expect(checkTemplate(template).filter((violation) => violation.rule === 'iam')).toHaveLength(2);
+  });
+
+  it('given a log group without retention, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    delete properties(template, 'SmsLogGroup').RetentionInDays;
+    expect(rulesBroken(template)).toEqual(['log-retention']);
+  });
+
+  it('given a function on nodejs20.x, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    properties(template, 'SmsLambdaFunction').Runtime = 'nodejs20.x';
+    expect(rulesBroken(template)).toEqual(['runtime']);
+  });
+
+  it('given a DLQ without a depth alarm, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    delete template.Resources.SmsDlqAlarm;
+    expect(rulesBroken(template)).toEqual(['dlq-alarm']);
+  });
+
+  it('given the stream publisher failure queue without an alarm, when checked, then it fails', () => {
+    const template = fixture('jobs');
+    delete template.Resources.PublishRetryDlqAlarm;
+    expect(rulesBroken(template)).toEqual(['dlq-alarm']);
+  });
+
+  it('given a visibility timeout shorter than the function timeout, when checked, then it fails', () => {
+    const template = fixture('notifications');
+    properties(template, 'SmsQueue').VisibilityTimeout = 2;
+    expect(rulesBroken(template)).toEqual(['visibility']);
+  });
+});
