@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { JsonApiFake, JsonResult } from './http-fake.ts';
 import { createJsonApiFake } from './http-fake.ts';
 
+/** Configuration of the calendar fake. */
 export interface CalendarFakeOptions {
   /** The token the calendar service must send as `X-Dashboard-Token`. */
   dashboardToken: string;
@@ -17,6 +18,7 @@ export interface CalendarEntry {
   [field: string]: unknown;
 }
 
+/** The calendar fake: the shared JSON-fake control surface plus its stored entries. */
 export interface CalendarFake extends JsonApiFake {
   /** The entries currently stored (copies). */
   entries(): CalendarEntry[];

@@ -83,6 +83,7 @@ export interface Timers {
   clearAll(): void;
 }
 
+/** Creates a set of cancellable sleeps (one per fake, cleared by its `close()`). */
 export function createTimers(): Timers {
   const pending = new Map<NodeJS.Timeout, (fired: boolean) => void>();
   let cleared = false;
@@ -127,7 +128,7 @@ export function parseForm(text: string): Record<string, string | string[]> {
   return searchParamsToObject(new URLSearchParams(text));
 }
 
-export function searchParamsToObject(params: URLSearchParams): Record<string, string | string[]> {
+function searchParamsToObject(params: URLSearchParams): Record<string, string | string[]> {
   const result: Record<string, string | string[]> = {};
   for (const [key, value] of params) {
     const existing = result[key];
@@ -187,6 +188,7 @@ export interface RequestLog {
   clear(): void;
 }
 
+/** Creates a fake's request log, masking `secretHeaders` in every record. */
 export function createRequestLog(secretHeaders: readonly string[] = SECRET_HEADERS): RequestLog {
   let records: RecordedRequest[] = [];
   let seq = 0;
@@ -231,6 +233,7 @@ export interface FaultQueue<F extends { count: number }> {
   clear(): void;
 }
 
+/** Creates an empty fault queue; `method`/`path` on a fault restrict which requests it applies to. */
 export function createFaultQueue<
   F extends { count: number; method?: string; path?: string },
 >(): FaultQueue<F> {
@@ -286,12 +289,14 @@ function parseMatch(spec: Record<string, unknown>, index: number): FaultMatch {
   return match;
 }
 
+/** One spec or an array of them, as a non-empty list (validation helpers below throw TypeError). */
 export function asList(input: unknown): unknown[] {
   const list = Array.isArray(input) ? input : [input];
   if (list.length === 0) throw new TypeError('expected at least one fault');
   return list;
 }
 
+/** The value as a plain object, or a TypeError naming the field. */
 export function asObject(value: unknown, name: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`${name}: expected an object`);
@@ -299,6 +304,7 @@ export function asObject(value: unknown, name: string): Record<string, unknown> 
   return value as Record<string, unknown>;
 }
 
+/** The value as an integer >= 1, or a TypeError naming the field. */
 export function positiveInteger(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new TypeError(`${name}: expected an integer >= 1`);
@@ -306,6 +312,7 @@ export function positiveInteger(value: unknown, name: string): number {
   return value;
 }
 
+/** The value as an integer >= 0, or a TypeError naming the field. */
 export function nonNegativeInteger(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new TypeError(`${name}: expected an integer >= 0`);
@@ -313,7 +320,7 @@ export function nonNegativeInteger(value: unknown, name: string): number {
   return value;
 }
 
-export function httpStatus(value: unknown, name: string): number {
+function httpStatus(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 400 || value > 599) {
     throw new TypeError(`${name}: expected an HTTP error status 400-599`);
   }
@@ -357,6 +364,10 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
+/**
+ * Wraps a request handler in a loopback HTTP server whose `close()` also drops kept-alive and held
+ * connections, so tests and the local cloud shut down promptly.
+ */
 export function createFakeServer(
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ): FakeServer {
@@ -424,6 +435,7 @@ export interface JsonRoute {
   run(input: { params: string[]; body: unknown }): JsonResult;
 }
 
+/** What distinguishes one JSON fake from another: its auth check, its routes and its state. */
 export interface JsonApiFakeOptions {
   isAuthorized(headers: IncomingHttpHeaders): boolean;
   unauthorized: JsonResult;

@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { JsonApiFake, JsonResult } from './http-fake.ts';
 import { createJsonApiFake } from './http-fake.ts';
 
+/** Configuration of the SCC fake. */
 export interface SccFakeOptions {
   /** The service key scc-bridge must present as `Authorization: Bearer <key>`. */
   serviceKey: string;
@@ -21,6 +22,7 @@ export interface SccEvent {
   [field: string]: unknown;
 }
 
+/** The SCC fake: the shared JSON-fake control surface plus its stored events. */
 export interface SccFake extends JsonApiFake {
   /** The events currently stored (copies). */
   events(): SccEvent[];

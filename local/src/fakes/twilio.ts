@@ -61,6 +61,7 @@ export type DeliveryOutcome =
   | 'failed'
   | { status: 'undelivered' | 'failed'; errorCode?: number };
 
+/** Configuration of the Twilio fake; the credentials are the ones the application is given locally. */
 export interface TwilioFakeOptions {
   /** `AC…`: the only account the fake serves; it must appear in the request path. */
   accountSid: string;
@@ -125,6 +126,7 @@ export interface TwilioDeliveryFault {
   errorCode?: number;
 }
 
+/** Any fault the Twilio fake accepts; each applies to sends (`POST …/Messages.json`) only. */
 export type TwilioFault = TwilioErrorFault | TwilioTimeoutFault | TwilioResetFault | TwilioDeliveryFault;
 
 /** A message as the control API shows it (ISO dates, camelCase). */
@@ -163,6 +165,10 @@ export interface WebhookAttempt {
   at: string;
 }
 
+/**
+ * An SMS someone texts to the account's number.
+ * @see https://www.twilio.com/docs/messaging/guides/webhook-request
+ */
 export interface InboundSms {
   from: string;
   /** Default: the fake's `phoneNumber`. */
@@ -172,6 +178,7 @@ export interface InboundSms {
   url?: string;
 }
 
+/** What the application's inbound webhook answered. */
 export interface InboundResult {
   messageSid: string;
   status: number;
@@ -180,6 +187,7 @@ export interface InboundResult {
   body: string;
 }
 
+/** The Twilio fake's API (served over HTTP) and control surface (methods, exposed under `/_local/twilio`). */
 export interface TwilioFake {
   /** Listens on 127.0.0.1; point the SDK's base URL (TWILIO_API_BASE_URL) at the returned url. */
   listen(port?: number): Promise<{ url: string; port: number }>;
@@ -373,13 +381,20 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
     const body = first(form.Body);
     const statusCallback = first(form.StatusCallback);
     const invalid = validateSend({ to, from, messagingServiceSid, body, statusCallback });
-    if (invalid) return fail(invalid);
-    if (optedOut.has(to!)) return fail(knownError(21610));
+    if (invalid) {
+      fail(invalid);
+      return;
+    }
+    if (optedOut.has(to!)) {
+      fail(knownError(21610));
+      return;
+    }
 
     const fault = faults.take({ method: 'POST', path: record.path });
     if (fault && !('kind' in fault)) {
       const error = resolveErrorFault(fault);
-      return fail(error, `status:${error.status}/code:${error.code}`);
+      fail(error, `status:${error.status}/code:${error.code}`);
+      return;
     }
     if (fault && (fault.kind === 'reset' || fault.kind === 'timeout')) {
       log.answered(record, null, fault.kind);

@@ -9,6 +9,7 @@ import type * as HttpResponse from 'twilio/lib/http/response.js';
 /** The SDK's own HTTP client, subclassed below (the SDK is CommonJS: reach it through the default export). */
 const SdkRequestClient = twilio.RequestClient;
 
+/** How the notifications service reaches Twilio (from SSM/Secrets Manager in AWS, the fake locally). */
 export interface TwilioClientOptions {
   /** `AC…`: the account the API key belongs to; the SDK puts it in every Messages URL. */
   accountSid: string;
