@@ -4,7 +4,16 @@
  */
 
 import { InvalidEventPatternError } from './errors.ts';
-import { buildPathIndex, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_STRING, KIND_TRUE, type Leaf, type PathIndex } from './event.ts';
+import {
+  buildPathIndex,
+  KIND_FALSE,
+  KIND_NULL,
+  KIND_NUMBER,
+  KIND_STRING,
+  KIND_TRUE,
+  type Leaf,
+  type PathIndex,
+} from './event.ts';
 import { ipEquals, ipInRange, parseCidr, parseIpAddress } from './ip.ts';
 import { JsonNumber, JsonObject, type JsonValue } from './json.ts';
 import { parseDecimal, SCALED_MAX, SCALED_MIN } from './numbers.ts';
@@ -90,8 +99,9 @@ interface FieldDraft {
 
 type RuleDraft = Map<string, FieldDraft>;
 
-function invalid(message: string): never {
-  throw new InvalidEventPatternError(`Event pattern is not valid. Reason: ${message}`);
+// Messages are the bare reason (event-ruler's wording): the API layer adds AWS's "Event pattern is not valid." lead.
+function invalid(reason: string): never {
+  throw new InvalidEventPatternError(reason);
 }
 
 /** Compiles a parsed pattern; throws InvalidEventPatternError where EventBridge would reject it. */
@@ -116,7 +126,12 @@ export function compilePatternTree(root: JsonValue): CompiledPatternTree {
         return left < right ? -1 : left > right ? 1 : 0;
       })
       .map(function compileField([path, draft]): CompiledField {
-        return { path, slot: index.slots.get(path) ?? -1, test: combineTests(draft), allowsAbsent: draft.allowsAbsent };
+        return {
+          path,
+          slot: index.slots.get(path) ?? -1,
+          test: combineTests(draft),
+          allowsAbsent: draft.allowsAbsent,
+        };
       });
     return { fields };
   });
@@ -439,7 +454,12 @@ type AnythingButOption = 'equals-ignore-case' | 'prefix' | 'suffix' | 'wildcard'
 function parseAnythingBut(builder: FieldBuilder, operand: JsonValue): ValueTest {
   if (operand instanceof JsonObject) {
     const [option, values] = soleMember(operand, 'Anything-But expression name not found');
-    if (option !== 'equals-ignore-case' && option !== 'prefix' && option !== 'suffix' && option !== 'wildcard') {
+    if (
+      option !== 'equals-ignore-case' &&
+      option !== 'prefix' &&
+      option !== 'suffix' &&
+      option !== 'wildcard'
+    ) {
       invalid(`Unsupported anything-but pattern: ${option}`);
     }
     return parseAnythingButOption(builder, option, values);
@@ -458,7 +478,9 @@ function parseAnythingBut(builder: FieldBuilder, operand: JsonValue): ValueTest 
       }
     }
     if ((strings.size === 0) === (numbers.size === 0)) {
-      invalid('Inside anything but list, either all values are number or string, mixed type is not supported');
+      invalid(
+        'Inside anything but list, either all values are number or string, mixed type is not supported',
+      );
     }
     return strings.size > 0 ? anythingButStrings(strings) : anythingButNumbers(numbers);
   }
@@ -485,7 +507,11 @@ function anythingButNumbers(excluded: ReadonlySet<string>): ValueTest {
   };
 }
 
-function parseAnythingButOption(builder: FieldBuilder, option: AnythingButOption, operand: JsonValue): ValueTest {
+function parseAnythingButOption(
+  builder: FieldBuilder,
+  option: AnythingButOption,
+  operand: JsonValue,
+): ValueTest {
   let texts: readonly JsonValue[];
   if (Array.isArray(operand)) {
     texts = operand;

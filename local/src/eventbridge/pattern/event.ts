@@ -6,7 +6,7 @@
  */
 
 import { parseIpAddress } from './ip.ts';
-import { JSON_CHARS, JsonReader, numberText } from './json.ts';
+import { JSON_CHARS, JsonReader, JsonSyntaxError, MAX_JSON_DEPTH, numberText } from './json.ts';
 import { type DecimalValue, parseDecimal } from './numbers.ts';
 
 export const KIND_STRING = 0;
@@ -239,29 +239,42 @@ export function flattenEventValue(event: unknown, index: PathIndex): FlatEvent {
   const collector = new Collector(index);
   const root = jsonView(event);
   if (isPlainObject(root)) {
-    walkObject(root, collector, '', new Set<object>());
+    walkObject(root, collector, '', new Set<object>(), 0);
   }
   return collector.finish();
 }
 
-function walkObject(object: object, collector: Collector, path: string, ancestors: Set<object>): void {
-  enterObject(object, ancestors);
+function walkObject(
+  object: object,
+  collector: Collector,
+  path: string,
+  ancestors: Set<object>,
+  depth: number,
+): void {
+  enterObject(object, ancestors, depth);
   for (const key of Object.keys(object)) {
     const childPath = collector.childPath(path, key);
-    walkValue((object as Record<string, unknown>)[key], collector, childPath, ancestors, false);
+    walkValue((object as Record<string, unknown>)[key], collector, childPath, ancestors, depth + 1, false);
   }
   ancestors.delete(object);
 }
 
-function walkValue(raw: unknown, collector: Collector, path: string, ancestors: Set<object>, inArray: boolean): void {
+function walkValue(
+  raw: unknown,
+  collector: Collector,
+  path: string,
+  ancestors: Set<object>,
+  depth: number,
+  inArray: boolean,
+): void {
   const value = jsonView(raw);
   if (typeof value === 'object' && value !== null) {
     if (Array.isArray(value)) {
       if (value.length > 0 && (collector.slot(path) >= 0 || collector.isPrefix(path))) {
-        walkArray(value, collector, path, ancestors);
+        walkArray(value, collector, path, ancestors, depth);
       }
     } else if (collector.isPrefix(path)) {
-      walkObject(value, collector, path, ancestors);
+      walkObject(value, collector, path, ancestors, depth);
     }
     return;
   }
@@ -294,28 +307,41 @@ function walkValue(raw: unknown, collector: Collector, path: string, ancestors: 
   }
 }
 
-function walkArray(array: readonly unknown[], collector: Collector, path: string, ancestors: Set<object>): void {
-  enterObject(array, ancestors);
+function walkArray(
+  array: readonly unknown[],
+  collector: Collector,
+  path: string,
+  ancestors: Set<object>,
+  depth: number,
+): void {
+  enterObject(array, ancestors, depth);
   const arrayId = collector.nextArrayId++;
   const membership = collector.membership;
   collector.hasMembership = true;
   for (let index = 0; index < array.length; index++) {
     membership.push(arrayId, index);
-    walkValue(array[index], collector, path, ancestors, true);
+    walkValue(array[index], collector, path, ancestors, depth + 1, true);
     membership.length -= 2;
   }
   ancestors.delete(array);
 }
 
-function enterObject(value: object, ancestors: Set<object>): void {
+function enterObject(value: object, ancestors: Set<object>, depth: number): void {
+  if (depth >= MAX_JSON_DEPTH) {
+    throw new JsonSyntaxError('JSON nested too deeply');
+  }
   if (ancestors.has(value)) {
-    throw new TypeError('Event contains a cycle');
+    throw new JsonSyntaxError('Event contains a cycle');
   }
   ancestors.add(value);
 }
 
 function jsonView(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) {
     return (value as { toJSON: () => unknown }).toJSON();
   }
   return value;

@@ -27,7 +27,7 @@ export class JsonSyntaxError extends Error {
 }
 
 // Deep enough for any real event (EventBridge caps events at 256 KB), shallow enough to stay off the stack limit.
-const MAX_DEPTH = 1000;
+export const MAX_JSON_DEPTH = 1000;
 
 const CHAR_QUOTE = 0x22;
 const CHAR_BACKSLASH = 0x5c;
@@ -108,7 +108,7 @@ export class JsonReader {
       if (c === CHAR_BACKSLASH) {
         break;
       }
-      if (c < 0x20 || Number.isNaN(c)) {
+      if (!(c >= 0x20)) {
         this.pos = pos;
         this.fail('Unterminated string or control character in string');
       }
@@ -124,9 +124,9 @@ export class JsonReader {
       }
       if (c === CHAR_BACKSLASH) {
         value += text.slice(chunkStart, pos);
-        const escape = text.charCodeAt(pos + 1);
+        const escaped = text.charCodeAt(pos + 1);
         pos += 2;
-        switch (escape) {
+        switch (escaped) {
           case 0x22:
             value += '"';
             break;
@@ -168,7 +168,7 @@ export class JsonReader {
         chunkStart = pos;
         continue;
       }
-      if (c < 0x20 || Number.isNaN(c)) {
+      if (!(c >= 0x20)) {
         this.pos = pos;
         this.fail('Unterminated string or control character in string');
       }
@@ -187,8 +187,8 @@ export class JsonReader {
         return;
       }
       if (c === CHAR_BACKSLASH) {
-        const escape = text.charCodeAt(pos + 1);
-        if (escape === 0x75) {
+        const escaped = text.charCodeAt(pos + 1);
+        if (escaped === 0x75) {
           if (!/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
             this.pos = pos;
             this.fail('Invalid \\u escape');
@@ -197,14 +197,14 @@ export class JsonReader {
           continue;
         }
         if (
-          escape !== 0x22 &&
-          escape !== 0x5c &&
-          escape !== 0x2f &&
-          escape !== 0x62 &&
-          escape !== 0x66 &&
-          escape !== 0x6e &&
-          escape !== 0x72 &&
-          escape !== 0x74
+          escaped !== 0x22 &&
+          escaped !== 0x5c &&
+          escaped !== 0x2f &&
+          escaped !== 0x62 &&
+          escaped !== 0x66 &&
+          escaped !== 0x6e &&
+          escaped !== 0x72 &&
+          escaped !== 0x74
         ) {
           this.pos = pos;
           this.fail('Invalid escape character');
@@ -212,7 +212,7 @@ export class JsonReader {
         pos += 2;
         continue;
       }
-      if (c < 0x20 || Number.isNaN(c)) {
+      if (!(c >= 0x20)) {
         this.pos = pos;
         this.fail('Unterminated string or control character in string');
       }
@@ -349,7 +349,7 @@ export class JsonReader {
   }
 
   enter(depth: number): void {
-    if (depth >= MAX_DEPTH) {
+    if (depth >= MAX_JSON_DEPTH) {
       this.fail('JSON nested too deeply');
     }
   }
@@ -437,7 +437,11 @@ export function fromJsValue(value: unknown): JsonValue {
 
 function convert(input: unknown, ancestors: Set<object>, depth: number): JsonValue {
   let value = input;
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) {
     value = (value as { toJSON: () => unknown }).toJSON();
   }
   switch (typeof value) {
@@ -452,7 +456,7 @@ function convert(input: unknown, ancestors: Set<object>, depth: number): JsonVal
       if (value === null) {
         return null;
       }
-      if (depth >= MAX_DEPTH) {
+      if (depth >= MAX_JSON_DEPTH) {
         throw new JsonSyntaxError('JSON nested too deeply');
       }
       if (ancestors.has(value)) {

@@ -62,12 +62,21 @@ function unitsMatch(value: string, start: number, folded: FoldedText): boolean {
 }
 
 // Case mappings can change length (e.g. 'ß' upper-cases to 'SS'), so the general case tries each spelling.
-function matchForward(value: string, pos: number, folded: FoldedText, index: number, whole: boolean): boolean {
+function matchForward(
+  value: string,
+  pos: number,
+  folded: FoldedText,
+  index: number,
+  whole: boolean,
+): boolean {
   if (index === folded.alternatives.length) {
     return !whole || pos === value.length;
   }
   for (const spelling of folded.alternatives[index] ?? []) {
-    if (value.startsWith(spelling, pos) && matchForward(value, pos + spelling.length, folded, index + 1, whole)) {
+    if (
+      value.startsWith(spelling, pos) &&
+      matchForward(value, pos + spelling.length, folded, index + 1, whole)
+    ) {
       return true;
     }
   }
