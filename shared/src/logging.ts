@@ -4,8 +4,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 
 // Keys whose values are secrets wherever they appear in a log line.
 const SECRET_KEY = /(secret|password|token|authorization|signature|api[-_]?key|credential|cookie)/i;
-// E.164 numbers (and loosely formatted US numbers) anywhere in a string.
-const PHONE_NUMBER = /\+?\(?\d[\d\s().-]{8,}\d/g;
+// E.164 numbers, and US numbers written with separators, anywhere in a string. Bare digit runs
+// (account ids, timestamps) are left alone: they are not how phone numbers reach our logs.
+const PHONE_NUMBER = /\+\d{8,15}\b|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g;
 
 /**
  * Masks a phone number to its last four digits, so logs stay useful for support ("…4567")

@@ -4,12 +4,17 @@ import type { DeliveryQueue, RetrySettings } from './delivery.ts';
 import { validationError } from './errors.ts';
 import type { TargetInputContext } from './input-transformer.ts';
 import type { Delivery, EventEnvelope } from './model.ts';
-import type { EventBusEntry, Registry, RuleEntry } from './registry.ts';
+import type { EventBusEntry, Registry, RuleEntry, TargetEntry } from './registry.ts';
 
 /**
  * What happens to an event once a bus has it: archived in every matching archive of the bus, matched
  * against the bus's enabled rules, shaped for each target of a matching rule, and handed to the delivery
  * queue — all before PutEvents answers, so an accepted event is durable. Delivery itself runs behind.
+ *
+ * Crash windows: a process killed after PutEvents answered loses nothing (the outbox resumes the
+ * deliveries). One killed while still handling the request may have archived some entries without their
+ * deliveries; the caller got no answer and retries, so such an event can appear twice in an archive but
+ * is never silently dropped.
  * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
  */
 
@@ -38,7 +43,11 @@ export interface EventRouter {
    */
   putEvents(entries: unknown, options?: { trusted?: boolean }): PutEventsResult;
   /** Routes events coming from a replay: never archived, and only to `ruleArns` when given. */
-  routeReplayedEvents(busName: string, events: readonly EventEnvelope[], ruleArns?: ReadonlySet<string>): void;
+  routeReplayedEvents(
+    busName: string,
+    events: readonly EventEnvelope[],
+    ruleArns?: ReadonlySet<string>,
+  ): void;
 }
 
 /** EventBridge's limit on the summed size of a request's entries. */
@@ -47,6 +56,10 @@ const MAX_PUT_EVENTS_ENTRIES = 10;
 /** Size a `Time` field counts for, whatever its value. */
 const TIME_FIELD_BYTES = 14;
 
+/**
+ * Creates the router behind PutEvents and replays for the buses in `registry`.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rules.html
+ */
 export function createEventRouter(options: {
   registry: Registry;
   deliveries: DeliveryQueue;
@@ -66,7 +79,8 @@ export function createEventRouter(options: {
   ): void {
     let inputContext: TargetInputContext | undefined;
     for (const rule of bus.rules.values()) {
-      if (rule.record.state === 'DISABLED' || rule.pattern === undefined || rule.targets.length === 0) continue;
+      if (rule.record.state === 'DISABLED' || rule.pattern === undefined || rule.targets.length === 0)
+        continue;
       if (ruleArns !== undefined && !ruleArns.has(rule.arn)) continue;
       if (!ruleMatches(rule, event)) continue;
       inputContext ??= {
@@ -78,30 +92,33 @@ export function createEventRouter(options: {
       };
       const context = { ...inputContext, ruleArn: rule.arn, ruleName: rule.record.name };
       for (const target of rule.targets) {
-        const retryPolicy = target.record.RetryPolicy;
-        const delivery: Delivery = {
-          eventId: event.id,
-          ruleArn: rule.arn,
-          targetId: target.record.Id,
-          queueArn: target.record.Arn,
-          body: '',
-          maxAttempts: Math.max(1, Math.min(retry.maxAttempts, (retryPolicy?.MaximumRetryAttempts ?? Infinity) + 1)),
-          acceptedAt,
-        };
-        const messageGroupId = target.record.SqsParameters?.MessageGroupId;
-        if (messageGroupId !== undefined) delivery.messageGroupId = messageGroupId;
-        if (retryPolicy?.MaximumEventAgeInSeconds !== undefined) {
-          delivery.expiresAt = acceptedAt + retryPolicy.MaximumEventAgeInSeconds * 1000;
-        }
+        const delivery = deliveryFor(rule, target, event.id, acceptedAt);
         const rendered = target.input.render(context);
-        if (rendered.ok) {
-          delivery.body = rendered.body;
-          out.push(delivery);
-        } else {
-          deliveries.recordFailure(delivery, rendered.reason, 0);
-        }
+        if (rendered.ok) out.push({ ...delivery, body: rendered.body });
+        else deliveries.recordFailure(delivery, rendered.reason, 0);
       }
     }
+  }
+
+  /** A delivery of one event to one target, with the target's RetryPolicy applied to our retry settings. */
+  function deliveryFor(rule: RuleEntry, target: TargetEntry, eventId: string, acceptedAt: number): Delivery {
+    const retryPolicy = target.record.RetryPolicy;
+    const maxRetries = retryPolicy?.MaximumRetryAttempts ?? Number.POSITIVE_INFINITY;
+    const delivery: Delivery = {
+      eventId,
+      ruleArn: rule.arn,
+      targetId: target.record.Id,
+      queueArn: target.record.Arn,
+      body: '',
+      maxAttempts: Math.max(1, Math.min(retry.maxAttempts, maxRetries + 1)),
+      acceptedAt,
+    };
+    const messageGroupId = target.record.SqsParameters?.MessageGroupId;
+    if (messageGroupId !== undefined) delivery.messageGroupId = messageGroupId;
+    if (retryPolicy?.MaximumEventAgeInSeconds !== undefined) {
+      delivery.expiresAt = acceptedAt + retryPolicy.MaximumEventAgeInSeconds * 1000;
+    }
+    return delivery;
   }
 
   return {
@@ -129,7 +146,8 @@ export function createEventRouter(options: {
       if (!bus) throw new Error(`Event bus ${busName} does not exist.`);
       const acceptedAt = now();
       const replayed: Delivery[] = [];
-      for (const event of events) routeEvent(bus, event, JSON.stringify(event), acceptedAt, ruleArns, replayed);
+      for (const event of events)
+        routeEvent(bus, event, JSON.stringify(event), acceptedAt, ruleArns, replayed);
       deliveries.enqueue(replayed);
     },
   };
@@ -140,8 +158,8 @@ export function createEventRouter(options: {
     acceptedAt: number,
     out: Delivery[],
   ): PutEventsResultEntry {
-    const invalid = validateEntry(entry, trusted);
-    if (invalid) return invalid;
+    const validated = validateEntry(entry, trusted);
+    if ('ErrorCode' in validated) return validated;
     const busName = eventBusNameFromNameOrArn(entry.EventBusName);
     const bus = busName === undefined ? undefined : registry.eventBuses.get(busName);
     if (!bus) {
@@ -163,7 +181,7 @@ export function createEventRouter(options: {
       time: formatEventTime(time),
       region: location.region,
       resources: entry.Resources ?? [],
-      detail: JSON.parse(entry.Detail!) as Record<string, unknown>,
+      detail: validated.detail,
     };
     const eventJson = JSON.stringify(event);
     for (const archive of registry.archivesOfBus(bus.record.name)) {
@@ -180,7 +198,11 @@ function ruleMatches(rule: RuleEntry, event: EventEnvelope): boolean {
   return rule.pattern !== undefined && safeMatches(rule.pattern, event, rule.arn);
 }
 
-function safeMatches(pattern: { matches(event: object): boolean }, event: EventEnvelope, owner: string): boolean {
+function safeMatches(
+  pattern: { matches(event: object): boolean },
+  event: EventEnvelope,
+  owner: string,
+): boolean {
   try {
     return pattern.matches(event);
   } catch (error) {
@@ -222,7 +244,10 @@ export function entrySize(entry: PutEventsRequestEntry): number {
 }
 
 /** Entry-level checks: EventBridge reports these in the entry's result and accepts the other entries. */
-function validateEntry(entry: PutEventsRequestEntry, trusted: boolean): PutEventsResultEntry | undefined {
+function validateEntry(
+  entry: PutEventsRequestEntry,
+  trusted: boolean,
+): { ErrorCode: string; ErrorMessage: string } | { detail: Record<string, unknown> } {
   for (const field of ['Source', 'DetailType', 'Detail'] as const) {
     if (typeof entry[field] !== 'string' || entry[field] === '') {
       return {
@@ -234,25 +259,26 @@ function validateEntry(entry: PutEventsRequestEntry, trusted: boolean): PutEvent
   if (!trusted && entry.Source!.startsWith('aws.')) {
     return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
   }
-  if (!isJsonObjectText(entry.Detail!)) {
-    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
-  }
+  const detail = parseJsonObject(entry.Detail!);
+  if (detail === undefined) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   if (entry.Resources !== undefined && !(Array.isArray(entry.Resources) && entry.Resources.every(isString))) {
     return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Resources is not valid.' };
   }
-  return undefined;
+  return { detail };
 }
 
 function isString(value: unknown): value is string {
   return typeof value === 'string';
 }
 
-function isJsonObjectText(text: string): boolean {
+/** The parsed Detail when it is a JSON object, which is all EventBridge accepts. */
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    return isObject ? (parsed as Record<string, unknown>) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

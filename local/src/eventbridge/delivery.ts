@@ -52,6 +52,11 @@ const OUTBOX_COMPACT_BYTES = 1024 * 1024;
 const OUTBOX_REWRITE_BYTES = 16 * 1024 * 1024;
 const CLOSE_GRACE_MS = 2_000;
 
+/**
+ * Opens the outbox in `dataDir` (resuming what a previous process left pending) and returns the queue.
+ * Retries follow EventBridge's model (exponential backoff, then give up and record), on a local time scale.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html
+ */
 export function createDeliveryQueue(options: {
   dataDir: string;
   deliver: SqsDeliverer;

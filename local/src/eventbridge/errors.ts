@@ -16,30 +16,37 @@ export class EventBridgeApiError extends Error {
   }
 }
 
+/** @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonErrors.html */
 export function validationError(message: string): EventBridgeApiError {
   return new EventBridgeApiError('ValidationException', message);
 }
 
+/** @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DescribeRule.html#API_DescribeRule_Errors */
 export function resourceNotFound(message: string): EventBridgeApiError {
   return new EventBridgeApiError('ResourceNotFoundException', message);
 }
 
+/** @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html#API_CreateEventBus_Errors */
 export function resourceAlreadyExists(message: string): EventBridgeApiError {
   return new EventBridgeApiError('ResourceAlreadyExistsException', message);
 }
 
+/** @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html#API_PutRule_Errors */
 export function invalidEventPattern(message: string): EventBridgeApiError {
   return new EventBridgeApiError('InvalidEventPatternException', message);
 }
 
+/** @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html#API_PutTargets_Errors */
 export function limitExceeded(message: string): EventBridgeApiError {
   return new EventBridgeApiError('LimitExceededException', message);
 }
 
+/** @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CancelReplay.html#API_CancelReplay_Errors */
 export function illegalStatus(message: string): EventBridgeApiError {
   return new EventBridgeApiError('IllegalStatusException', message);
 }
 
+/** @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonErrors.html */
 export function internalError(): EventBridgeApiError {
   return new EventBridgeApiError(
     'InternalException',

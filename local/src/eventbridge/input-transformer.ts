@@ -62,7 +62,8 @@ export function compileTargetInput(target: TargetRecord): TargetInputRenderer {
   }
   if (target.Input !== undefined) return compileConstantInput(target.Input, targetId);
   if (target.InputPath !== undefined) return compileInputPath(target.InputPath, targetId);
-  if (target.InputTransformer !== undefined) return compileInputTransformer(target.InputTransformer, targetId);
+  if (target.InputTransformer !== undefined)
+    return compileInputTransformer(target.InputTransformer, targetId);
   return { render: renderWholeEvent };
 }
 
@@ -90,7 +91,8 @@ function compileInputPath(inputPath: string, targetId: string): TargetInputRende
   return {
     render: function renderInputPath(context: TargetInputContext): TargetInputResult {
       const selected = path.select(context.event);
-      if (!selected.found) return { ok: false, reason: `InputPath ${path.text} selects nothing in the event` };
+      if (!selected.found)
+        return { ok: false, reason: `InputPath ${path.text} selects nothing in the event` };
       return { ok: true, body: JSON.stringify(selected.value) };
     },
   };
@@ -110,7 +112,11 @@ function compileInputTransformer(
   const isJsonTemplate = /^\s*[{[]/.test(template);
   const segments = parseTemplate(template, isJsonTemplate);
   for (const segment of segments) {
-    if ('variable' in segment && !paths.has(segment.variable) && !PREDEFINED_VARIABLES.has(segment.variable)) {
+    if (
+      'variable' in segment &&
+      !paths.has(segment.variable) &&
+      !PREDEFINED_VARIABLES.has(segment.variable)
+    ) {
       throw validationError(
         `InputTemplate for target ${targetId} contains invalid placeholder ${segment.variable}.`,
       );

@@ -12,7 +12,10 @@ export interface CompiledJsonPath {
   select(root: unknown): { found: true; value: unknown } | { found: false };
 }
 
-/** Returns undefined when `path` is not in the supported syntax. */
+/**
+ * Compiles a path once per target; returns undefined when `path` is not in the supported syntax.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html#eventbridge-Type-Target-InputPath
+ */
 export function compileJsonPath(path: string): CompiledJsonPath | undefined {
   if (!path.startsWith('$')) return undefined;
   const steps: PathStep[] = [];

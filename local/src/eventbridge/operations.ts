@@ -38,14 +38,23 @@ import {
  * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Operations.html
  */
 
+/** One operation: the request's JSON body in, the response's JSON body out. */
 export type Operation = (input: OperationInput) => unknown;
 
 const MAX_TARGETS_PER_RULE = 5;
 const MAX_TARGETS_PER_REQUEST = 10;
-const RULE_STATES: readonly RuleState[] = ['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'];
+const RULE_STATES: readonly RuleState[] = [
+  'ENABLED',
+  'DISABLED',
+  'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+];
 const SCHEDULE_EXPRESSION = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/;
 const REQUIRED_TEST_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
 
+/**
+ * The operation table the protocol handler dispatches `X-Amz-Target: AWSEvents.<Name>` to.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Operations.html
+ */
 export function createEventBridgeOperations(context: {
   registry: Registry;
   router: EventRouter;
@@ -127,9 +136,8 @@ export function createEventBridgeOperations(context: {
   }
 
   function setRuleState(input: OperationInput, state: RuleState): Record<string, never> {
-    const { bus, rule } = ruleFromInput(input, 'Name');
+    const { rule } = ruleFromInput(input, 'Name');
     rule.record.state = state;
-    bus.rules.set(rule.record.name, rule);
     registry.save();
     return {};
   }
@@ -347,20 +355,13 @@ export function createEventBridgeOperations(context: {
     TestEventPattern: function testEventPattern(input) {
       const pattern = requireString(input, 'EventPattern');
       const eventText = requireString(input, 'Event');
-      let event: unknown;
-      try {
-        event = JSON.parse(eventText);
-      } catch {
-        throw validationError('Parameter Event is not valid.');
+      const missing = missingTestEventFields(eventText);
+      if (missing === undefined) throw validationError('Parameter Event is not valid.');
+      if (missing.length > 0) {
+        throw validationError(`Parameter Event is not valid. Reason: missing ${missing.join(', ')}.`);
       }
-      const isObject = typeof event === 'object' && event !== null && !Array.isArray(event);
-      const missing = isObject ? REQUIRED_TEST_EVENT_FIELDS.filter((field) => !(field in event)) : [];
-      if (!isObject || missing.length > 0) {
-        throw validationError(
-          `Parameter Event is not valid.${missing.length ? ` Reason: missing ${missing.join(', ')}.` : ''}`,
-        );
-      }
-      return { Result: compilePattern(pattern).matches(event as object) };
+      // The text, not the parsed object, so numbers keep the exact spelling the matcher compares by value.
+      return { Result: compilePattern(pattern).matches(eventText) };
     },
 
     // ---- Archives ------------------------------------------------------------------------------------
@@ -389,7 +390,11 @@ export function createEventBridgeOperations(context: {
       });
       registry.archives.set(name, archive);
       registry.save();
-      return { ArchiveArn: archive.arn, State: 'ENABLED', CreationTime: epochSeconds(archive.record.creationTime) };
+      return {
+        ArchiveArn: archive.arn,
+        State: 'ENABLED',
+        CreationTime: epochSeconds(archive.record.creationTime),
+      };
     },
 
     DescribeArchive: function describeArchive(input) {
@@ -453,7 +458,11 @@ export function createEventBridgeOperations(context: {
       const kmsKeyIdentifier = optionalString(input, 'KmsKeyIdentifier');
       if (kmsKeyIdentifier !== undefined) archive.record.kmsKeyIdentifier = kmsKeyIdentifier;
       registry.save();
-      return { ArchiveArn: archive.arn, State: 'ENABLED', CreationTime: epochSeconds(archive.record.creationTime) };
+      return {
+        ArchiveArn: archive.arn,
+        State: 'ENABLED',
+        CreationTime: epochSeconds(archive.record.creationTime),
+      };
     },
 
     DeleteArchive: function deleteArchive(input) {
@@ -489,10 +498,15 @@ export function createEventBridgeOperations(context: {
       }
       const bus = eventBusFromInput({ EventBusName: destination.Arn });
       if (bus.record.name !== archive.record.eventBusName) {
-        throw validationError('Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
+        throw validationError(
+          'Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.',
+        );
       }
       const filterArns = destination.FilterArns;
-      if (filterArns !== undefined && (!Array.isArray(filterArns) || !filterArns.every((arn) => typeof arn === 'string'))) {
+      if (
+        filterArns !== undefined &&
+        (!Array.isArray(filterArns) || !filterArns.every((arn) => typeof arn === 'string'))
+      ) {
         throw validationError('Parameter Destination.FilterArns is not valid.');
       }
       const ruleArns = new Set([...bus.rules.values()].map((rule) => rule.arn));
@@ -507,7 +521,8 @@ export function createEventBridgeOperations(context: {
         description: optionalString(input, 'Description'),
         archiveName: archive.record.name,
         eventSourceArn: archive.arn,
-        destination: filterArns === undefined ? { Arn: bus.arn } : { Arn: bus.arn, FilterArns: filterArns as string[] },
+        destination:
+          filterArns === undefined ? { Arn: bus.arn } : { Arn: bus.arn, FilterArns: filterArns as string[] },
         eventStartTime,
         eventEndTime,
         state: 'STARTING',
@@ -562,6 +577,22 @@ export function createEventBridgeOperations(context: {
   return operations;
 }
 
+/** Fields TestEventPattern insists on, or undefined when the event is not a JSON object at all. */
+function missingTestEventFields(eventText: string): string[] | undefined {
+  let event: unknown;
+  try {
+    event = JSON.parse(eventText);
+  } catch {
+    return undefined;
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return undefined;
+  return REQUIRED_TEST_EVENT_FIELDS.filter((field) => !Object.hasOwn(event, field));
+}
+
+/**
+ * What EventBridge answers for an `X-Amz-Target` it does not know.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonErrors.html
+ */
 export function unknownOperation(target: string): EventBridgeApiError {
   return new EventBridgeApiError('UnknownOperationException', `Unknown operation ${target}`);
 }

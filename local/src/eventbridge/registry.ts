@@ -82,7 +82,16 @@ export interface Registry {
 
 const STATE_FILE = 'state.json';
 
-export function createRegistry(options: { dataDir: string; location: AwsLocation; now: () => number }): Registry {
+/**
+ * Loads the control-plane state from `dataDir` (creating the default bus on first start) and opens the
+ * archive logs.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DescribeEventBus.html
+ */
+export function createRegistry(options: {
+  dataDir: string;
+  location: AwsLocation;
+  now: () => number;
+}): Registry {
   const { dataDir, location } = options;
   const statePath = join(dataDir, STATE_FILE);
   const archivesDir = join(dataDir, 'archives');
@@ -199,13 +208,20 @@ function loadState(registry: Registry, state: ControlPlaneState | undefined, now
   for (const record of state?.replays ?? []) registry.replays.set(record.name, record);
 }
 
-/** Compiles a rule or archive pattern, turning every way it can be wrong into InvalidEventPatternException. */
+/**
+ * Compiles a rule or archive pattern, turning every way it can be wrong into InvalidEventPatternException.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html
+ */
 export function compilePattern(pattern: string): CompiledEventPattern {
   try {
     return compileEventPattern(pattern);
   } catch (error) {
     if (error instanceof EventBridgeApiError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw invalidEventPattern(`Event pattern is not valid. Reason: ${message}`);
+    throw invalidEventPattern(
+      message.startsWith('Event pattern is not valid')
+        ? message
+        : `Event pattern is not valid. Reason: ${message}`,
+    );
   }
 }

@@ -15,6 +15,16 @@ import { readLog } from './store.ts';
  * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_StartReplay.html
  */
 
+/** How fast replays go: EventBridge trickles them, the local default is as fast as routing allows. */
+export interface ReplayPacing {
+  /** Events sent back to the bus per batch; progress is saved after each. */
+  batchSize: number;
+  /** Pause before each batch. */
+  batchIntervalMs: number;
+}
+
+export const DEFAULT_REPLAY_PACING: ReplayPacing = { batchSize: 100, batchIntervalMs: 0 };
+
 export interface ReplayRunner {
   start(replay: ReplayRecord): void;
   /** Resumes replays a previous process left unfinished. */
@@ -22,22 +32,26 @@ export interface ReplayRunner {
   close(): void;
 }
 
-const REPLAY_BATCH_SIZE = 100;
-
+/**
+ * Creates the runner that carries replays from STARTING through RUNNING to COMPLETED (or CANCELLED/FAILED).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-replay-archived-event.html
+ */
 export function createReplayRunner(options: {
   registry: Registry;
   router: EventRouter;
+  pacing: ReplayPacing;
   now: () => number;
 }): ReplayRunner {
-  const { registry, router, now } = options;
+  const { registry, router, pacing, now } = options;
   let closed = false;
-  const scheduled = new Set<NodeJS.Immediate>();
+  const scheduled = new Set<NodeJS.Timeout>();
 
+  /** Runs `step` later (after the batch interval), never inside the request that started the replay. */
   function schedule(step: () => void): void {
-    const handle = setImmediate(() => {
+    const handle = setTimeout(() => {
       scheduled.delete(handle);
       if (!closed) step();
-    });
+    }, pacing.batchIntervalMs);
     scheduled.add(handle);
   }
 
@@ -49,13 +63,20 @@ export function createReplayRunner(options: {
   }
 
   function runReplay(replay: ReplayRecord): void {
-    if (replay.state === 'CANCELLING') return finish(replay, 'CANCELLED');
+    if (replay.state === 'CANCELLING') {
+      finish(replay, 'CANCELLED');
+      return;
+    }
     if (replay.state !== 'STARTING' && replay.state !== 'RUNNING') return;
     const archive = registry.archives.get(replay.archiveName);
-    if (!archive) return finish(replay, 'FAILED', `Archive ${replay.archiveName} does not exist.`);
     const busName = eventBusNameFromNameOrArn(replay.destination.Arn);
+    if (!archive) {
+      finish(replay, 'FAILED', `Archive ${replay.archiveName} does not exist.`);
+      return;
+    }
     if (busName === undefined || !registry.eventBuses.has(busName)) {
-      return finish(replay, 'FAILED', `Event bus ${busName ?? replay.destination.Arn} does not exist.`);
+      finish(replay, 'FAILED', `Event bus ${busName ?? replay.destination.Arn} does not exist.`);
+      return;
     }
     if (replay.state === 'STARTING') {
       replay.state = 'RUNNING';
@@ -65,33 +86,42 @@ export function createReplayRunner(options: {
     const { lines } = readLog(archive.log.path, replay.cursor);
     let position = 0;
 
-    const replayBatch = (): void => {
-      if (replay.state === 'CANCELLING') return finish(replay, 'CANCELLED');
-      if (replay.state !== 'RUNNING') return;
+    function replayNextBatch(): void {
+      if (replay.state === 'CANCELLING') {
+        finish(replay, 'CANCELLED');
+        return;
+      }
+      // Cancelled (or finished) by someone else since the last batch.
+      if (replay.state !== 'RUNNING' || busName === undefined) return;
       const batch: EventEnvelope[] = [];
       let lastIndex = -1;
       let lastReplayedTime: number | undefined;
-      while (position < lines.length && batch.length < REPLAY_BATCH_SIZE) {
+      while (position < lines.length && batch.length < pacing.batchSize) {
         const line = lines[position]!;
         position += 1;
         lastIndex = line.index;
         const archived = line.record as ArchivedEventLine;
-        if (archived.archivedAt < replay.eventStartTime || archived.archivedAt >= replay.eventEndTime) continue;
-        batch.push(markReplayed(archived.event as EventEnvelope, replay.name));
-        lastReplayedTime = archived.archivedAt;
+        if (archived.archivedAt >= replay.eventStartTime && archived.archivedAt < replay.eventEndTime) {
+          batch.push(markReplayed(archived.event as EventEnvelope, replay.name));
+          lastReplayedTime = archived.archivedAt;
+        }
       }
       try {
         if (batch.length > 0) router.routeReplayedEvents(busName, batch, filter);
       } catch (error) {
-        return finish(replay, 'FAILED', error instanceof Error ? error.message : String(error));
+        finish(replay, 'FAILED', error instanceof Error ? error.message : String(error));
+        return;
       }
       if (lastIndex >= 0) replay.cursor = lastIndex + 1;
       if (lastReplayedTime !== undefined) replay.eventLastReplayedTime = lastReplayedTime;
-      if (position >= lines.length) return finish(replay, 'COMPLETED');
+      if (position >= lines.length) {
+        finish(replay, 'COMPLETED');
+        return;
+      }
       registry.save();
-      schedule(replayBatch);
-    };
-    replayBatch();
+      schedule(replayNextBatch);
+    }
+    schedule(replayNextBatch);
   }
 
   return {
@@ -107,7 +137,7 @@ export function createReplayRunner(options: {
     },
     close: function closeReplayRunner(): void {
       closed = true;
-      for (const handle of scheduled) clearImmediate(handle);
+      for (const handle of scheduled) clearTimeout(handle);
       scheduled.clear();
     },
   };

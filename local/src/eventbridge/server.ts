@@ -18,6 +18,10 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** Well above PutEvents' 256 KB of entries plus JSON overhead; protects the process from runaway bodies. */
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Returns the Node HTTP handler that serves `operations` over AWS JSON 1.1.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonParameters.html
+ */
 export function createJsonProtocolHandler(operations: Readonly<Record<string, Operation>>): RequestHandler {
   return function handleEventBridgeRequest(request: IncomingMessage, response: ServerResponse): void {
     const chunks: Buffer[] = [];
@@ -51,7 +55,8 @@ function invoke(
     const operation = target.startsWith(TARGET_PREFIX)
       ? operations[target.slice(TARGET_PREFIX.length)]
       : undefined;
-    if (request.method !== 'POST' || !operation) throw unknownOperation(target || `${request.method} ${request.url}`);
+    if (request.method !== 'POST' || !operation)
+      throw unknownOperation(target || `${request.method} ${request.url}`);
     let input: unknown = {};
     if (body.length > 0) {
       try {
@@ -80,7 +85,12 @@ function sendResult(
 }
 
 function sendError(response: ServerResponse, error: EventBridgeApiError): void {
-  send(response, error.statusCode, JSON.stringify({ __type: error.code, message: error.message }), error.code);
+  send(
+    response,
+    error.statusCode,
+    JSON.stringify({ __type: error.code, message: error.message }),
+    error.code,
+  );
 }
 
 function send(response: ServerResponse, status: number, body: string, errorType?: string): void {

@@ -66,7 +66,8 @@ export function requireTimestamp(input: OperationInput, field: string): number {
       `1 validation error detected: Value null at '${memberName(field)}' failed to satisfy constraint: Member must not be null`,
     );
   }
-  const millis = typeof value === 'number' ? value * 1000 : typeof value === 'string' ? Date.parse(value) : NaN;
+  const millis =
+    typeof value === 'number' ? value * 1000 : typeof value === 'string' ? Date.parse(value) : NaN;
   if (!Number.isFinite(millis)) throw validationError(`Parameter ${field} is not valid.`);
   return millis;
 }

@@ -69,8 +69,11 @@ describe('log masking', () => {
     ).toBe('{"authToken":"***","nested":{"apiKeySecret":"***","note":"ok"}}');
   });
 
-  it('given dates and ids, then they are left alone', () => {
+  it('given dates, ids and account numbers, then they are left alone', () => {
     expect(maskPhoneNumbers('job qdn_01JABCDEF on 2026-12-01')).toBe('job qdn_01JABCDEF on 2026-12-01');
+    const arn = 'arn:aws:lambda:us-west-2:000000000000:function:qdn-notifications-local-sms';
+    expect(maskPhoneNumbers(arn)).toBe(arn);
+    expect(maskPhoneNumbers('took 1732281234567 ms')).toBe('took 1732281234567 ms');
   });
 });
 

@@ -1,0 +1,365 @@
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './cloudformation.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { createEventBridgeEmulator, type EventBridgeEmulator } from './eventbridge/emulator.ts';
+import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
+import { createSccFake, type SccFake } from './fakes/scc.ts';
+import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
+import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
+import { createHttpFront } from './http-front.ts';
+import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
+import { type ProvisionedCloud, provisionCloud } from './provision.ts';
+import { FunctionPool, type InvocationLog } from './runtime/functions.ts';
+import { CheckpointStore, DynamoStreamTrigger } from './triggers/dynamodb-stream.ts';
+import { SqsTrigger } from './triggers/sqs.ts';
+import { resolveTopology } from './topology.ts';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface LocalCloudOptions {
+  /** Where all state lives (default `<repo>/.qdn`, or QDN_DATA_DIR). */
+  dataDir?: string;
+  /** API port (default 3000, or QDN_PORT); 0 picks a free one. */
+  port?: number;
+  /** Site port for the public pages (default 3001, or QDN_SITE_PORT); 0 picks a free one. */
+  sitePort?: number;
+  /** Start with an empty data dir. */
+  reset?: boolean;
+  /** Function logs go to `<dataDir>/logs/functions.log` instead of the terminal. */
+  quiet?: boolean;
+  /** Say what is happening while starting. */
+  log?: (line: string) => void;
+}
+
+/** Credentials and identities of the fakes and the local identity provider: local-only values. */
+export const LOCAL_SECRETS = {
+  twilioAccountSid: `AC${'0'.repeat(31)}1`,
+  twilioApiKeySid: `SK${'0'.repeat(31)}1`,
+  twilioApiKeySecret: 'local-twilio-api-key-secret',
+  twilioAuthToken: 'local-twilio-auth-token',
+  sccServiceKey: 'local-scc-service-key',
+  calendarDashboardToken: 'local-calendar-dashboard-token',
+  userPoolId: `${LOCAL_REGION}_qdnlocal`,
+  userPoolClientId: 'qdn-local-dashboard',
+};
+
+export interface LocalCloud {
+  apiUrl: string;
+  siteUrl: string;
+  dataDir: string;
+  endpoints: { dynamodb: string; sqs: string; sns: string; s3: string; events: string };
+  clients: {
+    dynamodb: DynamoDBClient;
+    sqs: SQSClient;
+    sns: SNSClient;
+    s3: S3Client;
+    eventBridge: EventBridgeClient;
+  };
+  twilio: TwilioFake;
+  scc: SccFake;
+  calendar: CalendarFake;
+  fauxqs: FauxqsServer;
+  eventBridge: EventBridgeEmulator;
+  provisioned: ProvisionedCloud;
+  topology: FunctionsTopology;
+  functions: Map<string, FunctionPool>;
+  invocations: InvocationLog[];
+  /** A dev token for a staff role, signed by the local identity provider. */
+  token(role: 'dispatcher' | 'admin' | 'driver', options?: { sub?: string; email?: string }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const clientConfig = (endpoint: string) => ({
+  endpoint,
+  region: LOCAL_REGION,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Starts the whole system on this machine: DynamoDB Local, fauxqs (SQS, SNS, S3), our EventBridge
+ * emulator, the fakes of Twilio, SCC and the calendar, every service's functions in worker threads
+ * with their triggers, and the HTTP API (+ the `/_local/` control API) on one port.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = options.dataDir ?? process.env.QDN_DATA_DIR ?? join(repoRoot, '.qdn');
+  requireJava17();
+  mkdirSync(dataDir, { recursive: true });
+  const pidFile = new PidFileGuard(join(dataDir, 'local-cloud.pid'));
+  const ended = await pidFile.takeOver();
+  if (ended.length > 0) log(`ended what a previous run left behind: ${ended.join(', ')}`);
+  if (options.reset) {
+    for (const part of ['dynamodb', 'fauxqs', 'eventbridge', 'streams', 'logs', 's3']) {
+      rmSync(join(dataDir, part), { recursive: true, force: true });
+    }
+  }
+  const apiPort = await ensurePortFree(options.port ?? Number(process.env.QDN_PORT ?? 3000), 'QDN_PORT');
+  const sitePort = await ensurePortFree(options.sitePort ?? Number(process.env.QDN_SITE_PORT ?? 3001), 'QDN_SITE_PORT');
+  const dynamoPort = await ensurePortFree(0, 'QDN_PORT');
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.splice(0).reverse()) {
+      try {
+        await stopOne();
+      } catch {
+        // Keep stopping the rest.
+      }
+    }
+    pidFile.release();
+  };
+
+  try {
+    const apiServer = createServer();
+    const siteServer = createServer();
+    const boundApiPort = await listen(apiServer, apiPort);
+    const boundSitePort = await listen(siteServer, sitePort);
+    stoppers.push(async () => {
+      apiServer.closeAllConnections();
+      siteServer.closeAllConnections();
+      await Promise.all([
+        new Promise((resolve) => apiServer.close(resolve)),
+        new Promise((resolve) => siteServer.close(resolve)),
+      ]);
+    });
+    const apiUrl = `http://localhost:${boundApiPort}`;
+    const siteUrl = `http://localhost:${boundSitePort}`;
+
+    const [topology, dynamo, fauxqs] = await Promise.all([
+      resolveTopology({ repoRoot, stage: 'local' }),
+      startDynamoDbLocal({ dbDir: join(dataDir, 'dynamodb'), port: dynamoPort }),
+      startFauxqs({
+        port: 0,
+        logger: false,
+        dataDir: join(dataDir, 'fauxqs'),
+        defaultRegion: LOCAL_REGION,
+        messageSpies: true,
+      }),
+    ]);
+    pidFile.addChild(dynamo.process.pid!, 'DynamoDBLocal');
+    stoppers.push(() => dynamo.stop());
+    stoppers.push(() => fauxqs.stop());
+    log(`topology ${topology.cached ? 'from cache' : 'resolved with serverless print'}`);
+
+    const sqs = new SQSClient(clientConfig(fauxqs.address));
+    const eventBridge = createEventBridgeEmulator({
+      dataDir: join(dataDir, 'eventbridge'),
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      deliver: {
+        async sqs(queueArn, body, deliveryOptions) {
+          const queueName = queueArn.split(':').pop()!;
+          await sqs.send(
+            new SendMessageCommand({
+              QueueUrl: `${fauxqs.address}/${LOCAL_ACCOUNT}/${queueName}`,
+              MessageBody: body,
+              ...(deliveryOptions.messageGroupId ? { MessageGroupId: deliveryOptions.messageGroupId } : {}),
+            }),
+          );
+        },
+      },
+    });
+    const { url: eventsUrl } = await eventBridge.listen(0);
+    stoppers.push(() => eventBridge.close());
+
+    const clients = {
+      dynamodb: new DynamoDBClient(clientConfig(dynamo.endpoint)),
+      sqs,
+      sns: new SNSClient(clientConfig(fauxqs.address)),
+      s3: new S3Client({ ...clientConfig(fauxqs.address), forcePathStyle: true }),
+      eventBridge: new EventBridgeClient(clientConfig(eventsUrl)),
+    };
+    const streams = new DynamoDBStreamsClient(clientConfig(dynamo.endpoint));
+
+    const provisioned = await provisionCloud({
+      services: topology.services,
+      dynamodb: clients.dynamodb,
+      sqs,
+      eventBridge: clients.eventBridge,
+      fauxqs,
+      apiBaseUrl: apiUrl,
+      userPoolId: LOCAL_SECRETS.userPoolId,
+      userPoolClientId: LOCAL_SECRETS.userPoolClientId,
+    });
+    log(
+      `provisioned ${provisioned.tables.size} tables, ${provisioned.queues.size} queues, ${provisioned.rules.length} rules, ${provisioned.buckets.size} buckets`,
+    );
+
+    const twilio = createTwilioFake({
+      accountSid: LOCAL_SECRETS.twilioAccountSid,
+      apiKeySid: LOCAL_SECRETS.twilioApiKeySid,
+      apiKeySecret: LOCAL_SECRETS.twilioApiKeySecret,
+      authToken: LOCAL_SECRETS.twilioAuthToken,
+      inboundWebhookUrl: `${apiUrl}/webhooks/twilio/inbound`,
+    });
+    const scc = createSccFake({ serviceKey: LOCAL_SECRETS.sccServiceKey });
+    const calendar = createCalendarFake({ dashboardToken: LOCAL_SECRETS.calendarDashboardToken });
+    const [twilioUrl, sccUrl, calendarUrl] = await Promise.all([twilio.listen(0), scc.listen(0), calendar.listen(0)]);
+    stoppers.push(() => Promise.all([twilio.close(), scc.close(), calendar.close()]).then(() => undefined));
+
+    const runtimeEnvironment: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: fauxqs.address,
+      AWS_ENDPOINT_URL_SNS: fauxqs.address,
+      AWS_ENDPOINT_URL_S3: fauxqs.address,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      BRANDS_FILE: join(repoRoot, 'shared/config/brands.local.json'),
+      API_BASE_URL: apiUrl,
+      PUBLIC_BASE_URL: siteUrl,
+      TWILIO_API_BASE_URL: twilioUrl.url,
+      SCC_API_BASE_URL: sccUrl.url,
+      CALENDAR_API_BASE_URL: calendarUrl.url,
+    };
+    const functionsTopology = functionsFromTopology(topology.services, provisioned.resolver, runtimeEnvironment);
+
+    const invocations: InvocationLog[] = [];
+    const logsDir = join(dataDir, 'logs');
+    mkdirSync(logsDir, { recursive: true });
+    const functionLog = join(logsDir, 'functions.log');
+    const onOutput = (functionKey: string, chunk: string) => {
+      const lines = chunk
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => `[${functionKey}] ${line}\n`)
+        .join('');
+      if (options.quiet) appendFileSync(functionLog, lines);
+      else process.stdout.write(lines);
+    };
+    const functions = new Map<string, FunctionPool>();
+    for (const fn of functionsTopology.functions) {
+      functions.set(
+        fn.key,
+        new FunctionPool(fn, {
+          onOutput,
+          onLog: (entry) => {
+            invocations.push(entry);
+            if (invocations.length > 5_000) invocations.splice(0, 1_000);
+          },
+        }),
+      );
+    }
+    stoppers.push(async () => {
+      await Promise.all([...functions.values()].map((pool) => pool.close()));
+    });
+    const invoke = (functionKey: string, event: unknown) => {
+      const pool = functions.get(functionKey);
+      if (!pool) throw new Error(`No function ${functionKey}`);
+      return pool.invoke(event);
+    };
+
+    const triggerErrors = (source: string) => (error: unknown) =>
+      appendFileSync(join(logsDir, 'triggers.log'), `${new Date().toISOString()} ${source}: ${(error as Error).message}\n`);
+    const sqsTriggers = functionsTopology.sqs.map((declaration) => {
+      const queue = provisioned.queues.get(declaration.queueArn);
+      if (!queue) throw new Error(`${declaration.functionKey}: no local queue ${declaration.queueArn}`);
+      return new SqsTrigger(sqs, {
+        queue,
+        batchSize: declaration.batchSize,
+        batchWindowSeconds: declaration.batchWindowSeconds,
+        maxConcurrency: declaration.maxConcurrency,
+        reportBatchItemFailures: declaration.reportBatchItemFailures,
+        invoke: (event) => invoke(declaration.functionKey, event),
+        onError: triggerErrors(`sqs ${queue.name}`),
+      });
+    });
+    const checkpoints = new CheckpointStore(join(dataDir, 'streams', 'checkpoints.json'));
+    const streamTriggers = functionsTopology.streams.map(
+      (declaration) =>
+        new DynamoStreamTrigger(streams, {
+          mappingKey: `${declaration.functionKey}:${declaration.streamArn.split('/stream/')[0]}`,
+          streamArn: declaration.streamArn,
+          functionArn: declaration.functionArn,
+          batchSize: declaration.batchSize,
+          startingPosition: declaration.startingPosition,
+          maximumRetryAttempts: declaration.maximumRetryAttempts,
+          bisectBatchOnFunctionError: declaration.bisectBatchOnFunctionError,
+          reportBatchItemFailures: declaration.reportBatchItemFailures,
+          checkpoints,
+          invoke: (event) => invoke(declaration.functionKey, event),
+          onFailure: declaration.onFailureArn
+            ? async (record) => {
+                const queue = provisioned.queues.get(declaration.onFailureArn!);
+                if (!queue) return;
+                await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(record) }));
+              }
+            : undefined,
+          onError: triggerErrors(`stream ${declaration.functionKey}`),
+        }),
+    );
+    for (const trigger of [...sqsTriggers, ...streamTriggers]) trigger.start();
+    stoppers.push(async () => {
+      await Promise.all([...sqsTriggers, ...streamTriggers].map((trigger) => trigger.stop()));
+    });
+
+    const http = await createHttpFront({
+      dataDir,
+      apiUrl,
+      topology: functionsTopology,
+      invoke,
+      control: {
+        endpoints: {
+          dynamodb: dynamo.endpoint,
+          sqs: fauxqs.address,
+          sns: fauxqs.address,
+          s3: fauxqs.address,
+          events: eventsUrl,
+        },
+        twilio,
+        scc,
+        calendar,
+        fauxqs,
+        invocations,
+      },
+    });
+    apiServer.on('request', http.handleApi);
+    siteServer.on('request', http.handleSite);
+
+    return {
+      apiUrl,
+      siteUrl,
+      dataDir,
+      endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.address, sns: fauxqs.address, s3: fauxqs.address, events: eventsUrl },
+      clients,
+      twilio,
+      scc,
+      calendar,
+      fauxqs,
+      eventBridge,
+      provisioned,
+      topology: functionsTopology,
+      functions,
+      invocations,
+      token: http.token,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+

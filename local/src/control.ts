@@ -1,0 +1,138 @@
+// The `/_local/` control API on the API port: health, dev tokens, and the fakes' recordings and
+// fault switches, for tests and people (README "Local control API"). Local only; never deployed.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FauxqsServer } from 'fauxqs';
+import type { CalendarFake } from './fakes/calendar.ts';
+import type { SccFake } from './fakes/scc.ts';
+import type { TwilioFake } from './fakes/twilio.ts';
+import type { InvocationLog } from './runtime/functions.ts';
+
+export interface ControlContext {
+  endpoints: { dynamodb: string; sqs: string; sns: string; s3: string; events: string };
+  twilio: TwilioFake;
+  scc: SccFake;
+  calendar: CalendarFake;
+  fauxqs: FauxqsServer;
+  invocations: InvocationLog[];
+  token: (role: 'dispatcher' | 'admin' | 'driver', options?: { sub?: string; email?: string }) => Promise<string>;
+}
+
+const ROLES = new Set(['dispatcher', 'admin', 'driver']);
+const MAX_CONTROL_BODY = 64 * 1024;
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  response.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_CONTROL_BODY) throw Object.assign(new Error('body too large'), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw Object.assign(new Error('body must be JSON'), { status: 400 });
+  }
+}
+
+/** Published SNS messages as fauxqs's spy saw them (the crew-notification topic and the ops topic). */
+function snsMessages(fauxqs: FauxqsServer): unknown[] {
+  const spy = fauxqs.spy as unknown as { getAllMessages?: () => { service: string }[] };
+  return (spy.getAllMessages?.() ?? []).filter((message) => message.service === 'sns');
+}
+
+/**
+ * Handles a request under `/_local/`; answers false for anything else so the API gateway gets it.
+ */
+export async function handleControl(
+  context: ControlContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<boolean> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (!url.pathname.startsWith('/_local/')) return false;
+  const route = `${request.method} ${url.pathname.replace(/\/$/, '')}`;
+  try {
+    switch (route) {
+      case 'GET /_local/health':
+        send(response, 200, { ok: true, endpoints: context.endpoints });
+        return true;
+      case 'GET /_local/token': {
+        const role = url.searchParams.get('role') ?? 'dispatcher';
+        if (!ROLES.has(role)) {
+          send(response, 400, { error: 'role must be dispatcher, admin or driver' });
+          return true;
+        }
+        const sub = url.searchParams.get('sub') ?? undefined;
+        send(response, 200, { token: await context.token(role as 'dispatcher', sub ? { sub } : {}) });
+        return true;
+      }
+      case 'GET /_local/twilio/messages':
+        send(response, 200, { messages: context.twilio.messages() });
+        return true;
+      case 'DELETE /_local/twilio/messages':
+        context.twilio.clear();
+        send(response, 204, undefined);
+        return true;
+      case 'GET /_local/twilio/callbacks':
+        send(response, 200, { callbacks: context.twilio.callbacks() });
+        return true;
+      case 'POST /_local/twilio/faults':
+        send(response, 201, { pending: context.twilio.injectFaults((await readJson(request)) as never) });
+        return true;
+      case 'DELETE /_local/twilio/faults':
+        context.twilio.clearFaults();
+        send(response, 204, undefined);
+        return true;
+      case 'POST /_local/twilio/inbound': {
+        const body = (await readJson(request)) as { from?: string; to?: string; body?: string };
+        if (typeof body.from !== 'string' || typeof body.body !== 'string') {
+          send(response, 400, { error: 'from and body are required' });
+          return true;
+        }
+        send(response, 200, await context.twilio.sendInbound({ from: body.from, to: body.to, body: body.body }));
+        return true;
+      }
+      case 'GET /_local/scc/requests':
+        send(response, 200, { requests: context.scc.requests() });
+        return true;
+      case 'POST /_local/scc/faults':
+        send(response, 201, { pending: context.scc.injectFaults((await readJson(request)) as never) });
+        return true;
+      case 'DELETE /_local/scc/faults':
+        context.scc.clearFaults();
+        send(response, 204, undefined);
+        return true;
+      case 'GET /_local/calendar/requests':
+        send(response, 200, { requests: context.calendar.requests() });
+        return true;
+      case 'POST /_local/calendar/faults':
+        send(response, 201, { pending: context.calendar.injectFaults((await readJson(request)) as never) });
+        return true;
+      case 'DELETE /_local/calendar/faults':
+        context.calendar.clearFaults();
+        send(response, 204, undefined);
+        return true;
+      case 'GET /_local/sns/messages':
+        send(response, 200, { messages: snsMessages(context.fauxqs) });
+        return true;
+      case 'GET /_local/invocations':
+        send(response, 200, { invocations: context.invocations.slice(-500) });
+        return true;
+      default:
+        send(response, 404, { error: `No control route ${route}` });
+        return true;
+    }
+  } catch (error) {
+    const status = (error as { status?: number }).status ?? (error instanceof TypeError ? 400 : 500);
+    send(response, status, { error: (error as Error).message });
+    return true;
+  }
+}

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** One service's configuration exactly as `serverless print` resolves it for a stage. */
+export interface ServiceConfig {
+  service: string;
+  provider: {
+    stage: string;
+    region: string;
+    runtime?: string;
+    timeout?: number;
+    memorySize?: number;
+    environment?: Record<string, unknown>;
+    httpApi?: Record<string, unknown>;
+  };
+  functions?: Record<string, FunctionConfig>;
+  resources?: {
+    Conditions?: Record<string, unknown>;
+    Resources?: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown> }>;
+    Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+  };
+}
+
+export interface FunctionConfig {
+  handler: string;
+  name?: string;
+  timeout?: number;
+  memorySize?: number;
+  environment?: Record<string, unknown>;
+  events?: Record<string, unknown>[];
+}
+
+export interface ServiceTopology {
+  /** Folder name under services/ (e.g. `scc-bridge`). */
+  name: string;
+  dir: string;
+  config: ServiceConfig;
+}
+
+/** The files whose content decides the resolved topology: any change re-resolves it. */
+function topologyInputs(repoRoot: string): string[] {
+  const services = readdirSync(join(repoRoot, 'services'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, 'services', entry.name, 'serverless.yml')))
+    .map((entry) => join(repoRoot, 'services', entry.name, 'serverless.yml'))
+    .sort();
+  return [join(repoRoot, 'serverless.common.yml'), ...services];
+}
+
+function cacheKey(repoRoot: string, stage: string): string {
+  const hash = createHash('sha256').update(stage);
+  for (const file of topologyInputs(repoRoot)) hash.update(file).update(readFileSync(file));
+  const osls = JSON.parse(readFileSync(join(repoRoot, 'node_modules/serverless/package.json'), 'utf8')) as {
+    version: string;
+  };
+  return hash.update(osls.version).digest('hex').slice(0, 16);
+}
+
+async function printService(repoRoot: string, dir: string, stage: string): Promise<ServiceConfig> {
+  const bin = join(repoRoot, 'node_modules/serverless/bin/serverless.js');
+  const { stdout } = await run(process.execPath, [bin, 'print', '--stage', stage, '--format', 'json'], {
+    cwd: dir,
+    maxBuffer: 32 * 1024 * 1024,
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+  });
+  return JSON.parse(stdout.slice(stdout.indexOf('{'))) as ServiceConfig;
+}
+
+/**
+ * Every service's configuration for a stage, resolved by the Serverless Framework itself (the same
+ * variables, params and files a deploy uses), so nothing is wired twice by hand: a queue, rule or
+ * route added to a serverless.yml exists locally on the next start. Resolving takes a few seconds,
+ * so the result is cached under `.cache/topology/`, keyed by a hash of the serverless files — outside
+ * the data dir, so `--reset` keeps it and a fresh data dir still starts fast.
+ */
+export async function resolveTopology(options: {
+  repoRoot: string;
+  stage?: string;
+  cacheDir?: string;
+}): Promise<{ services: ServiceTopology[]; cached: boolean }> {
+  const stage = options.stage ?? 'local';
+  const cacheDir = options.cacheDir ?? join(options.repoRoot, '.cache', 'topology');
+  const cacheFile = join(cacheDir, `${stage}-${cacheKey(options.repoRoot, stage)}.json`);
+  if (existsSync(cacheFile)) {
+    return { services: JSON.parse(readFileSync(cacheFile, 'utf8')) as ServiceTopology[], cached: true };
+  }
+  const dirs = topologyInputs(options.repoRoot).slice(1).map((file) => join(file, '..'));
+  const services = await Promise.all(
+    dirs.map(async (dir) => ({
+      name: dir.split('/').pop() as string,
+      dir,
+      config: await printService(options.repoRoot, dir, stage),
+    })),
+  );
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(`${cacheFile}.tmp`, JSON.stringify(services));
+  renameSync(`${cacheFile}.tmp`, cacheFile);
+  return { services, cached: false };
+}

@@ -1,0 +1,283 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { LOCAL_REGION } from '../cloudformation.ts';
+
+/** Where each stream mapping has got to in each shard, kept on disk so a restart neither skips nor repeats. */
+export class CheckpointStore {
+  readonly #file: string;
+  readonly #state: Record<string, Record<string, { sequenceNumber?: string; done?: boolean }>>;
+
+  constructor(file: string) {
+    this.#file = file;
+    this.#state = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  }
+
+  get(mapping: string, shardId: string) {
+    return this.#state[mapping]?.[shardId];
+  }
+
+  set(mapping: string, shardId: string, value: { sequenceNumber?: string; done?: boolean }): void {
+    this.#state[mapping] ??= {};
+    this.#state[mapping][shardId] = { ...this.#state[mapping][shardId], ...value };
+    mkdirSync(dirname(this.#file), { recursive: true });
+    writeFileSync(`${this.#file}.tmp`, JSON.stringify(this.#state));
+    renameSync(`${this.#file}.tmp`, this.#file);
+  }
+}
+
+export interface StreamTriggerOptions {
+  /** Identifies the mapping in the checkpoint store (`<function key>:<stream arn>`). */
+  mappingKey: string;
+  streamArn: string;
+  functionArn: string;
+  batchSize: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  maximumRetryAttempts: number;
+  bisectBatchOnFunctionError: boolean;
+  reportBatchItemFailures: boolean;
+  pollIntervalMs?: number;
+  checkpoints: CheckpointStore;
+  invoke: (event: DynamoDBStreamEvent) => Promise<unknown>;
+  /** The on-failure destination: gets Lambda's failure record when a batch exhausts its retries. */
+  onFailure?: (record: Record<string, unknown>) => Promise<void>;
+  onError?: (error: unknown) => void;
+}
+
+function toBase64Binaries(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(toBase64Binaries);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toBase64Binaries(item)]));
+  }
+  return value;
+}
+
+/** A stream record as Lambda delivers it: epoch-second timestamps, base64 binaries, the source ARN. */
+function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const dynamodb = record.dynamodb ?? {};
+  const created = dynamodb.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: LOCAL_REGION,
+    eventSourceARN: streamArn,
+    dynamodb: toBase64Binaries({
+      ...dynamodb,
+      ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : created,
+    }) as DynamoDBRecord['dynamodb'],
+  };
+}
+
+/** Index of the first record a partial batch response says failed, or -1 when all succeeded. */
+export function firstFailedIndex(records: DynamoDBRecord[], result: unknown): number {
+  const failures = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+  if (!Array.isArray(failures) || failures.length === 0) return -1;
+  let first = records.length;
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown })?.itemIdentifier;
+    const index = records.findIndex((record) => record.dynamodb?.SequenceNumber === id);
+    // An identifier that matches nothing fails the whole batch, as Lambda does.
+    if (index < 0) return 0;
+    first = Math.min(first, index);
+  }
+  return first;
+}
+
+/**
+ * The event source mapping for a DynamoDB stream: reads each shard in order, invokes the function
+ * with batches, and on failure retries the batch (halving it when bisecting) up to
+ * maximumRetryAttempts before handing Lambda's failure record to the on-failure destination and
+ * moving on. With ReportBatchItemFailures it resumes from the first failed record.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html
+ */
+export class DynamoStreamTrigger {
+  readonly #streams: DynamoDBStreamsClient;
+  readonly #options: StreamTriggerOptions;
+  readonly #iterators = new Map<string, string | undefined>();
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(streams: DynamoDBStreamsClient, options: StreamTriggerOptions) {
+    this.#streams = streams;
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async #shards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await this.#streams.send(
+        new DescribeStreamCommand({ StreamArn: this.#options.streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      );
+      shards.push(...(StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    return shards;
+  }
+
+  async #iteratorFor(shard: Shard): Promise<string | undefined> {
+    const shardId = shard.ShardId!;
+    if (this.#iterators.has(shardId)) return this.#iterators.get(shardId);
+    const checkpoint = this.#options.checkpoints.get(this.#options.mappingKey, shardId);
+    const { ShardIterator } = await this.#streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.#options.streamArn,
+        ShardId: shardId,
+        ...(checkpoint?.sequenceNumber
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint.sequenceNumber }
+          : { ShardIteratorType: this.#options.startingPosition }),
+      }),
+    );
+    this.#iterators.set(shardId, ShardIterator);
+    return ShardIterator;
+  }
+
+  async #deliver(shardId: string, records: DynamoDBRecord[]): Promise<void> {
+    let pending = records;
+    let attempts = 0;
+    let size = pending.length;
+    while (pending.length > 0 && this.#running) {
+      const batch = pending.slice(0, size);
+      let failedFrom = -1;
+      try {
+        const result = await this.#options.invoke({ Records: batch });
+        failedFrom = this.#options.reportBatchItemFailures ? firstFailedIndex(batch, result) : -1;
+      } catch {
+        failedFrom = 0;
+      }
+      const done = failedFrom < 0 ? batch.length : failedFrom;
+      if (done > 0) {
+        this.#options.checkpoints.set(this.#options.mappingKey, shardId, {
+          sequenceNumber: batch[done - 1]!.dynamodb!.SequenceNumber,
+        });
+        pending = pending.slice(done);
+        attempts = 0;
+        size = pending.length;
+        continue;
+      }
+      attempts++;
+      if (attempts > this.#options.maximumRetryAttempts) {
+        await this.#options.onFailure?.(this.#failureRecord(shardId, batch, attempts));
+        this.#options.checkpoints.set(this.#options.mappingKey, shardId, {
+          sequenceNumber: batch[batch.length - 1]!.dynamodb!.SequenceNumber,
+        });
+        pending = pending.slice(batch.length);
+        attempts = 0;
+        size = pending.length;
+        continue;
+      }
+      if (this.#options.bisectBatchOnFunctionError && size > 1) size = Math.ceil(size / 2);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempts)));
+    }
+  }
+
+  #failureRecord(shardId: string, batch: DynamoDBRecord[], attempts: number): Record<string, unknown> {
+    const first = batch[0]!.dynamodb!;
+    const last = batch[batch.length - 1]!.dynamodb!;
+    return {
+      requestContext: {
+        requestId: crypto.randomUUID(),
+        functionArn: this.#options.functionArn,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: attempts,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: first.SequenceNumber,
+        endSequenceNumber: last.SequenceNumber,
+        approximateArrivalOfFirstRecord: new Date(Number(first.ApproximateCreationDateTime) * 1000).toISOString(),
+        approximateArrivalOfLastRecord: new Date(Number(last.ApproximateCreationDateTime) * 1000).toISOString(),
+        batchSize: batch.length,
+        streamArn: this.#options.streamArn,
+      },
+    };
+  }
+
+  async #pollShard(shard: Shard): Promise<boolean> {
+    const shardId = shard.ShardId!;
+    if (this.#options.checkpoints.get(this.#options.mappingKey, shardId)?.done) return false;
+    const iterator = await this.#iteratorFor(shard);
+    if (!iterator) return false;
+    let response: { Records?: StreamRecord[]; NextShardIterator?: string };
+    try {
+      response = await this.#streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    } catch (error) {
+      if (error instanceof ExpiredIteratorException) {
+        this.#iterators.delete(shardId);
+        return false;
+      }
+      throw error;
+    }
+    const records = (response.Records ?? []).map((record) => toLambdaRecord(record, this.#options.streamArn));
+    for (let index = 0; index < records.length; index += this.#options.batchSize) {
+      await this.#deliver(shardId, records.slice(index, index + this.#options.batchSize));
+    }
+    if (response.NextShardIterator) this.#iterators.set(shardId, response.NextShardIterator);
+    else {
+      this.#iterators.delete(shardId);
+      this.#options.checkpoints.set(this.#options.mappingKey, shardId, { done: true });
+    }
+    return records.length > 0;
+  }
+
+  async #run(): Promise<void> {
+    let shards: Shard[] = [];
+    let shardsRefreshedAt = 0;
+    while (this.#running) {
+      try {
+        if (Date.now() - shardsRefreshedAt > 2_000) {
+          shards = await this.#shards();
+          shardsRefreshedAt = Date.now();
+        }
+        let busy = false;
+        for (const shard of shards) {
+          // A child shard is read only once its parent is finished, which keeps each item's changes in order.
+          const parent = shard.ParentShardId;
+          if (parent && shards.some((candidate) => candidate.ShardId === parent)) {
+            if (!this.#options.checkpoints.get(this.#options.mappingKey, parent)?.done) continue;
+          }
+          busy = (await this.#pollShard(shard)) || busy;
+        }
+        if (!busy) {
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+            setTimeout(resolve, this.#options.pollIntervalMs ?? 100);
+          });
+        }
+      } catch (error) {
+        if (!this.#running) return;
+        this.#options.onError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+}

@@ -1,0 +1,161 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { LOCAL_REGION } from '../cloudformation.ts';
+import type { QueueInfo } from '../provision.ts';
+
+export interface SqsTriggerOptions {
+  queue: QueueInfo;
+  batchSize: number;
+  /** Seconds to gather a fuller batch (maximumBatchingWindow). */
+  batchWindowSeconds: number;
+  /** Concurrent batches (ScalingConfig.MaximumConcurrency). */
+  maxConcurrency: number;
+  reportBatchItemFailures: boolean;
+  invoke: (event: SQSEvent) => Promise<unknown>;
+  onError?: (error: unknown) => void;
+}
+
+function toRecord(message: Message, queue: QueueInfo): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'AIDAIENQZJOLO23YVJ4VO',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),
+      ...(attributes.MessageDeduplicationId ? { MessageDeduplicationId: attributes.MessageDeduplicationId } : {}),
+      ...(attributes.SequenceNumber ? { SequenceNumber: attributes.SequenceNumber } : {}),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          dataType: value.DataType ?? 'String',
+          ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+          ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') } : {}),
+          stringListValues: [],
+          binaryListValues: [],
+        },
+      ]),
+    ) as SQSRecord['messageAttributes'],
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queue.arn,
+    awsRegion: LOCAL_REGION,
+  };
+}
+
+/** Which messages of a batch succeeded, per Lambda's rules for SQS partial batch responses. */
+export function succeededMessages(messages: Message[], result: unknown, reportBatchItemFailures: boolean): Message[] {
+  if (!reportBatchItemFailures) return messages;
+  if (result === null || result === undefined || typeof result !== 'object') return messages;
+  const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
+  if (failures === undefined || failures === null) return messages;
+  if (!Array.isArray(failures)) return [];
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown })?.itemIdentifier;
+    // An empty or unknown identifier fails the whole batch, as Lambda treats it.
+    if (typeof id !== 'string' || !messages.some((message) => message.MessageId === id)) return [];
+    failed.add(id);
+  }
+  return messages.filter((message) => !failed.has(message.MessageId!));
+}
+
+/**
+ * The event source mapping for one SQS-triggered function: long-polls the queue, gathers batches
+ * (batch size and window), invokes the function, and deletes what succeeded. What failed stays
+ * invisible until the queue's visibility timeout ends and is then received again; the queue's own
+ * redrive policy moves it to the DLQ after maxReceiveCount, exactly as in AWS.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
+ */
+export class SqsTrigger {
+  readonly #options: SqsTriggerOptions;
+  readonly #sqs: SQSClient;
+  #running = false;
+  readonly #loops: Promise<void>[] = [];
+  readonly #abort = new AbortController();
+
+  constructor(sqs: SQSClient, options: SqsTriggerOptions) {
+    this.#sqs = sqs;
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    for (let index = 0; index < Math.max(1, this.#options.maxConcurrency); index++) this.#loops.push(this.#poll());
+  }
+
+  async #receive(max: number, waitSeconds: number): Promise<Message[]> {
+    const { Messages = [] } = await this.#sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.#options.queue.url,
+        MaxNumberOfMessages: Math.min(10, max),
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: this.#abort.signal },
+    );
+    return Messages;
+  }
+
+  async #gather(): Promise<Message[]> {
+    const { batchSize, batchWindowSeconds } = this.#options;
+    const batch = await this.#receive(batchSize, 1);
+    if (batch.length === 0 || batchWindowSeconds <= 0) return batch;
+    const until = Date.now() + batchWindowSeconds * 1000;
+    while (batch.length < batchSize && Date.now() < until && this.#running) {
+      const more = await this.#receive(batchSize - batch.length, 0);
+      if (more.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      batch.push(...more);
+    }
+    return batch;
+  }
+
+  async #poll(): Promise<void> {
+    while (this.#running) {
+      try {
+        const messages = await this.#gather();
+        if (messages.length === 0) continue;
+        const event: SQSEvent = { Records: messages.map((message) => toRecord(message, this.#options.queue)) };
+        let succeeded: Message[] = [];
+        try {
+          const result = await this.#options.invoke(event);
+          succeeded = succeededMessages(messages, result, this.#options.reportBatchItemFailures);
+        } catch {
+          // The function failed: every message of the batch stays and is retried after the visibility timeout.
+        }
+        if (succeeded.length > 0) {
+          await this.#sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.#options.queue.url,
+              Entries: succeeded.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+            }),
+          );
+        }
+      } catch (error) {
+        if (!this.#running) return;
+        this.#options.onError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#abort.abort();
+    await Promise.allSettled(this.#loops);
+  }
+}

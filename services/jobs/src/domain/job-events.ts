@@ -1,0 +1,127 @@
+import { type DomainEvent, type JobOnBus, type JobSchedule, jobEventId } from '@qdn/shared';
+
+/**
+ * A job as the jobs table stores it (one item per job). `private` holds what only admins see —
+ * revenue split, captain fee, internal notes — and never leaves this service.
+ */
+export interface JobRecord {
+  jobId: string;
+  brandId: string;
+  version: number;
+  status: JobOnBus['status'];
+  serviceType: string;
+  customer: { name: string; phone: string; email?: string };
+  address: { text: string; lat?: number; lng?: number };
+  schedule: JobSchedule;
+  trailerId?: string;
+  crewIds?: string[];
+  priceCents?: number;
+  paymentMethod?: string;
+  invoiceUrl?: string;
+  notes?: string;
+  etaMinutes?: number;
+  trackingUrl?: string;
+  charter?: JobOnBus['charter'];
+  private?: Record<string, unknown>;
+  updatedAt: string;
+  updatedBy?: string;
+  correlationId?: string;
+}
+
+/** Fields whose change is a JobDetailsChanged (the schedule, status and assignment have their own events). */
+const DETAIL_FIELDS = ['address', 'notes', 'priceCents', 'paymentMethod', 'invoiceUrl', 'charter', 'customer'] as const;
+
+function firstName(name: string): string {
+  return name.trim().split(/\s+/)[0] ?? name;
+}
+
+/**
+ * The allow-listed projection of a job that travels on the bus: built field by field, so anything
+ * not named here — the private fields above all — cannot reach an event.
+ */
+export function jobOnBus(job: JobRecord): JobOnBus {
+  return {
+    jobId: job.jobId,
+    brandId: job.brandId,
+    version: job.version,
+    status: job.status,
+    serviceType: job.serviceType,
+    customer: { name: job.customer.name, firstName: firstName(job.customer.name), phone: job.customer.phone },
+    address: {
+      text: job.address.text,
+      ...(job.address.lat === undefined ? {} : { lat: job.address.lat }),
+      ...(job.address.lng === undefined ? {} : { lng: job.address.lng }),
+    },
+    schedule: job.schedule,
+    ...(job.trailerId ? { trailerId: job.trailerId } : {}),
+    crewIds: job.crewIds ?? [],
+    ...(job.priceCents === undefined ? {} : { priceCents: job.priceCents }),
+    ...(job.paymentMethod ? { paymentMethod: job.paymentMethod } : {}),
+    ...(job.invoiceUrl ? { invoiceUrl: job.invoiceUrl } : {}),
+    ...(job.notes === undefined ? {} : { notes: job.notes }),
+    ...(job.etaMinutes === undefined ? {} : { etaMinutes: job.etaMinutes }),
+    ...(job.trackingUrl ? { trackingUrl: job.trackingUrl } : {}),
+    ...(job.charter ? { charter: job.charter } : {}),
+  };
+}
+
+const same = (left: unknown, right: unknown) => JSON.stringify(left ?? null) === JSON.stringify(right ?? null);
+
+/**
+ * The domain events one committed job write means, derived from the stream's old and new images
+ * (the transactional outbox: an event exists exactly when its write does). Event ids are stable per
+ * job version and type, so a re-read stream record publishes the same events again, harmlessly.
+ */
+export function eventsForJobChange(before: JobRecord | undefined, after: JobRecord | undefined): DomainEvent[] {
+  if (!after) return [];
+  const meta = (detailType: DomainEvent['detailType']) => ({
+    eventId: jobEventId(after.jobId, after.version, detailType),
+    occurredAt: after.updatedAt,
+    brandId: after.brandId,
+    jobId: after.jobId,
+    version: after.version,
+    ...(after.updatedBy ? { actor: after.updatedBy } : {}),
+    correlationId: after.correlationId ?? jobEventId(after.jobId, after.version, detailType),
+  });
+  const job = jobOnBus(after);
+  if (!before) return [{ source: 'qdn.jobs', detailType: 'JobCreated', detail: { meta: meta('JobCreated'), data: { job } } }];
+  if (after.version <= before.version) return [];
+
+  const events: DomainEvent[] = [];
+  if (before.status !== after.status) {
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobStatusChanged',
+      detail: { meta: meta('JobStatusChanged'), data: { job, previousStatus: before.status, status: after.status } },
+    });
+  }
+  if (!same(before.schedule, after.schedule)) {
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobScheduleChanged',
+      detail: { meta: meta('JobScheduleChanged'), data: { job, previousSchedule: before.schedule } },
+    });
+  }
+  if (before.trailerId !== after.trailerId || !same(before.crewIds ?? [], after.crewIds ?? [])) {
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobAssignmentChanged',
+      detail: {
+        meta: meta('JobAssignmentChanged'),
+        data: {
+          job,
+          previous: { ...(before.trailerId ? { trailerId: before.trailerId } : {}), crewIds: before.crewIds ?? [] },
+        },
+      },
+    });
+  }
+  const changedFields = DETAIL_FIELDS.filter((field) => !same(before[field], after[field]));
+  if (changedFields.length > 0) {
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobDetailsChanged',
+      detail: { meta: meta('JobDetailsChanged'), data: { job, changedFields: [...changedFields] } },
+    });
+  }
+  return events;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { JobOnBus } from '@qdn/shared';
+import { eventsForJobChange, type JobRecord, jobOnBus } from '../../src/domain/job-events.ts';
+
+function aJob(overrides: Partial<JobRecord> = {}): JobRecord {
+  return {
+    jobId: 'qdn_01JDEMO',
+    brandId: 'qdn',
+    version: 1,
+    status: 'scheduled',
+    serviceType: 'trailer_pickup_and_dump',
+    customer: { name: 'Mark Soderblom', phone: '+16195550123' },
+    address: { text: '4120 Soderblom Ave, San Diego' },
+    schedule: { date: '2026-12-01', window: 'afternoon' },
+    crewIds: [],
+    priceCents: 60000,
+    private: { revenueSplit: { owner: 0.7, driver: 0.3 }, internalNotes: 'tips well' },
+    updatedAt: '2026-11-22T12:00:00.000Z',
+    updatedBy: 'dispatcher-1',
+    ...overrides,
+  };
+}
+
+describe('jobOnBus', () => {
+  it('given a job with private fields, when projected, then none of them travel and the schema accepts it', () => {
+    const projected = jobOnBus(aJob());
+    expect(JSON.stringify(projected)).not.toMatch(/revenueSplit|internalNotes|tips well/);
+    expect(JobOnBus.parse(projected).customer.firstName).toBe('Mark');
+  });
+});
+
+describe('eventsForJobChange', () => {
+  it('given a new job, then JobCreated with a stable event id and the actor', () => {
+    const [event, ...rest] = eventsForJobChange(undefined, aJob());
+    expect(rest).toEqual([]);
+    expect(event?.detailType).toBe('JobCreated');
+    expect(event?.detail.meta).toMatchObject({ eventId: 'qdn_01JDEMO:1:JobCreated', actor: 'dispatcher-1', version: 1 });
+  });
+
+  it('given a status move, then JobStatusChanged with the previous status', () => {
+    const events = eventsForJobChange(aJob(), aJob({ version: 2, status: 'en_route', etaMinutes: 20 }));
+    expect(events.map((event) => event.detailType)).toEqual(['JobStatusChanged']);
+    expect(events[0]?.detail.data).toMatchObject({ previousStatus: 'scheduled', status: 'en_route' });
+  });
+
+  it('given a reschedule, a crew change and a new address in one write, then one event of each kind', () => {
+    const after = aJob({
+      version: 2,
+      schedule: { date: '2026-12-02', window: 'morning' },
+      crewIds: ['crew-ana'],
+      address: { text: '1 Harbor Dr' },
+    });
+    const events = eventsForJobChange(aJob(), after);
+    expect(events.map((event) => event.detailType)).toEqual([
+      'JobScheduleChanged',
+      'JobAssignmentChanged',
+      'JobDetailsChanged',
+    ]);
+    expect(events[2]?.detail.data).toMatchObject({ changedFields: ['address'] });
+  });
+
+  it('given only a private field changed, then no event at all', () => {
+    const events = eventsForJobChange(aJob(), aJob({ version: 2, private: { internalNotes: 'changed' } }));
+    expect(events).toEqual([]);
+  });
+
+  it('given a stale image (version not newer) or a deletion, then nothing', () => {
+    expect(eventsForJobChange(aJob({ version: 3 }), aJob({ version: 3, status: 'complete' }))).toEqual([]);
+    expect(eventsForJobChange(aJob(), undefined)).toEqual([]);
+  });
+});
