@@ -21,9 +21,9 @@ import { createHttpFront } from './http-front.ts';
 import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
 import { type ProvisionedCloud, provisionCloud } from './provision.ts';
 import { FunctionPool, type InvocationLog } from './runtime/functions.ts';
+import { resolveTopology } from './topology.ts';
 import { CheckpointStore, DynamoStreamTrigger } from './triggers/dynamodb-stream.ts';
 import { SqsTrigger } from './triggers/sqs.ts';
-import { resolveTopology } from './topology.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -112,7 +112,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
   }
   const apiPort = await ensurePortFree(options.port ?? Number(process.env.QDN_PORT ?? 3000), 'QDN_PORT');
-  const sitePort = await ensurePortFree(options.sitePort ?? Number(process.env.QDN_SITE_PORT ?? 3001), 'QDN_SITE_PORT');
+  const sitePort = await ensurePortFree(
+    options.sitePort ?? Number(process.env.QDN_SITE_PORT ?? 3001),
+    'QDN_SITE_PORT',
+  );
   const dynamoPort = await ensurePortFree(0, 'QDN_PORT');
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -212,7 +215,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     const scc = createSccFake({ serviceKey: LOCAL_SECRETS.sccServiceKey });
     const calendar = createCalendarFake({ dashboardToken: LOCAL_SECRETS.calendarDashboardToken });
-    const [twilioUrl, sccUrl, calendarUrl] = await Promise.all([twilio.listen(0), scc.listen(0), calendar.listen(0)]);
+    const [twilioUrl, sccUrl, calendarUrl] = await Promise.all([
+      twilio.listen(0),
+      scc.listen(0),
+      calendar.listen(0),
+    ]);
     stoppers.push(() => Promise.all([twilio.close(), scc.close(), calendar.close()]).then(() => undefined));
 
     const runtimeEnvironment: Record<string, string> = {
@@ -235,7 +242,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       SCC_API_BASE_URL: sccUrl.url,
       CALENDAR_API_BASE_URL: calendarUrl.url,
     };
-    const functionsTopology = functionsFromTopology(topology.services, provisioned.resolver, runtimeEnvironment);
+    const functionsTopology = functionsFromTopology(
+      topology.services,
+      provisioned.resolver,
+      runtimeEnvironment,
+    );
 
     const invocations: InvocationLog[] = [];
     const logsDir = join(dataDir, 'logs');
@@ -273,7 +284,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
 
     const triggerErrors = (source: string) => (error: unknown) =>
-      appendFileSync(join(logsDir, 'triggers.log'), `${new Date().toISOString()} ${source}: ${(error as Error).message}\n`);
+      appendFileSync(
+        join(logsDir, 'triggers.log'),
+        `${new Date().toISOString()} ${source}: ${(error as Error).message}\n`,
+      );
     const sqsTriggers = functionsTopology.sqs.map((declaration) => {
       const queue = provisioned.queues.get(declaration.queueArn);
       if (!queue) throw new Error(`${declaration.functionKey}: no local queue ${declaration.queueArn}`);
@@ -305,7 +319,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             ? async (record) => {
                 const queue = provisioned.queues.get(declaration.onFailureArn!);
                 if (!queue) return;
-                await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(record) }));
+                await sqs.send(
+                  new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(record) }),
+                );
               }
             : undefined,
           onError: triggerErrors(`stream ${declaration.functionKey}`),
@@ -343,7 +359,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       apiUrl,
       siteUrl,
       dataDir,
-      endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.address, sns: fauxqs.address, s3: fauxqs.address, events: eventsUrl },
+      endpoints: {
+        dynamodb: dynamo.endpoint,
+        sqs: fauxqs.address,
+        sns: fauxqs.address,
+        s3: fauxqs.address,
+        events: eventsUrl,
+      },
       clients,
       twilio,
       scc,
@@ -362,4 +384,3 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     throw error;
   }
 }
-

@@ -32,7 +32,10 @@ export class IntrinsicResolver {
   readonly #valuesOf: (service: string, logicalId: string) => ResourceValues | undefined;
   readonly #services: Map<string, ServiceTopology>;
 
-  constructor(services: ServiceTopology[], valuesOf: (service: string, logicalId: string) => ResourceValues | undefined) {
+  constructor(
+    services: ServiceTopology[],
+    valuesOf: (service: string, logicalId: string) => ResourceValues | undefined,
+  ) {
     this.#valuesOf = valuesOf;
     this.#services = new Map(services.map((service) => [service.name, service]));
     for (const service of services) {
@@ -91,7 +94,8 @@ export class IntrinsicResolver {
   #getAtt(service: string, logicalId: string, attribute: string): string {
     const values = this.#valuesOf(service, logicalId);
     const value = values?.attributes[attribute];
-    if (value === undefined) throw new UnresolvableError(`${service}: GetAtt ${logicalId}.${attribute} has no local value`);
+    if (value === undefined)
+      throw new UnresolvableError(`${service}: GetAtt ${logicalId}.${attribute} has no local value`);
     return value;
   }
 
@@ -148,7 +152,9 @@ export class IntrinsicResolver {
         return (this.resolve(service, argument) as unknown[]).some(Boolean);
       case 'Fn::If': {
         const [condition, whenTrue, whenFalse] = argument as [string, unknown, unknown];
-        return this.conditionHolds(service, condition) ? this.resolve(service, whenTrue) : this.resolve(service, whenFalse);
+        return this.conditionHolds(service, condition)
+          ? this.resolve(service, whenTrue)
+          : this.resolve(service, whenFalse);
       }
       case 'Condition':
         return this.conditionHolds(service, String(argument));

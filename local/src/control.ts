@@ -14,14 +14,20 @@ export interface ControlContext {
   calendar: CalendarFake;
   fauxqs: FauxqsServer;
   invocations: InvocationLog[];
-  token: (role: 'dispatcher' | 'admin' | 'driver', options?: { sub?: string; email?: string }) => Promise<string>;
+  token: (
+    role: 'dispatcher' | 'admin' | 'driver',
+    options?: { sub?: string; email?: string },
+  ) => Promise<string>;
 }
 
 const ROLES = new Set(['dispatcher', 'admin', 'driver']);
 const MAX_CONTROL_BODY = 64 * 1024;
 
 function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   response.end(body === undefined ? '' : JSON.stringify(body));
 }
 
@@ -97,7 +103,11 @@ export async function handleControl(
           send(response, 400, { error: 'from and body are required' });
           return true;
         }
-        send(response, 200, await context.twilio.sendInbound({ from: body.from, to: body.to, body: body.body }));
+        send(
+          response,
+          200,
+          await context.twilio.sendInbound({ from: body.from, to: body.to, body: body.body }),
+        );
         return true;
       }
       case 'GET /_local/scc/requests':
@@ -124,7 +134,9 @@ export async function handleControl(
         send(response, 200, { messages: snsMessages(context.fauxqs) });
         return true;
       case 'GET /_local/invocations':
-        send(response, 200, { invocations: context.invocations.slice(-500) });
+        send(response, 200, {
+          invocations: context.invocations.slice(-500).map(({ event: _event, ...entry }) => entry),
+        });
         return true;
       default:
         send(response, 404, { error: `No control route ${route}` });

@@ -76,14 +76,27 @@ export function functionsFromTopology(
   resolver: IntrinsicResolver,
   runtimeEnvironment: Record<string, string>,
 ): FunctionsTopology {
-  const result: FunctionsTopology = { functions: [], routes: [], sqs: [], streams: [], authorizers: [], cors: undefined };
+  const result: FunctionsTopology = {
+    functions: [],
+    routes: [],
+    sqs: [],
+    streams: [],
+    authorizers: [],
+    cors: undefined,
+  };
   for (const service of services) {
     const { provider } = service.config;
     const resolve = (value: unknown) => resolver.resolve(service.name, value);
-    const httpApi = provider.httpApi as { cors?: unknown; authorizers?: Record<string, Record<string, unknown>> } | undefined;
+    const httpApi = provider.httpApi as
+      | { cors?: unknown; authorizers?: Record<string, Record<string, unknown>> }
+      | undefined;
     if (httpApi?.cors) result.cors = resolve(httpApi.cors) as Record<string, unknown>;
     for (const [name, authorizer] of Object.entries(httpApi?.authorizers ?? {})) {
-      const resolved = resolve(authorizer) as { issuerUrl: string; audience: string | string[]; identitySource?: string };
+      const resolved = resolve(authorizer) as {
+        issuerUrl: string;
+        audience: string | string[];
+        identitySource?: string;
+      };
       result.authorizers.push({
         name,
         issuer: resolved.issuerUrl,
@@ -104,7 +117,10 @@ export function functionsFromTopology(
           const route =
             typeof declaration === 'string'
               ? { routeKey: declaration }
-              : { routeKey: `${String(declaration.method ?? 'ANY').toUpperCase()} ${String(declaration.path)}`, authorizer: declaration.authorizer };
+              : {
+                  routeKey: `${String(declaration.method ?? 'ANY').toUpperCase()} ${String(declaration.path)}`,
+                  authorizer: declaration.authorizer,
+                };
           const authorizer = route.authorizer as { id?: string; name?: string } | string | undefined;
           const authorizerName =
             typeof authorizer === 'string'
@@ -126,8 +142,14 @@ export function functionsFromTopology(
             maxConcurrency: concurrency,
             reportBatchItemFailures: declaration.functionResponseType === 'ReportBatchItemFailures',
           });
-        } else if (type === 'stream' && typeof declaration === 'object' && (declaration.type ?? 'dynamodb') === 'dynamodb') {
-          const destinations = declaration.destinations as { onFailure?: { arn?: string } | string } | undefined;
+        } else if (
+          type === 'stream' &&
+          typeof declaration === 'object' &&
+          (declaration.type ?? 'dynamodb') === 'dynamodb'
+        ) {
+          const destinations = declaration.destinations as
+            | { onFailure?: { arn?: string } | string }
+            | undefined;
           const onFailure = destinations?.onFailure;
           result.streams.push({
             functionKey: key,

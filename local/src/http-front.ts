@@ -20,7 +20,8 @@ export interface HttpFrontOptions {
  */
 export async function createHttpFront(options: HttpFrontOptions) {
   const staff = options.topology.authorizers[0];
-  if (!staff) throw new Error('No JWT authorizer declared (the jobs service declares provider.httpApi.authorizers)');
+  if (!staff)
+    throw new Error('No JWT authorizer declared (the jobs service declares provider.httpApi.authorizers)');
   const identity = await createLocalIdentityProvider({
     dir: join(options.dataDir, 'identity'),
     issuer: staff.issuer,
@@ -41,14 +42,19 @@ export async function createHttpFront(options: HttpFrontOptions) {
     authorizers: Object.fromEntries(
       options.topology.authorizers.map((authorizer) => [
         authorizer.name,
-        { issuer: authorizer.issuer, audiences: authorizer.audiences, identitySource: authorizer.identitySource },
+        {
+          issuer: authorizer.issuer,
+          audiences: authorizer.audiences,
+          identitySource: authorizer.identitySource,
+        },
       ]),
     ),
     keys: identity,
     invoke: (functionKey, event) => options.invoke(functionKey, event),
     fallback: (request, response) => handleControl(control, request, response),
     log: options.log
-      ? (entry) => options.log?.(`${entry.method} ${entry.path} → ${entry.status} (${entry.ms.toFixed(0)} ms)`)
+      ? (entry) =>
+          options.log?.(`${entry.method} ${entry.path} → ${entry.status} (${entry.ms.toFixed(0)} ms)`)
       : undefined,
   });
 

@@ -1,2 +1,2 @@
-export { matchEventPattern, compileEventPattern, InvalidEventPatternError } from './eventbridge/pattern.ts';
-export { startLocalCloud, LOCAL_SECRETS, type LocalCloud, type LocalCloudOptions } from './cloud.ts';
+export { LOCAL_SECRETS, type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.ts';
+export { compileEventPattern, InvalidEventPatternError, matchEventPattern } from './eventbridge/pattern.ts';

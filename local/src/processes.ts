@@ -18,7 +18,9 @@ export function requireJava17(): void {
   const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
   const major = match ? Number(match[1] === '1' ? match[2] : match[1]) : 0;
   if (major < 17) {
-    throw new LocalCloudSetupError(`Java 17 or newer is needed to run DynamoDB Local; found Java ${major || 'unknown'}.`);
+    throw new LocalCloudSetupError(
+      `Java 17 or newer is needed to run DynamoDB Local; found Java ${major || 'unknown'}.`,
+    );
   }
 }
 
@@ -29,7 +31,9 @@ export function ensurePortFree(port: number, variable: string): Promise<number> 
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new LocalCloudSetupError(`Port ${port} is already in use (another \`npm start\`?). Stop it, or set ${variable} to another port.`)
+          ? new LocalCloudSetupError(
+              `Port ${port} is already in use (another \`npm start\`?). Stop it, or set ${variable} to another port.`,
+            )
           : error,
       );
     });
@@ -85,7 +89,12 @@ export class PidFileGuard {
       } catch {
         previous = undefined;
       }
-      if (previous && previous.pid !== process.pid && isAlive(previous.pid) && /local|start/.test(commandLine(previous.pid))) {
+      if (
+        previous &&
+        previous.pid !== process.pid &&
+        isAlive(previous.pid) &&
+        /local|start/.test(commandLine(previous.pid))
+      ) {
         throw new LocalCloudSetupError(
           `Another local cloud (pid ${previous.pid}) is using this data dir. Stop it first, or set QDN_DATA_DIR.`,
         );
@@ -97,7 +106,8 @@ export class PidFileGuard {
         }
       }
       for (const child of previous?.children ?? []) {
-        for (let waited = 0; isAlive(child.pid) && waited < 50; waited++) await new Promise((r) => setTimeout(r, 100));
+        for (let waited = 0; isAlive(child.pid) && waited < 50; waited++)
+          await new Promise((r) => setTimeout(r, 100));
       }
     }
     this.#write();

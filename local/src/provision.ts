@@ -22,11 +22,11 @@ import { SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
 import {
   type DeclaredResource,
+  declaredResources,
   IntrinsicResolver,
   LOCAL_ACCOUNT,
   LOCAL_REGION,
   type ResourceValues,
-  declaredResources,
 } from './cloudformation.ts';
 import type { ServiceTopology } from './topology.ts';
 
@@ -62,7 +62,8 @@ export interface ProvisionedCloud {
   rules: { name: string; bus: string; arn: string }[];
 }
 
-const arnOf = (service: string, resource: string) => `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
+const arnOf = (service: string, resource: string) =>
+  `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
 
 function prop<T>(resource: DeclaredResource, name: string): T | undefined {
   return resource.properties[name] as T | undefined;
@@ -88,7 +89,10 @@ function staticValues(resource: DeclaredResource, context: ProvisionContext): Re
     }
     case 'AWS::S3::Bucket': {
       const bucket = name('BucketName');
-      return { ref: bucket, attributes: { Arn: `arn:aws:s3:::${bucket}`, DomainName: `${bucket}.s3.localhost` } };
+      return {
+        ref: bucket,
+        attributes: { Arn: `arn:aws:s3:::${bucket}`, DomainName: `${bucket}.s3.localhost` },
+      };
     }
     case 'AWS::Events::EventBus': {
       const bus = name('Name');
@@ -145,7 +149,10 @@ async function provisionTable(client: DynamoDBClient, input: CreateTableCommandI
   return Table?.LatestStreamArn;
 }
 
-function tableInput(resource: DeclaredResource, resolve: (value: unknown) => unknown): CreateTableCommandInput {
+function tableInput(
+  resource: DeclaredResource,
+  resolve: (value: unknown) => unknown,
+): CreateTableCommandInput {
   const p = resolve(resource.properties) as Record<string, unknown>;
   const stream = p.StreamSpecification as { StreamViewType?: string } | undefined;
   // DynamoDB Local wants throughput on GSIs only when provisioned; on-demand tables omit it.
@@ -154,8 +161,10 @@ function tableInput(resource: DeclaredResource, resolve: (value: unknown) => unk
     AttributeDefinitions: p.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
     KeySchema: p.KeySchema as CreateTableCommandInput['KeySchema'],
     BillingMode: 'PAY_PER_REQUEST',
-    GlobalSecondaryIndexes: (p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes']) ?? undefined,
-    LocalSecondaryIndexes: (p.LocalSecondaryIndexes as CreateTableCommandInput['LocalSecondaryIndexes']) ?? undefined,
+    GlobalSecondaryIndexes:
+      (p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes']) ?? undefined,
+    LocalSecondaryIndexes:
+      (p.LocalSecondaryIndexes as CreateTableCommandInput['LocalSecondaryIndexes']) ?? undefined,
     StreamSpecification: stream?.StreamViewType
       ? { StreamEnabled: true, StreamViewType: stream.StreamViewType as 'NEW_AND_OLD_IMAGES' }
       : undefined,
@@ -200,15 +209,17 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
   const active = resources.filter((resource) =>
     resolver.conditionHolds(resource.service, (resource as unknown as { condition?: string }).condition),
   );
-  const resolve = (resource: DeclaredResource) => (value: unknown) => resolver.resolve(resource.service, value);
+  const resolve = (resource: DeclaredResource) => (value: unknown) =>
+    resolver.resolve(resource.service, value);
   const ofType = (type: string) => active.filter((resource) => resource.type === type);
 
   const tables = new Map<string, { name: string; streamArn?: string }>();
   await Promise.all(
     ofType('AWS::DynamoDB::Table').map(async (resource) => {
       const input = tableInput(resource, resolve(resource));
-      const ttl = (resource.properties.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean })
-        ?.AttributeName;
+      const ttl = (
+        resource.properties.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean }
+      )?.AttributeName;
       const streamArn = await provisionTable(context.dynamodb, input, ttl);
       const value = values.get(key(resource.service, resource.logicalId))!;
       if (streamArn) value.attributes.StreamArn = streamArn;
@@ -235,7 +246,9 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
     }
     value.ref = url;
     value.attributes.QueueUrl = url;
-    const redrive = properties.RedrivePolicy as { deadLetterTargetArn?: string; maxReceiveCount?: number } | undefined;
+    const redrive = properties.RedrivePolicy as
+      | { deadLetterTargetArn?: string; maxReceiveCount?: number }
+      | undefined;
     queues.set(value.attributes.Arn!, {
       service: resource.service,
       logicalId: resource.logicalId,
@@ -266,7 +279,9 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
       topic: topic.name,
       queue: queue.name,
       region: LOCAL_REGION,
-      attributes: properties.RawMessageDelivery ? { RawMessageDelivery: String(properties.RawMessageDelivery) } : {},
+      attributes: properties.RawMessageDelivery
+        ? { RawMessageDelivery: String(properties.RawMessageDelivery) }
+        : {},
     });
   }
 
@@ -281,12 +296,17 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
     const notification = resource.properties.NotificationConfiguration as
       | { EventBridgeConfiguration?: { EventBridgeEnabled?: boolean } }
       | undefined;
-    buckets.set(name, { name, eventBridge: notification?.EventBridgeConfiguration?.EventBridgeEnabled === true });
+    buckets.set(name, {
+      name,
+      eventBridge: notification?.EventBridgeConfiguration?.EventBridgeEnabled === true,
+    });
   }
 
   for (const resource of ofType('AWS::Events::EventBus')) {
     try {
-      await context.eventBridge.send(new CreateEventBusCommand({ Name: values.get(key(resource.service, resource.logicalId))!.ref }));
+      await context.eventBridge.send(
+        new CreateEventBusCommand({ Name: values.get(key(resource.service, resource.logicalId))!.ref }),
+      );
     } catch (error) {
       if (!(error instanceof ResourceAlreadyExistsException)) throw error;
     }
@@ -299,7 +319,9 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
       RetentionDays: properties.RetentionDays === undefined ? undefined : Number(properties.RetentionDays),
     };
     try {
-      await context.eventBridge.send(new CreateArchiveCommand({ ...input, EventSourceArn: String(properties.SourceArn) }));
+      await context.eventBridge.send(
+        new CreateArchiveCommand({ ...input, EventSourceArn: String(properties.SourceArn) }),
+      );
     } catch (error) {
       if (!(error instanceof ResourceAlreadyExistsException)) throw error;
       await context.eventBridge.send(new UpdateArchiveCommand(input));
@@ -323,7 +345,11 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
     const targets = (properties.Targets as Record<string, unknown>[] | undefined) ?? [];
     if (targets.length > 0) {
       await context.eventBridge.send(
-        new PutTargetsCommand({ Rule: String(properties.Name), EventBusName: bus, Targets: targets as never }),
+        new PutTargetsCommand({
+          Rule: String(properties.Name),
+          EventBusName: bus,
+          Targets: targets as never,
+        }),
       );
     }
     rules.push({ name: String(properties.Name), bus, arn: RuleArn ?? '' });

@@ -45,7 +45,9 @@ export interface ServiceTopology {
 /** The files whose content decides the resolved topology: any change re-resolves it. */
 function topologyInputs(repoRoot: string): string[] {
   const services = readdirSync(join(repoRoot, 'services'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, 'services', entry.name, 'serverless.yml')))
+    .filter(
+      (entry) => entry.isDirectory() && existsSync(join(repoRoot, 'services', entry.name, 'serverless.yml')),
+    )
     .map((entry) => join(repoRoot, 'services', entry.name, 'serverless.yml'))
     .sort();
   return [join(repoRoot, 'serverless.common.yml'), ...services];
@@ -88,7 +90,9 @@ export async function resolveTopology(options: {
   if (existsSync(cacheFile)) {
     return { services: JSON.parse(readFileSync(cacheFile, 'utf8')) as ServiceTopology[], cached: true };
   }
-  const dirs = topologyInputs(options.repoRoot).slice(1).map((file) => join(file, '..'));
+  const dirs = topologyInputs(options.repoRoot)
+    .slice(1)
+    .map((file) => join(file, '..'));
   const services = await Promise.all(
     dirs.map(async (dir) => ({
       name: dir.split('/').pop() as string,

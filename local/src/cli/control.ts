@@ -31,11 +31,20 @@ if (command === 'token') {
   console.log(token);
 } else if (command === 'outbox') {
   const { messages } = (await call('/_local/twilio/messages')) as {
-    messages: { dateCreated?: string; direction?: string; to: string; from: string | null; status: string; body: string }[];
+    messages: {
+      dateCreated?: string;
+      direction?: string;
+      to: string;
+      from: string | null;
+      status: string;
+      body: string;
+    }[];
   };
   if (messages.length === 0) console.log('(no messages yet)');
   for (const message of messages) {
-    console.log(`${message.dateCreated ?? ''}  ${message.from ?? '(service)'} → ${message.to}  [${message.status}]\n    ${message.body}`);
+    console.log(
+      `${message.dateCreated ?? ''}  ${message.from ?? '(service)'} → ${message.to}  [${message.status}]\n    ${message.body}`,
+    );
   }
 } else if (command === 'sms') {
   const { values, positionals } = parseArgs({

@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { startLocalCloud } from '../cloud.ts';
 import { LocalCloudSetupError } from '../processes.ts';
 
-const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, quiet: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { reset: { type: 'boolean', default: false }, quiet: { type: 'boolean' } },
+});
 const started = performance.now();
 
 try {

@@ -39,6 +39,8 @@ export interface InvocationLog {
   coldStart: boolean;
   outcome: 'ok' | 'error' | 'timeout';
   errorType?: string;
+  /** The event, kept in memory for tests and the control API. */
+  event: unknown;
 }
 
 const workerFile = new URL('./worker.ts', import.meta.url);
@@ -60,7 +62,10 @@ export class FunctionPool {
 
   constructor(
     fn: LocalFunction,
-    hooks: { onLog?: (entry: InvocationLog) => void; onOutput?: (functionKey: string, chunk: string) => void } = {},
+    hooks: {
+      onLog?: (entry: InvocationLog) => void;
+      onOutput?: (functionKey: string, chunk: string) => void;
+    } = {},
   ) {
     this.fn = fn;
     this.#onLog = hooks.onLog;
@@ -92,7 +97,9 @@ export class FunctionPool {
       ready: new Promise((resolve, reject) => {
         worker.once('message', () => resolve());
         worker.once('error', reject);
-        worker.once('exit', (code) => reject(new FunctionError('Runtime.ExitError', `${this.fn.key} exited (${code})`)));
+        worker.once('exit', (code) =>
+          reject(new FunctionError('Runtime.ExitError', `${this.fn.key} exited (${code})`)),
+        );
       }),
     };
     environment.ready.catch(() => undefined);
@@ -145,7 +152,12 @@ export class FunctionPool {
           outcome = 'timeout';
           // Lambda ends a timed-out sandbox; so do we, and the next call cold-starts.
           void environment.worker.terminate();
-          reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`));
+          reject(
+            new FunctionError(
+              'Sandbox.Timedout',
+              `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
+            ),
+          );
         }, timeoutMs);
         const onMessage = (message: InvokeReply) => {
           if (message.id !== id) return;
@@ -156,7 +168,12 @@ export class FunctionPool {
         };
         const onExit = (code: number) => {
           clearTimeout(timer);
-          reject(new FunctionError('Runtime.ExitError', `${this.fn.key} exited with code ${code} during an invocation`));
+          reject(
+            new FunctionError(
+              'Runtime.ExitError',
+              `${this.fn.key} exited with code ${code} during an invocation`,
+            ),
+          );
         };
         environment.worker.on('message', onMessage);
         environment.worker.once('exit', onExit);
@@ -182,6 +199,7 @@ export class FunctionPool {
         coldStart,
         outcome,
         errorType,
+        event,
       });
     }
   }

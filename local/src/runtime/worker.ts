@@ -55,19 +55,30 @@ parentPort?.on('message', async function invoke(request: InvokeRequest) {
   let reply: InvokeReply;
   try {
     if (typeof handler !== 'function') {
-      throw Object.assign(new Error(`${setup.handlerFile} does not export a function named ${setup.handlerExport}`), {
-        name: 'Runtime.HandlerNotFound',
-      });
+      throw Object.assign(
+        new Error(`${setup.handlerFile} does not export a function named ${setup.handlerExport}`),
+        {
+          name: 'Runtime.HandlerNotFound',
+        },
+      );
     }
     const result = await handler(request.event, lambdaContext(request));
     // Lambda serialises the result to JSON; do the same so nothing non-JSON leaks through.
-    reply = { id: request.id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+    reply = {
+      id: request.id,
+      ok: true,
+      result: result === undefined ? null : JSON.parse(JSON.stringify(result)),
+    };
   } catch (error) {
     const failure = error as Error;
     reply = {
       id: request.id,
       ok: false,
-      error: { errorType: failure?.name ?? 'Error', errorMessage: failure?.message ?? String(error), stack: failure?.stack },
+      error: {
+        errorType: failure?.name ?? 'Error',
+        errorMessage: failure?.message ?? String(error),
+        stack: failure?.stack,
+      },
     };
   }
   coldStart = false;

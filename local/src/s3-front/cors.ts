@@ -66,7 +66,9 @@ export function answerPreflight(
   const rule = rules.find(
     (candidate) =>
       ruleAllows(candidate, origin, method) &&
-      requested.every((name) => (candidate.allowedHeaders ?? []).some((pattern) => wildcardMatch(pattern, name))),
+      requested.every((name) =>
+        (candidate.allowedHeaders ?? []).some((pattern) => wildcardMatch(pattern, name)),
+      ),
   );
   if (!rule) return corsForbidden(method, resourceType);
   const headers = ruleHeaders(rule, origin);

@@ -15,9 +15,9 @@
 
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FauxqsServer, MessageSpyReader, SpyMessage } from 'fauxqs';
+import { newRequestId } from './errors.ts';
 import type { ObjectCreatedReason, S3ObjectCreatedEvent } from './events.ts';
 import { LOCAL_ACCOUNT_ID, nextSequencer, objectCreatedEvent } from './events.ts';
-import { newRequestId } from './errors.ts';
 
 /** Options of `watchFauxqsUploads`. */
 export interface FauxqsUploadWatchOptions {

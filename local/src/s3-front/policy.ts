@@ -81,7 +81,9 @@ function parseCondition(condition: unknown): PolicyCondition[] {
   // `{"acl": "public-read"}` is the short form of `["eq", "$acl", "public-read"]`.
   return Object.entries(condition).map(function exactMatch([name, value]): PolicyCondition {
     if (typeof value !== 'string') {
-      throw invalidPolicyDocument(`Invalid Simple-Condition: value must be a string: ${JSON.stringify(value)}`);
+      throw invalidPolicyDocument(
+        `Invalid Simple-Condition: value must be a string: ${JSON.stringify(value)}`,
+      );
     }
     return { kind: 'eq', field: name.toLowerCase(), value, text: conditionText(['eq', `$${name}`, value]) };
   });
@@ -96,7 +98,12 @@ function parseListCondition(condition: unknown[]): PolicyCondition {
   switch (operator.toLowerCase()) {
     case 'eq':
     case 'starts-with': {
-      if (typeof first !== 'string' || !first.startsWith('$') || first.length < 2 || typeof second !== 'string') {
+      if (
+        typeof first !== 'string' ||
+        !first.startsWith('$') ||
+        first.length < 2 ||
+        typeof second !== 'string'
+      ) {
         throw invalidPolicyDocument(`Invalid Condition: ${JSON.stringify(condition)}`);
       }
       const kind = operator.toLowerCase() === 'eq' ? 'eq' : 'starts-with';
@@ -132,7 +139,11 @@ function conditionText(condition: readonly unknown[]): string {
  * would answer.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
  */
-export function checkPostPolicy(policy: PostPolicy, form: PolicyForm, now: Date): ContentLengthRange | undefined {
+export function checkPostPolicy(
+  policy: PostPolicy,
+  form: PolicyForm,
+  now: Date,
+): ContentLengthRange | undefined {
   if (now.getTime() > policy.expiration.getTime()) throw policyExpired();
   let range: ContentLengthRange | undefined;
   for (const condition of policy.conditions) {
@@ -147,7 +158,9 @@ export function checkPostPolicy(policy: PostPolicy, form: PolicyForm, now: Date)
       throw policyConditionFailed(condition.text);
     }
   }
-  const covered = new Set(policy.conditions.map((condition) => ('field' in condition ? condition.field : '')));
+  const covered = new Set(
+    policy.conditions.map((condition) => ('field' in condition ? condition.field : '')),
+  );
   const uncovered = [...form.fields.keys()].filter(
     (name) => !UNCONDITIONED_FIELDS.has(name) && !name.startsWith(IGNORED_FIELD_PREFIX) && !covered.has(name),
   );

@@ -117,6 +117,8 @@ function receiveForm(
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onRequestError);
+      // Whatever follows the file (the closing boundary, fields S3 ignores) is read and dropped.
+      req.resume();
       if (form) resolve(form);
       else reject(error);
     }
@@ -152,7 +154,8 @@ function receiveForm(
       onPartEnd: function onPartEnd() {
         if (current.kind === 'field') {
           const name = current.name.toLowerCase();
-          if (fields.has(name)) throw invalidArgument(`Bucket POST must not repeat the field '${current.name}'.`, current.name);
+          if (fields.has(name))
+            throw invalidArgument(`Bucket POST must not repeat the field '${current.name}'.`, current.name);
           fields.set(name, Buffer.concat(current.chunks).toString('utf8'));
         } else if (current.kind === 'file' && upload) {
           if (size > limit) throw entityTooLarge(size, limit);
@@ -172,10 +175,12 @@ function receiveForm(
     }
     function onEnd(): void {
       try {
+        // A file part ends at a delimiter, and that settles the form; reaching the end unsettled means
+        // the form had no file (or was cut short, which `end` reports).
         parser.end();
-        finish(upload ? malformedPostRequest() : missingFile());
+        finish(missingFile());
       } catch (error) {
-        finish(error instanceof MultipartError && upload === undefined && parser.done ? missingFile() : error);
+        finish(error);
       }
     }
     function onRequestError(error: Error): void {
@@ -192,7 +197,8 @@ async function assertBucketExists(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) throw noSuchBucket(bucket);
+    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+      throw noSuchBucket(bucket);
     throw error;
   }
 }

@@ -35,7 +35,12 @@ export interface CredentialScope {
  * The SigV4 signing key: HMAC chain over date, region, service and `aws4_request`, keyed by `AWS4` + secret.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#derive-signing-key
  */
-export function deriveSigningKey(secretAccessKey: string, date: string, region: string, service = 's3'): Buffer {
+export function deriveSigningKey(
+  secretAccessKey: string,
+  date: string,
+  region: string,
+  service = 's3',
+): Buffer {
   const dateKey = hmac(`AWS4${secretAccessKey}`, date);
   const regionKey = hmac(dateKey, region);
   const serviceKey = hmac(regionKey, service);

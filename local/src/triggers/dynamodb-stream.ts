@@ -6,8 +6,8 @@ import {
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record as StreamRecord,
   type Shard,
+  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { LOCAL_REGION } from '../cloudformation.ts';
@@ -127,7 +127,10 @@ export class DynamoStreamTrigger {
     let exclusiveStartShardId: string | undefined;
     do {
       const { StreamDescription } = await this.#streams.send(
-        new DescribeStreamCommand({ StreamArn: this.#options.streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+        new DescribeStreamCommand({
+          StreamArn: this.#options.streamArn,
+          ExclusiveStartShardId: exclusiveStartShardId,
+        }),
       );
       shards.push(...(StreamDescription?.Shards ?? []));
       exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
@@ -208,8 +211,12 @@ export class DynamoStreamTrigger {
         shardId,
         startSequenceNumber: first.SequenceNumber,
         endSequenceNumber: last.SequenceNumber,
-        approximateArrivalOfFirstRecord: new Date(Number(first.ApproximateCreationDateTime) * 1000).toISOString(),
-        approximateArrivalOfLastRecord: new Date(Number(last.ApproximateCreationDateTime) * 1000).toISOString(),
+        approximateArrivalOfFirstRecord: new Date(
+          Number(first.ApproximateCreationDateTime) * 1000,
+        ).toISOString(),
+        approximateArrivalOfLastRecord: new Date(
+          Number(last.ApproximateCreationDateTime) * 1000,
+        ).toISOString(),
         batchSize: batch.length,
         streamArn: this.#options.streamArn,
       },

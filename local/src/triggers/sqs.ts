@@ -32,7 +32,9 @@ function toRecord(message: Message, queue: QueueInfo): SQSRecord {
       SenderId: attributes.SenderId ?? 'AIDAIENQZJOLO23YVJ4VO',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),
-      ...(attributes.MessageDeduplicationId ? { MessageDeduplicationId: attributes.MessageDeduplicationId } : {}),
+      ...(attributes.MessageDeduplicationId
+        ? { MessageDeduplicationId: attributes.MessageDeduplicationId }
+        : {}),
       ...(attributes.SequenceNumber ? { SequenceNumber: attributes.SequenceNumber } : {}),
     },
     messageAttributes: Object.fromEntries(
@@ -41,7 +43,9 @@ function toRecord(message: Message, queue: QueueInfo): SQSRecord {
         {
           dataType: value.DataType ?? 'String',
           ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-          ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') } : {}),
+          ...(value.BinaryValue !== undefined
+            ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
+            : {}),
           stringListValues: [],
           binaryListValues: [],
         },
@@ -55,7 +59,11 @@ function toRecord(message: Message, queue: QueueInfo): SQSRecord {
 }
 
 /** Which messages of a batch succeeded, per Lambda's rules for SQS partial batch responses. */
-export function succeededMessages(messages: Message[], result: unknown, reportBatchItemFailures: boolean): Message[] {
+export function succeededMessages(
+  messages: Message[],
+  result: unknown,
+  reportBatchItemFailures: boolean,
+): Message[] {
   if (!reportBatchItemFailures) return messages;
   if (result === null || result === undefined || typeof result !== 'object') return messages;
   const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
@@ -94,7 +102,8 @@ export class SqsTrigger {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    for (let index = 0; index < Math.max(1, this.#options.maxConcurrency); index++) this.#loops.push(this.#poll());
+    for (let index = 0; index < Math.max(1, this.#options.maxConcurrency); index++)
+      this.#loops.push(this.#poll());
   }
 
   async #receive(max: number, waitSeconds: number): Promise<Message[]> {
@@ -129,7 +138,9 @@ export class SqsTrigger {
       try {
         const messages = await this.#gather();
         if (messages.length === 0) continue;
-        const event: SQSEvent = { Records: messages.map((message) => toRecord(message, this.#options.queue)) };
+        const event: SQSEvent = {
+          Records: messages.map((message) => toRecord(message, this.#options.queue)),
+        };
         let succeeded: Message[] = [];
         try {
           const result = await this.#options.invoke(event);
@@ -141,7 +152,10 @@ export class SqsTrigger {
           await this.#sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: this.#options.queue.url,
-              Entries: succeeded.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+              Entries: succeeded.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle!,
+              })),
             }),
           );
         }

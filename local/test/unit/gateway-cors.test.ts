@@ -39,9 +39,19 @@ describe('HTTP API CORS', () => {
     });
 
     it('given an ANY route and no allowedMethods, when resolved, then every method is allowed', () => {
-      const configuration = resolveCorsConfiguration({ allowedOrigins: ['https://app.example'] }, ['ANY /x/{proxy+}']);
+      const configuration = resolveCorsConfiguration({ allowedOrigins: ['https://app.example'] }, [
+        'ANY /x/{proxy+}',
+      ]);
 
-      expect(configuration?.allowMethods).toEqual(['OPTIONS', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
+      expect(configuration?.allowMethods).toEqual([
+        'OPTIONS',
+        'GET',
+        'POST',
+        'PUT',
+        'PATCH',
+        'DELETE',
+        'HEAD',
+      ]);
       expect(configuration?.allowOrigins).toEqual(['https://app.example']);
     });
 
@@ -100,7 +110,11 @@ describe('HTTP API CORS', () => {
   describe('actual responses', () => {
     it('given an allowed origin, when a response is decorated, then origin, credentials and exposed headers are set', () => {
       const configuration = resolveCorsConfiguration(
-        { allowedOrigins: ['https://app.example'], allowCredentials: true, exposedResponseHeaders: ['x-total'] },
+        {
+          allowedOrigins: ['https://app.example'],
+          allowCredentials: true,
+          exposedResponseHeaders: ['x-total'],
+        },
         [],
       )!;
 

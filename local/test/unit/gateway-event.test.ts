@@ -6,7 +6,12 @@ import { parseRequestTarget } from '../../src/gateway/request-path.ts';
 const RECEIVED_AT = Date.UTC(2026, 10, 22, 12, 0, 0, 123);
 
 function request(method: string, rawHeaders: string[]): RequestHead {
-  return { method, httpVersion: '1.1', rawHeaders, socket: { remoteAddress: '::ffff:192.0.2.1', localPort: 4000 } };
+  return {
+    method,
+    httpVersion: '1.1',
+    rawHeaders,
+    socket: { remoteAddress: '::ffff:192.0.2.1', localPort: 4000 },
+  };
 }
 
 describe('HTTP API payload 2.0 event', () => {
@@ -63,7 +68,13 @@ describe('HTTP API payload 2.0 event', () => {
         apiId: 'api-id',
         domainName: 'id.execute-api.us-east-1.amazonaws.com',
         domainPrefix: 'id',
-        http: { method: 'POST', path: '/my/path', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'agent' },
+        http: {
+          method: 'POST',
+          path: '/my/path',
+          protocol: 'HTTP/1.1',
+          sourceIp: '192.0.2.1',
+          userAgent: 'agent',
+        },
         requestId: 'id',
         routeKey: '$default',
         stage: '$default',

@@ -83,7 +83,11 @@ describe('HTTP API response mapping (payload 2.0)', () => {
   });
 
   it('given framing headers from the function, when mapped, then they are dropped', () => {
-    const answer = answerOf({ statusCode: 200, headers: { 'Content-Length': '999', Connection: 'close' }, body: 'ok' });
+    const answer = answerOf({
+      statusCode: 200,
+      headers: { 'Content-Length': '999', Connection: 'close' },
+      body: 'ok',
+    });
 
     expect(answer.headers).toEqual({});
   });
@@ -97,9 +101,12 @@ describe('HTTP API response mapping (payload 2.0)', () => {
     [{ statusCode: 200, cookies: 'a=1' }, /cookies must be an array/],
     [{ statusCode: 200, isBase64Encoded: 'yes' }, /isBase64Encoded must be a boolean/],
     [{ statusCode: 200, body: 'not base64!', isBase64Encoded: true }, /not valid base64/],
-  ])('given the malformed response %j, when mapped, then it is invalid (API Gateway answers 500)', (result, reason) => {
-    expect(reasonOf(result)).toMatch(reason);
-  });
+  ])(
+    'given the malformed response %j, when mapped, then it is invalid (API Gateway answers 500)',
+    (result, reason) => {
+      expect(reasonOf(result)).toMatch(reason);
+    },
+  );
 
   it('given a result JSON cannot represent, when mapped, then it is invalid', () => {
     expect(reasonOf({ statusCode: 200, body: 'ok', count: 10n })).toMatch(/not JSON-serializable/);

@@ -53,8 +53,12 @@ describe('HTTP API routes', () => {
     });
 
     it('given a literal and a parameter in the same place, when both match, then the literal wins', () => {
-      expect(selected(['GET /jobs/{jobId}', 'GET /jobs/today'], 'GET', '/jobs/today')).toBe('GET /jobs/today');
-      expect(selected(['GET /jobs/{jobId}', 'GET /jobs/today'], 'GET', '/jobs/j-1')).toBe('GET /jobs/{jobId}');
+      expect(selected(['GET /jobs/{jobId}', 'GET /jobs/today'], 'GET', '/jobs/today')).toBe(
+        'GET /jobs/today',
+      );
+      expect(selected(['GET /jobs/{jobId}', 'GET /jobs/today'], 'GET', '/jobs/j-1')).toBe(
+        'GET /jobs/{jobId}',
+      );
     });
 
     it('given routes differing further right, when both match, then the leftmost literal decides', () => {
@@ -68,7 +72,9 @@ describe('HTTP API routes', () => {
     });
 
     it('given two greedy routes, when both match, then the one with the longer literal prefix wins', () => {
-      expect(selected(['ANY /{proxy+}', 'ANY /media/{proxy+}'], 'GET', '/media/a/b')).toBe('ANY /media/{proxy+}');
+      expect(selected(['ANY /{proxy+}', 'ANY /media/{proxy+}'], 'GET', '/media/a/b')).toBe(
+        'ANY /media/{proxy+}',
+      );
     });
 
     it('given a method route and an ANY route on the same path, when the method matches, then it beats ANY', () => {
@@ -78,7 +84,9 @@ describe('HTTP API routes', () => {
     });
 
     it('given a route for another method only, when the request path matches it, then a lesser route is used', () => {
-      expect(selected(['POST /jobs/today', 'GET /jobs/{jobId}'], 'GET', '/jobs/today')).toBe('GET /jobs/{jobId}');
+      expect(selected(['POST /jobs/today', 'GET /jobs/{jobId}'], 'GET', '/jobs/today')).toBe(
+        'GET /jobs/{jobId}',
+      );
     });
 
     it('given no route and no $default, when a request arrives, then nothing matches (404)', () => {

@@ -29,7 +29,15 @@ export interface JobRecord {
 }
 
 /** Fields whose change is a JobDetailsChanged (the schedule, status and assignment have their own events). */
-const DETAIL_FIELDS = ['address', 'notes', 'priceCents', 'paymentMethod', 'invoiceUrl', 'charter', 'customer'] as const;
+const DETAIL_FIELDS = [
+  'address',
+  'notes',
+  'priceCents',
+  'paymentMethod',
+  'invoiceUrl',
+  'charter',
+  'customer',
+] as const;
 
 function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] ?? name;
@@ -65,14 +73,18 @@ export function jobOnBus(job: JobRecord): JobOnBus {
   };
 }
 
-const same = (left: unknown, right: unknown) => JSON.stringify(left ?? null) === JSON.stringify(right ?? null);
+const same = (left: unknown, right: unknown) =>
+  JSON.stringify(left ?? null) === JSON.stringify(right ?? null);
 
 /**
  * The domain events one committed job write means, derived from the stream's old and new images
  * (the transactional outbox: an event exists exactly when its write does). Event ids are stable per
  * job version and type, so a re-read stream record publishes the same events again, harmlessly.
  */
-export function eventsForJobChange(before: JobRecord | undefined, after: JobRecord | undefined): DomainEvent[] {
+export function eventsForJobChange(
+  before: JobRecord | undefined,
+  after: JobRecord | undefined,
+): DomainEvent[] {
   if (!after) return [];
   const meta = (detailType: DomainEvent['detailType']) => ({
     eventId: jobEventId(after.jobId, after.version, detailType),
@@ -84,7 +96,10 @@ export function eventsForJobChange(before: JobRecord | undefined, after: JobReco
     correlationId: after.correlationId ?? jobEventId(after.jobId, after.version, detailType),
   });
   const job = jobOnBus(after);
-  if (!before) return [{ source: 'qdn.jobs', detailType: 'JobCreated', detail: { meta: meta('JobCreated'), data: { job } } }];
+  if (!before)
+    return [
+      { source: 'qdn.jobs', detailType: 'JobCreated', detail: { meta: meta('JobCreated'), data: { job } } },
+    ];
   if (after.version <= before.version) return [];
 
   const events: DomainEvent[] = [];
@@ -92,7 +107,10 @@ export function eventsForJobChange(before: JobRecord | undefined, after: JobReco
     events.push({
       source: 'qdn.jobs',
       detailType: 'JobStatusChanged',
-      detail: { meta: meta('JobStatusChanged'), data: { job, previousStatus: before.status, status: after.status } },
+      detail: {
+        meta: meta('JobStatusChanged'),
+        data: { job, previousStatus: before.status, status: after.status },
+      },
     });
   }
   if (!same(before.schedule, after.schedule)) {
@@ -110,7 +128,10 @@ export function eventsForJobChange(before: JobRecord | undefined, after: JobReco
         meta: meta('JobAssignmentChanged'),
         data: {
           job,
-          previous: { ...(before.trailerId ? { trailerId: before.trailerId } : {}), crewIds: before.crewIds ?? [] },
+          previous: {
+            ...(before.trailerId ? { trailerId: before.trailerId } : {}),
+            crewIds: before.crewIds ?? [],
+          },
         },
       },
     });

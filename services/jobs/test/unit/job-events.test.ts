@@ -34,7 +34,11 @@ describe('eventsForJobChange', () => {
     const [event, ...rest] = eventsForJobChange(undefined, aJob());
     expect(rest).toEqual([]);
     expect(event?.detailType).toBe('JobCreated');
-    expect(event?.detail.meta).toMatchObject({ eventId: 'qdn_01JDEMO:1:JobCreated', actor: 'dispatcher-1', version: 1 });
+    expect(event?.detail.meta).toMatchObject({
+      eventId: 'qdn_01JDEMO:1:JobCreated',
+      actor: 'dispatcher-1',
+      version: 1,
+    });
   });
 
   it('given a status move, then JobStatusChanged with the previous status', () => {

@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeArchiveCommand,
+  DescribeReplayCommand,
+  StartReplayCommand,
+} from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type LocalCloud, startLocalCloud } from '../../src/index.ts';
+
+// The whole path of ARCHITECTURE.md §2 on one machine: a table write → stream → publisher →
+// EventBridge → rule → SQS → consumer, the DLQ after maxReceiveCount, and a replay from the archive.
+let cloud: LocalCloud;
+let dataDir: string;
+const testStarted = new Date(Date.now() - 1000);
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'qdn-cloud-'));
+  cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
+}, 90_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** SQS bodies the given function was invoked with. */
+function bodiesSeenBy(functionKey: string): Record<string, unknown>[] {
+  return cloud.invocations
+    .filter((invocation) => invocation.functionKey === functionKey && invocation.outcome === 'ok')
+    .flatMap((invocation) => (invocation.event as { Records?: { body: string }[] }).Records ?? [])
+    .map((record) => JSON.parse(record.body) as Record<string, unknown>);
+}
+
+function jobItem(jobId: string, serviceType: string) {
+  return marshall({
+    pk: `JOB#${jobId}`,
+    sk: 'JOB',
+    jobId,
+    brandId: serviceType === 'charter' ? 'jada' : 'qdn',
+    version: 1,
+    status: 'scheduled',
+    serviceType,
+    customer: { name: 'Ana Ruiz', phone: '+16195550150' },
+    address: { text: '1 Harbor Dr, San Diego' },
+    schedule: { date: '2026-12-05', window: 'afternoon' },
+    crewIds: [],
+    private: { captainFeeCents: 25_000 },
+    updatedAt: new Date().toISOString(),
+    updatedBy: 'dispatcher-1',
+  });
+}
+
+const jobIdOf = (body: Record<string, unknown>) =>
+  ((body.detail as { meta?: { jobId?: string } } | undefined)?.meta?.jobId ?? '') as string;
+
+describe('the local cloud', () => {
+  it('given it started, then health answers with every emulator endpoint', async () => {
+    const response = await fetch(`${cloud.apiUrl}/_local/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { ok: boolean; endpoints: Record<string, string> };
+    expect(body.ok).toBe(true);
+    expect(Object.keys(body.endpoints).sort()).toEqual(['dynamodb', 'events', 's3', 'sns', 'sqs']);
+  });
+
+  it('given a public route, then the gateway invokes its function with an API Gateway v2 event', async () => {
+    const found = await fetch(`${cloud.apiUrl}/brands/queen-of-san-diego`);
+    expect(found.status).toBe(200);
+    expect(((await found.json()) as { displayName: string }).displayName).toBe('Queen of San Diego');
+    const missing = await fetch(`${cloud.apiUrl}/brands/nobody`);
+    expect(missing.status).toBe(404);
+  });
+
+  it('given a junk-removal job and a charter written to the jobs table, then each reaches exactly its subscribed consumers', async () => {
+    // Act
+    await cloud.clients.dynamodb.send(
+      new PutItemCommand({ TableName: 'qdn-local-jobs', Item: jobItem('qdn_e2e_junk', 'junk_removal') }),
+    );
+    await cloud.clients.dynamodb.send(
+      new PutItemCommand({ TableName: 'qdn-local-jobs', Item: jobItem('qdn_e2e_charter', 'charter') }),
+    );
+
+    // Assess: SMS and calendar get both jobs; the charter-only crew rule gets only the charter.
+    for (const consumer of ['notifications.sms', 'calendar.calendar']) {
+      await eventually(() => {
+        const jobIds = bodiesSeenBy(consumer).map(jobIdOf);
+        return jobIds.includes('qdn_e2e_junk') && jobIds.includes('qdn_e2e_charter');
+      });
+    }
+    await eventually(() =>
+      bodiesSeenBy('scc-bridge.crew').some((body) => jobIdOf(body) === 'qdn_e2e_charter'),
+    );
+    expect(bodiesSeenBy('scc-bridge.crew').map(jobIdOf)).not.toContain('qdn_e2e_junk');
+
+    const [created] = bodiesSeenBy('notifications.sms').filter((body) => jobIdOf(body) === 'qdn_e2e_junk');
+    expect(created).toMatchObject({ source: 'qdn.jobs', 'detail-type': 'JobCreated' });
+    // The private captain fee never reaches the bus.
+    expect(JSON.stringify(created)).not.toMatch(/captainFee|25000/);
+  });
+
+  it('given a message its consumer cannot process, then after maxReceiveCount it is in the DLQ with a failure record', async () => {
+    // Prepare
+    const sms = [...cloud.provisioned.queues.values()].find(
+      (queue) => queue.name === 'qdn-local-notifications-sms',
+    )!;
+    const dlq = cloud.provisioned.queues.get(sms.deadLetterArn!)!;
+
+    // Act
+    const { MessageId } = await cloud.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: sms.url,
+        MessageBody: JSON.stringify({ 'detail-type': 'Garbage' }),
+      }),
+    );
+
+    // Assess
+    const dead = await eventually(async () => {
+      const { Messages = [] } = await cloud.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+      return Messages.find((message) => message.MessageId === MessageId);
+    }, 30_000);
+    expect(JSON.parse(dead.Body!)).toEqual({ 'detail-type': 'Garbage' });
+    const { Item } = await cloud.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: 'qdn-notifications-local-failures',
+        Key: marshall({ messageId: MessageId! }),
+      }),
+    );
+    expect(unmarshall(Item!)).toMatchObject({
+      consumer: 'sms',
+      attempts: sms.maxReceiveCount,
+      transient: true,
+    });
+  }, 40_000);
+
+  it('given archived events, when replayed to the SMS rule only, then only that consumer sees them again, marked as a replay', async () => {
+    // Prepare: the events of the earlier test are in the archive.
+    const archive = await eventually(async () => {
+      const described = await cloud.clients.eventBridge.send(
+        new DescribeArchiveCommand({ ArchiveName: 'qdn-local-all' }),
+      );
+      return (described.EventCount ?? 0) >= 2 ? described : undefined;
+    });
+    const smsRule = cloud.provisioned.rules.find((rule) => rule.name === 'qdn-local-sms')!;
+    const calendarCallsBefore = bodiesSeenBy('calendar.calendar').length;
+
+    // Act
+    await cloud.clients.eventBridge.send(
+      new StartReplayCommand({
+        ReplayName: 'e2e-replay',
+        EventSourceArn: archive.ArchiveArn,
+        EventStartTime: testStarted,
+        EventEndTime: new Date(),
+        Destination: {
+          Arn: 'arn:aws:events:us-west-2:000000000000:event-bus/qdn-local',
+          FilterArns: [smsRule.arn],
+        },
+      }),
+    );
+
+    // Assess
+    await eventually(async () => {
+      const replay = await cloud.clients.eventBridge.send(
+        new DescribeReplayCommand({ ReplayName: 'e2e-replay' }),
+      );
+      return replay.State === 'COMPLETED';
+    });
+    const replayed = await eventually(() => {
+      const bodies = bodiesSeenBy('notifications.sms').filter((body) => body['replay-name'] === 'e2e-replay');
+      return bodies.length >= 2 ? bodies : undefined;
+    });
+    expect(replayed.map(jobIdOf).sort()).toEqual(['qdn_e2e_charter', 'qdn_e2e_junk']);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(bodiesSeenBy('calendar.calendar')).toHaveLength(calendarCallsBefore);
+  }, 30_000);
+});
