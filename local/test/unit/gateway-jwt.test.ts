@@ -210,6 +210,12 @@ describe('JWT authorizer and local identity provider', () => {
       });
     });
 
+    it('given a token without exp, when authorized, then 401', async () => {
+      const result = await authorize(await dispatcherToken({ extraClaims: { exp: undefined } }));
+
+      expect(result).toMatchObject({ ok: false, statusCode: 401, reason: 'the token has no expiry' });
+    });
+
     it('given a token valid in the future, when authorized now, then 401', async () => {
       const later = Math.floor(Date.now() / 1000) + 600;
 
