@@ -27,6 +27,9 @@ export interface AuthorizedUpload {
 }
 
 const MAX_KEY_BYTES = 1024;
+/** S3's placeholder for the uploaded file's name, written literally in the `key` field. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own placeholder syntax, not a template.
+const FILENAME_VARIABLE = '${filename}';
 
 /**
  * Checks a POST upload's key, signature and policy, in that order. Throws the `S3Error` S3 would answer.
@@ -41,7 +44,7 @@ export function authorizePostUpload(
 ): AuthorizedUpload {
   const template = form.fields.get('key');
   if (template === undefined) throw missingFormField('key');
-  const key = template.replaceAll('${filename}', baseName(form.filename ?? ''));
+  const key = template.replaceAll(FILENAME_VARIABLE, baseName(form.filename ?? ''));
   if (key === '') throw invalidArgument('User key must have a length greater than 0.', 'key');
   const keyBytes = Buffer.byteLength(key);
   if (keyBytes > MAX_KEY_BYTES) throw keyTooLong(keyBytes);

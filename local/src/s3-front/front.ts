@@ -12,7 +12,7 @@ import { answerPreflight, corsHeaders, defaultCorsRules } from './cors.ts';
 import { newRequestId, S3Error, sendS3Error } from './errors.ts';
 import type { S3ObjectCreatedEvent } from './events.ts';
 import { LOCAL_ACCOUNT_ID, objectCreatedEvent, sourceIpAddress } from './events.ts';
-import { handlePostObject } from './post-object.ts';
+import { encodeKey, handlePostObject } from './post-object.ts';
 import { proxyToEmulator } from './proxy.ts';
 import type { FrontCredentials } from './signature.ts';
 
@@ -109,13 +109,13 @@ export function createS3Front(options: S3FrontOptions): S3Front {
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const requestId = newRequestId();
     const origin = req.headers.origin;
-    const path = requestPath(req);
+    const addressing = emulatorAddressing(req);
     if (req.method === 'OPTIONS') {
-      answerCorsPreflight(req, res, path, requestId);
+      answerCorsPreflight(req, res, addressing.path, requestId);
       return;
     }
     const responseHeaders = corsHeaders(corsRules, origin, req.method ?? 'GET');
-    const bucket = postObjectBucket(req, path);
+    const bucket = postObjectBucket(req, addressing.path);
     if (bucket === undefined) {
       proxyToEmulator(req, res, { upstream, responseHeaders, requestId, onError });
       return;
@@ -128,6 +128,12 @@ export function createS3Front(options: S3FrontOptions): S3Front {
       now,
       requestId,
       responseHeaders,
+      objectUrl: function objectUrl(bucketName, key) {
+        const host = `http://${req.headers.host ?? '127.0.0.1'}`;
+        return addressing.virtualHosted
+          ? `${host}/${encodeKey(key)}`
+          : `${host}/${encodeURIComponent(bucketName)}/${encodeKey(key)}`;
+      },
       whileStoring,
       onError,
     }).then(function reportCreated(stored) {
@@ -142,7 +148,7 @@ export function createS3Front(options: S3FrontOptions): S3Front {
         region: options.region,
       });
       // S3 notifies asynchronously: the upload's answer never waits for (or fails with) a consumer.
-      Promise.resolve()
+      return Promise.resolve()
         .then(() => options.onObjectCreated?.(event))
         .catch(onError);
     });
@@ -206,15 +212,19 @@ export function createS3Front(options: S3FrontOptions): S3Front {
 }
 
 /**
- * The bucket of a browser POST upload (`POST /{bucket}` or `/{bucket}/`, multipart/form-data, no
- * sub-resource query), or undefined for any other request. Other POSTs (DeleteObjects, multipart upload
- * steps) go to the emulator.
+ * The bucket of a browser POST upload, or undefined for any other request. It is exactly what fauxqs
+ * takes for a PostObject (any POST to `/{bucket}` or `/{bucket}/` whose Content-Type mentions
+ * multipart/form-data, whatever the query), so no upload can reach the emulator unchecked. Other POSTs
+ * (DeleteObjects, multipart upload steps) go to the emulator.
  */
 function postObjectBucket(req: IncomingMessage, path: string): string | undefined {
   if (req.method !== 'POST') return undefined;
-  if (!/^multipart\/form-data\b/i.test(String(req.headers['content-type'] ?? ''))) return undefined;
-  const query = (req.url ?? '').indexOf('?');
-  if (query !== -1 && query < (req.url ?? '').length - 1) return undefined;
+  if (
+    !String(req.headers['content-type'] ?? '')
+      .toLowerCase()
+      .includes('multipart/form-data')
+  )
+    return undefined;
   const match = /^\/([^/]+)\/?$/.exec(path);
   if (!match?.[1]) return undefined;
   try {
@@ -224,10 +234,24 @@ function postObjectBucket(req: IncomingMessage, path: string): string | undefine
   }
 }
 
-function requestPath(req: IncomingMessage): string {
+/**
+ * The path-style path of a request as fauxqs will route it: fauxqs reads a Host with a dot that is not an
+ * IPv4 address as virtual-hosted-style (`job-photos.localhost:4566` → bucket `job-photos`), except for
+ * SQS/SNS content types. Mirrored here so the front and the emulator agree on what every request is.
+ */
+function emulatorAddressing(req: IncomingMessage): { path: string; virtualHosted: boolean } {
   const url = req.url ?? '/';
   const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  const path = query === -1 ? url : url.slice(0, query);
+  const hostname = (req.headers.host ?? '').split(':')[0] ?? '';
+  const contentType = String(req.headers['content-type'] ?? '');
+  const virtualHosted =
+    hostname.includes('.') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(hostname) &&
+    !contentType.includes('x-www-form-urlencoded') &&
+    !contentType.includes('x-amz-json-1.0');
+  if (!virtualHosted) return { path, virtualHosted };
+  return { path: `/${hostname.slice(0, hostname.indexOf('.'))}${path}`, virtualHosted };
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -93,6 +93,12 @@ export function createMultipartParser(
   // Unconsumed input; starts with the CRLF the first delimiter may lack.
   let pending: Buffer = CRLF;
 
+  // A function, not an inline test: the handlers called in between change `state`, which TypeScript's
+  // narrowing of a closure variable cannot see.
+  function isDone(): boolean {
+    return state === 'done';
+  }
+
   function emit(data: Buffer): void {
     if (state === 'body' && data.length > 0) handlers.onPartData(data);
   }
@@ -159,19 +165,18 @@ export function createMultipartParser(
 
   return {
     write: function write(chunk) {
-      if (state === 'done' || chunk.length === 0) return;
+      if (isDone() || chunk.length === 0) return;
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       let progressed = true;
-      while (progressed && state !== 'done') {
+      while (progressed && !isDone()) {
         progressed = state === 'headers' ? readHeaders() : readUntilDelimiter();
       }
-      if (state === 'done') pending = EMPTY;
     },
     end: function end() {
-      if (state !== 'done') throw new MultipartError('body ended before the closing boundary');
+      if (!isDone()) throw new MultipartError('body ended before the closing boundary');
     },
     get done() {
-      return state === 'done';
+      return isDone();
     },
   };
 }

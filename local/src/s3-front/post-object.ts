@@ -38,6 +38,8 @@ export interface PostObjectContext {
   requestId: string;
   /** CORS headers for the answer. */
   responseHeaders: Readonly<Record<string, string>>;
+  /** The URL S3 would give the stored object (path- or virtual-hosted-style, as the request came). */
+  objectUrl: (bucket: string, key: string) => string;
   /** Marks the key as being stored by the front while `store` runs. */
   whileStoring: <T>(bucket: string, key: string, store: () => Promise<T>) => Promise<T>;
   onError: (error: unknown) => void;
@@ -78,9 +80,14 @@ export async function handlePostObject(
     const stored = await context.whileStoring(bucket, form.upload.key, function storeUpload() {
       return putUpload(context.s3, bucket, form);
     });
-    answerStored(req, res, stored, form.fields, context);
+    answerStored(res, stored, form.fields, context);
     return stored;
   } catch (error) {
+    if (!req.complete && req.destroyed) {
+      // The client went away mid-upload: nobody to answer, nothing unexpected to report.
+      res.destroy();
+      return undefined;
+    }
     const answer = toS3Error(error, context.onError);
     sendS3Error(res, answer, context.requestId, context.responseHeaders);
     // What the client still sends is read and dropped, so it sees the answer rather than a reset.
@@ -117,6 +124,7 @@ function receiveForm(
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onRequestError);
+      req.off('close', onClose);
       // Whatever follows the file (the closing boundary, fields S3 ignores) is read and dropped.
       req.resume();
       if (form) resolve(form);
@@ -186,10 +194,19 @@ function receiveForm(
     function onRequestError(error: Error): void {
       finish(error);
     }
+    // A request closed before its end was aborted (an abort during the bucket check emits no error).
+    function onClose(): void {
+      finish(new Error('request closed before the form was read'));
+    }
 
+    if (req.destroyed) {
+      onClose();
+      return;
+    }
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onRequestError);
+    req.on('close', onClose);
   });
 }
 
@@ -239,13 +256,12 @@ function userMetadata(fields: ReadonlyMap<string, string>): Record<string, strin
  * also for any other value).
  */
 function answerStored(
-  req: IncomingMessage,
   res: ServerResponse,
   stored: StoredUpload,
   fields: ReadonlyMap<string, string>,
   context: PostObjectContext,
 ): void {
-  const location = `${requestOrigin(req)}/${encodeURIComponent(stored.bucket)}/${encodeKey(stored.key)}`;
+  const location = context.objectUrl(stored.bucket, stored.key);
   const headers: Record<string, string> = {
     ...context.responseHeaders,
     etag: stored.etag,
@@ -288,10 +304,6 @@ function redirectLocation(target: string | undefined, stored: StoredUpload): str
   ].join('&');
   const url = new URL(target);
   return `${url.origin}${url.pathname}${url.search ? `${url.search}&` : '?'}${query}${url.hash}`;
-}
-
-function requestOrigin(req: IncomingMessage): string {
-  return `http://${req.headers.host ?? '127.0.0.1'}`;
 }
 
 /** A key in a URL path: each segment encoded, the slashes kept. */
