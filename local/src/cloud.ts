@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,11 @@ const clientConfig = (endpoint: string) => ({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 
+function answerStarting(_request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  response.end(JSON.stringify({ ok: false, message: 'The local cloud is starting' }));
+}
+
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -131,8 +136,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
 
   try {
-    const apiServer = createServer();
-    const siteServer = createServer();
+    // The ports are taken first (so a clash fails fast) and answer 503 until everything is ready.
+    let handleApi: RequestListener = answerStarting;
+    let handleSite: RequestListener = answerStarting;
+    const apiServer = createServer((request, response) => handleApi(request, response));
+    const siteServer = createServer((request, response) => handleSite(request, response));
     const boundApiPort = await listen(apiServer, apiPort);
     const boundSitePort = await listen(siteServer, sitePort);
     stoppers.push(async () => {
@@ -196,6 +204,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       services: topology.services,
       dynamodb: clients.dynamodb,
       sqs,
+      sns: clients.sns,
+      s3: clients.s3,
       eventBridge: clients.eventBridge,
       fauxqs,
       apiBaseUrl: apiUrl,
@@ -352,8 +362,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         invocations,
       },
     });
-    apiServer.on('request', http.handleApi);
-    siteServer.on('request', http.handleSite);
+    handleApi = http.handleApi;
+    handleSite = http.handleSite;
 
     return {
       apiUrl,

@@ -18,6 +18,8 @@ import {
   ResourceAlreadyExistsException,
   UpdateArchiveCommand,
 } from '@aws-sdk/client-eventbridge';
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
 import {
@@ -35,6 +37,8 @@ export interface ProvisionContext {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   eventBridge: EventBridgeClient;
+  sns: SNSClient;
+  s3: S3Client;
   fauxqs: FauxqsServer;
   apiBaseUrl: string;
   /** The local identity provider's user pool id and app client id (the JWT issuer and audience). */
@@ -236,13 +240,15 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
     const attributes = queueAttributes(properties);
     const value = values.get(key(resource.service, resource.logicalId))!;
     const name = value.attributes.QueueName!;
+    // fauxqs's createQueue replaces an existing queue (messages included), so a queue that survived a
+    // restart only gets its attributes brought up to date.
+    const existing = context.fauxqs.inspectQueue(name);
     let url: string;
-    try {
-      url = context.fauxqs.createQueue(name, { region: LOCAL_REGION, attributes }).queueUrl;
-    } catch {
-      // Exists with other attributes (a serverless.yml changed): bring it up to date.
-      url = value.ref;
+    if (existing) {
+      url = existing.url;
       await context.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+    } else {
+      url = context.fauxqs.createQueue(name, { region: LOCAL_REGION, attributes }).queueUrl;
     }
     value.ref = url;
     value.attributes.QueueUrl = url;
@@ -265,7 +271,8 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
   for (const resource of ofType('AWS::SNS::Topic')) {
     const value = values.get(key(resource.service, resource.logicalId))!;
     const name = value.attributes.TopicName!;
-    context.fauxqs.createTopic(name, { region: LOCAL_REGION });
+    // CreateTopic and Subscribe through the API are idempotent, unlike fauxqs's programmatic helpers.
+    await context.sns.send(new CreateTopicCommand({ Name: name }));
     topics.set(value.ref, { name, arn: value.ref });
   }
   for (const resource of ofType('AWS::SNS::Subscription')) {
@@ -275,23 +282,26 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
     const topic = topics.get(String(properties.TopicArn));
     const queue = queues.get(String(properties.Endpoint));
     if (!topic || !queue) continue;
-    context.fauxqs.subscribe({
-      topic: topic.name,
-      queue: queue.name,
-      region: LOCAL_REGION,
-      attributes: properties.RawMessageDelivery
-        ? { RawMessageDelivery: String(properties.RawMessageDelivery) }
-        : {},
-    });
+    await context.sns.send(
+      new SubscribeCommand({
+        TopicArn: topic.arn,
+        Protocol: 'sqs',
+        Endpoint: queue.arn,
+        Attributes: {
+          ...(properties.RawMessageDelivery ? { RawMessageDelivery: String(properties.RawMessageDelivery) } : {}),
+          ...(properties.FilterPolicy ? { FilterPolicy: JSON.stringify(properties.FilterPolicy) } : {}),
+        },
+      }),
+    );
   }
 
   const buckets = new Map<string, { name: string; eventBridge: boolean }>();
   for (const resource of ofType('AWS::S3::Bucket')) {
     const name = values.get(key(resource.service, resource.logicalId))!.ref;
     try {
-      context.fauxqs.createBucket(name);
+      await context.s3.send(new HeadBucketCommand({ Bucket: name }));
     } catch {
-      // Already there from an earlier run.
+      await context.s3.send(new CreateBucketCommand({ Bucket: name }));
     }
     const notification = resource.properties.NotificationConfiguration as
       | { EventBridgeConfiguration?: { EventBridgeEnabled?: boolean } }
