@@ -15,6 +15,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventBridgeEmulator, type EventBridgeEmulator } from './eventbridge/emulator.ts';
 import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
 import { createSccFake, type SccFake } from './fakes/scc.ts';
+import { createS3Front, type S3ObjectCreatedEvent, watchFauxqsUploads } from './s3-front/index.ts';
 import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
 import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
 import { createHttpFront } from './http-front.ts';
@@ -216,6 +217,40 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       `provisioned ${provisioned.tables.size} tables, ${provisioned.queues.size} queues, ${provisioned.rules.length} rules, ${provisioned.buckets.size} buckets`,
     );
 
+    // S3 as browsers and functions see it: the front enforces presigned POST policies (fauxqs does
+    // not) and, with the upload watcher, stands in for S3's "Object Created" notifications to the
+    // default bus for buckets that enable EventBridge.
+    const emitObjectCreated = (event: S3ObjectCreatedEvent) => {
+      if (!provisioned.buckets.get(event.detail.bucket.name)?.eventBridge) return;
+      eventBridge.putEvents([
+        {
+          EventBusName: 'default',
+          Source: event.source,
+          DetailType: event['detail-type'],
+          Detail: JSON.stringify(event.detail),
+          Resources: event.resources,
+          Time: event.time,
+        },
+      ]);
+    };
+    const s3Front = createS3Front({
+      s3Endpoint: fauxqs.address,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      region: LOCAL_REGION,
+      onObjectCreated: emitObjectCreated,
+    });
+    const { url: s3Url } = await s3Front.listen(0);
+    const uploads = watchFauxqsUploads(fauxqs, {
+      buckets: () => new Set([...provisioned.buckets.values()].filter((bucket) => bucket.eventBridge).map((bucket) => bucket.name)),
+      onObjectCreated: emitObjectCreated,
+      skipUpload: (bucket, key) => s3Front.isStoring(bucket, key),
+      region: LOCAL_REGION,
+    });
+    stoppers.push(async () => {
+      await uploads.close();
+      await s3Front.close();
+    });
+
     const twilio = createTwilioFake({
       accountSid: LOCAL_SECRETS.twilioAccountSid,
       apiKeySid: LOCAL_SECRETS.twilioApiKeySid,
@@ -241,7 +276,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.address,
       AWS_ENDPOINT_URL_SNS: fauxqs.address,
-      AWS_ENDPOINT_URL_S3: fauxqs.address,
+      AWS_ENDPOINT_URL_S3: s3Url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -352,7 +387,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           dynamodb: dynamo.endpoint,
           sqs: fauxqs.address,
           sns: fauxqs.address,
-          s3: fauxqs.address,
+          s3: s3Url,
           events: eventsUrl,
         },
         twilio,
@@ -373,7 +408,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         dynamodb: dynamo.endpoint,
         sqs: fauxqs.address,
         sns: fauxqs.address,
-        s3: fauxqs.address,
+        s3: s3Url,
         events: eventsUrl,
       },
       clients,

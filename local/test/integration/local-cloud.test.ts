@@ -7,6 +7,7 @@ import {
   DescribeReplayCommand,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -113,6 +114,30 @@ describe('the local cloud', () => {
     expect(created).toMatchObject({ source: 'qdn.jobs', 'detail-type': 'JobCreated' });
     // The private captain fee never reaches the bus.
     expect(JSON.stringify(created)).not.toMatch(/captainFee|25000/);
+  });
+
+  it('given a photo stored in the media bucket, then S3 "Object Created" reaches the photos consumer through the default bus', async () => {
+    // Act
+    await cloud.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: 'qdn-local-media',
+        Key: 'photos/qdn_e2e_junk/p1.jpg',
+        Body: Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+        ContentType: 'image/jpeg',
+      }),
+    );
+
+    // Assess
+    const created = await eventually(() =>
+      bodiesSeenBy('media.photos').find(
+        (body) => (body.detail as { object?: { key?: string } }).object?.key === 'photos/qdn_e2e_junk/p1.jpg',
+      ),
+    );
+    expect(created).toMatchObject({
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: { bucket: { name: 'qdn-local-media' }, object: { size: 4 } },
+    });
   });
 
   it('given a message its consumer cannot process, then after maxReceiveCount it is in the DLQ with a failure record', async () => {
