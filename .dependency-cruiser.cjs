@@ -4,7 +4,8 @@ module.exports = {
   forbidden: [
     {
       name: 'no-cross-service-imports',
-      comment: 'A service imports @qdn/shared and its own files, never another service: they talk over the bus.',
+      comment:
+        'A service imports @qdn/shared and its own files, never another service: they talk over the bus.',
       severity: 'error',
       from: { path: '^services/([^/]+)/' },
       to: { path: '^services/', pathNot: '^services/$1/' },

@@ -19,12 +19,23 @@ const cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true
 
 // Prepare: a rule of our own on the bus, its queue, and a function behind an SQS trigger — the same
 // pieces and settings (batch 10, window 0, concurrency 2) the services' consumers use locally.
-const queue = cloud.fauxqs.createQueue('qdn-local-bench-bus', { region: 'us-west-2', attributes: { VisibilityTimeout: '30' } });
+const queue = cloud.fauxqs.createQueue('qdn-local-bench-bus', {
+  region: 'us-west-2',
+  attributes: { VisibilityTimeout: '30' },
+});
 await cloud.clients.eventBridge.send(
-  new PutRuleCommand({ Name: 'qdn-local-bench', EventBusName: 'qdn-local', EventPattern: JSON.stringify({ source: ['qdn.bench'] }) }),
+  new PutRuleCommand({
+    Name: 'qdn-local-bench',
+    EventBusName: 'qdn-local',
+    EventPattern: JSON.stringify({ source: ['qdn.bench'] }),
+  }),
 );
 await cloud.clients.eventBridge.send(
-  new PutTargetsCommand({ Rule: 'qdn-local-bench', EventBusName: 'qdn-local', Targets: [{ Id: 'bench', Arn: queue.queueArn }] }),
+  new PutTargetsCommand({
+    Rule: 'qdn-local-bench',
+    EventBusName: 'qdn-local',
+    Targets: [{ Id: 'bench', Arn: queue.queueArn }],
+  }),
 );
 const pool = new FunctionPool({
   key: 'bench.busConsumer',
@@ -39,14 +50,22 @@ const pool = new FunctionPool({
 await pool.warm();
 const deliveredAt = new Map<string, number>();
 const trigger = new SqsTrigger(cloud.clients.sqs, {
-  queue: { service: 'bench', logicalId: 'BenchQueue', name: queue.queueName, url: queue.queueUrl, arn: queue.queueArn, visibilityTimeout: 30 },
+  queue: {
+    service: 'bench',
+    logicalId: 'BenchQueue',
+    name: queue.queueName,
+    url: queue.queueUrl,
+    arn: queue.queueArn,
+    visibilityTimeout: 30,
+  },
   batchSize: 10,
   batchWindowSeconds: 0,
   maxConcurrency: 2,
   reportBatchItemFailures: true,
   invoke: async (event) => {
     const at = now();
-    for (const record of event.Records) deliveredAt.set((JSON.parse(record.body).detail as { n: string }).n, at);
+    for (const record of event.Records)
+      deliveredAt.set((JSON.parse(record.body).detail as { n: string }).n, at);
     return pool.invoke(event);
   },
 });
@@ -83,7 +102,14 @@ async function runRate(rate: number): Promise<RateResult> {
     sends.push(
       cloud.clients.eventBridge.send(
         new PutEventsCommand({
-          Entries: [{ EventBusName: 'qdn-local', Source: 'qdn.bench', DetailType: 'BenchEvent', Detail: JSON.stringify({ n }) }],
+          Entries: [
+            {
+              EventBusName: 'qdn-local',
+              Source: 'qdn.bench',
+              DetailType: 'BenchEvent',
+              Detail: JSON.stringify({ n }),
+            },
+          ],
         }),
       ),
     );
@@ -139,14 +165,19 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const saturated = results.find((result) => result.achievedPerSecond < result.targetPerSecond * 0.9 || result.p99Ms > 2_000);
+const saturated = results.find(
+  (result) => result.achievedPerSecond < result.targetPerSecond * 0.9 || result.p99Ms > 2_000,
+);
 const at100 = results.find((result) => result.targetPerSecond === 100);
 const summary = {
   benchmark: 'bus: PutEvents → rule → SQS → SQS trigger → function (local cloud)',
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.versions.node },
   secondsPerRate: SECONDS_PER_RATE,
   results,
-  target: { rule: 'p99 < 100 ms at 100 events/s, no event lost', met: Boolean(at100 && at100.p99Ms < 100 && at100.lost === 0) },
+  target: {
+    rule: 'p99 < 100 ms at 100 events/s, no event lost',
+    met: Boolean(at100 && at100.p99Ms < 100 && at100.lost === 0),
+  },
   saturatesAtPerSecond: saturated?.targetPerSecond ?? null,
   measuredAt: new Date().toISOString(),
 };
@@ -159,6 +190,8 @@ for (const result of results) {
   );
 }
 console.log(`\ntarget (p99 < 100 ms at 100/s, none lost): ${summary.target.met ? 'met' : 'NOT met'}`);
-console.log(`saturates at: ${summary.saturatesAtPerSecond ? `${summary.saturatesAtPerSecond}/s` : `not within ${RATES.at(-1)}/s`}`);
+console.log(
+  `saturates at: ${summary.saturatesAtPerSecond ? `${summary.saturatesAtPerSecond}/s` : `not within ${RATES.at(-1)}/s`}`,
+);
 console.log('written bench/results/bus.json');
 process.exit(0);

@@ -1,5 +1,11 @@
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,13 +21,13 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventBridgeEmulator, type EventBridgeEmulator } from './eventbridge/emulator.ts';
 import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
 import { createSccFake, type SccFake } from './fakes/scc.ts';
-import { createS3Front, type S3ObjectCreatedEvent, watchFauxqsUploads } from './s3-front/index.ts';
 import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
 import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
 import { createHttpFront } from './http-front.ts';
 import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
 import { type ProvisionedCloud, provisionCloud } from './provision.ts';
 import { FunctionPool, type InvocationLog } from './runtime/functions.ts';
+import { createS3Front, type S3ObjectCreatedEvent, watchFauxqsUploads } from './s3-front/index.ts';
 import { resolveTopology } from './topology.ts';
 import { CheckpointStore, DynamoStreamTrigger } from './triggers/dynamodb-stream.ts';
 import { SqsTrigger } from './triggers/sqs.ts';
@@ -241,7 +247,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     const { url: s3Url } = await s3Front.listen(0);
     const uploads = watchFauxqsUploads(fauxqs, {
-      buckets: () => new Set([...provisioned.buckets.values()].filter((bucket) => bucket.eventBridge).map((bucket) => bucket.name)),
+      buckets: () =>
+        new Set(
+          [...provisioned.buckets.values()]
+            .filter((bucket) => bucket.eventBridge)
+            .map((bucket) => bucket.name),
+        ),
       onObjectCreated: emitObjectCreated,
       skipUpload: (bucket, key) => s3Front.isStoring(bucket, key),
       region: LOCAL_REGION,

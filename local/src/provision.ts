@@ -288,7 +288,9 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
         Protocol: 'sqs',
         Endpoint: queue.arn,
         Attributes: {
-          ...(properties.RawMessageDelivery ? { RawMessageDelivery: String(properties.RawMessageDelivery) } : {}),
+          ...(properties.RawMessageDelivery
+            ? { RawMessageDelivery: String(properties.RawMessageDelivery) }
+            : {}),
           ...(properties.FilterPolicy ? { FilterPolicy: JSON.stringify(properties.FilterPolicy) } : {}),
         },
       }),

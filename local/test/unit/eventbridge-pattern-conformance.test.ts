@@ -1,61 +1,18 @@
 // Runs every public conformance vector (../shared/conformance/eventbridge, beside the repository) against our
 // EventBridge pattern matcher: each vector is one test named by its id, and every invalid pattern must be refused.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import {
   compileEventPattern,
   InvalidEventPatternError,
   matchEventPattern,
 } from '../../src/eventbridge/pattern.ts';
-
-interface Vector {
-  readonly id: string;
-  readonly source: string;
-  readonly pattern: object;
-  readonly event: object;
-  readonly matches: boolean;
-  readonly pattern_raw?: string;
-  readonly event_raw?: string;
-}
-
-interface InvalidPattern {
-  readonly id: string;
-  readonly source: string;
-  readonly pattern?: object;
-  readonly pattern_raw?: string;
-}
+import { invalidPatterns, type Vector, vectors } from '../helpers/conformance.ts';
 
 /**
  * Vectors we believe are wrong, with the reason; each is asserted to still deviate so the list cannot rot.
  * Empty: every vector currently agrees with the matcher.
  */
 const knownDeviations: Readonly<Record<string, string>> = {};
-
-// The steering folder `shared/` sits beside the repository (which has a `shared/` workspace of its own), here and in
-// the CI clone; walk up from this file to the first `shared/conformance/eventbridge`.
-function conformanceDirectory(): string {
-  let directory = dirname(fileURLToPath(new URL('.', import.meta.url)));
-  for (;;) {
-    const candidate = join(directory, 'shared', 'conformance', 'eventbridge');
-    if (existsSync(join(candidate, 'vectors.json'))) {
-      return candidate;
-    }
-    const parent = dirname(directory);
-    if (parent === directory) {
-      throw new Error('shared/conformance/eventbridge not found beside the repository');
-    }
-    directory = parent;
-  }
-}
-
-function load<T>(name: string): T {
-  return JSON.parse(readFileSync(join(conformanceDirectory(), name), 'utf8')) as T;
-}
-
-const vectors = load<Vector[]>('vectors.json');
-const invalidPatterns = load<InvalidPattern[]>('invalid_patterns.json');
 
 /** Every way the case can be fed: the raw text when it carries something, else the text and the objects. */
 function inputsOf(vector: Vector): { label: string; pattern: string | object; event: string | object }[] {
