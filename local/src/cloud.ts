@@ -388,19 +388,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       await Promise.all([...sqsTriggers, ...streamTriggers].map((trigger) => trigger.stop()));
     });
 
+    const endpoints = {
+      dynamodb: dynamo.endpoint,
+      sqs: fauxqs.address,
+      sns: fauxqs.address,
+      s3: s3Url,
+      events: eventsUrl,
+    };
     const http = await createHttpFront({
       dataDir,
       apiUrl,
       topology: functionsTopology,
       invoke,
       control: {
-        endpoints: {
-          dynamodb: dynamo.endpoint,
-          sqs: fauxqs.address,
-          sns: fauxqs.address,
-          s3: s3Url,
-          events: eventsUrl,
-        },
+        endpoints,
         twilio,
         scc,
         calendar,
@@ -415,13 +416,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       apiUrl,
       siteUrl,
       dataDir,
-      endpoints: {
-        dynamodb: dynamo.endpoint,
-        sqs: fauxqs.address,
-        sns: fauxqs.address,
-        s3: s3Url,
-        events: eventsUrl,
-      },
+      endpoints,
       clients,
       twilio,
       scc,
