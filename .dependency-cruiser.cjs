@@ -15,7 +15,7 @@ module.exports = {
       comment: '@qdn/shared is what services have in common; it must not know any of them.',
       severity: 'error',
       from: { path: '^shared/' },
-      to: { path: '^(services|local)/' },
+      to: { path: '^services/' },
     },
     {
       name: 'deployed-code-imports-no-local-cloud',
