@@ -150,7 +150,8 @@ export class FunctionPool {
       const reply = await new Promise<InvokeReply>((resolve, reject) => {
         const timer = setTimeout(() => {
           outcome = 'timeout';
-          // Lambda ends a timed-out sandbox; so do we, and the next call cold-starts.
+          // Lambda ends a timed-out sandbox; so do we (out of the pool at once), and the next call cold-starts.
+          this.#remove(environment);
           void environment.worker.terminate();
           reject(
             new FunctionError(

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { interceptLocalhostDns } from 'fauxqs';
 
 export interface WorkerSetup {
   handlerFile: string;
@@ -29,6 +30,9 @@ type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 const setup = workerData as WorkerSetup;
 let coldStart = true;
+// fauxqs hands out queue URLs under `sqs.<region>.localhost`, and the SDK sends requests to a queue
+// URL's host; resolve `*.localhost` to loopback inside this sandbox so application code stays unchanged.
+interceptLocalhostDns();
 const handlerModule = (await import(pathToFileURL(setup.handlerFile).href)) as Record<string, unknown>;
 const handler = handlerModule[setup.handlerExport] as Handler | undefined;
 
