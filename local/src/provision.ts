@@ -7,6 +7,7 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -149,7 +150,20 @@ async function provisionTable(client: DynamoDBClient, input: CreateTableCommandI
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  let { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  // A table kept from an earlier run gets the indexes its serverless.yml has gained since.
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: input.TableName,
+        AttributeDefinitions: input.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    ({ Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName })));
+  }
   return Table?.LatestStreamArn;
 }
 

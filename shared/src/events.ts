@@ -80,7 +80,13 @@ const jobEvent = <Data extends z.ZodRawShape>(data: Data) =>
   z.object({ meta: EventMeta, data: z.object({ job: JobOnBus, ...data }) });
 
 export const JobCreated = jobEvent({});
-export const JobStatusChanged = jobEvent({ previousStatus: JobStatus, status: JobStatus });
+export const JobStatusChanged = jobEvent({
+  previousStatus: JobStatus,
+  status: JobStatus,
+  /** A one-step take-back of a mis-tap (e.g. en_route → scheduled), with the dispatcher's reason. */
+  correction: z.boolean().default(false),
+  reason: z.string().optional(),
+});
 export const JobScheduleChanged = jobEvent({ previousSchedule: JobSchedule });
 export const JobAssignmentChanged = jobEvent({
   previous: z.object({ trailerId: z.string().optional(), crewIds: z.array(z.string()) }),
@@ -89,7 +95,7 @@ export const JobDetailsChanged = jobEvent({ changedFields: z.array(z.string().mi
 export const JobArriving = jobEvent({ distanceMeters: z.number().nonnegative().optional() });
 export const TrackingLinkIssued = z.object({
   meta: EventMeta,
-  data: z.object({ jobId: z.string(), trackingUrl: z.url(), expiresAt: isoDateTime }),
+  data: z.object({ jobId: z.string(), trackingUrl: z.url(), expiresAt: isoDateTime.optional() }),
 });
 export const TrackingLinkRevoked = z.object({
   meta: EventMeta,

@@ -1,3 +1,4 @@
+export * from './aws.ts';
 export * from './brands.ts';
 export * from './config.ts';
 export * from './errors.ts';
@@ -5,6 +6,7 @@ export * from './events.ts';
 export * from './failures.ts';
 export * from './http.ts';
 export * from './logging.ts';
+export * from './phone.ts';
 export * from './publish.ts';
 export * from './queue.ts';
 export * from './retry.ts';

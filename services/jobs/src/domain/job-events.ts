@@ -1,32 +1,7 @@
-import { type DomainEvent, type JobOnBus, type JobSchedule, jobEventId } from '@qdn/shared';
+import { type DomainEvent, type JobOnBus, jobEventId } from '@qdn/shared';
+import type { JobRecord } from './job.ts';
 
-/**
- * A job as the jobs table stores it (one item per job). `private` holds what only admins see —
- * revenue split, captain fee, internal notes — and never leaves this service.
- */
-export interface JobRecord {
-  jobId: string;
-  brandId: string;
-  version: number;
-  status: JobOnBus['status'];
-  serviceType: string;
-  customer: { name: string; phone: string; email?: string };
-  address: { text: string; lat?: number; lng?: number };
-  schedule: JobSchedule;
-  trailerId?: string;
-  crewIds?: string[];
-  priceCents?: number;
-  paymentMethod?: string;
-  invoiceUrl?: string;
-  notes?: string;
-  etaMinutes?: number;
-  trackingUrl?: string;
-  charter?: JobOnBus['charter'];
-  private?: Record<string, unknown>;
-  updatedAt: string;
-  updatedBy?: string;
-  correlationId?: string;
-}
+export type { JobRecord } from './job.ts';
 
 /** Fields whose change is a JobDetailsChanged (the schedule, status and assignment have their own events). */
 const DETAIL_FIELDS = [
@@ -104,12 +79,19 @@ export function eventsForJobChange(
 
   const events: DomainEvent[] = [];
   if (before.status !== after.status) {
+    const change = after.statusHistory?.at(-1);
     events.push({
       source: 'qdn.jobs',
       detailType: 'JobStatusChanged',
       detail: {
         meta: meta('JobStatusChanged'),
-        data: { job, previousStatus: before.status, status: after.status },
+        data: {
+          job,
+          previousStatus: before.status,
+          status: after.status,
+          correction: change?.correction === true,
+          ...(change?.reason ? { reason: change.reason } : {}),
+        },
       },
     });
   }
@@ -133,6 +115,23 @@ export function eventsForJobChange(
             crewIds: before.crewIds ?? [],
           },
         },
+      },
+    });
+  }
+  if (after.trackingUrl && after.trackingUrl !== before.trackingUrl) {
+    if (before.trackingUrl) {
+      events.push({
+        source: 'qdn.jobs',
+        detailType: 'TrackingLinkRevoked',
+        detail: { meta: meta('TrackingLinkRevoked'), data: { jobId: after.jobId, reason: 'rotated' } },
+      });
+    }
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'TrackingLinkIssued',
+      detail: {
+        meta: meta('TrackingLinkIssued'),
+        data: { jobId: after.jobId, trackingUrl: after.trackingUrl },
       },
     });
   }

@@ -14,7 +14,7 @@ function aJob(overrides: Partial<JobRecord> = {}): JobRecord {
     schedule: { date: '2026-12-01', window: 'afternoon' },
     crewIds: [],
     priceCents: 60000,
-    private: { revenueSplit: { owner: 0.7, driver: 0.3 }, internalNotes: 'tips well' },
+    private: { revenueSplit: '70/30', internalNotes: 'tips well' },
     updatedAt: '2026-11-22T12:00:00.000Z',
     updatedBy: 'dispatcher-1',
     ...overrides,

@@ -1,0 +1,200 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { JobRecord } from '../domain/job.ts';
+import {
+  type JobRepository,
+  StaleVersionError,
+  type TrackingLinkRecord,
+  TrailerBookedError,
+  type TrailerClaims,
+} from '../domain/ports.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+// One table, several kinds of item (single-table design):
+//   JOB#<jobId> / JOB                 the job; GSI byDate: DATE#<date> / <jobId>
+//   LINK#<sha256(token)> / LINK        a live tracking link (deleted when rotated)
+//   TRAILER#<trailerId>#<day> / CLAIM  who has a trailer that day (conditional puts make double booking impossible)
+//   LIMIT#<key>#<window> / LIMIT       booking counters, expiring with TTL
+const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+const linkKey = (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' });
+const claimKey = (trailerId: string, day: string) => ({ pk: `TRAILER#${trailerId}#${day}`, sk: 'CLAIM' });
+
+function jobItem(job: JobRecord) {
+  return { ...jobKey(job.jobId), gsi1pk: `DATE#${job.schedule.date}`, gsi1sk: job.jobId, ...job };
+}
+
+function fromItem(item: Record<string, unknown>): JobRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...job } = item;
+  return job as unknown as JobRecord;
+}
+
+/** The jobs table through the DynamoDB document client. */
+export class DynamoJobRepository implements JobRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  #claimItems(job: JobRecord, trailer: TrailerClaims): TransactItem[] {
+    const items: TransactItem[] = [];
+    for (const day of trailer.claim?.days ?? []) {
+      items.push({
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...claimKey(trailer.claim!.trailerId, day),
+            jobId: job.jobId,
+            day,
+            trailerId: trailer.claim!.trailerId,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR jobId = :jobId',
+          ExpressionAttributeValues: { ':jobId': job.jobId },
+        },
+      });
+    }
+    for (const day of trailer.release?.days ?? []) {
+      items.push({
+        Delete: {
+          TableName: this.#table,
+          Key: claimKey(trailer.release!.trailerId, day),
+          ConditionExpression: 'attribute_not_exists(pk) OR jobId = :jobId',
+          ExpressionAttributeValues: { ':jobId': job.jobId },
+        },
+      });
+    }
+    return items;
+  }
+
+  async #write(items: TransactItem[], job: JobRecord, trailer: TrailerClaims): Promise<void> {
+    try {
+      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+        throw new StaleVersionError((await this.get(job.jobId))?.version);
+      }
+      const claimed = trailer.claim?.days ?? [];
+      const failedDay = claimed.find((_, index) => reasons[index + 1]?.Code === 'ConditionalCheckFailed');
+      if (failedDay && trailer.claim) {
+        const { Item } = await this.#client.send(
+          new GetCommand({ TableName: this.#table, Key: claimKey(trailer.claim.trailerId, failedDay) }),
+        );
+        throw new TrailerBookedError(trailer.claim.trailerId, failedDay, String(Item?.jobId ?? 'unknown'));
+      }
+      throw error;
+    }
+  }
+
+  async create(job: JobRecord, link: TrackingLinkRecord, trailer: TrailerClaims): Promise<void> {
+    await this.#write(
+      [
+        {
+          Put: {
+            TableName: this.#table,
+            Item: jobItem(job),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...this.#claimItems(job, trailer),
+        { Put: { TableName: this.#table, Item: { ...linkKey(link.tokenHash), ...link } } },
+      ],
+      job,
+      trailer,
+    );
+  }
+
+  async save(
+    job: JobRecord,
+    expectedVersion: number,
+    trailer: TrailerClaims,
+    link?: { issue: TrackingLinkRecord; revokeTokenHash: string | undefined },
+  ): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.#table,
+          Item: jobItem(job),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        },
+      },
+      ...this.#claimItems(job, trailer),
+    ];
+    if (link) {
+      items.push({
+        Put: { TableName: this.#table, Item: { ...linkKey(link.issue.tokenHash), ...link.issue } },
+      });
+      if (link.revokeTokenHash)
+        items.push({ Delete: { TableName: this.#table, Key: linkKey(link.revokeTokenHash) } });
+    }
+    await this.#write(items, job, trailer);
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: jobKey(jobId), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async listByDate(date: string): Promise<JobRecord[]> {
+    const jobs: JobRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: 'byDate',
+          KeyConditionExpression: 'gsi1pk = :date',
+          ExpressionAttributeValues: { ':date': `DATE#${date}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      jobs.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return jobs;
+  }
+
+  async findLink(tokenHash: string): Promise<TrackingLinkRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: linkKey(tokenHash) }),
+    );
+    return Item ? { tokenHash: Item.tokenHash, jobId: Item.jobId, createdAt: Item.createdAt } : undefined;
+  }
+
+  async takeFromLimit(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean> {
+    const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `LIMIT#${key}#${windowStart}`, sk: 'LIMIT' },
+          UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
+          ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':limit': limit,
+            ':expiresAt': windowStart + windowSeconds * 2,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,349 @@
+import {
+  type Brands,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  type Role,
+  TooManyRequestsError,
+  ValidationError,
+} from '@qdn/shared';
+import { checkAgainstBrand, type JobRecord, reachedAt, scheduleDays, staffView } from './job.ts';
+import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
+import type { JobRepository, TrackingLinkRecord, TrailerClaims } from './ports.ts';
+import { StaleVersionError, TrailerBookedError } from './ports.ts';
+import { type Quote, quoteFor } from './quote.ts';
+import { decideStatusChange } from './status-machine.ts';
+import { newTrackingToken, tokenHash } from './tracking-token.ts';
+
+/** Everything the job commands need from outside, injected so they stay pure and testable. */
+export interface JobsContext {
+  repository: JobRepository;
+  brands: Brands;
+  now: () => Date;
+  newJobId: () => string;
+  /** The site base URL for a brand's links (PUBLIC_BASE_URL locally, where all brands share one site). */
+  siteBaseUrl: (brandId: string) => string;
+  bookingLimits: { perPhonePerDay: number; perIpPerHour: number };
+  /** How long a tracking link keeps working after the job is complete or cancelled. */
+  trackingLinkDaysAfterClose: number;
+}
+
+export interface Actor {
+  userId: string;
+  roles: Role[];
+}
+
+const isAdmin = (actor: Actor) => actor.roles.includes('admin');
+
+function primaryRole(actor: Actor): 'admin' | 'dispatcher' | 'driver' {
+  return isAdmin(actor) ? 'admin' : actor.roles.includes('dispatcher') ? 'dispatcher' : 'driver';
+}
+
+function trailerClaims(before: JobRecord | undefined, after: JobRecord): TrailerClaims {
+  const beforeDays = before?.trailerId && before.status !== 'cancelled' ? scheduleDays(before.schedule) : [];
+  const afterDays = after.trailerId && after.status !== 'cancelled' ? scheduleDays(after.schedule) : [];
+  const sameTrailer = before?.trailerId === after.trailerId;
+  return {
+    claim: after.trailerId
+      ? {
+          trailerId: after.trailerId,
+          days: afterDays.filter((day) => !sameTrailer || !beforeDays.includes(day)),
+        }
+      : undefined,
+    release: before?.trailerId
+      ? {
+          trailerId: before.trailerId,
+          days: beforeDays.filter((day) => !sameTrailer || !afterDays.includes(day)),
+        }
+      : undefined,
+  };
+}
+
+/** Repository conflicts as the API answers them: 409 with what conflicted. */
+async function withConflicts<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof TrailerBookedError) {
+      throw new ConflictError(error.message, [
+        {
+          field: 'trailerId',
+          trailerId: error.trailerId,
+          day: error.day,
+          conflictingJobId: error.conflictingJobId,
+        },
+      ]);
+    }
+    if (error instanceof StaleVersionError) {
+      throw new ConflictError(error.message, [
+        { field: 'expectedVersion', currentVersion: error.currentVersion },
+      ]);
+    }
+    throw error;
+  }
+}
+
+function newTrackingLink(context: JobsContext, brandId: string, jobId: string) {
+  const token = newTrackingToken();
+  const link: TrackingLinkRecord = {
+    tokenHash: tokenHash(token),
+    jobId,
+    createdAt: context.now().toISOString(),
+  };
+  return { link, trackingUrl: `${context.siteBaseUrl(brandId)}/track/${token}` };
+}
+
+export function viewFor(actor: Actor, job: JobRecord) {
+  return staffView(job, { includePrivate: isAdmin(actor) });
+}
+
+/** `POST /jobs`: a job with a schedule starts `scheduled`, with its tracking link. */
+export async function createJob(context: JobsContext, input: CreateJobInput, actor: Actor) {
+  if (input.private && !isAdmin(actor)) throw new ForbiddenError('Only admins may set private fields');
+  const brand = context.brands.get(input.brandId);
+  checkAgainstBrand(brand, input);
+  const jobId = context.newJobId();
+  const at = context.now().toISOString();
+  const { link, trackingUrl } = newTrackingLink(context, brand.brandId, jobId);
+  const { brandId: _brandId, ...fields } = input;
+  const job: JobRecord = {
+    ...fields,
+    jobId,
+    brandId: brand.brandId,
+    version: 1,
+    status: 'scheduled',
+    priceCents: input.priceCents ?? quoteFor(brand, input.serviceType, input.schedule)?.totalCents,
+    trackingUrl,
+    trackingTokenHash: link.tokenHash,
+    statusHistory: [{ status: 'scheduled', at, by: actor.userId }],
+    origin: 'dashboard',
+    createdAt: at,
+    updatedAt: at,
+    updatedBy: actor.userId,
+  };
+  await withConflicts(() => context.repository.create(job, link, trailerClaims(undefined, job)));
+  return { job: viewFor(actor, job), trackingUrl };
+}
+
+export async function getJob(context: JobsContext, jobId: string): Promise<JobRecord> {
+  const job = await context.repository.get(jobId);
+  if (!job) throw new NotFoundError('Job not found');
+  return job;
+}
+
+export async function listJobs(
+  context: JobsContext,
+  query: { date: string; status?: string; brandId?: string },
+) {
+  const jobs = await context.repository.listByDate(query.date);
+  return jobs.filter(
+    (job) =>
+      (!query.status || job.status === query.status) && (!query.brandId || job.brandId === query.brandId),
+  );
+}
+
+function applyUpdate(job: JobRecord, input: UpdateJobInput): JobRecord {
+  const { expectedVersion: _expected, ...changes } = input;
+  const next: Record<string, unknown> = { ...job };
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    if (value === null) delete next[field];
+    else if (field === 'private') next.private = { ...job.private, ...(value as object) };
+    else next[field] = value;
+  }
+  return next as unknown as JobRecord;
+}
+
+/** `PATCH /jobs/{jobId}`. */
+export async function updateJob(context: JobsContext, jobId: string, input: UpdateJobInput, actor: Actor) {
+  if (input.private && !isAdmin(actor)) throw new ForbiddenError('Only admins may change private fields');
+  const job = await getJob(context, jobId);
+  if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
+    throw new ConflictError('The job was changed since you loaded it', [
+      { field: 'expectedVersion', currentVersion: job.version },
+    ]);
+  }
+  if (job.status === 'complete' || job.status === 'cancelled') {
+    throw new ConflictError(`A ${job.status} job can no longer be changed`);
+  }
+  checkAgainstBrand(context.brands.get(job.brandId), input);
+  const updated: JobRecord = {
+    ...applyUpdate(job, input),
+    version: job.version + 1,
+    updatedAt: context.now().toISOString(),
+    updatedBy: actor.userId,
+  };
+  await withConflicts(() => context.repository.save(updated, job.version, trailerClaims(job, updated)));
+  return viewFor(actor, updated);
+}
+
+/** `POST /jobs/{jobId}/status`. */
+export async function changeStatus(context: JobsContext, jobId: string, input: StatusInput, actor: Actor) {
+  const job = await getJob(context, jobId);
+  if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
+    throw new ConflictError('The job was changed since you loaded it', [
+      { field: 'expectedVersion', currentVersion: job.version },
+    ]);
+  }
+  const decision = decideStatusChange(job.status, input.status, {
+    role: primaryRole(actor),
+    reason: input.reason,
+  });
+  if (decision.kind === 'refused') {
+    if (decision.reason === 'role')
+      throw new ForbiddenError(`Drivers may move a job to ${['en_route', 'arrived', 'complete'].join(', ')}`);
+    if (decision.reason === 'needs-reason') {
+      throw new ValidationError('A correction needs a reason', [
+        { field: 'body.reason', message: 'say why the status goes back' },
+      ]);
+    }
+    throw new ConflictError(`A ${job.status} job cannot move to ${input.status}`, [
+      { allowed: decision.allowed },
+    ]);
+  }
+  const at = context.now().toISOString();
+  if (decision.kind === 'same') {
+    // A double tap changes nothing (no event, no SMS); a new ETA is the only thing it may update.
+    if (input.etaMinutes === undefined || input.etaMinutes === job.etaMinutes) return viewFor(actor, job);
+    const withEta: JobRecord = {
+      ...job,
+      etaMinutes: input.etaMinutes,
+      version: job.version + 1,
+      updatedAt: at,
+      updatedBy: actor.userId,
+    };
+    await withConflicts(() =>
+      context.repository.save(withEta, job.version, { claim: undefined, release: undefined }),
+    );
+    return viewFor(actor, withEta);
+  }
+  const moved: JobRecord = {
+    ...job,
+    status: input.status,
+    version: job.version + 1,
+    ...(input.etaMinutes !== undefined ? { etaMinutes: input.etaMinutes } : {}),
+    statusHistory: [
+      ...(job.statusHistory ?? []),
+      {
+        status: input.status,
+        at,
+        by: actor.userId,
+        ...(decision.correction ? { correction: true, reason: input.reason } : {}),
+        ...(input.note ? { note: input.note } : {}),
+      },
+    ],
+    updatedAt: at,
+    updatedBy: actor.userId,
+  };
+  await withConflicts(() => context.repository.save(moved, job.version, trailerClaims(job, moved)));
+  return viewFor(actor, moved);
+}
+
+/** `POST /jobs/{jobId}/tracking-link`: a new link; the previous one stops working at once. */
+export async function rotateTrackingLink(context: JobsContext, jobId: string, actor: Actor) {
+  const job = await getJob(context, jobId);
+  const { link, trackingUrl } = newTrackingLink(context, job.brandId, jobId);
+  const rotated: JobRecord = {
+    ...job,
+    trackingUrl,
+    trackingTokenHash: link.tokenHash,
+    version: job.version + 1,
+    updatedAt: context.now().toISOString(),
+    updatedBy: actor.userId,
+  };
+  await withConflicts(() =>
+    context.repository.save(
+      rotated,
+      job.version,
+      { claim: undefined, release: undefined },
+      {
+        issue: link,
+        revokeTokenHash: job.trackingTokenHash,
+      },
+    ),
+  );
+  return { trackingUrl };
+}
+
+/** Why a tracking link shows nothing: one answer for unknown, rotated and expired links. */
+export const TRACKING_NOT_FOUND = 'Job not found, or this tracking link is no longer valid';
+
+/** The job behind a tracking token, or undefined when the link is unknown, rotated or expired. */
+export async function jobForTrackingToken(
+  context: JobsContext,
+  token: string,
+): Promise<JobRecord | undefined> {
+  const link = await context.repository.findLink(tokenHash(token));
+  const job = link ? await context.repository.get(link.jobId) : undefined;
+  if (!job || job.trackingTokenHash !== link?.tokenHash) return undefined;
+  if (job.status === 'complete' || job.status === 'cancelled') {
+    const closedAt = Date.parse(reachedAt(job)[job.status] ?? job.updatedAt);
+    if (context.now().getTime() > closedAt + context.trackingLinkDaysAfterClose * 86_400_000)
+      return undefined;
+  }
+  return job;
+}
+
+/** `POST /bookings`: a `requested` job (never texted until a dispatcher schedules it) and its quote. */
+export async function createBooking(
+  context: JobsContext,
+  input: BookingInput,
+  request: { sourceIp: string },
+): Promise<{ jobId: string; status: 'requested'; quote: Quote }> {
+  const brand = context.brands.get(input.brandId);
+  const schedule = {
+    date: input.preferredDate,
+    ...(input.window ? { window: input.window } : {}),
+    ...(input.endDate ? { endDate: input.endDate } : {}),
+  };
+  checkAgainstBrand(brand, { serviceType: input.serviceType, schedule });
+  const now = context.now();
+  if (input.preferredDate < now.toISOString().slice(0, 10)) {
+    throw new ValidationError('Invalid body', [
+      { field: 'body.preferredDate', message: 'must be today or later' },
+    ]);
+  }
+  const withinPhoneLimit = await context.repository.takeFromLimit(
+    `phone#${input.phone}`,
+    context.bookingLimits.perPhonePerDay,
+    86_400,
+    now,
+  );
+  const withinIpLimit = await context.repository.takeFromLimit(
+    `ip#${request.sourceIp}`,
+    context.bookingLimits.perIpPerHour,
+    3_600,
+    now,
+  );
+  if (!withinPhoneLimit || !withinIpLimit) {
+    throw new TooManyRequestsError('Too many bookings from this phone or network; call or text us instead');
+  }
+  const quote = quoteFor(brand, input.serviceType, schedule)!;
+  const jobId = context.newJobId();
+  const at = now.toISOString();
+  // The link exists from the start; the customer first receives it once a dispatcher schedules the job.
+  const { link, trackingUrl } = newTrackingLink(context, brand.brandId, jobId);
+  const job: JobRecord = {
+    jobId,
+    brandId: brand.brandId,
+    version: 1,
+    status: 'requested',
+    trackingUrl,
+    serviceType: input.serviceType,
+    customer: { name: input.name, phone: input.phone, ...(input.email ? { email: input.email } : {}) },
+    address: input.address,
+    schedule,
+    crewIds: [],
+    priceCents: quote.totalCents,
+    ...(input.notes ? { notes: input.notes } : {}),
+    trackingTokenHash: link.tokenHash,
+    statusHistory: [{ status: 'requested', at, by: 'customer' }],
+    origin: 'booking',
+    smsConsentAt: at,
+    createdAt: at,
+    updatedAt: at,
+    updatedBy: 'customer',
+  };
+  await context.repository.create(job, link, { claim: undefined, release: undefined });
+  return { jobId, status: 'requested', quote };
+}

@@ -1,0 +1,138 @@
+import { CharterDetails, JobStatus, PhoneNumber } from '@qdn/shared';
+import { z } from 'zod';
+
+// Request bodies for the jobs API. Strict objects: an unknown field is a 400, never silently stored.
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
+
+export const ScheduleInput = z
+  .strictObject({
+    date: z.iso.date(),
+    window: z.string().min(1).max(32).optional(),
+    time: hhmm.optional(),
+    endDate: z.iso.date().optional(),
+  })
+  .refine((schedule) => !(schedule.window && schedule.time), {
+    message: 'give a window or a time, not both',
+    path: ['time'],
+  })
+  .refine((schedule) => !schedule.endDate || schedule.endDate >= schedule.date, {
+    message: 'must not be before date',
+    path: ['endDate'],
+  });
+
+export const AddressInput = z.strictObject({
+  text: z.string().trim().min(1).max(300),
+  lat: z.number().min(-90).max(90).optional(),
+  lng: z.number().min(-180).max(180).optional(),
+});
+
+export const CustomerInput = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  phone: PhoneNumber,
+  email: z.email().max(254).optional(),
+});
+
+export const PrivateInput = z.strictObject({
+  revenueSplit: z.string().max(50).optional(),
+  captainFeeCents: z.number().int().min(0).max(10_000_000).optional(),
+  internalNotes: z.string().max(2000).optional(),
+});
+
+const jobFields = {
+  customer: CustomerInput,
+  address: AddressInput,
+  serviceType: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'unknown service type'),
+  schedule: ScheduleInput,
+  trailerId: id.optional(),
+  crewIds: z.array(id).max(20),
+  priceCents: z.number().int().min(0).max(10_000_000),
+  paymentMethod: z.enum(['zelle', 'card', 'cash', 'check', 'venmo', 'invoice']),
+  invoiceUrl: z.url({ protocol: /^https?$/ }).max(500),
+  notes: z.string().max(2000),
+  charter: CharterDetails.strict(),
+  private: PrivateInput,
+};
+
+/** `POST /jobs`. */
+export const CreateJobInput = z.strictObject({
+  brandId: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,40}$/)
+    .optional(),
+  ...jobFields,
+  crewIds: jobFields.crewIds.default([]),
+  priceCents: jobFields.priceCents.optional(),
+  paymentMethod: jobFields.paymentMethod.optional(),
+  invoiceUrl: jobFields.invoiceUrl.optional(),
+  notes: jobFields.notes.optional(),
+  charter: jobFields.charter.optional(),
+  private: jobFields.private.optional(),
+});
+export type CreateJobInput = z.infer<typeof CreateJobInput>;
+
+/** `PATCH /jobs/{jobId}`: any subset of the fields; `null` clears an optional one. */
+export const UpdateJobInput = z
+  .strictObject({
+    expectedVersion: z.number().int().positive().optional(),
+    customer: CustomerInput.optional(),
+    address: AddressInput.optional(),
+    schedule: ScheduleInput.optional(),
+    trailerId: id.nullable().optional(),
+    crewIds: jobFields.crewIds.optional(),
+    priceCents: jobFields.priceCents.nullable().optional(),
+    paymentMethod: jobFields.paymentMethod.nullable().optional(),
+    invoiceUrl: jobFields.invoiceUrl.nullable().optional(),
+    notes: jobFields.notes.nullable().optional(),
+    charter: jobFields.charter.nullable().optional(),
+    private: jobFields.private.optional(),
+  })
+  .refine((input) => Object.keys(input).some((key) => key !== 'expectedVersion'), {
+    message: 'nothing to change',
+  });
+export type UpdateJobInput = z.infer<typeof UpdateJobInput>;
+
+/** `POST /jobs/{jobId}/status`. */
+export const StatusInput = z.strictObject({
+  status: JobStatus,
+  etaMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .optional(),
+  note: z.string().max(500).optional(),
+  reason: z.string().trim().max(500).optional(),
+  expectedVersion: z.number().int().positive().optional(),
+});
+export type StatusInput = z.infer<typeof StatusInput>;
+
+/** `GET /jobs` query. */
+export const ListJobsQuery = z.strictObject({
+  date: z.iso.date(),
+  status: JobStatus.optional(),
+  brandId: z.string().max(41).optional(),
+});
+
+/** `POST /bookings`: the public form. */
+export const BookingInput = z.strictObject({
+  brandId: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,40}$/)
+    .optional(),
+  name: z.string().trim().min(1).max(100),
+  phone: PhoneNumber,
+  email: z.email().max(254).optional(),
+  address: AddressInput,
+  serviceType: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'unknown service type'),
+  preferredDate: z.iso.date(),
+  endDate: z.iso.date().optional(),
+  window: z.string().min(1).max(32).optional(),
+  notes: z.string().max(1000).optional(),
+  smsConsent: z.literal(true, { error: 'consent to texts is required to book online' }),
+});
+export type BookingInput = z.infer<typeof BookingInput>;
+
+export const JobIdParams = z.strictObject({
+  jobId: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/, 'unknown job'),
+});

@@ -1,0 +1,106 @@
+import type { Brand, JobOnBus, JobSchedule, JobStatus } from '@qdn/shared';
+import { ValidationError } from '@qdn/shared';
+
+/** Admin-only fields: never in an event, a public view or a crew view. */
+export interface PrivateJobFields {
+  revenueSplit?: string;
+  captainFeeCents?: number;
+  internalNotes?: string;
+}
+
+export interface StatusChange {
+  status: JobStatus;
+  at: string;
+  by: string;
+  correction?: boolean;
+  reason?: string;
+  note?: string;
+}
+
+/**
+ * A job as the jobs table stores it (one item per job; `version` bumps on every write and every
+ * write is conditional on the version it read).
+ */
+export interface JobRecord {
+  jobId: string;
+  brandId: string;
+  version: number;
+  status: JobStatus;
+  serviceType: string;
+  customer: { name: string; phone: string; email?: string };
+  address: { text: string; lat?: number; lng?: number };
+  schedule: JobSchedule;
+  trailerId?: string;
+  crewIds?: string[];
+  priceCents?: number;
+  paymentMethod?: string;
+  invoiceUrl?: string;
+  notes?: string;
+  etaMinutes?: number;
+  trackingUrl?: string;
+  /** Hash of the current tracking token (the token itself is only in trackingUrl, for the customer's SMS). */
+  trackingTokenHash?: string;
+  charter?: JobOnBus['charter'];
+  private?: PrivateJobFields;
+  statusHistory?: StatusChange[];
+  /** Where the job came from: a dispatcher, or the public booking form (with the customer's consent). */
+  origin?: 'dashboard' | 'booking';
+  smsConsentAt?: string;
+  createdAt?: string;
+  updatedAt: string;
+  updatedBy?: string;
+  correlationId?: string;
+}
+
+/** The job as staff see it: everything, with `private` only for admins. */
+export function staffView(job: JobRecord, options: { includePrivate: boolean }) {
+  const { private: privateFields, correlationId: _correlationId, trackingTokenHash: _hash, ...rest } = job;
+  return options.includePrivate ? { ...rest, private: privateFields ?? {} } : rest;
+}
+
+/** Checks what only the brand's configuration can tell: the service type and the window. */
+export function checkAgainstBrand(
+  brand: Brand,
+  input: { serviceType?: string; schedule?: JobSchedule },
+): void {
+  const problems: { field: string; message: string }[] = [];
+  if (
+    input.serviceType !== undefined &&
+    !brand.serviceTypes.some((offer) => offer.serviceType === input.serviceType)
+  ) {
+    problems.push({
+      field: 'body.serviceType',
+      message: `${brand.displayName} offers ${brand.serviceTypes.map((offer) => offer.serviceType).join(', ')}`,
+    });
+  }
+  const window = input.schedule?.window;
+  if (window !== undefined && !(window in brand.windows)) {
+    problems.push({
+      field: 'body.schedule.window',
+      message: `windows are ${Object.keys(brand.windows).join(', ')}`,
+    });
+  }
+  if (problems.length > 0) throw new ValidationError('Invalid body', problems);
+}
+
+/** Every calendar day a schedule occupies (a multi-day rental runs to its end date). */
+export function scheduleDays(schedule: JobSchedule): string[] {
+  const days: string[] = [];
+  const end = schedule.endDate ?? schedule.date;
+  for (
+    let day = Date.parse(`${schedule.date}T00:00:00Z`);
+    day <= Date.parse(`${end}T00:00:00Z`);
+    day += 86_400_000
+  ) {
+    days.push(new Date(day).toISOString().slice(0, 10));
+    if (days.length > 62) break;
+  }
+  return days;
+}
+
+/** The status the job reached last, and when: for the tracking view's step times. */
+export function reachedAt(job: JobRecord): Partial<Record<JobStatus, string>> {
+  const reached: Partial<Record<JobStatus, string>> = {};
+  for (const change of job.statusHistory ?? []) reached[change.status] = change.at;
+  return reached;
+}

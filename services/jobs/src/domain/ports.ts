@@ -1,0 +1,54 @@
+import type { JobRecord } from './job.ts';
+
+/** A tracking link as stored: by the token's hash, pointing at its job. */
+export interface TrackingLinkRecord {
+  tokenHash: string;
+  jobId: string;
+  createdAt: string;
+}
+
+/** A trailer's days, claimed per job so two jobs can never hold one trailer on the same day. */
+export interface TrailerClaims {
+  claim: { trailerId: string; days: string[] } | undefined;
+  release: { trailerId: string; days: string[] } | undefined;
+}
+
+/** The job was changed by someone else since it was read. */
+export class StaleVersionError extends Error {
+  override name = 'StaleVersionError';
+  readonly currentVersion: number | undefined;
+  constructor(currentVersion?: number) {
+    super('The job was changed since you loaded it');
+    this.currentVersion = currentVersion;
+  }
+}
+
+/** The trailer is already booked that day by another job. */
+export class TrailerBookedError extends Error {
+  override name = 'TrailerBookedError';
+  readonly trailerId: string;
+  readonly day: string;
+  readonly conflictingJobId: string;
+  constructor(trailerId: string, day: string, conflictingJobId: string) {
+    super(`Trailer ${trailerId} is already booked on ${day} by job ${conflictingJobId}`);
+    this.trailerId = trailerId;
+    this.day = day;
+    this.conflictingJobId = conflictingJobId;
+  }
+}
+
+/** Where jobs live (the DynamoDB adapter in AWS and locally; every write is conditional on the version). */
+export interface JobRepository {
+  create(job: JobRecord, link: TrackingLinkRecord, trailer: TrailerClaims): Promise<void>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+  listByDate(date: string): Promise<JobRecord[]>;
+  save(
+    job: JobRecord,
+    expectedVersion: number,
+    trailer: TrailerClaims,
+    link?: { issue: TrackingLinkRecord; revokeTokenHash: string | undefined },
+  ): Promise<void>;
+  findLink(tokenHash: string): Promise<TrackingLinkRecord | undefined>;
+  /** Counts one use of a limited thing (bookings per phone, per IP) and says whether it is still within the limit. */
+  takeFromLimit(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+}

@@ -1,0 +1,401 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type LocalCloud, startLocalCloud } from '@qdn/local-cloud';
+
+// The jobs API on the local cloud, as the dashboard, a driver's phone and the public site use it; the
+// events it publishes are captured by a test rule on the bus and a queue of our own.
+let cloud: LocalCloud;
+let dataDir: string;
+let captureUrl: string;
+const tokens: Record<string, string> = {};
+const seen: {
+  'detail-type': string;
+  detail: { meta: { jobId?: string; version?: number }; data: Record<string, unknown> };
+}[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'qdn-jobs-'));
+  cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
+  const queue = cloud.fauxqs.createQueue('qdn-local-test-capture', { region: 'us-west-2' });
+  captureUrl = queue.queueUrl;
+  await cloud.clients.eventBridge.send(
+    new PutRuleCommand({
+      Name: 'test-capture',
+      EventBusName: 'qdn-local',
+      EventPattern: '{"source":["qdn.jobs"]}',
+    }),
+  );
+  await cloud.clients.eventBridge.send(
+    new PutTargetsCommand({
+      Rule: 'test-capture',
+      EventBusName: 'qdn-local',
+      Targets: [{ Id: 'capture', Arn: queue.queueArn }],
+    }),
+  );
+  for (const role of ['dispatcher', 'admin', 'driver'] as const) tokens[role] = await cloud.token(role);
+}, 90_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function api(
+  method: string,
+  path: string,
+  options: { role?: string; body?: unknown; raw?: string } = {},
+) {
+  const response = await fetch(`${cloud.apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.role ? { authorization: `Bearer ${tokens[options.role]}` } : {}),
+      ...(options.body !== undefined || options.raw !== undefined
+        ? { 'content-type': 'application/json' }
+        : {}),
+    },
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Events for a job that reached the capture queue, in version order, once `count` have arrived. */
+async function eventsFor(jobId: string, count: number) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { Messages = [] } = await cloud.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: captureUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    for (const message of Messages) seen.push(JSON.parse(message.Body!));
+    if (Messages.length > 0) {
+      await cloud.clients.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: captureUrl,
+          Entries: Messages.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle!,
+          })),
+        }),
+      );
+    }
+    const mine = seen.filter((event) => event.detail.meta.jobId === jobId);
+    if (mine.length >= count || Date.now() > deadline) {
+      return mine.sort((a, b) => (a.detail.meta.version ?? 0) - (b.detail.meta.version ?? 0));
+    }
+  }
+}
+
+const newJob = (overrides: Record<string, unknown> = {}) => ({
+  customer: { name: 'Mark Soderblom', phone: '(619) 555-0142' },
+  address: { text: 'Soderblom Ave, San Diego, CA', lat: 32.83, lng: -117.14 },
+  serviceType: 'trailer_pickup_and_dump',
+  schedule: { date: '2026-12-01', window: 'afternoon' },
+  priceCents: 60000,
+  paymentMethod: 'zelle',
+  crewIds: [],
+  notes: 'gate code 1234',
+  ...overrides,
+});
+
+describe('jobs API', () => {
+  it('given an admin, when a job is created with private fields, then 201 with the job, its link, and JobCreated without them', async () => {
+    // Act
+    const created = await api('POST', '/jobs', {
+      role: 'admin',
+      body: newJob({
+        private: { revenueSplit: '70/30', captainFeeCents: 0, internalNotes: 'repeat customer' },
+      }),
+    });
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(created.body.job).toMatchObject({
+      status: 'scheduled',
+      version: 1,
+      brandId: 'qdn',
+      customer: { phone: '+16195550142' },
+      private: { revenueSplit: '70/30' },
+    });
+    expect(created.body.job.jobId).toMatch(/^qdn_[0-9A-Z]{26}$/);
+    expect(created.body.trackingUrl).toMatch(new RegExp(`^${cloud.siteUrl}/track/[A-Za-z0-9_-]{32}$`));
+    const [event] = await eventsFor(created.body.job.jobId, 1);
+    expect(event?.['detail-type']).toBe('JobCreated');
+    expect(JSON.stringify(event)).not.toMatch(/revenueSplit|repeat customer|70\/30/);
+  });
+
+  it('given a dispatcher, when sending private fields, then 403 and nothing is stored', async () => {
+    const refused = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ private: { internalNotes: 'x' } }),
+    });
+    expect(refused.status).toBe(403);
+    const board = await api('GET', '/jobs?date=2026-12-01', { role: 'dispatcher' });
+    expect(board.body.jobs.every((job: { private?: unknown }) => job.private === undefined)).toBe(true);
+  });
+
+  it('given a job, when it moves through its statuses with a double tap, then one event per real move with rising versions', async () => {
+    // Prepare
+    const { body } = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ schedule: { date: '2026-12-02', window: 'morning' } }),
+    });
+    const jobId = body.job.jobId;
+
+    // Act
+    expect(
+      (
+        await api('POST', `/jobs/${jobId}/status`, {
+          role: 'driver',
+          body: { status: 'en_route', etaMinutes: 25 },
+        })
+      ).status,
+    ).toBe(200);
+    const doubleTap = await api('POST', `/jobs/${jobId}/status`, {
+      role: 'driver',
+      body: { status: 'en_route' },
+    });
+    expect(
+      (await api('POST', `/jobs/${jobId}/status`, { role: 'driver', body: { status: 'arrived' } })).status,
+    ).toBe(200);
+    const done = await api('POST', `/jobs/${jobId}/status`, { role: 'driver', body: { status: 'complete' } });
+
+    // Assess
+    expect(doubleTap.status).toBe(200);
+    expect(doubleTap.body.job.version).toBe(2);
+    expect(done.body.job).toMatchObject({ status: 'complete', version: 4 });
+    const events = await eventsFor(jobId, 4);
+    expect(
+      events.map((event) => [event['detail-type'], event.detail.meta.version, event.detail.data.status]),
+    ).toEqual([
+      ['JobCreated', 1, undefined],
+      ['JobStatusChanged', 2, 'en_route'],
+      ['JobStatusChanged', 3, 'arrived'],
+      ['JobStatusChanged', 4, 'complete'],
+    ]);
+    expect(events[1]?.detail.data).toMatchObject({
+      previousStatus: 'scheduled',
+      correction: false,
+      job: { etaMinutes: 25 },
+    });
+  });
+
+  it('given a complete job, when moved again, then 409 with the allowed moves', async () => {
+    const { body } = await api('POST', '/jobs', { role: 'dispatcher', body: newJob() });
+    const refused = await api('POST', `/jobs/${body.job.jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'complete' },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.details).toEqual([{ allowed: ['en_route', 'cancelled'] }]);
+  });
+
+  it('given a mis-tap, when a dispatcher corrects it with a reason, then the event says it is a correction', async () => {
+    const { body } = await api('POST', '/jobs', { role: 'dispatcher', body: newJob() });
+    const jobId = body.job.jobId;
+    await api('POST', `/jobs/${jobId}/status`, { role: 'driver', body: { status: 'en_route' } });
+    const noReason = await api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'scheduled' },
+    });
+    expect(noReason.status).toBe(400);
+    const byDriver = await api('POST', `/jobs/${jobId}/status`, {
+      role: 'driver',
+      body: { status: 'scheduled', reason: 'oops' },
+    });
+    expect(byDriver.status).toBe(403);
+    const corrected = await api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'scheduled', reason: 'driver tapped the wrong job' },
+    });
+    expect(corrected.status).toBe(200);
+    const events = await eventsFor(jobId, 3);
+    expect(events[2]?.detail.data).toMatchObject({
+      status: 'scheduled',
+      correction: true,
+      reason: 'driver tapped the wrong job',
+    });
+  });
+
+  it('given a stale expectedVersion, when patched, then 409 with the current version and no change', async () => {
+    const { body } = await api('POST', '/jobs', { role: 'dispatcher', body: newJob() });
+    const jobId = body.job.jobId;
+    expect(
+      (
+        await api('PATCH', `/jobs/${jobId}`, {
+          role: 'dispatcher',
+          body: { notes: 'first', expectedVersion: 1 },
+        })
+      ).status,
+    ).toBe(200);
+    const stale = await api('PATCH', `/jobs/${jobId}`, {
+      role: 'dispatcher',
+      body: { notes: 'second', expectedVersion: 1 },
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.details).toEqual([{ field: 'expectedVersion', currentVersion: 2 }]);
+    expect((await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job.notes).toBe('first');
+  });
+
+  it('given a trailer booked on overlapping dates, when assigned to another job, then 409 naming the conflicting job', async () => {
+    const rental = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({
+        serviceType: 'trailer_drop',
+        trailerId: 'trailer-2',
+        schedule: { date: '2026-12-10', window: 'morning', endDate: '2026-12-12' },
+      }),
+    });
+    expect(rental.status).toBe(201);
+    const other = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ schedule: { date: '2026-12-12', window: 'afternoon' } }),
+    });
+    const clash = await api('PATCH', `/jobs/${other.body.job.jobId}`, {
+      role: 'dispatcher',
+      body: { trailerId: 'trailer-2' },
+    });
+    expect(clash.status).toBe(409);
+    expect(clash.body.details[0]).toMatchObject({
+      trailerId: 'trailer-2',
+      day: '2026-12-12',
+      conflictingJobId: rental.body.job.jobId,
+    });
+    const elsewhere = await api('PATCH', `/jobs/${other.body.job.jobId}`, {
+      role: 'dispatcher',
+      body: { trailerId: 'trailer-3' },
+    });
+    expect(elsewhere.status).toBe(200);
+  });
+
+  it('given a rotated tracking link, then the old one is 404 (the same answer as an unknown one) and the new one works', async () => {
+    const { body } = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ customer: { name: 'Ana Ruiz', phone: '+16195550150' } }),
+    });
+    const oldToken = body.trackingUrl.split('/track/')[1];
+    const before = await api('GET', `/track/${oldToken}`);
+    expect(before.status).toBe(200);
+    expect(before.body.job).toMatchObject({
+      firstName: 'Ana',
+      status: 'scheduled',
+      schedule: { windowStart: '12:00', windowEnd: '17:00' },
+    });
+    expect(JSON.stringify(before.body)).not.toMatch(/\+1619|priceCents|gate code/);
+
+    const rotated = await api('POST', `/jobs/${body.job.jobId}/tracking-link`, { role: 'dispatcher' });
+    expect(rotated.status).toBe(201);
+    const oldAnswer = await api('GET', `/track/${oldToken}`);
+    const unknown = await api('GET', `/track/${'A'.repeat(32)}`);
+    const garbage = await api('GET', '/track/not-a-token');
+    expect(oldAnswer).toEqual({
+      status: 404,
+      body: { error: 'Job not found, or this tracking link is no longer valid' },
+    });
+    expect(unknown).toEqual(oldAnswer);
+    expect(garbage).toEqual(oldAnswer);
+    expect((await api('GET', `/track/${rotated.body.trackingUrl.split('/track/')[1]}`)).status).toBe(200);
+    const events = await eventsFor(body.job.jobId, 3);
+    expect(events.map((event) => event['detail-type']).sort()).toEqual([
+      'JobCreated',
+      'TrackingLinkIssued',
+      'TrackingLinkRevoked',
+    ]);
+  });
+
+  it('given the day board, when listed by date and status, then only that day and status come back', async () => {
+    const board = await api('GET', '/jobs?date=2026-12-02&status=complete', { role: 'dispatcher' });
+    expect(board.status).toBe(200);
+    expect(board.body.jobs.length).toBeGreaterThan(0);
+    expect(
+      board.body.jobs.every(
+        (job: { status: string; schedule: { date: string } }) =>
+          job.status === 'complete' && job.schedule.date === '2026-12-02',
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('bookings', () => {
+  const booking = (overrides: Record<string, unknown> = {}) => ({
+    name: 'Dana Cole',
+    phone: '+16195550199',
+    address: { text: '77 Rosecrans St, San Diego' },
+    serviceType: 'trailer_pickup_and_dump',
+    preferredDate: '2027-01-15',
+    window: 'morning',
+    smsConsent: true,
+    ...overrides,
+  });
+
+  it('given a valid booking, then 201 with a quote from the price table and a requested job', async () => {
+    const booked = await api('POST', '/bookings', { body: booking() });
+    expect(booked.status).toBe(201);
+    expect(booked.body).toMatchObject({ status: 'requested', quote: { totalCents: 60000, currency: 'USD' } });
+    const [created] = await eventsFor(booked.body.jobId, 1);
+    expect(created?.detail.data).toMatchObject({ job: { status: 'requested' } });
+  });
+
+  it('given invalid bookings, then 400 naming each field', async () => {
+    const invalid = await api('POST', '/bookings', {
+      body: booking({
+        phone: '12',
+        preferredDate: '2027-02-30',
+        smsConsent: false,
+        serviceType: 'helicopter',
+      }),
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.details.map((detail: { field: string }) => detail.field).sort()).toEqual([
+      'body.phone',
+      'body.preferredDate',
+      'body.smsConsent',
+    ]);
+    const unknownService = await api('POST', '/bookings', { body: booking({ serviceType: 'helicopter' }) });
+    expect(unknownService.status).toBe(400);
+    expect(unknownService.body.details[0].field).toBe('body.serviceType');
+  });
+
+  it('given too many bookings from one phone, then 429', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      statuses.push((await api('POST', '/bookings', { body: booking({ phone: '+16195550188' }) })).status);
+    }
+    expect(statuses).toEqual([201, 201, 201, 429]);
+  });
+});
+
+describe('hostile input', () => {
+  it.each([
+    ['malformed JSON', { raw: '{"customer": ' }, 'body'],
+    ['wrong types', { body: newJob({ priceCents: '600' }) }, 'body.priceCents'],
+    ['an unknown field', { body: newJob({ revenue: 100 }) }, 'body'],
+    [
+      'a phone that is not a phone',
+      { body: newJob({ customer: { name: 'X', phone: '555' } }) },
+      'body.customer.phone',
+    ],
+    [
+      'a date that is not a date',
+      { body: newJob({ schedule: { date: '2026-13-45' } }) },
+      'body.schedule.date',
+    ],
+    ['lat 91', { body: newJob({ address: { text: 'x', lat: 91, lng: 0 } }) }, 'body.address.lat'],
+  ])('given %s, then 400 with field errors and nothing stored', async (_, request, field) => {
+    const before = (await api('GET', '/jobs?date=2026-12-01', { role: 'dispatcher' })).body.jobs.length;
+    const response = await api('POST', '/jobs', { role: 'dispatcher', ...request });
+    expect(response.status).toBe(400);
+    expect(response.body.details.map((detail: { field: string }) => detail.field)).toContain(field);
+    expect((await api('GET', '/jobs?date=2026-12-01', { role: 'dispatcher' })).body.jobs.length).toBe(before);
+  });
+
+  it('given no token, a forged token or the wrong role, then 401, 401 and 403', async () => {
+    expect((await api('GET', '/jobs?date=2026-12-01')).status).toBe(401);
+    tokens.forged = `${tokens.admin!.slice(0, -4)}AAAA`;
+    expect((await api('GET', '/jobs?date=2026-12-01', { role: 'forged' })).status).toBe(401);
+    expect((await api('GET', '/jobs?date=2026-12-01', { role: 'driver' })).status).toBe(403);
+  });
+});
