@@ -21,9 +21,11 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventBridgeEmulator, type EventBridgeEmulator } from './eventbridge/emulator.ts';
 import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
 import { createSccFake, type SccFake } from './fakes/scc.ts';
+import { createSsmFake } from './fakes/ssm.ts';
 import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
 import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
 import { createHttpFront } from './http-front.ts';
+import { localParameters } from './local-parameters.ts';
 import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
 import { type ProvisionedCloud, provisionCloud } from './provision.ts';
 import { FunctionPool, type InvocationLog } from './runtime/functions.ts';
@@ -47,6 +49,13 @@ export interface LocalCloudOptions {
   quiet?: boolean;
   /** Say what is happening while starting. */
   log?: (line: string) => void;
+  /**
+   * Function keys (`<service folder>.<function>`, e.g. `jobs.publisher`) whose SQS and DynamoDB stream
+   * triggers are not started: the function still exists and can be invoked, but nothing polls its
+   * queue or stream (records stay there). For benchmarks and tests that fill a table without setting
+   * off the fan-out. An unknown key is an error.
+   */
+  disabledTriggers?: string[];
 }
 
 /** Credentials and identities of the fakes and the local identity provider: local-only values. */
@@ -65,7 +74,7 @@ export interface LocalCloud {
   apiUrl: string;
   siteUrl: string;
   dataDir: string;
-  endpoints: { dynamodb: string; sqs: string; sns: string; s3: string; events: string };
+  endpoints: { dynamodb: string; sqs: string; sns: string; s3: string; events: string; ssm: string };
   clients: {
     dynamodb: DynamoDBClient;
     sqs: SQSClient;
@@ -271,11 +280,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     const scc = createSccFake({ serviceKey: LOCAL_SECRETS.sccServiceKey });
     const calendar = createCalendarFake({ dashboardToken: LOCAL_SECRETS.calendarDashboardToken });
-    const [twilioUrl, sccUrl, calendarUrl] = await Promise.all([
+    // Configuration and secrets reach functions through SSM, as in AWS.
+    const ssm = createSsmFake(await localParameters({ repoRoot, dataDir, stage: 'local' }));
+    const [twilioUrl, sccUrl, calendarUrl, ssmUrl] = await Promise.all([
       twilio.listen(0),
       scc.listen(0),
       calendar.listen(0),
+      ssm.listen(0),
     ]);
+    stoppers.push(() => ssm.close());
     stoppers.push(() => Promise.all([twilio.close(), scc.close(), calendar.close()]).then(() => undefined));
 
     const runtimeEnvironment: Record<string, string> = {
@@ -291,7 +304,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      BRANDS_FILE: join(repoRoot, 'shared/config/brands.local.json'),
+      AWS_ENDPOINT_URL_SSM: ssmUrl.url,
       API_BASE_URL: apiUrl,
       PUBLIC_BASE_URL: siteUrl,
       TWILIO_API_BASE_URL: twilioUrl.url,
@@ -344,7 +357,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         join(logsDir, 'triggers.log'),
         `${new Date().toISOString()} ${source}: ${(error as Error).message}\n`,
       );
-    const sqsTriggers = functionsTopology.sqs.map((declaration) => {
+    const disabledTriggers = new Set(options.disabledTriggers ?? []);
+    for (const key of disabledTriggers) {
+      if (!functions.has(key)) throw new Error(`disabledTriggers: no function ${key}`);
+    }
+    const triggered = <T extends { functionKey: string }>(declarations: T[]) =>
+      declarations.filter((declaration) => !disabledTriggers.has(declaration.functionKey));
+    const sqsTriggers = triggered(functionsTopology.sqs).map((declaration) => {
       const queue = provisioned.queues.get(declaration.queueArn);
       if (!queue) throw new Error(`${declaration.functionKey}: no local queue ${declaration.queueArn}`);
       return new SqsTrigger(sqs, {
@@ -358,7 +377,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       });
     });
     const checkpoints = new CheckpointStore(join(dataDir, 'streams', 'checkpoints.json'));
-    const streamTriggers = functionsTopology.streams.map(
+    const streamTriggers = triggered(functionsTopology.streams).map(
       (declaration) =>
         new DynamoStreamTrigger(streams, {
           mappingKey: `${declaration.functionKey}:${declaration.streamArn.split('/stream/')[0]}`,
@@ -394,6 +413,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sns: fauxqs.address,
       s3: s3Url,
       events: eventsUrl,
+      ssm: ssmUrl.url,
     };
     const http = await createHttpFront({
       dataDir,

@@ -8,7 +8,7 @@ import type { TwilioFake } from './fakes/twilio.ts';
 import type { InvocationLog } from './runtime/functions.ts';
 
 export interface ControlContext {
-  endpoints: { dynamodb: string; sqs: string; sns: string; s3: string; events: string };
+  endpoints: { dynamodb: string; sqs: string; sns: string; s3: string; events: string; ssm: string };
   twilio: TwilioFake;
   scc: SccFake;
   calendar: CalendarFake;

@@ -10,3 +10,4 @@ export * from './phone.ts';
 export * from './publish.ts';
 export * from './queue.ts';
 export * from './retry.ts';
+export * from './tracking-grant.ts';

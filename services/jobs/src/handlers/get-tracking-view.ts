@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler, signTrackingGrant } from '@qdn/shared';
 import { z } from 'zod';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { jobForTrackingToken, TRACKING_NOT_FOUND } from '../domain/job-commands.ts';
@@ -22,8 +22,10 @@ export const handler = httpHandler(
       looksLikeToken(params.token) ? params.token : 'x'.repeat(32),
     );
     if (!job) return notFound;
+    // The grant lets the page fetch this job's photos and messages from media and notifications.
+    const grant = await signTrackingGrant(job.jobId, context.now());
     return {
-      body: trackingView(job, context.brands.get(job.brandId)),
+      body: { ...trackingView(job, context.brands.get(job.brandId)), grant },
       headers: { 'cache-control': 'no-store' },
     };
   },

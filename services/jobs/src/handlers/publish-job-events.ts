@@ -1,8 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
-import { logger, publishEvents } from '@qdn/shared';
+import { loadConfig, logger, publishEvents, requiredString } from '@qdn/shared';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsForJobChange, type JobRecord } from '../domain/job-events.ts';
 
@@ -13,9 +14,26 @@ function jobImage(image: Record<string, unknown> | undefined): JobRecord | undef
   return item.sk === 'JOB' ? (item as unknown as JobRecord) : undefined;
 }
 
+const { PUBLISH_RETRY_QUEUE_URL } = loadConfig({ PUBLISH_RETRY_QUEUE_URL: requiredString() });
+const sqs = new SQSClient({});
+
+/**
+ * Publishes one write's events; if the bus keeps refusing them, parks them whole on the retry queue
+ * (which outlives the stream's 24 hours and has a DLQ). Only if that fails too does the record fail.
+ */
 async function publishRecord(record: DynamoDBRecord): Promise<void> {
   const events = eventsForJobChange(jobImage(record.dynamodb?.OldImage), jobImage(record.dynamodb?.NewImage));
-  if (events.length > 0) await publishEvents(events);
+  if (events.length === 0) return;
+  try {
+    await publishEvents(events);
+  } catch (error) {
+    logger.warn('Publishing failed after retries; parking the events on the retry queue', {
+      error: error as Error,
+    });
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: PUBLISH_RETRY_QUEUE_URL, MessageBody: JSON.stringify({ events }) }),
+    );
+  }
 }
 
 /**

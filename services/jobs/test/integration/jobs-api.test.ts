@@ -5,6 +5,7 @@ import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type LocalCloud, startLocalCloud } from '@qdn/local-cloud';
+import { verifyTrackingGrant } from '@qdn/shared';
 
 // The jobs API on the local cloud, as the dashboard, a driver's phone and the public site use it; the
 // events it publishes are captured by a test rule on the bus and a queue of our own.
@@ -298,6 +299,18 @@ describe('jobs API', () => {
     expect(unknown).toEqual(oldAnswer);
     expect(garbage).toEqual(oldAnswer);
     expect((await api('GET', `/track/${rotated.body.trackingUrl.split('/track/')[1]}`)).status).toBe(200);
+    // The grant opens this job's photos and messages and no other job's.
+    process.env.AWS_ENDPOINT_URL_SSM = cloud.endpoints.ssm;
+    process.env.TRACKING_GRANT_PUBLIC_KEY_PARAMETER = '/qdn/local/tracking-grant-public-jwk';
+    Object.assign(process.env, {
+      AWS_REGION: 'us-west-2',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    const { grant } = before.body.grant;
+    expect(await verifyTrackingGrant(grant, body.job.jobId)).toBe(true);
+    expect(await verifyTrackingGrant(grant, 'qdn_01JOTHERJOB00000000000000')).toBe(false);
+    expect(await verifyTrackingGrant(`${grant.slice(0, -6)}AAAAAA`, body.job.jobId)).toBe(false);
     const events = await eventsFor(body.job.jobId, 3);
     expect(events.map((event) => event['detail-type']).sort()).toEqual([
       'JobCreated',

@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBody } from './http-fake.ts';
+
+/** One parameter as the local cloud provides it (brands, signing keys, provider secrets). */
+export interface LocalParameter {
+  value: string;
+  type?: 'String' | 'SecureString';
+}
+
+export interface SsmFake {
+  listen(port?: number): Promise<{ url: string }>;
+  close(): Promise<void>;
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
+  set(name: string, parameter: LocalParameter): void;
+  /** Names the functions asked for, so tests can see configuration being read. */
+  reads(): string[];
+}
+
+interface StoredParameter extends LocalParameter {
+  version: number;
+  lastModified: number;
+}
+
+/**
+ * The SSM Parameter Store API (AWS JSON 1.1) for the few operations our functions use through
+ * Powertools parameters — GetParameter, GetParameters, GetParametersByPath — so configuration and
+ * secrets reach application code the same way locally as in AWS. Values are local-only.
+ *
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
+ */
+export function createSsmFake(initial: Record<string, LocalParameter> = {}): SsmFake {
+  const parameters = new Map<string, StoredParameter>();
+  const reads: string[] = [];
+  let server: Server | undefined;
+  const set = (name: string, parameter: LocalParameter) => {
+    const version = (parameters.get(name)?.version ?? 0) + 1;
+    parameters.set(name, { type: 'String', ...parameter, version, lastModified: Date.now() / 1000 });
+  };
+  for (const [name, parameter] of Object.entries(initial)) set(name, parameter);
+
+  const describe = (name: string, parameter: StoredParameter) => ({
+    Name: name,
+    Type: parameter.type ?? 'String',
+    Value: parameter.value,
+    Version: parameter.version,
+    LastModifiedDate: parameter.lastModified,
+    ARN: `arn:aws:ssm:us-west-2:000000000000:parameter${name.startsWith('/') ? '' : '/'}${name}`,
+    DataType: 'text',
+  });
+
+  function reply(response: ServerResponse, status: number, body: unknown): void {
+    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+    response.end(JSON.stringify(body));
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const operation = String(request.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
+    const body = JSON.parse((await readBody(request))?.toString('utf8') || '{}') as {
+      Name?: string;
+      Names?: string[];
+      Path?: string;
+      Recursive?: boolean;
+    };
+    if (operation === 'GetParameter') {
+      const parameter = parameters.get(body.Name ?? '');
+      reads.push(body.Name ?? '');
+      if (!parameter)
+        return reply(response, 400, {
+          __type: 'ParameterNotFound',
+          message: `Parameter ${body.Name} not found.`,
+        });
+      return reply(response, 200, { Parameter: describe(body.Name!, parameter) });
+    }
+    if (operation === 'GetParameters') {
+      const names = body.Names ?? [];
+      reads.push(...names);
+      return reply(response, 200, {
+        Parameters: names
+          .filter((name) => parameters.has(name))
+          .map((name) => describe(name, parameters.get(name)!)),
+        InvalidParameters: names.filter((name) => !parameters.has(name)),
+      });
+    }
+    if (operation === 'GetParametersByPath') {
+      const prefix = `${(body.Path ?? '/').replace(/\/$/, '')}/`;
+      const found = [...parameters.entries()].filter(
+        ([name]) => name.startsWith(prefix) && (body.Recursive || !name.slice(prefix.length).includes('/')),
+      );
+      reads.push(...found.map(([name]) => name));
+      return reply(response, 200, {
+        Parameters: found.map(([name, parameter]) => describe(name, parameter)),
+      });
+    }
+    return reply(response, 400, {
+      __type: 'UnknownOperationException',
+      message: `Unsupported operation ${operation}`,
+    });
+  }
+
+  return {
+    handle,
+    set,
+    reads: () => [...reads],
+    listen(port = 0) {
+      server = createServer((request, response) => void handle(request, response));
+      return new Promise((resolve) => {
+        server!.listen(port, '127.0.0.1', () =>
+          resolve({ url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}` }),
+        );
+      });
+    },
+    async close() {
+      if (!server) return;
+      server.closeAllConnections();
+      await new Promise((resolve) => server!.close(resolve));
+    },
+  };
+}

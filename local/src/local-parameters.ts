@@ -1,0 +1,37 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { LocalParameter } from './fakes/ssm.ts';
+
+/**
+ * The SSM parameters the services read in AWS, with local values: the brand catalog (the repo's local
+ * configuration) and the tracking-grant signing key pair (made once per data dir, never committed).
+ */
+export async function localParameters(options: {
+  repoRoot: string;
+  dataDir: string;
+  stage: string;
+}): Promise<Record<string, LocalParameter>> {
+  const keyFile = join(options.dataDir, 'identity', 'tracking-grant-key.json');
+  if (!existsSync(keyFile)) {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    mkdirSync(join(options.dataDir, 'identity'), { recursive: true });
+    writeFileSync(
+      keyFile,
+      JSON.stringify({ privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) }),
+      { mode: 0o600 },
+    );
+  }
+  const keys = JSON.parse(readFileSync(keyFile, 'utf8')) as { privateJwk: object; publicJwk: object };
+  const prefix = `/qdn/${options.stage}`;
+  return {
+    [`${prefix}/brands`]: {
+      value: readFileSync(join(options.repoRoot, 'shared/config/brands.local.json'), 'utf8'),
+    },
+    [`${prefix}/tracking-grant-private-jwk`]: {
+      value: JSON.stringify(keys.privateJwk),
+      type: 'SecureString',
+    },
+    [`${prefix}/tracking-grant-public-jwk`]: { value: JSON.stringify(keys.publicJwk) },
+  };
+}

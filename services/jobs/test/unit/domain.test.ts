@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { brandsFrom } from '@qdn/shared';
+import { arrivalPoint, distanceMeters } from '../../src/domain/arrival.ts';
+import type { JobRecord } from '../../src/domain/job.ts';
+import { scheduleDays, staffView } from '../../src/domain/job.ts';
+import { eventsForJobChange } from '../../src/domain/job-events.ts';
+import { quoteFor } from '../../src/domain/quote.ts';
+import { decideStatusChange, FORWARD_MOVES } from '../../src/domain/status-machine.ts';
+import { looksLikeToken, newTrackingToken, tokenHash } from '../../src/domain/tracking-token.ts';
+import { trackingView } from '../../src/domain/tracking-view.ts';
+
+const brands = brandsFrom(
+  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
+);
+const SECRET = 'SECRET-MARKER';
+
+const job = (overrides: Partial<JobRecord> = {}): JobRecord => ({
+  jobId: 'qdn_01JDEMO0000000000000000000',
+  brandId: 'jada',
+  version: 1,
+  status: 'scheduled',
+  serviceType: 'charter',
+  customer: { name: 'Ana Ruiz', phone: '+16195550150', email: 'ana@example.com' },
+  address: { text: 'Harbor Island West Marina', lat: 32.72, lng: -117.19 },
+  schedule: { date: '2026-12-05', window: 'sunset' },
+  crewIds: ['crew-1'],
+  priceCents: 120000,
+  notes: 'birthday party',
+  charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
+  private: { revenueSplit: SECRET, captainFeeCents: 31337, internalNotes: SECRET },
+  trackingTokenHash: SECRET,
+  statusHistory: [{ status: 'scheduled', at: '2026-11-22T12:00:00.000Z', by: 'd-1' }],
+  updatedAt: '2026-11-22T12:00:00.000Z',
+  ...overrides,
+});
+
+describe('status machine', () => {
+  it.each([
+    ['requested', 'scheduled', 'move'],
+    ['scheduled', 'en_route', 'move'],
+    ['en_route', 'arrived', 'move'],
+    ['arrived', 'complete', 'move'],
+    ['arrived', 'cancelled', 'move'],
+    ['scheduled', 'complete', 'refused'],
+    ['complete', 'scheduled', 'refused'],
+    ['cancelled', 'scheduled', 'refused'],
+    ['en_route', 'en_route', 'same'],
+  ] as const)('a dispatcher moving %s → %s: %s', (from, to, kind) => {
+    expect(decideStatusChange(from, to, { role: 'dispatcher' }).kind).toBe(kind);
+  });
+
+  it('refuses with the allowed moves', () => {
+    expect(decideStatusChange('scheduled', 'complete', { role: 'dispatcher' })).toEqual({
+      kind: 'refused',
+      reason: 'not-allowed',
+      allowed: ['en_route', 'cancelled'],
+    });
+  });
+
+  it('lets a dispatcher take back one step only with a reason, and never a driver', () => {
+    expect(decideStatusChange('en_route', 'scheduled', { role: 'dispatcher', reason: 'mis-tap' })).toEqual({
+      kind: 'move',
+      correction: true,
+    });
+    expect(decideStatusChange('en_route', 'scheduled', { role: 'dispatcher' })).toMatchObject({
+      reason: 'needs-reason',
+    });
+    expect(decideStatusChange('en_route', 'scheduled', { role: 'driver', reason: 'x' })).toMatchObject({
+      kind: 'refused',
+    });
+    expect(decideStatusChange('complete', 'arrived', { role: 'admin', reason: 'x' })).toMatchObject({
+      kind: 'refused',
+    });
+  });
+
+  it('lets drivers move only to en_route, arrived and complete', () => {
+    expect(decideStatusChange('scheduled', 'en_route', { role: 'driver' }).kind).toBe('move');
+    expect(decideStatusChange('scheduled', 'cancelled', { role: 'driver' })).toMatchObject({
+      reason: 'role',
+    });
+  });
+
+  it('has final states with no way out', () => {
+    expect(FORWARD_MOVES.complete).toEqual([]);
+    expect(FORWARD_MOVES.cancelled).toEqual([]);
+  });
+});
+
+describe('projections never carry private fields', () => {
+  it('given every kind of change, then no event contains them', () => {
+    const before = job();
+    const after = job({
+      version: 2,
+      status: 'en_route',
+      schedule: { date: '2026-12-06', window: 'sunset' },
+      crewIds: ['crew-2'],
+      notes: 'changed',
+      trackingUrl: 'http://localhost:3001/track/abc',
+      statusHistory: [...(before.statusHistory ?? []), { status: 'en_route', at: 'x', by: 'd' }],
+    });
+    const events = [...eventsForJobChange(undefined, before), ...eventsForJobChange(before, after)];
+    expect(events.length).toBeGreaterThanOrEqual(5);
+    expect(JSON.stringify(events)).not.toMatch(
+      new RegExp(`${SECRET}|31337|captainFee|revenueSplit|internalNotes`),
+    );
+  });
+
+  it('given the tracking view, then only first name, no phone, price, notes or private fields', () => {
+    const view = JSON.stringify(trackingView(job(), brands.get('jada')));
+    expect(view).toContain('"firstName":"Ana"');
+    expect(view).not.toMatch(new RegExp(`${SECRET}|31337|\\+1619|ana@example|120000|birthday|Ruiz`));
+  });
+
+  it('given staff views, then private fields only for admins, and never the token hash', () => {
+    expect(JSON.stringify(staffView(job(), { includePrivate: false }))).not.toMatch(
+      new RegExp(`${SECRET}|31337`),
+    );
+    const adminView = staffView(job(), { includePrivate: true }) as {
+      private?: { captainFeeCents?: number };
+    };
+    expect(adminView.private?.captainFeeCents).toBe(31337);
+    expect(JSON.stringify(adminView)).not.toContain('trackingTokenHash');
+  });
+});
+
+describe('tracking tokens', () => {
+  it('are 192 random bits, URL-safe, different each time, and stored only as a hash', () => {
+    const tokens = new Set(Array.from({ length: 1000 }, newTrackingToken));
+    expect(tokens.size).toBe(1000);
+    for (const token of [...tokens].slice(0, 20)) {
+      expect(looksLikeToken(token)).toBe(true);
+      expect(Buffer.from(token, 'base64url')).toHaveLength(24);
+      expect(tokenHash(token)).not.toContain(token);
+    }
+    expect(looksLikeToken('../../etc/passwd')).toBe(false);
+  });
+});
+
+describe('quotes', () => {
+  it('price a service from the brand table, with extra days for rentals', () => {
+    expect(quoteFor(brands.get('qdn'), 'trailer_pickup_and_dump', { date: '2026-12-01' })?.totalCents).toBe(
+      60000,
+    );
+    expect(
+      quoteFor(brands.get('qdn'), 'trailer_drop', { date: '2026-12-01', endDate: '2026-12-04' }),
+    ).toMatchObject({
+      days: 4,
+      totalCents: 35000 + 3 * 7500,
+    });
+    expect(quoteFor(brands.get('qdn'), 'charter', { date: '2026-12-01' })).toBeUndefined();
+  });
+
+  it("count a rental's days for trailer claims", () => {
+    expect(scheduleDays({ date: '2026-12-30', endDate: '2027-01-02' })).toEqual([
+      '2026-12-30',
+      '2026-12-31',
+      '2027-01-01',
+      '2027-01-02',
+    ]);
+  });
+});
+
+describe('arrival radius', () => {
+  const home = { lat: 32.83, lng: -117.14 };
+
+  it('measures distance on the earth', () => {
+    expect(distanceMeters(home, { lat: 32.831, lng: -117.14 })).toBeCloseTo(111, 0);
+  });
+
+  it('finds the first point within the radius, and nothing without coordinates', () => {
+    const points = [
+      { lat: 32.84, lng: -117.14 },
+      { lat: 32.8309, lng: -117.14 },
+    ];
+    expect(arrivalPoint(points, home, 150)?.point).toBe(points[1]);
+    expect(arrivalPoint(points, home, 50)).toBeUndefined();
+    expect(arrivalPoint(points, {}, 150)).toBeUndefined();
+  });
+});
