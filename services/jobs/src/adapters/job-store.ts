@@ -7,6 +7,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { Arrival } from '../domain/arrival.ts';
 import type { JobRecord } from '../domain/job.ts';
 import {
   type JobRepository,
@@ -166,6 +167,36 @@ export class DynamoJobRepository implements JobRepository {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return jobs;
+  }
+
+  async recordArrival(jobId: string, arrival: Arrival, change: { at: string; by: string }): Promise<boolean> {
+    // An update in place, not a read-modify-write: two batches of points racing each other cannot both
+    // win the condition, so the stream sees arrivingAt set exactly once and JobArriving goes out once.
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: jobKey(jobId),
+          UpdateExpression:
+            'SET arrivingAt = :arrivingAt, arrivingDistanceMeters = :distance, updatedAt = :at, updatedBy = :by, version = version + :one',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :enRoute AND attribute_not_exists(arrivingAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':arrivingAt': arrival.arrivingAt,
+            ':distance': arrival.distanceMeters,
+            ':at': change.at,
+            ':by': change.by,
+            ':one': 1,
+            ':enRoute': 'en_route',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   async findLink(tokenHash: string): Promise<TrackingLinkRecord | undefined> {

@@ -24,3 +24,36 @@ export function arrivalPoint<Point extends { lat: number; lng: number }>(
   }
   return undefined;
 }
+
+/** What the job records when the truck first comes within the arrival radius. */
+export interface Arrival {
+  /** When the phone recorded the first point within the radius. */
+  arrivingAt: string;
+  distanceMeters: number;
+}
+
+/**
+ * Whether these points mean the truck is arriving: the job is on its way, has not been seen arriving
+ * yet, and one of the points recorded since it set off lies within the radius of its address. Points
+ * from before it set off (a phone's backlog) say nothing about this trip.
+ */
+export function arrivalOf(
+  job: {
+    status: string;
+    arrivingAt?: string | undefined;
+    address: { lat?: number | undefined; lng?: number | undefined };
+    statusHistory?: readonly { status: string; at: string }[] | undefined;
+  },
+  points: readonly { lat: number; lng: number; recordedAt: string }[],
+  radiusMeters: number,
+): Arrival | undefined {
+  if (job.status !== 'en_route' || job.arrivingAt !== undefined) return undefined;
+  const setOffAt = job.statusHistory?.findLast((change) => change.status === 'en_route')?.at;
+  const sinceSetOff = points
+    .filter((point) => setOffAt === undefined || point.recordedAt >= setOffAt)
+    .toSorted((a, b) => a.recordedAt.localeCompare(b.recordedAt));
+  const hit = arrivalPoint(sinceSetOff, job.address, radiusMeters);
+  return hit
+    ? { arrivingAt: hit.point.recordedAt, distanceMeters: Math.round(hit.distanceMeters) }
+    : undefined;
+}

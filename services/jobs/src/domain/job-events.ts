@@ -135,6 +135,22 @@ export function eventsForJobChange(
       },
     });
   }
+  // arrivingAt is set once per job (a conditional write, only while en route), so this goes out once.
+  if (after.arrivingAt && !before.arrivingAt && after.status === 'en_route') {
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobArriving',
+      detail: {
+        meta: meta('JobArriving'),
+        data: {
+          job,
+          ...(after.arrivingDistanceMeters === undefined
+            ? {}
+            : { distanceMeters: after.arrivingDistanceMeters }),
+        },
+      },
+    });
+  }
   const changedFields = DETAIL_FIELDS.filter((field) => !same(before[field], after[field]));
   if (changedFields.length > 0) {
     events.push({

@@ -136,3 +136,29 @@ export type BookingInput = z.infer<typeof BookingInput>;
 export const JobIdParams = z.strictObject({
   jobId: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/, 'unknown job'),
 });
+
+/** Most points one `POST /jobs/{jobId}/locations` may carry (a phone batches while offline, then sends). */
+export const MAX_LOCATION_POINTS = 100;
+
+/** One GPS fix from the driver's phone. */
+export const LocationPointInput = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  accuracy: z.number().min(0).max(100_000).optional(),
+  speed: z.number().min(0).max(200).optional(),
+  heading: z.number().min(0).max(360).optional(),
+  recordedAt: z.iso.datetime({ offset: true }),
+});
+
+/** `POST /jobs/{jobId}/locations`. */
+export const LocationsInput = z.strictObject({
+  points: z.array(LocationPointInput).min(1).max(MAX_LOCATION_POINTS),
+});
+export type LocationsInput = z.infer<typeof LocationsInput>;
+
+/** `GET /jobs/{jobId}/locations` query. */
+export const ListLocationsQuery = z.strictObject({
+  since: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+});
+export type ListLocationsQuery = z.infer<typeof ListLocationsQuery>;

@@ -43,6 +43,9 @@ export interface JobRecord {
   charter?: JobOnBus['charter'];
   private?: PrivateJobFields;
   statusHistory?: StatusChange[];
+  /** When the truck first came within the arrival radius on this trip (set once: JobArriving goes out once). */
+  arrivingAt?: string;
+  arrivingDistanceMeters?: number;
   /** Where the job came from: a dispatcher, or the public booking form (with the customer's consent). */
   origin?: 'dashboard' | 'booking';
   smsConsentAt?: string;

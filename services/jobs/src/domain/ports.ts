@@ -1,3 +1,4 @@
+import type { Arrival } from './arrival.ts';
 import type { JobRecord } from './job.ts';
 
 /** A tracking link as stored: by the token's hash, pointing at its job. */
@@ -48,6 +49,11 @@ export interface JobRepository {
     trailer: TrailerClaims,
     link?: { issue: TrackingLinkRecord; revokeTokenHash: string | undefined },
   ): Promise<void>;
+  /**
+   * Records that the truck is arriving, bumping the version, only while the job is en route and not
+   * already arriving; false when that no longer holds (another point or a status change got there first).
+   */
+  recordArrival(jobId: string, arrival: Arrival, change: { at: string; by: string }): Promise<boolean>;
   findLink(tokenHash: string): Promise<TrackingLinkRecord | undefined>;
   /** Counts one use of a limited thing (bookings per phone, per IP) and says whether it is still within the limit. */
   takeFromLimit(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;

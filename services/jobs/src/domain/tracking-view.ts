@@ -1,11 +1,20 @@
 import type { Brand } from '@qdn/shared';
 import { type JobRecord, reachedAt } from './job.ts';
+import { type LocationPoint, lastLocationForCustomer } from './job-locations.ts';
 
 /**
  * What the customer's tracking page shows: an allow-list built field by field — first name only, no
- * phone, no price split, no notes meant for staff.
+ * phone, no price split, no notes meant for staff. The truck's last location only while it is on its
+ * way and fresh (see lastLocationForCustomer).
  */
-export function trackingView(job: JobRecord, brand: Brand) {
+export function trackingView(
+  job: JobRecord,
+  brand: Brand,
+  telemetry?: { lastPoint: LocationPoint | undefined; now: Date },
+) {
+  const lastLocation = telemetry
+    ? lastLocationForCustomer(job, telemetry.lastPoint, telemetry.now)
+    : undefined;
   const window = job.schedule.window ? brand.windows[job.schedule.window] : undefined;
   return {
     brand: { brandId: brand.brandId, displayName: brand.displayName, theme: brand.theme },
@@ -24,6 +33,7 @@ export function trackingView(job: JobRecord, brand: Brand) {
         timeZone: brand.timeZone,
       },
       ...(job.etaMinutes !== undefined && job.status === 'en_route' ? { etaMinutes: job.etaMinutes } : {}),
+      ...(lastLocation ? { lastLocation } : {}),
       ...(job.charter
         ? {
             charter: {

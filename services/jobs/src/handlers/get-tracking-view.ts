@@ -1,6 +1,7 @@
 import { httpHandler, signTrackingGrant } from '@qdn/shared';
 import { z } from 'zod';
 import { jobsContext } from '../adapters/jobs-context.ts';
+import { locationLog } from '../adapters/locations-context.ts';
 import { jobForTrackingToken, TRACKING_NOT_FOUND } from '../domain/job-commands.ts';
 import { looksLikeToken } from '../domain/tracking-token.ts';
 import { trackingView } from '../domain/tracking-view.ts';
@@ -22,10 +23,17 @@ export const handler = httpHandler(
       looksLikeToken(params.token) ? params.token : 'x'.repeat(32),
     );
     if (!job) return notFound;
-    // The grant lets the page fetch this job's photos and messages from media and notifications.
-    const grant = await signTrackingGrant(job.jobId, context.now());
+    // The grant lets the page fetch this job's photos and messages from media and notifications. Only a
+    // truck on its way is shown on the map, so only then is its last point worth a read.
+    const [grant, lastPoint] = await Promise.all([
+      signTrackingGrant(job.jobId, context.now()),
+      job.status === 'en_route' ? locationLog().latest(job.jobId) : undefined,
+    ]);
     return {
-      body: { ...trackingView(job, context.brands.get(job.brandId)), grant },
+      body: {
+        ...trackingView(job, context.brands.get(job.brandId), { lastPoint, now: context.now() }),
+        grant,
+      },
       headers: { 'cache-control': 'no-store' },
     };
   },

@@ -10,7 +10,8 @@ import { eventsForJobChange, type JobRecord } from '../domain/job-events.ts';
 function jobImage(image: Record<string, unknown> | undefined): JobRecord | undefined {
   if (!image) return undefined;
   const item = unmarshall(image as Record<string, AttributeValue>);
-  // The table holds other items too (tracking links, telemetry); only job items become job events.
+  // The table holds other items too (tracking links, trailer claims, booking counters); only job items
+  // become job events. Telemetry has a table of its own, without a stream.
   return item.sk === 'JOB' ? (item as unknown as JobRecord) : undefined;
 }
 

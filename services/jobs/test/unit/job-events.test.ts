@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { JobOnBus } from '@qdn/shared';
+import { JobArriving, JobOnBus } from '@qdn/shared';
 import { eventsForJobChange, type JobRecord, jobOnBus } from '../../src/domain/job-events.ts';
 
 function aJob(overrides: Partial<JobRecord> = {}): JobRecord {
@@ -71,5 +71,50 @@ describe('eventsForJobChange', () => {
   it('given a stale image (version not newer) or a deletion, then nothing', () => {
     expect(eventsForJobChange(aJob({ version: 3 }), aJob({ version: 3, status: 'complete' }))).toEqual([]);
     expect(eventsForJobChange(aJob(), undefined)).toEqual([]);
+  });
+});
+
+describe('JobArriving', () => {
+  const enRoute = (overrides: Partial<JobRecord> = {}) =>
+    aJob({ version: 2, status: 'en_route', ...overrides });
+
+  it('given an en-route job whose arrival was just recorded, then one JobArriving with the distance', () => {
+    // Act
+    const events = eventsForJobChange(
+      enRoute(),
+      enRoute({ version: 3, arrivingAt: '2026-12-01T20:10:00.000Z', arrivingDistanceMeters: 88 }),
+    );
+
+    // Assess
+    expect(events.map((event) => event.detailType)).toEqual(['JobArriving']);
+    expect(events[0]?.detail.meta).toMatchObject({ eventId: 'qdn_01JDEMO:3:JobArriving', version: 3 });
+    expect(events[0]?.detail.data).toMatchObject({ distanceMeters: 88, job: { status: 'en_route' } });
+    expect(JobArriving.safeParse(events[0]?.detail).success).toBe(true);
+  });
+
+  it('given a job that was already arriving, when it changes again, then no second JobArriving', () => {
+    const arriving = enRoute({
+      version: 3,
+      arrivingAt: '2026-12-01T20:10:00.000Z',
+      arrivingDistanceMeters: 88,
+    });
+    const events = eventsForJobChange(arriving, { ...arriving, version: 4, etaMinutes: 2 });
+    expect(events.map((event) => event.detailType)).not.toContain('JobArriving');
+  });
+
+  it('given a job that is not en route, when arrivingAt appears, then no JobArriving', () => {
+    const events = eventsForJobChange(
+      aJob({ version: 2, status: 'arrived' }),
+      aJob({ version: 3, status: 'arrived', arrivingAt: '2026-12-01T20:10:00.000Z' }),
+    );
+    expect(events).toEqual([]);
+  });
+
+  it('given the same stream record read twice, then the same event id (a retry is recognisable)', () => {
+    const before = enRoute();
+    const after = enRoute({ version: 3, arrivingAt: '2026-12-01T20:10:00.000Z' });
+    expect(eventsForJobChange(before, after)[0]?.detail.meta.eventId).toBe(
+      eventsForJobChange(before, after)[0]?.detail.meta.eventId,
+    );
   });
 });

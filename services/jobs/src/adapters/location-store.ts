@@ -1,0 +1,80 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { LocationLog, StoredLocationPoint } from '../domain/job-locations.ts';
+
+// The telemetry table: one item per point.
+//   jobId / pointKey = <recordedAt ISO>#<lat>,<lng>
+// The sort key starts with the time, so a job's points come back in time order from one Query, and
+// ends with the position, so two fixes in the same millisecond are both kept while a phone resending
+// the same point overwrites it instead of storing it twice.
+const pointKey = (point: StoredLocationPoint) => `${point.recordedAt}#${point.lat},${point.lng}`;
+
+const BATCH_LIMIT = 25;
+const MAX_ATTEMPTS = 5;
+
+function fromItem(item: Record<string, unknown>): StoredLocationPoint {
+  const { jobId: _jobId, pointKey: _pointKey, ...point } = item;
+  return point as unknown as StoredLocationPoint;
+}
+
+/** Location points through the DynamoDB document client. */
+export class DynamoLocationLog implements LocationLog {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async record(jobId: string, points: readonly StoredLocationPoint[]): Promise<void> {
+    // BatchWriteItem refuses a batch that names one key twice, so duplicates are dropped first.
+    const items = new Map(points.map((point) => [pointKey(point), point]));
+    const requests = [...items].map(([key, point]) => ({
+      PutRequest: { Item: { jobId, pointKey: key, ...point } },
+    }));
+    for (let start = 0; start < requests.length; start += BATCH_LIMIT) {
+      let pending = requests.slice(start, start + BATCH_LIMIT);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_ATTEMPTS) throw new Error(`${pending.length} location points were not stored`);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const { UnprocessedItems } = await this.#client.send(
+          new BatchWriteCommand({ RequestItems: { [this.#table]: pending } }),
+        );
+        pending = (UnprocessedItems?.[this.#table] ?? []) as typeof pending;
+      }
+    }
+  }
+
+  async list(jobId: string, from: string, limit: number): Promise<StoredLocationPoint[]> {
+    const points: StoredLocationPoint[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'jobId = :jobId AND pointKey >= :from',
+          ExpressionAttributeValues: { ':jobId': jobId, ':from': from },
+          ScanIndexForward: false,
+          Limit: limit - points.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      points.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && points.length < limit);
+    return points;
+  }
+
+  async latest(jobId: string): Promise<StoredLocationPoint | undefined> {
+    const { Items } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'jobId = :jobId',
+        ExpressionAttributeValues: { ':jobId': jobId },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    return Items?.[0] ? fromItem(Items[0]) : undefined;
+  }
+}

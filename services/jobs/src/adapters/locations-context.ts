@@ -1,0 +1,34 @@
+import { dynamoDocumentClient, loadConfig, requiredString } from '@qdn/shared';
+import { z } from 'zod';
+import type { LocationLog } from '../domain/job-locations.ts';
+import type { LocationsContext } from '../domain/location-commands.ts';
+import { DynamoJobRepository } from './job-store.ts';
+import { DynamoLocationLog } from './location-store.ts';
+
+// Read once per cold start; a missing variable fails the first invocation with its name. Kept apart
+// from jobsContext so posting a location never waits for the brand catalog.
+const config = loadConfig({
+  JOBS_TABLE: requiredString(),
+  JOB_LOCATIONS_TABLE: requiredString(),
+  ARRIVAL_RADIUS_METERS: z.coerce.number().positive().max(5_000).default(150),
+});
+
+let locations: LocationLog | undefined;
+let context: LocationsContext | undefined;
+
+/** The telemetry table, for routes that only read points (the tracking view). */
+export function locationLog(): LocationLog {
+  locations ??= new DynamoLocationLog(dynamoDocumentClient(), config.JOB_LOCATIONS_TABLE);
+  return locations;
+}
+
+/** The telemetry commands' dependencies, built once per function instance. */
+export function locationsContext(): LocationsContext {
+  context ??= {
+    repository: new DynamoJobRepository(dynamoDocumentClient(), config.JOBS_TABLE),
+    locations: locationLog(),
+    now: () => new Date(),
+    arrivalRadiusMeters: config.ARRIVAL_RADIUS_METERS,
+  };
+  return context;
+}
