@@ -22,6 +22,9 @@ const common = {
 };
 
 export default {
+  // A global option (jest ignores it per project): integration tests cold-start functions in the
+  // local cloud, which takes more than jest's default 5 s on a 2-core machine.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -37,7 +40,6 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{shared,services/*,local,test}/**/integration/**/*.test.ts'],
-      testTimeout: 60_000,
     },
   ],
 };

@@ -1,94 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type LocalCloud, startLocalCloud } from '@qdn/local-cloud';
 import { verifyTrackingGrant } from '@qdn/shared';
+import { type JobsCloud, startJobsCloud } from '../helpers/jobs-cloud.ts';
 
 // The jobs API on the local cloud, as the dashboard, a driver's phone and the public site use it; the
 // events it publishes are captured by a test rule on the bus and a queue of our own.
-let cloud: LocalCloud;
-let dataDir: string;
-let captureUrl: string;
-const tokens: Record<string, string> = {};
-const seen: {
-  'detail-type': string;
-  detail: { meta: { jobId?: string; version?: number }; data: Record<string, unknown> };
-}[] = [];
+let jobs: JobsCloud;
+let cloud: JobsCloud['cloud'];
+let tokens: JobsCloud['tokens'];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'qdn-jobs-'));
-  cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
-  const queue = cloud.fauxqs.createQueue('qdn-local-test-capture', { region: 'us-west-2' });
-  captureUrl = queue.queueUrl;
-  await cloud.clients.eventBridge.send(
-    new PutRuleCommand({
-      Name: 'test-capture',
-      EventBusName: 'qdn-local',
-      EventPattern: '{"source":["qdn.jobs"]}',
-    }),
-  );
-  await cloud.clients.eventBridge.send(
-    new PutTargetsCommand({
-      Rule: 'test-capture',
-      EventBusName: 'qdn-local',
-      Targets: [{ Id: 'capture', Arn: queue.queueArn }],
-    }),
-  );
-  for (const role of ['dispatcher', 'admin', 'driver'] as const) tokens[role] = await cloud.token(role);
+  jobs = await startJobsCloud('jobs');
+  ({ cloud, tokens } = jobs);
 }, 90_000);
 
 afterAll(async () => {
-  await cloud?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await jobs?.stop();
 });
 
-async function api(
-  method: string,
-  path: string,
-  options: { role?: string; body?: unknown; raw?: string } = {},
-) {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.role ? { authorization: `Bearer ${tokens[options.role]}` } : {}),
-      ...(options.body !== undefined || options.raw !== undefined
-        ? { 'content-type': 'application/json' }
-        : {}),
-    },
-    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-/** Events for a job that reached the capture queue, in version order, once `count` have arrived. */
-async function eventsFor(jobId: string, count: number) {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { Messages = [] } = await cloud.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: captureUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    for (const message of Messages) seen.push(JSON.parse(message.Body!));
-    if (Messages.length > 0) {
-      await cloud.clients.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: captureUrl,
-          Entries: Messages.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle!,
-          })),
-        }),
-      );
-    }
-    const mine = seen.filter((event) => event.detail.meta.jobId === jobId);
-    if (mine.length >= count || Date.now() > deadline) {
-      return mine.sort((a, b) => (a.detail.meta.version ?? 0) - (b.detail.meta.version ?? 0));
-    }
-  }
-}
+const api = (...args: Parameters<JobsCloud['api']>) => jobs.api(...args);
+const eventsFor = (jobId: string, count: number) => jobs.eventsFor(jobId, count);
 
 const newJob = (overrides: Record<string, unknown> = {}) => ({
   customer: { name: 'Mark Soderblom', phone: '(619) 555-0142' },

@@ -1,93 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type LocalCloud, startLocalCloud } from '@qdn/local-cloud';
+import { type CapturedEvent, type JobsCloud, startJobsCloud } from '../helpers/jobs-cloud.ts';
 
 // GPS telemetry on the local cloud, as a driver's phone, the dashboard and the customer's tracking page
 // use it. The bus is watched by a test rule and a queue of our own, to count JobArriving.
-let cloud: LocalCloud;
-let dataDir: string;
-let captureUrl: string;
-const tokens: Record<string, string> = {};
-const seen: {
-  'detail-type': string;
-  detail: { meta: { jobId?: string; version?: number }; data: Record<string, unknown> };
-}[] = [];
+let jobs: JobsCloud;
+let cloud: JobsCloud['cloud'];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'qdn-locations-'));
-  cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
-  const queue = cloud.fauxqs.createQueue('qdn-local-test-capture-locations', { region: 'us-west-2' });
-  captureUrl = queue.queueUrl;
-  await cloud.clients.eventBridge.send(
-    new PutRuleCommand({
-      Name: 'test-capture-locations',
-      EventBusName: 'qdn-local',
-      EventPattern: '{"source":["qdn.jobs"]}',
-    }),
-  );
-  await cloud.clients.eventBridge.send(
-    new PutTargetsCommand({
-      Rule: 'test-capture-locations',
-      EventBusName: 'qdn-local',
-      Targets: [{ Id: 'capture', Arn: queue.queueArn }],
-    }),
-  );
-  for (const role of ['dispatcher', 'admin', 'driver'] as const) tokens[role] = await cloud.token(role);
+  jobs = await startJobsCloud('locations');
+  cloud = jobs.cloud;
 }, 90_000);
 
 afterAll(async () => {
-  await cloud?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await jobs?.stop();
 });
 
-async function api(method: string, path: string, options: { role?: string; body?: unknown } = {}) {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.role ? { authorization: `Bearer ${tokens[options.role]}` } : {}),
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-/** Events for a job that reached the capture queue, in version order, once one of `until`'s type has arrived. */
-async function eventsUntil(jobId: string, until: (event: (typeof seen)[number]) => boolean) {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { Messages = [] } = await cloud.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: captureUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    for (const message of Messages) seen.push(JSON.parse(message.Body!));
-    if (Messages.length > 0) {
-      await cloud.clients.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: captureUrl,
-          Entries: Messages.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle!,
-          })),
-        }),
-      );
-    }
-    const mine = seen.filter((event) => event.detail.meta.jobId === jobId);
-    if (mine.some(until) || Date.now() > deadline) {
-      return mine.sort((a, b) => (a.detail.meta.version ?? 0) - (b.detail.meta.version ?? 0));
-    }
-  }
-}
+const api = (...args: Parameters<JobsCloud['api']>) => jobs.api(...args);
+/** A job's events in version order, once one satisfying `until` has arrived. */
+const eventsUntil = (jobId: string, until: (event: CapturedEvent) => boolean) =>
+  jobs.eventsUntil(jobId, (events) => events.some(until));
 
 // The customer's address, a point about 89 m from it and one about 5 km away.
 const HOME = { lat: 32.83, lng: -117.14 };

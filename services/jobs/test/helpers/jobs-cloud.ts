@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { type LocalCloud, startLocalCloud } from '@qdn/local-cloud';
+
+/** A jobs event as a test rule's queue receives it. */
+export interface CapturedEvent {
+  'detail-type': string;
+  detail: { meta: { jobId?: string; version?: number }; data: Record<string, unknown> };
+}
+
+export interface ApiOptions {
+  role?: string;
+  body?: unknown;
+  /** A raw body, e.g. malformed JSON. */
+  raw?: string;
+}
+
+/**
+ * A local cloud for the jobs service's integration tests: dev tokens for each role, an `api()` that
+ * calls the HTTP API as the dashboard or a phone would, and every qdn.jobs event captured by a test
+ * rule on the bus and a queue of our own.
+ */
+export async function startJobsCloud(name: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), `qdn-${name}-`));
+  const cloud: LocalCloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
+  const queue = cloud.fauxqs.createQueue(`qdn-local-test-capture-${name}`, { region: 'us-west-2' });
+  await cloud.clients.eventBridge.send(
+    new PutRuleCommand({
+      Name: `test-capture-${name}`,
+      EventBusName: 'qdn-local',
+      EventPattern: '{"source":["qdn.jobs"]}',
+    }),
+  );
+  await cloud.clients.eventBridge.send(
+    new PutTargetsCommand({
+      Rule: `test-capture-${name}`,
+      EventBusName: 'qdn-local',
+      Targets: [{ Id: 'capture', Arn: queue.queueArn }],
+    }),
+  );
+  const tokens: Record<string, string> = {};
+  for (const role of ['dispatcher', 'admin', 'driver'] as const) tokens[role] = await cloud.token(role);
+  const seen: CapturedEvent[] = [];
+
+  async function api(method: string, path: string, options: ApiOptions = {}) {
+    const response = await fetch(`${cloud.apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(options.role ? { authorization: `Bearer ${tokens[options.role]}` } : {}),
+        ...(options.body !== undefined || options.raw !== undefined
+          ? { 'content-type': 'application/json' }
+          : {}),
+      },
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** A job's captured events in version order, once `done(events)` holds (or after 15 s). */
+  async function eventsUntil(
+    jobId: string,
+    done: (events: CapturedEvent[]) => boolean,
+  ): Promise<CapturedEvent[]> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const { Messages = [] } = await cloud.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      for (const message of Messages) seen.push(JSON.parse(message.Body!) as CapturedEvent);
+      if (Messages.length > 0) {
+        await cloud.clients.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queue.queueUrl,
+            Entries: Messages.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle!,
+            })),
+          }),
+        );
+      }
+      const mine = seen
+        .filter((event) => event.detail.meta.jobId === jobId)
+        .sort((a, b) => (a.detail.meta.version ?? 0) - (b.detail.meta.version ?? 0));
+      if (done(mine) || Date.now() > deadline) return mine;
+    }
+  }
+
+  return {
+    cloud,
+    tokens,
+    api,
+    eventsUntil,
+    /** Once `count` events for the job have arrived. */
+    eventsFor: (jobId: string, count: number) => eventsUntil(jobId, (events) => events.length >= count),
+    async stop() {
+      await cloud.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type JobsCloud = Awaited<ReturnType<typeof startJobsCloud>>;
