@@ -44,7 +44,7 @@ const TABLE = 'qdn-local-jobs';
 const TARGET_RATIO = 1.3;
 const repoRoot = new URL('..', import.meta.url).pathname;
 // DynamoDB Local's files go to tmpfs (/dev/shm) when there is one: writing 40,000 items takes ≈20 s there
-// and 50-85 s on this machine's disk (fsync waits), for the same API latencies; BENCH_DATA_DIR overrides.
+// and 50-90 s on this machine's disk (fsync waits), for the same API latencies; BENCH_DATA_DIR overrides.
 const dataParent = process.env.BENCH_DATA_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 
 const GET_TRACK = 'GET /track/{token}';
