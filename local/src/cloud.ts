@@ -426,6 +426,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         scc,
         calendar,
         fauxqs,
+        eventBridge,
         invocations,
       },
     });

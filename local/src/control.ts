@@ -2,6 +2,7 @@
 // fault switches, for tests and people (README "Local control API"). Local only; never deployed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FauxqsServer } from 'fauxqs';
+import type { EventBridgeEmulator } from './eventbridge/emulator.ts';
 import type { CalendarFake } from './fakes/calendar.ts';
 import type { SccFake } from './fakes/scc.ts';
 import type { TwilioFake } from './fakes/twilio.ts';
@@ -13,6 +14,7 @@ export interface ControlContext {
   scc: SccFake;
   calendar: CalendarFake;
   fauxqs: FauxqsServer;
+  eventBridge: Pick<EventBridgeEmulator, 'failNextPutEvents'>;
   invocations: InvocationLog[];
   token: (
     role: 'dispatcher' | 'admin' | 'driver',
@@ -128,6 +130,20 @@ export async function handleControl(
         return true;
       case 'DELETE /_local/calendar/faults':
         context.calendar.clearFaults();
+        send(response, 204, undefined);
+        return true;
+      case 'POST /_local/events/faults': {
+        const { count } = (await readJson(request)) as { count?: unknown };
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1000) {
+          send(response, 400, { error: 'count must be a whole number from 0 to 1000' });
+          return true;
+        }
+        context.eventBridge.failNextPutEvents(count);
+        send(response, 201, { failingNextPutEvents: count });
+        return true;
+      }
+      case 'DELETE /_local/events/faults':
+        context.eventBridge.failNextPutEvents(0);
         send(response, 204, undefined);
         return true;
       case 'GET /_local/sns/messages':

@@ -63,6 +63,8 @@ export interface EventBridgeEmulator {
   pendingDeliveryCount(): number;
   /** Resolves once every accepted delivery was made or recorded as failed. */
   whenDeliveriesIdle(): Promise<void>;
+  /** Makes the next `count` PutEvents calls fail every entry (InternalFailure); 0 clears. */
+  failNextPutEvents(count: number): void;
 }
 
 /**
@@ -82,6 +84,22 @@ export function createEventBridgeEmulator(options: EventBridgeEmulatorOptions): 
   const pacing: ReplayPacing = { ...DEFAULT_REPLAY_PACING, ...options.replayPacing };
   const replays = createReplayRunner({ registry, router, pacing, now });
   const operations = createEventBridgeOperations({ registry, router, replays, now });
+  // Fault injection for tests of what producers do when the bus refuses events (the local control API
+  // exposes it): the next N PutEvents calls fail every entry, as EventBridge does under an outage.
+  let putEventsFaults = 0;
+  const putEvents = operations.PutEvents!;
+  operations.PutEvents = function putEventsUnlessFaulted(input) {
+    if (putEventsFaults <= 0) return putEvents(input);
+    putEventsFaults--;
+    const entries = Array.isArray(input.Entries) ? input.Entries : [];
+    return {
+      FailedEntryCount: entries.length,
+      Entries: entries.map(() => ({
+        ErrorCode: 'InternalFailure',
+        ErrorMessage: 'Injected failure (local fault)',
+      })),
+    };
+  };
   const handleRequest = createJsonProtocolHandler(operations);
   replays.resumeUnfinished();
 
@@ -132,5 +150,8 @@ export function createEventBridgeEmulator(options: EventBridgeEmulatorOptions): 
     failedDeliveries: deliveries.failedDeliveries,
     pendingDeliveryCount: deliveries.pendingCount,
     whenDeliveriesIdle: deliveries.whenIdle,
+    failNextPutEvents: function failNextPutEvents(count: number): void {
+      putEventsFaults = Math.max(0, Math.floor(count));
+    },
   };
 }

@@ -262,6 +262,30 @@ describe('jobs API', () => {
   });
 });
 
+describe('publishing when the bus refuses events', () => {
+  it('given the bus failing every attempt of the publisher, then the events are parked and published by publish-retry', async () => {
+    // Prepare: the publisher tries 4 times; all fail. The retry worker's attempt succeeds.
+    const faults = await fetch(`${cloud.apiUrl}/_local/events/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 4 }),
+    });
+    expect(faults.status).toBe(201);
+
+    // Act
+    const { body } = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ schedule: { date: '2026-12-20', window: 'morning' } }),
+    });
+
+    // Assess
+    const [created] = await eventsFor(body.job.jobId, 1);
+    expect(created?.['detail-type']).toBe('JobCreated');
+    const retried = cloud.invocations.filter((invocation) => invocation.functionKey === 'jobs.publishRetry');
+    expect(retried.map((invocation) => invocation.outcome)).toContain('ok');
+  });
+});
+
 describe('bookings', () => {
   const booking = (overrides: Record<string, unknown> = {}) => ({
     name: 'Dana Cole',
