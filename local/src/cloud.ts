@@ -276,7 +276,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       apiKeySid: LOCAL_SECRETS.twilioApiKeySid,
       apiKeySecret: LOCAL_SECRETS.twilioApiKeySecret,
       authToken: LOCAL_SECRETS.twilioAuthToken,
-      inboundWebhookUrl: `${apiUrl}/webhooks/twilio/inbound`,
+      inboundWebhookUrl: `${apiUrl}/twilio/inbound`,
     });
     const scc = createSccFake({ serviceKey: LOCAL_SECRETS.sccServiceKey });
     const calendar = createCalendarFake({ dashboardToken: LOCAL_SECRETS.calendarDashboardToken });

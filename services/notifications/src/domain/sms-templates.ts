@@ -1,0 +1,218 @@
+import type { Brand, JobOnBus, JobStatus } from '@qdn/shared';
+import { countSegments, type SegmentCount } from './sms-segments.ts';
+
+/** Every message a customer can get, by what happened to their job. */
+export type SmsTemplateId =
+  | 'scheduled'
+  | 'rescheduled'
+  | 'on_the_way'
+  | 'arriving'
+  | 'arrived'
+  | 'complete'
+  | 'cancelled'
+  | 'correction'
+  | 'charter_scheduled'
+  | 'charter_rescheduled'
+  | 'charter_cancelled'
+  | 'charter_complete';
+
+/** The typed variables a template may use; everything is already formatted for a person. */
+export interface SmsVariables {
+  brandName: string;
+  signOff: string;
+  firstName: string;
+  serviceLabel: string;
+  /** e.g. "Tue, Dec 1" */
+  day: string;
+  /** e.g. "between 12 and 5 pm", "at 9:30 am" */
+  when: string;
+  etaMinutes?: number;
+  trackingUrl?: string;
+  /** e.g. "$600.00" */
+  total?: string;
+  invoiceUrl?: string;
+  vessel?: string;
+  meetingPoint?: string;
+  /** The status a correction goes back to, in words. */
+  correctedTo?: string;
+}
+
+type Render = (v: SmsVariables) => string;
+
+// Templates are data: one line per message, optional parts only where a variable is present.
+const TEMPLATES: Record<SmsTemplateId, Render> = {
+  scheduled: (v) => `Hi ${v.firstName}, your ${v.serviceLabel} is booked for ${v.day} ${v.when}.${track(v)}`,
+  rescheduled: (v) => `Hi ${v.firstName}, your ${v.serviceLabel} has moved to ${v.day} ${v.when}.${track(v)}`,
+  on_the_way: (v) =>
+    `Hi ${v.firstName}, we're on the way${v.etaMinutes !== undefined ? ` - about ${v.etaMinutes} min` : ''}.${track(v)}`,
+  arriving: (v) => `Hi ${v.firstName}, we're arriving now.`,
+  arrived: (v) => `Hi ${v.firstName}, we've arrived for your ${v.serviceLabel}.`,
+  complete: (v) =>
+    `Thanks ${v.firstName}, your ${v.serviceLabel} is complete.${v.total ? ` Total: ${v.total}.` : ''}${v.invoiceUrl ? ` Invoice: ${v.invoiceUrl}` : ''}`,
+  cancelled: (v) =>
+    `Hi ${v.firstName}, your ${v.serviceLabel} on ${v.day} is cancelled. Questions? Just reply.`,
+  correction: (v) =>
+    `Sorry ${v.firstName}, please ignore our last text: your ${v.serviceLabel} is ${v.correctedTo ?? 'unchanged'}.`,
+  charter_scheduled: (v) =>
+    `Hi ${v.firstName}, your charter${v.vessel ? ` aboard ${v.vessel}` : ''} is set for ${v.day} ${v.when}${v.meetingPoint ? `, meet at ${v.meetingPoint}` : ''}.${track(v)}`,
+  charter_rescheduled: (v) =>
+    `Hi ${v.firstName}, your charter${v.vessel ? ` aboard ${v.vessel}` : ''} has moved to ${v.day} ${v.when}.${track(v)}`,
+  charter_cancelled: (v) =>
+    `Hi ${v.firstName}, your charter on ${v.day} is cancelled. Questions? Just reply.`,
+  charter_complete: (v) =>
+    `Thanks for sailing with us, ${v.firstName}!${v.total ? ` Total: ${v.total}.` : ''}${v.invoiceUrl ? ` Invoice: ${v.invoiceUrl}` : ''}`,
+};
+
+function track(v: SmsVariables): string {
+  return v.trackingUrl ? ` Track: ${v.trackingUrl}` : '';
+}
+
+const OPT_OUT = ' Reply STOP to opt out.';
+/** Every message must fit in this many segments (cost and readability). */
+export const MAX_SEGMENTS = 2;
+
+export interface RenderedSms extends SegmentCount {
+  template: SmsTemplateId;
+  body: string;
+}
+
+/**
+ * Renders a template in the brand's voice. The first message to a number says how to opt out. If a
+ * long name or link would push it past two segments, optional parts give way first (the tracking link
+ * stays: it is the point of most messages), then the first name is shortened.
+ */
+export function renderSms(
+  template: SmsTemplateId,
+  variables: SmsVariables,
+  options: { firstToNumber: boolean },
+): RenderedSms {
+  const trimmed = { ...variables, invoiceUrl: undefined, meetingPoint: undefined };
+  // A name with an emoji or a non-Latin letter turns the whole text into UCS-2 (67 characters a segment
+  // instead of 153); spelling it with plain letters only keeps long links within two segments.
+  const plainName = variables.firstName.replace(/[^A-Za-z0-9 .'-]/g, '').trim() || 'there';
+  const attempts: SmsVariables[] = [
+    variables,
+    trimmed,
+    { ...trimmed, firstName: plainName },
+    { ...trimmed, firstName: plainName.slice(0, 12) },
+    { ...trimmed, firstName: 'there', serviceLabel: 'job', vessel: undefined },
+  ];
+  let rendered: RenderedSms | undefined;
+  for (const attempt of attempts) {
+    const body = `${TEMPLATES[template](attempt)} ${attempt.signOff}${options.firstToNumber ? OPT_OUT : ''}`;
+    rendered = { template, body, ...countSegments(body) };
+    if (rendered.segments <= MAX_SEGMENTS) return rendered;
+  }
+  return rendered!;
+}
+
+/**
+ * Which message a job event means for the customer, if any. A `requested` booking is never texted; crew,
+ * trailer and detail changes don't text the customer; a correction is texted only when the status it
+ * takes back was one the customer heard about.
+ */
+export function templateForEvent(
+  detailType: string,
+  data: { job: JobOnBus; previousStatus?: JobStatus; status?: JobStatus; correction?: boolean },
+): SmsTemplateId | undefined {
+  const charter = data.job.serviceType === 'charter';
+  const status = data.job.status;
+  switch (detailType) {
+    case 'JobCreated':
+      return status === 'scheduled' ? (charter ? 'charter_scheduled' : 'scheduled') : undefined;
+    case 'JobScheduleChanged':
+      return status === 'scheduled' || status === 'en_route'
+        ? charter
+          ? 'charter_rescheduled'
+          : 'rescheduled'
+        : undefined;
+    case 'JobArriving':
+      return status === 'en_route' ? 'arriving' : undefined;
+    case 'JobStatusChanged': {
+      if (data.correction)
+        return data.previousStatus === 'en_route' || data.previousStatus === 'arrived'
+          ? 'correction'
+          : undefined;
+      switch (data.status) {
+        case 'scheduled':
+          return data.previousStatus === 'requested'
+            ? charter
+              ? 'charter_scheduled'
+              : 'scheduled'
+            : undefined;
+        case 'en_route':
+          return charter ? undefined : 'on_the_way';
+        case 'arrived':
+          return charter ? undefined : 'arrived';
+        case 'complete':
+          return charter ? 'charter_complete' : 'complete';
+        case 'cancelled':
+          return data.previousStatus === 'requested'
+            ? undefined
+            : charter
+              ? 'charter_cancelled'
+              : 'cancelled';
+        default:
+          return undefined;
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
+const STATUS_WORDS: Record<JobStatus, string> = {
+  requested: 'requested',
+  scheduled: 'still scheduled',
+  en_route: 'on the way',
+  arrived: 'here',
+  complete: 'complete',
+  cancelled: 'cancelled',
+};
+
+function formatDay(date: string): string {
+  // A schedule date is a calendar day in the brand's zone; format it as that day, not an instant.
+  return new Date(`${date}T12:00:00Z`).toLocaleDateString('en-US', {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+function formatClock(hhmm: string): string {
+  const [hours = 0, minutes = 0] = hhmm.split(':').map(Number);
+  const suffix = hours >= 12 ? 'pm' : 'am';
+  const hour = hours % 12 === 0 ? 12 : hours % 12;
+  return minutes === 0 ? `${hour} ${suffix}` : `${hour}:${String(minutes).padStart(2, '0')} ${suffix}`;
+}
+
+/** The variables for a job, in the brand's voice and formats. */
+export function variablesFor(
+  job: JobOnBus,
+  brand: Brand,
+  extra: { correctedTo?: JobStatus } = {},
+): SmsVariables {
+  const window = job.schedule.window ? brand.windows[job.schedule.window] : undefined;
+  const when = job.schedule.time
+    ? `at ${formatClock(job.schedule.time)}`
+    : window
+      ? `between ${formatClock(window.start)} and ${formatClock(window.end)}`
+      : '';
+  return {
+    brandName: brand.displayName,
+    signOff: brand.smsSignOff,
+    firstName: job.customer.firstName,
+    serviceLabel: (
+      brand.serviceTypes.find((offer) => offer.serviceType === job.serviceType)?.label ?? job.serviceType
+    ).toLowerCase(),
+    day: formatDay(job.schedule.date),
+    when,
+    ...(job.etaMinutes !== undefined ? { etaMinutes: job.etaMinutes } : {}),
+    ...(job.trackingUrl ? { trackingUrl: job.trackingUrl } : {}),
+    ...(job.priceCents !== undefined ? { total: `$${(job.priceCents / 100).toFixed(2)}` } : {}),
+    ...(job.invoiceUrl ? { invoiceUrl: job.invoiceUrl } : {}),
+    ...(job.charter ? { vessel: job.charter.vessel, meetingPoint: job.charter.meetingPoint } : {}),
+    ...(extra.correctedTo ? { correctedTo: STATUS_WORDS[extra.correctedTo] } : {}),
+  };
+}
