@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { authorizePostUpload } from '../../src/s3-front/authorize.ts';
-import { S3Error } from '../../src/s3-front/errors.ts';
 import type { PolicyForm } from '../../src/s3-front/policy.ts';
 import { checkContentLength, checkPostPolicy, decodePostPolicy } from '../../src/s3-front/policy.ts';
+import { rejection } from '../helpers/s3-error.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's literal placeholder, not a template.
@@ -23,16 +23,6 @@ function formOf(fields: Record<string, string>, bucket = 'job-photos'): PolicyFo
     bucket,
     fields: new Map(Object.entries(fields).map(([name, value]) => [name.toLowerCase(), value])),
   };
-}
-
-function rejection(run: () => unknown): S3Error {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof S3Error) return error;
-    throw error;
-  }
-  throw new Error('expected an S3Error, nothing was thrown');
 }
 
 describe('POST policy: decoding', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { S3Error } from '../../src/s3-front/errors.ts';
 import type { SignedPostFields } from '../../src/s3-front/signature.ts';
 import {
   deriveSigningKey,
@@ -7,6 +6,7 @@ import {
   signPostPolicy,
   verifyPostSignature,
 } from '../../src/s3-front/signature.ts';
+import { rejection } from '../helpers/s3-error.ts';
 
 // The worked example of the S3 documentation (sigv4-post-example): its policy, secret and signature.
 const AWS_EXAMPLE = {
@@ -31,16 +31,6 @@ function exampleFields(overrides: Partial<SignedPostFields> = {}): SignedPostFie
     securityToken: undefined,
     ...overrides,
   };
-}
-
-function rejection(run: () => void): S3Error {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof S3Error) return error;
-    throw error;
-  }
-  throw new Error('expected an S3Error, nothing was thrown');
 }
 
 describe('POST policy signature (SigV4)', () => {

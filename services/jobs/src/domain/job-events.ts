@@ -1,5 +1,5 @@
 import { type DomainEvent, type JobOnBus, jobEventId } from '@qdn/shared';
-import type { JobRecord } from './job.ts';
+import { firstName, type JobRecord } from './job.ts';
 
 export type { JobRecord } from './job.ts';
 
@@ -13,10 +13,6 @@ const DETAIL_FIELDS = [
   'charter',
   'customer',
 ] as const;
-
-function firstName(name: string): string {
-  return name.trim().split(/\s+/)[0] ?? name;
-}
 
 /**
  * The allow-listed projection of a job that travels on the bus: built field by field, so anything

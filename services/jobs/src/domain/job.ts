@@ -61,6 +61,11 @@ export function staffView(job: JobRecord, options: { includePrivate: boolean }) 
   return options.includePrivate ? { ...rest, private: privateFields ?? {} } : rest;
 }
 
+/** How we address a customer in texts and on the tracking page. */
+export function firstName(name: string): string {
+  return name.trim().split(/\s+/)[0] ?? name;
+}
+
 /** Checks what only the brand's configuration can tell: the service type and the window. */
 export function checkAgainstBrand(
   brand: Brand,

@@ -1,5 +1,5 @@
 import type { Brand } from '@qdn/shared';
-import { type JobRecord, reachedAt } from './job.ts';
+import { firstName, type JobRecord, reachedAt } from './job.ts';
 import { type LocationPoint, lastLocationForCustomer } from './job-locations.ts';
 
 /**
@@ -19,7 +19,7 @@ export function trackingView(
   return {
     brand: { brandId: brand.brandId, displayName: brand.displayName, theme: brand.theme },
     job: {
-      firstName: job.customer.name.trim().split(/\s+/)[0],
+      firstName: firstName(job.customer.name),
       serviceType: job.serviceType,
       serviceLabel:
         brand.serviceTypes.find((offer) => offer.serviceType === job.serviceType)?.label ?? job.serviceType,
