@@ -26,6 +26,7 @@ import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
 import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
 import { createHttpFront } from './http-front.ts';
 import { localParameters } from './local-parameters.ts';
+import { LOCAL_SECRETS } from './local-secrets.ts';
 import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
 import { type ProvisionedCloud, provisionCloud } from './provision.ts';
 import { FunctionPool, type InvocationLog } from './runtime/functions.ts';
@@ -58,17 +59,7 @@ export interface LocalCloudOptions {
   disabledTriggers?: string[];
 }
 
-/** Credentials and identities of the fakes and the local identity provider: local-only values. */
-export const LOCAL_SECRETS = {
-  twilioAccountSid: `AC${'0'.repeat(31)}1`,
-  twilioApiKeySid: `SK${'0'.repeat(31)}1`,
-  twilioApiKeySecret: 'local-twilio-api-key-secret',
-  twilioAuthToken: 'local-twilio-auth-token',
-  sccServiceKey: 'local-scc-service-key',
-  calendarDashboardToken: 'local-calendar-dashboard-token',
-  userPoolId: `${LOCAL_REGION}_qdnlocal`,
-  userPoolClientId: 'qdn-local-dashboard',
-};
+export { LOCAL_SECRETS } from './local-secrets.ts';
 
 export interface LocalCloud {
   apiUrl: string;
