@@ -155,6 +155,24 @@ export const SccEventSynced = z.object({
   }),
 });
 
+/**
+ * A message for one crew member, as scc-bridge publishes it to the SNS topic
+ * `qdn-<stage>-crew-notifications` (message attributes `crewId`, `channel`) and the notifications
+ * service sends it: one SMS provider, one opt-out list, one timeline. `messageId` is the idempotency
+ * key (stable across redelivery: e.g. jobId + version + crewId + kind), so one change texts once.
+ */
+export const CrewMessage = z.object({
+  messageId: z.string().min(1),
+  brandId: z.string().min(1),
+  jobId: z.string().min(1),
+  crewId: z.string().min(1),
+  to: E164,
+  kind: z.enum(['assigned', 'rescheduled', 'cancelled', 'unassigned']),
+  body: z.string().min(1).max(320),
+  occurredAt: isoDateTime,
+});
+export type CrewMessage = z.infer<typeof CrewMessage>;
+
 /** Every event on the bus, by source and detail-type. */
 export const EVENT_CATALOG = {
   'qdn.jobs': {

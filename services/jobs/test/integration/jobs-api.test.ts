@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
 import { verifyTrackingGrant } from '@qdn/shared';
-import { type JobsCloud, startJobsCloud } from '../helpers/jobs-cloud.ts';
 
 // The jobs API on the local cloud, as the dashboard, a driver's phone and the public site use it; the
 // events it publishes are captured by a test rule on the bus and a queue of our own.
-let jobs: JobsCloud;
-let cloud: JobsCloud['cloud'];
-let tokens: JobsCloud['tokens'];
+let jobs: TestCloud;
+let cloud: TestCloud['cloud'];
+let tokens: TestCloud['tokens'];
 
 beforeAll(async () => {
-  jobs = await startJobsCloud('jobs');
+  jobs = await startTestCloud('jobs', { capture: ['qdn.jobs'] });
   ({ cloud, tokens } = jobs);
 }, 90_000);
 
@@ -17,7 +17,7 @@ afterAll(async () => {
   await jobs?.stop();
 });
 
-const api = (...args: Parameters<JobsCloud['api']>) => jobs.api(...args);
+const api = (...args: Parameters<TestCloud['api']>) => jobs.api(...args);
 const eventsFor = (jobId: string, count: number) => jobs.eventsFor(jobId, count);
 
 const newJob = (overrides: Record<string, unknown> = {}) => ({

@@ -5,15 +5,15 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type CapturedEvent, type JobsCloud, startJobsCloud } from '../helpers/jobs-cloud.ts';
+import { type CapturedEvent, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
 
 // GPS telemetry on the local cloud, as a driver's phone, the dashboard and the customer's tracking page
 // use it. The bus is watched by a test rule and a queue of our own, to count JobArriving.
-let jobs: JobsCloud;
-let cloud: JobsCloud['cloud'];
+let jobs: TestCloud;
+let cloud: TestCloud['cloud'];
 
 beforeAll(async () => {
-  jobs = await startJobsCloud('locations');
+  jobs = await startTestCloud('locations', { capture: ['qdn.jobs'] });
   cloud = jobs.cloud;
 }, 90_000);
 
@@ -21,7 +21,7 @@ afterAll(async () => {
   await jobs?.stop();
 });
 
-const api = (...args: Parameters<JobsCloud['api']>) => jobs.api(...args);
+const api = (...args: Parameters<TestCloud['api']>) => jobs.api(...args);
 /** A job's events in version order, once one satisfying `until` has arrived. */
 const eventsUntil = (jobId: string, until: (event: CapturedEvent) => boolean) =>
   jobs.eventsUntil(jobId, (events) => events.some(until));

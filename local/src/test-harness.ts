@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { type LocalCloud, startLocalCloud } from '@qdn/local-cloud';
+import { type LocalCloud, startLocalCloud } from './cloud.ts';
 
-/** A jobs event as a test rule's queue receives it. */
+/** A qdn.* event as a test rule's queue receives it. */
 export interface CapturedEvent {
   'detail-type': string;
   detail: { meta: { jobId?: string; version?: number }; data: Record<string, unknown> };
@@ -19,11 +19,17 @@ export interface ApiOptions {
 }
 
 /**
- * A local cloud for the jobs service's integration tests: dev tokens for each role, an `api()` that
- * calls the HTTP API as the dashboard or a phone would, and every qdn.jobs event captured by a test
- * rule on the bus and a queue of our own.
+ * A local cloud for the services' integration tests: dev tokens for each role, an `api()` that calls
+ * the HTTP API as the dashboard or a phone would, and every qdn.* event (jobs, notifications, media,
+ * scc-bridge) captured by a test rule on the bus and a queue of our own.
  */
-export async function startJobsCloud(name: string) {
+export async function startTestCloud(
+  name: string,
+  options: {
+    /** Which event sources the capture rule takes; by default every qdn.* source. */
+    capture?: string[];
+  } = {},
+) {
   const dataDir = mkdtempSync(join(tmpdir(), `qdn-${name}-`));
   const cloud: LocalCloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
   const queue = cloud.fauxqs.createQueue(`qdn-local-test-capture-${name}`, { region: 'us-west-2' });
@@ -31,7 +37,7 @@ export async function startJobsCloud(name: string) {
     new PutRuleCommand({
       Name: `test-capture-${name}`,
       EventBusName: 'qdn-local',
-      EventPattern: '{"source":["qdn.jobs"]}',
+      EventPattern: JSON.stringify({ source: options.capture ?? [{ prefix: 'qdn.' }] }),
     }),
   );
   await cloud.clients.eventBridge.send(
@@ -103,4 +109,4 @@ export async function startJobsCloud(name: string) {
   };
 }
 
-export type JobsCloud = Awaited<ReturnType<typeof startJobsCloud>>;
+export type TestCloud = Awaited<ReturnType<typeof startTestCloud>>;
