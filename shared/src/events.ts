@@ -104,15 +104,20 @@ export const TrackingLinkRevoked = z.object({
 
 const smsEvent = <Data extends z.ZodRawShape>(data: Data) =>
   z.object({ meta: EventMeta, data: z.object(data) });
+/** Who is on the other end of an SMS: the job's customer, the backup dispatch team, or a crew member. */
+export const SmsAudience = z.enum(['customer', 'team', 'crew']);
+export type SmsAudience = z.infer<typeof SmsAudience>;
 export const SmsSent = smsEvent({
   messageSid: z.string(),
   to: E164,
   template: z.string(),
   body: z.string(),
   status: z.string(),
+  audience: SmsAudience.default('customer'),
 });
 export const SmsFailed = smsEvent({
   to: E164,
+  audience: SmsAudience.default('customer'),
   template: z.string(),
   errorCode: z.string().optional(),
   errorMessage: z.string(),
@@ -120,6 +125,7 @@ export const SmsFailed = smsEvent({
 });
 export const SmsSuppressed = smsEvent({
   to: E164.optional(),
+  audience: SmsAudience.default('customer'),
   template: z.string(),
   reason: z.enum(['stale', 'opted-out', 'not-texted-status', 'duplicate']),
 });
@@ -128,7 +134,16 @@ export const SmsDeliveryUpdated = smsEvent({
   status: z.string(),
   errorCode: z.string().optional(),
 });
-export const SmsReceived = smsEvent({ messageSid: z.string(), from: E164, body: z.string() });
+export const SmsReceived = smsEvent({
+  messageSid: z.string(),
+  from: E164,
+  body: z.string(),
+  audience: SmsAudience.default('customer'),
+  /** MMS attachments, as Twilio hosts them. */
+  mediaUrls: z.array(z.url()).default([]),
+  /** STOP, START or HELP (and their synonyms), when the message was one. */
+  keyword: z.enum(['stop', 'start', 'help']).optional(),
+});
 export const SmsRelayed = smsEvent({ messageSid: z.string(), from: E164, to: z.array(E164).min(1) });
 
 export const PhotoAdded = z.object({
@@ -139,12 +154,22 @@ export const PhotoAdded = z.object({
     contentType: z.string(),
     takenAt: isoDateTime.optional(),
     customerVisible: z.boolean(),
+    /** Who added it: the crew or a dispatcher (`staff`), or the customer from the tracking page. */
+    from: z.enum(['staff', 'customer']).optional(),
   }),
 });
 
+/** What a crew message is about (CrewMessage.kind). */
+export const CrewMessageKind = z.enum(['assigned', 'rescheduled', 'cancelled', 'unassigned']);
+
 export const CrewNotified = z.object({
   meta: EventMeta,
-  data: z.object({ jobId: z.string(), crewId: z.string(), channel: z.enum(['sms', 'email']) }),
+  data: z.object({
+    jobId: z.string(),
+    crewId: z.string(),
+    channel: z.enum(['sms', 'email']),
+    kind: CrewMessageKind.optional(),
+  }),
 });
 export const SccEventSynced = z.object({
   meta: EventMeta,
@@ -152,6 +177,18 @@ export const SccEventSynced = z.object({
     jobId: z.string(),
     sccEventId: z.string(),
     action: z.enum(['created', 'updated', 'deleted']),
+  }),
+});
+
+/** A crew member ticked (or unticked) an item of the charter's checklist through their crew link. */
+export const CrewChecklistItemTicked = z.object({
+  meta: EventMeta,
+  data: z.object({
+    jobId: z.string(),
+    crewId: z.string(),
+    itemId: z.string(),
+    label: z.string(),
+    done: z.boolean(),
   }),
 });
 
@@ -167,7 +204,7 @@ export const CrewMessage = z.object({
   jobId: z.string().min(1),
   crewId: z.string().min(1),
   to: E164,
-  kind: z.enum(['assigned', 'rescheduled', 'cancelled', 'unassigned']),
+  kind: CrewMessageKind,
   body: z.string().min(1).max(320),
   occurredAt: isoDateTime,
 });
@@ -187,7 +224,7 @@ export const EVENT_CATALOG = {
   },
   'qdn.notifications': { SmsSent, SmsFailed, SmsSuppressed, SmsDeliveryUpdated, SmsReceived, SmsRelayed },
   'qdn.media': { PhotoAdded },
-  'qdn.scc-bridge': { CrewNotified, SccEventSynced },
+  'qdn.scc-bridge': { CrewNotified, SccEventSynced, CrewChecklistItemTicked },
 } as const;
 
 type Catalog = typeof EVENT_CATALOG;

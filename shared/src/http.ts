@@ -56,6 +56,11 @@ export interface HttpRouteOptions<Body, Query, Params> {
   roles?: readonly Role[];
   /** Largest accepted body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
+  /**
+   * `form`: the body is `application/x-www-form-urlencoded` (Twilio's webhooks), parsed into a record of
+   * strings (a repeated key keeps its last value). Default `json`.
+   */
+  bodyFormat?: 'json' | 'form';
 }
 
 type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -123,6 +128,16 @@ function parseJsonBody(event: HttpEvent, maxBytes: number): unknown {
   }
 }
 
+function parseFormBody(event: HttpEvent, maxBytes: number): Record<string, string> | undefined {
+  const raw = rawBodyOf(event, maxBytes);
+  if (raw === undefined) return undefined;
+  const contentType = headerOf(event, 'content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError('Request body must be application/x-www-form-urlencoded');
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
 function authorize(principal: Principal | undefined, roles: readonly Role[] | undefined): void {
   if (!roles) return;
   if (!principal) throw new UnauthorizedError();
@@ -132,6 +147,13 @@ function authorize(principal: Principal | undefined, roles: readonly Role[] | un
 }
 
 function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
+  // A string body with its own content type (TwiML, iCalendar) goes out as is.
+  if (
+    typeof body === 'string' &&
+    Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')
+  ) {
+    return { statusCode, headers, body } satisfies APIGatewayProxyStructuredResultV2;
+  }
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -195,7 +217,13 @@ export function httpHandler<
       const principal = principalOf(event);
       authorize(principal, options.roles);
       const request: HttpRequest<Body, Query, Params> = {
-        body: validate(options.body, parseJsonBody(event, maxBodyBytes), 'body'),
+        body: validate(
+          options.body,
+          options.bodyFormat === 'form'
+            ? parseFormBody(event, maxBodyBytes)
+            : parseJsonBody(event, maxBodyBytes),
+          'body',
+        ),
         query: validate(options.query, event.queryStringParameters ?? {}, 'query'),
         params: validate(options.params, event.pathParameters ?? {}, 'path'),
         principal,

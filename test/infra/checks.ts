@@ -1,6 +1,9 @@
 // Rules every packaged CloudFormation template must follow (issue "Foundation" §7, ARCHITECTURE.md §5).
 // Pure functions over the template JSON, so they are unit-tested on broken fixtures and run over the
-// real templates by test/infra/templates.test.ts.
+// real templates by test/infra/templates.test.ts. The packaged artifacts (.zip) have a rule of their own
+// (native modules built for Lambda's linux-arm64), run by test/infra/artifacts.test.ts.
+
+import { inflateRawSync } from 'node:zlib';
 
 export interface Template {
   Resources: Record<string, Resource>;
@@ -295,4 +298,118 @@ export const ALL_CHECKS = [
 /** Runs every check over one template. */
 export function checkTemplate(template: Template): Violation[] {
   return ALL_CHECKS.flatMap((check) => check(template));
+}
+
+// ---- Packaged artifacts ------------------------------------------------------------------------------
+
+/** One file in a packaged Lambda artifact. */
+export interface ArtifactEntry {
+  name: string;
+  read(): Buffer;
+}
+
+const ZIP_END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const ZIP_CENTRAL_FILE_HEADER = 0x02014b50;
+const ZIP_LOCAL_FILE_HEADER = 0x04034b50;
+
+/**
+ * The files of a .zip as serverless packages it (stored or deflated, no zip64): read from the central
+ * directory, each decompressed only when asked for. No zip library is a dependency of the repo, and this
+ * is all a check of the artifact needs.
+ * @see https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT (4.3.12, 4.3.16)
+ */
+export function zipEntries(zip: Buffer): ArtifactEntry[] {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end === -1 || zip.readUInt32LE(end) !== ZIP_END_OF_CENTRAL_DIRECTORY) throw new Error('Not a zip file');
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  if (count === 0xffff || offset === 0xffffffff) throw new Error('zip64 archives are not supported');
+  const entries: ArtifactEntry[] = [];
+  for (let index = 0; index < count; index++) {
+    if (zip.readUInt32LE(offset) !== ZIP_CENTRAL_FILE_HEADER)
+      throw new Error('Corrupt zip central directory');
+    const method = zip.readUInt16LE(offset + 10);
+    const compressedSize = zip.readUInt32LE(offset + 20);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const localHeader = zip.readUInt32LE(offset + 42);
+    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
+    entries.push({
+      name,
+      read() {
+        if (zip.readUInt32LE(localHeader) !== ZIP_LOCAL_FILE_HEADER)
+          throw new Error(`Corrupt zip entry ${name}`);
+        const start =
+          localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+        const data = zip.subarray(start, start + compressedSize);
+        if (method === 0) return data;
+        if (method === 8) return inflateRawSync(data);
+        throw new Error(`Zip entry ${name} uses compression method ${method}`);
+      },
+    });
+    offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+  }
+  return entries;
+}
+
+/** ELF `e_machine` values of the architectures a native module may be built for. */
+const ELF_MACHINES: Record<number, string> = { 3: 'x86', 40: 'arm', 62: 'x86-64', 183: 'arm64' };
+const NATIVE_BINARY = /\.node$|\.so(\.\d+)*$/;
+// Packages such as sharp ship each platform's build as an optional dependency named after it
+// (@img/sharp-linux-arm64, @img/sharp-libvips-linux-arm64, @swc/core-linux-arm64-gnu).
+const LINUX_ARM64_BUILD = /linux-arm64(-gnu)?$/;
+const PACKAGE_MANIFEST = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/;
+
+/** What a native binary was built for, from its header: `linux-arm64`, `linux-x86-64`, `darwin`, … */
+export function binaryPlatform(head: Buffer): string {
+  if (head.length >= 20 && head.readUInt32BE(0) === 0x7f454c46) {
+    const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+    return `linux-${ELF_MACHINES[machine] ?? `machine-${machine}`}`;
+  }
+  if (head.length >= 4 && [0xfeedfacf, 0xcffaedfe, 0xcafebabe].includes(head.readUInt32BE(0)))
+    return 'darwin';
+  if (head.length >= 2 && head.toString('latin1', 0, 2) === 'MZ') return 'win32';
+  return 'unknown';
+}
+
+/**
+ * Lambda runs our functions on arm64 (Amazon Linux 2023, glibc), but CI installs x64 builds. In a packaged
+ * artifact every native binary (`.node`, `.so`) must be a linux-arm64 ELF, and every package that ships
+ * its platform builds as optional dependencies must have its linux-arm64 (glibc) ones packaged with it.
+ */
+export function checkNativeBuilds(artifact: string, entries: ArtifactEntry[]): Violation[] {
+  const violations: Violation[] = [];
+  const packaged = new Set(
+    entries.flatMap((entry) => {
+      const match = PACKAGE_MANIFEST.exec(entry.name);
+      return match ? [match[1]!] : [];
+    }),
+  );
+  for (const entry of entries) {
+    if (NATIVE_BINARY.test(entry.name)) {
+      const platform = binaryPlatform(entry.read().subarray(0, 64));
+      if (platform !== 'linux-arm64') {
+        violations.push({
+          resource: artifact,
+          rule: 'native-build',
+          message: `${entry.name} is built for ${platform}; Lambda runs linux-arm64`,
+        });
+      }
+    }
+    const manifest = PACKAGE_MANIFEST.exec(entry.name);
+    if (!manifest) continue;
+    const { optionalDependencies = {} } = JSON.parse(entry.read().toString('utf8')) as {
+      optionalDependencies?: Record<string, string>;
+    };
+    const missing = Object.keys(optionalDependencies).filter(
+      (name) => LINUX_ARM64_BUILD.test(name) && !packaged.has(name),
+    );
+    if (missing.length > 0) {
+      violations.push({
+        resource: artifact,
+        rule: 'native-build',
+        message: `${manifest[1]}'s linux-arm64 build is missing: ${missing.join(', ')}`,
+      });
+    }
+  }
+  return violations;
 }

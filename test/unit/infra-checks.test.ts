@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { checkTemplate, type Resource, type Template } from '../infra/checks.ts';
+import {
+  type ArtifactEntry,
+  binaryPlatform,
+  checkNativeBuilds,
+  checkTemplate,
+  type Resource,
+  type Template,
+  zipEntries,
+} from '../infra/checks.ts';
 
 // Fixtures are real packaged templates (notifications: a bus consumer; jobs: the stream publisher),
 // broken one rule at a time to prove each check fails when it should.
@@ -115,5 +123,75 @@ describe('infrastructure checks', () => {
     const template = fixture('notifications');
     properties(template, 'SmsQueue').VisibilityTimeout = 2;
     expect(rulesBroken(template)).toEqual(['visibility']);
+  });
+});
+
+// A hand-made artifact (test/fixtures/native-modules.zip): sharp with its linux-arm64 and linux-x64 builds
+// (ELF headers only), as an x64 CI machine could package it by mistake.
+describe('native modules in a packaged artifact', () => {
+  const entries = zipEntries(readFileSync(new URL('../fixtures/native-modules.zip', import.meta.url)));
+  const without = (...parts: string[]) =>
+    entries.filter((entry: ArtifactEntry) => !parts.some((part) => entry.name.includes(part)));
+
+  it('given the fixture, when read, then its files come back whole, deflated or stored', () => {
+    expect(entries).toHaveLength(12);
+    const manifest = JSON.parse(
+      entries
+        .find((entry) => entry.name === 'node_modules/sharp/package.json')!
+        .read()
+        .toString('utf8'),
+    );
+    expect(manifest.name).toBe('sharp');
+    expect(
+      entries
+        .find((entry) => entry.name.endsWith('colour/package.json'))!
+        .read()
+        .toString(),
+    ).toMatch(/colour/);
+  });
+
+  it('given only the linux-arm64 builds, when checked, then it passes', () => {
+    expect(checkNativeBuilds('fixture.zip', without('linux-x64'))).toEqual([]);
+  });
+
+  it('given x64 builds packaged, when checked, then every x64 binary is reported', () => {
+    expect(checkNativeBuilds('fixture.zip', without('linux-arm64'))).toEqual([
+      expect.objectContaining({
+        rule: 'native-build',
+        message:
+          "sharp's linux-arm64 build is missing: @img/sharp-libvips-linux-arm64, @img/sharp-linux-arm64",
+      }),
+      expect.objectContaining({
+        message: expect.stringMatching(/sharp-linux-x64-0\.35\.5\.node is built for linux-x86-64/),
+      }),
+      expect.objectContaining({
+        message: expect.stringMatching(/libvips-cpp\.so\.8\.18\.7 is built for linux-x86-64/),
+      }),
+    ]);
+    expect(checkNativeBuilds('fixture.zip', entries)).toHaveLength(2);
+  });
+
+  it('given only the libvips half of the arm64 build, when checked, then the missing half is named', () => {
+    expect(checkNativeBuilds('fixture.zip', without('linux-x64', '@img/sharp-linux-arm64/'))).toEqual([
+      expect.objectContaining({ message: "sharp's linux-arm64 build is missing: @img/sharp-linux-arm64" }),
+    ]);
+  });
+
+  it('given binary headers, when read, then their platform is named', () => {
+    const elf = (machine: number) => {
+      const head = Buffer.alloc(64);
+      head.writeUInt32BE(0x7f454c46, 0);
+      head[5] = 1;
+      head.writeUInt16LE(machine, 18);
+      return head;
+    };
+    expect([183, 62, 40].map((machine) => binaryPlatform(elf(machine)))).toEqual([
+      'linux-arm64',
+      'linux-x86-64',
+      'linux-arm',
+    ]);
+    expect(binaryPlatform(Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 0, 0]))).toBe('darwin');
+    expect(binaryPlatform(Buffer.from('MZ\x90\x00'))).toBe('win32');
+    expect(binaryPlatform(Buffer.from('#!/bin/sh'))).toBe('unknown');
   });
 });

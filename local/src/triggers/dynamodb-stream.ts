@@ -236,6 +236,13 @@ export class DynamoStreamTrigger {
         this.#iterators.delete(shardId);
         return false;
       }
+      // DynamoDB Local answers an iterator taken on a still-empty shard with TrimmedDataAccessException
+      // once another table has written first (its sequence numbers are shared across tables). Nothing was
+      // read yet, so take a fresh iterator from the checkpoint (or the start) and read again.
+      if ((error as Error).name === 'TrimmedDataAccessException') {
+        this.#iterators.delete(shardId);
+        return false;
+      }
       throw error;
     }
     const records = (response.Records ?? []).map((record) => toLambdaRecord(record, this.#options.streamArn));

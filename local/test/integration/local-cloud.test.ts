@@ -90,6 +90,15 @@ describe('the local cloud', () => {
   });
 
   it('given a junk-removal job and a charter written to the jobs table, then each reaches exactly its subscribed consumers', async () => {
+    // Arrange: another table written first. DynamoDB Local's stream sequence numbers are shared by all
+    // tables, and the trigger's first iterator on the jobs stream must survive that.
+    await cloud.clients.dynamodb.send(
+      new PutItemCommand({
+        TableName: 'qdn-notifications-local-failures',
+        Item: marshall({ messageId: 'written-before-any-job' }),
+      }),
+    );
+
     // Act
     await cloud.clients.dynamodb.send(
       new PutItemCommand({ TableName: 'qdn-local-jobs', Item: jobItem('qdn_e2e_junk', 'junk_removal') }),

@@ -151,4 +151,36 @@ describe('rolesFromClaim', () => {
   ])('given %j, then %j', (claim, roles) => {
     expect(rolesFromClaim(claim)).toEqual(roles);
   });
+
+  describe('form bodies and raw responses (Twilio webhooks)', () => {
+    const webhook = httpHandler(
+      { bodyFormat: 'form', body: z.object({ From: z.string(), Body: z.string() }).loose() },
+      async ({ body }) => ({
+        body: `<Response><!-- ${body.From}: ${body.Body} --></Response>`,
+        headers: { 'content-type': 'text/xml' },
+      }),
+    );
+    const formEvent = (body: string, contentType = 'application/x-www-form-urlencoded') =>
+      apiEvent({ body, headers: { 'content-type': contentType } });
+
+    it('given a form body, when called, then the route gets its fields and answers the raw string', async () => {
+      const response = await webhook(formEvent('From=%2B16195550123&Body=Hi+there&Extra=1'), context);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers?.['content-type']).toBe('text/xml');
+      expect(response.body).toBe('<Response><!-- +16195550123: Hi there --></Response>');
+    });
+
+    it('given JSON where a form is expected, when called, then 415', async () => {
+      const response = await webhook(formEvent('{"From":"x"}', 'application/json'), context);
+      expect(response.statusCode).toBe(415);
+    });
+
+    it('given a form missing a field, when called, then 400 names it', async () => {
+      const response = await webhook(formEvent('From=x'), context);
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body as string).details).toEqual([
+        expect.objectContaining({ field: 'body.Body' }),
+      ]);
+    });
+  });
 });

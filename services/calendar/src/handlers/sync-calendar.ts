@@ -1,6 +1,11 @@
 import { busEvents, logger, queueConsumer } from '@qdn/shared';
+import { syncContext } from '../adapters/calendar-context.ts';
+import { syncCalendarEntry } from '../domain/calendar-commands.ts';
 
-// Placeholder consumer: receives the calendar entries and logs them; the calendar issue replaces the body.
+/**
+ * calendar: job changes move the job's calendar entry in the dispatch, brand, crew and trailer
+ * calendars. Out-of-order and repeated events change nothing (the entry keeps the highest version).
+ */
 export const handler = queueConsumer(
   {
     consumer: 'calendar',
@@ -12,7 +17,9 @@ export const handler = queueConsumer(
       'JobStatusChanged',
     ),
   },
-  async function logJobEvent(event) {
-    logger.info('Job event received', { detailType: event.detailType, eventId: event.detail.meta.eventId });
+  async function syncEntry(event) {
+    const { job } = event.detail.data;
+    const outcome = await syncCalendarEntry(await syncContext(), job, event.detail.meta.occurredAt);
+    logger.info('Calendar entry synced', { outcome, version: job.version, detailType: event.detailType });
   },
 );

@@ -1,11 +1,17 @@
 import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { logger, queueConsumer } from '@qdn/shared';
+import { photoCheckContext } from '../adapters/photo-check-context.ts';
+import { checkUpload } from '../domain/photo-checks.ts';
 
-// Placeholder consumer: receives S3 "Object Created" notifications for uploaded photos and logs them;
-// the media issue replaces the body with checks, EXIF, thumbnails and PhotoAdded.
+/**
+ * S3 "Object Created" in the upload inbox (rule → queue → here): checks the upload, reads its EXIF,
+ * writes the thumbnail, stores the photo and publishes PhotoAdded; a bad file is deleted and recorded.
+ */
 export const handler = queueConsumer(
   { consumer: 'photos', parse: (body) => S3EventNotificationEventBridgeSchema.parse(body) },
-  async function logUploadedPhoto(event) {
-    logger.info('Photo uploaded', { key: event.detail.object.key, size: event.detail.object.size });
+  async function checkUploadedPhoto(event) {
+    const photo = await checkUpload(photoCheckContext(), { key: event.detail.object.key });
+    if (photo)
+      logger.info('Photo stored', { jobId: photo.jobId, photoId: photo.photoId, bytes: photo.bytes });
   },
 );

@@ -1,0 +1,166 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '@qdn/shared';
+import type { CalendarEntry } from '../domain/calendar-entry.ts';
+import type { CalendarEntryStore, FeedKeyRecord, FeedKeyStore, SaveOutcome } from '../domain/ports.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+// One table, several kinds of item:
+//   JOB#<jobId> / ENTRY          the job's calendar entry (highest version seen) and the calendars it is in
+//   CAL#<calendarId> / JOB#<id>  the entry in one calendar (a copy, so a feed is one query);
+//                                GSI byEnd: CAL#<calendarId> / <endsAt>#<jobId>
+//   CAL#<calendarId> / FEEDKEY   the calendar's live feed key, by hash
+//   JOB#<jobId> / PUSH           the internal-calendar push ledger (push-ledger.ts)
+// The memberships are keyed by end so "what overlaps this range" is one range read: everything that
+// ends after the range starts, filtered to what starts before it ends.
+export const entryKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'ENTRY' });
+const membershipKey = (calendarId: string, jobId: string) => ({
+  pk: `CAL#${calendarId}`,
+  sk: `JOB#${jobId}`,
+});
+const feedKeyKey = (calendarId: string) => ({ pk: `CAL#${calendarId}`, sk: 'FEEDKEY' });
+
+/** Attempts at a save that keeps losing a race with another save of the same job, before SQS retries it. */
+const SAVE_ATTEMPTS = 5;
+
+function fromEntryItem(item: Record<string, unknown>): CalendarEntry {
+  const { pk: _pk, sk: _sk, ...entry } = item;
+  return entry as unknown as CalendarEntry;
+}
+
+/** Entries and their calendar memberships in the calendar table. */
+export class DynamoCalendarStore implements CalendarEntryStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async get(jobId: string): Promise<CalendarEntry | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: entryKey(jobId), ConsistentRead: true }),
+    );
+    return Item ? fromEntryItem(Item) : undefined;
+  }
+
+  /**
+   * Writes the entry and its memberships in one transaction conditioned on the version read, so two
+   * events of one job processed side by side cannot interleave: the loser reads again and finds
+   * itself duplicate or stale, or (being newer) writes on top.
+   */
+  async save(entry: CalendarEntry): Promise<SaveOutcome> {
+    for (let attempt = 1; attempt <= SAVE_ATTEMPTS; attempt++) {
+      const current = await this.get(entry.jobId);
+      if (current && current.version >= entry.version) {
+        return current.version === entry.version ? 'duplicate' : 'stale';
+      }
+      const left = (current?.calendarIds ?? []).filter(
+        (calendarId) => !entry.calendarIds.includes(calendarId),
+      );
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: this.#table,
+            Item: { ...entryKey(entry.jobId), ...entry },
+            ...(current
+              ? {
+                  ConditionExpression: 'version = :read',
+                  ExpressionAttributeValues: { ':read': current.version },
+                }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        },
+        ...entry.calendarIds.map(
+          (calendarId): TransactItem => ({
+            Put: {
+              TableName: this.#table,
+              Item: {
+                ...membershipKey(calendarId, entry.jobId),
+                gsi1pk: `CAL#${calendarId}`,
+                gsi1sk: `${entry.endsAt}#${entry.jobId}`,
+                startsAt: entry.startsAt,
+                entry,
+              },
+            },
+          }),
+        ),
+        ...left.map(
+          (calendarId): TransactItem => ({
+            Delete: { TableName: this.#table, Key: membershipKey(calendarId, entry.jobId) },
+          }),
+        ),
+      ];
+      try {
+        await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+        return 'saved';
+      } catch (error) {
+        const lostRace =
+          error instanceof TransactionCanceledException &&
+          error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+        if (!lostRace) throw error;
+      }
+    }
+    throw new TransientError(`Calendar entry ${entry.jobId} kept changing while it was saved`);
+  }
+
+  async list(calendarId: string, range: { from: Date; to?: Date }): Promise<CalendarEntry[]> {
+    const entries: CalendarEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: 'byEnd',
+          // `~` sorts after every job id character: entries ending exactly at `from` are left out.
+          KeyConditionExpression: 'gsi1pk = :calendar AND gsi1sk > :from',
+          ...(range.to ? { FilterExpression: 'startsAt < :to' } : {}),
+          ExpressionAttributeValues: {
+            ':calendar': `CAL#${calendarId}`,
+            ':from': `${range.from.toISOString()}#~`,
+            ...(range.to ? { ':to': range.to.toISOString() } : {}),
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push(item.entry as CalendarEntry);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.jobId.localeCompare(b.jobId));
+  }
+}
+
+/** Feed keys in the calendar table: one live key per calendar, a new one replaces the old. */
+export class DynamoFeedKeyStore implements FeedKeyStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async put(record: FeedKeyRecord): Promise<void> {
+    await this.#client.send(
+      new PutCommand({ TableName: this.#table, Item: { ...feedKeyKey(record.calendarId), ...record } }),
+    );
+  }
+
+  async get(calendarId: string): Promise<FeedKeyRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: feedKeyKey(calendarId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = Item;
+    return record as FeedKeyRecord;
+  }
+}

@@ -1,0 +1,46 @@
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { dynamoDocumentClient, loadBrands, loadConfig, requiredString, sleep } from '@qdn/shared';
+import { z } from 'zod';
+import type { PushContext } from '../domain/calendar-commands.ts';
+import { InternalCalendarClient } from './internal-calendar-client.ts';
+import { DynamoPushLedger } from './push-ledger.ts';
+
+// Read once per cold start; a missing variable fails the first invocation with its name.
+const config = loadConfig({
+  CALENDAR_TABLE: requiredString(),
+  /** The internal calendar's API; empty or unset turns pushing off for the stage. */
+  CALENDAR_API_BASE_URL: z.union([z.url(), z.literal('')]).optional(),
+  CALENDAR_DASHBOARD_TOKEN_PARAMETER: requiredString(),
+  CALENDAR_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+});
+
+/** The dashboard token (SecureString), cached for five minutes so a rotation is picked up without a deploy. */
+async function dashboardToken(): Promise<string> {
+  const token = await getParameter(config.CALENDAR_DASHBOARD_TOKEN_PARAMETER, { decrypt: true, maxAge: 300 });
+  if (!token)
+    throw new Error(
+      `Configuration error: SSM parameter ${config.CALENDAR_DASHBOARD_TOKEN_PARAMETER} is empty`,
+    );
+  return token;
+}
+
+const internalCalendar = config.CALENDAR_API_BASE_URL
+  ? new InternalCalendarClient({
+      baseUrl: config.CALENDAR_API_BASE_URL,
+      dashboardToken,
+      timeoutMs: config.CALENDAR_API_TIMEOUT_MS,
+    })
+  : undefined;
+
+/** The calendar-push consumer's dependencies. */
+export async function pushContext(): Promise<PushContext> {
+  return {
+    internalCalendar,
+    ledger: new DynamoPushLedger(dynamoDocumentClient(), config.CALENDAR_TABLE),
+    brands: await loadBrands(),
+    now: () => new Date(),
+    // The request's own timeout plus room for the ledger writes around it.
+    leaseMs: config.CALENDAR_API_TIMEOUT_MS + 2_000,
+    sleep,
+  };
+}

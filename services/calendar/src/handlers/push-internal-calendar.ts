@@ -1,0 +1,25 @@
+import { busEvents, logger, queueConsumer } from '@qdn/shared';
+import { pushContext } from '../adapters/push-context.ts';
+import { pushToInternalCalendar } from '../domain/calendar-commands.ts';
+
+/**
+ * calendar-push: sends each job version to the internal calendar once, from its own queue, so an
+ * outage there only backs up this queue (then its DLQ), never the feeds, SMS or crew links.
+ */
+export const handler = queueConsumer(
+  {
+    consumer: 'calendar-push',
+    parse: busEvents(
+      'JobCreated',
+      'JobScheduleChanged',
+      'JobAssignmentChanged',
+      'JobDetailsChanged',
+      'JobStatusChanged',
+    ),
+  },
+  async function pushEntry(event) {
+    const { job } = event.detail.data;
+    const outcome = await pushToInternalCalendar(await pushContext(), job, event.detail.meta.occurredAt);
+    logger.info('Internal calendar push', { outcome, version: job.version, detailType: event.detailType });
+  },
+);

@@ -1,0 +1,57 @@
+import exifr from 'exifr';
+import sharp from 'sharp';
+import type { PhotoExif } from '../domain/photo-check.ts';
+import type { ImageTools } from '../domain/ports.ts';
+
+// Uploads are at most 10 MB, but a small file can still claim a huge canvas; libvips refuses images
+// over this many pixels instead of allocating for them (a decompression bomb).
+const MAX_INPUT_PIXELS = 100_000_000;
+const EXIF_TAGS = [
+  'DateTimeOriginal',
+  'OffsetTimeOriginal',
+  'CreateDate',
+  'OffsetTimeDigitized',
+  'GPSLatitude',
+  'GPSLatitudeRef',
+  'GPSLongitude',
+  'GPSLongitudeRef',
+] as const;
+
+/** sharp (libvips) for decoding and thumbnails, exifr for EXIF. */
+export const imageTools: ImageTools = {
+  async inspect(image) {
+    try {
+      const metadata = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+      // A header alone is not a picture: decode it fully (cheaply, to raw stats) to catch truncation.
+      await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).stats();
+      return { decodable: true, width: metadata.autoOrient?.width, height: metadata.autoOrient?.height };
+    } catch {
+      return { decodable: false };
+    }
+  },
+
+  async exif(image) {
+    try {
+      // Raw values: EXIF times are wall-clock strings, and the domain decides their offset. With `gps`,
+      // exifr adds decimal `latitude` and `longitude` from the GPS tags.
+      const tags = (await exifr.parse(Buffer.from(image), {
+        gps: true,
+        reviveValues: false,
+        pick: [...EXIF_TAGS],
+      })) as PhotoExif | undefined;
+      return tags ?? {};
+    } catch {
+      // exifr reads JPEG, PNG, TIFF and HEIF; a WebP (or a photo without EXIF) simply has no facts.
+      return {};
+    }
+  },
+
+  async thumbnail(image, pixels) {
+    // `rotate()` turns it upright from its EXIF orientation; sharp writes no metadata (no GPS) by default.
+    return sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
+      .rotate()
+      .resize(pixels, pixels, { fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 80, mozjpeg: true })
+      .toBuffer();
+  },
+};

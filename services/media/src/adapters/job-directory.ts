@@ -1,0 +1,87 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { JobDirectory, KnownJob } from '../domain/ports.ts';
+
+/** The media service's own table of jobs (`jobId`), fed by job events; never the jobs service's table. */
+export class DynamoJobDirectory implements JobDirectory {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async get(jobId: string): Promise<KnownJob | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: { jobId }, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      jobId: Item.jobId as string,
+      brandId: Item.brandId as string,
+      version: Item.version as number,
+      status: Item.status as string,
+      customerPhotos: (Item.customerPhotos as number | undefined) ?? 0,
+    };
+  }
+
+  async record(job: Omit<KnownJob, 'customerPhotos'>): Promise<boolean> {
+    try {
+      // An update, not a put: the customer photo counter on the same item must survive.
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { jobId: job.jobId },
+          UpdateExpression: 'SET brandId = :brandId, version = :version, #status = :status',
+          ConditionExpression: 'attribute_not_exists(version) OR version < :version',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':brandId': job.brandId,
+            ':version': job.version,
+            ':status': job.status,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async takeCustomerSlot(jobId: string, limit: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { jobId },
+          UpdateExpression: 'SET customerPhotos = if_not_exists(customerPhotos, :zero) + :one',
+          ConditionExpression:
+            'attribute_exists(version) AND (attribute_not_exists(customerPhotos) OR customerPhotos < :limit)',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': limit },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseCustomerSlot(jobId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { jobId },
+          UpdateExpression: 'SET customerPhotos = customerPhotos - :one',
+          ConditionExpression: 'customerPhotos > :zero',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}

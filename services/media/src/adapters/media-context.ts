@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { dynamoDocumentClient, loadConfig, requiredString } from '@qdn/shared';
+import type { MediaContext } from '../domain/ports.ts';
+import { DynamoJobDirectory } from './job-directory.ts';
+import { S3PhotoStorage, s3Client } from './photo-storage.ts';
+import { DynamoPhotoRepository } from './photo-store.ts';
+
+// Read once per cold start; a missing variable fails the first invocation with its name.
+const config = loadConfig({
+  MEDIA_BUCKET: requiredString(),
+  PHOTOS_TABLE: requiredString(),
+  KNOWN_JOBS_TABLE: requiredString(),
+});
+
+let context: MediaContext | undefined;
+
+/** The photo routes' dependencies, built once per function instance. */
+export function mediaContext(): MediaContext {
+  context ??= {
+    photos: new DynamoPhotoRepository(dynamoDocumentClient(), config.PHOTOS_TABLE),
+    jobs: new DynamoJobDirectory(dynamoDocumentClient(), config.KNOWN_JOBS_TABLE),
+    storage: new S3PhotoStorage(s3Client(), config.MEDIA_BUCKET),
+    now: () => new Date(),
+    newPhotoId: randomUUID,
+  };
+  return context;
+}

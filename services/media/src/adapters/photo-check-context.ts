@@ -1,0 +1,18 @@
+import { loadBrands, publishEvents } from '@qdn/shared';
+import type { PhotoCheckContext } from '../domain/ports.ts';
+import { imageTools } from './image-tools.ts';
+import { mediaContext } from './media-context.ts';
+
+// Apart from media-context.ts so that only the photo consumer loads sharp (a native module) at cold start.
+let context: PhotoCheckContext | undefined;
+
+/** The photo consumer's dependencies: the routes' plus the image library, the bus and the brands. */
+export function photoCheckContext(): PhotoCheckContext {
+  context ??= {
+    ...mediaContext(),
+    images: imageTools,
+    publish: (events) => publishEvents(events),
+    timeZoneOf: async (brandId) => (await loadBrands()).get(brandId).timeZone,
+  };
+  return context;
+}

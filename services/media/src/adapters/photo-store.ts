@@ -1,0 +1,178 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { PhotoRecord, StoredPhotoFacts } from '../domain/photo.ts';
+import type { PhotoRepository } from '../domain/ports.ts';
+
+const DAY_SECONDS = 24 * 60 * 60;
+// A pending record lives as long as its upload may sit in the bucket's inbox (the lifecycle rule), so a
+// message redriven from the DLQ within its 14 days still finds both; a rejection is kept for review.
+const PENDING_DAYS = 15;
+const REJECTED_DAYS = 45;
+
+function expiresAt(from: string, days: number): number {
+  return Math.floor(Date.parse(from) / 1000) + days * DAY_SECONDS;
+}
+
+/** The record without its TTL; optional facts the checks didn't find are stored as null, known as absent. */
+function fromItem(item: Record<string, unknown>): PhotoRecord {
+  return Object.fromEntries(
+    Object.entries(item).filter(([name, value]) => name !== 'expiresAt' && value !== null),
+  ) as unknown as PhotoRecord;
+}
+
+/** Photo records by job (`jobId`, `photoId`): one query lists a job's gallery. */
+export class DynamoPhotoRepository implements PhotoRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async createPending(photo: PhotoRecord): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...photo, expiresAt: expiresAt(photo.requestedAt, PENDING_DAYS) },
+        ConditionExpression: 'attribute_not_exists(photoId)',
+      }),
+    );
+  }
+
+  async get(jobId: string, photoId: string): Promise<PhotoRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: { jobId, photoId }, ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async listByJob(jobId: string): Promise<PhotoRecord[]> {
+    const photos: PhotoRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'jobId = :jobId',
+          ExpressionAttributeValues: { ':jobId': jobId },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      photos.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return photos;
+  }
+
+  async markStored(
+    jobId: string,
+    photoId: string,
+    facts: StoredPhotoFacts,
+  ): Promise<PhotoRecord | undefined> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { jobId, photoId },
+          UpdateExpression:
+            'SET #state = :stored, bytes = :bytes, width = :width, height = :height, takenAt = :takenAt, ' +
+            '#location = :location, storedAt = :storedAt REMOVE expiresAt',
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state', '#location': 'location' },
+          ExpressionAttributeValues: {
+            ':stored': 'stored',
+            ':pending': 'pending',
+            ':bytes': facts.bytes,
+            ':width': facts.width ?? null,
+            ':height': facts.height ?? null,
+            ':takenAt': facts.takenAt ?? null,
+            ':location': facts.location ?? null,
+            ':storedAt': facts.storedAt,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? fromItem(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async markAnnounced(jobId: string, photoId: string, at: string): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { jobId, photoId },
+        UpdateExpression: 'SET announcedAt = if_not_exists(announcedAt, :at)',
+        ConditionExpression: 'attribute_exists(photoId)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  async markRejected(jobId: string, photoId: string, reason: string, at: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { jobId, photoId },
+          UpdateExpression:
+            'SET #state = :rejected, rejectionReason = :reason, rejectedAt = :at, expiresAt = :expiresAt',
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':rejected': 'rejected',
+            ':pending': 'pending',
+            ':reason': reason,
+            ':at': at,
+            ':expiresAt': expiresAt(at, REJECTED_DAYS),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async setCustomerVisible(
+    jobId: string,
+    photoId: string,
+    visible: boolean,
+  ): Promise<PhotoRecord | undefined> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { jobId, photoId },
+          UpdateExpression: 'SET customerVisible = :visible',
+          ConditionExpression: '#state = :stored',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':visible': visible, ':stored': 'stored' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? fromItem(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(jobId: string, photoId: string): Promise<PhotoRecord | undefined> {
+    const { Attributes } = await this.#client.send(
+      new DeleteCommand({ TableName: this.#table, Key: { jobId, photoId }, ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes ? fromItem(Attributes) : undefined;
+  }
+}

@@ -1,0 +1,19 @@
+import type { JobOnBus } from '@qdn/shared';
+import type { JobDirectory } from './ports.ts';
+
+/** The job events the media service learns jobs from (every one carries the job as it is now). */
+export const JOB_EVENTS = ['JobCreated', 'JobStatusChanged'] as const;
+
+/**
+ * Records what the media service needs of a job: that it exists, its brand (for PhotoAdded) and its
+ * status. Out-of-order deliveries are normal; the directory keeps the highest version.
+ */
+export async function learnJob(jobs: JobDirectory, job: JobOnBus): Promise<'recorded' | 'stale'> {
+  const recorded = await jobs.record({
+    jobId: job.jobId,
+    brandId: job.brandId,
+    version: job.version,
+    status: job.status,
+  });
+  return recorded ? 'recorded' : 'stale';
+}

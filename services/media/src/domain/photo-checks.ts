@@ -1,0 +1,136 @@
+import { type DomainEvent, PermanentError } from '@qdn/shared';
+import {
+  originalKey,
+  type PhotoRecord,
+  parseUploadKey,
+  THUMBNAIL_PIXELS,
+  thumbnailKey,
+  uploadKey,
+} from './photo.ts';
+import { checkUploadedPhoto, locationFrom, takenAtFrom } from './photo-check.ts';
+import type { PhotoCheckContext } from './ports.ts';
+
+/** The stable id of a photo's PhotoAdded: the same photo announced twice is recognisably one event. */
+export function photoAddedEventId(jobId: string, photoId: string): string {
+  return `${jobId}:photo:${photoId}:PhotoAdded`;
+}
+
+export function photoAddedEvent(photo: PhotoRecord): DomainEvent<'PhotoAdded'> {
+  return {
+    source: 'qdn.media',
+    detailType: 'PhotoAdded',
+    detail: {
+      meta: {
+        eventId: photoAddedEventId(photo.jobId, photo.photoId),
+        occurredAt: photo.storedAt ?? photo.requestedAt,
+        brandId: photo.brandId,
+        jobId: photo.jobId,
+        actor: photo.uploadedBy,
+        correlationId: photo.photoId,
+      },
+      data: {
+        jobId: photo.jobId,
+        photoId: photo.photoId,
+        contentType: photo.contentType,
+        takenAt: photo.takenAt,
+        customerVisible: photo.customerVisible,
+        from: photo.from,
+      },
+    },
+  };
+}
+
+async function announce(context: PhotoCheckContext, photo: PhotoRecord): Promise<void> {
+  await context.publish([photoAddedEvent(photo)]);
+  await context.photos.markAnnounced(photo.jobId, photo.photoId, context.now().toISOString());
+}
+
+async function reject(
+  context: PhotoCheckContext,
+  photo: PhotoRecord,
+  key: string,
+  reason: string,
+): Promise<never> {
+  // Recorded first: if the delete then fails, the retry finds the photo rejected and only deletes.
+  const rejected = await context.photos.markRejected(
+    photo.jobId,
+    photo.photoId,
+    reason,
+    context.now().toISOString(),
+  );
+  if (rejected && photo.from === 'customer') await context.jobs.releaseCustomerSlot(photo.jobId);
+  await context.storage.delete(key);
+  // Permanent: the queue consumer records why and acknowledges; retrying cannot make the file right.
+  throw new PermanentError(`Photo ${photo.photoId} of job ${photo.jobId} rejected: ${reason}`, {
+    code: 'PhotoRejected',
+  });
+}
+
+/**
+ * Handles one object that landed in the upload inbox (`photos/…`), idempotently per object:
+ *
+ * 1. Only an upload the service signed, still pending, is looked at; anything else is deleted.
+ * 2. Real size and magic bytes must match the declared type, and the image must decode; otherwise the
+ *    object is deleted and the photo recorded as rejected (with the reason).
+ * 3. EXIF taken-at time and GPS are read, a thumbnail is written, the original moves to `originals/`,
+ *    the photo is recorded as stored, PhotoAdded is published and the inbox object deleted.
+ *
+ * A repeat delivery finds the photo stored and only finishes what is left (announcing, cleaning up).
+ * Storage and publishing failures throw and are retried by the queue.
+ */
+export async function checkUpload(
+  context: PhotoCheckContext,
+  object: { key: string },
+): Promise<PhotoRecord | undefined> {
+  const { key } = object;
+  const named = parseUploadKey(key);
+  const photo = named ? await context.photos.get(named.jobId, named.photoId) : undefined;
+  if (!named || !photo || uploadKey(photo.jobId, photo.photoId, photo.contentType) !== key) {
+    await context.storage.delete(key);
+    throw new PermanentError(`No upload was signed for ${key}; the object was deleted`, {
+      code: 'UnknownUpload',
+    });
+  }
+  if (photo.state === 'rejected') {
+    // The same signed POST used again after a rejection: still not accepted.
+    await context.storage.delete(key);
+    return undefined;
+  }
+  if (photo.state === 'stored') {
+    if (!photo.announcedAt) await announce(context, photo);
+    await context.storage.delete(key);
+    return photo;
+  }
+
+  const image = await context.storage.read(key);
+  if (!image) {
+    throw new PermanentError(`Upload ${key} is gone before it was checked`, { code: 'UploadGone' });
+  }
+  const inspected = await context.images.inspect(image);
+  const verdict = checkUploadedPhoto(photo.contentType, {
+    bytes: image.byteLength,
+    head: image.subarray(0, 16),
+    decodable: inspected.decodable,
+  });
+  if (!verdict.accepted) return reject(context, photo, key, verdict.reason);
+
+  const [exif, thumbnail, timeZone] = await Promise.all([
+    context.images.exif(image),
+    context.images.thumbnail(image, THUMBNAIL_PIXELS),
+    context.timeZoneOf(photo.brandId),
+  ]);
+  await context.storage.write(thumbnailKey(photo), thumbnail, 'image/jpeg');
+  await context.storage.copy(key, originalKey(photo), photo.contentType);
+  const stored =
+    (await context.photos.markStored(photo.jobId, photo.photoId, {
+      bytes: image.byteLength,
+      width: inspected.width,
+      height: inspected.height,
+      takenAt: takenAtFrom(exif, timeZone),
+      location: locationFrom(exif),
+      storedAt: context.now().toISOString(),
+    })) ?? (await context.photos.get(photo.jobId, photo.photoId));
+  if (stored?.state === 'stored' && !stored.announcedAt) await announce(context, stored);
+  await context.storage.delete(key);
+  return stored;
+}

@@ -1,0 +1,130 @@
+import { ConflictError, NotFoundError } from '@qdn/shared';
+import {
+  byStoredAtDescending,
+  CUSTOMER_PHOTOS_PER_JOB,
+  customerView,
+  MAX_PHOTO_BYTES,
+  originalKey,
+  type PhotoRecord,
+  staffView,
+  thumbnailKey,
+  UPLOAD_URL_SECONDS,
+  type Uploader,
+  uploaderId,
+  uploadKey,
+  VIEW_URL_SECONDS,
+  type ViewUrls,
+} from './photo.ts';
+import type { UploadRequest } from './photo-input.ts';
+import type { MediaContext, SignedUpload } from './ports.ts';
+
+/** Unknown jobs and photos all get this answer. */
+export const JOB_NOT_FOUND = 'Job not found (a job created a moment ago can take a few seconds to appear)';
+export const PHOTO_NOT_FOUND = 'Photo not found';
+
+export interface UploadTicket {
+  photoId: string;
+  upload: SignedUpload;
+  expiresAt: string;
+}
+
+/**
+ * Signs one upload for a job the service knows: a new photo id, a key made from it alone, the declared
+ * type and the size limit in the POST policy. The photo is recorded as pending first, so the consumer can
+ * tell a signed upload from anything else that lands in the bucket. Customers get at most
+ * CUSTOMER_PHOTOS_PER_JOB slots per job.
+ */
+export async function requestUpload(
+  context: MediaContext,
+  jobId: string,
+  request: UploadRequest,
+  uploader: Uploader,
+): Promise<UploadTicket> {
+  const job = await context.jobs.get(jobId);
+  if (!job) throw new NotFoundError(JOB_NOT_FOUND);
+  if (
+    uploader.kind === 'customer' &&
+    !(await context.jobs.takeCustomerSlot(jobId, CUSTOMER_PHOTOS_PER_JOB))
+  ) {
+    throw new ConflictError(`A job can have at most ${CUSTOMER_PHOTOS_PER_JOB} photos from the customer`);
+  }
+  const now = context.now();
+  const photo: PhotoRecord = {
+    jobId,
+    photoId: context.newPhotoId(),
+    brandId: job.brandId,
+    state: 'pending',
+    contentType: request.contentType,
+    declaredBytes: request.size,
+    from: uploader.kind,
+    uploadedBy: uploaderId(uploader),
+    requestedAt: now.toISOString(),
+    // Default visible; dispatchers hide what the customer shouldn't see. A customer's own photos are shown
+    // back to them (and to dispatchers at once, through PhotoAdded).
+    customerVisible: true,
+  };
+  await context.photos.createPending(photo);
+  const upload = await context.storage.signUpload({
+    key: uploadKey(jobId, photo.photoId, request.contentType),
+    contentType: request.contentType,
+    maxBytes: MAX_PHOTO_BYTES,
+    expiresSeconds: UPLOAD_URL_SECONDS,
+  });
+  return {
+    photoId: photo.photoId,
+    upload,
+    expiresAt: new Date(now.getTime() + UPLOAD_URL_SECONDS * 1000).toISOString(),
+  };
+}
+
+async function viewUrls(context: MediaContext, photo: PhotoRecord): Promise<ViewUrls> {
+  const [thumbnailUrl, originalUrl] = await Promise.all([
+    context.storage.signView(thumbnailKey(photo), VIEW_URL_SECONDS),
+    context.storage.signView(originalKey(photo), VIEW_URL_SECONDS),
+  ]);
+  return {
+    thumbnailUrl,
+    originalUrl,
+    urlsExpireAt: new Date(context.now().getTime() + VIEW_URL_SECONDS * 1000).toISOString(),
+  };
+}
+
+async function storedPhotos(context: MediaContext, jobId: string): Promise<PhotoRecord[]> {
+  return (await context.photos.listByJob(jobId))
+    .filter((photo) => photo.state === 'stored')
+    .sort(byStoredAtDescending);
+}
+
+/** The dashboard's gallery: every stored photo of the job, newest first, with presigned GETs. */
+export async function listStaffPhotos(context: MediaContext, jobId: string) {
+  if (!(await context.jobs.get(jobId))) throw new NotFoundError(JOB_NOT_FOUND);
+  const photos = await storedPhotos(context, jobId);
+  return Promise.all(photos.map(async (photo) => staffView(photo, await viewUrls(context, photo))));
+}
+
+/** The customer's gallery: only this job's photos marked customer-visible. */
+export async function listCustomerPhotos(context: MediaContext, jobId: string) {
+  const photos = (await storedPhotos(context, jobId)).filter((photo) => photo.customerVisible);
+  return Promise.all(photos.map(async (photo) => customerView(photo, await viewUrls(context, photo))));
+}
+
+export async function setCustomerVisible(
+  context: MediaContext,
+  jobId: string,
+  photoId: string,
+  customerVisible: boolean,
+) {
+  const photo = await context.photos.setCustomerVisible(jobId, photoId, customerVisible);
+  if (!photo) throw new NotFoundError(PHOTO_NOT_FOUND);
+  return staffView(photo, await viewUrls(context, photo));
+}
+
+/** Removes the record and both objects; a customer's photo gives its slot back. */
+export async function deletePhoto(context: MediaContext, jobId: string, photoId: string): Promise<void> {
+  const photo = await context.photos.get(jobId, photoId);
+  if (photo?.state !== 'stored') throw new NotFoundError(PHOTO_NOT_FOUND);
+  // Objects first: a failure leaves the record, so the delete can simply be repeated.
+  await context.storage.delete(originalKey(photo), thumbnailKey(photo));
+  const deleted = await context.photos.delete(jobId, photoId);
+  if (deleted?.from === 'customer') await context.jobs.releaseCustomerSlot(jobId);
+}

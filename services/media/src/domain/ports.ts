@@ -1,0 +1,91 @@
+import type { DomainEvent } from '@qdn/shared';
+import type { PhotoContentType, PhotoRecord, StoredPhotoFacts } from './photo.ts';
+import type { PhotoExif } from './photo-check.ts';
+
+/** A job as the media service knows it, from the job events on the bus (its own projection). */
+export interface KnownJob {
+  jobId: string;
+  brandId: string;
+  version: number;
+  status: string;
+  /** Customer upload slots taken (signed uploads from the tracking page), at most CUSTOMER_PHOTOS_PER_JOB. */
+  customerPhotos: number;
+}
+
+/** The jobs the media service has heard of. */
+export interface JobDirectory {
+  get(jobId: string): Promise<KnownJob | undefined>;
+  /** Keeps the highest version seen; false when `job` is older than what is recorded (nothing changes). */
+  record(job: Omit<KnownJob, 'customerPhotos'>): Promise<boolean>;
+  /** Takes one customer upload slot; false when the job already has `limit`. */
+  takeCustomerSlot(jobId: string, limit: number): Promise<boolean>;
+  /** Gives a slot back (the customer's photo was rejected or deleted). */
+  releaseCustomerSlot(jobId: string): Promise<void>;
+}
+
+/** Where photo records live. Every state change is conditional on the state it leaves. */
+export interface PhotoRepository {
+  createPending(photo: PhotoRecord): Promise<void>;
+  get(jobId: string, photoId: string): Promise<PhotoRecord | undefined>;
+  listByJob(jobId: string): Promise<PhotoRecord[]>;
+  /** pending → stored; undefined when the photo is no longer pending (another delivery got there first). */
+  markStored(jobId: string, photoId: string, facts: StoredPhotoFacts): Promise<PhotoRecord | undefined>;
+  markAnnounced(jobId: string, photoId: string, at: string): Promise<void>;
+  /** pending → rejected; false when it was no longer pending. */
+  markRejected(jobId: string, photoId: string, reason: string, at: string): Promise<boolean>;
+  /** Only stored photos; undefined when there is none. */
+  setCustomerVisible(jobId: string, photoId: string, visible: boolean): Promise<PhotoRecord | undefined>;
+  /** Removes the record; returns it, or undefined when there was none. */
+  delete(jobId: string, photoId: string): Promise<PhotoRecord | undefined>;
+}
+
+/** A browser upload: POST `fields` and then the file as `file` to `url`. */
+export interface SignedUpload {
+  url: string;
+  fields: Record<string, string>;
+}
+
+/** The media bucket. */
+export interface PhotoStorage {
+  /** A presigned POST for exactly `key`, `contentType` and 1 B – `maxBytes`, valid `expiresSeconds`. */
+  signUpload(input: {
+    key: string;
+    contentType: PhotoContentType;
+    maxBytes: number;
+    expiresSeconds: number;
+  }): Promise<SignedUpload>;
+  /** A presigned GET. */
+  signView(key: string, expiresSeconds: number): Promise<string>;
+  /** The object's bytes, or undefined when there is no such object. */
+  read(key: string): Promise<Uint8Array | undefined>;
+  write(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  copy(fromKey: string, toKey: string, contentType: string): Promise<void>;
+  /** Deleting what is not there is not an error. */
+  delete(...keys: string[]): Promise<void>;
+}
+
+/** The image library: decoding, EXIF and thumbnails. */
+export interface ImageTools {
+  /** Whether the bytes decode as an image, with its size in pixels. */
+  inspect(image: Uint8Array): Promise<{ decodable: boolean; width?: number; height?: number }>;
+  exif(image: Uint8Array): Promise<PhotoExif>;
+  /** A JPEG no larger than `pixels` on its longer side, upright, without metadata. */
+  thumbnail(image: Uint8Array, pixels: number): Promise<Uint8Array>;
+}
+
+/** What the HTTP routes need. */
+export interface MediaContext {
+  photos: PhotoRepository;
+  jobs: JobDirectory;
+  storage: PhotoStorage;
+  now: () => Date;
+  newPhotoId: () => string;
+}
+
+/** What the photo checks need besides. */
+export interface PhotoCheckContext extends MediaContext {
+  images: ImageTools;
+  publish: (events: DomainEvent[]) => Promise<void>;
+  /** The brand's IANA time zone, for EXIF times written without an offset. */
+  timeZoneOf: (brandId: string) => Promise<string>;
+}

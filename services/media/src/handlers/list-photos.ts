@@ -1,0 +1,12 @@
+import { httpHandler } from '@qdn/shared';
+import { mediaContext } from '../adapters/media-context.ts';
+import { listStaffPhotos } from '../domain/photo-commands.ts';
+import { JobPath } from '../domain/photo-input.ts';
+
+/** GET /jobs/{jobId}/photos (dispatcher, admin, driver) → `{ photos }` with presigned GETs, newest first. */
+export const handler = httpHandler(
+  { roles: ['dispatcher', 'admin', 'driver'], params: JobPath },
+  async function listPhotosRoute({ params }) {
+    return { body: { photos: await listStaffPhotos(mediaContext(), params.jobId) } };
+  },
+);

@@ -1,0 +1,563 @@
+import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { matchEventPattern } from '@qdn/local-cloud';
+import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { busEvents, JobCreated, signTrackingGrant } from '@qdn/shared';
+import sharp from 'sharp';
+import { DynamoJobDirectory } from '../../src/adapters/job-directory.ts';
+import { JOB_EVENTS } from '../../src/domain/known-jobs.ts';
+
+// The media service on the local cloud, used as the dashboard, a driver's phone and the tracking page
+// use it: uploads go to the local S3 front with plain fetch + FormData (the front checks the presigned
+// POST's policy and signature as S3 does, then sends S3's Object Created to the default bus).
+let media: TestCloud;
+let cloud: TestCloud['cloud'];
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  media = await startTestCloud('media');
+  ({ cloud } = media);
+  documents = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
+}, 90_000);
+
+afterAll(async () => {
+  await media?.stop();
+});
+
+const api = (...args: Parameters<TestCloud['api']>) => media.api(...args);
+const BUCKET = 'qdn-local-media';
+const MiB = 1024 * 1024;
+
+interface Ticket {
+  photoId: string;
+  upload: { url: string; fields: Record<string, string> };
+  expiresAt: string;
+}
+
+async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A job through the jobs API, once the media service has heard of it; with its tracking grant. */
+async function givenJob(name = 'Ana Ruiz') {
+  const created = await api('POST', '/jobs', {
+    role: 'dispatcher',
+    body: {
+      customer: { name, phone: '+16195550150' },
+      address: { text: 'Soderblom Ave, San Diego, CA', lat: 32.83, lng: -117.14 },
+      serviceType: 'trailer_pickup_and_dump',
+      schedule: { date: '2026-12-01', window: 'afternoon' },
+      priceCents: 60000,
+      crewIds: [],
+    },
+  });
+  expect(created.status).toBe(201);
+  const jobId = created.body.job.jobId as string;
+  const token = (created.body.trackingUrl as string).split('/track/')[1];
+  const view = await api('GET', `/track/${token}`);
+  const directory = new DynamoJobDirectory(documents, 'qdn-local-media-jobs');
+  await until('the media service to know the job', () => directory.get(jobId), Boolean);
+  return { jobId, grant: view.body.grant.grant as string };
+}
+
+async function customerApi(method: string, path: string, grant: string | undefined, body?: unknown) {
+  const response = await fetch(`${cloud.apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(grant === undefined ? {} : { authorization: `Bearer ${grant}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** What a phone's browser does with the ticket: the fields first, then the file, as multipart/form-data. */
+async function browserUpload(ticket: Ticket, file: Uint8Array, name: string, fieldChanges = {}) {
+  const form = new FormData();
+  for (const [field, value] of Object.entries({ ...ticket.upload.fields, ...fieldChanges })) {
+    form.append(field, value as string);
+  }
+  form.append('file', new Blob([file]), name);
+  const response = await fetch(ticket.upload.url, { method: 'POST', body: form });
+  return { status: response.status, body: await response.text() };
+}
+
+/** An iPhone-like JPEG: 1600×1200, taken 2026-05-01 14:30 at UTC-7, at 32°49'48.12"N 117°8'24"W. */
+function jpegWithGps(): Promise<Buffer> {
+  return sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#3a7d44' } })
+    .withExif({
+      IFD0: { Make: 'Apple', Model: 'iPhone 15' },
+      IFD2: { DateTimeOriginal: '2026:05:01 14:30:00', OffsetTimeOriginal: '-07:00' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '32/1 49/1 4812/100',
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '117/1 8/1 2400/100',
+      },
+    })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+function png(): Promise<Buffer> {
+  return sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
+}
+
+async function objectExists(key: string): Promise<boolean> {
+  try {
+    await cloud.clients.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    return true;
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+      return false;
+    throw error;
+  }
+}
+
+async function photoRecord(jobId: string, photoId: string) {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: 'qdn-local-media-photos', Key: { jobId, photoId } }),
+  );
+  return Item;
+}
+
+function photoAdded(jobId: string, photoId: string) {
+  return media.eventsUntil(jobId, (events) =>
+    events.some((event) => event['detail-type'] === 'PhotoAdded' && event.detail.data.photoId === photoId),
+  );
+}
+
+describe('a driver’s photo', () => {
+  let job: Awaited<ReturnType<typeof givenJob>>;
+  let ticket: Ticket;
+  let jpeg: Buffer;
+
+  beforeAll(async () => {
+    job = await givenJob();
+    jpeg = await jpegWithGps();
+  });
+
+  it('given a JPEG with GPS EXIF uploaded through the presigned POST, then PhotoAdded, a thumbnail, and a gallery with working URLs, taken-at time and GPS', async () => {
+    // Prepare
+    const requested = await api('POST', `/jobs/${job.jobId}/photos/uploads`, {
+      role: 'driver',
+      body: { contentType: 'image/jpeg', size: jpeg.byteLength },
+    });
+    expect(requested.status).toBe(201);
+    ticket = requested.body;
+    expect(ticket.upload.fields.key).toBe(`photos/${job.jobId}/${ticket.photoId}.jpg`);
+
+    // Act
+    const uploaded = await browserUpload(ticket, jpeg, 'IMG_0001.JPG');
+
+    // Assess
+    expect(uploaded.status).toBe(204);
+    const events = await photoAdded(job.jobId, ticket.photoId);
+    const event = events.find((candidate) => candidate['detail-type'] === 'PhotoAdded');
+    expect(event?.detail.data).toEqual({
+      jobId: job.jobId,
+      photoId: ticket.photoId,
+      contentType: 'image/jpeg',
+      takenAt: '2026-05-01T14:30:00-07:00',
+      customerVisible: true,
+      from: 'staff',
+    });
+    expect(await objectExists(`thumbnails/${job.jobId}/${ticket.photoId}.jpg`)).toBe(true);
+    // The upload left the inbox for originals/ once accepted.
+    expect(await objectExists(`photos/${job.jobId}/${ticket.photoId}.jpg`)).toBe(false);
+
+    const gallery = await api('GET', `/jobs/${job.jobId}/photos`, { role: 'dispatcher' });
+    expect(gallery.status).toBe(200);
+    expect(gallery.body.photos).toEqual([
+      expect.objectContaining({
+        photoId: ticket.photoId,
+        from: 'staff',
+        uploadedBy: 'local-driver',
+        width: 1600,
+        height: 1200,
+        bytes: jpeg.byteLength,
+        takenAt: '2026-05-01T14:30:00-07:00',
+        location: { lat: 32.830033, lng: -117.14 },
+        customerVisible: true,
+      }),
+    ]);
+    const [photo] = gallery.body.photos;
+    const original = await fetch(photo.originalUrl);
+    expect(original.status).toBe(200);
+    expect(original.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await original.arrayBuffer()).equals(jpeg)).toBe(true);
+    const thumbnail = await fetch(photo.thumbnailUrl);
+    expect(thumbnail.headers.get('content-type')).toBe('image/jpeg');
+    const thumbnailSize = await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata();
+    expect([thumbnailSize.format, thumbnailSize.width, thumbnailSize.height]).toEqual(['jpeg', 400, 300]);
+  });
+
+  it('given the signed fields changed (another key, another type), then the S3 front refuses the upload as S3 would', async () => {
+    const requested = await api('POST', `/jobs/${job.jobId}/photos/uploads`, {
+      role: 'dispatcher',
+      body: { contentType: 'image/jpeg', size: jpeg.byteLength },
+    });
+    const otherKey = await browserUpload(requested.body, jpeg, 'x.jpg', {
+      key: `photos/${job.jobId}/../../originals/${job.jobId}/evil.jpg`,
+    });
+    const otherType = await browserUpload(requested.body, jpeg, 'x.html', { 'Content-Type': 'text/html' });
+    expect([otherKey.status, otherType.status]).toEqual([403, 403]);
+    expect(otherKey.body).toMatch(/Policy Condition failed/);
+  });
+
+  it('given the photo hidden and then deleted, then the gallery drops it and both objects are gone', async () => {
+    const hidden = await api('PATCH', `/jobs/${job.jobId}/photos/${ticket.photoId}`, {
+      role: 'dispatcher',
+      body: { customerVisible: false },
+    });
+    expect(hidden.status).toBe(200);
+    expect(hidden.body.customerVisible).toBe(false);
+    expect(
+      (await api('DELETE', `/jobs/${job.jobId}/photos/${ticket.photoId}`, { role: 'driver' })).status,
+    ).toBe(403);
+
+    const deleted = await api('DELETE', `/jobs/${job.jobId}/photos/${ticket.photoId}`, {
+      role: 'dispatcher',
+    });
+
+    expect(deleted.status).toBe(204);
+    expect((await api('GET', `/jobs/${job.jobId}/photos`, { role: 'dispatcher' })).body.photos).toEqual([]);
+    expect(await objectExists(`originals/${job.jobId}/${ticket.photoId}.jpg`)).toBe(false);
+    expect(await objectExists(`thumbnails/${job.jobId}/${ticket.photoId}.jpg`)).toBe(false);
+    expect(
+      (await api('DELETE', `/jobs/${job.jobId}/photos/${ticket.photoId}`, { role: 'admin' })).status,
+    ).toBe(404);
+  });
+});
+
+describe('a file that is not what it claims', () => {
+  it('given a PNG declared as JPEG, then it is rejected, deleted and recorded, and never shown', async () => {
+    // Prepare
+    const job = await givenJob();
+    const file = await png();
+    const requested = await api('POST', `/jobs/${job.jobId}/photos/uploads`, {
+      role: 'driver',
+      body: { contentType: 'image/jpeg', size: file.byteLength },
+    });
+
+    // Act
+    expect((await browserUpload(requested.body, file, 'IMG_0002.jpg')).status).toBe(204);
+
+    // Assess
+    const { photoId } = requested.body as Ticket;
+    const record = await until(
+      'the rejection',
+      () => photoRecord(job.jobId, photoId),
+      (item) => item?.state === 'rejected',
+    );
+    expect(record?.rejectionReason).toBe('declared image/jpeg but the file is a PNG image');
+    await until(
+      'the upload to be deleted',
+      () => objectExists(`photos/${job.jobId}/${photoId}.jpg`),
+      (exists) => !exists,
+    );
+    expect(await objectExists(`originals/${job.jobId}/${photoId}.jpg`)).toBe(false);
+    expect(await objectExists(`thumbnails/${job.jobId}/${photoId}.jpg`)).toBe(false);
+    // Why, for the DLQ review: the consumer's failure record (written just after the rejection).
+    const failures = await until(
+      'the failure record',
+      () =>
+        documents.send(
+          new ScanCommand({
+            TableName: 'qdn-media-local-failures',
+            FilterExpression: 'contains(errorMessage, :photoId)',
+            ExpressionAttributeValues: { ':photoId': photoId },
+          }),
+        ),
+      (scan) => (scan.Items ?? []).length > 0,
+    );
+    expect(failures.Items).toEqual([
+      expect.objectContaining({ consumer: 'photos', errorCode: 'PhotoRejected', transient: false }),
+    ]);
+    expect((await api('GET', `/jobs/${job.jobId}/photos`, { role: 'dispatcher' })).body.photos).toEqual([]);
+    const events = await media.eventsUntil(job.jobId, () => true);
+    expect(events.filter((event) => event['detail-type'] === 'PhotoAdded')).toEqual([]);
+  });
+});
+
+describe('the customer’s gallery and uploads', () => {
+  it('given a customer photo and a hidden crew photo, then the customer sees only the visible photos of their own job', async () => {
+    // Prepare
+    const job = await givenJob('Mark Soderblom');
+    const other = await givenJob('Someone Else');
+    const jpeg = await jpegWithGps();
+    const crew = await api('POST', `/jobs/${job.jobId}/photos/uploads`, {
+      role: 'driver',
+      body: { contentType: 'image/jpeg', size: jpeg.byteLength },
+    });
+    await browserUpload(crew.body, jpeg, 'crew.jpg');
+    const customer = await customerApi('POST', `/track/jobs/${job.jobId}/photos/uploads`, job.grant, {
+      contentType: 'image/jpeg',
+      size: jpeg.byteLength,
+    });
+    expect(customer.status).toBe(201);
+    expect((await browserUpload(customer.body, jpeg, 'mine.jpg')).status).toBe(204);
+    const otherJob = await api('POST', `/jobs/${other.jobId}/photos/uploads`, {
+      role: 'driver',
+      body: { contentType: 'image/jpeg', size: jpeg.byteLength },
+    });
+    await browserUpload(otherJob.body, jpeg, 'other.jpg');
+    await photoAdded(job.jobId, customer.body.photoId);
+    await photoAdded(job.jobId, crew.body.photoId);
+    await photoAdded(other.jobId, otherJob.body.photoId);
+    expect(
+      (
+        await api('PATCH', `/jobs/${job.jobId}/photos/${crew.body.photoId}`, {
+          role: 'dispatcher',
+          body: { customerVisible: false },
+        })
+      ).status,
+    ).toBe(200);
+
+    // Act
+    const gallery = await customerApi('GET', `/track/jobs/${job.jobId}/photos`, job.grant);
+
+    // Assess
+    expect(gallery.status).toBe(200);
+    expect(gallery.body.photos).toEqual([
+      expect.objectContaining({ photoId: customer.body.photoId, from: 'customer' }),
+    ]);
+    expect(gallery.body.photos[0]).not.toHaveProperty('location');
+    const thumbnail = await fetch(gallery.body.photos[0].thumbnailUrl);
+    expect([thumbnail.status, thumbnail.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+    // Dispatchers see the customer's photo at once, marked as the customer's.
+    const dashboard = await api('GET', `/jobs/${job.jobId}/photos`, { role: 'dispatcher' });
+    expect(
+      dashboard.body.photos
+        .map((photo: { photoId: string; from: string }) => [photo.photoId, photo.from])
+        .sort(),
+    ).toEqual(
+      [
+        [crew.body.photoId, 'staff'],
+        [customer.body.photoId, 'customer'],
+      ].sort(),
+    );
+    const events = await photoAdded(job.jobId, customer.body.photoId);
+    expect(
+      events.find((event) => event.detail.data.photoId === customer.body.photoId)?.detail.data,
+    ).toMatchObject({ from: 'customer', customerVisible: true });
+  });
+
+  it('given another job’s grant, an expired grant, a forged grant or none, then the same bare 401', async () => {
+    // Prepare
+    const job = await givenJob();
+    const other = await givenJob();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SSM: cloud.endpoints.ssm,
+      AWS_REGION: 'us-west-2',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      TRACKING_GRANT_PRIVATE_KEY_PARAMETER: '/qdn/local/tracking-grant-private-jwk',
+    });
+    const expired = await signTrackingGrant(job.jobId, new Date(Date.now() - 20 * 60_000));
+    const forged = `${job.grant.slice(0, -6)}AAAAAA`;
+
+    // Act
+    const answers = [];
+    for (const grant of [other.grant, expired.grant, forged, 'not-a-jwt', undefined]) {
+      answers.push(await customerApi('GET', `/track/jobs/${job.jobId}/photos`, grant));
+      answers.push(
+        await customerApi('POST', `/track/jobs/${job.jobId}/photos/uploads`, grant, {
+          contentType: 'image/jpeg',
+          size: 100,
+        }),
+      );
+    }
+
+    // Assess
+    expect(answers.every((answer) => answer.status === 401)).toBe(true);
+    expect(new Set(answers.map((answer) => JSON.stringify(answer.body)))).toEqual(
+      new Set([JSON.stringify({ error: 'Unauthorized' })]),
+    );
+    expect((await customerApi('GET', `/track/jobs/${job.jobId}/photos`, job.grant)).status).toBe(200);
+  });
+
+  it('given 20 customer uploads on one job, then the 21st is refused', async () => {
+    const job = await givenJob();
+    const statuses = [];
+    for (let i = 0; i < 21; i++) {
+      statuses.push(
+        (
+          await customerApi('POST', `/track/jobs/${job.jobId}/photos/uploads`, job.grant, {
+            contentType: 'image/webp',
+            size: 2048,
+          })
+        ).status,
+      );
+    }
+    expect(statuses).toEqual([...Array(20).fill(201), 409]);
+    // The crew can still add photos.
+    expect(
+      (
+        await api('POST', `/jobs/${job.jobId}/photos/uploads`, {
+          role: 'driver',
+          body: { contentType: 'image/png', size: 2048 },
+        })
+      ).status,
+    ).toBe(201);
+  });
+});
+
+describe('bad upload requests', () => {
+  it('given a bad size, type, unknown job or path-like values, then 400/404 and nothing is signed', async () => {
+    // Prepare
+    const job = await givenJob();
+    const upload = (jobId: string, body: unknown) =>
+      api('POST', `/jobs/${jobId}/photos/uploads`, { role: 'dispatcher', body });
+
+    // Act
+    const answers = {
+      empty: await upload(job.jobId, { contentType: 'image/jpeg', size: 0 }),
+      tooBig: await upload(job.jobId, { contentType: 'image/jpeg', size: 10 * MiB + 1 }),
+      html: await upload(job.jobId, { contentType: 'text/html', size: 100 }),
+      heic: await upload(job.jobId, { contentType: 'image/heic', size: 100 }),
+      fileName: await upload(job.jobId, { contentType: 'image/jpeg', size: 100, filename: '../../x.jpg' }),
+      typeWithPath: await upload(job.jobId, { contentType: 'image/jpeg/../../x', size: 100 }),
+      jobWithPath: await upload('..%2F..%2Foriginals', { contentType: 'image/jpeg', size: 100 }),
+      jobDotDot: await upload('..', { contentType: 'image/jpeg', size: 100 }),
+      unknownJob: await upload('qdn_01JUNKNOWNJOB000000000000', { contentType: 'image/jpeg', size: 100 }),
+      customerUnknownJob: await customerApi(
+        'POST',
+        '/track/jobs/qdn_01JUNKNOWNJOB000000000000/photos/uploads',
+        job.grant,
+        { contentType: 'image/jpeg', size: 100 },
+      ),
+    };
+
+    // Assess
+    expect(
+      Object.fromEntries(Object.entries(answers).map(([name, answer]) => [name, answer.status])),
+    ).toEqual({
+      empty: 400,
+      tooBig: 400,
+      html: 400,
+      heic: 400,
+      fileName: 400,
+      typeWithPath: 400,
+      jobWithPath: expect.any(Number),
+      jobDotDot: expect.any(Number),
+      unknownJob: 404,
+      customerUnknownJob: 401,
+    });
+    expect([400, 404]).toContain(answers.jobWithPath.status);
+    expect([400, 404]).toContain(answers.jobDotDot.status);
+    expect(answers.heic.body.details).toEqual([
+      { field: 'body.contentType', message: expect.stringMatching(/HEIC.*"Most Compatible"/) },
+    ]);
+    expect(answers.unknownJob.body.error).toMatch(/^Job not found/);
+    for (const answer of Object.values(answers))
+      expect(JSON.stringify(answer.body ?? '')).not.toMatch(/X-Amz/i);
+    const recorded = await documents.send(
+      new QueryCommand({
+        TableName: 'qdn-local-media-photos',
+        KeyConditionExpression: 'jobId = :jobId',
+        ExpressionAttributeValues: { ':jobId': job.jobId },
+      }),
+    );
+    expect(recorded.Items).toEqual([]);
+  });
+});
+
+describe('known jobs (adapter)', () => {
+  it('given job versions out of order, then the highest is kept and the customer counter survives', async () => {
+    const directory = new DynamoJobDirectory(documents, 'qdn-local-media-jobs');
+    const jobId = `qdn_ORDERTEST${Date.now()}`;
+    expect(await directory.record({ jobId, brandId: 'qdn', version: 3, status: 'en_route' })).toBe(true);
+    expect(await directory.takeCustomerSlot(jobId, 20)).toBe(true);
+    expect(await directory.record({ jobId, brandId: 'qdn', version: 2, status: 'scheduled' })).toBe(false);
+    expect(await directory.record({ jobId, brandId: 'qdn', version: 4, status: 'arrived' })).toBe(true);
+    expect(await directory.get(jobId)).toEqual({
+      jobId,
+      brandId: 'qdn',
+      version: 4,
+      status: 'arrived',
+      customerPhotos: 1,
+    });
+    expect(await directory.takeCustomerSlot('qdn_NEVERHEARDOF', 20)).toBe(false);
+  });
+});
+
+describe('the media rules (contract with the event schemas)', () => {
+  async function patternOf(name: string, bus: string) {
+    const { EventPattern } = await cloud.clients.eventBridge.send(
+      new DescribeRuleCommand({ Name: name, EventBusName: bus }),
+    );
+    return EventPattern!;
+  }
+  const envelope = (source: string, detailType: string, detail: unknown) => ({
+    version: '0',
+    id: 'e-1',
+    'detail-type': detailType,
+    source,
+    account: '000000000000',
+    time: '2026-05-01T00:00:00Z',
+    region: 'us-west-2',
+    resources: [],
+    detail,
+  });
+
+  it('the jobs rule takes the job events the consumer parses, and no others', async () => {
+    const pattern = await patternOf('qdn-local-media-jobs', 'qdn-local');
+    const detail = JobCreated.parse({
+      meta: {
+        eventId: 'qdn_1:1:JobCreated',
+        occurredAt: '2026-05-01T00:00:00Z',
+        brandId: 'qdn',
+        correlationId: 'c',
+      },
+      data: {
+        job: {
+          jobId: 'qdn_1',
+          brandId: 'qdn',
+          version: 1,
+          status: 'scheduled',
+          serviceType: 'trailer_pickup_and_dump',
+          customer: { name: 'Ana Ruiz', firstName: 'Ana', phone: '+16195550150' },
+          address: { text: 'Soderblom Ave, San Diego, CA' },
+          schedule: { date: '2026-12-01' },
+        },
+      },
+    });
+    for (const type of JOB_EVENTS) {
+      const event = envelope('qdn.jobs', type, {
+        ...detail,
+        data: { ...detail.data, previousStatus: 'requested', status: 'scheduled' },
+      });
+      expect(matchEventPattern(pattern, event)).toBe(true);
+      expect(busEvents(...JOB_EVENTS)(event).detail.data.job.jobId).toBe('qdn_1');
+    }
+    expect(matchEventPattern(pattern, envelope('qdn.jobs', 'JobArriving', detail))).toBe(false);
+    expect(matchEventPattern(pattern, envelope('qdn.media', 'JobCreated', detail))).toBe(false);
+  });
+
+  it('the photos rule takes Object Created in the upload inbox of the media bucket only', async () => {
+    const pattern = await patternOf('qdn-local-photos', 'default');
+    const created = (bucket: string, key: string) =>
+      envelope('aws.s3', 'Object Created', {
+        version: '0',
+        bucket: { name: bucket },
+        object: { key, size: 1 },
+      });
+    expect(matchEventPattern(pattern, created(BUCKET, 'photos/qdn_1/x.jpg'))).toBe(true);
+    expect(matchEventPattern(pattern, created(BUCKET, 'thumbnails/qdn_1/x.jpg'))).toBe(false);
+    expect(matchEventPattern(pattern, created(BUCKET, 'originals/qdn_1/x.jpg'))).toBe(false);
+    expect(matchEventPattern(pattern, created('qdn-local-site', 'photos/qdn_1/x.jpg'))).toBe(false);
+  });
+});

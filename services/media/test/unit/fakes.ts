@@ -1,0 +1,143 @@
+import type { DomainEvent } from '@qdn/shared';
+import type { PhotoRecord, StoredPhotoFacts } from '../../src/domain/photo.ts';
+import type {
+  ImageTools,
+  JobDirectory,
+  KnownJob,
+  PhotoCheckContext,
+  PhotoRepository,
+  PhotoStorage,
+} from '../../src/domain/ports.ts';
+
+// In-memory stand-ins for the ports, with the same conditional semantics as the DynamoDB and S3
+// adapters (which the integration tests run against the local cloud).
+
+export class MemoryJobs implements JobDirectory {
+  readonly jobs = new Map<string, KnownJob>();
+  async get(jobId: string) {
+    return this.jobs.get(jobId);
+  }
+  async record(job: Omit<KnownJob, 'customerPhotos'>) {
+    const known = this.jobs.get(job.jobId);
+    if (known && known.version >= job.version) return false;
+    this.jobs.set(job.jobId, { customerPhotos: 0, ...known, ...job });
+    return true;
+  }
+  async takeCustomerSlot(jobId: string, limit: number) {
+    const known = this.jobs.get(jobId);
+    if (!known || known.customerPhotos >= limit) return false;
+    known.customerPhotos += 1;
+    return true;
+  }
+  async releaseCustomerSlot(jobId: string) {
+    const known = this.jobs.get(jobId);
+    if (known && known.customerPhotos > 0) known.customerPhotos -= 1;
+  }
+}
+
+export class MemoryPhotos implements PhotoRepository {
+  readonly photos = new Map<string, PhotoRecord>();
+  async createPending(photo: PhotoRecord) {
+    this.photos.set(`${photo.jobId}/${photo.photoId}`, { ...photo });
+  }
+  async get(jobId: string, photoId: string) {
+    const photo = this.photos.get(`${jobId}/${photoId}`);
+    return photo ? { ...photo } : undefined;
+  }
+  async listByJob(jobId: string) {
+    return [...this.photos.values()].filter((photo) => photo.jobId === jobId).map((photo) => ({ ...photo }));
+  }
+  async markStored(jobId: string, photoId: string, facts: StoredPhotoFacts) {
+    const photo = this.photos.get(`${jobId}/${photoId}`);
+    if (photo?.state !== 'pending') return undefined;
+    const stored: PhotoRecord = { ...photo, state: 'stored' };
+    for (const [name, value] of Object.entries(facts)) {
+      if (value !== undefined) (stored as unknown as Record<string, unknown>)[name] = value;
+    }
+    this.photos.set(`${jobId}/${photoId}`, stored);
+    return { ...stored };
+  }
+  async markAnnounced(jobId: string, photoId: string, at: string) {
+    const photo = this.photos.get(`${jobId}/${photoId}`)!;
+    photo.announcedAt ??= at;
+  }
+  async markRejected(jobId: string, photoId: string, reason: string, at: string) {
+    const photo = this.photos.get(`${jobId}/${photoId}`);
+    if (photo?.state !== 'pending') return false;
+    Object.assign(photo, { state: 'rejected', rejectionReason: reason, rejectedAt: at });
+    return true;
+  }
+  async setCustomerVisible(jobId: string, photoId: string, visible: boolean) {
+    const photo = this.photos.get(`${jobId}/${photoId}`);
+    if (photo?.state !== 'stored') return undefined;
+    photo.customerVisible = visible;
+    return { ...photo };
+  }
+  async delete(jobId: string, photoId: string) {
+    const photo = this.photos.get(`${jobId}/${photoId}`);
+    this.photos.delete(`${jobId}/${photoId}`);
+    return photo;
+  }
+}
+
+export class MemoryStorage implements PhotoStorage {
+  readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
+  readonly signed: { key: string; contentType: string; maxBytes: number; expiresSeconds: number }[] = [];
+  async signUpload(input: { key: string; contentType: string; maxBytes: number; expiresSeconds: number }) {
+    this.signed.push(input);
+    return { url: 'https://bucket.example/', fields: { key: input.key } };
+  }
+  async signView(key: string) {
+    return `https://bucket.example/${key}?signed`;
+  }
+  async read(key: string) {
+    return this.objects.get(key)?.body;
+  }
+  async write(key: string, body: Uint8Array, contentType: string) {
+    this.objects.set(key, { body, contentType });
+  }
+  async copy(fromKey: string, toKey: string, contentType: string) {
+    const object = this.objects.get(fromKey);
+    if (!object) throw Object.assign(new Error('NoSuchKey'), { $metadata: { httpStatusCode: 404 } });
+    this.objects.set(toKey, { body: object.body, contentType });
+  }
+  async delete(...keys: string[]) {
+    for (const key of keys) this.objects.delete(key);
+  }
+}
+
+/** Images whose first byte says what they are; `exif` is whatever the test sets. */
+export function fakeImages(exif: Record<string, unknown> = {}): ImageTools {
+  return {
+    async inspect(image) {
+      return image.byteLength > 3 ? { decodable: true, width: 800, height: 600 } : { decodable: false };
+    },
+    async exif() {
+      return exif;
+    },
+    async thumbnail() {
+      return new Uint8Array([0xff, 0xd8, 0xff, 0xdb]);
+    },
+  };
+}
+
+export const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]);
+export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+
+export function photoCheckContext(options: { images?: ImageTools } = {}) {
+  const published: DomainEvent[] = [];
+  let ids = 0;
+  const context: PhotoCheckContext & { photos: MemoryPhotos; jobs: MemoryJobs; storage: MemoryStorage } = {
+    photos: new MemoryPhotos(),
+    jobs: new MemoryJobs(),
+    storage: new MemoryStorage(),
+    now: () => new Date('2026-05-01T21:31:00.000Z'),
+    newPhotoId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+    images: options.images ?? fakeImages(),
+    publish: async (events: DomainEvent[]) => {
+      published.push(...events);
+    },
+    timeZoneOf: async () => 'America/Los_Angeles',
+  };
+  return { context, published };
+}

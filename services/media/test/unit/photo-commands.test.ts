@@ -1,0 +1,243 @@
+import { describe, expect, it } from '@jest/globals';
+import { PermanentError } from '@qdn/shared';
+import { learnJob } from '../../src/domain/known-jobs.ts';
+import { CUSTOMER_PHOTOS_PER_JOB } from '../../src/domain/photo.ts';
+import { checkUpload, photoAddedEventId } from '../../src/domain/photo-checks.ts';
+import {
+  deletePhoto,
+  listCustomerPhotos,
+  listStaffPhotos,
+  requestUpload,
+  setCustomerVisible,
+} from '../../src/domain/photo-commands.ts';
+import { fakeImages, JPEG, PNG, photoCheckContext } from './fakes.ts';
+
+const JOB = 'qdn_01JTESTJOB0000000000000000';
+const driver = { kind: 'staff', userId: 'driver-7' } as const;
+
+async function givenKnownJob() {
+  const setup = photoCheckContext({
+    images: fakeImages({ DateTimeOriginal: '2026:05:01 14:30:00', latitude: 32.83, longitude: -117.14 }),
+  });
+  await setup.context.jobs.record({ jobId: JOB, brandId: 'qdn', version: 1, status: 'scheduled' });
+  return setup;
+}
+
+describe('requesting an upload', () => {
+  it('given an unknown job, then 404 and nothing is recorded or signed', async () => {
+    const { context } = photoCheckContext();
+    await expect(
+      requestUpload(context, JOB, { contentType: 'image/jpeg', size: 10 }, driver),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    expect(context.photos.photos.size).toBe(0);
+    expect(context.storage.signed).toEqual([]);
+  });
+
+  it('given a known job, then one pending photo and one upload signed for its own key', async () => {
+    const { context } = await givenKnownJob();
+    const ticket = await requestUpload(context, JOB, { contentType: 'image/png', size: 2048 }, driver);
+    expect(ticket.expiresAt).toBe('2026-05-01T21:36:00.000Z');
+    expect(context.storage.signed).toEqual([
+      {
+        key: `photos/${JOB}/${ticket.photoId}.png`,
+        contentType: 'image/png',
+        maxBytes: 10 * 1024 * 1024,
+        expiresSeconds: 300,
+      },
+    ]);
+    expect(await context.photos.get(JOB, ticket.photoId)).toMatchObject({
+      state: 'pending',
+      brandId: 'qdn',
+      from: 'staff',
+      uploadedBy: 'driver-7',
+      customerVisible: true,
+    });
+  });
+
+  it(`given a customer, then at most ${CUSTOMER_PHOTOS_PER_JOB} uploads per job, and a deleted photo frees one`, async () => {
+    const { context } = await givenKnownJob();
+    const tickets = [];
+    for (let i = 0; i < CUSTOMER_PHOTOS_PER_JOB; i++) {
+      tickets.push(
+        await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 10 }, { kind: 'customer' }),
+      );
+    }
+    await expect(
+      requestUpload(context, JOB, { contentType: 'image/jpeg', size: 10 }, { kind: 'customer' }),
+    ).rejects.toMatchObject({ statusCode: 409 });
+    // Staff uploads are not limited by the customer's slots.
+    await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 10 }, driver);
+
+    const first = tickets[0]!;
+    await context.storage.write(`photos/${JOB}/${first.photoId}.jpg`, JPEG, 'image/jpeg');
+    await checkUpload(context, { key: `photos/${JOB}/${first.photoId}.jpg` });
+    await deletePhoto(context, JOB, first.photoId);
+    await expect(
+      requestUpload(context, JOB, { contentType: 'image/jpeg', size: 10 }, { kind: 'customer' }),
+    ).resolves.toMatchObject({ photoId: expect.any(String) });
+  });
+});
+
+describe('checking an uploaded photo', () => {
+  it('given a signed JPEG upload, then thumbnail, original, stored facts and one PhotoAdded; the inbox is emptied', async () => {
+    const { context, published } = await givenKnownJob();
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    const key = `photos/${JOB}/${photoId}.jpg`;
+    await context.storage.write(key, JPEG, 'image/jpeg');
+
+    const stored = await checkUpload(context, { key });
+
+    expect(stored).toMatchObject({
+      state: 'stored',
+      bytes: 12,
+      width: 800,
+      takenAt: '2026-05-01T14:30:00-07:00',
+      location: { lat: 32.83, lng: -117.14 },
+    });
+    expect([...context.storage.objects.keys()].sort()).toEqual([
+      `originals/${JOB}/${photoId}.jpg`,
+      `thumbnails/${JOB}/${photoId}.jpg`,
+    ]);
+    expect(published).toEqual([
+      {
+        source: 'qdn.media',
+        detailType: 'PhotoAdded',
+        detail: {
+          meta: expect.objectContaining({
+            eventId: photoAddedEventId(JOB, photoId),
+            brandId: 'qdn',
+            jobId: JOB,
+            actor: 'driver-7',
+          }),
+          data: {
+            jobId: JOB,
+            photoId,
+            contentType: 'image/jpeg',
+            takenAt: '2026-05-01T14:30:00-07:00',
+            customerVisible: true,
+            from: 'staff',
+          },
+        },
+      },
+    ]);
+  });
+
+  it('given the same object delivered again, then nothing is published twice', async () => {
+    const { context, published } = await givenKnownJob();
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    const key = `photos/${JOB}/${photoId}.jpg`;
+    await context.storage.write(key, JPEG, 'image/jpeg');
+    await checkUpload(context, { key });
+    await checkUpload(context, { key });
+    expect(published).toHaveLength(1);
+  });
+
+  it('given a photo stored but not yet announced (a crash between the two), then the next delivery announces it', async () => {
+    const { context, published } = await givenKnownJob();
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    const key = `photos/${JOB}/${photoId}.jpg`;
+    await context.storage.write(key, JPEG, 'image/jpeg');
+    const failingOnce = context.publish;
+    context.publish = async () => {
+      context.publish = failingOnce;
+      throw new Error('bus unavailable');
+    };
+    await expect(checkUpload(context, { key })).rejects.toThrow('bus unavailable');
+    expect(published).toHaveLength(0);
+
+    await checkUpload(context, { key });
+    expect(published.map((event) => event.detail.meta.eventId)).toEqual([photoAddedEventId(JOB, photoId)]);
+    expect(context.storage.objects.has(key)).toBe(false);
+  });
+
+  it('given a PNG declared as JPEG from the customer, then it is deleted, recorded as rejected and the slot freed', async () => {
+    const { context, published } = await givenKnownJob();
+    const { photoId } = await requestUpload(
+      context,
+      JOB,
+      { contentType: 'image/jpeg', size: 12 },
+      { kind: 'customer' },
+    );
+    const key = `photos/${JOB}/${photoId}.jpg`;
+    await context.storage.write(key, PNG, 'image/jpeg');
+
+    await expect(checkUpload(context, { key })).rejects.toBeInstanceOf(PermanentError);
+
+    expect(context.storage.objects.size).toBe(0);
+    expect(await context.photos.get(JOB, photoId)).toMatchObject({
+      state: 'rejected',
+      rejectionReason: 'declared image/jpeg but the file is a PNG image',
+    });
+    expect((await context.jobs.get(JOB))?.customerPhotos).toBe(0);
+    expect(published).toEqual([]);
+  });
+
+  it('given an object no upload was signed for, then it is deleted and the failure is permanent', async () => {
+    const { context } = await givenKnownJob();
+    const key = `photos/${JOB}/0e3c4a1c-5b1e-4a8e-9f0a-0123456789ab.jpg`;
+    await context.storage.write(key, JPEG, 'image/jpeg');
+    await expect(checkUpload(context, { key })).rejects.toBeInstanceOf(PermanentError);
+    expect(context.storage.objects.size).toBe(0);
+  });
+});
+
+describe('galleries', () => {
+  it('given a hidden and a visible photo, then staff see both and the customer only the visible one', async () => {
+    const { context } = await givenKnownJob();
+    const ids: string[] = [];
+    for (const uploader of [driver, { kind: 'customer' } as const]) {
+      const { photoId } = await requestUpload(
+        context,
+        JOB,
+        { contentType: 'image/jpeg', size: 12 },
+        uploader,
+      );
+      await context.storage.write(`photos/${JOB}/${photoId}.jpg`, JPEG, 'image/jpeg');
+      await checkUpload(context, { key: `photos/${JOB}/${photoId}.jpg` });
+      ids.push(photoId);
+    }
+    await setCustomerVisible(context, JOB, ids[0]!, false);
+
+    const staff = await listStaffPhotos(context, JOB);
+    const customer = await listCustomerPhotos(context, JOB);
+
+    expect(staff.map((photo) => photo.photoId).sort()).toEqual([...ids].sort());
+    expect(customer.map((photo) => photo.photoId)).toEqual([ids[1]]);
+    expect(customer[0]).toMatchObject({
+      from: 'customer',
+      thumbnailUrl: expect.stringContaining('thumbnails/'),
+    });
+    expect(customer[0]).not.toHaveProperty('location');
+    expect(customer[0]).not.toHaveProperty('uploadedBy');
+  });
+
+  it('given an unknown photo, then hiding or deleting it is 404', async () => {
+    const { context } = await givenKnownJob();
+    const unknown = '0e3c4a1c-5b1e-4a8e-9f0a-0123456789ab';
+    await expect(setCustomerVisible(context, JOB, unknown, false)).rejects.toMatchObject({ statusCode: 404 });
+    await expect(deletePhoto(context, JOB, unknown)).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
+
+describe('known jobs', () => {
+  it('given versions out of order, then the highest is kept', async () => {
+    const { context } = photoCheckContext();
+    expect(await learnJob(context.jobs, jobOnBus(3, 'en_route'))).toBe('recorded');
+    expect(await learnJob(context.jobs, jobOnBus(2, 'scheduled'))).toBe('stale');
+    expect(await context.jobs.get(JOB)).toMatchObject({ version: 3, status: 'en_route' });
+  });
+});
+
+function jobOnBus(version: number, status: 'scheduled' | 'en_route') {
+  return {
+    jobId: JOB,
+    brandId: 'qdn',
+    version,
+    status,
+    serviceType: 'trailer_pickup_and_dump',
+    customer: { name: 'Ana Ruiz', firstName: 'Ana', phone: '+16195550150' },
+    address: { text: 'Soderblom Ave, San Diego, CA' },
+    schedule: { date: '2026-12-01' },
+    crewIds: [],
+  };
+}
