@@ -72,7 +72,7 @@ const OPT_OUT = ' Reply STOP to opt out.';
 export const MAX_SEGMENTS = 2;
 
 export interface RenderedSms extends SegmentCount {
-  template: SmsTemplateId;
+  template: SmsTemplateId | 'dispatcher';
   body: string;
 }
 
@@ -215,4 +215,14 @@ export function variablesFor(
     ...(job.charter ? { vessel: job.charter.vessel, meetingPoint: job.charter.meetingPoint } : {}),
     ...(extra.correctedTo ? { correctedTo: STATUS_WORDS[extra.correctedTo] } : {}),
   };
+}
+
+/** A dispatcher's own words to a customer, signed as the brand (and, the first time, how to opt out). */
+export function renderDispatcherText(
+  text: string,
+  brand: Brand,
+  options: { firstToNumber: boolean },
+): RenderedSms & { template: 'dispatcher' } {
+  const body = `${text.trim()} ${brand.smsSignOff}${options.firstToNumber ? OPT_OUT : ''}`;
+  return { template: 'dispatcher', body, ...countSegments(body) };
 }

@@ -1,13 +1,22 @@
-import { busEvents, logger, queueConsumer } from '@qdn/shared';
+import { busEvents, queueConsumer } from '@qdn/shared';
+import { notificationsContext } from '../adapters/notifications-context.ts';
+import { textCustomerAbout } from '../domain/job-sms.ts';
 
-// Placeholder consumer: receives the job events a customer will be texted about and logs them.
-// The notifications issue replaces the body with templates, Twilio and idempotency.
+/** Queue `sms`: every job event keeps the projection current; some text the customer, once. */
 export const handler = queueConsumer(
   {
     consumer: 'sms',
-    parse: busEvents('JobCreated', 'JobStatusChanged', 'JobScheduleChanged', 'JobArriving'),
+    parse: busEvents(
+      'JobCreated',
+      'JobStatusChanged',
+      'JobScheduleChanged',
+      'JobArriving',
+      'JobDetailsChanged',
+      'JobAssignmentChanged',
+    ),
   },
-  async function logJobEvent(event) {
-    logger.info('Job event received', { detailType: event.detailType, eventId: event.detail.meta.eventId });
+  async function textCustomer(event, { context }) {
+    const deps = await notificationsContext();
+    await textCustomerAbout({ ...deps, sendLeaseMs: context.getRemainingTimeInMillis() }, event);
   },
 );

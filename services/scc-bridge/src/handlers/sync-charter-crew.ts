@@ -1,6 +1,11 @@
-import { busEvents, logger, queueConsumer } from '@qdn/shared';
+import { busEvents, queueConsumer } from '@qdn/shared';
+import { bridgeContext } from '../adapters/bridge-context.ts';
+import { syncCharterCrew } from '../domain/charter-sync.ts';
 
-// Placeholder consumer: receives the charter job changes and logs them; the SCC bridge issue replaces the body.
+/**
+ * Consumer of the `crew` queue (rule qdn-<stage>-crew: charter jobs only): brings SCC and the crew's
+ * links and texts up to date with each new version of a charter job.
+ */
 export const handler = queueConsumer(
   {
     consumer: 'crew',
@@ -12,7 +17,7 @@ export const handler = queueConsumer(
       'JobStatusChanged',
     ),
   },
-  async function logJobEvent(event) {
-    logger.info('Job event received', { detailType: event.detailType, eventId: event.detail.meta.eventId });
+  async function syncCharterJob(event) {
+    await syncCharterCrew(await bridgeContext(), { job: event.detail.data.job, meta: event.detail.meta });
   },
 );

@@ -1,0 +1,391 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { JobOnBus } from '@qdn/shared';
+import { jobRef } from '../domain/inbound.ts';
+import type {
+  DeliveryStatus,
+  JobSnapshot,
+  NotificationStore,
+  OutboundSms,
+  SendClaim,
+  SendOutcome,
+  SendRecord,
+  TimelineEntry,
+} from '../domain/ports.ts';
+import { deliveryRank } from '../domain/timeline.ts';
+
+/*
+ * One table, keyed pk/sk:
+ *   JOB#<jobId>    JOB                      the job as the last (highest-version) event showed it
+ *   JOB#<jobId>    ENTRY#<eventId>          a timeline entry (one per event, however often delivered)
+ *   JOB#<jobId>    SMS#<MessageSid>         the message's latest delivery status (forward only)
+ *   SID#<sid>      CALLBACK#<at>#<token>    every raw status callback, as received
+ *   SEND#<key>     SEND                     one SMS's idempotency record (expires after SEND_RECORD_TTL_DAYS)
+ *   PHONE#<e164>   JOB#<jobId>              the number's jobs, for linking replies
+ *   PHONE#<e164>   OPTOUT | TEXTED          suppression list; "has had a text from us"
+ *   REF#<ref>      JOB#<jobId>              `#ABC123` references in team replies
+ *   INBOUND#<sid>  DONE                     an inbound SMS fully handled
+ */
+
+// Items are checked where they are turned back into domain types (recordOf, job()).
+// biome-ignore lint/suspicious/noExplicitAny: a DynamoDB item is untyped at this boundary
+type Item = Record<string, any>;
+
+const OPEN = new Set(['requested', 'scheduled', 'en_route', 'arrived']);
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error).name === 'ConditionalCheckFailedException'
+  );
+}
+
+export class DynamoNotificationStore implements NotificationStore {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #sendRecordTtlSeconds: number;
+
+  constructor(db: DynamoDBDocumentClient, table: string, options: { sendRecordTtlDays: number }) {
+    this.#db = db;
+    this.#table = table;
+    this.#sendRecordTtlSeconds = options.sendRecordTtlDays * 86_400;
+  }
+
+  async observeJob(job: JobOnBus, now: Date): Promise<{ stale: boolean }> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `JOB#${job.jobId}`, sk: 'JOB' },
+          // Equal versions pass: one job change can produce several events.
+          ConditionExpression: 'attribute_not_exists(version) OR version <= :version',
+          UpdateExpression:
+            'SET version = :version, brandId = :brandId, #status = :status, serviceType = :serviceType, firstName = :firstName, phone = :phone, addressText = :address, #date = :date, updatedAt = :now',
+          ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
+          ExpressionAttributeValues: {
+            ':version': job.version,
+            ':brandId': job.brandId,
+            ':status': job.status,
+            ':serviceType': job.serviceType,
+            ':firstName': job.customer.firstName,
+            ':phone': job.customer.phone,
+            ':address': job.address.text,
+            ':date': job.schedule.date,
+            ':now': now.toISOString(),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return { stale: true };
+      throw error;
+    }
+    await Promise.all([
+      this.#put({
+        pk: `PHONE#${job.customer.phone}`,
+        sk: `JOB#${job.jobId}`,
+        status: job.status,
+        date: job.schedule.date,
+        updatedAt: now.toISOString(),
+      }),
+      this.#put({ pk: `REF#${jobRef(job.jobId)}`, sk: `JOB#${job.jobId}`, updatedAt: now.toISOString() }),
+    ]);
+    return { stale: false };
+  }
+
+  async job(jobId: string): Promise<JobSnapshot | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `JOB#${jobId}`, sk: 'JOB' },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    return {
+      jobId,
+      brandId: Item.brandId,
+      version: Item.version,
+      status: Item.status,
+      serviceType: Item.serviceType,
+      firstName: Item.firstName,
+      phone: Item.phone,
+      addressText: Item.addressText,
+      date: Item.date,
+    };
+  }
+
+  async openJobForPhone(phone: string): Promise<JobSnapshot | undefined> {
+    const items = await this.#query(`PHONE#${phone}`, 'JOB#');
+    // Most recently scheduled first; a job whose phone has since changed no longer counts.
+    const candidates = items
+      .filter((item) => OPEN.has(item.status))
+      .sort(
+        (a, b) =>
+          String(b.date).localeCompare(String(a.date)) || String(b.updatedAt).localeCompare(a.updatedAt),
+      );
+    for (const candidate of candidates) {
+      const job = await this.job(String(candidate.sk).slice('JOB#'.length));
+      if (job && job.phone === phone && OPEN.has(job.status)) return job;
+    }
+    return undefined;
+  }
+
+  async jobByRef(ref: string): Promise<JobSnapshot | undefined> {
+    const items = await this.#query(`REF#${ref.toUpperCase()}`, 'JOB#');
+    const newest = items.sort((a, b) => String(b.updatedAt).localeCompare(a.updatedAt))[0];
+    return newest ? this.job(String(newest.sk).slice('JOB#'.length)) : undefined;
+  }
+
+  async isSuppressed(phone: string): Promise<boolean> {
+    return (await this.#get(`PHONE#${phone}`, 'OPTOUT')) !== undefined;
+  }
+
+  async suppress(phone: string, source: string, now: Date): Promise<void> {
+    await this.#put({ pk: `PHONE#${phone}`, sk: 'OPTOUT', source, at: now.toISOString() });
+  }
+
+  async unsuppress(phone: string): Promise<void> {
+    await this.#db.send(
+      new DeleteCommand({ TableName: this.#table, Key: { pk: `PHONE#${phone}`, sk: 'OPTOUT' } }),
+    );
+  }
+
+  async hasTexted(phone: string): Promise<boolean> {
+    return (await this.#get(`PHONE#${phone}`, 'TEXTED')) !== undefined;
+  }
+
+  async markTexted(phone: string, now: Date): Promise<void> {
+    await this.#put({ pk: `PHONE#${phone}`, sk: 'TEXTED', at: now.toISOString() });
+  }
+
+  async claimSend(sms: OutboundSms, now: Date, leaseMs: number): Promise<SendClaim> {
+    const existing = await this.#get(`SEND#${sms.key}`, 'SEND');
+    if (existing?.outcome) return { kind: 'done', record: recordOf(existing) };
+    const fresh = !existing || existing.state === 'released';
+    if (!fresh && existing.state === 'sending' && existing.leaseUntil > now.getTime())
+      return { kind: 'busy' };
+    const attempt = Number(existing?.attempt ?? 0) + 1;
+    const firstAttemptAt = existing?.firstAttemptAt ?? now.toISOString();
+    const body = fresh ? sms.body : existing.body;
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            pk: `SEND#${sms.key}`,
+            sk: 'SEND',
+            state: 'sending',
+            attempt,
+            body,
+            to: sms.to,
+            jobId: sms.jobId,
+            firstAttemptAt,
+            leaseUntil: now.getTime() + leaseMs,
+            published: false,
+            expiresAt: Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds,
+          },
+          // Only the attempt that read this state may take the claim.
+          ConditionExpression: existing
+            ? 'attempt = :seen AND attribute_not_exists(outcome)'
+            : 'attribute_not_exists(pk)',
+          ...(existing ? { ExpressionAttributeValues: { ':seen': existing.attempt } } : {}),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return { kind: 'busy' };
+      throw error;
+    }
+    const record: SendRecord = { key: sms.key, body, firstAttemptAt, published: false };
+    return fresh ? { kind: 'new', record } : { kind: 'uncertain', record };
+  }
+
+  async settleSend(key: string, body: string, outcome: SendOutcome, now: Date): Promise<SendRecord> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `SEND#${key}`, sk: 'SEND' },
+          ConditionExpression: 'attribute_not_exists(outcome)',
+          UpdateExpression:
+            'SET outcome = :outcome, #state = :settled, body = if_not_exists(body, :body), firstAttemptAt = if_not_exists(firstAttemptAt, :now), settledAt = :now, published = if_not_exists(published, :false), expiresAt = :expiresAt',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':outcome': outcome,
+            ':settled': 'settled',
+            ':body': body,
+            ':now': now.toISOString(),
+            ':false': false,
+            ':expiresAt': Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    return recordOf((await this.#get(`SEND#${key}`, 'SEND'))!);
+  }
+
+  async releaseSend(key: string): Promise<void> {
+    await this.#setState(key, 'released');
+  }
+
+  async markSendUncertain(key: string): Promise<void> {
+    await this.#setState(key, 'uncertain');
+  }
+
+  async markPublished(key: string): Promise<void> {
+    await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `SEND#${key}`, sk: 'SEND' },
+        UpdateExpression: 'SET published = :true',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+  }
+
+  async isInboundDone(messageSid: string): Promise<boolean> {
+    return (await this.#get(`INBOUND#${messageSid}`, 'DONE')) !== undefined;
+  }
+
+  async markInboundDone(messageSid: string, now: Date): Promise<void> {
+    await this.#put({
+      pk: `INBOUND#${messageSid}`,
+      sk: 'DONE',
+      at: now.toISOString(),
+      expiresAt: Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds,
+    });
+  }
+
+  async recordDelivery(
+    jobId: string,
+    delivery: DeliveryStatus,
+    raw: Record<string, string>,
+    now: Date,
+  ): Promise<boolean> {
+    await this.#put({
+      pk: `SID#${delivery.messageSid}`,
+      sk: `CALLBACK#${now.toISOString()}#${raw.idempotencyToken ?? ''}`,
+      jobId,
+      raw,
+    });
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `JOB#${jobId}`, sk: `SMS#${delivery.messageSid}` },
+          // Forward only: a late "sent" never overwrites "delivered"; a final status never changes.
+          ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
+          UpdateExpression: 'SET #status = :status, #rank = :rank, errorCode = :errorCode, updatedAt = :now',
+          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank' },
+          ExpressionAttributeValues: {
+            ':status': delivery.status,
+            ':rank': deliveryRank(delivery.status),
+            ':errorCode': delivery.errorCode ?? null,
+            ':now': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async addTimelineEntry(entry: TimelineEntry): Promise<void> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...entry, pk: `JOB#${entry.jobId}`, sk: `ENTRY#${entry.eventId}` },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async timeline(jobId: string) {
+    const items = await this.#query(`JOB#${jobId}`);
+    const entries: TimelineEntry[] = [];
+    const deliveries = new Map<string, DeliveryStatus>();
+    for (const { pk: _pk, sk, ...item } of items) {
+      if (String(sk).startsWith('ENTRY#')) entries.push(item as TimelineEntry);
+      if (String(sk).startsWith('SMS#')) {
+        const messageSid = String(sk).slice('SMS#'.length);
+        deliveries.set(messageSid, {
+          messageSid,
+          status: item.status,
+          ...(item.errorCode ? { errorCode: item.errorCode } : {}),
+        });
+      }
+    }
+    return { entries, deliveries };
+  }
+
+  async #setState(key: string, state: 'released' | 'uncertain'): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `SEND#${key}`, sk: 'SEND' },
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(outcome)',
+          UpdateExpression: 'SET #state = :state, leaseUntil = :zero',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': state, ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async #get(pk: string, sk: string): Promise<Item | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: { pk, sk }, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  async #put(item: Record<string, unknown>): Promise<void> {
+    await this.#db.send(new PutCommand({ TableName: this.#table, Item: item }));
+  }
+
+  async #query(pk: string, skPrefix?: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':prefix': skPrefix } : {}) },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
+
+function recordOf(item: Item): SendRecord {
+  return {
+    key: String(item.pk).slice('SEND#'.length),
+    body: item.body,
+    firstAttemptAt: item.firstAttemptAt,
+    outcome: item.outcome,
+    published: Boolean(item.published),
+  };
+}

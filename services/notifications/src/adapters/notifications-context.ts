@@ -1,0 +1,93 @@
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import type { Brands } from '@qdn/shared';
+import {
+  dynamoDocumentClient,
+  loadBrands,
+  loadConfig,
+  publishEvents,
+  requiredString,
+  retryBaseDelayMs,
+} from '@qdn/shared';
+import { z } from 'zod';
+import type { NotificationsDeps } from '../domain/ports.ts';
+import { DynamoNotificationStore } from './notification-store.ts';
+import { TwilioSmsGateway } from './twilio-gateway.ts';
+import { createTwilioClient } from './twilio-request-client.ts';
+
+// Read once per cold start; a missing variable fails the first invocation with its name.
+const config = loadConfig({
+  MESSAGES_TABLE: requiredString(),
+  /** The public API origin: Twilio's callbacks are addressed, and their signatures computed, on it. */
+  API_BASE_URL: z.url(),
+  /** Locally the Twilio fake; unset in AWS. */
+  TWILIO_API_BASE_URL: z.string().optional(),
+  TWILIO_API_KEY_PARAMETER: requiredString(),
+  TWILIO_AUTH_TOKEN_PARAMETER: requiredString(),
+  TWILIO_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Idempotency records must outlive the bus archive, or a replay could text again. */
+  SEND_RECORD_TTL_DAYS: z.coerce.number().int().positive(),
+});
+
+const TwilioApiKey = z.object({
+  accountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
+  apiKeySid: z.string().regex(/^SK[0-9a-f]{32}$/),
+  apiKeySecret: z.string().min(1),
+});
+
+// Secrets are cached for five minutes: a rotated key reaches warm functions without a deploy.
+const SECRET_MAX_AGE_SECONDS = 300;
+
+async function twilioClient() {
+  const key = TwilioApiKey.parse(
+    await getParameter(config.TWILIO_API_KEY_PARAMETER, {
+      decrypt: true,
+      transform: 'json',
+      maxAge: SECRET_MAX_AGE_SECONDS,
+    }),
+  );
+  return createTwilioClient({
+    ...key,
+    apiBaseUrl: config.TWILIO_API_BASE_URL,
+    timeoutMs: config.TWILIO_TIMEOUT_MS,
+  });
+}
+
+/** The account's Auth Token: only for checking webhook signatures (sending uses the API key). */
+export async function twilioAuthToken(): Promise<string> {
+  const token = await getParameter(config.TWILIO_AUTH_TOKEN_PARAMETER, {
+    decrypt: true,
+    maxAge: SECRET_MAX_AGE_SECONDS,
+  });
+  if (!token) throw new Error(`SSM parameter ${config.TWILIO_AUTH_TOKEN_PARAMETER} is empty`);
+  return token;
+}
+
+/** The exact public URL Twilio calls for `path` (what its signature covers). */
+export function publicApiUrl(path: string): string {
+  return `${config.API_BASE_URL.replace(/\/$/, '')}${path}`;
+}
+
+let deps: Promise<NotificationsDeps & { brands: Brands }> | undefined;
+
+/** The notification commands' dependencies, built once per function instance. */
+export function notificationsContext(): Promise<NotificationsDeps & { brands: Brands }> {
+  deps ??= loadBrands().then((brands) => {
+    return {
+      brands,
+      store: new DynamoNotificationStore(dynamoDocumentClient(), config.MESSAGES_TABLE, {
+        sendRecordTtlDays: config.SEND_RECORD_TTL_DAYS,
+      }),
+      gateway: new TwilioSmsGateway(twilioClient, {
+        attempts: 3,
+        baseDelayMs: retryBaseDelayMs(),
+      }),
+      publish: (events) => publishEvents(events),
+      now: () => new Date(),
+      statusCallbackUrl: (jobId) =>
+        publicApiUrl(`/twilio/status${jobId ? `?jobId=${encodeURIComponent(jobId)}` : ''}`),
+      // Longer than the function timeout: a claim outlives the attempt that took it.
+      sendLeaseMs: 15_000,
+    };
+  });
+  return deps;
+}

@@ -1,0 +1,35 @@
+import { type Brands, CrewMessage } from '@qdn/shared';
+import { deliverOnce } from './delivery.ts';
+import { senderOf } from './job-sms.ts';
+import type { NotificationsDeps, SendOutcome } from './ports.ts';
+
+/**
+ * A queued crew message: raw SNS delivery gives the message itself; an SNS envelope (raw delivery off)
+ * wraps it in `Message`. Either way it is validated against the shared contract.
+ */
+export function parseCrewMessage(body: unknown): CrewMessage {
+  const envelope = body as { Type?: string; Message?: unknown };
+  const message =
+    envelope?.Type === 'Notification' && typeof envelope.Message === 'string'
+      ? JSON.parse(envelope.Message)
+      : body;
+  return CrewMessage.parse(message);
+}
+
+/** A crew member's message from scc-bridge: same Twilio sender, opt-out list and timeline as customers. */
+export async function textCrewMember(
+  deps: NotificationsDeps & { brands: Brands },
+  message: CrewMessage,
+): Promise<SendOutcome> {
+  const brand = deps.brands.get(message.brandId);
+  return deliverOnce(deps, {
+    key: `crew:${message.messageId}`,
+    brandId: message.brandId,
+    jobId: message.jobId,
+    to: message.to,
+    body: message.body,
+    template: `crew_${message.kind}`,
+    audience: 'crew',
+    sender: senderOf(brand),
+  });
+}

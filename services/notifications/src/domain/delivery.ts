@@ -1,0 +1,158 @@
+import { type DomainEvent, TransientError } from '@qdn/shared';
+import {
+  type NotificationsDeps,
+  type OutboundSms,
+  type SendOutcome,
+  type SendRecord,
+  SmsSendError,
+} from './ports.ts';
+
+/**
+ * Sends one SMS exactly once per `sms.key`, however often it is asked for: redelivered, redriven or
+ * replayed a month later. Every outcome — sent, failed, suppressed — is stored with the key and
+ * published as an event for the timeline.
+ *
+ * - A settled key is never sent again (its event is re-published if that had not happened yet).
+ * - An attempt that may have reached Twilio (timeout, dropped connection) is looked up in Twilio before
+ *   anything is sent again, so a timeout never becomes a second text.
+ * - Twilio 429/5xx: the claim is released and a TransientError goes back to SQS (retry, then DLQ).
+ * - 21610 (the number replied STOP): the number joins the suppression list; a permanent SmsFailed.
+ * - Other 4xx: a permanent SmsFailed. Opted-out numbers are never sent to: SmsSuppressed.
+ */
+export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Promise<SendOutcome> {
+  const claim = await deps.store.claimSend(sms, deps.now(), deps.sendLeaseMs);
+  if (claim.kind === 'busy') throw new TransientError('Another attempt at this SMS is in progress');
+  if (claim.kind === 'done') {
+    if (!claim.record.published) await publishOutcome(deps, sms, claim.record);
+    return claim.record.outcome!;
+  }
+  // The body first claimed is the one sent and looked up: a retry must not reword it.
+  const body = claim.record.body;
+  if (claim.kind === 'uncertain') {
+    const found = await deps.gateway.findSent({
+      to: sms.to,
+      body,
+      since: new Date(claim.record.firstAttemptAt),
+    });
+    if (found) return settle(deps, sms, body, { state: 'sent', ...found });
+  }
+  if (await deps.store.isSuppressed(sms.to)) {
+    return settle(deps, sms, body, { state: 'suppressed', reason: 'opted-out' });
+  }
+  try {
+    const sent = await deps.gateway.send({
+      to: sms.to,
+      body,
+      sender: sms.sender,
+      statusCallback: deps.statusCallbackUrl(sms.jobId),
+    });
+    return await settle(deps, sms, body, { state: 'sent', ...sent });
+  } catch (error) {
+    if (!(error instanceof SmsSendError)) throw error;
+    switch (error.kind) {
+      case 'unsubscribed':
+        await deps.store.suppress(sms.to, `twilio-${error.code ?? '21610'}`, deps.now());
+        return settle(deps, sms, body, {
+          state: 'failed',
+          errorCode: error.code,
+          errorMessage: error.message,
+        });
+      case 'permanent':
+        return settle(deps, sms, body, {
+          state: 'failed',
+          errorCode: error.code,
+          errorMessage: error.message,
+        });
+      case 'transient':
+        await deps.store.releaseSend(sms.key);
+        throw new TransientError(`Twilio did not take the SMS: ${error.message}`, {
+          code: error.code,
+        });
+      case 'ambiguous':
+        await deps.store.markSendUncertain(sms.key);
+        throw new TransientError(
+          `No answer from Twilio; will look the SMS up before retrying: ${error.message}`,
+          {
+            code: error.code,
+          },
+        );
+    }
+  }
+}
+
+/** Records an outcome without any attempt (e.g. a stale event), once; returns the settled outcome. */
+export async function settleWithoutSending(
+  deps: NotificationsDeps,
+  sms: OutboundSms,
+  outcome: SendOutcome,
+): Promise<SendOutcome> {
+  return settle(deps, sms, sms.body, outcome);
+}
+
+async function settle(
+  deps: NotificationsDeps,
+  sms: OutboundSms,
+  body: string,
+  outcome: SendOutcome,
+): Promise<SendOutcome> {
+  const record = await deps.store.settleSend(sms.key, body, outcome, deps.now());
+  if (record.outcome?.state === 'sent' && sms.audience === 'customer') {
+    await deps.store.markTexted(sms.to, deps.now());
+  }
+  if (!record.published) await publishOutcome(deps, sms, record);
+  return record.outcome!;
+}
+
+async function publishOutcome(deps: NotificationsDeps, sms: OutboundSms, record: SendRecord): Promise<void> {
+  await deps.publish([outcomeEvent(sms, record)]);
+  await deps.store.markPublished(sms.key);
+}
+
+/** The event that tells the timeline (and anyone else) what became of an SMS. */
+export function outcomeEvent(sms: OutboundSms, record: SendRecord): DomainEvent {
+  const outcome = record.outcome!;
+  const detailType =
+    outcome.state === 'sent' ? 'SmsSent' : outcome.state === 'failed' ? 'SmsFailed' : 'SmsSuppressed';
+  const meta = {
+    // Stable across redeliveries: the timeline stores each event once.
+    eventId: `sms:${sms.key}:${detailType}`,
+    occurredAt: record.firstAttemptAt,
+    brandId: sms.brandId,
+    ...(sms.jobId ? { jobId: sms.jobId } : {}),
+    ...(sms.version !== undefined ? { version: sms.version } : {}),
+    actor: 'system',
+    correlationId: sms.key,
+  };
+  const common = { to: sms.to, template: sms.template, audience: sms.audience };
+  switch (outcome.state) {
+    case 'sent':
+      return {
+        source: 'qdn.notifications',
+        detailType: 'SmsSent',
+        detail: {
+          meta,
+          data: { ...common, messageSid: outcome.messageSid, body: record.body, status: outcome.status },
+        },
+      };
+    case 'failed':
+      return {
+        source: 'qdn.notifications',
+        detailType: 'SmsFailed',
+        detail: {
+          meta,
+          data: {
+            ...common,
+            ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
+            errorMessage: outcome.errorMessage,
+            permanent: true,
+          },
+        },
+      };
+    case 'suppressed':
+      return {
+        source: 'qdn.notifications',
+        detailType: 'SmsSuppressed',
+        detail: { meta, data: { ...common, reason: outcome.reason } },
+      };
+  }
+}

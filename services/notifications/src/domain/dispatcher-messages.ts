@@ -1,0 +1,47 @@
+import { AppError, type Brands, ConflictError, NotFoundError } from '@qdn/shared';
+import { deliverOnce } from './delivery.ts';
+import { senderOf } from './job-sms.ts';
+import type { NotificationsDeps } from './ports.ts';
+import { renderDispatcherText } from './sms-templates.ts';
+
+/** Twilio refused the text for good (e.g. an invalid number): the dispatcher should know why. */
+export class SmsRejectedError extends AppError {
+  override name = 'SmsRejectedError';
+  constructor(message: string, errorCode: string | undefined) {
+    super(422, message, errorCode ? [{ field: 'to', message: `Twilio error ${errorCode}` }] : undefined);
+  }
+}
+
+/**
+ * A dispatcher texts a job's customer: signed as the job's brand, sent once per request id (a retried
+ * request sends nothing twice), and logged in the timeline like every other SMS.
+ */
+export async function textCustomerAsDispatcher(
+  deps: NotificationsDeps & { brands: Brands },
+  request: { jobId: string; text: string; requestId: string; dispatcherId: string },
+): Promise<{ messageSid: string; status: string }> {
+  const job = await deps.store.job(request.jobId);
+  if (!job) throw new NotFoundError('Job not found');
+  const brand = deps.brands.get(job.brandId);
+  const rendered = renderDispatcherText(request.text, brand, {
+    firstToNumber: !(await deps.store.hasTexted(job.phone)),
+  });
+  const outcome = await deliverOnce(deps, {
+    key: `dispatcher:${request.jobId}:${request.requestId}`,
+    brandId: job.brandId,
+    jobId: job.jobId,
+    to: job.phone,
+    body: rendered.body,
+    template: 'dispatcher',
+    audience: 'customer',
+    sender: senderOf(brand),
+  });
+  switch (outcome.state) {
+    case 'sent':
+      return { messageSid: outcome.messageSid, status: outcome.status };
+    case 'suppressed':
+      throw new ConflictError('The customer has opted out of texts (replied STOP)');
+    case 'failed':
+      throw new SmsRejectedError(`Twilio refused the text: ${outcome.errorMessage}`, outcome.errorCode);
+  }
+}

@@ -1,0 +1,235 @@
+import type { Brand, Brands, DomainEvent, JobStatus } from '@qdn/shared';
+import { deliverOnce } from './delivery.ts';
+import { senderOf } from './job-sms.ts';
+import type { JobSnapshot, NotificationsDeps } from './ports.ts';
+
+/** An SMS someone sent to one of our numbers, as the inbound webhook queued it. */
+export interface InboundSms {
+  messageSid: string;
+  from: string;
+  to: string;
+  body: string;
+  mediaUrls: string[];
+  messagingServiceSid?: string | undefined;
+  receivedAt: string;
+}
+
+export type Keyword = 'stop' | 'start' | 'help';
+
+// Twilio's standard opt-out, opt-in and help keywords; a message that is only the keyword counts.
+const KEYWORDS: Record<string, Keyword> = {
+  STOP: 'stop',
+  STOPALL: 'stop',
+  UNSUBSCRIBE: 'stop',
+  CANCEL: 'stop',
+  END: 'stop',
+  QUIT: 'stop',
+  START: 'start',
+  YES: 'start',
+  UNSTOP: 'start',
+  HELP: 'help',
+};
+
+/** The keyword a message is, ignoring case, surrounding whitespace and trailing punctuation. */
+export function keywordOf(body: string): Keyword | undefined {
+  const word = body
+    .trim()
+    .replace(/[.!\s]+$/, '')
+    .toUpperCase();
+  return KEYWORDS[word];
+}
+
+/** How staff refer to a job in a text: `#` and the last 6 characters of its id. */
+export function jobRef(jobId: string): string {
+  return jobId.slice(-6).toUpperCase();
+}
+
+/** A team member's `#ABC123 message` → the job reference and the text for the customer. */
+export function parseTeamReply(body: string): { ref: string; text: string } | undefined {
+  const match = /^\s*#([0-9A-Za-z]{6})\b[\s:,-]*([\s\S]*)$/.exec(body);
+  if (!match?.[2]?.trim()) return undefined;
+  return { ref: match[1]!.toUpperCase(), text: match[2].trim() };
+}
+
+const STATUS_WORDS: Record<JobStatus, string> = {
+  requested: 'requested',
+  scheduled: 'scheduled',
+  en_route: 'en route',
+  arrived: 'on site',
+  complete: 'complete',
+  cancelled: 'cancelled',
+};
+
+/** The street part of an address: what a dispatcher recognises a job by. */
+function streetOf(address: string): string {
+  return address.split(',')[0]!.trim();
+}
+
+/** What the backup team reads: who wrote, about which job, and how to answer. */
+export function relayText(brand: Brand, sms: InboundSms, job: JobSnapshot | undefined): string {
+  const who = job
+    ? `${job.firstName} (job ${job.jobId}, ${STATUS_WORDS[job.status]}, ${streetOf(job.addressText)})`
+    : `unknown sender ${sms.from}`;
+  const media =
+    sms.mediaUrls.length > 0 ? ` [${sms.mediaUrls.length} attachment(s): ${sms.mediaUrls.join(' ')}]` : '';
+  const howToAnswer = job ? ` - answer with #${jobRef(job.jobId)} and your text` : '';
+  // Twilio takes up to 1,600 characters; a long customer text is cut, never dropped.
+  const text = sms.body.length > 1000 ? `${sms.body.slice(0, 1000)}…` : sms.body;
+  return `${brand.displayName} reply from ${who}: ${text}${media}${howToAnswer}`;
+}
+
+export function helpText(brand: Brand): string {
+  return `${brand.displayName}: reply to this number and our team will get back to you. Msg&data rates may apply. Reply STOP to opt out.`;
+}
+
+const TEAM_HOW_TO =
+  'Not sent: start your text with # and the job reference (e.g. #A1B2C3) to send it to that customer.';
+
+/** The brand an inbound SMS was addressed to: by Messaging Service or number, else the job's, else the default. */
+function brandOf(brands: Brands, sms: InboundSms, job: JobSnapshot | undefined): Brand {
+  const addressed = brands
+    .all()
+    .find((brand) =>
+      'messagingServiceSid' in brand.twilio
+        ? brand.twilio.messagingServiceSid === sms.messagingServiceSid
+        : brand.twilio.fromNumber === sms.to,
+    );
+  return addressed ?? brands.get(job?.brandId);
+}
+
+/**
+ * An inbound SMS: keywords opt out / in / ask for help; anything else is logged against the sender's
+ * open job and relayed to the brand's backup team. The team's own numbers are never relayed back to
+ * the team; a team text that starts with `#<job ref>` goes to that job's customer. Each step is keyed on
+ * the MessageSid, so a webhook retried by Twilio or a redriven message changes nothing twice.
+ */
+export async function handleInbound(
+  deps: NotificationsDeps & { brands: Brands },
+  sms: InboundSms,
+): Promise<void> {
+  if (await deps.store.isInboundDone(sms.messageSid)) return;
+  const teamBrand = deps.brands.all().find((brand) => brand.backupTeamNumbers.includes(sms.from));
+  const keyword = keywordOf(sms.body);
+  if (teamBrand && !keyword) await handleTeamText(deps, teamBrand, sms);
+  else await handleCustomerText(deps, sms, keyword);
+  await deps.store.markInboundDone(sms.messageSid, deps.now());
+}
+
+async function handleCustomerText(
+  deps: NotificationsDeps & { brands: Brands },
+  sms: InboundSms,
+  keyword: Keyword | undefined,
+): Promise<void> {
+  const job = await deps.store.openJobForPhone(sms.from);
+  const brand = brandOf(deps.brands, sms, job);
+  const now = deps.now();
+  if (keyword === 'stop') await deps.store.suppress(sms.from, 'keyword', now);
+  if (keyword === 'start') await deps.store.unsuppress(sms.from);
+  await deps.publish([received(sms, brand, job, 'customer', keyword)]);
+
+  if (keyword === 'help') {
+    await deliverOnce(deps, {
+      key: `help:${sms.messageSid}`,
+      brandId: brand.brandId,
+      jobId: job?.jobId,
+      to: sms.from,
+      body: helpText(brand),
+      template: 'help',
+      audience: 'customer',
+      sender: senderOf(brand),
+    });
+  }
+  if (keyword) return;
+
+  const team = brand.backupTeamNumbers.filter((number) => number !== sms.from);
+  for (const number of team) {
+    await deliverOnce(deps, {
+      key: `relay:${sms.messageSid}:${number}`,
+      brandId: brand.brandId,
+      jobId: job?.jobId,
+      to: number,
+      body: relayText(brand, sms, job),
+      template: 'relay',
+      audience: 'team',
+      sender: senderOf(brand),
+    });
+  }
+  await deps.publish([
+    {
+      source: 'qdn.notifications',
+      detailType: 'SmsRelayed',
+      detail: {
+        meta: metaOf(sms, brand, job, 'SmsRelayed'),
+        data: { messageSid: sms.messageSid, from: sms.from, to: team },
+      },
+    },
+  ]);
+}
+
+async function handleTeamText(
+  deps: NotificationsDeps & { brands: Brands },
+  brand: Brand,
+  sms: InboundSms,
+): Promise<void> {
+  const reply = parseTeamReply(sms.body);
+  const job = reply ? await deps.store.jobByRef(reply.ref) : undefined;
+  await deps.publish([received(sms, brand, job, 'team', undefined)]);
+  if (!reply || !job) {
+    await deliverOnce(deps, {
+      key: `team-help:${sms.messageSid}`,
+      brandId: brand.brandId,
+      to: sms.from,
+      body: reply ? `Not sent: no job ends with #${reply.ref}.` : TEAM_HOW_TO,
+      template: 'team_help',
+      audience: 'team',
+      sender: senderOf(brand),
+    });
+    return;
+  }
+  const jobBrand = deps.brands.get(job.brandId);
+  await deliverOnce(deps, {
+    key: `team-reply:${sms.messageSid}`,
+    brandId: job.brandId,
+    jobId: job.jobId,
+    to: job.phone,
+    body: `${reply.text} ${jobBrand.smsSignOff}`,
+    template: 'team_reply',
+    audience: 'customer',
+    sender: senderOf(jobBrand),
+  });
+}
+
+function metaOf(sms: InboundSms, brand: Brand, job: JobSnapshot | undefined, detailType: string) {
+  return {
+    eventId: `inbound:${sms.messageSid}:${detailType}`,
+    occurredAt: sms.receivedAt,
+    brandId: job?.brandId ?? brand.brandId,
+    ...(job ? { jobId: job.jobId } : {}),
+    actor: 'twilio',
+    correlationId: sms.messageSid,
+  };
+}
+
+function received(
+  sms: InboundSms,
+  brand: Brand,
+  job: JobSnapshot | undefined,
+  audience: 'customer' | 'team',
+  keyword: Keyword | undefined,
+): DomainEvent {
+  return {
+    source: 'qdn.notifications',
+    detailType: 'SmsReceived',
+    detail: {
+      meta: metaOf(sms, brand, job, 'SmsReceived'),
+      data: {
+        messageSid: sms.messageSid,
+        from: sms.from,
+        body: sms.body,
+        audience,
+        mediaUrls: sms.mediaUrls,
+        ...(keyword ? { keyword } : {}),
+      },
+    },
+  };
+}

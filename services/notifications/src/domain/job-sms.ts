@@ -1,0 +1,63 @@
+import type { Brand, Brands, JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared';
+import { deliverOnce, settleWithoutSending } from './delivery.ts';
+import type { NotificationsDeps, OutboundSms, Sender, SendOutcome } from './ports.ts';
+import { renderSms, templateForEvent, variablesFor } from './sms-templates.ts';
+
+/** The job events the sms consumer receives (all of them keep its projection current). */
+export type JobEventForSms = ReceivedEvent<
+  | 'JobCreated'
+  | 'JobStatusChanged'
+  | 'JobScheduleChanged'
+  | 'JobArriving'
+  | 'JobDetailsChanged'
+  | 'JobAssignmentChanged'
+>;
+
+export function senderOf(brand: Brand): Sender {
+  return 'messagingServiceSid' in brand.twilio
+    ? { messagingServiceSid: brand.twilio.messagingServiceSid }
+    : { from: brand.twilio.fromNumber };
+}
+
+/**
+ * A job event → at most one SMS to the customer. The projection keeps the highest job version seen, so
+ * an event older than what is known (a late "on the way" after "complete") is recorded as stale and
+ * never sent; the same event again is one SMS (the key is job, version and template).
+ */
+export async function textCustomerAbout(
+  deps: NotificationsDeps & { brands: Brands },
+  event: JobEventForSms,
+): Promise<SendOutcome | undefined> {
+  const data = event.detail.data as {
+    job: JobOnBus;
+    previousStatus?: JobStatus;
+    status?: JobStatus;
+    correction?: boolean;
+  };
+  const { job } = data;
+  const { stale } = await deps.store.observeJob(job, deps.now());
+  const template = templateForEvent(event.detailType, data);
+  if (!template) return undefined;
+
+  const brand = deps.brands.get(job.brandId);
+  const sms: OutboundSms = {
+    key: `job:${job.jobId}:${job.version}:${template}`,
+    brandId: job.brandId,
+    jobId: job.jobId,
+    version: job.version,
+    to: job.customer.phone,
+    body: '',
+    template,
+    audience: 'customer',
+    sender: senderOf(brand),
+  };
+  if (stale) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
+
+  const firstToNumber = !(await deps.store.hasTexted(job.customer.phone));
+  const variables = variablesFor(
+    job,
+    brand,
+    template === 'correction' && data.status ? { correctedTo: data.status } : {},
+  );
+  return deliverOnce(deps, { ...sms, body: renderSms(template, variables, { firstToNumber }).body });
+}

@@ -1,0 +1,161 @@
+import type { DomainEvent, JobOnBus, JobStatus, SmsAudience } from '@qdn/shared';
+
+/** What the notifications service remembers of a job, from its events (never from the jobs table). */
+export interface JobSnapshot {
+  jobId: string;
+  brandId: string;
+  version: number;
+  status: JobStatus;
+  serviceType: string;
+  firstName: string;
+  phone: string;
+  addressText: string;
+  date: string;
+}
+
+/** How a brand sends: a Messaging Service or a From number (brand configuration). */
+export type Sender = { messagingServiceSid: string } | { from: string };
+
+/** One SMS to send exactly once, whatever happens to the message that asked for it. */
+export interface OutboundSms {
+  /** The domain idempotency key, e.g. `job:<jobId>:<version>:<template>` or `relay:<MessageSid>:<to>`. */
+  key: string;
+  brandId: string;
+  jobId?: string | undefined;
+  version?: number | undefined;
+  to: string;
+  body: string;
+  template: string;
+  audience: SmsAudience;
+  sender: Sender;
+}
+
+/** The final outcome of one OutboundSms. */
+export type SendOutcome =
+  | { state: 'sent'; messageSid: string; status: string }
+  | { state: 'failed'; errorCode: string | undefined; errorMessage: string }
+  | { state: 'suppressed'; reason: 'stale' | 'opted-out' };
+
+export interface SendRecord {
+  key: string;
+  body: string;
+  /** When the first attempt went out: Twilio is searched from then on after an ambiguous failure. */
+  firstAttemptAt: string;
+  outcome?: SendOutcome | undefined;
+  published: boolean;
+}
+
+/**
+ * Claiming a send: `new` → go ahead; `done` → already settled; `busy` → another attempt holds the lease;
+ * `uncertain` → an earlier attempt may have reached Twilio (it timed out or crashed): look before sending.
+ */
+export type SendClaim =
+  | { kind: 'new'; record: SendRecord }
+  | { kind: 'done'; record: SendRecord }
+  | { kind: 'busy' }
+  | { kind: 'uncertain'; record: SendRecord };
+
+/** A line of a job's timeline, as the timeline consumer stores it. */
+export interface TimelineEntry {
+  jobId: string;
+  at: string;
+  type: string;
+  eventId: string;
+  actor?: string | undefined;
+  [field: string]: unknown;
+}
+
+/** A delivery status as Twilio reported it for one message. */
+export interface DeliveryStatus {
+  messageSid: string;
+  status: string;
+  errorCode?: string | undefined;
+}
+
+export interface NotificationStore {
+  /** Records the job's state if `job.version` is at least the highest seen; `stale` when it is older. */
+  observeJob(job: JobOnBus, now: Date): Promise<{ stale: boolean }>;
+  job(jobId: string): Promise<JobSnapshot | undefined>;
+  /** The sender's most recent open job (not complete or cancelled), if any. */
+  openJobForPhone(phone: string): Promise<JobSnapshot | undefined>;
+  /** The most recent job whose id ends with `ref` (case-insensitive). */
+  jobByRef(ref: string): Promise<JobSnapshot | undefined>;
+
+  isSuppressed(phone: string): Promise<boolean>;
+  suppress(phone: string, source: string, now: Date): Promise<void>;
+  unsuppress(phone: string): Promise<void>;
+  /** Whether any SMS went to this number before (the first one says how to opt out). */
+  hasTexted(phone: string): Promise<boolean>;
+  markTexted(phone: string, now: Date): Promise<void>;
+
+  claimSend(sms: OutboundSms, now: Date, leaseMs: number): Promise<SendClaim>;
+  /** Settles a claim (or records an outcome no attempt was made for); a settled record never changes. */
+  settleSend(key: string, body: string, outcome: SendOutcome, now: Date): Promise<SendRecord>;
+  /** The attempt failed before Twilio accepted anything: the next claim is `new`. */
+  releaseSend(key: string): Promise<void>;
+  /** The attempt may have reached Twilio: the next claim is `uncertain`. */
+  markSendUncertain(key: string): Promise<void>;
+  markPublished(key: string): Promise<void>;
+
+  isInboundDone(messageSid: string): Promise<boolean>;
+  markInboundDone(messageSid: string, now: Date): Promise<void>;
+
+  /** Keeps the raw callback and moves the message's status forward only; true when it moved. */
+  recordDelivery(
+    jobId: string,
+    delivery: DeliveryStatus,
+    raw: Record<string, string>,
+    now: Date,
+  ): Promise<boolean>;
+  /** Stores an entry once (by event id). */
+  addTimelineEntry(entry: TimelineEntry): Promise<void>;
+  timeline(jobId: string): Promise<{ entries: TimelineEntry[]; deliveries: Map<string, DeliveryStatus> }>;
+}
+
+/** Twilio's answer to a send that did not succeed, classified for what to do next. */
+export class SmsSendError extends Error {
+  override name = 'SmsSendError';
+  /**
+   * `transient`: Twilio did not take the message (429, 5xx, connection refused): send again later.
+   * `ambiguous`: it may have (timeout, connection dropped): look it up before sending again.
+   * `unsubscribed`: 21610, the number replied STOP. `permanent`: any other 4xx.
+   */
+  readonly kind: 'transient' | 'ambiguous' | 'unsubscribed' | 'permanent';
+  readonly code: string | undefined;
+  constructor(kind: SmsSendError['kind'], message: string, code?: string | number) {
+    super(message);
+    this.kind = kind;
+    this.code = code === undefined ? undefined : String(code);
+  }
+}
+
+export interface SmsGateway {
+  /** Sends one SMS (retrying 429/5xx a few times itself); throws SmsSendError. */
+  send(sms: {
+    to: string;
+    body: string;
+    sender: Sender;
+    statusCallback?: string | undefined;
+  }): Promise<{ messageSid: string; status: string }>;
+  /** A message to `to` with exactly `body` sent since `since`, if Twilio has one. */
+  findSent(sms: {
+    to: string;
+    body: string;
+    since: Date;
+  }): Promise<{ messageSid: string; status: string } | undefined>;
+}
+
+/** Everything the notification commands need from outside. */
+export interface NotificationsDeps {
+  store: NotificationStore;
+  gateway: SmsGateway;
+  publish: (events: DomainEvent[]) => Promise<void>;
+  now: () => Date;
+  /** Where Twilio posts delivery statuses, for a job (undefined: no callback). */
+  statusCallbackUrl: (jobId: string | undefined) => string | undefined;
+  /**
+   * How long a send attempt holds its claim: until the invocation would time out. A redelivery while it
+   * runs waits; one after a crash or timeout finds the lease over and looks in Twilio before sending.
+   */
+  sendLeaseMs: number;
+}

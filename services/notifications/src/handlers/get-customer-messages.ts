@@ -1,0 +1,21 @@
+import { httpHandler, UnauthorizedError, verifyTrackingGrant } from '@qdn/shared';
+import { z } from 'zod';
+import { notificationsContext } from '../adapters/notifications-context.ts';
+import { customerThread } from '../domain/timeline.ts';
+
+/**
+ * GET /track/jobs/{jobId}/messages (public, `Authorization: Bearer <tracking grant>`): the customer's own
+ * messages with us. Another job's grant, an expired or a forged one → the same 401.
+ */
+export const handler = httpHandler(
+  { params: z.object({ jobId: z.string().min(1).max(64) }) },
+  async function getCustomerMessages({ params, headers }) {
+    const grant = /^Bearer (\S+)$/.exec(headers.authorization ?? '')?.[1];
+    if (!grant || !(await verifyTrackingGrant(grant, params.jobId))) throw new UnauthorizedError();
+    const { entries, deliveries } = await (await notificationsContext()).store.timeline(params.jobId);
+    return {
+      body: { messages: customerThread(entries, deliveries) },
+      headers: { 'cache-control': 'no-store' },
+    };
+  },
+);

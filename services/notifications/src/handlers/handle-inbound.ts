@@ -1,0 +1,13 @@
+import { queueConsumer } from '@qdn/shared';
+import { notificationsContext } from '../adapters/notifications-context.ts';
+import { handleInbound, type InboundSms } from '../domain/inbound.ts';
+import { InboundSmsMessage } from '../domain/inbound-message.ts';
+
+/** Queue `inbound`: an SMS the webhook accepted — keywords, linking to the job, relay to the team. */
+export const handler = queueConsumer(
+  { consumer: 'inbound', parse: (body) => InboundSmsMessage.parse(body) as InboundSms },
+  async function handleInboundSms(sms, { context }) {
+    const deps = await notificationsContext();
+    await handleInbound({ ...deps, sendLeaseMs: context.getRemainingTimeInMillis() }, sms);
+  },
+);

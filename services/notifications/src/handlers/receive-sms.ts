@@ -1,0 +1,31 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { fieldErrorsOf, httpHandler, loadConfig, logger, requiredString, ValidationError } from '@qdn/shared';
+import { z } from 'zod';
+import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
+import { inboundFromWebhook } from '../domain/inbound-message.ts';
+
+const config = loadConfig({ INBOUND_QUEUE_URL: requiredString() });
+const sqs = new SQSClient({});
+
+/**
+ * POST /twilio/inbound (public, signed by Twilio): answers at once with empty TwiML and hands the SMS to
+ * the `inbound` queue, buffered and replayable. A webhook Twilio retries carries the same MessageSid (and
+ * I-Twilio-Idempotency-Token); the worker handles each MessageSid once, so retries change nothing.
+ */
+export const handler = httpHandler(
+  { bodyFormat: 'form', body: z.record(z.string(), z.string()), maxBodyBytes: 16 * 1024 },
+  async function receiveSms(request) {
+    await requireTwilioSignature(request, '/twilio/inbound');
+    const parsed = inboundFromWebhook(request.body, new Date());
+    if (!parsed.success)
+      throw new ValidationError('Invalid inbound SMS', fieldErrorsOf(parsed.error, 'body'));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: config.INBOUND_QUEUE_URL,
+        MessageBody: JSON.stringify(parsed.data),
+      }),
+    );
+    logger.info('Inbound SMS queued', { messageSid: parsed.data.messageSid });
+    return EMPTY_TWIML;
+  },
+);

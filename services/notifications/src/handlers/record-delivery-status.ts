@@ -1,0 +1,46 @@
+import { httpHandler, logger } from '@qdn/shared';
+import { z } from 'zod';
+import { notificationsContext } from '../adapters/notifications-context.ts';
+import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
+
+const StatusCallback = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
+  MessageStatus: z.string().regex(/^[a-z_]{1,32}$/),
+  ErrorCode: z.string().max(10).optional(),
+});
+
+/**
+ * POST /twilio/status?jobId=… (public, signed by Twilio): keeps every raw callback and moves the
+ * message's status forward only — a late "sent" after "delivered" changes nothing.
+ */
+export const handler = httpHandler(
+  {
+    bodyFormat: 'form',
+    body: z.record(z.string(), z.string()),
+    query: z.object({ jobId: z.string().min(1).max(64).optional() }),
+    maxBodyBytes: 16 * 1024,
+  },
+  async function recordDeliveryStatus(request) {
+    await requireTwilioSignature(request, '/twilio/status');
+    const callback = StatusCallback.safeParse(request.body);
+    const { jobId } = request.query;
+    if (!callback.success || !jobId) {
+      // Signed by Twilio but not one of ours (or a shape we don't know): acknowledge, keep nothing.
+      logger.warn('Status callback ignored', { jobId, issues: callback.error?.issues });
+      return EMPTY_TWIML;
+    }
+    const { store, now } = await notificationsContext();
+    const moved = await store.recordDelivery(
+      jobId,
+      {
+        messageSid: callback.data.MessageSid,
+        status: callback.data.MessageStatus,
+        errorCode: callback.data.ErrorCode,
+      },
+      { ...request.body, idempotencyToken: request.headers['i-twilio-idempotency-token'] ?? '' },
+      now(),
+    );
+    logger.info('Delivery status', { status: callback.data.MessageStatus, moved });
+    return EMPTY_TWIML;
+  },
+);

@@ -1,0 +1,16 @@
+import { logger, parseBusEvent, queueConsumer } from '@qdn/shared';
+import { notificationsContext } from '../adapters/notifications-context.ts';
+import { timelineEntryFor } from '../domain/timeline.ts';
+
+/** Queue `timeline`: every qdn.* event about a job becomes one timeline entry (stored once by event id). */
+export const handler = queueConsumer(
+  { consumer: 'timeline', parse: parseBusEvent },
+  async function recordTimelineEntry(event) {
+    const entry = timelineEntryFor(event);
+    if (!entry) {
+      logger.debug('Event is about no job; nothing for a timeline', { detailType: event.detailType });
+      return;
+    }
+    await (await notificationsContext()).store.addTimelineEntry(entry);
+  },
+);

@@ -1,0 +1,12 @@
+import { queueConsumer } from '@qdn/shared';
+import { notificationsContext } from '../adapters/notifications-context.ts';
+import { parseCrewMessage, textCrewMember } from '../domain/crew-sms.ts';
+
+/** Queue `crew-sms` (subscribed to scc-bridge's crew-notifications topic): one SMS per crew message. */
+export const handler = queueConsumer(
+  { consumer: 'crew-sms', parse: parseCrewMessage },
+  async function textCrew(message, { context }) {
+    const deps = await notificationsContext();
+    await textCrewMember({ ...deps, sendLeaseMs: context.getRemainingTimeInMillis() }, message);
+  },
+);

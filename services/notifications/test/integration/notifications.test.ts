@@ -1,0 +1,530 @@
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeArchiveCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LOCAL_SECRETS } from '@qdn/local-cloud';
+import { type CapturedEvent, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import twilio from 'twilio';
+
+// Notifications on the local cloud, through the fake Twilio: job changes made with the jobs API, SMS
+// read back from the fake's outbox, inbound SMS and status callbacks signed as Twilio signs them.
+let harness: TestCloud;
+let cloud: TestCloud['cloud'];
+
+beforeAll(async () => {
+  harness = await startTestCloud('notifications');
+  ({ cloud } = harness);
+}, 90_000);
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const api = (...args: Parameters<TestCloud['api']>) => harness.api(...args);
+let phoneSeq = 200;
+/** A fresh customer number per test, so opt-outs and "first text" never leak between tests. */
+const newPhone = () => `+1619555${String(phoneSeq++).padStart(4, '0')}`;
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const outbound = (to: string) =>
+  cloud.twilio.messages().filter((message) => message.to === to && message.direction === 'outbound-api');
+
+/** Waits a little longer than the SQS visibility timeout, so that a retry (if any) would have happened. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 3_000));
+
+async function createJob(phone: string, overrides: Record<string, unknown> = {}) {
+  const created = await api('POST', '/jobs', {
+    role: 'dispatcher',
+    body: {
+      customer: { name: 'Mark Soderblom', phone },
+      address: { text: '4521 Soderblom Ave, San Diego, CA', lat: 32.83, lng: -117.14 },
+      serviceType: 'trailer_pickup_and_dump',
+      schedule: { date: '2026-12-01', window: 'afternoon' },
+      priceCents: 60000,
+      crewIds: [],
+      ...overrides,
+    },
+  });
+  expect(created.status).toBe(201);
+  return created.body as { job: { jobId: string; version: number }; trackingUrl: string };
+}
+
+async function changeStatus(jobId: string, status: string, extra: Record<string, unknown> = {}) {
+  const changed = await api('POST', `/jobs/${jobId}/status`, { role: 'driver', body: { status, ...extra } });
+  expect(changed.status).toBe(200);
+  return changed.body.job as { version: number };
+}
+
+/** The notifications service's own events about a job, from the test capture. */
+const notificationEvents = (jobId: string, type: string, count: number) =>
+  harness.eventsUntil(
+    jobId,
+    (events) => events.filter((event) => event['detail-type'] === type).length >= count,
+  );
+
+async function timeline(jobId: string) {
+  const response = await api('GET', `/jobs/${jobId}/timeline`, { role: 'dispatcher' });
+  return response.body?.entries as Array<Record<string, unknown>> | undefined;
+}
+
+/** Puts a captured bus event on the bus again, as a redelivery, redrive or replay would. */
+async function redeliver(event: CapturedEvent & { source?: string }) {
+  const result = await cloud.clients.eventBridge.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: 'qdn-local',
+          Source: event.source ?? 'qdn.jobs',
+          DetailType: event['detail-type'],
+          Detail: JSON.stringify(event.detail),
+        },
+      ],
+    }),
+  );
+  expect(result.FailedEntryCount).toBe(0);
+}
+
+function signedForm(url: string, params: Record<string, string>) {
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(LOCAL_SECRETS.twilioAuthToken, url, params),
+    },
+    body: new URLSearchParams(params).toString(),
+  };
+}
+
+describe('outbound SMS on job changes', () => {
+  it('given a scheduled job, when it goes en route, then exactly one SMS in the brand voice with the tracking link', async () => {
+    const phone = newPhone();
+    const { job, trackingUrl } = await createJob(phone);
+    const booked = await until(() => outbound(phone)[0]);
+
+    await changeStatus(job.jobId, 'en_route', { etaMinutes: 25 });
+    const onTheWay = await until(() => outbound(phone)[1]);
+    await settle();
+
+    expect(booked.body).toMatch(/^Hi Mark, your .+ is booked for Tue, Dec 1 between 12 pm and 5 pm\./);
+    expect(booked.body).toContain(trackingUrl);
+    expect(booked.body).toMatch(/- QuickDumpNow Reply STOP to opt out\.$/);
+    expect(booked.messagingServiceSid).toBe('MG00000000000000000000000000000001');
+    expect(booked.statusCallback).toBe(`${cloud.apiUrl}/twilio/status?jobId=${job.jobId}`);
+    expect(onTheWay.body).toBe(
+      `Hi Mark, we're on the way - about 25 min. Track: ${trackingUrl} - QuickDumpNow`,
+    );
+    expect(outbound(phone)).toHaveLength(2);
+  });
+
+  it('given the same event delivered 3 times, then one SMS, and its idempotency record outlives the bus archive', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    const created = (
+      await harness.eventsUntil(job.jobId, (events) => events.some((e) => e['detail-type'] === 'JobCreated'))
+    ).find((event) => event['detail-type'] === 'JobCreated');
+
+    await redeliver(created!);
+    await redeliver(created!);
+    await settle();
+
+    expect(outbound(phone)).toHaveLength(1);
+    const archive = await cloud.clients.eventBridge.send(
+      new DescribeArchiveCommand({ ArchiveName: 'qdn-local-all' }),
+    );
+    const { Item } = await cloud.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: 'qdn-notifications-local-messages',
+        Key: { pk: { S: `SEND#job:${job.jobId}:1:scheduled` }, sk: { S: 'SEND' } },
+      }),
+    );
+    const lifetimeDays = (Number(Item?.expiresAt?.N) - Date.now() / 1000) / 86_400;
+    expect(archive.RetentionDays).toBeGreaterThan(0);
+    expect(lifetimeDays).toBeGreaterThan(archive.RetentionDays!);
+  });
+
+  it('given Twilio answers 429 twice, when the job goes en route, then one SMS', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+
+    cloud.twilio.injectFaults({ count: 2, code: 20429 });
+    await changeStatus(job.jobId, 'en_route');
+    await until(() => outbound(phone)[1]);
+    await settle();
+
+    expect(outbound(phone)).toHaveLength(2);
+    expect(cloud.twilio.pendingFaults()).toHaveLength(0);
+  });
+
+  it('given Twilio accepts but the answer never comes, then the SMS is found in Twilio, not sent twice', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+
+    cloud.twilio.injectFaults({ count: 1, kind: 'timeout-after-accept' });
+    await changeStatus(job.jobId, 'en_route');
+    const [sent] = await notificationEvents(job.jobId, 'SmsSent', 2).then((events) =>
+      events.filter(
+        (event) => event['detail-type'] === 'SmsSent' && event.detail.data.template === 'on_the_way',
+      ),
+    );
+    await settle();
+
+    expect(outbound(phone)).toHaveLength(2);
+    expect(sent?.detail.data.messageSid).toBe(outbound(phone)[1]?.sid);
+  });
+
+  it('given the number is unsubscribed at Twilio (21610), then no retry, the number is suppressed, and the next change is SmsSuppressed', async () => {
+    const phone = newPhone();
+    cloud.twilio.injectFaults({ count: 1, code: 21610 });
+    const { job } = await createJob(phone);
+    const failed = await notificationEvents(job.jobId, 'SmsFailed', 1);
+    const requestsAfterFailure = cloud.twilio
+      .requests()
+      .filter((request) => request.method === 'POST').length;
+
+    await changeStatus(job.jobId, 'en_route');
+    const events = await notificationEvents(job.jobId, 'SmsSuppressed', 1);
+    await settle();
+
+    expect(failed.find((event) => event['detail-type'] === 'SmsFailed')?.detail.data).toMatchObject({
+      errorCode: '21610',
+      permanent: true,
+    });
+    expect(outbound(phone)).toHaveLength(0);
+    expect(cloud.twilio.requests().filter((request) => request.method === 'POST').length).toBe(
+      requestsAfterFailure,
+    );
+    expect(events.find((event) => event['detail-type'] === 'SmsSuppressed')?.detail.data).toMatchObject({
+      reason: 'opted-out',
+      template: 'on_the_way',
+    });
+  });
+
+  it('given a late event older than what the consumer has seen, then SmsSuppressed (stale) and no SMS', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await changeStatus(job.jobId, 'en_route');
+    await changeStatus(job.jobId, 'arrived');
+    const complete = await changeStatus(job.jobId, 'complete');
+    const events = await harness.eventsUntil(job.jobId, (all) =>
+      all.some((event) => event['detail-type'] === 'SmsSent' && event.detail.data.template === 'complete'),
+    );
+    const enRoute = events.find(
+      (event) => event['detail-type'] === 'JobStatusChanged' && event.detail.data.status === 'en_route',
+    )!;
+    const sentBefore = outbound(phone).length;
+
+    // An "on the way" for a version between "arrived" and "complete", arriving after "complete".
+    const late = structuredClone(enRoute);
+    const version = complete.version - 1;
+    late.detail.meta = {
+      ...late.detail.meta,
+      version,
+      eventId: `${job.jobId}:${version}:late`,
+    } as typeof late.detail.meta;
+    (late.detail.data.job as { version: number }).version = version;
+    await redeliver(late);
+    const suppressed = await notificationEvents(job.jobId, 'SmsSuppressed', 1);
+    await settle();
+
+    expect(suppressed.find((event) => event['detail-type'] === 'SmsSuppressed')?.detail.data).toMatchObject({
+      reason: 'stale',
+      template: 'on_the_way',
+    });
+    expect(outbound(phone)).toHaveLength(sentBefore);
+  });
+
+  it('given Twilio fails with 5xx on every try, then the event lands in the DLQ with a failure record naming the Twilio error', async () => {
+    const phone = newPhone();
+    cloud.twilio.injectFaults({ count: 50, code: 20503 });
+    try {
+      await deadLetterWithRecord(phone);
+    } finally {
+      cloud.twilio.clearFaults();
+    }
+  }, 60_000);
+});
+
+async function deadLetterWithRecord(phone: string) {
+  {
+    const { job } = await createJob(phone);
+    const dlqUrl = [...cloud.provisioned.queues.values()].find(
+      (queue) => queue.name === 'qdn-local-notifications-sms-dlq',
+    )!.url;
+    const dead = await until(async () => {
+      const { Messages = [] } = await cloud.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+      return Messages.find((message) => message.Body?.includes(job.jobId));
+    }, 30_000);
+
+    const { Items = [] } = await cloud.clients.dynamodb.send(
+      new ScanCommand({ TableName: 'qdn-notifications-local-failures' }),
+    );
+    const record = Items.find((item) => item.messageId?.S === dead.MessageId);
+    expect(record?.consumer?.S).toBe('sms');
+    expect(record?.errorCode?.S).toBe('20503');
+    expect(record?.errorMessage?.S).toMatch(/Twilio/);
+    expect(outbound(phone)).toHaveLength(0);
+  }
+}
+
+describe('inbound SMS', () => {
+  it('given STOP then START, then sends are suppressed in between and resume after', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+
+    await cloud.twilio.sendInbound({ from: phone, body: '  stop ' });
+    await notificationEvents(job.jobId, 'SmsReceived', 1);
+    await changeStatus(job.jobId, 'en_route');
+    await notificationEvents(job.jobId, 'SmsSuppressed', 1);
+    await cloud.twilio.sendInbound({ from: phone, body: 'Start' });
+    await notificationEvents(job.jobId, 'SmsReceived', 2);
+    await changeStatus(job.jobId, 'arrived');
+    const arrived = await until(() => outbound(phone).find((message) => message.body.includes('arrived')));
+
+    expect(outbound(phone)).toHaveLength(2);
+    expect(arrived.body).toMatch(/^Hi Mark, we've arrived/);
+  });
+
+  it('given a customer reply, then it is relayed to the backup team with job context, and a team #ref reply reaches the customer', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    await changeStatus(job.jobId, 'en_route');
+    await until(() => outbound(phone)[1]);
+
+    const inbound = await cloud.twilio.sendInbound({ from: phone, body: 'Gate is open, park on the left' });
+    const relays = await until(() => {
+      const found = ['+16195550101', '+16195550102'].map((number) => outbound(number).at(-1));
+      return found.every((message) => message?.body.includes('Gate is open')) ? found : undefined;
+    });
+    const ref = job.jobId.slice(-6);
+    await cloud.twilio.sendInbound({
+      from: '+16195550101',
+      body: `#${ref.toLowerCase()} Thanks, see you soon`,
+    });
+    const reply = await until(() =>
+      outbound(phone).find((message) => message.body.startsWith('Thanks, see you')),
+    );
+
+    expect(inbound.status).toBe(200);
+    expect(inbound.contentType).toMatch(/text\/xml/);
+    expect(relays[0]?.body).toBe(
+      `QuickDumpNow reply from Mark (job ${job.jobId}, en route, 4521 Soderblom Ave): Gate is open, park on the left - answer with #${ref} and your text`,
+    );
+    expect(reply.body).toBe('Thanks, see you soon - QuickDumpNow');
+    // The team's own text is never relayed back to the team.
+    expect(
+      outbound('+16195550102').filter((message) => message.body.includes('Thanks, see you')),
+    ).toHaveLength(0);
+  });
+
+  it('given an unknown sender, then the message is still relayed, marked unknown', async () => {
+    const stranger = newPhone();
+    await cloud.twilio.sendInbound({ from: stranger, body: 'Do you take mattresses?' });
+    const relay = await until(() =>
+      outbound('+16195550101').find((message) => message.body.includes('Do you take mattresses?')),
+    );
+    expect(relay.body).toBe(`QuickDumpNow reply from unknown sender ${stranger}: Do you take mattresses?`);
+  });
+
+  it('given a bad or missing signature, then 403 and no trace', async () => {
+    const phone = newPhone();
+    const url = `${cloud.apiUrl}/twilio/inbound`;
+    const params = {
+      MessageSid: `SM${'b'.repeat(32)}`,
+      From: phone,
+      To: '+15005550006',
+      Body: 'forged',
+      NumMedia: '0',
+    };
+    const forged = signedForm(url, params);
+    forged.headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature('wrong-token', url, params);
+    const unsigned = signedForm(url, params);
+    delete (unsigned.headers as Record<string, string>)['x-twilio-signature'];
+    const tampered = signedForm(url, params);
+    tampered.body = new URLSearchParams({ ...params, Body: 'tampered' }).toString();
+
+    const answers = await Promise.all([forged, unsigned, tampered].map((init) => fetch(url, init)));
+    await settle();
+
+    expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403]);
+    expect(cloud.twilio.messages().filter((message) => message.body.includes('forged'))).toHaveLength(0);
+    const { Items = [] } = await cloud.clients.dynamodb.send(
+      new ScanCommand({ TableName: 'qdn-notifications-local-messages' }),
+    );
+    expect(JSON.stringify(Items)).not.toContain('b'.repeat(32));
+  });
+
+  it('given a signed webhook with parameters Twilio added later, then it is accepted', async () => {
+    const url = `${cloud.apiUrl}/twilio/inbound`;
+    const params = {
+      MessageSid: `SM${'c'.repeat(32)}`,
+      From: newPhone(),
+      To: '+15005550006',
+      Body: 'hello',
+      NumMedia: '0',
+      SomeFutureParameter: 'x',
+    };
+    const answer = await fetch(url, signedForm(url, params));
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('<Response>');
+  });
+});
+
+describe('delivery status and the timeline', () => {
+  it('given status callbacks out of order, then the final status is delivered and the timeline lists everything in order', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    const [booked] = [await until(() => outbound(phone)[0])];
+    await changeStatus(job.jobId, 'en_route');
+    await until(() => outbound(phone)[1]);
+    await cloud.twilio.idle();
+
+    const url = `${cloud.apiUrl}/twilio/status?jobId=${job.jobId}`;
+    const late = {
+      MessageSid: booked.sid,
+      MessageStatus: 'sent',
+      AccountSid: LOCAL_SECRETS.twilioAccountSid,
+    };
+    expect((await fetch(url, signedForm(url, late))).status).toBe(200);
+    const badSignature = signedForm(url, { ...late, MessageStatus: 'failed' });
+    badSignature.headers['x-twilio-signature'] = 'AAAA';
+    expect((await fetch(url, badSignature)).status).toBe(403);
+
+    const entries = await until(async () => {
+      const found = await timeline(job.jobId);
+      return found && found.filter((entry) => entry.type === 'SmsSent').length === 2 ? found : undefined;
+    });
+    const types = entries.map((entry) => entry.type);
+    expect(types.indexOf('JobCreated')).toBeLessThan(types.indexOf('JobStatusChanged'));
+    expect(entries.find((entry) => entry.messageSid === booked.sid)).toMatchObject({
+      type: 'SmsSent',
+      direction: 'outbound',
+      status: 'delivered',
+      template: 'scheduled',
+    });
+    const ats = entries.map((entry) => String(entry.at));
+    expect([...ats].sort()).toEqual(ats);
+  });
+
+  it('given a dispatcher text and a customer reply, then the customer sees only their own thread with the tracking grant', async () => {
+    const phone = newPhone();
+    const { job, trackingUrl } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    const sent = await api('POST', `/jobs/${job.jobId}/messages`, {
+      role: 'dispatcher',
+      body: { body: 'Can we come 30 min early?' },
+    });
+    await cloud.twilio.sendInbound({ from: phone, body: 'Sure' });
+    const token = trackingUrl.split('/').pop()!;
+    const view = (await fetch(`${cloud.apiUrl}/track/${token}`).then((response) => response.json())) as {
+      grant: { grant: string };
+    };
+    const other = await createJob(newPhone());
+    const otherToken = other.trackingUrl.split('/').pop()!;
+    const otherView = (await fetch(`${cloud.apiUrl}/track/${otherToken}`).then((response) =>
+      response.json(),
+    )) as {
+      grant: { grant: string };
+    };
+
+    const thread = await until(async () => {
+      const response = await fetch(`${cloud.apiUrl}/track/jobs/${job.jobId}/messages`, {
+        headers: { authorization: `Bearer ${view.grant.grant}` },
+      });
+      const body = (await response.json()) as { messages?: Array<{ direction: string; body: string }> };
+      return body.messages?.length === 3 ? body.messages : undefined;
+    });
+    const wrongGrant = await fetch(`${cloud.apiUrl}/track/jobs/${job.jobId}/messages`, {
+      headers: { authorization: `Bearer ${otherView.grant.grant}` },
+    });
+    const noGrant = await fetch(`${cloud.apiUrl}/track/jobs/${job.jobId}/messages`);
+
+    expect(sent.status).toBe(202);
+    expect(sent.body.messageSid).toMatch(/^SM/);
+    expect(
+      thread.map((message: { direction: string; body: string }) => [message.direction, message.body]),
+    ).toEqual([
+      ['outbound', expect.stringContaining('is booked for')],
+      ['outbound', 'Can we come 30 min early? - QuickDumpNow'],
+      ['inbound', 'Sure'],
+    ]);
+    expect(JSON.stringify(thread)).not.toContain('QuickDumpNow reply from');
+    expect([wrongGrant.status, noGrant.status]).toEqual([401, 401]);
+    expect(await wrongGrant.text()).toBe(await noGrant.text());
+  });
+
+  it('given bad input to the dispatcher route, then clear 4xx and nothing sent', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    const [empty, unknownJob, driver] = await Promise.all([
+      api('POST', `/jobs/${job.jobId}/messages`, { role: 'dispatcher', body: { body: '   ' } }),
+      api('POST', '/jobs/qdn_UNKNOWN/messages', { role: 'dispatcher', body: { body: 'hi' } }),
+      api('POST', `/jobs/${job.jobId}/messages`, { role: 'driver', body: { body: 'hi' } }),
+    ]);
+    expect(empty.status).toBe(400);
+    expect(empty.body.details).toEqual([expect.objectContaining({ field: 'body.body' })]);
+    expect(unknownJob.status).toBe(404);
+    expect(driver.status).toBe(403);
+    expect(outbound(phone)).toHaveLength(1);
+  });
+});
+
+describe('crew messages from scc-bridge', () => {
+  it('given the same crew message published twice on the crew-notifications topic, then one SMS from the brand and a timeline entry', async () => {
+    const crewPhone = newPhone();
+    const { job } = await createJob(newPhone());
+    const message = {
+      messageId: `${job.jobId}:1:crew-7:assigned`,
+      brandId: 'jada',
+      jobId: job.jobId,
+      crewId: 'crew-7',
+      to: crewPhone,
+      kind: 'assigned',
+      body: 'JADA: you are on the Dec 1 charter. Details: http://localhost/crew/abc - JADA',
+      occurredAt: new Date().toISOString(),
+    };
+    const topicArn = 'arn:aws:sns:us-west-2:000000000000:qdn-local-crew-notifications';
+    for (let copy = 0; copy < 2; copy++) {
+      await cloud.clients.sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: JSON.stringify(message),
+          MessageAttributes: {
+            crewId: { DataType: 'String', StringValue: 'crew-7' },
+            channel: { DataType: 'String', StringValue: 'sms' },
+          },
+        }),
+      );
+    }
+    const sms = await until(() => outbound(crewPhone)[0]);
+    const entries = await until(async () => {
+      const found = await timeline(job.jobId);
+      return found?.some((entry) => entry.type === 'SmsSent' && entry.audience === 'crew')
+        ? found
+        : undefined;
+    });
+    await settle();
+
+    expect(outbound(crewPhone)).toHaveLength(1);
+    expect(sms.body).toBe(message.body);
+    expect(sms.from).toBe('+16195550110');
+    expect(entries.find((entry) => entry.audience === 'crew')).toMatchObject({ template: 'crew_assigned' });
+  });
+});

@@ -1,0 +1,216 @@
+import { describe, expect, it } from '@jest/globals';
+import type { DomainEvent, JobOnBus } from '@qdn/shared';
+import { classifyTwilioError } from '../../src/adapters/twilio-gateway.ts';
+import { deliverOnce } from '../../src/domain/delivery.ts';
+import {
+  type NotificationStore,
+  type NotificationsDeps,
+  type OutboundSms,
+  type SendOutcome,
+  type SendRecord,
+  SmsSendError,
+} from '../../src/domain/ports.ts';
+
+/** The store's send-record semantics, in memory (the DynamoDB store is tested on the local cloud). */
+function memoryStore(): NotificationStore & { records: Map<string, SendRecord & { state: string }> } {
+  const records = new Map<string, SendRecord & { state: string; leaseUntil: number }>();
+  const suppressed = new Set<string>();
+  const texted = new Set<string>();
+  const unused = () => {
+    throw new Error('not used here');
+  };
+  return {
+    records,
+    async claimSend(sms: OutboundSms, now: Date, leaseMs: number) {
+      const existing = records.get(sms.key);
+      if (existing?.outcome) return { kind: 'done', record: existing };
+      if (existing?.state === 'sending' && existing.leaseUntil > now.getTime()) return { kind: 'busy' };
+      const fresh = !existing || existing.state === 'released';
+      const record = {
+        key: sms.key,
+        body: fresh ? sms.body : existing!.body,
+        firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
+        published: false,
+        state: 'sending',
+        leaseUntil: now.getTime() + leaseMs,
+      };
+      records.set(sms.key, record);
+      return fresh ? { kind: 'new', record } : { kind: 'uncertain', record };
+    },
+    async settleSend(key: string, body: string, outcome: SendOutcome, now: Date) {
+      const existing = records.get(key);
+      if (existing?.outcome) return existing;
+      const record = {
+        key,
+        body: existing?.body ?? body,
+        firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
+        outcome,
+        published: false,
+        state: 'settled',
+        leaseUntil: 0,
+      };
+      records.set(key, record);
+      return record;
+    },
+    async releaseSend(key: string) {
+      records.get(key)!.state = 'released';
+    },
+    async markSendUncertain(key: string) {
+      Object.assign(records.get(key)!, { state: 'uncertain', leaseUntil: 0 });
+    },
+    async markPublished(key: string) {
+      records.get(key)!.published = true;
+    },
+    isSuppressed: async (phone: string) => suppressed.has(phone),
+    suppress: async (phone: string) => void suppressed.add(phone),
+    unsuppress: async (phone: string) => void suppressed.delete(phone),
+    hasTexted: async (phone: string) => texted.has(phone),
+    markTexted: async (phone: string) => void texted.add(phone),
+    observeJob: unused as (job: JobOnBus) => Promise<{ stale: boolean }>,
+    job: unused,
+    openJobForPhone: unused,
+    jobByRef: unused,
+    isInboundDone: unused,
+    markInboundDone: unused,
+    recordDelivery: unused,
+    addTimelineEntry: unused,
+    timeline: unused,
+  };
+}
+
+function harness(answers: Array<{ messageSid: string; status: string } | SmsSendError>) {
+  const store = memoryStore();
+  const published: DomainEvent[] = [];
+  const sent: string[] = [];
+  const twilioHas: Array<{ to: string; body: string; messageSid: string }> = [];
+  const deps: NotificationsDeps = {
+    store,
+    gateway: {
+      async send(sms) {
+        const answer = answers.shift() ?? new SmsSendError('permanent', 'no answer scripted');
+        sent.push(sms.body);
+        if (answer instanceof SmsSendError) {
+          // An ambiguous failure in these tests is a message Twilio did take.
+          if (answer.kind === 'ambiguous')
+            twilioHas.push({ to: sms.to, body: sms.body, messageSid: 'SMlate' });
+          throw answer;
+        }
+        return answer;
+      },
+      async findSent(sms) {
+        const found = twilioHas.find((message) => message.to === sms.to && message.body === sms.body);
+        return found ? { messageSid: found.messageSid, status: 'sent' } : undefined;
+      },
+    },
+    publish: async (events) => void published.push(...events),
+    now: () => new Date('2026-11-22T10:00:00Z'),
+    statusCallbackUrl: (jobId) => `https://api.example/twilio/status?jobId=${jobId}`,
+    sendLeaseMs: 10_000,
+  };
+  const sms: OutboundSms = {
+    key: 'job:qdn_1:2:on_the_way',
+    brandId: 'qdn',
+    jobId: 'qdn_1',
+    version: 2,
+    to: '+16195550142',
+    body: "Hi Mark, we're on the way.",
+    template: 'on_the_way',
+    audience: 'customer',
+    sender: { from: '+16195550110' },
+  };
+  return { deps, store, published, sent, sms };
+}
+
+describe('deliverOnce', () => {
+  it('given a new key, when sent, then one SMS, one SmsSent with a stable event id, and the number marked texted', async () => {
+    const { deps, store, published, sent, sms } = harness([{ messageSid: 'SM1', status: 'queued' }]);
+
+    const outcome = await deliverOnce(deps, sms);
+    const again = await deliverOnce(deps, { ...sms, body: 'reworded' });
+
+    expect(outcome).toEqual({ state: 'sent', messageSid: 'SM1', status: 'queued' });
+    expect(again).toEqual(outcome);
+    expect(sent).toEqual(["Hi Mark, we're on the way."]);
+    expect(published.map((event) => [event.detailType, event.detail.meta.eventId])).toEqual([
+      ['SmsSent', 'sms:job:qdn_1:2:on_the_way:SmsSent'],
+    ]);
+    expect(await store.hasTexted(sms.to)).toBe(true);
+  });
+
+  it('given Twilio did not take it (429 after retries), then the claim is released and SQS retries; the retry sends once', async () => {
+    const { deps, sent, sms } = harness([
+      new SmsSendError('transient', 'Twilio: Too Many Requests', 20429),
+      { messageSid: 'SM2', status: 'queued' },
+    ]);
+
+    await expect(deliverOnce(deps, sms)).rejects.toMatchObject({ name: 'TransientError', code: '20429' });
+    const outcome = await deliverOnce(deps, sms);
+
+    expect(outcome).toMatchObject({ state: 'sent', messageSid: 'SM2' });
+    expect(sent).toHaveLength(2);
+  });
+
+  it('given a timeout after Twilio accepted, then the retry finds the message in Twilio and sends nothing', async () => {
+    const { deps, sent, sms, published } = harness([
+      new SmsSendError('ambiguous', 'timeout', 'ECONNABORTED'),
+    ]);
+
+    await expect(deliverOnce(deps, sms)).rejects.toMatchObject({ name: 'TransientError' });
+    const outcome = await deliverOnce(deps, sms);
+
+    expect(outcome).toMatchObject({ state: 'sent', messageSid: 'SMlate' });
+    expect(sent).toHaveLength(1);
+    expect(published.map((event) => event.detailType)).toEqual(['SmsSent']);
+  });
+
+  it('given 21610, then the number is suppressed and SmsFailed is permanent; later sends are SmsSuppressed without a request', async () => {
+    const { deps, store, sent, sms, published } = harness([
+      new SmsSendError('unsubscribed', 'Twilio: unsubscribed recipient', 21610),
+    ]);
+
+    const failed = await deliverOnce(deps, sms);
+    const next = await deliverOnce(deps, { ...sms, key: 'job:qdn_1:3:arrived', template: 'arrived' });
+
+    expect(failed).toMatchObject({ state: 'failed', errorCode: '21610' });
+    expect(await store.isSuppressed(sms.to)).toBe(true);
+    expect(next).toEqual({ state: 'suppressed', reason: 'opted-out' });
+    expect(sent).toHaveLength(1);
+    expect(published.map((event) => event.detailType)).toEqual(['SmsFailed', 'SmsSuppressed']);
+    expect(published[0]?.detail.data).toMatchObject({ permanent: true, errorCode: '21610' });
+  });
+
+  it('given another attempt holds the claim, then busy is a TransientError and nothing is sent', async () => {
+    const { deps, store, sent, sms } = harness([]);
+    await store.claimSend(sms, deps.now(), 60_000);
+
+    await expect(deliverOnce(deps, sms)).rejects.toThrow('in progress');
+    expect(sent).toHaveLength(0);
+  });
+});
+
+describe('classifyTwilioError', () => {
+  it.each([
+    [{ status: 429, code: 20429, message: 'Too Many Requests' }, 'transient', '20429'],
+    [{ status: 503, code: 20503, message: 'Service Unavailable' }, 'transient', '20503'],
+    [{ status: 400, code: 21610, message: 'unsubscribed' }, 'unsubscribed', '21610'],
+    [{ status: 400, code: 21211, message: 'invalid To' }, 'permanent', '21211'],
+    [{ status: 400, code: 21614, message: 'not a mobile number' }, 'permanent', '21614'],
+    [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, 'transient', 'ECONNREFUSED'],
+    [{ code: 'ECONNABORTED', message: 'timeout of 5000ms exceeded' }, 'ambiguous', 'ECONNABORTED'],
+    [{ code: 'ECONNRESET', message: 'socket hang up' }, 'ambiguous', 'ECONNRESET'],
+  ])('%j → %s', (error, kind, code) => {
+    const classified = classifyTwilioError(error);
+    expect(classified).toMatchObject({ kind, code });
+    expect(classified.message).toMatch(/^Twilio: /);
+  });
+
+  it('never carries the SDK request (its Authorization header) along', () => {
+    const classified = classifyTwilioError({
+      code: 'ECONNABORTED',
+      message: 'timeout',
+      config: { headers: { Authorization: 'Basic c2VjcmV0' } },
+    });
+    expect(JSON.stringify(classified)).not.toContain('c2VjcmV0');
+    expect(classified.cause).toBeUndefined();
+  });
+});

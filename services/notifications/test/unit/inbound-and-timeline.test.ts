@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { brandsFrom, parseBusEvent } from '@qdn/shared';
+import { jobRef, keywordOf, parseTeamReply, relayText } from '../../src/domain/inbound.ts';
+import { inboundFromWebhook } from '../../src/domain/inbound-message.ts';
+import type { TimelineEntry } from '../../src/domain/ports.ts';
+import {
+  customerThread,
+  dashboardTimeline,
+  deliveryRank,
+  timelineEntryFor,
+} from '../../src/domain/timeline.ts';
+
+const brands = brandsFrom(
+  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
+);
+
+describe('keywords', () => {
+  it.each([
+    ['STOP', 'stop'],
+    ['  stop ', 'stop'],
+    ['Stop.', 'stop'],
+    ['STOPALL', 'stop'],
+    ['unsubscribe', 'stop'],
+    ['Cancel', 'stop'],
+    ['end', 'stop'],
+    ['QUIT', 'stop'],
+    ['start', 'start'],
+    ['Yes', 'start'],
+    ['UNSTOP', 'start'],
+    ['help', 'help'],
+    ['HELP!', 'help'],
+  ])('%j is %s', (body, keyword) => {
+    expect(keywordOf(body)).toBe(keyword);
+  });
+
+  it.each(['stop by at 3 please', 'Please cancel my job', 'yes we are home', '', 'stopp'])(
+    '%j is not a keyword (only a message that is the keyword counts)',
+    (body) => {
+      expect(keywordOf(body)).toBeUndefined();
+    },
+  );
+});
+
+describe('team replies', () => {
+  it('references a job by # and the last 6 characters of its id, any case', () => {
+    expect(jobRef('qdn_01JDEMO00000000000000ABC123')).toBe('ABC123');
+    expect(parseTeamReply('#abc123 Running 10 min late')).toEqual({
+      ref: 'ABC123',
+      text: 'Running 10 min late',
+    });
+    expect(parseTeamReply('  #ABC123: see you soon')).toEqual({ ref: 'ABC123', text: 'see you soon' });
+  });
+
+  it.each(['ABC123 no hash', '#ABC12 too short', '#ABC123', 'hello'])(
+    '%j is not a reply to a customer',
+    (body) => {
+      expect(parseTeamReply(body)).toBeUndefined();
+    },
+  );
+});
+
+describe('relay text', () => {
+  const brand = brands.get('qdn');
+  const sms = {
+    messageSid: `SM${'a'.repeat(32)}`,
+    from: '+16195550142',
+    to: '+15005550006',
+    body: 'Gate code is 4411',
+    mediaUrls: [] as string[],
+    receivedAt: '2026-11-22T10:00:00Z',
+  };
+
+  it('names the customer, the job, its status and street, and how to answer', () => {
+    const text = relayText(brand, sms, {
+      jobId: 'qdn_01JDEMO00000000000000ABC123',
+      brandId: 'qdn',
+      version: 3,
+      status: 'en_route',
+      serviceType: 'junk_removal',
+      firstName: 'Mark',
+      phone: sms.from,
+      addressText: '4521 Soderblom Ave, San Diego, CA',
+      date: '2026-12-01',
+    });
+    expect(text).toBe(
+      'QuickDumpNow reply from Mark (job qdn_01JDEMO00000000000000ABC123, en route, 4521 Soderblom Ave): Gate code is 4411 - answer with #ABC123 and your text',
+    );
+  });
+
+  it('marks an unknown sender and keeps MMS links', () => {
+    const text = relayText(brand, { ...sms, mediaUrls: ['https://api.twilio.com/media/ME1'] }, undefined);
+    expect(text).toBe(
+      'QuickDumpNow reply from unknown sender +16195550142: Gate code is 4411 [1 attachment(s): https://api.twilio.com/media/ME1]',
+    );
+  });
+});
+
+describe('inbound webhook parameters', () => {
+  it('keeps MMS media URLs and refuses a malformed sender', () => {
+    const parsed = inboundFromWebhook(
+      {
+        MessageSid: `MM${'b'.repeat(32)}`,
+        From: '+16195550142',
+        To: '+15005550006',
+        Body: '',
+        NumMedia: '2',
+        MediaUrl0: 'https://api.twilio.com/m/0',
+        MediaUrl1: 'https://api.twilio.com/m/1',
+      },
+      new Date('2026-11-22T10:00:00Z'),
+    );
+    expect(parsed.success && parsed.data.mediaUrls).toEqual([
+      'https://api.twilio.com/m/0',
+      'https://api.twilio.com/m/1',
+    ]);
+    expect(
+      inboundFromWebhook({ MessageSid: `SM${'c'.repeat(32)}`, From: 'not-a-number' }, new Date()).success,
+    ).toBe(false);
+  });
+});
+
+describe('delivery status ranks', () => {
+  it('only moves forward: queued < sent < delivered; failed and undelivered are final', () => {
+    expect(deliveryRank('queued')).toBeLessThan(deliveryRank('sent'));
+    expect(deliveryRank('sent')).toBeLessThan(deliveryRank('delivered'));
+    expect(deliveryRank('delivered')).toBeLessThan(deliveryRank('failed'));
+    expect(deliveryRank('undelivered')).toBe(deliveryRank('failed'));
+    expect(deliveryRank('something-new')).toBe(0);
+  });
+});
+
+/** An EventBridge envelope around a detail, as a rule delivers it. */
+const envelope = (detailType: string, detail: unknown) =>
+  parseBusEvent({
+    version: '0',
+    id: `evt-${detailType}`,
+    source: 'qdn.notifications',
+    account: '000000000000',
+    time: '2026-11-22T10:00:00Z',
+    region: 'us-west-2',
+    resources: [],
+    'detail-type': detailType,
+    detail,
+  });
+
+describe('timeline', () => {
+  const meta = (eventId: string, occurredAt: string) => ({
+    eventId,
+    occurredAt,
+    brandId: 'qdn',
+    jobId: 'qdn_1',
+    version: 1,
+    correlationId: eventId,
+  });
+  const sent = timelineEntryFor(
+    envelope('SmsSent', {
+      meta: meta('e2', '2026-11-22T10:00:02Z'),
+      data: {
+        messageSid: 'SM1',
+        to: '+16195550142',
+        template: 'scheduled',
+        body: 'Hi Mark',
+        status: 'queued',
+      },
+    }),
+  )!;
+  const toTeam = {
+    ...sent,
+    eventId: 'e3',
+    messageSid: 'SM2',
+    audience: 'team',
+    body: 'relay',
+    at: '2026-11-22T10:00:03Z',
+  };
+  const reply = timelineEntryFor(
+    envelope('SmsReceived', {
+      meta: meta('e4', '2026-11-22T10:00:04Z'),
+      data: { messageSid: 'SM3', from: '+16195550142', body: 'Thanks' },
+    }),
+  )!;
+  const created: TimelineEntry = {
+    jobId: 'qdn_1',
+    at: '2026-11-22T10:00:01Z',
+    type: 'JobCreated',
+    eventId: 'e1',
+  };
+
+  it('orders entries by time and shows each SMS with its latest delivery status', () => {
+    const entries = dashboardTimeline(
+      [reply, sent, created],
+      new Map([['SM1', { messageSid: 'SM1', status: 'delivered' }]]),
+    );
+    expect(entries.map((entry) => entry.type)).toEqual(['JobCreated', 'SmsSent', 'SmsReceived']);
+    expect(entries[1]).toMatchObject({ messageSid: 'SM1', direction: 'outbound', status: 'delivered' });
+    expect(entries[2]).toMatchObject({ direction: 'inbound', audience: 'customer' });
+  });
+
+  it("gives the customer their own messages only, never the team's relays", () => {
+    expect(customerThread([toTeam, reply, sent, created], new Map())).toEqual([
+      { at: '2026-11-22T10:00:02Z', direction: 'outbound', body: 'Hi Mark', status: 'queued' },
+      { at: '2026-11-22T10:00:04Z', direction: 'inbound', body: 'Thanks', status: 'received' },
+    ]);
+  });
+
+  it('skips events about no job', () => {
+    expect(
+      timelineEntryFor(
+        envelope('SmsReceived', {
+          meta: { ...meta('e5', '2026-11-22T10:00:05Z'), jobId: undefined },
+          data: { messageSid: 'SM9', from: '+16195550199', body: 'who is this' },
+        }),
+      ),
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,73 @@
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { dynamoDocumentClient, loadBrands, loadConfig, publishEvents, requiredString } from '@qdn/shared';
+import { z } from 'zod';
+import type { BridgeContext } from '../domain/ports.ts';
+import type { RosterContext } from '../domain/roster-commands.ts';
+import { SnsCrewMessenger } from './crew-messenger.ts';
+import { DynamoCharterStore, DynamoCrewRoster } from './crew-store.ts';
+import { SccClient } from './scc-client.ts';
+
+// Read once per cold start; a missing variable fails the first invocation with its name.
+const config = loadConfig({
+  CREW_TABLE: requiredString(),
+  CREW_NOTIFICATIONS_TOPIC_ARN: requiredString(),
+  SCC_API_BASE_URL: z.url(),
+  SCC_TIMEOUT_MS: z.coerce.number().int().positive().max(8_000).default(3_000),
+  SCC_SERVICE_KEY_PARAMETER: requiredString(),
+  CREW_LINK_SECRET_PARAMETER: requiredString(),
+  /** Set locally, where every brand shares one site origin; in AWS each brand's own domain is used. */
+  PUBLIC_BASE_URL: z.url().optional(),
+});
+
+/** A SecureString from SSM, decrypted and cached for five minutes (a rotation is picked up without a deploy). */
+async function secret(name: string): Promise<string> {
+  const value = await getParameter(name, { decrypt: true, maxAge: 300 });
+  if (!value) throw new Error(`Configuration error: SSM parameter ${name} is empty`);
+  return value;
+}
+
+// Longer than the consumer's 10 s timeout, so a lease only lapses for a delivery that really died.
+const LEASE_MS = 15_000;
+// Well inside the consumer's timeout, leaving time for the sync itself once the other delivery is done.
+const BUSY_WAIT_MS = 5_000;
+
+let roster: RosterContext | undefined;
+let context: Promise<BridgeContext> | undefined;
+
+/** The roster routes' dependencies (no brand catalog, no secrets). */
+export function rosterContext(): RosterContext {
+  roster ??= {
+    roster: new DynamoCrewRoster(dynamoDocumentClient(), config.CREW_TABLE),
+    now: () => new Date(),
+  };
+  return roster;
+}
+
+/** The bridge's dependencies, built once per function instance. */
+export function bridgeContext(): Promise<BridgeContext> {
+  context ??= loadBrands().then(
+    (brands): BridgeContext => ({
+      roster: rosterContext().roster,
+      charters: new DynamoCharterStore(dynamoDocumentClient(), config.CREW_TABLE),
+      scc: new SccClient({
+        baseUrl: config.SCC_API_BASE_URL,
+        serviceKey: () => secret(config.SCC_SERVICE_KEY_PARAMETER),
+        timeoutMs: config.SCC_TIMEOUT_MS,
+      }),
+      messenger: new SnsCrewMessenger(new SNSClient({}), config.CREW_NOTIFICATIONS_TOPIC_ARN),
+      publish: (events) => publishEvents(events),
+      brands,
+      now: () => new Date(),
+      linkSecret: () => secret(config.CREW_LINK_SECRET_PARAMETER),
+      siteBaseUrl: (brandId: string) => config.PUBLIC_BASE_URL ?? brands.get(brandId).siteBaseUrl,
+      leaseMs: LEASE_MS,
+      busyWaitMs: BUSY_WAIT_MS,
+    }),
+  );
+  // A failed start (SSM unreachable) is not cached: the next invocation tries again.
+  context.catch(() => {
+    context = undefined;
+  });
+  return context;
+}

@@ -1,0 +1,407 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '@qdn/shared';
+import type { ChecklistTick } from '../domain/checklist.ts';
+import type { CrewMember } from '../domain/crew-member.ts';
+import type {
+  CharterClaim,
+  CharterRecord,
+  CharterStore,
+  CrewLink,
+  CrewRoster,
+  SccState,
+} from '../domain/ports.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+// One table, several kinds of item (single-table design):
+//   ROSTER / CREW#<crewId>          a crew member (the roster is one small partition: listed with a Query)
+//   JOB#<jobId> / CHARTER           the bridge's record of a charter: highest version, SCC event, crew view
+//   JOB#<jobId> / LINK#<crewId>     a crew member's magic link for that charter (linkId + token hash)
+//   JOB#<jobId> / CHECK#<itemId>    a checklist item as the crew ticked it
+//   TOKEN#<sha256(token)> / TOKEN   a live link's lookup (deleted on revoke; TTL after expiry)
+const rosterKey = (crewId: string) => ({ pk: 'ROSTER', sk: `CREW#${crewId}` });
+const charterKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'CHARTER' });
+const linkKey = (jobId: string, crewId: string) => ({ pk: `JOB#${jobId}`, sk: `LINK#${crewId}` });
+const tickKey = (jobId: string, itemId: string) => ({ pk: `JOB#${jobId}`, sk: `CHECK#${itemId}` });
+const tokenKey = (tokenHash: string) => ({ pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' });
+
+const DAY_SECONDS = 24 * 60 * 60;
+/** Token lookups are removed by TTL a day after the link expired (reads check the expiry themselves). */
+const purgeAt = (expiresAt: string) => Math.floor(Date.parse(expiresAt) / 1000) + DAY_SECONDS;
+
+function withoutKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, leaseVersion: _lease, leaseUntil: _until, purgeAt: _purge, ...rest } = item;
+  return rest as T;
+}
+
+const isConditionFailure = (error: unknown) =>
+  (error as Error).name === 'ConditionalCheckFailedException' ||
+  ((error as Error).name === 'TransactionCanceledException' &&
+    ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
+      (reason) => reason.Code === 'ConditionalCheckFailed',
+    ));
+
+/** The crew roster in the bridge's table. */
+export class DynamoCrewRoster implements CrewRoster {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async create(member: CrewMember): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...rosterKey(member.crewId), ...member },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(crewId: string): Promise<CrewMember | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: rosterKey(crewId), ConsistentRead: true }),
+    );
+    return Item ? withoutKeys<CrewMember>(Item) : undefined;
+  }
+
+  async list(): Promise<CrewMember[]> {
+    const members: CrewMember[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :roster AND begins_with(sk, :crew)',
+          ExpressionAttributeValues: { ':roster': 'ROSTER', ':crew': 'CREW#' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      members.push(...(page.Items ?? []).map((item) => withoutKeys<CrewMember>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return members;
+  }
+
+  async save(member: CrewMember): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...rosterKey(member.crewId), ...member },
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  }
+
+  async getMany(crewIds: readonly string[]): Promise<Map<string, CrewMember>> {
+    const members = new Map<string, CrewMember>();
+    const unique = [...new Set(crewIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map(rosterKey);
+      // BatchGet may hand back some keys unprocessed under load; ask again for those.
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 5) throw new TransientError('The roster could not be read in full');
+        const result: BatchGetCommandOutput = await this.#client.send(
+          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.#table] ?? []) {
+          const member = withoutKeys<CrewMember>(item);
+          members.set(member.crewId, member);
+        }
+        keys = result.UnprocessedKeys?.[this.#table]?.Keys;
+      }
+    }
+    return members;
+  }
+}
+
+/** Charters, crew links, their token lookups and checklist ticks in the bridge's table. */
+export class DynamoCharterStore implements CharterStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async claim(jobId: string, version: number, now: Date, leaseMs: number): Promise<CharterClaim> {
+    try {
+      // The lease and the version check in one conditional write: two deliveries of one job never
+      // run at once, and a version at or below the one handled never runs at all.
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: charterKey(jobId),
+          UpdateExpression: 'SET leaseVersion = :version, leaseUntil = :until',
+          ConditionExpression:
+            '(attribute_not_exists(version) OR version < :version) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeValues: {
+            ':version': version,
+            ':until': now.getTime() + leaseMs,
+            ':now': now.getTime(),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: charterKey(jobId), ConsistentRead: true }),
+      );
+      const handled = Item?.version as number | undefined;
+      return handled !== undefined && handled >= version
+        ? { kind: 'stale', handledVersion: handled }
+        : { kind: 'busy' };
+    }
+    const { charter, links, scc } = await this.#charterItems(jobId);
+    return { kind: 'claimed', charter, links, scc };
+  }
+
+  async release(jobId: string, version: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: charterKey(jobId),
+          UpdateExpression: 'REMOVE leaseVersion, leaseUntil',
+          ConditionExpression: 'leaseVersion = :version',
+          ExpressionAttributeValues: { ':version': version },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async complete(charter: CharterRecord): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...charterKey(charter.jobId), ...charter },
+          ConditionExpression: 'leaseVersion = :version',
+          ExpressionAttributeValues: { ':version': charter.version },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new TransientError(`Lost the lease on charter ${charter.jobId}; retrying`, { cause: error });
+    }
+  }
+
+  async recordSccSync(jobId: string, scc: SccState): Promise<void> {
+    // On the charter item, next to the lease: present even before the version is complete, so a retry
+    // after a later step failed knows SCC already has the event.
+    const present = scc.sccEventId !== undefined && scc.sccBodyHash !== undefined;
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: charterKey(jobId),
+        UpdateExpression: present
+          ? 'SET sccEventId = :sccEventId, sccBodyHash = :sccBodyHash, sccLastSync = :last'
+          : 'SET sccLastSync = :last REMOVE sccEventId, sccBodyHash',
+        ExpressionAttributeValues: {
+          ...(present ? { ':sccEventId': scc.sccEventId, ':sccBodyHash': scc.sccBodyHash } : {}),
+          ':last': scc.sccLastSync ?? null,
+        },
+      }),
+    );
+  }
+
+  async saveLink(link: CrewLink, replacedTokenHash?: string): Promise<void> {
+    const items: TransactItem[] = [
+      { Put: { TableName: this.#table, Item: { ...linkKey(link.jobId, link.crewId), ...link } } },
+      {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...tokenKey(link.tokenHash),
+            jobId: link.jobId,
+            crewId: link.crewId,
+            linkId: link.linkId,
+            purgeAt: purgeAt(link.expiresAt),
+          },
+        },
+      },
+    ];
+    if (replacedTokenHash && replacedTokenHash !== link.tokenHash) {
+      items.push({ Delete: { TableName: this.#table, Key: tokenKey(replacedTokenHash) } });
+    }
+    await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+  }
+
+  async extendLink(link: CrewLink, expiresAt: string): Promise<void> {
+    await this.#client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.#table,
+              Key: linkKey(link.jobId, link.crewId),
+              UpdateExpression: 'SET expiresAt = :expiresAt',
+              ExpressionAttributeValues: { ':expiresAt': expiresAt },
+            },
+          },
+          {
+            Update: {
+              TableName: this.#table,
+              Key: tokenKey(link.tokenHash),
+              UpdateExpression: 'SET purgeAt = :purgeAt',
+              ExpressionAttributeValues: { ':purgeAt': purgeAt(expiresAt) },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  async recordMessage(
+    link: CrewLink,
+    message: NonNullable<CrewLink['lastMessage']>,
+    notifiedScheduleKey: string | undefined,
+  ): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: linkKey(link.jobId, link.crewId),
+        UpdateExpression: notifiedScheduleKey
+          ? 'SET lastMessage = :message, notifiedScheduleKey = :scheduleKey'
+          : 'SET lastMessage = :message',
+        ExpressionAttributeValues: {
+          ':message': message,
+          ...(notifiedScheduleKey ? { ':scheduleKey': notifiedScheduleKey } : {}),
+        },
+      }),
+    );
+  }
+
+  async revokeLink(link: CrewLink, at: string): Promise<void> {
+    await this.#client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.#table,
+              Key: linkKey(link.jobId, link.crewId),
+              UpdateExpression: 'SET revokedAt = :at',
+              ExpressionAttributeValues: { ':at': at },
+            },
+          },
+          { Delete: { TableName: this.#table, Key: tokenKey(link.tokenHash) } },
+        ],
+      }),
+    );
+  }
+
+  async findToken(tokenHash: string) {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: tokenKey(tokenHash), ConsistentRead: true }),
+    );
+    return Item
+      ? { jobId: String(Item.jobId), crewId: String(Item.crewId), linkId: String(Item.linkId) }
+      : undefined;
+  }
+
+  async charterWithLinks(jobId: string) {
+    const { charter, links, ticks } = await this.#charterItems(jobId);
+    return { charter, links, ticks };
+  }
+
+  async #charterItems(jobId: string) {
+    let charter: CharterRecord | undefined;
+    let scc: SccState = {};
+    const links: CrewLink[] = [];
+    const ticks: ChecklistTick[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :job',
+          ExpressionAttributeValues: { ':job': `JOB#${jobId}` },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = String(item.sk);
+        if (sk === 'CHARTER') {
+          scc = {
+            ...(item.sccEventId ? { sccEventId: String(item.sccEventId) } : {}),
+            ...(item.sccBodyHash ? { sccBodyHash: String(item.sccBodyHash) } : {}),
+            ...(item.sccLastSync ? { sccLastSync: item.sccLastSync as CharterRecord['sccLastSync'] } : {}),
+          };
+          // A charter claimed but never completed has a lease (and maybe SCC state) but no version yet.
+          if (item.version !== undefined) charter = withoutKeys<CharterRecord>(item);
+        } else if (sk.startsWith('LINK#')) links.push(withoutKeys<CrewLink>(item));
+        else if (sk.startsWith('CHECK#')) ticks.push(withoutKeys<ChecklistTick>(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { charter, links, ticks, scc };
+  }
+
+  async tick(
+    jobId: string,
+    tick: Omit<ChecklistTick, 'revision' | 'publishedRevision'>,
+  ): Promise<{ changed: boolean; tick: ChecklistTick }> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: tickKey(jobId, tick.itemId),
+          UpdateExpression:
+            'SET itemId = :itemId, done = :done, byCrewId = :by, byFirstName = :name, #at = :at, revision = if_not_exists(revision, :zero) + :one',
+          ConditionExpression: 'attribute_not_exists(done) OR done <> :done',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: {
+            ':itemId': tick.itemId,
+            ':done': tick.done,
+            ':by': tick.byCrewId,
+            ':name': tick.byFirstName,
+            ':at': tick.at,
+            ':zero': 0,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { changed: true, tick: withoutKeys<ChecklistTick>(Attributes ?? {}) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: tickKey(jobId, tick.itemId), ConsistentRead: true }),
+      );
+      return { changed: false, tick: withoutKeys<ChecklistTick>(Item ?? {}) };
+    }
+  }
+
+  async markTickPublished(jobId: string, itemId: string, revision: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: tickKey(jobId, itemId),
+          UpdateExpression: 'SET publishedRevision = :revision',
+          ConditionExpression: 'attribute_not_exists(publishedRevision) OR publishedRevision < :revision',
+          ExpressionAttributeValues: { ':revision': revision },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { NotFoundError } from '@qdn/shared';
+import { isLive } from './charter-plan.ts';
+import { type ChecklistTick, checklistOf, checklistTemplate } from './checklist.ts';
+import { crewTokenHash, looksLikeCrewToken, UNKNOWN_TOKEN } from './crew-link.ts';
+import { firstName } from './crew-member.ts';
+import type { BridgeContext, CharterRecord, CrewLink } from './ports.ts';
+
+/** Why a crew link shows nothing: one answer for unknown, malformed, expired and revoked links. */
+export const CREW_LINK_NOT_FOUND = 'This crew link is unknown or no longer valid';
+
+interface OpenedLink {
+  charter: CharterRecord;
+  link: CrewLink;
+  ticks: ChecklistTick[];
+}
+
+/**
+ * The charter behind a crew token, if the link still works: issued for this member and this charter,
+ * not revoked (taken off the crew, charter cancelled), not expired. A malformed token costs the same
+ * lookup as a real one, so timing says nothing about which check failed.
+ */
+async function openCrewLink(context: BridgeContext, token: string): Promise<OpenedLink | undefined> {
+  const tokenHash = crewTokenHash(looksLikeCrewToken(token) ? token : UNKNOWN_TOKEN);
+  const issued = await context.charters.findToken(tokenHash);
+  if (!issued) return undefined;
+  const { charter, links, ticks } = await context.charters.charterWithLinks(issued.jobId);
+  const link = links.find((candidate) => candidate.crewId === issued.crewId);
+  const works =
+    charter !== undefined &&
+    charter.status !== 'cancelled' &&
+    charter.crewIds.includes(issued.crewId) &&
+    link !== undefined &&
+    link.linkId === issued.linkId &&
+    link.tokenHash === tokenHash &&
+    isLive(link, context.now());
+  return works ? { charter, link, ticks } : undefined;
+}
+
+async function pageOf(context: BridgeContext, { charter, link, ticks }: OpenedLink) {
+  const brand = context.brands.get(charter.brandId);
+  const member = await context.roster.get(link.crewId);
+  return {
+    brand: { brandId: brand.brandId, displayName: brand.displayName, theme: brand.theme },
+    charter: charter.crewView,
+    you: member ? { firstName: firstName(member.name), role: member.role } : undefined,
+    checklist: checklistOf(checklistTemplate(brand, charter.serviceType), ticks),
+    linkExpiresAt: link.expiresAt,
+  };
+}
+export type CrewPage = Awaited<ReturnType<typeof pageOf>>;
+
+/** `GET /crew/{token}`: the crew view of the member's charter and its checklist, or undefined (404). */
+export async function crewPage(context: BridgeContext, token: string): Promise<CrewPage | undefined> {
+  const opened = await openCrewLink(context, token);
+  return opened ? pageOf(context, opened) : undefined;
+}
+
+/**
+ * `POST /crew/{token}/checklist/{itemId}`: ticks or unticks an item of the brand's checklist, recording
+ * who and when; each change goes to the timeline once as CrewChecklistItemTicked. Ticking an item that
+ * is already in that state changes nothing (and publishes nothing new).
+ */
+export async function tickChecklistItem(
+  context: BridgeContext,
+  token: string,
+  itemId: string,
+  done: boolean,
+): Promise<CrewPage | undefined> {
+  const opened = await openCrewLink(context, token);
+  if (!opened) return undefined;
+  const { charter, link } = opened;
+  const brand = context.brands.get(charter.brandId);
+  const item = checklistTemplate(brand, charter.serviceType).find((candidate) => candidate.itemId === itemId);
+  if (!item) throw new NotFoundError('No such checklist item');
+  const member = await context.roster.get(link.crewId);
+  const at = context.now().toISOString();
+  const { tick } = await context.charters.tick(charter.jobId, {
+    itemId,
+    done,
+    byCrewId: link.crewId,
+    byFirstName: member ? firstName(member.name) : 'Crew',
+    at,
+  });
+  // Published after the write, and again on a repeat if the first publish failed.
+  if (tick.revision > (tick.publishedRevision ?? 0)) {
+    await context.publish([
+      {
+        source: 'qdn.scc-bridge',
+        detailType: 'CrewChecklistItemTicked',
+        detail: {
+          meta: {
+            eventId: `${charter.jobId}:CrewChecklistItemTicked:${itemId}:${tick.revision}`,
+            occurredAt: tick.at,
+            brandId: charter.brandId,
+            jobId: charter.jobId,
+            actor: `crew:${tick.byCrewId}`,
+            correlationId: `${charter.jobId}:checklist:${itemId}:${tick.revision}`,
+          },
+          data: { jobId: charter.jobId, crewId: tick.byCrewId, itemId, label: item.label, done: tick.done },
+        },
+      },
+    ]);
+    await context.charters.markTickPublished(charter.jobId, itemId, tick.revision);
+  }
+  const ticks = [...opened.ticks.filter((other) => other.itemId !== itemId), tick];
+  return pageOf(context, { ...opened, ticks });
+}

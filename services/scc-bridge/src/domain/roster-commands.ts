@@ -1,0 +1,56 @@
+import { NotFoundError } from '@qdn/shared';
+import {
+  applyCrewMemberUpdate,
+  type CreateCrewMemberInput,
+  type CrewMember,
+  newCrewId,
+  type UpdateCrewMemberInput,
+} from './crew-member.ts';
+import type { CrewRoster } from './ports.ts';
+
+export interface RosterContext {
+  roster: CrewRoster;
+  now: () => Date;
+}
+
+/** `POST /crew-members` (admin): a new member with a server-chosen crewId for jobs' `crewIds`. */
+export async function createCrewMember(
+  context: RosterContext,
+  input: CreateCrewMemberInput,
+  actor: { userId: string },
+): Promise<CrewMember> {
+  const at = context.now().toISOString();
+  const member: CrewMember = {
+    crewId: newCrewId(),
+    name: input.name,
+    phone: input.phone,
+    ...(input.email ? { email: input.email } : {}),
+    role: input.role,
+    active: input.active,
+    createdAt: at,
+    updatedAt: at,
+    updatedBy: actor.userId,
+  };
+  await context.roster.create(member);
+  return member;
+}
+
+/** `GET /crew-members` (dispatcher, admin): the roster, by name. */
+export async function listCrewMembers(context: RosterContext): Promise<CrewMember[]> {
+  const members = await context.roster.list();
+  return members.sort((a, b) => a.name.localeCompare(b.name) || a.crewId.localeCompare(b.crewId));
+}
+
+/** `PATCH /crew-members/{crewId}` (admin). */
+export async function updateCrewMember(
+  context: RosterContext,
+  crewId: string,
+  input: UpdateCrewMemberInput,
+  actor: { userId: string },
+): Promise<CrewMember> {
+  const member = await context.roster.get(crewId);
+  if (!member) throw new NotFoundError('Crew member not found');
+  const updated = applyCrewMemberUpdate(member, input, { at: context.now().toISOString(), by: actor.userId });
+  await context.roster.save(updated);
+  return updated;
+}

@@ -1,0 +1,21 @@
+import { httpHandler } from '@qdn/shared';
+import { z } from 'zod';
+import { bridgeContext } from '../adapters/bridge-context.ts';
+import { CREW_LINK_NOT_FOUND, tickChecklistItem } from '../domain/crew-page.ts';
+
+const noStore = { 'cache-control': 'no-store' };
+
+/** POST /crew/{token}/checklist/{itemId} (public) `{ done }` → the crew page with the item ticked. */
+export const handler = httpHandler(
+  {
+    params: z.object({ token: z.string().max(128).catch(''), itemId: z.string().max(80) }),
+    body: z.strictObject({ done: z.boolean() }),
+    maxBodyBytes: 1024,
+  },
+  async function tickChecklistItemRoute({ params, body }) {
+    const page = await tickChecklistItem(await bridgeContext(), params.token, params.itemId, body.done);
+    return page
+      ? { body: page, headers: noStore }
+      : { statusCode: 404, body: { error: CREW_LINK_NOT_FOUND }, headers: noStore };
+  },
+);

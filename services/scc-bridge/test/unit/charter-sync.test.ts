@@ -1,0 +1,291 @@
+import { describe, expect, it } from '@jest/globals';
+import { type JobOnBus, TransientError } from '@qdn/shared';
+import { planCharter } from '../../src/domain/charter-plan.ts';
+import { syncCharterCrew } from '../../src/domain/charter-sync.ts';
+import { crewLinkToken } from '../../src/domain/crew-link.ts';
+import { crewPage, tickChecklistItem } from '../../src/domain/crew-page.ts';
+import type { CharterRecord } from '../../src/domain/ports.ts';
+import { charterJob, jada, member, memoryContext, metaOf } from './factories.ts';
+
+const alice = member('crew_a', 'Alice Marin', 'captain', { phone: '+16195550171' });
+const bob = member('crew_b', 'Bob Keel', 'deckhand', { phone: '+16195550172' });
+const now = new Date('2026-06-01T12:00:00.000Z');
+
+const sync = (context: ReturnType<typeof memoryContext>['context'], job: JobOnBus) =>
+  syncCharterCrew(context, { job, meta: metaOf(job) });
+
+/** The token a member's last message linked to. */
+const tokenIn = (body: string) => /\/crew\/([A-Za-z0-9_-]{43})/.exec(body)?.[1];
+
+describe('planning one charter version', () => {
+  const roster = new Map([
+    [alice.crewId, alice],
+    [bob.crewId, bob],
+  ]);
+
+  it('given a new charter, then SCC gets an event and both crew get a link', () => {
+    const plan = planCharter({ job: charterJob(), brand: jada, scc: {}, links: [], roster, now });
+    expect(plan.scc?.action).toBe('create');
+    expect(plan.assignments.map((a) => [a.member.crewId, a.kind])).toEqual([
+      ['crew_a', 'assigned'],
+      ['crew_b', 'assigned'],
+    ]);
+    expect(plan.releases).toEqual([]);
+  });
+
+  it('given an unconfirmed booking (requested), then nothing happens yet', () => {
+    const plan = planCharter({
+      job: charterJob({ status: 'requested' }),
+      brand: jada,
+      scc: {},
+      links: [],
+      roster,
+      now,
+    });
+    expect(plan.scc).toBeUndefined();
+    expect(plan.assignments).toEqual([]);
+  });
+
+  it('given crew ids that are unknown or inactive, then they are reported and nobody is texted for them', () => {
+    const plan = planCharter({
+      job: charterJob({ crewIds: ['crew_a', 'crew_x', 'crew_c'] }),
+      brand: jada,
+      scc: {},
+      links: [],
+      roster: new Map([...roster, ['crew_c', member('crew_c', 'Cy Old', 'mate', { active: false })]]),
+      now,
+    });
+    expect(plan.unavailableCrewIds).toEqual(['crew_x', 'crew_c']);
+    expect(plan.assignments.map((a) => a.member.crewId)).toEqual(['crew_a']);
+    expect(plan.sccBody.crewIds).toEqual(['crew_a']);
+  });
+});
+
+describe('syncing a charter', () => {
+  it('given a new charter with two crew, then one SCC event, two links texted, and the timeline events', async () => {
+    // Prepare
+    const { context, sent, published } = memoryContext([alice, bob]);
+
+    // Act
+    const outcome = await sync(context, charterJob());
+
+    // Assess
+    expect(outcome).toBe('synced');
+    expect(context.scc.calls.map((call) => call.method)).toEqual(['POST']);
+    expect(sent.map((message) => [message.crewId, message.kind, message.to])).toEqual([
+      ['crew_a', 'assigned', '+16195550171'],
+      ['crew_b', 'assigned', '+16195550172'],
+    ]);
+    expect(sent[0]?.messageId).toBe('qdn_01JCHARTER000000000000000:1:crew_a:assigned');
+    expect(tokenIn(sent[0]!.body)).not.toBe(tokenIn(sent[1]!.body));
+    expect(published.map((event) => [event.detailType, event.detail.meta.eventId])).toEqual([
+      ['SccEventSynced', 'qdn_01JCHARTER000000000000000:1:SccEventSynced'],
+      ['CrewNotified', 'qdn_01JCHARTER000000000000000:1:CrewNotified:crew_a'],
+      ['CrewNotified', 'qdn_01JCHARTER000000000000000:1:CrewNotified:crew_b'],
+    ]);
+  });
+
+  it('given the same version twice (or an older one), then SCC is called once and nobody is texted twice', async () => {
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob({ version: 2 }));
+    expect(await sync(context, charterJob({ version: 2 }))).toBe('stale');
+    expect(await sync(context, charterJob({ version: 1 }))).toBe('stale');
+    expect(context.scc.calls).toHaveLength(1);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('given a change the crew cannot see (price), then no SCC call and no text', async () => {
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    await sync(context, charterJob({ version: 2, priceCents: 99 }));
+    expect(context.scc.calls).toHaveLength(1);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('given a reschedule, then SCC is updated and the crew re-texted with the same links, valid until a day after', async () => {
+    // Prepare
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    const firstToken = tokenIn(sent[0]!.body)!;
+
+    // Act
+    await sync(context, charterJob({ version: 2, schedule: { date: '2026-07-05', time: '10:00' } }));
+
+    // Assess
+    expect(context.scc.calls.map((call) => [call.method, call.body?.eventDate])).toEqual([
+      ['POST', '2026-07-04'],
+      ['PUT', '2026-07-05'],
+    ]);
+    expect(sent.slice(2).map((message) => [message.crewId, message.kind])).toEqual([
+      ['crew_a', 'rescheduled'],
+      ['crew_b', 'rescheduled'],
+    ]);
+    expect(tokenIn(sent[2]!.body)).toBe(firstToken);
+    const page = await crewPage(context, firstToken);
+    expect(page?.charter).toMatchObject({ date: '2026-07-05', time: '10:00' });
+    expect(page?.linkExpiresAt).toBe('2026-07-06T20:00:00.000Z');
+  });
+
+  it('given a member taken off, then their link stops working, they are told, the other keeps theirs', async () => {
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    const [aliceToken, bobToken] = sent.map((message) => tokenIn(message.body)!);
+
+    await sync(context, charterJob({ version: 2, crewIds: ['crew_a'] }));
+
+    expect(sent.slice(2).map((message) => [message.crewId, message.kind])).toEqual([
+      ['crew_b', 'unassigned'],
+    ]);
+    expect(await crewPage(context, bobToken!)).toBeUndefined();
+    expect((await crewPage(context, aliceToken!))?.charter.crew).toEqual([
+      { firstName: 'Alice', role: 'captain' },
+    ]);
+    expect(context.scc.calls.map((call) => call.method)).toEqual(['POST', 'PUT']);
+  });
+
+  it('given a member put back on, then they get a new link (the revoked one stays dead)', async () => {
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    await sync(context, charterJob({ version: 2, crewIds: ['crew_a'] }));
+    await sync(context, charterJob({ version: 3 }));
+    const bobTokens = sent
+      .filter((m) => m.crewId === 'crew_b' && m.kind === 'assigned')
+      .map((m) => tokenIn(m.body));
+    expect(bobTokens).toHaveLength(2);
+    expect(bobTokens[0]).not.toBe(bobTokens[1]);
+    expect(await crewPage(context, bobTokens[0]!)).toBeUndefined();
+    expect(await crewPage(context, bobTokens[1]!)).toBeDefined();
+  });
+
+  it('given a cancellation, then SCC deletes the event, every link stops working and everyone is told', async () => {
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    const tokens = sent.map((message) => tokenIn(message.body)!);
+
+    await sync(context, charterJob({ version: 2, status: 'cancelled' }));
+
+    expect(context.scc.calls.map((call) => [call.method, call.sccEventId])).toEqual([
+      ['POST', undefined],
+      ['DELETE', 'evt_1'],
+    ]);
+    expect(sent.slice(2).map((message) => [message.crewId, message.kind])).toEqual([
+      ['crew_a', 'cancelled'],
+      ['crew_b', 'cancelled'],
+    ]);
+    for (const token of tokens) expect(await crewPage(context, token)).toBeUndefined();
+  });
+
+  it('given a text that fails after SCC accepted the event, then the retry neither calls SCC again nor re-texts', async () => {
+    // Prepare
+    const { context, sent, published, messenger } = memoryContext([alice, bob]);
+    const job = charterJob();
+    messenger.failNext = new TransientError('SNS throttled');
+
+    // Act
+    await expect(sync(context, job)).rejects.toThrow('SNS throttled');
+    await sync(context, job);
+
+    // Assess
+    expect(context.scc.calls.map((call) => call.method)).toEqual(['POST']);
+    expect(sent.map((message) => message.crewId)).toEqual(['crew_a', 'crew_b']);
+    expect(published.filter((event) => event.detailType === 'SccEventSynced')).toHaveLength(1);
+  });
+
+  it('given SCC down, then the failure is transient and the version is retried in full', async () => {
+    const { context, sent } = memoryContext([alice, bob]);
+    context.scc.failNext = new TransientError('SCC answered 503');
+    await expect(sync(context, charterJob())).rejects.toBeInstanceOf(TransientError);
+    expect(sent).toEqual([]);
+    await sync(context, charterJob());
+    expect(context.scc.calls.map((call) => call.method)).toEqual(['POST', 'POST']);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('given another delivery of the job in progress, then this one is retried later', async () => {
+    const { context } = memoryContext([alice, bob]);
+    await context.charters.claim('qdn_01JCHARTER000000000000000', 1, now, 15_000);
+    await expect(sync(context, charterJob({ version: 2 }))).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('given the same version held by a delivery that then finishes, then this one waits and finds it done', async () => {
+    // Prepare: another delivery of version 1 holds the charter and completes 300 ms later
+    const { context } = memoryContext([alice, bob]);
+    const job = charterJob();
+    await context.charters.claim(job.jobId, 1, now, 15_000);
+    setTimeout(() => {
+      void context.charters.complete({ jobId: job.jobId, version: 1 } as CharterRecord);
+    }, 300);
+
+    // Act
+    const outcome = await sync({ ...context, busyWaitMs: 5_000 }, job);
+
+    // Assess
+    expect(outcome).toBe('stale');
+    expect(context.scc.calls).toEqual([]);
+  });
+
+  it('given an event deleted in SCC itself, then an update creates it again', async () => {
+    const { context } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    context.scc.events.clear();
+    await sync(context, charterJob({ version: 2, notes: 'new notes' }));
+    expect(context.scc.calls.map((call) => call.method)).toEqual(['POST', 'PUT', 'POST']);
+  });
+
+  it('given a job that is not a charter, then nothing at all', async () => {
+    const { context, sent, published } = memoryContext([alice, bob]);
+    expect(await sync(context, charterJob({ serviceType: 'trailer_drop' }))).toBe('not-a-charter');
+    expect([context.scc.calls, sent, published]).toEqual([[], [], []]);
+  });
+});
+
+describe('the crew page', () => {
+  it('given a live link, then the page has the crew view, the member, and the checklist; a tick is recorded once', async () => {
+    // Prepare
+    const { context, sent, published } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    const token = tokenIn(sent[0]!.body)!;
+
+    // Act
+    const ticked = await tickChecklistItem(context, token, 'safety-briefing', true);
+    await tickChecklistItem(context, token, 'safety-briefing', true);
+
+    // Assess
+    expect(ticked?.you).toEqual({ firstName: 'Alice', role: 'captain' });
+    expect(ticked?.checklist[0]).toEqual({
+      itemId: 'safety-briefing',
+      label: 'Safety briefing',
+      done: true,
+      by: 'Alice',
+      at: now.toISOString(),
+    });
+    const ticks = published.filter((event) => event.detailType === 'CrewChecklistItemTicked');
+    expect(ticks).toHaveLength(1);
+    expect(ticks[0]?.detail.data).toEqual({
+      jobId: 'qdn_01JCHARTER000000000000000',
+      crewId: 'crew_a',
+      itemId: 'safety-briefing',
+      label: 'Safety briefing',
+      done: true,
+    });
+    await expect(tickChecklistItem(context, token, 'no-such-item', true)).rejects.toThrow(
+      'No such checklist item',
+    );
+  });
+
+  it('given unknown, malformed or forged tokens, then there is no page', async () => {
+    const { context } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    for (const token of ['', 'short', 'x'.repeat(43), crewLinkToken('wrong secret', 'anything')]) {
+      expect(await crewPage(context, token)).toBeUndefined();
+    }
+  });
+
+  it('given a link past its expiry, then there is no page', async () => {
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    const later = memoryContext([alice, bob], new Date('2026-07-06T03:30:00.001Z'));
+    const expired = { ...later.context, charters: context.charters, roster: context.roster };
+    expect(await crewPage(expired, tokenIn(sent[0]!.body)!)).toBeUndefined();
+  });
+});
