@@ -20,7 +20,10 @@ import {
  * - Other 4xx: a permanent SmsFailed. Opted-out numbers are never sent to: SmsSuppressed.
  */
 export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Promise<SendOutcome> {
-  const claim = await deps.store.claimSend(sms, deps.now(), deps.sendLeaseMs);
+  const [claim, suppressed] = await Promise.all([
+    deps.store.claimSend(sms, deps.now(), deps.sendLeaseMs),
+    deps.store.isSuppressed(sms.to),
+  ]);
   if (claim.kind === 'busy') throw new TransientError('Another attempt at this SMS is in progress');
   if (claim.kind === 'done') {
     if (!claim.record.published) await publishOutcome(deps, sms, claim.record);
@@ -36,7 +39,7 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
     });
     if (found) return settle(deps, sms, body, { state: 'sent', ...found });
   }
-  if (await deps.store.isSuppressed(sms.to)) {
+  if (suppressed) {
     return settle(deps, sms, body, { state: 'suppressed', reason: 'opted-out' });
   }
   try {
@@ -96,10 +99,12 @@ async function settle(
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
   const record = await deps.store.settleSend(sms.key, body, outcome, deps.now());
-  if (record.outcome?.state === 'sent' && sms.audience === 'customer') {
-    await deps.store.markTexted(sms.to, deps.now());
-  }
-  if (!record.published) await publishOutcome(deps, sms, record);
+  await Promise.all([
+    record.outcome?.state === 'sent' && sms.audience === 'customer'
+      ? deps.store.markTexted(sms.to, deps.now())
+      : undefined,
+    record.published ? undefined : publishOutcome(deps, sms, record),
+  ]);
   return record.outcome!;
 }
 

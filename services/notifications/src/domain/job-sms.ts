@@ -35,7 +35,10 @@ export async function textCustomerAbout(
     correction?: boolean;
   };
   const { job } = data;
-  const { stale } = await deps.store.observeJob(job, deps.now());
+  const [{ stale }, texted] = await Promise.all([
+    deps.store.observeJob(job, deps.now()),
+    deps.store.hasTexted(job.customer.phone),
+  ]);
   const template = templateForEvent(event.detailType, data);
   if (!template) return undefined;
 
@@ -53,7 +56,7 @@ export async function textCustomerAbout(
   };
   if (stale) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
 
-  const firstToNumber = !(await deps.store.hasTexted(job.customer.phone));
+  const firstToNumber = !texted;
   const variables = variablesFor(
     job,
     brand,
