@@ -5,6 +5,26 @@ import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 
+/**
+ * Polls `probe` every 100 ms until it returns something other than undefined or false, and returns that;
+ * fails after `timeoutMs` naming `what` it waited for. Integration tests wait with this, never with
+ * fixed sleeps.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms${options.what ? ` waiting for ${options.what}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** A qdn.* event as a test rule's queue receives it. */
 export interface CapturedEvent {
   'detail-type': string;

@@ -12,6 +12,22 @@ export function eventBridgeClient(): EventBridgeClient {
   return eventBridge;
 }
 
+/**
+ * A write refused by its condition: ConditionalCheckFailedException, or a transaction cancelled because
+ * one of its conditions failed. Stores turn it into a domain answer (stale, taken, already done).
+ */
+export function isConditionalCheckFailure(error: unknown): boolean {
+  const { name, CancellationReasons } = (error ?? {}) as {
+    name?: string;
+    CancellationReasons?: { Code?: string }[];
+  };
+  return (
+    name === 'ConditionalCheckFailedException' ||
+    (name === 'TransactionCanceledException' &&
+      (CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'))
+  );
+}
+
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

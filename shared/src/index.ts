@@ -11,3 +11,4 @@ export * from './publish.ts';
 export * from './queue.ts';
 export * from './retry.ts';
 export * from './tracking-grant.ts';
+export * from './zoned-time.ts';

@@ -1,5 +1,6 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { UnauthorizedError } from './errors.ts';
 
 /**
  * The tracking grant: what the customer's tracking page shows the media and notifications services
@@ -59,5 +60,22 @@ export async function verifyTrackingGrant(grant: string, jobId: string): Promise
     return payload.sub === jobId;
   } catch {
     return false;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+
+/**
+ * For the customer's routes (photos, messages): only the tracking grant the jobs service signed for this
+ * very job (`Authorization: Bearer <grant>`). A missing, malformed, forged, expired or other job's grant
+ * all get the same bare 401, so the answer says nothing about which it was.
+ */
+export async function requireTrackingGrant(
+  headers: Record<string, string | undefined>,
+  jobId: string,
+): Promise<void> {
+  const grant = BEARER.exec(headers.authorization ?? '')?.[1];
+  if (!grant || grant.length > 4096 || !(await verifyTrackingGrant(grant, jobId))) {
+    throw new UnauthorizedError();
   }
 }

@@ -12,6 +12,7 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type LocalCloud, startLocalCloud } from '../../src/index.ts';
+import { eventually } from '../../src/test-harness.ts';
 
 // The whole path of ARCHITECTURE.md §2 on one machine: a table write → stream → publisher →
 // EventBridge → rule → SQS → consumer, the DLQ after maxReceiveCount, and a replay from the archive.
@@ -28,19 +29,6 @@ afterAll(async () => {
   await cloud?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** SQS bodies the given function was invoked with. */
 function bodiesSeenBy(functionKey: string): Record<string, unknown>[] {
@@ -165,12 +153,15 @@ describe('the local cloud', () => {
     );
 
     // Assess
-    const dead = await eventually(async () => {
-      const { Messages = [] } = await cloud.clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
-      );
-      return Messages.find((message) => message.MessageId === MessageId);
-    }, 30_000);
+    const dead = await eventually(
+      async () => {
+        const { Messages = [] } = await cloud.clients.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+        );
+        return Messages.find((message) => message.MessageId === MessageId);
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(JSON.parse(dead.Body!)).toEqual({ 'detail-type': 'Garbage' });
     const { Item } = await cloud.clients.dynamodb.send(
       new GetItemCommand({

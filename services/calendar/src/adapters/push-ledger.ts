@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailure } from '@qdn/shared';
 import type { PushClaim, PushLedger } from '../domain/ports.ts';
 
 // JOB#<jobId> / PUSH in the calendar table: the highest version pushed (pushedVersion) and the lease of
 // the push in flight (leaseToken, leaseVersion, leaseUntil in epoch ms). Kept without expiry: a replay
 // or redrive months later still finds the version already pushed.
 const ledgerKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'PUSH' });
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as Error).name === 'ConditionalCheckFailedException';
-}
 
 /** The push ledger in the calendar table, with conditional writes only. */
 export class DynamoPushLedger implements PushLedger {
@@ -44,7 +41,7 @@ export class DynamoPushLedger implements PushLedger {
       );
       return { outcome: 'claimed', leaseToken };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: ledgerKey(jobId), ConsistentRead: true }),
@@ -65,7 +62,7 @@ export class DynamoPushLedger implements PushLedger {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
       // The lease ran out while the request was under way and another attempt holds it now. The push
       // did land, so record it unless a higher version is already recorded; leave their lease alone.
       try {
@@ -79,7 +76,7 @@ export class DynamoPushLedger implements PushLedger {
           }),
         );
       } catch (recordError) {
-        if (!isConditionFailure(recordError)) throw recordError;
+        if (!isConditionalCheckFailure(recordError)) throw recordError;
       }
     }
   }
@@ -96,7 +93,7 @@ export class DynamoPushLedger implements PushLedger {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 }

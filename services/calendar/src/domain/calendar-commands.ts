@@ -1,4 +1,12 @@
-import { type Brand, type Brands, type JobOnBus, NotFoundError, TransientError } from '@qdn/shared';
+import {
+  addDays,
+  type Brand,
+  type Brands,
+  type JobOnBus,
+  NotFoundError,
+  TransientError,
+  zonedTimeToInstant,
+} from '@qdn/shared';
 import { boardView, calendarEntryFor } from './calendar-entry.ts';
 import { calendarName, parseCalendarId } from './calendar-ids.ts';
 import type { BoardQuery } from './calendar-input.ts';
@@ -6,7 +14,6 @@ import { feedKeyHash, feedKeyMatches, newFeedKey } from './feed-key.ts';
 import { DISPATCH_TIME_ZONE, icsFeed } from './ics-feed.ts';
 import { internalCalendarChangeFor } from './internal-calendar.ts';
 import type { CalendarEntryStore, FeedKeyStore, InternalCalendar, PushLedger, SaveOutcome } from './ports.ts';
-import { addDays, zonedTimeToInstant } from './zoned-time.ts';
 
 /** How far back a subscribed feed reaches: recent history stays visible on phones, older drops off. */
 export const FEED_HISTORY_DAYS = 60;

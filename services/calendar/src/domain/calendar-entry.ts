@@ -1,6 +1,6 @@
 import type { Brand, JobOnBus, JobSchedule, JobStatus } from '@qdn/shared';
+import { addDays, addMinutesToTime, toZonedIso, zonedTimeToInstant } from '@qdn/shared';
 import { calendarIdsFor } from './calendar-ids.ts';
-import { addDays, addMinutesToTime, toZonedIso, zonedTimeToInstant } from './zoned-time.ts';
 
 /** How long a job booked at a time (not a window) is shown when it has no duration of its own. */
 export const DEFAULT_SLOT_MINUTES = 60;

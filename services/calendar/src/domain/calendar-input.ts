@@ -1,6 +1,6 @@
+import { addDays } from '@qdn/shared';
 import { z } from 'zod';
 import { DISPATCH_CALENDAR_ID, isCalendarId } from './calendar-ids.ts';
-import { addDays } from './zoned-time.ts';
 
 /** The longest range the dispatcher board may ask for at once. */
 export const MAX_BOARD_DAYS = 92;

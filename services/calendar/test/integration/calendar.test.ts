@@ -8,7 +8,7 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
 import ical, { type VEvent } from 'node-ical';
 
 // The calendar service on the local cloud: jobs made with the jobs API (or, for exact replays and
@@ -30,18 +30,8 @@ const api = (...args: Parameters<TestCloud['api']>) => harness.api(...args);
 /** A suffix that keeps crew, trailer and job ids of one test apart from every other. */
 const unique = () => randomBytes(4).toString('hex');
 
-async function until<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000) =>
+  eventually(probe, { timeoutMs });
 
 async function issueKey(calendarId: string): Promise<{ feedKey: string; url: string }> {
   const issued = await api('POST', `/calendars/${calendarId}/feed-key`, { role: 'admin' });

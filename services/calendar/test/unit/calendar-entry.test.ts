@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom, type JobOnBus } from '@qdn/shared';
+import { addMinutesToTime, brandsFrom, type JobOnBus, toZonedIso, zonedTimeToInstant } from '@qdn/shared';
 import { boardView, calendarEntryFor, entryDescription } from '../../src/domain/calendar-entry.ts';
 import { calendarIdsFor, calendarName, parseCalendarId } from '../../src/domain/calendar-ids.ts';
 import { BoardQuery } from '../../src/domain/calendar-input.ts';
 import { internalCalendarChangeFor } from '../../src/domain/internal-calendar.ts';
-import { addMinutesToTime, toZonedIso, zonedTimeToInstant } from '../../src/domain/zoned-time.ts';
 
 const brands = brandsFrom(
   JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),

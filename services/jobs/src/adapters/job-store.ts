@@ -7,6 +7,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailure } from '@qdn/shared';
 import type { Arrival } from '../domain/arrival.ts';
 import type { JobRecord } from '../domain/job.ts';
 import {
@@ -194,7 +195,7 @@ export class DynamoJobRepository implements JobRepository {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }
@@ -224,7 +225,7 @@ export class DynamoJobRepository implements JobRepository {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }

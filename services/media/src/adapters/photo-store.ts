@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -7,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailure } from '@qdn/shared';
 import type { PhotoRecord, StoredPhotoFacts } from '../domain/photo.ts';
 import type { PhotoRepository } from '../domain/ports.ts';
 
@@ -102,7 +102,7 @@ export class DynamoPhotoRepository implements PhotoRepository {
       );
       return Attributes ? fromItem(Attributes) : undefined;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (isConditionalCheckFailure(error)) return undefined;
       throw error;
     }
   }
@@ -140,7 +140,7 @@ export class DynamoPhotoRepository implements PhotoRepository {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }
@@ -164,7 +164,7 @@ export class DynamoPhotoRepository implements PhotoRepository {
       );
       return Attributes ? fromItem(Attributes) : undefined;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (isConditionalCheckFailure(error)) return undefined;
       throw error;
     }
   }

@@ -1,6 +1,5 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler, requireTrackingGrant } from '@qdn/shared';
 import { mediaContext } from '../adapters/media-context.ts';
-import { requireTrackingGrant } from '../adapters/tracking-grant.ts';
 import { requestUpload } from '../domain/photo-commands.ts';
 import { JobPath, UploadRequest } from '../domain/photo-input.ts';
 

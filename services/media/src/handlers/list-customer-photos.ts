@@ -1,6 +1,5 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler, requireTrackingGrant } from '@qdn/shared';
 import { mediaContext } from '../adapters/media-context.ts';
-import { requireTrackingGrant } from '../adapters/tracking-grant.ts';
 import { listCustomerPhotos } from '../domain/photo-commands.ts';
 import { JobPath } from '../domain/photo-input.ts';
 

@@ -3,7 +3,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { matchEventPattern } from '@qdn/local-cloud';
-import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
 import { busEvents, JobCreated, signTrackingGrant } from '@qdn/shared';
 import sharp from 'sharp';
 import { DynamoJobDirectory } from '../../src/adapters/job-directory.ts';
@@ -36,15 +36,14 @@ interface Ticket {
   expiresAt: string;
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean) =>
+  eventually(
+    async () => {
+      const value = await probe();
+      return done(value) ? { value } : undefined;
+    },
+    { what },
+  ).then(({ value }) => value);
 
 /** A job through the jobs API, once the media service has heard of it; with its tracking grant. */
 async function givenJob(name = 'Ana Ruiz') {

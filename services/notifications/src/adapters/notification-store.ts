@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -7,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { JobOnBus } from '@qdn/shared';
+import { isConditionalCheckFailure, type JobOnBus } from '@qdn/shared';
 import { jobRef } from '../domain/inbound.ts';
 import type {
   DeliveryStatus,
@@ -39,13 +38,6 @@ import { deliveryRank } from '../domain/timeline.ts';
 type Item = Record<string, any>;
 
 const OPEN = new Set(['requested', 'scheduled', 'en_route', 'arrived']);
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error).name === 'ConditionalCheckFailedException'
-  );
-}
 
 export class DynamoNotificationStore implements NotificationStore {
   readonly #db: DynamoDBDocumentClient;
@@ -85,7 +77,7 @@ export class DynamoNotificationStore implements NotificationStore {
         }),
       ));
     } catch (error) {
-      if (isConditionFailure(error)) return { stale: true };
+      if (isConditionalCheckFailure(error)) return { stale: true };
       throw error;
     }
     // The lookups for replies change only with the job's number, status or date: most events skip them.
@@ -200,7 +192,7 @@ export class DynamoNotificationStore implements NotificationStore {
         record: { key: sms.key, body: sms.body, firstAttemptAt: now.toISOString(), published: false },
       };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
     const existing = await this.#get(`SEND#${sms.key}`, 'SEND');
     if (existing?.outcome) return { kind: 'done', record: recordOf(existing) };
@@ -221,7 +213,7 @@ export class DynamoNotificationStore implements NotificationStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return { kind: 'busy' };
+      if (isConditionalCheckFailure(error)) return { kind: 'busy' };
       throw error;
     }
     const record: SendRecord = { key: sms.key, body, firstAttemptAt, published: false };
@@ -270,7 +262,7 @@ export class DynamoNotificationStore implements NotificationStore {
       );
       return recordOf(Attributes!);
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
     return recordOf((await this.#get(`SEND#${key}`, 'SEND'))!);
   }
@@ -345,7 +337,7 @@ export class DynamoNotificationStore implements NotificationStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }
@@ -366,7 +358,7 @@ export class DynamoNotificationStore implements NotificationStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 
@@ -404,7 +396,7 @@ export class DynamoNotificationStore implements NotificationStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 

@@ -1,4 +1,4 @@
-import { httpHandler, UnauthorizedError, verifyTrackingGrant } from '@qdn/shared';
+import { httpHandler, requireTrackingGrant } from '@qdn/shared';
 import { z } from 'zod';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { customerThread } from '../domain/timeline.ts';
@@ -10,8 +10,7 @@ import { customerThread } from '../domain/timeline.ts';
 export const handler = httpHandler(
   { params: z.object({ jobId: z.string().min(1).max(64) }) },
   async function getCustomerMessages({ params, headers }) {
-    const grant = /^Bearer (\S+)$/.exec(headers.authorization ?? '')?.[1];
-    if (!grant || !(await verifyTrackingGrant(grant, params.jobId))) throw new UnauthorizedError();
+    await requireTrackingGrant(headers, params.jobId);
     const { entries, deliveries } = await (await notificationsContext()).store.timeline(params.jobId);
     return {
       body: { messages: customerThread(entries, deliveries) },

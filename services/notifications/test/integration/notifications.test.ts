@@ -4,7 +4,12 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOCAL_SECRETS } from '@qdn/local-cloud';
-import { type CapturedEvent, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import {
+  type CapturedEvent,
+  eventually,
+  startTestCloud,
+  type TestCloud,
+} from '@qdn/local-cloud/test-harness';
 import twilio from 'twilio';
 
 // Notifications on the local cloud, through the fake Twilio: job changes made with the jobs API, SMS
@@ -26,15 +31,8 @@ let phoneSeq = 200;
 /** A fresh customer number per test, so opt-outs and "first text" never leak between tests. */
 const newPhone = () => `+1619555${String(phoneSeq++).padStart(4, '0')}`;
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000) =>
+  eventually(probe, { timeoutMs });
 
 const outbound = (to: string) =>
   cloud.twilio.messages().filter((message) => message.to === to && message.direction === 'outbound-api');

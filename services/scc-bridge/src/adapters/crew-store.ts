@@ -9,7 +9,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { TransientError } from '@qdn/shared';
+import { isConditionalCheckFailure, TransientError } from '@qdn/shared';
 import type { ChecklistTick } from '../domain/checklist.ts';
 import type { CrewMember } from '../domain/crew-member.ts';
 import type {
@@ -43,13 +43,6 @@ function withoutKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, leaseVersion: _lease, leaseUntil: _until, purgeAt: _purge, ...rest } = item;
   return rest as T;
 }
-
-const isConditionFailure = (error: unknown) =>
-  (error as Error).name === 'ConditionalCheckFailedException' ||
-  ((error as Error).name === 'TransactionCanceledException' &&
-    ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
-      (reason) => reason.Code === 'ConditionalCheckFailed',
-    ));
 
 /** The crew roster in the bridge's table. */
 export class DynamoCrewRoster implements CrewRoster {
@@ -157,7 +150,7 @@ export class DynamoCharterStore implements CharterStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
       const { Item } = await this.#client.send(
         new GetCommand({ TableName: this.#table, Key: charterKey(jobId), ConsistentRead: true }),
       );
@@ -182,7 +175,7 @@ export class DynamoCharterStore implements CharterStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 
@@ -197,7 +190,7 @@ export class DynamoCharterStore implements CharterStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
       throw new TransientError(`Lost the lease on charter ${charter.jobId}; retrying`, { cause: error });
     }
   }
@@ -381,7 +374,7 @@ export class DynamoCharterStore implements CharterStore {
       );
       return { changed: true, tick: withoutKeys<ChecklistTick>(Attributes ?? {}) };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
       const { Item } = await this.#client.send(
         new GetCommand({ TableName: this.#table, Key: tickKey(jobId, tick.itemId), ConsistentRead: true }),
       );
@@ -401,7 +394,7 @@ export class DynamoCharterStore implements CharterStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Brand, JobOnBus } from '@qdn/shared';
+import { type Brand, type JobOnBus, zonedTimeToInstant } from '@qdn/shared';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -19,38 +19,9 @@ const wallClock = (date: string, time = '00:00') => Date.parse(`${date}T${time}:
 const wallDate = (wall: number) => new Date(wall).toISOString().slice(0, 10);
 const wallTime = (wall: number) => new Date(wall).toISOString().slice(11, 16);
 
-/** How far `timeZone`'s wall clock is ahead of UTC at `instant` (negative in the Americas). */
-function zoneOffsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const part = (type: string) => Number(parts.find((candidate) => candidate.type === type)?.value);
-  const asUtc = Date.UTC(
-    part('year'),
-    part('month') - 1,
-    part('day'),
-    part('hour'),
-    part('minute'),
-    part('second'),
-  );
-  return asUtc - (instant - (instant % 1000));
-}
-
-/**
- * The instant a wall-clock time in `timeZone` happens. Two passes settle the offset across a DST change.
- *
- * @example zonedInstant(wallClock('2026-07-04', '17:00'), 'America/Los_Angeles') // 2026-07-05T00:00Z
- */
+/** The instant a wall-clock time (ms as if UTC) happens in `timeZone`, daylight saving applied. */
 export function zonedInstant(wall: number, timeZone: string): number {
-  const firstGuess = wall - zoneOffsetMs(wall, timeZone);
-  return wall - zoneOffsetMs(firstGuess, timeZone);
+  return zonedTimeToInstant(wallDate(wall), wallTime(wall), timeZone).getTime();
 }
 
 /**

@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { matchEventPattern } from '@qdn/local-cloud';
 import type { RecordedRequest } from '@qdn/local-cloud/fakes/http-fake';
-import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
 import { type CrewMessage, JobOnBus } from '@qdn/shared';
 
 // The SCC bridge on the local cloud: charter jobs created through the jobs API, the fake SCC recording
@@ -74,15 +74,8 @@ afterAll(async () => {
   await bridge?.stop();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000) =>
+  eventually(probe, { what, timeoutMs });
 
 async function drainCrewInbox(): Promise<void> {
   const { Messages = [] } = await cloud.clients.sqs.send(

@@ -1,5 +1,6 @@
 // Wall-clock times in a brand's time zone (America/Los_Angeles for every brand today) turned into
 // instants, with daylight saving applied, through the runtime's own IANA time zone data (Intl).
+// Calendar entries and crew-link expiry both need it, so it lives here once.
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
