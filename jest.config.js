@@ -39,7 +39,11 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{shared,services/*,local,test}/**/integration/**/*.test.ts'],
+      // Browser tests (Playwright driving Chromium) are integration tests of the pages on the local cloud.
+      testMatch: [
+        '<rootDir>/{shared,services/*,local,test}/**/integration/**/*.test.ts',
+        '<rootDir>/services/*/test/browser/**/*.test.ts',
+      ],
     },
   ],
 };

@@ -410,6 +410,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dataDir,
       apiUrl,
       topology: functionsTopology,
+      services: topology.services,
       invoke,
       control: {
         endpoints,

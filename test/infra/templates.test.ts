@@ -19,6 +19,6 @@ describe.each(serviceNames())('the packaged %s service', (service) => {
   });
 });
 
-it('packages all five services', () => {
-  expect(serviceNames()).toEqual(['calendar', 'jobs', 'media', 'notifications', 'scc-bridge']);
+it('packages all six services', () => {
+  expect(serviceNames()).toEqual(['calendar', 'jobs', 'media', 'notifications', 'scc-bridge', 'site']);
 });

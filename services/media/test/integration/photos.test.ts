@@ -174,8 +174,10 @@ describe('a driver’s photo', () => {
       from: 'staff',
     });
     expect(await objectExists(`thumbnails/${job.jobId}/${ticket.photoId}.jpg`)).toBe(true);
-    // The upload left the inbox for originals/ once accepted.
-    expect(await objectExists(`photos/${job.jobId}/${ticket.photoId}.jpg`)).toBe(false);
+    // The upload leaves the inbox for originals/ once accepted (the consumer deletes it last).
+    await eventually(async () => !(await objectExists(`photos/${job.jobId}/${ticket.photoId}.jpg`)), {
+      what: 'the inbox copy to be deleted',
+    });
 
     const gallery = await api('GET', `/jobs/${job.jobId}/photos`, { role: 'dispatcher' });
     expect(gallery.status).toBe(200);

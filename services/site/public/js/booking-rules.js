@@ -1,0 +1,104 @@
+// The booking form's rules: the jobs API's BookingInput (services/jobs/src/domain/job-input.ts) and its
+// brand checks, restated for the phone so mistakes are caught before anything is sent. The API stays
+// the judge: whatever it still refuses comes back with field errors the page shows the same way.
+// Pure functions, no DOM: unit-tested in services/site/test/unit/booking-rules.test.ts.
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+// A deliberately plain shape check; the API's own (zod) check has the last word.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function isCalendarDate(value) {
+  if (!ISO_DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * Whether a phone number could be valid, as far as a page can tell without the numbering-plan data
+ * the API uses (libphonenumber): North American numbers by the plan's rules (area code and exchange
+ * start 2–9, no N11 area code), other countries by E.164 length.
+ */
+export function plausiblePhone(value) {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > 32) return false;
+  if (!/^\+?[\d\s().-]+$/.test(trimmed)) return false;
+  const international = trimmed.startsWith('+');
+  let digits = trimmed.replace(/\D/g, '');
+  if (international && !digits.startsWith('1')) return digits.length >= 8 && digits.length <= 15;
+  if (digits.length === 11 && digits.startsWith('1')) digits = digits.slice(1);
+  if (digits.length !== 10) return false;
+  return /^[2-9]\d\d[2-9]\d{6}$/.test(digits) && !/^[2-9]11/.test(digits);
+}
+
+const daysBetween = (start, end) =>
+  Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000);
+
+/** The API's quote (quoteFor in the jobs service): the base price plus each day past the first. */
+export function quoteFor(brand, serviceType, preferredDate, endDate) {
+  const offer = brand.serviceTypes.find((candidate) => candidate.serviceType === serviceType);
+  if (!offer) return undefined;
+  const extraDays =
+    endDate && offer.extraDayCents !== undefined && isCalendarDate(preferredDate) && isCalendarDate(endDate)
+      ? Math.max(0, daysBetween(preferredDate, endDate))
+      : 0;
+  return {
+    serviceType,
+    label: offer.label,
+    days: extraDays + 1,
+    totalCents: offer.priceCents + extraDays * (offer.extraDayCents ?? 0),
+  };
+}
+
+/**
+ * The form's problems, by field: `{}` when the API would take it. `values` as the form holds them
+ * (strings, and `smsConsent` a boolean); `today` is today's date in the brand's time zone.
+ */
+export function bookingProblems(brand, values, today) {
+  const problems = {};
+  const name = values.name.trim();
+  if (name.length === 0) problems.name = 'Enter your name.';
+  else if (name.length > 100) problems.name = 'Use at most 100 characters for your name.';
+
+  if (values.phone.trim().length === 0) problems.phone = 'Enter your mobile number.';
+  else if (!plausiblePhone(values.phone)) problems.phone = 'Enter a valid phone number, e.g. (619) 555-0142.';
+
+  const email = values.email.trim();
+  if (email && (email.length > 254 || !EMAIL.test(email)))
+    problems.email = 'Enter a valid email address, or leave it empty.';
+
+  const address = values.address.trim();
+  if (address.length === 0) problems.address = 'Enter the address.';
+  else if (address.length > 300) problems.address = 'Use at most 300 characters for the address.';
+
+  const offer = brand.serviceTypes.find((candidate) => candidate.serviceType === values.serviceType);
+  if (!offer) problems.serviceType = 'Choose a service.';
+
+  if (!values.preferredDate) problems.preferredDate = 'Choose a date.';
+  else if (!isCalendarDate(values.preferredDate)) problems.preferredDate = 'Enter the date as YYYY-MM-DD.';
+  else if (values.preferredDate < today) problems.preferredDate = 'Choose today or a later date.';
+
+  if (values.endDate && offer?.extraDayCents !== undefined) {
+    if (!isCalendarDate(values.endDate)) problems.endDate = 'Enter the return date as YYYY-MM-DD.';
+    else if (isCalendarDate(values.preferredDate) && values.endDate < values.preferredDate)
+      problems.endDate = 'The return date can’t be before the start date.';
+  }
+
+  if (values.window && !Object.hasOwn(brand.windows, values.window))
+    problems.window = 'Choose one of the times offered.';
+
+  if (values.notes.length > 1000) problems.notes = 'Use at most 1000 characters for notes.';
+
+  if (values.smsConsent !== true)
+    problems.smsConsent = 'Please agree to texts about this booking: it’s how we confirm your time.';
+  return problems;
+}
+
+/** The form field an API field error is about: `body.address.text` → `address`, `body.schedule.window` → `window`. */
+export function fieldOfApiError(apiField) {
+  const path = String(apiField).replace(/^body\.?/, '');
+  if (path.startsWith('address')) return 'address';
+  if (path === 'schedule.window') return 'window';
+  if (path === 'schedule.endDate') return 'endDate';
+  if (path === 'schedule.date') return 'preferredDate';
+  return path.split('.')[0] || undefined;
+}

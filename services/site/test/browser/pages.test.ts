@@ -1,0 +1,612 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+
+// The public pages in a real browser: Debian's Chromium, driven by playwright-core, at phone size,
+// against the local cloud — the site port serves the pages through the site's own CloudFront Function
+// and security headers, the pages call the API port. One cloud and one browser for the whole file.
+// Each page is checked with axe-core (no serious or critical violation) and photographed for the README.
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PHONE = { width: 390, height: 844 };
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const AXE = readFileSync(fileURLToPath(import.meta.resolve('axe-core/axe.min.js')), 'utf8');
+const NOT_FOUND = 'Job not found, or this tracking link is no longer valid';
+const CREW_NOT_FOUND = 'This crew link is unknown or no longer valid';
+
+/** A plain grey 256×256 PNG: the stand-in for OpenStreetMap's tiles (there is no internet in tests). */
+function greyTile(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const checksum = Buffer.alloc(4);
+    checksum.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, checksum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(256, 0);
+  header.writeUInt32BE(256, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(256, 0xdd)]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: 256 }, () => row)))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+const TILE = greyTile();
+
+let site: TestCloud;
+let cloud: TestCloud['cloud'];
+let browser: Browser;
+let phone: BrowserContext;
+/** Console errors and page errors of every page (CSP refusals show up here), checked after each test. */
+const browserErrors: string[] = [];
+
+beforeAll(async () => {
+  [site, browser] = await Promise.all([
+    startTestCloud('site'),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    }),
+  ]);
+  ({ cloud } = site);
+  phone = await browser.newContext({
+    viewport: PHONE,
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-US',
+    timezoneId: 'America/Los_Angeles',
+  });
+  // Nothing leaves this machine: map tiles get a stand-in, anything else off the local cloud is refused.
+  await phone.route(/^https?:\/\/(?!(localhost|127\.0\.0\.1)[:/])/, (route) =>
+    route.request().url().startsWith('https://tile.openstreetmap.org/')
+      ? route.fulfill({ status: 200, contentType: 'image/png', body: TILE })
+      : route.abort(),
+  );
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+const api = (...args: Parameters<TestCloud['api']>) => site.api(...args);
+
+/** The first text to this number whose body has a link matching `path`, and that link. */
+function linkTextedTo(e164: string, path: RegExp) {
+  return eventually(
+    () => {
+      for (const message of cloud.twilio.messages()) {
+        if (message.to !== e164) continue;
+        const link = new RegExp(`https?://\\S+${path.source}`).exec(message.body)?.[0];
+        if (link) return { body: message.body, link };
+      }
+      return undefined;
+    },
+    { what: `a text to ${e164} with a link` },
+  );
+}
+
+async function openPage(url: string, before?: (page: Page) => void): Promise<Page> {
+  const page = await phone.newPage();
+  before?.(page);
+  page.on('console', (message) => {
+    // Aborted requests (the test's own network block) are not the page's fault.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      browserErrors.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => browserErrors.push(`${page.url()}: ${error.message}`));
+  await page.goto(url);
+  return page;
+}
+
+/** The text a person sees in the element (innerText: rendered, hidden parts left out). */
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is what is on screen, on purpose.
+const textOf = (page: Page, selector: string) => page.locator(selector).innerText();
+
+async function waitForText(page: Page, selector: string, text: string | RegExp, timeout = 15_000) {
+  await page.locator(selector).filter({ hasText: text }).first().waitFor({ timeout });
+}
+
+/** axe-core in the page (evaluated through the DevTools protocol, so the page's CSP does not block it). */
+async function seriousAccessibilityViolations(page: Page) {
+  await page.evaluate(AXE);
+  const results = (await page.evaluate(
+    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })",
+  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    );
+}
+
+async function screenshot(page: Page, name: string) {
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
+
+/** A JPEG drawn by the browser itself, as a phone's camera would hand one to the file input. */
+async function cameraPhoto(page: Page): Promise<Buffer> {
+  const dataUrl = (await page.evaluate(`(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const pen = canvas.getContext('2d');
+    pen.fillStyle = '#3a7d44';
+    pen.fillRect(0, 0, 640, 480);
+    pen.fillStyle = '#f5f5f5';
+    pen.fillRect(120, 160, 400, 160);
+    return canvas.toDataURL('image/jpeg', 0.85);
+  })()`)) as string;
+  return Buffer.from(dataUrl.split(',')[1]!, 'base64');
+}
+
+/** Uploads a photo through the page's file input; resolves once it shows in the gallery, loaded. */
+async function uploadPhoto(page: Page) {
+  const before = await page.locator('#photo-list li').count();
+  await page.setInputFiles('#photo-input', {
+    name: 'IMG_0042.jpg',
+    mimeType: 'image/jpeg',
+    buffer: await cameraPhoto(page),
+  });
+  await waitForText(page, '#upload-status', 'Photo added', 30_000);
+  // "Photo added" is said once the gallery has it.
+  expect(await page.locator('#photo-list li').count()).toBe(before + 1);
+  await page.waitForFunction(
+    "[...document.querySelectorAll('#photo-list img')].every((image) => image.complete && image.naturalWidth > 0)",
+  );
+}
+
+const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+afterEach(() => {
+  const errors = browserErrors.splice(0);
+  expect(errors).toEqual([]);
+});
+
+describe('the site port', () => {
+  it('serves a page URL through the rewrite function, with the distribution’s security headers', async () => {
+    // Act
+    const page = await fetch(`${cloud.siteUrl}/track/${randomBytes(24).toString('base64url')}`);
+    const missing = await fetch(`${cloud.siteUrl}/no/such/page`);
+    const config = await fetch(`${cloud.siteUrl}/config.json`);
+    const post = await fetch(`${cloud.siteUrl}/book`, { method: 'POST', body: 'x' });
+
+    // Assess
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<script type="module" src="/js/track.js"></script>');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain(`connect-src 'self' http://127.0.0.1:4000`);
+    expect(csp).toMatch(new RegExp(`connect-src [^;]*${cloud.apiUrl}`));
+    expect(page.headers.get('strict-transport-security')).toBe('max-age=63072000; includeSubDomains');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('<h1>Page not found</h1>');
+    expect(await config.json()).toEqual({ apiBaseUrl: cloud.apiUrl, defaultBrandId: 'qdn' });
+    expect(post.status).toBe(403);
+  });
+});
+
+describe('the tracking page', () => {
+  const customer = '+16195550161';
+  let jobId: string;
+  let link: string;
+  let page: Page;
+
+  beforeAll(async () => {
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Mark Soderblom', phone: '(619) 555-0161' },
+        address: { text: '4410 Soderblom Ave, San Diego, CA', lat: 32.83, lng: -117.14 },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: daysFromNow(2), window: 'afternoon' },
+        crewIds: [],
+      },
+    });
+    expect(created.status).toBe(201);
+    jobId = created.body.job.jobId;
+  });
+
+  it('given the tracking link from the SMS, when opened, then the page shows the job scheduled, branded, with the text in its thread', async () => {
+    // Prepare
+    const texted = await linkTextedTo(customer, /\/track\/[A-Za-z0-9_-]+/);
+    link = texted.link;
+    expect(link.startsWith(`${cloud.siteUrl}/track/`)).toBe(true);
+
+    // Act
+    page = await openPage(link);
+
+    // Assess
+    await waitForText(page, '#status-text', 'Scheduled');
+    expect(await textOf(page, '#brand-name')).toBe('QuickDumpNow');
+    expect(await textOf(page, '#greeting')).toBe('Hi Mark');
+    expect(await textOf(page, '#schedule-time')).toBe('12:00 PM – 5:00 PM');
+    expect(await textOf(page, '#steps li[aria-current="step"]')).toContain('Scheduled');
+    await waitForText(page, '#message-list', texted.body, 20_000);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'track-scheduled');
+  });
+
+  it('given the job moves to en route, then the open page shows it within 15 s with the ETA and the truck, in place', async () => {
+    // Prepare: watch the page for elements being thrown away and rebuilt (a flicker).
+    await page.evaluate(`(() => {
+      window.statusNode = document.getElementById('status-text');
+      window.removedElements = [];
+      new MutationObserver((records) => {
+        for (const record of records) {
+          if (record.target.closest('#map')) continue;
+          for (const node of record.removedNodes) if (node.nodeType === 1) window.removedElements.push(node.outerHTML);
+        }
+      }).observe(document.getElementById('tracking'), { childList: true, subtree: true });
+    })()`);
+
+    // Act
+    const moved = await api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'en_route', etaMinutes: 12 },
+    });
+    const movedAt = Date.now();
+    expect(moved.status).toBe(200);
+    const located = await api('POST', `/jobs/${jobId}/locations`, {
+      role: 'driver',
+      body: { points: [{ lat: 32.8312, lng: -117.1455, recordedAt: new Date().toISOString() }] },
+    });
+    expect(located.status).toBe(202);
+    await cloud.twilio.sendInbound({ from: customer, body: 'Gate code is 4410, park by the garage' });
+
+    // Assess
+    await waitForText(page, '#status-text', 'On the way', 15_000);
+    const seconds = (Date.now() - movedAt) / 1000;
+    console.log(`en route shown ${seconds.toFixed(1)} s after the status change`);
+    expect(seconds).toBeLessThan(15);
+    expect(await textOf(page, '#eta-text')).toMatch(/^Expected around \d{1,2}:\d{2} (AM|PM)$/);
+    expect(await textOf(page, '#eta-detail')).toMatch(/^About 1[12] min away$/);
+    expect(await textOf(page, '#location-text')).toBe('Location updated just now');
+    await page.locator('#map').waitFor({ state: 'visible' });
+    expect(await page.evaluate("window.statusNode === document.getElementById('status-text')")).toBe(true);
+    expect(await page.evaluate('window.removedElements')).toEqual([]);
+    await waitForText(page, '#message-list .inbound', 'Gate code is 4410', 15_000);
+
+    // Without map tiles (a poor connection), the same page leaves the map out and keeps the text.
+    const offline = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    await offline.route(/^https?:\/\/(?!(localhost|127\.0\.0\.1)[:/])/, (route) => route.abort());
+    const withoutTiles = await offline.newPage();
+    await withoutTiles.goto(link);
+    await waitForText(withoutTiles, '#status-text', 'On the way');
+    await withoutTiles.waitForFunction(
+      "[...document.querySelectorAll('#map img')].length === 9 && [...document.querySelectorAll('#map img')].every((tile) => tile.complete)",
+    );
+    expect(await withoutTiles.locator('#map').isVisible()).toBe(false);
+    expect(await textOf(withoutTiles, '#eta-text')).toMatch(/^Expected around /);
+    expect(await textOf(withoutTiles, '#location-text')).toBe('Location updated just now');
+    await offline.close();
+  });
+
+  it('given a photo picked on the phone, then it is uploaded and appears in the gallery', async () => {
+    // Act
+    await uploadPhoto(page);
+
+    // Assess
+    expect(await page.locator('#photo-list img').count()).toBe(1);
+    expect(await page.locator('#photo-list img').getAttribute('alt')).toMatch(/^Your photo/);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'track-en-route');
+  });
+
+  it('given the link was revoked (a new one issued), then the old link shows the not-found message and nothing else', async () => {
+    // Prepare
+    const rotated = await api('POST', `/jobs/${jobId}/tracking-link`, { role: 'dispatcher' });
+    expect(rotated.status).toBe(201);
+
+    // Act
+    const revoked = await openPage(link);
+    const unknown = await openPage(`${cloud.siteUrl}/track/${randomBytes(24).toString('base64url')}`);
+    const malformed = await openPage(`${cloud.siteUrl}/track/not-a-token`);
+
+    // Assess
+    for (const shown of [revoked, unknown, malformed]) {
+      await waitForText(shown, '#only-message', NOT_FOUND);
+      expect((await textOf(shown, 'body')).trim()).toBe(NOT_FOUND);
+    }
+    expect(await seriousAccessibilityViolations(revoked)).toEqual([]);
+    await screenshot(revoked, 'track-not-found');
+    const current = await openPage(rotated.body.trackingUrl);
+    await waitForText(current, '#status-text', 'On the way');
+    await Promise.all([page, revoked, unknown, malformed, current].map((shown) => shown.close()));
+  });
+});
+
+describe('the charter guest page', () => {
+  it('given a Queen of San Diego charter, then /g/{token} speaks as the brand, in charter words, with check-in details and photo upload', async () => {
+    // Prepare
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        brandId: 'queen-of-san-diego',
+        customer: { name: 'Dana Whitfield', phone: '(619) 555-0162' },
+        address: { text: 'Harbor Island West Marina, San Diego' },
+        serviceType: 'charter',
+        schedule: { date: daysFromNow(5), time: '17:00' },
+        charter: {
+          vessel: 'Queen of San Diego',
+          meetingPoint: 'Dock B, Harbor Island West Marina',
+          guestCount: 12,
+          durationMinutes: 180,
+        },
+        crewIds: [],
+      },
+    });
+    expect(created.status).toBe(201);
+    const { link } = await linkTextedTo('+16195550162', /\/track\/[A-Za-z0-9_-]+/);
+    const token = link.split('/track/')[1]!;
+
+    // Act
+    const page = await openPage(`${cloud.siteUrl}/g/${token}`);
+
+    // Assess
+    await waitForText(page, '#status-text', 'Confirmed');
+    expect(await textOf(page, '#brand-name')).toBe('Queen of San Diego');
+    expect(await textOf(page, '#headline')).toBe('Your harbor charter');
+    expect(
+      await page.evaluate("getComputedStyle(document.getElementById('brand-bar')).backgroundColor"),
+    ).toBe('rgb(107, 30, 59)');
+    expect(await page.evaluate("document.getElementById('brand-logo').naturalWidth > 0")).toBe(true);
+    expect(await textOf(page, '#checkin-meeting-point')).toBe('Dock B, Harbor Island West Marina');
+    expect(await textOf(page, '#checkin-time')).toMatch(
+      /^By 4:45 PM on \w+day, \w+ \d+ \(departure 5:00 PM\)$/,
+    );
+    expect(await textOf(page, '#checkin-guests')).toBe('12');
+    await uploadPhoto(page);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'guest');
+    await page.close();
+  });
+});
+
+describe('the booking page', () => {
+  const bookingAnswer = (page: Page) =>
+    page.waitForResponse((response: Response) => response.url() === `${cloud.apiUrl}/bookings`);
+
+  async function fillBooking(page: Page, phoneNumber: string) {
+    await page.locator('label[for="service-trailer_pickup_and_dump"]').click();
+    await page.fill('#preferredDate', daysFromNow(3));
+    await page.selectOption('#window', 'afternoon');
+    await page.fill('#name', 'Rosa Delgado');
+    await page.fill('#phone', phoneNumber);
+    await page.fill('#address', '3820 Ray St, San Diego, CA 92104');
+    // Keyboard only for the consent, as someone without a pointer would.
+    await page.focus('#smsConsent');
+    await page.keyboard.press('Space');
+  }
+
+  it('given an empty form, then each problem shows next to its field and nothing is sent', async () => {
+    // Prepare
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/bookings')) sent.push(request.method());
+    });
+
+    // Act
+    await page.click('#submit');
+
+    // Assess
+    for (const field of ['serviceType', 'preferredDate', 'name', 'phone', 'address', 'smsConsent']) {
+      expect(await page.locator(`#${field}-error`).isVisible()).toBe(true);
+    }
+    expect(await page.locator('#email-error').isVisible()).toBe(false);
+    expect(await page.getAttribute('#phone', 'aria-invalid')).toBe('true');
+    expect(await textOf(page, '#form-problem')).toContain('Please fix these 6 things');
+    expect(sent).toEqual([]);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'book-errors');
+    await page.close();
+  });
+
+  it('given another brand in the link, then the form speaks as that brand with its own services and prices', async () => {
+    // Act
+    const page = await openPage(`${cloud.siteUrl}/book?brand=queen-of-san-diego`);
+    await page.locator('#booking-form').waitFor();
+
+    // Assess
+    expect(await textOf(page, '#brand-name')).toBe('Queen of San Diego');
+    expect(await textOf(page, '#service-choices')).toBe('Harbor charter\n$1,800.00');
+    expect(await page.locator('#window option').allInnerTexts()).toEqual([
+      'Any time',
+      'Afternoon (12:00 PM – 4:00 PM)',
+      'Sunset (5:00 PM – 8:00 PM)',
+    ]);
+    await page.close();
+  });
+
+  it('given a filled form, then the API has a requested job and the page shows the quote', async () => {
+    // Prepare
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    expect(await textOf(page, '#brand-name')).toBe('QuickDumpNow');
+    await fillBooking(page, '(619) 555-0175');
+    expect(await textOf(page, '#quote-total')).toBe('$600.00');
+
+    // Act
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+
+    // Assess
+    expect(answer.status()).toBe(201);
+    const { jobId } = await answer.json();
+    await page.locator('#confirmation').waitFor();
+    expect(await textOf(page, '#confirmation-quote')).toBe('$600.00');
+    expect(await textOf(page, '#confirmation-service')).toBe('Trailer pickup & dump');
+    const job = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
+    expect(job.body.job).toMatchObject({
+      jobId,
+      status: 'requested',
+      origin: 'booking',
+      serviceType: 'trailer_pickup_and_dump',
+      priceCents: 60000,
+      customer: { name: 'Rosa Delgado', phone: '+16195550175' },
+      schedule: { date: daysFromNow(3), window: 'afternoon' },
+    });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'book-confirmation');
+    await page.close();
+  });
+
+  it('given a number only the API can tell is invalid, then its answer shows next to the phone field', async () => {
+    // Prepare
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '+44 20 1234 567');
+
+    // Act
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+
+    // Assess
+    expect(answer.status()).toBe(400);
+    await page.locator('#phone-error').waitFor();
+    expect(await textOf(page, '#phone-error')).toBe('must be a valid phone number, e.g. +16195550142');
+    expect(await page.locator('#confirmation').isVisible()).toBe(false);
+    await page.close();
+  });
+
+  it('given the phone’s booking limit is used up, then the page explains the limit and what to do instead', async () => {
+    // Prepare: the day's three online bookings for this phone (the API's limit per phone).
+    for (let count = 0; count < 3; count++) {
+      const booked = await api('POST', '/bookings', {
+        body: {
+          name: 'Rosa Delgado',
+          phone: '(619) 555-0176',
+          address: { text: '3820 Ray St, San Diego' },
+          serviceType: 'junk_removal',
+          preferredDate: daysFromNow(4),
+          smsConsent: true,
+        },
+      });
+      expect(booked.status).toBe(201);
+    }
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0176');
+
+    // Act
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+
+    // Assess
+    expect(answer.status()).toBe(429);
+    await waitForText(page, '#form-problem', 'several online booking requests from this phone number');
+    expect(await textOf(page, '#form-problem')).toContain(
+      'Please text or call us to book, or try again tomorrow.',
+    );
+    await page.close();
+  });
+});
+
+describe('the crew page', () => {
+  it('given a charter with private fields, then the crew link shows the charter and its checklist without any private value, tickable by keyboard', async () => {
+    // Prepare
+    const crewIds: string[] = [];
+    for (const member of [
+      { name: 'Alice Marin', phone: '(619) 555-0171', role: 'captain' },
+      { name: 'Bob Keel', phone: '(619) 555-0172', role: 'deckhand' },
+    ]) {
+      const created = await api('POST', '/crew-members', { role: 'admin', body: member });
+      expect(created.status).toBe(201);
+      crewIds.push(created.body.crewMember.crewId);
+    }
+    const charter = await api('POST', '/jobs', {
+      role: 'admin',
+      body: {
+        brandId: 'jada',
+        customer: { name: 'Mark Soderblom', phone: '(619) 555-0142' },
+        address: { text: '4410 Soderblom Ave, San Diego' },
+        serviceType: 'charter',
+        schedule: { date: daysFromNow(6), time: '17:30' },
+        charter: { vessel: 'JADA', meetingPoint: 'Dock C, slip 12', guestCount: 6, durationMinutes: 180 },
+        crewIds,
+        priceCents: 187_654,
+        notes: 'Birthday party, cake on board',
+        private: {
+          revenueSplit: '63/37 owner',
+          captainFeeCents: 43_210,
+          internalNotes: 'VIP-only comp code 9911',
+        },
+      },
+    });
+    expect(charter.status).toBe(201);
+    const { link } = await linkTextedTo('+16195550171', /\/crew\/[A-Za-z0-9_-]+/);
+    const answers: string[] = [];
+
+    // Act
+    const page = await openPage(link, (opening) =>
+      opening.on('response', async (response) => {
+        if (response.url().startsWith(`${cloud.apiUrl}/crew/`)) answers.push(await response.text());
+      }),
+    );
+    await waitForText(page, '#event-name', 'Private sail charter - Mark');
+    await page.focus('#item-safety-briefing');
+    await page.keyboard.press('Space');
+    await waitForText(page, '#checklist-status', 'Saved.');
+    await page.reload();
+    await waitForText(page, '#item-safety-briefing-by', 'Done by Alice');
+
+    // Assess
+    expect(await textOf(page, '#you')).toBe('Hi Alice · captain');
+    expect(await textOf(page, '#event-meeting-point')).toBe('Dock C, slip 12');
+    expect(await textOf(page, '#event-time')).toBe('5:30 PM – 8:30 PM');
+    expect(await textOf(page, '#event-notes')).toBe('Birthday party, cake on board');
+    expect(await page.locator('#checklist li').count()).toBe(4);
+    expect(await page.isChecked('#item-safety-briefing')).toBe(true);
+    expect(await textOf(page, '#brand-name')).toBe('JADA Sail Charters');
+    const everything = `${await page.content()}\n${await textOf(page, 'body')}\n${answers.join('\n')}`;
+    expect(answers.length).toBeGreaterThanOrEqual(3);
+    for (const secret of [
+      /revenue/i,
+      /captain_?fee/i,
+      /internal_?notes/i,
+      /price/i,
+      /63\/37/,
+      /43210|432\.10|43,210/,
+      /VIP-only|9911/,
+      /187654|1876\.54|1,876/,
+      /6195550142|555-0142/,
+      /Soderblom/,
+    ]) {
+      expect({ secret: String(secret), found: secret.exec(everything)?.[0] }).toEqual({
+        secret: String(secret),
+        found: undefined,
+      });
+    }
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'crew');
+
+    const unknown = await openPage(`${cloud.siteUrl}/crew/${randomBytes(32).toString('base64url')}`);
+    await waitForText(unknown, '#only-message', CREW_NOT_FOUND);
+    await Promise.all([page.close(), unknown.close()]);
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from '@jest/globals';
+
+// The booking form's own checks (public/js/booking-rules.js, a browser module without types) against
+// the jobs API's BookingInput and brand checks, case by case. Imported by URL, as the browser does.
+const rules = await import(new URL('../../public/js/booking-rules.js', import.meta.url).href);
+
+const brand = {
+  brandId: 'qdn',
+  windows: { morning: { start: '08:00', end: '12:00' }, afternoon: { start: '12:00', end: '17:00' } },
+  serviceTypes: [
+    { serviceType: 'trailer_pickup_and_dump', label: 'Trailer pickup & dump', priceCents: 60000 },
+    { serviceType: 'trailer_drop', label: 'Trailer drop-off rental', priceCents: 35000, extraDayCents: 7500 },
+  ],
+};
+const TODAY = '2027-03-10';
+const valid = {
+  serviceType: 'trailer_pickup_and_dump',
+  preferredDate: '2027-03-12',
+  endDate: '',
+  window: 'morning',
+  name: 'Mark Soderblom',
+  phone: '(619) 555-0142',
+  email: '',
+  address: '4410 Soderblom Ave, San Diego',
+  notes: '',
+  smsConsent: true,
+};
+
+describe('the booking form rules', () => {
+  it('given a complete form, then no problems', () => {
+    expect(rules.bookingProblems(brand, valid, TODAY)).toEqual({});
+  });
+
+  it('given an empty form, then every required field is named, and nothing optional', () => {
+    const empty = {
+      ...valid,
+      serviceType: '',
+      preferredDate: '',
+      window: '',
+      name: ' ',
+      phone: '',
+      address: '',
+      smsConsent: false,
+    };
+    expect(Object.keys(rules.bookingProblems(brand, empty, TODAY)).sort()).toEqual(
+      ['address', 'name', 'phone', 'preferredDate', 'serviceType', 'smsConsent'].sort(),
+    );
+  });
+
+  it.each([
+    ['a name over 100 characters', { name: 'x'.repeat(101) }, 'name'],
+    ['an address over 300 characters', { address: 'x'.repeat(301) }, 'address'],
+    ['notes over 1000 characters', { notes: 'x'.repeat(1001) }, 'notes'],
+    ['an email without a domain', { email: 'mark@' }, 'email'],
+    ['a date before today', { preferredDate: '2027-03-09' }, 'preferredDate'],
+    ['a date that does not exist', { preferredDate: '2027-02-30' }, 'preferredDate'],
+    ['a window the brand does not offer', { window: 'midnight' }, 'window'],
+    ['a service the brand does not offer', { serviceType: 'charter' }, 'serviceType'],
+    ['no consent to texts', { smsConsent: false }, 'smsConsent'],
+    ['a return date before the start', { serviceType: 'trailer_drop', endDate: '2027-03-11' }, 'endDate'],
+  ])('given %s, then that field has a problem', (_what, change, field) => {
+    expect(Object.keys(rules.bookingProblems(brand, { ...valid, ...change }, TODAY))).toEqual([field]);
+  });
+
+  it.each([
+    ['(619) 555-0142', true],
+    ['619.555.0142', true],
+    ['+1 619 555 0142', true],
+    ['1-619-555-0142', true],
+    ['+44 20 7946 0958', true],
+    ['555-0142', false],
+    ['(119) 555-0142', false],
+    ['(619) 155-0142', false],
+    ['(911) 555-0142', false],
+    ['call me', false],
+    ['+1 619 555 01423', false],
+  ])('given the phone %s, then plausible is %s', (phone, plausible) => {
+    expect(rules.plausiblePhone(phone)).toBe(plausible);
+  });
+
+  it('quotes like the API: the base price, plus each day a rental runs past the first', () => {
+    expect(rules.quoteFor(brand, 'trailer_drop', '2027-03-12', '2027-03-14')).toEqual({
+      serviceType: 'trailer_drop',
+      label: 'Trailer drop-off rental',
+      days: 3,
+      totalCents: 35000 + 2 * 7500,
+    });
+    expect(rules.quoteFor(brand, 'trailer_pickup_and_dump', '2027-03-12', '2027-03-14')?.totalCents).toBe(
+      60000,
+    );
+    expect(rules.quoteFor(brand, 'charter', '2027-03-12', '')).toBeUndefined();
+  });
+
+  it.each([
+    ['body.phone', 'phone'],
+    ['body.address.text', 'address'],
+    ['body.address', 'address'],
+    ['body.schedule.window', 'window'],
+    ['body.preferredDate', 'preferredDate'],
+    ['body.smsConsent', 'smsConsent'],
+    ['body.serviceType', 'serviceType'],
+    ['body', undefined],
+  ])('places the API field error %s on the %s field', (apiField, field) => {
+    expect(rules.fieldOfApiError(apiField)).toBe(field);
+  });
+});
