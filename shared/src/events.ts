@@ -193,6 +193,26 @@ export const CrewChecklistItemTicked = z.object({
 });
 
 /**
+ * A dispatcher removed a message from a consumer's dead-letter queue for good instead of redriving it
+ * (e.g. the customer had opted out), and said why. `meta.actor` is the dispatcher, `meta.jobId` the job
+ * the message was about: the job's timeline shows who discarded what and why.
+ */
+export const DeadLetterDiscarded = z.object({
+  meta: EventMeta,
+  data: z.object({
+    /** The service and consumer whose DLQ held it (`notifications`, `sms`). */
+    service: z.string().min(1),
+    consumer: z.string().min(1),
+    /** The SQS message id, as the DLQ review listed it. */
+    messageId: z.string().min(1),
+    reason: z.string().min(1).max(500),
+    /** What the message was: its detail-type and event id, when it was a bus event. */
+    eventType: z.string().min(1).optional(),
+    eventId: z.string().min(1).optional(),
+  }),
+});
+
+/**
  * A message for one crew member, as scc-bridge publishes it to the SNS topic
  * `qdn-<stage>-crew-notifications` (message attributes `crewId`, `channel`) and the notifications
  * service sends it: one SMS provider, one opt-out list, one timeline. `messageId` is the idempotency
@@ -225,6 +245,7 @@ export const EVENT_CATALOG = {
   'qdn.notifications': { SmsSent, SmsFailed, SmsSuppressed, SmsDeliveryUpdated, SmsReceived, SmsRelayed },
   'qdn.media': { PhotoAdded },
   'qdn.scc-bridge': { CrewNotified, SccEventSynced, CrewChecklistItemTicked },
+  'qdn.ops': { DeadLetterDiscarded },
 } as const;
 
 type Catalog = typeof EVENT_CATALOG;

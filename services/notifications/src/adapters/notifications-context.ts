@@ -85,8 +85,9 @@ export function notificationsContext(): Promise<NotificationsDeps & { brands: Br
       now: () => new Date(),
       statusCallbackUrl: (jobId) =>
         publicApiUrl(`/twilio/status${jobId ? `?jobId=${encodeURIComponent(jobId)}` : ''}`),
-      // Longer than the function timeout: a claim outlives the attempt that took it.
-      sendLeaseMs: 15_000,
+      // Request handlers: the API's 30 s limit; consumers pass their invocation's remaining time.
+      sendLeaseMs: 30_000,
+      busyWaitMs: 5_000,
     };
   });
   return deps;

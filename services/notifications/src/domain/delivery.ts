@@ -1,4 +1,7 @@
-import { type DomainEvent, TransientError } from '@qdn/shared';
+import { type DomainEvent, sleep, TransientError } from '@qdn/shared';
+
+const BUSY_POLL_MS = 250;
+
 import {
   type NotificationsDeps,
   type OutboundSms,
@@ -20,10 +23,7 @@ import {
  * - Other 4xx: a permanent SmsFailed. Opted-out numbers are never sent to: SmsSuppressed.
  */
 export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Promise<SendOutcome> {
-  const [claim, suppressed] = await Promise.all([
-    deps.store.claimSend(sms, deps.now(), deps.sendLeaseMs),
-    deps.store.isSuppressed(sms.to),
-  ]);
+  const [claim, suppressed] = await Promise.all([claimPatiently(deps, sms), deps.store.isSuppressed(sms.to)]);
   if (claim.kind === 'busy') throw new TransientError('Another attempt at this SMS is in progress');
   if (claim.kind === 'done') {
     if (!claim.record.published) await publishOutcome(deps, sms, claim.record);
@@ -80,6 +80,19 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
           },
         );
     }
+  }
+}
+
+/**
+ * A copy of the message delivered while another attempt holds the claim (SQS redelivers when a slow run
+ * outlasts the visibility timeout) waits a few seconds for that attempt to settle instead of failing at
+ * once: most of the time it then finds the outcome, and a retry is not spent on waiting.
+ */
+async function claimPatiently(deps: NotificationsDeps, sms: OutboundSms) {
+  for (let waited = 0; ; waited += BUSY_POLL_MS) {
+    const claim = await deps.store.claimSend(sms, deps.now(), deps.sendLeaseMs);
+    if (claim.kind !== 'busy' || waited >= deps.busyWaitMs) return claim;
+    await sleep(BUSY_POLL_MS);
   }
 }
 

@@ -158,4 +158,6 @@ export interface NotificationsDeps {
    * runs waits; one after a crash or timeout finds the lease over and looks in Twilio before sending.
    */
   sendLeaseMs: number;
+  /** How long a redelivered copy waits for the attempt holding the claim before giving up (ms). */
+  busyWaitMs: number;
 }

@@ -106,6 +106,7 @@ function harness(answers: Array<{ messageSid: string; status: string } | SmsSend
     now: () => new Date('2026-11-22T10:00:00Z'),
     statusCallbackUrl: (jobId) => `https://api.example/twilio/status?jobId=${jobId}`,
     sendLeaseMs: 10_000,
+    busyWaitMs: 500,
   };
   const sms: OutboundSms = {
     key: 'job:qdn_1:2:on_the_way',

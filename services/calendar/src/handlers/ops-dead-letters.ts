@@ -1,0 +1,5 @@
+import { deadLetterRoutes } from '@qdn/shared';
+
+// Dispatcher operations on this service's dead-letter queues (/ops/calendar/…, dispatcher or admin): list,
+// read, redrive, discard. The queues come from OPS_CONSUMERS (serverless.yml); the rest is @qdn/shared.
+export const { listDlqs, listMessages, redrive, discard } = deadLetterRoutes();
