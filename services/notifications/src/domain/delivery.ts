@@ -113,7 +113,7 @@ async function settle(
 ): Promise<SendOutcome> {
   const record = await deps.store.settleSend(sms.key, body, outcome, deps.now());
   await Promise.all([
-    record.outcome?.state === 'sent' && sms.audience === 'customer'
+    record.outcome?.state === 'sent' && sms.audience === 'customer' && !sms.numberTexted
       ? deps.store.markTexted(sms.to, deps.now())
       : undefined,
     record.published ? undefined : publishOutcome(deps, sms, record),

@@ -62,5 +62,9 @@ export async function textCustomerAbout(
     brand,
     template === 'correction' && data.status ? { correctedTo: data.status } : {},
   );
-  return deliverOnce(deps, { ...sms, body: renderSms(template, variables, { firstToNumber }).body });
+  return deliverOnce(deps, {
+    ...sms,
+    body: renderSms(template, variables, { firstToNumber }).body,
+    numberTexted: texted,
+  });
 }

@@ -28,6 +28,8 @@ export interface OutboundSms {
   template: string;
   audience: SmsAudience;
   sender: Sender;
+  /** Known to have had a text from us before (saves marking it again). */
+  numberTexted?: boolean | undefined;
 }
 
 /** The final outcome of one OutboundSms. */
