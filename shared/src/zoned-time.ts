@@ -74,6 +74,11 @@ export function toZonedIso(instant: Date, timeZone: string): string {
   return `${local}${sign}${hours}:${minutes}`;
 }
 
+/** The calendar date (YYYY-MM-DD) it is in `timeZone` at `instant`: "today" for that zone's people. */
+export function zonedDate(instant: Date, timeZone: string): string {
+  return toZonedIso(instant, timeZone).slice(0, 10);
+}
+
 /** The calendar date `days` after `date` (both YYYY-MM-DD). */
 export function addDays(date: string, days: number): string {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];

@@ -6,6 +6,7 @@ import {
   type Role,
   TooManyRequestsError,
   ValidationError,
+  zonedDate,
 } from '@qdn/shared';
 import { checkAgainstBrand, type JobRecord, reachedAt, scheduleDays, staffView } from './job.ts';
 import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
@@ -298,7 +299,8 @@ export async function createBooking(
   };
   checkAgainstBrand(brand, { serviceType: input.serviceType, schedule });
   const now = context.now();
-  if (input.preferredDate < now.toISOString().slice(0, 10)) {
+  // "Today" is the brand's: at 6 pm in San Diego it is already tomorrow in UTC.
+  if (input.preferredDate < zonedDate(now, brand.timeZone)) {
     throw new ValidationError('Invalid body', [
       { field: 'body.preferredDate', message: 'must be today or later' },
     ]);

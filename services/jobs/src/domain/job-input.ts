@@ -115,22 +115,27 @@ export const ListJobsQuery = z.strictObject({
 });
 
 /** `POST /bookings`: the public form. */
-export const BookingInput = z.strictObject({
-  brandId: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,40}$/)
-    .optional(),
-  name: z.string().trim().min(1).max(100),
-  phone: PhoneNumber,
-  email: z.email().max(254).optional(),
-  address: AddressInput,
-  serviceType: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'unknown service type'),
-  preferredDate: z.iso.date(),
-  endDate: z.iso.date().optional(),
-  window: z.string().min(1).max(32).optional(),
-  notes: z.string().max(1000).optional(),
-  smsConsent: z.literal(true, { error: 'consent to texts is required to book online' }),
-});
+export const BookingInput = z
+  .strictObject({
+    brandId: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,40}$/)
+      .optional(),
+    name: z.string().trim().min(1).max(100),
+    phone: PhoneNumber,
+    email: z.email().max(254).optional(),
+    address: AddressInput,
+    serviceType: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'unknown service type'),
+    preferredDate: z.iso.date(),
+    endDate: z.iso.date().optional(),
+    window: z.string().min(1).max(32).optional(),
+    notes: z.string().max(1000).optional(),
+    smsConsent: z.literal(true, { error: 'consent to texts is required to book online' }),
+  })
+  .refine((booking) => !booking.endDate || booking.endDate >= booking.preferredDate, {
+    message: 'must be on or after the preferred date',
+    path: ['endDate'],
+  });
 export type BookingInput = z.infer<typeof BookingInput>;
 
 export const JobIdParams = z.strictObject({

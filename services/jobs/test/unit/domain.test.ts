@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom } from '@qdn/shared';
+import { brandsFrom, zonedDate } from '@qdn/shared';
 import { arrivalPoint, distanceMeters } from '../../src/domain/arrival.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { scheduleDays, staffView } from '../../src/domain/job.ts';
 import { eventsForJobChange } from '../../src/domain/job-events.ts';
+import { BookingInput } from '../../src/domain/job-input.ts';
 import { quoteFor } from '../../src/domain/quote.ts';
 import { decideStatusChange, FORWARD_MOVES } from '../../src/domain/status-machine.ts';
 import { looksLikeToken, newTrackingToken, tokenHash } from '../../src/domain/tracking-token.ts';
@@ -176,5 +177,26 @@ describe('arrival radius', () => {
     expect(arrivalPoint(points, home, 150)?.point).toBe(points[1]);
     expect(arrivalPoint(points, home, 50)).toBeUndefined();
     expect(arrivalPoint(points, {}, 150)).toBeUndefined();
+  });
+});
+
+describe('booking dates', () => {
+  it("given an evening in San Diego, then today is still the brand's today, though UTC has moved on", () => {
+    expect(zonedDate(new Date('2026-11-23T02:30:00Z'), 'America/Los_Angeles')).toBe('2026-11-22');
+    expect(zonedDate(new Date('2026-11-23T08:30:00Z'), 'America/Los_Angeles')).toBe('2026-11-23');
+  });
+
+  it('given an end date before the preferred date, then the booking is refused on endDate', () => {
+    const parsed = BookingInput.safeParse({
+      name: 'Ana Ruiz',
+      phone: '(619) 555-0150',
+      address: { text: '1 Harbor Dr, San Diego' },
+      serviceType: 'trailer_drop',
+      preferredDate: '2027-01-15',
+      endDate: '2027-01-14',
+      smsConsent: true,
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['endDate']);
   });
 });
