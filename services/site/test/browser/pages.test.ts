@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -13,7 +15,12 @@ import { type Browser, type BrowserContext, chromium, type Page, type Response }
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PHONE = { width: 390, height: 844 };
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+// Phone-size screenshots of every page: test artifacts in the temp dir on each run; with
+// QDN_UPDATE_SCREENSHOTS=1 they replace the ones the README shows (services/site/docs/screenshots/).
+const SCREENSHOTS =
+  process.env.QDN_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+    : join(tmpdir(), 'qdn-site-screenshots/');
 const AXE = readFileSync(fileURLToPath(import.meta.resolve('axe-core/axe.min.js')), 'utf8');
 const NOT_FOUND = 'Job not found, or this tracking link is no longer valid';
 const CREW_NOT_FOUND = 'This crew link is unknown or no longer valid';
