@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from '@qdn/shared';
+import { ConfigError, PermanentError, TransientError } from '@qdn/shared';
 import type { InternalCalendarChange } from '../domain/internal-calendar.ts';
 import type { InternalCalendar } from '../domain/ports.ts';
 
@@ -13,7 +13,8 @@ export interface InternalCalendarClientOptions {
 
 /**
  * The internal (JADA) calendar's entries API: `PUT /entries/{id}` and `DELETE /entries/{id}`.
- * Network errors, timeouts, 408, 429 and 5xx are transient (SQS retries, then the DLQ); other 4xx are
+ * Network errors, timeouts, 408, 429 and 5xx are transient (SQS retries, then the DLQ); 401/403 mean our
+ * token is wrong — a ConfigError, retried and parked for the dispatcher's fix-then-redrive; other 4xx are
  * permanent (recorded, not retried). Deleting an entry that is already gone is success.
  */
 export class InternalCalendarClient implements InternalCalendar {
@@ -50,6 +51,10 @@ export class InternalCalendarClient implements InternalCalendar {
     const status = response.status;
     if (status === 408 || status === 429 || status >= 500) {
       throw new TransientError(message, { code: `HTTP ${status}` });
+    }
+    // Our token refused: our configuration, not this entry. Retried, then parked for fix-then-redrive.
+    if (status === 401 || status === 403) {
+      throw new ConfigError(`${message} (check the SSM parameter of the calendar dashboard token)`);
     }
     throw new PermanentError(message, { code: `HTTP ${status}` });
   }

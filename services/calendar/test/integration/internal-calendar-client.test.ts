@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CalendarFake, createCalendarFake } from '@qdn/local-cloud/fakes/calendar';
-import { PermanentError, TransientError } from '@qdn/shared';
+import { ConfigError, isTransient, PermanentError, TransientError } from '@qdn/shared';
 import { InternalCalendarClient } from '../../src/adapters/internal-calendar-client.ts';
 import type { InternalCalendarChange } from '../../src/domain/internal-calendar.ts';
 
@@ -87,13 +87,16 @@ describe('internal calendar client', () => {
     await expect(failure).rejects.toThrow(message);
   });
 
-  it('given a wrong token, then a permanent 401', async () => {
+  it('given a wrong token, then a configuration error: retried, parked, redriven once the token is fixed', async () => {
     const stranger = new InternalCalendarClient({
       baseUrl,
       dashboardToken: async () => 'wrong',
       timeoutMs: 300,
     });
-    await expect(stranger.apply(put('qdn_4'))).rejects.toThrow(PermanentError);
+    const refused = stranger.apply(put('qdn_4'));
+    await expect(refused).rejects.toThrow(ConfigError);
+    await expect(refused).rejects.toThrow('401');
+    expect(isTransient(await refused.catch((error: unknown) => error))).toBe(true);
     expect(fake.entries()).toEqual([]);
   });
 

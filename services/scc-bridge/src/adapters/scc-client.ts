@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from '@qdn/shared';
+import { ConfigError, PermanentError, TransientError } from '@qdn/shared';
 import type { SccEventBody } from '../domain/crew-view.ts';
 import type { SccEvents } from '../domain/ports.ts';
 
@@ -14,7 +14,8 @@ export interface SccClientOptions {
 /**
  * ShipCaptainCrew's events API over HTTPS with the bearer service key. Failures are sorted for the
  * queue consumer: network errors, timeouts, 408, 429 and 5xx are TransientError (SQS retries, then the
- * DLQ); any other 4xx is a PermanentError (recorded, not retried).
+ * DLQ); 401/403 (our key refused) a ConfigError, retried and parked for fix-then-redrive; any other 4xx
+ * is a PermanentError (recorded, not retried).
  *
  * @see ../../../../local/src/fakes/scc.ts for the API as the local cloud fakes it.
  */
@@ -81,6 +82,10 @@ export class SccClient implements SccEvents {
     if (response.ok || acceptedStatuses.includes(response.status)) return response;
     const detail = (await response.text().catch(() => '')).slice(0, 300);
     const message = `SCC ${method} ${path} answered ${response.status}${detail ? `: ${detail}` : ''}`;
+    // Our service key refused: our configuration, not this charter. Retried, then parked for fix-then-redrive.
+    if (response.status === 401 || response.status === 403) {
+      throw new ConfigError(`${message} (check the SSM parameter of the SCC service key)`);
+    }
     const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
     throw retryable
       ? new TransientError(message, { code: `HTTP ${response.status}` })
