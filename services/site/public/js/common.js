@@ -244,3 +244,28 @@ export function everySeconds(seconds, refresh) {
   });
   tick();
 }
+
+/**
+ * One refresh of a page's view (the tracking view, the crew view): its data; `null` once the link is
+ * gone (the page then shows only `notFoundMessage`); `undefined` when it could not be loaded this time
+ * (the connection line says so and the next refresh tries again).
+ */
+export async function loadView(path, notFoundMessage) {
+  let answer;
+  try {
+    answer = await callApi(path);
+  } catch {
+    setText(byId('connection'), 'Can’t reach us right now — trying again in a few seconds.');
+    return undefined;
+  }
+  if (answer.status === 404 || answer.status === 400) {
+    showOnly(notFoundMessage, 'Link not valid');
+    return null;
+  }
+  if (!answer.ok) {
+    setText(byId('connection'), 'Can’t refresh right now — trying again in a few seconds.');
+    return undefined;
+  }
+  setText(byId('connection'), '');
+  return answer.data;
+}

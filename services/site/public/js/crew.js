@@ -10,6 +10,7 @@ import {
   formatDay,
   formatInstant,
   h,
+  loadView,
   setText,
   show,
   showOnly,
@@ -128,23 +129,9 @@ async function tick(itemId, box) {
 async function refresh() {
   // A tick on its way answers with the whole page; a refresh meanwhile could show the old state.
   if (ticking > 0) return true;
-  let answer;
-  try {
-    answer = await callApi(`/crew/${encodeURIComponent(token)}`);
-  } catch {
-    setText(byId('connection'), 'No connection right now — trying again in a few seconds.');
-    return true;
-  }
-  if (answer.status === 404 || answer.status === 400) {
-    showOnly(NOT_FOUND, 'Link not valid');
-    return false;
-  }
-  if (!answer.ok) {
-    setText(byId('connection'), 'Can’t refresh right now — trying again in a few seconds.');
-    return true;
-  }
-  setText(byId('connection'), '');
-  if (ticking === 0) render(answer.data);
+  const view = await loadView(`/crew/${encodeURIComponent(token)}`, NOT_FOUND);
+  if (view === null) return false;
+  if (view !== undefined && ticking === 0) render(view);
   return true;
 }
 

@@ -12,6 +12,7 @@ import {
   formatDay,
   formatInstant,
   h,
+  loadView,
   setAttribute,
   setText,
   show,
@@ -165,23 +166,9 @@ function renderEta(job) {
 }
 
 async function refresh() {
-  let answer;
-  try {
-    answer = await callApi(`/track/${encodeURIComponent(token)}`);
-  } catch {
-    setText(byId('connection'), 'Can’t reach us right now — trying again in a few seconds.');
-    return true;
-  }
-  if (answer.status === 404 || answer.status === 400) {
-    showOnly(NOT_FOUND, 'Link not valid');
-    return false;
-  }
-  if (!answer.ok) {
-    setText(byId('connection'), 'Can’t refresh right now — trying again in a few seconds.');
-    return true;
-  }
-  setText(byId('connection'), '');
-  const view = answer.data;
+  const view = await loadView(`/track/${encodeURIComponent(token)}`, NOT_FOUND);
+  if (view === null) return false;
+  if (view === undefined) return true;
   grant = view.grant.grant;
   applyBrand(view.brand);
   const title = `${view.job.serviceLabel} · ${view.brand.displayName}`;
