@@ -61,6 +61,22 @@ export interface LocalCloudOptions {
 
 export { LOCAL_SECRETS } from './local-secrets.ts';
 
+/**
+ * DynamoDB Local on a free port. The port is found free, then Java binds it a moment later; another
+ * listener (fauxqs starting alongside, another test's cloud) can take it in between, so a bind failure
+ * is retried on a new port.
+ */
+async function startDynamoDbOnFreePort(dbDir: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDynamoDbLocal({ dbDir, port: await ensurePortFree(0, 'QDN_PORT') });
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use|Failed to bind/.test((error as Error).message))
+        throw error;
+    }
+  }
+}
+
 export interface LocalCloud {
   apiUrl: string;
   siteUrl: string;
@@ -128,7 +144,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     options.sitePort ?? Number(process.env.QDN_SITE_PORT ?? 3001),
     'QDN_SITE_PORT',
   );
-  const dynamoPort = await ensurePortFree(0, 'QDN_PORT');
 
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -163,7 +178,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const [topology, dynamo, fauxqs] = await Promise.all([
       resolveTopology({ repoRoot, stage: 'local' }),
-      startDynamoDbLocal({ dbDir: join(dataDir, 'dynamodb'), port: dynamoPort }),
+      startDynamoDbOnFreePort(join(dataDir, 'dynamodb')),
       startFauxqs({
         port: 0,
         logger: false,
