@@ -37,6 +37,12 @@ const TwilioApiKey = z.object({
 // Secrets are cached for five minutes: a rotated key reaches warm functions without a deploy.
 const SECRET_MAX_AGE_SECONDS = 300;
 
+let cachedClient: { apiKeySecret: string; client: ReturnType<typeof createTwilioClient> } | undefined;
+
+/**
+ * The Twilio client, kept while the key stays the same so its HTTP connections are reused from send to
+ * send; a rotated key (read again after SECRET_MAX_AGE_SECONDS) makes a new one.
+ */
 async function twilioClient() {
   const key = TwilioApiKey.parse(
     await getParameter(config.TWILIO_API_KEY_PARAMETER, {
@@ -45,11 +51,17 @@ async function twilioClient() {
       maxAge: SECRET_MAX_AGE_SECONDS,
     }),
   );
-  return createTwilioClient({
-    ...key,
-    apiBaseUrl: config.TWILIO_API_BASE_URL,
-    timeoutMs: config.TWILIO_TIMEOUT_MS,
-  });
+  if (cachedClient?.apiKeySecret !== key.apiKeySecret) {
+    cachedClient = {
+      apiKeySecret: key.apiKeySecret,
+      client: createTwilioClient({
+        ...key,
+        apiBaseUrl: config.TWILIO_API_BASE_URL,
+        timeoutMs: config.TWILIO_TIMEOUT_MS,
+      }),
+    };
+  }
+  return cachedClient.client;
 }
 
 /** The account's Auth Token: only for checking webhook signatures (sending uses the API key). */

@@ -76,7 +76,6 @@ export function dashboardTimeline(
   return ordered(entries).map((entry) => {
     const delivery = typeof entry.messageSid === 'string' ? deliveries.get(entry.messageSid) : undefined;
     if (!delivery || entry.type !== 'SmsSent') return entry;
-    // The SMS's own status is kept under `deliveryStatus` on job events; on SMS entries it is `status`.
     return {
       ...entry,
       status: delivery.status,
