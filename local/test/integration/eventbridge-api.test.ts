@@ -539,8 +539,10 @@ describe('EventBridge emulator driven by the real EventBridgeClient', () => {
         .sort((a, b) => a - b);
       const p99 = latencies[Math.floor(latencies.length * 0.99) - 1] ?? Number.NaN;
       expect(latencies).toHaveLength(200);
-      // Measured from the SDK call (signing and HTTP included) to the deliver() call.
-      expect(p99).toBeLessThan(10);
+      // Measured from the SDK call (signing and HTTP included) to the deliver() call. The figure itself is
+      // bench:bus's job (p99 ≈ 7 ms on an idle machine); here, next to other suites on two cores, the bound
+      // only has to tell immediate delivery from a polling or batching delay (≥ 100 ms).
+      expect(p99).toBeLessThan(50);
     });
   });
 
