@@ -99,7 +99,10 @@ export interface LocalCloud {
   functions: Map<string, FunctionPool>;
   invocations: InvocationLog[];
   /** A dev token for a staff role, signed by the local identity provider. */
-  token(role: 'dispatcher' | 'admin' | 'driver', options?: { sub?: string; email?: string }): Promise<string>;
+  token(
+    role: 'dispatcher' | 'admin' | 'driver',
+    options?: { sub?: string; email?: string; crewId?: string },
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 

@@ -18,7 +18,7 @@ export interface ControlContext {
   invocations: InvocationLog[];
   token: (
     role: 'dispatcher' | 'admin' | 'driver',
-    options?: { sub?: string; email?: string },
+    options?: { sub?: string; email?: string; crewId?: string },
   ) => Promise<string>;
 }
 
@@ -79,7 +79,13 @@ export async function handleControl(
           return true;
         }
         const sub = url.searchParams.get('sub') ?? undefined;
-        send(response, 200, { token: await context.token(role as 'dispatcher', sub ? { sub } : {}) });
+        const crewId = url.searchParams.get('crewId') ?? undefined;
+        send(response, 200, {
+          token: await context.token(role as 'dispatcher', {
+            ...(sub ? { sub } : {}),
+            ...(crewId ? { crewId } : {}),
+          }),
+        });
         return true;
       }
       case 'GET /_local/twilio/messages':

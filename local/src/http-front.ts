@@ -35,11 +35,12 @@ export async function createHttpFront(options: HttpFrontOptions) {
     issuer: staff.issuer,
     audience: staff.audiences[0]!,
   });
-  const token = (role: StaffGroup, claims: { sub?: string; email?: string } = {}) =>
+  const token = (role: StaffGroup, claims: { sub?: string; email?: string; crewId?: string } = {}) =>
     identity.issueToken({
-      sub: claims.sub ?? `local-${role}`,
+      sub: claims.sub ?? (claims.crewId ? `local-${role}-${claims.crewId}` : `local-${role}`),
       email: claims.email ?? `${role}@qdn.local`,
       groups: [role],
+      ...(claims.crewId ? { crewId: claims.crewId } : {}),
       expiresInSeconds: 12 * 60 * 60,
     });
   const control: ControlContext = { ...options.control, token };

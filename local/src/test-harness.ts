@@ -33,6 +33,10 @@ export interface CapturedEvent {
 
 export interface ApiOptions {
   role?: string;
+  /** A bearer token of the test's own (e.g. a driver's from `tokenFor`); wins over `role`. */
+  token?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
   body?: unknown;
   /** A raw body, e.g. malformed JSON. */
   raw?: string;
@@ -76,9 +80,11 @@ export async function startTestCloud(
       method,
       headers: {
         ...(options.role ? { authorization: `Bearer ${tokens[options.role]}` } : {}),
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...(options.body !== undefined || options.raw !== undefined
           ? { 'content-type': 'application/json' }
           : {}),
+        ...options.headers,
       },
       body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
@@ -119,6 +125,9 @@ export async function startTestCloud(
     cloud,
     tokens,
     api,
+    /** A staff token of the test's choosing, e.g. a driver's carrying `custom:crewId`. */
+    tokenFor: (role: 'dispatcher' | 'admin' | 'driver', claims: { sub?: string; crewId?: string } = {}) =>
+      cloud.token(role, claims),
     eventsUntil,
     /** Once `count` events for the job have arrived. */
     eventsFor: (jobId: string, count: number) => eventsUntil(jobId, (events) => events.length >= count),

@@ -27,6 +27,11 @@ const ROLES: readonly Role[] = ['dispatcher', 'admin', 'driver'];
 export interface Principal {
   userId: string;
   roles: Role[];
+  /**
+   * The crew member this user is: the Cognito custom attribute `crewId` (claim `custom:crewId`). A
+   * driver acts only on jobs whose `crewIds` hold it; a driver without one acts on none.
+   */
+  crewId: string | undefined;
   claims: Record<string, unknown>;
 }
 
@@ -82,10 +87,27 @@ export function rolesFromClaim(claim: unknown): Role[] {
   return ROLES.filter((role) => names.includes(role));
 }
 
+/** `custom:crewId` as the authorizer passes it (a string); blank or anything else means none. */
+export function crewIdFromClaim(claim: unknown): string | undefined {
+  if (typeof claim !== 'string') return undefined;
+  const crewId = claim.trim();
+  return crewId === '' ? undefined : crewId;
+}
+
+/** Whether the caller is a driver and nothing more: the role that sees only their own jobs. */
+export function isDriverOnly(principal: Principal | undefined): boolean {
+  return !!principal && principal.roles.includes('driver') && !principal.roles.some((r) => r !== 'driver');
+}
+
 function principalOf(event: HttpEvent): Principal | undefined {
   const claims = event.requestContext?.authorizer?.jwt?.claims as Record<string, unknown> | undefined;
   if (!claims || typeof claims.sub !== 'string') return undefined;
-  return { userId: claims.sub, roles: rolesFromClaim(claims['cognito:groups']), claims };
+  return {
+    userId: claims.sub,
+    roles: rolesFromClaim(claims['cognito:groups']),
+    crewId: crewIdFromClaim(claims['custom:crewId']),
+    claims,
+  };
 }
 
 /** zod issues → `[{ field: 'customer.phone', message }]`, the shape every 400 carries. */

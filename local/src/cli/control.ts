@@ -1,5 +1,5 @@
 // People's shortcuts to the control API of a running `npm start`:
-//   npm run token  -- [--role dispatcher|admin|driver]
+//   npm run token  -- [--role dispatcher|admin|driver] [--crew-id <crewId>]
 //   npm run outbox
 //   npm run sms    -- --from +16195550123 "message text"
 import { parseArgs } from 'node:util';
@@ -24,8 +24,13 @@ async function call(path: string, init?: RequestInit): Promise<unknown> {
 }
 
 if (command === 'token') {
-  const { values } = parseArgs({ args: rest, options: { role: { type: 'string', default: 'dispatcher' } } });
-  const { token } = (await call(`/_local/token?role=${encodeURIComponent(values.role ?? 'dispatcher')}`)) as {
+  const { values } = parseArgs({
+    args: rest,
+    options: { role: { type: 'string', default: 'dispatcher' }, 'crew-id': { type: 'string' } },
+  });
+  const query = new URLSearchParams({ role: values.role ?? 'dispatcher' });
+  if (values['crew-id']) query.set('crewId', values['crew-id']);
+  const { token } = (await call(`/_local/token?${query}`)) as {
     token: string;
   };
   console.log(token);

@@ -25,6 +25,11 @@ export interface IssueTokenInput {
   sub: string;
   email?: string;
   groups: readonly StaffGroup[];
+  /**
+   * The crew member this staff user is (the user pool's custom attribute `crewId`, claim `custom:crewId`):
+   * a driver acts on the jobs whose `crewIds` hold it.
+   */
+  crewId?: string;
   /** Default 3600, Cognito's default token validity. */
   expiresInSeconds?: number;
   /** `id` (default) carries `aud`, `email`, `cognito:username`; `access` carries `client_id`, `scope`, `username`. */
@@ -92,6 +97,7 @@ function cognitoClaims(
   const common = {
     sub: input.sub,
     ...(input.groups.length > 0 ? { 'cognito:groups': [...input.groups] } : {}),
+    ...(input.crewId === undefined ? {} : { 'custom:crewId': input.crewId }),
     iss: options.issuer,
     origin_jti: randomUUID(),
     event_id: randomUUID(),

@@ -108,6 +108,14 @@ describe('JWT authorizer and local identity provider', () => {
       expect(claims.auth_time).toBe(claims.iat);
     });
 
+    it('given a driver with a crew id, when a token is issued, then it carries custom:crewId as Cognito does', async () => {
+      const token = await idp.issueToken({ sub: 'user-7', groups: ['driver'], crewId: 'crew_ana' });
+
+      expect(decodeJwt(token)).toMatchObject({ 'cognito:groups': ['driver'], 'custom:crewId': 'crew_ana' });
+      expect(await authorize(token)).toMatchObject({ ok: true, claims: { 'custom:crewId': 'crew_ana' } });
+      expect(decodeJwt(await dispatcherToken())).not.toHaveProperty('custom:crewId');
+    });
+
     it('given tokenUse access, when issued, then it has client_id and scope instead of aud and email', async () => {
       const claims = decodeJwt(await dispatcherToken({ tokenUse: 'access' }));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ConflictError, httpHandler, NotFoundError, rolesFromClaim } from '../../src/index.ts';
+import { ConflictError, httpHandler, isDriverOnly, NotFoundError, rolesFromClaim } from '../../src/index.ts';
 
 // Given/when/then over the real middy stack, invoked in-process with API Gateway v2 events.
 function apiEvent(overrides: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {}) {
@@ -123,6 +123,28 @@ describe('httpHandler', () => {
     const allowed = await adminOnly(withClaims('[dispatcher admin]'), context);
     expect(allowed.statusCode).toBe(200);
     expect(JSON.parse(allowed.body as string)).toEqual({ who: 'user-1' });
+  });
+
+  it("given a driver token with custom:crewId, when called, then the route sees the caller's crew id", async () => {
+    const whoAmI = httpHandler({ roles: ['driver'] }, async ({ principal }) => ({
+      body: { crewId: principal?.crewId ?? null, driverOnly: isDriverOnly(principal) },
+    }));
+    const event = apiEvent();
+    (event.requestContext as unknown as Record<string, unknown>).authorizer = {
+      jwt: { claims: { sub: 'u-2', 'cognito:groups': '[driver]', 'custom:crewId': 'crew_ana' }, scopes: [] },
+    };
+    expect(JSON.parse((await whoAmI(event, context)).body as string)).toEqual({
+      crewId: 'crew_ana',
+      driverOnly: true,
+    });
+    expect(JSON.parse((await whoAmI(withClaims('[driver]'), context)).body as string)).toEqual({
+      crewId: null,
+      driverOnly: true,
+    });
+    expect(JSON.parse((await whoAmI(withClaims('[driver dispatcher]'), context)).body as string)).toEqual({
+      crewId: null,
+      driverOnly: false,
+    });
   });
 
   it('given invalid path parameters, when called, then 400 names the path field and the route never runs', async () => {
