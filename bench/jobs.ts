@@ -19,7 +19,7 @@ import {
   type GetCommand,
   type TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { loadBrands } from '@qdn/shared';
+import { loadBrands } from '@qdn/shared/brand-loader';
 import { monotonicFactory } from 'ulid';
 import { startLocalCloud } from '../local/src/index.ts';
 import { DynamoJobRepository } from '../services/jobs/src/adapters/job-store.ts';

@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoDocumentClient } from './aws.ts';
+import { dynamoDocumentClient } from './dynamo.ts';
 import { logger } from './logging.ts';
 
 /**

@@ -18,10 +18,7 @@ import {
   ValidationError,
 } from './errors.ts';
 import { logger } from './logging.ts';
-
-/** Staff roles: the Cognito groups `dispatcher`, `admin`, `driver` (claim `cognito:groups`). */
-export type Role = 'dispatcher' | 'admin' | 'driver';
-const ROLES: readonly Role[] = ['dispatcher', 'admin', 'driver'];
+import { type Role, rolesFromClaim } from './roles.ts';
 
 /** Who is calling, from the JWT the HTTP API authorizer already verified. */
 export interface Principal {
@@ -70,22 +67,6 @@ export interface HttpRouteOptions<Body, Query, Params> {
 
 type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-/**
- * `cognito:groups` reaches the handler differently depending on the path: an array from a decoded
- * token, or the HTTP API's flattened string form `[dispatcher admin]`. Accept both.
- */
-export function rolesFromClaim(claim: unknown): Role[] {
-  const names = Array.isArray(claim)
-    ? claim.map(String)
-    : typeof claim === 'string'
-      ? claim
-          .replace(/^\[|\]$/g, '')
-          .split(/[\s,]+/)
-          .filter(Boolean)
-      : [];
-  return ROLES.filter((role) => names.includes(role));
-}
 
 /** `custom:crewId` as the authorizer passes it (a string); blank or anything else means none. */
 export function crewIdFromClaim(claim: unknown): string | undefined {

@@ -1,6 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 // Keys whose values are secrets wherever they appear in a log line.
 const SECRET_KEY = /(secret|password|token|authorization|signature|api[-_]?key|credential|cookie)/i;
@@ -31,9 +29,3 @@ export function maskSensitive(key: string, value: unknown): unknown {
 
 /** The one logger every handler in a function uses (Powertools reads service name and level from the env). */
 export const logger = new Logger({ jsonReplacerFn: maskSensitive });
-
-/** Business metrics (EMF); the namespace comes from POWERTOOLS_METRICS_NAMESPACE. */
-export const metrics = new Metrics();
-
-/** X-Ray tracing; disabled automatically outside Lambda and by POWERTOOLS_TRACE_ENABLED=false. */
-export const tracer = new Tracer();

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { dynamoDocumentClient, eventBridgeClient } from './aws.ts';
 import { ConfigError, loadConfig, requiredString } from './config.ts';
+import { dynamoDocumentClient } from './dynamo.ts';
 import { NotFoundError } from './errors.ts';
-import { httpHandler, type Role } from './http.ts';
+import { httpHandler } from './http.ts';
 import { DeadLetterReview, sqsClient } from './ops-dead-letters.ts';
 import { EventReplays } from './ops-replay.ts';
 import { type OpsConsumer, OpsConsumers } from './ops-review.ts';
+import { eventBridgeClient } from './publish.ts';
+import type { Role } from './roles.ts';
 
 /** Who may review DLQs, redrive, discard and replay. */
 export const OPS_ROLES: readonly Role[] = ['dispatcher', 'admin'];

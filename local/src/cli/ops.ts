@@ -13,8 +13,8 @@ import type {
   DeadLetterQueueSummary,
   DiscardResult,
   RedriveResult,
-  ReplayView,
-} from '@qdn/shared';
+} from '@qdn/shared/ops-dead-letters';
+import type { ReplayView } from '@qdn/shared/ops-replay';
 
 const SERVICES = ['jobs', 'notifications', 'media', 'calendar', 'scc-bridge'] as const;
 const USAGE = `usage: npm run ops -- <command> [options]

@@ -1,7 +1,7 @@
 import { PurgeQueueCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
-import type { DeadLetterListing, DeadLetterQueueSummary, RedriveResult } from '../../src/index.ts';
+import type { DeadLetterListing, DeadLetterQueueSummary, RedriveResult } from '../../src/ops-dead-letters.ts';
 
 // The dispatcher's dead-letter review (/ops/{service}/dlqs…) on the local cloud: real failures made with
 // the Twilio fake's fault injection, DLQs filled directly where only volume matters.

@@ -1,7 +1,8 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
-import type { DeadLetterMessage, DeadLetterQueueSummary, ReplayView } from '../../src/index.ts';
+import type { DeadLetterMessage, DeadLetterQueueSummary } from '../../src/ops-dead-letters.ts';
+import type { ReplayView } from '../../src/ops-replay.ts';
 
 // Replays of the bus archive (/ops/jobs/replays) on the local cloud: a trailer job and a charter with crew
 // go through SMS, calendar, internal-calendar push, SCC and crew SMS; then the archive is replayed to one

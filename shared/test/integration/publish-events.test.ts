@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createEventBridgeEmulator, type EventBridgeEmulator } from '@qdn/local-cloud/eventbridge/emulator';
-import { type DomainEvent, jobEventId, PublishEventsError, publishEvents } from '../../src/index.ts';
+import { type DomainEvent, jobEventId } from '../../src/events.ts';
+import { PublishEventsError, publishEvents } from '../../src/publish.ts';
 
 // publishEvents against the local cloud's EventBridge emulator through the real SDK: what reaches a
 // rule's target, batching beyond 10 entries, and the error when entries keep failing.

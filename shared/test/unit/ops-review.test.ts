@@ -3,10 +3,10 @@ import {
   decodeDeadLetter,
   type FailureView,
   failureViewOf,
-  opsConsumersFromEnvironment,
   replayWindow,
   suggestAction,
-} from '../../src/index.ts';
+} from '../../src/ops-review.ts';
+import { opsConsumersFromEnvironment } from '../../src/ops-routes.ts';
 
 const job = {
   jobId: 'job-1',

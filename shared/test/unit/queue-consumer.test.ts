@@ -11,8 +11,9 @@ process.env.AWS_ACCESS_KEY_ID = 'test';
 process.env.AWS_SECRET_ACCESS_KEY = 'test';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
-const shared = await import('../../src/index.ts');
-const { PermanentError, TransientError, busEvents, queueConsumer, jobEventId } = shared;
+const { PermanentError, TransientError } = await import('../../src/errors.ts');
+const { jobEventId } = await import('../../src/events.ts');
+const { busEvents, queueConsumer } = await import('../../src/queue.ts');
 
 function busRecord(messageId: string, detailType: string, jobId: string, version = 1): SQSRecord {
   const job = {

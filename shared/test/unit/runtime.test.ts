@@ -1,23 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import {
-  backoffDelayMs,
-  batchEntries,
-  brandsFrom,
-  ConfigError,
-  isTransient,
-  JobCreated,
-  JobOnBus,
-  jobEventId,
-  loadBrands,
-  loadConfig,
-  maskPhoneNumbers,
-  maskSensitive,
-  PermanentError,
-  parseBusEvent,
-  TransientError,
-} from '../../src/index.ts';
+import { loadBrands } from '../../src/brand-loader.ts';
+import { brandsFrom } from '../../src/brands.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { isTransient, PermanentError, TransientError } from '../../src/errors.ts';
+import { JobCreated, JobOnBus, jobEventId, parseBusEvent } from '../../src/events.ts';
+import { maskPhoneNumbers, maskSensitive } from '../../src/logging.ts';
+import { batchEntries } from '../../src/publish.ts';
+import { backoffDelayMs } from '../../src/retry.ts';
 
 const localBrandsFile = fileURLToPath(new URL('../../config/brands.local.json', import.meta.url));
 

@@ -1,4 +1,6 @@
-import { dynamoDocumentClient, loadBrands, loadConfig, requiredString } from '@qdn/shared';
+import { loadBrands } from '@qdn/shared/brand-loader';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { z } from 'zod';
 import type { FeedContext, SyncContext } from '../domain/calendar-commands.ts';
 import { DynamoCalendarStore, DynamoFeedKeyStore } from './calendar-store.ts';

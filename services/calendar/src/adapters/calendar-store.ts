@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { TransientError } from '@qdn/shared';
+import { TransientError } from '@qdn/shared/errors';
 import type { CalendarEntry } from '../domain/calendar-entry.ts';
 import type { CalendarEntryStore, FeedKeyRecord, FeedKeyStore, SaveOutcome } from '../domain/ports.ts';
 

@@ -1,4 +1,5 @@
-import { ConfigError, PermanentError, TransientError } from '@qdn/shared';
+import { ConfigError } from '@qdn/shared/config';
+import { PermanentError, TransientError } from '@qdn/shared/errors';
 import type { InternalCalendarChange } from '../domain/internal-calendar.ts';
 import type { InternalCalendar } from '../domain/ports.ts';
 

@@ -1,5 +1,8 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { dynamoDocumentClient, loadBrands, loadConfig, requiredString, sleep } from '@qdn/shared';
+import { loadBrands } from '@qdn/shared/brand-loader';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { sleep } from '@qdn/shared/retry';
 import { z } from 'zod';
 import type { PushContext } from '../domain/calendar-commands.ts';
 import { InternalCalendarClient } from './internal-calendar-client.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared';
+import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import type { PushClaim, PushLedger } from '../domain/ports.ts';
 
 // JOB#<jobId> / PUSH in the calendar table: the highest version pushed (pushedVersion) and the lease of

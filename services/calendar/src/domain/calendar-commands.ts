@@ -1,12 +1,7 @@
-import {
-  addDays,
-  type Brand,
-  type Brands,
-  type JobOnBus,
-  NotFoundError,
-  TransientError,
-  zonedTimeToInstant,
-} from '@qdn/shared';
+import type { Brand, Brands } from '@qdn/shared/brands';
+import { NotFoundError, TransientError } from '@qdn/shared/errors';
+import type { JobOnBus } from '@qdn/shared/events';
+import { addDays, zonedTimeToInstant } from '@qdn/shared/zoned-time';
 import { boardView, calendarEntryFor } from './calendar-entry.ts';
 import { calendarName, parseCalendarId } from './calendar-ids.ts';
 import type { BoardQuery } from './calendar-input.ts';

@@ -1,5 +1,6 @@
-import type { Brand, JobOnBus, JobSchedule, JobStatus } from '@qdn/shared';
-import { addDays, addMinutesToTime, toZonedIso, zonedTimeToInstant } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
+import type { JobOnBus, JobSchedule, JobStatus } from '@qdn/shared/events';
+import { addDays, addMinutesToTime, toZonedIso, zonedTimeToInstant } from '@qdn/shared/zoned-time';
 import { calendarIdsFor } from './calendar-ids.ts';
 
 /** How long a job booked at a time (not a window) is shown when it has no duration of its own. */

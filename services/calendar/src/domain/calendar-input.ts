@@ -1,4 +1,4 @@
-import { addDays } from '@qdn/shared';
+import { addDays } from '@qdn/shared/zoned-time';
 import { z } from 'zod';
 import { DISPATCH_CALENDAR_ID, isCalendarId } from './calendar-ids.ts';
 

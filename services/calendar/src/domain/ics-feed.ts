@@ -1,4 +1,4 @@
-import type { JobStatus } from '@qdn/shared';
+import type { JobStatus } from '@qdn/shared/events';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { CalendarEntry } from './calendar-entry.ts';
 import { entryDescription } from './calendar-entry.ts';

@@ -1,4 +1,4 @@
-import { type HttpResult, httpHandler } from '@qdn/shared';
+import { type HttpResult, httpHandler } from '@qdn/shared/http';
 import { feedContext } from '../adapters/calendar-context.ts';
 import { calendarFeed, FEED_NOT_FOUND } from '../domain/calendar-commands.ts';
 import { FeedParams, FeedQuery } from '../domain/calendar-input.ts';

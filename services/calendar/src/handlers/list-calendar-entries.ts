@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { feedContext } from '../adapters/calendar-context.ts';
 import { boardEntries } from '../domain/calendar-commands.ts';
 import { BoardQuery } from '../domain/calendar-input.ts';

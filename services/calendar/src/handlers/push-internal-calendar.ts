@@ -1,4 +1,5 @@
-import { busEvents, logger, queueConsumer } from '@qdn/shared';
+import { logger } from '@qdn/shared/logging';
+import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { pushContext } from '../adapters/push-context.ts';
 import { pushToInternalCalendar } from '../domain/calendar-commands.ts';
 

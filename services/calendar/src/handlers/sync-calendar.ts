@@ -1,4 +1,5 @@
-import { busEvents, logger, queueConsumer } from '@qdn/shared';
+import { logger } from '@qdn/shared/logging';
+import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { syncContext } from '../adapters/calendar-context.ts';
 import { syncCalendarEntry } from '../domain/calendar-commands.ts';
 

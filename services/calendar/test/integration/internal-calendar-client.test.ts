@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CalendarFake, createCalendarFake } from '@qdn/local-cloud/fakes/calendar';
-import { ConfigError, isTransient, PermanentError, TransientError } from '@qdn/shared';
+import { ConfigError } from '@qdn/shared/config';
+import { isTransient, PermanentError, TransientError } from '@qdn/shared/errors';
 import { InternalCalendarClient } from '../../src/adapters/internal-calendar-client.ts';
 import type { InternalCalendarChange } from '../../src/domain/internal-calendar.ts';
 

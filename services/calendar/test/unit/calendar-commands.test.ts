@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom, type JobOnBus, NotFoundError, TransientError } from '@qdn/shared';
+import { brandsFrom } from '@qdn/shared/brands';
+import { NotFoundError, TransientError } from '@qdn/shared/errors';
+import type { JobOnBus } from '@qdn/shared/events';
 import {
   boardEntries,
   calendarFeed,

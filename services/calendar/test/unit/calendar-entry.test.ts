@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { addMinutesToTime, brandsFrom, type JobOnBus, toZonedIso, zonedTimeToInstant } from '@qdn/shared';
+import { brandsFrom } from '@qdn/shared/brands';
+import type { JobOnBus } from '@qdn/shared/events';
+import { addMinutesToTime, toZonedIso, zonedTimeToInstant } from '@qdn/shared/zoned-time';
 import { boardView, calendarEntryFor, entryDescription } from '../../src/domain/calendar-entry.ts';
 import { calendarIdsFor, calendarName, parseCalendarId } from '../../src/domain/calendar-ids.ts';
 import { BoardQuery } from '../../src/domain/calendar-input.ts';

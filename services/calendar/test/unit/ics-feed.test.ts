@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom, type JobOnBus } from '@qdn/shared';
+import { brandsFrom } from '@qdn/shared/brands';
+import type { JobOnBus } from '@qdn/shared/events';
 import ical, { type VEvent } from 'node-ical';
 import { calendarEntryFor } from '../../src/domain/calendar-entry.ts';
 import { feedKeyHash, feedKeyMatches, looksLikeFeedKey, newFeedKey } from '../../src/domain/feed-key.ts';

@@ -7,7 +7,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared';
+import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import type { Arrival } from '../domain/arrival.ts';
 import type { JobRecord } from '../domain/job.ts';
 import {

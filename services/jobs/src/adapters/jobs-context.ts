@@ -1,4 +1,6 @@
-import { dynamoDocumentClient, loadBrands, loadConfig, requiredString } from '@qdn/shared';
+import { loadBrands } from '@qdn/shared/brand-loader';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import type { JobsContext } from '../domain/job-commands.ts';

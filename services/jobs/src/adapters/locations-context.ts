@@ -1,4 +1,5 @@
-import { dynamoDocumentClient, loadConfig, requiredString } from '@qdn/shared';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { z } from 'zod';
 import type { LocationLog } from '../domain/job-locations.ts';
 import type { LocationsContext } from '../domain/location-commands.ts';

@@ -1,4 +1,4 @@
-import type { Brand } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
 
 /** What the public pages may know about a brand: never its Twilio sender or backup team numbers. */
 export interface BrandProfile {

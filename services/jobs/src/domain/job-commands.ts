@@ -1,13 +1,13 @@
+import type { Brands } from '@qdn/shared/brands';
 import {
-  type Brands,
   ConflictError,
   ForbiddenError,
   NotFoundError,
-  type Role,
   TooManyRequestsError,
   ValidationError,
-  zonedDate,
-} from '@qdn/shared';
+} from '@qdn/shared/errors';
+import type { Role } from '@qdn/shared/roles';
+import { zonedDate } from '@qdn/shared/zoned-time';
 import { checkAgainstBrand, type JobRecord, reachedAt, scheduleDays, staffView } from './job.ts';
 import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
 import type { JobRepository, TrackingLinkRecord, TrailerClaims } from './ports.ts';

@@ -1,4 +1,4 @@
-import { type DomainEvent, type JobOnBus, jobEventId } from '@qdn/shared';
+import { type DomainEvent, type JobOnBus, jobEventId } from '@qdn/shared/events';
 import { firstName, type JobRecord } from './job.ts';
 
 export type { JobRecord } from './job.ts';

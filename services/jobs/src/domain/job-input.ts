@@ -1,4 +1,5 @@
-import { CharterDetails, JobStatus, PhoneNumber } from '@qdn/shared';
+import { CharterDetails, JobStatus } from '@qdn/shared/events';
+import { PhoneNumber } from '@qdn/shared/phone';
 import { z } from 'zod';
 
 // Request bodies for the jobs API. Strict objects: an unknown field is a 400, never silently stored.

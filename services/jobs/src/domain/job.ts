@@ -1,5 +1,6 @@
-import type { Brand, JobOnBus, JobSchedule, JobStatus } from '@qdn/shared';
-import { ValidationError } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
+import { ValidationError } from '@qdn/shared/errors';
+import type { JobOnBus, JobSchedule, JobStatus } from '@qdn/shared/events';
 
 /** Admin-only fields: never in an event, a public view or a crew view. */
 export interface PrivateJobFields {

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '@qdn/shared';
+import { NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { arrivalOf } from './arrival.ts';
 import type { JobRecord } from './job.ts';
 import type { Actor } from './job-commands.ts';

@@ -1,4 +1,4 @@
-import type { Brand } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
 
 export interface Quote {
   serviceType: string;

@@ -1,4 +1,4 @@
-import type { JobStatus } from '@qdn/shared';
+import type { JobStatus } from '@qdn/shared/events';
 
 /** Forward moves a job may make; `complete` and `cancelled` are final. */
 export const FORWARD_MOVES: Readonly<Record<JobStatus, readonly JobStatus[]>> = {

@@ -1,4 +1,4 @@
-import type { Brand } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
 import { firstName, type JobRecord, reachedAt } from './job.ts';
 import { type LocationPoint, lastLocationForCustomer } from './job-locations.ts';
 

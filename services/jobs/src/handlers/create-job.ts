@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { createJob } from '../domain/job-commands.ts';
 import { CreateJobInput } from '../domain/job-input.ts';

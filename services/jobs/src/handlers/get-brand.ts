@@ -1,4 +1,5 @@
-import { httpHandler, loadBrands } from '@qdn/shared';
+import { loadBrands } from '@qdn/shared/brand-loader';
+import { httpHandler } from '@qdn/shared/http';
 import { z } from 'zod';
 import { brandProfile } from '../domain/brand-profile.ts';
 

@@ -1,4 +1,5 @@
-import { httpHandler, signTrackingGrant } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
+import { signTrackingGrant } from '@qdn/shared/tracking-grant';
 import { z } from 'zod';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { locationLog } from '../adapters/locations-context.ts';

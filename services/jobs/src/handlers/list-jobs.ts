@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { listJobs, viewFor } from '../domain/job-commands.ts';
 import { ListJobsQuery } from '../domain/job-input.ts';

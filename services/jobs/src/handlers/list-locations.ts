@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { locationsContext } from '../adapters/locations-context.ts';
 import { JobIdParams, ListLocationsQuery } from '../domain/job-input.ts';
 import { listLocations } from '../domain/location-commands.ts';

@@ -1,4 +1,4 @@
-import { describeReplayRoute, startReplayRoute } from '@qdn/shared';
+import { describeReplayRoute, startReplayRoute } from '@qdn/shared/ops-routes';
 
 // Replays of the bus's archive (the jobs service owns the bus): dispatcher or admin.
 

@@ -3,7 +3,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
-import { loadConfig, logger, publishEvents, requiredString } from '@qdn/shared';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { logger } from '@qdn/shared/logging';
+import { publishEvents } from '@qdn/shared/publish';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsForJobChange, type JobRecord } from '../domain/job-events.ts';
 

@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { locationsContext } from '../adapters/locations-context.ts';
 import { JobIdParams, LocationsInput } from '../domain/job-input.ts';
 import { recordLocations } from '../domain/location-commands.ts';

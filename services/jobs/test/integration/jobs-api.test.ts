@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
-import { verifyTrackingGrant } from '@qdn/shared';
+import { verifyTrackingGrant } from '@qdn/shared/tracking-grant';
 
 // The jobs API on the local cloud, as the dashboard, a driver's phone and the public site use it; the
 // events it publishes are captured by a test rule on the bus and a queue of our own.

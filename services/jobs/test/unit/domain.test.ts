@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom, zonedDate } from '@qdn/shared';
+import { brandsFrom } from '@qdn/shared/brands';
+import { zonedDate } from '@qdn/shared/zoned-time';
 import { arrivalPoint, distanceMeters } from '../../src/domain/arrival.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { scheduleDays, staffView } from '../../src/domain/job.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { JobArriving, JobOnBus } from '@qdn/shared';
+import { JobArriving, JobOnBus } from '@qdn/shared/events';
 import { eventsForJobChange, type JobRecord, jobOnBus } from '../../src/domain/job-events.ts';
 
 function aJob(overrides: Partial<JobRecord> = {}): JobRecord {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom, NotFoundError, ValidationError } from '@qdn/shared';
+import { brandsFrom } from '@qdn/shared/brands';
+import { NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { type Arrival, arrivalOf } from '../../src/domain/arrival.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { ListLocationsQuery, LocationsInput } from '../../src/domain/job-input.ts';

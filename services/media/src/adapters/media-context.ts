@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { dynamoDocumentClient, loadConfig, requiredString } from '@qdn/shared';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import type { MediaContext } from '../domain/ports.ts';
 import { DynamoJobDirectory } from './job-directory.ts';
 import { S3PhotoStorage, s3Client } from './photo-storage.ts';

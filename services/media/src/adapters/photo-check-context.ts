@@ -1,4 +1,5 @@
-import { loadBrands, publishEvents } from '@qdn/shared';
+import { loadBrands } from '@qdn/shared/brand-loader';
+import { publishEvents } from '@qdn/shared/publish';
 import type { PhotoCheckContext } from '../domain/ports.ts';
 import { imageTools } from './image-tools.ts';
 import { mediaContext } from './media-context.ts';

@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared';
+import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import type { PhotoRecord, StoredPhotoFacts } from '../domain/photo.ts';
 import type { PhotoRepository } from '../domain/ports.ts';
 

@@ -1,4 +1,4 @@
-import type { JobOnBus } from '@qdn/shared';
+import type { JobOnBus } from '@qdn/shared/events';
 import type { JobDirectory } from './ports.ts';
 
 /** The job events the media service learns jobs from (every one carries the job as it is now). */

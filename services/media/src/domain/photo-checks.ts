@@ -1,4 +1,5 @@
-import { type DomainEvent, PermanentError } from '@qdn/shared';
+import { PermanentError } from '@qdn/shared/errors';
+import type { DomainEvent } from '@qdn/shared/events';
 import {
   originalKey,
   type PhotoRecord,

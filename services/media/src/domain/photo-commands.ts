@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '@qdn/shared';
+import { ConflictError, NotFoundError } from '@qdn/shared/errors';
 import {
   byStoredAtDescending,
   CUSTOMER_PHOTOS_PER_JOB,

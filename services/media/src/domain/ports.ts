@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@qdn/shared';
+import type { DomainEvent } from '@qdn/shared/events';
 import type { PhotoContentType, PhotoRecord, StoredPhotoFacts } from './photo.ts';
 import type { PhotoExif } from './photo-check.ts';
 

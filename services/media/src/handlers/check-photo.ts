@@ -1,5 +1,6 @@
 import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/s3';
-import { logger, queueConsumer } from '@qdn/shared';
+import { logger } from '@qdn/shared/logging';
+import { queueConsumer } from '@qdn/shared/queue';
 import { photoCheckContext } from '../adapters/photo-check-context.ts';
 import { checkUpload } from '../domain/photo-checks.ts';
 

@@ -1,4 +1,5 @@
-import { httpHandler, requireTrackingGrant } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
+import { requireTrackingGrant } from '@qdn/shared/tracking-grant';
 import { mediaContext } from '../adapters/media-context.ts';
 import { requestUpload } from '../domain/photo-commands.ts';
 import { JobPath, UploadRequest } from '../domain/photo-input.ts';

@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { mediaContext } from '../adapters/media-context.ts';
 import { requestUpload } from '../domain/photo-commands.ts';
 import { JobPath, UploadRequest } from '../domain/photo-input.ts';

@@ -1,4 +1,5 @@
-import { busEvents, logger, queueConsumer } from '@qdn/shared';
+import { logger } from '@qdn/shared/logging';
+import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { mediaContext } from '../adapters/media-context.ts';
 import { JOB_EVENTS, learnJob } from '../domain/known-jobs.ts';
 

@@ -1,4 +1,4 @@
-import { deadLetterRoutes } from '@qdn/shared';
+import { deadLetterRoutes } from '@qdn/shared/ops-routes';
 
 // Dispatcher operations on this service's dead-letter queues (/ops/media/…, dispatcher or admin): list,
 // read, redrive, discard. The queues come from OPS_CONSUMERS (serverless.yml); the rest is @qdn/shared.

@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { mediaContext } from '../adapters/media-context.ts';
 import { setCustomerVisible } from '../domain/photo-commands.ts';
 import { PhotoPath, PhotoUpdate } from '../domain/photo-input.ts';

@@ -4,7 +4,9 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { matchEventPattern } from '@qdn/local-cloud';
 import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
-import { busEvents, JobCreated, signTrackingGrant } from '@qdn/shared';
+import { JobCreated } from '@qdn/shared/events';
+import { busEvents } from '@qdn/shared/queue';
+import { signTrackingGrant } from '@qdn/shared/tracking-grant';
 import sharp from 'sharp';
 import { DynamoJobDirectory } from '../../src/adapters/job-directory.ts';
 import { JOB_EVENTS } from '../../src/domain/known-jobs.ts';

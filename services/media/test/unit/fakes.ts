@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@qdn/shared';
+import type { DomainEvent } from '@qdn/shared/events';
 import type { PhotoRecord, StoredPhotoFacts } from '../../src/domain/photo.ts';
 import type {
   ImageTools,

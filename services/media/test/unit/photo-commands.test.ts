@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { PermanentError } from '@qdn/shared';
+import { PermanentError } from '@qdn/shared/errors';
 import { learnJob } from '../../src/domain/known-jobs.ts';
 import { CUSTOMER_PHOTOS_PER_JOB } from '../../src/domain/photo.ts';
 import { checkUpload, photoAddedEventId } from '../../src/domain/photo-checks.ts';

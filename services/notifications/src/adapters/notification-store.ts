@@ -6,7 +6,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure, type JobOnBus } from '@qdn/shared';
+import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
+import type { JobOnBus } from '@qdn/shared/events';
 import { jobRef } from '../domain/inbound.ts';
 import type {
   DeliveryStatus,

@@ -1,13 +1,10 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import type { Brands } from '@qdn/shared';
-import {
-  dynamoDocumentClient,
-  loadBrands,
-  loadConfig,
-  publishEvents,
-  requiredString,
-  retryBaseDelayMs,
-} from '@qdn/shared';
+import { loadBrands } from '@qdn/shared/brand-loader';
+import type { Brands } from '@qdn/shared/brands';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { publishEvents } from '@qdn/shared/publish';
+import { retryBaseDelayMs } from '@qdn/shared/retry';
 import { z } from 'zod';
 import type { NotificationsDeps } from '../domain/ports.ts';
 import { DynamoNotificationStore } from './notification-store.ts';

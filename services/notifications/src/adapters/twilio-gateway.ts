@@ -1,4 +1,4 @@
-import { backoffDelayMs, sleep } from '@qdn/shared';
+import { backoffDelayMs, sleep } from '@qdn/shared/retry';
 import type twilio from 'twilio';
 import { type Sender, type SmsGateway, SmsSendError } from '../domain/ports.ts';
 

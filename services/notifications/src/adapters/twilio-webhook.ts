@@ -1,4 +1,5 @@
-import { ForbiddenError, type HttpRequest } from '@qdn/shared';
+import { ForbiddenError } from '@qdn/shared/errors';
+import type { HttpRequest } from '@qdn/shared/http';
 import twilio from 'twilio';
 import { publicApiUrl, twilioAuthToken } from './notifications-context.ts';
 

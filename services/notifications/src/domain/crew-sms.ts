@@ -1,4 +1,5 @@
-import { type Brands, CrewMessage } from '@qdn/shared';
+import type { Brands } from '@qdn/shared/brands';
+import { CrewMessage } from '@qdn/shared/events';
 import { deliverOnce } from './delivery.ts';
 import { senderOf } from './job-sms.ts';
 import type { NotificationsDeps, SendOutcome } from './ports.ts';

@@ -1,4 +1,6 @@
-import { type DomainEvent, sleep, TransientError } from '@qdn/shared';
+import { TransientError } from '@qdn/shared/errors';
+import type { DomainEvent } from '@qdn/shared/events';
+import { sleep } from '@qdn/shared/retry';
 
 const BUSY_POLL_MS = 250;
 

@@ -1,4 +1,5 @@
-import { AppError, type Brands, ConflictError, NotFoundError } from '@qdn/shared';
+import type { Brands } from '@qdn/shared/brands';
+import { AppError, ConflictError, NotFoundError } from '@qdn/shared/errors';
 import { deliverOnce } from './delivery.ts';
 import { senderOf } from './job-sms.ts';
 import type { NotificationsDeps } from './ports.ts';

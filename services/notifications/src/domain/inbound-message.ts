@@ -1,4 +1,4 @@
-import { E164 } from '@qdn/shared';
+import { E164 } from '@qdn/shared/events';
 import { z } from 'zod';
 
 /** An inbound SMS as the webhook puts it on the `inbound` queue (and the worker reads it back). */

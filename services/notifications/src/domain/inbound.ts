@@ -1,4 +1,5 @@
-import type { Brand, Brands, DomainEvent, JobStatus } from '@qdn/shared';
+import type { Brand, Brands } from '@qdn/shared/brands';
+import type { DomainEvent, JobStatus } from '@qdn/shared/events';
 import { deliverOnce } from './delivery.ts';
 import { senderOf } from './job-sms.ts';
 import type { JobSnapshot, NotificationsDeps } from './ports.ts';

@@ -1,4 +1,5 @@
-import type { Brand, Brands, JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared';
+import type { Brand, Brands } from '@qdn/shared/brands';
+import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
 import { deliverOnce, settleWithoutSending } from './delivery.ts';
 import type { NotificationsDeps, OutboundSms, Sender, SendOutcome } from './ports.ts';
 import { renderSms, templateForEvent, variablesFor } from './sms-templates.ts';

@@ -1,4 +1,4 @@
-import type { DomainEvent, JobOnBus, JobStatus, SmsAudience } from '@qdn/shared';
+import type { DomainEvent, JobOnBus, JobStatus, SmsAudience } from '@qdn/shared/events';
 
 /** What the notifications service remembers of a job, from its events (never from the jobs table). */
 export interface JobSnapshot {

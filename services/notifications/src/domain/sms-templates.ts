@@ -1,4 +1,5 @@
-import type { Brand, JobOnBus, JobStatus } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
+import type { JobOnBus, JobStatus } from '@qdn/shared/events';
 import { countSegments, type SegmentCount } from './sms-segments.ts';
 
 /** Every message a customer can get, by what happened to their job. */

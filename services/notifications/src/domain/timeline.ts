@@ -1,4 +1,4 @@
-import type { ReceivedEvent } from '@qdn/shared';
+import type { ReceivedEvent } from '@qdn/shared/events';
 import type { DeliveryStatus, TimelineEntry } from './ports.ts';
 
 // Delivery statuses in the order Twilio moves through them; failed/undelivered/delivered are final.

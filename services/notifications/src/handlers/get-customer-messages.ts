@@ -1,4 +1,5 @@
-import { httpHandler, requireTrackingGrant } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
+import { requireTrackingGrant } from '@qdn/shared/tracking-grant';
 import { z } from 'zod';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { customerThread } from '../domain/timeline.ts';

@@ -1,4 +1,5 @@
-import { httpHandler, NotFoundError } from '@qdn/shared';
+import { NotFoundError } from '@qdn/shared/errors';
+import { httpHandler } from '@qdn/shared/http';
 import { z } from 'zod';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { dashboardTimeline } from '../domain/timeline.ts';

@@ -1,4 +1,4 @@
-import { queueConsumer } from '@qdn/shared';
+import { queueConsumer } from '@qdn/shared/queue';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { handleInbound, type InboundSms } from '../domain/inbound.ts';
 import { InboundSmsMessage } from '../domain/inbound-message.ts';

@@ -1,5 +1,8 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { fieldErrorsOf, httpHandler, loadConfig, logger, requiredString, ValidationError } from '@qdn/shared';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { ValidationError } from '@qdn/shared/errors';
+import { fieldErrorsOf, httpHandler } from '@qdn/shared/http';
+import { logger } from '@qdn/shared/logging';
 import { z } from 'zod';
 import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
 import { inboundFromWebhook } from '../domain/inbound-message.ts';

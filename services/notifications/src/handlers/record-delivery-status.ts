@@ -1,4 +1,5 @@
-import { httpHandler, logger } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
+import { logger } from '@qdn/shared/logging';
 import { z } from 'zod';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';

@@ -1,4 +1,6 @@
-import { logger, parseBusEvent, queueConsumer } from '@qdn/shared';
+import { parseBusEvent } from '@qdn/shared/events';
+import { logger } from '@qdn/shared/logging';
+import { queueConsumer } from '@qdn/shared/queue';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { timelineEntryFor } from '../domain/timeline.ts';
 

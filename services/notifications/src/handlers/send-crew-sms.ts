@@ -1,4 +1,4 @@
-import { queueConsumer } from '@qdn/shared';
+import { queueConsumer } from '@qdn/shared/queue';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { parseCrewMessage, textCrewMember } from '../domain/crew-sms.ts';
 

@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { z } from 'zod';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { textCustomerAsDispatcher } from '../domain/dispatcher-messages.ts';

@@ -1,4 +1,4 @@
-import { busEvents, queueConsumer } from '@qdn/shared';
+import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { textCustomerAbout } from '../domain/job-sms.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DomainEvent, JobOnBus } from '@qdn/shared';
+import type { DomainEvent, JobOnBus } from '@qdn/shared/events';
 import { classifyTwilioError } from '../../src/adapters/twilio-gateway.ts';
 import { deliverOnce } from '../../src/domain/delivery.ts';
 import {

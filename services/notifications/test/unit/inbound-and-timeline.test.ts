@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom, parseBusEvent } from '@qdn/shared';
+import { brandsFrom } from '@qdn/shared/brands';
+import { parseBusEvent } from '@qdn/shared/events';
 import { jobRef, keywordOf, parseTeamReply, relayText } from '../../src/domain/inbound.ts';
 import { inboundFromWebhook } from '../../src/domain/inbound-message.ts';
 import type { TimelineEntry } from '../../src/domain/ports.ts';

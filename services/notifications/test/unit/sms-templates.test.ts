@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom, type JobOnBus } from '@qdn/shared';
+import { brandsFrom } from '@qdn/shared/brands';
+import type { JobOnBus } from '@qdn/shared/events';
 import { countSegments } from '../../src/domain/sms-segments.ts';
 import {
   MAX_SEGMENTS,

@@ -1,6 +1,9 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { dynamoDocumentClient, loadBrands, loadConfig, publishEvents, requiredString } from '@qdn/shared';
+import { loadBrands } from '@qdn/shared/brand-loader';
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { publishEvents } from '@qdn/shared/publish';
 import { z } from 'zod';
 import type { BridgeContext } from '../domain/ports.ts';
 import type { RosterContext } from '../domain/roster-commands.ts';

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { CrewMessage } from '@qdn/shared';
+import { CrewMessage } from '@qdn/shared/events';
 import type { CrewMessenger } from '../domain/ports.ts';
 
 /**

@@ -9,7 +9,8 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure, TransientError } from '@qdn/shared';
+import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
+import { TransientError } from '@qdn/shared/errors';
 import type { ChecklistTick } from '../domain/checklist.ts';
 import type { CrewMember } from '../domain/crew-member.ts';
 import type {

@@ -1,4 +1,5 @@
-import { ConfigError, PermanentError, TransientError } from '@qdn/shared';
+import { ConfigError } from '@qdn/shared/config';
+import { PermanentError, TransientError } from '@qdn/shared/errors';
 import type { SccEventBody } from '../domain/crew-view.ts';
 import type { SccEvents } from '../domain/ports.ts';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Brand, JobOnBus, JobStatus } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
+import type { JobOnBus, JobStatus } from '@qdn/shared/events';
 import { charterTimes, crewLinkExpiry } from './charter-time.ts';
 import type { CrewMember } from './crew-member.ts';
 import type { CrewMessageKind } from './crew-sms.ts';

@@ -1,13 +1,8 @@
-import {
-  type Brand,
-  type DomainEvent,
-  type EventMeta,
-  type JobOnBus,
-  jobEventId,
-  logger,
-  sleep,
-  TransientError,
-} from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
+import { TransientError } from '@qdn/shared/errors';
+import { type DomainEvent, type EventMeta, type JobOnBus, jobEventId } from '@qdn/shared/events';
+import { logger } from '@qdn/shared/logging';
+import { sleep } from '@qdn/shared/retry';
 import { type CharterPlan, type CrewAssignment, type CrewRelease, planCharter } from './charter-plan.ts';
 import { crewLinkToken, crewLinkUrl, crewTokenHash, newLinkId } from './crew-link.ts';
 import type { CrewMember } from './crew-member.ts';

@@ -1,4 +1,6 @@
-import { type Brand, type JobOnBus, zonedTimeToInstant } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
+import type { JobOnBus } from '@qdn/shared/events';
+import { zonedTimeToInstant } from '@qdn/shared/zoned-time';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -1,4 +1,4 @@
-import type { Brand } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
 
 /** One item of a charter's checklist as the crew's tick recorded it: who, when. */
 export interface ChecklistTick {

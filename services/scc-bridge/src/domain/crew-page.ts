@@ -1,4 +1,4 @@
-import { NotFoundError } from '@qdn/shared';
+import { NotFoundError } from '@qdn/shared/errors';
 import { isLive } from './charter-plan.ts';
 import { type ChecklistTick, checklistOf, checklistTemplate } from './checklist.ts';
 import { crewTokenHash, looksLikeCrewToken, UNKNOWN_TOKEN } from './crew-link.ts';

@@ -1,4 +1,5 @@
-import type { Brand, CrewMessage } from '@qdn/shared';
+import type { Brand } from '@qdn/shared/brands';
+import type { CrewMessage } from '@qdn/shared/events';
 import { type CrewMember, firstName } from './crew-member.ts';
 import type { CrewView } from './crew-view.ts';
 

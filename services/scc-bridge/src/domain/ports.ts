@@ -1,4 +1,5 @@
-import type { Brands, CrewMessage, DomainEvent, JobStatus } from '@qdn/shared';
+import type { Brands } from '@qdn/shared/brands';
+import type { CrewMessage, DomainEvent, JobStatus } from '@qdn/shared/events';
 import type { ChecklistTick } from './checklist.ts';
 import type { CrewMember } from './crew-member.ts';
 import type { CrewMessageKind } from './crew-sms.ts';

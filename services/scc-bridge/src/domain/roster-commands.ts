@@ -1,4 +1,4 @@
-import { NotFoundError } from '@qdn/shared';
+import { NotFoundError } from '@qdn/shared/errors';
 import {
   applyCrewMemberUpdate,
   type CreateCrewMemberInput,

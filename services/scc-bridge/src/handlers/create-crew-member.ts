@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { rosterContext } from '../adapters/bridge-context.ts';
 import { CreateCrewMemberInput } from '../domain/crew-member.ts';
 import { createCrewMember } from '../domain/roster-commands.ts';

@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { z } from 'zod';
 import { rosterContext } from '../adapters/bridge-context.ts';
 import { listCrewMembers } from '../domain/roster-commands.ts';

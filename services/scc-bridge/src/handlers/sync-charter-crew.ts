@@ -1,4 +1,4 @@
-import { busEvents, queueConsumer } from '@qdn/shared';
+import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { bridgeContext } from '../adapters/bridge-context.ts';
 import { syncCharterCrew } from '../domain/charter-sync.ts';
 

@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { z } from 'zod';
 import { bridgeContext } from '../adapters/bridge-context.ts';
 import { CREW_LINK_NOT_FOUND, tickChecklistItem } from '../domain/crew-page.ts';

@@ -1,4 +1,4 @@
-import { httpHandler } from '@qdn/shared';
+import { httpHandler } from '@qdn/shared/http';
 import { rosterContext } from '../adapters/bridge-context.ts';
 import { CrewIdParams, UpdateCrewMemberInput } from '../domain/crew-member.ts';
 import { updateCrewMember } from '../domain/roster-commands.ts';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { matchEventPattern } from '@qdn/local-cloud';
 import type { RecordedRequest } from '@qdn/local-cloud/fakes/http-fake';
 import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
-import { type CrewMessage, JobOnBus } from '@qdn/shared';
+import { type CrewMessage, JobOnBus } from '@qdn/shared/events';
 
 // The SCC bridge on the local cloud: charter jobs created through the jobs API, the fake SCC recording
 // every request, and the crew-notifications topic captured by a queue of our own subscribed to it.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { type JobOnBus, TransientError } from '@qdn/shared';
+import { TransientError } from '@qdn/shared/errors';
+import type { JobOnBus } from '@qdn/shared/events';
 import { planCharter } from '../../src/domain/charter-plan.ts';
 import { syncCharterCrew } from '../../src/domain/charter-sync.ts';
 import { crewLinkToken } from '../../src/domain/crew-link.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { JobOnBus } from '@qdn/shared';
+import type { JobOnBus } from '@qdn/shared/events';
 import { charterTimes, crewLinkExpiry, zonedInstant } from '../../src/domain/charter-time.ts';
 import { checklistItemId, checklistOf, checklistTemplate } from '../../src/domain/checklist.ts';
 import { crewLinkToken, crewTokenHash, looksLikeCrewToken, newLinkId } from '../../src/domain/crew-link.ts';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { brandsFrom, type CrewMessage, type DomainEvent, type EventMeta, type JobOnBus } from '@qdn/shared';
+import { brandsFrom } from '@qdn/shared/brands';
+import type { CrewMessage, DomainEvent, EventMeta, JobOnBus } from '@qdn/shared/events';
 import type { ChecklistTick } from '../../src/domain/checklist.ts';
 import type { CrewMember } from '../../src/domain/crew-member.ts';
 import type { SccEventBody } from '../../src/domain/crew-view.ts';

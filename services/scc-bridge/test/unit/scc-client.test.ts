@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, isTransient, PermanentError, TransientError } from '@qdn/shared';
+import { ConfigError } from '@qdn/shared/config';
+import { isTransient, PermanentError, TransientError } from '@qdn/shared/errors';
 import { SccClient } from '../../src/adapters/scc-client.ts';
 
 // How SCC's answers are sorted for the crew consumer, with SCC's HTTP answers scripted.

@@ -1,16 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-// One client of each kind per function, created once. Endpoints come from the SDK's standard
+// One DynamoDB client per function, created on first use. Endpoints come from the SDK's standard
 // AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points them at its emulators.
-let eventBridge: EventBridgeClient | undefined;
+// (The EventBridge client lives with publishing, the SQS client with the DLQ review: a function loads
+// only the clients it uses.)
 let documentClient: DynamoDBDocumentClient | undefined;
-
-export function eventBridgeClient(): EventBridgeClient {
-  eventBridge ??= new EventBridgeClient({});
-  return eventBridge;
-}
 
 /**
  * A write refused by its condition: ConditionalCheckFailedException, or a transaction cancelled because
