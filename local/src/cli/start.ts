@@ -1,6 +1,6 @@
 // `npm start`: the whole system on this machine. `npm start -- --reset` starts with empty data.
 import { parseArgs } from 'node:util';
-import { startLocalCloud } from '../cloud.ts';
+import { type LocalCloud, startLocalCloud } from '../cloud.ts';
 import { LocalCloudSetupError } from '../processes.ts';
 
 const { values } = parseArgs({
@@ -8,6 +8,34 @@ const { values } = parseArgs({
 });
 const started = performance.now();
 
+/** The one message a person needs once the cloud is up: where things are and what to try next. */
+function readyBanner(cloud: LocalCloud, seconds: string): string {
+  const rows: [string, string][] = [
+    ['API', `${cloud.apiUrl}   (health: ${cloud.apiUrl}/_local/health)`],
+    ['Site (pages)', `${cloud.siteUrl}/book`],
+  ];
+  if (cloud.consoleUrl) rows.push(['Console', cloud.consoleUrl]);
+  rows.push(
+    ['Data dir', `${cloud.dataDir}   (npm start -- --reset starts empty)`],
+    ['Dev token', 'npm run token -- --role dispatcher'],
+    ['SMS outbox', 'npm run outbox'],
+    ['Inbound SMS', 'npm run sms -- --from +16195550123 "When is the truck coming?"'],
+  );
+  const width = Math.max(...rows.map(([name]) => name.length)) + 3;
+  return [
+    '',
+    `QDN Dispatch is running locally (ready in ${seconds} s)`,
+    '',
+    ...rows.map(([name, value]) => `  ${name.padEnd(width)}${value}`),
+    '',
+    '  Try next:  npm run demo      (in another terminal: a QuickDumpNow job from booking to done, with its texts)',
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+console.log('Starting QDN Dispatch locally…');
 try {
   const cloud = await startLocalCloud({
     reset: values.reset,
@@ -15,21 +43,12 @@ try {
     log: (line) => console.log(`  · ${line}`),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`
-QDN Dispatch is running locally (ready in ${seconds} s)
-
-  API            ${cloud.apiUrl}
-  Site (pages)   ${cloud.siteUrl}
-  Control API    ${cloud.apiUrl}/_local/health   (README: "Local control API")
-  Data dir       ${cloud.dataDir}   (npm start -- --reset starts empty)
-  Dev token      npm run token -- --role dispatcher   or   curl '${cloud.apiUrl}/_local/token?role=admin'
-  Outbox (SMS)   npm run outbox
-  Inbound SMS    npm run sms -- --from +16195550123 "When is the truck coming?"
-  Emulators      DynamoDB ${cloud.endpoints.dynamodb} · SQS/SNS/S3 ${cloud.endpoints.sqs} · EventBridge ${cloud.endpoints.events}
-
-Functions: ${[...cloud.functions.keys()].join(', ')}
-Ctrl-C stops everything.
-`);
+  console.log(readyBanner(cloud, seconds));
+  // What a first job needs is started in the background, after the cloud answers: the first start
+  // never waits for it, and the first request rarely pays a cold start.
+  void cloud.warmUp().then(({ warmed, seconds: warmSeconds }) => {
+    console.log(`  · warmed ${warmed.length} functions a first job uses (${warmSeconds.toFixed(1)} s)`);
+  });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

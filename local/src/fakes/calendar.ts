@@ -9,6 +9,8 @@ import { createJsonApiFake } from './http-fake.ts';
 export interface CalendarFakeOptions {
   /** The token the calendar service must send as `X-Dashboard-Token`. */
   dashboardToken: string;
+  /** Keeps entries and requests in this JSON file across restarts (the local cloud's data dir). */
+  recordsFile?: string;
 }
 
 /** An entry as stored: the body last PUT, plus its id and when it was written. */
@@ -71,6 +73,17 @@ export function createCalendarFake(options: CalendarFakeOptions): CalendarFake {
     onClear: function forgetEntries() {
       store.clear();
     },
+    ...(options.recordsFile
+      ? {
+          records: {
+            file: options.recordsFile,
+            save: () => [...store.values()],
+            restore: (saved: unknown) => {
+              for (const entry of (saved as CalendarEntry[] | undefined) ?? []) store.set(entry.id, entry);
+            },
+          },
+        }
+      : {}),
   });
   return {
     ...fake,

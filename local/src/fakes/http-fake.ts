@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRecordsFile } from './records-file.ts';
 
 /** Request bodies above this are answered 413: the fakes never need more, and tests should not hang on one. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -186,13 +187,25 @@ export interface RequestLog {
   answered(record: RecordedRequest, status: number | null, fault?: string | null): void;
   list(): RecordedRequest[];
   clear(): void;
+  /** Puts back what a previous run recorded (its records file); numbering goes on after them. */
+  restore(saved: RecordedRequest[]): void;
 }
 
-/** Creates a fake's request log, masking `secretHeaders` in every record. */
-export function createRequestLog(secretHeaders: readonly string[] = SECRET_HEADERS): RequestLog {
+/**
+ * Creates a fake's request log, masking `secretHeaders` in every record; `onChange` hears of every
+ * new, answered or cleared record (the fake's records file).
+ */
+export function createRequestLog(
+  secretHeaders: readonly string[] = SECRET_HEADERS,
+  onChange: () => void = () => undefined,
+): RequestLog {
   let records: RecordedRequest[] = [];
   let seq = 0;
   return {
+    restore: function restore(saved) {
+      records = [...saved];
+      seq = Math.max(seq, ...saved.map((record) => record.seq));
+    },
     start: function start(req, url, body) {
       seq += 1;
       const record: RecordedRequest = {
@@ -208,18 +221,21 @@ export function createRequestLog(secretHeaders: readonly string[] = SECRET_HEADE
         answeredAt: null,
       };
       records.push(record);
+      onChange();
       return record;
     },
     answered: function answered(record, status, fault) {
       record.status = status;
       if (fault !== undefined) record.fault = fault;
       if (status !== null) record.answeredAt = new Date().toISOString();
+      onChange();
     },
     list: function list() {
       return structuredClone(records);
     },
     clear: function clear() {
       records = [];
+      onChange();
     },
   };
 }
@@ -445,6 +461,11 @@ export interface JsonApiFakeOptions {
   unauthorizedHeaders?: Record<string, string>;
   /** Drops the fake's own state on `clear()`. */
   onClear(): void;
+  /**
+   * Keeps the requests and the fake's own state in this JSON file (in the data dir) across restarts:
+   * `save` gives the state to write, `restore` takes it back on creation.
+   */
+  records?: { file: string; save(): unknown; restore(saved: unknown): void };
 }
 
 /** The control surface every JSON fake has (the lead exposes it under `/_local/...`). */
@@ -461,7 +482,16 @@ export interface JsonApiFake extends FakeServer {
 
 /** The shared shape of the SCC and calendar fakes: auth, routes, recording, faults. */
 export function createJsonApiFake(options: JsonApiFakeOptions): JsonApiFake {
-  const log = createRequestLog(options.secretHeaders);
+  const recordsFile = createRecordsFile<{ requests: RecordedRequest[]; state: unknown }>(
+    options.records?.file,
+    () => ({ requests: log.list(), state: options.records?.save() }),
+  );
+  const log = createRequestLog(options.secretHeaders, () => recordsFile.changed());
+  const saved = recordsFile.load();
+  if (saved) {
+    log.restore(saved.requests ?? []);
+    options.records?.restore(saved.state);
+  }
   const faults = createFaultQueue<HttpFault>();
   const timers = createTimers();
   let closed = false;
@@ -529,6 +559,7 @@ export function createJsonApiFake(options: JsonApiFakeOptions): JsonApiFake {
     close: function close() {
       closed = true;
       timers.clearAll();
+      recordsFile.flush();
       return server.close();
     },
     requests: function requests() {

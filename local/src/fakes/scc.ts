@@ -1,7 +1,7 @@
 // A fake of the ShipCaptainCrew (SCC) events API, which creates charter events and notifies crews.
 // SCC publishes no formal contract; the routes, the bearer service key and the body shape
 // (`eventName`, `eventDate`, `eventTime`, `notes`, `crewIds`) follow what the first hand-built system
-// used (see ../shared/seeds). The fake stores any JSON object and does not validate fields: asserting on
+// used. The fake stores any JSON object and does not validate fields: asserting on
 // what scc-bridge sent is the tests' job, via `requests()`.
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -12,6 +12,8 @@ import { createJsonApiFake } from './http-fake.ts';
 export interface SccFakeOptions {
   /** The service key scc-bridge must present as `Authorization: Bearer <key>`. */
   serviceKey: string;
+  /** Keeps events and requests in this JSON file across restarts (the local cloud's data dir). */
+  recordsFile?: string;
 }
 
 /** An event as the fake stores it: whatever the client sent, plus the id and timestamps SCC assigns. */
@@ -93,6 +95,17 @@ export function createSccFake(options: SccFakeOptions): SccFake {
     onClear: function forgetEvents() {
       store.clear();
     },
+    ...(options.recordsFile
+      ? {
+          records: {
+            file: options.recordsFile,
+            save: () => [...store.values()],
+            restore: (saved: unknown) => {
+              for (const event of (saved as SccEvent[] | undefined) ?? []) store.set(event.id, event);
+            },
+          },
+        }
+      : {}),
   });
   return {
     ...fake,

@@ -5,6 +5,7 @@
 // where Twilio's behaviour is not documented the choice made is noted next to the code.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SegmentedMessage } from 'sms-segments-calculator';
 import twilio from 'twilio';
 import type { RecordedRequest } from './http-fake.ts';
 import {
@@ -21,6 +22,7 @@ import {
   readBody,
   sendJson,
 } from './http-fake.ts';
+import { createRecordsFile } from './records-file.ts';
 
 const API_VERSION = '2010-04-01';
 // Anchored at the end only, so the fake also answers when mounted under a path prefix.
@@ -85,6 +87,23 @@ export interface TwilioFakeOptions {
   callbackRetryDelayMs?: number;
   /** Per-attempt timeout for webhooks. Default 5000 ms (Twilio allows 15 s). */
   callbackTimeoutMs?: number;
+  /**
+   * Keeps messages, webhook attempts, opt-outs and requests in this JSON file across restarts (the
+   * local cloud's data dir). A message still on its way at a stop keeps the status it had reached.
+   */
+  recordsFile?: string;
+}
+
+/** What the records file holds. */
+interface SavedRecords {
+  messages: (Omit<StoredMessage, 'dateCreated' | 'dateUpdated' | 'dateSent'> & {
+    dateCreated: string;
+    dateUpdated: string;
+    dateSent: string | null;
+  })[];
+  callbacks: WebhookAttempt[];
+  optOuts: string[];
+  requests: RecordedRequest[];
 }
 
 /**
@@ -293,7 +312,19 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
   const callbackTimeoutMs = options.callbackTimeoutMs ?? 5000;
   const accountPath = `/${API_VERSION}/Accounts/${options.accountSid}`;
 
-  const log = createRequestLog();
+  const recordsFile = createRecordsFile<SavedRecords>(options.recordsFile, () => ({
+    messages: store.map((message) => ({
+      ...message,
+      dateCreated: message.dateCreated.toISOString(),
+      dateUpdated: message.dateUpdated.toISOString(),
+      dateSent: message.dateSent?.toISOString() ?? null,
+    })),
+    callbacks: webhookAttempts,
+    optOuts: [...optedOut],
+    requests: log.list(),
+  }));
+  const changed = () => recordsFile.changed();
+  const log = createRequestLog(undefined, changed);
   const faults = createFaultQueue<TwilioFault>();
   const timers = createTimers();
   const stop = new AbortController();
@@ -305,6 +336,19 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
   let seq = 0;
   let inboundWebhookUrl = options.inboundWebhookUrl;
   let closed = false;
+  const saved = recordsFile.load();
+  if (saved) {
+    store = (saved.messages ?? []).map((message) => ({
+      ...message,
+      dateCreated: new Date(message.dateCreated),
+      dateUpdated: new Date(message.dateUpdated),
+      dateSent: message.dateSent === null ? null : new Date(message.dateSent),
+    }));
+    webhookAttempts = saved.callbacks ?? [];
+    optedOut = new Set(saved.optOuts ?? []);
+    log.restore(saved.requests ?? []);
+    seq = Math.max(0, ...store.map((message) => message.seq));
+  }
 
   function isAuthorized(header: string | undefined, accountInPath: string | undefined): boolean {
     if (!header || !/^basic\s+/i.test(header)) return false;
@@ -431,6 +475,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
       errorMessage: null,
     };
     store.push(message);
+    changed();
     const outcome =
       fault?.kind === 'delivery' ? { status: fault.outcome, errorCode: fault.errorCode } : outcomeOf(to!);
     const resource = toResource(message);
@@ -479,6 +524,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
         message.errorCode = step.errorCode;
         message.errorMessage = DELIVERY_ERRORS[step.errorCode] ?? 'Unknown error';
       }
+      changed();
       if (message.statusCallback) await postStatusCallback(message, step);
     }
   }
@@ -513,6 +559,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
         error: result.error,
         at: new Date().toISOString(),
       });
+      changed();
       const retryable = result.status === null || result.status === 429 || result.status >= 500;
       if (!retryable || closed) return;
     }
@@ -659,6 +706,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
     const keyword = sms.body.trim().toUpperCase();
     if (OPT_OUT_KEYWORDS.has(keyword)) optedOut.add(sms.from);
     if (OPT_IN_KEYWORDS.has(keyword)) optedOut.delete(sms.from);
+    changed();
 
     const params: Record<string, string> = {
       ToCountry: countryOf(to),
@@ -696,6 +744,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
       error: result.error,
       at: new Date().toISOString(),
     });
+    changed();
     if (result.status === null) throw new Error(`inbound webhook unreachable: ${result.error}`);
     return {
       messageSid: message.sid,
@@ -715,6 +764,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
       stop.abort();
       timers.clearAll();
       await Promise.all(inflight);
+      recordsFile.flush();
       await server.close();
     },
     handle: guard(handleRequest),
@@ -735,6 +785,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
       webhookAttempts = [];
       optedOut = new Set();
       log.clear();
+      changed();
     },
     injectFaults: function injectFaults(input) {
       faults.add(parseTwilioFaults(input));
@@ -971,22 +1022,10 @@ function describeFetchError(error: unknown): string {
   return cause?.code ?? error.message;
 }
 
-// GSM 03.38: the basic set costs one septet, the extension table two; anything else forces UCS-2.
-const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
-const GSM_EXTENDED = new Set('^{}\\[~]|€\f');
-
-/** SMS segments the body costs: 160/153 septets in GSM-7, 70/67 UTF-16 units in UCS-2. */
+/**
+ * SMS segments the body costs, counted by Twilio's own calculator — the library the notifications
+ * service checks its templates with — so the fake and the product can never disagree.
+ */
 export function countSegments(body: string): number {
-  let septets = 0;
-  for (const char of body) {
-    if (GSM_BASIC.has(char)) septets += 1;
-    else if (GSM_EXTENDED.has(char)) septets += 2;
-    else {
-      const units = body.length;
-      return units <= 70 ? 1 : Math.ceil(units / 67);
-    }
-  }
-  return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  return new SegmentedMessage(body, 'auto').segmentsCount;
 }

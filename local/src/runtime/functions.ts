@@ -135,8 +135,12 @@ export class FunctionPool {
     }
   }
 
-  /** Invokes the function with an event and resolves with its result, or rejects with a FunctionError. */
-  async invoke(event: unknown): Promise<unknown> {
+  /**
+   * Invokes the function with an event and resolves with its result, or rejects with a FunctionError.
+   * `onStart` is called when the handler itself starts — after waiting for a free environment and after
+   * its cold start — so a caller can start its own clocks there (the SQS trigger's visibility timeout).
+   */
+  async invoke(event: unknown, hooks: { onStart?: () => void } = {}): Promise<unknown> {
     const { environment, coldStart } = await this.#acquire();
     const requestId = randomUUID();
     const started = performance.now();
@@ -145,6 +149,7 @@ export class FunctionPool {
     let errorType: string | undefined;
     try {
       await environment.ready;
+      hooks.onStart?.();
       const id = this.#nextId++;
       const request: InvokeRequest = { id, event, requestId, deadline: Date.now() + timeoutMs };
       const reply = await new Promise<InvokeReply>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
@@ -16,7 +17,8 @@ export interface SqsTriggerOptions {
   /** Concurrent batches (ScalingConfig.MaximumConcurrency). */
   maxConcurrency: number;
   reportBatchItemFailures: boolean;
-  invoke: (event: SQSEvent) => Promise<unknown>;
+  /** Runs the function; calls `onStart` when its handler starts (after any cold start). */
+  invoke: (event: SQSEvent, hooks: { onStart: () => void }) => Promise<unknown>;
   onError?: (error: unknown) => void;
 }
 
@@ -80,10 +82,24 @@ export function succeededMessages(
 }
 
 /**
+ * How long a received batch stays invisible before its handler starts. Locally a worker's cold start
+ * (a worker thread importing the handler and its SDKs) takes 1–30 s on a busy 2-core machine, while
+ * the local stage's visibility timeout is 2 s so that retries and DLQs happen in seconds: if the clock
+ * ran from the receive, a slow cold start would let the message reappear, be received again by
+ * another poller and, after maxReceiveCount, be dead-lettered although it was delivered — a phantom
+ * dead letter. So a batch is received with this hold, and the queue's own visibility timeout starts
+ * when the handler starts (ChangeMessageVisibility). A local cloud killed while holding a batch gets
+ * it back this long after.
+ */
+export const STARTUP_HOLD_SECONDS = 120;
+
+/**
  * The event source mapping for one SQS-triggered function: long-polls the queue, gathers batches
  * (batch size and window), invokes the function, and deletes what succeeded. What failed stays
  * invisible until the queue's visibility timeout ends and is then received again; the queue's own
- * redrive policy moves it to the DLQ after maxReceiveCount, exactly as in AWS.
+ * redrive policy moves it to the DLQ after maxReceiveCount, exactly as in AWS. One local difference:
+ * the visibility timeout is counted from the moment the handler starts, not from the receive (see
+ * STARTUP_HOLD_SECONDS), so the local runtime's own slowness never dead-letters a message.
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
  */
@@ -112,6 +128,7 @@ export class SqsTrigger {
         QueueUrl: this.#options.queue.url,
         MaxNumberOfMessages: Math.min(10, max),
         WaitTimeSeconds: waitSeconds,
+        VisibilityTimeout: Math.max(STARTUP_HOLD_SECONDS, this.#options.queue.visibilityTimeout),
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
@@ -142,12 +159,18 @@ export class SqsTrigger {
           Records: messages.map((message) => toRecord(message, this.#options.queue)),
         };
         let succeeded: Message[] = [];
+        let clockStarted: Promise<void> | undefined;
         try {
-          const result = await this.#options.invoke(event);
+          const result = await this.#options.invoke(event, {
+            onStart: () => {
+              clockStarted = this.#startVisibilityClock(messages);
+            },
+          });
           succeeded = succeededMessages(messages, result, this.#options.reportBatchItemFailures);
         } catch {
           // The function failed: every message of the batch stays and is retried after the visibility timeout.
         }
+        await clockStarted;
         if (succeeded.length > 0) {
           await this.#sqs.send(
             new DeleteMessageBatchCommand({
@@ -164,6 +187,29 @@ export class SqsTrigger {
         this.#options.onError?.(error);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
+    }
+  }
+
+  /** From now on the batch is invisible for the queue's own visibility timeout (not the start-up hold). */
+  async #startVisibilityClock(messages: Message[]): Promise<void> {
+    try {
+      const { Failed = [] } = await this.#sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.#options.queue.url,
+          Entries: messages.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle!,
+            VisibilityTimeout: this.#options.queue.visibilityTimeout,
+          })),
+        }),
+      );
+      if (Failed.length > 0) {
+        this.#options.onError?.(
+          new Error(`visibility clock not started for ${Failed.length} message(s): ${Failed[0]?.Message}`),
+        );
+      }
+    } catch (error) {
+      if (this.#running) this.#options.onError?.(error);
     }
   }
 
