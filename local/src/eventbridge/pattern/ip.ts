@@ -1,3 +1,5 @@
+import { BlockList } from 'node:net';
+
 /**
  * IP address literals and CIDR blocks, parsed the way event-ruler does (which defers to Java's InetAddress):
  * dotted-quad IPv4, colon-hex IPv6 without embedded IPv4 or zone, and IPv4-mapped IPv6 treated as IPv4.
@@ -83,15 +85,17 @@ function isIpv4Mapped(bytes: Uint8Array): boolean {
   return bytes[10] === 0xff && bytes[11] === 0xff;
 }
 
-/** An inclusive address range of one family. */
+/** A CIDR block of one family, matched by Node's own `net.BlockList`. */
 export interface IpRange {
-  readonly low: Uint8Array;
-  readonly high: Uint8Array;
+  readonly family: 'ipv4' | 'ipv6';
+  readonly block: BlockList;
 }
 
 /**
  * Parses `address/bits`; the address need not be the network address (its host bits are ignored).
- * Returns an error message instead of throwing so the caller decides the error type.
+ * The text is parsed here, the way event-ruler (Java's InetAddress) accepts it; the range test is
+ * Node's `net.BlockList`. Returns an error message instead of throwing so the caller decides the
+ * error type.
  */
 export function parseCidr(text: string): IpRange | string {
   const slashed = text.split('/');
@@ -117,37 +121,29 @@ export function parseCidr(text: string): IpRange | string {
   if (bits > address.length * 8) {
     return address.length === 4 ? 'IPv4 mask bits must be <= 32' : 'IPv6 mask bits must be <= 128';
   }
-  const low = new Uint8Array(address.length);
-  const high = new Uint8Array(address.length);
-  for (let i = 0; i < address.length; i++) {
-    const networkBits = Math.min(8, Math.max(0, bits - i * 8));
-    const mask = (0xff00 >> networkBits) & 0xff;
-    const byte = address[i] ?? 0;
-    low[i] = byte & mask;
-    high[i] = byte | (~mask & 0xff);
-  }
-  return { low, high };
+  const family = address.length === 4 ? 'ipv4' : 'ipv6';
+  const block = new BlockList();
+  block.addSubnet(formatIp(address), bits, family);
+  return { family, block };
 }
 
-/** Whether an address lies in a range of the same family. */
+/** Whether an address lies in a range of the same family (an IPv4 address is never in an IPv6 block). */
 export function ipInRange(address: Uint8Array, range: IpRange): boolean {
-  if (address.length !== range.low.length) {
+  if ((address.length === 4 ? 'ipv4' : 'ipv6') !== range.family) {
     return false;
   }
-  return compareBytes(address, range.low) >= 0 && compareBytes(address, range.high) <= 0;
+  return range.block.check(formatIp(address), range.family);
 }
 
 /** Whether two addresses are the same address. */
 export function ipEquals(left: Uint8Array, right: Uint8Array): boolean {
-  return left.length === right.length && compareBytes(left, right) === 0;
+  return left.length === right.length && left.every((byte, index) => byte === right[index]);
 }
 
-function compareBytes(left: Uint8Array, right: Uint8Array): number {
-  for (let i = 0; i < left.length; i++) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) {
-      return difference;
-    }
-  }
-  return 0;
+/** The canonical text of 4 or 16 address bytes (uncompressed IPv6), as `net.BlockList` reads it. */
+function formatIp(bytes: Uint8Array): string {
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
+  return groups.join(':');
 }
