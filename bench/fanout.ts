@@ -3,8 +3,10 @@
 // notifications → fake Twilio; SmsSent → EventBridge → timeline queue → messages table.
 // N jobs go en route at a fixed rate; for each, the time from the status request to the SMS at the
 // fake Twilio and to its SmsSent timeline entry being stored. Reports p50/p95/p99, throughput, lost and
-// duplicate counts (both must be 0). Target: p99 < 500 ms at 20 status changes/s on this machine.
-// Writes bench/results/fanout.json (fanout-all.json with BENCH_FANOUT_ALL=1, every consumer on).
+// duplicate counts (both must be 0). Targets at 20 status changes/s on this machine: p99 ≤ 500 ms
+// (notifications path), ≤ 1 s with every consumer on (BENCH_FANOUT_ALL=1); BENCH_FANOUT_RATE=30 checks a
+// sustained 30/s. Writes bench/results/fanout.json (fanout-all.json with BENCH_FANOUT_ALL=1, a -<rate>
+// suffix when BENCH_FANOUT_RATE is set).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,8 @@ import { startLocalCloud } from '../local/src/index.ts';
 const JOBS = Number(process.env.BENCH_FANOUT_JOBS ?? 200);
 const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 20);
 const WARMUP = Number(process.env.BENCH_FANOUT_WARMUP ?? 100);
-const TARGET_P99_MS = 500;
+// Targets: p99 ≤ 500 ms on the notifications path; with every consumer on, ≤ 1 s (BENCH_FANOUT_ALL=1).
+const TARGET_P99_MS = process.env.BENCH_FANOUT_ALL === '1' ? 1000 : 500;
 const DEADLINE_MS = 60_000;
 const dataParent = process.env.BENCH_DATA_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 
@@ -34,7 +37,7 @@ const dataDir = mkdtempSync(join(dataParent, 'qdn-bench-fanout-'));
 // BENCH_FANOUT_ALL=1 keeps every consumer on: the whole system on one laptop.
 const allConsumers = process.env.BENCH_FANOUT_ALL === '1';
 const offPath = ['calendar.calendar', 'calendar.calendarPush', 'media.jobs', 'scc-bridge.crew'];
-const resultFile = `fanout${allConsumers ? '-all' : ''}.json`;
+const resultFile = `fanout${allConsumers ? '-all' : ''}${process.env.BENCH_FANOUT_RATE ? `-${RATE}` : ''}.json`;
 const cloud = await startLocalCloud({
   dataDir,
   port: 0,
@@ -189,8 +192,8 @@ try {
     targetP99Ms: TARGET_P99_MS,
   };
   const pass =
-    summary.smsAtTwilioMs.p99 < TARGET_P99_MS &&
-    summary.timelineEntryStoredMs.p99 < TARGET_P99_MS &&
+    summary.smsAtTwilioMs.p99 <= TARGET_P99_MS &&
+    summary.timelineEntryStoredMs.p99 <= TARGET_P99_MS &&
     summary.lost.sms +
       summary.lost.timelineEntries +
       summary.duplicates.sms +
@@ -208,7 +211,7 @@ try {
   console.log(
     `throughput ${summary.throughputSmsPerSecond} SMS/s; lost ${JSON.stringify(summary.lost)}; duplicates ${JSON.stringify(summary.duplicates)}`,
   );
-  console.log(`${pass ? 'PASS' : 'FAIL'}: p99 < ${TARGET_P99_MS} ms with nothing lost or doubled`);
+  console.log(`${pass ? 'PASS' : 'FAIL'}: p99 ≤ ${TARGET_P99_MS} ms with nothing lost or doubled`);
   // Where the time goes: each function's invocations during the measured run.
   const during = cloud.invocations.filter((invocation) => invocation.ms !== undefined);
   const byFunction = new Map<string, { invocations: number; records: number; ms: number }>();

@@ -460,6 +460,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         maxConcurrency: declaration.maxConcurrency,
         reportBatchItemFailures: declaration.reportBatchItemFailures,
         invoke: (event, hooks) => invoke(declaration.functionKey, event, hooks),
+        canStartAtOnce: () => functions.get(declaration.functionKey)?.hasIdleEnvironment() ?? false,
         onError: triggerErrors(`sqs ${queue.name}`),
       });
     });

@@ -29,6 +29,8 @@ export class FunctionError extends Error {
 interface Environment {
   worker: Worker;
   ready: Promise<void>;
+  /** The handler module is loaded: an invocation here starts at once. */
+  started: boolean;
   busy: boolean;
 }
 
@@ -94,8 +96,12 @@ export class FunctionPool {
     const environment: Environment = {
       worker,
       busy: false,
+      started: false,
       ready: new Promise((resolve, reject) => {
-        worker.once('message', () => resolve());
+        worker.once('message', () => {
+          environment.started = true;
+          resolve();
+        });
         worker.once('error', reject);
         worker.once('exit', (code) =>
           reject(new FunctionError('Runtime.ExitError', `${this.fn.key} exited (${code})`)),
@@ -208,6 +214,11 @@ export class FunctionPool {
         event,
       });
     }
+  }
+
+  /** Whether an invocation now would start its handler at once (an idle, started environment). */
+  hasIdleEnvironment(): boolean {
+    return this.#environments.some((environment) => environment.started && !environment.busy);
   }
 
   /** Starts one environment ahead of the first call, so the first request doesn't pay the cold start. */

@@ -19,6 +19,12 @@ export interface SqsTriggerOptions {
   reportBatchItemFailures: boolean;
   /** Runs the function; calls `onStart` when its handler starts (after any cold start). */
   invoke: (event: SQSEvent, hooks: { onStart: () => void }) => Promise<unknown>;
+  /**
+   * Whether the function has an idle, started environment, so a batch received now starts its handler
+   * at once: then the batch is received with the queue's own visibility timeout and no extra call is
+   * needed. Without it (or when false) a batch is received with the start-up hold.
+   */
+  canStartAtOnce?: () => boolean;
   onError?: (error: unknown) => void;
 }
 
@@ -122,13 +128,15 @@ export class SqsTrigger {
       this.#loops.push(this.#poll());
   }
 
-  async #receive(max: number, waitSeconds: number): Promise<Message[]> {
+  async #receive(max: number, waitSeconds: number, held: boolean): Promise<Message[]> {
     const { Messages = [] } = await this.#sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: this.#options.queue.url,
         MaxNumberOfMessages: Math.min(10, max),
         WaitTimeSeconds: waitSeconds,
-        VisibilityTimeout: Math.max(STARTUP_HOLD_SECONDS, this.#options.queue.visibilityTimeout),
+        VisibilityTimeout: held
+          ? Math.max(STARTUP_HOLD_SECONDS, this.#options.queue.visibilityTimeout)
+          : this.#options.queue.visibilityTimeout,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
@@ -137,23 +145,26 @@ export class SqsTrigger {
     return Messages;
   }
 
-  async #gather(): Promise<Message[]> {
+  async #gather(held: boolean): Promise<{ messages: Message[]; receivedAt: number }> {
     const { batchSize, batchWindowSeconds } = this.#options;
-    const batch = await this.#receive(batchSize, 1);
-    if (batch.length === 0 || batchWindowSeconds <= 0) return batch;
+    const batch = await this.#receive(batchSize, 1, held);
+    const receivedAt = performance.now();
+    if (batch.length === 0 || batchWindowSeconds <= 0) return { messages: batch, receivedAt };
     const until = Date.now() + batchWindowSeconds * 1000;
     while (batch.length < batchSize && Date.now() < until && this.#running) {
-      const more = await this.#receive(batchSize - batch.length, 0);
+      const more = await this.#receive(batchSize - batch.length, 0, held);
       if (more.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       batch.push(...more);
     }
-    return batch;
+    return { messages: batch, receivedAt };
   }
 
   async #poll(): Promise<void> {
     while (this.#running) {
       try {
-        const messages = await this.#gather();
+        // Held unless a started environment is idle (then the handler starts within milliseconds).
+        const held = !(this.#options.canStartAtOnce?.() ?? false);
+        const { messages, receivedAt } = await this.#gather(held);
         if (messages.length === 0) continue;
         const event: SQSEvent = {
           Records: messages.map((message) => toRecord(message, this.#options.queue)),
@@ -163,7 +174,12 @@ export class SqsTrigger {
         try {
           const result = await this.#options.invoke(event, {
             onStart: () => {
-              clockStarted = this.#startVisibilityClock(messages);
+              // A batch received with the queue's own timeout restarts its clock only if the handler
+              // could not start at once after all (the idle environment was taken meanwhile).
+              const waitedMs = performance.now() - receivedAt;
+              if (held || waitedMs > this.#options.queue.visibilityTimeout * 250) {
+                clockStarted = this.#startVisibilityClock(messages);
+              }
             },
           });
           succeeded = succeededMessages(messages, result, this.#options.reportBatchItemFailures);
