@@ -62,11 +62,11 @@ const trigger = new SqsTrigger(cloud.clients.sqs, {
   batchWindowSeconds: 0,
   maxConcurrency: 2,
   reportBatchItemFailures: true,
-  invoke: async (event, hooks) => {
+  invoke: async (event) => {
     const at = now();
     for (const record of event.Records)
       deliveredAt.set((JSON.parse(record.body).detail as { n: string }).n, at);
-    return pool.invoke(event, hooks);
+    return pool.invoke(event);
   },
 });
 trigger.start();

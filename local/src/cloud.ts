@@ -433,10 +433,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stoppers.push(async () => {
       await Promise.all([...functions.values()].map((pool) => pool.close()));
     });
-    const invoke = (functionKey: string, event: unknown, hooks?: { onStart?: () => void }) => {
+    const invoke = (functionKey: string, event: unknown) => {
       const pool = functions.get(functionKey);
       if (!pool) throw new Error(`No function ${functionKey}`);
-      return pool.invoke(event, hooks);
+      return pool.invoke(event);
     };
 
     const triggerErrors = (source: string) => (error: unknown) =>
@@ -459,8 +459,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         batchWindowSeconds: declaration.batchWindowSeconds,
         maxConcurrency: declaration.maxConcurrency,
         reportBatchItemFailures: declaration.reportBatchItemFailures,
-        invoke: (event, hooks) => invoke(declaration.functionKey, event, hooks),
-        canStartAtOnce: () => functions.get(declaration.functionKey)?.hasIdleEnvironment() ?? false,
+        invoke: (event) => invoke(declaration.functionKey, event),
         onError: triggerErrors(`sqs ${queue.name}`),
       });
     });

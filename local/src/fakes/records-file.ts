@@ -16,13 +16,15 @@ export interface RecordsFile<T> {
 
 /**
  * A fake's records file. `snapshot` is called when writing, so it sees every change made until then.
+ * At most one write a second: the fakes share the local cloud's one event loop with the emulators, and
+ * a busy outbox is worth a snapshot, not a write per message; a crash loses at most the last second.
  * Writes go to a temporary file renamed over the old one: a `kill -9` mid-write leaves the previous
  * version, never half a file. Without a `file` (a fake made on its own in a test) nothing is written.
  */
 export function createRecordsFile<T>(
   file: string | undefined,
   snapshot: () => T,
-  delayMs = 100,
+  delayMs = 1000,
 ): RecordsFile<T> {
   let timer: NodeJS.Timeout | undefined;
   let dirty = false;

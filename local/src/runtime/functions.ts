@@ -29,8 +29,6 @@ export class FunctionError extends Error {
 interface Environment {
   worker: Worker;
   ready: Promise<void>;
-  /** The handler module is loaded: an invocation here starts at once. */
-  started: boolean;
   busy: boolean;
 }
 
@@ -96,12 +94,8 @@ export class FunctionPool {
     const environment: Environment = {
       worker,
       busy: false,
-      started: false,
       ready: new Promise((resolve, reject) => {
-        worker.once('message', () => {
-          environment.started = true;
-          resolve();
-        });
+        worker.once('message', () => resolve());
         worker.once('error', reject);
         worker.once('exit', (code) =>
           reject(new FunctionError('Runtime.ExitError', `${this.fn.key} exited (${code})`)),
@@ -141,12 +135,8 @@ export class FunctionPool {
     }
   }
 
-  /**
-   * Invokes the function with an event and resolves with its result, or rejects with a FunctionError.
-   * `onStart` is called when the handler itself starts — after waiting for a free environment and after
-   * its cold start — so a caller can start its own clocks there (the SQS trigger's visibility timeout).
-   */
-  async invoke(event: unknown, hooks: { onStart?: () => void } = {}): Promise<unknown> {
+  /** Invokes the function with an event and resolves with its result, or rejects with a FunctionError. */
+  async invoke(event: unknown): Promise<unknown> {
     const { environment, coldStart } = await this.#acquire();
     const requestId = randomUUID();
     const started = performance.now();
@@ -155,7 +145,6 @@ export class FunctionPool {
     let errorType: string | undefined;
     try {
       await environment.ready;
-      hooks.onStart?.();
       const id = this.#nextId++;
       const request: InvokeRequest = { id, event, requestId, deadline: Date.now() + timeoutMs };
       const reply = await new Promise<InvokeReply>((resolve, reject) => {
@@ -214,11 +203,6 @@ export class FunctionPool {
         event,
       });
     }
-  }
-
-  /** Whether an invocation now would start its handler at once (an idle, started environment). */
-  hasIdleEnvironment(): boolean {
-    return this.#environments.some((environment) => environment.started && !environment.busy);
   }
 
   /** Starts one environment ahead of the first call, so the first request doesn't pay the cold start. */

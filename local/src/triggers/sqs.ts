@@ -17,14 +17,7 @@ export interface SqsTriggerOptions {
   /** Concurrent batches (ScalingConfig.MaximumConcurrency). */
   maxConcurrency: number;
   reportBatchItemFailures: boolean;
-  /** Runs the function; calls `onStart` when its handler starts (after any cold start). */
-  invoke: (event: SQSEvent, hooks: { onStart: () => void }) => Promise<unknown>;
-  /**
-   * Whether the function has an idle, started environment, so a batch received now starts its handler
-   * at once: then the batch is received with the queue's own visibility timeout and no extra call is
-   * needed. Without it (or when false) a batch is received with the start-up hold.
-   */
-  canStartAtOnce?: () => boolean;
+  invoke: (event: SQSEvent) => Promise<unknown>;
   onError?: (error: unknown) => void;
 }
 
@@ -88,24 +81,26 @@ export function succeededMessages(
 }
 
 /**
- * How long a received batch stays invisible before its handler starts. Locally a worker's cold start
- * (a worker thread importing the handler and its SDKs) takes 1–30 s on a busy 2-core machine, while
- * the local stage's visibility timeout is 2 s so that retries and DLQs happen in seconds: if the clock
- * ran from the receive, a slow cold start would let the message reappear, be received again by
- * another poller and, after maxReceiveCount, be dead-lettered although it was delivered — a phantom
- * dead letter. So a batch is received with this hold, and the queue's own visibility timeout starts
- * when the handler starts (ChangeMessageVisibility). A local cloud killed while holding a batch gets
- * it back this long after.
+ * How long a received batch stays invisible while its attempt is under way (waiting for a worker's
+ * cold start, then the handler up to its timeout). In AWS a stage's visibility timeout is at least the
+ * function's timeout (the infrastructure checks insist), so a message is never received again while
+ * its handler runs. The local stage keeps a 2 s visibility timeout so that retries and DLQs take
+ * seconds, but a worker's cold start takes 1–30 s on a busy 2-core machine and a handler may run up to
+ * its 10 s timeout: counted from the receive, those let a message be received again mid-attempt and,
+ * after maxReceiveCount, dead-lettered although it was delivered — a phantom dead letter. So the local
+ * poller holds a batch for the attempt (this long at most; the function's own timeout ends it sooner),
+ * and the queue's visibility timeout — the retry delay — starts when the attempt ends. A local cloud
+ * killed mid-attempt gets the batch back this long after.
  */
-export const STARTUP_HOLD_SECONDS = 120;
+export const ATTEMPT_HOLD_SECONDS = 120;
 
 /**
  * The event source mapping for one SQS-triggered function: long-polls the queue, gathers batches
  * (batch size and window), invokes the function, and deletes what succeeded. What failed stays
- * invisible until the queue's visibility timeout ends and is then received again; the queue's own
- * redrive policy moves it to the DLQ after maxReceiveCount, exactly as in AWS. One local difference:
- * the visibility timeout is counted from the moment the handler starts, not from the receive (see
- * STARTUP_HOLD_SECONDS), so the local runtime's own slowness never dead-letters a message.
+ * invisible for the queue's visibility timeout and is then received again; the queue's own redrive
+ * policy moves it to the DLQ after maxReceiveCount, as in AWS. One local difference: the visibility
+ * timeout is counted from the end of the attempt, not from the receive (see ATTEMPT_HOLD_SECONDS), so
+ * the local runtime's own slowness never dead-letters a message.
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
  */
@@ -128,15 +123,13 @@ export class SqsTrigger {
       this.#loops.push(this.#poll());
   }
 
-  async #receive(max: number, waitSeconds: number, held: boolean): Promise<Message[]> {
+  async #receive(max: number, waitSeconds: number): Promise<Message[]> {
     const { Messages = [] } = await this.#sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: this.#options.queue.url,
         MaxNumberOfMessages: Math.min(10, max),
         WaitTimeSeconds: waitSeconds,
-        VisibilityTimeout: held
-          ? Math.max(STARTUP_HOLD_SECONDS, this.#options.queue.visibilityTimeout)
-          : this.#options.queue.visibilityTimeout,
+        VisibilityTimeout: Math.max(ATTEMPT_HOLD_SECONDS, this.#options.queue.visibilityTimeout),
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
@@ -145,48 +138,34 @@ export class SqsTrigger {
     return Messages;
   }
 
-  async #gather(held: boolean): Promise<{ messages: Message[]; receivedAt: number }> {
+  async #gather(): Promise<Message[]> {
     const { batchSize, batchWindowSeconds } = this.#options;
-    const batch = await this.#receive(batchSize, 1, held);
-    const receivedAt = performance.now();
-    if (batch.length === 0 || batchWindowSeconds <= 0) return { messages: batch, receivedAt };
+    const batch = await this.#receive(batchSize, 1);
+    if (batch.length === 0 || batchWindowSeconds <= 0) return batch;
     const until = Date.now() + batchWindowSeconds * 1000;
     while (batch.length < batchSize && Date.now() < until && this.#running) {
-      const more = await this.#receive(batchSize - batch.length, 0, held);
+      const more = await this.#receive(batchSize - batch.length, 0);
       if (more.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       batch.push(...more);
     }
-    return { messages: batch, receivedAt };
+    return batch;
   }
 
   async #poll(): Promise<void> {
     while (this.#running) {
       try {
-        // Held unless a started environment is idle (then the handler starts within milliseconds).
-        const held = !(this.#options.canStartAtOnce?.() ?? false);
-        const { messages, receivedAt } = await this.#gather(held);
+        const messages = await this.#gather();
         if (messages.length === 0) continue;
         const event: SQSEvent = {
           Records: messages.map((message) => toRecord(message, this.#options.queue)),
         };
         let succeeded: Message[] = [];
-        let clockStarted: Promise<void> | undefined;
         try {
-          const result = await this.#options.invoke(event, {
-            onStart: () => {
-              // A batch received with the queue's own timeout restarts its clock only if the handler
-              // could not start at once after all (the idle environment was taken meanwhile).
-              const waitedMs = performance.now() - receivedAt;
-              if (held || waitedMs > this.#options.queue.visibilityTimeout * 250) {
-                clockStarted = this.#startVisibilityClock(messages);
-              }
-            },
-          });
+          const result = await this.#options.invoke(event);
           succeeded = succeededMessages(messages, result, this.#options.reportBatchItemFailures);
         } catch {
-          // The function failed: every message of the batch stays and is retried after the visibility timeout.
+          // The function failed: every message of the batch is retried after the visibility timeout.
         }
-        await clockStarted;
         if (succeeded.length > 0) {
           await this.#sqs.send(
             new DeleteMessageBatchCommand({
@@ -198,6 +177,8 @@ export class SqsTrigger {
             }),
           );
         }
+        const failed = messages.filter((message) => !succeeded.includes(message));
+        if (failed.length > 0) await this.#retryAfterVisibilityTimeout(failed);
       } catch (error) {
         if (!this.#running) return;
         this.#options.onError?.(error);
@@ -206,26 +187,22 @@ export class SqsTrigger {
     }
   }
 
-  /** From now on the batch is invisible for the queue's own visibility timeout (not the start-up hold). */
-  async #startVisibilityClock(messages: Message[]): Promise<void> {
-    try {
-      const { Failed = [] } = await this.#sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: this.#options.queue.url,
-          Entries: messages.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle!,
-            VisibilityTimeout: this.#options.queue.visibilityTimeout,
-          })),
-        }),
+  /** The attempt has ended: failed messages come back after the queue's own visibility timeout. */
+  async #retryAfterVisibilityTimeout(messages: Message[]): Promise<void> {
+    const { Failed = [] } = await this.#sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: this.#options.queue.url,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle!,
+          VisibilityTimeout: this.#options.queue.visibilityTimeout,
+        })),
+      }),
+    );
+    if (Failed.length > 0) {
+      this.#options.onError?.(
+        new Error(`${Failed.length} failed message(s) kept their hold: ${Failed[0]?.Message ?? ''}`),
       );
-      if (Failed.length > 0) {
-        this.#options.onError?.(
-          new Error(`visibility clock not started for ${Failed.length} message(s): ${Failed[0]?.Message}`),
-        );
-      }
-    } catch (error) {
-      if (this.#running) this.#options.onError?.(error);
     }
   }
 
