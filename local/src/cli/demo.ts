@@ -148,9 +148,11 @@ const { entries } = await call<{ entries: Record<string, unknown>[] }>('GET', `/
   token: dispatcher,
 });
 for (const entry of entries) {
+  const relayedTo = Array.isArray(entry.to) ? `to ${entry.to.join(', ')}` : undefined;
   const detail =
     (entry.body as string | undefined) ??
     (entry.status as string | undefined) ??
+    relayedTo ??
     (entry.template as string | undefined) ??
     '';
   const time = String(entry.at ?? '').slice(11, 19);
