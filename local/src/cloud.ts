@@ -20,8 +20,9 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './cloudformation.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventBridgeEmulator, type EventBridgeEmulator } from './eventbridge/emulator.ts';
 import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
+import { type CloudFrontFake, createCloudFrontFake } from './fakes/cloudfront.ts';
 import { createSccFake, type SccFake } from './fakes/scc.ts';
-import { createSsmFake } from './fakes/ssm.ts';
+import { createSsmFake, type SsmFake } from './fakes/ssm.ts';
 import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
 import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
 import { createHttpFront } from './http-front.ts';
@@ -99,7 +100,15 @@ export interface LocalCloud {
   apiUrl: string;
   siteUrl: string;
   dataDir: string;
-  endpoints: { dynamodb: string; sqs: string; sns: string; s3: string; events: string; ssm: string };
+  endpoints: {
+    dynamodb: string;
+    sqs: string;
+    sns: string;
+    s3: string;
+    events: string;
+    ssm: string;
+    cloudfront: string;
+  };
   clients: {
     dynamodb: DynamoDBClient;
     sqs: SQSClient;
@@ -110,6 +119,10 @@ export interface LocalCloud {
   twilio: TwilioFake;
   scc: SccFake;
   calendar: CalendarFake;
+  /** Parameter Store as the functions and the deploy scripts see it. */
+  ssm: SsmFake;
+  /** Records the CloudFront invalidations the deploy and promote scripts ask for. */
+  cloudfront: CloudFrontFake;
   fauxqs: FauxqsServer;
   eventBridge: EventBridgeEmulator;
   provisioned: ProvisionedCloud;
@@ -366,13 +379,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // Configuration and secrets reach functions through SSM, as in AWS.
     const ssm = createSsmFake(await localParameters({ repoRoot, dataDir, stage: 'local' }));
     const fakesStarted = performance.now();
-    const [twilioUrl, sccUrl, calendarUrl, ssmUrl] = await Promise.all([
+    const cloudfront = createCloudFrontFake();
+    const [twilioUrl, sccUrl, calendarUrl, ssmUrl, cloudfrontUrl] = await Promise.all([
       twilio.listen(0),
       scc.listen(0),
       calendar.listen(0),
       ssm.listen(0),
+      cloudfront.listen(0),
     ]);
     stoppers.push(() => ssm.close());
+    stoppers.push(() => cloudfront.close());
     stoppers.push(() => Promise.all([twilio.close(), scc.close(), calendar.close()]).then(() => undefined));
     log(
       `EventBridge emulator, S3 front, SSM and the Twilio, SCC and calendar fakes listening (${((performance.now() - fakesStarted) / 1000).toFixed(1)} s)`,
@@ -501,6 +517,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       s3: s3Url,
       events: eventsUrl,
       ssm: ssmUrl.url,
+      cloudfront: cloudfrontUrl.url,
     };
     const http = await createHttpFront({
       dataDir,
@@ -513,6 +530,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         twilio,
         scc,
         calendar,
+        cloudfront,
         fauxqs,
         eventBridge,
         invocations,
@@ -547,6 +565,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       twilio,
       scc,
       calendar,
+      ssm,
+      cloudfront,
       fauxqs,
       eventBridge,
       provisioned,

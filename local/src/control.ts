@@ -4,13 +4,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FauxqsServer } from 'fauxqs';
 import type { EventBridgeEmulator } from './eventbridge/emulator.ts';
 import type { CalendarFake } from './fakes/calendar.ts';
+import type { CloudFrontFake } from './fakes/cloudfront.ts';
 import type { SccFake } from './fakes/scc.ts';
 import type { TwilioFake } from './fakes/twilio.ts';
 import type { InvocationLog } from './runtime/functions.ts';
 
 export interface ControlContext {
-  endpoints: { dynamodb: string; sqs: string; sns: string; s3: string; events: string; ssm: string };
+  endpoints: {
+    dynamodb: string;
+    sqs: string;
+    sns: string;
+    s3: string;
+    events: string;
+    ssm: string;
+    cloudfront: string;
+  };
   twilio: TwilioFake;
+  cloudfront: Pick<CloudFrontFake, 'invalidations' | 'clear'>;
   scc: SccFake;
   calendar: CalendarFake;
   fauxqs: FauxqsServer;
@@ -154,6 +164,17 @@ export async function handleControl(
         return true;
       case 'GET /_local/sns/messages':
         send(response, 200, { messages: snsMessages(context.fauxqs) });
+        return true;
+      case 'GET /_local/cloudfront/invalidations':
+        send(response, 200, {
+          invalidations: context.cloudfront.invalidations(
+            url.searchParams.get('distributionId') ?? undefined,
+          ),
+        });
+        return true;
+      case 'DELETE /_local/cloudfront/invalidations':
+        context.cloudfront.clear();
+        send(response, 204, undefined);
         return true;
       case 'GET /_local/invocations':
         send(response, 200, {

@@ -1,19 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { STAGE_PARAMETERS, type StageParameter, stageParameterName } from '@qdn/shared/stage-parameters';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { LocalParameter } from './fakes/ssm.ts';
 import { LOCAL_SECRETS } from './local-secrets.ts';
 
 /**
- * The SSM parameters the services read in AWS, with local values: the brand catalog (the repo's local
- * configuration) and the tracking-grant signing key pair (made once per data dir, never committed).
+ * The SSM parameters a stage needs (STAGE_PARAMETERS in @qdn/shared, the list `npm run secrets` and the
+ * deploy preflight use), with local values: the brand catalog (the repo's local configuration), the
+ * tracking-grant signing key pair and crew-link secret (made once per data dir, never committed) and the
+ * credentials the local fakes accept. A parameter added to the list without a local value here is an
+ * error at start, so the local cloud and AWS cannot drift apart.
  */
 export async function localParameters(options: {
   repoRoot: string;
   dataDir: string;
   stage: string;
+  /** The list to follow (the real one; a test passes another to see a drift refused). */
+  catalog?: readonly StageParameter[];
 }): Promise<Record<string, LocalParameter>> {
+  const catalog = options.catalog ?? STAGE_PARAMETERS;
   const keyFile = join(options.dataDir, 'identity', 'tracking-grant-key.json');
   if (!existsSync(keyFile)) {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -32,32 +39,36 @@ export async function localParameters(options: {
     });
   }
   const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { crewLinkSecret: string };
-  const prefix = `/qdn/${options.stage}`;
-  return {
-    [`${prefix}/brands`]: {
-      value: readFileSync(join(options.repoRoot, 'shared/config/brands.local.json'), 'utf8'),
-    },
-    [`${prefix}/tracking-grant-private-jwk`]: {
-      value: JSON.stringify(keys.privateJwk),
-      type: 'SecureString',
-    },
-    [`${prefix}/tracking-grant-public-jwk`]: { value: JSON.stringify(keys.publicJwk) },
-    // Service secrets, as the fakes expect them. In AWS each is a SecureString an operator puts once.
-    [`${prefix}/twilio-api-key`]: {
-      value: JSON.stringify({
-        accountSid: LOCAL_SECRETS.twilioAccountSid,
-        apiKeySid: LOCAL_SECRETS.twilioApiKeySid,
-        apiKeySecret: LOCAL_SECRETS.twilioApiKeySecret,
-      }),
-      type: 'SecureString',
-    },
-    [`${prefix}/twilio-auth-token`]: { value: LOCAL_SECRETS.twilioAuthToken, type: 'SecureString' },
-    [`${prefix}/scc-service-key`]: { value: LOCAL_SECRETS.sccServiceKey, type: 'SecureString' },
-    [`${prefix}/calendar-dashboard-token`]: {
-      value: LOCAL_SECRETS.calendarDashboardToken,
-      type: 'SecureString',
-    },
+  const localValues: Record<string, string> = {
+    brands: readFileSync(join(options.repoRoot, 'shared/config/brands.local.json'), 'utf8'),
+    'tracking-grant-private-jwk': JSON.stringify(keys.privateJwk),
+    'tracking-grant-public-jwk': JSON.stringify(keys.publicJwk),
+    // Service secrets, as the fakes expect them.
+    'twilio-api-key': JSON.stringify({
+      accountSid: LOCAL_SECRETS.twilioAccountSid,
+      apiKeySid: LOCAL_SECRETS.twilioApiKeySid,
+      apiKeySecret: LOCAL_SECRETS.twilioApiKeySecret,
+    }),
+    'twilio-auth-token': LOCAL_SECRETS.twilioAuthToken,
+    'scc-service-key': LOCAL_SECRETS.sccServiceKey,
+    'calendar-dashboard-token': LOCAL_SECRETS.calendarDashboardToken,
     // Random per data dir, like the grant key: crew magic links are derived from it.
-    [`${prefix}/crew-link-secret`]: { value: secrets.crewLinkSecret, type: 'SecureString' },
+    'crew-link-secret': secrets.crewLinkSecret,
+    // Locally alarms go to the SNS spy (GET /_local/sns/messages); nobody is emailed.
+    'ops-alarm-email': 'ops@localhost.invalid',
   };
+  const listed = new Set(catalog.map((parameter) => parameter.name));
+  const unlisted = Object.keys(localValues).filter((name) => !listed.has(name));
+  const withoutValue = [...listed].filter((name) => !(name in localValues));
+  if (unlisted.length > 0 || withoutValue.length > 0)
+    throw new Error(
+      `Local parameters and STAGE_PARAMETERS (shared/src/stage-parameters.ts) disagree: ` +
+        `no local value for [${withoutValue.join(', ')}], not in the list: [${unlisted.join(', ')}]`,
+    );
+  return Object.fromEntries(
+    catalog.map((parameter) => [
+      stageParameterName(options.stage, parameter.name),
+      { value: localValues[parameter.name]!, type: parameter.type },
+    ]),
+  );
 }

@@ -13,6 +13,7 @@ export interface SsmFake {
   close(): Promise<void>;
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
   set(name: string, parameter: LocalParameter): void;
+  get(name: string): LocalParameter | undefined;
   /** Names the functions asked for, so tests can see configuration being read. */
   reads(): string[];
 }
@@ -25,7 +26,8 @@ interface StoredParameter extends LocalParameter {
 /**
  * The SSM Parameter Store API (AWS JSON 1.1) for the few operations our functions use through
  * Powertools parameters — GetParameter, GetParameters, GetParametersByPath — so configuration and
- * secrets reach application code the same way locally as in AWS. Values are local-only.
+ * secrets reach application code the same way locally as in AWS, and PutParameter for `npm run
+ * secrets` and the deploy preflight's tests. Values are local-only.
  *
  * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
  */
@@ -61,6 +63,9 @@ export function createSsmFake(initial: Record<string, LocalParameter> = {}): Ssm
       Names?: string[];
       Path?: string;
       Recursive?: boolean;
+      Value?: string;
+      Type?: 'String' | 'SecureString';
+      Overwrite?: boolean;
     };
     if (operation === 'GetParameter') {
       const parameter = parameters.get(body.Name ?? '');
@@ -92,6 +97,22 @@ export function createSsmFake(initial: Record<string, LocalParameter> = {}): Ssm
         Parameters: found.map(([name, parameter]) => describe(name, parameter)),
       });
     }
+    // What `npm run secrets` uses: create, or replace with Overwrite (as SSM refuses otherwise).
+    if (operation === 'PutParameter') {
+      const name = body.Name ?? '';
+      if (!name || body.Value === undefined)
+        return reply(response, 400, {
+          __type: 'ValidationException',
+          message: 'Name and Value are required',
+        });
+      if (parameters.has(name) && !body.Overwrite)
+        return reply(response, 400, {
+          __type: 'ParameterAlreadyExists',
+          message: `The parameter ${name} already exists.`,
+        });
+      set(name, { value: body.Value, type: body.Type ?? 'String' });
+      return reply(response, 200, { Version: parameters.get(name)!.version, Tier: 'Standard' });
+    }
     return reply(response, 400, {
       __type: 'UnknownOperationException',
       message: `Unsupported operation ${operation}`,
@@ -101,6 +122,10 @@ export function createSsmFake(initial: Record<string, LocalParameter> = {}): Ssm
   return {
     handle,
     set,
+    get: (name) => {
+      const parameter = parameters.get(name);
+      return parameter && { value: parameter.value, type: parameter.type };
+    },
     reads: () => [...reads],
     listen(port = 0) {
       server = createServer((request, response) => void handle(request, response));

@@ -1,0 +1,216 @@
+// The two ways code reaches a stage: `deploy` (package this working tree for the stage, deploy it, upload
+// the pages) and `promote` (the same zips another stage runs, its pages, exactly the changed paths
+// invalidated). CloudFormation is one injected step (`serverless deploy` from the release) so everything
+// around it runs against the local cloud in tests.
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { preflight } from './preflight.ts';
+import {
+  deployOrder,
+  gitCommit,
+  manifestFor,
+  type PromotedArtifact,
+  packageService,
+  promoteArtifacts,
+  releaseDir,
+  writeManifest,
+} from './releases.ts';
+import {
+  copySite,
+  invalidate,
+  invalidationPaths,
+  readSiteTarget,
+  type SiteChanges,
+  uploadSite,
+} from './site.ts';
+import { UsageError } from './stage.ts';
+
+export interface Clients {
+  ssm: SSMClient;
+  sns: SNSClient;
+  s3: S3Client;
+  cloudfront: CloudFrontClient;
+}
+
+/** Deploys one service's packaged release to its stack (CloudFormation). */
+export type DeployStack = (service: string, stage: string, packageDir: string) => Promise<void>;
+
+export interface PipelineOptions {
+  repoRoot: string;
+  /** Where releases are kept (default `<repo>/.releases`). */
+  releasesRoot: string;
+  clients: Clients;
+  deployStack: DeployStack;
+  /** Only these services (default: every service of serverless-compose.yml, in its order). */
+  services?: string[];
+  /** The stage's AWS region (templates are rendered for it). */
+  region?: string;
+  log: (line: string) => void;
+}
+
+function servicesOf(options: PipelineOptions): string[] {
+  const all = deployOrder(readFileSync(join(options.repoRoot, 'serverless-compose.yml'), 'utf8'));
+  if (!options.services) return all;
+  const unknown = options.services.filter((service) => !all.includes(service));
+  if (unknown.length > 0) throw new UsageError(`unknown services: ${unknown.join(', ')}`);
+  return all.filter((service) => options.services!.includes(service));
+}
+
+/** Refuses (before anything is packaged or deployed) when the stage is not ready. */
+async function ready(options: PipelineOptions, stage: string): Promise<string | undefined> {
+  const result = await preflight({ ssm: options.clients.ssm, sns: options.clients.sns, stage });
+  for (const note of result.notes) options.log(`  note: ${note}`);
+  if (result.problems.length > 0)
+    throw new UsageError(
+      `stage ${stage} is not ready; stopped before CloudFormation, nothing was deployed:\n` +
+        result.problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
+  return result.opsAlarmEmail;
+}
+
+/** The stage's own settings passed to `serverless package` on top of serverless.common.yml's params. */
+const stageParams = (opsAlarmEmail: string | undefined) =>
+  opsAlarmEmail ? [`opsAlarmEmail=${opsAlarmEmail}`] : [];
+
+export interface DeployResult {
+  services: string[];
+  site?: SiteChanges & { invalidated: string[] };
+}
+
+/** `npm run deploy`: preflight, package every service into the stage's release, deploy them in order, pages. */
+export async function deploy(options: PipelineOptions & { stage: string }): Promise<DeployResult> {
+  const { stage, log } = options;
+  const services = servicesOf(options);
+  log(`Preflight for ${stage}`);
+  const opsAlarmEmail = await ready(options, stage);
+  const dir = releaseDir(options.releasesRoot, stage);
+  log(`Packaging ${services.length} services for ${stage} into ${dir}`);
+  for (const service of services)
+    packageService({
+      repoRoot: options.repoRoot,
+      service,
+      stage,
+      outDir: join(dir, service),
+      params: stageParams(opsAlarmEmail),
+      region: options.region,
+      log,
+    });
+  writeManifest(dir, {
+    stage,
+    ...gitCommit(options.repoRoot),
+    createdAt: new Date().toISOString(),
+    services: manifestFor(dir, services),
+  });
+  for (const service of services) {
+    log(`Deploying ${service}`);
+    await options.deployStack(service, stage, join(dir, service));
+  }
+  if (!services.includes('site')) return { services };
+  const target = await readSiteTarget(options.clients.ssm, stage);
+  const changes = await uploadSite({
+    s3: options.clients.s3,
+    target,
+    publicDir: join(options.repoRoot, 'services/site/public'),
+  });
+  const paths = invalidationPaths(changes);
+  await invalidate({
+    cloudfront: options.clients.cloudfront,
+    distributionId: target.distributionId,
+    paths,
+    reference: `deploy-${stage}-${Date.now()}`,
+  });
+  log(
+    `Pages: ${changes.written.length} written, ${changes.deleted.length} deleted, ${paths.length} paths invalidated`,
+  );
+  return { services, site: { ...changes, invalidated: paths } };
+}
+
+export interface PromoteResult {
+  artifacts: PromotedArtifact[];
+  services: string[];
+  site?: SiteChanges & { invalidated: string[] };
+}
+
+/**
+ * `npm run promote`: the target stage gets the source stage's release — its function zips byte for byte
+ * in templates rendered for the target — then the source's pages, and exactly the changed paths are
+ * invalidated in the target's distribution. The target's config.json (its API origin) stays its own.
+ */
+export async function promote(
+  options: PipelineOptions & { from: string; to: string },
+): Promise<PromoteResult> {
+  const { from, to, log } = options;
+  if (from === to) throw new UsageError('--from and --to must be different stages');
+  const services = servicesOf(options);
+  log(`Preflight for ${to}`);
+  const opsAlarmEmail = await ready(options, to);
+  const sourceDir = releaseDir(options.releasesRoot, from);
+  const targetDir = releaseDir(options.releasesRoot, to);
+  log(`Rendering ${to}'s templates (${services.length} services)`);
+  for (const service of services)
+    packageService({
+      repoRoot: options.repoRoot,
+      service,
+      stage: to,
+      outDir: join(targetDir, service),
+      params: stageParams(opsAlarmEmail),
+      region: options.region,
+      log,
+    });
+  const artifacts = promoteArtifacts({ sourceDir, targetDir, services });
+  writeManifest(targetDir, {
+    stage: to,
+    ...gitCommit(options.repoRoot),
+    createdAt: new Date().toISOString(),
+    promotedFrom: from,
+    services: manifestFor(targetDir, services),
+  });
+  for (const artifact of artifacts)
+    log(
+      `  ${artifact.service}/${artifact.artifact}  ${from} ${artifact.sourceSha256.slice(0, 16)}…  ${to} ${artifact.targetSha256.slice(0, 16)}…`,
+    );
+  for (const service of services) {
+    log(`Deploying ${service} to ${to}`);
+    await options.deployStack(service, to, join(targetDir, service));
+  }
+  if (!services.includes('site')) return { artifacts, services };
+  const [source, target] = await Promise.all([
+    readSiteTarget(options.clients.ssm, from),
+    readSiteTarget(options.clients.ssm, to),
+  ]);
+  const changes = await copySite({ s3: options.clients.s3, from: source.bucket, to: target.bucket });
+  const paths = invalidationPaths(changes);
+  await invalidate({
+    cloudfront: options.clients.cloudfront,
+    distributionId: target.distributionId,
+    paths,
+    reference: `promote-${from}-${to}-${Date.now()}`,
+  });
+  log(
+    `Pages: ${changes.written.length} copied, ${changes.deleted.length} deleted, invalidated ${paths.join(' ') || 'nothing'}`,
+  );
+  return { artifacts, services, site: { ...changes, invalidated: paths } };
+}
+
+/**
+ * The real CloudFormation step: serverless deploys a package only from the service's own .serverless
+ * folder (it reads its state file there whatever --package says), so the release is copied in first.
+ */
+export const serverlessDeploy =
+  (repoRoot: string, region: string): DeployStack =>
+  async (service, stage, packageDir) => {
+    const serviceDir = join(repoRoot, 'services', service);
+    rmSync(join(serviceDir, '.serverless'), { recursive: true, force: true });
+    cpSync(packageDir, join(serviceDir, '.serverless'), { recursive: true });
+    const result = spawnSync(
+      join(repoRoot, 'node_modules/.bin/serverless'),
+      ['deploy', '--stage', stage, '--region', region, '--package', '.serverless'],
+      { cwd: serviceDir, stdio: 'inherit', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
+    );
+    if (result.status !== 0) throw new Error(`serverless deploy of ${service} to ${stage} failed`);
+  };

@@ -1,0 +1,155 @@
+// Every SSM parameter a stage needs before its functions can work, in one list. Three things read it:
+// `npm run secrets` (creates or updates them in AWS), the deploy preflight (refuses a stage where any
+// is missing, before CloudFormation starts) and the local cloud's SSM fake (local values for each), so
+// the three cannot drift apart. A test checks that every `/qdn/${sls:stage}/…` name a serverless.yml
+// refers to is in this list. Data only: nothing here is bundled into a function.
+
+/** Where a parameter's value comes from when `npm run secrets` sets it. */
+export type ParameterSource =
+  /** Typed by the operator: from the environment variables named, or else asked for at a prompt. */
+  | { kind: 'entered'; fields: readonly EnteredField[] }
+  /** Made by the command (random secrets, key pairs) the first time; kept on later runs unless rotated. */
+  | { kind: 'generated'; generator: 'tracking-grant-key-pair' | 'random-32-bytes' };
+
+export interface EnteredField {
+  /** The key in a JSON value (a parameter with several fields), or undefined for a plain value. */
+  key?: string;
+  /** The environment variable `npm run secrets` reads it from. */
+  env: string;
+  /** What to type at the prompt, in an operator's words. */
+  prompt: string;
+  /** Hidden while typed. */
+  secret: boolean;
+  /** A value the field must look like (checked before anything is written). */
+  pattern?: RegExp;
+  /** The value is a path to a file to read (never one inside the repository). */
+  file?: boolean;
+}
+
+export interface StageParameter {
+  /** The part after `/qdn/<stage>/`. */
+  name: string;
+  type: 'String' | 'SecureString';
+  /** What it is and who reads it. */
+  description: string;
+  source: ParameterSource;
+  /** Set together with another (a key pair): the partner's name. */
+  pairedWith?: string;
+}
+
+export const STAGE_PARAMETERS: readonly StageParameter[] = [
+  {
+    name: 'brands',
+    type: 'String',
+    description:
+      'The brand catalog (names, sender numbers, backup teams, service types, prices): every service reads it.',
+    source: {
+      kind: 'entered',
+      fields: [
+        {
+          env: 'QDN_BRANDS_FILE',
+          prompt: 'Path to the brand catalog JSON (shaped like shared/config/brands.local.json)',
+          secret: false,
+          file: true,
+        },
+      ],
+    },
+  },
+  {
+    name: 'tracking-grant-private-jwk',
+    type: 'SecureString',
+    description: "ES256 key the jobs service signs customers' 15-minute tracking grants with.",
+    source: { kind: 'generated', generator: 'tracking-grant-key-pair' },
+    pairedWith: 'tracking-grant-public-jwk',
+  },
+  {
+    name: 'tracking-grant-public-jwk',
+    type: 'String',
+    description: 'The public half: media and notifications verify tracking grants with it.',
+    source: { kind: 'generated', generator: 'tracking-grant-key-pair' },
+    pairedWith: 'tracking-grant-private-jwk',
+  },
+  {
+    name: 'twilio-api-key',
+    type: 'SecureString',
+    description:
+      'Twilio account SID and an API key (SID and secret) the notifications service sends SMS with.',
+    source: {
+      kind: 'entered',
+      fields: [
+        {
+          key: 'accountSid',
+          env: 'TWILIO_ACCOUNT_SID',
+          prompt: 'Twilio Account SID (AC…)',
+          secret: false,
+          pattern: /^AC[0-9a-fA-F]{32}$/,
+        },
+        {
+          key: 'apiKeySid',
+          env: 'TWILIO_API_KEY_SID',
+          prompt: 'Twilio API key SID (SK…)',
+          secret: false,
+          pattern: /^SK[0-9a-fA-F]{32}$/,
+        },
+        { key: 'apiKeySecret', env: 'TWILIO_API_KEY_SECRET', prompt: 'Twilio API key secret', secret: true },
+      ],
+    },
+  },
+  {
+    name: 'twilio-auth-token',
+    type: 'SecureString',
+    description: "Twilio's Auth Token: the inbound and status webhooks' signatures are checked with it.",
+    source: {
+      kind: 'entered',
+      fields: [{ env: 'TWILIO_AUTH_TOKEN', prompt: 'Twilio Auth Token', secret: true }],
+    },
+  },
+  {
+    name: 'scc-service-key',
+    type: 'SecureString',
+    description: "ShipCaptainCrew's service key: the SCC bridge upserts charter events with it.",
+    source: {
+      kind: 'entered',
+      fields: [{ env: 'SCC_SERVICE_KEY', prompt: 'ShipCaptainCrew service key', secret: true }],
+    },
+  },
+  {
+    name: 'calendar-dashboard-token',
+    type: 'SecureString',
+    description: "The internal calendar's X-Dashboard-Token: the calendar push uses it.",
+    source: {
+      kind: 'entered',
+      fields: [
+        { env: 'CALENDAR_DASHBOARD_TOKEN', prompt: 'Internal calendar dashboard token', secret: true },
+      ],
+    },
+  },
+  {
+    name: 'crew-link-secret',
+    type: 'SecureString',
+    description: "HMAC key crews' magic links are derived from (rotating it revokes every link).",
+    source: { kind: 'generated', generator: 'random-32-bytes' },
+  },
+  {
+    name: 'ops-alarm-email',
+    type: 'String',
+    description:
+      'Who DLQ alarms reach: the ops topic subscribes this address (they confirm the email AWS sends).',
+    source: {
+      kind: 'entered',
+      fields: [
+        {
+          env: 'QDN_OPS_ALARM_EMAIL',
+          prompt: 'Email address for operations alarms',
+          secret: false,
+          pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+        },
+      ],
+    },
+  },
+];
+
+/** The full SSM name of a stage's parameter. */
+export function stageParameterName(stage: string, name: string): string {
+  return `/qdn/${stage}/${name}`;
+}

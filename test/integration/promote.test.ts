@@ -1,0 +1,207 @@
+// Build once, promote the same artifact: a release deployed to one local stage is promoted to another.
+// Real packaging (serverless, for two stages), the local cloud's S3 for both stages' site buckets and its
+// CloudFront invalidation recorder; only CloudFormation is a recorder (no local CloudFormation).
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type LocalCloud, startLocalCloud } from '@qdn/local-cloud';
+import { STAGE_PARAMETERS } from '@qdn/shared/stage-parameters';
+import { type Clients, deploy, promote } from '../../scripts/deploy/pipeline.ts';
+import { readManifest, sha256, zipsOf } from '../../scripts/deploy/releases.ts';
+import { siteParameterName } from '../../scripts/deploy/site.ts';
+import { repoRoot } from '../../scripts/services.ts';
+
+const STAGING = 'local-staging';
+const PROD = 'local-prod';
+// The smallest service with functions, and the pages.
+const SERVICES = ['scc-bridge', 'site'];
+const releasesRoot = mkdtempSync(join(tmpdir(), 'qdn-releases-'));
+let cloud: LocalCloud;
+let clients: Clients;
+const deployed: { service: string; stage: string; template: string }[] = [];
+const log: string[] = [];
+
+const options = () => ({
+  repoRoot,
+  releasesRoot,
+  clients,
+  services: SERVICES,
+  log: (line: string) => log.push(line),
+  // CloudFormation's step: records which package each stack would get.
+  deployStack: async (service: string, stage: string, packageDir: string) => {
+    deployed.push({
+      service,
+      stage,
+      template: readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    });
+  },
+});
+
+async function bucketFiles(bucket: string): Promise<Record<string, string>> {
+  const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+  const files: Record<string, string> = {};
+  for (const object of listed.Contents ?? []) {
+    const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+    files[object.Key!] = await body.Body!.transformToString();
+  }
+  return files;
+}
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    dataDir: mkdtempSync(join(tmpdir(), 'qdn-promote-')),
+    port: 0,
+    sitePort: 0,
+    quiet: true,
+  });
+  const local = { region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  clients = {
+    ssm: new SSMClient({ ...local, endpoint: cloud.endpoints.ssm }),
+    sns: cloud.clients.sns,
+    s3: new S3Client({ ...local, endpoint: cloud.endpoints.s3, forcePathStyle: true }),
+    cloudfront: new CloudFrontClient({ ...local, region: 'us-east-1', endpoint: cloud.endpoints.cloudfront }),
+  };
+  // Both stages as `npm run secrets` and the site stack leave them: every parameter, and where the
+  // stage's pages live.
+  for (const [stage, apiBaseUrl] of [
+    [STAGING, 'https://api-staging.example.com'],
+    [PROD, 'https://api.example.com'],
+  ] as const) {
+    for (const parameter of STAGE_PARAMETERS)
+      cloud.ssm.set(`/qdn/${stage}/${parameter.name}`, {
+        value: `${stage}-${parameter.name}`,
+        type: parameter.type,
+      });
+    const bucket = `qdn-${stage}-site`;
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    cloud.ssm.set(siteParameterName(stage), {
+      value: JSON.stringify({
+        bucket,
+        distributionId: `E${stage.toUpperCase().replace('-', '')}`,
+        apiBaseUrl,
+        defaultBrandId: 'qdn',
+      }),
+    });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+describe('npm run deploy, then npm run promote between two local stages', () => {
+  it('deploys staging: a release with hashed zips, every stack in order, its pages and their invalidation', async () => {
+    const result = await deploy({ ...options(), stage: STAGING });
+    expect(deployed.map((entry) => `${entry.service}@${entry.stage}`)).toEqual([
+      'scc-bridge@local-staging',
+      'site@local-staging',
+    ]);
+    const manifest = readManifest(join(releasesRoot, STAGING));
+    const zips = zipsOf(join(releasesRoot, STAGING, 'scc-bridge'));
+    expect(zips.length).toBeGreaterThan(0);
+    for (const zip of zips)
+      expect(manifest.services['scc-bridge']![zip]).toBe(
+        sha256(join(releasesRoot, STAGING, 'scc-bridge', zip)),
+      );
+    const staged = await bucketFiles(`qdn-${STAGING}-site`);
+    expect(staged['track.html']).toBe(
+      readFileSync(join(repoRoot, 'services/site/public/track.html'), 'utf8'),
+    );
+    expect(JSON.parse(staged['config.json']!)).toEqual({
+      apiBaseUrl: 'https://api-staging.example.com',
+      defaultBrandId: 'qdn',
+    });
+    const [invalidation] = cloud.cloudfront.invalidations('ELOCALSTAGING');
+    expect(invalidation!.paths).toEqual(result.site!.invalidated);
+    expect(invalidation!.paths).toContain('/track.html');
+    expect(invalidation!.paths).toContain('/config.json');
+  }, 180_000);
+
+  it('promotes to prod: the same zips byte for byte, prod templates, copied pages, exactly the changed paths invalidated', async () => {
+    // Prod runs an older site: one page differs, one script staging no longer has, its own config.
+    const prodBucket = `qdn-${PROD}-site`;
+    const stagingFiles = await bucketFiles(`qdn-${STAGING}-site`);
+    for (const [key, body] of Object.entries(stagingFiles))
+      if (key !== 'config.json')
+        await clients.s3.send(
+          new PutObjectCommand({
+            Bucket: prodBucket,
+            Key: key,
+            Body: key === 'book.html' ? `${body}<!-- old -->` : body,
+          }),
+        );
+    await clients.s3.send(new PutObjectCommand({ Bucket: prodBucket, Key: 'js/retired.js', Body: 'old' }));
+    const prodConfig = JSON.stringify({ apiBaseUrl: 'https://api.example.com', defaultBrandId: 'qdn' });
+    await clients.s3.send(new PutObjectCommand({ Bucket: prodBucket, Key: 'config.json', Body: prodConfig }));
+    deployed.length = 0;
+
+    const result = await promote({ ...options(), from: STAGING, to: PROD });
+
+    // Artifacts: every zip of the prod release is staging's, byte for byte.
+    const stagingManifest = readManifest(join(releasesRoot, STAGING));
+    const prodManifest = readManifest(join(releasesRoot, PROD));
+    expect(prodManifest.promotedFrom).toBe(STAGING);
+    expect(prodManifest.services).toEqual(stagingManifest.services);
+    expect(result.artifacts.length).toBe(Object.keys(stagingManifest.services['scc-bridge']!).length);
+    for (const artifact of result.artifacts) {
+      expect(artifact.targetSha256).toBe(artifact.sourceSha256);
+      expect(sha256(join(releasesRoot, PROD, artifact.service, artifact.artifact))).toBe(
+        sha256(join(releasesRoot, STAGING, artifact.service, artifact.artifact)),
+      );
+    }
+    // Templates rendered for prod, pointing at staging's code.
+    const template = deployed.find(
+      (entry) => entry.service === 'scc-bridge' && entry.stage === PROD,
+    )!.template;
+    expect(template).toContain('qdn-local-prod');
+    expect(template).not.toContain('qdn-local-staging');
+    const versions = Object.values(
+      JSON.parse(template).Resources as Record<string, { Type: string; Properties: { CodeSha256: string } }>,
+    )
+      .filter((resource) => resource.Type === 'AWS::Lambda::Version')
+      .map((resource) => resource.Properties.CodeSha256);
+    const zipHashes = zipsOf(join(releasesRoot, STAGING, 'scc-bridge')).map((zip) =>
+      createHash('sha256')
+        .update(readFileSync(join(releasesRoot, STAGING, 'scc-bridge', zip)))
+        .digest('base64'),
+    );
+    expect(versions.length).toBeGreaterThan(0);
+    for (const hash of versions) expect(zipHashes).toContain(hash);
+
+    // Pages: prod holds staging's pages and keeps its own config.json.
+    const prodFiles = await bucketFiles(prodBucket);
+    expect(prodFiles).toEqual({ ...stagingFiles, 'config.json': prodConfig });
+    // Exactly what changed: the page that differed and the script that is gone.
+    expect(result.site!.invalidated).toEqual(['/book.html', '/js/retired.js']);
+    expect(cloud.cloudfront.invalidations('ELOCALPROD').map((invalidation) => invalidation.paths)).toEqual([
+      ['/book.html', '/js/retired.js'],
+    ]);
+    // The control API shows the same record.
+    const recorded = (await (
+      await fetch(`${cloud.apiUrl}/_local/cloudfront/invalidations?distributionId=ELOCALPROD`)
+    ).json()) as {
+      invalidations: { paths: string[] }[];
+    };
+    expect(recorded.invalidations.map((invalidation) => invalidation.paths)).toEqual([
+      ['/book.html', '/js/retired.js'],
+    ]);
+  }, 180_000);
+
+  it('promoting again changes and invalidates nothing', async () => {
+    const before = cloud.cloudfront.invalidations('ELOCALPROD').length;
+    const result = await promote({ ...options(), from: STAGING, to: PROD });
+    expect(result.site!.invalidated).toEqual([]);
+    expect(cloud.cloudfront.invalidations('ELOCALPROD')).toHaveLength(before);
+  }, 180_000);
+});
