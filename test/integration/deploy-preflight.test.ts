@@ -57,8 +57,8 @@ const operatorEnv = () => {
     QDN_BRANDS_FILE: brandsFile,
     TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
     TWILIO_API_KEY_SID: `SK${'b'.repeat(32)}`,
-    TWILIO_API_KEY_SECRET: 'api-key-secret',
-    TWILIO_AUTH_TOKEN: 'auth-token',
+    TWILIO_API_KEY_SECRET: 'tw-secret-7c1d22',
+    TWILIO_AUTH_TOKEN: 'tw-auth-9f3e51',
     SCC_SERVICE_KEY: 'scc-key',
     CALENDAR_DASHBOARD_TOKEN: 'calendar-token',
     QDN_OPS_ALARM_EMAIL: 'owner@example.com',
@@ -152,7 +152,7 @@ describe('npm run secrets', () => {
     expect(JSON.parse(ssm.get('/qdn/qa/twilio-api-key')!.value)).toEqual({
       accountSid: `AC${'a'.repeat(32)}`,
       apiKeySid: `SK${'b'.repeat(32)}`,
-      apiKeySecret: 'api-key-secret',
+      apiKeySecret: 'tw-secret-7c1d22',
     });
     const privateJwk = JSON.parse(ssm.get('/qdn/qa/tracking-grant-private-jwk')!.value);
     const publicJwk = JSON.parse(ssm.get('/qdn/qa/tracking-grant-public-jwk')!.value);
@@ -161,8 +161,8 @@ describe('npm run secrets', () => {
     expect(publicJwk.d).toBeUndefined();
     expect(Buffer.from(ssm.get('/qdn/qa/crew-link-secret')!.value, 'base64url')).toHaveLength(32);
     // Secrets never reach the output.
-    expect(result.stdout).not.toContain('api-key-secret');
-    expect(result.stdout).not.toContain('auth-token');
+    expect(result.stdout).not.toContain('tw-secret-7c1d22');
+    expect(result.stdout).not.toContain('tw-auth-9f3e51');
   });
 
   it('keeps generated secrets on a second run, updates what the environment gives, rotates on request', async () => {
