@@ -49,28 +49,3 @@ export function checkDataRetained(template: Template): Violation[] {
   }
   return violations;
 }
-
-/**
- * Bucket names are global across every AWS account: a fixed name (`qdn-prod-media`) fails the deploy if
- * anyone anywhere owns it. A bucket is either named by CloudFormation (no BucketName) or carries the
- * account id through `Fn::Sub` with `${AWS::AccountId}` (resolved at deploy time; serverless's
- * `${aws:accountId}` would need credentials to package).
- */
-export function checkBucketNames(template: Template): Violation[] {
-  const violations: Violation[] = [];
-  for (const [id, resource] of Object.entries(template.Resources)) {
-    if (resource.Type !== 'AWS::S3::Bucket') continue;
-    const name = resource.Properties?.BucketName;
-    if (name === undefined) continue;
-    const sub = (name as Record<string, unknown>)?.['Fn::Sub'];
-    const text = typeof sub === 'string' ? sub : Array.isArray(sub) ? sub[0] : undefined;
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
-    if (typeof text !== 'string' || !text.includes('${AWS::AccountId}'))
-      violations.push({
-        resource: id,
-        rule: 'bucket-name',
-        message: `${id}'s name ${JSON.stringify(name)} can collide with another account's bucket; use Fn::Sub with \${AWS::AccountId} or no BucketName`,
-      });
-  }
-  return violations;
-}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import type { Template } from '../infra/checks.ts';
-import { checkBucketNames, checkDataRetained } from '../infra/data-rules.ts';
+import { checkDataRetained } from '../infra/data-rules.ts';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/${name}-template.json`, import.meta.url), 'utf8')) as Template;
@@ -40,39 +40,6 @@ describe('business data survives its stack', () => {
     expect(checkDataRetained(template).map((violation) => violation.message)).toEqual([
       'Messages has no point-in-time recovery',
       'MediaBucket (AWS::S3::Bucket) has UpdateReplacePolicy unset (Delete); expected Retain',
-    ]);
-  });
-});
-
-describe('bucket names cannot collide with another account', () => {
-  it('accepts a CloudFormation-named bucket and Fn::Sub with the account id', () => {
-    const template: Template = {
-      Resources: {
-        Named: { Type: 'AWS::S3::Bucket', Properties: {} },
-        WithAccount: {
-          Type: 'AWS::S3::Bucket',
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
-          Properties: { BucketName: { 'Fn::Sub': 'qdn-prod-media-${AWS::AccountId}' } },
-        },
-      },
-    };
-    expect(checkBucketNames(template)).toEqual([]);
-  });
-
-  it('flags a fixed name and a Sub without the account id (broken fixtures)', () => {
-    const template: Template = {
-      Resources: {
-        Fixed: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'qdn-prod-media' } },
-        RegionOnly: {
-          Type: 'AWS::S3::Bucket',
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
-          Properties: { BucketName: { 'Fn::Sub': 'qdn-${AWS::Region}-x' } },
-        },
-      },
-    };
-    expect(checkBucketNames(template).map((violation) => violation.resource)).toEqual([
-      'Fixed',
-      'RegionOnly',
     ]);
   });
 });
