@@ -66,7 +66,15 @@ describe('the local cloud', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { ok: boolean; endpoints: Record<string, string> };
     expect(body.ok).toBe(true);
-    expect(Object.keys(body.endpoints).sort()).toEqual(['dynamodb', 'events', 's3', 'sns', 'sqs', 'ssm']);
+    expect(Object.keys(body.endpoints).sort()).toEqual([
+      'cloudfront',
+      'dynamodb',
+      'events',
+      's3',
+      'sns',
+      'sqs',
+      'ssm',
+    ]);
   });
 
   it('given a public route, then the gateway invokes its function with an API Gateway v2 event', async () => {
