@@ -10,6 +10,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -90,6 +91,24 @@ export function packageService(options: {
   rmSync(options.outDir, { recursive: true, force: true });
   mkdirSync(options.outDir, { recursive: true });
   const started = performance.now();
+  // serverless empties the service's .serverless/ even when packaging elsewhere: keep what
+  // `npm run package` left there (the infrastructure tests read it) and put it back afterwards.
+  const serviceDir = join(options.repoRoot, 'services', options.service);
+  const ownPackage = join(serviceDir, '.serverless');
+  const keptPackage = join(serviceDir, `.serverless-kept-${process.pid}`);
+  if (existsSync(ownPackage)) renameSync(ownPackage, keptPackage);
+  try {
+    runPackage(options);
+  } finally {
+    if (existsSync(keptPackage)) {
+      rmSync(ownPackage, { recursive: true, force: true });
+      renameSync(keptPackage, ownPackage);
+    }
+  }
+  options.log?.(`  packaged ${options.service} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function runPackage(options: Parameters<typeof packageService>[0]): void {
   // The compose file passes only eventBusName, whose value serverless.common.yml's params repeat.
   const result = spawnSync(
     join(options.repoRoot, 'node_modules/.bin/serverless'),
@@ -112,7 +131,6 @@ export function packageService(options: {
     throw new Error(
       `serverless package ${options.service} --stage ${options.stage} failed:\n${result.stdout}${result.stderr}`,
     );
-  options.log?.(`  packaged ${options.service} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 export function zipsOf(dir: string): string[] {

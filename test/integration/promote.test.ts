@@ -2,7 +2,7 @@
 // Real packaging (serverless, for two stages), the local cloud's S3 for both stages' site buckets and its
 // CloudFront invalidation recorder; only CloudFormation is a recorder (no local CloudFormation).
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
@@ -96,12 +96,21 @@ beforeAll(async () => {
   }
 }, 120_000);
 
+// What `npm run package` leaves in a service's .serverless/ (the infrastructure tests read it) must
+// survive packaging a release elsewhere: serverless empties that folder whatever --package says.
+const ownPackage = join(repoRoot, 'services/scc-bridge/.serverless');
+const marker = join(ownPackage, `promote-test-${process.pid}`);
+const hadOwnPackage = existsSync(ownPackage);
+
 afterAll(async () => {
   await cloud?.stop();
+  rmSync(hadOwnPackage ? marker : ownPackage, { recursive: true, force: true });
 });
 
 describe('npm run deploy, then npm run promote between two local stages', () => {
   it('deploys staging: a release with hashed zips, every stack in order, its pages and their invalidation', async () => {
+    mkdirSync(ownPackage, { recursive: true });
+    writeFileSync(marker, 'left by npm run package');
     const result = await deploy({ ...options(), stage: STAGING });
     expect(deployed.map((entry) => `${entry.service}@${entry.stage}`)).toEqual([
       'scc-bridge@local-staging',
@@ -197,6 +206,10 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
       ['/book.html', '/js/retired.js'],
     ]);
   }, 180_000);
+
+  it("leaves the service's own .serverless/ as npm run package left it", () => {
+    expect(existsSync(marker)).toBe(true);
+  });
 
   it('promoting again changes and invalidates nothing', async () => {
     const before = cloud.cloudfront.invalidations('ELOCALPROD').length;
