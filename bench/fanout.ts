@@ -47,7 +47,8 @@ const cloud = await startLocalCloud({
 });
 try {
   const dispatcher = await cloud.token('dispatcher');
-  const driver = await cloud.token('driver');
+  // A dispatcher moves the jobs: a driver could only move jobs assigned to them for today.
+  const mover = await cloud.token('dispatcher');
   const call = async (method: string, path: string, token: string, body: unknown) => {
     const response = await fetch(`${cloud.apiUrl}${path}`, {
       method,
@@ -97,7 +98,7 @@ try {
       ids.map(async (jobId, index) => {
         await sleep(run + (index * 1000) / RATE - Date.now());
         startedAt.set(jobId, Date.now());
-        await call('POST', `/jobs/${jobId}/status`, driver, { status: 'en_route', etaMinutes: 20 });
+        await call('POST', `/jobs/${jobId}/status`, mover, { status: 'en_route', etaMinutes: 20 });
       }),
     );
     return run;

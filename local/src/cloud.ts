@@ -58,6 +58,11 @@ export interface LocalCloudOptions {
    * off the fan-out. An unknown key is an error.
    */
   disabledTriggers?: string[];
+  /**
+   * Variables set in every function's environment over what the YAML gives (e.g. a benchmark lifting
+   * a per-client rate limit that its one-address load would otherwise hit).
+   */
+  environment?: Record<string, string>;
 }
 
 export { LOCAL_SECRETS } from './local-secrets.ts';
@@ -119,7 +124,7 @@ export interface LocalCloud {
   twilio: TwilioFake;
   scc: SccFake;
   calendar: CalendarFake;
-  /** Parameter Store as the functions and the deploy scripts see it. */
+  /** Parameter Store as the functions and the deploy scripts see it (with fault injection for tests). */
   ssm: SsmFake;
   /** Records the CloudFront invalidations the deploy and promote scripts ask for. */
   cloudfront: CloudFrontFake;
@@ -435,6 +440,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const functions = new Map<string, FunctionPool>();
     for (const fn of functionsTopology.functions) {
+      if (options.environment) fn.environment = { ...fn.environment, ...options.environment };
       functions.set(
         fn.key,
         new FunctionPool(fn, {

@@ -37,7 +37,7 @@ export async function createHttpFront(options: HttpFrontOptions) {
   });
   const token = (role: StaffGroup, claims: { sub?: string; email?: string; crewId?: string } = {}) =>
     identity.issueToken({
-      sub: claims.sub ?? (claims.crewId ? `local-${role}-${claims.crewId}` : `local-${role}`),
+      sub: claims.sub ?? `local-${role}`,
       email: claims.email ?? `${role}@qdn.local`,
       groups: [role],
       ...(claims.crewId ? { crewId: claims.crewId } : {}),

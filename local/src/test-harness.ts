@@ -25,6 +25,19 @@ export async function eventually<T>(
   }
 }
 
+/** The crew id in the harness's default driver token (`tokens.driver`, `role: 'driver'`). */
+export const TEST_DRIVER_CREW_ID = 'crew_test_driver';
+
+/** Today's date (YYYY-MM-DD) in a brand's zone (every local brand is in San Diego): a driver's work day. */
+export function todayIn(timeZone = 'America/Los_Angeles', at = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
+}
+
 /** A qdn.* event as a test rule's queue receives it. */
 export interface CapturedEvent {
   'detail-type': string;
@@ -52,10 +65,18 @@ export async function startTestCloud(
   options: {
     /** Which event sources the capture rule takes; by default every qdn.* source. */
     capture?: string[];
+    /** Set in every function's environment (e.g. a low rate limit to reach in a test). */
+    environment?: Record<string, string>;
   } = {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), `qdn-${name}-`));
-  const cloud: LocalCloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
+  const cloud: LocalCloud = await startLocalCloud({
+    dataDir,
+    port: 0,
+    sitePort: 0,
+    quiet: true,
+    ...(options.environment ? { environment: options.environment } : {}),
+  });
   const queue = cloud.fauxqs.createQueue(`qdn-local-test-capture-${name}`, { region: 'us-west-2' });
   await cloud.clients.eventBridge.send(
     new PutRuleCommand({
@@ -72,7 +93,9 @@ export async function startTestCloud(
     }),
   );
   const tokens: Record<string, string> = {};
-  for (const role of ['dispatcher', 'admin', 'driver'] as const) tokens[role] = await cloud.token(role);
+  for (const role of ['dispatcher', 'admin'] as const) tokens[role] = await cloud.token(role);
+  // The default driver is crew member TEST_DRIVER_CREW_ID: they act on jobs that name them, today.
+  tokens.driver = await cloud.token('driver', { crewId: TEST_DRIVER_CREW_ID });
   const seen: CapturedEvent[] = [];
 
   async function api(method: string, path: string, options: ApiOptions = {}) {

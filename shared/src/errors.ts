@@ -63,8 +63,11 @@ export class UnsupportedMediaTypeError extends AppError {
 }
 export class TooManyRequestsError extends AppError {
   override name = 'TooManyRequestsError';
-  constructor(message = 'Too many requests, try again shortly') {
+  /** Seconds until the limit's window ends: sent as `Retry-After`. */
+  readonly retryAfterSeconds: number;
+  constructor(message = 'Too many requests, try again shortly', retryAfterSeconds = 60) {
     super(429, message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -110,7 +113,7 @@ function httpStatusOf(error: Record<string, unknown>): number | undefined {
 
 /**
  * Decides whether a failure is worth retrying. Network errors, timeouts, throttling (429) and 5xx are
- * transient; other 4xx and validation errors are permanent. An error we cannot classify is treated as
+ * transient; other 4xx, validation errors and RangeErrors (impossible values) are permanent. An error we cannot classify is treated as
  * transient: retrying and then parking it in a DLQ with a record loses nothing, dropping it would.
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
@@ -120,6 +123,9 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof PermanentError) return false;
   // zod 4's ZodError is not always an `instanceof Error`; recognise it by name.
   if ((error as { name?: unknown } | null)?.name === 'ZodError' || error instanceof AppError) return false;
+  // An impossible value (a date past year 9999 in date arithmetic: "Invalid time value") fails the same
+  // way every time: record it as the outcome instead of retrying it into the DLQ and its alarm.
+  if (error instanceof RangeError) return false;
   if (!(error instanceof Error)) return true;
   const record = error as unknown as Record<string, unknown>;
   if (error.name === 'AbortError' || error.name === 'TimeoutError') return true;

@@ -10,6 +10,17 @@ export const SCHEMA_VERSION = 1;
 
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number, e.g. +16195550123');
 const isoDate = z.iso.date();
+
+/**
+ * A calendar day anyone could book or work on (2000–2099): input schemas use it, so a date like
+ * 9999-12-31 is a field error at the door rather than a crash in date arithmetic downstream.
+ */
+export const WorkDate = z.iso
+  .date({ error: 'must be a date, YYYY-MM-DD', abort: true })
+  .refine(
+    (date) => date >= '2000-01-01' && date <= '2099-12-31',
+    'must be between 2000-01-01 and 2099-12-31',
+  );
 const isoDateTime = z.iso.datetime({ offset: true });
 
 /** What every event's `detail.meta` carries. */

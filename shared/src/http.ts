@@ -13,12 +13,13 @@ import {
   type FieldError,
   ForbiddenError,
   PayloadTooLargeError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.ts';
 import { logger } from './logging.ts';
-import { type Role, rolesFromClaim } from './roles.ts';
+import { crewIdFromClaim, type Role, rolesFromClaim } from './roles.ts';
 
 /** Who is calling, from the JWT the HTTP API authorizer already verified. */
 export interface Principal {
@@ -67,18 +68,6 @@ export interface HttpRouteOptions<Body, Query, Params> {
 
 type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-/** `custom:crewId` as the authorizer passes it (a string); blank or anything else means none. */
-export function crewIdFromClaim(claim: unknown): string | undefined {
-  if (typeof claim !== 'string') return undefined;
-  const crewId = claim.trim();
-  return crewId === '' ? undefined : crewId;
-}
-
-/** Whether the caller is a driver and nothing more: the role that sees only their own jobs. */
-export function isDriverOnly(principal: Principal | undefined): boolean {
-  return !!principal && principal.roles.includes('driver') && !principal.roles.some((r) => r !== 'driver');
-}
 
 function principalOf(event: HttpEvent): Principal | undefined {
   const claims = event.requestContext?.authorizer?.jwt?.claims as Record<string, unknown> | undefined;
@@ -141,6 +130,16 @@ function parseFormBody(event: HttpEvent, maxBytes: number): Record<string, strin
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
+/**
+ * A route without a body schema takes no body: anything but nothing or `{}` (what some clients send by
+ * habit) is a 400, so `[]`, `null`, `__proto__` or a 30,000-deep array never reach the route.
+ */
+function noBody<Body>(event: HttpEvent, maxBytes: number): Body {
+  const raw = rawBodyOf(event, maxBytes);
+  if (raw === undefined || /^\s*(\{\s*\})?\s*$/.test(raw)) return undefined as Body;
+  throw new ValidationError('This route takes no body', [{ field: 'body', message: 'must be empty' }]);
+}
+
 function authorize(principal: Principal | undefined, roles: readonly Role[] | undefined): void {
   if (!roles) return;
   if (!principal) throw new UnauthorizedError();
@@ -175,10 +174,11 @@ function httpErrorResponder(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStr
       if (error instanceof AppError) {
         if (error.statusCode >= 500) logger.error('Request failed', { error });
         else logger.info('Request rejected', { status: error.statusCode, reason: error.message });
-        request.response = jsonResponse(error.statusCode, {
-          error: error.message,
-          ...(error.details ? { details: error.details } : {}),
-        });
+        request.response = jsonResponse(
+          error.statusCode,
+          { error: error.message, ...(error.details ? { details: error.details } : {}) },
+          error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : {},
+        );
         return;
       }
       logger.error('Unexpected error', { error: error as Error });
@@ -220,13 +220,15 @@ export function httpHandler<
       const principal = principalOf(event);
       authorize(principal, options.roles);
       const request: HttpRequest<Body, Query, Params> = {
-        body: validate(
-          options.body,
-          options.bodyFormat === 'form'
-            ? parseFormBody(event, maxBodyBytes)
-            : parseJsonBody(event, maxBodyBytes),
-          'body',
-        ),
+        body: options.body
+          ? validate(
+              options.body,
+              options.bodyFormat === 'form'
+                ? parseFormBody(event, maxBodyBytes)
+                : parseJsonBody(event, maxBodyBytes),
+              'body',
+            )
+          : noBody(event, maxBodyBytes),
         query: validate(options.query, event.queryStringParameters ?? {}, 'query'),
         params: validate(options.params, event.pathParameters ?? {}, 'path'),
         principal,

@@ -16,6 +16,9 @@ export interface SsmFake {
   get(name: string): LocalParameter | undefined;
   /** Names the functions asked for, so tests can see configuration being read. */
   reads(): string[];
+  /** Reads of `name` fail (HTTP 400 AccessDeniedException, not retried by the SDK) until cleared. */
+  failReads(name: string): void;
+  clearFaults(): void;
 }
 
 interface StoredParameter extends LocalParameter {
@@ -34,6 +37,7 @@ interface StoredParameter extends LocalParameter {
 export function createSsmFake(initial: Record<string, LocalParameter> = {}): SsmFake {
   const parameters = new Map<string, StoredParameter>();
   const reads: string[] = [];
+  const failing = new Set<string>();
   let server: Server | undefined;
   const set = (name: string, parameter: LocalParameter) => {
     const version = (parameters.get(name)?.version ?? 0) + 1;
@@ -67,6 +71,11 @@ export function createSsmFake(initial: Record<string, LocalParameter> = {}): Ssm
       Type?: 'String' | 'SecureString';
       Overwrite?: boolean;
     };
+    const asked = body.Name ? [body.Name] : (body.Names ?? []);
+    if (asked.some((name) => failing.has(name))) {
+      reads.push(...asked);
+      return reply(response, 400, { __type: 'AccessDeniedException', message: 'Injected fault' });
+    }
     if (operation === 'GetParameter') {
       const parameter = parameters.get(body.Name ?? '');
       reads.push(body.Name ?? '');
@@ -127,6 +136,8 @@ export function createSsmFake(initial: Record<string, LocalParameter> = {}): Ssm
       return parameter && { value: parameter.value, type: parameter.type };
     },
     reads: () => [...reads],
+    failReads: (name) => void failing.add(name),
+    clearFaults: () => failing.clear(),
     listen(port = 0) {
       server = createServer((request, response) => void handle(request, response));
       return new Promise((resolve) => {

@@ -133,7 +133,7 @@ beforeAll(async () => {
   trailerJobId = trailer.body.job.jobId;
   charterJobId = charter.body.job.jobId;
   const moved = await api('POST', `/jobs/${trailerJobId}/status`, {
-    role: 'driver',
+    role: 'dispatcher',
     body: { status: 'en_route' },
   });
   expect(moved.status).toBe(200);

@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../src/errors.ts';
-import { httpHandler, isDriverOnly } from '../../src/http.ts';
-import { rolesFromClaim } from '../../src/roles.ts';
+import { httpHandler } from '../../src/http.ts';
+import { isDriverOnly, rolesFromClaim } from '../../src/roles.ts';
 
 // Given/when/then over the real middy stack, invoked in-process with API Gateway v2 events.
 function apiEvent(overrides: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {}) {

@@ -79,6 +79,17 @@ describe('isTransient', () => {
     ['an AWS throttle', Object.assign(new Error('throttled'), { $retryable: { throttling: true } }), true],
     ['a validation error', new z.ZodError([]), false],
     ['an unknown error', new Error('???'), true],
+    [
+      'date arithmetic past year 9999',
+      (() => {
+        try {
+          new Date(Date.UTC(10000, 0, 1) * 100).toISOString();
+        } catch (error) {
+          return error;
+        }
+      })(),
+      false,
+    ],
   ])('given %s, then transient is %p', (_, error, transient) => {
     expect(isTransient(error)).toBe(transient);
   });

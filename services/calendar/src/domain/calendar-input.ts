@@ -1,3 +1,4 @@
+import { WorkDate } from '@qdn/shared/events';
 import { addDays } from '@qdn/shared/zoned-time';
 import { z } from 'zod';
 import { DISPATCH_CALENDAR_ID, isCalendarId } from './calendar-ids.ts';
@@ -29,8 +30,8 @@ function datesAreValid(payload: z.core.ParsePayload): boolean {
 /** `GET /calendar?from=&to=&calendarId=`: dates (YYYY-MM-DD, inclusive) in the dispatch time zone. */
 export const BoardQuery = z
   .strictObject({
-    from: z.iso.date({ error: 'must be a date, YYYY-MM-DD' }),
-    to: z.iso.date({ error: 'must be a date, YYYY-MM-DD' }),
+    from: WorkDate,
+    to: WorkDate,
     calendarId: calendarId.default(DISPATCH_CALENDAR_ID),
   })
   .refine((query) => query.to >= query.from, {

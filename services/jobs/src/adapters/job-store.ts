@@ -24,7 +24,6 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 //   JOB#<jobId> / JOB                 the job; GSI byDate: DATE#<date> / <jobId>
 //   LINK#<sha256(token)> / LINK        a live tracking link (deleted when rotated)
 //   TRAILER#<trailerId>#<day> / CLAIM  who has a trailer that day (conditional puts make double booking impossible)
-//   LIMIT#<key>#<window> / LIMIT       booking counters, expiring with TTL
 const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 const linkKey = (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' });
 const claimKey = (trailerId: string, day: string) => ({ pk: `TRAILER#${trailerId}#${day}`, sk: 'CLAIM' });
@@ -205,28 +204,5 @@ export class DynamoJobRepository implements JobRepository {
       new GetCommand({ TableName: this.#table, Key: linkKey(tokenHash) }),
     );
     return Item ? { tokenHash: Item.tokenHash, jobId: Item.jobId, createdAt: Item.createdAt } : undefined;
-  }
-
-  async takeFromLimit(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean> {
-    const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { pk: `LIMIT#${key}#${windowStart}`, sk: 'LIMIT' },
-          UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
-          ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':limit': limit,
-            ':expiresAt': windowStart + windowSeconds * 2,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
-    }
   }
 }

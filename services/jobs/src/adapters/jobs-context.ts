@@ -1,6 +1,7 @@
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import type { JobsContext } from '../domain/job-commands.ts';
@@ -9,19 +10,34 @@ import { DynamoJobRepository } from './job-store.ts';
 // Read once per cold start; a missing variable fails the first invocation with its name.
 const config = loadConfig({
   JOBS_TABLE: requiredString(),
+  COUNTERS_TABLE: requiredString(),
+  TRACK_LOOKUPS_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(60),
   /** Set locally, where every brand shares one site origin; in AWS each brand's own domain is used. */
   PUBLIC_BASE_URL: z.url().optional(),
   BOOKINGS_PER_PHONE_PER_DAY: z.coerce.number().int().positive().default(3),
   BOOKINGS_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(10),
+  BOOKING_MAX_DAYS_AHEAD: z.coerce.number().int().positive().default(365),
+  BOOKING_MAX_RENTAL_DAYS: z.coerce.number().int().positive().default(30),
   TRACKING_LINK_DAYS_AFTER_CLOSE: z.coerce.number().positive().default(3),
 });
 
 const newUlid = monotonicFactory();
 let context: Promise<JobsContext> | undefined;
 
-/** The jobs commands' dependencies, built once per function instance. */
+/**
+ * The jobs commands' dependencies, built once per function instance. A failed build (the brand catalog
+ * not readable from SSM at cold start) is not kept: the next invocation tries again.
+ */
 export function jobsContext(): Promise<JobsContext> {
-  context ??= loadBrands().then((brands) => ({
+  context ??= buildContext().catch((error: unknown) => {
+    context = undefined;
+    throw error;
+  });
+  return context;
+}
+
+function buildContext(): Promise<JobsContext> {
+  return loadBrands().then((brands) => ({
     repository: new DynamoJobRepository(dynamoDocumentClient(), config.JOBS_TABLE),
     brands,
     now: () => new Date(),
@@ -31,8 +47,11 @@ export function jobsContext(): Promise<JobsContext> {
     bookingLimits: {
       perPhonePerDay: config.BOOKINGS_PER_PHONE_PER_DAY,
       perIpPerHour: config.BOOKINGS_PER_IP_PER_HOUR,
+      maxDaysAhead: config.BOOKING_MAX_DAYS_AHEAD,
+      maxRentalDays: config.BOOKING_MAX_RENTAL_DAYS,
     },
     trackingLinkDaysAfterClose: config.TRACKING_LINK_DAYS_AFTER_CLOSE,
+    limits: new RateLimiter(dynamoDocumentClient(), config.COUNTERS_TABLE),
+    trackLookupsPerIpPerMinute: config.TRACK_LOOKUPS_PER_IP_PER_MINUTE,
   }));
-  return context;
 }

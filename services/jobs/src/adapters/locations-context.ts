@@ -1,3 +1,5 @@
+import { loadBrands } from '@qdn/shared/brand-loader';
+import type { Brands } from '@qdn/shared/brands';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { z } from 'zod';
@@ -16,6 +18,16 @@ const config = loadConfig({
 
 let locations: LocationLog | undefined;
 let context: LocationsContext | undefined;
+let brands: Promise<Brands> | undefined;
+
+/** The brand catalog, loaded on first need; a failed load is retried on the next call, not kept. */
+function brandCatalog(): Promise<Brands> {
+  brands ??= loadBrands().catch((error: unknown) => {
+    brands = undefined;
+    throw error;
+  });
+  return brands;
+}
 
 /** The telemetry table, for routes that only read points (the tracking view). */
 export function locationLog(): LocationLog {
@@ -30,6 +42,7 @@ export function locationsContext(): LocationsContext {
     locations: locationLog(),
     now: () => new Date(),
     arrivalRadiusMeters: config.ARRIVAL_RADIUS_METERS,
+    timeZoneOf: async (brandId) => (await brandCatalog()).get(brandId).timeZone,
   };
   return context;
 }

@@ -1,13 +1,8 @@
 import type { Brands } from '@qdn/shared/brands';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  TooManyRequestsError,
-  ValidationError,
-} from '@qdn/shared/errors';
-import type { Role } from '@qdn/shared/roles';
-import { zonedDate } from '@qdn/shared/zoned-time';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@qdn/shared/errors';
+import { enforceRateLimit, type RateLimits } from '@qdn/shared/rate-limit';
+import { type Role, staffMayAccess } from '@qdn/shared/roles';
+import { addDays, zonedDate } from '@qdn/shared/zoned-time';
 import { checkAgainstBrand, type JobRecord, reachedAt, scheduleDays, staffView } from './job.ts';
 import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
 import type { JobRepository, TrackingLinkRecord, TrailerClaims } from './ports.ts';
@@ -24,7 +19,16 @@ export interface JobsContext {
   newJobId: () => string;
   /** The site base URL for a brand's links (PUBLIC_BASE_URL locally, where all brands share one site). */
   siteBaseUrl: (brandId: string) => string;
-  bookingLimits: { perPhonePerDay: number; perIpPerHour: number };
+  bookingLimits: {
+    perPhonePerDay: number;
+    perIpPerHour: number;
+    maxDaysAhead: number;
+    maxRentalDays: number;
+  };
+  /** Per-client limits (the service's counters table). */
+  limits: RateLimits;
+  /** Tracking-link lookups one source address may make per minute (guessing links is not a pastime). */
+  trackLookupsPerIpPerMinute: number;
   /** How long a tracking link keeps working after the job is complete or cancelled. */
   trackingLinkDaysAfterClose: number;
 }
@@ -32,6 +36,8 @@ export interface JobsContext {
 export interface Actor {
   userId: string;
   roles: Role[];
+  /** A driver's crew id (`custom:crewId`): which jobs are theirs. */
+  crewId?: string | undefined;
 }
 
 const isAdmin = (actor: Actor) => actor.roles.includes('admin');
@@ -126,10 +132,28 @@ export async function createJob(context: JobsContext, input: CreateJobInput, act
   return { job: viewFor(actor, job), trackingUrl };
 }
 
-export async function getJob(context: JobsContext, jobId: string): Promise<JobRecord> {
+/**
+ * The job, when `actor` may see it: dispatchers and admins any job, a driver only a job assigned to them
+ * on its day(s). Anything else is the same 404 as an unknown job.
+ */
+export async function getJob(context: JobsContext, jobId: string, actor: Actor): Promise<JobRecord> {
   const job = await context.repository.get(jobId);
-  if (!job) throw new NotFoundError('Job not found');
+  if (!job || !mayAccess(actor, job, (brandId) => context.brands.get(brandId).timeZone, context.now())) {
+    throw new NotFoundError('Job not found');
+  }
   return job;
+}
+
+/** Whether `actor` may see the job through a staff route (a driver: theirs, today). */
+export function mayAccess(actor: Actor, job: JobRecord, timeZoneOf: (brandId: string) => string, now: Date) {
+  return staffMayAccess(
+    actor,
+    { crewIds: job.crewIds, date: job.schedule.date, endDate: job.schedule.endDate },
+    // Only a driver's check reads the day; the brand lookup is skipped for everyone else.
+    actor.roles.some((role) => role !== 'driver')
+      ? job.schedule.date
+      : zonedDate(now, timeZoneOf(job.brandId)),
+  );
 }
 
 export async function listJobs(
@@ -158,7 +182,7 @@ function applyUpdate(job: JobRecord, input: UpdateJobInput): JobRecord {
 /** `PATCH /jobs/{jobId}`. */
 export async function updateJob(context: JobsContext, jobId: string, input: UpdateJobInput, actor: Actor) {
   if (input.private && !isAdmin(actor)) throw new ForbiddenError('Only admins may change private fields');
-  const job = await getJob(context, jobId);
+  const job = await getJob(context, jobId, actor);
   if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
     throw new ConflictError('The job was changed since you loaded it', [
       { field: 'expectedVersion', currentVersion: job.version },
@@ -180,7 +204,7 @@ export async function updateJob(context: JobsContext, jobId: string, input: Upda
 
 /** `POST /jobs/{jobId}/status`. */
 export async function changeStatus(context: JobsContext, jobId: string, input: StatusInput, actor: Actor) {
-  const job = await getJob(context, jobId);
+  const job = await getJob(context, jobId, actor);
   if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
     throw new ConflictError('The job was changed since you loaded it', [
       { field: 'expectedVersion', currentVersion: job.version },
@@ -242,7 +266,7 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
 
 /** `POST /jobs/{jobId}/tracking-link`: a new link; the previous one stops working at once. */
 export async function rotateTrackingLink(context: JobsContext, jobId: string, actor: Actor) {
-  const job = await getJob(context, jobId);
+  const job = await getJob(context, jobId, actor);
   const { link, trackingUrl } = newTrackingLink(context, job.brandId, jobId);
   const rotated: JobRecord = {
     ...job,
@@ -273,7 +297,17 @@ export const TRACKING_NOT_FOUND = 'Job not found, or this tracking link is no lo
 export async function jobForTrackingToken(
   context: JobsContext,
   token: string,
+  request?: { sourceIp: string },
 ): Promise<JobRecord | undefined> {
+  if (request) {
+    await enforceRateLimit(
+      context.limits,
+      { name: 'track-lookup', limit: context.trackLookupsPerIpPerMinute, windowSeconds: 60 },
+      request.sourceIp,
+      context.now(),
+      'Too many tracking link lookups from this network; try again shortly',
+    );
+  }
   const link = await context.repository.findLink(tokenHash(token));
   const job = link ? await context.repository.get(link.jobId) : undefined;
   if (!job || job.trackingTokenHash !== link?.tokenHash) return undefined;
@@ -300,26 +334,43 @@ export async function createBooking(
   checkAgainstBrand(brand, { serviceType: input.serviceType, schedule });
   const now = context.now();
   // "Today" is the brand's: at 6 pm in San Diego it is already tomorrow in UTC.
-  if (input.preferredDate < zonedDate(now, brand.timeZone)) {
-    throw new ValidationError('Invalid body', [
-      { field: 'body.preferredDate', message: 'must be today or later' },
-    ]);
+  const today = zonedDate(now, brand.timeZone);
+  const dateErrors = [];
+  if (input.preferredDate < today) {
+    dateErrors.push({ field: 'body.preferredDate', message: 'must be today or later' });
+  } else if (input.preferredDate > addDays(today, context.bookingLimits.maxDaysAhead)) {
+    dateErrors.push({
+      field: 'body.preferredDate',
+      message: `must be within ${context.bookingLimits.maxDaysAhead} days`,
+    });
   }
-  const withinPhoneLimit = await context.repository.takeFromLimit(
-    `phone#${input.phone}`,
-    context.bookingLimits.perPhonePerDay,
-    86_400,
-    now,
-  );
-  const withinIpLimit = await context.repository.takeFromLimit(
-    `ip#${request.sourceIp}`,
-    context.bookingLimits.perIpPerHour,
-    3_600,
-    now,
-  );
-  if (!withinPhoneLimit || !withinIpLimit) {
-    throw new TooManyRequestsError('Too many bookings from this phone or network; call or text us instead');
+  if (
+    input.endDate &&
+    input.endDate > addDays(input.preferredDate, context.bookingLimits.maxRentalDays - 1)
+  ) {
+    dateErrors.push({
+      field: 'body.endDate',
+      message: `a rental is at most ${context.bookingLimits.maxRentalDays} days online; call us for longer`,
+    });
   }
+  if (dateErrors.length > 0) throw new ValidationError('Invalid body', dateErrors);
+  // The address first: a refused request must not use up the phone's allowance (else anyone could lock
+  // a customer out by booking under their number from one address).
+  const tooMany = 'Too many bookings from this phone or network; call or text us instead';
+  await enforceRateLimit(
+    context.limits,
+    { name: 'booking-ip', limit: context.bookingLimits.perIpPerHour, windowSeconds: 3_600 },
+    request.sourceIp,
+    now,
+    tooMany,
+  );
+  await enforceRateLimit(
+    context.limits,
+    { name: 'booking-phone', limit: context.bookingLimits.perPhonePerDay, windowSeconds: 86_400 },
+    input.phone,
+    now,
+    tooMany,
+  );
   const quote = quoteFor(brand, input.serviceType, schedule)!;
   const jobId = context.newJobId();
   const at = now.toISOString();

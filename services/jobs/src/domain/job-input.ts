@@ -1,4 +1,4 @@
-import { CharterDetails, JobStatus } from '@qdn/shared/events';
+import { CharterDetails, JobStatus, WorkDate } from '@qdn/shared/events';
 import { PhoneNumber } from '@qdn/shared/phone';
 import { z } from 'zod';
 
@@ -8,10 +8,10 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digi
 
 export const ScheduleInput = z
   .strictObject({
-    date: z.iso.date(),
+    date: WorkDate,
     window: z.string().min(1).max(32).optional(),
     time: hhmm.optional(),
-    endDate: z.iso.date().optional(),
+    endDate: WorkDate.optional(),
   })
   .refine((schedule) => !(schedule.window && schedule.time), {
     message: 'give a window or a time, not both',
@@ -127,8 +127,8 @@ export const BookingInput = z
     email: z.email().max(254).optional(),
     address: AddressInput,
     serviceType: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'unknown service type'),
-    preferredDate: z.iso.date(),
-    endDate: z.iso.date().optional(),
+    preferredDate: WorkDate,
+    endDate: WorkDate.optional(),
     window: z.string().min(1).max(32).optional(),
     notes: z.string().max(1000).optional(),
     smsConsent: z.literal(true, { error: 'consent to texts is required to book online' }),

@@ -1,7 +1,7 @@
 import { NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { arrivalOf } from './arrival.ts';
 import type { JobRecord } from './job.ts';
-import type { Actor } from './job-commands.ts';
+import { type Actor, mayAccess } from './job-commands.ts';
 import type { ListLocationsQuery, LocationsInput } from './job-input.ts';
 import {
   expiresAtFor,
@@ -21,11 +21,17 @@ export interface LocationsContext {
   now: () => Date;
   /** How close to the job's address a point must be for the truck to count as arriving. */
   arrivalRadiusMeters: number;
+  /** The brand's IANA time zone: a driver's "today" (loaded only when a driver calls). */
+  timeZoneOf: (brandId: string) => Promise<string>;
 }
 
-async function existingJob(context: LocationsContext, jobId: string): Promise<JobRecord> {
+/** The job, when `actor` may act on it (a driver: assigned to them, today); else the unknown-job 404. */
+async function existingJob(context: LocationsContext, jobId: string, actor: Actor): Promise<JobRecord> {
   const job = await context.repository.get(jobId);
   if (!job) throw new NotFoundError('Job not found');
+  const driverOnly = !actor.roles.some((role) => role !== 'driver');
+  const timeZone = driverOnly ? await context.timeZoneOf(job.brandId) : 'UTC';
+  if (!mayAccess(actor, job, () => timeZone, context.now())) throw new NotFoundError('Job not found');
   return job;
 }
 
@@ -54,7 +60,7 @@ export async function recordLocations(
   );
   if (fromTheFuture.length > 0) throw new ValidationError('Invalid body', fromTheFuture);
 
-  const job = await existingJob(context, jobId);
+  const job = await existingJob(context, jobId, actor);
   const start = retentionStart(now);
   const stored: StoredLocationPoint[] = points
     .filter((point) => point.recordedAt >= start)
@@ -68,8 +74,13 @@ export async function recordLocations(
 }
 
 /** `GET /jobs/{jobId}/locations?since=`: newest first, never older than the retention window. */
-export async function listLocations(context: LocationsContext, jobId: string, query: ListLocationsQuery) {
-  await existingJob(context, jobId);
+export async function listLocations(
+  context: LocationsContext,
+  jobId: string,
+  query: ListLocationsQuery,
+  actor: Actor,
+) {
+  await existingJob(context, jobId, actor);
   const now = context.now();
   const points = await context.locations.list(jobId, readableFrom(query.since, now), query.limit);
   return withinRetention(points, now).map(({ expiresAt: _expiresAt, ...point }) => point);

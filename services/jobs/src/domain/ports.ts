@@ -55,6 +55,4 @@ export interface JobRepository {
    */
   recordArrival(jobId: string, arrival: Arrival, change: { at: string; by: string }): Promise<boolean>;
   findLink(tokenHash: string): Promise<TrackingLinkRecord | undefined>;
-  /** Counts one use of a limited thing (bookings per phone, per IP) and says whether it is still within the limit. */
-  takeFromLimit(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
 }

@@ -7,6 +7,8 @@ import { JobIdParams } from '../domain/job-input.ts';
 export const handler = httpHandler(
   { roles: ['dispatcher', 'admin', 'driver'], params: JobIdParams },
   async function getJobRoute({ params, principal }) {
-    return { body: { job: viewFor(principal!, await getJob(await jobsContext(), params.jobId)) } };
+    return {
+      body: { job: viewFor(principal!, await getJob(await jobsContext(), params.jobId, principal!)) },
+    };
   },
 );

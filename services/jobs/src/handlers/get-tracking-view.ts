@@ -15,13 +15,16 @@ const notFound = {
 
 /** GET /track/{token} (public): the customer's view; unknown, rotated and expired links get the same 404. */
 export const handler = httpHandler(
-  { params: z.object({ token: z.string().max(64) }) },
-  async function getTrackingViewRoute({ params }) {
+  // Any token shape is looked up the same way: a malformed one (too long, odd characters) gets the
+  // uniform 404 too, never a validation error that would say what a token looks like.
+  { params: z.object({ token: z.string() }) },
+  async function getTrackingViewRoute({ params, event }) {
     const context = await jobsContext();
     // A malformed token still costs a lookup, so the answer's timing says nothing about the token.
     const job = await jobForTrackingToken(
       context,
       looksLikeToken(params.token) ? params.token : 'x'.repeat(32),
+      { sourceIp: event.requestContext.http.sourceIp },
     );
     if (!job) return notFound;
     // The grant lets the page fetch this job's photos and messages from media and notifications. Only a

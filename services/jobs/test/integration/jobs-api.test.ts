@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { startTestCloud, TEST_DRIVER_CREW_ID, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
 import { verifyTrackingGrant } from '@qdn/shared/tracking-grant';
 
 // The jobs API on the local cloud, as the dashboard, a driver's phone and the public site use it; the
@@ -72,7 +72,7 @@ describe('jobs API', () => {
     // Prepare
     const { body } = await api('POST', '/jobs', {
       role: 'dispatcher',
-      body: newJob({ schedule: { date: '2026-12-02', window: 'morning' } }),
+      body: newJob({ schedule: { date: todayIn(), window: 'morning' }, crewIds: [TEST_DRIVER_CREW_ID] }),
     });
     const jobId = body.job.jobId;
 
@@ -125,7 +125,10 @@ describe('jobs API', () => {
   });
 
   it('given a mis-tap, when a dispatcher corrects it with a reason, then the event says it is a correction', async () => {
-    const { body } = await api('POST', '/jobs', { role: 'dispatcher', body: newJob() });
+    const { body } = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ schedule: { date: todayIn(), window: 'morning' }, crewIds: [TEST_DRIVER_CREW_ID] }),
+    });
     const jobId = body.job.jobId;
     await api('POST', `/jobs/${jobId}/status`, { role: 'driver', body: { status: 'en_route' } });
     const noReason = await api('POST', `/jobs/${jobId}/status`, {
@@ -250,13 +253,14 @@ describe('jobs API', () => {
   });
 
   it('given the day board, when listed by date and status, then only that day and status come back', async () => {
-    const board = await api('GET', '/jobs?date=2026-12-02&status=complete', { role: 'dispatcher' });
+    // The job the driver completed above is today's (a driver acts only on the day's work).
+    const board = await api('GET', `/jobs?date=${todayIn()}&status=complete`, { role: 'dispatcher' });
     expect(board.status).toBe(200);
     expect(board.body.jobs.length).toBeGreaterThan(0);
     expect(
       board.body.jobs.every(
         (job: { status: string; schedule: { date: string } }) =>
-          job.status === 'complete' && job.schedule.date === '2026-12-02',
+          job.status === 'complete' && job.schedule.date === todayIn(),
       ),
     ).toBe(true);
   });
@@ -357,6 +361,46 @@ describe('hostile input', () => {
     expect(response.status).toBe(400);
     expect(response.body.details.map((detail: { field: string }) => detail.field)).toContain(field);
     expect((await api('GET', '/jobs?date=2026-12-01', { role: 'dispatcher' })).body.jobs.length).toBe(before);
+  });
+
+  it("given a driver, when they read or act on a job that is not theirs today, then the unknown job's 404 and nothing changes", async () => {
+    // Prepare: the driver's own job today, another crew's job today, their own job tomorrow.
+    const today = todayIn();
+    const tomorrow = todayIn('America/Los_Angeles', new Date(Date.now() + 86_400_000));
+    const create = async (crewIds: string[], date: string) =>
+      (
+        await api('POST', '/jobs', {
+          role: 'dispatcher',
+          body: newJob({ crewIds, schedule: { date, window: 'morning' } }),
+        })
+      ).body.job.jobId as string;
+    const own = await create([TEST_DRIVER_CREW_ID], today);
+    const others = await create(['crew_someone_else'], today);
+    const notToday = await create([TEST_DRIVER_CREW_ID], tomorrow);
+    const noCrewClaim = await jobs.tokenFor('driver', { sub: 'driver-without-crew' });
+    const unknown = await api('GET', '/jobs/qdn_01JZZZZZZZZZZZZZZZZZZZZZZZ', { role: 'driver' });
+
+    // Act / Assess: their own job works; everything else is exactly the unknown job's answer.
+    expect((await api('GET', `/jobs/${own}`, { role: 'driver' })).status).toBe(200);
+    expect(unknown.status).toBe(404);
+    for (const jobId of [others, notToday]) {
+      expect(await api('GET', `/jobs/${jobId}`, { role: 'driver' })).toEqual(unknown);
+      expect(
+        await api('POST', `/jobs/${jobId}/status`, { role: 'driver', body: { status: 'en_route' } }),
+      ).toEqual(unknown);
+      expect(
+        await api('POST', `/jobs/${jobId}/locations`, {
+          role: 'driver',
+          body: { points: [{ lat: 32.83, lng: -117.14, recordedAt: new Date().toISOString() }] },
+        }),
+      ).toEqual(unknown);
+    }
+    expect(await api('GET', `/jobs/${own}`, { token: noCrewClaim })).toEqual(unknown);
+    for (const jobId of [others, notToday]) {
+      const job = (await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+      expect(job).toMatchObject({ status: 'scheduled', version: 1 });
+      expect((await api('GET', `/jobs/${jobId}/locations`, { role: 'dispatcher' })).body.points).toEqual([]);
+    }
   });
 
   it('given no token, a forged token or the wrong role, then 401, 401 and 403', async () => {

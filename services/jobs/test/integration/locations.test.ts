@@ -5,7 +5,13 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type CapturedEvent, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import {
+  type CapturedEvent,
+  startTestCloud,
+  TEST_DRIVER_CREW_ID,
+  type TestCloud,
+  todayIn,
+} from '@qdn/local-cloud/test-harness';
 
 // GPS telemetry on the local cloud, as a driver's phone, the dashboard and the customer's tracking page
 // use it. The bus is watched by a test rule and a queue of our own, to count JobArriving.
@@ -41,8 +47,9 @@ async function aJob(name = 'Mark Soderblom') {
       customer: { name, phone: '+16195550142' },
       address: { text: 'Soderblom Ave, San Diego, CA', ...HOME },
       serviceType: 'trailer_pickup_and_dump',
-      schedule: { date: '2026-12-01', window: 'afternoon' },
-      crewIds: [],
+      // The driver's own job today: a driver posts points only for that.
+      schedule: { date: todayIn(), window: 'afternoon' },
+      crewIds: [TEST_DRIVER_CREW_ID],
     },
   });
   expect(created.status).toBe(201);

@@ -38,7 +38,7 @@ const job = (overrides: Partial<JobRecord> = {}): JobRecord => ({
   customer: { name: 'Mark Soderblom', phone: '+16195550142' },
   address: { text: 'Soderblom Ave, San Diego, CA', ...HOME },
   schedule: { date: '2026-12-01', window: 'afternoon' },
-  crewIds: [],
+  crewIds: ['crew_ana'],
   statusHistory: [
     { status: 'scheduled', at: daysAgo(3), by: 'dispatcher-1' },
     { status: 'en_route', at: minutesAgo(30), by: 'driver-1' },
@@ -189,11 +189,18 @@ function fakes(stored: JobRecord | undefined) {
         .slice(0, limit),
     latest: async () => points.at(-1),
   };
-  const context = { repository, locations, now: () => NOW, arrivalRadiusMeters: 150 };
+  const context = {
+    repository,
+    locations,
+    now: () => NOW,
+    arrivalRadiusMeters: 150,
+    timeZoneOf: async () => 'America/Los_Angeles',
+  };
   return { context, points, arrivals };
 }
 
-const driver = { userId: 'driver-1', roles: ['driver' as const] };
+const driver = { userId: 'driver-1', roles: ['driver' as const], crewId: 'crew_ana' };
+const dispatcher = { userId: 'dispatcher-1', roles: ['dispatcher' as const] };
 
 describe('recording locations', () => {
   it('given far then near batches and more near points after, then the arrival is recorded once', async () => {
@@ -245,8 +252,33 @@ describe('recording locations', () => {
     await expect(
       recordLocations(context, 'qdn_x', { points: [point(minutesAgo(1))] }, driver),
     ).rejects.toBeInstanceOf(NotFoundError);
-    await expect(listLocations(context, 'qdn_x', { limit: 10 })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(listLocations(context, 'qdn_x', { limit: 10 }, dispatcher)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     expect(points).toEqual([]);
+  });
+
+  it.each([
+    ['another crew', { userId: 'driver-2', roles: ['driver' as const], crewId: 'crew_bo' }, job()],
+    ['no crew id', { userId: 'driver-3', roles: ['driver' as const] }, job()],
+    ['tomorrow', driver, job({ schedule: { date: '2026-12-02', window: 'morning' } })],
+    ['yesterday', driver, job({ schedule: { date: '2026-11-30', window: 'morning' } })],
+  ])(
+    "given a driver and a job that is not theirs today (%s), then the unknown job's 404 and nothing stored",
+    async (_case, who, theirs) => {
+      const { context, points, arrivals } = fakes(theirs);
+      await expect(
+        recordLocations(context, 'qdn_x', { points: [point(minutesAgo(1), NEAR)] }, who),
+      ).rejects.toThrow('Job not found');
+      expect(points).toEqual([]);
+      expect(arrivals).toEqual([]);
+    },
+  );
+
+  it('given a multi-day rental assigned to the driver, then every day of it is theirs', async () => {
+    const { context, points } = fakes(job({ schedule: { date: '2026-11-29', endDate: '2026-12-03' } }));
+    await recordLocations(context, 'qdn_x', { points: [point(minutesAgo(1))] }, driver);
+    expect(points).toHaveLength(1);
   });
 
   it('given stored points, when listed since a time, then newest first without the TTL attribute', async () => {
@@ -257,7 +289,7 @@ describe('recording locations', () => {
       { points: [point(minutesAgo(20)), point(minutesAgo(5)), point(minutesAgo(10))] },
       driver,
     );
-    const listed = await listLocations(context, 'qdn_x', { since: minutesAgo(15), limit: 10 });
+    const listed = await listLocations(context, 'qdn_x', { since: minutesAgo(15), limit: 10 }, dispatcher);
     expect(listed.map((kept) => kept.recordedAt)).toEqual([minutesAgo(5), minutesAgo(10)]);
     expect(listed[0]).not.toHaveProperty('expiresAt');
   });

@@ -22,6 +22,9 @@ export class DynamoJobDirectory implements JobDirectory {
       brandId: Item.brandId as string,
       version: Item.version as number,
       status: Item.status as string,
+      crewIds: Array.isArray(Item.crewIds) ? (Item.crewIds as string[]) : [],
+      date: (Item.date as string | undefined) ?? '',
+      ...(Item.endDate ? { endDate: Item.endDate as string } : {}),
       customerPhotos: (Item.customerPhotos as number | undefined) ?? 0,
     };
   }
@@ -33,13 +36,17 @@ export class DynamoJobDirectory implements JobDirectory {
         new UpdateCommand({
           TableName: this.#table,
           Key: { jobId: job.jobId },
-          UpdateExpression: 'SET brandId = :brandId, version = :version, #status = :status',
+          UpdateExpression:
+            'SET brandId = :brandId, version = :version, #status = :status, crewIds = :crewIds, #date = :date, endDate = :endDate',
           ConditionExpression: 'attribute_not_exists(version) OR version < :version',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
           ExpressionAttributeValues: {
             ':brandId': job.brandId,
             ':version': job.version,
             ':status': job.status,
+            ':crewIds': job.crewIds,
+            ':date': job.date,
+            ':endDate': job.endDate ?? job.date,
           },
         }),
       );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import type { MediaContext } from '../domain/ports.ts';
@@ -23,6 +24,7 @@ export function mediaContext(): MediaContext {
     storage: new S3PhotoStorage(s3Client(), config.MEDIA_BUCKET),
     now: () => new Date(),
     newPhotoId: randomUUID,
+    timeZoneOf: async (brandId) => (await loadBrands()).get(brandId).timeZone,
   };
   return context;
 }

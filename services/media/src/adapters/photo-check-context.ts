@@ -1,4 +1,3 @@
-import { loadBrands } from '@qdn/shared/brand-loader';
 import { publishEvents } from '@qdn/shared/publish';
 import type { PhotoCheckContext } from '../domain/ports.ts';
 import { imageTools } from './image-tools.ts';
@@ -13,7 +12,6 @@ export function photoCheckContext(): PhotoCheckContext {
     ...mediaContext(),
     images: imageTools,
     publish: (events) => publishEvents(events),
-    timeZoneOf: async (brandId) => (await loadBrands()).get(brandId).timeZone,
   };
   return context;
 }

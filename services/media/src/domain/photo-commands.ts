@@ -1,4 +1,6 @@
 import { ConflictError, NotFoundError } from '@qdn/shared/errors';
+import { isDriverOnly, type StaffCaller, staffMayAccess } from '@qdn/shared/roles';
+import { zonedDate } from '@qdn/shared/zoned-time';
 import {
   byStoredAtDescending,
   CUSTOMER_PHOTOS_PER_JOB,
@@ -22,6 +24,20 @@ import type { MediaContext, SignedUpload } from './ports.ts';
 export const JOB_NOT_FOUND = 'Job not found (a job created a moment ago can take a few seconds to appear)';
 export const PHOTO_NOT_FOUND = 'Photo not found';
 
+/**
+ * The job as staff routes see it: any known job for dispatchers and admins, for a driver only a job
+ * assigned to them on its day(s). Anything else is the unknown job's 404.
+ */
+export async function jobForStaff(context: MediaContext, jobId: string, staff: StaffCaller | undefined) {
+  const job = await context.jobs.get(jobId);
+  if (!job) throw new NotFoundError(JOB_NOT_FOUND);
+  if (isDriverOnly(staff)) {
+    const today = zonedDate(context.now(), await context.timeZoneOf(job.brandId));
+    if (!staffMayAccess(staff, job, today)) throw new NotFoundError(JOB_NOT_FOUND);
+  }
+  return job;
+}
+
 export interface UploadTicket {
   photoId: string;
   upload: SignedUpload;
@@ -39,9 +55,10 @@ export async function requestUpload(
   jobId: string,
   request: UploadRequest,
   uploader: Uploader,
+  /** The staff caller (a driver uploads only to their own job of the day); absent for customers. */
+  staff?: StaffCaller,
 ): Promise<UploadTicket> {
-  const job = await context.jobs.get(jobId);
-  if (!job) throw new NotFoundError(JOB_NOT_FOUND);
+  const job = await jobForStaff(context, jobId, staff);
   if (
     uploader.kind === 'customer' &&
     !(await context.jobs.takeCustomerSlot(jobId, CUSTOMER_PHOTOS_PER_JOB))
@@ -96,8 +113,8 @@ async function storedPhotos(context: MediaContext, jobId: string): Promise<Photo
 }
 
 /** The dashboard's gallery: every stored photo of the job, newest first, with presigned GETs. */
-export async function listStaffPhotos(context: MediaContext, jobId: string) {
-  if (!(await context.jobs.get(jobId))) throw new NotFoundError(JOB_NOT_FOUND);
+export async function listStaffPhotos(context: MediaContext, jobId: string, staff: StaffCaller) {
+  await jobForStaff(context, jobId, staff);
   const photos = await storedPhotos(context, jobId);
   return Promise.all(photos.map(async (photo) => staffView(photo, await viewUrls(context, photo))));
 }

@@ -8,6 +8,10 @@ export interface KnownJob {
   brandId: string;
   version: number;
   status: string;
+  /** Who works the job and on which day(s): which driver may see its photos and add to them. */
+  crewIds: string[];
+  date: string;
+  endDate?: string;
   /** Customer upload slots taken (signed uploads from the tracking page), at most CUSTOMER_PHOTOS_PER_JOB. */
   customerPhotos: number;
 }
@@ -80,12 +84,12 @@ export interface MediaContext {
   storage: PhotoStorage;
   now: () => Date;
   newPhotoId: () => string;
+  /** The brand's IANA time zone (a driver's "today"; EXIF times written without an offset). */
+  timeZoneOf: (brandId: string) => Promise<string>;
 }
 
 /** What the photo checks need besides. */
 export interface PhotoCheckContext extends MediaContext {
   images: ImageTools;
   publish: (events: DomainEvent[]) => Promise<void>;
-  /** The brand's IANA time zone, for EXIF times written without an offset. */
-  timeZoneOf: (brandId: string) => Promise<string>;
 }

@@ -8,6 +8,9 @@ export const handler = httpHandler(
   { roles: ['dispatcher', 'admin', 'driver'], params: JobPath, body: UploadRequest },
   async function createPhotoUploadRoute({ params, body, principal }) {
     const uploader = { kind: 'staff', userId: principal!.userId } as const;
-    return { statusCode: 201, body: await requestUpload(mediaContext(), params.jobId, body, uploader) };
+    return {
+      statusCode: 201,
+      body: await requestUpload(mediaContext(), params.jobId, body, uploader, principal),
+    };
   },
 );

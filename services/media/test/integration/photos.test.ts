@@ -3,7 +3,13 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { matchEventPattern } from '@qdn/local-cloud';
-import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import {
+  eventually,
+  startTestCloud,
+  TEST_DRIVER_CREW_ID,
+  type TestCloud,
+  todayIn,
+} from '@qdn/local-cloud/test-harness';
 import { JobCreated } from '@qdn/shared/events';
 import { busEvents } from '@qdn/shared/queue';
 import { signTrackingGrant } from '@qdn/shared/tracking-grant';
@@ -48,16 +54,17 @@ const until = <T>(what: string, probe: () => Promise<T>, done: (value: T) => boo
   ).then(({ value }) => value);
 
 /** A job through the jobs API, once the media service has heard of it; with its tracking grant. */
-async function givenJob(name = 'Ana Ruiz') {
+async function givenJob(name = 'Ana Ruiz', crewIds = [TEST_DRIVER_CREW_ID]) {
   const created = await api('POST', '/jobs', {
     role: 'dispatcher',
     body: {
       customer: { name, phone: '+16195550150' },
       address: { text: 'Soderblom Ave, San Diego, CA', lat: 32.83, lng: -117.14 },
       serviceType: 'trailer_pickup_and_dump',
-      schedule: { date: '2026-12-01', window: 'afternoon' },
+      // Today, with the test driver on the crew: a driver reaches only their own jobs of the day.
+      schedule: { date: todayIn(), window: 'afternoon' },
       priceCents: 60000,
-      crewIds: [],
+      crewIds,
     },
   });
   expect(created.status).toBe(201);
@@ -242,6 +249,22 @@ describe('a driver’s photo', () => {
     expect(
       (await api('DELETE', `/jobs/${job.jobId}/photos/${ticket.photoId}`, { role: 'admin' })).status,
     ).toBe(404);
+  });
+});
+
+describe("a driver and another crew's job", () => {
+  it("given a job the driver is not on, when they list or upload its photos, then the unknown job's 404", async () => {
+    const job = await givenJob('Ana Ruiz', ['crew_someone_else']);
+    const unknown = await api('GET', '/jobs/qdn_01JZZZZZZZZZZZZZZZZZZZZZZZ/photos', { role: 'driver' });
+    expect(unknown.status).toBe(404);
+    expect(await api('GET', `/jobs/${job.jobId}/photos`, { role: 'driver' })).toEqual(unknown);
+    expect(
+      await api('POST', `/jobs/${job.jobId}/photos/uploads`, {
+        role: 'driver',
+        body: { contentType: 'image/jpeg', size: 1000 },
+      }),
+    ).toEqual(unknown);
+    expect((await api('GET', `/jobs/${job.jobId}/photos`, { role: 'dispatcher' })).body.photos).toEqual([]);
   });
 });
 
@@ -478,19 +501,29 @@ describe('bad upload requests', () => {
   });
 });
 
+const WORK = { crewIds: ['crew_ana'], date: '2026-12-01' };
+
 describe('known jobs (adapter)', () => {
   it('given job versions out of order, then the highest is kept and the customer counter survives', async () => {
     const directory = new DynamoJobDirectory(documents, 'qdn-local-media-jobs');
     const jobId = `qdn_ORDERTEST${Date.now()}`;
-    expect(await directory.record({ jobId, brandId: 'qdn', version: 3, status: 'en_route' })).toBe(true);
+    expect(await directory.record({ jobId, brandId: 'qdn', version: 3, status: 'en_route', ...WORK })).toBe(
+      true,
+    );
     expect(await directory.takeCustomerSlot(jobId, 20)).toBe(true);
-    expect(await directory.record({ jobId, brandId: 'qdn', version: 2, status: 'scheduled' })).toBe(false);
-    expect(await directory.record({ jobId, brandId: 'qdn', version: 4, status: 'arrived' })).toBe(true);
+    expect(await directory.record({ jobId, brandId: 'qdn', version: 2, status: 'scheduled', ...WORK })).toBe(
+      false,
+    );
+    expect(await directory.record({ jobId, brandId: 'qdn', version: 4, status: 'arrived', ...WORK })).toBe(
+      true,
+    );
     expect(await directory.get(jobId)).toEqual({
       jobId,
       brandId: 'qdn',
       version: 4,
       status: 'arrived',
+      ...WORK,
+      endDate: '2026-12-01',
       customerPhotos: 1,
     });
     expect(await directory.takeCustomerSlot('qdn_NEVERHEARDOF', 20)).toBe(false);
@@ -541,7 +574,13 @@ describe('the media rules (contract with the event schemas)', () => {
     for (const type of JOB_EVENTS) {
       const event = envelope('qdn.jobs', type, {
         ...detail,
-        data: { ...detail.data, previousStatus: 'requested', status: 'scheduled' },
+        data: {
+          ...detail.data,
+          previousStatus: 'requested',
+          status: 'scheduled',
+          previousSchedule: { date: '2026-11-30' },
+          previous: { crewIds: [] },
+        },
       });
       expect(matchEventPattern(pattern, event)).toBe(true);
       expect(busEvents(...JOB_EVENTS)(event).detail.data.job.jobId).toBe('qdn_1');

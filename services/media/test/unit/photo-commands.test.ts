@@ -14,12 +14,20 @@ import { fakeImages, JPEG, PNG, photoCheckContext } from './fakes.ts';
 
 const JOB = 'qdn_01JTESTJOB0000000000000000';
 const driver = { kind: 'staff', userId: 'driver-7' } as const;
+const DISPATCHER = { userId: 'dispatcher-1', roles: ['dispatcher' as const], crewId: undefined, claims: {} };
 
 async function givenKnownJob() {
   const setup = photoCheckContext({
     images: fakeImages({ DateTimeOriginal: '2026:05:01 14:30:00', latitude: 32.83, longitude: -117.14 }),
   });
-  await setup.context.jobs.record({ jobId: JOB, brandId: 'qdn', version: 1, status: 'scheduled' });
+  await setup.context.jobs.record({
+    jobId: JOB,
+    brandId: 'qdn',
+    version: 1,
+    status: 'scheduled',
+    crewIds: ['crew_7'],
+    date: '2026-05-01',
+  });
   return setup;
 }
 
@@ -198,7 +206,7 @@ describe('galleries', () => {
     }
     await setCustomerVisible(context, JOB, ids[0]!, false);
 
-    const staff = await listStaffPhotos(context, JOB);
+    const staff = await listStaffPhotos(context, JOB, DISPATCHER);
     const customer = await listCustomerPhotos(context, JOB);
 
     expect(staff.map((photo) => photo.photoId).sort()).toEqual([...ids].sort());

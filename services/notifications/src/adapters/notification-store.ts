@@ -38,8 +38,6 @@ import { deliveryRank } from '../domain/timeline.ts';
 // biome-ignore lint/suspicious/noExplicitAny: a DynamoDB item is untyped at this boundary
 type Item = Record<string, any>;
 
-const OPEN = new Set(['requested', 'scheduled', 'en_route', 'arrived']);
-
 export class DynamoNotificationStore implements NotificationStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
@@ -61,7 +59,7 @@ export class DynamoNotificationStore implements NotificationStore {
           // Equal versions pass: one job change can produce several events.
           ConditionExpression: 'attribute_not_exists(version) OR version <= :version',
           UpdateExpression:
-            'SET version = :version, brandId = :brandId, #status = :status, serviceType = :serviceType, firstName = :firstName, phone = :phone, addressText = :address, #date = :date, updatedAt = :now',
+            'SET version = :version, brandId = :brandId, #status = :status, serviceType = :serviceType, firstName = :firstName, phone = :phone, addressText = :address, #date = :date, endDate = :endDate, crewIds = :crewIds, updatedAt = :now',
           ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
           ExpressionAttributeValues: {
             ':version': job.version,
@@ -72,6 +70,8 @@ export class DynamoNotificationStore implements NotificationStore {
             ':phone': job.customer.phone,
             ':address': job.address.text,
             ':date': job.schedule.date,
+            ':endDate': job.schedule.endDate ?? job.schedule.date,
+            ':crewIds': job.crewIds,
             ':now': now.toISOString(),
           },
           ReturnValues: 'UPDATED_OLD',
@@ -126,23 +126,22 @@ export class DynamoNotificationStore implements NotificationStore {
       phone: Item.phone,
       addressText: Item.addressText,
       date: Item.date,
+      ...(Item.endDate ? { endDate: Item.endDate } : {}),
+      crewIds: Array.isArray(Item.crewIds) ? Item.crewIds : [],
     };
   }
 
-  async openJobForPhone(phone: string): Promise<JobSnapshot | undefined> {
+  async jobsForPhone(phone: string): Promise<JobSnapshot[]> {
     const items = await this.#query(`PHONE#${phone}`, 'JOB#');
-    // Most recently scheduled first; a job whose phone has since changed no longer counts.
-    const candidates = items
-      .filter((item) => OPEN.has(item.status))
+    // Most recently scheduled first, at most 20 looked at; a job whose phone has since changed no longer counts.
+    const recent = items
       .sort(
         (a, b) =>
           String(b.date).localeCompare(String(a.date)) || String(b.updatedAt).localeCompare(a.updatedAt),
-      );
-    for (const candidate of candidates) {
-      const job = await this.job(String(candidate.sk).slice('JOB#'.length));
-      if (job && job.phone === phone && OPEN.has(job.status)) return job;
-    }
-    return undefined;
+      )
+      .slice(0, 20);
+    const jobs = await Promise.all(recent.map((item) => this.job(String(item.sk).slice('JOB#'.length))));
+    return jobs.filter((job): job is JobSnapshot => job !== undefined && job.phone === phone);
   }
 
   async jobByRef(ref: string): Promise<JobSnapshot | undefined> {

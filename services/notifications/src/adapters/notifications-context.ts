@@ -78,9 +78,20 @@ export function publicApiUrl(path: string): string {
 
 let deps: Promise<NotificationsDeps & { brands: Brands }> | undefined;
 
-/** The notification commands' dependencies, built once per function instance. */
+/**
+ * The notification commands' dependencies, built once per function instance. A failed build (the brand
+ * catalog not readable from SSM at cold start) is not kept: the next invocation tries again.
+ */
 export function notificationsContext(): Promise<NotificationsDeps & { brands: Brands }> {
-  deps ??= loadBrands().then((brands) => {
+  deps ??= buildDeps().catch((error: unknown) => {
+    deps = undefined;
+    throw error;
+  });
+  return deps;
+}
+
+function buildDeps(): Promise<NotificationsDeps & { brands: Brands }> {
+  return loadBrands().then((brands) => {
     return {
       brands,
       store: new DynamoNotificationStore(dynamoDocumentClient(), config.MESSAGES_TABLE, {
@@ -99,5 +110,4 @@ export function notificationsContext(): Promise<NotificationsDeps & { brands: Br
       busyWaitMs: 5_000,
     };
   });
-  return deps;
 }

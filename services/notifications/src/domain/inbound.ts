@@ -1,5 +1,6 @@
 import type { Brand, Brands } from '@qdn/shared/brands';
 import type { DomainEvent, JobStatus } from '@qdn/shared/events';
+import { zonedDate } from '@qdn/shared/zoned-time';
 import { deliverOnce } from './delivery.ts';
 import { senderOf } from './job-sms.ts';
 import type { JobSnapshot, NotificationsDeps } from './ports.ts';
@@ -66,11 +67,66 @@ function streetOf(address: string): string {
   return address.split(',')[0]!.trim();
 }
 
+/** Completed jobs a reply may still be about (a question about the invoice, a forgotten item). */
+const RECENTLY_COMPLETED_DAYS = 14;
+
+/** Which job a customer's text is about: one job, several equally likely ones, or none. */
+export interface ReplyJob {
+  job: JobSnapshot | undefined;
+  /** Set when two or more real jobs are equally likely: the team is told, no job is assumed. */
+  ambiguous: JobSnapshot[];
+}
+
+/**
+ * The job a customer's reply belongs to: their most relevant *real* job — one under way (en route, on
+ * site), else the next confirmed one, else the most recently completed (within 14 days). A `requested`
+ * booking never counts: anyone can book under anyone's number, and must not receive their replies.
+ * Two jobs equally likely (both under way, or confirmed for the same day) make the reply ambiguous.
+ */
+export function replyJobOf(jobs: readonly JobSnapshot[], today: string): ReplyJob {
+  const underWay = jobs.filter((job) => job.status === 'en_route' || job.status === 'arrived');
+  if (underWay.length > 0) return pick(underWay);
+  const confirmed = jobs
+    .filter((job) => job.status === 'scheduled')
+    .sort((a, b) => upcomingOrder(a.date, b.date, today));
+  if (confirmed.length > 0) return pick(confirmed.filter((job) => job.date === confirmed[0]!.date));
+  const since = new Date(Date.parse(`${today}T00:00:00Z`) - RECENTLY_COMPLETED_DAYS * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const completed = jobs
+    .filter((job) => job.status === 'complete' && job.date >= since)
+    .sort((a, b) => b.date.localeCompare(a.date));
+  return completed.length > 0 ? { job: completed[0], ambiguous: [] } : { job: undefined, ambiguous: [] };
+}
+
+function pick(equallyLikely: JobSnapshot[]): ReplyJob {
+  return equallyLikely.length === 1
+    ? { job: equallyLikely[0], ambiguous: [] }
+    : { job: undefined, ambiguous: equallyLikely };
+}
+
+/** Upcoming dates first (soonest first), then past ones (most recent first). */
+function upcomingOrder(a: string, b: string, today: string): number {
+  const aUpcoming = a >= today;
+  const bUpcoming = b >= today;
+  if (aUpcoming !== bUpcoming) return aUpcoming ? -1 : 1;
+  return aUpcoming ? a.localeCompare(b) : b.localeCompare(a);
+}
+
 /** What the backup team reads: who wrote, about which job, and how to answer. */
-export function relayText(brand: Brand, sms: InboundSms, job: JobSnapshot | undefined): string {
+export function relayText(
+  brand: Brand,
+  sms: InboundSms,
+  job: JobSnapshot | undefined,
+  ambiguous: readonly JobSnapshot[] = [],
+): string {
   const who = job
     ? `${job.firstName} (job ${job.jobId}, ${STATUS_WORDS[job.status]}, ${streetOf(job.addressText)})`
-    : `unknown sender ${sms.from}`;
+    : ambiguous.length > 0
+      ? `${ambiguous[0]!.firstName} ${sms.from} (not sure which job: ${ambiguous
+          .map((candidate) => `#${jobRef(candidate.jobId)} ${streetOf(candidate.addressText)}`)
+          .join(', ')} - answer with the right #ref)`
+      : `unknown sender ${sms.from}`;
   const media =
     sms.mediaUrls.length > 0 ? ` [${sms.mediaUrls.length} attachment(s): ${sms.mediaUrls.join(' ')}]` : '';
   const howToAnswer = job ? ` - answer with #${jobRef(job.jobId)} and your text` : '';
@@ -121,9 +177,13 @@ async function handleCustomerText(
   sms: InboundSms,
   keyword: Keyword | undefined,
 ): Promise<void> {
-  const job = await deps.store.openJobForPhone(sms.from);
-  const brand = brandOf(deps.brands, sms, job);
   const now = deps.now();
+  const candidates = await deps.store.jobsForPhone(sms.from);
+  const { job, ambiguous } = replyJobOf(
+    candidates,
+    zonedDate(now, deps.brands.get(candidates[0]?.brandId).timeZone),
+  );
+  const brand = brandOf(deps.brands, sms, job ?? ambiguous[0]);
   if (keyword === 'stop') await deps.store.suppress(sms.from, 'keyword', now);
   if (keyword === 'start') await deps.store.unsuppress(sms.from);
   await deps.publish([received(sms, brand, job, 'customer', keyword)]);
@@ -149,7 +209,7 @@ async function handleCustomerText(
       brandId: brand.brandId,
       jobId: job?.jobId,
       to: number,
-      body: relayText(brand, sms, job),
+      body: relayText(brand, sms, job, ambiguous),
       template: 'relay',
       audience: 'team',
       sender: senderOf(brand),

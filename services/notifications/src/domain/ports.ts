@@ -11,6 +11,9 @@ export interface JobSnapshot {
   phone: string;
   addressText: string;
   date: string;
+  /** Last day of a multi-day job, and who works it: which driver may read its timeline. */
+  endDate?: string;
+  crewIds?: string[];
 }
 
 /** How a brand sends: a Messaging Service or a From number (brand configuration). */
@@ -78,8 +81,8 @@ export interface NotificationStore {
   /** Records the job's state if `job.version` is at least the highest seen; `stale` when it is older. */
   observeJob(job: JobOnBus, now: Date): Promise<{ stale: boolean }>;
   job(jobId: string): Promise<JobSnapshot | undefined>;
-  /** The sender's most recent open job (not complete or cancelled), if any. */
-  openJobForPhone(phone: string): Promise<JobSnapshot | undefined>;
+  /** The jobs whose customer has this number now (any status), most recent date first. */
+  jobsForPhone(phone: string): Promise<JobSnapshot[]>;
   /** The most recent job whose id ends with `ref` (case-insensitive). */
   jobByRef(ref: string): Promise<JobSnapshot | undefined>;
 

@@ -8,7 +8,9 @@ import {
   type CapturedEvent,
   eventually,
   startTestCloud,
+  TEST_DRIVER_CREW_ID,
   type TestCloud,
+  todayIn,
 } from '@qdn/local-cloud/test-harness';
 import twilio from 'twilio';
 
@@ -58,7 +60,10 @@ async function createJob(phone: string, overrides: Record<string, unknown> = {})
 }
 
 async function changeStatus(jobId: string, status: string, extra: Record<string, unknown> = {}) {
-  const changed = await api('POST', `/jobs/${jobId}/status`, { role: 'driver', body: { status, ...extra } });
+  const changed = await api('POST', `/jobs/${jobId}/status`, {
+    role: 'dispatcher',
+    body: { status, ...extra },
+  });
   expect(changed.status).toBe(200);
   return changed.body.job as { version: number };
 }
@@ -337,6 +342,46 @@ describe('inbound SMS', () => {
     ).toHaveLength(0);
   });
 
+  it("given an anonymous booking under a customer's number, then their next text is still about their real job", async () => {
+    // Prepare: Mark's confirmed job, then someone books far ahead with Mark's number.
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    const farAhead = new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10);
+    const booked = await api('POST', '/bookings', {
+      body: {
+        name: 'Fake Person',
+        phone,
+        address: { text: '1 Decoy Rd, San Diego' },
+        serviceType: 'trailer_pickup_and_dump',
+        preferredDate: farAhead,
+        window: 'morning',
+        smsConsent: true,
+      },
+    });
+    expect(booked.status).toBe(201);
+    await until(async () => {
+      const { Item } = await cloud.clients.dynamodb.send(
+        new GetItemCommand({
+          TableName: 'qdn-notifications-local-messages',
+          Key: { pk: { S: `JOB#${booked.body.jobId}` }, sk: { S: 'JOB' } },
+        }),
+      );
+      return Item;
+    });
+
+    // Act
+    await cloud.twilio.sendInbound({ from: phone, body: 'Can you come an hour later?' });
+
+    // Assess
+    const relay = await until(() =>
+      outbound('+16195550101').find((message) => message.body.includes('Can you come an hour later?')),
+    );
+    expect(relay.body).toContain(`(job ${job.jobId}, scheduled`);
+    expect(relay.body).not.toContain(booked.body.jobId);
+    expect(relay.body).not.toContain('Decoy');
+  });
+
   it('given an unknown sender, then the message is still relayed, marked unknown', async () => {
     const stranger = newPhone();
     await cloud.twilio.sendInbound({ from: stranger, body: 'Do you take mattresses?' });
@@ -487,6 +532,32 @@ describe('delivery status and the timeline', () => {
     expect(unknownJob.status).toBe(404);
     expect(driver.status).toBe(403);
     expect(outbound(phone)).toHaveLength(1);
+  });
+});
+
+describe('a driver reading timelines', () => {
+  it("given a job the driver is not on today, when they read its timeline, then the unknown job's 404; their own job's reads", async () => {
+    const own = await createJob(newPhone(), {
+      crewIds: [TEST_DRIVER_CREW_ID],
+      schedule: { date: todayIn(), window: 'afternoon' },
+    });
+    const others = await createJob(newPhone(), {
+      crewIds: ['crew_someone_else'],
+      schedule: { date: todayIn(), window: 'afternoon' },
+    });
+    const past = await createJob(newPhone(), { crewIds: [TEST_DRIVER_CREW_ID] });
+    for (const { job } of [own, others, past]) {
+      await until(async () => ((await timeline(job.jobId))?.length ?? 0) > 0);
+    }
+    const unknown = await api('GET', '/jobs/qdn_01JZZZZZZZZZZZZZZZZZZZZZZZ/timeline', { role: 'driver' });
+
+    expect(unknown.status).toBe(404);
+    // The projection learns the crew from the same events as the timeline: allow it a moment.
+    await until(
+      async () => (await api('GET', `/jobs/${own.job.jobId}/timeline`, { role: 'driver' })).status === 200,
+    );
+    expect(await api('GET', `/jobs/${others.job.jobId}/timeline`, { role: 'driver' })).toEqual(unknown);
+    expect(await api('GET', `/jobs/${past.job.jobId}/timeline`, { role: 'driver' })).toEqual(unknown);
   });
 });
 

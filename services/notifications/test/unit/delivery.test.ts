@@ -68,7 +68,7 @@ function memoryStore(): NotificationStore & { records: Map<string, SendRecord & 
     markTexted: async (phone: string) => void texted.add(phone),
     observeJob: unused as (job: JobOnBus) => Promise<{ stale: boolean }>,
     job: unused,
-    openJobForPhone: unused,
+    jobsForPhone: unused,
     jobByRef: unused,
     isInboundDone: unused,
     markInboundDone: unused,

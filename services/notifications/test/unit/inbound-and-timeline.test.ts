@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { brandsFrom } from '@qdn/shared/brands';
 import { parseBusEvent } from '@qdn/shared/events';
-import { jobRef, keywordOf, parseTeamReply, relayText } from '../../src/domain/inbound.ts';
+import { jobRef, keywordOf, parseTeamReply, relayText, replyJobOf } from '../../src/domain/inbound.ts';
 import { inboundFromWebhook } from '../../src/domain/inbound-message.ts';
-import type { TimelineEntry } from '../../src/domain/ports.ts';
+import type { JobSnapshot, TimelineEntry } from '../../src/domain/ports.ts';
 import {
   customerThread,
   dashboardTimeline,
@@ -213,5 +213,66 @@ describe('timeline', () => {
         }),
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('which job a reply is about', () => {
+  const brand = brands.get('qdn');
+  const sms = {
+    messageSid: `SM${'b'.repeat(32)}`,
+    from: '+16195550142',
+    to: '+15005550006',
+    body: 'Which one?',
+    mediaUrls: [] as string[],
+    receivedAt: '2026-12-03T10:00:00Z',
+  };
+  const snapshot = (jobId: string, status: JobSnapshot['status'], date: string): JobSnapshot => ({
+    jobId,
+    brandId: 'qdn',
+    version: 1,
+    status,
+    serviceType: 'trailer_pickup_and_dump',
+    firstName: 'Mark',
+    phone: '+16195550142',
+    addressText: `${jobId} Soderblom Ave, San Diego`,
+    date,
+  });
+  const today = '2026-12-03';
+
+  it.each([
+    [
+      'a requested booking never wins over a confirmed job',
+      [snapshot('b', 'requested', '2027-09-01'), snapshot('a', 'scheduled', '2026-12-10')],
+      'a',
+    ],
+    ['a requested booking alone is no job', [snapshot('b', 'requested', '2026-12-04')], undefined],
+    [
+      'a job under way wins over a confirmed one',
+      [snapshot('a', 'scheduled', '2026-12-03'), snapshot('c', 'en_route', '2026-12-03')],
+      'c',
+    ],
+    [
+      'the next confirmed job wins over a later one',
+      [snapshot('a', 'scheduled', '2026-12-20'), snapshot('d', 'scheduled', '2026-12-05')],
+      'd',
+    ],
+    [
+      'a recently completed job counts',
+      [snapshot('e', 'complete', '2026-11-28'), snapshot('f', 'cancelled', '2026-12-02')],
+      'e',
+    ],
+    ['a long-completed job does not', [snapshot('e', 'complete', '2026-10-01')], undefined],
+  ])('given %s', (_case, jobs, expected) => {
+    expect(replyJobOf(jobs, today).job?.jobId).toBe(expected);
+  });
+
+  it('given two jobs under way, then it is ambiguous and the relay says which ones', () => {
+    const jobs = [snapshot('qdn_AAAAAA', 'en_route', today), snapshot('qdn_BBBBBB', 'arrived', today)];
+    const choice = replyJobOf(jobs, today);
+    expect(choice.job).toBeUndefined();
+    expect(choice.ambiguous.map((job) => job.jobId)).toEqual(['qdn_AAAAAA', 'qdn_BBBBBB']);
+    expect(relayText(brand, sms, undefined, choice.ambiguous)).toContain(
+      'not sure which job: #AAAAAA qdn_AAAAAA Soderblom Ave, #BBBBBB qdn_BBBBBB Soderblom Ave',
+    );
   });
 });

@@ -2,6 +2,7 @@ import { NotFoundError } from '@qdn/shared/errors';
 import { isLive } from './charter-plan.ts';
 import { type ChecklistTick, checklistOf, checklistTemplate } from './checklist.ts';
 import { crewTokenHash, looksLikeCrewToken, UNKNOWN_TOKEN } from './crew-link.ts';
+import type { CrewMember } from './crew-member.ts';
 import { firstName } from './crew-member.ts';
 import type { BridgeContext, CharterRecord, CrewLink } from './ports.ts';
 
@@ -12,6 +13,7 @@ interface OpenedLink {
   charter: CharterRecord;
   link: CrewLink;
   ticks: ChecklistTick[];
+  member: CrewMember;
 }
 
 /**
@@ -23,9 +25,14 @@ async function openCrewLink(context: BridgeContext, token: string): Promise<Open
   const tokenHash = crewTokenHash(looksLikeCrewToken(token) ? token : UNKNOWN_TOKEN);
   const issued = await context.charters.findToken(tokenHash);
   if (!issued) return undefined;
-  const { charter, links, ticks } = await context.charters.charterWithLinks(issued.jobId);
+  const [{ charter, links, ticks }, member] = await Promise.all([
+    context.charters.charterWithLinks(issued.jobId),
+    context.roster.get(issued.crewId),
+  ]);
   const link = links.find((candidate) => candidate.crewId === issued.crewId);
+  // A deactivated member's links stop at once, with the same answer as an unknown link.
   const works =
+    member?.active === true &&
     charter !== undefined &&
     charter.status !== 'cancelled' &&
     charter.crewIds.includes(issued.crewId) &&
@@ -33,12 +40,11 @@ async function openCrewLink(context: BridgeContext, token: string): Promise<Open
     link.linkId === issued.linkId &&
     link.tokenHash === tokenHash &&
     isLive(link, context.now());
-  return works ? { charter, link, ticks } : undefined;
+  return works ? { charter, link, ticks, member } : undefined;
 }
 
-async function pageOf(context: BridgeContext, { charter, link, ticks }: OpenedLink) {
+async function pageOf(context: BridgeContext, { charter, link, ticks, member }: OpenedLink) {
   const brand = context.brands.get(charter.brandId);
-  const member = await context.roster.get(link.crewId);
   return {
     brand: { brandId: brand.brandId, displayName: brand.displayName, theme: brand.theme },
     charter: charter.crewView,
@@ -68,11 +74,10 @@ export async function tickChecklistItem(
 ): Promise<CrewPage | undefined> {
   const opened = await openCrewLink(context, token);
   if (!opened) return undefined;
-  const { charter, link } = opened;
+  const { charter, link, member } = opened;
   const brand = context.brands.get(charter.brandId);
   const item = checklistTemplate(brand, charter.serviceType).find((candidate) => candidate.itemId === itemId);
   if (!item) throw new NotFoundError('No such checklist item');
-  const member = await context.roster.get(link.crewId);
   const at = context.now().toISOString();
   const { tick } = await context.charters.tick(charter.jobId, {
     itemId,

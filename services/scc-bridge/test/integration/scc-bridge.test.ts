@@ -407,6 +407,25 @@ describe('a charter with private fields and two crew', () => {
     expect(malformed.body.details).toEqual([expect.objectContaining({ field: 'body.done' })]);
   });
 
+  it("given a crew member deactivated, then their link and checklist ticks get an unknown link's 404 at once", async () => {
+    const unknown = await api('GET', `/crew/${'Q'.repeat(43)}`);
+    expect((await api('GET', `/crew/${tokens.alice}`)).status).toBe(200);
+
+    const deactivated = await api('PATCH', `/crew-members/${crew.alice}`, {
+      role: 'admin',
+      body: { active: false },
+    });
+
+    expect(deactivated.status).toBe(200);
+    expect(await api('GET', `/crew/${tokens.alice}`)).toEqual(unknown);
+    expect(
+      await api('POST', `/crew/${tokens.alice}/checklist/safety-briefing`, { body: { done: false } }),
+    ).toEqual(unknown);
+    // Back on the roster, the same link works again (the charter still names them).
+    await api('PATCH', `/crew-members/${crew.alice}`, { role: 'admin', body: { active: true } });
+    expect((await api('GET', `/crew/${tokens.alice}`)).status).toBe(200);
+  });
+
   it('given a cancellation, then SCC deletes the event, the remaining link 404s and the crew is told', async () => {
     // Act
     const cancelled = await api('POST', `/jobs/${jobId}/status`, {

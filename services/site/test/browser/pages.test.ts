@@ -281,7 +281,7 @@ describe('the tracking page', () => {
     const movedAt = Date.now();
     expect(moved.status).toBe(200);
     const located = await api('POST', `/jobs/${jobId}/locations`, {
-      role: 'driver',
+      role: 'dispatcher',
       body: { points: [{ lat: 32.8312, lng: -117.1455, recordedAt: new Date().toISOString() }] },
     });
     expect(located.status).toBe(202);

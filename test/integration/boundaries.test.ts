@@ -1,0 +1,221 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+
+// The system's boundaries as an attacker or a careless user meets them, across services, on one local
+// cloud with small per-client limits (so a test reaches them in a few requests).
+let harness: TestCloud;
+
+beforeAll(async () => {
+  harness = await startTestCloud('boundaries', {
+    capture: ['qdn.jobs'],
+    environment: {
+      TRACK_LOOKUPS_PER_IP_PER_MINUTE: '5',
+      BOOKINGS_PER_IP_PER_HOUR: '2',
+      BOOKINGS_PER_PHONE_PER_DAY: '3',
+    },
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const api = (...args: Parameters<TestCloud['api']>) => harness.api(...args);
+
+/**
+ * A JSON request from another loopback address (127.0.0.2, 127.0.0.3…): the local API sees it as a
+ * different client, as API Gateway would see another source IP.
+ */
+function apiFrom(localAddress: string, method: string, path: string, body?: unknown) {
+  const url = new URL(`${harness.cloud.apiUrl}${path}`);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: unknown }>(
+    (resolve, reject) => {
+      const outgoing = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: `${url.pathname}${url.search}`,
+          method,
+          localAddress,
+          headers: payload ? { 'content-type': 'application/json' } : {},
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              body: text ? JSON.parse(text) : undefined,
+            });
+          });
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(payload);
+    },
+  );
+}
+
+const booking = (phone: string) => ({
+  brandId: 'qdn',
+  serviceType: 'trailer_pickup_and_dump',
+  name: 'Mark Soderblom',
+  phone,
+  address: { text: 'Soderblom Ave, San Diego, CA' },
+  preferredDate: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
+  window: 'morning',
+  smsConsent: true,
+});
+
+describe('a failed cold start (item 10)', () => {
+  // First in the file: the functions are still cold.
+  it('given the brand catalog unreadable at cold start, when SSM answers again, then the next invocation works', async () => {
+    harness.cloud.ssm.failReads('/qdn/local/brands');
+    const jobsDuringOutage = await api('GET', '/jobs/qdn_01JZZZZZZZZZZZZZZZZZZZZZZZ', { role: 'dispatcher' });
+    const timelineDuringOutage = await api('GET', '/jobs/qdn_01JZZZZZZZZZZZZZZZZZZZZZZZ/timeline', {
+      role: 'dispatcher',
+    });
+    harness.cloud.ssm.clearFaults();
+
+    expect([jobsDuringOutage.status, timelineDuringOutage.status]).toEqual([500, 500]);
+    expect((await api('GET', '/jobs/qdn_01JZZZZZZZZZZZZZZZZZZZZZZZ', { role: 'dispatcher' })).status).toBe(
+      404,
+    );
+    expect(
+      (await api('GET', '/jobs/qdn_01JZZZZZZZZZZZZZZZZZZZZZZZ/timeline', { role: 'dispatcher' })).status,
+    ).toBe(404);
+  });
+});
+
+describe('tracking links (items 2 and 8)', () => {
+  it('given one address guessing tracking links, then 429 with Retry-After once its per-minute allowance is used', async () => {
+    // Two windows' worth plus one: however the minute falls, one window gets more than the limit.
+    const answers = [];
+    for (let attempt = 0; attempt < 11; attempt++) {
+      answers.push(await apiFrom('127.0.0.4', 'GET', `/track/${'A'.repeat(31)}${attempt % 10}`));
+    }
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(answers.every((answer) => [404, 429].includes(answer.status))).toBe(true);
+    expect(Number(refused[0]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused[0]!.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Another address is not affected.
+    expect((await apiFrom('127.0.0.5', 'GET', `/track/${'B'.repeat(32)}`)).status).toBe(404);
+  });
+
+  it('given a token longer than 64 characters or with odd characters, then the same 404 as an unknown token', async () => {
+    const unknown = await apiFrom('127.0.0.6', 'GET', `/track/${'C'.repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    for (const token of ['D'.repeat(65), 'E'.repeat(500), '%F0%9F%98%80', 'a.b']) {
+      const answer = await apiFrom('127.0.0.6', 'GET', `/track/${token}`);
+      expect({ status: answer.status, body: answer.body }).toEqual({ status: 404, body: unknown.body });
+    }
+  });
+});
+
+describe('booking limits (items 2 and 8)', () => {
+  it("given one address over its hourly limit, then 429 and the phone's own allowance is not used up", async () => {
+    const phone = '+16195550177';
+    const first = await apiFrom('127.0.0.2', 'POST', '/bookings', booking(phone));
+    const second = await apiFrom('127.0.0.2', 'POST', '/bookings', booking(phone));
+    const refusedByAddress = await apiFrom('127.0.0.2', 'POST', '/bookings', booking(phone));
+    // The phone has had 2 of its 3 a day: a refusal for the address must not have taken the third.
+    const fromElsewhere = await apiFrom('127.0.0.3', 'POST', '/bookings', booking(phone));
+    const overPhoneLimit = await apiFrom('127.0.0.3', 'POST', '/bookings', booking(phone));
+
+    expect([first.status, second.status, refusedByAddress.status]).toEqual([201, 201, 429]);
+    expect(refusedByAddress.headers['retry-after']).toBeDefined();
+    expect(fromElsewhere.status).toBe(201);
+    expect(overPhoneLimit.status).toBe(429);
+  });
+});
+
+describe('dates from the public form and the board (item 4)', () => {
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+  it.each([
+    ['a booking for 9999-12-31', { preferredDate: '9999-12-31' }, 'body.preferredDate'],
+    ['a booking more than a year ahead', { preferredDate: inDays(400) }, 'body.preferredDate'],
+    ['a rental to 9999', { preferredDate: inDays(3), endDate: '9999-12-31' }, 'body.endDate'],
+    ['a rental longer than 30 days', { preferredDate: inDays(3), endDate: inDays(60) }, 'body.endDate'],
+  ])('given %s, then 400 naming the field and no job', async (_case, dates, field) => {
+    const phone = `+1619555${String(Math.floor(1000 + Math.random() * 8000))}`;
+    const answer = await apiFrom('127.0.0.7', 'POST', '/bookings', {
+      ...booking(phone),
+      serviceType: 'trailer_drop',
+      ...dates,
+    });
+    expect(answer.status).toBe(400);
+    expect((answer.body as { details: { field: string }[] }).details.map((detail) => detail.field)).toContain(
+      field,
+    );
+  });
+
+  it('given a dispatcher job dated 9999 or a board range in 9999, then 400, never 500', async () => {
+    const job = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Mark Soderblom', phone: '+16195550142' },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '9999-12-31', window: 'morning' },
+        crewIds: [],
+      },
+    });
+    const board = await api('GET', '/calendar?from=9999-10-01&to=9999-10-31', { role: 'dispatcher' });
+    expect(job.status).toBe(400);
+    expect(job.body.details.map((detail: { field: string }) => detail.field)).toContain('body.schedule.date');
+    expect(board.status).toBe(400);
+    expect(board.body.details.map((detail: { field: string }) => detail.field)).toContain('query.from');
+  });
+});
+
+describe('hostile bodies and phone numbers (item 8)', () => {
+  it.each([
+    ['[]', '[]'],
+    ['null', 'null'],
+    ['__proto__', '{"__proto__": {"admin": true}}'],
+    ['a 30,000-deep array', `${'['.repeat(30_000)}${']'.repeat(30_000)}`],
+  ])('given %s posted to a route that takes no body, then 400 and no new link', async (_case, raw) => {
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Mark Soderblom', phone: '+16195550142' },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '2026-12-20', window: 'morning' },
+        crewIds: [],
+      },
+    });
+    const { jobId } = created.body.job;
+    const before = (await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+
+    const answer = await api('POST', `/jobs/${jobId}/tracking-link`, { role: 'dispatcher', raw });
+
+    expect(answer.status).toBe(400);
+    const after = (await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+    expect(after).toEqual(before);
+  });
+
+  it.each([
+    ['full-width digits', '６１９５５５０１４２'],
+    ['Arabic-Indic digits', '٦١٩٥٥٥٠١٤٢'],
+    ['an emoji', '619555😀0142'],
+    ['an extension', '+16195550142;ext=12'],
+    ['a premium-rate number', '+19005550142'],
+    ['a number abroad', '+442079460958'],
+  ])(
+    'given a booking with %s, then 400 on body.phone instead of a rewritten number',
+    async (_case, phone) => {
+      const answer = await apiFrom('127.0.0.8', 'POST', '/bookings', booking(phone));
+      expect(answer.status).toBe(400);
+      expect((answer.body as { details: { field: string }[] }).details.map((detail) => detail.field)).toEqual(
+        ['body.phone'],
+      );
+    },
+  );
+});
