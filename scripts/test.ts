@@ -1,5 +1,5 @@
 // `npm test`: every check the project has, in order — lint, typecheck, unit tests, packaging and the
-// infrastructure tests over its templates, integration tests against the local cloud — then one
+// cfn-lint and the infrastructure tests over its templates, integration tests against the local cloud — then one
 // summary line counting passed and failed tests (a failed lint/typecheck/package step counts as one
 // failure). Exits non-zero if anything failed. Later steps still run after a failure so one run
 // shows everything that is wrong.
@@ -60,6 +60,7 @@ const steps: StepResult[] = [
   run('typecheck', 'npm', ['run', '--silent', 'typecheck']),
   runJest('unit'),
   run('package', 'npm', ['run', '--silent', 'package']),
+  run('cfn-lint', 'npm', ['run', '--silent', 'lint:cfn']),
   runJest('infra'),
   runJest('integration', ['--passWithNoTests']),
 ];

@@ -305,6 +305,8 @@ export function checkTemplate(template: Template): Violation[] {
 /** One file in a packaged Lambda artifact. */
 export interface ArtifactEntry {
   name: string;
+  /** Uncompressed size in bytes (from the zip's central directory). */
+  size: number;
   read(): Buffer;
 }
 
@@ -330,11 +332,13 @@ export function zipEntries(zip: Buffer): ArtifactEntry[] {
       throw new Error('Corrupt zip central directory');
     const method = zip.readUInt16LE(offset + 10);
     const compressedSize = zip.readUInt32LE(offset + 20);
+    const size = zip.readUInt32LE(offset + 24);
     const nameLength = zip.readUInt16LE(offset + 28);
     const localHeader = zip.readUInt32LE(offset + 42);
     const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
     entries.push({
       name,
+      size,
       read() {
         if (zip.readUInt32LE(localHeader) !== ZIP_LOCAL_FILE_HEADER)
           throw new Error(`Corrupt zip entry ${name}`);
@@ -408,6 +412,112 @@ export function checkNativeBuilds(artifact: string, entries: ArtifactEntry[]): V
         resource: artifact,
         rule: 'native-build',
         message: `${manifest[1]}'s linux-arm64 build is missing: ${missing.join(', ')}`,
+      });
+    }
+  }
+  return violations;
+}
+
+// ---- Function artifacts: size and what each bundle carries ---------------------------------------------
+
+/** One function's packaged zip, as `package.individually` leaves it in the service's .serverless/. */
+export interface FunctionArtifact {
+  service: string;
+  /** The function's key in serverless.yml (`getTimeline`), which is also the zip's name. */
+  name: string;
+  zipBytes: number;
+  entries: ArtifactEntry[];
+}
+
+const MB = 1024 * 1024;
+/** AWS's limit on a function's unzipped package. */
+export const AWS_UNZIPPED_LIMIT_BYTES = 250 * MB;
+/** Ours: a function carries its own bundle and nothing else, so it stays far below AWS's limit. */
+export const UNZIPPED_LIMIT_BYTES = 5 * MB;
+export const ZIP_LIMIT_BYTES = 1 * MB;
+
+/**
+ * Packages a bundle may carry only in the functions that call them (`service/function`). The photo
+ * consumer is the one function with sharp (and its native linux-arm64 build), so it alone may exceed
+ * our size limits (never AWS's).
+ */
+export const PACKAGE_ALLOW_LIST: Record<string, (artifact: { service: string; name: string }) => boolean> = {
+  '@aws-sdk/client-s3': (artifact) => artifact.service === 'media',
+  twilio: (artifact) =>
+    artifact.service === 'notifications' &&
+    ['sms', 'crewSms', 'inbound', 'sendDispatcherMessage', 'receiveSms', 'deliveryStatus'].includes(
+      artifact.name,
+    ),
+  sharp: (artifact) => isPhotoConsumer(artifact),
+};
+
+export function isPhotoConsumer(artifact: { service: string; name: string }): boolean {
+  // media's `photos` consumer: checks uploads, reads EXIF and makes thumbnails with sharp.
+  return artifact.service === 'media' && artifact.name === 'photos';
+}
+
+/** The npm packages a function carries: bundled ones (from its source map's `sources`) and node_modules/. */
+export function packagesIn(entries: ArtifactEntry[]): Set<string> {
+  const packages = new Set<string>();
+  const addFrom = (path: string) => {
+    const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
+    if (match) packages.add(match[1]!);
+  };
+  for (const entry of entries) {
+    addFrom(entry.name);
+    if (entry.name.endsWith('.map')) {
+      const { sources = [] } = JSON.parse(entry.read().toString('utf8')) as { sources?: string[] };
+      for (const source of sources) addFrom(source);
+    }
+  }
+  return packages;
+}
+
+/**
+ * A function's zip within AWS's limit (250 MB unzipped) and ours (5 MB unzipped, 1 MB zipped; the photo
+ * consumer excepted from ours), with a source map (stack traces name our files), and no package it has no
+ * business carrying (PACKAGE_ALLOW_LIST).
+ */
+export function checkFunctionArtifact(artifact: FunctionArtifact): Violation[] {
+  const resource = `${artifact.service}/${artifact.name}`;
+  const violations: Violation[] = [];
+  const unzipped = artifact.entries.reduce((sum, entry) => sum + entry.size, 0);
+  const exempt = isPhotoConsumer(artifact);
+  const mb = (bytes: number) => `${(bytes / MB).toFixed(2)} MB`;
+  if (unzipped > AWS_UNZIPPED_LIMIT_BYTES) {
+    violations.push({
+      resource,
+      rule: 'artifact-size',
+      message: `${resource} unzips to ${mb(unzipped)}; AWS refuses over 250 MB`,
+    });
+  } else if (!exempt && unzipped > UNZIPPED_LIMIT_BYTES) {
+    violations.push({
+      resource,
+      rule: 'artifact-size',
+      message: `${resource} unzips to ${mb(unzipped)}; our limit is 5 MB`,
+    });
+  }
+  if (!exempt && artifact.zipBytes > ZIP_LIMIT_BYTES) {
+    violations.push({
+      resource,
+      rule: 'artifact-size',
+      message: `${resource}'s zip is ${mb(artifact.zipBytes)}; our limit is 1 MB`,
+    });
+  }
+  if (!artifact.entries.some((entry) => entry.name.endsWith('.mjs.map'))) {
+    violations.push({
+      resource,
+      rule: 'source-map',
+      message: `${resource} has no source map: stack traces would not name our files`,
+    });
+  }
+  for (const name of packagesIn(artifact.entries)) {
+    const allowed = PACKAGE_ALLOW_LIST[name];
+    if (allowed && !allowed(artifact)) {
+      violations.push({
+        resource,
+        rule: 'forbidden-package',
+        message: `${resource} carries ${name}, which it never calls`,
       });
     }
   }

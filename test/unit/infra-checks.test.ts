@@ -3,8 +3,10 @@ import { describe, expect, it } from '@jest/globals';
 import {
   type ArtifactEntry,
   binaryPlatform,
+  checkFunctionArtifact,
   checkNativeBuilds,
   checkTemplate,
+  type FunctionArtifact,
   type Resource,
   type Template,
   zipEntries,
@@ -193,5 +195,106 @@ describe('native modules in a packaged artifact', () => {
     expect(binaryPlatform(Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 0, 0]))).toBe('darwin');
     expect(binaryPlatform(Buffer.from('MZ\x90\x00'))).toBe('win32');
     expect(binaryPlatform(Buffer.from('#!/bin/sh'))).toBe('unknown');
+  });
+});
+
+// Function artifacts as `package.individually` writes them, made in memory: a bundle, its map (whose
+// `sources` name the packages bundled) and, for the photo consumer, sharp in node_modules/.
+describe('function artifacts', () => {
+  const KB = 1024;
+  function entry(name: string, size: number, content = ''): ArtifactEntry {
+    return { name, size, read: () => Buffer.from(content) };
+  }
+  function artifact(
+    service: string,
+    name: string,
+    options: { packages?: string[]; bundleBytes?: number; zipBytes?: number; extra?: ArtifactEntry[] } = {},
+  ): FunctionArtifact {
+    const sources = [
+      '../../src/handlers/handler.ts',
+      ...(options.packages ?? ['@aws-sdk/client-dynamodb']).map(
+        (pkg) => `../../node_modules/${pkg}/dist-es/index.js`,
+      ),
+    ];
+    return {
+      service,
+      name,
+      zipBytes: options.zipBytes ?? 120 * KB,
+      entries: [
+        entry('src/handlers/handler.mjs', options.bundleBytes ?? 400 * KB),
+        entry('src/handlers/handler.mjs.map', 300 * KB, JSON.stringify({ version: 3, sources })),
+        ...(options.extra ?? []),
+      ],
+    };
+  }
+
+  it('given a small bundle with its map and only its own clients, when checked, then it passes', () => {
+    expect(checkFunctionArtifact(artifact('jobs', 'getJob'))).toEqual([]);
+    expect(
+      checkFunctionArtifact(artifact('media', 'listPhotos', { packages: ['@aws-sdk/client-s3'] })),
+    ).toEqual([]);
+    expect(checkFunctionArtifact(artifact('notifications', 'sms', { packages: ['twilio'] }))).toEqual([]);
+  });
+
+  it('given a zip over 1 MB or a package over 5 MB unzipped, when checked, then each is reported', () => {
+    expect(checkFunctionArtifact(artifact('jobs', 'getJob', { zipBytes: 1100 * KB }))).toEqual([
+      expect.objectContaining({
+        rule: 'artifact-size',
+        message: expect.stringMatching(/zip is 1\.07 MB; our limit is 1 MB/),
+      }),
+    ]);
+    expect(checkFunctionArtifact(artifact('jobs', 'getJob', { bundleBytes: 6 * KB * KB }))).toEqual([
+      expect.objectContaining({
+        rule: 'artifact-size',
+        message: expect.stringMatching(/unzips to 6\.29 MB; our limit is 5 MB/),
+      }),
+    ]);
+  });
+
+  it("given the photo consumer with sharp, when checked, then only AWS's 250 MB limit applies to it", () => {
+    const sharp = [
+      entry('node_modules/sharp/package.json', 2 * KB),
+      entry('node_modules/@img/sharp-libvips-linux-arm64/lib/libvips-cpp.so.8', 20 * KB * KB),
+    ];
+    expect(
+      checkFunctionArtifact(artifact('media', 'photos', { zipBytes: 9 * KB * KB, extra: sharp })),
+    ).toEqual([]);
+    const huge = [...sharp, entry('node_modules/sharp/huge.bin', 260 * KB * KB)];
+    expect(checkFunctionArtifact(artifact('media', 'photos', { extra: huge }))).toEqual([
+      expect.objectContaining({
+        rule: 'artifact-size',
+        message: expect.stringMatching(/AWS refuses over 250 MB/),
+      }),
+    ]);
+    expect(checkFunctionArtifact(artifact('media', 'listPhotos', { extra: sharp }))).toEqual([
+      expect.objectContaining({ rule: 'artifact-size' }),
+      expect.objectContaining({
+        rule: 'forbidden-package',
+        message: 'media/listPhotos carries sharp, which it never calls',
+      }),
+    ]);
+  });
+
+  it('given the S3 client outside media or twilio outside the senders and webhooks, when checked, then it is reported', () => {
+    expect(checkFunctionArtifact(artifact('jobs', 'getJob', { packages: ['@aws-sdk/client-s3'] }))).toEqual([
+      expect.objectContaining({
+        rule: 'forbidden-package',
+        message: 'jobs/getJob carries @aws-sdk/client-s3, which it never calls',
+      }),
+    ]);
+    expect(checkFunctionArtifact(artifact('notifications', 'getTimeline', { packages: ['twilio'] }))).toEqual(
+      [
+        expect.objectContaining({
+          rule: 'forbidden-package',
+          message: 'notifications/getTimeline carries twilio, which it never calls',
+        }),
+      ],
+    );
+  });
+
+  it('given a bundle without its source map, when checked, then it is reported', () => {
+    const bare = artifact('jobs', 'getJob');
+    bare.entries = bare.entries.filter((file) => !file.name.endsWith('.map'));
+    expect(checkFunctionArtifact(bare)).toEqual([expect.objectContaining({ rule: 'source-map' })]);
   });
 });

@@ -1,6 +1,6 @@
 import { backoffDelayMs, sleep } from '@qdn/shared/retry';
-import type twilio from 'twilio';
 import { type Sender, type SmsGateway, SmsSendError } from '../domain/ports.ts';
+import type { TwilioMessagingClient } from './twilio-request-client.ts';
 
 // Errors that prove the request never reached Twilio: safe to send again without looking first.
 const NOT_SENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -31,11 +31,14 @@ export function classifyTwilioError(error: unknown): SmsSendError {
  * @see https://www.twilio.com/docs/usage/rest-api-best-practices#handle-429-errors
  */
 export class TwilioSmsGateway implements SmsGateway {
-  readonly #client: () => Promise<twilio.Twilio>;
+  readonly #client: () => Promise<TwilioMessagingClient>;
   readonly #attempts: number;
   readonly #baseDelayMs: number;
 
-  constructor(client: () => Promise<twilio.Twilio>, options: { attempts: number; baseDelayMs: number }) {
+  constructor(
+    client: () => Promise<TwilioMessagingClient>,
+    options: { attempts: number; baseDelayMs: number },
+  ) {
     this.#client = client;
     this.#attempts = options.attempts;
     this.#baseDelayMs = options.baseDelayMs;

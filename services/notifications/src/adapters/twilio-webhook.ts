@@ -1,7 +1,19 @@
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { ForbiddenError } from '@qdn/shared/errors';
 import type { HttpRequest } from '@qdn/shared/http';
-import twilio from 'twilio';
-import { publicApiUrl, twilioAuthToken } from './notifications-context.ts';
+// The signature check alone, not the SDK's index (which loads every Twilio product's client).
+import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
+import { config, publicApiUrl, SECRET_MAX_AGE_SECONDS } from './notifications-config.ts';
+
+/** The account's Auth Token: only for checking webhook signatures (sending uses the API key). */
+export async function twilioAuthToken(): Promise<string> {
+  const token = await getParameter(config.TWILIO_AUTH_TOKEN_PARAMETER, {
+    decrypt: true,
+    maxAge: SECRET_MAX_AGE_SECONDS,
+  });
+  if (!token) throw new Error(`SSM parameter ${config.TWILIO_AUTH_TOKEN_PARAMETER} is empty`);
+  return token;
+}
 
 /**
  * Checks `X-Twilio-Signature` over the exact public URL Twilio called (path and query) and every
@@ -16,7 +28,7 @@ export async function requireTwilioSignature(
   const signature = request.headers['x-twilio-signature'] ?? request.headers['X-Twilio-Signature'];
   const query = request.event.rawQueryString;
   const url = `${publicApiUrl(path)}${query ? `?${query}` : ''}`;
-  if (!signature || !twilio.validateRequest(await twilioAuthToken(), signature, url, request.body ?? {})) {
+  if (!signature || !validateRequest(await twilioAuthToken(), signature, url, request.body ?? {})) {
     throw new ForbiddenError('Invalid Twilio signature');
   }
 }

@@ -1,7 +1,7 @@
 import { httpHandler } from '@qdn/shared/http';
 import { requireTrackingGrant } from '@qdn/shared/tracking-grant';
 import { z } from 'zod';
-import { notificationsContext } from '../adapters/notifications-context.ts';
+import { messageStore } from '../adapters/store-context.ts';
 import { customerThread } from '../domain/timeline.ts';
 
 /**
@@ -12,7 +12,7 @@ export const handler = httpHandler(
   { params: z.object({ jobId: z.string().min(1).max(64) }) },
   async function getCustomerMessages({ params, headers }) {
     await requireTrackingGrant(headers, params.jobId);
-    const { entries, deliveries } = await (await notificationsContext()).store.timeline(params.jobId);
+    const { entries, deliveries } = await messageStore().timeline(params.jobId);
     return {
       body: { messages: customerThread(entries, deliveries) },
       headers: { 'cache-control': 'no-store' },

@@ -1,7 +1,7 @@
 import { httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
 import { z } from 'zod';
-import { notificationsContext } from '../adapters/notifications-context.ts';
+import { messageStore } from '../adapters/store-context.ts';
 import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
 
 const StatusCallback = z.object({
@@ -30,8 +30,7 @@ export const handler = httpHandler(
       logger.warn('Status callback ignored', { jobId, issues: callback.error?.issues });
       return EMPTY_TWIML;
     }
-    const { store, now } = await notificationsContext();
-    const moved = await store.recordDelivery(
+    const moved = await messageStore().recordDelivery(
       jobId,
       {
         messageSid: callback.data.MessageSid,
@@ -39,7 +38,7 @@ export const handler = httpHandler(
         errorCode: callback.data.ErrorCode,
       },
       { ...request.body, idempotencyToken: request.headers['i-twilio-idempotency-token'] ?? '' },
-      now(),
+      new Date(),
     );
     logger.info('Delivery status', { status: callback.data.MessageStatus, moved });
     return EMPTY_TWIML;

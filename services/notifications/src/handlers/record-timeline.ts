@@ -1,7 +1,7 @@
 import { parseBusEvent } from '@qdn/shared/events';
 import { logger } from '@qdn/shared/logging';
 import { queueConsumer } from '@qdn/shared/queue';
-import { notificationsContext } from '../adapters/notifications-context.ts';
+import { messageStore } from '../adapters/store-context.ts';
 import { timelineEntryFor } from '../domain/timeline.ts';
 
 /** Queue `timeline`: every qdn.* event about a job becomes one timeline entry (stored once by event id). */
@@ -13,6 +13,6 @@ export const handler = queueConsumer(
       logger.debug('Event is about no job; nothing for a timeline', { detailType: event.detailType });
       return;
     }
-    await (await notificationsContext()).store.addTimelineEntry(entry);
+    await messageStore().addTimelineEntry(entry);
   },
 );

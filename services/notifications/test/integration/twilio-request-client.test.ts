@@ -9,6 +9,7 @@ import {
   BaseUrlRequestClient,
   createTwilioClient,
   rebaseTwilioUrl,
+  type TwilioMessagingClient,
 } from '../../src/adapters/twilio-request-client.ts';
 
 const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
@@ -46,7 +47,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 describe('Twilio request client against the Twilio fake', () => {
   let fake: TwilioFake;
   let baseUrl: string;
-  let client: twilio.Twilio;
+  let client: TwilioMessagingClient;
   let receiver: Server;
   let receiverUrl: string;
   const received: Received[] = [];

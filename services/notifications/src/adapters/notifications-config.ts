@@ -1,0 +1,26 @@
+import { loadConfig, requiredString } from '@qdn/shared/config';
+import { z } from 'zod';
+
+// The service's environment, checked once per cold start by every function (a missing variable fails
+// the first invocation with its name). Apart from the contexts so a function that only reads messages
+// loads neither the Twilio client nor the SSM one.
+export const config = loadConfig({
+  MESSAGES_TABLE: requiredString(),
+  /** The public API origin: Twilio's callbacks are addressed, and their signatures computed, on it. */
+  API_BASE_URL: z.url(),
+  /** Locally the Twilio fake; unset in AWS. */
+  TWILIO_API_BASE_URL: z.string().optional(),
+  TWILIO_API_KEY_PARAMETER: requiredString(),
+  TWILIO_AUTH_TOKEN_PARAMETER: requiredString(),
+  TWILIO_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Idempotency records must outlive the bus archive, or a replay could text again. */
+  SEND_RECORD_TTL_DAYS: z.coerce.number().int().positive(),
+});
+
+// Secrets are cached for five minutes: a rotated key reaches warm functions without a deploy.
+export const SECRET_MAX_AGE_SECONDS = 300;
+
+/** The exact public URL Twilio calls for `path` (what its signature covers). */
+export function publicApiUrl(path: string): string {
+  return `${config.API_BASE_URL.replace(/\/$/, '')}${path}`;
+}
