@@ -39,6 +39,15 @@ module.exports = {
       },
     },
     {
+      name: 'no-deferred-imports',
+      comment:
+        'Deployed code loads what its first request needs at init: an `await import()` would only move the ' +
+        'cold start into the first call (and hide it from npm run bench:coldstart).',
+      severity: 'error',
+      from: { path: '^(services/[^/]+/src|shared/src)/' },
+      to: { dependencyTypes: ['dynamic-import'] },
+    },
+    {
       name: 'not-to-unresolvable',
       comment: 'Every import resolves (aws-lambda is types only, provided by @types/aws-lambda).',
       severity: 'error',

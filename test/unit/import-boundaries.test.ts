@@ -31,7 +31,7 @@ async function violationsIn(): Promise<{ from: string; to: string; rule: string 
 }
 
 describe('import boundaries', () => {
-  it('given imports across services, from shared and into local/, when cruised, then each is a violation', async () => {
+  it('given imports across services, from shared, into local/ and deferred with import(), when cruised, then each is a violation', async () => {
     // Act
     const violations = await violationsIn();
 
@@ -52,6 +52,11 @@ describe('import boundaries', () => {
           from: 'services/media/src/handlers/uses-local-cloud.ts',
           to: 'local/src/fakes.ts',
           rule: 'deployed-code-imports-no-local-cloud',
+        },
+        {
+          from: 'services/media/src/handlers/defers-imports.ts',
+          to: 'services/media/src/domain/photo-names.ts',
+          rule: 'no-deferred-imports',
         },
       ]),
     );
@@ -81,6 +86,6 @@ describe('import boundaries', () => {
     const violations = await violationsIn();
     const allowed = ['services/jobs/src/domain/fine.ts', 'services/media/src/domain/photo-names.ts'];
     expect(violations.filter((violation) => allowed.includes(violation.from))).toEqual([]);
-    expect(violations).toHaveLength(5);
+    expect(violations).toHaveLength(6);
   });
 });
