@@ -7,8 +7,22 @@ module.exports = {
       comment:
         'A service imports @qdn/shared and its own files, never another service: they talk over the bus.',
       severity: 'error',
-      from: { path: '^services/([^/]+)/' },
+      from: { path: '^services/([^/]+)/', pathNot: '^services/console/' },
       to: { path: '^services/', pathNot: '^services/$1/' },
+    },
+    {
+      name: 'console-reads-api-types-only',
+      comment:
+        "The console (a browser app) takes the API's request and record types from the services, type-only: " +
+        "nothing of theirs is bundled. Its tests check its requests against the services' zod schemas.",
+      severity: 'error',
+      from: { path: '^services/console/src/' },
+      to: {
+        path: '^services/(?!console/)',
+        // The status machine is pure (no imports at run time): the console shows the moves it allows.
+        pathNot: '^services/jobs/src/domain/status-machine\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'shared-imports-no-service',

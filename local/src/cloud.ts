@@ -17,6 +17,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './cloudformation.ts';
+import { startConsoleOrigin } from './console-origin.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventBridgeEmulator, type EventBridgeEmulator } from './eventbridge/emulator.ts';
 import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
@@ -45,6 +46,11 @@ export interface LocalCloudOptions {
   port?: number;
   /** Site port for the public pages (default 3001, or QDN_SITE_PORT); 0 picks a free one. */
   sitePort?: number;
+  /**
+   * Console port (default 3002, or QDN_CONSOLE_PORT); 0 picks a free one. With `port: 0` (tests,
+   * benchmarks) it defaults to 0 too, so parallel clouds never collide on it.
+   */
+  consolePort?: number;
   /** Start with an empty data dir. */
   reset?: boolean;
   /** Function logs go to `<dataDir>/logs/functions.log` instead of the terminal. */
@@ -104,6 +110,8 @@ async function startDynamoDbOnFreePort(dbDir: string) {
 export interface LocalCloud {
   apiUrl: string;
   siteUrl: string;
+  /** The dispatcher console, with the local OAuth endpoints (`/oauth2/authorize`, `/oauth2/token`, `/logout`). */
+  consoleUrl: string;
   dataDir: string;
   endpoints: {
     dynamodb: string;
@@ -135,17 +143,14 @@ export interface LocalCloud {
   functions: Map<string, FunctionPool>;
   invocations: InvocationLog[];
   /**
-   * The operator console's URL when the cloud serves one (on QDN_CONSOLE_PORT); undefined while there
-   * is no console. `npm start`'s banner prints it when present.
-   */
-  consoleUrl?: string;
-  /**
    * Starts one execution environment, one function at a time, for each function a first job goes
    * through (create, status change, publisher, the consumers, Twilio's callbacks, the tracking view),
    * so a person's first request does not wait for those cold starts. `npm start` runs it in the
    * background once the cloud is healthy; tests don't need it. Resolves with what it warmed.
    */
   warmUp(): Promise<{ warmed: string[]; seconds: number }>;
+  /** The console's first-load JS, gzipped (its budget is checked by the console's tests). */
+  consoleJsGzipBytes: number;
   /** A dev token for a staff role, signed by the local identity provider. */
   token(
     role: 'dispatcher' | 'admin' | 'driver',
@@ -207,6 +212,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     options.sitePort ?? Number(process.env.QDN_SITE_PORT ?? 3001),
     'QDN_SITE_PORT',
   );
+  const consolePort = await ensurePortFree(
+    options.consolePort ??
+      (process.env.QDN_CONSOLE_PORT ? Number(process.env.QDN_CONSOLE_PORT) : options.port === 0 ? 0 : 3002),
+    'QDN_CONSOLE_PORT',
+  );
 
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -224,6 +234,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // The ports are taken first (so a clash fails fast) and answer 503 until everything is ready.
     let handleApi: RequestListener = answerStarting;
     let handleSite: RequestListener = answerStarting;
+    let handleConsole: RequestListener = answerStarting;
+    const consoleServer = createServer((request, response) => handleConsole(request, response));
+    const boundConsolePort = await listen(consoleServer, consolePort);
+    stoppers.push(async () => {
+      consoleServer.closeAllConnections();
+      await new Promise((resolve) => consoleServer.close(resolve));
+    });
+    const consoleUrl = `http://localhost:${boundConsolePort}`;
     const apiServer = createServer((request, response) => handleApi(request, response));
     const siteServer = createServer((request, response) => handleSite(request, response));
     const boundApiPort = await listen(apiServer, apiPort);
@@ -544,6 +562,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     handleApi = http.handleApi;
     handleSite = http.handleSite;
+    const consoleOrigin = await startConsoleOrigin({ consoleUrl, apiUrl, siteUrl, token: http.token });
+    handleConsole = consoleOrigin.handle;
     log(`HTTP API on ${apiUrl}, pages on ${siteUrl}; ${functions.size} functions start on first use`);
 
     const warmUp = async () => {
@@ -565,6 +585,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     return {
       apiUrl,
       siteUrl,
+      consoleUrl,
+      consoleJsGzipBytes: consoleOrigin.jsGzipBytes,
       dataDir,
       endpoints,
       clients,

@@ -11,11 +11,11 @@ interface StatefulResource {
 }
 
 /**
- * Buckets that hold nothing but copies of what the repository deploys — the public pages, serverless's
+ * Buckets that hold nothing but copies of what the repository deploys — the public pages, the console, serverless's
  * deployment artifacts: losing them loses nothing, and keeping them after a stack is deleted would only
  * leave orphans behind.
  */
-export const REPRODUCIBLE_BUCKETS = new Set(['SiteBucket', 'ServerlessDeploymentBucket']);
+export const REPRODUCIBLE_BUCKETS = new Set(['SiteBucket', 'ConsoleBucket', 'ServerlessDeploymentBucket']);
 
 /**
  * Every table and every bucket of business data survives its stack: deleting or renaming a stack, or a

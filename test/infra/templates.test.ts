@@ -19,6 +19,14 @@ describe.each(serviceNames())('the packaged %s service', (service) => {
   });
 });
 
-it('packages all six services', () => {
-  expect(serviceNames()).toEqual(['calendar', 'jobs', 'media', 'notifications', 'scc-bridge', 'site']);
+it('packages all seven services', () => {
+  expect(serviceNames()).toEqual([
+    'calendar',
+    'console',
+    'jobs',
+    'media',
+    'notifications',
+    'scc-bridge',
+    'site',
+  ]);
 });

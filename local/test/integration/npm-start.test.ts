@@ -40,7 +40,13 @@ async function startCloud(port: number, sitePort: number) {
   const started = Date.now();
   const child = spawn(process.execPath, ['local/src/cli/start.ts', '--quiet'], {
     cwd: repoRoot,
-    env: { ...process.env, QDN_DATA_DIR: dataDir, QDN_PORT: String(port), QDN_SITE_PORT: String(sitePort) },
+    env: {
+      ...process.env,
+      QDN_DATA_DIR: dataDir,
+      QDN_PORT: String(port),
+      QDN_SITE_PORT: String(sitePort),
+      QDN_CONSOLE_PORT: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -21,19 +21,41 @@ import {
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 // One table, several kinds of item (single-table design):
-//   JOB#<jobId> / JOB                 the job; GSI byDate: DATE#<date> / <jobId>
+//   JOB#<jobId> / JOB                 the job; GSI byDate: DATE#<date> / <jobId>; while `requested`
+//                                     also GSI byRequest: REQUESTED / <createdAt>#<jobId> (sparse)
 //   LINK#<sha256(token)> / LINK        a live tracking link (deleted when rotated)
 //   TRAILER#<trailerId>#<day> / CLAIM  who has a trailer that day (conditional puts make double booking impossible)
 const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 const linkKey = (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' });
 const claimKey = (trailerId: string, day: string) => ({ pk: `TRAILER#${trailerId}#${day}`, sk: 'CLAIM' });
 
+/**
+ * The item of a job. Web bookings waiting for a dispatcher are also in the sparse index byRequest,
+ * oldest first: every write puts the whole item, so confirming or declining (any other status) takes
+ * the job out of it.
+ */
 function jobItem(job: JobRecord) {
-  return { ...jobKey(job.jobId), gsi1pk: `DATE#${job.schedule.date}`, gsi1sk: job.jobId, ...job };
+  return {
+    ...jobKey(job.jobId),
+    gsi1pk: `DATE#${job.schedule.date}`,
+    gsi1sk: job.jobId,
+    ...(job.status === 'requested'
+      ? { gsi2pk: 'REQUESTED', gsi2sk: `${job.createdAt ?? job.updatedAt}#${job.jobId}` }
+      : {}),
+    ...job,
+  };
 }
 
 function fromItem(item: Record<string, unknown>): JobRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...job } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _gsi1pk,
+    gsi1sk: _gsi1sk,
+    gsi2pk: _gsi2pk,
+    gsi2sk: _gsi2sk,
+    ...job
+  } = item;
   return job as unknown as JobRecord;
 }
 
@@ -166,6 +188,27 @@ export class DynamoJobRepository implements JobRepository {
       jobs.push(...(page.Items ?? []).map(fromItem));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    return jobs;
+  }
+
+  async listRequested(limit: number): Promise<JobRecord[]> {
+    const jobs: JobRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: 'byRequest',
+          KeyConditionExpression: 'gsi2pk = :requested',
+          ExpressionAttributeValues: { ':requested': 'REQUESTED' },
+          ScanIndexForward: true,
+          Limit: limit - jobs.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      jobs.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && jobs.length < limit);
     return jobs;
   }
 

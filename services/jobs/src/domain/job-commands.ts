@@ -159,12 +159,25 @@ export function mayAccess(actor: Actor, job: JobRecord, timeZoneOf: (brandId: st
 export async function listJobs(
   context: JobsContext,
   query: { date: string; status?: string; brandId?: string },
+  actor: Actor,
 ) {
   const jobs = await context.repository.listByDate(query.date);
+  // A driver's board is their own jobs: those whose crew holds their crew id (none without one).
+  const crewId = primaryRole(actor) === 'driver' ? (actor.crewId ?? null) : undefined;
   return jobs.filter(
     (job) =>
-      (!query.status || job.status === query.status) && (!query.brandId || job.brandId === query.brandId),
+      (!query.status || job.status === query.status) &&
+      (!query.brandId || job.brandId === query.brandId) &&
+      (crewId === undefined || (crewId !== null && (job.crewIds ?? []).includes(crewId))),
   );
+}
+
+/** Most requests the inbox lists at once (a backlog beyond this is a business problem, not a page). */
+export const MAX_LISTED_REQUESTS = 200;
+
+/** `GET /requests`: web bookings waiting for confirmation, oldest first. */
+export async function listRequests(context: JobsContext): Promise<JobRecord[]> {
+  return context.repository.listRequested(MAX_LISTED_REQUESTS);
 }
 
 function applyUpdate(job: JobRecord, input: UpdateJobInput): JobRecord {

@@ -43,6 +43,8 @@ export interface JobRepository {
   create(job: JobRecord, link: TrackingLinkRecord, trailer: TrailerClaims): Promise<void>;
   get(jobId: string): Promise<JobRecord | undefined>;
   listByDate(date: string): Promise<JobRecord[]>;
+  /** Web bookings still `requested`, oldest first, at most `limit`. */
+  listRequested(limit: number): Promise<JobRecord[]>;
   save(
     job: JobRecord,
     expectedVersion: number,

@@ -1,13 +1,22 @@
 import { httpHandler } from '@qdn/shared/http';
 import { jobsContext } from '../adapters/jobs-context.ts';
+import { etagOf, matchesEtag } from '../domain/etag.ts';
 import { listJobs, viewFor } from '../domain/job-commands.ts';
 import { ListJobsQuery } from '../domain/job-input.ts';
 
-/** GET /jobs?date=&status=&brandId= (dispatcher, admin) → `{ jobs }`, from the byDate index. */
+/**
+ * GET /jobs?date=&status=&brandId= → `{ jobs }`, from the byDate index. Dispatchers and admins see the
+ * day; a driver sees only the jobs whose crew holds their crew id. With an ETag: `If-None-Match` of an
+ * unchanged answer is a 304 with no body (the console polls this).
+ */
 export const handler = httpHandler(
-  { roles: ['dispatcher', 'admin'], query: ListJobsQuery },
-  async function listJobsRoute({ query, principal }) {
-    const jobs = await listJobs(await jobsContext(), query);
-    return { body: { jobs: jobs.map((job) => viewFor(principal!, job)) } };
+  { roles: ['dispatcher', 'admin', 'driver'], query: ListJobsQuery },
+  async function listJobsRoute({ query, principal, headers }) {
+    const jobs = await listJobs(await jobsContext(), query, principal!);
+    const body = { jobs: jobs.map((job) => viewFor(principal!, job)) };
+    const etag = etagOf(body);
+    const caching = { etag, 'cache-control': 'private, no-cache' };
+    if (matchesEtag(headers['if-none-match'], etag)) return { statusCode: 304, headers: caching };
+    return { body, headers: caching };
   },
 );

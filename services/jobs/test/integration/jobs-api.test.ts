@@ -407,6 +407,97 @@ describe('hostile input', () => {
     expect((await api('GET', '/jobs?date=2026-12-01')).status).toBe(401);
     tokens.forged = `${tokens.admin!.slice(0, -4)}AAAA`;
     expect((await api('GET', '/jobs?date=2026-12-01', { role: 'forged' })).status).toBe(401);
-    expect((await api('GET', '/jobs?date=2026-12-01', { role: 'driver' })).status).toBe(403);
+    expect((await api('POST', '/jobs', { role: 'driver', body: {} })).status).toBe(403);
+    // A driver may list the day, but sees only jobs whose crew holds their crew id: without one, none.
+    const driverDay = await api('GET', '/jobs?date=2026-12-01', { role: 'driver' });
+    expect(driverDay.status).toBe(200);
+    expect(driverDay.body.jobs).toEqual([]);
+    expect((await api('GET', '/requests', { role: 'driver' })).status).toBe(403);
+  });
+});
+
+describe('the console routes', () => {
+  const today = () =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(new Date());
+  const booking = (name: string, phone: string) => ({
+    brandId: 'qdn',
+    name,
+    phone,
+    address: { text: '1 Harbor Dr, San Diego, CA' },
+    serviceType: 'junk_removal',
+    preferredDate: today(),
+    window: 'morning',
+    smsConsent: true,
+  });
+
+  it('given two web bookings, then GET /requests lists them oldest first until each is confirmed or declined', async () => {
+    const first = (await api('POST', '/bookings', { body: booking('Ann First', '+16195550181') })).body.jobId;
+    const second = (await api('POST', '/bookings', { body: booking('Bo Second', '+16195550182') })).body
+      .jobId;
+    const listed = await api('GET', '/requests', { role: 'dispatcher' });
+    expect(listed.status).toBe(200);
+    const ids = listed.body.jobs.map((job: { jobId: string }) => job.jobId);
+    expect(ids.indexOf(first)).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf(first)).toBeLessThan(ids.indexOf(second));
+    expect(listed.body.jobs[0]).not.toHaveProperty('gsi2pk');
+
+    expect(
+      (await api('POST', `/jobs/${first}/status`, { role: 'dispatcher', body: { status: 'scheduled' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await api('POST', `/jobs/${second}/status`, {
+          role: 'dispatcher',
+          body: { status: 'cancelled', note: 'Declined: no trailer' },
+        })
+      ).status,
+    ).toBe(200);
+    const after = (await api('GET', '/requests', { role: 'admin' })).body.jobs.map(
+      (job: { jobId: string }) => job.jobId,
+    );
+    expect(after).not.toContain(first);
+    expect(after).not.toContain(second);
+  });
+
+  it('given the ETag of a day, then an unchanged day is a 304 without a body and a change is a 200 with a new tag', async () => {
+    const day = '2026-12-09';
+    const get = (etag?: string) =>
+      fetch(`${cloud.apiUrl}/jobs?date=${day}`, {
+        headers: { authorization: `Bearer ${tokens.dispatcher}`, ...(etag ? { 'if-none-match': etag } : {}) },
+      });
+    const first = await get();
+    const etag = first.headers.get('etag')!;
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^W\/"/);
+    const unchanged = await get(etag);
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe('');
+    await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ schedule: { date: day, window: 'morning' } }),
+    });
+    const changed = await get(etag);
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('given a driver with a crew id, then their day lists only jobs whose crew holds it', async () => {
+    const day = '2026-12-10';
+    const mine = (
+      await api('POST', '/jobs', {
+        role: 'dispatcher',
+        body: newJob({ schedule: { date: day }, crewIds: ['crew-7'] }),
+      })
+    ).body.job.jobId;
+    await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ schedule: { date: day }, crewIds: ['crew-8'] }),
+    });
+    const response = await fetch(`${cloud.apiUrl}/jobs?date=${day}`, {
+      headers: { authorization: `Bearer ${await jobs.tokenFor('driver', { crewId: 'crew-7' })}` },
+    });
+    const body = (await response.json()) as { jobs: { jobId: string }[] };
+    expect(body.jobs.map((job) => job.jobId)).toEqual([mine]);
   });
 });

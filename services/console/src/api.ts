@@ -1,0 +1,200 @@
+// The typed API client. Request bodies and records are the services' own types (type-only imports:
+// nothing of the services is bundled), so a field renamed in a zod schema fails `npm run typecheck`
+// here; test/unit/api-contract.test.ts also parses the bodies this client builds with those schemas.
+import type { DeadLetterListing, DeadLetterQueueSummary, RedriveResult } from '@qdn/shared/ops-dead-letters';
+import type { z } from 'zod';
+import type { JobRecord, PrivateJobFields } from '../../jobs/src/domain/job.ts';
+import type {
+  StatusInput as StatusSchema,
+  UpdateJobInput as UpdateSchema,
+} from '../../jobs/src/domain/job-input.ts';
+import type { UploadRequest as UploadSchema } from '../../media/src/domain/photo-input.ts';
+import { idToken, sessionExpired } from './auth.ts';
+import { config } from './config.ts';
+
+/** A job as staff read it: everything but the hash, `private` for admins only. */
+export type Job = Omit<JobRecord, 'trackingTokenHash' | 'correlationId' | 'private'> & {
+  private?: PrivateJobFields;
+};
+export type JobStatus = Job['status'];
+/** What the routes accept (their zod schemas' input types). */
+export type StatusInput = z.input<typeof StatusSchema>;
+export type UpdateJobInput = z.input<typeof UpdateSchema>;
+export type UploadRequest = z.input<typeof UploadSchema>;
+
+/** One line of the job's timeline (notifications service): events, texts in and out, delivery status. */
+export interface TimelineEntry {
+  jobId: string;
+  at: string;
+  type: string;
+  eventId: string;
+  actor?: string;
+  status?: string;
+  errorCode?: string;
+  body?: string;
+  direction?: 'inbound' | 'outbound';
+  audience?: string;
+  messageSid?: string;
+  reason?: string;
+  [field: string]: unknown;
+}
+
+export interface Photo {
+  photoId: string;
+  jobId: string;
+  from: string;
+  uploadedBy: string;
+  takenAt?: string;
+  customerVisible: boolean;
+  storedAt?: string;
+  thumbnailUrl: string;
+  originalUrl: string;
+}
+
+export interface UploadTicket {
+  photoId: string;
+  upload: { url: string; fields: Record<string, string> };
+  expiresAt: string;
+}
+
+export interface LocationPoint {
+  lat: number;
+  lng: number;
+  recordedAt: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly details: { field: string; message: string }[];
+  readonly body: Record<string, unknown>;
+  constructor(
+    status: number,
+    message: string,
+    details: { field: string; message: string }[] = [],
+    body: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.status = status;
+    this.details = details;
+    this.body = body;
+  }
+}
+
+interface RequestOptions {
+  body?: unknown;
+  etag?: string | undefined;
+  headers?: Record<string, string>;
+}
+
+async function call(method: string, path: string, options: RequestOptions = {}, retried = false) {
+  const token = await idToken();
+  if (!token) throw sessionExpired();
+  const response = await fetch(`${config().apiBaseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.etag ? { 'if-none-match': options.etag } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? null : JSON.stringify(options.body),
+    cache: 'no-store',
+  });
+  // A token the API refuses although it looked fresh: refresh once, then back to sign-in.
+  if (response.status === 401 && !retried) {
+    if (await idToken({ forceRefresh: true })) return call(method, path, options, true);
+    throw sessionExpired();
+  }
+  return response;
+}
+
+async function json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await call(method, path, options);
+  const text = await response.text();
+  const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (!response.ok) {
+    throw new ApiError(
+      response.status,
+      String(body.error ?? response.statusText),
+      (body.details as ApiError['details']) ?? [],
+      body,
+    );
+  }
+  return body as T;
+}
+
+const jobPath = (jobId: string) => `/jobs/${encodeURIComponent(jobId)}`;
+
+/** The day's jobs; with the last ETag, `undefined` when nothing changed (304, no body sent). */
+export async function listJobs(
+  query: { date: string; brandId?: string | undefined },
+  etag?: string,
+): Promise<{ jobs: Job[]; etag: string | undefined } | undefined> {
+  const search = new URLSearchParams({
+    date: query.date,
+    ...(query.brandId ? { brandId: query.brandId } : {}),
+  });
+  const response = await call('GET', `/jobs?${search}`, { etag });
+  if (response.status === 304) return undefined;
+  const body = (await response.json()) as { jobs: Job[]; error?: string };
+  if (!response.ok) throw new ApiError(response.status, body.error ?? response.statusText);
+  return { jobs: body.jobs, etag: response.headers.get('etag') ?? undefined };
+}
+
+export const api = {
+  job: (jobId: string) => json<{ job: Job }>('GET', jobPath(jobId)),
+  update: (jobId: string, input: UpdateJobInput) =>
+    json<{ job: Job }>('PATCH', jobPath(jobId), { body: input }),
+  changeStatus: (jobId: string, input: StatusInput) =>
+    json<{ job: Job }>('POST', `${jobPath(jobId)}/status`, { body: input }),
+  rotateTrackingLink: (jobId: string) =>
+    json<{ trackingUrl: string }>('POST', `${jobPath(jobId)}/tracking-link`),
+  lastLocation: async (jobId: string) =>
+    (await json<{ points: LocationPoint[] }>('GET', `${jobPath(jobId)}/locations?limit=1`)).points[0],
+  shareLocation: (jobId: string, points: (LocationPoint & { accuracy?: number })[]) =>
+    json<unknown>('POST', `${jobPath(jobId)}/locations`, { body: { points } }),
+  timeline: (jobId: string) => json<{ entries: TimelineEntry[] }>('GET', `${jobPath(jobId)}/timeline`),
+  textCustomer: (jobId: string, text: string, idempotencyKey: string) =>
+    json<{ messageSid: string; status: string }>('POST', `${jobPath(jobId)}/messages`, {
+      body: { body: text },
+      headers: { 'idempotency-key': idempotencyKey },
+    }),
+  photos: (jobId: string) => json<{ photos: Photo[] }>('GET', `${jobPath(jobId)}/photos`),
+  requestUpload: (jobId: string, input: UploadRequest) =>
+    json<UploadTicket>('POST', `${jobPath(jobId)}/photos/uploads`, { body: input }),
+  requests: () => json<{ jobs: Job[] }>('GET', '/requests'),
+  dlqs: (service: string) => json<DeadLetterQueueSummary[]>('GET', `/ops/${service}/dlqs`),
+  deadLetters: (service: string, consumer: string) =>
+    json<DeadLetterListing>('GET', `/ops/${service}/dlqs/${consumer}/messages`),
+  redrive: (service: string, consumer: string, messageIds?: string[]) =>
+    json<RedriveResult>('POST', `/ops/${service}/dlqs/${consumer}/redrive`, {
+      body: messageIds ? { messageIds } : {},
+    }),
+  replay: (input: { from: string; to: string; consumer?: string }) =>
+    json<{ replay: { name: string } }>('POST', '/ops/jobs/replays', { body: input }),
+  discard: (service: string, consumer: string, messageId: string, reason: string) =>
+    json<unknown>('POST', `/ops/${service}/dlqs/${consumer}/discard`, { body: { messageId, reason } }),
+};
+
+/**
+ * A presigned POST to the media bucket with upload progress (fetch reports none), resolved when S3
+ * answers 2xx.
+ */
+export function uploadPhoto(ticket: UploadTicket, file: Blob, onProgress: (fraction: number) => void) {
+  return new Promise<void>((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(ticket.upload.fields)) form.append(name, value);
+    form.append('file', file);
+    const request = new XMLHttpRequest();
+    request.open('POST', ticket.upload.url);
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    request.onload = () =>
+      request.status >= 200 && request.status < 300
+        ? resolve()
+        : reject(new Error(`the upload was refused (${request.status})`));
+    request.onerror = () => reject(new Error('the connection dropped during the upload'));
+    request.send(form);
+  });
+}

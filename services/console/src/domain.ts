@@ -1,0 +1,231 @@
+// What the console decides on its own, pure (unit-tested in test/unit/domain.test.ts): the board's
+// groups, SLA colours, location age, the status moves a role may make, Twilio codes in words.
+import { CORRECTIONS, FORWARD_MOVES } from '../../jobs/src/domain/status-machine.ts';
+import type { Job, JobStatus, TimelineEntry } from './api.ts';
+import type { Role } from './auth.ts';
+
+export const STATUS_ORDER: readonly JobStatus[] = [
+  'requested',
+  'scheduled',
+  'en_route',
+  'arrived',
+  'complete',
+  'cancelled',
+];
+
+export const STATUS_LABEL: Record<JobStatus, string> = {
+  requested: 'Requested',
+  scheduled: 'Scheduled',
+  en_route: 'En route',
+  arrived: 'Arrived',
+  complete: 'Complete',
+  cancelled: 'Cancelled',
+};
+
+/** The board's columns: every status in order, each job in one, earliest window first. */
+export function groupByStatus(jobs: readonly Job[]): { status: JobStatus; jobs: Job[] }[] {
+  return STATUS_ORDER.map((status) => ({
+    status,
+    jobs: jobs
+      .filter((job) => job.status === status)
+      .sort((a, b) => startOf(a).localeCompare(startOf(b)) || a.jobId.localeCompare(b.jobId)),
+  }));
+}
+
+function startOf(job: Job): string {
+  return job.schedule.time ?? job.schedule.window ?? '';
+}
+
+/** A brand's windows (`morning` → 08:00–12:00), from GET /brands/{brandId}. */
+export type BrandWindows = Record<string, { start: string; end: string }>;
+
+/** "08:00–12:00 (morning)", "at 14:30", or "any time". */
+export function windowText(job: Pick<Job, 'schedule'>, windows: BrandWindows | undefined): string {
+  if (job.schedule.time) return `at ${job.schedule.time}`;
+  const name = job.schedule.window;
+  if (!name) return 'any time';
+  const window = windows?.[name];
+  return window ? `${window.start}–${window.end} (${name})` : name;
+}
+
+/**
+ * When a job is late or about to be: thresholds per brand (defaults here; a brand may set its own
+ * in the console's config). Minutes.
+ */
+export interface SlaThresholds {
+  /** En route and this long past its ETA: red. */
+  enRouteLateAfterEtaMinutes: number;
+  /** Scheduled with no crew this long before its window starts: red. */
+  unassignedBeforeStartMinutes: number;
+  /** A location older than this, while en route: amber. */
+  staleLocationMinutes: number;
+}
+
+export const DEFAULT_SLA: SlaThresholds = {
+  enRouteLateAfterEtaMinutes: 15,
+  unassignedBeforeStartMinutes: 60,
+  staleLocationMinutes: 10,
+};
+
+export type SlaLevel = 'ok' | 'watch' | 'late';
+
+/** Minutes since midnight of "HH:MM". */
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * The job's SLA colour at `now` (the brand's wall-clock date and minutes, so no time-zone maths here):
+ * `late` when en route past its ETA + threshold, or scheduled with no crew within the threshold of its
+ * start; `watch` when it will be within twice the threshold.
+ */
+export function slaLevel(
+  job: Job,
+  now: { date: string; minutes: number; epochMs: number },
+  windows: BrandWindows | undefined,
+  thresholds: SlaThresholds = DEFAULT_SLA,
+): SlaLevel {
+  if (job.status === 'en_route' && job.etaMinutes !== undefined) {
+    const leftAt = [...(job.statusHistory ?? [])]
+      .reverse()
+      .find((change) => change.status === 'en_route')?.at;
+    if (leftAt) {
+      const due = Date.parse(leftAt) + job.etaMinutes * 60_000;
+      const lateBy = (now.epochMs - due) / 60_000;
+      if (lateBy > thresholds.enRouteLateAfterEtaMinutes) return 'late';
+      if (lateBy > 0) return 'watch';
+    }
+    return 'ok';
+  }
+  if (job.status === 'scheduled' && (job.crewIds ?? []).length === 0 && job.schedule.date === now.date) {
+    const start =
+      job.schedule.time ?? (job.schedule.window ? windows?.[job.schedule.window]?.start : undefined);
+    if (!start) return 'ok';
+    const minutesToStart = minutesOf(start) - now.minutes;
+    if (minutesToStart <= thresholds.unassignedBeforeStartMinutes) return 'late';
+    if (minutesToStart <= 2 * thresholds.unassignedBeforeStartMinutes) return 'watch';
+  }
+  return 'ok';
+}
+
+/** "just now", "3 min ago", "2 h ago", "3 d ago". */
+export function ageText(ageMs: number): string {
+  const minutes = Math.floor(ageMs / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** The moves the API will accept from `status` for this role: forward ones, and corrections (with a reason). */
+export function allowedMoves(status: JobStatus, role: Role): { to: JobStatus; correction: boolean }[] {
+  const driverTargets: readonly JobStatus[] = ['en_route', 'arrived', 'complete'];
+  const forward = FORWARD_MOVES[status]
+    .filter((to) => role !== 'driver' || driverTargets.includes(to))
+    .map((to) => ({ to, correction: false }));
+  const back = CORRECTIONS[status];
+  return role !== 'driver' && back ? [...forward, { to: back, correction: true }] : forward;
+}
+
+/**
+ * Twilio's error codes in a dispatcher's words.
+ * @see https://www.twilio.com/docs/api/errors
+ */
+const TWILIO_ERRORS: Record<string, string> = {
+  '20429': 'Twilio was too busy (rate limited)',
+  '20500': 'Twilio had an internal error',
+  '20503': 'Twilio was unavailable',
+  '21211': 'the phone number is not valid',
+  '21408': 'texts to this country are not enabled',
+  '21610': 'the customer replied STOP: texts are blocked',
+  '21612': 'this number cannot receive texts from us',
+  '21614': 'not a mobile number',
+  '30001': 'Twilio’s queue was full',
+  '30002': 'our Twilio account is suspended',
+  '30003': 'carrier rejected: number unreachable (phone off or out of service)',
+  '30004': 'carrier rejected: the number blocks our texts',
+  '30005': 'carrier rejected: unknown or inactive number',
+  '30006': 'carrier rejected: landline or unreachable carrier',
+  '30007': 'carrier filtered it as spam',
+  '30008': 'carrier rejected it for an unknown reason',
+  '30034': 'carrier blocked it: our sender is not registered (A2P 10DLC)',
+};
+
+/** A delivery status with its error, as words: "delivered", "failed — carrier rejected: …". */
+export function deliveryText(status: string | undefined, errorCode: string | undefined): string {
+  const words: Record<string, string> = {
+    accepted: 'accepted by Twilio',
+    queued: 'queued at Twilio',
+    sending: 'sending',
+    sent: 'sent to the carrier',
+    delivered: 'delivered',
+    read: 'read',
+    undelivered: 'not delivered',
+    failed: 'failed',
+    received: 'received',
+  };
+  const base = status ? (words[status] ?? status) : 'status unknown';
+  if (!errorCode) return base;
+  const reason = TWILIO_ERRORS[errorCode.replace(/^twilio-/, '')] ?? `Twilio error ${errorCode}`;
+  return `${base} — ${reason}`;
+}
+
+/** The customer thread: texts in and out (and texts that could not be sent), oldest first. */
+export function messagesOf(entries: readonly TimelineEntry[]): TimelineEntry[] {
+  return entries.filter(
+    (entry) =>
+      ((entry.type === 'SmsSent' || entry.type === 'SmsReceived') && typeof entry.body === 'string') ||
+      entry.type === 'SmsFailed',
+  );
+}
+
+/** The fields of two versions of a job that differ (for "Dana changed the window while you were editing"). */
+export function changedFields(mine: Job, theirs: Job): string[] {
+  const fields = [
+    'customer',
+    'address',
+    'schedule',
+    'trailerId',
+    'crewIds',
+    'priceCents',
+    'notes',
+    'status',
+    'private',
+  ] as const;
+  return fields.filter(
+    (field) => JSON.stringify(mine[field] ?? null) !== JSON.stringify(theirs[field] ?? null),
+  );
+}
+
+/** The wall-clock date (YYYY-MM-DD) and minutes since midnight in a time zone. */
+export function wallClock(
+  epochMs: number,
+  timeZone: string,
+): { date: string; minutes: number; epochMs: number } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(epochMs))
+      .map((part) => [part.type, part.value]),
+  );
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    epochMs,
+  };
+}
+
+/** Whether the customer has opted out of texts (replied STOP), from the timeline. */
+export function optedOut(entries: readonly TimelineEntry[]): boolean {
+  return entries.some(
+    (entry) =>
+      (entry.type === 'SmsSuppressed' && entry.reason === 'opted-out') ||
+      (entry.type === 'SmsReceived' && entry.keyword === 'STOP'),
+  );
+}

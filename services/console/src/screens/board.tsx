@@ -1,0 +1,195 @@
+import { computed, signal, useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { api, type Job, listJobs } from '../api.ts';
+import { config } from '../config.ts';
+import {
+  ageText,
+  type BrandWindows,
+  DEFAULT_SLA,
+  groupByStatus,
+  STATUS_LABEL,
+  slaLevel,
+  wallClock,
+  windowText,
+} from '../domain.ts';
+import { usePolling } from '../use-polling.ts';
+import { Drawer } from './drawer.tsx';
+
+/** How often the board asks for the day (with its ETag: an unchanged day is a 304 with no body). */
+export const BOARD_POLL_MS = 1_500;
+const LOCATION_POLL_MS = 15_000;
+
+export const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+export const today = () => wallClock(Date.now(), timeZone).date;
+
+/** Brand windows by brand id (GET /brands/{brandId}, public, fetched once per brand). */
+export const brandWindows = signal<Record<string, BrandWindows>>({});
+const asked = new Set<string>();
+export function learnBrands(jobs: readonly Job[], apiBaseUrl: string) {
+  for (const brandId of new Set(jobs.map((job) => job.brandId))) {
+    if (asked.has(brandId)) continue;
+    asked.add(brandId);
+    fetch(`${apiBaseUrl}/brands/${encodeURIComponent(brandId)}`)
+      .then((response) => (response.ok ? response.json() : undefined))
+      .then((brand: { windows?: BrandWindows } | undefined) => {
+        if (brand?.windows) brandWindows.value = { ...brandWindows.value, [brandId]: brand.windows };
+      })
+      .catch(() => asked.delete(brandId));
+  }
+}
+
+/** Last location per en-route job: epoch ms of the newest point. */
+const lastSeen = signal<Record<string, number | null>>({});
+
+function JobCard({ job, now, onOpen }: { job: Job; now: number; onOpen: () => void }) {
+  const clock = wallClock(now, timeZone);
+  const level = slaLevel(job, clock, brandWindows.value[job.brandId]);
+  const seen = lastSeen.value[job.jobId];
+  const locationAge = seen ? now - seen : undefined;
+  const stale = locationAge !== undefined && locationAge > DEFAULT_SLA.staleLocationMinutes * 60_000;
+  return (
+    <li class={`card sla-${level}`} data-job-id={job.jobId}>
+      <button type="button" class="card-open" onClick={onOpen}>
+        <span class="card-title">{job.customer.name}</span>
+        <span class="card-line">{windowText(job, brandWindows.value[job.brandId])}</span>
+        <span class="card-line">{job.address.text}</span>
+        <span class="card-meta">
+          <span>Trailer {job.trailerId ?? '—'}</span>
+          <span>Crew {(job.crewIds ?? []).join(', ') || 'none'}</span>
+          {job.status === 'en_route' && job.etaMinutes !== undefined && <span>ETA {job.etaMinutes} min</span>}
+          {job.status === 'en_route' && (
+            <span class={stale ? 'stale' : undefined}>
+              {locationAge === undefined ? 'no location yet' : `seen ${ageText(locationAge)}`}
+            </span>
+          )}
+        </span>
+        {level !== 'ok' && <span class="sla-note">{level === 'late' ? 'Late' : 'Watch'}</span>}
+      </button>
+    </li>
+  );
+}
+
+export function Board() {
+  const { query, route, url } = useLocation();
+  const date = query.date ?? today();
+  const brand = query.brand ?? '';
+  const jobs = useSignal<Job[] | undefined>(undefined);
+  const etag = useSignal<string | undefined>(undefined);
+  const now = useSignal(Date.now());
+  const brands = computed(() => [...new Set((jobs.value ?? []).map((job) => job.brandId))].sort());
+
+  const error = usePolling(
+    async () => {
+      const result = await listJobs({ date }, etag.value);
+      now.value = Date.now();
+      if (!result) return;
+      etag.value = result.etag;
+      jobs.value = result.jobs;
+      learnBrands(result.jobs, config().apiBaseUrl);
+    },
+    BOARD_POLL_MS,
+    [date],
+  );
+  useEffect(() => {
+    etag.value = undefined;
+    jobs.value = undefined;
+  }, [date]);
+
+  usePolling(
+    async () => {
+      const enRoute = (jobs.value ?? []).filter((job) => job.status === 'en_route');
+      const points = await Promise.all(
+        enRoute.map((job) => api.lastLocation(job.jobId).catch(() => undefined)),
+      );
+      const next: Record<string, number | null> = {};
+      enRoute.forEach((job, index) => {
+        const point = points[index];
+        next[job.jobId] = point ? Date.parse(point.recordedAt) : null;
+      });
+      lastSeen.value = next;
+    },
+    LOCATION_POLL_MS,
+    [date, jobs.value?.filter((job) => job.status === 'en_route').length ?? 0],
+  );
+
+  useEffect(() => {
+    if (jobs.value) performance.mark('board-ready');
+  }, [jobs.value !== undefined]);
+
+  const setQuery = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(url.split('?')[1] ?? '');
+    for (const [name, value] of Object.entries(changes)) {
+      if (value) next.set(name, value);
+      else next.delete(name);
+    }
+    const search = next.toString();
+    route(search ? `/?${search}` : '/');
+  };
+
+  const shown = (jobs.value ?? []).filter((job) => !brand || job.brandId === brand);
+  return (
+    <main class="board">
+      <div class="toolbar">
+        <h1>Board</h1>
+        <label>
+          Day{' '}
+          <input
+            type="date"
+            value={date}
+            onChange={(event) => setQuery({ date: event.currentTarget.value })}
+          />
+        </label>
+        <label>
+          Brand{' '}
+          <select
+            value={brand}
+            onChange={(event) => setQuery({ brand: event.currentTarget.value || undefined })}
+          >
+            <option value="">All brands</option>
+            {brands.value.map((id) => (
+              <option key={id} value={id}>
+                {id}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span class="live" role="status">
+          {error.value ? `Offline, showing the last board: ${error.value}` : 'Live'}
+        </span>
+      </div>
+      {jobs.value === undefined ? (
+        <p class="loading">Loading the day…</p>
+      ) : (
+        <div class="columns">
+          {groupByStatus(shown).map((group) => (
+            <section
+              key={group.status}
+              class={`column status-${group.status}`}
+              aria-labelledby={`col-${group.status}`}
+            >
+              <h2 id={`col-${group.status}`}>
+                {STATUS_LABEL[group.status]} <span class="count">{group.jobs.length}</span>
+              </h2>
+              {group.jobs.length === 0 ? (
+                <p class="empty">None</p>
+              ) : (
+                <ul>
+                  {group.jobs.map((job) => (
+                    <JobCard
+                      key={job.jobId}
+                      job={job}
+                      now={now.value}
+                      onOpen={() => setQuery({ job: job.jobId })}
+                    />
+                  ))}
+                </ul>
+              )}
+            </section>
+          ))}
+        </div>
+      )}
+      {query.job && <Drawer jobId={query.job} onClose={() => setQuery({ job: undefined })} />}
+    </main>
+  );
+}

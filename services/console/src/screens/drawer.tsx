@@ -1,0 +1,415 @@
+import { useSignal } from '@preact/signals';
+import { ApiError, api, type Job, type TimelineEntry } from '../api.ts';
+import { user } from '../auth.ts';
+import { changedFields, deliveryText, messagesOf, optedOut, STATUS_LABEL } from '../domain.ts';
+import { changesOf, type EditForm, formOf } from '../job-form.ts';
+import { useDraft } from '../use-draft.ts';
+import { usePolling } from '../use-polling.ts';
+import { brandWindows } from './board.tsx';
+import { PhotoStrip, StatusActions } from './job-parts.tsx';
+
+const DRAWER_POLL_MS = 2_000;
+const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+
+function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
+  const admin = user.value?.role === 'admin';
+  const editing = useSignal(false);
+  const base = useSignal<Job>(job);
+  const form = useDraft<EditForm>(`edit:${job.jobId}`, formOf(job));
+  const problem = useSignal<string | undefined>(undefined);
+  const fieldErrors = useSignal<Record<string, string>>({});
+  const saving = useSignal(false);
+  const windows = brandWindows.value[job.brandId] ?? {};
+
+  if (!editing.value) {
+    return (
+      <section class="details" aria-labelledby="details-title">
+        <h3 id="details-title">Details</h3>
+        <dl>
+          <dt>Phone</dt>
+          <dd>{job.customer.phone}</dd>
+          <dt>Address</dt>
+          <dd>{job.address.text}</dd>
+          <dt>When</dt>
+          <dd>
+            {job.schedule.date} {job.schedule.window ?? job.schedule.time ?? ''}
+          </dd>
+          <dt>Service</dt>
+          <dd>{job.serviceType}</dd>
+          <dt>Trailer</dt>
+          <dd>{job.trailerId ?? '—'}</dd>
+          <dt>Crew</dt>
+          <dd>{(job.crewIds ?? []).join(', ') || 'none'}</dd>
+          <dt>Price</dt>
+          <dd>{job.priceCents === undefined ? '—' : `$${(job.priceCents / 100).toFixed(2)}`}</dd>
+          {job.notes && (
+            <>
+              <dt>Notes</dt>
+              <dd>{job.notes}</dd>
+            </>
+          )}
+          {job.private && (
+            <>
+              <dt>Revenue split</dt>
+              <dd>{job.private.revenueSplit ?? '—'}</dd>
+              <dt>Captain fee</dt>
+              <dd>
+                {job.private.captainFeeCents === undefined
+                  ? '—'
+                  : `$${(job.private.captainFeeCents / 100).toFixed(2)}`}
+              </dd>
+              <dt>Internal notes</dt>
+              <dd>{job.private.internalNotes ?? '—'}</dd>
+            </>
+          )}
+        </dl>
+        {user.value?.role !== 'driver' && (
+          <button
+            type="button"
+            onClick={() => {
+              base.value = job;
+              if (!form.dirty) form.value = formOf(job);
+              editing.value = true;
+            }}
+          >
+            Edit details
+          </button>
+        )}
+      </section>
+    );
+  }
+
+  const field = (name: keyof EditForm, label: string, type: 'text' | 'tel' | 'date' | 'number' = 'text') => (
+    <label>
+      {label}
+      <input
+        // One helper for several input types; Preact's per-type attribute unions need one literal here.
+        type={type as 'text'}
+        name={name}
+        value={form.value[name]}
+        aria-invalid={fieldErrors.value[name] ? 'true' : undefined}
+        onInput={(event) => {
+          form.value = { ...form.value, [name]: event.currentTarget.value };
+        }}
+      />
+      {fieldErrors.value[name] && <span class="field-error">{fieldErrors.value[name]}</span>}
+    </label>
+  );
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    saving.value = true;
+    problem.value = undefined;
+    fieldErrors.value = {};
+    try {
+      const changes = changesOf(base.value, form.value, admin);
+      if (Object.keys(changes).length === 0) {
+        editing.value = false;
+        return;
+      }
+      const { job: saved } = await api.update(job.jobId, { ...changes, expectedVersion: base.value.version });
+      form.clear();
+      editing.value = false;
+      onSaved(saved);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && /version|changed/i.test(error.message)) {
+        const { job: theirs } = await api.job(job.jobId);
+        const fields = changedFields(base.value, theirs);
+        problem.value = `${theirs.updatedBy ?? 'Someone'} changed ${fields.join(', ') || 'this job'} at ${when(theirs.updatedAt)} while you were editing. Your edits are still here: check them against the new version and save again.`;
+        base.value = theirs;
+        onSaved(theirs);
+      } else if (error instanceof ApiError) {
+        problem.value = error.message;
+        const byField: Record<string, string> = {};
+        for (const detail of error.details) {
+          const name = detail.field.split('.').slice(1).join('.');
+          const key = name.startsWith('customer.name')
+            ? 'name'
+            : name.startsWith('customer.phone')
+              ? 'phone'
+              : name.startsWith('address')
+                ? 'address'
+                : name.startsWith('schedule.window')
+                  ? 'window'
+                  : name.startsWith('schedule')
+                    ? 'date'
+                    : name.startsWith('priceCents')
+                      ? 'price'
+                      : (name.split('.')[0] ?? name);
+          byField[key] = detail.message;
+        }
+        fieldErrors.value = byField;
+      } else {
+        problem.value = (error as Error).message;
+      }
+    } finally {
+      saving.value = false;
+    }
+  };
+
+  return (
+    <section class="details" aria-labelledby="details-title">
+      <h3 id="details-title">Edit details</h3>
+      <form class="edit" onSubmit={save}>
+        {field('name', 'Customer name')}
+        {field('phone', 'Phone', 'tel')}
+        {field('address', 'Address')}
+        {field('date', 'Date', 'date')}
+        <label>
+          Window
+          <select
+            name="window"
+            value={form.value.window}
+            onChange={(event) => {
+              form.value = { ...form.value, window: event.currentTarget.value };
+            }}
+          >
+            <option value="">—</option>
+            {Object.entries(windows).map(([name, window]) => (
+              <option key={name} value={name}>
+                {name} ({window.start}–{window.end})
+              </option>
+            ))}
+          </select>
+        </label>
+        {field('trailerId', 'Trailer')}
+        {field('crewIds', 'Crew ids (comma-separated)')}
+        {field('price', 'Price ($)', 'number')}
+        {field('notes', 'Notes')}
+        {admin && (
+          <fieldset>
+            <legend>Admin only</legend>
+            {field('revenueSplit', 'Revenue split')}
+            {field('captainFee', 'Captain fee ($)', 'number')}
+            {field('internalNotes', 'Internal notes')}
+          </fieldset>
+        )}
+        {problem.value && (
+          <p class="error" role="alert">
+            {problem.value}
+          </p>
+        )}
+        <div class="actions">
+          <button type="submit" class="primary" disabled={saving.value}>
+            {saving.value ? 'Saving…' : 'Save'}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              form.clear();
+              editing.value = false;
+            }}
+          >
+            Cancel
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function TrackingLink({ job, onRotated }: { job: Job; onRotated: () => void }) {
+  const note = useSignal('');
+  const confirming = useSignal(false);
+  if (!job.trackingUrl) return null;
+  return (
+    <section aria-labelledby="tracking-title">
+      <h3 id="tracking-title">Tracking link</h3>
+      <p class="link">
+        <a href={job.trackingUrl} target="_blank" rel="noreferrer">
+          {job.trackingUrl}
+        </a>
+      </p>
+      <div class="actions">
+        <button
+          type="button"
+          onClick={async () => {
+            await navigator.clipboard?.writeText(job.trackingUrl!).catch(() => undefined);
+            note.value = 'Copied';
+          }}
+        >
+          Copy link
+        </button>
+        {user.value?.role !== 'driver' &&
+          (confirming.value ? (
+            <>
+              <span>The old link stops working at once.</span>
+              <button
+                type="button"
+                class="danger"
+                onClick={async () => {
+                  confirming.value = false;
+                  await api.rotateTrackingLink(job.jobId);
+                  note.value = 'New link issued';
+                  onRotated();
+                }}
+              >
+                Rotate now
+              </button>
+              <button type="button" onClick={() => (confirming.value = false)}>
+                Keep it
+              </button>
+            </>
+          ) : (
+            <button type="button" onClick={() => (confirming.value = true)}>
+              Rotate link
+            </button>
+          ))}
+        <span role="status">{note.value}</span>
+      </div>
+    </section>
+  );
+}
+
+function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]; onSent: () => void }) {
+  const draft = useDraft(`text:${job.jobId}`, { text: '', key: crypto.randomUUID() });
+  const sending = useSignal(false);
+  const problem = useSignal<string | undefined>(undefined);
+  const thread = messagesOf(entries);
+  const stopped = optedOut(entries);
+  return (
+    <section aria-labelledby="messages-title">
+      <h3 id="messages-title">Messages {stopped && <span class="badge warn">opted out</span>}</h3>
+      {thread.length === 0 ? (
+        <p class="empty">No texts yet.</p>
+      ) : (
+        <ol class="thread">
+          {thread.map((entry) => (
+            <li key={entry.eventId} class={`sms ${entry.type === 'SmsReceived' ? 'in' : 'out'}`}>
+              <span class="sms-body">
+                {entry.body ??
+                  `Not sent (${String(entry.template ?? 'text')}): ${String(entry.errorMessage ?? '')}`}
+              </span>
+              <span class="sms-meta">
+                {entry.type === 'SmsReceived' ? 'from customer' : `to ${entry.audience ?? 'customer'}`} ·{' '}
+                {when(entry.at)} ·{' '}
+                <span class="delivery">
+                  {entry.type === 'SmsReceived'
+                    ? 'received'
+                    : deliveryText(entry.type === 'SmsFailed' ? 'failed' : entry.status, entry.errorCode)}
+                </span>
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {user.value?.role !== 'driver' && (
+        <form
+          class="compose"
+          onSubmit={async (event) => {
+            event.preventDefault();
+            if (!draft.value.text.trim()) return;
+            sending.value = true;
+            problem.value = undefined;
+            try {
+              // The key is the draft's: a retry after a dropped answer sends nothing twice.
+              await api.textCustomer(job.jobId, draft.value.text, draft.value.key);
+              draft.clear();
+              draft.value = { text: '', key: crypto.randomUUID() };
+              onSent();
+            } catch (error) {
+              problem.value = (error as Error).message;
+            } finally {
+              sending.value = false;
+            }
+          }}
+        >
+          <label>
+            Text the customer
+            <textarea
+              rows={2}
+              maxLength={640}
+              value={draft.value.text}
+              onInput={(event) => {
+                draft.value = { ...draft.value, text: event.currentTarget.value };
+              }}
+            />
+          </label>
+          {problem.value && (
+            <p class="error" role="alert">
+              {problem.value}
+            </p>
+          )}
+          <button type="submit" class="primary" disabled={sending.value || stopped}>
+            {sending.value ? 'Sending…' : 'Send text'}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function timelineText(entry: TimelineEntry): string {
+  switch (entry.type) {
+    case 'JobStatusChanged':
+      return `Status → ${STATUS_LABEL[entry.status as Job['status']] ?? entry.status}${entry.correction ? ` (correction: ${entry.reason ?? ''})` : ''}`;
+    case 'SmsSent':
+      return `Texted ${entry.audience ?? 'customer'}`;
+    case 'SmsReceived':
+      return 'Customer replied';
+    case 'SmsFailed':
+      return `Text failed: ${deliveryText('failed', entry.errorCode)}`;
+    case 'DeadLetterDiscarded':
+      return `Failed delivery discarded: ${entry.reason ?? ''}`;
+    default:
+      return entry.type.replace(/([a-z])([A-Z])/g, '$1 $2');
+  }
+}
+
+export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void }) {
+  const job = useSignal<Job | undefined>(undefined);
+  const entries = useSignal<TimelineEntry[]>([]);
+  const problem = useSignal<string | undefined>(undefined);
+
+  const load = async () => {
+    try {
+      job.value = (await api.job(jobId)).job;
+      problem.value = undefined;
+    } catch (error) {
+      problem.value = (error as Error).message;
+      return;
+    }
+    entries.value = await api
+      .timeline(jobId)
+      .then((timeline) => timeline.entries)
+      .catch(() => entries.value);
+  };
+  usePolling(load, DRAWER_POLL_MS, [jobId]);
+
+  return (
+    <aside class="drawer" aria-labelledby="drawer-title">
+      <div class="drawer-head">
+        <h2 id="drawer-title">{job.value?.customer.name ?? 'Job'}</h2>
+        {job.value && <span class={`chip status-${job.value.status}`}>{STATUS_LABEL[job.value.status]}</span>}
+        <button type="button" class="close" onClick={onClose} aria-label="Close the job">
+          ✕
+        </button>
+      </div>
+      {problem.value && (
+        <p class="error" role="alert">
+          {problem.value}
+        </p>
+      )}
+      {job.value && (
+        <>
+          <StatusActions job={job.value} onChanged={(changed) => (job.value = changed)} />
+          <Details job={job.value} onSaved={(saved) => (job.value = saved)} />
+          <TrackingLink job={job.value} onRotated={load} />
+          <Messages job={job.value} entries={entries.value} onSent={load} />
+          <PhotoStrip jobId={jobId} />
+          <section aria-labelledby="timeline-title">
+            <h3 id="timeline-title">Timeline</h3>
+            <ol class="timeline">
+              {entries.value.map((entry) => (
+                <li key={entry.eventId}>
+                  <time dateTime={entry.at}>{when(entry.at)}</time> {timelineText(entry)}
+                  {entry.actor ? <span class="actor"> · {entry.actor}</span> : null}
+                </li>
+              ))}
+            </ol>
+          </section>
+        </>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,207 @@
+// Parts of a job shared by the dispatcher's drawer and the driver's day: status buttons and photos.
+import { useSignal } from '@preact/signals';
+import { ApiError, api, type Job, type Photo, uploadPhoto } from '../api.ts';
+import { user } from '../auth.ts';
+import { allowedMoves, STATUS_LABEL } from '../domain.ts';
+import { usePolling } from '../use-polling.ts';
+
+/** The moves the API allows from here for this role; a correction or a cancellation asks why first. */
+export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: Job) => void }) {
+  const role = user.value?.role ?? 'driver';
+  const asking = useSignal<{ to: Job['status']; correction: boolean } | undefined>(undefined);
+  const reason = useSignal('');
+  const eta = useSignal('');
+  const busy = useSignal(false);
+  const problem = useSignal<string | undefined>(undefined);
+  const moves = allowedMoves(job.status, role);
+  if (moves.length === 0) return null;
+
+  const move = async (to: Job['status'], correction: boolean) => {
+    busy.value = true;
+    problem.value = undefined;
+    try {
+      const { job: moved } = await api.changeStatus(job.jobId, {
+        status: to,
+        expectedVersion: job.version,
+        ...(correction ? { reason: reason.value } : {}),
+        ...(!correction && reason.value ? { note: reason.value } : {}),
+        ...(to === 'en_route' && eta.value ? { etaMinutes: Number(eta.value) } : {}),
+      });
+      asking.value = undefined;
+      reason.value = '';
+      onChanged(moved);
+    } catch (error) {
+      problem.value =
+        error instanceof ApiError && error.status === 409
+          ? `The job changed meanwhile (${error.message}); it has been reloaded.`
+          : (error as Error).message;
+    } finally {
+      busy.value = false;
+    }
+  };
+
+  return (
+    <section class="status-actions" aria-label="Status">
+      {asking.value ? (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            void move(asking.value!.to, asking.value!.correction);
+          }}
+        >
+          <label>
+            {asking.value.correction
+              ? `Why back to ${STATUS_LABEL[asking.value.to]}? (on the timeline)`
+              : 'Why cancel? (on the timeline)'}
+            <input
+              value={reason.value}
+              required
+              minLength={3}
+              onInput={(event) => (reason.value = event.currentTarget.value)}
+            />
+          </label>
+          <button type="submit" class="danger" disabled={busy.value}>
+            {asking.value.correction ? 'Correct' : 'Cancel the job'}
+          </button>
+          <button type="button" onClick={() => (asking.value = undefined)}>
+            Back
+          </button>
+        </form>
+      ) : (
+        <div class="actions">
+          {moves.map(({ to, correction }) =>
+            correction || to === 'cancelled' ? (
+              <button
+                key={to}
+                type="button"
+                class={correction ? undefined : 'danger'}
+                onClick={() => (asking.value = { to, correction })}
+              >
+                {correction ? `Correct to ${STATUS_LABEL[to]}` : 'Cancel…'}
+              </button>
+            ) : (
+              <button
+                key={to}
+                type="button"
+                class="primary"
+                disabled={busy.value}
+                onClick={() => void move(to, false)}
+              >
+                {to === 'en_route' ? 'On the way' : STATUS_LABEL[to]}
+              </button>
+            ),
+          )}
+          {moves.some((m) => m.to === 'en_route' && !m.correction) && (
+            <label class="eta">
+              ETA (min)
+              <input
+                type="number"
+                min={0}
+                max={1440}
+                inputMode="numeric"
+                value={eta.value}
+                onInput={(event) => (eta.value = event.currentTarget.value)}
+              />
+            </label>
+          )}
+        </div>
+      )}
+      {problem.value && (
+        <p class="error" role="alert">
+          {problem.value}
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface Upload {
+  id: string;
+  file: File;
+  progress: number;
+  error?: string;
+}
+
+/** The job's photos, newest first, and capture from the phone camera (presigned POST, progress, retry). */
+export function PhotoStrip({ jobId }: { jobId: string }) {
+  const photos = useSignal<Photo[]>([]);
+  const uploads = useSignal<Upload[]>([]);
+  usePolling(
+    async () => {
+      photos.value = (await api.photos(jobId)).photos;
+    },
+    4_000,
+    [jobId],
+  );
+
+  const update = (id: string, changes: Partial<Upload>) => {
+    uploads.value = uploads.value.map((upload) => (upload.id === id ? { ...upload, ...changes } : upload));
+  };
+  const send = async (upload: Upload) => {
+    update(upload.id, { error: undefined, progress: 0 });
+    try {
+      const ticket = await api.requestUpload(jobId, {
+        contentType: upload.file.type,
+        size: upload.file.size,
+      });
+      await uploadPhoto(ticket, upload.file, (progress) => update(upload.id, { progress }));
+      uploads.value = uploads.value.filter((other) => other.id !== upload.id);
+      photos.value = (await api.photos(jobId)).photos;
+    } catch (error) {
+      update(upload.id, { error: (error as Error).message });
+    }
+  };
+
+  return (
+    <section aria-labelledby={`photos-${jobId}`}>
+      <h3 id={`photos-${jobId}`}>Photos</h3>
+      <ul class="photos">
+        {photos.value.map((photo) => (
+          <li key={photo.photoId}>
+            <a href={photo.originalUrl} target="_blank" rel="noreferrer">
+              <img
+                src={photo.thumbnailUrl}
+                alt={`Taken by ${photo.uploadedBy}${photo.takenAt ? ` at ${photo.takenAt}` : ''}`}
+                width={96}
+                height={96}
+              />
+            </a>
+            <span class="photo-meta">{photo.customerVisible ? 'customer sees it' : 'staff only'}</span>
+          </li>
+        ))}
+      </ul>
+      {uploads.value.map((upload) => (
+        <div key={upload.id} class="upload">
+          <span>{upload.file.name}</span>
+          <progress max={1} value={upload.progress} aria-label={`Uploading ${upload.file.name}`} />
+          {upload.error && (
+            <>
+              <span class="error" role="alert">
+                {upload.error}
+              </span>
+              <button type="button" onClick={() => void send(upload)}>
+                Retry
+              </button>
+            </>
+          )}
+        </div>
+      ))}
+      <label class="capture">
+        {user.value?.role === 'driver' ? 'Take a photo' : 'Add a photo'}
+        <input
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          capture="environment"
+          onChange={(event) => {
+            for (const file of Array.from(event.currentTarget.files ?? [])) {
+              const upload = { id: crypto.randomUUID(), file, progress: 0 };
+              uploads.value = [...uploads.value, upload];
+              void send(upload);
+            }
+            event.currentTarget.value = '';
+          }}
+        />
+      </label>
+    </section>
+  );
+}

@@ -1,0 +1,162 @@
+// Web bookings waiting for a dispatcher, oldest first: confirm (window, trailer, crew → the customer is
+// texted that it is booked) or decline with a reason (the customer gets the polite cancellation text).
+import { useSignal } from '@preact/signals';
+import { ApiError, api, type Job } from '../api.ts';
+import { config } from '../config.ts';
+import { ageText } from '../domain.ts';
+import { useDraft } from '../use-draft.ts';
+import { usePolling } from '../use-polling.ts';
+import { brandWindows, learnBrands } from './board.tsx';
+
+function Request({ job, onDone }: { job: Job; onDone: () => void }) {
+  const form = useDraft(`confirm:${job.jobId}`, {
+    date: job.schedule.date,
+    window: job.schedule.window ?? '',
+    trailerId: job.trailerId ?? '',
+    crewIds: (job.crewIds ?? []).join(', '),
+    reason: '',
+  });
+  const mode = useSignal<'view' | 'decline'>('view');
+  const busy = useSignal(false);
+  const problem = useSignal<string | undefined>(undefined);
+  const windows = brandWindows.value[job.brandId] ?? {};
+  const set = (name: keyof typeof form.value) => (event: { currentTarget: { value: string } }) => {
+    form.value = { ...form.value, [name]: event.currentTarget.value };
+  };
+
+  const confirm = async (event: Event) => {
+    event.preventDefault();
+    busy.value = true;
+    problem.value = undefined;
+    try {
+      const crewIds = form.value.crewIds
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
+      const { job: updated } = await api.update(job.jobId, {
+        expectedVersion: job.version,
+        schedule: { date: form.value.date, ...(form.value.window ? { window: form.value.window } : {}) },
+        ...(form.value.trailerId ? { trailerId: form.value.trailerId } : {}),
+        crewIds,
+      });
+      await api.changeStatus(job.jobId, { status: 'scheduled', expectedVersion: updated.version });
+      form.clear();
+      onDone();
+    } catch (error) {
+      problem.value =
+        error instanceof ApiError && error.details.length > 0
+          ? `${error.message}: ${error.details.map((detail) => `${detail.field} ${detail.message}`).join('; ')}`
+          : (error as Error).message;
+    } finally {
+      busy.value = false;
+    }
+  };
+  const decline = async (event: Event) => {
+    event.preventDefault();
+    busy.value = true;
+    try {
+      await api.changeStatus(job.jobId, { status: 'cancelled', note: `Declined: ${form.value.reason}` });
+      form.clear();
+      onDone();
+    } catch (error) {
+      problem.value = (error as Error).message;
+    } finally {
+      busy.value = false;
+    }
+  };
+
+  return (
+    <li class="card request" data-job-id={job.jobId}>
+      <h2>
+        {job.customer.name}{' '}
+        <span class="muted">· asked {ageText(Date.now() - Date.parse(job.createdAt ?? job.updatedAt))}</span>
+      </h2>
+      <p>
+        {job.serviceType} · {job.schedule.date} {job.schedule.window ?? ''}{' '}
+        {job.schedule.endDate ? `→ ${job.schedule.endDate}` : ''}
+      </p>
+      <p>{job.address.text}</p>
+      {job.notes && <p class="notes">“{job.notes}”</p>}
+      {mode.value === 'view' ? (
+        <form class="confirm" onSubmit={confirm}>
+          <label>
+            Date <input type="date" value={form.value.date} onInput={set('date')} required />
+          </label>
+          <label>
+            Window
+            <select value={form.value.window} onChange={set('window')}>
+              <option value="">—</option>
+              {Object.entries(windows).map(([name, window]) => (
+                <option key={name} value={name}>
+                  {name} ({window.start}–{window.end})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Trailer <input value={form.value.trailerId} onInput={set('trailerId')} />
+          </label>
+          <label>
+            Crew ids <input value={form.value.crewIds} onInput={set('crewIds')} placeholder="crew-diego" />
+          </label>
+          <div class="actions">
+            <button type="submit" class="primary" disabled={busy.value}>
+              Confirm and text the customer
+            </button>
+            <button type="button" onClick={() => (mode.value = 'decline')}>
+              Decline…
+            </button>
+          </div>
+        </form>
+      ) : (
+        <form class="decline" onSubmit={decline}>
+          <label>
+            Why decline? (kept on the timeline; the customer gets a polite cancellation text)
+            <input value={form.value.reason} onInput={set('reason')} required minLength={3} />
+          </label>
+          <div class="actions">
+            <button type="submit" class="danger" disabled={busy.value}>
+              Decline the booking
+            </button>
+            <button type="button" onClick={() => (mode.value = 'view')}>
+              Back
+            </button>
+          </div>
+        </form>
+      )}
+      {problem.value && (
+        <p class="error" role="alert">
+          {problem.value}
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function Requests() {
+  const jobs = useSignal<Job[] | undefined>(undefined);
+  const load = async () => {
+    jobs.value = (await api.requests()).jobs;
+    learnBrands(jobs.value, config().apiBaseUrl);
+  };
+  const error = usePolling(load, 5_000);
+  return (
+    <main class="requests">
+      <h1>Requests</h1>
+      <p class="muted">
+        Web bookings waiting for confirmation, oldest first. {error.value ? `Offline: ${error.value}` : ''}
+      </p>
+      {jobs.value === undefined ? (
+        <p class="loading">Loading…</p>
+      ) : jobs.value.length === 0 ? (
+        <p class="empty">No bookings waiting.</p>
+      ) : (
+        <ul class="request-list">
+          {jobs.value.map((job) => (
+            <Request key={job.jobId} job={job} onDone={load} />
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from '@jest/globals';
+import { decideStatusChange } from '../../../jobs/src/domain/status-machine.ts';
+import type { Job } from '../../src/api.ts';
+import {
+  ageText,
+  allowedMoves,
+  changedFields,
+  deliveryText,
+  groupByStatus,
+  messagesOf,
+  STATUS_ORDER,
+  slaLevel,
+  wallClock,
+  windowText,
+} from '../../src/domain.ts';
+
+const windows = { morning: { start: '08:00', end: '12:00' }, afternoon: { start: '12:00', end: '17:00' } };
+
+function job(overrides: Partial<Job> = {}): Job {
+  return {
+    jobId: 'qdn_01',
+    brandId: 'qdn',
+    version: 3,
+    status: 'scheduled',
+    serviceType: 'trailer_drop',
+    customer: { name: 'Ana Ruiz', phone: '+16195550123' },
+    address: { text: '1 Main St' },
+    schedule: { date: '2026-12-03', window: 'afternoon' },
+    crewIds: ['crew-diego'],
+    updatedAt: '2026-12-03T16:00:00.000Z',
+    ...overrides,
+  } as Job;
+}
+
+describe('the board', () => {
+  it('groups jobs by status in the day order, earliest window first', () => {
+    const groups = groupByStatus([
+      job({ jobId: 'b', schedule: { date: '2026-12-03', window: 'morning' } }),
+      job({ jobId: 'a', schedule: { date: '2026-12-03', time: '07:30' } }),
+      job({ jobId: 'c', status: 'en_route' }),
+    ]);
+    expect(groups.map((group) => group.status)).toEqual(STATUS_ORDER);
+    expect(groups[1]!.jobs.map((j) => j.jobId)).toEqual(['a', 'b']);
+    expect(groups[2]!.jobs.map((j) => j.jobId)).toEqual(['c']);
+  });
+
+  it('shows a window by its hours, a fixed time as "at"', () => {
+    expect(windowText(job(), windows)).toBe('12:00–17:00 (afternoon)');
+    expect(windowText(job({ schedule: { date: '2026-12-03', time: '09:15' } }), windows)).toBe('at 09:15');
+    expect(windowText(job({ schedule: { date: '2026-12-03' } }), windows)).toBe('any time');
+  });
+
+  it('says how old a location is', () => {
+    expect(ageText(20_000)).toBe('just now');
+    expect(ageText(3 * 60_000 + 5_000)).toBe('3 min ago');
+    expect(ageText(2 * 3_600_000)).toBe('2 h ago');
+    expect(ageText(50 * 3_600_000)).toBe('2 d ago');
+  });
+});
+
+describe('SLA colours', () => {
+  const at = (iso: string) => wallClock(Date.parse(iso), 'America/Los_Angeles');
+  const enRoute = (eta: number) =>
+    job({
+      status: 'en_route',
+      etaMinutes: eta,
+      statusHistory: [{ status: 'en_route', at: '2026-12-03T18:00:00.000Z', by: 'u' }],
+    });
+
+  it('turns an en-route job red 15 minutes past its ETA, amber once past it', () => {
+    expect(slaLevel(enRoute(30), at('2026-12-03T18:20:00Z'), windows)).toBe('ok');
+    expect(slaLevel(enRoute(30), at('2026-12-03T18:40:00Z'), windows)).toBe('watch');
+    expect(slaLevel(enRoute(30), at('2026-12-03T18:46:00Z'), windows)).toBe('late');
+  });
+
+  it('turns a scheduled job with no crew red an hour before its window, amber two hours before', () => {
+    const unassigned = job({ crewIds: [] });
+    // 12:00 window start in San Diego (UTC-8): 20:00Z.
+    expect(slaLevel(unassigned, at('2026-12-03T17:30:00Z'), windows)).toBe('ok');
+    expect(slaLevel(unassigned, at('2026-12-03T18:30:00Z'), windows)).toBe('watch');
+    expect(slaLevel(unassigned, at('2026-12-03T19:30:00Z'), windows)).toBe('late');
+    expect(slaLevel(job(), at('2026-12-03T19:30:00Z'), windows)).toBe('ok');
+  });
+
+  it('reads the wall clock in the brand time zone', () => {
+    expect(wallClock(Date.parse('2026-12-04T02:30:00Z'), 'America/Los_Angeles')).toMatchObject({
+      date: '2026-12-03',
+      minutes: 18 * 60 + 30,
+    });
+  });
+});
+
+describe('status buttons', () => {
+  it('offer exactly the moves the API accepts, per role', () => {
+    for (const from of STATUS_ORDER) {
+      for (const role of ['dispatcher', 'admin', 'driver'] as const) {
+        const offered = allowedMoves(from, role);
+        for (const to of STATUS_ORDER) {
+          const decision = decideStatusChange(from, to, { role, reason: 'mis-tap' });
+          const offer = offered.find((move) => move.to === to);
+          expect([from, to, role, offer !== undefined]).toEqual([from, to, role, decision.kind === 'move']);
+          if (offer) expect(offer.correction).toBe(decision.kind === 'move' && decision.correction);
+        }
+      }
+    }
+  });
+});
+
+describe('texts in words', () => {
+  it('says what happened, with the Twilio code explained', () => {
+    expect(deliveryText('delivered', undefined)).toBe('delivered');
+    expect(deliveryText('undelivered', '30003')).toBe(
+      'not delivered — carrier rejected: number unreachable (phone off or out of service)',
+    );
+    expect(deliveryText('failed', '21610')).toBe('failed — the customer replied STOP: texts are blocked');
+    expect(deliveryText('failed', '99999')).toBe('failed — Twilio error 99999');
+  });
+
+  it('keeps texts in and out in the thread, nothing else', () => {
+    const entries = [
+      { jobId: 'j', at: '1', type: 'JobStatusChanged', eventId: '1' },
+      { jobId: 'j', at: '2', type: 'SmsSent', eventId: '2', body: 'Hi' },
+      { jobId: 'j', at: '3', type: 'SmsReceived', eventId: '3', body: 'Thanks' },
+    ];
+    expect(messagesOf(entries).map((entry) => entry.eventId)).toEqual(['2', '3']);
+  });
+});
+
+describe('a stale edit', () => {
+  it('names the fields the other person changed', () => {
+    const mine = job();
+    const theirs = job({ version: 4, trailerId: 'T9', schedule: { date: '2026-12-03', window: 'morning' } });
+    expect(changedFields(mine, theirs)).toEqual(['schedule', 'trailerId']);
+  });
+});
