@@ -54,4 +54,13 @@ export const imageTools: ImageTools = {
       .jpeg({ quality: 80, mozjpeg: true })
       .toBuffer();
   },
+
+  async withoutMetadata(image, format) {
+    // sharp writes no EXIF, XMP or IPTC unless asked (`keepMetadata`/`withMetadata`); `rotate()` bakes the
+    // EXIF orientation into the pixels, since the tag that said it is dropped with the rest.
+    return sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
+      .rotate()
+      .toFormat(format, format === 'png' ? {} : { quality: 90 })
+      .toBuffer();
+  },
 };

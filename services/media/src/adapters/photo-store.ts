@@ -84,7 +84,7 @@ export class DynamoPhotoRepository implements PhotoRepository {
           Key: { jobId, photoId },
           UpdateExpression:
             'SET #state = :stored, bytes = :bytes, width = :width, height = :height, takenAt = :takenAt, ' +
-            '#location = :location, storedAt = :storedAt REMOVE expiresAt',
+            '#location = :location, customerCopy = :customerCopy, storedAt = :storedAt REMOVE expiresAt',
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: { '#state': 'state', '#location': 'location' },
           ExpressionAttributeValues: {
@@ -95,6 +95,7 @@ export class DynamoPhotoRepository implements PhotoRepository {
             ':height': facts.height ?? null,
             ':takenAt': facts.takenAt ?? null,
             ':location': facts.location ?? null,
+            ':customerCopy': facts.customerCopy,
             ':storedAt': facts.storedAt,
           },
           ReturnValues: 'ALL_NEW',

@@ -1,7 +1,9 @@
 import { PermanentError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
 import {
+  customerCopyKey,
   originalKey,
+  PHOTO_TYPES,
   type PhotoRecord,
   parseUploadKey,
   THUMBNAIL_PIXELS,
@@ -73,8 +75,10 @@ async function reject(
  * 1. Only an upload the service signed, still pending, is looked at; anything else is deleted.
  * 2. Real size and magic bytes must match the declared type, and the image must decode; otherwise the
  *    object is deleted and the photo recorded as rejected (with the reason).
- * 3. EXIF taken-at time and GPS are read, a thumbnail is written, the original moves to `originals/`,
- *    the photo is recorded as stored, PhotoAdded is published and the inbox object deleted.
+ * 3. EXIF taken-at time and GPS are read, a thumbnail and the customers' copy (both without metadata)
+ *    are written, the original moves to `originals/` (staff only), the photo is recorded as stored,
+ *    PhotoAdded is published and the inbox object deleted. The copy is made here, once, so the public
+ *    gallery route serves stored objects and never loads the image library.
  *
  * A repeat delivery finds the photo stored and only finishes what is left (announcing, cleaning up).
  * Storage and publishing failures throw and are retried by the queue.
@@ -115,12 +119,14 @@ export async function checkUpload(
   });
   if (!verdict.accepted) return reject(context, photo, key, verdict.reason);
 
-  const [exif, thumbnail, timeZone] = await Promise.all([
+  const [exif, thumbnail, customerCopy, timeZone] = await Promise.all([
     context.images.exif(image),
     context.images.thumbnail(image, THUMBNAIL_PIXELS),
+    context.images.withoutMetadata(image, PHOTO_TYPES[photo.contentType].format),
     context.timeZoneOf(photo.brandId),
   ]);
   await context.storage.write(thumbnailKey(photo), thumbnail, 'image/jpeg');
+  await context.storage.write(customerCopyKey(photo), customerCopy, photo.contentType);
   await context.storage.copy(key, originalKey(photo), photo.contentType);
   const stored =
     (await context.photos.markStored(photo.jobId, photo.photoId, {
@@ -129,6 +135,7 @@ export async function checkUpload(
       height: inspected.height,
       takenAt: takenAtFrom(exif, timeZone),
       location: locationFrom(exif),
+      customerCopy: true,
       storedAt: context.now().toISOString(),
     })) ?? (await context.photos.get(photo.jobId, photo.photoId));
   if (stored?.state === 'stored' && !stored.announcedAt) await announce(context, stored);

@@ -4,6 +4,8 @@ import { zonedDate } from '@qdn/shared/zoned-time';
 import {
   byStoredAtDescending,
   CUSTOMER_PHOTOS_PER_JOB,
+  customerCopyKey,
+  customerFullSizeKey,
   customerView,
   MAX_PHOTO_BYTES,
   originalKey,
@@ -94,10 +96,11 @@ export async function requestUpload(
   };
 }
 
-async function viewUrls(context: MediaContext, photo: PhotoRecord): Promise<ViewUrls> {
+/** Presigned GETs for the thumbnail and a full-size object: the original for staff, the customers' copy otherwise. */
+async function viewUrls(context: MediaContext, photo: PhotoRecord, fullSizeKey: string): Promise<ViewUrls> {
   const [thumbnailUrl, originalUrl] = await Promise.all([
     context.storage.signView(thumbnailKey(photo), VIEW_URL_SECONDS),
-    context.storage.signView(originalKey(photo), VIEW_URL_SECONDS),
+    context.storage.signView(fullSizeKey, VIEW_URL_SECONDS),
   ]);
   return {
     thumbnailUrl,
@@ -116,13 +119,22 @@ async function storedPhotos(context: MediaContext, jobId: string): Promise<Photo
 export async function listStaffPhotos(context: MediaContext, jobId: string, staff: StaffCaller) {
   await jobForStaff(context, jobId, staff);
   const photos = await storedPhotos(context, jobId);
-  return Promise.all(photos.map(async (photo) => staffView(photo, await viewUrls(context, photo))));
+  return Promise.all(
+    photos.map(async (photo) => staffView(photo, await viewUrls(context, photo, originalKey(photo)))),
+  );
 }
 
-/** The customer's gallery: only this job's photos marked customer-visible. */
+/**
+ * The customer's gallery: only this job's photos marked customer-visible, and never an original (its EXIF
+ * holds where the crew stood and with which phone): the full-size link is the copy without metadata.
+ */
 export async function listCustomerPhotos(context: MediaContext, jobId: string) {
   const photos = (await storedPhotos(context, jobId)).filter((photo) => photo.customerVisible);
-  return Promise.all(photos.map(async (photo) => customerView(photo, await viewUrls(context, photo))));
+  return Promise.all(
+    photos.map(async (photo) =>
+      customerView(photo, await viewUrls(context, photo, customerFullSizeKey(photo))),
+    ),
+  );
 }
 
 export async function setCustomerVisible(
@@ -133,15 +145,15 @@ export async function setCustomerVisible(
 ) {
   const photo = await context.photos.setCustomerVisible(jobId, photoId, customerVisible);
   if (!photo) throw new NotFoundError(PHOTO_NOT_FOUND);
-  return staffView(photo, await viewUrls(context, photo));
+  return staffView(photo, await viewUrls(context, photo, originalKey(photo)));
 }
 
-/** Removes the record and both objects; a customer's photo gives its slot back. */
+/** Removes the record and its objects; a customer's photo gives its slot back. */
 export async function deletePhoto(context: MediaContext, jobId: string, photoId: string): Promise<void> {
   const photo = await context.photos.get(jobId, photoId);
   if (photo?.state !== 'stored') throw new NotFoundError(PHOTO_NOT_FOUND);
   // Objects first: a failure leaves the record, so the delete can simply be repeated.
-  await context.storage.delete(originalKey(photo), thumbnailKey(photo));
+  await context.storage.delete(originalKey(photo), thumbnailKey(photo), customerCopyKey(photo));
   const deleted = await context.photos.delete(jobId, photoId);
   if (deleted?.from === 'customer') await context.jobs.releaseCustomerSlot(jobId);
 }

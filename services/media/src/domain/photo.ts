@@ -62,6 +62,8 @@ export interface PhotoRecord {
   /** When the picture was taken, from its EXIF, with the offset it was taken at. */
   takenAt?: string;
   location?: PhotoLocation;
+  /** Whether `customerCopyKey` holds the picture without metadata (photos stored before it had none). */
+  customerCopy?: boolean;
   storedAt?: string;
   /** When PhotoAdded was published; a stored photo without it is announced on the next delivery. */
   announcedAt?: string;
@@ -76,6 +78,8 @@ export interface StoredPhotoFacts {
   height: number | undefined;
   takenAt: string | undefined;
   location: PhotoLocation | undefined;
+  /** The metadata-free copy for customers was written. */
+  customerCopy: boolean;
   storedAt: string;
 }
 
@@ -100,6 +104,24 @@ export function originalKey(photo: Pick<PhotoRecord, 'jobId' | 'photoId' | 'cont
 
 export function thumbnailKey(photo: Pick<PhotoRecord, 'jobId' | 'photoId'>): string {
   return `thumbnails/${photo.jobId}/${photo.photoId}.jpg`;
+}
+
+/**
+ * The full-size picture customers are served: re-encoded without EXIF (GPS, camera make and model), so
+ * the crew's position never leaves staff views. Staff keep `originalKey`, byte for byte.
+ */
+export function customerCopyKey(photo: Pick<PhotoRecord, 'jobId' | 'photoId' | 'contentType'>): string {
+  return `customer/${photo.jobId}/${photo.photoId}.${PHOTO_TYPES[photo.contentType].extension}`;
+}
+
+/**
+ * What a customer's "full size" link opens: the metadata-free copy, or for a photo stored before copies
+ * were made, its thumbnail (which never had metadata) rather than the original.
+ */
+export function customerFullSizeKey(
+  photo: Pick<PhotoRecord, 'jobId' | 'photoId' | 'contentType' | 'customerCopy'>,
+): string {
+  return photo.customerCopy ? customerCopyKey(photo) : thumbnailKey(photo);
 }
 
 /** The job and photo an uploaded object's key names, or undefined for a key no upload was signed for. */

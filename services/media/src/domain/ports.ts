@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@qdn/shared/events';
-import type { PhotoContentType, PhotoRecord, StoredPhotoFacts } from './photo.ts';
+import type { ImageFormat, PhotoContentType, PhotoRecord, StoredPhotoFacts } from './photo.ts';
 import type { PhotoExif } from './photo-check.ts';
 
 /** A job as the media service knows it, from the job events on the bus (its own projection). */
@@ -75,6 +75,8 @@ export interface ImageTools {
   exif(image: Uint8Array): Promise<PhotoExif>;
   /** A JPEG no larger than `pixels` on its longer side, upright, without metadata. */
   thumbnail(image: Uint8Array, pixels: number): Promise<Uint8Array>;
+  /** The full picture re-encoded in `format`, upright, without any metadata (EXIF, GPS, XMP, IPTC). */
+  withoutMetadata(image: Uint8Array, format: ImageFormat): Promise<Uint8Array>;
 }
 
 /** What the HTTP routes need. */

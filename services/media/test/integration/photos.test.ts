@@ -13,6 +13,7 @@ import {
 import { JobCreated } from '@qdn/shared/events';
 import { busEvents } from '@qdn/shared/queue';
 import { signTrackingGrant } from '@qdn/shared/tracking-grant';
+import exifr from 'exifr';
 import sharp from 'sharp';
 import { DynamoJobDirectory } from '../../src/adapters/job-directory.ts';
 import { JOB_EVENTS } from '../../src/domain/known-jobs.ts';
@@ -227,7 +228,7 @@ describe('a driver’s photo', () => {
     expect(otherKey.body).toMatch(/Policy Condition failed/);
   });
 
-  it('given the photo hidden and then deleted, then the gallery drops it and both objects are gone', async () => {
+  it('given the photo hidden and then deleted, then the gallery drops it and its objects are gone', async () => {
     const hidden = await api('PATCH', `/jobs/${job.jobId}/photos/${ticket.photoId}`, {
       role: 'dispatcher',
       body: { customerVisible: false },
@@ -246,6 +247,7 @@ describe('a driver’s photo', () => {
     expect((await api('GET', `/jobs/${job.jobId}/photos`, { role: 'dispatcher' })).body.photos).toEqual([]);
     expect(await objectExists(`originals/${job.jobId}/${ticket.photoId}.jpg`)).toBe(false);
     expect(await objectExists(`thumbnails/${job.jobId}/${ticket.photoId}.jpg`)).toBe(false);
+    expect(await objectExists(`customer/${job.jobId}/${ticket.photoId}.jpg`)).toBe(false);
     expect(
       (await api('DELETE', `/jobs/${job.jobId}/photos/${ticket.photoId}`, { role: 'admin' })).status,
     ).toBe(404);
@@ -379,6 +381,50 @@ describe('the customer’s gallery and uploads', () => {
     expect(
       events.find((event) => event.detail.data.photoId === customer.body.photoId)?.detail.data,
     ).toMatchObject({ from: 'customer', customerVisible: true });
+  });
+
+  it('given a crew photo with GPS and camera EXIF, then the customer’s copy (original and thumbnail) carries no metadata while staff keep the original byte for byte', async () => {
+    // Given a crew photo carrying GPS, make and model, shown to the customer (the default)
+    const job = await givenJob('Dana Whitfield');
+    const jpeg = await jpegWithGps();
+    expect(await exifr.gps(jpeg)).toEqual({ latitude: expect.any(Number), longitude: expect.any(Number) });
+    const crew = await api('POST', `/jobs/${job.jobId}/photos/uploads`, {
+      role: 'driver',
+      body: { contentType: 'image/jpeg', size: jpeg.byteLength },
+    });
+    expect((await browserUpload(crew.body, jpeg, 'crew.jpg')).status).toBe(204);
+    await photoAdded(job.jobId, crew.body.photoId);
+
+    // When the customer opens the gallery and follows both links
+    const gallery = await customerApi('GET', `/track/jobs/${job.jobId}/photos`, job.grant);
+    expect(gallery.status).toBe(200);
+    const [shown] = gallery.body.photos;
+    const served = {
+      original: Buffer.from(await (await fetch(shown.originalUrl)).arrayBuffer()),
+      thumbnail: Buffer.from(await (await fetch(shown.thumbnailUrl)).arrayBuffer()),
+    };
+
+    // Then neither carries EXIF (no GPS, make, model) nor any other metadata block, and the picture is whole
+    for (const file of Object.values(served)) {
+      const metadata = await sharp(file).metadata();
+      expect([metadata.format, metadata.exif, metadata.xmp, metadata.iptc]).toEqual([
+        'jpeg',
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      expect(await exifr.parse(file, true)).toBeUndefined();
+      expect(file.includes(Buffer.from('iPhone 15'))).toBe(false);
+    }
+    expect([
+      (await sharp(served.original).metadata()).width,
+      (await sharp(served.original).metadata()).height,
+    ]).toEqual([1600, 1200]);
+    // …while the dashboard still gets the untouched original, GPS and all.
+    const staff = await api('GET', `/jobs/${job.jobId}/photos`, { role: 'dispatcher' });
+    const original = Buffer.from(await (await fetch(staff.body.photos[0].originalUrl)).arrayBuffer());
+    expect(original.equals(jpeg)).toBe(true);
+    expect(staff.body.photos[0].location).toEqual({ lat: 32.830033, lng: -117.14 });
   });
 
   it('given another job’s grant, an expired grant, a forged grant or none, then the same bare 401', async () => {

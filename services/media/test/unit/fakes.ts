@@ -118,6 +118,9 @@ export function fakeImages(exif: Record<string, unknown> = {}): ImageTools {
     async thumbnail() {
       return new Uint8Array([0xff, 0xd8, 0xff, 0xdb]);
     },
+    async withoutMetadata(image) {
+      return image.slice(0, 3);
+    },
   };
 }
 

@@ -103,9 +103,11 @@ describe('checking an uploaded photo', () => {
       location: { lat: 32.83, lng: -117.14 },
     });
     expect([...context.storage.objects.keys()].sort()).toEqual([
+      `customer/${JOB}/${photoId}.jpg`,
       `originals/${JOB}/${photoId}.jpg`,
       `thumbnails/${JOB}/${photoId}.jpg`,
     ]);
+    expect(context.storage.objects.get(`customer/${JOB}/${photoId}.jpg`)?.body).toEqual(JPEG.slice(0, 3));
     expect(published).toEqual([
       {
         source: 'qdn.media',
@@ -214,7 +216,10 @@ describe('galleries', () => {
     expect(customer[0]).toMatchObject({
       from: 'customer',
       thumbnailUrl: expect.stringContaining('thumbnails/'),
+      // The metadata-free copy, never the original: staff alone keep that.
+      originalUrl: expect.stringContaining(`customer/${JOB}/`),
     });
+    expect(staff.find((photo) => photo.photoId === ids[1])?.originalUrl).toContain(`originals/${JOB}/`);
     expect(customer[0]).not.toHaveProperty('location');
     expect(customer[0]).not.toHaveProperty('uploadedBy');
   });
