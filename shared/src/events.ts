@@ -204,6 +204,20 @@ export const CrewChecklistItemTicked = z.object({
 });
 
 /**
+ * An admin activated or deactivated a crew member on the roster (scc-bridge owns it). Deactivation
+ * revokes everything the person was given: their crew links and ticks (scc-bridge) and their crew
+ * calendar's feed (the calendar service, from this event). `changedAt` orders repeated changes.
+ */
+export const CrewMemberStatusChanged = z.object({
+  meta: EventMeta,
+  data: z.object({
+    crewId: z.string().min(1),
+    active: z.boolean(),
+    changedAt: isoDateTime,
+  }),
+});
+
+/**
  * A dispatcher removed a message from a consumer's dead-letter queue for good instead of redriving it
  * (e.g. the customer had opted out), and said why. `meta.actor` is the dispatcher, `meta.jobId` the job
  * the message was about: the job's timeline shows who discarded what and why.
@@ -255,7 +269,7 @@ export const EVENT_CATALOG = {
   },
   'qdn.notifications': { SmsSent, SmsFailed, SmsSuppressed, SmsDeliveryUpdated, SmsReceived, SmsRelayed },
   'qdn.media': { PhotoAdded },
-  'qdn.scc-bridge': { CrewNotified, SccEventSynced, CrewChecklistItemTicked },
+  'qdn.scc-bridge': { CrewNotified, SccEventSynced, CrewChecklistItemTicked, CrewMemberStatusChanged },
   'qdn.ops': { DeadLetterDiscarded },
 } as const;
 

@@ -3,7 +3,7 @@ import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { z } from 'zod';
 import type { FeedContext, SyncContext } from '../domain/calendar-commands.ts';
-import { DynamoCalendarStore, DynamoFeedKeyStore } from './calendar-store.ts';
+import { DynamoCalendarStore, DynamoCrewStatusStore, DynamoFeedKeyStore } from './calendar-store.ts';
 
 // Read once per cold start; a missing variable fails the first invocation with its name.
 const config = loadConfig({
@@ -24,6 +24,14 @@ export async function syncContext(): Promise<SyncContext> {
   return { entries: entryStore(), brands: await loadBrands() };
 }
 
+let crewStatus: DynamoCrewStatusStore | undefined;
+
+/** The crew members' roster status (the crew-status consumer writes it, the feed route reads it). */
+export function crewStatusStore(): DynamoCrewStatusStore {
+  crewStatus ??= new DynamoCrewStatusStore(dynamoDocumentClient(), config.CALENDAR_TABLE);
+  return crewStatus;
+}
+
 let feed: Promise<FeedContext> | undefined;
 
 /** The feed and board routes' dependencies, built once per function instance. */
@@ -31,6 +39,7 @@ export function feedContext(): Promise<FeedContext> {
   feed ??= loadBrands().then((brands) => ({
     entries: entryStore(),
     feedKeys: new DynamoFeedKeyStore(dynamoDocumentClient(), config.CALENDAR_TABLE),
+    crewStatus: crewStatusStore(),
     brands,
     now: () => new Date(),
     apiBaseUrl: config.API_BASE_URL,

@@ -7,9 +7,17 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import { TransientError } from '@qdn/shared/errors';
 import type { CalendarEntry } from '../domain/calendar-entry.ts';
-import type { CalendarEntryStore, FeedKeyRecord, FeedKeyStore, SaveOutcome } from '../domain/ports.ts';
+import type {
+  CalendarEntryStore,
+  CrewStatus,
+  CrewStatusStore,
+  FeedKeyRecord,
+  FeedKeyStore,
+  SaveOutcome,
+} from '../domain/ports.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -18,6 +26,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 //   CAL#<calendarId> / JOB#<id>  the entry in one calendar (a copy, so a feed is one query);
 //                                GSI byEnd: CAL#<calendarId> / <endsAt>#<jobId>
 //   CAL#<calendarId> / FEEDKEY   the calendar's live feed key, by hash
+//   CREW#<crewId> / STATUS       whether the roster has the member active (CrewMemberStatusChanged)
 //   JOB#<jobId> / PUSH           the internal-calendar push ledger (push-ledger.ts)
 // The memberships are keyed by end so "what overlaps this range" is one range read: everything that
 // ends after the range starts, filtered to what starts before it ends.
@@ -27,6 +36,7 @@ const membershipKey = (calendarId: string, jobId: string) => ({
   sk: `JOB#${jobId}`,
 });
 const feedKeyKey = (calendarId: string) => ({ pk: `CAL#${calendarId}`, sk: 'FEEDKEY' });
+const crewStatusKey = (crewId: string) => ({ pk: `CREW#${crewId}`, sk: 'STATUS' });
 
 /** Attempts at a save that keeps losing a race with another save of the same job, before SQS retries it. */
 const SAVE_ATTEMPTS = 5;
@@ -162,5 +172,46 @@ export class DynamoFeedKeyStore implements FeedKeyStore {
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, ...record } = Item;
     return record as FeedKeyRecord;
+  }
+}
+
+/** Crew members' roster status in the calendar table, latest change kept. */
+export class DynamoCrewStatusStore implements CrewStatusStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async record(status: CrewStatus): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...crewStatusKey(status.crewId), ...status },
+          // ISO instants in UTC compare as strings; a redelivery of the same change is simply rewritten.
+          ConditionExpression: 'attribute_not_exists(pk) OR changedAt <= :changedAt',
+          ExpressionAttributeValues: { ':changedAt': status.changedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(crewId: string): Promise<CrewStatus | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: crewStatusKey(crewId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      crewId: Item.crewId as string,
+      active: Item.active as boolean,
+      changedAt: Item.changedAt as string,
+    };
   }
 }

@@ -8,7 +8,15 @@ import type { BoardQuery } from './calendar-input.ts';
 import { feedKeyHash, feedKeyMatches, newFeedKey } from './feed-key.ts';
 import { DISPATCH_TIME_ZONE, icsFeed } from './ics-feed.ts';
 import { internalCalendarChangeFor } from './internal-calendar.ts';
-import type { CalendarEntryStore, FeedKeyStore, InternalCalendar, PushLedger, SaveOutcome } from './ports.ts';
+import type {
+  CalendarEntryStore,
+  CrewStatus,
+  CrewStatusStore,
+  FeedKeyStore,
+  InternalCalendar,
+  PushLedger,
+  SaveOutcome,
+} from './ports.ts';
 
 /** How far back a subscribed feed reaches: recent history stays visible on phones, older drops off. */
 export const FEED_HISTORY_DAYS = 60;
@@ -94,6 +102,7 @@ export async function pushToInternalCalendar(
 export interface FeedContext extends EntrySource {
   entries: CalendarEntryStore;
   feedKeys: FeedKeyStore;
+  crewStatus: CrewStatusStore;
   now: () => Date;
   apiBaseUrl: string;
 }
@@ -133,8 +142,13 @@ export async function calendarFeed(
 ): Promise<string | undefined> {
   const ref = parseCalendarId(calendarId);
   // Unknown ids still cost a lookup and a comparison, so timing says nothing about which part was wrong.
-  const stored = await context.feedKeys.get(ref ? calendarId : '(unknown)');
+  const [stored, crew] = await Promise.all([
+    context.feedKeys.get(ref ? calendarId : '(unknown)'),
+    ref?.kind === 'crew' ? context.crewStatus.get(ref.crewId) : undefined,
+  ]);
   if (!ref || !feedKeyMatches(feedKey, stored?.keyHash)) return undefined;
+  // A deactivated member's calendar closes with the rest of their access (links, ticks): same answer.
+  if (crew?.active === false) return undefined;
   const since = new Date(context.now().getTime() - FEED_HISTORY_DAYS * 24 * 60 * 60 * 1000);
   const entries = await context.entries.list(calendarId, { from: since });
   const name = calendarName(ref, (brandId) => {
@@ -145,6 +159,17 @@ export async function calendarFeed(
     }
   });
   return icsFeed({ name }, entries);
+}
+
+/**
+ * The crew-status consumer: the roster's latest word on a member (older or repeated changes are
+ * ignored), which the feed route checks before serving a crew calendar.
+ */
+export async function recordCrewStatus(
+  context: { crewStatus: CrewStatusStore },
+  status: CrewStatus,
+): Promise<'recorded' | 'stale'> {
+  return (await context.crewStatus.record(status)) ? 'recorded' : 'stale';
 }
 
 /** The dispatcher board: a calendar's entries overlapping the days from..to (inclusive) in the dispatch zone. */

@@ -29,6 +29,19 @@ export interface FeedKeyStore {
   get(calendarId: string): Promise<FeedKeyRecord | undefined>;
 }
 
+/** Whether a crew member may use their crew calendar's feed, as the roster last said (latest change kept). */
+export interface CrewStatus {
+  crewId: string;
+  active: boolean;
+  changedAt: string;
+}
+
+export interface CrewStatusStore {
+  /** Records the status unless a later change is already recorded; false when it was older. */
+  record(status: CrewStatus): Promise<boolean>;
+  get(crewId: string): Promise<CrewStatus | undefined>;
+}
+
 /**
  * Which job versions reached the internal calendar, and which push is in flight. A push is claimed
  * for a short lease before the request goes out, so duplicates of one event — redelivered,

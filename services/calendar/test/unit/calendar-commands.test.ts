@@ -10,10 +10,11 @@ import {
   issueFeedKey,
   type PushContext,
   pushToInternalCalendar,
+  recordCrewStatus,
 } from '../../src/domain/calendar-commands.ts';
 import type { CalendarEntry } from '../../src/domain/calendar-entry.ts';
 import type { InternalCalendarChange } from '../../src/domain/internal-calendar.ts';
-import type { FeedKeyRecord, PushClaim, PushLedger } from '../../src/domain/ports.ts';
+import type { CrewStatus, FeedKeyRecord, PushClaim, PushLedger } from '../../src/domain/ports.ts';
 
 const brands = brandsFrom(
   JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
@@ -161,6 +162,7 @@ describe('push to the internal calendar', () => {
 
 function feedContext() {
   const keys = new Map<string, FeedKeyRecord>();
+  const crew = new Map<string, CrewStatus>();
   const listed: { calendarId: string; from: string; to?: string }[] = [];
   const context: FeedContext = {
     brands,
@@ -177,6 +179,14 @@ function feedContext() {
         keys.set(record.calendarId, record);
       },
       get: async (calendarId) => keys.get(calendarId),
+    },
+    crewStatus: {
+      async record(status) {
+        if ((crew.get(status.crewId)?.changedAt ?? '') > status.changedAt) return false;
+        crew.set(status.crewId, status);
+        return true;
+      },
+      get: async (crewId) => crew.get(crewId),
     },
     now: () => new Date('2026-08-01T12:00:00Z'),
     apiBaseUrl: 'https://api.example.com/',
@@ -198,6 +208,28 @@ describe('feed keys and feeds', () => {
     expect(JSON.stringify([...keys.values()])).not.toContain(second.feedKey);
     expect(await calendarFeed(context, 'crew-crew-7', first.feedKey)).toBeUndefined();
     expect(await calendarFeed(context, 'crew-crew-7', second.feedKey)).toContain('BEGIN:VCALENDAR');
+  });
+
+  it('given the crew member deactivated, then their calendar has no feed until reactivated; older news changes nothing', async () => {
+    // Given a live key for crew-7's calendar and one for the dispatch calendar
+    const { context } = feedContext();
+    const crew = await issueFeedKey(context, 'crew-crew-7', 'admin-1');
+    const dispatch = await issueFeedKey(context, 'dispatch', 'admin-1');
+
+    // When the roster says crew-7 is inactive (and a late, older "active" arrives after)
+    const at = (time: string) => `2026-08-01T${time}:00.000Z`;
+    expect(await recordCrewStatus(context, { crewId: 'crew-7', active: false, changedAt: at('10:00') })).toBe(
+      'recorded',
+    );
+    expect(await recordCrewStatus(context, { crewId: 'crew-7', active: true, changedAt: at('09:00') })).toBe(
+      'stale',
+    );
+
+    // Then their feed is gone, other calendars are not
+    expect(await calendarFeed(context, 'crew-crew-7', crew.feedKey)).toBeUndefined();
+    expect(await calendarFeed(context, 'dispatch', dispatch.feedKey)).toContain('BEGIN:VCALENDAR');
+    await recordCrewStatus(context, { crewId: 'crew-7', active: true, changedAt: at('11:00') });
+    expect(await calendarFeed(context, 'crew-crew-7', crew.feedKey)).toContain('BEGIN:VCALENDAR');
   });
 
   it('given a key of another calendar, an unknown calendar or no key, then no feed', async () => {

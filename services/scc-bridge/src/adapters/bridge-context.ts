@@ -38,11 +38,13 @@ const BUSY_WAIT_MS = 5_000;
 let roster: RosterContext | undefined;
 let context: Promise<BridgeContext> | undefined;
 
-/** The roster routes' dependencies (no brand catalog, no secrets). */
+/** The roster routes' dependencies (no secrets; the brand catalog only for an activity change's event). */
 export function rosterContext(): RosterContext {
   roster ??= {
     roster: new DynamoCrewRoster(dynamoDocumentClient(), config.CREW_TABLE),
     now: () => new Date(),
+    publish: (events) => publishEvents(events),
+    defaultBrandId: async () => (await loadBrands()).defaultBrandId,
   };
   return roster;
 }

@@ -1,4 +1,5 @@
 import { NotFoundError } from '@qdn/shared/errors';
+import type { DomainEvent } from '@qdn/shared/events';
 import {
   applyCrewMemberUpdate,
   type CreateCrewMemberInput,
@@ -11,6 +12,33 @@ import type { CrewRoster } from './ports.ts';
 export interface RosterContext {
   roster: CrewRoster;
   now: () => Date;
+  publish: (events: DomainEvent[]) => Promise<void>;
+  /** The brand a roster event is filed under (the roster serves every brand): the configured default. */
+  defaultBrandId: () => Promise<string>;
+}
+
+/**
+ * Tells the other services whether the member may still use what they were given (the calendar
+ * service closes their crew calendar's feed). Published after the write; an admin repeating a failed
+ * PATCH publishes it again, and consumers keep the latest `changedAt`.
+ */
+async function announceStatus(context: RosterContext, member: CrewMember, actor: { userId: string }) {
+  await context.publish([
+    {
+      source: 'qdn.scc-bridge',
+      detailType: 'CrewMemberStatusChanged',
+      detail: {
+        meta: {
+          eventId: `${member.crewId}:CrewMemberStatusChanged:${member.updatedAt}`,
+          occurredAt: member.updatedAt,
+          brandId: await context.defaultBrandId(),
+          actor: actor.userId,
+          correlationId: `${member.crewId}:${member.updatedAt}`,
+        },
+        data: { crewId: member.crewId, active: member.active, changedAt: member.updatedAt },
+      },
+    },
+  ]);
 }
 
 /** `POST /crew-members` (admin): a new member with a server-chosen crewId for jobs' `crewIds`. */
@@ -32,6 +60,7 @@ export async function createCrewMember(
     updatedBy: actor.userId,
   };
   await context.roster.create(member);
+  if (!member.active) await announceStatus(context, member, actor);
   return member;
 }
 
@@ -52,5 +81,6 @@ export async function updateCrewMember(
   if (!member) throw new NotFoundError('Crew member not found');
   const updated = applyCrewMemberUpdate(member, input, { at: context.now().toISOString(), by: actor.userId });
   await context.roster.save(updated);
+  if (input.active !== undefined) await announceStatus(context, updated, actor);
   return updated;
 }

@@ -407,23 +407,53 @@ describe('a charter with private fields and two crew', () => {
     expect(malformed.body.details).toEqual([expect.objectContaining({ field: 'body.done' })]);
   });
 
-  it("given a crew member deactivated, then their link and checklist ticks get an unknown link's 404 at once", async () => {
+  it("given a crew member deactivated, then their link, checklist ticks and calendar feed all get the unknown one's 404", async () => {
+    // Given Alice's working link and her crew calendar's .ics feed (the calendar service's)
     const unknown = await api('GET', `/crew/${'Q'.repeat(43)}`);
     expect((await api('GET', `/crew/${tokens.alice}`)).status).toBe(200);
+    const issued = await api('POST', `/calendars/crew-${crew.alice}/feed-key`, { role: 'admin' });
+    expect(issued.status).toBe(201);
+    const feed = async (url: string) => {
+      const response = await fetch(url);
+      return { status: response.status, body: await response.text() };
+    };
+    const unknownFeed = await feed(issued.body.url.replace(/key=[^&]+/, `key=${'Q'.repeat(43)}`) as string);
+    expect(unknownFeed.status).toBe(404);
+    expect(await feed(issued.body.url)).toEqual({
+      status: 200,
+      body: expect.stringContaining('BEGIN:VCALENDAR'),
+    });
 
+    // When an admin deactivates her
     const deactivated = await api('PATCH', `/crew-members/${crew.alice}`, {
       role: 'admin',
       body: { active: false },
     });
 
+    // Then the link and ticks 404 at once, and the feed as soon as the calendar service has heard (an event)
     expect(deactivated.status).toBe(200);
     expect(await api('GET', `/crew/${tokens.alice}`)).toEqual(unknown);
     expect(
       await api('POST', `/crew/${tokens.alice}/checklist/safety-briefing`, { body: { done: false } }),
     ).toEqual(unknown);
-    // Back on the roster, the same link works again (the charter still names them).
+    await until(
+      'the crew calendar feed to be revoked',
+      async () => {
+        const answer = await feed(issued.body.url);
+        return answer.status === 404 ? answer : undefined;
+      },
+      10_000,
+    ).then((answer) => expect(answer).toEqual(unknownFeed));
+    // A new feed key for her calendar opens nothing either while she is off the roster.
+    const reissued = await api('POST', `/calendars/crew-${crew.alice}/feed-key`, { role: 'admin' });
+    expect(await feed(reissued.body.url)).toEqual(unknownFeed);
+
+    // Back on the roster, the same link works again (the charter still names them), and her calendar.
     await api('PATCH', `/crew-members/${crew.alice}`, { role: 'admin', body: { active: true } });
     expect((await api('GET', `/crew/${tokens.alice}`)).status).toBe(200);
+    await until('the crew calendar feed to work again', async () =>
+      (await feed(reissued.body.url)).status === 200 ? true : undefined,
+    );
   });
 
   it('given a cancellation, then SCC deletes the event, the remaining link 404s and the crew is told', async () => {
