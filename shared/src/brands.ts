@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from './errors.ts';
 import { E164 } from './events.ts';
+import { DEFAULT_SLA, type SlaThresholds as SlaShape } from './sla.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
@@ -11,6 +12,21 @@ export const ServiceTypeConfig = z.object({
   /** Multi-day rentals (trailer drops) have an end date; the price is per day beyond the first. */
   extraDayCents: z.number().int().nonnegative().optional(),
 });
+
+/**
+ * When the console colours a brand's jobs late (sla.ts). Each brand keeps its own promises — a
+ * charter's crew is due aboard long before a dump trailer's driver — so they are config.
+ */
+export const SlaThresholds = z.object({
+  enRouteLateAfterEtaMinutes: z.number().int().min(1).max(240),
+  unassignedBeforeStartMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  staleLocationMinutes: z.number().int().min(1).max(240),
+}) satisfies z.ZodType<SlaShape>;
+export type SlaThresholds = z.infer<typeof SlaThresholds>;
 
 /**
  * A brand is configuration, not code (ARCHITECTURE.md §1): adding one is a config entry.
@@ -30,6 +46,7 @@ export const Brand = z.object({
   windows: z.record(z.string(), z.object({ start: hhmm, end: hhmm })),
   serviceTypes: z.array(ServiceTypeConfig).min(1),
   crewChecklists: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  sla: SlaThresholds.default({ ...DEFAULT_SLA }),
   theme: z.object({
     primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
     accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),

@@ -1,5 +1,7 @@
 // What the console decides on its own, pure (unit-tested in test/unit/domain.test.ts): the board's
 // groups, SLA colours, location age, the status moves a role may make, Twilio codes in words.
+
+import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
 import { CORRECTIONS, FORWARD_MOVES } from '../../jobs/src/domain/status-machine.ts';
 import type { Job, JobStatus, TimelineEntry } from './api.ts';
 import type { Role } from './auth.ts';
@@ -47,25 +49,6 @@ export function windowText(job: Pick<Job, 'schedule'>, windows: BrandWindows | u
   const window = windows?.[name];
   return window ? `${window.start}–${window.end} (${name})` : name;
 }
-
-/**
- * When a job is late or about to be: thresholds per brand (defaults here; a brand may set its own
- * in the console's config). Minutes.
- */
-export interface SlaThresholds {
-  /** En route and this long past its ETA: red. */
-  enRouteLateAfterEtaMinutes: number;
-  /** Scheduled with no crew this long before its window starts: red. */
-  unassignedBeforeStartMinutes: number;
-  /** A location older than this, while en route: amber. */
-  staleLocationMinutes: number;
-}
-
-export const DEFAULT_SLA: SlaThresholds = {
-  enRouteLateAfterEtaMinutes: 15,
-  unassignedBeforeStartMinutes: 60,
-  staleLocationMinutes: 10,
-};
 
 export type SlaLevel = 'ok' | 'watch' | 'late';
 

@@ -9,6 +9,7 @@ import { JobCreated, JobOnBus, jobEventId, parseBusEvent } from '../../src/event
 import { maskPhoneNumbers, maskSensitive } from '../../src/logging.ts';
 import { batchEntries } from '../../src/publish.ts';
 import { backoffDelayMs } from '../../src/retry.ts';
+import { DEFAULT_SLA } from '../../src/sla.ts';
 
 const localBrandsFile = fileURLToPath(new URL('../../config/brands.local.json', import.meta.url));
 
@@ -183,6 +184,15 @@ describe('brands', () => {
   it('given an unknown brand id, then 404', async () => {
     const brands = await loadBrands({ BRANDS_FILE: localBrandsFile });
     expect(() => brands.get('nope')).toThrow(expect.objectContaining({ statusCode: 404 }));
+  });
+
+  it("given a brand without SLA thresholds, then the defaults; a brand's own are kept, nonsense refused", async () => {
+    const brands = await loadBrands({ BRANDS_FILE: localBrandsFile });
+    expect(brands.get('qdn').sla).toEqual(DEFAULT_SLA);
+    expect(brands.get('jada').sla.unassignedBeforeStartMinutes).toBe(180);
+    const [qdn] = brands.all();
+    const broken = { ...qdn, sla: { ...DEFAULT_SLA, staleLocationMinutes: 0 } };
+    expect(() => brandsFrom({ defaultBrandId: 'qdn', brands: [broken] })).toThrow(/staleLocationMinutes/);
   });
 
   it('given a default brand that is not configured, then the catalog is rejected', async () => {

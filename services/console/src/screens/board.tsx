@@ -1,4 +1,5 @@
 import { computed, signal, useSignal } from '@preact/signals';
+import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
 import { useEffect } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, type Job, listJobs } from '../api.ts';
@@ -6,7 +7,6 @@ import { config } from '../config.ts';
 import {
   ageText,
   type BrandWindows,
-  DEFAULT_SLA,
   groupByStatus,
   STATUS_LABEL,
   slaLevel,
@@ -23,8 +23,9 @@ const LOCATION_POLL_MS = 15_000;
 export const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 export const today = () => wallClock(Date.now(), timeZone).date;
 
-/** Brand windows by brand id (GET /brands/{brandId}, public, fetched once per brand). */
+/** Brand windows and SLA thresholds by brand id (GET /brands/{brandId}, public, fetched once per brand). */
 export const brandWindows = signal<Record<string, BrandWindows>>({});
+const brandSla = signal<Record<string, SlaThresholds>>({});
 const asked = new Set<string>();
 export function learnBrands(jobs: readonly Job[], apiBaseUrl: string) {
   for (const brandId of new Set(jobs.map((job) => job.brandId))) {
@@ -32,8 +33,9 @@ export function learnBrands(jobs: readonly Job[], apiBaseUrl: string) {
     asked.add(brandId);
     fetch(`${apiBaseUrl}/brands/${encodeURIComponent(brandId)}`)
       .then((response) => (response.ok ? response.json() : undefined))
-      .then((brand: { windows?: BrandWindows } | undefined) => {
+      .then((brand: { windows?: BrandWindows; sla?: SlaThresholds } | undefined) => {
         if (brand?.windows) brandWindows.value = { ...brandWindows.value, [brandId]: brand.windows };
+        if (brand?.sla) brandSla.value = { ...brandSla.value, [brandId]: brand.sla };
       })
       .catch(() => asked.delete(brandId));
   }
@@ -44,10 +46,11 @@ const lastSeen = signal<Record<string, number | null>>({});
 
 function JobCard({ job, now, onOpen }: { job: Job; now: number; onOpen: () => void }) {
   const clock = wallClock(now, timeZone);
-  const level = slaLevel(job, clock, brandWindows.value[job.brandId]);
+  const sla = brandSla.value[job.brandId] ?? DEFAULT_SLA;
+  const level = slaLevel(job, clock, brandWindows.value[job.brandId], sla);
   const seen = lastSeen.value[job.jobId];
   const locationAge = seen ? now - seen : undefined;
-  const stale = locationAge !== undefined && locationAge > DEFAULT_SLA.staleLocationMinutes * 60_000;
+  const stale = locationAge !== undefined && locationAge > sla.staleLocationMinutes * 60_000;
   return (
     <li class={`card sla-${level}`} data-job-id={job.jobId}>
       <button type="button" class="card-open" onClick={onOpen}>

@@ -82,6 +82,21 @@ describe('SLA colours', () => {
     expect(slaLevel(job(), at('2026-12-03T19:30:00Z'), windows)).toBe('ok');
   });
 
+  it("follows the brand's own thresholds: a charter brand wants crews assigned three hours ahead", () => {
+    const charter = {
+      enRouteLateAfterEtaMinutes: 10,
+      unassignedBeforeStartMinutes: 180,
+      staleLocationMinutes: 5,
+    };
+    const unassigned = job({ crewIds: [] });
+    // 10:30 in San Diego: 90 min before the 12:00 window, fine by the defaults, late for the charter.
+    expect(slaLevel(unassigned, at('2026-12-03T18:30:00Z'), windows)).toBe('watch');
+    expect(slaLevel(unassigned, at('2026-12-03T18:30:00Z'), windows, charter)).toBe('late');
+    // 07:30: 4.5 h ahead, inside twice the charter's 3 h.
+    expect(slaLevel(unassigned, at('2026-12-03T15:30:00Z'), windows)).toBe('ok');
+    expect(slaLevel(unassigned, at('2026-12-03T15:30:00Z'), windows, charter)).toBe('watch');
+  });
+
   it('reads the wall clock in the brand time zone', () => {
     expect(wallClock(Date.parse('2026-12-04T02:30:00Z'), 'America/Los_Angeles')).toMatchObject({
       date: '2026-12-03',

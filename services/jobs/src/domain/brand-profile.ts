@@ -8,6 +8,8 @@ export interface BrandProfile {
   timeZone: string;
   windows: Brand['windows'];
   serviceTypes: Brand['serviceTypes'];
+  /** The console's late/watch colours for this brand's jobs. */
+  sla: Brand['sla'];
   theme: Brand['theme'];
 }
 
@@ -19,6 +21,7 @@ export function brandProfile(brand: Brand): BrandProfile {
     timeZone: brand.timeZone,
     windows: brand.windows,
     serviceTypes: brand.serviceTypes,
+    sla: brand.sla,
     theme: brand.theme,
   };
 }
