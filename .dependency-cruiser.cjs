@@ -19,8 +19,9 @@ module.exports = {
       from: { path: '^services/console/src/' },
       to: {
         path: '^services/(?!console/)',
-        // The status machine is pure (no imports at run time): the console shows the moves it allows.
-        pathNot: '^services/jobs/src/domain/status-machine\\.ts$',
+        // Pure modules with no imports at run time: the status machine (the console shows the moves it
+        // allows) and the calendar ids (which crew and trailer calendars a job is on).
+        pathNot: '^services/(jobs/src/domain/status-machine|calendar/src/domain/calendar-ids)\\.ts$',
         dependencyTypesNot: ['type-only'],
       },
     },

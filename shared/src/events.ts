@@ -238,6 +238,23 @@ export const DeadLetterDiscarded = z.object({
 });
 
 /**
+ * A dispatcher sent a parked message back to its consumer (POST …/redrive). `meta.actor` is who,
+ * `meta.jobId` the job it was about: the job's timeline shows who retried what, and when.
+ */
+export const DeadLetterRedriven = z.object({
+  meta: EventMeta,
+  data: z.object({
+    service: z.string().min(1),
+    consumer: z.string().min(1),
+    /** The parked message's SQS id, and the id of the copy sent back to the consumer's queue. */
+    messageId: z.string().min(1),
+    newMessageId: z.string().min(1).optional(),
+    eventType: z.string().min(1).optional(),
+    eventId: z.string().min(1).optional(),
+  }),
+});
+
+/**
  * A message for one crew member, as scc-bridge publishes it to the SNS topic
  * `qdn-<stage>-crew-notifications` (message attributes `crewId`, `channel`) and the notifications
  * service sends it: one SMS provider, one opt-out list, one timeline. `messageId` is the idempotency
@@ -270,7 +287,7 @@ export const EVENT_CATALOG = {
   'qdn.notifications': { SmsSent, SmsFailed, SmsSuppressed, SmsDeliveryUpdated, SmsReceived, SmsRelayed },
   'qdn.media': { PhotoAdded },
   'qdn.scc-bridge': { CrewNotified, SccEventSynced, CrewChecklistItemTicked, CrewMemberStatusChanged },
-  'qdn.ops': { DeadLetterDiscarded },
+  'qdn.ops': { DeadLetterDiscarded, DeadLetterRedriven },
 } as const;
 
 type Catalog = typeof EVENT_CATALOG;

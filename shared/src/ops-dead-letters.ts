@@ -442,11 +442,16 @@ export class DeadLetterReview {
 
   /**
    * POST /ops/{service}/dlqs/{consumer}/redrive: sends the chosen messages (or all) back to the
-   * consumer's queue with their body and attributes, then deletes them from the DLQ. Send before delete:
+   * consumer's queue with their body and attributes, announces each (DeadLetterRedriven: who, which
+   * job), then deletes them from the DLQ. Send before delete:
    * a crash in between leaves a copy in both, which the consumer's idempotency absorbs; the other order
    * could lose it.
    */
-  async redrive(consumerName: string, messageIds?: string[]): Promise<RedriveResult> {
+  async redrive(
+    consumerName: string,
+    messageIds: string[] | undefined,
+    actor: string,
+  ): Promise<RedriveResult> {
     const consumer = this.consumer(consumerName);
     const base = { service: this.#options.service, consumer: consumer.name };
     if (!messageIds && this.#options.useMoveTask) {
@@ -454,6 +459,12 @@ export class DeadLetterReview {
       const { TaskHandle } = await this.#options.sqs.send(
         new StartMessageMoveTaskCommand({ SourceArn: consumer.dlqArn, DestinationArn: consumer.queueArn }),
       );
+      // SQS moves them in the background, unseen by us: the audit is who asked, for which DLQ.
+      logger.info('Redrive of a whole DLQ started', {
+        consumer: consumer.name,
+        actor,
+        taskHandle: TaskHandle,
+      });
       return {
         ...base,
         moved: [],
@@ -500,8 +511,11 @@ export class DeadLetterReview {
             });
           }
         }
+        // Audited before the parked copies go: a redrive is never silent (who, when, which job).
+        await this.#announceRedrives(consumer.name, sent, result.moved, actor);
         await this.#delete(consumer.dlqUrl, sent, deleted);
         logger.info('Redrove dead letters', {
+          actor,
           consumer: consumer.name,
           moved: result.moved.length,
           notFound: result.notFound.length,
@@ -510,6 +524,46 @@ export class DeadLetterReview {
         return result;
       },
       allWanted,
+    );
+  }
+
+  /** DeadLetterRedriven per message sent back, for the job's timeline and the archive. */
+  async #announceRedrives(
+    consumer: string,
+    sent: Message[],
+    moved: RedriveResult['moved'],
+    actor: string,
+  ): Promise<void> {
+    if (sent.length === 0) return;
+    const now = (this.#options.now ?? (() => new Date()))().toISOString();
+    const newIds = new Map(moved.map((entry) => [entry.messageId, entry.newMessageId]));
+    await publishEvents(
+      sent.map((message) => {
+        const decoded = decodeDeadLetter(message.Body ?? '');
+        const newMessageId = newIds.get(message.MessageId!);
+        return {
+          source: 'qdn.ops' as const,
+          detailType: 'DeadLetterRedriven' as const,
+          detail: {
+            meta: {
+              eventId: `${this.#options.service}:${consumer}:${message.MessageId}:DeadLetterRedriven`,
+              occurredAt: now,
+              brandId: decoded.brandId ?? 'unknown',
+              ...(decoded.jobId ? { jobId: decoded.jobId } : {}),
+              actor,
+              correlationId: decoded.eventId ?? message.MessageId!,
+            },
+            data: {
+              service: this.#options.service,
+              consumer,
+              messageId: message.MessageId!,
+              ...(newMessageId ? { newMessageId } : {}),
+              ...(decoded.eventType ? { eventType: decoded.eventType } : {}),
+              ...(decoded.eventId ? { eventId: decoded.eventId } : {}),
+            },
+          },
+        };
+      }),
     );
   }
 

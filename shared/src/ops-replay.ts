@@ -22,6 +22,8 @@ export interface ReplayView {
   lastReplayedAt: string | undefined;
   startedAt: string | undefined;
   endedAt: string | undefined;
+  /** Who asked for it (kept by EventBridge in the replay's description: the audit outlives us). */
+  description: string | undefined;
 }
 
 export interface EventReplaysOptions {
@@ -93,23 +95,33 @@ export class EventReplays {
   }
 
   /** POST /ops/jobs/replays: starts replaying [from, to) to one consumer's rule, or to all. */
-  async start(request: { from: string; to: string; consumer?: string | undefined }): Promise<ReplayView> {
+  async start(
+    request: { from: string; to: string; consumer?: string | undefined },
+    actor: string,
+  ): Promise<ReplayView> {
     const now = (this.#options.now ?? (() => new Date()))();
     const window = replayWindow(request, { retentionDays: this.#options.retentionDays, now });
     const filterArns = request.consumer ? [await this.#ruleArn(request.consumer)] : undefined;
     const name = replayName(this.#options.namePrefix, request.consumer, now);
+    const description = `Replay to ${request.consumer ?? 'every consumer'} requested by ${actor} through the ops API`;
     try {
       const started = await this.#options.eventBridge.send(
         new StartReplayCommand({
           ReplayName: name,
-          Description: `Replay to ${request.consumer ?? 'every consumer'} requested from the ops API`,
+          Description: description.slice(0, 512),
           EventSourceArn: this.#options.archiveArn,
           EventStartTime: window.from,
           EventEndTime: window.to,
           Destination: { Arn: this.#options.busArn, ...(filterArns ? { FilterArns: filterArns } : {}) },
         }),
       );
-      logger.info('Replay started', { name, consumer: request.consumer, from: window.from, to: window.to });
+      logger.info('Replay started', {
+        name,
+        actor,
+        consumer: request.consumer,
+        from: window.from,
+        to: window.to,
+      });
       return {
         name,
         state: started.State ?? 'STARTING',
@@ -120,6 +132,7 @@ export class EventReplays {
         lastReplayedAt: undefined,
         startedAt: iso(started.ReplayStartTime),
         endedAt: undefined,
+        description,
       };
     } catch (error) {
       if (errorName(error) === 'ValidationException') {
@@ -148,6 +161,7 @@ export class EventReplays {
         lastReplayedAt: iso(replay.EventLastReplayedTime),
         startedAt: iso(replay.ReplayStartTime),
         endedAt: iso(replay.ReplayEndTime),
+        description: replay.Description,
       };
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') throw new NotFoundError(`No replay ${name}`);

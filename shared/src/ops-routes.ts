@@ -104,8 +104,8 @@ export function redriveDeadLettersRoute() {
   const review = deadLetterReview();
   return httpHandler(
     { roles: OPS_ROLES, params: ConsumerParams, body: RedriveBody },
-    async function redriveDeadLetters({ params, body }) {
-      return { body: await review.redrive(params.consumer, body?.messageIds) };
+    async function redriveDeadLetters({ params, body, principal }) {
+      return { body: await review.redrive(params.consumer, body?.messageIds, principal!.userId) };
     },
   );
 }
@@ -148,8 +148,8 @@ function eventReplays(): EventReplays {
 /** POST /ops/jobs/replays `{ from, to, consumer? }` — replays the archive's window (jobs owns the bus). */
 export function startReplayRoute() {
   const replays = eventReplays();
-  return httpHandler({ roles: OPS_ROLES, body: ReplayBody }, async function startReplay({ body }) {
-    return { statusCode: 202, body: { replay: await replays.start(body) } };
+  return httpHandler({ roles: OPS_ROLES, body: ReplayBody }, async function startReplay({ body, principal }) {
+    return { statusCode: 202, body: { replay: await replays.start(body, principal!.userId) } };
   });
 }
 

@@ -1,16 +1,29 @@
 // The typed API client. Request bodies and records are the services' own types (type-only imports:
 // nothing of the services is bundled), so a field renamed in a zod schema fails `npm run typecheck`
 // here; test/unit/api-contract.test.ts also parses the bodies this client builds with those schemas.
-import type { DeadLetterListing, DeadLetterQueueSummary, RedriveResult } from '@qdn/shared/ops-dead-letters';
+import type { DeadLetterReview } from '@qdn/shared/ops-dead-letters';
+import type { ReplayView } from '@qdn/shared/ops-replay';
 import type { z } from 'zod';
+import type { boardEntries } from '../../calendar/src/domain/calendar-commands.ts';
 import type { JobRecord, PrivateJobFields } from '../../jobs/src/domain/job.ts';
 import type {
   StatusInput as StatusSchema,
   UpdateJobInput as UpdateSchema,
 } from '../../jobs/src/domain/job-input.ts';
-import type { UploadRequest as UploadSchema } from '../../media/src/domain/photo-input.ts';
+import type {
+  PhotoUpdate as PhotoUpdateSchema,
+  UploadRequest as UploadSchema,
+} from '../../media/src/domain/photo-input.ts';
 import { idToken, sessionExpired } from './auth.ts';
 import { config } from './config.ts';
+
+/** One job on a calendar, as GET /calendar lists it (the calendar service's board view). */
+export type CalendarEntry = Awaited<ReturnType<typeof boardEntries>>['entries'][number];
+
+/** What one of the ops review's routes answers. */
+type Answer<Method extends 'summaries' | 'messages' | 'redrive' | 'discard'> = Awaited<
+  ReturnType<DeadLetterReview[Method]>
+>;
 
 /** A job as staff read it: everything but the hash, `private` for admins only. */
 export type Job = Omit<JobRecord, 'trackingTokenHash' | 'correlationId' | 'private'> & {
@@ -21,6 +34,7 @@ export type JobStatus = Job['status'];
 export type StatusInput = z.input<typeof StatusSchema>;
 export type UpdateJobInput = z.input<typeof UpdateSchema>;
 export type UploadRequest = z.input<typeof UploadSchema>;
+export type PhotoUpdate = z.input<typeof PhotoUpdateSchema>;
 
 /** One line of the job's timeline (notifications service): events, texts in and out, delivery status. */
 export interface TimelineEntry {
@@ -159,21 +173,30 @@ export const api = {
       body: { body: text },
       headers: { 'idempotency-key': idempotencyKey },
     }),
+  /** The dispatch calendar's entries of one day (the calendar service, synced from job events). */
+  calendarDay: (date: string) =>
+    json<{ entries: CalendarEntry[] }>('GET', `/calendar?from=${date}&to=${date}`),
   photos: (jobId: string) => json<{ photos: Photo[] }>('GET', `${jobPath(jobId)}/photos`),
+  setPhoto: (jobId: string, photoId: string, input: PhotoUpdate) =>
+    json<Photo>('PATCH', `${jobPath(jobId)}/photos/${encodeURIComponent(photoId)}`, { body: input }),
   requestUpload: (jobId: string, input: UploadRequest) =>
     json<UploadTicket>('POST', `${jobPath(jobId)}/photos/uploads`, { body: input }),
   requests: () => json<{ jobs: Job[] }>('GET', '/requests'),
-  dlqs: (service: string) => json<DeadLetterQueueSummary[]>('GET', `/ops/${service}/dlqs`),
+  // The ops routes answer what DeadLetterReview's methods return (shared/src/ops-routes.ts), so
+  // their types come from there: a reshaped answer fails the typecheck here, not a dispatcher's screen.
+  dlqs: (service: string) => json<Answer<'summaries'>>('GET', `/ops/${service}/dlqs`),
   deadLetters: (service: string, consumer: string) =>
-    json<DeadLetterListing>('GET', `/ops/${service}/dlqs/${consumer}/messages`),
+    json<Answer<'messages'>>('GET', `/ops/${service}/dlqs/${consumer}/messages`),
   redrive: (service: string, consumer: string, messageIds?: string[]) =>
-    json<RedriveResult>('POST', `/ops/${service}/dlqs/${consumer}/redrive`, {
+    json<Answer<'redrive'>>('POST', `/ops/${service}/dlqs/${consumer}/redrive`, {
       body: messageIds ? { messageIds } : {},
     }),
   replay: (input: { from: string; to: string; consumer?: string }) =>
-    json<{ replay: { name: string } }>('POST', '/ops/jobs/replays', { body: input }),
+    json<{ replay: ReplayView }>('POST', '/ops/jobs/replays', { body: input }),
   discard: (service: string, consumer: string, messageId: string, reason: string) =>
-    json<unknown>('POST', `/ops/${service}/dlqs/${consumer}/discard`, { body: { messageId, reason } }),
+    json<Answer<'discard'>>('POST', `/ops/${service}/dlqs/${consumer}/discard`, {
+      body: { messageId, reason },
+    }),
 };
 
 /**

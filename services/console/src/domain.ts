@@ -212,3 +212,53 @@ export function optedOut(entries: readonly TimelineEntry[]): boolean {
       (entry.type === 'SmsReceived' && entry.keyword === 'STOP'),
   );
 }
+
+/**
+ * What the calendar entry shows differently from the job (status, day, window or time, crew,
+ * trailer): empty once the calendar has caught up. Compared field by field rather than by version,
+ * because job writes the calendar doesn't follow (arrival, link rotation) bump the version too.
+ */
+export function calendarLag(
+  entry: Pick<Job, 'status' | 'schedule' | 'crewIds' | 'trailerId'>,
+  job: Pick<Job, 'status' | 'schedule' | 'crewIds' | 'trailerId'>,
+): string[] {
+  const lag: string[] = [];
+  if (entry.status !== job.status) lag.push('status');
+  const [a, b] = [entry.schedule, job.schedule];
+  if (a.date !== b.date || a.endDate !== b.endDate || a.window !== b.window || a.time !== b.time)
+    lag.push('schedule');
+  const crew = (ids: readonly string[] | undefined) => [...(ids ?? [])].sort().join(',');
+  if (crew(entry.crewIds) !== crew(job.crewIds)) lag.push('crew');
+  if ((entry.trailerId ?? '') !== (job.trailerId ?? '')) lag.push('trailer');
+  return lag;
+}
+
+/** One item of a charter's crew checklist as the crew last left it. */
+export interface ChecklistState {
+  itemId: string;
+  label: string;
+  done: boolean;
+  crewId: string;
+  at: string;
+}
+
+/**
+ * The crew checklist from the job's timeline: every tick and untick the crew made through their
+ * links arrives there as CrewChecklistItemTicked; the last one per item is where it stands.
+ */
+export function checklistFrom(entries: readonly TimelineEntry[]): ChecklistState[] {
+  const items = new Map<string, ChecklistState>();
+  const ticks = entries
+    .filter((entry) => entry.type === 'CrewChecklistItemTicked' && typeof entry.itemId === 'string')
+    .sort((a, b) => a.at.localeCompare(b.at));
+  for (const tick of ticks) {
+    items.set(tick.itemId as string, {
+      itemId: tick.itemId as string,
+      label: String(tick.label ?? tick.itemId),
+      done: tick.done === true,
+      crewId: String(tick.crewId ?? ''),
+      at: tick.at,
+    });
+  }
+  return [...items.values()];
+}

@@ -106,6 +106,12 @@ describe('SMS failures', () => {
       body: { messageIds: [parked.messageId] },
     });
     const sms = await until(() => outbound(phone)[0]);
+    const audit = await until(async () => {
+      const timeline = await api('GET', `/jobs/${job.jobId}/timeline`, { role: 'dispatcher' });
+      return (timeline.body?.entries as Record<string, unknown>[] | undefined)?.find(
+        (candidate) => candidate.type === 'DeadLetterRedriven',
+      );
+    });
     await settle();
 
     // Assess
@@ -134,6 +140,15 @@ describe('SMS failures', () => {
       parked.messageId,
     ]);
     expect(redriven.body.notFound).toEqual([]);
+    // Who sent it again, and when, is on the job's timeline.
+    expect(audit).toMatchObject({
+      actor: 'local-dispatcher',
+      service: 'notifications',
+      consumer: 'sms',
+      messageId: parked.messageId,
+      newMessageId: (redriven.body as RedriveResult).moved[0]!.newMessageId,
+      eventType: 'JobCreated',
+    });
     expect(sms.body).toMatch(/^Hi Mark/);
     expect(outbound(phone)).toHaveLength(1);
     expect((await summary('notifications', 'sms')).dlqDepth).toBe(0);

@@ -184,6 +184,8 @@ describe('replaying the archive', () => {
 
     // Assess
     expect(done).toMatchObject({ consumer: 'calendar', state: 'COMPLETED' });
+    // Who asked for it stays with the replay.
+    expect(done.description).toBe('Replay to calendar requested by local-dispatcher through the ops API');
     expect(rebuilt).toMatchObject({
       jobId: trailerJobId,
       calendarIds: entry!.calendarIds,

@@ -1,12 +1,12 @@
 import { useSignal } from '@preact/signals';
 import { ApiError, api, type Job, type TimelineEntry } from '../api.ts';
 import { user } from '../auth.ts';
-import { changedFields, deliveryText, messagesOf, optedOut, STATUS_LABEL } from '../domain.ts';
+import { changedFields, checklistFrom, deliveryText, messagesOf, optedOut, STATUS_LABEL } from '../domain.ts';
 import { changesOf, type EditForm, formOf } from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows } from './board.tsx';
-import { PhotoStrip, StatusActions } from './job-parts.tsx';
+import { CalendarStatus, PhotoStrip, StatusActions } from './job-parts.tsx';
 
 const DRAWER_POLL_MS = 2_000;
 const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
@@ -349,11 +349,37 @@ function timelineText(entry: TimelineEntry): string {
       return 'Customer replied';
     case 'SmsFailed':
       return `Text failed: ${deliveryText('failed', entry.errorCode)}`;
+    case 'CrewChecklistItemTicked':
+      return `Crew ${entry.done ? 'ticked' : 'unticked'} "${entry.label ?? entry.itemId}"`;
+    case 'DeadLetterRedriven':
+      return `Failed delivery sent again (${entry.consumer ?? 'consumer'})`;
     case 'DeadLetterDiscarded':
       return `Failed delivery discarded: ${entry.reason ?? ''}`;
     default:
       return entry.type.replace(/([a-z])([A-Z])/g, '$1 $2');
   }
+}
+
+/** The charter crew's checklist as they left it (ticks come through their crew links). */
+function CrewChecklist({ entries }: { entries: TimelineEntry[] }) {
+  const items = checklistFrom(entries);
+  if (items.length === 0) return null;
+  return (
+    <section aria-labelledby="checklist-title">
+      <h3 id="checklist-title">Crew checklist ({items.filter((item) => item.done).length} ticked)</h3>
+      <ul class="checklist">
+        {items.map((item) => (
+          <li key={item.itemId}>
+            <span aria-hidden="true">{item.done ? '☑' : '☐'}</span> {item.label}
+            <span class="muted">
+              {' '}
+              · {item.done ? 'ticked' : 'unticked'} by {item.crewId} {when(item.at)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void }) {
@@ -397,6 +423,8 @@ export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void 
           <TrackingLink job={job.value} onRotated={load} />
           <Messages job={job.value} entries={entries.value} onSent={load} />
           <PhotoStrip jobId={jobId} />
+          {user.value?.role !== 'driver' && <CalendarStatus job={job.value} />}
+          <CrewChecklist entries={entries.value} />
           <section aria-labelledby="timeline-title">
             <h3 id="timeline-title">Timeline</h3>
             <ol class="timeline">

@@ -18,7 +18,7 @@ const unreadable = signal<string[]>([]);
 async function allSummaries(): Promise<(DeadLetterQueueSummary & { service: string })[]> {
   const lists = await Promise.allSettled(
     OPS_SERVICES.map((service) =>
-      api.dlqs(service).then((summaries) => summaries.map((summary) => ({ ...summary, service }))),
+      api.dlqs(service).then(({ consumers }) => consumers.map((summary) => ({ ...summary, service }))),
     ),
   );
   unreadable.value = OPS_SERVICES.filter((_, index) => lists[index]!.status === 'rejected');
@@ -254,7 +254,7 @@ export function FailedDeliveries() {
       )}
       {summaries.value === undefined ? (
         <p class="loading">Loading…</p>
-      ) : waiting.length === 0 ? (
+      ) : waiting.length === 0 && unreadable.value.length === 0 ? (
         <p class="empty">Nothing failed: every message was delivered.</p>
       ) : (
         waiting.map((summary) => (

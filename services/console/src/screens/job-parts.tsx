@@ -1,8 +1,9 @@
 // Parts of a job shared by the dispatcher's drawer and the driver's day: status buttons and photos.
 import { useSignal } from '@preact/signals';
-import { ApiError, api, type Job, type Photo, uploadPhoto } from '../api.ts';
+import { calendarIdsFor } from '../../../calendar/src/domain/calendar-ids.ts';
+import { ApiError, api, type CalendarEntry, type Job, type Photo, uploadPhoto } from '../api.ts';
 import { user } from '../auth.ts';
-import { allowedMoves, STATUS_LABEL } from '../domain.ts';
+import { allowedMoves, calendarLag, STATUS_LABEL } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
 
 /** The moves the API allows from here for this role; a correction or a cancellation asks why first. */
@@ -134,6 +135,22 @@ export function PhotoStrip({ jobId }: { jobId: string }) {
     [jobId],
   );
 
+  // Dispatchers and admins choose what the customer's gallery shows (PATCH …/photos/{id}); drivers don't.
+  const mayShowCustomers = user.value?.role === 'dispatcher' || user.value?.role === 'admin';
+  const changing = useSignal<ReadonlySet<string>>(new Set());
+  const photoProblem = useSignal('');
+  const showToCustomer = async (photo: Photo, customerVisible: boolean) => {
+    changing.value = new Set([...changing.value, photo.photoId]);
+    photoProblem.value = '';
+    try {
+      const saved = await api.setPhoto(jobId, photo.photoId, { customerVisible });
+      photos.value = photos.value.map((other) => (other.photoId === saved.photoId ? saved : other));
+    } catch (error) {
+      photoProblem.value = `Could not change who sees the photo: ${(error as Error).message}`;
+    } finally {
+      changing.value = new Set([...changing.value].filter((id) => id !== photo.photoId));
+    }
+  };
   const update = (id: string, changes: Partial<Upload>) => {
     uploads.value = uploads.value.map((upload) => (upload.id === id ? { ...upload, ...changes } : upload));
   };
@@ -166,10 +183,27 @@ export function PhotoStrip({ jobId }: { jobId: string }) {
                 height={96}
               />
             </a>
-            <span class="photo-meta">{photo.customerVisible ? 'customer sees it' : 'staff only'}</span>
+            {mayShowCustomers ? (
+              <label class="photo-meta">
+                <input
+                  type="checkbox"
+                  checked={photo.customerVisible}
+                  disabled={changing.value.has(photo.photoId)}
+                  onChange={(event) => void showToCustomer(photo, event.currentTarget.checked)}
+                />
+                Customer sees it
+              </label>
+            ) : (
+              <span class="photo-meta">{photo.customerVisible ? 'customer sees it' : 'staff only'}</span>
+            )}
           </li>
         ))}
       </ul>
+      {photoProblem.value && (
+        <p class="error" role="alert">
+          {photoProblem.value}
+        </p>
+      )}
       {uploads.value.map((upload) => (
         <div key={upload.id} class="upload">
           <span>{upload.file.name}</span>
@@ -202,6 +236,55 @@ export function PhotoStrip({ jobId }: { jobId: string }) {
           }}
         />
       </label>
+    </section>
+  );
+}
+
+/**
+ * Where the job stands on the calendars (the calendar service syncs them from job events): its
+ * entry on the dispatch calendar, whether that entry has caught up with the job,
+ * and the crew and trailer calendars it also appears in (their .ics feeds on phones).
+ */
+export function CalendarStatus({ job }: { job: Job }) {
+  const entry = useSignal<CalendarEntry | null | undefined>(undefined);
+  const error = usePolling(
+    async () => {
+      const day = await api.calendarDay(job.schedule.date);
+      entry.value = day.entries.find((candidate) => candidate.jobId === job.jobId) ?? null;
+    },
+    10_000,
+    [job.jobId, job.schedule.date, job.version],
+  );
+  const others = calendarIdsFor({
+    brandId: job.brandId,
+    crewIds: job.crewIds ?? [],
+    trailerId: job.trailerId,
+  })
+    .filter((calendarId) => calendarId.startsWith('crew-') || calendarId.startsWith('trailer-'))
+    .map((calendarId) => calendarId.replace('-', ' '));
+  const synced = entry.value;
+  return (
+    <section aria-labelledby={`calendar-${job.jobId}`}>
+      <h3 id={`calendar-${job.jobId}`}>Calendar</h3>
+      {error.value && <p class="error">{error.value}</p>}
+      {synced === undefined ? (
+        <p class="loading">Loading…</p>
+      ) : synced === null ? (
+        <p class="muted calendar-entry">Not on the dispatch calendar yet.</p>
+      ) : (
+        <p class="calendar-entry">
+          {synced.allDay
+            ? `${synced.start.slice(0, 10)}, all day`
+            : `${synced.start.slice(11, 16)}–${synced.end.slice(11, 16)}`}{' '}
+          · {synced.title}{' '}
+          {calendarLag(synced, job).length > 0 ? (
+            <span class="badge warn">updating: {calendarLag(synced, job).join(', ')}</span>
+          ) : (
+            <span class="muted">up to date</span>
+          )}
+        </p>
+      )}
+      {others.length > 0 && <p class="muted">Also on: {others.join(', ')}</p>}
     </section>
   );
 }

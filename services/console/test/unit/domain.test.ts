@@ -4,7 +4,9 @@ import type { Job } from '../../src/api.ts';
 import {
   ageText,
   allowedMoves,
+  calendarLag,
   changedFields,
+  checklistFrom,
   deliveryText,
   groupByStatus,
   messagesOf,
@@ -146,5 +148,58 @@ describe('a stale edit', () => {
     const mine = job();
     const theirs = job({ version: 4, trailerId: 'T9', schedule: { date: '2026-12-03', window: 'morning' } });
     expect(changedFields(mine, theirs)).toEqual(['schedule', 'trailerId']);
+  });
+});
+
+describe('calendarLag', () => {
+  it('names what the calendar still shows differently, and nothing once it has caught up', () => {
+    const shown = job({ status: 'scheduled', crewIds: ['crew-a', 'crew-b'], trailerId: 'T7' });
+    expect(
+      calendarLag(shown, job({ status: 'scheduled', crewIds: ['crew-b', 'crew-a'], trailerId: 'T7' })),
+    ).toEqual([]);
+    expect(
+      calendarLag(
+        shown,
+        job({
+          status: 'en_route',
+          schedule: { ...shown.schedule, window: 'morning' },
+          crewIds: ['crew-a'],
+          trailerId: undefined,
+        }),
+      ),
+    ).toEqual(['status', 'schedule', 'crew', 'trailer']);
+  });
+});
+
+describe('checklistFrom', () => {
+  const tick = (itemId: string, done: boolean, at: string, crewId = 'crew-sam') => ({
+    jobId: 'qdn_01',
+    type: 'CrewChecklistItemTicked',
+    eventId: `${itemId}-${at}`,
+    at,
+    itemId,
+    label: itemId === 'vests' ? 'Life jackets aboard' : 'Ice loaded',
+    done,
+    crewId,
+  });
+
+  it("keeps each item's last tick, whatever order the timeline lists them in", () => {
+    const items = checklistFrom([
+      tick('vests', false, '2026-12-03T17:05:00Z', 'crew-ana'),
+      { jobId: 'qdn_01', type: 'SmsSent', eventId: 'e1', at: '2026-12-03T17:00:00Z' },
+      tick('vests', true, '2026-12-03T17:00:00Z'),
+      tick('ice', true, '2026-12-03T17:01:00Z'),
+    ]);
+    expect(items).toEqual([
+      {
+        itemId: 'vests',
+        label: 'Life jackets aboard',
+        done: false,
+        crewId: 'crew-ana',
+        at: '2026-12-03T17:05:00Z',
+      },
+      { itemId: 'ice', label: 'Ice loaded', done: true, crewId: 'crew-sam', at: '2026-12-03T17:01:00Z' },
+    ]);
+    expect(checklistFrom([])).toEqual([]);
   });
 });
