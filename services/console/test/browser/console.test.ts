@@ -255,6 +255,9 @@ describe('the console', () => {
       .locator('li', { hasText: 'is booked for' })
       .locator('.delivery', { hasText: /^delivered$/ })
       .waitFor();
+    // The calendar service has caught up with the confirmation (status, window, crew, trailer).
+    await desktop.locator('.calendar-entry', { hasText: 'up to date' }).waitFor({ timeout: 25_000 });
+    await desktop.getByText('Also on: crew crew-diego, trailer T7').waitFor();
     expect(await seriousAccessibilityViolations(desktop)).toEqual([]);
     await screenshot(desktop, 'drawer-desktop');
     await desktop.getByRole('button', { name: 'Close the job' }).click();
