@@ -127,9 +127,14 @@ interface Upload {
 export function PhotoStrip({ jobId }: { jobId: string }) {
   const photos = useSignal<Photo[]>([]);
   const uploads = useSignal<Upload[]>([]);
+  // Photos whose customer visibility is being saved: a poll answered meanwhile must not flip them back.
+  const changing = useSignal<ReadonlySet<string>>(new Set());
   usePolling(
     async () => {
-      photos.value = (await api.photos(jobId)).photos;
+      const shown = new Map(photos.value.map((photo) => [photo.photoId, photo]));
+      photos.value = (await api.photos(jobId)).photos.map((photo) =>
+        changing.value.has(photo.photoId) ? (shown.get(photo.photoId) ?? photo) : photo,
+      );
     },
     4_000,
     [jobId],
@@ -137,15 +142,18 @@ export function PhotoStrip({ jobId }: { jobId: string }) {
 
   // Dispatchers and admins choose what the customer's gallery shows (PATCH …/photos/{id}); drivers don't.
   const mayShowCustomers = user.value?.role === 'dispatcher' || user.value?.role === 'admin';
-  const changing = useSignal<ReadonlySet<string>>(new Set());
   const photoProblem = useSignal('');
+  const replace = (changed: Photo) =>
+    (photos.value = photos.value.map((other) => (other.photoId === changed.photoId ? changed : other)));
   const showToCustomer = async (photo: Photo, customerVisible: boolean) => {
+    // Optimistic: the switch moves at once and moves back if the API refuses.
+    replace({ ...photo, customerVisible });
     changing.value = new Set([...changing.value, photo.photoId]);
     photoProblem.value = '';
     try {
-      const saved = await api.setPhoto(jobId, photo.photoId, { customerVisible });
-      photos.value = photos.value.map((other) => (other.photoId === saved.photoId ? saved : other));
+      replace(await api.setPhoto(jobId, photo.photoId, { customerVisible }));
     } catch (error) {
+      replace(photo);
       photoProblem.value = `Could not change who sees the photo: ${(error as Error).message}`;
     } finally {
       changing.value = new Set([...changing.value].filter((id) => id !== photo.photoId));
