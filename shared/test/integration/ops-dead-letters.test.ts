@@ -387,7 +387,7 @@ describe('bad input', () => {
       jobs: ['publish-retry'],
       notifications: ['sms', 'timeline', 'inbound', 'crew-sms'],
       media: ['photos', 'jobs'],
-      calendar: ['calendar', 'calendar-push'],
+      calendar: ['calendar', 'calendar-push', 'crew-status'],
       'scc-bridge': ['crew'],
     };
     for (const [service, consumers] of Object.entries(services)) {
