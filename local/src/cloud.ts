@@ -149,6 +149,16 @@ export interface LocalCloud {
    * background once the cloud is healthy; tests don't need it. Resolves with what it warmed.
    */
   warmUp(): Promise<{ warmed: string[]; seconds: number }>;
+  /**
+   * Resolves once nothing is left in flight anywhere a retry or a late delivery could come from — no
+   * invocation running or waiting, no message ready, delayed or in flight in a queue a function
+   * consumes, no stream batch being delivered (back-off included), no bus delivery pending, no Twilio
+   * status change or callback pending — and that has held for `quietMs` in a row (default 500 ms:
+   * several rounds of every poller). A test that asserts "exactly once" waits for this rather than
+   * sleeping past a visibility timeout: after it, a retry has either happened or can no longer happen.
+   * Fails after `timeoutMs` (default 60 s) naming what was still busy.
+   */
+  settled(options?: { quietMs?: number; timeoutMs?: number }): Promise<void>;
   /** The console's first-load JS, gzipped (its budget is checked by the console's tests). */
   consoleJsGzipBytes: number;
   /** A dev token for a staff role, signed by the local identity provider. */
@@ -582,6 +592,38 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return { warmed, seconds: (performance.now() - started) / 1000 };
     };
 
+    const consumedQueues = triggered(functionsTopology.sqs).map(
+      (declaration) => provisioned.queues.get(declaration.queueArn)!.name,
+    );
+    /** What is still in flight (empty when the cloud is quiet). */
+    const busyParts = (): string[] => {
+      const busy: string[] = [];
+      for (const [key, pool] of functions) if (pool.inFlight > 0) busy.push(`function ${key}`);
+      for (const name of consumedQueues) {
+        const { messages } = fauxqs.inspectQueue(name) ?? {
+          messages: { ready: [], delayed: [], inflight: [] },
+        };
+        if (messages.ready.length + messages.delayed.length + messages.inflight.length > 0)
+          busy.push(`queue ${name}`);
+      }
+      if (streamTriggers.some((trigger) => trigger.busy)) busy.push('a stream batch');
+      if (eventBridge.pendingDeliveryCount() > 0) busy.push('bus deliveries');
+      if (twilio.busy()) busy.push('Twilio callbacks');
+      return busy;
+    };
+    const settled = async ({ quietMs = 500, timeoutMs = 60_000 } = {}) => {
+      const deadline = Date.now() + timeoutMs;
+      let quietSince = Date.now();
+      for (;;) {
+        const busy = busyParts();
+        if (busy.length > 0) quietSince = Date.now();
+        else if (Date.now() - quietSince >= quietMs) return;
+        if (Date.now() > deadline)
+          throw new Error(`The local cloud did not settle within ${timeoutMs} ms: ${busy.join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+
     return {
       apiUrl,
       siteUrl,
@@ -602,6 +644,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       functions,
       invocations,
       warmUp,
+      settled,
       token: http.token,
       stop,
     };

@@ -154,6 +154,8 @@ export async function startTestCloud(
     eventsUntil,
     /** Once `count` events for the job have arrived. */
     eventsFor: (jobId: string, count: number) => eventsUntil(jobId, (events) => events.length >= count),
+    /** Once nothing is in flight that could still retry or deliver late (see LocalCloud.settled). */
+    settled: () => cloud.settled(),
     async stop() {
       await cloud.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -236,6 +236,8 @@ export interface TwilioFake {
   sendInbound(sms: InboundSms): Promise<InboundResult>;
   /** Resolves once every pending status change and callback has finished. */
   idle(): Promise<void>;
+  /** Whether a status change or callback is still pending (`idle()` without waiting). */
+  busy(): boolean;
 }
 
 interface StoredMessage {
@@ -808,6 +810,9 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
     sendInbound,
     idle: async function idle() {
       while (inflight.size > 0) await Promise.all(inflight);
+    },
+    busy: function busy() {
+      return inflight.size > 0;
     },
   };
 }

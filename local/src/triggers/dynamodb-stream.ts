@@ -110,6 +110,7 @@ export class DynamoStreamTrigger {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #delivering = 0;
 
   constructor(streams: DynamoDBStreamsClient, options: StreamTriggerOptions) {
     this.#streams = streams;
@@ -155,7 +156,21 @@ export class DynamoStreamTrigger {
     return ShardIterator;
   }
 
+  /** True while a batch is being delivered, retries and their back-off included. */
+  get busy(): boolean {
+    return this.#delivering > 0;
+  }
+
   async #deliver(shardId: string, records: DynamoDBRecord[]): Promise<void> {
+    this.#delivering++;
+    try {
+      await this.#deliverBatches(shardId, records);
+    } finally {
+      this.#delivering--;
+    }
+  }
+
+  async #deliverBatches(shardId: string, records: DynamoDBRecord[]): Promise<void> {
     let pending = records;
     let attempts = 0;
     let size = pending.length;

@@ -221,7 +221,7 @@ describe('the local cloud', () => {
       return bodies.length >= 2 ? bodies : undefined;
     });
     expect(replayed.map(jobIdOf).sort()).toEqual(['qdn_e2e_charter', 'qdn_e2e_junk']);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await cloud.settled();
     expect(bodiesSeenBy('calendar.calendar')).toHaveLength(calendarCallsBefore);
   }, 30_000);
 });

@@ -34,8 +34,8 @@ async function until<T>(
   }
 }
 
-/** Longer than the local SQS visibility timeout (2 s): a retry, if there were one, would have happened. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 3_000));
+/** Until nothing is in flight that could still retry: a retry, if there were one, has happened. */
+const settle = () => cloud.settled();
 
 const queueUrl = (name: string) =>
   [...cloud.provisioned.queues.values()].find((queue) => queue.name === name)!.url;

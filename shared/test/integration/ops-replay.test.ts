@@ -64,7 +64,8 @@ async function quiet() {
     calm = queues.every((queue) => queue.sourceQueueDepth + queue.sourceQueueInFlight === 0) ? calm + 1 : 0;
     return calm >= 2;
   }, 40_000);
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  // Then nothing left in flight anywhere (a retry, a late bus delivery, a Twilio callback).
+  await cloud.settled();
 }
 
 /** What left the system: every SMS, every SCC call, every internal-calendar write. */

@@ -336,7 +336,7 @@ describe('the console', () => {
       what: 'the redriven text',
     });
     await desktop.locator('.dead-letter', { hasText: jobId }).waitFor({ state: 'detached', timeout: 15_000 });
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await cloud.settled();
     expect(textsTo(customer, /on the way|on its way/i)).toHaveLength(1);
   }, 180_000);
 

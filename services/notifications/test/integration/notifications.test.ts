@@ -39,8 +39,8 @@ const until = <T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs
 const outbound = (to: string) =>
   cloud.twilio.messages().filter((message) => message.to === to && message.direction === 'outbound-api');
 
-/** Waits a little longer than the SQS visibility timeout, so that a retry (if any) would have happened. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 3_000));
+/** Waits until nothing is in flight that could still retry, so that a retry (if any) has happened. */
+const settle = () => cloud.settled();
 
 async function createJob(phone: string, overrides: Record<string, unknown> = {}) {
   const created = await api('POST', '/jobs', {
