@@ -37,7 +37,9 @@ let coldStart = true;
 // URL's host; resolve `*.localhost` to loopback inside this sandbox so application code stays unchanged.
 interceptLocalhostDns();
 // Every cold start compiles the same sources (ours, type-stripped, and node_modules): V8's code cache
-// on disk, shared by every worker and every run, makes the later ones cheaper.
+// on disk, shared by every worker and every run, makes the later ones cheaper (a worker importing one
+// of @qdn/shared's modules was ready in a median 475–515 ms with it against 536–545 ms without,
+// alternating on this 2-core machine under load).
 if (setup.compileCacheDir) enableCompileCache(setup.compileCacheDir);
 const handlerModule = (await import(pathToFileURL(setup.handlerFile).href)) as Record<string, unknown>;
 const handler = handlerModule[setup.handlerExport] as Handler | undefined;
