@@ -12,20 +12,20 @@ import type { Role } from './roles.ts';
 /** Who may review DLQs, redrive, discard and replay. */
 export const OPS_ROLES: readonly Role[] = ['dispatcher', 'admin'];
 
-const ConsumerParams = z.object({ consumer: z.string().min(1).max(64) });
-const RedriveBody = z
+export const ConsumerParams = z.object({ consumer: z.string().min(1).max(64) });
+export const RedriveBody = z
   .object({
     messageIds: z.array(z.string().min(1).max(128)).min(1).max(1_000).optional(),
   })
   .strict()
   .optional();
-const DiscardBody = z
+export const DiscardBody = z
   .object({
     messageId: z.string().min(1).max(128),
     reason: z.string().trim().min(3, 'say why, for the job timeline').max(500),
   })
   .strict();
-const ReplayBody = z
+export const ReplayBody = z
   .object({
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),
@@ -35,7 +35,7 @@ const ReplayBody = z
       .optional(),
   })
   .strict();
-const ReplayParams = z.object({ name: z.string().min(1).max(64) });
+export const ReplayParams = z.object({ name: z.string().min(1).max(64) });
 
 /**
  * The service's consumers from its environment: OPS_SERVICE (`calendar`) and OPS_CONSUMERS, a JSON

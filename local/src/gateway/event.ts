@@ -138,13 +138,14 @@ export function newRequestId(): string {
 /** Duplicate parameters comma-joined; undefined when the query string holds none (the field is then absent). */
 export function parseQueryString(rawQueryString: string): Record<string, string> | undefined {
   if (rawQueryString === '') return undefined;
-  const params: Record<string, string> = {};
-  let any = false;
+  // A Map, then own properties: `?__proto__=…` or `?toString=…` is a parameter like any other, as in the
+  // JSON event API Gateway sends (assigning to a plain object would set its prototype instead).
+  const params = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(rawQueryString)) {
-    params[key] = key in params ? `${params[key]},${value}` : value;
-    any = true;
+    const previous = params.get(key);
+    params.set(key, previous === undefined ? value : `${previous},${value}`);
   }
-  return any ? params : undefined;
+  return params.size > 0 ? Object.fromEntries(params) : undefined;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -181,8 +182,9 @@ function collectHeaders(
     .filter(Boolean);
   values.delete('cookie');
 
-  const headers: Record<string, string> = {};
-  for (const [name, list] of values) headers[name] = list.join(',');
+  const headers: Record<string, string> = Object.fromEntries(
+    [...values].map(([name, list]) => [name, list.join(',')]),
+  );
   const forwardedFor = headers['x-forwarded-for'];
   headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp;
   headers['x-forwarded-port'] = String(request.socket.localPort ?? '');

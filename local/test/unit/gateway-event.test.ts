@@ -132,6 +132,31 @@ describe('HTTP API payload 2.0 event', () => {
     expect(event.pathParameters).toEqual({ brandId: 'Queen of San Diego', x: '100%' });
   });
 
+  it('given __proto__, constructor or toString as a query parameter or header, when built, then each is an own field like any other', () => {
+    // Found by the fuzz suite: `?__proto__=x` vanished (it set the object's prototype) and `?toString=x`
+    // became "function toString() { [native code] },x", so a strict query schema never saw them.
+    const event = buildHttpApiEvent({
+      request: request('GET', ['__proto__', 'h', 'Constructor', 'c']),
+      target: parseRequestTarget('/jobs?__proto__=%5B%5D&toString=x&constructor=y'),
+      body: Buffer.alloc(0),
+      apiId: 'local',
+      requestId: 'r1',
+      receivedAt: RECEIVED_AT,
+      routeKey: 'GET /jobs',
+      pathParameters: undefined,
+    });
+
+    const query = event.queryStringParameters!;
+    expect(Object.getPrototypeOf(query)).toBe(Object.prototype);
+    expect(Object.entries(query)).toEqual([
+      ['__proto__', '[]'],
+      ['toString', 'x'],
+      ['constructor', 'y'],
+    ]);
+    expect(Object.hasOwn(event.headers, '__proto__')).toBe(true);
+    expect(event.headers.constructor).toBe('c');
+  });
+
   it('given a Twilio form post, when built, then the body is base64 as API Gateway sends form bodies', () => {
     const form = 'From=%2B16195550100&Body=Running+late';
     const event = buildHttpApiEvent({

@@ -139,6 +139,18 @@ export const BookingInput = z
   });
 export type BookingInput = z.infer<typeof BookingInput>;
 
+/** `GET /brands/{brandId}` (public). */
+export const BrandParams = z.object({
+  brandId: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'unknown brand id'),
+});
+
+/**
+ * `GET /track/{token}` (public): any token shape is looked up the same way, so a malformed one (too
+ * long, odd characters) gets the uniform 404 too, never a validation error that would say what a token
+ * looks like.
+ */
+export const TrackingTokenParams = z.object({ token: z.string() });
+
 export const JobIdParams = z.strictObject({
   jobId: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/, 'unknown job'),
 });

@@ -1,9 +1,9 @@
 import { httpHandler } from '@qdn/shared/http';
 import { signTrackingGrant } from '@qdn/shared/tracking-grant';
-import { z } from 'zod';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { locationLog } from '../adapters/locations-context.ts';
 import { jobForTrackingToken, TRACKING_NOT_FOUND } from '../domain/job-commands.ts';
+import { TrackingTokenParams } from '../domain/job-input.ts';
 import { looksLikeToken } from '../domain/tracking-token.ts';
 import { trackingView } from '../domain/tracking-view.ts';
 
@@ -15,9 +15,7 @@ const notFound = {
 
 /** GET /track/{token} (public): the customer's view; unknown, rotated and expired links get the same 404. */
 export const handler = httpHandler(
-  // Any token shape is looked up the same way: a malformed one (too long, odd characters) gets the
-  // uniform 404 too, never a validation error that would say what a token looks like.
-  { params: z.object({ token: z.string() }) },
+  { params: TrackingTokenParams },
   async function getTrackingViewRoute({ params, event }) {
     const context = await jobsContext();
     // A malformed token still costs a lookup, so the answer's timing says nothing about the token.

@@ -18,7 +18,8 @@ export const HEIC_REFUSAL =
   '(or share the photo as JPEG) and upload it again.';
 const HEIC_TYPES = new Set(['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence']);
 
-const contentType = z
+/** A photo's declared type: one we can check and thumbnail (HEIC refused with what to do instead). */
+export const PhotoContentTypeInput = z
   .string()
   .max(100)
   .transform(function allowedPhotoType(value, context): PhotoContentType {
@@ -37,7 +38,7 @@ const contentType = z
  */
 export const UploadRequest = z
   .object({
-    contentType,
+    contentType: PhotoContentTypeInput,
     size: z
       .number()
       .int()

@@ -1,7 +1,7 @@
 import { httpHandler } from '@qdn/shared/http';
 import { requireTrackingGrant } from '@qdn/shared/tracking-grant';
-import { z } from 'zod';
 import { messageStore } from '../adapters/store-context.ts';
+import { JobIdParams } from '../domain/route-input.ts';
 import { customerThread } from '../domain/timeline.ts';
 
 /**
@@ -9,7 +9,7 @@ import { customerThread } from '../domain/timeline.ts';
  * messages with us. Another job's grant, an expired or a forged one → the same 401.
  */
 export const handler = httpHandler(
-  { params: z.object({ jobId: z.string().min(1).max(64) }) },
+  { params: JobIdParams },
   async function getCustomerMessages({ params, headers }) {
     await requireTrackingGrant(headers, params.jobId);
     const { entries, deliveries } = await messageStore().timeline(params.jobId);

@@ -3,13 +3,13 @@ import { NotFoundError } from '@qdn/shared/errors';
 import { httpHandler } from '@qdn/shared/http';
 import { isDriverOnly, staffMayAccess } from '@qdn/shared/roles';
 import { zonedDate } from '@qdn/shared/zoned-time';
-import { z } from 'zod';
 import { messageStore } from '../adapters/store-context.ts';
+import { JobIdParams } from '../domain/route-input.ts';
 import { dashboardTimeline } from '../domain/timeline.ts';
 
 /** GET /jobs/{jobId}/timeline (dashboard): everything that happened to the job, oldest first. */
 export const handler = httpHandler(
-  { roles: ['dispatcher', 'admin', 'driver'], params: z.object({ jobId: z.string().min(1).max(64) }) },
+  { roles: ['dispatcher', 'admin', 'driver'], params: JobIdParams },
   async function getTimeline({ params, principal }) {
     const store = messageStore();
     if (isDriverOnly(principal)) {

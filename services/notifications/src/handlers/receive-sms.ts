@@ -3,9 +3,9 @@ import { loadConfig, requiredString } from '@qdn/shared/config';
 import { ValidationError } from '@qdn/shared/errors';
 import { fieldErrorsOf, httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
-import { z } from 'zod';
 import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
 import { inboundFromWebhook } from '../domain/inbound-message.ts';
+import { TwilioForm } from '../domain/route-input.ts';
 
 const config = loadConfig({ INBOUND_QUEUE_URL: requiredString() });
 const sqs = new SQSClient({});
@@ -16,7 +16,7 @@ const sqs = new SQSClient({});
  * I-Twilio-Idempotency-Token); the worker handles each MessageSid once, so retries change nothing.
  */
 export const handler = httpHandler(
-  { bodyFormat: 'form', body: z.record(z.string(), z.string()), maxBodyBytes: 16 * 1024 },
+  { bodyFormat: 'form', body: TwilioForm, maxBodyBytes: 16 * 1024 },
   async function receiveSms(request) {
     await requireTwilioSignature(request, '/twilio/inbound');
     const parsed = inboundFromWebhook(request.body, new Date());

@@ -1,14 +1,8 @@
 import { httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
-import { z } from 'zod';
 import { messageStore } from '../adapters/store-context.ts';
 import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
-
-const StatusCallback = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
-  MessageStatus: z.string().regex(/^[a-z_]{1,32}$/),
-  ErrorCode: z.string().max(10).optional(),
-});
+import { StatusCallback, StatusCallbackQuery, TwilioForm } from '../domain/route-input.ts';
 
 /**
  * POST /twilio/status?jobId=… (public, signed by Twilio): keeps every raw callback and moves the
@@ -17,8 +11,8 @@ const StatusCallback = z.object({
 export const handler = httpHandler(
   {
     bodyFormat: 'form',
-    body: z.record(z.string(), z.string()),
-    query: z.object({ jobId: z.string().min(1).max(64).optional() }),
+    body: TwilioForm,
+    query: StatusCallbackQuery,
     maxBodyBytes: 16 * 1024,
   },
   async function recordDeliveryStatus(request) {

@@ -1,7 +1,7 @@
 import { httpHandler } from '@qdn/shared/http';
-import { z } from 'zod';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { textCustomerAsDispatcher } from '../domain/dispatcher-messages.ts';
+import { DispatcherMessageInput, JobIdParams } from '../domain/route-input.ts';
 
 /**
  * POST /jobs/{jobId}/messages (dispatcher, admin) `{ body }` → 202 `{ messageSid, status }`: Twilio has
@@ -10,8 +10,8 @@ import { textCustomerAsDispatcher } from '../domain/dispatcher-messages.ts';
 export const handler = httpHandler(
   {
     roles: ['dispatcher', 'admin'],
-    params: z.object({ jobId: z.string().min(1).max(64) }),
-    body: z.object({ body: z.string().trim().min(1).max(640) }),
+    params: JobIdParams,
+    body: DispatcherMessageInput,
   },
   async function sendDispatcherMessage({ params, body, principal, headers, context }) {
     const sent = await textCustomerAsDispatcher(await notificationsContext(), {

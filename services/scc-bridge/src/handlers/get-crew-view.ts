@@ -1,17 +1,14 @@
 import { httpHandler } from '@qdn/shared/http';
-import { z } from 'zod';
 import { bridgeContext } from '../adapters/bridge-context.ts';
+import { CrewLinkParams } from '../domain/crew-link-input.ts';
 import { CREW_LINK_NOT_FOUND, crewPage } from '../domain/crew-page.ts';
 
 const noStore = { 'cache-control': 'no-store' };
 
 /** GET /crew/{token} (public): the crew view and checklist; unknown, malformed, expired and revoked links get the same 404. */
-export const handler = httpHandler(
-  { params: z.object({ token: z.string().max(128).catch('') }) },
-  async function getCrewViewRoute({ params }) {
-    const page = await crewPage(await bridgeContext(), params.token);
-    return page
-      ? { body: page, headers: noStore }
-      : { statusCode: 404, body: { error: CREW_LINK_NOT_FOUND }, headers: noStore };
-  },
-);
+export const handler = httpHandler({ params: CrewLinkParams }, async function getCrewViewRoute({ params }) {
+  const page = await crewPage(await bridgeContext(), params.token);
+  return page
+    ? { body: page, headers: noStore }
+    : { statusCode: 404, body: { error: CREW_LINK_NOT_FOUND }, headers: noStore };
+});

@@ -1,11 +1,11 @@
 import { httpHandler } from '@qdn/shared/http';
-import { z } from 'zod';
 import { rosterContext } from '../adapters/bridge-context.ts';
+import { ListCrewMembersQuery } from '../domain/crew-link-input.ts';
 import { listCrewMembers } from '../domain/roster-commands.ts';
 
 /** GET /crew-members (dispatcher, admin) → `{ crewMembers }`. */
 export const handler = httpHandler(
-  { roles: ['dispatcher', 'admin'], query: z.strictObject({}) },
+  { roles: ['dispatcher', 'admin'], query: ListCrewMembersQuery },
   async function listCrewMembersRoute() {
     return { body: { crewMembers: await listCrewMembers(rosterContext()) } };
   },

@@ -1,6 +1,6 @@
 import { httpHandler } from '@qdn/shared/http';
-import { z } from 'zod';
 import { bridgeContext } from '../adapters/bridge-context.ts';
+import { ChecklistItemParams, ChecklistTickInput } from '../domain/crew-link-input.ts';
 import { CREW_LINK_NOT_FOUND, tickChecklistItem } from '../domain/crew-page.ts';
 
 const noStore = { 'cache-control': 'no-store' };
@@ -8,8 +8,8 @@ const noStore = { 'cache-control': 'no-store' };
 /** POST /crew/{token}/checklist/{itemId} (public) `{ done }` → the crew page with the item ticked. */
 export const handler = httpHandler(
   {
-    params: z.object({ token: z.string().max(128).catch(''), itemId: z.string().max(80) }),
-    body: z.strictObject({ done: z.boolean() }),
+    params: ChecklistItemParams,
+    body: ChecklistTickInput,
     maxBodyBytes: 1024,
   },
   async function tickChecklistItemRoute({ params, body }) {

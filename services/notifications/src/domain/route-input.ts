@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+// What the notifications API's routes accept, one schema each, shared by the handlers and the fuzz suite.
+
+/** `{jobId}` in `/jobs/{jobId}/…` and `/track/jobs/{jobId}/…`. */
+export const JobIdParams = z.object({ jobId: z.string().min(1).max(64) });
+
+/** `POST /jobs/{jobId}/messages` (dispatcher, admin). */
+export const DispatcherMessageInput = z.object({ body: z.string().trim().min(1).max(640) });
+
+/** A Twilio webhook's form body: every field a string (the signature covers them all). */
+export const TwilioForm = z.record(z.string(), z.string());
+
+/** `POST /twilio/status?jobId=…`: the job the callback URL names. */
+export const StatusCallbackQuery = z.object({ jobId: z.string().min(1).max(64).optional() });
+
+/** The fields of a status callback we keep; anything else signed by Twilio is acknowledged and ignored. */
+export const StatusCallback = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
+  MessageStatus: z.string().regex(/^[a-z_]{1,32}$/),
+  ErrorCode: z.string().max(10).optional(),
+});
