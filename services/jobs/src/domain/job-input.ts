@@ -22,10 +22,27 @@ export const ScheduleInput = z
     path: ['endDate'],
   });
 
+/**
+ * Degrees to 7 decimals (about 1 cm), numbers to 2: DynamoDB stores no magnitude below 1e-130, so a
+ * denormal such as 8e-323 from a client would fail the write with a 500 (found by the fuzz suite).
+ */
+const degrees = (limit: number) =>
+  z
+    .number()
+    .min(-limit)
+    .max(limit)
+    .transform((value) => Math.round(value * 1e7) / 1e7 || 0);
+const measure = (max: number) =>
+  z
+    .number()
+    .min(0)
+    .max(max)
+    .transform((value) => Math.round(value * 100) / 100 || 0);
+
 export const AddressInput = z.strictObject({
   text: z.string().trim().min(1).max(300),
-  lat: z.number().min(-90).max(90).optional(),
-  lng: z.number().min(-180).max(180).optional(),
+  lat: degrees(90).optional(),
+  lng: degrees(180).optional(),
 });
 
 export const CustomerInput = z.strictObject({
@@ -160,11 +177,11 @@ export const MAX_LOCATION_POINTS = 100;
 
 /** One GPS fix from the driver's phone. */
 export const LocationPointInput = z.strictObject({
-  lat: z.number().min(-90).max(90),
-  lng: z.number().min(-180).max(180),
-  accuracy: z.number().min(0).max(100_000).optional(),
-  speed: z.number().min(0).max(200).optional(),
-  heading: z.number().min(0).max(360).optional(),
+  lat: degrees(90),
+  lng: degrees(180),
+  accuracy: measure(100_000).optional(),
+  speed: measure(200).optional(),
+  heading: measure(360).optional(),
   recordedAt: z.iso.datetime({ offset: true }),
 });
 

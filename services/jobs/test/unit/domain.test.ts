@@ -6,7 +6,7 @@ import { arrivalPoint, distanceMeters } from '../../src/domain/arrival.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { scheduleDays, staffView } from '../../src/domain/job.ts';
 import { eventsForJobChange } from '../../src/domain/job-events.ts';
-import { BookingInput } from '../../src/domain/job-input.ts';
+import { AddressInput, BookingInput, LocationPointInput } from '../../src/domain/job-input.ts';
 import { quoteFor } from '../../src/domain/quote.ts';
 import { decideStatusChange, FORWARD_MOVES } from '../../src/domain/status-machine.ts';
 import { looksLikeToken, newTrackingToken, tokenHash } from '../../src/domain/tracking-token.ts';
@@ -199,5 +199,25 @@ describe('booking dates', () => {
     });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['endDate']);
+  });
+});
+
+describe('coordinates from phones and forms', () => {
+  it('given denormal or over-precise numbers, when parsed, then they are rounded to what DynamoDB can store', () => {
+    // Found by the fuzz suite: 8e-323 passed the schema and failed the DynamoDB write with a 500.
+    const point = LocationPointInput.parse({
+      lat: 5.886981672577846e-40,
+      lng: -3.5e-323,
+      accuracy: 8e-323,
+      heading: 359.999,
+      recordedAt: '2026-12-03T22:39:33.683Z',
+    });
+    expect(point).toMatchObject({ lat: 0, lng: 0, accuracy: 0, heading: 360 });
+    expect(Object.is(point.lng, -0)).toBe(false);
+    expect(AddressInput.parse({ text: 'Dock C', lat: 32.71573219999, lng: 8.2e-282 })).toEqual({
+      text: 'Dock C',
+      lat: 32.7157322,
+      lng: 0,
+    });
   });
 });
