@@ -80,6 +80,8 @@ export const JobOnBus = z
     paymentMethod: z.string().min(1).optional(),
     invoiceUrl: z.url().optional(),
     notes: z.string().optional(),
+    /** What the dispatcher writes for the crew (the crew page, SCC); `notes` are the dispatcher's own. */
+    crewNotes: z.string().optional(),
     etaMinutes: z.number().int().nonnegative().optional(),
     trackingUrl: z.url().optional(),
     charter: CharterDetails.optional(),

@@ -7,6 +7,7 @@ export type { JobRecord } from './job.ts';
 const DETAIL_FIELDS = [
   'address',
   'notes',
+  'crewNotes',
   'priceCents',
   'paymentMethod',
   'invoiceUrl',
@@ -38,6 +39,7 @@ export function jobOnBus(job: JobRecord): JobOnBus {
     ...(job.paymentMethod ? { paymentMethod: job.paymentMethod } : {}),
     ...(job.invoiceUrl ? { invoiceUrl: job.invoiceUrl } : {}),
     ...(job.notes === undefined ? {} : { notes: job.notes }),
+    ...(job.crewNotes === undefined ? {} : { crewNotes: job.crewNotes }),
     ...(job.etaMinutes === undefined ? {} : { etaMinutes: job.etaMinutes }),
     ...(job.trackingUrl ? { trackingUrl: job.trackingUrl } : {}),
     ...(job.charter ? { charter: job.charter } : {}),

@@ -68,6 +68,8 @@ const jobFields = {
   paymentMethod: z.enum(['zelle', 'card', 'cash', 'check', 'venmo', 'invoice']),
   invoiceUrl: z.url({ protocol: /^https?$/ }).max(500),
   notes: z.string().max(2000),
+  /** For whoever works the job (crew page, ShipCaptainCrew); `notes` stay with dispatchers. */
+  crewNotes: z.string().trim().max(1000),
   charter: CharterDetails.strict(),
   private: PrivateInput,
 };
@@ -84,6 +86,7 @@ export const CreateJobInput = z.strictObject({
   paymentMethod: jobFields.paymentMethod.optional(),
   invoiceUrl: jobFields.invoiceUrl.optional(),
   notes: jobFields.notes.optional(),
+  crewNotes: jobFields.crewNotes.optional(),
   charter: jobFields.charter.optional(),
   private: jobFields.private.optional(),
 });
@@ -102,6 +105,7 @@ export const UpdateJobInput = z
     paymentMethod: jobFields.paymentMethod.nullable().optional(),
     invoiceUrl: jobFields.invoiceUrl.nullable().optional(),
     notes: jobFields.notes.nullable().optional(),
+    crewNotes: jobFields.crewNotes.nullable().optional(),
     charter: jobFields.charter.nullable().optional(),
     private: jobFields.private.optional(),
   })

@@ -36,7 +36,10 @@ export interface JobRecord {
   priceCents?: number;
   paymentMethod?: string;
   invoiceUrl?: string;
+  /** The dispatcher's notes: staff views only (gate codes, the customer's other number…). */
   notes?: string;
+  /** What the dispatcher writes for the crew: the one note the crew page and SCC show. */
+  crewNotes?: string;
   etaMinutes?: number;
   trackingUrl?: string;
   /** Hash of the current tracking token (the token itself is only in trackingUrl, for the customer's SMS). */

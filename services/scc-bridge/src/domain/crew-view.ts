@@ -8,8 +8,8 @@ const hhmm = z.string().regex(/^\d{2}:\d{2}$/);
 
 /**
  * What the crew sees of a charter — in SCC, in their texts and behind their link. An allow-list: a
- * strict object built field by field from the job, so revenue, fees, the price, internal notes and the
- * customer's phone have no field to travel in, and a field added here by mistake fails the parse.
+ * strict object built field by field from the job, so revenue, fees, the price, the dispatcher's notes
+ * (`notes`, `private.internalNotes`) and the customer's phone have no field to travel in, and a field added here by mistake fails the parse.
  */
 export const CrewView = z.strictObject({
   brandName: z.string().min(1),
@@ -22,7 +22,10 @@ export const CrewView = z.strictObject({
   meetingPoint: z.string().min(1).optional(),
   vessel: z.string().min(1).optional(),
   guestCount: z.number().int().positive().optional(),
-  /** The job's notes: what the dispatcher writes for whoever works the job (staff-only notes are private). */
+  /**
+   * The job's `crewNotes`: what the dispatcher wrote for the crew. The job's `notes` are the
+   * dispatcher's own (gate codes, the customer's other number) and are never read here.
+   */
   notes: z.string().min(1).optional(),
   crew: z.array(z.strictObject({ firstName: z.string().min(1), role: z.string().min(1) })),
 });
@@ -54,7 +57,7 @@ export function crewViewOf(job: JobOnBus, brand: Brand, crew: readonly CrewMembe
           guestCount: job.charter.guestCount,
         }
       : {}),
-    ...(job.notes?.trim() ? { notes: job.notes.trim() } : {}),
+    ...(job.crewNotes?.trim() ? { notes: job.crewNotes.trim() } : {}),
     crew: crew.map((member) => ({ firstName: firstName(member.name), role: member.role })),
   });
 }

@@ -169,6 +169,8 @@ async function expectNothingPrivateLeft(jobId: string): Promise<void> {
     /187654|1876\.54|1,876/,
     /6195550142|555-0142/,
     /Soderblom/,
+    // The job's own notes are the dispatcher's (gate codes, the customer's other number): never the crew's.
+    /Gate code|4471|555-0199|6195550199/i,
   ];
   for (const [where, text] of Object.entries(haystacks)) {
     for (const pattern of forbidden) {
@@ -188,7 +190,8 @@ const charterJob = (overrides: Record<string, unknown> = {}) => ({
   charter: { vessel: 'JADA', meetingPoint: 'Dock C, slip 12', guestCount: 6, durationMinutes: 180 },
   crewIds: [crew.alice, crew.bob],
   priceCents: 187_654,
-  notes: 'Birthday party, cake on board',
+  notes: 'Gate code 4471; customer cell 619-555-0199',
+  crewNotes: 'Birthday party, cake on board',
   ...overrides,
 });
 

@@ -229,7 +229,7 @@ describe('syncing a charter', () => {
     const { context } = memoryContext([alice, bob]);
     await sync(context, charterJob());
     context.scc.events.clear();
-    await sync(context, charterJob({ version: 2, notes: 'new notes' }));
+    await sync(context, charterJob({ version: 2, crewNotes: 'new notes' }));
     expect(context.scc.calls.map((call) => call.method)).toEqual(['POST', 'PUT', 'POST']);
   });
 

@@ -35,7 +35,7 @@ describe('crew view', () => {
     });
   });
 
-  it('given a job carrying fields it should not (revenue, fee, internal notes), when viewed, then none of them appear', () => {
+  it('given a job carrying fields it should not (revenue, fee, internal notes, the dispatcher’s notes), when viewed, then none of them appear', () => {
     // Prepare: a producer bug smuggles private fields onto the job
     const leaky = {
       ...charterJob(),
@@ -62,6 +62,9 @@ describe('crew view', () => {
       '187654',
       'phone',
       '+16195550150',
+      'Gate code',
+      '4471',
+      '555-0199',
     ]) {
       expect(text).not.toContain(forbidden);
     }
