@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DeleteMessageCommand,
@@ -367,6 +367,68 @@ describe('push to the internal calendar', () => {
     await until(() => storedEntry(jobId));
     expect(storedEntry(jobId)).toMatchObject({ version: 1, title: 'Junk removal – Lee' });
     expect(pushesOf(jobId).map((request) => request.status)).toEqual([503, 503, 503, 201]);
+  });
+});
+
+describe('impossible values in events (issue 17, item 4)', () => {
+  /** The failure records a service's consumers left for this job. */
+  async function failuresOf(service: string, jobId: string) {
+    const { Items = [] } = await cloud.clients.dynamodb.send(
+      new ScanCommand({
+        TableName: `qdn-${service}-local-failures`,
+        FilterExpression: 'jobId = :jobId',
+        ExpressionAttributeValues: { ':jobId': { S: jobId } },
+      }),
+    );
+    return Items.map((item) => ({
+      consumer: item.consumer?.S,
+      transient: item.transient?.BOOL,
+      attempts: Number(item.attempts?.N),
+    }));
+  }
+
+  it('given a charter dated 9999-12-31 put on the bus, then every consumer handles it once or records a permanent outcome: no retries, nothing in a DLQ', async () => {
+    // Given a job event no form would let through (the bus schema takes any ISO date), straight on the bus
+    const jobId = newJobId();
+    const job = busJob(jobId, 1, {
+      brandId: 'jada',
+      serviceType: 'charter',
+      schedule: { date: '9999-12-31', time: '23:30', endDate: '9999-12-31' },
+      crewIds: ['crew_0000000000009999'],
+      charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 600 },
+    });
+
+    // When it is published
+    await putOnBus(jobEvent('JobCreated', job));
+
+    // Then each consumer that takes it was handed it once, and what failed is recorded as permanent
+    const consumers = ['calendar.calendar', 'calendar.calendarPush', 'scc-bridge.crew', 'media.jobs'];
+    const eventId = `${jobId}:1:JobCreated`;
+    await until(() => consumers.every((key) => deliveries(key, eventId) >= 1), 30_000);
+    // Longer than the queues' retry delay here: a failure thrown back to SQS would have come round again.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(Object.fromEntries(consumers.map((key) => [key, deliveries(key, eventId)]))).toEqual(
+      Object.fromEntries(consumers.map((key) => [key, 1])),
+    );
+    const recorded = [
+      ...(await failuresOf('calendar', jobId)),
+      ...(await failuresOf('scc-bridge', jobId)),
+      ...(await failuresOf('media', jobId)),
+    ];
+    for (const failure of recorded) expect(failure).toMatchObject({ transient: false, attempts: 1 });
+    for (const dlq of [
+      'qdn-local-calendar-calendar-dlq',
+      'qdn-local-calendar-calendar-push-dlq',
+      'qdn-local-scc-bridge-crew-dlq',
+      'qdn-local-media-jobs-dlq',
+    ]) {
+      expect({ dlq, empty: await queueIsEmpty(dlq) }).toEqual({ dlq, empty: true });
+    }
+    // And the board refuses the range outright instead of failing on it.
+    const board = await api('GET', '/calendar?from=9999-10-01&to=9999-10-31&calendarId=dispatch', {
+      role: 'dispatcher',
+    });
+    expect(board.status).toBe(400);
   });
 });
 
