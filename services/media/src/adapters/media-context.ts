@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { RateLimiter } from '@qdn/shared/rate-limiter';
+import { z } from 'zod';
 import type { MediaContext } from '../domain/ports.ts';
 import { DynamoJobDirectory } from './job-directory.ts';
 import { S3PhotoStorage, s3Client } from './photo-storage.ts';
@@ -12,6 +14,8 @@ const config = loadConfig({
   MEDIA_BUCKET: requiredString(),
   PHOTOS_TABLE: requiredString(),
   KNOWN_JOBS_TABLE: requiredString(),
+  COUNTERS_TABLE: requiredString(),
+  CUSTOMER_UPLOADS_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(60),
 });
 
 let context: MediaContext | undefined;
@@ -25,6 +29,8 @@ export function mediaContext(): MediaContext {
     now: () => new Date(),
     newPhotoId: randomUUID,
     timeZoneOf: async (brandId) => (await loadBrands()).get(brandId).timeZone,
+    limits: new RateLimiter(dynamoDocumentClient(), config.COUNTERS_TABLE),
+    customerUploadsPerIpPerHour: config.CUSTOMER_UPLOADS_PER_IP_PER_HOUR,
   };
   return context;
 }

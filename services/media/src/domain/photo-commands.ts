@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '@qdn/shared/errors';
+import { enforceRateLimit } from '@qdn/shared/rate-limit';
 import { isDriverOnly, type StaffCaller, staffMayAccess } from '@qdn/shared/roles';
 import { zonedDate } from '@qdn/shared/zoned-time';
 import {
@@ -12,6 +13,7 @@ import {
   type PhotoRecord,
   staffView,
   thumbnailKey,
+  UNUSED_TICKET_GRACE_SECONDS,
   UPLOAD_URL_SECONDS,
   type Uploader,
   uploaderId,
@@ -61,10 +63,7 @@ export async function requestUpload(
   staff?: StaffCaller,
 ): Promise<UploadTicket> {
   const job = await jobForStaff(context, jobId, staff);
-  if (
-    uploader.kind === 'customer' &&
-    !(await context.jobs.takeCustomerSlot(jobId, CUSTOMER_PHOTOS_PER_JOB))
-  ) {
+  if (uploader.kind === 'customer' && !(await takeCustomerSlot(context, jobId))) {
     throw new ConflictError(`A job can have at most ${CUSTOMER_PHOTOS_PER_JOB} photos from the customer`);
   }
   const now = context.now();
@@ -97,6 +96,49 @@ export async function requestUpload(
 }
 
 /** Presigned GETs for the thumbnail and a full-size object: the original for staff, the customers' copy otherwise. */
+/**
+ * One of the job's customer slots. Slots are taken when a ticket is signed; a full job first gives back
+ * the slots of tickets never used (expired, past the grace), so unused tickets can't lock it for good.
+ */
+async function takeCustomerSlot(context: MediaContext, jobId: string): Promise<boolean> {
+  if (await context.jobs.takeCustomerSlot(jobId, CUSTOMER_PHOTOS_PER_JOB)) return true;
+  const cutoff = context.now().getTime() - (UPLOAD_URL_SECONDS + UNUSED_TICKET_GRACE_SECONDS) * 1000;
+  const unused = (await context.photos.listByJob(jobId)).filter(
+    (photo) =>
+      photo.from === 'customer' && photo.state === 'pending' && Date.parse(photo.requestedAt) < cutoff,
+  );
+  let freed = 0;
+  for (const photo of unused) {
+    // Conditional on still pending: an upload checked meanwhile keeps its slot.
+    const at = context.now().toISOString();
+    if (await context.photos.markRejected(jobId, photo.photoId, 'upload ticket expired unused', at)) {
+      await context.jobs.releaseCustomerSlot(jobId);
+      freed++;
+    }
+  }
+  return freed > 0 && context.jobs.takeCustomerSlot(jobId, CUSTOMER_PHOTOS_PER_JOB);
+}
+
+/**
+ * `POST /track/jobs/{jobId}/photos/uploads` after the grant check: counted per source address first
+ * (429 with Retry-After past the hourly limit), then a ticket like the crew's, within the job's slots.
+ */
+export async function requestCustomerUpload(
+  context: MediaContext,
+  jobId: string,
+  request: UploadRequest,
+  client: { sourceIp: string },
+): Promise<UploadTicket> {
+  await enforceRateLimit(
+    context.limits,
+    { name: 'customer-upload', limit: context.customerUploadsPerIpPerHour, windowSeconds: 3600 },
+    client.sourceIp,
+    context.now(),
+    'Too many photo uploads from this network; try again later',
+  );
+  return requestUpload(context, jobId, request, { kind: 'customer' });
+}
+
 async function viewUrls(context: MediaContext, photo: PhotoRecord, fullSizeKey: string): Promise<ViewUrls> {
   const [thumbnailUrl, originalUrl] = await Promise.all([
     context.storage.signView(thumbnailKey(photo), VIEW_URL_SECONDS),

@@ -23,6 +23,12 @@ export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 export const CUSTOMER_PHOTOS_PER_JOB = 20;
 /** A presigned POST is used at once by the phone that asked for it; minutes are plenty. */
 export const UPLOAD_URL_SECONDS = 5 * 60;
+/**
+ * How long after its POST expired a customer's unused ticket still holds its slot: an upload S3 accepted
+ * just before the expiry can take a while to arrive over a phone's connection. After that the slot is
+ * given back (the ticket is recorded as rejected, so a very late upload is deleted, never shown).
+ */
+export const UNUSED_TICKET_GRACE_SECONDS = 10 * 60;
 /** Presigned GETs are made per gallery load; the page asks again when they run out. */
 export const VIEW_URL_SECONDS = 10 * 60;
 /** The longer side of a thumbnail, in pixels. */

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@qdn/shared/events';
+import type { RateLimits } from '@qdn/shared/rate-limit';
 import type { ImageFormat, PhotoContentType, PhotoRecord, StoredPhotoFacts } from './photo.ts';
 import type { PhotoExif } from './photo-check.ts';
 
@@ -88,6 +89,9 @@ export interface MediaContext {
   newPhotoId: () => string;
   /** The brand's IANA time zone (a driver's "today"; EXIF times written without an offset). */
   timeZoneOf: (brandId: string) => Promise<string>;
+  /** The counters behind the customer upload limit (the service's counters table). */
+  limits: RateLimits;
+  customerUploadsPerIpPerHour: number;
 }
 
 /** What the photo checks need besides. */

@@ -1,6 +1,12 @@
 import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { matchEventPattern } from '@qdn/local-cloud';
 import {
@@ -26,7 +32,8 @@ let cloud: TestCloud['cloud'];
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  media = await startTestCloud('media');
+  // The per-address upload limit well above what this file asks for (its own test is in boundaries).
+  media = await startTestCloud('media', { environment: { CUSTOMER_UPLOADS_PER_IP_PER_HOUR: '1000' } });
   ({ cloud } = media);
   documents = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
 }, 90_000);
@@ -484,6 +491,50 @@ describe('the customer’s gallery and uploads', () => {
         })
       ).status,
     ).toBe(201);
+  });
+});
+
+describe('unused customer upload tickets (issue 17, item 8)', () => {
+  it('given 20 customer tickets never used and long expired, then the job takes customer photos again, and the unused tickets are recorded as such', async () => {
+    // Given a job whose 20 customer slots went to tickets nobody used
+    const job = await givenJob();
+    const ask = () =>
+      customerApi('POST', `/track/jobs/${job.jobId}/photos/uploads`, job.grant, {
+        contentType: 'image/jpeg',
+        size: 2048,
+      });
+    const tickets: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const answer = await ask();
+      expect(answer.status).toBe(201);
+      tickets.push(answer.body.photoId);
+    }
+    expect((await ask()).status).toBe(409);
+
+    // When they were issued an hour ago (their POSTs expired 5 minutes after, nothing arrived)
+    const anHourAgo = new Date(Date.now() - 60 * 60_000).toISOString();
+    for (const photoId of tickets) {
+      await documents.send(
+        new UpdateCommand({
+          TableName: 'qdn-local-media-photos',
+          Key: { jobId: job.jobId, photoId },
+          UpdateExpression: 'SET requestedAt = :at',
+          ExpressionAttributeValues: { ':at': anHourAgo },
+        }),
+      );
+    }
+    const again = await ask();
+
+    // Then the customer gets a ticket, and the stale ones are closed (a very late upload is deleted)
+    expect(again.status).toBe(201);
+    const states = await Promise.all(tickets.map((photoId) => photoRecord(job.jobId, photoId)));
+    expect(new Set(states.map((item) => `${item?.state}: ${item?.rejectionReason}`))).toEqual(
+      new Set(['rejected: upload ticket expired unused']),
+    );
+    // A fresh ticket still holds its slot: 19 more, then full again.
+    const more = [];
+    for (let i = 0; i < 20; i++) more.push((await ask()).status);
+    expect(more).toEqual([...Array(19).fill(201), 409]);
   });
 });
 

@@ -141,6 +141,8 @@ export function photoCheckContext(options: { images?: ImageTools } = {}) {
       published.push(...events);
     },
     timeZoneOf: async () => 'America/Los_Angeles',
+    limits: { take: async () => ({ allowed: true }) as const },
+    customerUploadsPerIpPerHour: 60,
   };
   return { context, published };
 }

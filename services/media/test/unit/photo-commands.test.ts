@@ -86,6 +86,34 @@ describe('requesting an upload', () => {
   });
 });
 
+describe('unused customer tickets', () => {
+  it('given the customer slots all taken by tickets, then they come back only once unused tickets are past expiry and grace; a used one keeps its slot', async () => {
+    // Given 20 customer tickets at 21:31, one of them used
+    const { context } = await givenKnownJob();
+    const ask = () =>
+      requestUpload(context, JOB, { contentType: 'image/jpeg', size: 10 }, { kind: 'customer' });
+    const tickets = [];
+    for (let i = 0; i < CUSTOMER_PHOTOS_PER_JOB; i++) tickets.push(await ask());
+    const used = tickets[0]!;
+    await context.storage.write(`photos/${JOB}/${used.photoId}.jpg`, JPEG, 'image/jpeg');
+    await checkUpload(context, { key: `photos/${JOB}/${used.photoId}.jpg` });
+    const at = (time: string) => () => new Date(`2026-05-01T${time}:00.000Z`);
+
+    // When asked again 14 minutes later (POSTs expired, still within the grace), then 16 minutes later
+    context.now = at('21:45');
+    await expect(ask()).rejects.toMatchObject({ statusCode: 409 });
+    context.now = at('21:47');
+    const ticket = await ask();
+
+    // Then the 19 unused tickets are closed and their slots free; the used photo stays
+    expect(ticket.photoId).toEqual(expect.any(String));
+    const records = [...context.photos.photos.values()];
+    expect(records.filter((photo) => photo.state === 'rejected')).toHaveLength(19);
+    expect(records.find((photo) => photo.photoId === used.photoId)?.state).toBe('stored');
+    expect((await context.jobs.get(JOB))?.customerPhotos).toBe(2);
+  });
+});
+
 describe('checking an uploaded photo', () => {
   it('given a signed JPEG upload, then thumbnail, original, stored facts and one PhotoAdded; the inbox is emptied', async () => {
     const { context, published } = await givenKnownJob();

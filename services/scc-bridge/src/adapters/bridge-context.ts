@@ -4,6 +4,7 @@ import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { publishEvents } from '@qdn/shared/publish';
+import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { z } from 'zod';
 import type { BridgeContext } from '../domain/ports.ts';
 import type { RosterContext } from '../domain/roster-commands.ts';
@@ -14,6 +15,9 @@ import { SccClient } from './scc-client.ts';
 // Read once per cold start; a missing variable fails the first invocation with its name.
 const config = loadConfig({
   CREW_TABLE: requiredString(),
+  COUNTERS_TABLE: requiredString(),
+  CREW_LOOKUPS_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  CHECKLIST_TICKS_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(60),
   CREW_NOTIFICATIONS_TOPIC_ARN: requiredString(),
   SCC_API_BASE_URL: z.url(),
   SCC_TIMEOUT_MS: z.coerce.number().int().positive().max(8_000).default(3_000),
@@ -68,6 +72,11 @@ export function bridgeContext(): Promise<BridgeContext> {
       siteBaseUrl: (brandId: string) => config.PUBLIC_BASE_URL ?? brands.get(brandId).siteBaseUrl,
       leaseMs: LEASE_MS,
       busyWaitMs: BUSY_WAIT_MS,
+      limits: new RateLimiter(dynamoDocumentClient(), config.COUNTERS_TABLE),
+      crewLinkLimits: {
+        lookupsPerIpPerMinute: config.CREW_LOOKUPS_PER_IP_PER_MINUTE,
+        ticksPerIpPerMinute: config.CHECKLIST_TICKS_PER_IP_PER_MINUTE,
+      },
     }),
   );
   // A failed start (SSM unreachable) is not cached: the next invocation tries again.

@@ -1,4 +1,5 @@
 import { NotFoundError } from '@qdn/shared/errors';
+import { enforceRateLimit } from '@qdn/shared/rate-limit';
 import { isLive } from './charter-plan.ts';
 import { type ChecklistTick, checklistOf, checklistTemplate } from './checklist.ts';
 import { crewTokenHash, looksLikeCrewToken, UNKNOWN_TOKEN } from './crew-link.ts';
@@ -8,6 +9,35 @@ import type { BridgeContext, CharterRecord, CrewLink } from './ports.ts';
 
 /** Why a crew link shows nothing: one answer for unknown, malformed, expired and revoked links. */
 export const CREW_LINK_NOT_FOUND = 'This crew link is unknown or no longer valid';
+
+/** Who is asking, for the per-client limits of the public crew routes. */
+export interface CrewLinkRequest {
+  sourceIp: string;
+}
+
+/**
+ * Counts one crew link lookup (and, for a tick, one tick) for the source address, before anything is
+ * looked up: guessing tokens or hammering a checklist ends in a 429 with Retry-After.
+ */
+async function takeCrewLinkAllowance(context: BridgeContext, request: CrewLinkRequest, tick: boolean) {
+  const now = context.now();
+  await enforceRateLimit(
+    context.limits,
+    { name: 'crew-lookup', limit: context.crewLinkLimits.lookupsPerIpPerMinute, windowSeconds: 60 },
+    request.sourceIp,
+    now,
+    'Too many crew link requests from this network; try again shortly',
+  );
+  if (tick) {
+    await enforceRateLimit(
+      context.limits,
+      { name: 'crew-tick', limit: context.crewLinkLimits.ticksPerIpPerMinute, windowSeconds: 60 },
+      request.sourceIp,
+      now,
+      'Too many checklist changes from this network; try again shortly',
+    );
+  }
+}
 
 interface OpenedLink {
   charter: CharterRecord;
@@ -56,7 +86,12 @@ async function pageOf(context: BridgeContext, { charter, link, ticks, member }: 
 export type CrewPage = Awaited<ReturnType<typeof pageOf>>;
 
 /** `GET /crew/{token}`: the crew view of the member's charter and its checklist, or undefined (404). */
-export async function crewPage(context: BridgeContext, token: string): Promise<CrewPage | undefined> {
+export async function crewPage(
+  context: BridgeContext,
+  token: string,
+  request?: CrewLinkRequest,
+): Promise<CrewPage | undefined> {
+  if (request) await takeCrewLinkAllowance(context, request, false);
   const opened = await openCrewLink(context, token);
   return opened ? pageOf(context, opened) : undefined;
 }
@@ -71,7 +106,9 @@ export async function tickChecklistItem(
   token: string,
   itemId: string,
   done: boolean,
+  request?: CrewLinkRequest,
 ): Promise<CrewPage | undefined> {
+  if (request) await takeCrewLinkAllowance(context, request, true);
   const opened = await openCrewLink(context, token);
   if (!opened) return undefined;
   const { charter, link, member } = opened;

@@ -1,5 +1,6 @@
 import type { Brands } from '@qdn/shared/brands';
 import type { CrewMessage, DomainEvent, JobStatus } from '@qdn/shared/events';
+import type { RateLimits } from '@qdn/shared/rate-limit';
 import type { ChecklistTick } from './checklist.ts';
 import type { CrewMember } from './crew-member.ts';
 import type { CrewMessageKind } from './crew-sms.ts';
@@ -111,6 +112,12 @@ export interface CrewMessenger {
 }
 
 /** Everything the bridge's commands need from outside, injected so they stay pure and testable. */
+/** Per source address, per minute: crew link lookups (GET and ticks alike) and checklist ticks. */
+export interface CrewLinkLimits {
+  lookupsPerIpPerMinute: number;
+  ticksPerIpPerMinute: number;
+}
+
 export interface BridgeContext {
   roster: CrewRoster;
   charters: CharterStore;
@@ -127,4 +134,7 @@ export interface BridgeContext {
   leaseMs: number;
   /** How long a delivery waits for another one of the same job to finish before it is retried later. */
   busyWaitMs: number;
+  /** The counters behind the public crew routes' limits (the service's counters table). */
+  limits: RateLimits;
+  crewLinkLimits: CrewLinkLimits;
 }

@@ -12,8 +12,10 @@ export const handler = httpHandler(
     body: ChecklistTickInput,
     maxBodyBytes: 1024,
   },
-  async function tickChecklistItemRoute({ params, body }) {
-    const page = await tickChecklistItem(await bridgeContext(), params.token, params.itemId, body.done);
+  async function tickChecklistItemRoute({ params, body, event }) {
+    const page = await tickChecklistItem(await bridgeContext(), params.token, params.itemId, body.done, {
+      sourceIp: event.requestContext.http.sourceIp,
+    });
     return page
       ? { body: page, headers: noStore }
       : { statusCode: 404, body: { error: CREW_LINK_NOT_FOUND }, headers: noStore };

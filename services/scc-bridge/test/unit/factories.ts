@@ -52,7 +52,8 @@ export const charterJob = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
   schedule: { date: '2026-07-04', time: '17:30' },
   crewIds: ['crew_a', 'crew_b'],
   priceCents: 187654,
-  notes: 'Birthday party, cake on board',
+  notes: 'Gate code 4471; customer cell 619-555-0199',
+  crewNotes: 'Birthday party, cake on board',
   charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
   ...overrides,
 });
@@ -241,6 +242,8 @@ export function memoryContext(members: CrewMember[], now = new Date('2026-06-01T
     siteBaseUrl: () => 'https://crew.example.test',
     leaseMs: 15_000,
     busyWaitMs: 0,
+    limits: { take: async () => ({ allowed: true }) as const },
+    crewLinkLimits: { lookupsPerIpPerMinute: 60, ticksPerIpPerMinute: 60 },
   } satisfies BridgeContext;
   return { context, sent, published, messenger };
 }
