@@ -95,7 +95,6 @@ export async function requestUpload(
   };
 }
 
-/** Presigned GETs for the thumbnail and a full-size object: the original for staff, the customers' copy otherwise. */
 /**
  * One of the job's customer slots. Slots are taken when a ticket is signed; a full job first gives back
  * the slots of tickets never used (expired, past the grace), so unused tickets can't lock it for good.
@@ -139,6 +138,7 @@ export async function requestCustomerUpload(
   return requestUpload(context, jobId, request, { kind: 'customer' });
 }
 
+/** Presigned GETs for the thumbnail and a full-size object: the original for staff, the customers' copy otherwise. */
 async function viewUrls(context: MediaContext, photo: PhotoRecord, fullSizeKey: string): Promise<ViewUrls> {
   const [thumbnailUrl, originalUrl] = await Promise.all([
     context.storage.signView(thumbnailKey(photo), VIEW_URL_SECONDS),

@@ -9,7 +9,8 @@ const hhmm = z.string().regex(/^\d{2}:\d{2}$/);
 /**
  * What the crew sees of a charter — in SCC, in their texts and behind their link. An allow-list: a
  * strict object built field by field from the job, so revenue, fees, the price, the dispatcher's notes
- * (`notes`, `private.internalNotes`) and the customer's phone have no field to travel in, and a field added here by mistake fails the parse.
+ * (`notes`, `private.internalNotes`) and the customer's phone have no field to travel in, and a field
+ * added here by mistake fails the parse.
  */
 export const CrewView = z.strictObject({
   brandName: z.string().min(1),
