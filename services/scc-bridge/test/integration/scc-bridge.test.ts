@@ -170,7 +170,8 @@ async function expectNothingPrivateLeft(jobId: string): Promise<void> {
     /6195550142|555-0142/,
     /Soderblom/,
     // The job's own notes are the dispatcher's (gate codes, the customer's other number): never the crew's.
-    /Gate code|4471|555-0199|6195550199/i,
+    // (No bare "4471": random ids in the haystacks could hold those four digits by chance.)
+    /Gate code|code 4471|customer cell|555-0199|6195550199/i,
   ];
   for (const [where, text] of Object.entries(haystacks)) {
     for (const pattern of forbidden) {
