@@ -165,12 +165,12 @@ async function expectNothingPrivateLeft(jobId: string): Promise<void> {
     /"private"/,
     /63\/37/,
     /43210|432\.10|43,210/,
-    /VIP-only|9911/,
+    /VIP-only|code 9911/,
     /187654|1876\.54|1,876/,
     /6195550142|555-0142/,
     /Soderblom/,
     // The job's own notes are the dispatcher's (gate codes, the customer's other number): never the crew's.
-    // (No bare "4471": random ids in the haystacks could hold those four digits by chance.)
+    // (No bare four digits such as "9911" or "4471": the SNS envelopes' random ids hold them by chance.)
     /Gate code|code 4471|customer cell|555-0199|6195550199/i,
   ];
   for (const [where, text] of Object.entries(haystacks)) {
