@@ -494,7 +494,11 @@ const extraHeaders = fc.dictionary(
 
 function pathOf(route: RouteModel, params: Record<string, string>): string {
   const template = route.routeKey.split(' ')[1]!;
-  return template.replace(/\{([^}]+)\}/g, (_whole, name: string) => encodeURIComponent(params[name]!));
+  // A generated string can hold a lone surrogate, which no URL can carry (encodeURIComponent throws):
+  // it goes as U+FFFD, as a browser would send it.
+  return template.replace(/\{([^}]+)\}/g, (_whole, name: string) =>
+    encodeURIComponent(params[name]!.toWellFormed()),
+  );
 }
 
 /** One request to the route, of any kind. */
