@@ -11,6 +11,8 @@ export interface EditForm {
   trailerId: string;
   crewIds: string;
   notes: string;
+  /** What the crew page and ShipCaptainCrew show; `notes` stay with the office. */
+  crewNotes: string;
   price: string;
   revenueSplit: string;
   captainFee: string;
@@ -27,6 +29,7 @@ export function formOf(job: Job): EditForm {
     trailerId: job.trailerId ?? '',
     crewIds: (job.crewIds ?? []).join(', '),
     notes: job.notes ?? '',
+    crewNotes: job.crewNotes ?? '',
     price: job.priceCents === undefined ? '' : (job.priceCents / 100).toFixed(2),
     revenueSplit: job.private?.revenueSplit ?? '',
     captainFee:
@@ -55,6 +58,7 @@ export function changesOf(
       .map((id) => id.trim())
       .filter(Boolean);
   if (form.notes !== before.notes) changes.notes = form.notes || null;
+  if (form.crewNotes !== before.crewNotes) changes.crewNotes = form.crewNotes || null;
   if (form.price !== before.price)
     changes.priceCents = form.price ? Math.round(Number(form.price) * 100) : null;
   if (

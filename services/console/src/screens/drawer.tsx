@@ -48,6 +48,12 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
               <dd>{job.notes}</dd>
             </>
           )}
+          {job.crewNotes && (
+            <>
+              <dt>For the crew</dt>
+              <dd>{job.crewNotes}</dd>
+            </>
+          )}
           {job.private && (
             <>
               <dt>Revenue split</dt>
@@ -175,7 +181,8 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
         {field('trailerId', 'Trailer')}
         {field('crewIds', 'Crew ids (comma-separated)')}
         {field('price', 'Price ($)', 'number')}
-        {field('notes', 'Notes')}
+        {field('notes', 'Notes (office only)')}
+        {field('crewNotes', 'Notes for the crew (their page and ShipCaptainCrew)')}
         {admin && (
           <fieldset>
             <legend>Admin only</legend>

@@ -30,6 +30,7 @@ describe("the console's requests", () => {
       crewIds: 'crew-diego, crew-riley',
       price: '380.50',
       notes: 'Side gate',
+      crewNotes: 'Ramp on the left',
     };
     const body = { ...changesOf(job, form, false), expectedVersion: job.version };
     expect(body).toEqual({
@@ -38,6 +39,7 @@ describe("the console's requests", () => {
       crewIds: ['crew-diego', 'crew-riley'],
       priceCents: 38050,
       notes: 'Side gate',
+      crewNotes: 'Ramp on the left',
       expectedVersion: 3,
     });
     expect(UpdateJobInput.safeParse(body).success).toBe(true);
