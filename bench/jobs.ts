@@ -149,6 +149,7 @@ try {
     now: () => new Date(),
     newJobId: () => `qdn_${newUlid()}`,
     siteBaseUrl: () => cloud.siteUrl,
+    trackingLinkSecret: async () => cloud.ssm.get('/qdn/local/tracking-link-secret')!.value,
     bookingLimits: { perPhonePerDay: 3, perIpPerHour: 10, maxDaysAhead: 365, maxRentalDays: 30 },
     trackingLinkDaysAfterClose: 3,
     // Seeding creates jobs only: no limit is taken.

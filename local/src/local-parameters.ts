@@ -33,12 +33,18 @@ export async function localParameters(options: {
   }
   const keys = JSON.parse(readFileSync(keyFile, 'utf8')) as { privateJwk: object; publicJwk: object };
   const secretsFile = join(options.dataDir, 'identity', 'service-secrets.json');
-  if (!existsSync(secretsFile)) {
-    writeFileSync(secretsFile, JSON.stringify({ crewLinkSecret: randomBytes(32).toString('base64url') }), {
-      mode: 0o600,
-    });
+  const stored = existsSync(secretsFile)
+    ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Partial<Record<string, string>>)
+    : {};
+  // A data dir from before a secret existed gets it added; the ones it has are kept.
+  const secrets = {
+    crewLinkSecret: stored.crewLinkSecret ?? randomBytes(32).toString('base64url'),
+    trackingLinkSecret: stored.trackingLinkSecret ?? randomBytes(32).toString('base64url'),
+  };
+  if (JSON.stringify(secrets) !== JSON.stringify(stored)) {
+    mkdirSync(join(options.dataDir, 'identity'), { recursive: true });
+    writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
   }
-  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as { crewLinkSecret: string };
   const localValues: Record<string, string> = {
     brands: readFileSync(join(options.repoRoot, 'shared/config/brands.local.json'), 'utf8'),
     'tracking-grant-private-jwk': JSON.stringify(keys.privateJwk),
@@ -54,6 +60,8 @@ export async function localParameters(options: {
     'calendar-dashboard-token': LOCAL_SECRETS.calendarDashboardToken,
     // Random per data dir, like the grant key: crew magic links are derived from it.
     'crew-link-secret': secrets.crewLinkSecret,
+    // Customers' tracking links are derived from it (random per data dir too).
+    'tracking-link-secret': secrets.trackingLinkSecret,
     // Locally alarms go to the SNS spy (GET /_local/sns/messages); nobody is emailed.
     'ops-alarm-email': 'ops@localhost.invalid',
   };

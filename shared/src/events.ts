@@ -83,7 +83,11 @@ export const JobOnBus = z
     /** What the dispatcher writes for the crew (the crew page, SCC); `notes` are the dispatcher's own. */
     crewNotes: z.string().optional(),
     etaMinutes: z.number().int().nonnegative().optional(),
-    trackingUrl: z.url().optional(),
+    /**
+     * The customer's tracking link, by id only: the token (and so the URL) is derived from it under a
+     * secret the bus never sees (@qdn/shared/tracking-link), so no event — nor the archive — holds a live link.
+     */
+    trackingLinkId: z.string().min(1).max(64).optional(),
     charter: CharterDetails.optional(),
   })
   .strict();
@@ -108,11 +112,15 @@ export const JobDetailsChanged = jobEvent({ changedFields: z.array(z.string().mi
 export const JobArriving = jobEvent({ distanceMeters: z.number().nonnegative().optional() });
 export const TrackingLinkIssued = z.object({
   meta: EventMeta,
-  data: z.object({ jobId: z.string(), trackingUrl: z.url(), expiresAt: isoDateTime.optional() }),
+  data: z.object({ jobId: z.string(), linkId: z.string().min(1), expiresAt: isoDateTime.optional() }),
 });
 export const TrackingLinkRevoked = z.object({
   meta: EventMeta,
-  data: z.object({ jobId: z.string(), reason: z.enum(['rotated', 'expired', 'revoked', 'job-closed']) }),
+  data: z.object({
+    jobId: z.string(),
+    linkId: z.string().min(1).optional(),
+    reason: z.enum(['rotated', 'expired', 'revoked', 'job-closed']),
+  }),
 });
 
 const smsEvent = <Data extends z.ZodRawShape>(data: Data) =>

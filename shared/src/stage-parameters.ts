@@ -131,6 +131,13 @@ export const STAGE_PARAMETERS: readonly StageParameter[] = [
     source: { kind: 'generated', generator: 'random-32-bytes' },
   },
   {
+    name: 'tracking-link-secret',
+    type: 'SecureString',
+    description:
+      "HMAC key customers' tracking links are derived from: the jobs service checks tokens with it, notifications rebuilds links for texts (rotating it ends every link).",
+    source: { kind: 'generated', generator: 'random-32-bytes' },
+  },
+  {
     name: 'ops-alarm-email',
     type: 'String',
     description:

@@ -26,8 +26,10 @@ type Answer<Method extends 'summaries' | 'messages' | 'redrive' | 'discard'> = A
 >;
 
 /** A job as staff read it: everything but the hash, `private` for admins only. */
-export type Job = Omit<JobRecord, 'trackingTokenHash' | 'correlationId' | 'private'> & {
+export type Job = Omit<JobRecord, 'trackingTokenHash' | 'trackingLinkId' | 'correlationId' | 'private'> & {
   private?: PrivateJobFields;
+  /** The customer's tracking link, derived by the jobs service for staff views (never stored). */
+  trackingUrl?: string;
 };
 export type JobStatus = Job['status'];
 /** What the routes accept (their zod schemas' input types). */

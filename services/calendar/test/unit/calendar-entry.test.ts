@@ -29,7 +29,7 @@ const job = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
   paymentMethod: 'zelle',
   invoiceUrl: 'https://pay.example.com/inv/991',
   notes: 'gate code 4321',
-  trackingUrl: 'https://qdn.example.com/track/abc',
+  trackingLinkId: 'link-1',
   ...overrides,
 });
 

@@ -23,7 +23,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 // One table, several kinds of item (single-table design):
 //   JOB#<jobId> / JOB                 the job; GSI byDate: DATE#<date> / <jobId>; while `requested`
 //                                     also GSI byRequest: REQUESTED / <createdAt>#<jobId> (sparse)
-//   LINK#<sha256(token)> / LINK        a live tracking link (deleted when rotated)
+//   LINK#<sha256(token)> / LINK        a live tracking link: its id and job, never the token (deleted when rotated)
 //   TRAILER#<trailerId>#<day> / CLAIM  who has a trailer that day (conditional puts make double booking impossible)
 const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 const linkKey = (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' });
@@ -246,6 +246,8 @@ export class DynamoJobRepository implements JobRepository {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: linkKey(tokenHash) }),
     );
-    return Item ? { tokenHash: Item.tokenHash, jobId: Item.jobId, createdAt: Item.createdAt } : undefined;
+    return Item
+      ? { tokenHash: Item.tokenHash, linkId: Item.linkId, jobId: Item.jobId, createdAt: Item.createdAt }
+      : undefined;
   }
 }

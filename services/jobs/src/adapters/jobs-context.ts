@@ -2,6 +2,7 @@ import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
+import { secretParameter } from '@qdn/shared/ssm-secret';
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import type { JobsContext } from '../domain/job-commands.ts';
@@ -19,6 +20,7 @@ const config = loadConfig({
   BOOKING_MAX_DAYS_AHEAD: z.coerce.number().int().positive().default(365),
   BOOKING_MAX_RENTAL_DAYS: z.coerce.number().int().positive().default(30),
   TRACKING_LINK_DAYS_AFTER_CLOSE: z.coerce.number().positive().default(3),
+  TRACKING_LINK_SECRET_PARAMETER: requiredString(),
 });
 
 const newUlid = monotonicFactory();
@@ -44,6 +46,7 @@ function buildContext(): Promise<JobsContext> {
     newJobId: () => `qdn_${newUlid()}`,
     siteBaseUrl: (brandId: string) =>
       (config.PUBLIC_BASE_URL ?? brands.get(brandId).siteBaseUrl).replace(/\/$/, ''),
+    trackingLinkSecret: () => secretParameter(config.TRACKING_LINK_SECRET_PARAMETER),
     bookingLimits: {
       perPhonePerDay: config.BOOKINGS_PER_PHONE_PER_DAY,
       perIpPerHour: config.BOOKINGS_PER_IP_PER_HOUR,

@@ -2,6 +2,13 @@ import type { Brands } from '@qdn/shared/brands';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { enforceRateLimit, type RateLimits } from '@qdn/shared/rate-limit';
 import { type Role, staffMayAccess } from '@qdn/shared/roles';
+import {
+  isTrackingTokenFor,
+  trackingUrl as linkUrl,
+  newTrackingLinkId,
+  trackingToken,
+  trackingTokenHash,
+} from '@qdn/shared/tracking-link';
 import { addDays, zonedDate } from '@qdn/shared/zoned-time';
 import { checkAgainstBrand, type JobRecord, reachedAt, scheduleDays, staffView } from './job.ts';
 import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
@@ -9,7 +16,6 @@ import type { JobRepository, TrackingLinkRecord, TrailerClaims } from './ports.t
 import { StaleVersionError, TrailerBookedError } from './ports.ts';
 import { type Quote, quoteFor } from './quote.ts';
 import { decideStatusChange } from './status-machine.ts';
-import { newTrackingToken, tokenHash } from './tracking-token.ts';
 
 /** Everything the job commands need from outside, injected so they stay pure and testable. */
 export interface JobsContext {
@@ -19,6 +25,8 @@ export interface JobsContext {
   newJobId: () => string;
   /** The site base URL for a brand's links (PUBLIC_BASE_URL locally, where all brands share one site). */
   siteBaseUrl: (brandId: string) => string;
+  /** The key tracking tokens are derived from (SSM, cached for minutes: a rotation needs no deploy). */
+  trackingLinkSecret: () => Promise<string>;
   bookingLimits: {
     perPhonePerDay: number;
     perIpPerHour: number;
@@ -90,18 +98,36 @@ async function withConflicts<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-function newTrackingLink(context: JobsContext, brandId: string, jobId: string) {
-  const token = newTrackingToken();
+/** A new tracking link for a job: stored by its id and the token's hash; the URL is for the answer only. */
+async function newTrackingLink(context: JobsContext, brandId: string, jobId: string) {
+  const linkId = newTrackingLinkId();
+  const token = trackingToken(await context.trackingLinkSecret(), linkId);
   const link: TrackingLinkRecord = {
-    tokenHash: tokenHash(token),
+    tokenHash: trackingTokenHash(token),
+    linkId,
     jobId,
     createdAt: context.now().toISOString(),
   };
-  return { link, trackingUrl: `${context.siteBaseUrl(brandId)}/track/${token}` };
+  return { link, trackingUrl: linkUrl(context.siteBaseUrl(brandId), token) };
 }
 
-export function viewFor(actor: Actor, job: JobRecord) {
-  return staffView(job, { includePrivate: isAdmin(actor) });
+/** The customer's current tracking URL, derived from the job's link id (undefined for a job without one). */
+function trackingUrlOf(context: JobsContext, secret: string, job: JobRecord): string | undefined {
+  return job.trackingLinkId
+    ? linkUrl(context.siteBaseUrl(job.brandId), trackingToken(secret, job.trackingLinkId))
+    : undefined;
+}
+
+/** Jobs as `actor` sees them, each with its customer's tracking URL (derived here, never stored). */
+export async function staffViews(context: JobsContext, actor: Actor, jobs: JobRecord[]) {
+  const secret = await context.trackingLinkSecret();
+  return jobs.map((job) =>
+    staffView(job, { includePrivate: isAdmin(actor), trackingUrl: trackingUrlOf(context, secret, job) }),
+  );
+}
+
+async function viewFor(context: JobsContext, actor: Actor, job: JobRecord) {
+  return (await staffViews(context, actor, [job]))[0]!;
 }
 
 /** `POST /jobs`: a job with a schedule starts `scheduled`, with its tracking link. */
@@ -111,7 +137,7 @@ export async function createJob(context: JobsContext, input: CreateJobInput, act
   checkAgainstBrand(brand, input);
   const jobId = context.newJobId();
   const at = context.now().toISOString();
-  const { link, trackingUrl } = newTrackingLink(context, brand.brandId, jobId);
+  const { link, trackingUrl } = await newTrackingLink(context, brand.brandId, jobId);
   const { brandId: _brandId, ...fields } = input;
   const job: JobRecord = {
     ...fields,
@@ -120,7 +146,7 @@ export async function createJob(context: JobsContext, input: CreateJobInput, act
     version: 1,
     status: 'scheduled',
     priceCents: input.priceCents ?? quoteFor(brand, input.serviceType, input.schedule)?.totalCents,
-    trackingUrl,
+    trackingLinkId: link.linkId,
     trackingTokenHash: link.tokenHash,
     statusHistory: [{ status: 'scheduled', at, by: actor.userId }],
     origin: 'dashboard',
@@ -129,7 +155,7 @@ export async function createJob(context: JobsContext, input: CreateJobInput, act
     updatedBy: actor.userId,
   };
   await withConflicts(() => context.repository.create(job, link, trailerClaims(undefined, job)));
-  return { job: viewFor(actor, job), trackingUrl };
+  return { job: { ...staffView(job, { includePrivate: isAdmin(actor) }), trackingUrl }, trackingUrl };
 }
 
 /**
@@ -212,7 +238,7 @@ export async function updateJob(context: JobsContext, jobId: string, input: Upda
     updatedBy: actor.userId,
   };
   await withConflicts(() => context.repository.save(updated, job.version, trailerClaims(job, updated)));
-  return viewFor(actor, updated);
+  return viewFor(context, actor, updated);
 }
 
 /** `POST /jobs/{jobId}/status`. */
@@ -242,7 +268,8 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
   const at = context.now().toISOString();
   if (decision.kind === 'same') {
     // A double tap changes nothing (no event, no SMS); a new ETA is the only thing it may update.
-    if (input.etaMinutes === undefined || input.etaMinutes === job.etaMinutes) return viewFor(actor, job);
+    if (input.etaMinutes === undefined || input.etaMinutes === job.etaMinutes)
+      return viewFor(context, actor, job);
     const withEta: JobRecord = {
       ...job,
       etaMinutes: input.etaMinutes,
@@ -253,7 +280,7 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
     await withConflicts(() =>
       context.repository.save(withEta, job.version, { claim: undefined, release: undefined }),
     );
-    return viewFor(actor, withEta);
+    return viewFor(context, actor, withEta);
   }
   const moved: JobRecord = {
     ...job,
@@ -274,16 +301,17 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
     updatedBy: actor.userId,
   };
   await withConflicts(() => context.repository.save(moved, job.version, trailerClaims(job, moved)));
-  return viewFor(actor, moved);
+  return viewFor(context, actor, moved);
 }
 
 /** `POST /jobs/{jobId}/tracking-link`: a new link; the previous one stops working at once. */
 export async function rotateTrackingLink(context: JobsContext, jobId: string, actor: Actor) {
   const job = await getJob(context, jobId, actor);
-  const { link, trackingUrl } = newTrackingLink(context, job.brandId, jobId);
+  const { link, trackingUrl } = await newTrackingLink(context, job.brandId, jobId);
+  const { trackingUrl: _legacyUrl, ...current } = job as JobRecord & { trackingUrl?: string };
   const rotated: JobRecord = {
-    ...job,
-    trackingUrl,
+    ...current,
+    trackingLinkId: link.linkId,
     trackingTokenHash: link.tokenHash,
     version: job.version + 1,
     updatedAt: context.now().toISOString(),
@@ -321,9 +349,12 @@ export async function jobForTrackingToken(
       'Too many tracking link lookups from this network; try again shortly',
     );
   }
-  const link = await context.repository.findLink(tokenHash(token));
+  const link = await context.repository.findLink(trackingTokenHash(token));
   const job = link ? await context.repository.get(link.jobId) : undefined;
-  if (!job || job.trackingTokenHash !== link?.tokenHash) return undefined;
+  if (!job || !link || job.trackingTokenHash !== link.tokenHash || job.trackingLinkId !== link.linkId)
+    return undefined;
+  // Only a token the current secret derives counts: rotating the secret ends every link at once.
+  if (!isTrackingTokenFor(await context.trackingLinkSecret(), link.linkId, token)) return undefined;
   if (job.status === 'complete' || job.status === 'cancelled') {
     const closedAt = Date.parse(reachedAt(job)[job.status] ?? job.updatedAt);
     if (context.now().getTime() > closedAt + context.trackingLinkDaysAfterClose * 86_400_000)
@@ -388,13 +419,13 @@ export async function createBooking(
   const jobId = context.newJobId();
   const at = now.toISOString();
   // The link exists from the start; the customer first receives it once a dispatcher schedules the job.
-  const { link, trackingUrl } = newTrackingLink(context, brand.brandId, jobId);
+  const { link } = await newTrackingLink(context, brand.brandId, jobId);
   const job: JobRecord = {
     jobId,
     brandId: brand.brandId,
     version: 1,
     status: 'requested',
-    trackingUrl,
+    trackingLinkId: link.linkId,
     serviceType: input.serviceType,
     customer: { name: input.name, phone: input.phone, ...(input.email ? { email: input.email } : {}) },
     address: input.address,

@@ -41,7 +41,7 @@ export function jobOnBus(job: JobRecord): JobOnBus {
     ...(job.notes === undefined ? {} : { notes: job.notes }),
     ...(job.crewNotes === undefined ? {} : { crewNotes: job.crewNotes }),
     ...(job.etaMinutes === undefined ? {} : { etaMinutes: job.etaMinutes }),
-    ...(job.trackingUrl ? { trackingUrl: job.trackingUrl } : {}),
+    ...(job.trackingLinkId ? { trackingLinkId: job.trackingLinkId } : {}),
     ...(job.charter ? { charter: job.charter } : {}),
   };
 }
@@ -116,12 +116,20 @@ export function eventsForJobChange(
       },
     });
   }
-  if (after.trackingUrl && after.trackingUrl !== before.trackingUrl) {
-    if (before.trackingUrl) {
+  // Links travel by id only: the token is derived from it under a secret the bus never sees.
+  if (after.trackingLinkId && after.trackingLinkId !== before.trackingLinkId) {
+    if (before.trackingLinkId || before.trackingTokenHash) {
       events.push({
         source: 'qdn.jobs',
         detailType: 'TrackingLinkRevoked',
-        detail: { meta: meta('TrackingLinkRevoked'), data: { jobId: after.jobId, reason: 'rotated' } },
+        detail: {
+          meta: meta('TrackingLinkRevoked'),
+          data: {
+            jobId: after.jobId,
+            ...(before.trackingLinkId ? { linkId: before.trackingLinkId } : {}),
+            reason: 'rotated',
+          },
+        },
       });
     }
     events.push({
@@ -129,7 +137,7 @@ export function eventsForJobChange(
       detailType: 'TrackingLinkIssued',
       detail: {
         meta: meta('TrackingLinkIssued'),
-        data: { jobId: after.jobId, trackingUrl: after.trackingUrl },
+        data: { jobId: after.jobId, linkId: after.trackingLinkId },
       },
     });
   }

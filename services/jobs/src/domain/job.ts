@@ -41,8 +41,12 @@ export interface JobRecord {
   /** What the dispatcher writes for the crew: the one note the crew page and SCC show. */
   crewNotes?: string;
   etaMinutes?: number;
-  trackingUrl?: string;
-  /** Hash of the current tracking token (the token itself is only in trackingUrl, for the customer's SMS). */
+  /**
+   * The current tracking link's id: its token is derived from it under the tracking-link secret
+   * (@qdn/shared/tracking-link), so neither the item nor an event holds a live link.
+   */
+  trackingLinkId?: string;
+  /** SHA-256 of the current token: a token is looked up by it. */
   trackingTokenHash?: string;
   charter?: JobOnBus['charter'];
   private?: PrivateJobFields;
@@ -59,10 +63,20 @@ export interface JobRecord {
   correlationId?: string;
 }
 
-/** The job as staff see it: everything, with `private` only for admins. */
-export function staffView(job: JobRecord, options: { includePrivate: boolean }) {
-  const { private: privateFields, correlationId: _correlationId, trackingTokenHash: _hash, ...rest } = job;
-  return options.includePrivate ? { ...rest, private: privateFields ?? {} } : rest;
+/**
+ * The job as staff see it: everything, with `private` only for admins, and the customer's tracking URL
+ * (derived for the view; never stored) instead of the link's id and hash.
+ */
+export function staffView(job: JobRecord, options: { includePrivate: boolean; trackingUrl?: string }) {
+  const {
+    private: privateFields,
+    correlationId: _correlationId,
+    trackingTokenHash: _hash,
+    trackingLinkId: _linkId,
+    ...rest
+  } = job;
+  const view = { ...rest, ...(options.trackingUrl ? { trackingUrl: options.trackingUrl } : {}) };
+  return options.includePrivate ? { ...view, private: privateFields ?? {} } : view;
 }
 
 /** How we address a customer in texts and on the tracking page. */

@@ -1,9 +1,10 @@
 import type { Arrival } from './arrival.ts';
 import type { JobRecord } from './job.ts';
 
-/** A tracking link as stored: by the token's hash, pointing at its job. */
+/** A tracking link as stored: by the token's hash, pointing at its job (and its id, never its token). */
 export interface TrackingLinkRecord {
   tokenHash: string;
+  linkId: string;
   jobId: string;
   createdAt: string;
 }

@@ -1,10 +1,10 @@
 import { httpHandler } from '@qdn/shared/http';
 import { signTrackingGrant } from '@qdn/shared/tracking-grant';
+import { looksLikeTrackingToken } from '@qdn/shared/tracking-link';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { locationLog } from '../adapters/locations-context.ts';
 import { jobForTrackingToken, TRACKING_NOT_FOUND } from '../domain/job-commands.ts';
 import { TrackingTokenParams } from '../domain/job-input.ts';
-import { looksLikeToken } from '../domain/tracking-token.ts';
 import { trackingView } from '../domain/tracking-view.ts';
 
 const notFound = {
@@ -21,7 +21,7 @@ export const handler = httpHandler(
     // A malformed token still costs a lookup, so the answer's timing says nothing about the token.
     const job = await jobForTrackingToken(
       context,
-      looksLikeToken(params.token) ? params.token : 'x'.repeat(32),
+      looksLikeTrackingToken(params.token) ? params.token : 'x'.repeat(32),
       { sourceIp: event.requestContext.http.sourceIp },
     );
     if (!job) return notFound;

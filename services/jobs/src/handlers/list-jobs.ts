@@ -1,7 +1,7 @@
 import { httpHandler } from '@qdn/shared/http';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { etagOf, matchesEtag } from '../domain/etag.ts';
-import { listJobs, viewFor } from '../domain/job-commands.ts';
+import { listJobs, staffViews } from '../domain/job-commands.ts';
 import { ListJobsQuery } from '../domain/job-input.ts';
 
 /**
@@ -12,8 +12,8 @@ import { ListJobsQuery } from '../domain/job-input.ts';
 export const handler = httpHandler(
   { roles: ['dispatcher', 'admin', 'driver'], query: ListJobsQuery },
   async function listJobsRoute({ query, principal, headers }) {
-    const jobs = await listJobs(await jobsContext(), query, principal!);
-    const body = { jobs: jobs.map((job) => viewFor(principal!, job)) };
+    const context = await jobsContext();
+    const body = { jobs: await staffViews(context, principal!, await listJobs(context, query, principal!)) };
     const etag = etagOf(body);
     const caching = { etag, 'cache-control': 'private, no-cache' };
     if (matchesEtag(headers['if-none-match'], etag)) return { statusCode: 304, headers: caching };

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { brandsFrom } from '@qdn/shared/brands';
+import {
+  isTrackingTokenFor,
+  looksLikeTrackingToken,
+  newTrackingLinkId,
+  redactLinkTokens,
+  restoreLinkTokens,
+  trackingToken,
+  trackingTokenHash,
+} from '@qdn/shared/tracking-link';
 import { zonedDate } from '@qdn/shared/zoned-time';
 import { arrivalPoint, distanceMeters } from '../../src/domain/arrival.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
@@ -9,7 +18,6 @@ import { eventsForJobChange } from '../../src/domain/job-events.ts';
 import { AddressInput, BookingInput, LocationPointInput } from '../../src/domain/job-input.ts';
 import { quoteFor } from '../../src/domain/quote.ts';
 import { decideStatusChange, FORWARD_MOVES } from '../../src/domain/status-machine.ts';
-import { looksLikeToken, newTrackingToken, tokenHash } from '../../src/domain/tracking-token.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
 
 const brands = brandsFrom(
@@ -98,14 +106,20 @@ describe('projections never carry private fields', () => {
       schedule: { date: '2026-12-06', window: 'sunset' },
       crewIds: ['crew-2'],
       notes: 'changed',
-      trackingUrl: 'http://localhost:3001/track/abc',
+      trackingLinkId: 'link-2',
+      trackingTokenHash: 'hash-of-the-token',
       statusHistory: [...(before.statusHistory ?? []), { status: 'en_route', at: 'x', by: 'd' }],
     });
     const events = [...eventsForJobChange(undefined, before), ...eventsForJobChange(before, after)];
     expect(events.length).toBeGreaterThanOrEqual(5);
     expect(JSON.stringify(events)).not.toMatch(
-      new RegExp(`${SECRET}|31337|captainFee|revenueSplit|internalNotes`),
+      new RegExp(`${SECRET}|31337|captainFee|revenueSplit|internalNotes|hash-of-the-token|/track/`),
     );
+    // A new link goes out by id only.
+    expect(events.find((event) => event.detailType === 'TrackingLinkIssued')?.detail.data).toEqual({
+      jobId: after.jobId,
+      linkId: 'link-2',
+    });
   });
 
   it('given the tracking view, then only first name, no phone, price, notes or private fields', () => {
@@ -127,15 +141,43 @@ describe('projections never carry private fields', () => {
 });
 
 describe('tracking tokens', () => {
-  it('are 192 random bits, URL-safe, different each time, and stored only as a hash', () => {
-    const tokens = new Set(Array.from({ length: 1000 }, newTrackingToken));
+  const secret = 'a-test-secret-of-32-bytes-or-so!';
+
+  it('are 192 bits derived from a random link id, URL-safe, different per link, and stored only as a hash', () => {
+    const linkIds = Array.from({ length: 1000 }, newTrackingLinkId);
+    const tokens = new Set(linkIds.map((linkId) => trackingToken(secret, linkId)));
     expect(tokens.size).toBe(1000);
-    for (const token of [...tokens].slice(0, 20)) {
-      expect(looksLikeToken(token)).toBe(true);
+    for (const [index, token] of [...tokens].slice(0, 20).entries()) {
+      expect(looksLikeTrackingToken(token)).toBe(true);
       expect(Buffer.from(token, 'base64url')).toHaveLength(24);
-      expect(tokenHash(token)).not.toContain(token);
+      expect(token).not.toContain(linkIds[index]);
+      expect(trackingTokenHash(token)).not.toContain(token);
     }
-    expect(looksLikeToken('../../etc/passwd')).toBe(false);
+    expect(looksLikeTrackingToken('../../etc/passwd')).toBe(false);
+  });
+
+  it('given the same link id, then the same token; given another secret, then the old token no longer counts', () => {
+    const linkId = newTrackingLinkId();
+    const token = trackingToken(secret, linkId);
+    expect(trackingToken(secret, linkId)).toBe(token);
+    expect(isTrackingTokenFor(secret, linkId, token)).toBe(true);
+    expect(isTrackingTokenFor('a-rotated-secret', linkId, token)).toBe(false);
+    expect(isTrackingTokenFor(secret, newTrackingLinkId(), token)).toBe(false);
+    expect(isTrackingTokenFor(secret, linkId, token.slice(0, 31))).toBe(false);
+  });
+
+  it('given a text with tracking, guest and crew links, then the recorded form hides every token and can be filled in again', () => {
+    const track = trackingToken(secret, newTrackingLinkId());
+    const crew = 'C'.repeat(43);
+    const live = `Hi Ana. Track: https://qdn.example/track/${track} crew https://qdn.example/crew/${crew} - QDN`;
+    const recorded = redactLinkTokens(live);
+    expect(recorded).toBe(
+      'Hi Ana. Track: https://qdn.example/track/[link] crew https://qdn.example/crew/[link] - QDN',
+    );
+    expect(restoreLinkTokens(recorded, live)).toBe(live);
+    // Reworded since it was recorded: nothing half-restored.
+    expect(restoreLinkTokens(recorded, `Hello. Track: https://qdn.example/track/${track}`)).toBeUndefined();
+    expect(redactLinkTokens('no links here, /track/ alone')).toBe('no links here, /track/ alone');
   });
 });
 

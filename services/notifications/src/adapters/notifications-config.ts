@@ -13,6 +13,10 @@ export const config = loadConfig({
   TWILIO_API_KEY_PARAMETER: requiredString(),
   TWILIO_AUTH_TOKEN_PARAMETER: requiredString(),
   TWILIO_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Customers' tracking links are rebuilt from their ids under this secret (never carried by events). */
+  TRACKING_LINK_SECRET_PARAMETER: requiredString(),
+  /** Set locally, where every brand shares one site origin; in AWS each brand's own domain is used. */
+  PUBLIC_BASE_URL: z.url().optional(),
   /** Idempotency records must outlive the bus archive, or a replay could text again. */
   SEND_RECORD_TTL_DAYS: z.coerce.number().int().positive(),
 });

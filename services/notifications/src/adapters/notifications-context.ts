@@ -3,7 +3,10 @@ import { loadBrands } from '@qdn/shared/brand-loader';
 import type { Brands } from '@qdn/shared/brands';
 import { publishEvents } from '@qdn/shared/publish';
 import { retryBaseDelayMs } from '@qdn/shared/retry';
+import { secretParameter } from '@qdn/shared/ssm-secret';
+import { trackingToken, trackingUrl } from '@qdn/shared/tracking-link';
 import { z } from 'zod';
+import type { TrackingLinks } from '../domain/job-sms.ts';
 import type { NotificationsDeps } from '../domain/ports.ts';
 import { config, publicApiUrl, SECRET_MAX_AGE_SECONDS } from './notifications-config.ts';
 import { messageStore } from './store-context.ts';
@@ -43,14 +46,15 @@ async function twilioClient() {
   return cachedClient.client;
 }
 
-let deps: Promise<NotificationsDeps & { brands: Brands }> | undefined;
+type SendingDeps = NotificationsDeps & { brands: Brands; trackingLinks: TrackingLinks };
+let deps: Promise<SendingDeps> | undefined;
 
 /**
  * What the functions that send SMS need (the Twilio client among it), built once per function instance
  * (functions that only read or record messages use store-context.ts). A failed build (the brand
  * catalog not readable from SSM at cold start) is not kept: the next invocation tries again.
  */
-export function notificationsContext(): Promise<NotificationsDeps & { brands: Brands }> {
+export function notificationsContext(): Promise<SendingDeps> {
   deps ??= buildDeps().catch((error: unknown) => {
     deps = undefined;
     throw error;
@@ -58,10 +62,17 @@ export function notificationsContext(): Promise<NotificationsDeps & { brands: Br
   return deps;
 }
 
-function buildDeps(): Promise<NotificationsDeps & { brands: Brands }> {
+function buildDeps(): Promise<SendingDeps> {
   return loadBrands().then((brands) => {
     return {
       brands,
+      trackingLinks: {
+        async urlFor(brandId: string, linkId: string) {
+          const secret = await secretParameter(config.TRACKING_LINK_SECRET_PARAMETER);
+          const site = config.PUBLIC_BASE_URL ?? brands.get(brandId).siteBaseUrl;
+          return trackingUrl(site, trackingToken(secret, linkId));
+        },
+      },
       store: messageStore(),
       gateway: new TwilioSmsGateway(twilioClient, {
         attempts: 3,

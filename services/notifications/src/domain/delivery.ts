@@ -1,6 +1,7 @@
 import { TransientError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
 import { sleep } from '@qdn/shared/retry';
+import { redactLinkTokens, restoreLinkTokens } from '@qdn/shared/tracking-link';
 
 const BUSY_POLL_MS = 250;
 
@@ -25,24 +26,32 @@ import {
  * - Other 4xx: a permanent SmsFailed. Opted-out numbers are never sent to: SmsSuppressed.
  */
 export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Promise<SendOutcome> {
-  const [claim, suppressed] = await Promise.all([claimPatiently(deps, sms), deps.store.isSuppressed(sms.to)]);
+  // What is recorded (the send record, the SmsSent event, the timeline) has its page tokens redacted:
+  // only the text to the phone carries live links, rebuilt from link ids on every attempt.
+  const recorded: OutboundSms = { ...sms, body: redactLinkTokens(sms.body) };
+  const [claim, suppressed] = await Promise.all([
+    claimPatiently(deps, recorded),
+    deps.store.isSuppressed(sms.to),
+  ]);
   if (claim.kind === 'busy') throw new TransientError('Another attempt at this SMS is in progress');
   if (claim.kind === 'done') {
     if (!claim.record.published) await publishOutcome(deps, sms, claim.record);
     return claim.record.outcome!;
   }
-  // The body first claimed is the one sent and looked up: a retry must not reword it.
-  const body = claim.record.body;
+  // The body first claimed is the one sent and looked up: a retry must not reword it. Its links are
+  // filled in again from this rendering (the same link ids give the same tokens).
+  const body = restoreLinkTokens(claim.record.body, sms.body) ?? sms.body;
+  const recordedBody = claim.record.body;
   if (claim.kind === 'uncertain') {
     const found = await deps.gateway.findSent({
       to: sms.to,
       body,
       since: new Date(claim.record.firstAttemptAt),
     });
-    if (found) return settle(deps, sms, body, { state: 'sent', ...found });
+    if (found) return settle(deps, sms, recordedBody, { state: 'sent', ...found });
   }
   if (suppressed) {
-    return settle(deps, sms, body, { state: 'suppressed', reason: 'opted-out' });
+    return settle(deps, sms, recordedBody, { state: 'suppressed', reason: 'opted-out' });
   }
   try {
     const sent = await deps.gateway.send({
@@ -51,19 +60,19 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
       sender: sms.sender,
       statusCallback: deps.statusCallbackUrl(sms.jobId),
     });
-    return await settle(deps, sms, body, { state: 'sent', ...sent });
+    return await settle(deps, sms, recordedBody, { state: 'sent', ...sent });
   } catch (error) {
     if (!(error instanceof SmsSendError)) throw error;
     switch (error.kind) {
       case 'unsubscribed':
         await deps.store.suppress(sms.to, `twilio-${error.code ?? '21610'}`, deps.now());
-        return settle(deps, sms, body, {
+        return settle(deps, sms, recordedBody, {
           state: 'failed',
           errorCode: error.code,
           errorMessage: error.message,
         });
       case 'permanent':
-        return settle(deps, sms, body, {
+        return settle(deps, sms, recordedBody, {
           state: 'failed',
           errorCode: error.code,
           errorMessage: error.message,
@@ -104,7 +113,7 @@ export async function settleWithoutSending(
   sms: OutboundSms,
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
-  return settle(deps, sms, sms.body, outcome);
+  return settle(deps, sms, redactLinkTokens(sms.body), outcome);
 }
 
 async function settle(

@@ -14,6 +14,11 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobAssignmentChanged'
 >;
 
+/** The customer's tracking URL for a link id (derived under the tracking-link secret, never stored). */
+export interface TrackingLinks {
+  urlFor(brandId: string, linkId: string): Promise<string>;
+}
+
 export function senderOf(brand: Brand): Sender {
   return 'messagingServiceSid' in brand.twilio
     ? { messagingServiceSid: brand.twilio.messagingServiceSid }
@@ -26,7 +31,7 @@ export function senderOf(brand: Brand): Sender {
  * never sent; the same event again is one SMS (the key is job, version and template).
  */
 export async function textCustomerAbout(
-  deps: NotificationsDeps & { brands: Brands },
+  deps: NotificationsDeps & { brands: Brands; trackingLinks: TrackingLinks },
   event: JobEventForSms,
 ): Promise<SendOutcome | undefined> {
   const data = event.detail.data as {
@@ -58,11 +63,14 @@ export async function textCustomerAbout(
   if (stale) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
 
   const firstToNumber = !texted;
-  const variables = variablesFor(
-    job,
-    brand,
-    template === 'correction' && data.status ? { correctedTo: data.status } : {},
-  );
+  // The link is rebuilt from its id: the event carries no token.
+  const trackingUrl = job.trackingLinkId
+    ? await deps.trackingLinks.urlFor(job.brandId, job.trackingLinkId)
+    : undefined;
+  const variables = variablesFor(job, brand, {
+    ...(template === 'correction' && data.status ? { correctedTo: data.status } : {}),
+    ...(trackingUrl ? { trackingUrl } : {}),
+  });
   return deliverOnce(deps, {
     ...sms,
     body: renderSms(template, variables, { firstToNumber }).body,

@@ -192,7 +192,7 @@ function formatClock(hhmm: string): string {
 export function variablesFor(
   job: JobOnBus,
   brand: Brand,
-  extra: { correctedTo?: JobStatus } = {},
+  extra: { correctedTo?: JobStatus; trackingUrl?: string } = {},
 ): SmsVariables {
   const window = job.schedule.window ? brand.windows[job.schedule.window] : undefined;
   const when = job.schedule.time
@@ -210,7 +210,7 @@ export function variablesFor(
     day: formatDay(job.schedule.date),
     when,
     ...(job.etaMinutes !== undefined ? { etaMinutes: job.etaMinutes } : {}),
-    ...(job.trackingUrl ? { trackingUrl: job.trackingUrl } : {}),
+    ...(extra.trackingUrl ? { trackingUrl: extra.trackingUrl } : {}),
     ...(job.priceCents !== undefined ? { total: `$${(job.priceCents / 100).toFixed(2)}` } : {}),
     ...(job.invoiceUrl ? { invoiceUrl: job.invoiceUrl } : {}),
     ...(job.charter ? { vessel: job.charter.vessel, meetingPoint: job.charter.meetingPoint } : {}),

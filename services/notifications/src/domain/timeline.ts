@@ -1,4 +1,5 @@
 import type { ReceivedEvent } from '@qdn/shared/events';
+import { redactLinkTokens } from '@qdn/shared/tracking-link';
 import type { DeliveryStatus, TimelineEntry } from './ports.ts';
 
 // Delivery statuses in the order Twilio moves through them; failed/undelivered/delivered are final.
@@ -47,7 +48,7 @@ export function timelineEntryFor(event: ReceivedEvent): TimelineEntry | undefine
         ? 'outbound'
         : undefined;
   return {
-    ...fields,
+    ...redactedFields(fields),
     jobId,
     at: meta.occurredAt,
     type: event.detailType,
@@ -57,6 +58,14 @@ export function timelineEntryFor(event: ReceivedEvent): TimelineEntry | undefine
     ...(job ? { status: job.status } : {}),
     ...(direction && fields.messageSid ? { direction } : {}),
   };
+}
+
+/**
+ * An event's fields as the timeline keeps them: any page token in them (an SMS body with its tracking
+ * link, an event from before links travelled by id) redacted, so a timeline opens nothing.
+ */
+function redactedFields(fields: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(redactLinkTokens(JSON.stringify(fields))) as Record<string, unknown>;
 }
 
 function ordered(entries: TimelineEntry[]): TimelineEntry[] {

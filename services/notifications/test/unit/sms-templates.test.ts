@@ -26,9 +26,11 @@ const job = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
   schedule: { date: '2026-12-01', window: 'afternoon' },
   crewIds: [],
   priceCents: 60000,
-  trackingUrl: 'http://localhost:3001/track/AbCdEfGhIjKlMnOpQrStUvWxYz012345',
+  trackingLinkId: 'link-1',
   ...overrides,
 });
+/** The link the sms consumer rebuilds from the job's link id (events carry no token). */
+const trackingUrl = 'http://localhost:3001/track/AbCdEfGhIjKlMnOpQrStUvWxYz012345';
 
 describe('segment counting', () => {
   it.each([
@@ -81,7 +83,7 @@ describe('templates', () => {
       },
     }),
     brands.get('queen-of-san-diego'),
-    { correctedTo: 'scheduled' },
+    { correctedTo: 'scheduled', trackingUrl },
   );
 
   it.each(ALL)('%s fits in two segments even with the longest values, as GSM-7 and as UCS-2', (template) => {
@@ -93,7 +95,7 @@ describe('templates', () => {
   });
 
   it('given the first text to a number, then it ends with how to opt out; later ones do not', () => {
-    const variables = variablesFor(job(), brands.get('qdn'));
+    const variables = variablesFor(job(), brands.get('qdn'), { trackingUrl });
     expect(renderSms('scheduled', variables, { firstToNumber: true }).body).toMatch(
       /Reply STOP to opt out\.$/,
     );
@@ -101,7 +103,9 @@ describe('templates', () => {
   });
 
   it('speaks as the brand, with the day and window in words and the tracking link', () => {
-    const rendered = renderSms('scheduled', variablesFor(job(), brands.get('qdn')), { firstToNumber: false });
+    const rendered = renderSms('scheduled', variablesFor(job(), brands.get('qdn'), { trackingUrl }), {
+      firstToNumber: false,
+    });
     expect(rendered.body).toBe(
       'Hi Mark, your trailer pickup & dump is booked for Tue, Dec 1 between 12 pm and 5 pm. Track: http://localhost:3001/track/AbCdEfGhIjKlMnOpQrStUvWxYz012345 - QuickDumpNow',
     );
@@ -109,7 +113,7 @@ describe('templates', () => {
   });
 
   it('given a name with an emoji, when the text would not fit, then the name is spelled plainly and the link kept', () => {
-    const variables = { ...variablesFor(job(), brands.get('qdn')), firstName: 'Ana 🚤' };
+    const variables = { ...variablesFor(job(), brands.get('qdn'), { trackingUrl }), firstName: 'Ana 🚤' };
     const rendered = renderSms('scheduled', variables, { firstToNumber: true });
     expect(rendered.body).toContain('Hi Ana,');
     expect(rendered.body).toContain(variables.trackingUrl);
