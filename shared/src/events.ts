@@ -148,7 +148,8 @@ export const SmsSuppressed = smsEvent({
   to: E164.optional(),
   audience: SmsAudience.default('customer'),
   template: z.string(),
-  reason: z.enum(['stale', 'opted-out', 'not-texted-status', 'duplicate']),
+  /** `rate-limited`: a sender over their hourly allowance of relays to the team (not relayed). */
+  reason: z.enum(['stale', 'opted-out', 'not-texted-status', 'duplicate', 'rate-limited']),
 });
 export const SmsDeliveryUpdated = smsEvent({
   messageSid: z.string(),

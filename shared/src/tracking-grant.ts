@@ -1,5 +1,5 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { UnauthorizedError } from './errors.ts';
 
 /**
@@ -19,17 +19,22 @@ async function keyFromParameter(parameterName: string | undefined, purpose: stri
   return importJWK(jwk, 'ES256');
 }
 
-/** Signs a grant for one job (jobs service only; the private key's parameter is TRACKING_GRANT_PRIVATE_KEY_PARAMETER). */
+/**
+ * Signs a grant for one job (jobs service only; the private key's parameter is
+ * TRACKING_GRANT_PRIVATE_KEY_PARAMETER). `linkId` is the tracking link it was issued through (claim
+ * `lid`): a service that knows the job's current link refuses a grant from a rotated one.
+ */
 export async function signTrackingGrant(
   jobId: string,
   now: Date = new Date(),
+  linkId?: string,
 ): Promise<{ grant: string; expiresAt: string }> {
   const key = await keyFromParameter(
     process.env.TRACKING_GRANT_PRIVATE_KEY_PARAMETER,
     'TRACKING_GRANT_PRIVATE_KEY_PARAMETER',
   );
   const issuedAt = Math.floor(now.getTime() / 1000);
-  const grant = await new SignJWT({})
+  const grant = await new SignJWT(linkId ? { lid: linkId } : {})
     .setProtectedHeader({ alg: 'ES256' })
     .setIssuer(TRACKING_GRANT_ISSUER)
     .setAudience(TRACKING_GRANT_AUDIENCE)
@@ -41,26 +46,44 @@ export async function signTrackingGrant(
 }
 
 /**
- * True only for a grant the jobs service signed, not expired, for exactly this job. Everything else —
- * forged, expired, another job's, malformed — is false, and callers answer 401 without saying why.
+ * What a service knows of a job's tracking link (from TrackingLinkIssued and the job events): its
+ * current link id, or undefined when it has not heard of one yet.
  */
-export async function verifyTrackingGrant(grant: string, jobId: string): Promise<boolean> {
+export type CurrentTrackingLink = () => Promise<string | undefined>;
+
+/**
+ * True only for a grant the jobs service signed, not expired, for exactly this job, and — when the
+ * service knows the job's current link — issued through that link (a rotation ends earlier grants).
+ * Everything else — forged, expired, another job's, a rotated link's, malformed — is false, and callers
+ * answer 401 without saying why.
+ */
+export async function verifyTrackingGrant(
+  grant: string,
+  jobId: string,
+  currentLink?: CurrentTrackingLink,
+): Promise<boolean> {
   const key = await keyFromParameter(
     process.env.TRACKING_GRANT_PUBLIC_KEY_PARAMETER,
     'TRACKING_GRANT_PUBLIC_KEY_PARAMETER',
   );
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(grant, key, {
+    ({ payload } = await jwtVerify(grant, key, {
       algorithms: ['ES256'],
       audience: TRACKING_GRANT_AUDIENCE,
       issuer: TRACKING_GRANT_ISSUER,
       subject: jobId,
       requiredClaims: ['exp', 'iat', 'sub'],
-    });
-    return payload.sub === jobId;
+    }));
   } catch {
     return false;
   }
+  if (payload.sub !== jobId) return false;
+  // A grant from before links were named in grants simply expires (15 minutes); a link the service has
+  // not heard of yet (its events still on the way) is not held against a fresh grant.
+  if (!currentLink || typeof payload.lid !== 'string') return true;
+  const current = await currentLink();
+  return current === undefined || current === payload.lid;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
@@ -73,9 +96,10 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 export async function requireTrackingGrant(
   headers: Record<string, string | undefined>,
   jobId: string,
+  currentLink?: CurrentTrackingLink,
 ): Promise<void> {
   const grant = BEARER.exec(headers.authorization ?? '')?.[1];
-  if (!grant || grant.length > 4096 || !(await verifyTrackingGrant(grant, jobId))) {
+  if (!grant || grant.length > 4096 || !(await verifyTrackingGrant(grant, jobId, currentLink))) {
     throw new UnauthorizedError();
   }
 }

@@ -21,6 +21,7 @@ beforeAll(async () => {
       CUSTOMER_UPLOADS_PER_IP_PER_HOUR: '3',
       // A rotated secret reaches warm functions within a second here (five minutes in AWS).
       SECRET_MAX_AGE_SECONDS: '1',
+      RELAYS_PER_SENDER_PER_HOUR: '2',
     },
   });
 }, 90_000);
@@ -212,6 +213,33 @@ describe('hostile bodies and phone numbers (item 8)', () => {
     expect(after).toEqual(before);
   });
 
+  it('given a field the route does not know (a text to a customer with a made-up sendAt), then 400 naming it and nothing is sent', async () => {
+    const phone = '+16195550195';
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Mark Soderblom', phone },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '2026-12-20', window: 'morning' },
+        crewIds: [],
+      },
+    });
+    const { jobId } = created.body.job;
+
+    const answer = await api('POST', `/jobs/${jobId}/messages`, {
+      role: 'dispatcher',
+      body: { body: 'Running 10 minutes late', sendAt: '2026-12-20T08:00:00Z' },
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.details).toEqual([{ field: 'body.sendAt', message: 'unknown field' }]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(
+      harness.cloud.twilio.messages().filter((message) => message.body.includes('Running 10 minutes late')),
+    ).toEqual([]);
+  });
+
   it.each([
     ['full-width digits', '６１９５５５０１４２'],
     ['Arabic-Indic digits', '٦١٩٥٥٥٠١٤٢'],
@@ -236,5 +264,104 @@ import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, startTestCloud, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
 
+  });
+});
+
+describe('texts relayed to the backup team (item 2)', () => {
+  it('given one sender texting over their hourly allowance, then Twilio still gets 200, the extra texts are not relayed, and each refusal is recorded', async () => {
+    // Given a customer with a confirmed job (so their texts are replies about it)
+    const phone = '+16195550193';
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Mark Soderblom', phone },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '2026-12-23', window: 'morning' },
+        crewIds: [],
+      },
+    });
+    const { jobId } = created.body.job;
+
+    // When they send five texts in a row (two hours' worth plus one, however the hour falls)
+    const bodies = Array.from({ length: 5 }, (_, index) => `Relay test ${index}: is the gate code right?`);
+    const answers = [];
+    for (const body of bodies) answers.push(await harness.cloud.twilio.sendInbound({ from: phone, body }));
+
+    // Then every webhook is answered 200 (a 429 would only make Twilio retry)
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    const events = await harness.eventsUntil(
+      jobId,
+      (seen) =>
+        seen.filter((event) => event['detail-type'] === 'SmsReceived').length === 5 &&
+        seen.filter(
+          (event) => event['detail-type'] === 'SmsRelayed' || event.detail.data.reason === 'rate-limited',
+        ).length === 5,
+    );
+    const refused = events.filter((event) => event.detail.data.reason === 'rate-limited');
+    const relayed = events.filter((event) => event['detail-type'] === 'SmsRelayed');
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(relayed.length).toBeLessThanOrEqual(4);
+    expect(relayed.length + refused.length).toBe(5);
+    expect(refused[0]!.detail.data).toMatchObject({ template: 'relay', audience: 'team' });
+    // And the team's phones got exactly the relayed texts, one per team number each
+    const toTeam = harness.cloud.twilio
+      .messages()
+      .filter(
+        (message) =>
+          ['+16195550101', '+16195550102'].includes(message.to) && message.body.includes('Relay test'),
+      );
+    expect(toTeam.length).toBe(relayed.length * 2);
+    // And the job's timeline says why the rest were not relayed
+    const timeline = await eventually(async () => {
+      const entries = (await api('GET', `/jobs/${jobId}/timeline`, { role: 'dispatcher' })).body?.entries as
+        | Array<Record<string, unknown>>
+        | undefined;
+      return entries?.filter((entry) => entry.reason === 'rate-limited').length === refused.length && entries;
+    });
+    expect(timeline.some((entry) => entry.type === 'SmsSuppressed' && entry.reason === 'rate-limited')).toBe(
+      true,
+    );
+  });
+});
+
+describe('a rotated tracking link ends its grants (item 8)', () => {
+  it("given a customer's grant from their link, when a dispatcher rotates the link, then that grant no longer reads the job's messages, and the new link's grant does", async () => {
+    // Given a job and the grant its tracking page holds
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Mark Soderblom', phone: '+16195550194' },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '2026-12-21', window: 'morning' },
+        crewIds: [],
+      },
+    });
+    const { jobId } = created.body.job;
+    const oldToken = (created.body.trackingUrl as string).split('/track/')[1]!;
+    const grantThrough = async (token: string) =>
+      ((await apiFrom('127.0.0.11', 'GET', `/track/${token}`)).body as { grant: { grant: string } }).grant
+        .grant;
+    const oldGrant = await grantThrough(oldToken);
+    const messagesWith = (grant: string) =>
+      api('GET', `/track/jobs/${jobId}/messages`, { headers: { authorization: `Bearer ${grant}` } });
+    expect((await messagesWith(oldGrant)).status).toBe(200);
+
+    // When the link is rotated
+    const rotated = await api('POST', `/jobs/${jobId}/tracking-link`, { role: 'dispatcher' });
+    const newToken = (rotated.body.trackingUrl as string).split('/track/')[1]!;
+
+    // Then the old grant is refused (as soon as the rotation's event has arrived), the new one accepted
+    const refused = await eventually(
+      async () => {
+        const answer = await messagesWith(oldGrant);
+        return answer.status === 401 && answer;
+      },
+      { what: "the old link's grant refused" },
+    );
+    expect(refused.status).toBe(401);
+    const newGrant = await grantThrough(newToken);
+    expect((await messagesWith(newGrant)).status).toBe(200);
   });
 });

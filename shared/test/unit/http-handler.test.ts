@@ -67,6 +67,42 @@ describe('httpHandler', () => {
     ]);
   });
 
+  it.each([
+    ['an unknown field', '{"name":"trailer","count":2,"admin":true}', ['body.admin']],
+    ['__proto__', '{"name":"trailer","count":2,"__proto__":{"admin":true}}', ['body.__proto__']],
+  ])(
+    'given %s in a JSON body (the schema is not .strict()), when called, then 400 names it and the route never runs',
+    async (_case, raw, fields) => {
+      let ran = false;
+      const route = httpHandler(
+        {
+          body: z.object({
+            name: z.string(),
+            count: z.number(),
+            tags: z.array(z.object({ k: z.string() })).optional(),
+          }),
+        },
+        async () => {
+          ran = true;
+          return { statusCode: 204 };
+        },
+      );
+      const response = await route(apiEvent({ body: raw }), context);
+      expect(response.statusCode).toBe(400);
+      expect(
+        JSON.parse(response.body as string).details.map((detail: { field: string }) => detail.field),
+      ).toEqual(fields);
+      const nested = await route(
+        apiEvent({ body: '{"name":"a","count":1,"tags":[{"k":"x","extra":1}]}' }),
+        context,
+      );
+      expect(JSON.parse(nested.body as string).details).toEqual([
+        { field: 'body.tags.0.extra', message: 'unknown field' },
+      ]);
+      expect(ran).toBe(false);
+    },
+  );
+
   it('given a body over the limit, when called, then 413', async () => {
     const response = await createThing(
       apiEvent({ body: JSON.stringify({ name: 'x'.repeat(200), count: 1 }) }),

@@ -28,7 +28,7 @@ export const handler = httpHandler(
     // The grant lets the page fetch this job's photos and messages from media and notifications. Only a
     // truck on its way is shown on the map, so only then is its last point worth a read.
     const [grant, lastPoint] = await Promise.all([
-      signTrackingGrant(job.jobId, context.now()),
+      signTrackingGrant(job.jobId, context.now(), job.trackingLinkId),
       job.status === 'en_route' ? locationLog().latest(job.jobId) : undefined,
     ]);
     return {

@@ -18,6 +18,7 @@ import type {
   SendOutcome,
   SendRecord,
   TimelineEntry,
+  TrackingLinkSeen,
 } from '../domain/ports.ts';
 import { deliveryRank } from '../domain/timeline.ts';
 
@@ -26,7 +27,8 @@ import { deliveryRank } from '../domain/timeline.ts';
  *   JOB#<jobId>    JOB                      the job as the last (highest-version) event showed it
  *   JOB#<jobId>    ENTRY#<eventId>          a timeline entry (one per event, however often delivered)
  *   JOB#<jobId>    SMS#<MessageSid>         the message's latest delivery status (forward only)
- *   SID#<sid>      CALLBACK#<at>#<token>    every raw status callback, as received
+ *   JOB#<jobId>    LINK                     the job's current tracking link id (highest version wins)
+ *   SID#<sid>      CALLBACK#<status>#<error> each status callback, once (a replay stores nothing; TTL)
  *   SEND#<key>     SEND                     one SMS's idempotency record (expires after SEND_RECORD_TTL_DAYS)
  *   PHONE#<e164>   JOB#<jobId>              the number's jobs, for linking replies
  *   PHONE#<e164>   OPTOUT | TEXTED          suppression list; "has had a text from us"
@@ -304,17 +306,30 @@ export class DynamoNotificationStore implements NotificationStore {
     delivery: DeliveryStatus,
     raw: Record<string, string>,
     now: Date,
-  ): Promise<boolean> {
-    const [, moved] = await Promise.all([
-      this.#put({
-        pk: `SID#${delivery.messageSid}`,
-        sk: `CALLBACK#${now.toISOString()}#${raw.idempotencyToken ?? ''}`,
-        jobId,
-        raw,
-      }),
-      this.#moveStatusForward(jobId, delivery, now),
-    ]);
-    return moved;
+  ): Promise<'moved' | 'kept' | 'duplicate'> {
+    // Keyed on what Twilio signs (message, status, error), not on the unsigned idempotency header or
+    // the time: a replayed signed callback finds its record and changes nothing. Records expire with
+    // the send records.
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            pk: `SID#${delivery.messageSid}`,
+            sk: `CALLBACK#${delivery.status}#${delivery.errorCode ?? ''}`,
+            jobId,
+            raw,
+            receivedAt: now.toISOString(),
+            expiresAt: Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return 'duplicate';
+      throw error;
+    }
+    return (await this.#moveStatusForward(jobId, delivery, now)) ? 'moved' : 'kept';
   }
 
   async #moveStatusForward(jobId: string, delivery: DeliveryStatus, now: Date): Promise<boolean> {
@@ -340,6 +355,34 @@ export class DynamoNotificationStore implements NotificationStore {
       if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
+  }
+
+  async recordTrackingLink(link: TrackingLinkSeen): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `JOB#${link.jobId}`, sk: 'LINK' },
+          // Out of order is normal: an older event never brings back a rotated link.
+          ConditionExpression: 'attribute_not_exists(version) OR version <= :version',
+          UpdateExpression: 'SET linkId = :linkId, version = :version',
+          ExpressionAttributeValues: { ':linkId': link.linkId, ':version': link.version },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+  }
+
+  async currentTrackingLink(jobId: string): Promise<string | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `JOB#${jobId}`, sk: 'LINK' },
+        ConsistentRead: true,
+      }),
+    );
+    return typeof Item?.linkId === 'string' ? Item.linkId : undefined;
   }
 
   async addTimelineEntry(entry: TimelineEntry): Promise<void> {

@@ -6,6 +6,9 @@ import { z } from 'zod';
 // loads neither the Twilio client nor the SSM one.
 export const config = loadConfig({
   MESSAGES_TABLE: requiredString(),
+  /** Per-sender limits (relays to the backup team), one item per sender and hour, gone by TTL. */
+  COUNTERS_TABLE: requiredString(),
+  RELAYS_PER_SENDER_PER_HOUR: z.coerce.number().int().positive().default(10),
   /** The public API origin: Twilio's callbacks are addressed, and their signatures computed, on it. */
   API_BASE_URL: z.url(),
   /** Locally the Twilio fake; unset in AWS. */

@@ -1,11 +1,14 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { loadBrands } from '@qdn/shared/brand-loader';
 import type { Brands } from '@qdn/shared/brands';
+import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { publishEvents } from '@qdn/shared/publish';
+import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { retryBaseDelayMs } from '@qdn/shared/retry';
 import { secretParameter } from '@qdn/shared/ssm-secret';
 import { trackingToken, trackingUrl } from '@qdn/shared/tracking-link';
 import { z } from 'zod';
+import type { RelayLimit } from '../domain/inbound.ts';
 import type { TrackingLinks } from '../domain/job-sms.ts';
 import type { NotificationsDeps } from '../domain/ports.ts';
 import { config, publicApiUrl, SECRET_MAX_AGE_SECONDS } from './notifications-config.ts';
@@ -46,7 +49,11 @@ async function twilioClient() {
   return cachedClient.client;
 }
 
-type SendingDeps = NotificationsDeps & { brands: Brands; trackingLinks: TrackingLinks };
+type SendingDeps = NotificationsDeps & {
+  brands: Brands;
+  trackingLinks: TrackingLinks;
+  relayLimit: RelayLimit;
+};
 let deps: Promise<SendingDeps> | undefined;
 
 /**
@@ -66,6 +73,10 @@ function buildDeps(): Promise<SendingDeps> {
   return loadBrands().then((brands) => {
     return {
       brands,
+      relayLimit: {
+        limits: new RateLimiter(dynamoDocumentClient(), config.COUNTERS_TABLE),
+        perSenderPerHour: config.RELAYS_PER_SENDER_PER_HOUR,
+      },
       trackingLinks: {
         async urlFor(brandId: string, linkId: string) {
           const secret = await secretParameter(config.TRACKING_LINK_SECRET_PARAMETER);

@@ -1,5 +1,6 @@
 import type { Brand, Brands } from '@qdn/shared/brands';
 import type { DomainEvent, JobStatus } from '@qdn/shared/events';
+import type { RateLimits } from '@qdn/shared/rate-limit';
 import { zonedDate } from '@qdn/shared/zoned-time';
 import { deliverOnce } from './delivery.ts';
 import { senderOf } from './job-sms.ts';
@@ -40,6 +41,18 @@ export function keywordOf(body: string): Keyword | undefined {
     .toUpperCase();
   return KEYWORDS[word];
 }
+
+/**
+ * How many texts one sender may have relayed to a brand's backup team per hour. Every relay is a text
+ * to every team number: without a cap, any number could cost us money and flood the team's phones.
+ */
+export interface RelayLimit {
+  limits: RateLimits;
+  perSenderPerHour: number;
+}
+
+/** What handling an inbound SMS needs besides sending. */
+export type InboundDeps = NotificationsDeps & { brands: Brands; relayLimit: RelayLimit };
 
 /** How staff refer to a job in a text: `#` and the last 6 characters of its id. */
 export function jobRef(jobId: string): string {
@@ -160,10 +173,7 @@ function brandOf(brands: Brands, sms: InboundSms, job: JobSnapshot | undefined):
  * the team; a team text that starts with `#<job ref>` goes to that job's customer. Each step is keyed on
  * the MessageSid, so a webhook retried by Twilio or a redriven message changes nothing twice.
  */
-export async function handleInbound(
-  deps: NotificationsDeps & { brands: Brands },
-  sms: InboundSms,
-): Promise<void> {
+export async function handleInbound(deps: InboundDeps, sms: InboundSms): Promise<void> {
   if (await deps.store.isInboundDone(sms.messageSid)) return;
   const teamBrand = deps.brands.all().find((brand) => brand.backupTeamNumbers.includes(sms.from));
   const keyword = keywordOf(sms.body);
@@ -173,7 +183,7 @@ export async function handleInbound(
 }
 
 async function handleCustomerText(
-  deps: NotificationsDeps & { brands: Brands },
+  deps: InboundDeps,
   sms: InboundSms,
   keyword: Keyword | undefined,
 ): Promise<void> {
@@ -201,6 +211,18 @@ async function handleCustomerText(
     });
   }
   if (keyword) return;
+
+  // Over the sender's hourly allowance: not relayed, and recorded as such (the webhook already said 200
+  // to Twilio — a 429 would only make Twilio retry). Keywords above are never limited: STOP always works.
+  const allowance = await deps.relayLimit.limits.take(
+    { name: 'relay-sender', limit: deps.relayLimit.perSenderPerHour, windowSeconds: 3_600 },
+    sms.from,
+    now,
+  );
+  if (!allowance.allowed) {
+    await deps.publish([relayRefused(sms, brand, job)]);
+    return;
+  }
 
   const team = brand.backupTeamNumbers.filter((number) => number !== sms.from);
   for (const number of team) {
@@ -258,6 +280,18 @@ async function handleTeamText(
     audience: 'customer',
     sender: senderOf(jobBrand),
   });
+}
+
+/** The record of a relay not made because the sender is over their hourly allowance. */
+function relayRefused(sms: InboundSms, brand: Brand, job: JobSnapshot | undefined): DomainEvent {
+  return {
+    source: 'qdn.notifications',
+    detailType: 'SmsSuppressed',
+    detail: {
+      meta: metaOf(sms, brand, job, 'SmsSuppressed'),
+      data: { template: 'relay', audience: 'team', reason: 'rate-limited' },
+    },
+  };
 }
 
 function metaOf(sms: InboundSms, brand: Brand, job: JobSnapshot | undefined, detailType: string) {

@@ -70,6 +70,13 @@ export interface TimelineEntry {
   [field: string]: unknown;
 }
 
+/** A job's tracking link as an event showed it (by id only), at the job's version. */
+export interface TrackingLinkSeen {
+  jobId: string;
+  linkId: string;
+  version: number;
+}
+
 /** A delivery status as Twilio reported it for one message. */
 export interface DeliveryStatus {
   messageSid: string;
@@ -105,15 +112,22 @@ export interface NotificationStore {
   isInboundDone(messageSid: string): Promise<boolean>;
   markInboundDone(messageSid: string, now: Date): Promise<void>;
 
-  /** Keeps the raw callback and moves the message's status forward only; true when it moved. */
+  /**
+   * Keeps a status callback once per message, status and error code (a replay is `duplicate` and
+   * changes nothing) and moves the message's status forward only (`moved`; else `kept`).
+   */
   recordDelivery(
     jobId: string,
     delivery: DeliveryStatus,
     raw: Record<string, string>,
     now: Date,
-  ): Promise<boolean>;
+  ): Promise<'moved' | 'kept' | 'duplicate'>;
   /** Stores an entry once (by event id). */
   addTimelineEntry(entry: TimelineEntry): Promise<void>;
+  /** Keeps the job's tracking link id, the highest version's (what customers' grants are checked against). */
+  recordTrackingLink(link: TrackingLinkSeen): Promise<void>;
+  /** The job's current tracking link id, or undefined when no event has named one yet. */
+  currentTrackingLink(jobId: string): Promise<string | undefined>;
   timeline(jobId: string): Promise<{ entries: TimelineEntry[]; deliveries: Map<string, DeliveryStatus> }>;
 }
 

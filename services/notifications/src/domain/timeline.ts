@@ -1,6 +1,6 @@
 import type { ReceivedEvent } from '@qdn/shared/events';
 import { redactLinkTokens } from '@qdn/shared/tracking-link';
-import type { DeliveryStatus, TimelineEntry } from './ports.ts';
+import type { DeliveryStatus, TimelineEntry, TrackingLinkSeen } from './ports.ts';
 
 // Delivery statuses in the order Twilio moves through them; failed/undelivered/delivered are final.
 const STATUS_RANK: Record<string, number> = {
@@ -66,6 +66,28 @@ export function timelineEntryFor(event: ReceivedEvent): TimelineEntry | undefine
  */
 function redactedFields(fields: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(redactLinkTokens(JSON.stringify(fields))) as Record<string, unknown>;
+}
+
+/**
+ * The job's tracking link an event names, if any: a TrackingLinkIssued (a rotation) or a job event's
+ * snapshot. Kept so a customer's grant from a rotated link is refused here too.
+ */
+export function trackingLinkOf(event: ReceivedEvent): TrackingLinkSeen | undefined {
+  const { meta, data } = event.detail as {
+    meta: { jobId?: string; version?: number };
+    data: {
+      jobId?: string;
+      linkId?: string;
+      job?: { jobId: string; version: number; trackingLinkId?: string };
+    };
+  };
+  if (event.detailType === 'TrackingLinkIssued' && data.linkId && meta.version !== undefined) {
+    return { jobId: meta.jobId ?? data.jobId!, linkId: data.linkId, version: meta.version };
+  }
+  if (data.job?.trackingLinkId) {
+    return { jobId: data.job.jobId, linkId: data.job.trackingLinkId, version: data.job.version };
+  }
+  return undefined;
 }
 
 function ordered(entries: TimelineEntry[]): TimelineEntry[] {

@@ -6,13 +6,15 @@ import { customerThread } from '../domain/timeline.ts';
 
 /**
  * GET /track/jobs/{jobId}/messages (public, `Authorization: Bearer <tracking grant>`): the customer's own
- * messages with us. Another job's grant, an expired or a forged one → the same 401.
+ * messages with us. Another job's grant, an expired, a forged one or one from a rotated link → the same 401.
  */
 export const handler = httpHandler(
   { params: JobIdParams },
   async function getCustomerMessages({ params, headers }) {
-    await requireTrackingGrant(headers, params.jobId);
-    const { entries, deliveries } = await messageStore().timeline(params.jobId);
+    const store = messageStore();
+    // A grant from a link since rotated is refused like a forged one.
+    await requireTrackingGrant(headers, params.jobId, () => store.currentTrackingLink(params.jobId));
+    const { entries, deliveries } = await store.timeline(params.jobId);
     return {
       body: { messages: customerThread(entries, deliveries) },
       headers: { 'cache-control': 'no-store' },

@@ -5,8 +5,9 @@ import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.
 import { StatusCallback, StatusCallbackQuery, TwilioForm } from '../domain/route-input.ts';
 
 /**
- * POST /twilio/status?jobId=… (public, signed by Twilio): keeps every raw callback and moves the
- * message's status forward only — a late "sent" after "delivered" changes nothing.
+ * POST /twilio/status?jobId=… (public, signed by Twilio): keeps each callback once (a replayed one is
+ * acknowledged and stored no more) and moves the message's status forward only — a late "sent" after
+ * "delivered" changes nothing.
  */
 export const handler = httpHandler(
   {
@@ -24,7 +25,7 @@ export const handler = httpHandler(
       logger.warn('Status callback ignored', { jobId, issues: callback.error?.issues });
       return EMPTY_TWIML;
     }
-    const moved = await messageStore().recordDelivery(
+    const outcome = await messageStore().recordDelivery(
       jobId,
       {
         messageSid: callback.data.MessageSid,
@@ -34,7 +35,7 @@ export const handler = httpHandler(
       { ...request.body, idempotencyToken: request.headers['i-twilio-idempotency-token'] ?? '' },
       new Date(),
     );
-    logger.info('Delivery status', { status: callback.data.MessageStatus, moved });
+    logger.info('Delivery status', { status: callback.data.MessageStatus, outcome });
     return EMPTY_TWIML;
   },
 );

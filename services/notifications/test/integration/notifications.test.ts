@@ -1,4 +1,4 @@
-import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeArchiveCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -469,6 +469,43 @@ describe('delivery status and the timeline', () => {
     });
     const ats = entries.map((entry) => String(entry.at));
     expect([...ats].sort()).toEqual(ats);
+  });
+
+  it('given a signed status callback replayed, then it is stored once, with an expiry (issue 17 item 8)', async () => {
+    // Given a text that went out, and one signed "delivered" callback for it
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    const booked = await until(() => outbound(phone)[0]);
+    await cloud.twilio.idle();
+    const url = `${cloud.apiUrl}/twilio/status?jobId=${job.jobId}`;
+    const params = {
+      MessageSid: booked.sid,
+      MessageStatus: 'undelivered',
+      ErrorCode: '30003',
+      AccountSid: LOCAL_SECRETS.twilioAccountSid,
+    };
+
+    // When someone replays it three times (a fresh idempotency header each time: that header is unsigned)
+    const answers = [];
+    for (const token of ['replay-1', 'replay-2', 'replay-3']) {
+      const init = signedForm(url, params);
+      answers.push(
+        await fetch(url, { ...init, headers: { ...init.headers, 'i-twilio-idempotency-token': token } }),
+      );
+    }
+
+    // Then each is acknowledged, and only one record of that callback exists, set to expire
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    const { Items = [] } = await cloud.clients.dynamodb.send(
+      new QueryCommand({
+        TableName: 'qdn-notifications-local-messages',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `SID#${booked.sid}` } },
+      }),
+    );
+    const undelivered = Items.filter((item) => item.raw?.M?.MessageStatus?.S === 'undelivered');
+    expect(undelivered).toHaveLength(1);
+    expect(Number(undelivered[0]!.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000);
   });
 
   it('given a dispatcher text and a customer reply, then the customer sees only their own thread with the tracking grant', async () => {

@@ -74,6 +74,8 @@ function memoryStore(): NotificationStore & { records: Map<string, SendRecord & 
     markInboundDone: unused,
     recordDelivery: unused,
     addTimelineEntry: unused,
+    recordTrackingLink: unused,
+    currentTrackingLink: unused,
     timeline: unused,
   };
 }
