@@ -242,6 +242,49 @@ describe('hostile bodies and phone numbers (item 8)', () => {
 
   it.each([
     ['full-width digits', '６１９５５５０１４２'],
+    ['a premium-rate number', '+19005550142'],
+    ['an extension', '+16195550142;ext=12'],
+  ])(
+    'given %s on every other route that takes a phone, then 400 on that field and nothing stored',
+    async (_case, phone) => {
+      const job = {
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '2026-12-20', window: 'morning' },
+        crewIds: [],
+      };
+      const existing = await api('POST', '/jobs', {
+        role: 'dispatcher',
+        body: { ...job, customer: { name: 'Mark Soderblom', phone: '+16195550142' } },
+      });
+      const jobId = existing.body.job.jobId as string;
+      const fieldsOf = (answer: { body: { details?: { field: string }[] } }) =>
+        (answer.body.details ?? []).map((detail) => detail.field);
+
+      const created = await api('POST', '/jobs', {
+        role: 'dispatcher',
+        body: { ...job, customer: { name: 'Mark Soderblom', phone } },
+      });
+      const patched = await api('PATCH', `/jobs/${jobId}`, {
+        role: 'dispatcher',
+        body: { customer: { name: 'Mark Soderblom', phone } },
+      });
+      const crew = await api('POST', '/crew-members', {
+        role: 'admin',
+        body: { name: 'Deck Hand', phone, role: 'deckhand' },
+      });
+
+      expect([created.status, patched.status, crew.status]).toEqual([400, 400, 400]);
+      expect(fieldsOf(created)).toEqual(['body.customer.phone']);
+      expect(fieldsOf(patched)).toEqual(['body.customer.phone']);
+      expect(fieldsOf(crew)).toEqual(['body.phone']);
+      const after = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
+      expect(after.body.job.customer.phone).toBe('+16195550142');
+    },
+  );
+
+  it.each([
+    ['full-width digits', '６１９５５５０１４２'],
     ['Arabic-Indic digits', '٦١٩٥٥٥٠١٤٢'],
     ['an emoji', '619555😀0142'],
     ['an extension', '+16195550142;ext=12'],

@@ -10,6 +10,7 @@ import {
   dashboardTimeline,
   deliveryRank,
   timelineEntryFor,
+  trackingLinkOf,
 } from '../../src/domain/timeline.ts';
 
 const brands = brandsFrom(
@@ -202,6 +203,41 @@ describe('timeline', () => {
       { at: '2026-11-22T10:00:02Z', direction: 'outbound', body: 'Hi Mark', status: 'queued' },
       { at: '2026-11-22T10:00:04Z', direction: 'inbound', body: 'Thanks', status: 'received' },
     ]);
+  });
+
+  it('given an SMS body with a live tracking link (an event from before links travelled by id), then the entry keeps it redacted', () => {
+    const entry = timelineEntryFor(
+      envelope('SmsSent', {
+        meta: meta('e6', '2026-11-22T10:00:06Z'),
+        data: {
+          messageSid: 'SM6',
+          to: '+16195550142',
+          template: 'scheduled',
+          body: 'Hi Mark. Track: https://quickdumpnow.com/track/AbCdEfGhIjKlMnOpQrStUvWxYz012345 - QDN',
+          status: 'queued',
+        },
+      }),
+    )!;
+    expect(entry.body).toBe('Hi Mark. Track: https://quickdumpnow.com/track/[link] - QDN');
+  });
+
+  it("given a rotation or a job snapshot, then it names the job's tracking link at that version", () => {
+    expect(
+      trackingLinkOf(
+        envelope('TrackingLinkIssued', {
+          meta: { ...meta('e7', '2026-11-22T10:00:07Z'), version: 4 },
+          data: { jobId: 'qdn_1', linkId: 'L2' },
+        }),
+      ),
+    ).toEqual({ jobId: 'qdn_1', linkId: 'L2', version: 4 });
+    expect(
+      trackingLinkOf(
+        envelope('SmsReceived', {
+          meta: meta('e8', '2026-11-22T10:00:08Z'),
+          data: { messageSid: 'SM8', from: '+16195550142', body: 'hi' },
+        }),
+      ),
+    ).toBeUndefined();
   });
 
   it('skips events about no job', () => {
