@@ -213,6 +213,146 @@ describe('hostile bodies and phone numbers (item 8)', () => {
     expect(after).toEqual(before);
   });
 
+  it.each([
+    ['full-width digits', '６１９５５５０１４２'],
+    ['Arabic-Indic digits', '٦١٩٥٥٥٠١٤٢'],
+    ['an emoji', '619555😀0142'],
+    ['an extension', '+16195550142;ext=12'],
+    ['a premium-rate number', '+19005550142'],
+    ['a number abroad', '+442079460958'],
+  ])(
+    'given a booking with %s, then 400 on body.phone instead of a rewritten number',
+    async (_case, phone) => {
+      const answer = await apiFrom('127.0.0.8', 'POST', '/bookings', booking(phone));
+      expect(answer.status).toBe(400);
+      expect((answer.body as { details: { field: string }[] }).details.map((detail) => detail.field)).toEqual(
+        ['body.phone'],
+      );
+    },
+  );
+});
+
+describe('crew links, checklist ticks and customer uploads (item 2)', () => {
+  /** `apiFrom` with headers of the test's choosing (a tracking grant). */
+  function requestFrom(localAddress: string, method: string, path: string, body?: unknown, headers = {}) {
+    const url = new URL(`${harness.cloud.apiUrl}${path}`);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise<{ status: number; headers: Record<string, unknown>; body: unknown }>(
+      (resolve, reject) => {
+        const outgoing = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: `${url.pathname}${url.search}`,
+            method,
+            localAddress,
+            headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({
+                status: response.statusCode ?? 0,
+                headers: response.headers,
+                body: text ? JSON.parse(text) : undefined,
+              });
+            });
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end(payload);
+      },
+    );
+  }
+
+  async function countersOf(service: string, prefix: string) {
+    const { Items = [] } = await harness.cloud.clients.dynamodb.send(
+      new ScanCommand({
+        TableName: `qdn-${service}-local-counters`,
+        FilterExpression: 'begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':prefix': { S: prefix } },
+      }),
+    );
+    return Items.map((item) => Number(item.used?.N));
+  }
+
+  it('given crew link lookups past the per-address limit, then 429 with Retry-After, counted in the bridge’s counters table; another address is unaffected', async () => {
+    const unknownLink = `/crew/${'Z'.repeat(43)}`;
+    const answers = [];
+    for (let attempt = 0; attempt < 6; attempt++)
+      answers.push(await apiFrom('127.0.0.20', 'GET', unknownLink));
+
+    expect(answers.map((answer) => answer.status)).toEqual([404, 404, 404, 404, 404, 429]);
+    expect(Number(answers[5]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(answers[5]!.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect((await apiFrom('127.0.0.21', 'GET', unknownLink)).status).toBe(404);
+    expect(await countersOf('scc-bridge', 'crew-lookup#127.0.0.20#')).toEqual([5]);
+  });
+
+  it('given checklist ticks past the per-address limit, then 429 with Retry-After', async () => {
+    const tick = `/crew/${'Y'.repeat(43)}/checklist/safety-briefing`;
+    const statuses = [];
+    let last: Awaited<ReturnType<typeof apiFrom>> | undefined;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      last = await apiFrom('127.0.0.22', 'POST', tick, { done: true });
+      statuses.push(last.status);
+    }
+
+    expect(statuses).toEqual([404, 404, 404, 429]);
+    expect(Number(last!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(await countersOf('scc-bridge', 'crew-tick#127.0.0.22#')).toEqual([3]);
+  });
+
+  it('given customer upload requests past the per-address hourly limit, then 429 with Retry-After, counted in the media counters table; another address still uploads', async () => {
+    // Given a job the media service knows, and its tracking grant
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Ana Ruiz', phone: '+16195550150' },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: todayIn(), window: 'afternoon' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const jobId = created.body.job.jobId as string;
+    const token = (created.body.trackingUrl as string).split('/track/')[1];
+    const view = await apiFrom('127.0.0.23', 'GET', `/track/${token}`);
+    const grant = (view.body as { grant: { grant: string } }).grant.grant;
+    await eventually(
+      async () =>
+        (
+          await harness.cloud.clients.dynamodb.send(
+            new GetItemCommand({ TableName: 'qdn-local-media-jobs', Key: { jobId: { S: jobId } } }),
+          )
+        ).Item,
+      { what: 'the media service to know the job' },
+    );
+    const upload = (address: string) =>
+      requestFrom(
+        address,
+        'POST',
+        `/track/jobs/${jobId}/photos/uploads`,
+        { contentType: 'image/jpeg', size: 2048 },
+        { authorization: `Bearer ${grant}` },
+      );
+
+    // When one address asks four times
+    const answers = [];
+    for (let attempt = 0; attempt < 4; attempt++) answers.push(await upload('127.0.0.24'));
+
+    // Then
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 429]);
+    expect(Number(answers[3]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(answers[3]!.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    expect((await upload('127.0.0.25')).status).toBe(201);
+    expect(await countersOf('media', 'customer-upload#127.0.0.24#')).toEqual([3]);
+  });
+});
+
+describe('strict bodies and phone numbers on every route (item 8)', () => {
   it('given a field the route does not know (a text to a customer with a made-up sendAt), then 400 naming it and nothing is sent', async () => {
     const phone = '+16195550195';
     const created = await api('POST', '/jobs', {
@@ -282,31 +422,126 @@ describe('hostile bodies and phone numbers (item 8)', () => {
       expect(after.body.job.customer.phone).toBe('+16195550142');
     },
   );
-
-  it.each([
-    ['full-width digits', '６１９５５５０１４２'],
-    ['Arabic-Indic digits', '٦١٩٥٥٥٠١٤٢'],
-    ['an emoji', '619555😀0142'],
-    ['an extension', '+16195550142;ext=12'],
-    ['a premium-rate number', '+19005550142'],
-    ['a number abroad', '+442079460958'],
-  ])(
-    'given a booking with %s, then 400 on body.phone instead of a rewritten number',
-    async (_case, phone) => {
-      const answer = await apiFrom('127.0.0.8', 'POST', '/bookings', booking(phone));
-      expect(answer.status).toBe(400);
-      expect((answer.body as { details: { field: string }[] }).details.map((detail) => detail.field)).toEqual(
-        ['body.phone'],
-      );
-    },
-  );
 });
 
-import { join } from 'node:path';
-import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, startTestCloud, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
+/** Every file under a folder, as text (the bus's archive and delivery logs are plain JSON lines). */
+function filesUnder(folder: string): string {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+    .join('\n');
+}
 
+async function tableText(tableName: string): Promise<string> {
+  const { Items = [] } = await harness.cloud.clients.dynamodb.send(new ScanCommand({ TableName: tableName }));
+  return JSON.stringify(Items);
+}
+
+describe('tracking tokens off the bus (item 9)', () => {
+  it('given a job texted its link, rotated and texted again, then no token is on the bus, in its archive, in a table or in the timeline, and the latest text opens the page', async () => {
+    // Given a job (its "booked" text carries the first link)
+    const phone = '+16195550191';
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Mark Soderblom', phone },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '2026-12-21', window: 'morning' },
+        crewIds: [],
+      },
+    });
+    expect(created.status).toBe(201);
+    const { jobId } = created.body.job;
+    const firstToken = (created.body.trackingUrl as string).split('/track/')[1]!;
+
+    // When the link is rotated and the job rescheduled (the "moved" text carries the new link)
+    const rotated = await api('POST', `/jobs/${jobId}/tracking-link`, { role: 'dispatcher' });
+    expect(rotated.status).toBe(201);
+    const secondToken = (rotated.body.trackingUrl as string).split('/track/')[1]!;
+    const moved = await api('PATCH', `/jobs/${jobId}`, {
+      role: 'dispatcher',
+      body: { schedule: { date: '2026-12-22', window: 'morning' } },
+    });
+    expect(moved.status).toBe(200);
+
+    // Then the customer's texts carry working links: the latest one opens the page, the first one no more
+    const texts = await eventually(
+      () => {
+        const bodies = harness.cloud.twilio
+          .messages()
+          .filter((message) => message.to === phone && message.direction === 'outbound-api')
+          .map((message) => message.body);
+        return bodies.length >= 2 && bodies;
+      },
+      { what: 'the booked and the moved texts' },
+    );
+    expect(texts.some((body) => body.includes(`/track/${firstToken}`))).toBe(true);
+    expect(texts.some((body) => body.includes(`/track/${secondToken}`))).toBe(true);
+    expect((await apiFrom('127.0.0.9', 'GET', `/track/${secondToken}`)).status).toBe(200);
+    expect((await apiFrom('127.0.0.9', 'GET', `/track/${firstToken}`)).status).toBe(404);
+
+    // And the bus saw link ids and redacted texts only
+    const events = await harness.eventsUntil(
+      jobId,
+      (seen) =>
+        seen.filter((event) => event['detail-type'] === 'SmsSent').length >= 2 &&
+        seen.some((event) => event['detail-type'] === 'TrackingLinkIssued'),
+    );
+    const issued = events.find((event) => event['detail-type'] === 'TrackingLinkIssued');
+    expect(issued?.detail.data).toEqual({ jobId, linkId: expect.any(String) });
+    const sent = events.filter((event) => event['detail-type'] === 'SmsSent');
+    expect(sent.map((event) => event.detail.data.body)).toEqual(
+      expect.arrayContaining([expect.stringContaining('/track/[link]')]),
+    );
+    const timeline = await eventually(async () => {
+      const answer = await api('GET', `/jobs/${jobId}/timeline`, { role: 'dispatcher' });
+      const entries = answer.body?.entries as unknown[] | undefined;
+      return entries && entries.filter((entry) => JSON.stringify(entry).includes('SmsSent')).length >= 2
+        ? JSON.stringify(entries)
+        : undefined;
+    });
+    const archive = filesUnder(join(harness.cloud.dataDir, 'eventbridge'));
+    const jobsTable = await tableText('qdn-local-jobs');
+    const messagesTable = await tableText('qdn-notifications-local-messages');
+    expect(archive).toContain(jobId);
+    expect(jobsTable).toContain(jobId);
+    for (const token of [firstToken, secondToken]) {
+      expect(JSON.stringify(events)).not.toContain(token);
+      expect(archive).not.toContain(token);
+      expect(jobsTable).not.toContain(token);
+      expect(messagesTable).not.toContain(token);
+      expect(timeline).not.toContain(token);
+    }
+    // The job item keeps no URL at all, only the link's id and the token's hash.
+    expect(jobsTable).not.toContain('/track/');
+  });
+
+  it('given the tracking-link secret rotated, then every earlier link stops working', async () => {
+    const created = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Mark Soderblom', phone: '+16195550192' },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '2026-12-21', window: 'morning' },
+        crewIds: [],
+      },
+    });
+    const token = (created.body.trackingUrl as string).split('/track/')[1]!;
+    expect((await apiFrom('127.0.0.10', 'GET', `/track/${token}`)).status).toBe(200);
+
+    const name = '/qdn/local/tracking-link-secret';
+    const original = harness.cloud.ssm.get(name)!;
+    harness.cloud.ssm.set(name, { ...original, value: 'a-rotated-secret-for-this-test-only' });
+    try {
+      // Past the functions' cache of the secret (one second on this cloud).
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect((await apiFrom('127.0.0.10', 'GET', `/track/${token}`)).status).toBe(404);
+    } finally {
+      harness.cloud.ssm.set(name, original);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
   });
 });
 
