@@ -341,7 +341,8 @@ function paramValue(route: RouteModel, name: string, fixtures: Fixtures): fc.Arb
  * path, which is the gateway's business, not the route's), not empty, not '.' or '..'.
  */
 function pathSafe(value: string): string {
-  const cleaned = value.replace(/[/?#\\]/g, '_');
+  // A lone surrogate can't be percent-encoded (URIError): it becomes U+FFFD, as a browser would send it.
+  const cleaned = value.toWellFormed().replace(/[/?#\\]/g, '_');
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? `_${cleaned}` : cleaned;
 }
 
