@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { launchTestBrowser, seriousAccessibilityViolations } from '@qdn/local-cloud/test-browser';
 import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JS_BUDGET_GZIP_BYTES } from '../../build.ts';
 
 // The dispatcher console in a real browser (Debian's Chromium, driven by playwright-core) against the
@@ -14,14 +15,12 @@ import { JS_BUDGET_GZIP_BYTES } from '../../build.ts';
 // uploads a photo; a Twilio outage parks the "on the way" text, the failed-deliveries tab explains it,
 // a redrive sends it exactly once. axe-core on every screen; first paint of the board measured.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 900 };
 const SCREENSHOTS =
   process.env.QDN_UPDATE_SCREENSHOTS === '1'
     ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
     : join(tmpdir(), 'qdn-console-screenshots/');
-const AXE = readFileSync(fileURLToPath(import.meta.resolve('axe-core/axe.min.js')), 'utf8');
 const TIME_ZONE = 'America/Los_Angeles';
 /** The issue's bounds. */
 const LIVE_WITHIN_MS = 3_000;
@@ -37,22 +36,7 @@ const browserErrors: string[] = [];
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date());
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([
-    startTestCloud('console'),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [site, browser] = await Promise.all([startTestCloud('console'), launchTestBrowser()]);
   ({ cloud } = site);
   desk = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: TIME_ZONE });
   phone = await browser.newContext({
@@ -96,18 +80,6 @@ async function openPage(context: BrowserContext, path = '/'): Promise<Page> {
   });
   await page.goto(`${cloud.consoleUrl}${path}`);
   return page;
-}
-
-async function seriousAccessibilityViolations(page: Page) {
-  await page.evaluate(AXE);
-  const results = (await page.evaluate(
-    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })",
-  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-    );
 }
 
 async function screenshot(page: Page, name: string) {

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { launchTestBrowser, seriousAccessibilityViolations } from '@qdn/local-cloud/test-browser';
 import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
-import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 
 // The public pages in a real browser: Debian's Chromium, driven by playwright-core, at phone size,
 // against the local cloud — the site port serves the pages through the site's own CloudFront Function
 // and security headers, the pages call the API port. One cloud and one browser for the whole file.
 // Each page is checked with axe-core (no serious or critical violation) and photographed for the README.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PHONE = { width: 390, height: 844 };
 // Phone-size screenshots of every page: test artifacts in the temp dir on each run; with
 // QDN_UPDATE_SCREENSHOTS=1 they replace the ones the README shows (services/site/docs/screenshots/).
@@ -21,7 +21,6 @@ const SCREENSHOTS =
   process.env.QDN_UPDATE_SCREENSHOTS === '1'
     ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
     : join(tmpdir(), 'qdn-site-screenshots/');
-const AXE = readFileSync(fileURLToPath(import.meta.resolve('axe-core/axe.min.js')), 'utf8');
 const NOT_FOUND = 'Job not found, or this tracking link is no longer valid';
 const CREW_NOT_FOUND = 'This crew link is unknown or no longer valid';
 
@@ -57,22 +56,7 @@ let phone: BrowserContext;
 const browserErrors: string[] = [];
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([
-    startTestCloud('site'),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [site, browser] = await Promise.all([startTestCloud('site'), launchTestBrowser()]);
   ({ cloud } = site);
   phone = await browser.newContext({
     viewport: PHONE,
@@ -135,17 +119,6 @@ async function waitForText(page: Page, selector: string, text: string | RegExp, 
 }
 
 /** axe-core in the page (evaluated through the DevTools protocol, so the page's CSP does not block it). */
-async function seriousAccessibilityViolations(page: Page) {
-  await page.evaluate(AXE);
-  const results = (await page.evaluate(
-    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })",
-  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-    );
-}
 
 async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
