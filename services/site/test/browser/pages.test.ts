@@ -536,7 +536,8 @@ describe('the crew page', () => {
         charter: { vessel: 'JADA', meetingPoint: 'Dock C, slip 12', guestCount: 6, durationMinutes: 180 },
         crewIds,
         priceCents: 187_654,
-        notes: 'Birthday party, cake on board',
+        crewNotes: 'Birthday party, cake on board',
+        notes: 'Office: gate code 4471, call her cell first',
         private: {
           revenueSplit: '63/37 owner',
           captainFeeCents: 43_210,
@@ -579,6 +580,7 @@ describe('the crew page', () => {
       /63\/37/,
       /43210|432\.10|43,210/,
       /VIP-only|9911/,
+      /gate code 4471|call her cell/i,
       /187654|1876\.54|1,876/,
       /6195550142|555-0142/,
       /Soderblom/,
