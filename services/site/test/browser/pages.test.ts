@@ -362,7 +362,12 @@ describe('the charter guest page', () => {
     expect(
       await page.evaluate("getComputedStyle(document.getElementById('brand-bar')).backgroundColor"),
     ).toBe('rgb(107, 30, 59)');
-    expect(await page.evaluate("document.getElementById('brand-logo').naturalWidth > 0")).toBe(true);
+    // The logo is fetched after the page paints; wait for it rather than racing it (it lost once in CI).
+    await page.waitForFunction(
+      "(() => { const logo = document.getElementById('brand-logo'); return logo.complete && logo.naturalWidth > 0; })()",
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(await textOf(page, '#checkin-meeting-point')).toBe('Dock B, Harbor Island West Marina');
     expect(await textOf(page, '#checkin-time')).toMatch(
       /^By 4:45 PM on \w+day, \w+ \d+ \(departure 5:00 PM\)$/,
