@@ -639,6 +639,10 @@ export function send(target: FuzzTarget, request: FuzzRequest): Promise<FuzzAnsw
     ...(request.contentType !== undefined && request.body !== undefined
       ? { 'content-type': request.contentType }
       : {}),
+    // Node's client frames a GET's or DELETE's body with neither Content-Length nor chunked encoding, so
+    // the server would read it as the next request (an empty 400, or a reset past ~64 KB). curl and
+    // browsers send the length; so do we, and the route itself judges the body.
+    ...(request.body !== undefined ? { 'content-length': String(Buffer.byteLength(request.body)) } : {}),
   };
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(

@@ -34,9 +34,15 @@ const api = (...args: Parameters<TestCloud['api']>) => harness.api(...args);
 
 /**
  * A JSON request from another loopback address (127.0.0.2, 127.0.0.3…): the local API sees it as a
- * different client, as API Gateway would see another source IP.
+ * different client, as API Gateway would see another source IP. `headers` carry e.g. a tracking grant.
  */
-function apiFrom(localAddress: string, method: string, path: string, body?: unknown) {
+function apiFrom(
+  localAddress: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const url = new URL(`${harness.cloud.apiUrl}${path}`);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise<{ status: number; headers: Record<string, unknown>; body: unknown }>(
@@ -48,7 +54,7 @@ function apiFrom(localAddress: string, method: string, path: string, body?: unkn
           path: `${url.pathname}${url.search}`,
           method,
           localAddress,
-          headers: payload ? { 'content-type': 'application/json' } : {},
+          headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
         },
         (response) => {
           const chunks: Buffer[] = [];
@@ -233,40 +239,6 @@ describe('hostile bodies and phone numbers (item 8)', () => {
 });
 
 describe('crew links, checklist ticks and customer uploads (item 2)', () => {
-  /** `apiFrom` with headers of the test's choosing (a tracking grant). */
-  function requestFrom(localAddress: string, method: string, path: string, body?: unknown, headers = {}) {
-    const url = new URL(`${harness.cloud.apiUrl}${path}`);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<{ status: number; headers: Record<string, unknown>; body: unknown }>(
-      (resolve, reject) => {
-        const outgoing = httpRequest(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: `${url.pathname}${url.search}`,
-            method,
-            localAddress,
-            headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
-          },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              resolve({
-                status: response.statusCode ?? 0,
-                headers: response.headers,
-                body: text ? JSON.parse(text) : undefined,
-              });
-            });
-          },
-        );
-        outgoing.on('error', reject);
-        outgoing.end(payload);
-      },
-    );
-  }
-
   async function countersOf(service: string, prefix: string) {
     const { Items = [] } = await harness.cloud.clients.dynamodb.send(
       new ScanCommand({
@@ -331,7 +303,7 @@ describe('crew links, checklist ticks and customer uploads (item 2)', () => {
       { what: 'the media service to know the job' },
     );
     const upload = (address: string) =>
-      requestFrom(
+      apiFrom(
         address,
         'POST',
         `/track/jobs/${jobId}/photos/uploads`,
@@ -604,7 +576,7 @@ describe('texts relayed to the backup team (item 2)', () => {
 });
 
 describe('a rotated tracking link ends its grants (item 8)', () => {
-  it("given a customer's grant from their link, when a dispatcher rotates the link, then that grant no longer reads the job's messages, and the new link's grant does", async () => {
+  it("given a customer's grant from their link, when a dispatcher rotates the link, then that grant no longer reads the job's messages or photos nor uploads one, and the new link's grant does", async () => {
     // Given a job and the grant its tracking page holds
     const created = await api('POST', '/jobs', {
       role: 'dispatcher',
@@ -641,5 +613,29 @@ describe('a rotated tracking link ends its grants (item 8)', () => {
     expect(refused.status).toBe(401);
     const newGrant = await grantThrough(newToken);
     expect((await messagesWith(newGrant)).status).toBe(200);
+
+    // And the media service refuses it too, for the photos and for an upload (it learns the link from the
+    // same rotation event); the new link's grant does both.
+    const photosWith = (grant: string) =>
+      api('GET', `/track/jobs/${jobId}/photos`, { headers: { authorization: `Bearer ${grant}` } });
+    const uploadWith = (grant: string) =>
+      apiFrom(
+        '127.0.0.12',
+        'POST',
+        `/track/jobs/${jobId}/photos/uploads`,
+        { contentType: 'image/jpeg', size: 2048 },
+        { authorization: `Bearer ${grant}` },
+      );
+    const photosRefused = await eventually(
+      async () => {
+        const answer = await photosWith(oldGrant);
+        return answer.status === 401 && answer;
+      },
+      { what: "the media service refusing the old link's grant" },
+    );
+    expect(photosRefused.body).toEqual((await messagesWith(oldGrant)).body);
+    expect((await uploadWith(oldGrant)).status).toBe(401);
+    expect((await photosWith(newGrant)).status).toBe(200);
+    expect((await uploadWith(newGrant)).status).toBe(201);
   });
 });

@@ -16,7 +16,8 @@ export class DynamoJobDirectory implements JobDirectory {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: { jobId }, ConsistentRead: true }),
     );
-    if (!Item) return undefined;
+    // A rotation's link can arrive before the job's first event: until then the job is not known.
+    if (Item?.version === undefined) return undefined;
     return {
       jobId: Item.jobId as string,
       brandId: Item.brandId as string,
@@ -26,10 +27,11 @@ export class DynamoJobDirectory implements JobDirectory {
       date: (Item.date as string | undefined) ?? '',
       ...(Item.endDate ? { endDate: Item.endDate as string } : {}),
       customerPhotos: (Item.customerPhotos as number | undefined) ?? 0,
+      ...(typeof Item.trackingLinkId === 'string' ? { trackingLinkId: Item.trackingLinkId } : {}),
     };
   }
 
-  async record(job: Omit<KnownJob, 'customerPhotos'>): Promise<boolean> {
+  async record(job: Omit<KnownJob, 'customerPhotos' | 'trackingLinkId'>): Promise<boolean> {
     try {
       // An update, not a put: the customer photo counter on the same item must survive.
       await this.#client.send(
@@ -48,6 +50,24 @@ export class DynamoJobDirectory implements JobDirectory {
             ':date': job.date,
             ':endDate': job.endDate ?? job.date,
           },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async recordTrackingLink(link: { jobId: string; linkId: string; version: number }): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { jobId: link.jobId },
+          UpdateExpression: 'SET trackingLinkId = :linkId, trackingLinkVersion = :version',
+          ConditionExpression: 'attribute_not_exists(trackingLinkVersion) OR trackingLinkVersion < :version',
+          ExpressionAttributeValues: { ':linkId': link.linkId, ':version': link.version },
         }),
       );
       return true;

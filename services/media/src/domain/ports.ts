@@ -15,13 +15,20 @@ export interface KnownJob {
   endDate?: string;
   /** Customer upload slots taken (signed uploads from the tracking page), at most CUSTOMER_PHOTOS_PER_JOB. */
   customerPhotos: number;
+  /** The job's current tracking link (the highest version's): a grant from any other link is refused. */
+  trackingLinkId?: string;
 }
 
 /** The jobs the media service has heard of. */
 export interface JobDirectory {
   get(jobId: string): Promise<KnownJob | undefined>;
   /** Keeps the highest version seen; false when `job` is older than what is recorded (nothing changes). */
-  record(job: Omit<KnownJob, 'customerPhotos'>): Promise<boolean>;
+  record(job: Omit<KnownJob, 'customerPhotos' | 'trackingLinkId'>): Promise<boolean>;
+  /**
+   * Keeps the job's tracking link if `version` is newer than the link recorded (a rotation carries no job
+   * snapshot, so the link has a version of its own); false when it is older.
+   */
+  recordTrackingLink(link: { jobId: string; linkId: string; version: number }): Promise<boolean>;
   /** Takes one customer upload slot; false when the job already has `limit`. */
   takeCustomerSlot(jobId: string, limit: number): Promise<boolean>;
   /** Gives a slot back (the customer's photo was rejected or deleted). */

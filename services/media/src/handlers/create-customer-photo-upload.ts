@@ -13,8 +13,14 @@ import { JobPath, UploadRequest } from '../domain/photo-input.ts';
 export const handler = httpHandler(
   { params: JobPath, body: UploadRequest },
   async function createCustomerPhotoUploadRoute({ params, body, headers, event }) {
-    await requireTrackingGrant(headers, params.jobId);
-    const ticket = await requestCustomerUpload(mediaContext(), params.jobId, body, {
+    const context = mediaContext();
+    // A grant from a link since rotated is refused like a forged one.
+    await requireTrackingGrant(
+      headers,
+      params.jobId,
+      async () => (await context.jobs.get(params.jobId))?.trackingLinkId,
+    );
+    const ticket = await requestCustomerUpload(context, params.jobId, body, {
       sourceIp: event.requestContext.http.sourceIp,
     });
     return { statusCode: 201, body: ticket, headers: { 'cache-control': 'no-store' } };

@@ -8,9 +8,15 @@ import { JobPath } from '../domain/photo-input.ts';
 export const handler = httpHandler(
   { params: JobPath },
   async function listCustomerPhotosRoute({ params, headers }) {
-    await requireTrackingGrant(headers, params.jobId);
+    const context = mediaContext();
+    // A grant from a link since rotated is refused like a forged one.
+    await requireTrackingGrant(
+      headers,
+      params.jobId,
+      async () => (await context.jobs.get(params.jobId))?.trackingLinkId,
+    );
     return {
-      body: { photos: await listCustomerPhotos(mediaContext(), params.jobId) },
+      body: { photos: await listCustomerPhotos(context, params.jobId) },
       headers: { 'cache-control': 'no-store' },
     };
   },

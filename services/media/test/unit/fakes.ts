@@ -14,13 +14,22 @@ import type {
 
 export class MemoryJobs implements JobDirectory {
   readonly jobs = new Map<string, KnownJob>();
+  readonly links = new Map<string, { linkId: string; version: number }>();
   async get(jobId: string) {
-    return this.jobs.get(jobId);
+    const known = this.jobs.get(jobId);
+    const link = this.links.get(jobId);
+    return known && (link ? { ...known, trackingLinkId: link.linkId } : known);
   }
-  async record(job: Omit<KnownJob, 'customerPhotos'>) {
+  async record(job: Omit<KnownJob, 'customerPhotos' | 'trackingLinkId'>) {
     const known = this.jobs.get(job.jobId);
     if (known && known.version >= job.version) return false;
     this.jobs.set(job.jobId, { customerPhotos: 0, ...known, ...job });
+    return true;
+  }
+  async recordTrackingLink(link: { jobId: string; linkId: string; version: number }) {
+    const recorded = this.links.get(link.jobId);
+    if (recorded && recorded.version >= link.version) return false;
+    this.links.set(link.jobId, { linkId: link.linkId, version: link.version });
     return true;
   }
   async takeCustomerSlot(jobId: string, limit: number) {

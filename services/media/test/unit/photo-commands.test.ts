@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { PermanentError } from '@qdn/shared/errors';
-import { learnJob } from '../../src/domain/known-jobs.ts';
+import { learnJob, learnTrackingLink } from '../../src/domain/known-jobs.ts';
 import { CUSTOMER_PHOTOS_PER_JOB } from '../../src/domain/photo.ts';
 import { checkUpload, photoAddedEventId } from '../../src/domain/photo-checks.ts';
 import {
@@ -267,10 +267,32 @@ describe('known jobs', () => {
     expect(await learnJob(context.jobs, jobOnBus(2, 'scheduled'))).toBe('stale');
     expect(await context.jobs.get(JOB)).toMatchObject({ version: 3, status: 'en_route' });
   });
+
+  it("given a rotation and an older job event still carrying the old link, then the rotation's link is kept", async () => {
+    const { context } = photoCheckContext();
+    await learnJob(context.jobs, jobOnBus(2, 'scheduled', 'link-first'));
+    expect(await learnTrackingLink(context.jobs, { jobId: JOB, linkId: 'link-second', version: 4 })).toBe(
+      'recorded',
+    );
+    // A job event from before the rotation, delivered late.
+    await learnJob(context.jobs, jobOnBus(3, 'en_route', 'link-first'));
+    expect(await context.jobs.get(JOB)).toMatchObject({ version: 3, trackingLinkId: 'link-second' });
+    expect(await learnTrackingLink(context.jobs, { jobId: JOB, linkId: 'link-first', version: 2 })).toBe(
+      'stale',
+    );
+  });
+
+  it('given a later job event naming a newer link, then that link is current', async () => {
+    const { context } = photoCheckContext();
+    await learnTrackingLink(context.jobs, { jobId: JOB, linkId: 'link-second', version: 4 });
+    await learnJob(context.jobs, jobOnBus(6, 'en_route', 'link-third'));
+    expect((await context.jobs.get(JOB))?.trackingLinkId).toBe('link-third');
+  });
 });
 
-function jobOnBus(version: number, status: 'scheduled' | 'en_route') {
+function jobOnBus(version: number, status: 'scheduled' | 'en_route', trackingLinkId?: string) {
   return {
+    ...(trackingLinkId ? { trackingLinkId } : {}),
     jobId: JOB,
     brandId: 'qdn',
     version,
