@@ -1,0 +1,682 @@
+import { describe, expect, it } from '@jest/globals';
+import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TooManyRequestsError,
+  ValidationError,
+} from '@qdn/shared/errors';
+import { trackingToken, trackingTokenHash } from '@qdn/shared/tracking-link';
+import type { JobRecord } from '../../src/domain/job.ts';
+import {
+  type Actor,
+  changeStatus,
+  createBooking,
+  createJob,
+  getJob,
+  type JobsContext,
+  jobForTrackingToken,
+  listJobs,
+  listRequests,
+  rotateTrackingLink,
+  staffViews,
+  updateJob,
+} from '../../src/domain/job-commands.ts';
+import type { BookingInput, CreateJobInput } from '../../src/domain/job-input.ts';
+import { jobRecord, MemoryJobRepository } from './fakes.ts';
+
+// 2026-12-01 at noon in San Diego.
+const NOW = new Date('2026-12-01T20:00:00.000Z');
+const SECRET = 'tracking-link-secret-for-tests!!';
+
+const dispatcher: Actor = { userId: 'dispatcher-1', roles: ['dispatcher'] };
+const admin: Actor = { userId: 'admin-1', roles: ['admin'] };
+const driver: Actor = { userId: 'driver-1', roles: ['driver'], crewId: 'crew_ana' };
+
+function jobsContext(jobs: JobRecord[] = []) {
+  const repository = new MemoryJobRepository(jobs);
+  const limits = new MemoryRateLimits();
+  let clock = NOW;
+  let secret = SECRET;
+  let ids = 0;
+  const context: JobsContext = {
+    repository,
+    brands: testBrands,
+    now: () => clock,
+    newJobId: () => `qdn_01JNEW00000000000000000${String(++ids).padStart(3, '0')}`,
+    siteBaseUrl: (brandId) => `https://${brandId}.example.test/`,
+    trackingLinkSecret: async () => secret,
+    bookingLimits: { perPhonePerDay: 2, perIpPerHour: 3, maxDaysAhead: 60, maxRentalDays: 14 },
+    limits,
+    trackLookupsPerIpPerMinute: 3,
+    trackingLinkDaysAfterClose: 7,
+  };
+  return {
+    context,
+    repository,
+    limits,
+    setNow: (at: Date) => {
+      clock = at;
+    },
+    rotateSecret: (next: string) => {
+      secret = next;
+    },
+  };
+}
+
+const tokenOf = (url: string) => url.split('/track/')[1]!;
+
+const newJob = (overrides: Partial<CreateJobInput> = {}): CreateJobInput => ({
+  brandId: 'qdn',
+  customer: { name: 'Mark Soderblom', phone: '+16195550142' },
+  address: { text: '4521 Soderblom Ave, San Diego, CA' },
+  serviceType: 'trailer_pickup_and_dump',
+  schedule: { date: '2026-12-03', window: 'morning' },
+  crewIds: ['crew_ana'],
+  ...overrides,
+});
+
+describe('creating a job', () => {
+  it('given a dispatcher and a valid job, when created, then it is stored scheduled at version 1 with its quote, history and a working tracking link', async () => {
+    const { context, repository } = jobsContext();
+
+    const { job, trackingUrl } = await createJob(context, newJob({ notes: 'gate code 4471' }), dispatcher);
+
+    const stored = repository.jobs.get(job.jobId)!;
+    expect(stored).toMatchObject({
+      jobId: 'qdn_01JNEW00000000000000000001',
+      brandId: 'qdn',
+      version: 1,
+      status: 'scheduled',
+      priceCents: 60000,
+      notes: 'gate code 4471',
+      origin: 'dashboard',
+      statusHistory: [{ status: 'scheduled', at: NOW.toISOString(), by: 'dispatcher-1' }],
+      createdAt: NOW.toISOString(),
+      updatedBy: 'dispatcher-1',
+    });
+    expect(trackingUrl).toBe(
+      `https://qdn.example.test/track/${trackingToken(SECRET, stored.trackingLinkId!)}`,
+    );
+    expect(job.trackingUrl).toBe(trackingUrl);
+    // Stored by the token's hash only, pointing at the job.
+    expect(repository.links.get(stored.trackingTokenHash!)).toEqual({
+      tokenHash: trackingTokenHash(tokenOf(trackingUrl)),
+      linkId: stored.trackingLinkId,
+      jobId: job.jobId,
+      createdAt: NOW.toISOString(),
+    });
+    expect(JSON.stringify(stored)).not.toContain(tokenOf(trackingUrl));
+    expect(job).not.toHaveProperty('trackingTokenHash');
+    expect(job).not.toHaveProperty('private');
+    expect((await jobForTrackingToken(context, tokenOf(trackingUrl)))?.jobId).toBe(job.jobId);
+  });
+
+  it('given a price, then it is kept over the quote; given none, then the brand’s list price', async () => {
+    const { context, repository } = jobsContext();
+    const priced = await createJob(context, newJob({ priceCents: 12345 }), dispatcher);
+    const charter = await createJob(
+      context,
+      newJob({ brandId: 'jada', serviceType: 'charter', schedule: { date: '2026-12-03', time: '17:30' } }),
+      dispatcher,
+    );
+    expect(repository.jobs.get(priced.job.jobId)?.priceCents).toBe(12345);
+    expect(repository.jobs.get(charter.job.jobId)?.priceCents).toBe(120000);
+  });
+
+  it('given private fields from a dispatcher, then 403 and nothing stored', async () => {
+    const { context, repository } = jobsContext();
+    await expect(
+      createJob(context, newJob({ private: { captainFeeCents: 5000 } }), dispatcher),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    expect(repository.jobs.size).toBe(0);
+    expect(repository.links.size).toBe(0);
+  });
+
+  it('given private fields from an admin, then they are stored and only the admin view shows them', async () => {
+    const { context, repository } = jobsContext();
+    const { job } = await createJob(context, newJob({ private: { captainFeeCents: 5000 } }), admin);
+    expect(job).toMatchObject({ private: { captainFeeCents: 5000 } });
+    const [dispatcherView] = await staffViews(context, dispatcher, [repository.jobs.get(job.jobId)!]);
+    expect(dispatcherView).not.toHaveProperty('private');
+  });
+
+  it('given a service and a window the brand does not offer, then 400 naming both fields and nothing stored', async () => {
+    const { context, repository } = jobsContext();
+    const refused = createJob(
+      context,
+      newJob({ serviceType: 'charter', schedule: { date: '2026-12-03', window: 'sunset' } }),
+      dispatcher,
+    );
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toMatchObject({
+      details: [
+        {
+          field: 'body.serviceType',
+          message: 'QuickDumpNow offers trailer_pickup_and_dump, trailer_drop, junk_removal',
+        },
+        { field: 'body.schedule.window', message: 'windows are morning, afternoon' },
+      ],
+    });
+    expect(repository.jobs.size).toBe(0);
+  });
+
+  it('given a trailer another job holds on one of the days, then 409 naming the trailer, day and job, and nothing stored', async () => {
+    const { context, repository } = jobsContext();
+    const first = await createJob(
+      context,
+      newJob({ trailerId: 'T-7', schedule: { date: '2026-12-03', endDate: '2026-12-05' } }),
+      dispatcher,
+    );
+
+    const refused = createJob(
+      context,
+      newJob({ trailerId: 'T-7', serviceType: 'trailer_drop', schedule: { date: '2026-12-05' } }),
+      dispatcher,
+    );
+
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toMatchObject({
+      details: [
+        { field: 'trailerId', trailerId: 'T-7', day: '2026-12-05', conflictingJobId: first.job.jobId },
+      ],
+    });
+    expect([...repository.jobs.keys()]).toEqual([first.job.jobId]);
+    expect(repository.links.size).toBe(1);
+  });
+});
+
+describe('who sees which job', () => {
+  const theirs = jobRecord({ crewIds: ['crew_ana'], schedule: { date: '2026-12-01', window: 'afternoon' } });
+
+  it('given a driver, then only a job of their crew on its day; anything else is the unknown job 404', async () => {
+    const tomorrow = jobRecord({ jobId: 'qdn_tomorrow', schedule: { date: '2026-12-02' } });
+    const others = jobRecord({ jobId: 'qdn_others', crewIds: ['crew_bo'] });
+    const { context } = jobsContext([theirs, tomorrow, others]);
+
+    expect((await getJob(context, theirs.jobId, driver)).jobId).toBe(theirs.jobId);
+    for (const jobId of ['qdn_tomorrow', 'qdn_others', 'qdn_unknown']) {
+      await expect(getJob(context, jobId, driver)).rejects.toThrow(new NotFoundError('Job not found'));
+    }
+    // The driver's day is San Diego's: at 5 am UTC on the 2nd it is still the 1st there.
+    const { context: evening, setNow } = jobsContext([theirs]);
+    setNow(new Date('2026-12-02T05:00:00Z'));
+    expect((await getJob(evening, theirs.jobId, driver)).jobId).toBe(theirs.jobId);
+  });
+
+  it('given a dispatcher, then any job on any day', async () => {
+    const { context } = jobsContext([jobRecord({ crewIds: [], schedule: { date: '2027-03-01' } })]);
+    expect((await getJob(context, 'qdn_01JDEMO0000000000000000000', dispatcher)).schedule.date).toBe(
+      '2027-03-01',
+    );
+  });
+
+  it('given a day board, then filtered by status and brand; a driver sees only their crew’s jobs, and none without a crew id', async () => {
+    const { context } = jobsContext([
+      jobRecord({ jobId: 'qdn_a', crewIds: ['crew_ana'] }),
+      jobRecord({ jobId: 'qdn_b', crewIds: ['crew_bo'], status: 'en_route' }),
+      jobRecord({ jobId: 'qdn_c', brandId: 'jada', serviceType: 'charter', crewIds: ['crew_ana'] }),
+      jobRecord({ jobId: 'qdn_d', schedule: { date: '2026-12-02' } }),
+    ]);
+    const ids = (jobs: JobRecord[]) => jobs.map((job) => job.jobId).sort();
+
+    expect(ids(await listJobs(context, { date: '2026-12-01' }, dispatcher))).toEqual([
+      'qdn_a',
+      'qdn_b',
+      'qdn_c',
+    ]);
+    expect(ids(await listJobs(context, { date: '2026-12-01', status: 'en_route' }, dispatcher))).toEqual([
+      'qdn_b',
+    ]);
+    expect(ids(await listJobs(context, { date: '2026-12-01', brandId: 'jada' }, admin))).toEqual(['qdn_c']);
+    expect(ids(await listJobs(context, { date: '2026-12-01' }, driver))).toEqual(['qdn_a', 'qdn_c']);
+    expect(
+      await listJobs(context, { date: '2026-12-01' }, { userId: 'driver-2', roles: ['driver'] }),
+    ).toEqual([]);
+  });
+
+  it('given web bookings and scheduled jobs, then the inbox lists only the requests, oldest first', async () => {
+    const { context } = jobsContext([
+      jobRecord({ jobId: 'qdn_new', status: 'requested', createdAt: '2026-11-30T10:00:00Z' }),
+      jobRecord({ jobId: 'qdn_scheduled' }),
+      jobRecord({ jobId: 'qdn_old', status: 'requested', createdAt: '2026-11-29T10:00:00Z' }),
+    ]);
+    expect((await listRequests(context)).map((job) => job.jobId)).toEqual(['qdn_old', 'qdn_new']);
+  });
+
+  it('given jobs with and without a link, then staff views derive the tracking URL and never show the hash', async () => {
+    const { context } = jobsContext();
+    const views = await staffViews(context, admin, [
+      jobRecord({ trackingLinkId: 'link-9', trackingTokenHash: 'hash-9' }),
+      jobRecord({ jobId: 'qdn_nolink' }),
+    ]);
+    expect(views[0]).toMatchObject({
+      trackingUrl: `https://qdn.example.test/track/${trackingToken(SECRET, 'link-9')}`,
+    });
+    expect(views[1]).not.toHaveProperty('trackingUrl');
+    expect(JSON.stringify(views)).not.toMatch(/hash-9|link-9/);
+    expect(views[1]).toMatchObject({ private: {} });
+  });
+});
+
+describe('updating a job', () => {
+  it('given changes, then set, cleared with null, merged for private fields, and the version bumped', async () => {
+    const { context, repository } = jobsContext([
+      jobRecord({ crewNotes: 'call first', private: { revenueSplit: '70/30', internalNotes: 'old' } }),
+    ]);
+
+    const view = await updateJob(
+      context,
+      'qdn_01JDEMO0000000000000000000',
+      { expectedVersion: 1, notes: 'side gate', crewNotes: null, private: { internalNotes: 'new' } },
+      admin,
+    );
+
+    const stored = repository.jobs.get('qdn_01JDEMO0000000000000000000')!;
+    expect(stored).toMatchObject({
+      version: 2,
+      notes: 'side gate',
+      private: { revenueSplit: '70/30', internalNotes: 'new' },
+      updatedAt: NOW.toISOString(),
+      updatedBy: 'admin-1',
+    });
+    expect(stored).not.toHaveProperty('crewNotes');
+    expect(view).toMatchObject({ version: 2, notes: 'side gate' });
+  });
+
+  it('given an expectedVersion that is not the current one, then 409 with the current version and nothing changed', async () => {
+    const { context, repository } = jobsContext([jobRecord({ version: 4 })]);
+    const refused = updateJob(
+      context,
+      'qdn_01JDEMO0000000000000000000',
+      { expectedVersion: 3, notes: 'x' },
+      dispatcher,
+    );
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toMatchObject({
+      details: [{ field: 'expectedVersion', currentVersion: 4 }],
+    });
+    expect(repository.jobs.get('qdn_01JDEMO0000000000000000000')).toMatchObject({ version: 4 });
+    expect(repository.jobs.get('qdn_01JDEMO0000000000000000000')).not.toHaveProperty('notes');
+  });
+
+  it('given someone else saves between our read and our write, then 409 on expectedVersion with their version', async () => {
+    const { context, repository } = jobsContext([jobRecord()]);
+    const read = repository.get.bind(repository);
+    repository.get = async (jobId) => {
+      const seen = await read(jobId);
+      // The other writer lands right after our read.
+      await repository.save({ ...seen!, version: 2, notes: 'theirs' }, 1, {
+        claim: undefined,
+        release: undefined,
+      });
+      return seen;
+    };
+    await expect(
+      updateJob(context, 'qdn_01JDEMO0000000000000000000', { notes: 'ours' }, dispatcher),
+    ).rejects.toMatchObject({ statusCode: 409, details: [{ field: 'expectedVersion', currentVersion: 2 }] });
+    expect(repository.jobs.get('qdn_01JDEMO0000000000000000000')?.notes).toBe('theirs');
+  });
+
+  it.each(['complete', 'cancelled'] as const)(
+    'given a %s job, then 409 and nothing changed',
+    async (status) => {
+      const { context, repository } = jobsContext([jobRecord({ status })]);
+      await expect(
+        updateJob(context, 'qdn_01JDEMO0000000000000000000', { notes: 'late' }, dispatcher),
+      ).rejects.toThrow(new ConflictError(`A ${status} job can no longer be changed`));
+      expect(repository.jobs.get('qdn_01JDEMO0000000000000000000')?.version).toBe(1);
+    },
+  );
+
+  it('given private fields from a dispatcher or a window the brand lacks, then 403 / 400 and nothing changed', async () => {
+    const { context, repository } = jobsContext([jobRecord()]);
+    await expect(
+      updateJob(context, 'qdn_01JDEMO0000000000000000000', { private: { internalNotes: 'x' } }, dispatcher),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      updateJob(
+        context,
+        'qdn_01JDEMO0000000000000000000',
+        { schedule: { date: '2026-12-02', window: 'sunset' } },
+        dispatcher,
+      ),
+    ).rejects.toMatchObject({ details: [{ field: 'body.schedule.window' }] });
+    expect(repository.jobs.get('qdn_01JDEMO0000000000000000000')?.version).toBe(1);
+  });
+
+  it('given a rental moved by a day, then only the days it leaves are released and the new one claimed', async () => {
+    const rental = jobRecord({
+      serviceType: 'trailer_drop',
+      trailerId: 'T-7',
+      schedule: { date: '2026-12-03', endDate: '2026-12-04' },
+    });
+    const { context, repository } = jobsContext([rental]);
+    repository.trailerDays.set('T-7/2026-12-03', rental.jobId);
+    repository.trailerDays.set('T-7/2026-12-04', rental.jobId);
+
+    await updateJob(
+      context,
+      rental.jobId,
+      { schedule: { date: '2026-12-04', endDate: '2026-12-05' } },
+      dispatcher,
+    );
+
+    expect(Object.fromEntries(repository.trailerDays)).toEqual({
+      'T-7/2026-12-04': rental.jobId,
+      'T-7/2026-12-05': rental.jobId,
+    });
+  });
+
+  it('given a job moved to another trailer, then every day of the old one is released and the new one claimed', async () => {
+    const rental = jobRecord({ trailerId: 'T-7', schedule: { date: '2026-12-03' } });
+    const { context, repository } = jobsContext([rental]);
+    repository.trailerDays.set('T-7/2026-12-03', rental.jobId);
+
+    await updateJob(context, rental.jobId, { trailerId: 'T-8' }, dispatcher);
+
+    expect(Object.fromEntries(repository.trailerDays)).toEqual({ 'T-8/2026-12-03': rental.jobId });
+  });
+});
+
+describe('changing status', () => {
+  const jobId = 'qdn_01JDEMO0000000000000000000';
+
+  it('given a forward move with an ETA and a note, then the history records who, when and the note', async () => {
+    const { context, repository } = jobsContext([jobRecord()]);
+
+    const view = await changeStatus(
+      context,
+      jobId,
+      { status: 'en_route', etaMinutes: 25, note: 'traffic' },
+      driver,
+    );
+
+    expect(view).toMatchObject({ status: 'en_route', version: 2, etaMinutes: 25 });
+    expect(repository.jobs.get(jobId)?.statusHistory).toEqual([
+      { status: 'scheduled', at: '2026-11-28T12:00:00.000Z', by: 'dispatcher-1' },
+      { status: 'en_route', at: NOW.toISOString(), by: 'driver-1', note: 'traffic' },
+    ]);
+  });
+
+  it('given the same status again, then nothing is written; with a new ETA, only the ETA and version change', async () => {
+    const { context, repository } = jobsContext([jobRecord({ status: 'en_route', etaMinutes: 20 })]);
+
+    const doubleTap = await changeStatus(context, jobId, { status: 'en_route', etaMinutes: 20 }, driver);
+    expect(doubleTap).toMatchObject({ version: 1, etaMinutes: 20 });
+    expect(repository.jobs.get(jobId)?.version).toBe(1);
+
+    const newEta = await changeStatus(context, jobId, { status: 'en_route', etaMinutes: 35 }, driver);
+    expect(newEta).toMatchObject({ version: 2, etaMinutes: 35, status: 'en_route' });
+    expect(repository.jobs.get(jobId)?.statusHistory).toHaveLength(1);
+  });
+
+  it('given a driver cancelling, then 403 naming what drivers may do, and nothing changed', async () => {
+    const { context, repository } = jobsContext([jobRecord()]);
+    await expect(changeStatus(context, jobId, { status: 'cancelled' }, driver)).rejects.toThrow(
+      new ForbiddenError('Drivers may move a job to en_route, arrived, complete'),
+    );
+    expect(repository.jobs.get(jobId)?.status).toBe('scheduled');
+  });
+
+  it('given a step back, then 400 on body.reason without a reason, and a correction with it', async () => {
+    const { context, repository } = jobsContext([jobRecord({ status: 'en_route' })]);
+
+    await expect(changeStatus(context, jobId, { status: 'scheduled' }, dispatcher)).rejects.toMatchObject({
+      statusCode: 400,
+      details: [{ field: 'body.reason', message: 'say why the status goes back' }],
+    });
+    expect(repository.jobs.get(jobId)?.status).toBe('en_route');
+
+    await changeStatus(context, jobId, { status: 'scheduled', reason: 'mis-tap' }, dispatcher);
+    expect(repository.jobs.get(jobId)?.statusHistory?.at(-1)).toEqual({
+      status: 'scheduled',
+      at: NOW.toISOString(),
+      by: 'dispatcher-1',
+      correction: true,
+      reason: 'mis-tap',
+    });
+  });
+
+  it('given a move the machine does not allow, then 409 with the allowed moves', async () => {
+    const { context } = jobsContext([jobRecord()]);
+    await expect(changeStatus(context, jobId, { status: 'complete' }, dispatcher)).rejects.toMatchObject({
+      statusCode: 409,
+      message: 'A scheduled job cannot move to complete',
+      details: [{ allowed: ['en_route', 'cancelled'] }],
+    });
+  });
+
+  it('given an expectedVersion that is not the current one, then 409 and nothing changed', async () => {
+    const { context, repository } = jobsContext([jobRecord({ version: 3 })]);
+    await expect(
+      changeStatus(context, jobId, { status: 'en_route', expectedVersion: 2 }, dispatcher),
+    ).rejects.toMatchObject({ details: [{ field: 'expectedVersion', currentVersion: 3 }] });
+    expect(repository.jobs.get(jobId)?.status).toBe('scheduled');
+  });
+
+  it('given a cancelled rental, then its trailer days are free for another job', async () => {
+    const { context, repository } = jobsContext([
+      jobRecord({ trailerId: 'T-7', schedule: { date: '2026-12-03' } }),
+    ]);
+    repository.trailerDays.set('T-7/2026-12-03', jobId);
+
+    await changeStatus(context, jobId, { status: 'cancelled' }, dispatcher);
+    const other = await createJob(context, newJob({ trailerId: 'T-7' }), dispatcher);
+
+    expect(repository.trailerDays.get('T-7/2026-12-03')).toBe(other.job.jobId);
+  });
+});
+
+describe('tracking links', () => {
+  it('given a rotation, then the old link stops working at once and the new one shows the job', async () => {
+    const { context, repository } = jobsContext();
+    const created = await createJob(context, newJob(), dispatcher);
+
+    const { trackingUrl } = await rotateTrackingLink(context, created.job.jobId, dispatcher);
+
+    expect(trackingUrl).not.toBe(created.trackingUrl);
+    expect(await jobForTrackingToken(context, tokenOf(created.trackingUrl))).toBeUndefined();
+    expect((await jobForTrackingToken(context, tokenOf(trackingUrl)))?.version).toBe(2);
+    expect([...repository.links.keys()]).toEqual([trackingTokenHash(tokenOf(trackingUrl))]);
+  });
+
+  it('given a job stored with a legacy trackingUrl, then a rotation drops it', async () => {
+    const legacy = { ...jobRecord(), trackingUrl: 'https://qdn.example.test/track/old' } as JobRecord;
+    const { context, repository } = jobsContext([legacy]);
+    await rotateTrackingLink(context, legacy.jobId, dispatcher);
+    expect(repository.jobs.get(legacy.jobId)).not.toHaveProperty('trackingUrl');
+  });
+
+  it('given a rotated secret, then every existing link ends', async () => {
+    const { context, rotateSecret } = jobsContext();
+    const { trackingUrl } = await createJob(context, newJob(), dispatcher);
+    rotateSecret('another-secret-of-32-characters!');
+    expect(await jobForTrackingToken(context, tokenOf(trackingUrl))).toBeUndefined();
+  });
+
+  it('given a closed job, then its link works for 7 days after it closed and not after', async () => {
+    const { context, setNow } = jobsContext();
+    const { job, trackingUrl } = await createJob(context, newJob(), dispatcher);
+    setNow(new Date('2026-12-03T18:00:00Z'));
+    await changeStatus(context, job.jobId, { status: 'cancelled' }, dispatcher);
+
+    setNow(new Date('2026-12-10T17:59:59Z'));
+    expect((await jobForTrackingToken(context, tokenOf(trackingUrl)))?.status).toBe('cancelled');
+    setNow(new Date('2026-12-10T18:00:01Z'));
+    expect(await jobForTrackingToken(context, tokenOf(trackingUrl))).toBeUndefined();
+  });
+
+  it('given a closed job with no history, then the 7 days run from its last update', async () => {
+    const closed = jobRecord({
+      status: 'complete',
+      statusHistory: [],
+      updatedAt: '2026-11-20T12:00:00.000Z',
+      trackingLinkId: 'link-1',
+      trackingTokenHash: trackingTokenHash(trackingToken(SECRET, 'link-1')),
+    });
+    const { context, repository } = jobsContext([closed]);
+    repository.links.set(closed.trackingTokenHash!, {
+      tokenHash: closed.trackingTokenHash!,
+      linkId: 'link-1',
+      jobId: closed.jobId,
+      createdAt: '2026-11-20T12:00:00.000Z',
+    });
+    expect(await jobForTrackingToken(context, trackingToken(SECRET, 'link-1'))).toBeUndefined();
+  });
+
+  it('given more lookups from one address than allowed per minute, then 429 and the unknown answer before that', async () => {
+    const { context } = jobsContext();
+    const request = { sourceIp: '203.0.113.9' };
+    for (let lookup = 0; lookup < 3; lookup++) {
+      expect(await jobForTrackingToken(context, 'A'.repeat(32), request)).toBeUndefined();
+    }
+    await expect(jobForTrackingToken(context, 'A'.repeat(32), request)).rejects.toBeInstanceOf(
+      TooManyRequestsError,
+    );
+    expect(await jobForTrackingToken(context, 'A'.repeat(32), { sourceIp: '203.0.113.10' })).toBeUndefined();
+  });
+});
+
+describe('web bookings', () => {
+  const booking = (overrides: Partial<BookingInput> = {}): BookingInput => ({
+    brandId: 'qdn',
+    name: 'Ana Ruiz',
+    phone: '+16195550150',
+    email: 'ana@example.com',
+    address: { text: '1 Harbor Dr, San Diego' },
+    serviceType: 'trailer_drop',
+    preferredDate: '2026-12-05',
+    endDate: '2026-12-07',
+    window: 'morning',
+    notes: 'driveway on the left',
+    smsConsent: true,
+    ...overrides,
+  });
+  const web = { sourceIp: '203.0.113.7' };
+
+  it('given a valid booking, then a requested job with the customer’s consent, a quote and a link, but no trailer claimed', async () => {
+    const { context, repository } = jobsContext();
+
+    const answer = await createBooking(context, booking(), web);
+
+    expect(answer).toEqual({
+      jobId: 'qdn_01JNEW00000000000000000001',
+      status: 'requested',
+      quote: expect.objectContaining({ days: 3, totalCents: 35000 + 2 * 7500 }),
+    });
+    const stored = repository.jobs.get(answer.jobId)!;
+    expect(stored).toMatchObject({
+      status: 'requested',
+      origin: 'booking',
+      smsConsentAt: NOW.toISOString(),
+      customer: { name: 'Ana Ruiz', phone: '+16195550150', email: 'ana@example.com' },
+      schedule: { date: '2026-12-05', endDate: '2026-12-07', window: 'morning' },
+      crewIds: [],
+      priceCents: 50000,
+      notes: 'driveway on the left',
+      statusHistory: [{ status: 'requested', at: NOW.toISOString(), by: 'customer' }],
+      updatedBy: 'customer',
+    });
+    expect(repository.links.get(stored.trackingTokenHash!)?.jobId).toBe(answer.jobId);
+    expect(repository.trailerDays.size).toBe(0);
+    expect(await listRequests(context)).toHaveLength(1);
+  });
+
+  it('given a booking without email, window, end date or notes, then none is stored', async () => {
+    const { context, repository } = jobsContext();
+    const { jobId } = await createBooking(
+      context,
+      booking({
+        email: undefined,
+        window: undefined,
+        endDate: undefined,
+        notes: undefined,
+        serviceType: 'junk_removal',
+      }),
+      web,
+    );
+    const stored = repository.jobs.get(jobId)!;
+    expect(stored.customer).toEqual({ name: 'Ana Ruiz', phone: '+16195550150' });
+    expect(stored.schedule).toEqual({ date: '2026-12-05' });
+    expect(stored).not.toHaveProperty('notes');
+  });
+
+  it.each([
+    [
+      'yesterday',
+      { preferredDate: '2026-11-30', endDate: undefined },
+      'body.preferredDate',
+      'must be today or later',
+    ],
+    [
+      '61 days ahead',
+      { preferredDate: '2027-01-31', endDate: undefined },
+      'body.preferredDate',
+      'must be within 60 days',
+    ],
+    [
+      'a 15-day rental',
+      { preferredDate: '2026-12-05', endDate: '2026-12-19' },
+      'body.endDate',
+      'a rental is at most 14 days online; call us for longer',
+    ],
+  ])(
+    'given %s, then 400 on that field, nothing stored and no allowance used',
+    async (_case, dates, field, message) => {
+      const { context, repository, limits } = jobsContext();
+      await expect(createBooking(context, booking(dates), web)).rejects.toMatchObject({
+        statusCode: 400,
+        details: [{ field, message }],
+      });
+      expect(repository.jobs.size).toBe(0);
+      expect(limits.taken).toEqual([]);
+    },
+  );
+
+  it('given 6 pm in San Diego (already tomorrow in UTC), then today is still bookable', async () => {
+    const { context, setNow } = jobsContext();
+    setNow(new Date('2026-12-02T02:00:00Z'));
+    await expect(
+      createBooking(context, booking({ preferredDate: '2026-12-01', endDate: undefined }), web),
+    ).resolves.toMatchObject({
+      status: 'requested',
+    });
+  });
+
+  it('given a service or window the brand does not offer, then 400 on those fields', async () => {
+    const { context } = jobsContext();
+    await expect(
+      createBooking(context, booking({ serviceType: 'charter', window: 'sunset' }), web),
+    ).rejects.toMatchObject({
+      details: [{ field: 'body.serviceType' }, { field: 'body.schedule.window' }],
+    });
+  });
+
+  it('given the phone’s daily allowance used up, then 429; another phone from the same address still books', async () => {
+    const { context, repository } = jobsContext();
+    await createBooking(context, booking(), web);
+    await createBooking(context, booking(), { sourceIp: '198.51.100.1' });
+
+    await expect(createBooking(context, booking(), { sourceIp: '198.51.100.2' })).rejects.toMatchObject({
+      statusCode: 429,
+      message: 'Too many bookings from this phone or network; call or text us instead',
+    });
+    await createBooking(context, booking({ phone: '+16195550151' }), web);
+    expect(repository.jobs.size).toBe(3);
+  });
+
+  it('given an address over its hourly allowance, then 429 without using up the phone’s allowance', async () => {
+    const { context, repository } = jobsContext();
+    for (const phone of ['+16195550161', '+16195550162', '+16195550163']) {
+      await createBooking(context, booking({ phone }), web);
+    }
+
+    await expect(createBooking(context, booking(), web)).rejects.toBeInstanceOf(TooManyRequestsError);
+    // The refused request took nothing from Ana's phone: she books twice from home.
+    await createBooking(context, booking(), { sourceIp: '198.51.100.1' });
+    await createBooking(context, booking(), { sourceIp: '198.51.100.1' });
+    expect(repository.jobs.size).toBe(5);
+  });
+});
