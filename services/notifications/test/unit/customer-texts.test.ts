@@ -1,0 +1,482 @@
+import { describe, expect, it } from '@jest/globals';
+import { jobOnBus } from '@qdn/local-cloud/test-factories';
+import { ConflictError, NotFoundError } from '@qdn/shared/errors';
+import { type JobOnBus, parseBusEvent } from '@qdn/shared/events';
+import { parseCrewMessage, textCrewMember } from '../../src/domain/crew-sms.ts';
+import { SmsRejectedError, textCustomerAsDispatcher } from '../../src/domain/dispatcher-messages.ts';
+import { handleInbound, type InboundSms, replyJobOf } from '../../src/domain/inbound.ts';
+import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-sms.ts';
+import { type JobSnapshot, SmsSendError } from '../../src/domain/ports.ts';
+import { notificationsDeps } from './fakes.ts';
+
+const QDN_SENDER = { messagingServiceSid: 'MG00000000000000000000000000000001' };
+const JADA_SENDER = { from: '+16195550110' };
+const MARK = '+16195550142';
+const QDN_TEAM = ['+16195550101', '+16195550102'];
+
+/** A job event as the sms consumer receives it from its rule (validated like any bus event). */
+function jobEvent(detailType: string, job: JobOnBus, data: Record<string, unknown> = {}): JobEventForSms {
+  return parseBusEvent({
+    version: '0',
+    id: `evt-${job.version}-${detailType}`,
+    source: 'qdn.jobs',
+    account: '000000000000',
+    time: '2026-11-22T10:00:00Z',
+    region: 'us-west-2',
+    resources: [],
+    'detail-type': detailType,
+    detail: {
+      meta: {
+        eventId: `${job.jobId}:${job.version}:${detailType}`,
+        occurredAt: '2026-11-22T10:00:00.000Z',
+        brandId: job.brandId,
+        jobId: job.jobId,
+        version: job.version,
+        correlationId: 'corr-1',
+        schemaVersion: 1,
+      },
+      data: { job, ...data },
+    },
+  }) as JobEventForSms;
+}
+
+describe('texting the customer about their job', () => {
+  it('given a new scheduled job and a number never texted, then one text from the brand with the link and how to opt out', async () => {
+    const { deps, texts, published, store } = notificationsDeps();
+
+    const outcome = await textCustomerAbout(deps, jobEvent('JobCreated', jobOnBus()));
+
+    expect(outcome).toEqual({ state: 'sent', messageSid: 'SM1', status: 'queued' });
+    expect(texts).toEqual([
+      {
+        to: MARK,
+        sender: QDN_SENDER,
+        body: `Hi Mark, your trailer pickup & dump is booked for Tue, Dec 1 between 12 pm and 5 pm. Track: https://qdn.example.test/track/${'link-1'.padEnd(32, 'x')} - QuickDumpNow Reply STOP to opt out.`,
+      },
+    ]);
+    expect(published.map((event) => [event.detailType, event.detail.meta.eventId])).toEqual([
+      ['SmsSent', 'sms:job:qdn_01JDEMO0000000000000000000:2:scheduled:SmsSent'],
+    ]);
+    // The recorded text hides the link's token.
+    expect(published[0]?.detail.data).toMatchObject({ body: expect.stringContaining('/track/[link]') });
+    expect(await store.job('qdn_01JDEMO0000000000000000000')).toMatchObject({
+      version: 2,
+      firstName: 'Mark',
+    });
+  });
+
+  it('given the same event delivered twice, then one text', async () => {
+    const { deps, texts } = notificationsDeps();
+    const event = jobEvent('JobCreated', jobOnBus());
+    await textCustomerAbout(deps, event);
+    await textCustomerAbout(deps, event);
+    expect(texts).toHaveLength(1);
+  });
+
+  it('given a second text to the number, a charter of a brand with a From number and no link, then no opt-out line, JADA’s number and no Track', async () => {
+    const { deps, texts } = notificationsDeps();
+    const charter = jobOnBus({
+      brandId: 'jada',
+      serviceType: 'charter',
+      schedule: { date: '2026-12-05', time: '17:30' },
+      trackingLinkId: undefined,
+      charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
+    });
+    await deps.store.markTexted(MARK, deps.now());
+
+    await textCustomerAbout(deps, jobEvent('JobCreated', charter));
+
+    expect(texts).toEqual([
+      {
+        to: MARK,
+        sender: JADA_SENDER,
+        body: 'Hi Mark, your charter aboard JADA is set for Sat, Dec 5 at 5:30 pm, meet at Dock C. - JADA',
+      },
+    ]);
+  });
+
+  it('given a late "on the way" after the job is complete, then nothing is sent and the text is recorded as stale', async () => {
+    const { deps, texts, published } = notificationsDeps();
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobStatusChanged', jobOnBus({ version: 4, status: 'complete' }), {
+        previousStatus: 'arrived',
+        status: 'complete',
+      }),
+    );
+
+    const late = await textCustomerAbout(
+      deps,
+      jobEvent('JobStatusChanged', jobOnBus({ version: 3, status: 'en_route' }), {
+        previousStatus: 'scheduled',
+        status: 'en_route',
+      }),
+    );
+
+    expect(late).toEqual({ state: 'suppressed', reason: 'stale' });
+    expect(texts.map((text) => text.body)).toEqual([
+      'Thanks Mark, your trailer pickup & dump is complete. Total: $600.00. - QuickDumpNow Reply STOP to opt out.',
+    ]);
+    expect(published.map((event) => event.detailType)).toEqual(['SmsSent', 'SmsSuppressed']);
+    expect(published[1]?.detail.data).toMatchObject({ template: 'on_the_way', reason: 'stale' });
+  });
+
+  it('given a correction back to scheduled, then the customer is told to ignore the last text', async () => {
+    const { deps, texts } = notificationsDeps();
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobStatusChanged', jobOnBus({ version: 4 }), {
+        previousStatus: 'en_route',
+        status: 'scheduled',
+        correction: true,
+        reason: 'mis-tap',
+      }),
+    );
+    expect(texts[0]?.body).toBe(
+      'Sorry Mark, please ignore our last text: your trailer pickup & dump is still scheduled. - QuickDumpNow Reply STOP to opt out.',
+    );
+  });
+
+  it('given a crew change, then no text, but the job is known at its new version', async () => {
+    const { deps, texts, published, store } = notificationsDeps();
+    const outcome = await textCustomerAbout(
+      deps,
+      jobEvent('JobAssignmentChanged', jobOnBus({ version: 5, crewIds: ['crew_ana'] }), {
+        previous: { crewIds: [] },
+      }),
+    );
+    expect(outcome).toBeUndefined();
+    expect(texts).toEqual([]);
+    expect(published).toEqual([]);
+    expect(await store.job('qdn_01JDEMO0000000000000000000')).toMatchObject({
+      version: 5,
+      crewIds: ['crew_ana'],
+    });
+  });
+});
+
+describe('a dispatcher texting a customer', () => {
+  async function withKnownJob(overrides: Partial<JobOnBus> = {}) {
+    const made = notificationsDeps();
+    await made.deps.store.observeJob(jobOnBus(overrides), made.deps.now());
+    return made;
+  }
+  const request = {
+    jobId: 'qdn_01JDEMO0000000000000000000',
+    text: '  Running 10 minutes late, sorry!  ',
+    requestId: 'req-1',
+    dispatcherId: 'dispatcher-1',
+  };
+
+  it('given a known job, then the text goes out signed as its brand, once per request id', async () => {
+    const { deps, texts, published } = await withKnownJob();
+
+    const answer = await textCustomerAsDispatcher(deps, request);
+    const retried = await textCustomerAsDispatcher(deps, request);
+
+    expect(answer).toEqual({ messageSid: 'SM1', status: 'queued' });
+    expect(retried).toEqual(answer);
+    expect(texts).toEqual([
+      {
+        to: MARK,
+        sender: QDN_SENDER,
+        body: 'Running 10 minutes late, sorry! - QuickDumpNow Reply STOP to opt out.',
+      },
+    ]);
+    expect(published[0]?.detail.data).toMatchObject({ template: 'dispatcher', audience: 'customer' });
+  });
+
+  it('given an unknown job, then 404 and nothing sent', async () => {
+    const { deps, texts } = notificationsDeps();
+    await expect(textCustomerAsDispatcher(deps, request)).rejects.toBeInstanceOf(NotFoundError);
+    expect(texts).toEqual([]);
+  });
+
+  it('given a customer who replied STOP, then 409, nothing sent and the suppression recorded', async () => {
+    const { deps, texts, published } = await withKnownJob();
+    await deps.store.suppress(MARK, 'keyword', deps.now());
+
+    await expect(textCustomerAsDispatcher(deps, request)).rejects.toThrow(
+      new ConflictError('The customer has opted out of texts (replied STOP)'),
+    );
+    expect(texts).toEqual([]);
+    expect(published.map((event) => event.detailType)).toEqual(['SmsSuppressed']);
+  });
+
+  it('given Twilio refuses the number for good, then 422 naming the Twilio error on `to`', async () => {
+    const { deps } = notificationsDeps({
+      answers: [new SmsSendError('permanent', 'Twilio: invalid To', 21211)],
+    });
+    await deps.store.observeJob(jobOnBus(), deps.now());
+
+    const refused = textCustomerAsDispatcher(deps, request);
+
+    await expect(refused).rejects.toBeInstanceOf(SmsRejectedError);
+    await expect(refused).rejects.toMatchObject({
+      statusCode: 422,
+      message: 'Twilio refused the text: Twilio: invalid To',
+      details: [{ field: 'to', message: 'Twilio error 21211' }],
+    });
+  });
+
+  it('given Twilio refuses without an error code, then 422 without field details', async () => {
+    const { deps } = notificationsDeps({ answers: [new SmsSendError('permanent', 'Twilio: refused')] });
+    await deps.store.observeJob(jobOnBus(), deps.now());
+    await expect(textCustomerAsDispatcher(deps, request)).rejects.toMatchObject({
+      statusCode: 422,
+      details: undefined,
+    });
+  });
+});
+
+describe('texting a crew member', () => {
+  const message = {
+    messageId: 'msg-1',
+    brandId: 'jada',
+    jobId: 'qdn_01JCHARTER000000000000000',
+    crewId: 'crew_a',
+    to: '+16195550177',
+    kind: 'assigned' as const,
+    body: 'JADA: you are on the Sat Dec 5 charter. Details: https://crew.example.test/crew/abc',
+    occurredAt: '2026-11-22T10:00:00.000Z',
+  };
+
+  it('given a raw delivery or an SNS envelope, then the same message; given anything else, then a validation error', () => {
+    expect(parseCrewMessage(message)).toEqual(message);
+    expect(parseCrewMessage({ Type: 'Notification', Message: JSON.stringify(message) })).toEqual(message);
+    expect(() => parseCrewMessage({ ...message, to: 'not-a-number' })).toThrow(/to/);
+    expect(() => parseCrewMessage({ Type: 'Notification', Message: 42 })).toThrow();
+  });
+
+  it('given a crew message, then one text from the brand’s sender, keyed on the message id and marked as crew', async () => {
+    const { deps, texts, published } = notificationsDeps();
+
+    await textCrewMember(deps, message);
+    await textCrewMember(deps, message);
+
+    expect(texts).toEqual([{ to: message.to, body: message.body, sender: JADA_SENDER }]);
+    expect(published[0]?.detail.meta).toMatchObject({
+      eventId: 'sms:crew:msg-1:SmsSent',
+      jobId: message.jobId,
+    });
+    expect(published[0]?.detail.data).toMatchObject({ template: 'crew_assigned', audience: 'crew' });
+    // A crew text is not a customer's first text: the customer's number is not marked.
+    expect(await deps.store.hasTexted(message.to)).toBe(false);
+  });
+});
+
+describe('texts customers and the team send us', () => {
+  let sids = 0;
+  const inbound = (overrides: Partial<InboundSms> = {}): InboundSms => ({
+    messageSid: `SM${String(++sids).padStart(32, '0')}`,
+    from: MARK,
+    to: '+15005550006',
+    body: 'Gate code is 4411',
+    mediaUrls: [],
+    messagingServiceSid: QDN_SENDER.messagingServiceSid,
+    receivedAt: '2026-11-22T10:00:00Z',
+    ...overrides,
+  });
+  async function withJobs(jobs: JobOnBus[], options: { relaysPerHour?: number } = {}) {
+    const made = notificationsDeps({ ...options, now: new Date('2026-12-01T18:00:00Z') });
+    for (const job of jobs) await made.deps.store.observeJob(job, made.deps.now());
+    return made;
+  }
+
+  it('given a customer’s text about their job under way, then every team number gets it with the job and how to answer', async () => {
+    const { deps, texts, published, store } = await withJobs([
+      jobOnBus({ status: 'en_route', jobId: 'qdn_01JDEMO00000000000000ABC123' }),
+    ]);
+    const sms = inbound();
+
+    await handleInbound(deps, sms);
+
+    const relay =
+      'QuickDumpNow reply from Mark (job qdn_01JDEMO00000000000000ABC123, en route, 4521 Soderblom Ave): Gate code is 4411 - answer with #ABC123 and your text';
+    expect(texts).toEqual(QDN_TEAM.map((to) => ({ to, body: relay, sender: QDN_SENDER })));
+    expect(
+      published.filter((event) => event.detailType !== 'SmsSent').map((event) => event.detailType),
+    ).toEqual(['SmsReceived', 'SmsRelayed']);
+    expect(published.find((event) => event.detailType === 'SmsRelayed')?.detail).toMatchObject({
+      meta: { jobId: 'qdn_01JDEMO00000000000000ABC123', correlationId: sms.messageSid },
+      data: { from: MARK, to: QDN_TEAM },
+    });
+    expect(store.inboundDone.has(sms.messageSid)).toBe(true);
+
+    // Twilio retries the webhook: nothing happens twice.
+    await handleInbound(deps, sms);
+    expect(texts).toHaveLength(2);
+  });
+
+  it('given STOP, then the number is suppressed, nothing is relayed and later texts to it are not sent; START undoes it', async () => {
+    const { deps, texts, published } = await withJobs([jobOnBus()]);
+
+    await handleInbound(deps, inbound({ body: 'Stop.' }));
+
+    expect(await deps.store.isSuppressed(MARK)).toBe(true);
+    expect(texts).toEqual([]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsReceived', expect.objectContaining({ keyword: 'stop', audience: 'customer' })],
+    ]);
+    await expect(
+      textCustomerAsDispatcher(deps, {
+        jobId: 'qdn_01JDEMO0000000000000000000',
+        text: 'hello?',
+        requestId: 'r',
+        dispatcherId: 'd',
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+
+    await handleInbound(deps, inbound({ body: 'START' }));
+    expect(await deps.store.isSuppressed(MARK)).toBe(false);
+  });
+
+  it('given HELP to JADA’s number, then JADA’s help text back to the sender and no relay', async () => {
+    const { deps, texts } = await withJobs([]);
+    await handleInbound(deps, inbound({ body: 'help', to: '+16195550110', messagingServiceSid: undefined }));
+    expect(texts).toEqual([
+      {
+        to: MARK,
+        sender: JADA_SENDER,
+        body: 'JADA Sail Charters: reply to this number and our team will get back to you. Msg&data rates may apply. Reply STOP to opt out.',
+      },
+    ]);
+  });
+
+  it('given an unknown sender writing to JADA’s number with a photo, then JADA’s team gets it as an unknown sender', async () => {
+    const { deps, texts } = await withJobs([]);
+    await handleInbound(
+      deps,
+      inbound({
+        from: '+16195550199',
+        to: '+16195550110',
+        messagingServiceSid: undefined,
+        mediaUrls: ['https://api.twilio.com/m/1'],
+      }),
+    );
+    expect(texts).toEqual([
+      {
+        to: '+16195550111',
+        sender: JADA_SENDER,
+        body: 'JADA Sail Charters reply from unknown sender +16195550199: Gate code is 4411 [1 attachment(s): https://api.twilio.com/m/1]',
+      },
+    ]);
+  });
+
+  it('given two jobs confirmed for the same next day, then the team is told it is unsure which, with both refs', async () => {
+    const { deps, texts } = await withJobs([
+      jobOnBus({ jobId: 'qdn_01JDEMO00000000000000AAA111', schedule: { date: '2026-12-02' } }),
+      jobOnBus({
+        jobId: 'qdn_01JDEMO00000000000000BBB222',
+        schedule: { date: '2026-12-02' },
+        address: { text: '9 Elm St' },
+      }),
+      jobOnBus({ jobId: 'qdn_01JDEMO00000000000000CCC333', schedule: { date: '2026-12-09' } }),
+    ]);
+    await handleInbound(deps, inbound());
+    expect(texts[0]?.body).toBe(
+      'QuickDumpNow reply from Mark +16195550142 (not sure which job: #AAA111 4521 Soderblom Ave, #BBB222 9 Elm St - answer with the right #ref): Gate code is 4411',
+    );
+  });
+
+  it('given a sender over the hourly allowance, then not relayed and recorded as rate-limited; STOP still works', async () => {
+    const { deps, texts, published } = await withJobs([jobOnBus()], { relaysPerHour: 1 });
+    await handleInbound(deps, inbound());
+    published.length = 0;
+
+    await handleInbound(deps, inbound({ body: 'and another thing' }));
+    await handleInbound(deps, inbound({ body: 'STOP' }));
+
+    expect(texts).toHaveLength(2);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsReceived', expect.objectContaining({ body: 'and another thing' })],
+      ['SmsSuppressed', { template: 'relay', audience: 'team', reason: 'rate-limited' }],
+      ['SmsReceived', expect.objectContaining({ keyword: 'stop' })],
+    ]);
+    expect(await deps.store.isSuppressed(MARK)).toBe(true);
+  });
+
+  it('given a team member’s #ref reply, then the customer of that job gets it signed as the job’s brand', async () => {
+    const { deps, texts, published } = await withJobs([
+      jobOnBus({ jobId: 'qdn_01JCHARTER000000000ABC123', brandId: 'jada', serviceType: 'charter' }),
+    ]);
+    await handleInbound(deps, inbound({ from: QDN_TEAM[0], body: '#abc123 we are 10 min late' }));
+    expect(texts).toEqual([{ to: MARK, body: 'we are 10 min late - JADA', sender: JADA_SENDER }]);
+    expect(published[0]?.detail).toMatchObject({
+      meta: { jobId: 'qdn_01JCHARTER000000000ABC123' },
+      data: { audience: 'team' },
+    });
+  });
+
+  it('given a team text without a #ref or with an unknown one, then only the team member hears back how to answer', async () => {
+    const { deps, texts } = await withJobs([jobOnBus()]);
+    await handleInbound(deps, inbound({ from: QDN_TEAM[1], body: 'on my way' }));
+    await handleInbound(deps, inbound({ from: QDN_TEAM[1], body: '#ZZZ999 hello' }));
+    expect(texts).toEqual([
+      {
+        to: QDN_TEAM[1],
+        sender: QDN_SENDER,
+        body: 'Not sent: start your text with # and the job reference (e.g. #A1B2C3) to send it to that customer.',
+      },
+      { to: QDN_TEAM[1], sender: QDN_SENDER, body: 'Not sent: no job ends with #ZZZ999.' },
+    ]);
+  });
+
+  it('given a customer text longer than 1,000 characters, then the relay is cut, not dropped', async () => {
+    const { deps, texts } = await withJobs([]);
+    await handleInbound(deps, inbound({ body: 'x'.repeat(1200) }));
+    expect(texts[0]?.body).toBe(`QuickDumpNow reply from unknown sender ${MARK}: ${'x'.repeat(1000)}…`);
+  });
+});
+
+describe('which job a reply is about', () => {
+  const snapshot = (jobId: string, status: JobSnapshot['status'], date: string): JobSnapshot => ({
+    jobId,
+    brandId: 'qdn',
+    version: 1,
+    status,
+    serviceType: 'junk_removal',
+    firstName: 'Mark',
+    phone: MARK,
+    addressText: '1 Main St',
+    date,
+  });
+  const today = '2026-12-10';
+
+  it('given a job under way, then that one, whatever else is booked', () => {
+    const jobs = [snapshot('a', 'scheduled', today), snapshot('b', 'arrived', '2026-12-09')];
+    expect(replyJobOf(jobs, today)).toEqual({ job: jobs[1], ambiguous: [] });
+  });
+
+  it('given only confirmed jobs, then the soonest upcoming one; with none upcoming, the most recent past one', () => {
+    const upcoming = [
+      snapshot('later', 'scheduled', '2026-12-20'),
+      snapshot('soon', 'scheduled', '2026-12-12'),
+    ];
+    expect(replyJobOf([...upcoming, snapshot('past', 'scheduled', '2026-12-01')], today).job?.jobId).toBe(
+      'soon',
+    );
+    const past = [snapshot('old', 'scheduled', '2026-11-01'), snapshot('recent', 'scheduled', '2026-12-05')];
+    expect(replyJobOf(past, today).job?.jobId).toBe('recent');
+  });
+
+  it('given a booking someone requested under the number, then it never counts', () => {
+    expect(replyJobOf([snapshot('req', 'requested', today)], today)).toEqual({
+      job: undefined,
+      ambiguous: [],
+    });
+  });
+
+  it('given completed jobs only, then the latest within 14 days, none older', () => {
+    expect(
+      replyJobOf([snapshot('c1', 'complete', '2026-11-30'), snapshot('c2', 'complete', '2026-12-03')], today)
+        .job?.jobId,
+    ).toBe('c2');
+    expect(replyJobOf([snapshot('c0', 'complete', '2026-11-25')], today).job).toBeUndefined();
+  });
+
+  it('given two jobs under way, then ambiguous', () => {
+    const jobs = [snapshot('a', 'en_route', today), snapshot('b', 'arrived', today)];
+    expect(replyJobOf(jobs, today)).toEqual({ job: undefined, ambiguous: jobs });
+  });
+});

@@ -1,0 +1,203 @@
+import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
+import type { DomainEvent, JobOnBus } from '@qdn/shared/events';
+import type { InboundDeps } from '../../src/domain/inbound.ts';
+import { jobRef } from '../../src/domain/inbound.ts';
+import type { TrackingLinks } from '../../src/domain/job-sms.ts';
+import {
+  type JobSnapshot,
+  type NotificationStore,
+  type NotificationsDeps,
+  type OutboundSms,
+  type Sender,
+  type SendOutcome,
+  type SendRecord,
+  SmsSendError,
+} from '../../src/domain/ports.ts';
+
+// In-memory ports for the notifications domain (the DynamoDB store and the Twilio gateway are tested
+// against the local cloud in test/integration).
+
+type StoredSend = SendRecord & { state: string; leaseUntil: number };
+
+/**
+ * The store's rules in memory: the job projection keeps the highest version seen (an older one is
+ * `stale`), send records are claimed, leased, released or settled once, and opt-outs, texted numbers and
+ * handled inbound messages are remembered. The timeline side is not modelled (see timeline.ts's tests).
+ */
+export function memoryStore(): NotificationStore & {
+  records: Map<string, StoredSend>;
+  jobs: Map<string, JobSnapshot>;
+  inboundDone: Set<string>;
+} {
+  const records = new Map<string, StoredSend>();
+  const jobs = new Map<string, JobSnapshot>();
+  const suppressed = new Set<string>();
+  const texted = new Set<string>();
+  const inboundDone = new Set<string>();
+  const unused = () => {
+    throw new Error('not used here');
+  };
+  return {
+    records,
+    jobs,
+    inboundDone,
+    async observeJob(job: JobOnBus) {
+      const known = jobs.get(job.jobId);
+      // Equal versions pass: one job change can produce several events.
+      if (known && known.version > job.version) return { stale: true };
+      jobs.set(job.jobId, {
+        jobId: job.jobId,
+        brandId: job.brandId,
+        version: job.version,
+        status: job.status,
+        serviceType: job.serviceType,
+        firstName: job.customer.firstName,
+        phone: job.customer.phone,
+        addressText: job.address.text,
+        date: job.schedule.date,
+        endDate: job.schedule.endDate ?? job.schedule.date,
+        crewIds: job.crewIds,
+      });
+      return { stale: false };
+    },
+    job: async (jobId: string) => jobs.get(jobId),
+    jobsForPhone: async (phone: string) =>
+      [...jobs.values()].filter((job) => job.phone === phone).sort((a, b) => b.date.localeCompare(a.date)),
+    jobByRef: async (ref: string) =>
+      [...jobs.values()].find((job) => jobRef(job.jobId) === ref.toUpperCase()),
+    async claimSend(sms: OutboundSms, now: Date, leaseMs: number) {
+      const existing = records.get(sms.key);
+      if (existing?.outcome) return { kind: 'done', record: existing };
+      if (existing?.state === 'sending' && existing.leaseUntil > now.getTime()) return { kind: 'busy' };
+      const fresh = !existing || existing.state === 'released';
+      const record = {
+        key: sms.key,
+        body: fresh ? sms.body : existing!.body,
+        firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
+        published: false,
+        state: 'sending',
+        leaseUntil: now.getTime() + leaseMs,
+      };
+      records.set(sms.key, record);
+      return fresh ? { kind: 'new', record } : { kind: 'uncertain', record };
+    },
+    async settleSend(key: string, body: string, outcome: SendOutcome, now: Date) {
+      const existing = records.get(key);
+      if (existing?.outcome) return existing;
+      const record = {
+        key,
+        body: existing?.body ?? body,
+        firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
+        outcome,
+        published: false,
+        state: 'settled',
+        leaseUntil: 0,
+      };
+      records.set(key, record);
+      return record;
+    },
+    async releaseSend(key: string) {
+      records.get(key)!.state = 'released';
+    },
+    async markSendUncertain(key: string) {
+      Object.assign(records.get(key)!, { state: 'uncertain', leaseUntil: 0 });
+    },
+    async markPublished(key: string) {
+      records.get(key)!.published = true;
+    },
+    isSuppressed: async (phone: string) => suppressed.has(phone),
+    suppress: async (phone: string) => void suppressed.add(phone),
+    unsuppress: async (phone: string) => void suppressed.delete(phone),
+    hasTexted: async (phone: string) => texted.has(phone),
+    markTexted: async (phone: string) => void texted.add(phone),
+    isInboundDone: async (messageSid: string) => inboundDone.has(messageSid),
+    markInboundDone: async (messageSid: string) => void inboundDone.add(messageSid),
+    recordDelivery: unused,
+    addTimelineEntry: unused,
+    recordTrackingLink: unused,
+    currentTrackingLink: unused,
+    timeline: unused,
+  };
+}
+
+/**
+ * Notification deps over the memory store and a scripted Twilio: each send takes the next answer (a
+ * result, or an SmsSendError to throw); once none is left, Twilio accepts (`SM1`, `SM2`…) if
+ * `acceptUnscripted`, else it is a permanent failure. `sent` holds the bodies sent,
+ * `texts` each text with its number and sender, `published` every event.
+ */
+export function harness(
+  answers: Array<{ messageSid: string; status: string } | SmsSendError> = [],
+  options: { acceptUnscripted?: boolean } = {},
+) {
+  const store = memoryStore();
+  const published: DomainEvent[] = [];
+  const sent: string[] = [];
+  const texts: { to: string; body: string; sender: Sender }[] = [];
+  const twilioHas: Array<{ to: string; body: string; messageSid: string }> = [];
+  let sids = 0;
+  const deps: NotificationsDeps = {
+    store,
+    gateway: {
+      async send(sms) {
+        const answer =
+          answers.shift() ??
+          (options.acceptUnscripted
+            ? { messageSid: `SM${++sids}`, status: 'queued' }
+            : new SmsSendError('permanent', 'no answer scripted'));
+        sent.push(sms.body);
+        texts.push({ to: sms.to, body: sms.body, sender: sms.sender });
+        if (answer instanceof SmsSendError) {
+          // An ambiguous failure in these tests is a message Twilio did take.
+          if (answer.kind === 'ambiguous')
+            twilioHas.push({ to: sms.to, body: sms.body, messageSid: 'SMlate' });
+          throw answer;
+        }
+        return answer;
+      },
+      async findSent(sms) {
+        const found = twilioHas.find((message) => message.to === sms.to && message.body === sms.body);
+        return found ? { messageSid: found.messageSid, status: 'sent' } : undefined;
+      },
+    },
+    publish: async (events) => void published.push(...events),
+    now: () => new Date('2026-11-22T10:00:00Z'),
+    statusCallbackUrl: (jobId) => `https://api.example/twilio/status?jobId=${jobId}`,
+    sendLeaseMs: 10_000,
+    busyWaitMs: 500,
+  };
+  const sms: OutboundSms = {
+    key: 'job:qdn_1:2:on_the_way',
+    brandId: 'qdn',
+    jobId: 'qdn_1',
+    version: 2,
+    to: '+16195550142',
+    body: "Hi Mark, we're on the way.",
+    template: 'on_the_way',
+    audience: 'customer',
+    sender: { from: '+16195550110' },
+  };
+  return { deps, store, published, sent, texts, sms };
+}
+
+/**
+ * Everything the sms, crew, dispatcher and inbound commands need: the harness with Twilio giving the
+ * scripted `answers`, then accepting every text (`SM1`, `SM2`…), the local brands, a tracking-link builder and a relay limit of `relaysPerHour`.
+ */
+export function notificationsDeps(
+  options: { answers?: Parameters<typeof harness>[0]; relaysPerHour?: number; now?: Date } = {},
+) {
+  const base = harness(options.answers ?? [], { acceptUnscripted: true });
+  const limits = new MemoryRateLimits();
+  const trackingLinks: TrackingLinks = {
+    urlFor: async (brandId, linkId) => `https://${brandId}.example.test/track/${linkId.padEnd(32, 'x')}`,
+  };
+  const deps: InboundDeps & { trackingLinks: TrackingLinks } = {
+    ...base.deps,
+    ...(options.now ? { now: () => options.now! } : {}),
+    brands: testBrands,
+    trackingLinks,
+    relayLimit: { limits, perSenderPerHour: options.relaysPerHour ?? 10 },
+  };
+  return { ...base, deps, limits };
+}
