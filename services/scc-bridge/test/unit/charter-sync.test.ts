@@ -282,6 +282,43 @@ describe('the crew page', () => {
     }
   });
 
+  it('given a member deactivated since the link was sent, then the link shows nothing and ticks nothing', async () => {
+    const { context, sent, published } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    const token = tokenIn(sent[0]!.body)!;
+    await context.roster.save({ ...alice, active: false });
+    published.length = 0;
+
+    expect(await crewPage(context, token)).toBeUndefined();
+    expect(await tickChecklistItem(context, token, 'safety-briefing', true)).toBeUndefined();
+    expect(context.charters.ticks.size).toBe(0);
+    expect(published).toEqual([]);
+  });
+
+  it('given one address over its per-minute lookups or ticks, then 429 before anything is looked up or ticked', async () => {
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    const token = tokenIn(sent[0]!.body)!;
+    context.crewLinkLimits = { lookupsPerIpPerMinute: 3, ticksPerIpPerMinute: 1 };
+    const phone = { sourceIp: '203.0.113.5' };
+
+    expect(await tickChecklistItem(context, token, 'safety-briefing', true, phone)).toBeDefined();
+    await expect(
+      tickChecklistItem(context, token, 'life-jackets-counted', true, phone),
+    ).rejects.toMatchObject({
+      statusCode: 429,
+      message: 'Too many checklist changes from this network; try again shortly',
+    });
+    expect(await crewPage(context, token, phone)).toBeDefined();
+    await expect(crewPage(context, token, phone)).rejects.toMatchObject({
+      statusCode: 429,
+      message: 'Too many crew link requests from this network; try again shortly',
+    });
+    expect([...context.charters.ticks.keys()]).toEqual(['qdn_01JCHARTER000000000000000/safety-briefing']);
+    // Another address is not affected.
+    expect(await crewPage(context, token, { sourceIp: '203.0.113.6' })).toBeDefined();
+  });
+
   it('given a link past its expiry, then there is no page', async () => {
     const { context, sent } = memoryContext([alice, bob]);
     await sync(context, charterJob());

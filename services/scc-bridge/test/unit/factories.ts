@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { brandsFrom } from '@qdn/shared/brands';
+import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { CrewMessage, DomainEvent, EventMeta, JobOnBus } from '@qdn/shared/events';
 import type { ChecklistTick } from '../../src/domain/checklist.ts';
 import type { CrewMember } from '../../src/domain/crew-member.ts';
@@ -18,9 +17,7 @@ import type {
 // Test factories and in-memory ports for the bridge's domain: pure code is exercised end to end with
 // no AWS (the DynamoDB, SCC and SNS adapters are tested against the local cloud in test/integration).
 
-export const brands = brandsFrom(
-  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
-);
+export const brands = testBrands;
 export const jada = brands.get('jada');
 
 export const member = (
@@ -242,7 +239,7 @@ export function memoryContext(members: CrewMember[], now = new Date('2026-06-01T
     siteBaseUrl: () => 'https://crew.example.test',
     leaseMs: 15_000,
     busyWaitMs: 0,
-    limits: { take: async () => ({ allowed: true }) as const },
+    limits: new MemoryRateLimits(),
     crewLinkLimits: { lookupsPerIpPerMinute: 60, ticksPerIpPerMinute: 60 },
   } satisfies BridgeContext;
   return { context, sent, published, messenger };
