@@ -263,3 +263,57 @@ describe('coordinates from phones and forms', () => {
     });
   });
 });
+
+describe('the tracking view’s schedule', () => {
+  const qdn = brands.get('qdn');
+
+  it('given a multi-day rental at a set time of a service the brand no longer lists, then the dates, the time and the service’s own name', () => {
+    const view = trackingView(
+      job({
+        brandId: 'qdn',
+        serviceType: 'boat_haul',
+        status: 'en_route',
+        etaMinutes: 12,
+        schedule: { date: '2026-12-05', endDate: '2026-12-07', time: '09:30' },
+        charter: undefined,
+      }),
+      qdn,
+    );
+    expect(view.job).toMatchObject({
+      serviceLabel: 'boat_haul',
+      etaMinutes: 12,
+      schedule: { date: '2026-12-05', endDate: '2026-12-07', time: '09:30', timeZone: 'America/Los_Angeles' },
+    });
+    expect(view.job.schedule).not.toHaveProperty('window');
+    expect(view.job).not.toHaveProperty('charter');
+  });
+
+  it('given a window the brand names, then its start and end; given an ETA on a job not en route, then no ETA', () => {
+    const view = trackingView(
+      job({
+        brandId: 'qdn',
+        serviceType: 'junk_removal',
+        schedule: { date: '2026-12-05', window: 'morning' },
+        etaMinutes: 12,
+      }),
+      qdn,
+    );
+    expect(view.job.schedule).toEqual({
+      date: '2026-12-05',
+      window: 'morning',
+      windowStart: '08:00',
+      windowEnd: '12:00',
+      timeZone: 'America/Los_Angeles',
+    });
+    expect(view.job.serviceLabel).toBe('Junk removal');
+    expect(view.job).not.toHaveProperty('etaMinutes');
+  });
+
+  it('given a window the brand does not have (it was renamed since), then no window rather than a broken one', () => {
+    const view = trackingView(
+      job({ brandId: 'qdn', schedule: { date: '2026-12-05', window: 'sunset' } }),
+      qdn,
+    );
+    expect(view.job.schedule).toEqual({ date: '2026-12-05', timeZone: 'America/Los_Angeles' });
+  });
+});

@@ -118,3 +118,109 @@ describe('JobArriving', () => {
     );
   });
 });
+
+describe('the job on the bus, field by field', () => {
+  it('given a job with every optional field, then each travels as stored and the schema accepts it', () => {
+    const charter = { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 };
+    const projected = jobOnBus(
+      aJob({
+        address: { text: 'Dock C', lat: 32.72, lng: -117.19 },
+        trailerId: 'T-7',
+        paymentMethod: 'zelle',
+        invoiceUrl: 'https://pay.example.com/i/42',
+        notes: 'gate 4471',
+        crewNotes: 'cake on board',
+        etaMinutes: 15,
+        trackingLinkId: 'link-3',
+        charter,
+      }),
+    );
+    expect(projected).toEqual({
+      jobId: 'qdn_01JDEMO',
+      brandId: 'qdn',
+      version: 1,
+      status: 'scheduled',
+      serviceType: 'trailer_pickup_and_dump',
+      customer: { name: 'Mark Soderblom', firstName: 'Mark', phone: '+16195550123' },
+      address: { text: 'Dock C', lat: 32.72, lng: -117.19 },
+      schedule: { date: '2026-12-01', window: 'afternoon' },
+      trailerId: 'T-7',
+      crewIds: [],
+      priceCents: 60000,
+      paymentMethod: 'zelle',
+      invoiceUrl: 'https://pay.example.com/i/42',
+      notes: 'gate 4471',
+      crewNotes: 'cake on board',
+      etaMinutes: 15,
+      trackingLinkId: 'link-3',
+      charter,
+    });
+    expect(JobOnBus.safeParse(projected).success).toBe(true);
+  });
+
+  it('given a job stored without crew or price, then no crew and no price on the bus', () => {
+    const { crewIds: _crewIds, priceCents: _price, ...bare } = aJob();
+    const projected = jobOnBus(bare as JobRecord);
+    expect(projected.crewIds).toEqual([]);
+    expect(projected).not.toHaveProperty('priceCents');
+    expect(JobOnBus.safeParse(projected).success).toBe(true);
+  });
+});
+
+describe('status corrections, assignments and links', () => {
+  it('given a step back with a reason, then JobStatusChanged is a correction carrying the reason', () => {
+    const after = aJob({
+      version: 3,
+      status: 'scheduled',
+      statusHistory: [{ status: 'scheduled', at: 'x', by: 'd', correction: true, reason: 'mis-tap' }],
+    });
+    const [event] = eventsForJobChange(aJob({ version: 2, status: 'en_route' }), after);
+    expect(event?.detail.data).toMatchObject({
+      previousStatus: 'en_route',
+      status: 'scheduled',
+      correction: true,
+      reason: 'mis-tap',
+    });
+  });
+
+  it('given a trailer swap, then JobAssignmentChanged names the previous trailer and crew', () => {
+    const before = aJob({ trailerId: 'T-7', crewIds: ['crew-ana'] });
+    const [event] = eventsForJobChange(before, { ...before, version: 2, trailerId: 'T-8' });
+    expect(event?.detailType).toBe('JobAssignmentChanged');
+    expect(event?.detail.data).toMatchObject({
+      previous: { trailerId: 'T-7', crewIds: ['crew-ana'] },
+      job: { trailerId: 'T-8' },
+    });
+  });
+
+  it('given a first crew on a job stored without crew ids, then the previous crew is none', () => {
+    const { crewIds: _crewIds, ...before } = aJob();
+    const [event] = eventsForJobChange(before as JobRecord, aJob({ version: 2, crewIds: ['crew-ana'] }));
+    expect(event?.detail.data).toMatchObject({ previous: { crewIds: [] } });
+    expect(event?.detail.data).not.toHaveProperty('previous.trailerId');
+  });
+
+  it('given a rotated link, then the old link id is revoked and the new one issued, by id only', () => {
+    const events = eventsForJobChange(
+      aJob({ trackingLinkId: 'link-1', trackingTokenHash: 'hash-1' }),
+      aJob({ version: 2, trackingLinkId: 'link-2', trackingTokenHash: 'hash-2' }),
+    );
+    expect(events.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['TrackingLinkRevoked', { jobId: 'qdn_01JDEMO', linkId: 'link-1', reason: 'rotated' }],
+      ['TrackingLinkIssued', { jobId: 'qdn_01JDEMO', linkId: 'link-2' }],
+    ]);
+  });
+
+  it('given a job from before link ids (a hash only), then its old link is revoked without an id; a first link is only issued', () => {
+    const legacy = eventsForJobChange(
+      aJob({ trackingTokenHash: 'hash-0' }),
+      aJob({ version: 2, trackingLinkId: 'link-1', trackingTokenHash: 'hash-1' }),
+    );
+    expect(legacy.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['TrackingLinkRevoked', { jobId: 'qdn_01JDEMO', reason: 'rotated' }],
+      ['TrackingLinkIssued', { jobId: 'qdn_01JDEMO', linkId: 'link-1' }],
+    ]);
+    const first = eventsForJobChange(aJob(), aJob({ version: 2, trackingLinkId: 'link-1' }));
+    expect(first.map((event) => event.detailType)).toEqual(['TrackingLinkIssued']);
+  });
+});
