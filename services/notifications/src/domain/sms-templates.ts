@@ -42,8 +42,8 @@ type Render = (v: SmsVariables) => string;
 
 // Templates are data: one line per message, optional parts only where a variable is present.
 const TEMPLATES: Record<SmsTemplateId, Render> = {
-  scheduled: (v) => `Hi ${v.firstName}, your ${v.serviceLabel} is booked for ${v.day} ${v.when}.${track(v)}`,
-  rescheduled: (v) => `Hi ${v.firstName}, your ${v.serviceLabel} has moved to ${v.day} ${v.when}.${track(v)}`,
+  scheduled: (v) => `Hi ${v.firstName}, your ${v.serviceLabel} is booked for ${when(v)}.${track(v)}`,
+  rescheduled: (v) => `Hi ${v.firstName}, your ${v.serviceLabel} has moved to ${when(v)}.${track(v)}`,
   on_the_way: (v) =>
     `Hi ${v.firstName}, we're on the way${v.etaMinutes !== undefined ? ` - about ${v.etaMinutes} min` : ''}.${track(v)}`,
   arriving: (v) => `Hi ${v.firstName}, we're arriving now.`,
@@ -55,14 +55,19 @@ const TEMPLATES: Record<SmsTemplateId, Render> = {
   correction: (v) =>
     `Sorry ${v.firstName}, please ignore our last text: your ${v.serviceLabel} is ${v.correctedTo ?? 'unchanged'}.`,
   charter_scheduled: (v) =>
-    `Hi ${v.firstName}, your charter${v.vessel ? ` aboard ${v.vessel}` : ''} is set for ${v.day} ${v.when}${v.meetingPoint ? `, meet at ${v.meetingPoint}` : ''}.${track(v)}`,
+    `Hi ${v.firstName}, your charter${v.vessel ? ` aboard ${v.vessel}` : ''} is set for ${when(v)}${v.meetingPoint ? `, meet at ${v.meetingPoint}` : ''}.${track(v)}`,
   charter_rescheduled: (v) =>
-    `Hi ${v.firstName}, your charter${v.vessel ? ` aboard ${v.vessel}` : ''} has moved to ${v.day} ${v.when}.${track(v)}`,
+    `Hi ${v.firstName}, your charter${v.vessel ? ` aboard ${v.vessel}` : ''} has moved to ${when(v)}.${track(v)}`,
   charter_cancelled: (v) =>
     `Hi ${v.firstName}, your charter on ${v.day} is cancelled. Questions? Just reply.`,
   charter_complete: (v) =>
     `Thanks for sailing with us, ${v.firstName}!${v.total ? ` Total: ${v.total}.` : ''}${v.invoiceUrl ? ` Invoice: ${v.invoiceUrl}` : ''}`,
 };
+
+/** "Tue, Dec 1 between 12 and 5 pm", or the day alone for a job with neither a window nor a time. */
+function when(v: SmsVariables): string {
+  return v.when ? `${v.day} ${v.when}` : v.day;
+}
 
 function track(v: SmsVariables): string {
   return v.trackingUrl ? ` Track: ${v.trackingUrl}` : '';
