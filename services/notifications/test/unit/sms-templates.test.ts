@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom } from '@qdn/shared/brands';
-import type { JobOnBus } from '@qdn/shared/events';
+import { jobOnBus, testBrands } from '@qdn/local-cloud/test-factories';
 import { countSegments } from '../../src/domain/sms-segments.ts';
 import {
   MAX_SEGMENTS,
@@ -11,24 +9,8 @@ import {
   variablesFor,
 } from '../../src/domain/sms-templates.ts';
 
-const brands = brandsFrom(
-  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
-);
-
-const job = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
-  jobId: 'qdn_01JDEMO0000000000000000000',
-  brandId: 'qdn',
-  version: 2,
-  status: 'scheduled',
-  serviceType: 'trailer_pickup_and_dump',
-  customer: { name: 'Mark Soderblom', firstName: 'Mark', phone: '+16195550142' },
-  address: { text: 'Soderblom Ave' },
-  schedule: { date: '2026-12-01', window: 'afternoon' },
-  crewIds: [],
-  priceCents: 60000,
-  trackingLinkId: 'link-1',
-  ...overrides,
-});
+const brands = testBrands;
+const job = jobOnBus;
 /** The link the sms consumer rebuilds from the job's link id (events carry no token). */
 const trackingUrl = 'http://localhost:3001/track/AbCdEfGhIjKlMnOpQrStUvWxYz012345';
 
@@ -185,6 +167,203 @@ describe('which event texts the customer', () => {
       { job: job({ status: 'cancelled' }), previousStatus: 'scheduled', status: 'cancelled' },
       'cancelled',
     ],
+  ] as const)('%s → %s', (_, detailType, data, expected) => {
+    expect(templateForEvent(detailType, data as Parameters<typeof templateForEvent>[1])).toBe(expected);
+  });
+});
+
+describe('every text, word for word', () => {
+  const qdn = brands.get('qdn');
+  const jada = brands.get('jada');
+  const render = (template: SmsTemplateId, variables: ReturnType<typeof variablesFor>) =>
+    renderSms(template, variables, { firstToNumber: false }).body;
+  const plain = variablesFor(job({ priceCents: undefined, trackingLinkId: undefined }), qdn);
+  const charter = (overrides: Parameters<typeof job>[0] = {}) =>
+    variablesFor(
+      job({
+        brandId: 'jada',
+        serviceType: 'charter',
+        schedule: { date: '2026-12-05', time: '09:05' },
+        priceCents: undefined,
+        ...overrides,
+      }),
+      jada,
+    );
+
+  it.each([
+    ['on_the_way', plain, "Hi Mark, we're on the way. - QuickDumpNow"],
+    [
+      'on_the_way',
+      variablesFor(job({ etaMinutes: 20 }), qdn, { trackingUrl }),
+      `Hi Mark, we're on the way - about 20 min. Track: ${trackingUrl} - QuickDumpNow`,
+    ],
+    ['arriving', plain, "Hi Mark, we're arriving now. - QuickDumpNow"],
+    ['arrived', plain, "Hi Mark, we've arrived for your trailer pickup & dump. - QuickDumpNow"],
+    ['complete', plain, 'Thanks Mark, your trailer pickup & dump is complete. - QuickDumpNow'],
+    [
+      'cancelled',
+      plain,
+      'Hi Mark, your trailer pickup & dump on Tue, Dec 1 is cancelled. Questions? Just reply. - QuickDumpNow',
+    ],
+    [
+      'rescheduled',
+      plain,
+      'Hi Mark, your trailer pickup & dump has moved to Tue, Dec 1 between 12 pm and 5 pm. - QuickDumpNow',
+    ],
+    [
+      'correction',
+      plain,
+      'Sorry Mark, please ignore our last text: your trailer pickup & dump is unchanged. - QuickDumpNow',
+    ],
+    [
+      'correction',
+      variablesFor(job(), qdn, { correctedTo: 'en_route' }),
+      'Sorry Mark, please ignore our last text: your trailer pickup & dump is on the way. - QuickDumpNow',
+    ],
+    ['charter_scheduled', charter(), 'Hi Mark, your charter is set for Sat, Dec 5 at 9:05 am. - JADA'],
+    [
+      'charter_scheduled',
+      charter({
+        schedule: { date: '2026-12-05', time: '00:00' },
+        charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
+      }),
+      'Hi Mark, your charter aboard JADA is set for Sat, Dec 5 at 12 am, meet at Dock C. - JADA',
+    ],
+    ['charter_rescheduled', charter(), 'Hi Mark, your charter has moved to Sat, Dec 5 at 9:05 am. - JADA'],
+    [
+      'charter_rescheduled',
+      charter({
+        schedule: { date: '2026-12-05', time: '12:00' },
+        charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
+      }),
+      'Hi Mark, your charter aboard JADA has moved to Sat, Dec 5 at 12 pm. - JADA',
+    ],
+    [
+      'charter_cancelled',
+      charter(),
+      'Hi Mark, your charter on Sat, Dec 5 is cancelled. Questions? Just reply. - JADA',
+    ],
+    ['charter_complete', charter(), 'Thanks for sailing with us, Mark! - JADA'],
+    [
+      'charter_complete',
+      charter({ priceCents: 120000, invoiceUrl: 'https://pay.example.com/i/7' }),
+      'Thanks for sailing with us, Mark! Total: $1200.00. Invoice: https://pay.example.com/i/7 - JADA',
+    ],
+  ] as const)('%s: %j', (template, variables, body) => {
+    expect(render(template, variables)).toBe(body);
+  });
+
+  it('given a job with a date only (no window, no time), then the day alone, with no stray space', () => {
+    const dateOnly = variablesFor(job({ schedule: { date: '2026-12-01' }, trackingLinkId: undefined }), qdn);
+    expect(render('scheduled', dateOnly)).toBe(
+      'Hi Mark, your trailer pickup & dump is booked for Tue, Dec 1. - QuickDumpNow',
+    );
+    expect(render('rescheduled', dateOnly)).toBe(
+      'Hi Mark, your trailer pickup & dump has moved to Tue, Dec 1. - QuickDumpNow',
+    );
+    expect(render('charter_scheduled', charter({ schedule: { date: '2026-12-05' } }))).toBe(
+      'Hi Mark, your charter is set for Sat, Dec 5. - JADA',
+    );
+  });
+
+  it('given a service the brand no longer lists, then its own name', () => {
+    expect(variablesFor(job({ serviceType: 'boat_haul' }), qdn).serviceLabel).toBe('boat_haul');
+  });
+
+  it('given a name with no plain letters at all, when the text would not fit, then "there" and the link kept', () => {
+    const variables = { ...variablesFor(job(), qdn, { trackingUrl }), firstName: '李小龍' };
+    const rendered = renderSms('scheduled', variables, { firstToNumber: true });
+    expect(rendered.body).toMatch(/^Hi there, /);
+    expect(rendered.body).toContain(trackingUrl);
+    expect(rendered).toMatchObject({ encoding: 'GSM-7' });
+  });
+});
+
+describe('which event texts the customer, charters and corrections', () => {
+  const charter = (overrides: Parameters<typeof job>[0] = {}) =>
+    job({ brandId: 'jada', serviceType: 'charter', ...overrides });
+
+  it.each([
+    ['a charter rescheduled', 'JobScheduleChanged', { job: charter() }, 'charter_rescheduled'],
+    [
+      'a job rescheduled while on the way',
+      'JobScheduleChanged',
+      { job: job({ status: 'en_route' }) },
+      'rescheduled',
+    ],
+    ['arriving after it arrived', 'JobArriving', { job: job({ status: 'arrived' }) }, undefined],
+    [
+      'a charter booking the dispatcher schedules',
+      'JobStatusChanged',
+      { job: charter(), previousStatus: 'requested', status: 'scheduled' },
+      'charter_scheduled',
+    ],
+    [
+      'back to scheduled without a correction',
+      'JobStatusChanged',
+      { job: job(), previousStatus: 'en_route', status: 'scheduled' },
+      undefined,
+    ],
+    [
+      'a correction of a status never texted',
+      'JobStatusChanged',
+      {
+        job: job({ status: 'requested' }),
+        previousStatus: 'scheduled',
+        status: 'requested',
+        correction: true,
+      },
+      undefined,
+    ],
+    [
+      'a correction of "arrived"',
+      'JobStatusChanged',
+      { job: job({ status: 'en_route' }), previousStatus: 'arrived', status: 'en_route', correction: true },
+      'correction',
+    ],
+    [
+      'a charter setting off',
+      'JobStatusChanged',
+      { job: charter({ status: 'en_route' }), previousStatus: 'scheduled', status: 'en_route' },
+      undefined,
+    ],
+    [
+      'arrived',
+      'JobStatusChanged',
+      { job: job({ status: 'arrived' }), previousStatus: 'en_route', status: 'arrived' },
+      'arrived',
+    ],
+    [
+      'a charter arrived',
+      'JobStatusChanged',
+      { job: charter({ status: 'arrived' }), previousStatus: 'en_route', status: 'arrived' },
+      undefined,
+    ],
+    [
+      'complete',
+      'JobStatusChanged',
+      { job: job({ status: 'complete' }), previousStatus: 'arrived', status: 'complete' },
+      'complete',
+    ],
+    [
+      'a charter complete',
+      'JobStatusChanged',
+      { job: charter({ status: 'complete' }), previousStatus: 'arrived', status: 'complete' },
+      'charter_complete',
+    ],
+    [
+      'a charter cancelled',
+      'JobStatusChanged',
+      { job: charter({ status: 'cancelled' }), previousStatus: 'scheduled', status: 'cancelled' },
+      'charter_cancelled',
+    ],
+    [
+      'back to requested',
+      'JobStatusChanged',
+      { job: job({ status: 'requested' }), previousStatus: 'scheduled', status: 'requested' },
+      undefined,
+    ],
+    ['a link rotation', 'TrackingLinkIssued', { job: job() }, undefined],
   ] as const)('%s → %s', (_, detailType, data, expected) => {
     expect(templateForEvent(detailType, data as Parameters<typeof templateForEvent>[1])).toBe(expected);
   });
