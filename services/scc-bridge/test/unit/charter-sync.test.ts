@@ -5,7 +5,7 @@ import { planCharter } from '../../src/domain/charter-plan.ts';
 import { syncCharterCrew } from '../../src/domain/charter-sync.ts';
 import { crewLinkToken } from '../../src/domain/crew-link.ts';
 import { crewPage, tickChecklistItem } from '../../src/domain/crew-page.ts';
-import type { CharterRecord } from '../../src/domain/ports.ts';
+import type { CharterRecord, CrewLink } from '../../src/domain/ports.ts';
 import { charterJob, jada, member, memoryContext, metaOf } from './factories.ts';
 
 const alice = member('crew_a', 'Alice Marin', 'captain', { phone: '+16195550171' });
@@ -59,6 +59,105 @@ describe('planning one charter version', () => {
     expect(plan.unavailableCrewIds).toEqual(['crew_x', 'crew_c']);
     expect(plan.assignments.map((a) => a.member.crewId)).toEqual(['crew_a']);
     expect(plan.sccBody.crewIds).toEqual(['crew_a']);
+  });
+});
+
+describe('planning cancelled, complete and changed crews', () => {
+  const roster = new Map([
+    [alice.crewId, alice],
+    [bob.crewId, bob],
+  ]);
+  const link = (crewId: string, overrides: Partial<CrewLink> = {}): CrewLink => ({
+    jobId: 'qdn_01JCHARTER000000000000000',
+    crewId,
+    linkId: `link-${crewId}`,
+    tokenHash: `hash-${crewId}`,
+    issuedAt: '2026-05-30T12:00:00.000Z',
+    expiresAt: '2026-07-06T03:30:00.000Z',
+    ...overrides,
+  });
+  const synced = (job: JobOnBus) => {
+    const first = planCharter({ job, brand: jada, scc: {}, links: [], roster, now });
+    return { sccEventId: 'evt_1', sccBodyHash: first.sccBodyHash };
+  };
+
+  it('given a cancelled charter never sent to SCC, then no SCC call; only members who were told are told again', () => {
+    const plan = planCharter({
+      job: charterJob({ status: 'cancelled' }),
+      brand: jada,
+      scc: {},
+      links: [
+        link('crew_a', { notifiedScheduleKey: 'k' }),
+        link('crew_b'),
+        link('crew_c', { revokedAt: 'x' }),
+      ],
+      roster,
+      now,
+    });
+    expect(plan.scc).toBeUndefined();
+    expect(plan.assignments).toEqual([]);
+    expect(plan.releases.map((release) => [release.link.crewId, release.kind])).toEqual([
+      ['crew_a', 'cancelled'],
+      ['crew_b', undefined],
+    ]);
+  });
+
+  it('given a complete charter, then SCC is updated only for a change the crew can see, and nobody is texted', () => {
+    const scc = synced(charterJob());
+    const unchanged = planCharter({
+      job: charterJob({ status: 'complete' }),
+      brand: jada,
+      scc,
+      links: [],
+      roster,
+      now,
+    });
+    const changed = planCharter({
+      job: charterJob({ status: 'complete', crewNotes: 'Left a jacket on board' }),
+      brand: jada,
+      scc,
+      links: [link('crew_a', { notifiedScheduleKey: 'k' })],
+      roster,
+      now,
+    });
+    const neverSynced = planCharter({
+      job: charterJob({ status: 'complete' }),
+      brand: jada,
+      scc: {},
+      links: [],
+      roster,
+      now,
+    });
+    expect(unchanged.scc).toBeUndefined();
+    expect(changed.scc).toMatchObject({ action: 'update', sccEventId: 'evt_1' });
+    expect([...changed.assignments, ...changed.releases]).toEqual([]);
+    expect(neverSynced.scc).toBeUndefined();
+  });
+
+  it('given a member taken off before they were ever told, then their link goes without a text', () => {
+    const plan = planCharter({
+      job: charterJob({ crewIds: ['crew_a'] }),
+      brand: jada,
+      scc: synced(charterJob()),
+      links: [link('crew_a', { notifiedScheduleKey: 'k' }), link('crew_b')],
+      roster,
+      now,
+    });
+    expect(plan.releases.map((release) => [release.link.crewId, release.kind])).toEqual([
+      ['crew_b', undefined],
+    ]);
+  });
+
+  it('given a charter with a date only, then its schedule key has no times', () => {
+    const plan = planCharter({
+      job: charterJob({ schedule: { date: '2026-07-04' }, charter: undefined }),
+      brand: jada,
+      scc: {},
+      links: [],
+      roster,
+      now,
+    });
+    expect(JSON.parse(plan.scheduleKey)).toEqual(['2026-07-04', null, '2026-07-04', null]);
   });
 });
 

@@ -88,6 +88,39 @@ describe('crew view', () => {
   });
 });
 
+describe('a bare crew view', () => {
+  it('given a charter with no details, no time, blank crew notes and a service the brand no longer lists, then only what exists', () => {
+    const view = crewViewOf(
+      charterJob({
+        serviceType: 'sunset_cruise',
+        schedule: { date: '2026-07-04' },
+        charter: undefined,
+        crewNotes: '  ',
+      }),
+      jada,
+      [],
+    );
+    expect(view).toEqual({
+      brandName: 'JADA Sail Charters',
+      eventName: 'sunset_cruise - Ana',
+      date: '2026-07-04',
+      endDate: '2026-07-04',
+      timeZone: 'America/Los_Angeles',
+      crew: [],
+    });
+    expect(sccEventOf(view, 'job-1', [])).toEqual({
+      externalId: 'job-1',
+      eventName: 'sunset_cruise - Ana',
+      eventDate: '2026-07-04',
+      endDate: '2026-07-04',
+      timeZone: 'America/Los_Angeles',
+      notes: '',
+      crewIds: [],
+      crew: [],
+    });
+  });
+});
+
 describe('charter times', () => {
   it('given a time and a duration, then the charter ends after it, as an instant in the brand time zone', () => {
     const times = charterTimes(charterJob(), jada);
@@ -104,6 +137,18 @@ describe('charter times', () => {
     const times = charterTimes(charterJob({ schedule: { date: '2026-12-05', window: 'sunset' } }), jada);
     // 17:00 + 180 min = 20:00 PST (UTC-8)
     expect(times).toMatchObject({ time: '17:00', endTime: '20:00', endsAt: '2026-12-06T04:00:00.000Z' });
+  });
+
+  it('given a window and no charter details, then it lasts the window; given a time alone, then it ends when it starts', () => {
+    expect(
+      charterTimes(
+        charterJob({ schedule: { date: '2026-12-05', window: 'morning' }, charter: undefined }),
+        jada,
+      ),
+    ).toMatchObject({ time: '09:00', endTime: '13:00' });
+    expect(
+      charterTimes(charterJob({ schedule: { date: '2026-12-05', time: '10:00' }, charter: undefined }), jada),
+    ).toMatchObject({ time: '10:00', endTime: '10:00', endsAt: '2026-12-05T18:00:00.000Z' });
   });
 
   it('given a late charter, then it may end the next day', () => {
@@ -207,6 +252,42 @@ describe('crew SMS', () => {
       if (kind === 'assigned' || kind === 'rescheduled') expect(body).toContain(url);
     },
   );
+
+  it('given an assignment or a reschedule without a link, then it is refused rather than sent without one', () => {
+    expect(() => crewSmsBody({ kind: 'assigned', brand: jada, member: crew[0]!, view })).toThrow(
+      'A assigned message needs a link',
+    );
+    expect(() => crewSmsBody({ kind: 'rescheduled', brand: jada, member: crew[0]!, view })).toThrow(
+      'A rescheduled message needs a link',
+    );
+  });
+
+  it('given a charter with no vessel and no meeting point, then "the charter"', () => {
+    const bare = crewViewOf(
+      charterJob({ charter: undefined, schedule: { date: '2026-07-04', time: '17:30' } }),
+      jada,
+      crew,
+    );
+    expect(crewSmsBody({ kind: 'unassigned', brand: jada, member: crew[1]!, view: bare })).toBe(
+      "JADA Sail Charters: Hi Bob, you're no longer on the crew for the charter on Sat, Jul 4 at 5:30 pm. Thanks! - JADA",
+    );
+  });
+
+  it('given a link so long that no template fits, then the short form with the link; longer still, then refused', () => {
+    const longUrl = `https://sailjada.example/crew/${'A'.repeat(190)}`;
+    expect(crewSmsBody({ kind: 'assigned', brand: jada, member: crew[0]!, view, url: longUrl })).toBe(
+      `JADA Sail Charters: charter crew update on Sat, Jul 4 at 5:30 pm. ${longUrl} - JADA`,
+    );
+    expect(() =>
+      crewSmsBody({
+        kind: 'assigned',
+        brand: jada,
+        member: crew[0]!,
+        view,
+        url: `${longUrl}${'A'.repeat(60)}`,
+      }),
+    ).toThrow('The crew link is too long for an SMS');
+  });
 
   it('formats days and times as people say them', () => {
     expect(dayOf('2026-12-05')).toBe('Sat, Dec 5');
