@@ -1,11 +1,13 @@
 // `npm test`: every check the project has, in order — lint, typecheck, unit tests, packaging and the
 // cfn-lint and the infrastructure tests over its templates, integration tests against the local cloud — then one
 // summary line counting passed and failed tests (a failed lint/typecheck/package step counts as one
-// failure). Exits non-zero if anything failed. Later steps still run after a failure so one run
-// shows everything that is wrong.
+// failure), preceded by the unit tests' coverage of the services' domain code: the unit step runs with
+// `--coverage` and fails under the gate in jest.config.js (coverageThreshold). Exits non-zero if anything
+// failed. Later steps still run after a failure so one run shows everything that is wrong.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from './services.ts';
 
 interface StepResult {
@@ -20,6 +22,10 @@ const resultsDir = join(repoRoot, '.cache', 'test-results');
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 const jest = ['--experimental-vm-modules', join(repoRoot, 'node_modules/jest/bin/jest.js')];
+// The coverage gate and where the unit step writes its figures, as jest itself reads them.
+const { default: jestConfig } = (await import(pathToFileURL(join(repoRoot, 'jest.config.js')).href)) as {
+  default: { coverageDirectory: string; coverageThreshold: { global: { lines: number; branches: number } } };
+};
 
 function run(name: string, command: string, args: string[]): StepResult {
   console.log(`\n━━ ${name} ━━ ${command} ${args.join(' ')}`);
@@ -55,10 +61,25 @@ function runJest(project: string, extra: string[] = []): StepResult {
   return step;
 }
 
+/** e.g. `domain coverage: lines 97.96%, branches 93.02% (gate: …)`, from the unit step's json-summary. */
+function domainCoverage(): string {
+  const gate = jestConfig.coverageThreshold.global;
+  try {
+    const { total } = JSON.parse(
+      readFileSync(join(repoRoot, jestConfig.coverageDirectory, 'coverage-summary.json'), 'utf8'),
+    ) as { total: Record<'lines' | 'branches', { pct: number }> };
+    return `domain coverage: lines ${total.lines.pct}%, branches ${total.branches.pct}% (gate: lines ≥ ${gate.lines}%, branches ≥ ${gate.branches}%)`;
+  } catch {
+    return 'domain coverage: not measured (the unit step did not finish)';
+  }
+}
+
+rmSync(join(repoRoot, jestConfig.coverageDirectory), { recursive: true, force: true });
 const steps: StepResult[] = [
   run('lint', 'npm', ['run', '--silent', 'lint']),
   run('typecheck', 'npm', ['run', '--silent', 'typecheck']),
-  runJest('unit'),
+  // With coverage over services/*/src/domain (jest.config.js): under the gate, the step fails.
+  runJest('unit', ['--coverage']),
   run('package', 'npm', ['run', '--silent', 'package']),
   run('cfn-lint', 'npm', ['run', '--silent', 'lint:cfn']),
   runJest('infra'),
@@ -74,5 +95,6 @@ for (const step of steps) {
 }
 const passed = steps.reduce((sum, step) => sum + step.passed, 0);
 const failed = steps.reduce((sum, step) => sum + step.failed, 0);
+console.log(domainCoverage());
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(steps.every((step) => step.ok) ? 0 : 1);
