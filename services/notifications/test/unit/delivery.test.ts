@@ -71,6 +71,61 @@ describe('deliverOnce', () => {
   });
 });
 
+describe('deliverOnce after a partial failure', () => {
+  it('given the outcome was stored but its event not published, then a redelivery publishes it and sends nothing', async () => {
+    const { deps, sent, sms, published } = harness([{ messageSid: 'SM1', status: 'queued' }]);
+    const publish = deps.publish;
+    deps.publish = async () => {
+      throw new Error('EventBridge unavailable');
+    };
+    await expect(deliverOnce(deps, sms)).rejects.toThrow('EventBridge unavailable');
+    deps.publish = publish;
+
+    const outcome = await deliverOnce(deps, sms);
+
+    expect(outcome).toEqual({ state: 'sent', messageSid: 'SM1', status: 'queued' });
+    expect(sent).toHaveLength(1);
+    expect(published.map((event) => event.detailType)).toEqual(['SmsSent']);
+  });
+
+  it('given an earlier attempt that may have reached Twilio but did not, then it is looked up, not found, and sent once', async () => {
+    const { deps, store, sent, sms } = harness([{ messageSid: 'SM2', status: 'queued' }]);
+    await store.claimSend(sms, deps.now(), 10_000);
+    await store.markSendUncertain(sms.key);
+
+    expect(await deliverOnce(deps, sms)).toMatchObject({ state: 'sent', messageSid: 'SM2' });
+    expect(sent).toEqual([sms.body]);
+  });
+
+  it('given an uncertain attempt whose recorded text had a link the new rendering lacks, then the new rendering is looked up and sent, never a half-restored link', async () => {
+    const { deps, store, sent, sms, published } = harness([{ messageSid: 'SM3', status: 'queued' }]);
+    await store.claimSend(
+      { ...sms, body: 'Hi Mark. Track: https://qdn.example/track/[link]' },
+      deps.now(),
+      1,
+    );
+    await store.markSendUncertain(sms.key);
+
+    await deliverOnce(deps, { ...sms, body: 'Hi Mark, no link this time.' });
+
+    expect(sent).toEqual(['Hi Mark, no link this time.']);
+    // What is recorded stays the first attempt's (redacted) text.
+    expect(published[0]?.detail.data).toMatchObject({
+      body: 'Hi Mark. Track: https://qdn.example/track/[link]',
+    });
+  });
+
+  it('given a failure that is not Twilio’s answer (a bug), then it propagates and nothing is recorded as sent', async () => {
+    const { deps, store, sms, published } = harness();
+    deps.gateway.send = async () => {
+      throw new TypeError('cannot read properties of undefined');
+    };
+    await expect(deliverOnce(deps, sms)).rejects.toBeInstanceOf(TypeError);
+    expect(store.records.get(sms.key)?.outcome).toBeUndefined();
+    expect(published).toEqual([]);
+  });
+});
+
 describe('classifyTwilioError', () => {
   it.each([
     [{ status: 429, code: 20429, message: 'Too Many Requests' }, 'transient', '20429'],

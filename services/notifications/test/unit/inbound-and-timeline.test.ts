@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { jobOnBus } from '@qdn/local-cloud/test-factories';
 import { brandsFrom } from '@qdn/shared/brands';
 import { parseBusEvent } from '@qdn/shared/events';
 import { jobRef, keywordOf, parseTeamReply, relayText, replyJobOf } from '../../src/domain/inbound.ts';
@@ -310,5 +311,87 @@ describe('which job a reply is about', () => {
     expect(relayText(brand, sms, undefined, choice.ambiguous)).toContain(
       'not sure which job: #AAAAAA qdn_AAAAAA Soderblom Ave, #BBBBBB qdn_BBBBBB Soderblom Ave',
     );
+  });
+});
+
+describe('timeline entries of every kind', () => {
+  const meta = (eventId: string, overrides: Record<string, unknown> = {}) => ({
+    eventId,
+    occurredAt: '2026-11-22T10:00:00Z',
+    brandId: 'qdn',
+    jobId: 'qdn_1',
+    correlationId: eventId,
+    ...overrides,
+  });
+
+  it('given a job event, then its status, actor and version, and no direction', () => {
+    const entry = timelineEntryFor(
+      envelope('JobStatusChanged', {
+        meta: meta('j1', { version: 3, actor: 'driver-1' }),
+        data: {
+          job: jobOnBus({ jobId: 'qdn_1', version: 3, status: 'en_route' }),
+          previousStatus: 'scheduled',
+          status: 'en_route',
+        },
+      }),
+    );
+    expect(entry).toEqual({
+      jobId: 'qdn_1',
+      at: '2026-11-22T10:00:00Z',
+      type: 'JobStatusChanged',
+      eventId: 'j1',
+      actor: 'driver-1',
+      version: 3,
+      status: 'en_route',
+      previousStatus: 'scheduled',
+      correction: false,
+    });
+  });
+
+  it('given an SMS that was never sent (suppressed), then no direction and no version', () => {
+    const entry = timelineEntryFor(
+      envelope('SmsSuppressed', {
+        meta: meta('s1'),
+        data: { to: '+16195550142', template: 'on_the_way', reason: 'opted-out' },
+      }),
+    )!;
+    expect(entry).not.toHaveProperty('direction');
+    expect(entry).not.toHaveProperty('version');
+    expect(entry).toMatchObject({ type: 'SmsSuppressed', reason: 'opted-out', audience: 'customer' });
+  });
+
+  it('given a rotation that names its job only in the data, or a job snapshot with a link, then the link at that version', () => {
+    expect(
+      trackingLinkOf(
+        envelope('TrackingLinkIssued', {
+          meta: meta('t1', { jobId: undefined, version: 5 }),
+          data: { jobId: 'qdn_2', linkId: 'L5' },
+        }),
+      ),
+    ).toEqual({ jobId: 'qdn_2', linkId: 'L5', version: 5 });
+    expect(
+      trackingLinkOf(
+        envelope('JobCreated', {
+          meta: meta('t2', { version: 1 }),
+          data: { job: jobOnBus({ jobId: 'qdn_3', version: 1, trackingLinkId: 'L1' }) },
+        }),
+      ),
+    ).toEqual({ jobId: 'qdn_3', linkId: 'L1', version: 1 });
+  });
+
+  it('given entries at the same instant, then by version, then by event id; a failed delivery shows its error code', () => {
+    const at = '2026-11-22T10:00:00Z';
+    const entries: TimelineEntry[] = [
+      { jobId: 'qdn_1', at, type: 'SmsSent', eventId: 'e-b', version: 2, messageSid: 'SM1' },
+      { jobId: 'qdn_1', at, type: 'JobDetailsChanged', eventId: 'e-c' },
+      { jobId: 'qdn_1', at, type: 'JobStatusChanged', eventId: 'e-a', version: 2 },
+      { jobId: 'qdn_1', at, type: 'JobCreated', eventId: 'e-d', version: 1 },
+    ];
+    const ordered = dashboardTimeline(
+      entries,
+      new Map([['SM1', { messageSid: 'SM1', status: 'undelivered', errorCode: '30003' }]]),
+    );
+    expect(ordered.map((entry) => entry.eventId)).toEqual(['e-c', 'e-d', 'e-a', 'e-b']);
+    expect(ordered[3]).toMatchObject({ status: 'undelivered', errorCode: '30003' });
   });
 });
