@@ -11,6 +11,7 @@ import {
   type PushContext,
   pushToInternalCalendar,
   recordCrewStatus,
+  syncCalendarEntry,
 } from '../../src/domain/calendar-commands.ts';
 import type { CalendarEntry } from '../../src/domain/calendar-entry.ts';
 import type { InternalCalendarChange } from '../../src/domain/internal-calendar.ts';
@@ -157,6 +158,54 @@ describe('push to the internal calendar', () => {
       'already-pushed',
     );
     expect(sent).toHaveLength(0);
+  });
+});
+
+describe('moving a job’s calendar entry', () => {
+  function syncContext(brandsSource = brands) {
+    const saved: CalendarEntry[] = [];
+    const context = {
+      brands: brandsSource,
+      entries: {
+        save: async (entry: CalendarEntry) => {
+          const older = saved.find((kept) => kept.jobId === entry.jobId && kept.version >= entry.version);
+          if (older) return 'stale' as const;
+          saved.push(entry);
+          return 'saved' as const;
+        },
+        get: async () => undefined,
+        list: async () => [],
+      },
+    };
+    return { context, saved };
+  }
+
+  it('given a job event, then its entry is stored at that version; an older version changes nothing', async () => {
+    const { context, saved } = syncContext();
+    expect(await syncCalendarEntry(context, job({ version: 3 }), '2026-08-01T11:00:00Z')).toBe('saved');
+    expect(await syncCalendarEntry(context, job({ version: 2 }), '2026-08-01T10:00:00Z')).toBe('stale');
+    expect(saved.map((entry) => [entry.version, entry.changedAt])).toEqual([[3, '2026-08-01T11:00:00Z']]);
+  });
+
+  it('given a brand this function instance does not know yet, then a transient error (a retry reaches one that does) and nothing stored', async () => {
+    const { context, saved } = syncContext();
+    const refused = syncCalendarEntry(context, job({ brandId: 'harbor-tours' }), '2026-08-01T11:00:00Z');
+    await expect(refused).rejects.toBeInstanceOf(TransientError);
+    await expect(refused).rejects.toThrow("Brand harbor-tours is not in this function's brand configuration");
+    expect(saved).toEqual([]);
+  });
+
+  it('given the brand configuration failing otherwise, then that error as it is', async () => {
+    const broken = {
+      ...brands,
+      get: () => {
+        throw new RangeError('brand catalog unreadable');
+      },
+    };
+    const { context } = syncContext(broken);
+    await expect(syncCalendarEntry(context, job(), '2026-08-01T11:00:00Z')).rejects.toBeInstanceOf(
+      RangeError,
+    );
   });
 });
 

@@ -193,6 +193,65 @@ describe('calendar entry', () => {
   });
 });
 
+describe('calendar entries at the edges', () => {
+  it('given a brand whose window runs past midnight, then the entry ends the next morning', () => {
+    const lateBrand = { ...brands.get('qdn'), windows: { late: { start: '22:00', end: '01:00' } } };
+    const entry = calendarEntryFor(
+      job({ schedule: { date: '2026-07-04', window: 'late' } }),
+      lateBrand,
+      CHANGED_AT,
+    );
+    expect(entry).toMatchObject({
+      startsAt: '2026-07-05T05:00:00.000Z',
+      endsAt: '2026-07-05T08:00:00.000Z',
+      windowHours: { start: '22:00', end: '01:00' },
+    });
+  });
+
+  it('given a service the brand no longer lists, a window it does not know and no trailer, then its own name, the window by name only and no trailer', () => {
+    const entry = entryOf({
+      serviceType: 'boat_haul',
+      schedule: { date: '2026-07-04', window: 'midnight' },
+      trailerId: undefined,
+    });
+    expect(entry.title).toBe('boat_haul – Maria');
+    expect(entryDescription(entry)).toBe(
+      [
+        'boat_haul for Maria (QuickDumpNow)',
+        'Status: scheduled',
+        'Window: midnight',
+        'Where: 123 Main St, San Diego, CA',
+        'Crew: crew-7',
+        'Job: qdn_01JDEMO0000000000000000000',
+      ].join('\n'),
+    );
+    expect(boardView(entry)).not.toHaveProperty('trailerId');
+    expect(boardView(entry)).not.toHaveProperty('charter');
+  });
+
+  it('given a charter, then the description names the vessel, guests and duration, and the board shows the charter', () => {
+    const charter = { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 };
+    const entry = entryOf({
+      brandId: 'jada',
+      serviceType: 'charter',
+      schedule: { date: '2026-12-05', time: '17:30' },
+      trailerId: undefined,
+      crewIds: [],
+      charter,
+    });
+    expect(entryDescription(entry)).toBe(
+      [
+        'Private sail charter for Maria (JADA Sail Charters)',
+        'Status: scheduled',
+        'Where: Dock C, 123 Main St, San Diego, CA',
+        'Vessel: JADA, 6 guests, 180 min',
+        'Job: qdn_01JDEMO0000000000000000000',
+      ].join('\n'),
+    );
+    expect(boardView(entry)).toMatchObject({ charter, start: '2026-12-05T17:30:00-08:00' });
+  });
+});
+
 describe('calendar ids', () => {
   it.each([
     ['dispatch', { kind: 'dispatch' }],
