@@ -304,3 +304,96 @@ function jobOnBus(version: number, status: 'scheduled' | 'en_route', trackingLin
     crewIds: [],
   };
 }
+
+describe('which staff may add and see a job’s photos', () => {
+  const crewDriver = { userId: 'driver-7', roles: ['driver' as const], crewId: 'crew_7', claims: {} };
+
+  it('given a driver of the job’s crew on its day, then they may upload; another crew’s driver gets the unknown job’s 404', async () => {
+    const { context } = await givenKnownJob();
+    const ticket = await requestUpload(
+      context,
+      JOB,
+      { contentType: 'image/jpeg', size: 12 },
+      driver,
+      crewDriver,
+    );
+    expect(await context.photos.get(JOB, ticket.photoId)).toMatchObject({ state: 'pending' });
+
+    const stranger = { ...crewDriver, userId: 'driver-9', crewId: 'crew_9' };
+    await expect(
+      requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver, stranger),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    await expect(listStaffPhotos(context, JOB, stranger)).rejects.toMatchObject({ statusCode: 404 });
+    expect(context.photos.photos.size).toBe(1);
+  });
+
+  it('given the job’s crew driver on another day, then 404; a dispatcher sees it any day', async () => {
+    const { context } = await givenKnownJob();
+    context.now = () => new Date('2026-05-02T18:00:00.000Z');
+    await expect(listStaffPhotos(context, JOB, crewDriver)).rejects.toMatchObject({ statusCode: 404 });
+    expect(await listStaffPhotos(context, JOB, DISPATCHER)).toEqual([]);
+  });
+});
+
+describe('uploads at the edges', () => {
+  it('given a rejected upload posted again with the same signed form, then it is deleted and still not accepted', async () => {
+    const { context, published } = await givenKnownJob();
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    const key = `photos/${JOB}/${photoId}.jpg`;
+    await context.storage.write(key, PNG, 'image/jpeg');
+    await expect(checkUpload(context, { key })).rejects.toBeInstanceOf(PermanentError);
+
+    await context.storage.write(key, JPEG, 'image/jpeg');
+    expect(await checkUpload(context, { key })).toBeUndefined();
+
+    expect(context.storage.objects.size).toBe(0);
+    expect(await context.photos.get(JOB, photoId)).toMatchObject({ state: 'rejected' });
+    expect(published).toEqual([]);
+  });
+
+  it('given a staff photo rejected, then no customer slot is given back', async () => {
+    const { context } = await givenKnownJob();
+    await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, { kind: 'customer' });
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    const key = `photos/${JOB}/${photoId}.jpg`;
+    await context.storage.write(key, PNG, 'image/jpeg');
+
+    await expect(checkUpload(context, { key })).rejects.toBeInstanceOf(PermanentError);
+
+    expect((await context.jobs.get(JOB))?.customerPhotos).toBe(1);
+  });
+
+  it('given an upload gone before it was checked, then a permanent failure and the photo still pending', async () => {
+    const { context } = await givenKnownJob();
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    await expect(checkUpload(context, { key: `photos/${JOB}/${photoId}.jpg` })).rejects.toMatchObject({
+      name: 'PermanentError',
+      code: 'UploadGone',
+    });
+    expect(await context.photos.get(JOB, photoId)).toMatchObject({ state: 'pending' });
+  });
+
+  it('given an object outside the upload key scheme, then it is deleted and the failure is permanent', async () => {
+    const { context } = await givenKnownJob();
+    await context.storage.write('photos/not-a-photo.txt', JPEG, 'text/plain');
+    await expect(checkUpload(context, { key: 'photos/not-a-photo.txt' })).rejects.toMatchObject({
+      code: 'UnknownUpload',
+    });
+    expect(context.storage.objects.size).toBe(0);
+  });
+
+  it('given a staff photo deleted, then its objects go and no customer slot is given back', async () => {
+    const { context } = await givenKnownJob();
+    await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, { kind: 'customer' });
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    const key = `photos/${JOB}/${photoId}.jpg`;
+    await context.storage.write(key, JPEG, 'image/jpeg');
+    await checkUpload(context, { key });
+
+    await deletePhoto(context, JOB, photoId);
+
+    expect(await context.photos.get(JOB, photoId)).toBeUndefined();
+    expect([...context.storage.objects.keys()]).toEqual([]);
+    expect((await context.jobs.get(JOB))?.customerPhotos).toBe(1);
+  });
+});
