@@ -12,6 +12,7 @@ import {
 } from '@qdn/shared/tracking-link';
 import { zonedDate } from '@qdn/shared/zoned-time';
 import { arrivalPoint, distanceMeters } from '../../src/domain/arrival.ts';
+import { brandProfile } from '../../src/domain/brand-profile.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { scheduleDays, staffView } from '../../src/domain/job.ts';
 import { eventsForJobChange } from '../../src/domain/job-events.ts';
@@ -315,5 +316,20 @@ describe('the tracking view’s schedule', () => {
       qdn,
     );
     expect(view.job.schedule).toEqual({ date: '2026-12-05', timeZone: 'America/Los_Angeles' });
+  });
+});
+
+describe('what the public pages know of a brand', () => {
+  it('given a brand, then its name, site, zone, windows, services, SLA and theme, never its Twilio sender or backup team', () => {
+    const profile = brandProfile(brands.get('jada'));
+    expect(Object.keys(profile).sort()).toEqual(
+      ['brandId', 'displayName', 'serviceTypes', 'siteBaseUrl', 'sla', 'theme', 'timeZone', 'windows'].sort(),
+    );
+    expect(profile).toMatchObject({
+      brandId: 'jada',
+      displayName: 'JADA Sail Charters',
+      timeZone: 'America/Los_Angeles',
+    });
+    expect(JSON.stringify(profile)).not.toMatch(/\+1619555011[01]|twilio|backupTeam|smsSignOff/);
   });
 });
