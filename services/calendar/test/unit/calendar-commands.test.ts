@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom } from '@qdn/shared/brands';
+import { testBrands } from '@qdn/local-cloud/test-factories';
 import { NotFoundError, TransientError } from '@qdn/shared/errors';
 import type { JobOnBus } from '@qdn/shared/events';
 import {
@@ -17,9 +16,7 @@ import type { CalendarEntry } from '../../src/domain/calendar-entry.ts';
 import type { InternalCalendarChange } from '../../src/domain/internal-calendar.ts';
 import type { CrewStatus, FeedKeyRecord, PushClaim, PushLedger } from '../../src/domain/ports.ts';
 
-const brands = brandsFrom(
-  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
-);
+const brands = testBrands;
 
 const job = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
   jobId: 'qdn_01JDEMO0000000000000000009',

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom } from '@qdn/shared/brands';
+import { testBrands } from '@qdn/local-cloud/test-factories';
 import type { JobOnBus } from '@qdn/shared/events';
 import { addMinutesToTime, toZonedIso, zonedTimeToInstant } from '@qdn/shared/zoned-time';
 import { boardView, calendarEntryFor, entryDescription } from '../../src/domain/calendar-entry.ts';
@@ -8,9 +7,7 @@ import { calendarIdsFor, calendarName, parseCalendarId } from '../../src/domain/
 import { BoardQuery } from '../../src/domain/calendar-input.ts';
 import { internalCalendarChangeFor } from '../../src/domain/internal-calendar.ts';
 
-const brands = brandsFrom(
-  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
-);
+const brands = testBrands;
 const LA = 'America/Los_Angeles';
 const CHANGED_AT = '2026-06-01T10:00:00.000Z';
 

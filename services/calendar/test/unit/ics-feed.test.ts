@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom } from '@qdn/shared/brands';
+import { testBrands } from '@qdn/local-cloud/test-factories';
 import type { JobOnBus } from '@qdn/shared/events';
 import ical, { type VEvent } from 'node-ical';
 import { calendarEntryFor } from '../../src/domain/calendar-entry.ts';
 import { feedKeyHash, feedKeyMatches, looksLikeFeedKey, newFeedKey } from '../../src/domain/feed-key.ts';
 import { entryUid, icsFeed } from '../../src/domain/ics-feed.ts';
 
-const brands = brandsFrom(
-  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
-);
+const brands = testBrands;
 
 const job = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
   jobId: 'qdn_01JDEMO0000000000000000001',

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom } from '@qdn/shared/brands';
+import { testBrands } from '@qdn/local-cloud/test-factories';
 import {
   isTrackingTokenFor,
   looksLikeTrackingToken,
@@ -21,9 +20,7 @@ import { quoteFor } from '../../src/domain/quote.ts';
 import { decideStatusChange, FORWARD_MOVES } from '../../src/domain/status-machine.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
 
-const brands = brandsFrom(
-  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
-);
+const brands = testBrands;
 const SECRET = 'SECRET-MARKER';
 
 const job = (overrides: Partial<JobRecord> = {}): JobRecord => ({

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { brandsFrom } from '@qdn/shared/brands';
+import { testBrands } from '@qdn/local-cloud/test-factories';
 import { NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { type Arrival, arrivalOf } from '../../src/domain/arrival.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
@@ -17,9 +16,7 @@ import { listLocations, recordLocations } from '../../src/domain/location-comman
 import type { JobRepository } from '../../src/domain/ports.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
 
-const brands = brandsFrom(
-  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
-);
+const brands = testBrands;
 const NOW = new Date('2026-12-01T20:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { jobOnBus } from '@qdn/local-cloud/test-factories';
-import { brandsFrom } from '@qdn/shared/brands';
+import { jobOnBus, testBrands } from '@qdn/local-cloud/test-factories';
 import { parseBusEvent } from '@qdn/shared/events';
 import { jobRef, keywordOf, parseTeamReply, relayText, replyJobOf } from '../../src/domain/inbound.ts';
 import { inboundFromWebhook } from '../../src/domain/inbound-message.ts';
@@ -14,9 +12,7 @@ import {
   trackingLinkOf,
 } from '../../src/domain/timeline.ts';
 
-const brands = brandsFrom(
-  JSON.parse(readFileSync(new URL('../../../../shared/config/brands.local.json', import.meta.url), 'utf8')),
-);
+const brands = testBrands;
 
 describe('keywords', () => {
   it.each([
