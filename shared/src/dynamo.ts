@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 
 // One DynamoDB client per function, created on first use. Endpoints come from the SDK's standard
 // AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points them at its emulators.
@@ -28,4 +28,65 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   return documentClient;
+}
+
+/** What `recordIfNewer` writes: the item's key, its version (and the attribute holding it), the fields. */
+export interface NewerVersion {
+  table: string;
+  key: Record<string, unknown>;
+  version: number;
+  /** The attribute the version is kept in (an item can hold several projections: `trackingLinkVersion`). */
+  versionAttribute?: string;
+  /** Attributes set with the version; `undefined` values are left as they are. */
+  fields: Record<string, unknown>;
+  /** Also write when the versions are equal (one job change can produce several events, each a snapshot). */
+  orEqual?: boolean;
+  /** Return the attributes the item held before (what the caller compares to skip follow-up writes). */
+  returnPrevious?: boolean;
+}
+
+/**
+ * The update `recordIfNewer` sends: every field and the version set under placeholder names (reserved
+ * words such as `status` and `date` need no care at the call site), on the condition that the stored
+ * version is older.
+ */
+export function newerVersionUpdate(write: NewerVersion): UpdateCommandInput {
+  const versionAttribute = write.versionAttribute ?? 'version';
+  const names: Record<string, string> = { '#version': versionAttribute };
+  const values: Record<string, unknown> = { ':version': write.version };
+  const sets = ['#version = :version'];
+  Object.entries(write.fields)
+    .filter(([, value]) => value !== undefined)
+    .forEach(([name, value], index) => {
+      names[`#f${index}`] = name;
+      values[`:f${index}`] = value;
+      sets.push(`#f${index} = :f${index}`);
+    });
+  return {
+    TableName: write.table,
+    Key: write.key,
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: `attribute_not_exists(#version) OR #version ${write.orEqual ? '<=' : '<'} :version`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ...(write.returnPrevious ? { ReturnValues: 'ALL_OLD' as const } : {}),
+  };
+}
+
+/**
+ * "Highest version wins", the one rule of every projection fed by events: events arrive out of order and
+ * more than once, and an older one must never bring back older state. Writes `fields` only when `version`
+ * is newer than the item's; `{ written: false }` when the item already holds a newer one.
+ */
+export async function recordIfNewer(
+  client: DynamoDBDocumentClient,
+  write: NewerVersion,
+): Promise<{ written: boolean; previous?: Record<string, unknown> }> {
+  try {
+    const { Attributes } = await client.send(new UpdateCommand(newerVersionUpdate(write)));
+    return Attributes ? { written: true, previous: Attributes } : { written: true };
+  } catch (error) {
+    if (isConditionalCheckFailure(error)) return { written: false };
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
 import type { PushClaim, PushLedger } from '../domain/ports.ts';
 
 // JOB#<jobId> / PUSH in the calendar table: the highest version pushed (pushedVersion) and the lease of
@@ -65,19 +65,13 @@ export class DynamoPushLedger implements PushLedger {
       if (!isConditionalCheckFailure(error)) throw error;
       // The lease ran out while the request was under way and another attempt holds it now. The push
       // did land, so record it unless a higher version is already recorded; leave their lease alone.
-      try {
-        await this.#client.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: ledgerKey(jobId),
-            UpdateExpression: 'SET pushedVersion = :version, pushedAt = :at',
-            ConditionExpression: 'attribute_not_exists(pushedVersion) OR pushedVersion < :version',
-            ExpressionAttributeValues: { ':version': version, ':at': at.toISOString() },
-          }),
-        );
-      } catch (recordError) {
-        if (!isConditionalCheckFailure(recordError)) throw recordError;
-      }
+      await recordIfNewer(this.#client, {
+        table: this.#table,
+        key: ledgerKey(jobId),
+        versionAttribute: 'pushedVersion',
+        version,
+        fields: { pushedAt: at.toISOString() },
+      });
     }
   }
 

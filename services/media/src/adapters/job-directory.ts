@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { recordIfNewer } from '@qdn/shared/dynamo';
 import type { JobDirectory, KnownJob } from '../domain/ports.ts';
 
 /** The media service's own table of jobs (`jobId`), fed by job events; never the jobs service's table. */
@@ -32,49 +33,31 @@ export class DynamoJobDirectory implements JobDirectory {
   }
 
   async record(job: Omit<KnownJob, 'customerPhotos' | 'trackingLinkId'>): Promise<boolean> {
-    try {
-      // An update, not a put: the customer photo counter on the same item must survive.
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { jobId: job.jobId },
-          UpdateExpression:
-            'SET brandId = :brandId, version = :version, #status = :status, crewIds = :crewIds, #date = :date, endDate = :endDate',
-          ConditionExpression: 'attribute_not_exists(version) OR version < :version',
-          ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
-          ExpressionAttributeValues: {
-            ':brandId': job.brandId,
-            ':version': job.version,
-            ':status': job.status,
-            ':crewIds': job.crewIds,
-            ':date': job.date,
-            ':endDate': job.endDate ?? job.date,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    // An update, not a put: the customer photo counter and the tracking link on the same item survive.
+    const { written } = await recordIfNewer(this.#client, {
+      table: this.#table,
+      key: { jobId: job.jobId },
+      version: job.version,
+      fields: {
+        brandId: job.brandId,
+        status: job.status,
+        crewIds: job.crewIds,
+        date: job.date,
+        endDate: job.endDate ?? job.date,
+      },
+    });
+    return written;
   }
 
   async recordTrackingLink(link: { jobId: string; linkId: string; version: number }): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { jobId: link.jobId },
-          UpdateExpression: 'SET trackingLinkId = :linkId, trackingLinkVersion = :version',
-          ConditionExpression: 'attribute_not_exists(trackingLinkVersion) OR trackingLinkVersion < :version',
-          ExpressionAttributeValues: { ':linkId': link.linkId, ':version': link.version },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const { written } = await recordIfNewer(this.#client, {
+      table: this.#table,
+      key: { jobId: link.jobId },
+      versionAttribute: 'trackingLinkVersion',
+      version: link.version,
+      fields: { trackingLinkId: link.linkId },
+    });
+    return written;
   }
 
   async takeCustomerSlot(jobId: string, limit: number): Promise<boolean> {

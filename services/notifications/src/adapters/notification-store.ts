@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
 import type { JobOnBus } from '@qdn/shared/events';
 import { jobRef } from '../domain/inbound.ts';
 import type {
@@ -52,37 +52,27 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async observeJob(job: JobOnBus, now: Date): Promise<{ stale: boolean }> {
-    let previous: Item | undefined;
-    try {
-      ({ Attributes: previous } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { pk: `JOB#${job.jobId}`, sk: 'JOB' },
-          // Equal versions pass: one job change can produce several events.
-          ConditionExpression: 'attribute_not_exists(version) OR version <= :version',
-          UpdateExpression:
-            'SET version = :version, brandId = :brandId, #status = :status, serviceType = :serviceType, firstName = :firstName, phone = :phone, addressText = :address, #date = :date, endDate = :endDate, crewIds = :crewIds, updatedAt = :now',
-          ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
-          ExpressionAttributeValues: {
-            ':version': job.version,
-            ':brandId': job.brandId,
-            ':status': job.status,
-            ':serviceType': job.serviceType,
-            ':firstName': job.customer.firstName,
-            ':phone': job.customer.phone,
-            ':address': job.address.text,
-            ':date': job.schedule.date,
-            ':endDate': job.schedule.endDate ?? job.schedule.date,
-            ':crewIds': job.crewIds,
-            ':now': now.toISOString(),
-          },
-          ReturnValues: 'UPDATED_OLD',
-        }),
-      ));
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return { stale: true };
-      throw error;
-    }
+    const { written, previous } = await recordIfNewer(this.#db, {
+      table: this.#table,
+      key: { pk: `JOB#${job.jobId}`, sk: 'JOB' },
+      version: job.version,
+      // Equal versions pass: one job change can produce several events.
+      orEqual: true,
+      fields: {
+        brandId: job.brandId,
+        status: job.status,
+        serviceType: job.serviceType,
+        firstName: job.customer.firstName,
+        phone: job.customer.phone,
+        addressText: job.address.text,
+        date: job.schedule.date,
+        endDate: job.schedule.endDate ?? job.schedule.date,
+        crewIds: job.crewIds,
+        updatedAt: now.toISOString(),
+      },
+      returnPrevious: true,
+    });
+    if (!written) return { stale: true };
     // The lookups for replies change only with the job's number, status or date: most events skip them.
     const writes: Promise<void>[] = [];
     if (
@@ -358,20 +348,14 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async recordTrackingLink(link: TrackingLinkSeen): Promise<void> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { pk: `JOB#${link.jobId}`, sk: 'LINK' },
-          // Out of order is normal: an older event never brings back a rotated link.
-          ConditionExpression: 'attribute_not_exists(version) OR version <= :version',
-          UpdateExpression: 'SET linkId = :linkId, version = :version',
-          ExpressionAttributeValues: { ':linkId': link.linkId, ':version': link.version },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-    }
+    // Out of order is normal: an older event never brings back a rotated link.
+    await recordIfNewer(this.#db, {
+      table: this.#table,
+      key: { pk: `JOB#${link.jobId}`, sk: 'LINK' },
+      version: link.version,
+      orEqual: true,
+      fields: { linkId: link.linkId },
+    });
   }
 
   async currentTrackingLink(jobId: string): Promise<string | undefined> {
