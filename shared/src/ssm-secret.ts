@@ -15,3 +15,13 @@ export async function secretParameter(name: string): Promise<string> {
   if (!value) throw new Error(`Configuration error: SSM parameter ${name} is empty`);
   return value;
 }
+
+/** A SecureString holding JSON (an API key pair, a JWK), read as `secretParameter` reads, then parsed. */
+export async function secretJsonParameter(name: string): Promise<unknown> {
+  const value = await secretParameter(name);
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new Error(`Configuration error: SSM parameter ${name} is not JSON`);
+  }
+}

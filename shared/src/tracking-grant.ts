@@ -1,6 +1,6 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { UnauthorizedError } from './errors.ts';
+import { secretJsonParameter } from './ssm-secret.ts';
 
 /**
  * The tracking grant: what the customer's tracking page shows the media and notifications services
@@ -14,9 +14,7 @@ const GRANT_SECONDS = 15 * 60;
 
 async function keyFromParameter(parameterName: string | undefined, purpose: string) {
   if (!parameterName) throw new Error(`Configuration error: ${purpose} is not set`);
-  const jwk = await getParameter<JWK>(parameterName, { transform: 'json', decrypt: true, maxAge: 300 });
-  if (!jwk) throw new Error(`Configuration error: SSM parameter ${parameterName} is empty`);
-  return importJWK(jwk, 'ES256');
+  return importJWK((await secretJsonParameter(parameterName)) as JWK, 'ES256');
 }
 
 /**

@@ -1,8 +1,8 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { sleep } from '@qdn/shared/retry';
+import { secretParameter } from '@qdn/shared/ssm-secret';
 import { z } from 'zod';
 import type { PushContext } from '../domain/calendar-commands.ts';
 import { InternalCalendarClient } from './internal-calendar-client.ts';
@@ -17,15 +17,8 @@ const config = loadConfig({
   CALENDAR_API_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 });
 
-/** The dashboard token (SecureString), cached for five minutes so a rotation is picked up without a deploy. */
-async function dashboardToken(): Promise<string> {
-  const token = await getParameter(config.CALENDAR_DASHBOARD_TOKEN_PARAMETER, { decrypt: true, maxAge: 300 });
-  if (!token)
-    throw new Error(
-      `Configuration error: SSM parameter ${config.CALENDAR_DASHBOARD_TOKEN_PARAMETER} is empty`,
-    );
-  return token;
-}
+/** The dashboard token (SecureString), cached so a rotation is picked up without a deploy. */
+const dashboardToken = () => secretParameter(config.CALENDAR_DASHBOARD_TOKEN_PARAMETER);
 
 const internalCalendar = config.CALENDAR_API_BASE_URL
   ? new InternalCalendarClient({

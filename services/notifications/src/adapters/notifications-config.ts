@@ -24,9 +24,6 @@ export const config = loadConfig({
   SEND_RECORD_TTL_DAYS: z.coerce.number().int().positive(),
 });
 
-// Secrets are cached for five minutes: a rotated key reaches warm functions without a deploy.
-export const SECRET_MAX_AGE_SECONDS = 300;
-
 /** The exact public URL Twilio calls for `path` (what its signature covers). */
 export function publicApiUrl(path: string): string {
   return `${config.API_BASE_URL.replace(/\/$/, '')}${path}`;

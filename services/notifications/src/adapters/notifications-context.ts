@@ -1,17 +1,16 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { loadBrands } from '@qdn/shared/brand-loader';
 import type { Brands } from '@qdn/shared/brands';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { publishEvents } from '@qdn/shared/publish';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { retryBaseDelayMs } from '@qdn/shared/retry';
-import { secretParameter } from '@qdn/shared/ssm-secret';
+import { secretJsonParameter, secretParameter } from '@qdn/shared/ssm-secret';
 import { trackingToken, trackingUrl } from '@qdn/shared/tracking-link';
 import { z } from 'zod';
 import type { RelayLimit } from '../domain/inbound.ts';
 import type { TrackingLinks } from '../domain/job-sms.ts';
 import type { NotificationsDeps } from '../domain/ports.ts';
-import { config, publicApiUrl, SECRET_MAX_AGE_SECONDS } from './notifications-config.ts';
+import { config, publicApiUrl } from './notifications-config.ts';
 import { messageStore } from './store-context.ts';
 import { TwilioSmsGateway } from './twilio-gateway.ts';
 import { createTwilioClient } from './twilio-request-client.ts';
@@ -29,13 +28,7 @@ let cachedClient: { apiKeySecret: string; client: ReturnType<typeof createTwilio
  * send; a rotated key (read again after SECRET_MAX_AGE_SECONDS) makes a new one.
  */
 async function twilioClient() {
-  const key = TwilioApiKey.parse(
-    await getParameter(config.TWILIO_API_KEY_PARAMETER, {
-      decrypt: true,
-      transform: 'json',
-      maxAge: SECRET_MAX_AGE_SECONDS,
-    }),
-  );
+  const key = TwilioApiKey.parse(await secretJsonParameter(config.TWILIO_API_KEY_PARAMETER));
   if (cachedClient?.apiKeySecret !== key.apiKeySecret) {
     cachedClient = {
       apiKeySecret: key.apiKeySecret,

@@ -1,18 +1,13 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { ForbiddenError } from '@qdn/shared/errors';
 import type { HttpRequest } from '@qdn/shared/http';
+import { secretParameter } from '@qdn/shared/ssm-secret';
 // The signature check alone, not the SDK's index (which loads every Twilio product's client).
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
-import { config, publicApiUrl, SECRET_MAX_AGE_SECONDS } from './notifications-config.ts';
+import { config, publicApiUrl } from './notifications-config.ts';
 
 /** The account's Auth Token: only for checking webhook signatures (sending uses the API key). */
-export async function twilioAuthToken(): Promise<string> {
-  const token = await getParameter(config.TWILIO_AUTH_TOKEN_PARAMETER, {
-    decrypt: true,
-    maxAge: SECRET_MAX_AGE_SECONDS,
-  });
-  if (!token) throw new Error(`SSM parameter ${config.TWILIO_AUTH_TOKEN_PARAMETER} is empty`);
-  return token;
+export function twilioAuthToken(): Promise<string> {
+  return secretParameter(config.TWILIO_AUTH_TOKEN_PARAMETER);
 }
 
 /**

@@ -1,10 +1,10 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { publishEvents } from '@qdn/shared/publish';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
+import { secretParameter } from '@qdn/shared/ssm-secret';
 import { z } from 'zod';
 import type { BridgeContext } from '../domain/ports.ts';
 import type { RosterContext } from '../domain/roster-commands.ts';
@@ -26,13 +26,6 @@ const config = loadConfig({
   /** Set locally, where every brand shares one site origin; in AWS each brand's own domain is used. */
   PUBLIC_BASE_URL: z.url().optional(),
 });
-
-/** A SecureString from SSM, decrypted and cached for five minutes (a rotation is picked up without a deploy). */
-async function secret(name: string): Promise<string> {
-  const value = await getParameter(name, { decrypt: true, maxAge: 300 });
-  if (!value) throw new Error(`Configuration error: SSM parameter ${name} is empty`);
-  return value;
-}
 
 // Longer than the consumer's 10 s timeout, so a lease only lapses for a delivery that really died.
 const LEASE_MS = 15_000;
@@ -61,14 +54,14 @@ export function bridgeContext(): Promise<BridgeContext> {
       charters: new DynamoCharterStore(dynamoDocumentClient(), config.CREW_TABLE),
       scc: new SccClient({
         baseUrl: config.SCC_API_BASE_URL,
-        serviceKey: () => secret(config.SCC_SERVICE_KEY_PARAMETER),
+        serviceKey: () => secretParameter(config.SCC_SERVICE_KEY_PARAMETER),
         timeoutMs: config.SCC_TIMEOUT_MS,
       }),
       messenger: new SnsCrewMessenger(new SNSClient({}), config.CREW_NOTIFICATIONS_TOPIC_ARN),
       publish: (events) => publishEvents(events),
       brands,
       now: () => new Date(),
-      linkSecret: () => secret(config.CREW_LINK_SECRET_PARAMETER),
+      linkSecret: () => secretParameter(config.CREW_LINK_SECRET_PARAMETER),
       siteBaseUrl: (brandId: string) => config.PUBLIC_BASE_URL ?? brands.get(brandId).siteBaseUrl,
       leaseMs: LEASE_MS,
       busyWaitMs: BUSY_WAIT_MS,
