@@ -1,5 +1,5 @@
-import { ConfigError } from '@qdn/shared/config';
-import { PermanentError, TransientError } from '@qdn/shared/errors';
+import { PermanentError } from '@qdn/shared/errors';
+import { callPartner } from '@qdn/shared/partner-http';
 import type { SccEventBody } from '../domain/crew-view.ts';
 import type { SccEvents } from '../domain/ports.ts';
 
@@ -14,9 +14,7 @@ export interface SccClientOptions {
 
 /**
  * ShipCaptainCrew's events API over HTTPS with the bearer service key. Failures are sorted for the
- * queue consumer: network errors, timeouts, 408, 429 and 5xx are TransientError (SQS retries, then the
- * DLQ); 401/403 (our key refused) a ConfigError, retried and parked for fix-then-redrive; any other 4xx
- * is a PermanentError (recorded, not retried).
+ * queue consumer by `callPartner` (transient, configuration, permanent).
  *
  * @see ../../../../local/src/fakes/scc.ts for the API as the local cloud fakes it.
  */
@@ -58,38 +56,19 @@ export class SccClient implements SccEvents {
     method: string,
     path: string,
     body: unknown,
-    acceptedStatuses: readonly number[] = [],
+    accepted: readonly number[] = [],
   ): Promise<Response> {
-    const url = `${this.#options.baseUrl.replace(/\/$/, '')}${path}`;
-    const key = await this.#options.serviceKey();
-    let response: Response;
-    try {
-      response = await (this.#options.fetch ?? fetch)(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
-      });
-    } catch (error) {
-      throw new TransientError(`SCC ${method} ${path} failed: ${(error as Error).message}`, {
-        code: (error as Error).name,
-        cause: error,
-      });
-    }
-    if (response.ok || acceptedStatuses.includes(response.status)) return response;
-    const detail = (await response.text().catch(() => '')).slice(0, 300);
-    const message = `SCC ${method} ${path} answered ${response.status}${detail ? `: ${detail}` : ''}`;
-    // Our service key refused: our configuration, not this charter. Retried, then parked for fix-then-redrive.
-    if (response.status === 401 || response.status === 403) {
-      throw new ConfigError(`${message} (check the SSM parameter of the SCC service key)`);
-    }
-    const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-    throw retryable
-      ? new TransientError(message, { code: `HTTP ${response.status}` })
-      : new PermanentError(message, { code: `HTTP ${response.status}` });
+    return callPartner({
+      partner: 'SCC',
+      baseUrl: this.#options.baseUrl,
+      method,
+      path,
+      headers: { authorization: `Bearer ${await this.#options.serviceKey()}`, accept: 'application/json' },
+      body,
+      timeoutMs: this.#options.timeoutMs,
+      accepted,
+      credentials: 'the SSM parameter of the SCC service key',
+      ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+    });
   }
 }
