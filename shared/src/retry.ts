@@ -17,3 +17,32 @@ export function retryBaseDelayMs(): number {
 }
 
 export { sleep };
+
+/** How long, and on which clock, `claimWhenFree` waits for a claim another delivery holds. */
+export interface ClaimWait {
+  /** Stop asking after this long and return the busy answer: the caller retries later through SQS. */
+  ceilingMs: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<unknown>;
+}
+
+/**
+ * Asks for a claim again while another delivery holds it — usually a copy of this very message that SQS
+ * redelivered while the first run was still going — backing off (100 ms, 200 ms … up to 1 s between
+ * looks) until `ceilingMs` has passed. Returns the first answer that isn't busy (often "already done"),
+ * or the last busy one. One rule for every consumer with a lease (SMS sends, charter syncs, calendar pushes).
+ */
+export async function claimWhenFree<T>(
+  claim: () => Promise<T>,
+  isBusy: (answer: T) => boolean,
+  wait: ClaimWait,
+): Promise<T> {
+  const now = wait.now ?? Date.now;
+  const pause = wait.sleep ?? sleep;
+  const giveUpAt = now() + wait.ceilingMs;
+  for (let look = 1; ; look++) {
+    const answer = await claim();
+    if (!isBusy(answer) || now() >= giveUpAt) return answer;
+    await pause(Math.min(1_000, 50 * 2 ** look));
+  }
+}

@@ -1,6 +1,7 @@
 import type { Brand, Brands } from '@qdn/shared/brands';
 import { NotFoundError, TransientError } from '@qdn/shared/errors';
 import type { JobOnBus } from '@qdn/shared/events';
+import { claimWhenFree } from '@qdn/shared/retry';
 import { addDays, zonedTimeToInstant } from '@qdn/shared/zoned-time';
 import { boardView, calendarEntryFor } from './calendar-entry.ts';
 import { calendarName, parseCalendarId } from './calendar-ids.ts';
@@ -78,25 +79,21 @@ export async function pushToInternalCalendar(
   const { internalCalendar } = context;
   if (!internalCalendar) return 'off';
   const entry = calendarEntryFor(job, brandOf(context, job.brandId), occurredAt);
-  const waitUntil = context.now().getTime() + context.leaseMs / 2;
-  for (let look = 1; ; look++) {
-    const claim = await context.ledger.claim(job.jobId, job.version, context.now(), context.leaseMs);
-    if (claim.outcome === 'done') return 'already-pushed';
-    if (claim.outcome === 'claimed') {
-      try {
-        await internalCalendar.apply(internalCalendarChangeFor(entry));
-      } catch (error) {
-        await context.ledger.release(job.jobId, claim.leaseToken);
-        throw error;
-      }
-      await context.ledger.complete(job.jobId, job.version, claim.leaseToken, context.now());
-      return 'pushed';
-    }
-    if (context.now().getTime() >= waitUntil) {
-      throw new TransientError(`Another push of job ${job.jobId} is in flight`);
-    }
-    await context.sleep(Math.min(1_000, 50 * 2 ** look));
+  const claim = await claimWhenFree(
+    () => context.ledger.claim(job.jobId, job.version, context.now(), context.leaseMs),
+    (answer) => answer.outcome === 'busy',
+    { ceilingMs: context.leaseMs / 2, now: () => context.now().getTime(), sleep: context.sleep },
+  );
+  if (claim.outcome === 'done') return 'already-pushed';
+  if (claim.outcome === 'busy') throw new TransientError(`Another push of job ${job.jobId} is in flight`);
+  try {
+    await internalCalendar.apply(internalCalendarChangeFor(entry));
+  } catch (error) {
+    await context.ledger.release(job.jobId, claim.leaseToken);
+    throw error;
   }
+  await context.ledger.complete(job.jobId, job.version, claim.leaseToken, context.now());
+  return 'pushed';
 }
 
 export interface FeedContext extends EntrySource {

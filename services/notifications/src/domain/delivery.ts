@@ -1,9 +1,7 @@
 import { TransientError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
-import { sleep } from '@qdn/shared/retry';
+import { claimWhenFree } from '@qdn/shared/retry';
 import { redactLinkTokens, restoreLinkTokens } from '@qdn/shared/tracking-link';
-
-const BUSY_POLL_MS = 250;
 
 import {
   type NotificationsDeps,
@@ -99,12 +97,12 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
  * outlasts the visibility timeout) waits a few seconds for that attempt to settle instead of failing at
  * once: most of the time it then finds the outcome, and a retry is not spent on waiting.
  */
-async function claimPatiently(deps: NotificationsDeps, sms: OutboundSms) {
-  for (let waited = 0; ; waited += BUSY_POLL_MS) {
-    const claim = await deps.store.claimSend(sms, deps.now(), deps.sendLeaseMs);
-    if (claim.kind !== 'busy' || waited >= deps.busyWaitMs) return claim;
-    await sleep(BUSY_POLL_MS);
-  }
+function claimPatiently(deps: NotificationsDeps, sms: OutboundSms) {
+  return claimWhenFree(
+    () => deps.store.claimSend(sms, deps.now(), deps.sendLeaseMs),
+    (claim) => claim.kind === 'busy',
+    { ceilingMs: deps.busyWaitMs },
+  );
 }
 
 /** Records an outcome without any attempt (e.g. a stale event), once; returns the settled outcome. */

@@ -2,7 +2,7 @@ import type { Brand } from '@qdn/shared/brands';
 import { TransientError } from '@qdn/shared/errors';
 import { type DomainEvent, type EventMeta, type JobOnBus, jobEventId } from '@qdn/shared/events';
 import { logger } from '@qdn/shared/logging';
-import { sleep } from '@qdn/shared/retry';
+import { claimWhenFree } from '@qdn/shared/retry';
 import { type CharterPlan, type CrewAssignment, type CrewRelease, planCharter } from './charter-plan.ts';
 import { crewLinkToken, crewLinkUrl, crewTokenHash, newLinkId } from './crew-link.ts';
 import type { CrewMember } from './crew-member.ts';
@@ -57,16 +57,13 @@ export async function syncCharterCrew(
  * redelivered because the first run outlasted the visibility timeout — waits a little: once the
  * holder is done this version is stale (nothing to do), or the holder failed and this one takes over.
  */
-async function claimCharter(context: BridgeContext, job: JobOnBus): Promise<CharterClaim> {
-  const giveUpAt = Date.now() + context.busyWaitMs;
-  for (;;) {
-    const claim = await context.charters.claim(job.jobId, job.version, context.now(), context.leaseMs);
-    if (claim.kind !== 'busy' || Date.now() >= giveUpAt) return claim;
-    await sleep(BUSY_POLL_MS);
-  }
+function claimCharter(context: BridgeContext, job: JobOnBus): Promise<CharterClaim> {
+  return claimWhenFree(
+    () => context.charters.claim(job.jobId, job.version, context.now(), context.leaseMs),
+    (claim) => claim.kind === 'busy',
+    { ceilingMs: context.busyWaitMs },
+  );
 }
-
-const BUSY_POLL_MS = 250;
 
 async function syncClaimedCharter(
   context: BridgeContext,
