@@ -7,7 +7,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
-  SQSClient,
+  type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import {
@@ -28,16 +28,6 @@ import {
   suggestAction,
 } from './ops-review.ts';
 import { publishEvents } from './publish.ts';
-
-let sqs: SQSClient | undefined;
-
-/** The function's SQS client, created once (endpoint from AWS_ENDPOINT_URL_SQS, like every client). */
-export function sqsClient(): SQSClient {
-  // The endpoint, not the queue URL's host: locally queue URLs are under *.localhost (fauxqs), which the
-  // SDK would otherwise warn about on every call. In AWS both are the regional SQS endpoint.
-  sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false });
-  return sqs;
-}
 
 /**
  * How long a peeked message stays hidden if the function dies before making it visible again. Longer

@@ -3,11 +3,12 @@ import { ConfigError, loadConfig, requiredString } from './config.ts';
 import { dynamoDocumentClient } from './dynamo.ts';
 import { NotFoundError } from './errors.ts';
 import { httpHandler } from './http.ts';
-import { DeadLetterReview, sqsClient } from './ops-dead-letters.ts';
+import { DeadLetterReview } from './ops-dead-letters.ts';
 import { EventReplays } from './ops-replay.ts';
 import { type OpsConsumer, OpsConsumers } from './ops-review.ts';
 import { eventBridgeClient } from './publish.ts';
 import type { Role } from './roles.ts';
+import { sqsClient } from './sqs.ts';
 
 /** Who may review DLQs, redrive, discard and replay. */
 export const OPS_ROLES: readonly Role[] = ['dispatcher', 'admin'];

@@ -1,11 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { logger } from '@qdn/shared/logging';
 import { publishEvents } from '@qdn/shared/publish';
+import { sqsClient } from '@qdn/shared/sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsForJobChange, type JobRecord } from '../domain/job-events.ts';
 
@@ -18,7 +19,7 @@ function jobImage(image: Record<string, unknown> | undefined): JobRecord | undef
 }
 
 const { PUBLISH_RETRY_QUEUE_URL } = loadConfig({ PUBLISH_RETRY_QUEUE_URL: requiredString() });
-const sqs = new SQSClient({});
+const sqs = sqsClient();
 
 /**
  * Publishes one write's events; if the bus keeps refusing them, parks them whole on the retry queue

@@ -1,14 +1,15 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { ValidationError } from '@qdn/shared/errors';
 import { fieldErrorsOf, httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
+import { sqsClient } from '@qdn/shared/sqs';
 import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
 import { inboundFromWebhook } from '../domain/inbound-message.ts';
 import { TwilioForm } from '../domain/route-input.ts';
 
 const config = loadConfig({ INBOUND_QUEUE_URL: requiredString() });
-const sqs = new SQSClient({});
+const sqs = sqsClient();
 
 /**
  * POST /twilio/inbound (public, signed by Twilio): answers at once with empty TwiML and hands the SMS to
