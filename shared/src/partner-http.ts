@@ -43,7 +43,7 @@ export async function callPartner(call: PartnerCall): Promise<Response> {
     });
   } catch (error) {
     const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable';
-    throw new TransientError(`${partner} ${reason} on ${method} ${path}: ${(error as Error).message}`, {
+    throw new TransientError(`${partner} ${method} ${path} failed (${reason}): ${(error as Error).message}`, {
       code: (error as Error).name,
       cause: error,
     });
