@@ -1,6 +1,6 @@
 import exifr from 'exifr';
 import sharp from 'sharp';
-import type { PhotoExif } from '../domain/photo-check.ts';
+import type { PhotoExif } from '../domain/image-facts.ts';
 import type { ImageTools } from '../domain/ports.ts';
 
 // Uploads are at most 10 MB, but a small file can still claim a huge canvas; libvips refuses images

@@ -1,5 +1,6 @@
 import { PermanentError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
+import { checkUploadedPhoto, locationFrom, takenAtFrom } from './image-facts.ts';
 import {
   customerCopyKey,
   originalKey,
@@ -10,7 +11,6 @@ import {
   thumbnailKey,
   uploadKey,
 } from './photo.ts';
-import { checkUploadedPhoto, locationFrom, takenAtFrom } from './photo-check.ts';
 import type { PhotoCheckContext } from './ports.ts';
 
 /** The stable id of a photo's PhotoAdded: the same photo announced twice is recognisably one event. */

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '@qdn/shared/events';
 import type { RateLimits } from '@qdn/shared/rate-limit';
+import type { PhotoExif } from './image-facts.ts';
 import type { ImageFormat, PhotoContentType, PhotoRecord, StoredPhotoFacts } from './photo.ts';
-import type { PhotoExif } from './photo-check.ts';
 
 /** A job as the media service knows it, from the job events on the bus (its own projection). */
 export interface KnownJob {

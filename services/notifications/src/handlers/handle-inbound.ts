@@ -1,7 +1,7 @@
 import { queueConsumer } from '@qdn/shared/queue';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { handleInbound, type InboundSms } from '../domain/inbound.ts';
-import { InboundSmsMessage } from '../domain/inbound-message.ts';
+import { InboundSmsMessage } from '../domain/inbound-schema.ts';
 
 /** Queue `inbound`: an SMS the webhook accepted — keywords, linking to the job, relay to the team. */
 export const handler = queueConsumer(

@@ -5,7 +5,7 @@ import { fieldErrorsOf, httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
 import { sqsClient } from '@qdn/shared/sqs';
 import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
-import { inboundFromWebhook } from '../domain/inbound-message.ts';
+import { inboundFromWebhook } from '../domain/inbound-schema.ts';
 import { TwilioForm } from '../domain/route-input.ts';
 
 const config = loadConfig({ INBOUND_QUEUE_URL: requiredString() });

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { jobOnBus, testBrands } from '@qdn/local-cloud/test-factories';
 import { parseBusEvent } from '@qdn/shared/events';
 import { jobRef, keywordOf, parseTeamReply, relayText, replyJobOf } from '../../src/domain/inbound.ts';
-import { inboundFromWebhook } from '../../src/domain/inbound-message.ts';
+import { inboundFromWebhook } from '../../src/domain/inbound-schema.ts';
 import type { JobSnapshot, TimelineEntry } from '../../src/domain/ports.ts';
 import {
   customerThread,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_PHOTO_BYTES } from '../../src/domain/photo.ts';
 import {
   checkUploadedPhoto,
   formatFromMagicBytes,
   locationFrom,
   takenAtFrom,
-} from '../../src/domain/photo-check.ts';
+} from '../../src/domain/image-facts.ts';
+import { MAX_PHOTO_BYTES } from '../../src/domain/photo.ts';
 import { JPEG, PNG } from './fakes.ts';
 
 const WEBP = new Uint8Array([0x52, 0x49, 0x46, 0x46, 1, 0, 0, 0, 0x57, 0x45, 0x42, 0x50]);
