@@ -34,8 +34,9 @@ export function jobOnBus(overrides: Partial<JobOnBus> = {}): JobOnBus {
 }
 
 /**
- * Fixed-window counters in memory, with the rules of shared/src/rate-limiter.ts: at most `limit` takes per
- * rule, client and window (a refused take uses nothing); a refusal says how long until the window ends. `taken` records every take.
+ * Fixed-window counters in memory, with the rules of shared/src/rate-limiter.ts: at most `limit` takes
+ * per rule, client and window (a refused take uses nothing); a refusal says how long until the window
+ * ends. `taken` records every take, allowed or not.
  */
 export class MemoryRateLimits implements RateLimits {
   readonly taken: { name: string; client: string }[] = [];
