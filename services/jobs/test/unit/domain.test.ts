@@ -13,7 +13,7 @@ import { zonedDate } from '@qdn/shared/zoned-time';
 import { arrivalPoint, distanceMeters } from '../../src/domain/arrival.ts';
 import { brandProfile } from '../../src/domain/brand-profile.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
-import { scheduleDays, staffView } from '../../src/domain/job.ts';
+import { reachedAt, scheduleDays, staffView } from '../../src/domain/job.ts';
 import { eventsForJobChange } from '../../src/domain/job-events.ts';
 import { AddressInput, BookingInput, LocationPointInput } from '../../src/domain/job-input.ts';
 import { quoteFor } from '../../src/domain/quote.ts';
@@ -200,6 +200,19 @@ describe('quotes', () => {
       '2027-01-01',
       '2027-01-02',
     ]);
+  });
+});
+
+describe('schedule days and step times', () => {
+  it('given a rental running for months, then its days stop at 63 (the trailer claims of one write)', () => {
+    const days = scheduleDays({ date: '2026-01-01', endDate: '2026-12-31' });
+    expect(days).toHaveLength(63);
+    expect(days.at(-1)).toBe('2026-03-04');
+  });
+
+  it('given a job stored without a status history, then no step has a time', () => {
+    expect(reachedAt(job({ statusHistory: undefined }))).toEqual({});
+    expect(trackingView(job({ statusHistory: undefined }), brands.get('jada')).job.reachedAt).toEqual({});
   });
 });
 

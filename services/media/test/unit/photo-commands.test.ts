@@ -252,6 +252,34 @@ describe('galleries', () => {
     expect(customer[0]).not.toHaveProperty('uploadedBy');
   });
 
+  it('given a photo stored before customer copies were made, then the customer’s full-size link opens its thumbnail, never the original', async () => {
+    const { context } = await givenKnownJob();
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    await context.storage.write(`photos/${JOB}/${photoId}.jpg`, JPEG, 'image/jpeg');
+    await checkUpload(context, { key: `photos/${JOB}/${photoId}.jpg` });
+    const stored = context.photos.photos.get(`${JOB}/${photoId}`)!;
+    stored.customerCopy = undefined;
+
+    const [shown] = await listCustomerPhotos(context, JOB);
+
+    expect(shown?.originalUrl).toContain(`thumbnails/${JOB}/`);
+    expect(shown?.originalUrl).not.toContain('originals/');
+  });
+
+  it('given photos stored at different times (and one from before times were kept), then newest first, the undated last', async () => {
+    const { context } = await givenKnownJob();
+    const ids: string[] = [];
+    for (const storedAt of ['2026-05-01T10:00:00.000Z', '2026-05-01T12:00:00.000Z', undefined]) {
+      const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+      await context.storage.write(`photos/${JOB}/${photoId}.jpg`, JPEG, 'image/jpeg');
+      await checkUpload(context, { key: `photos/${JOB}/${photoId}.jpg` });
+      context.photos.photos.get(`${JOB}/${photoId}`)!.storedAt = storedAt;
+      ids.push(photoId);
+    }
+    const listed = await listStaffPhotos(context, JOB, DISPATCHER);
+    expect(listed.map((photo) => photo.photoId)).toEqual([ids[1], ids[0], ids[2]]);
+  });
+
   it('given an unknown photo, then hiding or deleting it is 404', async () => {
     const { context } = await givenKnownJob();
     const unknown = '0e3c4a1c-5b1e-4a8e-9f0a-0123456789ab';
