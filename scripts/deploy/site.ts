@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Per stage, written by the site stack: where its pages live and what config.json tells them. */
 export const SiteTarget = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from './errors.ts';
 import { E164 } from './events.ts';
 import { DEFAULT_SLA, type SlaThresholds as SlaShape } from './sla.ts';

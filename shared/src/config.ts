@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Raised at cold start when the function's environment is incomplete: the message names every missing variable. */
 export class ConfigError extends Error {

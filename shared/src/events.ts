@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Event schemas for the bus qdn-<stage> (ARCHITECTURE.md §4). One zod schema per detail-type; producers

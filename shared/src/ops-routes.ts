@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, loadConfig, requiredString } from './config.ts';
 import { dynamoDocumentClient } from './dynamo.ts';
 import { NotFoundError } from './errors.ts';

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where the brands text customers and crew: numbers elsewhere are refused, not silently rewritten. */
 export const SERVICE_COUNTRIES: readonly string[] = ['US'];

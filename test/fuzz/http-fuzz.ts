@@ -13,7 +13,7 @@ import { ListTablesCommand, ScanCommand, type ScanCommandInput } from '@aws-sdk/
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { eventually, TEST_DRIVER_CREW_ID, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type Fixtures, pathParameterNames, ROUTES, type RouteModel, SCHEMA_HINTS } from './routes.ts';
 import { arbitraryFor, hostileValue, nearValid, oddStrings } from './zod-arbitrary.ts';
 

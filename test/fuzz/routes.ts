@@ -6,7 +6,7 @@
 import { ConsumerParams, DiscardBody, RedriveBody, ReplayBody, ReplayParams } from '@qdn/shared/ops-routes';
 import { PhoneNumber } from '@qdn/shared/phone';
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   BoardQuery,
   FeedKeyParams,

@@ -3,7 +3,7 @@
 // near-valid values (one field broken, dropped or added) and hostile ones (wrong types, `__proto__`, deep
 // nesting, huge strings, odd unicode).
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Arbitraries that replace the derived one for a schema (by identity), e.g. phone numbers. */
 export type SchemaHints = ReadonlyMap<z.ZodType, fc.Arbitrary<unknown>>;

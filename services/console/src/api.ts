@@ -3,7 +3,7 @@
 // here; test/unit/api-contract.test.ts also parses the bodies this client builds with those schemas.
 import type { DeadLetterReview } from '@qdn/shared/ops-dead-letters';
 import type { ReplayView } from '@qdn/shared/ops-replay';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { boardEntries } from '../../calendar/src/domain/calendar-commands.ts';
 import type { JobRecord, PrivateJobFields } from '../../jobs/src/domain/job.ts';
 import type {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../../src/errors.ts';
 import { httpHandler } from '../../src/http.ts';
 import { isDriverOnly, rolesFromClaim } from '../../src/roles.ts';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadBrands } from '../../src/brand-loader.ts';
 import { brandsFrom } from '../../src/brands.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';

@@ -1,7 +1,7 @@
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FeedContext, SyncContext } from '../domain/calendar-commands.ts';
 import { DynamoCalendarStore, DynamoCrewStatusStore, DynamoFeedKeyStore } from './calendar-store.ts';
 

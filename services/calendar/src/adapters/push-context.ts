@@ -3,7 +3,7 @@ import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { sleep } from '@qdn/shared/retry';
 import { secretParameter } from '@qdn/shared/ssm-secret';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PushContext } from '../domain/calendar-commands.ts';
 import { InternalCalendarClient } from './internal-calendar-client.ts';
 import { DynamoPushLedger } from './push-ledger.ts';

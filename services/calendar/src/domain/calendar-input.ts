@@ -1,6 +1,6 @@
 import { WorkDate } from '@qdn/shared/events';
 import { addDays } from '@qdn/shared/zoned-time';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DISPATCH_CALENDAR_ID, isCalendarId } from './calendar-ids.ts';
 
 /** The longest range the dispatcher board may ask for at once. */

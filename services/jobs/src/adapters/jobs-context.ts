@@ -4,7 +4,7 @@ import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { secretParameter } from '@qdn/shared/ssm-secret';
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JobsContext } from '../domain/job-commands.ts';
 import { DynamoJobRepository } from './job-store.ts';
 

@@ -2,7 +2,7 @@ import { loadBrands } from '@qdn/shared/brand-loader';
 import type { Brands } from '@qdn/shared/brands';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocationLog } from '../domain/job-locations.ts';
 import type { LocationsContext } from '../domain/location-commands.ts';
 import { DynamoJobRepository } from './job-store.ts';

@@ -1,6 +1,6 @@
 import { CharterDetails, JobStatus, WorkDate } from '@qdn/shared/events';
 import { PhoneNumber } from '@qdn/shared/phone';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Request bodies for the jobs API. Strict objects: an unknown field is a 400, never silently stored.
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');

@@ -1,7 +1,7 @@
 import { EVENT_CATALOG } from '@qdn/shared/events';
 import { publishEvents } from '@qdn/shared/publish';
 import { queueConsumer } from '@qdn/shared/queue';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const jobEventTypes = Object.keys(EVENT_CATALOG['qdn.jobs']) as [string, ...string[]];
 

@@ -3,7 +3,7 @@ import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MediaContext } from '../domain/ports.ts';
 import { DynamoJobDirectory } from './job-directory.ts';
 import { S3PhotoStorage, s3Client } from './photo-storage.ts';

@@ -1,5 +1,5 @@
 import { loadConfig, requiredString } from '@qdn/shared/config';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The service's environment, checked once per cold start by every function (a missing variable fails
 // the first invocation with its name). Apart from the contexts so a function that only reads messages

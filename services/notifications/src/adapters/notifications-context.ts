@@ -6,7 +6,7 @@ import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { retryBaseDelayMs } from '@qdn/shared/retry';
 import { secretJsonParameter, secretParameter } from '@qdn/shared/ssm-secret';
 import { trackingToken, trackingUrl } from '@qdn/shared/tracking-link';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RelayLimit } from '../domain/inbound.ts';
 import type { TrackingLinks } from '../domain/job-sms.ts';
 import type { NotificationsDeps } from '../domain/ports.ts';

@@ -1,5 +1,5 @@
 import { E164 } from '@qdn/shared/events';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An inbound SMS as the webhook puts it on the `inbound` queue (and the worker reads it back). */
 export const InboundSmsMessage = z.object({

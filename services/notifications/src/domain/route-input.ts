@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // What the notifications API's routes accept, one schema each, shared by the handlers and the fuzz suite.
 

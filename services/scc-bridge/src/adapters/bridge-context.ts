@@ -5,7 +5,7 @@ import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { publishEvents } from '@qdn/shared/publish';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { secretParameter } from '@qdn/shared/ssm-secret';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BridgeContext } from '../domain/ports.ts';
 import type { RosterContext } from '../domain/roster-commands.ts';
 import { SnsCrewMessenger } from './crew-messenger.ts';

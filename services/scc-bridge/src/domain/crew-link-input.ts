@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // What the crew link routes accept, shared by the handlers and the fuzz suite. The token is never a
 // reason for a 400: a too-long or odd one becomes '' and gets the same 404 as an unknown link.

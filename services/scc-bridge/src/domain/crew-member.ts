@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PhoneNumber } from '@qdn/shared/phone';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A person on the charter crew roster: who a job's `crewIds` name, and where their link is texted. */
 export interface CrewMember {

@@ -1,6 +1,6 @@
 import type { Brand } from '@qdn/shared/brands';
 import type { JobOnBus } from '@qdn/shared/events';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CharterTimes, charterTimes } from './charter-time.ts';
 import { type CrewMember, firstName } from './crew-member.ts';
 
