@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
+import { deflateRawSync } from 'node:zlib';
+import { type BuildOptions, build } from 'esbuild';
 import { repoRoot, serviceNames, templatePath } from '../scripts/services.ts';
 import { isPhotoConsumer, type Template, zipEntries } from '../test/infra/checks.ts';
 
@@ -35,6 +36,8 @@ interface Target {
   unzippedBytes: number;
   photo: boolean;
   samples: number[];
+  /** The handler's source, relative to its service (for the source-map rebuild). */
+  source?: string;
 }
 
 const workDir = mkdtempSync(join(tmpdir(), 'qdn-coldstart-'));
@@ -141,12 +144,30 @@ for (const service of serviceNames()) {
       ...sizes,
       photo: isPhotoConsumer({ service, name }),
       samples: [],
+      source: `${handlerFile}.ts`,
     });
   }
 }
 
-// The two baselines, built and timed exactly like the functions (same esbuild settings as
-// serverless.common.yml, same environment shape).
+// serverless.common.yml's `esbuild` block as esbuild options. The source-map comparison below checks
+// that a bundle built with these is byte-identical to the packaged one, so they cannot drift unseen.
+const PACKAGED_BUILD = {
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  keepNames: true,
+  mainFields: ['module', 'main'],
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+  logLevel: 'error',
+} satisfies BuildOptions;
+
+// The two baselines, built and timed exactly like the functions (same esbuild settings, same
+// environment shape).
 const helloWorld = join(workDir, 'baseline', 'hello-world.mjs');
 mkdirSync(dirname(helloWorld), { recursive: true });
 writeFileSync(helloWorld, 'export const handler = async () => ({ statusCode: 200, body: "hello" });\n');
@@ -161,21 +182,10 @@ writeFileSync(
   ].join('\n'),
 );
 await build({
+  ...PACKAGED_BUILD,
   entryPoints: [dynamoSource],
   outfile: join(workDir, 'baseline', 'dynamodb-client.mjs'),
   nodePaths: [join(repoRoot, 'node_modules')],
-  bundle: true,
-  minify: true,
-  sourcemap: 'linked',
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
-  logLevel: 'error',
 });
 const baseEnvironment = { ...targets[0]!.environment, LAMBDA_TASK_ROOT: join(workDir, 'baseline') };
 const baselines: Target[] = [
@@ -226,8 +236,63 @@ if (untimed.length > 0)
     `Not timed on ${process.arch}: ${untimed.map((t) => `${t.service}/${t.name}`).join(', ')} (sharp's linux-arm64 build)`,
   );
 const timed = targets.filter((target) => !untimed.includes(target));
-const everything = [...baselines, ...timed];
-console.log(`Timing ${timed.length} functions and 2 baselines, ${RUNS} imports each (after one untimed)…`);
+// Source maps, measured: the same handlers rebuilt with a linked map (names and lines, no sources'
+// text) and imported as Lambda would run them with `NODE_OPTIONS=--enable-source-maps`, which makes
+// Node read the map at load. Two functions per service, timed in the same interleaved runs as the
+// packaged (map-less) bundles they are compared with.
+const SOURCE_MAP_SAMPLE_PER_SERVICE = 2;
+interface SourceMapVariant {
+  of: Target;
+  withMap: Target;
+  mapBytes: number;
+  mapDeflatedBytes: number;
+}
+const sourceMapVariants: SourceMapVariant[] = [];
+for (const service of new Set(timed.map((target) => target.service))) {
+  const sample = timed
+    .filter((target) => target.service === service && !target.photo)
+    .slice(0, SOURCE_MAP_SAMPLE_PER_SERVICE);
+  for (const target of sample) {
+    const serviceDir = join(repoRoot, 'services', service);
+    const plain = await build({
+      ...PACKAGED_BUILD,
+      entryPoints: [target.source!],
+      absWorkingDir: serviceDir,
+      write: false,
+    });
+    if (!Buffer.from(plain.outputFiles[0]!.contents).equals(readFileSync(target.entry)))
+      throw new Error(
+        `${service}/${target.name}: rebuilt bundle differs from the packaged one; PACKAGED_BUILD no longer matches serverless.common.yml's esbuild block`,
+      );
+    const outfile = join(workDir, 'sourcemap', service, target.name, target.source!.replace(/\.ts$/, '.mjs'));
+    await build({
+      ...PACKAGED_BUILD,
+      entryPoints: [target.source!],
+      absWorkingDir: serviceDir,
+      outfile,
+      sourcemap: 'linked',
+      sourcesContent: false,
+    });
+    const map = readFileSync(`${outfile}.map`);
+    sourceMapVariants.push({
+      of: target,
+      withMap: {
+        ...target,
+        name: `${target.name} +map`,
+        entry: outfile,
+        environment: { ...target.environment, NODE_OPTIONS: '--enable-source-maps' },
+        samples: [],
+      },
+      mapBytes: map.byteLength,
+      mapDeflatedBytes: deflateRawSync(map).byteLength,
+    });
+  }
+}
+
+const everything = [...baselines, ...timed, ...sourceMapVariants.map((variant) => variant.withMap)];
+console.log(
+  `Timing ${timed.length} functions, 2 baselines and ${sourceMapVariants.length} source-map variants, ${RUNS} imports each (after one untimed)…`,
+);
 for (const target of everything) timeImport(target); // warm the page cache: every run then reads from memory
 // Interleaved: a burst of load on the machine spreads over every function instead of hitting one.
 for (let run = 0; run < RUNS; run++) for (const target of everything) target.samples.push(timeImport(target));
@@ -295,6 +360,41 @@ console.log(
 );
 for (const [target, met] of Object.entries(targetsMet)) console.log(`  ${met ? 'met ' : 'MISS'} ${target}`);
 
+const sourceMapRows = sourceMapVariants.map((variant) => {
+  const withoutMs = median(variant.of.samples);
+  const withMs = median(variant.withMap.samples);
+  return {
+    function: `${variant.of.service}/${variant.of.name}`,
+    initMsWithoutMap: round(withoutMs),
+    initMsWithMap: round(withMs),
+    deltaMs: round(withMs - withoutMs),
+    mapKB: round(variant.mapBytes / 1024),
+    mapZippedKB: round(variant.mapDeflatedBytes / 1024),
+    zipKB: round(variant.of.zipBytes / 1024),
+  };
+});
+const sourceMaps = {
+  how: 'same handlers rebuilt with sourcemap linked (sourcesContent false), run with NODE_OPTIONS=--enable-source-maps',
+  functions: sourceMapRows.length,
+  medianInitMsWithoutMap: round(median(sourceMapRows.map((row) => row.initMsWithoutMap))),
+  medianInitMsWithMap: round(median(sourceMapRows.map((row) => row.initMsWithMap))),
+  medianDeltaMs: round(median(sourceMapRows.map((row) => row.deltaMs))),
+  medianZipKBWithoutMap: round(median(sourceMapRows.map((row) => row.zipKB))),
+  medianZipKBWithMap: round(median(sourceMapRows.map((row) => row.zipKB + row.mapZippedKB))),
+  rows: sourceMapRows,
+};
+const mapHeader = `${'source maps (linked + --enable-source-maps)'.padEnd(44)} ${'no map'.padStart(8)} ${'map'.padStart(8)} ${'Δ ms'.padStart(7)} ${'map KB zipped'.padStart(14)}`;
+console.log(`\n${mapHeader}\n${'─'.repeat(mapHeader.length)}`);
+for (const row of sourceMapRows) {
+  console.log(
+    `${row.function.padEnd(44)} ${row.initMsWithoutMap.toFixed(1).padStart(8)} ${row.initMsWithMap.toFixed(1).padStart(8)} ${row.deltaMs.toFixed(1).padStart(7)} ${row.mapZippedKB.toFixed(1).padStart(14)}`,
+  );
+}
+console.log(
+  `median init ${sourceMaps.medianInitMsWithoutMap} ms without a map, ${sourceMaps.medianInitMsWithMap} ms with one ` +
+    `(Δ ${sourceMaps.medianDeltaMs} ms); median zip ${sourceMaps.medianZipKBWithoutMap} → ${sourceMaps.medianZipKBWithMap} KB with the map in it`,
+);
+
 const resultsDir = join(repoRoot, 'bench', 'results');
 if (!existsSync(resultsDir)) mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
@@ -308,6 +408,7 @@ writeFileSync(
       summary,
       targets: targetsMet,
       functions: rows,
+      sourceMaps,
       baselines: baselines.map((baseline) => ({
         name: baseline.name,
         initMs: round(median(baseline.samples), 2),
