@@ -165,6 +165,8 @@ export const SmsReceived = smsEvent({
   mediaUrls: z.array(z.url()).default([]),
   /** STOP, START or HELP (and their synonyms), when the message was one. */
   keyword: z.enum(['stop', 'start', 'help']).optional(),
+  /** Not a keyword, but a request in words to stop the texts ("please stop texting me"): opted out. */
+  revokedConsent: z.boolean().optional(),
 });
 export const SmsRelayed = smsEvent({ messageSid: z.string(), from: E164, to: z.array(E164).min(1) });
 

@@ -48,7 +48,7 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
     });
     if (found) return settle(deps, sms, recordedBody, { state: 'sent', ...found });
   }
-  if (suppressed) {
+  if (suppressed && !sms.answersOptOut) {
     return settle(deps, sms, recordedBody, { state: 'suppressed', reason: 'opted-out' });
   }
   try {

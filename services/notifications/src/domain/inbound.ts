@@ -2,6 +2,7 @@ import type { Brand, Brands } from '@qdn/shared/brands';
 import type { DomainEvent, JobStatus } from '@qdn/shared/events';
 import type { RateLimits } from '@qdn/shared/rate-limit';
 import { zonedDate } from '@qdn/shared/zoned-time';
+import { revokesConsent } from './consent-revocation.ts';
 import { deliverOnce } from './delivery.ts';
 import { senderOf } from './job-sms.ts';
 import type { JobSnapshot, NotificationsDeps } from './ports.ts';
@@ -19,7 +20,8 @@ export interface InboundSms {
 
 export type Keyword = 'stop' | 'start' | 'help';
 
-// Twilio's standard opt-out, opt-in and help keywords; a message that is only the keyword counts.
+// Twilio's default opt-out, opt-in and help keywords on long codes; a message that is only the keyword
+// counts, as Twilio counts it. https://help.twilio.com/articles/223134027
 const KEYWORDS: Record<string, Keyword> = {
   STOP: 'stop',
   STOPALL: 'stop',
@@ -27,17 +29,20 @@ const KEYWORDS: Record<string, Keyword> = {
   CANCEL: 'stop',
   END: 'stop',
   QUIT: 'stop',
+  REVOKE: 'stop',
+  OPTOUT: 'stop',
   START: 'start',
   YES: 'start',
   UNSTOP: 'start',
   HELP: 'help',
+  INFO: 'help',
 };
 
-/** The keyword a message is, ignoring case, surrounding whitespace and trailing punctuation. */
+/** The keyword a message is, ignoring case and the spaces and punctuation around it. */
 export function keywordOf(body: string): Keyword | undefined {
   const word = body
     .trim()
-    .replace(/[.!\s]+$/, '')
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
     .toUpperCase();
   return KEYWORDS[word];
 }
@@ -148,6 +153,15 @@ export function relayText(
   return `${brand.displayName} reply from ${who}: ${text}${media}${howToAnswer}`;
 }
 
+/** The one confirmation a customer gets after asking, in their own words, to stop the texts. */
+export function revokedText(brand: Brand): string {
+  return `${brand.displayName}: you won't get more texts from us. Reply START to get them again.`;
+}
+
+/** Said to the team with a relayed revocation: the number is opted out, and how to undo a misreading. */
+export const REVOKED_FLAG =
+  '[Opted out: this reply was read as asking us to stop texting. If that is wrong, ask the customer to reply START.]';
+
 export function helpText(brand: Brand): string {
   return `${brand.displayName}: reply to this number and our team will get back to you. Msg&data rates may apply. Reply STOP to opt out.`;
 }
@@ -194,9 +208,14 @@ async function handleCustomerText(
     zonedDate(now, deps.brands.get(candidates[0]?.brandId).timeZone),
   );
   const brand = brandOf(deps.brands, sms, job ?? ambiguous[0]);
+  // "Please stop texting me" revokes consent as STOP does (FCC, 2025): suppressed at once, confirmed once,
+  // and still relayed, flagged, so a person sees it and can resubscribe the number if it was misread.
+  const revoked = !keyword && revokesConsent(sms.body);
+  const alreadyOptedOut = revoked && (await deps.store.isSuppressed(sms.from));
   if (keyword === 'stop') await deps.store.suppress(sms.from, 'keyword', now);
+  if (revoked) await deps.store.suppress(sms.from, 'reply', now);
   if (keyword === 'start') await deps.store.unsuppress(sms.from);
-  await deps.publish([received(sms, brand, job, 'customer', keyword)]);
+  await deps.publish([received(sms, brand, job, 'customer', keyword, revoked)]);
 
   if (keyword === 'help') {
     await deliverOnce(deps, {
@@ -208,9 +227,25 @@ async function handleCustomerText(
       template: 'help',
       audience: 'customer',
       sender: senderOf(brand),
+      // Carriers require the help reply even to a number that opted out.
+      answersOptOut: true,
     });
   }
   if (keyword) return;
+  if (revoked && !alreadyOptedOut) {
+    // One confirmation, the only text an opted-out number gets (Twilio answers STOP itself; this it can't).
+    await deliverOnce(deps, {
+      key: `revoked:${sms.messageSid}`,
+      brandId: brand.brandId,
+      jobId: job?.jobId,
+      to: sms.from,
+      body: revokedText(brand),
+      template: 'opt_out_confirmation',
+      audience: 'customer',
+      sender: senderOf(brand),
+      answersOptOut: true,
+    });
+  }
 
   // Over the sender's hourly allowance: not relayed, and recorded as such (the webhook already said 200
   // to Twilio — a 429 would only make Twilio retry). Keywords above are never limited: STOP always works.
@@ -231,7 +266,9 @@ async function handleCustomerText(
       brandId: brand.brandId,
       jobId: job?.jobId,
       to: number,
-      body: relayText(brand, sms, job, ambiguous),
+      body: revoked
+        ? `${relayText(brand, sms, job, ambiguous)} ${REVOKED_FLAG}`
+        : relayText(brand, sms, job, ambiguous),
       template: 'relay',
       audience: 'team',
       sender: senderOf(brand),
@@ -311,6 +348,7 @@ function received(
   job: JobSnapshot | undefined,
   audience: 'customer' | 'team',
   keyword: Keyword | undefined,
+  revokedConsent = false,
 ): DomainEvent {
   return {
     source: 'qdn.notifications',
@@ -324,6 +362,7 @@ function received(
         audience,
         mediaUrls: sms.mediaUrls,
         ...(keyword ? { keyword } : {}),
+        ...(revokedConsent ? { revokedConsent } : {}),
       },
     },
   };

@@ -33,6 +33,8 @@ export interface OutboundSms {
   sender: Sender;
   /** Known to have had a text from us before (saves marking it again). */
   numberTexted?: boolean | undefined;
+  /** The help reply and the one opt-out confirmation: carriers require them even to an opted-out number. */
+  answersOptOut?: boolean | undefined;
 }
 
 /** The final outcome of one OutboundSms. */

@@ -309,6 +309,73 @@ describe('inbound SMS', () => {
     expect(arrived.body).toMatch(/^Hi Mark, we've arrived/);
   });
 
+  it.each(['REVOKE', 'optout.'])(
+    'given %j (one of Twilio’s stop words), then later texts are suppressed and nothing is relayed',
+    async (word) => {
+      const phone = newPhone();
+      const { job } = await createJob(phone);
+      await until(() => outbound(phone)[0]);
+
+      await cloud.twilio.sendInbound({ from: phone, body: word });
+      await notificationEvents(job.jobId, 'SmsReceived', 1);
+      await changeStatus(job.jobId, 'en_route');
+      await notificationEvents(job.jobId, 'SmsSuppressed', 1);
+
+      expect(outbound(phone)).toHaveLength(1);
+      expect(outbound('+16195550101').some((message) => message.body.includes(word))).toBe(false);
+    },
+  );
+
+  it('given INFO from a number that opted out, then the help reply still reaches it', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+
+    await cloud.twilio.sendInbound({ from: phone, body: 'STOP' });
+    await notificationEvents(job.jobId, 'SmsReceived', 1);
+    await cloud.twilio.sendInbound({ from: phone, body: 'Info' });
+    const help = await until(() => outbound(phone).find((message) => message.body.includes('Reply STOP')));
+
+    expect(help.body).toBe(
+      'QuickDumpNow: reply to this number and our team will get back to you. Msg&data rates may apply. Reply STOP to opt out.',
+    );
+  });
+
+  it('given "please stop texting me", then the number is opted out, told so once, and the team sees the reply flagged; "can you stop at the gate" opts out nobody', async () => {
+    const phone = newPhone();
+    const other = newPhone();
+    const { job } = await createJob(phone);
+    const { job: otherJob } = await createJob(other);
+    await until(() => outbound(phone)[0] && outbound(other)[0]);
+
+    await cloud.twilio.sendInbound({ from: phone, body: 'Please stop texting me' });
+    await cloud.twilio.sendInbound({ from: other, body: 'Can you stop at the gate?' });
+    const confirmation = await until(() => outbound(phone).find((message) => message.body.includes('START')));
+    const flagged = await until(() =>
+      outbound('+16195550101').find((message) => message.body.includes('Please stop texting me')),
+    );
+    await until(() =>
+      outbound('+16195550101').find((message) => message.body.includes('Can you stop at the gate?')),
+    );
+    await changeStatus(job.jobId, 'en_route');
+    await changeStatus(otherJob.jobId, 'en_route');
+    await notificationEvents(job.jobId, 'SmsSuppressed', 1);
+    await until(() => outbound(other).find((message) => message.body.includes('on the way')));
+    const received = (await notificationEvents(job.jobId, 'SmsReceived', 1)).find(
+      (event) => event['detail-type'] === 'SmsReceived',
+    );
+
+    expect(confirmation.body).toBe(
+      "QuickDumpNow: you won't get more texts from us. Reply START to get them again.",
+    );
+    expect(outbound(phone)).toHaveLength(2);
+    expect(flagged.body).toMatch(/\[Opted out: this reply was read as asking us to stop texting\./);
+    expect(received?.detail).toMatchObject({ data: { revokedConsent: true } });
+    expect(
+      outbound('+16195550101').find((message) => message.body.includes('Can you stop at the gate?'))?.body,
+    ).not.toMatch(/Opted out/);
+  });
+
   it('given a customer reply, then it is relayed to the backup team with job context, and a team #ref reply reaches the customer', async () => {
     const phone = newPhone();
     const { job } = await createJob(phone);

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '@qdn/shared/errors';
 import { type JobOnBus, parseBusEvent } from '@qdn/shared/events';
 import { parseCrewMessage, textCrewMember } from '../../src/domain/crew-sms.ts';
 import { SmsRejectedError, textCustomerAsDispatcher } from '../../src/domain/dispatcher-messages.ts';
-import { handleInbound, type InboundSms, replyJobOf } from '../../src/domain/inbound.ts';
+import { handleInbound, type InboundSms, REVOKED_FLAG, replyJobOf } from '../../src/domain/inbound.ts';
 import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-sms.ts';
 import { type JobSnapshot, SmsSendError } from '../../src/domain/ports.ts';
 import { notificationsDeps } from './fakes.ts';
@@ -329,6 +329,59 @@ describe('texts customers and the team send us', () => {
 
     await handleInbound(deps, inbound({ body: 'START' }));
     expect(await deps.store.isSuppressed(MARK)).toBe(false);
+  });
+
+  it('given REVOKE or OPTOUT, then opted out as with STOP; INFO is HELP, answered even to an opted-out number', async () => {
+    const { deps, texts } = await withJobs([jobOnBus()]);
+
+    await handleInbound(deps, inbound({ body: ' revoke ' }));
+    expect(await deps.store.isSuppressed(MARK)).toBe(true);
+    await handleInbound(deps, inbound({ body: 'START' }));
+    await handleInbound(deps, inbound({ body: '"OptOut"' }));
+    expect(await deps.store.isSuppressed(MARK)).toBe(true);
+
+    await handleInbound(deps, inbound({ body: 'info?' }));
+    expect(texts).toEqual([
+      {
+        to: MARK,
+        sender: QDN_SENDER,
+        body: 'QuickDumpNow: reply to this number and our team will get back to you. Msg&data rates may apply. Reply STOP to opt out.',
+      },
+    ]);
+  });
+
+  it('given "please stop texting me", then the number is opted out, confirmed once, and the team sees it flagged', async () => {
+    const { deps, texts, published } = await withJobs([
+      jobOnBus({ status: 'scheduled', jobId: 'qdn_01JDEMO00000000000000ABC123' }),
+    ]);
+
+    await handleInbound(deps, inbound({ body: 'Please stop texting me' }));
+    await handleInbound(deps, inbound({ body: 'seriously, stop texting me' }));
+
+    expect(await deps.store.isSuppressed(MARK)).toBe(true);
+    const toCustomer = texts.filter((text) => text.to === MARK).map((text) => text.body);
+    expect(toCustomer).toEqual([
+      "QuickDumpNow: you won't get more texts from us. Reply START to get them again.",
+    ]);
+    const toTeam = texts.filter((text) => QDN_TEAM.includes(text.to)).map((text) => text.body);
+    expect(toTeam).toHaveLength(QDN_TEAM.length * 2);
+    expect(toTeam.every((body) => body.endsWith(REVOKED_FLAG))).toBe(true);
+    expect(
+      published.filter((event) => event.detailType === 'SmsReceived').map((event) => event.detail.data),
+    ).toEqual([
+      expect.objectContaining({ body: 'Please stop texting me', revokedConsent: true }),
+      expect.objectContaining({ body: 'seriously, stop texting me', revokedConsent: true }),
+    ]);
+  });
+
+  it('given "can you stop at the gate", then nothing is opted out and the team gets it as any reply', async () => {
+    const { deps, texts } = await withJobs([jobOnBus({ status: 'en_route' })]);
+
+    await handleInbound(deps, inbound({ body: 'can you stop at the gate' }));
+
+    expect(await deps.store.isSuppressed(MARK)).toBe(false);
+    expect(texts.filter((text) => text.to === MARK)).toEqual([]);
+    expect(texts.some((text) => text.body.includes(REVOKED_FLAG))).toBe(false);
   });
 
   it('given HELP to JADA’s number, then JADA’s help text back to the sender and no relay', async () => {

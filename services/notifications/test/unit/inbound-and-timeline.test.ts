@@ -29,6 +29,11 @@ describe('keywords', () => {
     ['UNSTOP', 'start'],
     ['help', 'help'],
     ['HELP!', 'help'],
+    ['REVOKE', 'stop'],
+    ['optout', 'stop'],
+    ['"Stop"', 'stop'],
+    ['¡STOP!', 'stop'],
+    ['Info?', 'help'],
   ])('%j is %s', (body, keyword) => {
     expect(keywordOf(body)).toBe(keyword);
   });
