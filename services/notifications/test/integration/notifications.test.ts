@@ -334,7 +334,9 @@ describe('inbound SMS', () => {
     await cloud.twilio.sendInbound({ from: phone, body: 'STOP' });
     await notificationEvents(job.jobId, 'SmsReceived', 1);
     await cloud.twilio.sendInbound({ from: phone, body: 'Info' });
-    const help = await until(() => outbound(phone).find((message) => message.body.includes('Reply STOP')));
+    const help = await until(() =>
+      outbound(phone).find((message) => message.body.includes('our team will get back to you')),
+    );
 
     expect(help.body).toBe(
       'QuickDumpNow: reply to this number and our team will get back to you. Msg&data rates may apply. Reply STOP to opt out.',
