@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import {
   createServer,
   type IncomingMessage,
@@ -456,15 +456,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const invocations: InvocationLog[] = [];
     const logsDir = join(dataDir, 'logs');
     mkdirSync(logsDir, { recursive: true });
-    const functionLog = join(logsDir, 'functions.log');
+    // One stream, written in the background: every function logs at DEBUG locally, and a synchronous
+    // append per chunk blocked the event loop the gateway, the emulators and the pollers share.
+    const functionLog = options.quiet
+      ? createWriteStream(join(logsDir, 'functions.log'), { flags: 'a' })
+      : undefined;
+    if (functionLog) {
+      functionLog.on('error', (error) => console.error(`functions.log: ${error.message}`));
+      stoppers.push(() => new Promise<void>((resolve) => functionLog.end(() => resolve())));
+    }
     const onOutput = (functionKey: string, chunk: string) => {
       const lines = chunk
         .split('\n')
         .filter(Boolean)
         .map((line) => `[${functionKey}] ${line}\n`)
         .join('');
-      if (options.quiet) appendFileSync(functionLog, lines);
-      else process.stdout.write(lines);
+      if (functionLog) {
+        if (!functionLog.writableEnded) functionLog.write(lines);
+      } else process.stdout.write(lines);
     };
     const functions = new Map<string, FunctionPool>();
     for (const fn of functionsTopology.functions) {

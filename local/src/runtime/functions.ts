@@ -37,6 +37,10 @@ export interface InvocationLog {
   functionKey: string;
   requestId: string;
   ms: number;
+  /** When the invocation was asked for, when its handler got the event, when it ended (epoch ms). */
+  calledAt: number;
+  startedAt: number;
+  endedAt: number;
   coldStart: boolean;
   outcome: 'ok' | 'error' | 'timeout';
   errorType?: string;
@@ -156,14 +160,17 @@ export class FunctionPool {
   }
 
   async #invoke(event: unknown): Promise<unknown> {
+    const calledAt = Date.now();
     const { environment, coldStart } = await this.#acquire();
     const requestId = randomUUID();
     const started = performance.now();
+    let startedAt = Date.now();
     const timeoutMs = this.fn.timeoutSeconds * 1000;
     let outcome: InvocationLog['outcome'] = 'ok';
     let errorType: string | undefined;
     try {
       await environment.ready;
+      startedAt = Date.now();
       const id = this.#nextId++;
       const request: InvokeRequest = { id, event, requestId, deadline: Date.now() + timeoutMs };
       const reply = await new Promise<InvokeReply>((resolve, reject) => {
@@ -216,6 +223,9 @@ export class FunctionPool {
         functionKey: this.fn.key,
         requestId,
         ms: performance.now() - started,
+        calledAt,
+        startedAt,
+        endedAt: Date.now(),
         coldStart,
         outcome,
         errorType,
