@@ -53,6 +53,8 @@ const queueNameOf = (url: string) => url.split('/').pop() ?? url;
 export interface DeadLetterQueueSummary {
   consumer: string;
   purpose: string;
+  /** A replay of the bus archive can target it (POST /ops/jobs/replays { consumer }). */
+  replayable: boolean;
   queue: string;
   dlq: string;
   /** Messages waiting in the DLQ. */
@@ -378,6 +380,7 @@ export class DeadLetterReview {
         return {
           consumer: consumer.name,
           purpose: consumer.purpose,
+          replayable: consumer.replayable,
           queue: queueNameOf(consumer.queueUrl),
           dlq: queueNameOf(consumer.dlqUrl),
           dlqDepth: depth,

@@ -15,6 +15,8 @@ export const OpsConsumer = z.object({
   dlqArn: z.string().min(1),
   /** What the consumer does, in the dispatcher's words ("Text the customer about their job"). */
   purpose: z.string().min(1),
+  /** Whether it takes events from a rule on the bus (`qdn-<stage>-<name>`), so a replay can reach it. */
+  replayable: z.boolean().default(false),
 });
 export type OpsConsumer = z.infer<typeof OpsConsumer> & { name: string };
 

@@ -25,8 +25,9 @@ const USAGE = `usage: npm run ops -- <command> [options]
   replay --from <ISO time> --to <ISO time> [--consumer <consumer>]
   replay-status <name>
 options: --api <url> --token <jwt> (a deployed stage; default: the local cloud) --role dispatcher|admin --json
-A consumer may be written <service>/<consumer> (e.g. media/jobs). A replay goes to a consumer's rule on the
-bus, named without its qdn-<stage>- prefix: sms, timeline, calendar, calendar-push, crew, media-jobs.`;
+A consumer may be written <service>/<consumer> (e.g. media/media-jobs). A replay goes to a consumer's rule on
+the bus, qdn-<stage>-<consumer>: those \`dlqs\` marks replayable (sms, timeline, calendar, calendar-push,
+crew-status, crew, media-jobs).`;
 
 class CliError extends Error {}
 

@@ -1,6 +1,8 @@
+import { acceptedDetailTypes } from '@qdn/shared/consumers';
 import { logger } from '@qdn/shared/logging';
 import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { pushContext } from '../adapters/push-context.ts';
+import { calendarPush } from '../consumers.ts';
 import { pushToInternalCalendar } from '../domain/calendar-commands.ts';
 
 /**
@@ -9,14 +11,8 @@ import { pushToInternalCalendar } from '../domain/calendar-commands.ts';
  */
 export const handler = queueConsumer(
   {
-    consumer: 'calendar-push',
-    parse: busEvents(
-      'JobCreated',
-      'JobScheduleChanged',
-      'JobAssignmentChanged',
-      'JobDetailsChanged',
-      'JobStatusChanged',
-    ),
+    consumer: calendarPush.name,
+    parse: busEvents(...acceptedDetailTypes(calendarPush)),
   },
   async function pushEntry(event) {
     const { job } = event.detail.data;

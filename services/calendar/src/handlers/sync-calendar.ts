@@ -1,6 +1,8 @@
+import { acceptedDetailTypes } from '@qdn/shared/consumers';
 import { logger } from '@qdn/shared/logging';
 import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { syncContext } from '../adapters/calendar-context.ts';
+import { calendar } from '../consumers.ts';
 import { syncCalendarEntry } from '../domain/calendar-commands.ts';
 
 /**
@@ -9,14 +11,8 @@ import { syncCalendarEntry } from '../domain/calendar-commands.ts';
  */
 export const handler = queueConsumer(
   {
-    consumer: 'calendar',
-    parse: busEvents(
-      'JobCreated',
-      'JobScheduleChanged',
-      'JobAssignmentChanged',
-      'JobDetailsChanged',
-      'JobStatusChanged',
-    ),
+    consumer: calendar.name,
+    parse: busEvents(...acceptedDetailTypes(calendar)),
   },
   async function syncEntry(event) {
     const { job } = event.detail.data;

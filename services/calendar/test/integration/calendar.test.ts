@@ -420,7 +420,7 @@ describe('impossible values in events (issue 17, item 4)', () => {
       'qdn-local-calendar-calendar-dlq',
       'qdn-local-calendar-calendar-push-dlq',
       'qdn-local-scc-bridge-crew-dlq',
-      'qdn-local-media-jobs-dlq',
+      'qdn-local-media-media-jobs-dlq',
     ]) {
       expect({ dlq, empty: await queueIsEmpty(dlq) }).toEqual({ dlq, empty: true });
     }

@@ -182,7 +182,8 @@ function Consumer({
   );
 }
 
-function Replay() {
+/** The consumers a replay can reach: those the ops API says take events from the bus (their declarations). */
+function Replay({ consumers }: { consumers: string[] }) {
   const from = useSignal('');
   const to = useSignal('');
   const consumer = useSignal('sms');
@@ -210,7 +211,7 @@ function Replay() {
         <label>
           Consumer{' '}
           <select value={consumer.value} onChange={(e) => (consumer.value = e.currentTarget.value)}>
-            {['sms', 'timeline', 'calendar', 'calendar-push', 'crew', 'media-jobs'].map((name) => (
+            {consumers.map((name) => (
               <option key={name} value={name}>
                 {name}
               </option>
@@ -266,7 +267,15 @@ export function FailedDeliveries() {
           />
         ))
       )}
-      <Replay />
+      <Replay
+        consumers={[
+          ...new Set(
+            (summaries.value ?? [])
+              .filter((summary) => summary.replayable)
+              .map((summary) => summary.consumer),
+          ),
+        ].sort()}
+      />
     </main>
   );
 }

@@ -2,6 +2,7 @@ import { EVENT_CATALOG } from '@qdn/shared/events';
 import { publishEvents } from '@qdn/shared/publish';
 import { queueConsumer } from '@qdn/shared/queue';
 import * as z from 'zod';
+import { publishRetry } from '../consumers.ts';
 
 const jobEventTypes = Object.keys(EVENT_CATALOG['qdn.jobs']) as [string, ...string[]];
 
@@ -16,7 +17,7 @@ export const ParkedEvents = z.object({
 
 /** publish-retry: publishes events the stream publisher could not; failures retry, then go to the DLQ. */
 export const handler = queueConsumer(
-  { consumer: 'publish-retry', parse: (body) => ParkedEvents.parse(body) },
+  { consumer: publishRetry.name, parse: (body) => ParkedEvents.parse(body) },
   async function republish(message) {
     await publishEvents(message.events as Parameters<typeof publishEvents>[0]);
   },

@@ -2,6 +2,7 @@ import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/par
 import { logger } from '@qdn/shared/logging';
 import { queueConsumer } from '@qdn/shared/queue';
 import { photoCheckContext } from '../adapters/photo-check-context.ts';
+import { photos } from '../consumers.ts';
 import { checkUpload } from '../domain/photo-checks.ts';
 
 /**
@@ -9,7 +10,7 @@ import { checkUpload } from '../domain/photo-checks.ts';
  * writes the thumbnail, stores the photo and publishes PhotoAdded; a bad file is deleted and recorded.
  */
 export const handler = queueConsumer(
-  { consumer: 'photos', parse: (body) => S3EventNotificationEventBridgeSchema.parse(body) },
+  { consumer: photos.name, parse: (body) => S3EventNotificationEventBridgeSchema.parse(body) },
   async function checkUploadedPhoto(event) {
     const photo = await checkUpload(photoCheckContext(), { key: event.detail.object.key });
     if (photo)

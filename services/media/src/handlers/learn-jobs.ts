@@ -1,14 +1,16 @@
+import { acceptedDetailTypes } from '@qdn/shared/consumers';
 import { logger } from '@qdn/shared/logging';
 import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { mediaContext } from '../adapters/media-context.ts';
-import { JOB_EVENTS, learnJob, learnTrackingLink, TRACKING_LINK_EVENTS } from '../domain/known-jobs.ts';
+import { mediaJobs } from '../consumers.ts';
+import { learnJob, learnTrackingLink } from '../domain/known-jobs.ts';
 
 /**
  * Job events and link rotations (rule → queue → here) → the media service's own table of known jobs,
  * highest version kept.
  */
 export const handler = queueConsumer(
-  { consumer: 'jobs', parse: busEvents(...JOB_EVENTS, ...TRACKING_LINK_EVENTS) },
+  { consumer: mediaJobs.name, parse: busEvents(...acceptedDetailTypes(mediaJobs)) },
   async function learnJobFromEvent(event) {
     const { jobs } = mediaContext();
     const { meta, data } = event.detail;

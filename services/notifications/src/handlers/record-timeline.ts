@@ -2,6 +2,7 @@ import { parseBusEvent } from '@qdn/shared/events';
 import { logger } from '@qdn/shared/logging';
 import { queueConsumer } from '@qdn/shared/queue';
 import { messageStore } from '../adapters/store-context.ts';
+import { timeline } from '../consumers.ts';
 import { timelineEntryFor, trackingLinkOf } from '../domain/timeline.ts';
 
 /**
@@ -9,7 +10,7 @@ import { timelineEntryFor, trackingLinkOf } from '../domain/timeline.ts';
  * the job's current tracking link is kept too, for the customer's routes.
  */
 export const handler = queueConsumer(
-  { consumer: 'timeline', parse: parseBusEvent },
+  { consumer: timeline.name, parse: parseBusEvent },
   async function recordTimelineEntry(event) {
     const link = trackingLinkOf(event);
     if (link) await messageStore().recordTrackingLink(link);

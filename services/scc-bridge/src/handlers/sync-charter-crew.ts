@@ -1,5 +1,7 @@
+import { acceptedDetailTypes } from '@qdn/shared/consumers';
 import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { bridgeContext } from '../adapters/bridge-context.ts';
+import { crew } from '../consumers.ts';
 import { syncCharterCrew } from '../domain/charter-sync.ts';
 
 /**
@@ -8,14 +10,8 @@ import { syncCharterCrew } from '../domain/charter-sync.ts';
  */
 export const handler = queueConsumer(
   {
-    consumer: 'crew',
-    parse: busEvents(
-      'JobCreated',
-      'JobScheduleChanged',
-      'JobAssignmentChanged',
-      'JobDetailsChanged',
-      'JobStatusChanged',
-    ),
+    consumer: crew.name,
+    parse: busEvents(...acceptedDetailTypes(crew)),
   },
   async function syncCharterJob(event) {
     await syncCharterCrew(await bridgeContext(), { job: event.detail.data.job, meta: event.detail.meta });

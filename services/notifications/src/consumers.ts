@@ -1,0 +1,90 @@
+import { defineConsumer } from '@qdn/shared/consumers';
+
+// This service's consumers, each declared once (README "Adding a consumer"): their rules, queues, DLQs,
+// alarms, functions, roles and ops registration come from here (scripts/osls-plugin/consumers.ts), and
+// the handlers accept exactly the detail-types declared.
+
+export const sms = defineConsumer({
+  name: 'sms',
+  purpose: 'Text the customer about their job',
+  whenDeadLettered: 'Customer SMS could not be sent',
+  handler: 'src/handlers/send-sms.handler',
+  from: {
+    bus: {
+      source: 'qdn.jobs',
+      detailTypes: [
+        'JobCreated',
+        'JobStatusChanged',
+        'JobScheduleChanged',
+        'JobArriving',
+        'JobDetailsChanged',
+        'JobAssignmentChanged',
+      ],
+      description: 'Job changes: some text the customer; all keep the notifications job projection current.',
+    },
+  },
+  batchSize: '${param:smsBatchSize}',
+  // Sized for the Twilio account's sending rate, not for the queue's depth.
+  maxConcurrency: '${param:smsMaxConcurrency}',
+  environment: 'notificationsEnvironment',
+  grants: [
+    'brands',
+    'twilioApiKey',
+    'trackingLinkSecret',
+    'readMessages',
+    'putMessages',
+    'updateMessages',
+    'publishToBus',
+  ],
+});
+
+export const timeline = defineConsumer({
+  name: 'timeline',
+  purpose: "Add the event to the job's timeline",
+  whenDeadLettered: 'Job timelines are missing entries',
+  handler: 'src/handlers/record-timeline.handler',
+  from: {
+    bus: {
+      source: 'qdn.*',
+      description: 'Everything that happens to a job, from every service, for its timeline.',
+    },
+  },
+  environment: 'notificationsEnvironment',
+  grants: ['putMessages', 'updateMessages'],
+});
+
+export const inbound = defineConsumer({
+  name: 'inbound',
+  purpose: 'Relay a customer reply to the team (or handle STOP, START, HELP)',
+  whenDeadLettered: 'Customer replies are not being relayed',
+  handler: 'src/handlers/handle-inbound.handler',
+  // The Twilio webhook (receiveSms) queues each inbound SMS.
+  from: { sentBy: 'receiveSms' },
+  maxConcurrency: '${param:smsMaxConcurrency}',
+  environment: 'notificationsEnvironment',
+  grants: [
+    'brands',
+    'twilioApiKey',
+    'readMessages',
+    'queryMessages',
+    'putMessages',
+    'updateMessages',
+    'deleteOptOut',
+    'countLimits',
+    'publishToBus',
+  ],
+});
+
+export const crewSms = defineConsumer({
+  name: 'crew-sms',
+  purpose: 'Text a crew member about their charter',
+  whenDeadLettered: 'Crew messages could not be sent',
+  handler: 'src/handlers/send-crew-sms.handler',
+  // Crew messages from scc-bridge's topic: one provider, one opt-out list, one timeline.
+  from: { topic: { exportSuffix: 'CrewNotificationsTopicArn' } },
+  maxConcurrency: '${param:smsMaxConcurrency}',
+  environment: 'notificationsEnvironment',
+  grants: ['brands', 'twilioApiKey', 'readMessages', 'putMessages', 'updateMessages', 'publishToBus'],
+});
+
+export const consumers = [sms, timeline, inbound, crewSms];

@@ -1,0 +1,41 @@
+import { defineConsumer } from '@qdn/shared/consumers';
+
+// This service's consumer, declared once (README "Adding a consumer"): its rule, queue, DLQ, alarm,
+// function, role and ops registration come from here (scripts/osls-plugin/consumers.ts), and the handler
+// accepts exactly the detail-types declared.
+
+export const crew = defineConsumer({
+  name: 'crew',
+  purpose: 'Create or update the charter in SCC and send the crew their links',
+  whenDeadLettered: 'Charter crews or SCC are out of date',
+  handler: 'src/handlers/sync-charter-crew.handler',
+  from: {
+    bus: {
+      source: 'qdn.jobs',
+      detailTypes: [
+        'JobCreated',
+        'JobScheduleChanged',
+        'JobAssignmentChanged',
+        'JobDetailsChanged',
+        'JobStatusChanged',
+      ],
+      detail: { data: { job: { serviceType: ['charter'] } } },
+      description: 'Charter job changes for ShipCaptainCrew and crew links.',
+    },
+  },
+  environment: 'bridgeEnvironment',
+  grants: [
+    'brands',
+    'sccServiceKey',
+    'crewLinkSecret',
+    'readCrew',
+    'readCrewMany',
+    'putCrew',
+    'updateCrew',
+    'deleteCrewToken',
+    'textCrew',
+    'publishToBus',
+  ],
+});
+
+export const consumers = [crew];
