@@ -242,7 +242,8 @@ describe('opsConsumersFromEnvironment', () => {
     expect(config).toEqual({
       service: 'notifications',
       failuresTable: 'failures',
-      consumers: [{ name: 'sms', ...consumer }],
+      // Not marked replayable (no rule on the bus declared): a replay is not offered for it.
+      consumers: [{ name: 'sms', ...consumer, replayable: false }],
     });
   });
 
