@@ -74,7 +74,7 @@ const dataDir = mkdtempSync(join(dataParent, 'qdn-bench-fanout-'));
 // bridge) are switched off, so they don't take the CPU the SMS path would have in AWS.
 // BENCH_FANOUT_ALL=1 keeps every consumer on: the whole system on one laptop.
 const allConsumers = process.env.BENCH_FANOUT_ALL === '1';
-const offPath = ['calendar.calendar', 'calendar.calendarPush', 'media.jobs', 'scc-bridge.crew'];
+const offPath = ['calendar.calendar', 'calendar.calendarPush', 'media.mediaJobs', 'scc-bridge.crew'];
 const resultFile = `fanout${allConsumers ? '-all' : ''}${process.env.BENCH_FANOUT_RATE ? `-${RATE}` : ''}.json`;
 // BENCH_FANOUT_COUNT_CALLS=1: the functions reach DynamoDB through a counting proxy, and the bench
 // prints the DynamoDB calls per measured status change by operation and table (the proxy adds a hop,

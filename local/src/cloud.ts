@@ -84,7 +84,7 @@ export const FIRST_REQUEST_FUNCTIONS = [
   'jobs.getTrackingView',
   'calendar.calendar',
   'calendar.calendarPush',
-  'media.jobs',
+  'media.mediaJobs',
   'scc-bridge.crew',
   'notifications.receiveSms',
   'notifications.inbound',

@@ -386,7 +386,7 @@ describe('bad input', () => {
     const services = {
       jobs: ['publish-retry'],
       notifications: ['sms', 'timeline', 'inbound', 'crew-sms'],
-      media: ['photos', 'jobs'],
+      media: ['photos', 'media-jobs'],
       calendar: ['calendar', 'calendar-push', 'crew-status'],
       'scc-bridge': ['crew'],
     };

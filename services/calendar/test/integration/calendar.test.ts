@@ -402,7 +402,7 @@ describe('impossible values in events (issue 17, item 4)', () => {
     await putOnBus(jobEvent('JobCreated', job));
 
     // Then each consumer that takes it was handed it once, and what failed is recorded as permanent
-    const consumers = ['calendar.calendar', 'calendar.calendarPush', 'scc-bridge.crew', 'media.jobs'];
+    const consumers = ['calendar.calendar', 'calendar.calendarPush', 'scc-bridge.crew', 'media.mediaJobs'];
     const eventId = `${jobId}:1:JobCreated`;
     await until(() => consumers.every((key) => deliveries(key, eventId) >= 1), 30_000);
     // Longer than the queues' retry delay here: a failure thrown back to SQS would have come round again.
