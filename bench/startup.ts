@@ -13,13 +13,13 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BURNERS, startBurners } from './burners.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const QUIET_TARGET_SECONDS = 30;
 /** A start that is not healthy by then counts as failed (the local cloud's own ceilings are longer). */
 const HEALTHY_CEILING_SECONDS = Number(process.env.BENCH_STARTUP_CEILING ?? 240);
 const BUSY_RUNS = Number(process.env.BENCH_STARTUP_BUSY_RUNS ?? 3);
-const BURNERS = 2;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -109,29 +109,6 @@ async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
-}
-
-/** Two CPU-bound processes (a busy build or test run beside the start), ended when the start is done. */
-function startBurners(): { stop(): Promise<void> } {
-  const burners = Array.from({ length: BURNERS }, () =>
-    spawn(process.execPath, ['-e', 'const end = Date.now() + 600000; while (Date.now() < end) {}'], {
-      stdio: 'ignore',
-    }),
-  );
-  return {
-    async stop() {
-      await Promise.all(
-        burners.map(
-          (burner) =>
-            new Promise<void>((resolve) => {
-              if (burner.exitCode !== null) return resolve();
-              burner.once('exit', () => resolve());
-              burner.kill('SIGKILL');
-            }),
-        ),
-      );
-    },
-  };
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'qdn-bench-startup-'));
