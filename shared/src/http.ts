@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
+import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -64,9 +65,16 @@ export interface HttpRouteOptions<Body, Query, Params> {
    * strings (a repeated key keeps its last value). Default `json`.
    */
   bodyFormat?: 'json' | 'form';
+  /**
+   * Checks that run once the body is parsed and before anything is validated, e.g. a webhook's signature
+   * over the parameters it posted (an unsigned caller learns nothing about what a valid body looks like).
+   */
+  middlewares?: readonly HttpMiddleware[];
 }
 
 type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+/** A middleware in httpHandler's stack (see `middlewares`). */
+export type HttpMiddleware = middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2>;
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 function principalOf(event: HttpEvent): Principal | undefined {
@@ -130,16 +138,9 @@ function rawBodyOf(event: HttpEvent, maxBytes: number): string | undefined {
   return buffer.toString('utf8');
 }
 
-function headerOf(event: HttpEvent, name: string): string | undefined {
-  const headers = event.headers ?? {};
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return undefined;
-}
-
-function parseJsonBody(event: HttpEvent, maxBytes: number): unknown {
-  const raw = rawBodyOf(event, maxBytes);
-  if (raw === undefined) return undefined;
-  const contentType = headerOf(event, 'content-type') ?? 'application/json';
+function parseJsonBody(event: HttpEvent, raw: string): unknown {
+  // Headers are lower-cased by http-header-normalizer before this runs.
+  const contentType = event.headers['content-type'] ?? 'application/json';
   if (!/^application\/(.+\+)?json\b/i.test(contentType)) throw new UnsupportedMediaTypeError();
   try {
     return JSON.parse(raw);
@@ -148,24 +149,47 @@ function parseJsonBody(event: HttpEvent, maxBytes: number): unknown {
   }
 }
 
-function parseFormBody(event: HttpEvent, maxBytes: number): Record<string, string> | undefined {
-  const raw = rawBodyOf(event, maxBytes);
-  if (raw === undefined) return undefined;
-  const contentType = headerOf(event, 'content-type') ?? '';
-  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
-    throw new UnsupportedMediaTypeError('Request body must be application/x-www-form-urlencoded');
-  }
-  return Object.fromEntries(new URLSearchParams(raw));
-}
-
 /**
  * A route without a body schema takes no body: anything but nothing or `{}` (what some clients send by
  * habit) is a 400, so `[]`, `null`, `__proto__` or a 30,000-deep array never reach the route.
  */
-function noBody<Body>(event: HttpEvent, maxBytes: number): Body {
-  const raw = rawBodyOf(event, maxBytes);
-  if (raw === undefined || /^\s*(\{\s*\})?\s*$/.test(raw)) return undefined as Body;
+function requireNoBody(raw: string): void {
+  if (/^\s*(\{\s*\})?\s*$/.test(raw)) return;
   throw new ValidationError('This route takes no body', [{ field: 'body', message: 'must be empty' }]);
+}
+
+/**
+ * The body, size-limited (413 before anything is parsed) and parsed by its format: JSON (ours: a
+ * malformed body is a 400 naming it), a form (middy's urlencode parser, which is total; a repeated key
+ * becomes an array, as Twilio signs it), or none for a route without a body schema. Leaves
+ * `event.body` holding the parsed value, or undefined when nothing was sent.
+ */
+function bodyParser(options: HttpRouteOptions<unknown, unknown, unknown>): HttpMiddleware {
+  const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const form = httpUrlencodeBodyParser();
+  return {
+    before: async function parseBody(request) {
+      const { event } = request;
+      const raw = rawBodyOf(event, maxBytes);
+      if (raw === undefined) {
+        event.body = undefined;
+        return;
+      }
+      if (!options.body) return requireNoBody(raw);
+      if (options.bodyFormat === 'form') {
+        try {
+          await form.before?.(request as never);
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 415) {
+            throw new UnsupportedMediaTypeError('Request body must be application/x-www-form-urlencoded');
+          }
+          throw error;
+        }
+        return;
+      }
+      (event as { body: unknown }).body = parseJsonBody(event, raw);
+    },
+  };
 }
 
 function authorize(principal: Principal | undefined, roles: readonly Role[] | undefined): void {
@@ -195,7 +219,7 @@ function jsonResponse(statusCode: number, body: unknown, headers: Record<string,
  * Maps errors to answers: AppErrors to their status with `{ error, details }`, anything else to a 500
  * that carries the request id (to find the log line) and nothing of the internals.
  */
-function httpErrorResponder(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
+function httpErrorResponder(): HttpMiddleware {
   return {
     onError: function httpErrorResponderOnError(request) {
       const { error } = request;
@@ -218,10 +242,23 @@ function httpErrorResponder(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStr
   };
 }
 
+/** Roles from the JWT, before the body is even read: a caller without them learns nothing more. */
+function authorization(roles: readonly Role[] | undefined): HttpMiddleware {
+  return {
+    before: function authorizeCaller(request) {
+      authorize(principalOf(request.event), roles);
+    },
+  };
+}
+
 /**
- * The one middy stack for HTTP API routes: Lambda context in logs, security headers, CORS, error
- * mapping, JSON body parsing with a size limit, zod validation of body, query and path, and roles
- * from the JWT. The route function gets typed, validated input and returns data or an HttpResult.
+ * The one middy stack for HTTP API routes, one concern per middleware, in this order: Lambda context in
+ * logs, security headers, error mapping, header names lower-cased (middy's header normalizer), roles
+ * from the JWT, the body size-limited and parsed (JSON, or a form through middy's urlencode parser), the
+ * route's own checks (`middlewares`, e.g. Twilio's signature), then zod validation of body, query and
+ * path. The route function gets typed, validated input and returns data or an HttpResult. CORS is the
+ * HTTP API's (`httpApi.cors` in the jobs service): API Gateway answers preflights and replaces any CORS
+ * header a function would set, so none is set here.
  *
  * @example
  * export const handler = httpHandler(
@@ -238,30 +275,31 @@ export function httpHandler<
   options: HttpRouteOptions<Body, Query, Params>,
   route: (request: HttpRequest<Body, Query, Params>) => Promise<HttpResult | undefined>,
 ) {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+  const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpSecurityHeaders())
-    .use(httpCors({ origin: '*', headers: 'authorization,content-type' }))
     .use(httpErrorResponder())
-    .handler(async function handleHttpRoute(event, context) {
-      const principal = principalOf(event);
-      authorize(principal, options.roles);
-      const request: HttpRequest<Body, Query, Params> = {
-        body: options.body
-          ? options.bodyFormat === 'form'
-            ? // Twilio adds parameters over time and signs them all: a form takes what it is given.
-              validate(options.body, parseFormBody(event, maxBodyBytes), 'body')
-            : validateJsonBody(options.body, parseJsonBody(event, maxBodyBytes))
-          : noBody(event, maxBodyBytes),
-        query: validate(options.query, event.queryStringParameters ?? {}, 'query'),
-        params: validate(options.params, event.pathParameters ?? {}, 'path'),
-        principal,
-        headers: event.headers ?? {},
-        event,
-        context,
-      };
-      const result = (await route(request)) ?? { statusCode: 204 };
-      return jsonResponse(result.statusCode ?? 200, result.body, result.headers);
-    });
+    .use(httpHeaderNormalizer())
+    .use(authorization(options.roles))
+    .use(bodyParser(options as HttpRouteOptions<unknown, unknown, unknown>));
+  for (const middleware of options.middlewares ?? []) stack.use(middleware);
+  return stack.handler(async function handleHttpRoute(event, context) {
+    const parsedBody: unknown = event.body;
+    const request: HttpRequest<Body, Query, Params> = {
+      body: options.body
+        ? options.bodyFormat === 'form'
+          ? // Twilio adds parameters over time and signs them all: a form takes what it is given.
+            validate(options.body, parsedBody, 'body')
+          : validateJsonBody(options.body, parsedBody)
+        : (undefined as Body),
+      query: validate(options.query, event.queryStringParameters ?? {}, 'query'),
+      params: validate(options.params, event.pathParameters ?? {}, 'path'),
+      principal: principalOf(event),
+      headers: event.headers ?? {},
+      event,
+      context,
+    };
+    const result = (await route(request)) ?? { statusCode: 204 };
+    return jsonResponse(result.statusCode ?? 200, result.body, result.headers);
+  });
 }

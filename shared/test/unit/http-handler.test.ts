@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { ConflictError, NotFoundError } from '../../src/errors.ts';
-import { httpHandler } from '../../src/http.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../src/errors.ts';
+import { type HttpMiddleware, httpHandler } from '../../src/http.ts';
 import { isDriverOnly, rolesFromClaim } from '../../src/roles.ts';
 
 // Given/when/then over the real middy stack, invoked in-process with API Gateway v2 events.
@@ -46,7 +46,8 @@ describe('httpHandler', () => {
     expect(
       response.headers?.['Strict-Transport-Security'] ?? response.headers?.['strict-transport-security'],
     ).toBeDefined();
-    expect(response.headers?.['Access-Control-Allow-Origin']).toBe('*');
+    // CORS is the HTTP API's alone (httpApi.cors): API Gateway replaces whatever a function would set.
+    expect(Object.keys(response.headers ?? {}).filter((name) => /^access-control-/i.test(name))).toEqual([]);
   });
 
   it('given malformed JSON, when called, then 400 with an error and details', async () => {
@@ -240,6 +241,67 @@ describe('rolesFromClaim', () => {
       expect(response.statusCode).toBe(400);
       expect(JSON.parse(response.body as string).details).toEqual([
         expect.objectContaining({ field: 'body.Body' }),
+      ]);
+    });
+  });
+
+  describe('the stack, one concern per middleware', () => {
+    it('given headers in any case, when the route reads them, then their names are lower-cased', async () => {
+      const echo = httpHandler({}, async ({ headers }) => ({ body: { key: headers['idempotency-key'] } }));
+      const response = await echo(
+        apiEvent({ headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'text-7' } }),
+        context,
+      );
+      expect(JSON.parse(response.body as string)).toEqual({ key: 'text-7' });
+    });
+
+    it('given no roles and a malformed body, when called, then 401 before the body is read', async () => {
+      const adminThing = httpHandler(
+        { roles: ['admin'], body: z.object({ name: z.string() }) },
+        async () => ({}),
+      );
+      const response = await adminThing(apiEvent({ body: '{not json' }), context);
+      expect(response.statusCode).toBe(401);
+    });
+
+    it("given a route's own check, when the body is invalid, then the check answers first and the route never runs", async () => {
+      const seen: unknown[] = [];
+      const signed: HttpMiddleware = {
+        before: ({ event }) => {
+          seen.push(event.body);
+          throw new ForbiddenError('Invalid signature');
+        },
+      };
+      let ran = false;
+      const webhook = httpHandler(
+        { bodyFormat: 'form', body: z.object({ Body: z.string().min(5) }), middlewares: [signed] },
+        async () => {
+          ran = true;
+          return {};
+        },
+      );
+      const response = await webhook(
+        apiEvent({ body: 'Body=x&Body=y', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+        context,
+      );
+      expect(response.statusCode).toBe(403);
+      expect(ran).toBe(false);
+      // The check saw the parsed form, a repeated key as the array Twilio signs.
+      expect(seen).toEqual([{ Body: ['x', 'y'] }]);
+    });
+
+    it('given a repeated form key where one value is expected, when validated, then 400 names it', async () => {
+      const webhook = httpHandler(
+        { bodyFormat: 'form', body: z.record(z.string(), z.string()) },
+        async () => ({}),
+      );
+      const response = await webhook(
+        apiEvent({ body: 'From=a&From=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+        context,
+      );
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body as string).details).toEqual([
+        expect.objectContaining({ field: 'body.From' }),
       ]);
     });
   });

@@ -1,5 +1,5 @@
 import { ForbiddenError } from '@qdn/shared/errors';
-import type { HttpRequest } from '@qdn/shared/http';
+import type { HttpMiddleware } from '@qdn/shared/http';
 import { secretParameter } from '@qdn/shared/ssm-secret';
 // The signature check alone, not the SDK's index (which loads every Twilio product's client).
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
@@ -11,21 +11,25 @@ export function twilioAuthToken(): Promise<string> {
 }
 
 /**
- * Checks `X-Twilio-Signature` over the exact public URL Twilio called (path and query) and every
- * parameter it posted — including ones Twilio adds in future, which is why the whole form is passed.
- * Signed with the account's Auth Token. Anything else → 403 before anything is stored.
+ * Middleware for Twilio's webhooks: checks `X-Twilio-Signature` over the exact public URL Twilio called
+ * (path and query) and every parameter it posted — including ones Twilio adds in future, which is why the
+ * whole parsed form is passed. Signed with the account's Auth Token. Runs after the form is parsed and
+ * before it is validated, so anything unsigned → 403 before anything is validated or stored.
  * @see https://www.twilio.com/docs/usage/webhooks/webhooks-security
  */
-export async function requireTwilioSignature(
-  request: HttpRequest<Record<string, string>, unknown, unknown>,
-  path: string,
-): Promise<void> {
-  const signature = request.headers['x-twilio-signature'] ?? request.headers['X-Twilio-Signature'];
-  const query = request.event.rawQueryString;
-  const url = `${publicApiUrl(path)}${query ? `?${query}` : ''}`;
-  if (!signature || !validateRequest(await twilioAuthToken(), signature, url, request.body ?? {})) {
-    throw new ForbiddenError('Invalid Twilio signature');
-  }
+export function twilioSignature(path: string): HttpMiddleware {
+  return {
+    before: async function requireTwilioSignature({ event }) {
+      // Header names are lower-cased by httpHandler's header normalizer.
+      const signature = event.headers['x-twilio-signature'];
+      const query = event.rawQueryString;
+      const url = `${publicApiUrl(path)}${query ? `?${query}` : ''}`;
+      const params = (event.body ?? {}) as unknown as Record<string, string>;
+      if (!signature || !validateRequest(await twilioAuthToken(), signature, url, params)) {
+        throw new ForbiddenError('Invalid Twilio signature');
+      }
+    },
+  };
 }
 
 /** An empty TwiML answer: Twilio needs one, the work happens from the queue. */

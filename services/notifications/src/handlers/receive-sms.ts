@@ -4,7 +4,7 @@ import { ValidationError } from '@qdn/shared/errors';
 import { fieldErrorsOf, httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
 import { sqsClient } from '@qdn/shared/sqs';
-import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
+import { EMPTY_TWIML, twilioSignature } from '../adapters/twilio-webhook.ts';
 import { inboundFromWebhook } from '../domain/inbound-schema.ts';
 import { TwilioForm } from '../domain/route-input.ts';
 
@@ -17,9 +17,13 @@ const sqs = sqsClient();
  * I-Twilio-Idempotency-Token); the worker handles each MessageSid once, so retries change nothing.
  */
 export const handler = httpHandler(
-  { bodyFormat: 'form', body: TwilioForm, maxBodyBytes: 16 * 1024 },
+  {
+    bodyFormat: 'form',
+    body: TwilioForm,
+    maxBodyBytes: 16 * 1024,
+    middlewares: [twilioSignature('/twilio/inbound')],
+  },
   async function receiveSms(request) {
-    await requireTwilioSignature(request, '/twilio/inbound');
     const parsed = inboundFromWebhook(request.body, new Date());
     if (!parsed.success)
       throw new ValidationError('Invalid inbound SMS', fieldErrorsOf(parsed.error, 'body'));

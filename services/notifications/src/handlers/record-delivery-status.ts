@@ -1,7 +1,7 @@
 import { httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
 import { messageStore } from '../adapters/store-context.ts';
-import { EMPTY_TWIML, requireTwilioSignature } from '../adapters/twilio-webhook.ts';
+import { EMPTY_TWIML, twilioSignature } from '../adapters/twilio-webhook.ts';
 import { StatusCallback, StatusCallbackQuery, TwilioForm } from '../domain/route-input.ts';
 
 /**
@@ -15,9 +15,9 @@ export const handler = httpHandler(
     body: TwilioForm,
     query: StatusCallbackQuery,
     maxBodyBytes: 16 * 1024,
+    middlewares: [twilioSignature('/twilio/status')],
   },
   async function recordDeliveryStatus(request) {
-    await requireTwilioSignature(request, '/twilio/status');
     const callback = StatusCallback.safeParse(request.body);
     const { jobId } = request.query;
     if (!callback.success || !jobId) {
