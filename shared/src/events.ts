@@ -169,6 +169,11 @@ export const SmsReceived = smsEvent({
   revokedConsent: z.boolean().optional(),
 });
 export const SmsRelayed = smsEvent({ messageSid: z.string(), from: E164, to: z.array(E164).min(1) });
+/**
+ * A dispatcher undid a revocation read into a customer's reply (`SmsReceived.revokedConsent`): the
+ * number gets texts again. `meta.actor` is the dispatcher; `messageSid` is the reply that was misread.
+ */
+export const SmsConsentRestored = smsEvent({ messageSid: z.string(), phone: E164 });
 
 export const PhotoAdded = z.object({
   meta: EventMeta,
@@ -297,7 +302,15 @@ export const EVENT_CATALOG = {
     TrackingLinkIssued,
     TrackingLinkRevoked,
   },
-  'qdn.notifications': { SmsSent, SmsFailed, SmsSuppressed, SmsDeliveryUpdated, SmsReceived, SmsRelayed },
+  'qdn.notifications': {
+    SmsSent,
+    SmsFailed,
+    SmsSuppressed,
+    SmsDeliveryUpdated,
+    SmsReceived,
+    SmsRelayed,
+    SmsConsentRestored,
+  },
   'qdn.media': { PhotoAdded },
   'qdn.scc-bridge': { CrewNotified, SccEventSynced, CrewChecklistItemTicked, CrewMemberStatusChanged },
   'qdn.ops': { DeadLetterDiscarded, DeadLetterRedriven },

@@ -35,6 +35,7 @@ import {
 import {
   DispatcherMessageInput,
   JobIdParams as NotificationJobIdParams,
+  ReplyParams,
   StatusCallbackQuery,
   TwilioForm,
 } from '../../services/notifications/src/domain/route-input.ts';
@@ -215,6 +216,10 @@ export const ROUTES: RouteModel[] = [
   staffRoute('POST /jobs/{jobId}/messages', {
     params: NotificationJobIdParams,
     body: DispatcherMessageInput,
+    known: jobs,
+  }),
+  staffRoute('POST /jobs/{jobId}/messages/{messageSid}/restore-consent', {
+    params: ReplyParams,
     known: jobs,
   }),
   publicRoute('GET /track/jobs/{jobId}/messages', {

@@ -175,6 +175,12 @@ export const api = {
       body: { body: text },
       headers: { 'idempotency-key': idempotencyKey },
     }),
+  /** Undoes an opt-out read into a customer's reply (a misreading): the number is texted again. */
+  restoreConsent: (jobId: string, messageSid: string) =>
+    json<{ restored: boolean; phone: string }>(
+      'POST',
+      `${jobPath(jobId)}/messages/${encodeURIComponent(messageSid)}/restore-consent`,
+    ),
   /** The dispatch calendar's entries of one day (the calendar service, synced from job events). */
   calendarDay: (date: string) =>
     json<{ entries: CalendarEntry[] }>('GET', `/calendar?from=${date}&to=${date}`),

@@ -206,11 +206,21 @@ export function wallClock(
 
 /** Whether the customer has opted out of texts (replied STOP), from the timeline. */
 export function optedOut(entries: readonly TimelineEntry[]): boolean {
-  return entries.some(
-    (entry) =>
-      (entry.type === 'SmsSuppressed' && entry.reason === 'opted-out') ||
-      (entry.type === 'SmsReceived' && entry.keyword === 'STOP'),
-  );
+  // The latest word wins, in timeline order: a STOP or a reply read as one opts out; START, or a
+  // dispatcher undoing a misread reply, opts back in; a text we held back for it shows it still holds.
+  let stopped = false;
+  for (const entry of entries) {
+    if (entry.type === 'SmsReceived' && (entry.keyword === 'stop' || entry.revokedConsent === true)) {
+      stopped = true;
+    } else if (entry.type === 'SmsReceived' && entry.keyword === 'start') {
+      stopped = false;
+    } else if (entry.type === 'SmsConsentRestored') {
+      stopped = false;
+    } else if (entry.type === 'SmsSuppressed' && entry.reason === 'opted-out') {
+      stopped = true;
+    }
+  }
+  return stopped;
 }
 
 /**

@@ -296,6 +296,9 @@ function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]
                     : deliveryText(entry.type === 'SmsFailed' ? 'failed' : entry.status, entry.errorCode)}
                 </span>
               </span>
+              {entry.revokedConsent === true && (
+                <MisreadOptOut job={job} entry={entry} stillOptedOut={stopped} onRestored={onSent} />
+              )}
             </li>
           ))}
         </ol>
@@ -346,6 +349,56 @@ function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]
   );
 }
 
+/**
+ * A reply the system read as "stop texting me": flagged, and while the number is still opted out, one
+ * action undoes it (the API re-subscribes the number and audits who did it).
+ */
+function MisreadOptOut({
+  job,
+  entry,
+  stillOptedOut,
+  onRestored,
+}: {
+  job: Job;
+  entry: TimelineEntry;
+  stillOptedOut: boolean;
+  onRestored: () => void;
+}) {
+  const busy = useSignal(false);
+  const problem = useSignal<string | undefined>(undefined);
+  const canUndo = stillOptedOut && user.value?.role !== 'driver' && entry.messageSid !== undefined;
+  return (
+    <span class="opt-out-flag">
+      <span class="badge warn">read as an opt-out</span>
+      {canUndo && (
+        <button
+          type="button"
+          disabled={busy.value}
+          onClick={async () => {
+            busy.value = true;
+            problem.value = undefined;
+            try {
+              await api.restoreConsent(job.jobId, entry.messageSid!);
+              onRestored();
+            } catch (error) {
+              problem.value = (error as Error).message;
+            } finally {
+              busy.value = false;
+            }
+          }}
+        >
+          {busy.value ? 'Undoing…' : 'Not an opt-out: keep texting'}
+        </button>
+      )}
+      {problem.value && (
+        <span class="error" role="alert">
+          {problem.value}
+        </span>
+      )}
+    </span>
+  );
+}
+
 function timelineText(entry: TimelineEntry): string {
   switch (entry.type) {
     case 'JobStatusChanged':
@@ -353,7 +406,9 @@ function timelineText(entry: TimelineEntry): string {
     case 'SmsSent':
       return `Texted ${entry.audience ?? 'customer'}`;
     case 'SmsReceived':
-      return 'Customer replied';
+      return entry.revokedConsent === true ? 'Customer replied: read as an opt-out' : 'Customer replied';
+    case 'SmsConsentRestored':
+      return `Texts resumed: ${entry.actor ?? 'a dispatcher'} undid the opt-out read into a reply`;
     case 'SmsFailed':
       return `Text failed: ${deliveryText('failed', entry.errorCode)}`;
     case 'CrewChecklistItemTicked':

@@ -10,6 +10,7 @@ import {
   deliveryText,
   groupByStatus,
   messagesOf,
+  optedOut,
   STATUS_ORDER,
   slaLevel,
   wallClock,
@@ -201,5 +202,27 @@ describe('checklistFrom', () => {
       { itemId: 'ice', label: 'Ice loaded', done: true, crewId: 'crew-sam', at: '2026-12-03T17:01:00Z' },
     ]);
     expect(checklistFrom([])).toEqual([]);
+  });
+});
+
+describe('optedOut', () => {
+  const entry = (type: string, fields: Record<string, unknown> = {}) => ({
+    jobId: 'qdn_01',
+    at: '2026-12-03T16:00:00.000Z',
+    eventId: `${type}-${JSON.stringify(fields)}`,
+    type,
+    ...fields,
+  });
+
+  it('follows the latest word: STOP, START, a misread reply and its undo', () => {
+    expect(optedOut([entry('SmsReceived', { body: 'Thanks!' })])).toBe(false);
+    expect(optedOut([entry('SmsReceived', { keyword: 'stop' })])).toBe(true);
+    expect(
+      optedOut([entry('SmsReceived', { keyword: 'stop' }), entry('SmsReceived', { keyword: 'start' })]),
+    ).toBe(false);
+    const misread = entry('SmsReceived', { body: 'please stop texting me', revokedConsent: true });
+    expect(optedOut([misread])).toBe(true);
+    expect(optedOut([misread, entry('SmsConsentRestored', { actor: 'dispatcher-1' })])).toBe(false);
+    expect(optedOut([entry('SmsSuppressed', { reason: 'opted-out' })])).toBe(true);
   });
 });

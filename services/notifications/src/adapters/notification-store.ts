@@ -32,6 +32,7 @@ import { deliveryRank } from '../domain/timeline.ts';
  *   SEND#<key>     SEND                     one SMS's idempotency record (expires after SEND_RECORD_TTL_DAYS)
  *   PHONE#<e164>   JOB#<jobId>              the number's jobs, for linking replies
  *   PHONE#<e164>   OPTOUT | TEXTED          suppression list; "has had a text from us"
+ *   PHONE#<e164>   RESTORED#<at>            a dispatcher undid a revocation read into a reply (audit)
  *   REF#<ref>      JOB#<jobId>              `#ABC123` references in team replies
  *   INBOUND#<sid>  DONE                     an inbound SMS fully handled
  */
@@ -144,6 +145,38 @@ export class DynamoNotificationStore implements NotificationStore {
 
   async isSuppressed(phone: string): Promise<boolean> {
     return (await this.#get(`PHONE#${phone}`, 'OPTOUT')) !== undefined;
+  }
+
+  async suppression(phone: string): Promise<{ source: string; at: string } | undefined> {
+    const item = await this.#get(`PHONE#${phone}`, 'OPTOUT');
+    return item ? { source: String(item.source), at: String(item.at) } : undefined;
+  }
+
+  async restoreConsent(phone: string, audit: { by: string; messageSid: string; at: Date }): Promise<boolean> {
+    try {
+      // Only a reply's suppression: a STOP is also Twilio's (it blocks the number until START), and a
+      // 21610 is Twilio's own record; lifting ours would change nothing but the timeline.
+      await this.#db.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: { pk: `PHONE#${phone}`, sk: 'OPTOUT' },
+          ConditionExpression: '#source = :reply',
+          ExpressionAttributeNames: { '#source': 'source' },
+          ExpressionAttributeValues: { ':reply': 'reply' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+    await this.#put({
+      pk: `PHONE#${phone}`,
+      sk: `RESTORED#${audit.at.toISOString()}`,
+      by: audit.by,
+      messageSid: audit.messageSid,
+      at: audit.at.toISOString(),
+    });
+    return true;
   }
 
   async suppress(phone: string, source: string, now: Date): Promise<void> {

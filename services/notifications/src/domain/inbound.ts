@@ -160,7 +160,7 @@ export function revokedText(brand: Brand): string {
 
 /** Said to the team with a relayed revocation: the number is opted out, and how to undo a misreading. */
 export const REVOKED_FLAG =
-  '[Opted out: this reply was read as asking us to stop texting. If that is wrong, ask the customer to reply START.]';
+  "[Opted out: this reply was read as asking us to stop texting. If that is wrong, undo it in the console: the job's messages, Not an opt-out.]";
 
 export function helpText(brand: Brand): string {
   return `${brand.displayName}: reply to this number and our team will get back to you. Msg&data rates may apply. Reply STOP to opt out.`;

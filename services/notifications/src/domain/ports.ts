@@ -96,8 +96,15 @@ export interface NotificationStore {
   jobByRef(ref: string): Promise<JobSnapshot | undefined>;
 
   isSuppressed(phone: string): Promise<boolean>;
+  /** Why the number is suppressed (`keyword`, `reply`, `twilio-21610`), if it is. */
+  suppression(phone: string): Promise<{ source: string; at: string } | undefined>;
   suppress(phone: string, source: string, now: Date): Promise<void>;
   unsuppress(phone: string): Promise<void>;
+  /**
+   * Lifts a suppression only if it came from a reply read as a revocation (`reply`), and keeps who did
+   * it and why next to the number. False when the number is not suppressed that way (any more).
+   */
+  restoreConsent(phone: string, audit: { by: string; messageSid: string; at: Date }): Promise<boolean>;
   /** Whether any SMS went to this number before (the first one says how to opt out). */
   hasTexted(phone: string): Promise<boolean>;
   markTexted(phone: string, now: Date): Promise<void>;

@@ -5,6 +5,9 @@ import * as z from 'zod';
 /** `{jobId}` in `/jobs/{jobId}/…` and `/track/jobs/{jobId}/…`. */
 export const JobIdParams = z.object({ jobId: z.string().min(1).max(64) });
 
+/** `{jobId}/messages/{messageSid}`: a message of a job (Twilio's SIDs are 34 characters). */
+export const ReplyParams = JobIdParams.extend({ messageSid: z.string().min(1).max(64) });
+
 /** `POST /jobs/{jobId}/messages` (dispatcher, admin). */
 export const DispatcherMessageInput = z.object({ body: z.string().trim().min(1).max(640) });
 

@@ -380,6 +380,66 @@ describe('inbound SMS', () => {
     ).not.toMatch(/Opted out/);
   });
 
+  it('given a reply misread as an opt-out, when a dispatcher undoes it, then the customer is texted again, the timeline names who undid it, and only staff can; a STOP cannot be undone', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    await cloud.twilio.sendInbound({ from: phone, body: 'Remove me from your list' });
+    await until(() => outbound(phone).find((message) => message.body.includes('Reply START')));
+    const [reply] = (await notificationEvents(job.jobId, 'SmsReceived', 1)).filter(
+      (event) => event['detail-type'] === 'SmsReceived',
+    );
+    const messageSid = String(reply?.detail.data.messageSid);
+    expect(reply?.detail.data.revokedConsent).toBe(true);
+    const path = `/jobs/${job.jobId}/messages/${messageSid}/restore-consent`;
+
+    const byDriver = await api('POST', path, { role: 'driver' });
+    const unknown = await api('POST', `/jobs/${job.jobId}/messages/SMnotarealmessage/restore-consent`, {
+      role: 'dispatcher',
+    });
+    await until(async () => (await timeline(job.jobId))?.find((entry) => entry.messageSid === messageSid));
+    const undone = await api('POST', path, { role: 'dispatcher' });
+    const again = await api('POST', path, { role: 'dispatcher' });
+    await changeStatus(job.jobId, 'en_route');
+    const onTheWay = await until(() =>
+      outbound(phone).find((message) => message.body.includes('on the way')),
+    );
+    const restoredEntry = await until(async () =>
+      (await timeline(job.jobId))?.find((entry) => entry.type === 'SmsConsentRestored'),
+    );
+
+    expect(byDriver.status).toBe(403);
+    expect(unknown.status).toBe(404);
+    expect(undone.status).toBe(200);
+    expect(undone.body).toEqual({ restored: true, phone });
+    expect(again.body).toEqual({ restored: false, phone, reason: 'not-opted-out' });
+    expect(onTheWay.body).toMatch(/^Hi Mark, we're on the way/);
+    expect(restoredEntry).toMatchObject({ messageSid, phone, actor: expect.any(String) });
+
+    // STOP is Twilio's as well: only the customer lifts it, by texting START.
+    const stopped = newPhone();
+    const { job: stoppedJob } = await createJob(stopped);
+    await until(() => outbound(stopped)[0]);
+    await cloud.twilio.sendInbound({ from: stopped, body: 'please stop texting me' });
+    const [misread] = (await notificationEvents(stoppedJob.jobId, 'SmsReceived', 1)).filter(
+      (event) => event['detail-type'] === 'SmsReceived',
+    );
+    await cloud.twilio.sendInbound({ from: stopped, body: 'STOP' });
+    await notificationEvents(stoppedJob.jobId, 'SmsReceived', 2);
+    await until(async () =>
+      (await timeline(stoppedJob.jobId))?.find(
+        (entry) => entry.messageSid === misread?.detail.data.messageSid,
+      ),
+    );
+    const refused = await api(
+      'POST',
+      `/jobs/${stoppedJob.jobId}/messages/${String(misread?.detail.data.messageSid)}/restore-consent`,
+      { role: 'dispatcher' },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatch(/texted STOP/);
+  });
+
   it('given a customer reply, then it is relayed to the backup team with job context, and a team #ref reply reaches the customer', async () => {
     const phone = newPhone();
     const { job } = await createJob(phone);

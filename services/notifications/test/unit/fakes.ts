@@ -28,10 +28,12 @@ export function memoryStore(): NotificationStore & {
   records: Map<string, StoredSend>;
   jobs: Map<string, JobSnapshot>;
   inboundDone: Set<string>;
+  restorations: { phone: string; by: string; messageSid: string; at: Date }[];
 } {
   const records = new Map<string, StoredSend>();
   const jobs = new Map<string, JobSnapshot>();
-  const suppressed = new Set<string>();
+  const suppressed = new Map<string, { source: string; at: string }>();
+  const restorations: { phone: string; by: string; messageSid: string; at: Date }[] = [];
   const texted = new Set<string>();
   const inboundDone = new Set<string>();
   const unused = () => {
@@ -40,6 +42,7 @@ export function memoryStore(): NotificationStore & {
   return {
     records,
     jobs,
+    restorations,
     inboundDone,
     async observeJob(job: JobOnBus) {
       const known = jobs.get(job.jobId);
@@ -106,8 +109,16 @@ export function memoryStore(): NotificationStore & {
       records.get(key)!.published = true;
     },
     isSuppressed: async (phone: string) => suppressed.has(phone),
-    suppress: async (phone: string) => void suppressed.add(phone),
+    suppression: async (phone: string) => suppressed.get(phone),
+    suppress: async (phone: string, source: string, now: Date) =>
+      void suppressed.set(phone, { source, at: now.toISOString() }),
     unsuppress: async (phone: string) => void suppressed.delete(phone),
+    async restoreConsent(phone: string, audit: { by: string; messageSid: string; at: Date }) {
+      if (suppressed.get(phone)?.source !== 'reply') return false;
+      suppressed.delete(phone);
+      restorations.push({ phone, ...audit });
+      return true;
+    },
     hasTexted: async (phone: string) => texted.has(phone),
     markTexted: async (phone: string) => void texted.add(phone),
     isInboundDone: async (messageSid: string) => inboundDone.has(messageSid),

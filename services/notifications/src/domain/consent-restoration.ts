@@ -1,0 +1,66 @@
+import { ConflictError, NotFoundError } from '@qdn/shared/errors';
+import type { DomainEvent } from '@qdn/shared/events';
+import type { NotificationsDeps } from './ports.ts';
+
+export type ConsentRestoration =
+  | { restored: true; phone: string }
+  /** Already texting the number again (restored before, or the customer replied START). */
+  | { restored: false; phone: string; reason: 'not-opted-out' };
+
+/**
+ * A dispatcher undoes a revocation read into a customer's reply ("stop by at 3" taken as "stop"): one
+ * action, on that reply, from the job's messages. The number is texted again and the undo is audited
+ * (who, when, which reply; next to the number and on the job's timeline). Only a reply's suppression
+ * can be undone this way: a STOP is Twilio's too (it blocks the number until the customer texts START),
+ * so only the customer can lift it.
+ */
+export async function restoreConsentAfterMisreading(
+  deps: Pick<NotificationsDeps, 'store' | 'publish' | 'now'>,
+  request: { jobId: string; messageSid: string; dispatcherId: string },
+): Promise<ConsentRestoration> {
+  const [job, { entries }] = await Promise.all([
+    deps.store.job(request.jobId),
+    deps.store.timeline(request.jobId),
+  ]);
+  const reply = entries.find(
+    (entry) =>
+      entry.type === 'SmsReceived' &&
+      entry.messageSid === request.messageSid &&
+      entry.revokedConsent === true,
+  );
+  // The same answer for an unknown job, an unknown message and a reply that revoked nothing.
+  if (!job || !reply) throw new NotFoundError('No reply of this job was read as an opt-out');
+  const phone = String(reply.from);
+  const suppression = await deps.store.suppression(phone);
+  if (!suppression) return { restored: false, phone, reason: 'not-opted-out' };
+  const now = deps.now();
+  const restored = await deps.store.restoreConsent(phone, {
+    by: request.dispatcherId,
+    messageSid: request.messageSid,
+    at: now,
+  });
+  if (!restored) {
+    throw new ConflictError(
+      suppression.source === 'reply'
+        ? 'The opt-out changed meanwhile; reload and try again'
+        : 'The customer also texted STOP: only they can opt back in, by texting START',
+    );
+  }
+  const event: DomainEvent<'SmsConsentRestored'> = {
+    source: 'qdn.notifications',
+    detailType: 'SmsConsentRestored',
+    detail: {
+      meta: {
+        eventId: `consent-restored:${request.messageSid}:${now.getTime()}`,
+        occurredAt: now.toISOString(),
+        brandId: job.brandId,
+        jobId: request.jobId,
+        actor: request.dispatcherId,
+        correlationId: request.messageSid,
+      },
+      data: { messageSid: request.messageSid, phone },
+    },
+  };
+  await deps.publish([event]);
+  return { restored: true, phone };
+}
