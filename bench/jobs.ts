@@ -155,6 +155,13 @@ try {
     // Seeding creates jobs only: no limit is taken.
     limits: { take: async () => ({ allowed: true }) },
     trackLookupsPerIpPerMinute: 1_000_000,
+    // Seeding opens no tracking page.
+    linkViews: {
+      recordOpen: async () => {
+        throw new Error('unexpected link open while seeding');
+      },
+      of: async () => undefined,
+    },
   };
   const dispatcher = { userId: 'bench-dispatcher', roles: ['dispatcher' as const] };
 

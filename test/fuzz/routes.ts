@@ -23,6 +23,7 @@ import {
   LocationsInput,
   StatusInput,
   TrackingTokenParams,
+  TrackingViewQuery,
   UpdateJobInput,
 } from '../../services/jobs/src/domain/job-input.ts';
 import {
@@ -171,6 +172,7 @@ export const ROUTES: RouteModel[] = [
   staffRoute('GET /jobs/{jobId}/locations', { params: JobIdParams, query: ListLocationsQuery, known: jobs }),
   publicRoute('GET /track/{token}', {
     params: TrackingTokenParams,
+    query: TrackingViewQuery,
     known: (fixtures) => ({ token: fixtures.trackingTokens }),
     token: { kind: 'tracking', param: 'token' },
   }),

@@ -39,6 +39,13 @@ export type UploadRequest = z.input<typeof UploadSchema>;
 export type PhotoUpdate = z.input<typeof PhotoUpdateSchema>;
 
 /** One line of the job's timeline (notifications service): events, texts in and out, delivery status. */
+/** How often the customer opened the job's current tracking link (page opens, not its refreshes). */
+export interface LinkViewCount {
+  count: number;
+  firstOpenedAt: string;
+  lastOpenedAt: string;
+}
+
 export interface TimelineEntry {
   jobId: string;
   at: string;
@@ -158,7 +165,7 @@ export async function listJobs(
 }
 
 export const api = {
-  job: (jobId: string) => json<{ job: Job }>('GET', jobPath(jobId)),
+  job: (jobId: string) => json<{ job: Job; trackingLinkViews?: LinkViewCount }>('GET', jobPath(jobId)),
   update: (jobId: string, input: UpdateJobInput) =>
     json<{ job: Job }>('PATCH', jobPath(jobId), { body: input }),
   changeStatus: (jobId: string, input: StatusInput) =>

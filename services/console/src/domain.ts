@@ -272,3 +272,13 @@ export function checklistFrom(entries: readonly TimelineEntry[]): ChecklistState
   }
   return [...items.values()];
 }
+
+/** "Opened 3 times, last 10:42" (or "Not opened yet"): the customer's use of their tracking link. */
+export function linkViewsText(
+  views: { count: number; lastOpenedAt: string } | undefined,
+  when: (at: string) => string,
+): string {
+  if (!views || views.count === 0) return 'Not opened yet';
+  const times = views.count === 1 ? 'once' : `${views.count} times`;
+  return `Opened ${times}, last ${when(views.lastOpenedAt)}`;
+}

@@ -1,7 +1,15 @@
 import { useSignal } from '@preact/signals';
-import { ApiError, api, type Job, type TimelineEntry } from '../api.ts';
+import { ApiError, api, type Job, type LinkViewCount, type TimelineEntry } from '../api.ts';
 import { user } from '../auth.ts';
-import { changedFields, checklistFrom, deliveryText, messagesOf, optedOut, STATUS_LABEL } from '../domain.ts';
+import {
+  changedFields,
+  checklistFrom,
+  deliveryText,
+  linkViewsText,
+  messagesOf,
+  optedOut,
+  STATUS_LABEL,
+} from '../domain.ts';
 import { changesOf, type EditForm, formOf } from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
@@ -215,7 +223,15 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
   );
 }
 
-function TrackingLink({ job, onRotated }: { job: Job; onRotated: () => void }) {
+function TrackingLink({
+  job,
+  views,
+  onRotated,
+}: {
+  job: Job;
+  views: LinkViewCount | undefined;
+  onRotated: () => void;
+}) {
   const note = useSignal('');
   const confirming = useSignal(false);
   if (!job.trackingUrl) return null;
@@ -227,6 +243,7 @@ function TrackingLink({ job, onRotated }: { job: Job; onRotated: () => void }) {
           {job.trackingUrl}
         </a>
       </p>
+      <p class="link-views">{linkViewsText(views, when)}</p>
       <div class="actions">
         <button
           type="button"
@@ -446,12 +463,15 @@ function CrewChecklist({ entries }: { entries: TimelineEntry[] }) {
 
 export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void }) {
   const job = useSignal<Job | undefined>(undefined);
+  const linkViews = useSignal<LinkViewCount | undefined>(undefined);
   const entries = useSignal<TimelineEntry[]>([]);
   const problem = useSignal<string | undefined>(undefined);
 
   const load = async () => {
     try {
-      job.value = (await api.job(jobId)).job;
+      const loaded = await api.job(jobId);
+      job.value = loaded.job;
+      linkViews.value = loaded.trackingLinkViews;
       problem.value = undefined;
     } catch (error) {
       problem.value = (error as Error).message;
@@ -482,7 +502,7 @@ export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void 
         <>
           <StatusActions job={job.value} onChanged={(changed) => (job.value = changed)} />
           <Details job={job.value} onSaved={(saved) => (job.value = saved)} />
-          <TrackingLink job={job.value} onRotated={load} />
+          <TrackingLink job={job.value} views={linkViews.value} onRotated={load} />
           <Messages job={job.value} entries={entries.value} onSent={load} />
           <PhotoStrip jobId={jobId} />
           {user.value?.role !== 'driver' && <CalendarStatus job={job.value} />}

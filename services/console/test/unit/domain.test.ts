@@ -9,6 +9,7 @@ import {
   checklistFrom,
   deliveryText,
   groupByStatus,
+  linkViewsText,
   messagesOf,
   optedOut,
   STATUS_ORDER,
@@ -224,5 +225,18 @@ describe('optedOut', () => {
     expect(optedOut([misread])).toBe(true);
     expect(optedOut([misread, entry('SmsConsentRestored', { actor: 'dispatcher-1' })])).toBe(false);
     expect(optedOut([entry('SmsSuppressed', { reason: 'opted-out' })])).toBe(true);
+  });
+});
+
+describe('linkViewsText', () => {
+  const at = (iso: string) => iso.slice(11, 16);
+  it('says how often the customer opened their link, and when last', () => {
+    expect(linkViewsText(undefined, at)).toBe('Not opened yet');
+    expect(linkViewsText({ count: 1, lastOpenedAt: '2026-12-04T10:42:00.000Z' }, at)).toBe(
+      'Opened once, last 10:42',
+    );
+    expect(linkViewsText({ count: 3, lastOpenedAt: '2026-12-04T10:42:00.000Z' }, at)).toBe(
+      'Opened 3 times, last 10:42',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
 import type { JobsContext } from '../domain/job-commands.ts';
 import { DynamoJobRepository } from './job-store.ts';
+import { DynamoLinkViews } from './link-views.ts';
 
 // Read once per cold start; a missing variable fails the first invocation with its name.
 const config = loadConfig({
@@ -56,5 +57,6 @@ function buildContext(): Promise<JobsContext> {
     trackingLinkDaysAfterClose: config.TRACKING_LINK_DAYS_AFTER_CLOSE,
     limits: new RateLimiter(dynamoDocumentClient(), config.COUNTERS_TABLE),
     trackLookupsPerIpPerMinute: config.TRACK_LOOKUPS_PER_IP_PER_MINUTE,
+    linkViews: new DynamoLinkViews(dynamoDocumentClient(), config.COUNTERS_TABLE),
   }));
 }

@@ -12,7 +12,7 @@ import {
 import { addDays, zonedDate } from '@qdn/shared/zoned-time';
 import { checkAgainstBrand, type JobRecord, reachedAt, scheduleDays, staffView } from './job.ts';
 import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
-import type { JobRepository, TrackingLinkRecord, TrailerClaims } from './ports.ts';
+import type { JobRepository, LinkViewCount, LinkViews, TrackingLinkRecord, TrailerClaims } from './ports.ts';
 import { StaleVersionError, TrailerBookedError } from './ports.ts';
 import { type Quote, quoteFor } from './quote.ts';
 import { decideStatusChange } from './status-machine.ts';
@@ -39,6 +39,8 @@ export interface JobsContext {
   trackLookupsPerIpPerMinute: number;
   /** How long a tracking link keeps working after the job is complete or cancelled. */
   trackingLinkDaysAfterClose: number;
+  /** Opens of tracking links, shown to staff on the job. */
+  linkViews: LinkViews;
 }
 
 export interface Actor {
@@ -168,6 +170,14 @@ export async function getJob(context: JobsContext, jobId: string, actor: Actor):
     throw new NotFoundError('Job not found');
   }
   return job;
+}
+
+/** How often the customer opened the job's current tracking link (a rotated link's opens stay with it). */
+export async function trackingLinkViews(
+  context: JobsContext,
+  job: JobRecord,
+): Promise<LinkViewCount | undefined> {
+  return job.trackingLinkId ? context.linkViews.of(job.trackingLinkId) : undefined;
 }
 
 /** Whether `actor` may see the job through a staff route (a driver: theirs, today). */

@@ -172,6 +172,12 @@ export const BrandParams = z.object({
  */
 export const TrackingTokenParams = z.object({ token: z.string() });
 
+/**
+ * `GET /track/{token}?open=1`: the page says which request is the customer opening it (counted for
+ * staff) and which are its own refreshes (not counted).
+ */
+export const TrackingViewQuery = z.object({ open: z.literal('1').optional() });
+
 export const JobIdParams = z.strictObject({
   jobId: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/, 'unknown job'),
 });

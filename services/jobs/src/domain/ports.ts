@@ -9,6 +9,19 @@ export interface TrackingLinkRecord {
   createdAt: string;
 }
 
+/** How often a tracking link was opened (page opens, not the page's refreshes); no token, no person. */
+export interface LinkViewCount {
+  count: number;
+  firstOpenedAt: string;
+  lastOpenedAt: string;
+}
+
+/** Counts tracking-link opens, by link id (the service's counters table, which GET routes may write). */
+export interface LinkViews {
+  recordOpen(linkId: string, now: Date): Promise<void>;
+  of(linkId: string): Promise<LinkViewCount | undefined>;
+}
+
 /** A trailer's days, claimed per job so two jobs can never hold one trailer on the same day. */
 export interface TrailerClaims {
   claim: { trailerId: string; days: string[] } | undefined;

@@ -1,10 +1,11 @@
 import { httpHandler } from '@qdn/shared/http';
+import { logger } from '@qdn/shared/logging';
 import { signTrackingGrant } from '@qdn/shared/tracking-grant';
 import { looksLikeTrackingToken } from '@qdn/shared/tracking-link';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { locationLog } from '../adapters/locations-context.ts';
 import { jobForTrackingToken, TRACKING_NOT_FOUND } from '../domain/job-commands.ts';
-import { TrackingTokenParams } from '../domain/job-input.ts';
+import { TrackingTokenParams, TrackingViewQuery } from '../domain/job-input.ts';
 import { trackingView } from '../domain/tracking-view.ts';
 
 const notFound = {
@@ -13,10 +14,13 @@ const notFound = {
   headers: { 'cache-control': 'no-store' },
 };
 
-/** GET /track/{token} (public): the customer's view; unknown, rotated and expired links get the same 404. */
+/**
+ * GET /track/{token} (public): the customer's view; unknown, rotated and expired links get the same 404.
+ * `?open=1` (the page's first request, not its refreshes) counts an open of the link for staff.
+ */
 export const handler = httpHandler(
-  { params: TrackingTokenParams },
-  async function getTrackingViewRoute({ params, event }) {
+  { params: TrackingTokenParams, query: TrackingViewQuery },
+  async function getTrackingViewRoute({ params, query, event }) {
     const context = await jobsContext();
     // A malformed token still costs a lookup, so the answer's timing says nothing about the token.
     const job = await jobForTrackingToken(
@@ -25,6 +29,12 @@ export const handler = httpHandler(
       { sourceIp: event.requestContext.http.sourceIp },
     );
     if (!job) return notFound;
+    if (query.open && job.trackingLinkId) {
+      // A count is for staff's curiosity: failing to keep it never costs the customer their page.
+      await context.linkViews.recordOpen(job.trackingLinkId, context.now()).catch((error: unknown) => {
+        logger.warn('Tracking link open not counted', { error: error as Error });
+      });
+    }
     // The grant lets the page fetch this job's photos and messages from media and notifications. Only a
     // truck on its way is shown on the map, so only then is its last point worth a read.
     const [grant, lastPoint] = await Promise.all([

@@ -205,6 +205,38 @@ describe('jobs API', () => {
     expect(elsewhere.status).toBe(200);
   });
 
+  it('given a customer opening their link twice (and the page refreshing), then staff see 2 opens and the time of the last; a rotated link starts at none', async () => {
+    const { body } = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({ customer: { name: 'Ana Ruiz', phone: '+16195550151' } }),
+    });
+    const token = body.trackingUrl.split('/track/')[1];
+    const before = await api('GET', `/jobs/${body.job.jobId}`, { role: 'dispatcher' });
+    const firstOpen = await api('GET', `/track/${token}?open=1`);
+    await api('GET', `/track/${token}`);
+    await api('GET', `/track/${token}`);
+    const secondOpen = await api('GET', `/track/${token}?open=1`);
+    const unknownOpen = await api('GET', `/track/${'B'.repeat(32)}?open=1`);
+    const badOpen = await api('GET', `/track/${token}?open=yes`);
+    const after = await api('GET', `/jobs/${body.job.jobId}`, { role: 'dispatcher' });
+    await api('POST', `/jobs/${body.job.jobId}/tracking-link`, { role: 'dispatcher' });
+    const rotated = await api('GET', `/jobs/${body.job.jobId}`, { role: 'dispatcher' });
+
+    expect(before.body.trackingLinkViews).toBeUndefined();
+    expect([firstOpen.status, secondOpen.status, unknownOpen.status, badOpen.status]).toEqual([
+      200, 200, 404, 400,
+    ]);
+    expect(after.body.trackingLinkViews).toEqual({
+      count: 2,
+      firstOpenedAt: expect.any(String),
+      lastOpenedAt: expect.any(String),
+    });
+    expect(Date.parse(after.body.trackingLinkViews.lastOpenedAt)).toBeGreaterThanOrEqual(
+      Date.parse(after.body.trackingLinkViews.firstOpenedAt),
+    );
+    expect(rotated.body.trackingLinkViews).toBeUndefined();
+  });
+
   it('given a rotated tracking link, then the old one is 404 (the same answer as an unknown one) and the new one works', async () => {
     const { body } = await api('POST', '/jobs', {
       role: 'dispatcher',

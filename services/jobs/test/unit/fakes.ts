@@ -2,6 +2,8 @@ import type { Arrival } from '../../src/domain/arrival.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import {
   type JobRepository,
+  type LinkViewCount,
+  type LinkViews,
   StaleVersionError,
   type TrackingLinkRecord,
   TrailerBookedError,
@@ -116,5 +118,24 @@ export class MemoryJobRepository implements JobRepository {
   async findLink(tokenHash: string) {
     const link = this.links.get(tokenHash);
     return link ? { ...link } : undefined;
+  }
+}
+
+/** Tracking-link opens in memory, as DynamoLinkViews keeps them (its integration tests cover the table). */
+export class MemoryLinkViews implements LinkViews {
+  readonly counts = new Map<string, LinkViewCount>();
+
+  async recordOpen(linkId: string, now: Date): Promise<void> {
+    const at = now.toISOString();
+    const known = this.counts.get(linkId);
+    this.counts.set(linkId, {
+      count: (known?.count ?? 0) + 1,
+      firstOpenedAt: known?.firstOpenedAt ?? at,
+      lastOpenedAt: at,
+    });
+  }
+
+  async of(linkId: string): Promise<LinkViewCount | undefined> {
+    return this.counts.get(linkId);
   }
 }

@@ -21,10 +21,11 @@ import {
   listRequests,
   rotateTrackingLink,
   staffViews,
+  trackingLinkViews,
   updateJob,
 } from '../../src/domain/job-commands.ts';
 import type { BookingInput, CreateJobInput } from '../../src/domain/job-input.ts';
-import { jobRecord, MemoryJobRepository } from './fakes.ts';
+import { jobRecord, MemoryJobRepository, MemoryLinkViews } from './fakes.ts';
 
 // 2026-12-01 at noon in San Diego.
 const NOW = new Date('2026-12-01T20:00:00.000Z');
@@ -51,6 +52,7 @@ function jobsContext(jobs: JobRecord[] = []) {
     limits,
     trackLookupsPerIpPerMinute: 3,
     trackingLinkDaysAfterClose: 7,
+    linkViews: new MemoryLinkViews(),
   };
   return {
     context,
@@ -480,6 +482,22 @@ describe('tracking links', () => {
     expect(await jobForTrackingToken(context, tokenOf(created.trackingUrl))).toBeUndefined();
     expect((await jobForTrackingToken(context, tokenOf(trackingUrl)))?.version).toBe(2);
     expect([...repository.links.keys()]).toEqual([trackingTokenHash(tokenOf(trackingUrl))]);
+  });
+
+  it("given opens of a link, then staff see the current link's count, and a rotation starts it afresh", async () => {
+    const { context, repository } = jobsContext();
+    const created = await createJob(context, newJob(), dispatcher);
+    const opened = await jobForTrackingToken(context, tokenOf(created.trackingUrl));
+    await context.linkViews.recordOpen(opened!.trackingLinkId!, NOW);
+    await context.linkViews.recordOpen(opened!.trackingLinkId!, new Date(NOW.getTime() + 60_000));
+
+    expect(await trackingLinkViews(context, repository.jobs.get(created.job.jobId)!)).toEqual({
+      count: 2,
+      firstOpenedAt: NOW.toISOString(),
+      lastOpenedAt: new Date(NOW.getTime() + 60_000).toISOString(),
+    });
+    await rotateTrackingLink(context, created.job.jobId, dispatcher);
+    expect(await trackingLinkViews(context, repository.jobs.get(created.job.jobId)!)).toBeUndefined();
   });
 
   it('given a job stored with a legacy trackingUrl, then a rotation drops it', async () => {

@@ -165,10 +165,15 @@ function renderEta(job) {
   showTruck(byId('map'), location);
 }
 
+// The first view this page gets is the customer opening the link (staff see how often that happened);
+// the refreshes after it are the page's own and say so by leaving `open` out.
+let opened = false;
+
 async function refresh() {
-  const view = await loadView(`/track/${encodeURIComponent(token)}`, NOT_FOUND);
+  const view = await loadView(`/track/${encodeURIComponent(token)}${opened ? '' : '?open=1'}`, NOT_FOUND);
   if (view === null) return false;
   if (view === undefined) return true;
+  opened = true;
   grant = view.grant.grant;
   applyBrand(view.brand);
   const title = `${view.job.serviceLabel} · ${view.brand.displayName}`;
