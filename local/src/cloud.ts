@@ -567,6 +567,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       apiUrl,
       topology: functionsTopology,
       services: topology.services,
+      resolve: (service, value) => provisioned.resolver.resolve(service, value),
       invoke,
       control: {
         endpoints,

@@ -18,6 +18,8 @@ export interface HttpFrontOptions {
   control: Omit<ControlContext, 'token'>;
   /** Every service's resolved configuration: the site's distribution (function, headers, errors) is read from it. */
   services: ServiceTopology[];
+  /** CloudFormation's intrinsics as the local cloud resolves them (the CSP is an Fn::Sub naming the media bucket). */
+  resolve(service: string, value: unknown): unknown;
   log?: (line: string) => void;
 }
 
@@ -73,7 +75,11 @@ export async function createHttpFront(options: HttpFrontOptions) {
 
   const siteService = options.services.find((service) => service.name === 'site');
   const handleSite = siteService
-    ? createSiteOrigin(siteService, { apiUrl: options.apiUrl, s3Url: options.control.endpoints.s3 })
+    ? createSiteOrigin(siteService, {
+        apiUrl: options.apiUrl,
+        s3Url: options.control.endpoints.s3,
+        resolve: (value) => options.resolve(siteService.name, value),
+      })
     : function noSite(_request: IncomingMessage, response: ServerResponse): void {
         response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
         response.end('No site service (services/site/serverless.yml) to serve.\n');
@@ -196,7 +202,10 @@ function cloudFrontValues(entries: Iterable<[string, string]>): CloudFrontValues
  * every answer and the distribution's custom error responses (a missing object is S3's 403 without
  * ListBucket, shown as /404.html). Only GET and HEAD, as the distribution allows.
  */
-function createSiteOrigin(site: ServiceTopology, local: { apiUrl: string; s3Url: string }) {
+function createSiteOrigin(
+  site: ServiceTopology,
+  local: { apiUrl: string; s3Url: string; resolve(value: unknown): unknown },
+) {
   const viewerRequest = loadViewerRequestFunction(join(site.dir, SITE_FUNCTION_FILE));
   const bucketDir = resolve(site.dir, SITE_PAGES_DIR);
   const [distribution] = resourcesOfType(site, 'AWS::CloudFront::Distribution');
@@ -204,7 +213,9 @@ function createSiteOrigin(site: ServiceTopology, local: { apiUrl: string; s3Url:
     CustomErrorResponses?: { ErrorCode: number; ResponseCode?: number; ResponsePagePath?: string }[];
   };
   const [policy] = resourcesOfType(site, 'AWS::CloudFront::ResponseHeadersPolicy');
-  const policyHeaders = headersOfPolicy(policy?.ResponseHeadersPolicyConfig as Record<string, unknown>);
+  const policyHeaders = headersOfPolicy(
+    local.resolve(policy?.ResponseHeadersPolicyConfig) as Record<string, unknown> | undefined,
+  );
   if (policyHeaders['content-security-policy']) {
     policyHeaders['content-security-policy'] = withLocalOrigins(policyHeaders['content-security-policy'], [
       new URL(local.apiUrl).origin,

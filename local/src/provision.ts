@@ -74,9 +74,37 @@ function prop<T>(resource: DeclaredResource, name: string): T | undefined {
   return resource.properties[name] as T | undefined;
 }
 
+/**
+ * A resource's name as the template gives it: a string, or an Fn::Sub over pseudo parameters only (the
+ * buckets carry the account and region: `qdn-<stage>-media-${AWS::AccountId}-${AWS::Region}`). Names
+ * come before any resource exists, so nothing else can be substituted here.
+ */
+function staticName(value: unknown, resource: DeclaredResource): string {
+  const sub = (value as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (typeof sub !== 'string')
+    throw new Error(
+      `${resource.service}.${resource.logicalId}: a name must be a string or an Fn::Sub string`,
+    );
+  const pseudo: Record<string, string> = {
+    'AWS::AccountId': LOCAL_ACCOUNT,
+    'AWS::Region': LOCAL_REGION,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  return sub.replace(/\$\{([^}!]+)\}/g, (placeholder, variable: string) => {
+    const known = pseudo[variable];
+    if (known === undefined)
+      throw new Error(
+        `${resource.service}.${resource.logicalId}: ${placeholder} in a name has no local value`,
+      );
+    return known;
+  });
+}
+
 /** Ref/GetAtt values that follow from names alone (everything but stream ARNs). */
 function staticValues(resource: DeclaredResource, context: ProvisionContext): ResourceValues | undefined {
-  const name = (key: string) => String(prop(resource, key) ?? resource.logicalId);
+  const name = (key: string) => staticName(prop(resource, key) ?? resource.logicalId, resource);
   switch (resource.type) {
     case 'AWS::DynamoDB::Table': {
       const tableName = name('TableName');

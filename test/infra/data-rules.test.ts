@@ -1,8 +1,14 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders, not JS templates
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { serviceNames, templatePath } from '../../scripts/services.ts';
 import type { Template } from './checks.ts';
-import { checkDataRetained } from './data-rules.ts';
+import {
+  checkBucketNames,
+  checkCspNamesMediaBucket,
+  checkDataRetained,
+  mediaOriginOf,
+} from './data-rules.ts';
 
 // Over what `npm run package` left in each service's .serverless/ (scripts/test.ts packages first).
 describe.each(serviceNames())('the packaged %s service', (service) => {
@@ -24,4 +30,21 @@ it('retains the tables and the media bucket it should (the rule is not vacuous)'
   expect(retained).toEqual(
     expect.arrayContaining(['jobs.JobsTable', 'jobs.FailuresTable', 'media.MediaBucket']),
   );
+});
+
+const templateOf = (service: string) => JSON.parse(readFileSync(templatePath(service), 'utf8')) as Template;
+
+describe.each(serviceNames())('the packaged %s service', (service) => {
+  it("names no bucket with a fixed global name (account in the name, or CloudFormation's)", () => {
+    expect(checkBucketNames(templateOf(service))).toEqual([]);
+  });
+});
+
+it("names the media bucket with the account, and the site's and console's CSP follow that name", () => {
+  const origin = mediaOriginOf(templateOf('media'));
+  expect(origin).toBe(
+    'https://qdn-dev-media-${AWS::AccountId}-${AWS::Region}.s3.${AWS::Region}.amazonaws.com',
+  );
+  for (const page of ['site', 'console'])
+    expect(checkCspNamesMediaBucket(templateOf(page), origin!)).toEqual([]);
 });

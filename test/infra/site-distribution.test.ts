@@ -90,17 +90,16 @@ describe('the packaged site', () => {
       'ResponseHeadersPolicyConfig',
       'SecurityHeadersConfig',
     );
-    const csp = String(
-      (security as { ContentSecurityPolicy: { ContentSecurityPolicy: string } }).ContentSecurityPolicy
-        .ContentSecurityPolicy,
-    );
+    // An Fn::Sub: the media bucket's name carries the account and region, known at deploy time.
+    const csp = (security as { ContentSecurityPolicy: { ContentSecurityPolicy: { 'Fn::Sub': string } } })
+      .ContentSecurityPolicy.ContentSecurityPolicy['Fn::Sub'];
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("style-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("base-uri 'none'");
     expect(csp).toMatch(
-      /connect-src 'self' https:\/\/api\.quickdumpnow\.com https:\/\/qdn-dev-media\.s3\.us-west-2\.amazonaws\.com;/,
+      /connect-src 'self' https:\/\/api\.quickdumpnow\.com https:\/\/qdn-dev-media-\$\{AWS::AccountId\}-\$\{AWS::Region\}\.s3\.\$\{AWS::Region\}\.amazonaws\.com;/,
     );
     expect(csp).not.toContain('unsafe-inline');
     expect(security).toMatchObject({

@@ -125,7 +125,7 @@ describe('the local cloud', () => {
     // Act
     await cloud.clients.s3.send(
       new PutObjectCommand({
-        Bucket: 'qdn-local-media',
+        Bucket: 'qdn-local-media-000000000000-us-west-2',
         Key: 'photos/qdn_e2e_junk/p1.jpg',
         Body: Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
         ContentType: 'image/jpeg',
@@ -141,7 +141,7 @@ describe('the local cloud', () => {
     expect(created).toMatchObject({
       source: 'aws.s3',
       'detail-type': 'Object Created',
-      detail: { bucket: { name: 'qdn-local-media' }, object: { size: 4 } },
+      detail: { bucket: { name: 'qdn-local-media-000000000000-us-west-2' }, object: { size: 4 } },
     });
   });
 

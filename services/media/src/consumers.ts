@@ -18,7 +18,8 @@ export const photos = defineConsumer({
       pattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: ['qdn-${sls:stage}-media'] }, object: { key: [{ prefix: 'photos/' }] } },
+        // The bucket by reference: its name carries the account and region (serverless.common.yml).
+        detail: { bucket: { name: [{ Ref: 'MediaBucket' }] }, object: { key: [{ prefix: 'photos/' }] } },
       },
       description: 'Photos uploaded to the media bucket (S3 sends Object Created to the default bus).',
     },

@@ -275,7 +275,7 @@ describe('volume', () => {
               'detail-type': 'Object Created',
               source: 'aws.s3',
               detail: {
-                bucket: { name: 'qdn-local-media' },
+                bucket: { name: 'qdn-local-media-000000000000-us-west-2' },
                 object: { key: `photos/job-${batch}/${index}.jpg` },
               },
             }),

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 const api = (...args: Parameters<TestCloud['api']>) => media.api(...args);
-const BUCKET = 'qdn-local-media';
+const BUCKET = 'qdn-local-media-000000000000-us-west-2';
 const MiB = 1024 * 1024;
 
 interface Ticket {

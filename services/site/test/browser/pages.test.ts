@@ -181,6 +181,10 @@ describe('the site port', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain(`connect-src 'self' http://127.0.0.1:4000`);
     expect(csp).toMatch(new RegExp(`connect-src [^;]*${cloud.apiUrl}`));
+    // The media bucket's deployed host, its name resolved as CloudFormation would (account and region).
+    expect(csp).toMatch(
+      /img-src [^;]*https:\/\/qdn-local-media-000000000000-us-west-2\.s3\.us-west-2\.amazonaws\.com/,
+    );
     expect(page.headers.get('strict-transport-security')).toBe('max-age=63072000; includeSubDomains');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
