@@ -112,10 +112,12 @@ for (const service of serviceNames()) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const properties = resource.Properties as {
       Handler: string;
-      Code: { S3Key: string };
+      Code: { S3Key?: string };
       Environment?: { Variables?: Record<string, unknown> };
       MemorySize?: number;
     };
+    // Inline code (the route-limits custom resource, run at deploy time only) has no artifact.
+    if (properties.Code.S3Key === undefined) continue;
     const zipName = properties.Code.S3Key.split('/').pop()!;
     const name = zipName.replace(/\.zip$/, '');
     const dir = join(workDir, service, name);

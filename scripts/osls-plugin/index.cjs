@@ -1,24 +1,55 @@
 // QDN's osls plugin (`@qdn/osls-plugin`, listed after serverless-iam-roles-per-function in every
-// service's `plugins`, a workspace so osls resolves it by name).
-// osls creates its shared execution role (IamRoleLambdaExecution) before per-function roles exist; once
-// every function has its own, that role is attached to nothing, yet would still be created with rights
-// to every function's log group. This removes it when nothing in the template refers to it any more.
+// service's `plugins`, a workspace so osls resolves it by name). Two packaging steps:
+// - osls creates its shared execution role (IamRoleLambdaExecution) before per-function roles exist;
+//   once every function has its own, that role is attached to nothing, yet would still be created with
+//   rights to every function's log group. This removes it when nothing in the template refers to it.
+// - `custom.routeLimits` of a stack that doesn't own the HTTP API stage becomes the custom resource
+//   that sets those routes' throttling on the stage (route-limits.cjs).
 'use strict';
+
+const { routeLimitResources } = require('./route-limits.cjs');
 
 const DEFAULT_ROLE = 'IamRoleLambdaExecution';
 
-class DropUnusedDefaultRole {
+class QdnPackaging {
   constructor(serverless) {
     this.hooks = {
       'before:package:finalize': () => {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
-        if (!template.Resources[DEFAULT_ROLE]) return;
-        const { [DEFAULT_ROLE]: _unused, ...others } = template.Resources;
-        const referenced = JSON.stringify({ ...template, Resources: others }).includes(`"${DEFAULT_ROLE}"`);
-        if (!referenced) delete template.Resources[DEFAULT_ROLE];
+        addRouteLimits(serverless, template);
+        dropUnusedDefaultRole(template);
       },
     };
   }
 }
 
-module.exports = DropUnusedDefaultRole;
+function dropUnusedDefaultRole(template) {
+  if (!template.Resources[DEFAULT_ROLE]) return;
+  const { [DEFAULT_ROLE]: _unused, ...others } = template.Resources;
+  const referenced = JSON.stringify({ ...template, Resources: others }).includes(`"${DEFAULT_ROLE}"`);
+  if (!referenced) delete template.Resources[DEFAULT_ROLE];
+}
+
+function addRouteLimits(serverless, template) {
+  const routeLimits = serverless.service.custom?.routeLimits;
+  if (!routeLimits) return;
+  if (template.Resources.HttpApiStage)
+    throw new Error(
+      'custom.routeLimits is for stacks after the one that owns the HTTP API stage: set RouteSettings on HttpApiStage',
+    );
+  const routeIds = {};
+  for (const [id, resource] of Object.entries(template.Resources))
+    if (resource.Type === 'AWS::ApiGatewayV2::Route') routeIds[resource.Properties.RouteKey] = id;
+  Object.assign(
+    template.Resources,
+    routeLimitResources({
+      service: serverless.service.service.replace(/^qdn-/, ''),
+      stage: serverless.getProvider('aws').getStage(),
+      routeLimits,
+      routeIds,
+      logRetentionInDays: Number(serverless.service.provider.logRetentionInDays),
+    }),
+  );
+}
+
+module.exports = QdnPackaging;

@@ -103,14 +103,94 @@ export function checkRouteSettingsDeployable(stacks: { name: string; template: T
   const violations: Violation[] = [];
   stacks.forEach(({ name, template }, index) => {
     const known = new Set(stacks.slice(0, index + 1).flatMap((stack) => routeKeys(stack.template)));
-    for (const [id, stage] of stages(template))
-      for (const routeKey of Object.keys(stage.RouteSettings ?? {}))
-        if (!known.has(routeKey))
+    const throttled: [string, string][] = [
+      ...stages(template).flatMap(([id, stage]) =>
+        Object.keys(stage.RouteSettings ?? {}).map((key): [string, string] => [id, key]),
+      ),
+      ...routeLimitResources(template).flatMap(([id, resource]) =>
+        Object.keys(resource.routes).map((key): [string, string] => [id, key]),
+      ),
+    ];
+    for (const [id, routeKey] of throttled)
+      if (!known.has(routeKey))
+        violations.push({
+          resource: `${name}.${id}`,
+          rule: 'api-route-settings',
+          message: `${name}.${id} throttles ${routeKey}, which no stack up to ${name} creates`,
+        });
+    // A custom resource sets its limits when it runs: after its own stack's routes, or the stage
+    // doesn't know them yet.
+    const ownRoutes = routeIdsByKey(template);
+    for (const [id, resource] of routeLimitResources(template))
+      for (const routeKey of Object.keys(resource.routes)) {
+        const routeId = ownRoutes.get(routeKey);
+        if (routeId && !resource.dependsOn.includes(routeId))
           violations.push({
             resource: `${name}.${id}`,
             rule: 'api-route-settings',
-            message: `${name}.${id} throttles ${routeKey}, which no stack up to ${name} creates`,
+            message: `${name}.${id} may run before ${routeId} (${routeKey}) exists: not in its DependsOn`,
           });
+      }
   });
+  return violations;
+}
+
+/** The custom resources that set a later stack's route limits on the stage (scripts/osls-plugin/route-limits.cjs). */
+export const ROUTE_LIMITS_TYPE = 'Custom::RouteLimits';
+
+interface RouteLimits {
+  routes: Record<string, { rate?: unknown; burst?: unknown }>;
+  dependsOn: string[];
+}
+
+function routeLimitResources(template: Template): [string, RouteLimits][] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === ROUTE_LIMITS_TYPE)
+    .map(([id, resource]) => {
+      const dependsOn = (resource as { DependsOn?: string | string[] }).DependsOn ?? [];
+      return [
+        id,
+        {
+          routes: (resource.Properties?.Routes ?? {}) as RouteLimits['routes'],
+          dependsOn: Array.isArray(dependsOn) ? dependsOn : [dependsOn],
+        },
+      ];
+    });
+}
+
+function routeIdsByKey(template: Template): Map<string, string> {
+  return new Map(
+    Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Route')
+      .map(([id, resource]) => [String(resource.Properties?.RouteKey), id]),
+  );
+}
+
+/**
+ * Every public route of every stack has throttling of its own: set on the stage by the stack that owns
+ * it (RouteSettings), or by a later stack's route-limits custom resource, with positive rate and burst.
+ * `stacks` is in deploy order.
+ */
+export function checkPublicRoutesLimited(stacks: { name: string; template: Template }[]): Violation[] {
+  const violations: Violation[] = [];
+  const onStage = new Map<string, { rate: unknown; burst: unknown }>();
+  for (const { template } of stacks)
+    for (const [, stage] of stages(template))
+      for (const [key, settings] of Object.entries(stage.RouteSettings ?? {}))
+        onStage.set(key, { rate: settings.ThrottlingRateLimit, burst: settings.ThrottlingBurstLimit });
+  for (const { name, template } of stacks) {
+    const own = new Map<string, { rate?: unknown; burst?: unknown }>();
+    for (const [, resource] of routeLimitResources(template))
+      for (const [key, limit] of Object.entries(resource.routes)) own.set(key, limit);
+    for (const routeKey of publicRouteKeys(template)) {
+      const limit = own.get(routeKey) ?? onStage.get(routeKey);
+      if (!limit || !isLimit(limit.rate) || !isLimit(limit.burst))
+        violations.push({
+          resource: `${name}`,
+          rule: 'api-throttling',
+          message: `public route ${routeKey} of ${name} has no throttling of its own`,
+        });
+    }
+  }
   return violations;
 }

@@ -38,15 +38,19 @@ function functionZips(service: string): { name: string; zip: string }[] {
   const { Resources } = JSON.parse(readFileSync(templatePath(service), 'utf8')) as {
     Resources: Record<string, { Type: string; Properties?: { Code?: { S3Key?: string } } }>;
   };
-  return Object.values(Resources)
-    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
-    .map((resource) => {
-      const zipName = resource.Properties!.Code!.S3Key!.split('/').pop()!;
-      return {
-        name: zipName.replace(/\.zip$/, ''),
-        zip: join(repoRoot, 'services', service, '.serverless', zipName),
-      };
-    });
+  return (
+    Object.values(Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      // Inline functions (the route-limits custom resource) have no zip.
+      .filter((resource) => resource.Properties?.Code?.S3Key !== undefined)
+      .map((resource) => {
+        const zipName = resource.Properties!.Code!.S3Key!.split('/').pop()!;
+        return {
+          name: zipName.replace(/\.zip$/, ''),
+          zip: join(repoRoot, 'services', service, '.serverless', zipName),
+        };
+      })
+  );
 }
 
 describe.each(servicesWithFunctions)('the packaged %s functions', (service) => {

@@ -22,7 +22,11 @@ const packaged = serviceNames()
 /** A function's own code (its bundle, not the node_modules/ packaged beside it), from its zip. */
 function bundleReader(service: string, template: Template) {
   return (functionId: string): string => {
-    const code = template.Resources[functionId]?.Properties?.Code as { S3Key?: string } | undefined;
+    const code = template.Resources[functionId]?.Properties?.Code as
+      | { S3Key?: string; ZipFile?: string }
+      | undefined;
+    // Inline code (the route-limits custom resource's): the code is the template's.
+    if (code?.ZipFile !== undefined) return code.ZipFile;
     const zip = join(repoRoot, 'services', service, '.serverless', code!.S3Key!.split('/').pop()!);
     expect(existsSync(zip)).toBe(true);
     return zipEntries(readFileSync(zip))
