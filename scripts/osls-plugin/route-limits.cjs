@@ -97,6 +97,8 @@ function routeLimitResources({ service, stage, routeLimits, routeIds, logRetenti
         Timeout: 120,
         Role: { 'Fn::GetAtt': ['RouteLimitsRole', 'Arn'] },
         LoggingConfig: { LogGroup: { Ref: 'RouteLimitsLogGroup' } },
+        // Traced like every function (its role gets the X-Ray actions from index.cjs's grantTracing).
+        TracingConfig: { Mode: 'Active' },
         Code: { ZipFile: inlineCode() },
       },
     },

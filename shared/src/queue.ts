@@ -2,11 +2,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as z from 'zod';
 import { loadConfig, requiredString } from './config.ts';
 import { errorCodeOf, isTransient } from './errors.ts';
 import { type DetailType, parseBusEvent, type ReceivedEvent } from './events.ts';
 import { recordFailure } from './failures.ts';
 import { logger } from './logging.ts';
+import { countDeadLettered } from './metrics.ts';
 
 /** A received bus event narrowed to the detail-types a consumer subscribes to. */
 export type ReceivedEventOf<T extends DetailType> = T extends DetailType ? ReceivedEvent<T> : never;
@@ -67,7 +69,12 @@ export function queueConsumer<Message>(
   options: QueueConsumerOptions<Message>,
   handle: (message: Message, context: QueueMessageContext) => Promise<void>,
 ) {
-  const { FAILURES_TABLE } = loadConfig({ FAILURES_TABLE: requiredString() });
+  const { FAILURES_TABLE, MAX_RECEIVE_COUNT } = loadConfig({
+    FAILURES_TABLE: requiredString(),
+    // The queue's maxReceiveCount (every function's environment): the delivery after which SQS gives
+    // the message to the DLQ. Unset (a test's own queue), nothing is counted.
+    MAX_RECEIVE_COUNT: z.coerce.number().int().positive().optional(),
+  });
   const processor = new BatchProcessor(EventType.SQS);
 
   async function handleRecord(record: SQSRecord, context: Context): Promise<void> {
@@ -92,6 +99,9 @@ export function queueConsumer<Message>(
         failedAt: new Date().toISOString(),
       });
       if (transient) {
+        // The last delivery: SQS moves the message to the DLQ next. Counted per consumer for the dashboard.
+        if (MAX_RECEIVE_COUNT !== undefined && attempt >= MAX_RECEIVE_COUNT)
+          countDeadLettered(options.consumer);
         logger.warn('Message failed; SQS will retry it', { error: error as Error });
         throw error;
       }

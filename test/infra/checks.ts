@@ -19,7 +19,6 @@ export interface Violation {
 }
 
 const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
-const DATA_PLANE_SERVICES = ['dynamodb', 's3', 'sqs', 'sns', 'events'];
 
 /** The logical id a `Ref` or `Fn::GetAtt` points at, if the value is one. */
 export function referencedLogicalId(value: unknown): string | undefined {
@@ -172,7 +171,16 @@ function policyStatements(resource: Resource): Record<string, unknown>[] {
   ) as Record<string, unknown>[];
 }
 
-/** No data-plane action on `Resource: "*"`, and no action wildcards such as `dynamodb:*`. */
+/**
+ * X-Ray's two trace-upload actions, which Lambda's active tracing calls with the function's role. X-Ray
+ * has no resource-level permissions: these are the one grant allowed on `Resource: "*"`.
+ */
+export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/**
+ * No action wildcards such as `dynamodb:*`, and nothing on `Resource: "*"` but X-Ray's trace actions
+ * (XRAY_ACTIONS, the documented exception): every other action names what it acts on.
+ */
 export function checkIamLeastPrivilege(template: Template): Violation[] {
   const violations: Violation[] = [];
   for (const [id, resource] of Object.entries(template.Resources)) {
@@ -189,15 +197,14 @@ export function checkIamLeastPrivilege(template: Template): Violation[] {
           message: `${id} grants wildcard actions ${wildcard.join(', ')}`,
         });
       }
-      const dataPlane = actions.filter(
-        (action) =>
-          typeof action === 'string' && DATA_PLANE_SERVICES.includes(action.split(':')[0]!.toLowerCase()),
+      const onEverything = actions.filter(
+        (action) => typeof action === 'string' && !XRAY_ACTIONS.includes(action),
       );
-      if (dataPlane.length > 0 && asArray(statement.Resource).some((resourceArn) => resourceArn === '*')) {
+      if (onEverything.length > 0 && asArray(statement.Resource).some((resourceArn) => resourceArn === '*')) {
         violations.push({
           resource: id,
           rule: 'iam',
-          message: `${id} grants ${dataPlane.join(', ')} on Resource "*"`,
+          message: `${id} grants ${onEverything.join(', ')} on Resource "*"`,
         });
       }
     }
@@ -223,6 +230,40 @@ export function checkRuntime(template: Template): Violation[] {
       rule: 'runtime',
       message: `${id} runs ${String(props(fn).Runtime)} on ${String(props(fn).Architectures)}; expected nodejs24.x on arm64`,
     }));
+}
+
+/**
+ * Every function is traced by Lambda itself (TracingConfig Active, no tracer in the code) and its own
+ * role may upload the segments (XRAY_ACTIONS): without them, tracing is on and X-Ray stays empty.
+ */
+export function checkTracing(template: Template): Violation[] {
+  const violations: Violation[] = [];
+  for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    const mode = (props(fn).TracingConfig as { Mode?: string } | undefined)?.Mode;
+    if (mode !== 'Active') {
+      violations.push({
+        resource: id,
+        rule: 'tracing',
+        message: `${id} is not traced (TracingConfig Active)`,
+      });
+      continue;
+    }
+    const roleId = referencedLogicalId(props(fn).Role);
+    const role = roleId ? template.Resources[roleId] : undefined;
+    const granted = new Set(
+      (role ? policyStatements(role) : [])
+        .filter((statement) => statement.Effect === 'Allow')
+        .flatMap((statement) => asArray(statement.Action as string | string[])),
+    );
+    const missing = XRAY_ACTIONS.filter((action) => !granted.has(action));
+    if (missing.length > 0)
+      violations.push({
+        resource: id,
+        rule: 'tracing',
+        message: `${id} is traced but its role lacks ${missing.join(', ')}`,
+      });
+  }
+  return violations;
 }
 
 /** Every DLQ (a queue another queue's RedrivePolicy or a stream's onFailure points at) has a depth alarm. */
@@ -293,6 +334,7 @@ export const ALL_CHECKS = [
   checkRuntime,
   checkDlqAlarms,
   checkVisibilityTimeouts,
+  checkTracing,
 ];
 
 /** Runs every check over one template. */

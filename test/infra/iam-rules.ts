@@ -3,7 +3,7 @@
 // (test/unit/iam-rules.test.ts) and run over every real template by test/infra/iam-rules.test.ts.
 // Each service's `custom.grants` is where the statements are declared; each function lists its own
 // under `iamRoleStatements` and serverless-iam-roles-per-function makes them its role.
-import { referencedLogicalId, type Template, type Violation } from './checks.ts';
+import { referencedLogicalId, type Template, type Violation, XRAY_ACTIONS } from './checks.ts';
 
 /**
  * The one table a GET route may write: per-client rate limits and counters (shared/src/rate-limiter.ts,
@@ -91,13 +91,15 @@ function assumedByLambda(template: Template, roleId: string): boolean {
 const READ_VERB = /^(Get|List|Describe|Query|Scan|BatchGet|Receive)/;
 
 /**
- * Actions on the function's own log group (Lambda writes its logs with them) are not data, and a peek at
+ * Actions on the function's own log group (Lambda writes its logs with them) and X-Ray's trace uploads
+ * (Lambda's active tracing) are not data, and a peek at
  * a dead-letter queue receives messages and puts them back (ChangeMessageVisibility): it changes no
  * message, so the ops review's GET routes may do it.
  */
 function isWrite(action: string): boolean {
   const [service = '', verb = ''] = action.split(':');
-  if (service === 'logs') return false;
+  // Lambda's own writes with the function's role: its log group, its active tracing's segments.
+  if (service === 'logs' || XRAY_ACTIONS.includes(action)) return false;
   if (action === 'sqs:ChangeMessageVisibility') return false;
   return !READ_VERB.test(verb);
 }
@@ -195,8 +197,8 @@ function triggerResources(template: Template, functionId: string): Set<string> {
  * Every action a role grants is called by its function: the action's SDK call (callMarkers) is in the
  * function's own bundle. esbuild bundles each function from its handler's imports alone, tree-shaken, so
  * a call in the bundle is one some code path of that function can make; a grant no bundle can use is
- * a right kept for nothing. Lambda's own uses (its log group, the trigger's queue or stream and its
- * on-failure destination) are not the code's and are not counted.
+ * a right kept for nothing. Lambda's own uses (its log group, X-Ray segments, the trigger's queue or
+ * stream and its on-failure destination) are not the code's and are not counted.
  */
 export function checkGrantsUsed(template: Template, bundleOf: (functionId: string) => string): Violation[] {
   const violations: Violation[] = [];
@@ -209,7 +211,8 @@ export function checkGrantsUsed(template: Template, bundleOf: (functionId: strin
       if (resources.length > 0 && resources.every((resource) => trigger.has(JSON.stringify(resource))))
         continue;
       for (const action of list(statement.Action)) {
-        if (action.startsWith('logs:')) continue;
+        // Lambda's own: its log group, and the trace segments of its active tracing.
+        if (action.startsWith('logs:') || XRAY_ACTIONS.includes(action)) continue;
         // A bundle keeps a command's name as a string (keepNames); unbundled inline code constructs it.
         if (
           !callMarkers(action).some(

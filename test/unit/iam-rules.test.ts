@@ -115,6 +115,16 @@ describe('a GET route writes nothing but the counters table', () => {
     ]);
   });
 
+  it("accepts X-Ray's trace uploads (Lambda's active tracing, not a data write)", () => {
+    expect(
+      checkGetRoutesWriteOnlyCounters(
+        template([
+          { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
   it('accepts reads, the counters table, its own logs and a dead-letter peek', () => {
     expect(
       checkGetRoutesWriteOnlyCounters(
@@ -169,6 +179,27 @@ describe('every granted action is called by its function', () => {
     expect(checkGrantsUsed(template, () => bundle).map((violation) => violation.message)).toEqual([
       'SmsLambdaFunction is granted dynamodb:DeleteItem but its bundle never calls it (DeleteItemCommand | TransactWriteItemsCommand | BatchWriteItemCommand)',
       'SmsLambdaFunction is granted s3:PutObject but its bundle never calls it (PutObjectCommand | createPresignedPost | CopyObjectCommand)',
+    ]);
+  });
+
+  it("doesn't ask the bundle for X-Ray's trace uploads (Lambda makes them), and reads inline code's constructions", () => {
+    const traced = {
+      Resources: {
+        ...template.Resources,
+        SmsRole: role([
+          logs,
+          { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: ['apigateway:PATCH'],
+            Resource: 'arn:aws:apigateway:us-west-2::/apis/a/stages/$default',
+          },
+        ]),
+      },
+    } as unknown as Template;
+    expect(checkGrantsUsed(traced, () => 'await client.send(new UpdateStageCommand({ ApiId }))')).toEqual([]);
+    expect(checkGrantsUsed(traced, () => 'nothing here').map((violation) => violation.message)).toEqual([
+      'SmsLambdaFunction is granted apigateway:PATCH but its bundle never calls it (PATCHCommand | UpdateStageCommand)',
     ]);
   });
 

@@ -9,15 +9,32 @@ import {
   type FunctionArtifact,
   type Resource,
   type Template,
+  XRAY_ACTIONS,
   zipEntries,
 } from '../infra/checks.ts';
 
 // Fixtures are real packaged templates (notifications: a bus consumer; jobs: the stream publisher),
 // broken one rule at a time to prove each check fails when it should.
-function fixture(name: 'notifications' | 'jobs'): Template {
+function packagedBeforeTracing(name: 'notifications' | 'jobs'): Template {
   return JSON.parse(
     readFileSync(new URL(`../fixtures/${name}-template.json`, import.meta.url), 'utf8'),
   ) as Template;
+}
+
+/** The fixture as packaged since Lambda's active tracing: each function traced, its role with X-Ray's actions. */
+function fixture(name: 'notifications' | 'jobs'): Template {
+  const template = packagedBeforeTracing(name);
+  for (const fn of Object.values(template.Resources)) {
+    if (fn.Type !== 'AWS::Lambda::Function') continue;
+    fn.Properties!.TracingConfig = { Mode: 'Active' };
+    const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+    const [policy] = template.Resources[roleId]!.Properties!.Policies as {
+      PolicyDocument: { Statement: unknown[] };
+    }[];
+    if (!JSON.stringify(policy).includes('xray:'))
+      policy!.PolicyDocument.Statement.push({ Effect: 'Allow', Action: [...XRAY_ACTIONS], Resource: '*' });
+  }
+  return template;
 }
 
 function properties(template: Template, id: string): Record<string, unknown> {
@@ -95,6 +112,42 @@ describe('infrastructure checks', () => {
     }[];
     role[0]!.PolicyDocument.Statement.push({ Effect: 'Allow', Action: ['dynamodb:*'], Resource: '*' });
     expect(checkTemplate(template).filter((violation) => violation.rule === 'iam')).toHaveLength(2);
+  });
+
+  it('given functions packaged before tracing (broken fixture), when checked, then each untraced function is reported', () => {
+    const violations = checkTemplate(packagedBeforeTracing('notifications'));
+    expect(new Set(violations.map((violation) => violation.rule))).toEqual(new Set(['tracing']));
+    expect(violations.map((violation) => violation.message)).toContain(
+      'SmsLambdaFunction is not traced (TracingConfig Active)',
+    );
+  });
+
+  it("given a traced function whose role can't upload segments, when checked, then it fails", () => {
+    const template = fixture('notifications');
+    const roleId = (properties(template, 'SmsLambdaFunction').Role as { 'Fn::GetAtt': string[] })[
+      'Fn::GetAtt'
+    ][0]!;
+    const [policy] = properties(template, roleId).Policies as { PolicyDocument: { Statement: unknown[] } }[];
+    policy!.PolicyDocument.Statement = policy!.PolicyDocument.Statement.filter(
+      (statement) => !JSON.stringify(statement).includes('xray:'),
+    );
+    expect(checkTemplate(template).map((violation) => violation.message)).toEqual([
+      'SmsLambdaFunction is traced but its role lacks xray:PutTraceSegments, xray:PutTelemetryRecords',
+    ]);
+  });
+
+  it('given Resource "*" on X-Ray\'s trace actions, it passes; on anything else (ssm:GetParameter), it fails', () => {
+    const template = fixture('notifications');
+    const roleId = (properties(template, 'SmsLambdaFunction').Role as { 'Fn::GetAtt': string[] })[
+      'Fn::GetAtt'
+    ][0]!;
+    const [policy] = properties(template, roleId).Policies as { PolicyDocument: { Statement: unknown[] } }[];
+    expect(JSON.stringify(policy)).toContain('"Resource":"*"');
+    expect(checkTemplate(template)).toEqual([]);
+    policy!.PolicyDocument.Statement.push({ Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: '*' });
+    expect(checkTemplate(template).map((violation) => violation.message)).toEqual([
+      `${roleId} grants ssm:GetParameter on Resource "*"`,
+    ]);
   });
 
   it('given a log group without retention, when checked, then it fails', () => {

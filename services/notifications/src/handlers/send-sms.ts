@@ -1,6 +1,8 @@
 import { acceptedDetailTypes } from '@qdn/shared/consumers';
+import { countSms } from '@qdn/shared/metrics';
 import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { notificationsContext } from '../adapters/notifications-context.ts';
+import { meteredGateway } from '../adapters/sms-metrics.ts';
 import { sms } from '../consumers.ts';
 import { textCustomerAbout } from '../domain/job-sms.ts';
 
@@ -12,6 +14,17 @@ export const handler = queueConsumer(
   },
   async function textCustomer(event, { context }) {
     const deps = await notificationsContext();
-    await textCustomerAbout({ ...deps, sendLeaseMs: context.getRemainingTimeInMillis() }, event);
+    const { brandId, occurredAt } = event.detail.meta;
+    const outcome = await textCustomerAbout(
+      {
+        ...deps,
+        // Texts sent and refused, and the fan-out latency, where Twilio answers (sms-metrics.ts).
+        gateway: meteredGateway(deps.gateway, { brandId, occurredAt }, deps.now),
+        sendLeaseMs: context.getRemainingTimeInMillis(),
+      },
+      event,
+    );
+    // A text never sent (opted out, or its event stale) never reaches the gateway: counted here.
+    if (outcome?.state === 'suppressed') countSms('suppressed', brandId);
   },
 );
