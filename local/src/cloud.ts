@@ -78,6 +78,7 @@ export const FIRST_REQUEST_FUNCTIONS = [
   'jobs.createJob',
   'jobs.publisher',
   'notifications.sms',
+  'notifications.publisher',
   'notifications.timeline',
   'notifications.deliveryStatus',
   'jobs.changeStatus',
@@ -534,6 +535,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           maximumRetryAttempts: declaration.maximumRetryAttempts,
           bisectBatchOnFunctionError: declaration.bisectBatchOnFunctionError,
           reportBatchItemFailures: declaration.reportBatchItemFailures,
+          filterPatterns: declaration.filterPatterns,
           checkpoints,
           invoke: (event) => invoke(declaration.functionKey, event),
           onFailure: declaration.onFailureArn

@@ -29,6 +29,8 @@ export interface StreamEventDeclaration {
   bisectBatchOnFunctionError: boolean;
   reportBatchItemFailures: boolean;
   onFailureArn?: string;
+  /** Lambda event filtering (`filterPatterns`): only matching records are delivered. */
+  filterPatterns?: object[];
 }
 
 export interface AuthorizerDeclaration {
@@ -161,6 +163,9 @@ export function functionsFromTopology(
             bisectBatchOnFunctionError: declaration.bisectBatchOnFunctionError === true,
             reportBatchItemFailures: declaration.functionResponseType === 'ReportBatchItemFailures',
             onFailureArn: typeof onFailure === 'string' ? onFailure : onFailure?.arn,
+            ...(Array.isArray(declaration.filterPatterns)
+              ? { filterPatterns: declaration.filterPatterns as object[] }
+              : {}),
           });
         }
       }

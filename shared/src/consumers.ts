@@ -61,6 +61,34 @@ export function defineConsumer<const T extends ConsumerDeclaration>(declaration:
   return declaration;
 }
 
+/**
+ * The publish-retry consumer of a service whose events come from its table's stream (@qdn/shared/outbox):
+ * events the stream publisher could not put on the bus wait on its queue, whole, and are published again
+ * (`republisher`); they outlive the stream's 24-hour retention and can be redriven from the DLQ, where
+ * the stream's own failures land too (its on-failure destination). Its environment is the service's
+ * `custom.publishRetryEnvironment` (the failures table).
+ *
+ * @example
+ * export const publishRetry = definePublishRetry({ name: 'publish-retry', events: 'job changes', handler: 'src/handlers/republish-job-events.handler' });
+ */
+export function definePublishRetry<const Name extends string>(options: {
+  name: Name;
+  /** What the events are, in a dispatcher's words (`job changes`, `SMS outcomes`). */
+  events: string;
+  handler: string;
+}) {
+  const what = options.events.charAt(0).toUpperCase() + options.events.slice(1);
+  return defineConsumer({
+    name: options.name,
+    purpose: `Publish ${options.events} the bus refused the first time`,
+    whenDeadLettered: `${what} could not be published to the bus`,
+    handler: options.handler,
+    from: { sentBy: 'publisher' },
+    environment: 'publishRetryEnvironment',
+    grants: ['publishToBus'],
+  });
+}
+
 /** The detail-types a bus consumer's rule takes (its handler accepts these and no other). */
 export function acceptedDetailTypes<T extends DetailType>(declaration: {
   from: { bus: { detailTypes?: readonly T[] } };

@@ -98,7 +98,7 @@ const NOTHING_DECODED: DecodedDeadLetter = {
 /**
  * What a dead-lettered message is about, from its body alone. Knows the shapes our queues carry:
  * - an EventBridge event delivered by a rule (`detail-type` + `detail.meta`), replayed or not;
- * - events the jobs publisher parked for publish-retry (`{ events: [{ detailType, detail }] }`);
+ * - events a table-stream publisher parked for its publish-retry queue (`{ events: [{ detailType, detail }] }`);
  * - a message with its own ids (a CrewMessage from the crew-notifications topic, an inbound SMS);
  * - Lambda's failure record for a stream batch it gave up on (`DDBStreamBatchInfo`).
  * Anything else decodes to nothing and is shown as is.

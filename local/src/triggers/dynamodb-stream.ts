@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { LOCAL_REGION } from '../cloudformation.ts';
+import { compileEventPattern } from '../eventbridge/pattern.ts';
 
 /** Where each stream mapping has got to in each shard, kept on disk so a restart neither skips nor repeats. */
 export class CheckpointStore {
@@ -46,6 +47,8 @@ export interface StreamTriggerOptions {
   bisectBatchOnFunctionError: boolean;
   reportBatchItemFailures: boolean;
   pollIntervalMs?: number;
+  /** The mapping's filter criteria (`filterPatterns` in serverless.yml): see recordFilter. */
+  filterPatterns?: object[];
   checkpoints: CheckpointStore;
   invoke: (event: DynamoDBStreamEvent) => Promise<unknown>;
   /** The on-failure destination: gets Lambda's failure record when a batch exhausts its retries. */
@@ -80,6 +83,26 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord
   };
 }
 
+/**
+ * Lambda event filtering on a stream mapping: a record is delivered only if it matches one of the
+ * patterns (EventBridge pattern syntax over the record as Lambda delivers it: `dynamodb.Keys`,
+ * `dynamodb.NewImage`, `eventName`…); the others are dropped and the mapping moves past them.
+ * Undefined when there are no patterns (every record is delivered).
+ *
+ * @example
+ * recordFilter([{ dynamodb: { Keys: { sk: { S: ['SEND'] } } } }])?.(record);
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
+ */
+export function recordFilter(
+  patterns: object[] | undefined,
+): ((record: DynamoDBRecord) => boolean) | undefined {
+  if (!patterns || patterns.length === 0) return undefined;
+  const compiled = patterns.map((pattern) => compileEventPattern(pattern));
+  return function matchesFilterCriteria(record) {
+    return compiled.some((pattern) => pattern.matches(record));
+  };
+}
+
 /** Index of the first record a partial batch response says failed, or -1 when all succeeded. */
 export function firstFailedIndex(records: DynamoDBRecord[], result: unknown): number {
   const failures = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
@@ -107,6 +130,7 @@ export class DynamoStreamTrigger {
   readonly #streams: DynamoDBStreamsClient;
   readonly #options: StreamTriggerOptions;
   readonly #iterators = new Map<string, string | undefined>();
+  readonly #filter: ((record: DynamoDBRecord) => boolean) | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -115,6 +139,7 @@ export class DynamoStreamTrigger {
   constructor(streams: DynamoDBStreamsClient, options: StreamTriggerOptions) {
     this.#streams = streams;
     this.#options = options;
+    this.#filter = recordFilter(options.filterPatterns);
   }
 
   start(): void {
@@ -260,16 +285,23 @@ export class DynamoStreamTrigger {
       }
       throw error;
     }
-    const records = (response.Records ?? []).map((record) => toLambdaRecord(record, this.#options.streamArn));
+    const read = (response.Records ?? []).map((record) => toLambdaRecord(record, this.#options.streamArn));
+    const records = this.#filter ? read.filter(this.#filter) : read;
     for (let index = 0; index < records.length; index += this.#options.batchSize) {
       await this.#deliver(shardId, records.slice(index, index + this.#options.batchSize));
+    }
+    // Records the filter dropped are behind the mapping too (unless it stopped mid-delivery).
+    if (records.length < read.length && this.#running) {
+      this.#options.checkpoints.set(this.#options.mappingKey, shardId, {
+        sequenceNumber: read[read.length - 1]!.dynamodb!.SequenceNumber,
+      });
     }
     if (response.NextShardIterator) this.#iterators.set(shardId, response.NextShardIterator);
     else {
       this.#iterators.delete(shardId);
       this.#options.checkpoints.set(this.#options.mappingKey, shardId, { done: true });
     }
-    return records.length > 0;
+    return read.length > 0;
   }
 
   async #run(): Promise<void> {

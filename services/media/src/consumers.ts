@@ -1,4 +1,4 @@
-import { defineConsumer } from '@qdn/shared/consumers';
+import { defineConsumer, definePublishRetry } from '@qdn/shared/consumers';
 import { JOB_EVENTS, TRACKING_LINK_EVENTS } from './domain/known-jobs.ts';
 
 // This service's consumers, each declared once (README "Adding a consumer"): their rules, queues, DLQs,
@@ -27,15 +27,7 @@ export const photos = defineConsumer({
   memorySize: 1536,
   timeout: 30,
   environment: 'mediaEnvironment',
-  grants: [
-    'brands',
-    'readPhoto',
-    'updatePhoto',
-    'updateKnownJob',
-    'readInbox',
-    'storeAccepted',
-    'publishToBus',
-  ],
+  grants: ['brands', 'readPhoto', 'updatePhoto', 'updateKnownJob', 'readInbox', 'storeAccepted'],
 });
 
 // Job events → the jobs this service knows (uploads are signed only for those).
@@ -56,4 +48,11 @@ export const mediaJobs = defineConsumer({
   grants: ['updateKnownJob'],
 });
 
-export const consumers = [photos, mediaJobs];
+// Added photos the table's stream publisher could not put on the bus (see definePublishRetry).
+export const publishRetry = definePublishRetry({
+  name: 'media-publish-retry',
+  events: 'added photos',
+  handler: 'src/handlers/republish-photo-events.handler',
+});
+
+export const consumers = [photos, mediaJobs, publishRetry];

@@ -1,4 +1,4 @@
-import { defineConsumer } from '@qdn/shared/consumers';
+import { defineConsumer, definePublishRetry } from '@qdn/shared/consumers';
 
 // This service's consumers, each declared once (README "Adding a consumer"): their rules, queues, DLQs,
 // alarms, functions, roles and ops registration come from here (scripts/osls-plugin/consumers.ts), and
@@ -27,15 +27,7 @@ export const sms = defineConsumer({
   // Sized for the Twilio account's sending rate, not for the queue's depth.
   maxConcurrency: '${param:smsMaxConcurrency}',
   environment: 'notificationsEnvironment',
-  grants: [
-    'brands',
-    'twilioApiKey',
-    'trackingLinkSecret',
-    'readMessages',
-    'putMessages',
-    'updateMessages',
-    'publishToBus',
-  ],
+  grants: ['brands', 'twilioApiKey', 'trackingLinkSecret', 'readMessages', 'putMessages', 'updateMessages'],
 });
 
 export const timeline = defineConsumer({
@@ -84,7 +76,14 @@ export const crewSms = defineConsumer({
   from: { topic: { exportSuffix: 'CrewNotificationsTopicArn' } },
   maxConcurrency: '${param:smsMaxConcurrency}',
   environment: 'notificationsEnvironment',
-  grants: ['brands', 'twilioApiKey', 'readMessages', 'putMessages', 'updateMessages', 'publishToBus'],
+  grants: ['brands', 'twilioApiKey', 'readMessages', 'putMessages', 'updateMessages'],
 });
 
-export const consumers = [sms, timeline, inbound, crewSms];
+// SMS outcomes the table's stream publisher could not put on the bus (see definePublishRetry).
+export const publishRetry = definePublishRetry({
+  name: 'notifications-publish-retry',
+  events: 'SMS outcomes',
+  handler: 'src/handlers/republish-sms-outcomes.handler',
+});
+
+export const consumers = [sms, timeline, inbound, crewSms, publishRetry];

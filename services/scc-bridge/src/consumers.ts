@@ -1,4 +1,4 @@
-import { defineConsumer } from '@qdn/shared/consumers';
+import { defineConsumer, definePublishRetry } from '@qdn/shared/consumers';
 
 // This service's consumer, declared once (README "Adding a consumer"): its rule, queue, DLQ, alarm,
 // function, role and ops registration come from here (scripts/osls-plugin/consumers.ts), and the handler
@@ -38,4 +38,11 @@ export const crew = defineConsumer({
   ],
 });
 
-export const consumers = [crew];
+// Checklist ticks the table's stream publisher could not put on the bus (see definePublishRetry).
+export const publishRetry = definePublishRetry({
+  name: 'scc-bridge-publish-retry',
+  events: 'checklist ticks',
+  handler: 'src/handlers/republish-crew-events.handler',
+});
+
+export const consumers = [crew, publishRetry];

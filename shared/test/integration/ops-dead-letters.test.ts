@@ -385,10 +385,10 @@ describe('bad input', () => {
   it('lists every service’s consumers, each scoped to its own queues', async () => {
     const services = {
       jobs: ['publish-retry'],
-      notifications: ['sms', 'timeline', 'inbound', 'crew-sms'],
-      media: ['photos', 'media-jobs'],
+      notifications: ['sms', 'timeline', 'inbound', 'crew-sms', 'notifications-publish-retry'],
+      media: ['photos', 'media-jobs', 'media-publish-retry'],
       calendar: ['calendar', 'calendar-push', 'crew-status'],
-      'scc-bridge': ['crew'],
+      'scc-bridge': ['crew', 'scc-bridge-publish-retry'],
     };
     for (const [service, consumers] of Object.entries(services)) {
       const listed = await api('GET', `/ops/${service}/dlqs`, { role: 'admin' });

@@ -20,6 +20,11 @@ function expiresAt(from: string, days: number): number {
   return Math.floor(Date.parse(from) / 1000) + days * DAY_SECONDS;
 }
 
+/** A photo record from a photos-table item as the stream carries it (every item there is one). */
+export function photoOf(item: Record<string, unknown> | undefined): PhotoRecord | undefined {
+  return item ? fromItem(item) : undefined;
+}
+
 /** The record without its TTL; optional facts the checks didn't find are stored as null, known as absent. */
 function fromItem(item: Record<string, unknown>): PhotoRecord {
   return Object.fromEntries(
@@ -106,18 +111,6 @@ export class DynamoPhotoRepository implements PhotoRepository {
       if (isConditionalCheckFailure(error)) return undefined;
       throw error;
     }
-  }
-
-  async markAnnounced(jobId: string, photoId: string, at: string): Promise<void> {
-    await this.#client.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { jobId, photoId },
-        UpdateExpression: 'SET announcedAt = if_not_exists(announcedAt, :at)',
-        ConditionExpression: 'attribute_exists(photoId)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
   }
 
   async markRejected(jobId: string, photoId: string, reason: string, at: string): Promise<boolean> {

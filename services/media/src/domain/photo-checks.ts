@@ -43,9 +43,15 @@ export function photoAddedEvent(photo: PhotoRecord): DomainEvent<'PhotoAdded'> {
   };
 }
 
-async function announce(context: PhotoCheckContext, photo: PhotoRecord): Promise<void> {
-  await context.publish([photoAddedEvent(photo)]);
-  await context.photos.markAnnounced(photo.jobId, photo.photoId, context.now().toISOString());
+/**
+ * The events one write of a photo record stands for (the photos table's stream publishes them): the
+ * write that stores a photo is its PhotoAdded, once; later writes (visibility) and rejections are none.
+ */
+export function photoEventsOf(
+  before: PhotoRecord | undefined,
+  after: PhotoRecord | undefined,
+): DomainEvent[] {
+  return after?.state === 'stored' && before?.state !== 'stored' ? [photoAddedEvent(after)] : [];
 }
 
 async function reject(
@@ -77,11 +83,11 @@ async function reject(
  *    object is deleted and the photo recorded as rejected (with the reason).
  * 3. EXIF taken-at time and GPS are read, a thumbnail and the customers' copy (both without metadata)
  *    are written, the original moves to `originals/` (staff only), the photo is recorded as stored,
- *    PhotoAdded is published and the inbox object deleted. The copy is made here, once, so the public
+ *    PhotoAdded is published (from that write) and the inbox object deleted. The copy is made here, once, so the public
  *    gallery route serves stored objects and never loads the image library.
  *
- * A repeat delivery finds the photo stored and only finishes what is left (announcing, cleaning up).
- * Storage and publishing failures throw and are retried by the queue.
+ * A repeat delivery finds the photo stored and only finishes what is left (cleaning up).
+ * Storage failures throw and are retried by the queue.
  */
 export async function checkUpload(
   context: PhotoCheckContext,
@@ -102,7 +108,6 @@ export async function checkUpload(
     return undefined;
   }
   if (photo.state === 'stored') {
-    if (!photo.announcedAt) await announce(context, photo);
     await context.storage.delete(key);
     return photo;
   }
@@ -138,7 +143,7 @@ export async function checkUpload(
       customerCopy: true,
       storedAt: context.now().toISOString(),
     })) ?? (await context.photos.get(photo.jobId, photo.photoId));
-  if (stored?.state === 'stored' && !stored.announcedAt) await announce(context, stored);
+  // Storing it is what publishes PhotoAdded (the photos table's stream, photoEventsOf).
   await context.storage.delete(key);
   return stored;
 }

@@ -71,8 +71,6 @@ export interface PhotoRecord {
   /** Whether `customerCopyKey` holds the picture without metadata (photos stored before it had none). */
   customerCopy?: boolean;
   storedAt?: string;
-  /** When PhotoAdded was published; a stored photo without it is announced on the next delivery. */
-  announcedAt?: string;
   rejectedAt?: string;
   rejectionReason?: string;
 }

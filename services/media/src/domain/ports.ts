@@ -1,4 +1,3 @@
-import type { DomainEvent } from '@qdn/shared/events';
 import type { RateLimits } from '@qdn/shared/rate-limit';
 import type { PhotoExif } from './image-facts.ts';
 import type { ImageFormat, PhotoContentType, PhotoRecord, StoredPhotoFacts } from './photo.ts';
@@ -42,7 +41,6 @@ export interface PhotoRepository {
   listByJob(jobId: string): Promise<PhotoRecord[]>;
   /** pending → stored; undefined when the photo is no longer pending (another delivery got there first). */
   markStored(jobId: string, photoId: string, facts: StoredPhotoFacts): Promise<PhotoRecord | undefined>;
-  markAnnounced(jobId: string, photoId: string, at: string): Promise<void>;
   /** pending → rejected; false when it was no longer pending. */
   markRejected(jobId: string, photoId: string, reason: string, at: string): Promise<boolean>;
   /** Only stored photos; undefined when there is none. */
@@ -101,8 +99,7 @@ export interface MediaContext {
   customerUploadsPerIpPerHour: number;
 }
 
-/** What the photo checks need besides. */
+/** What the photo checks need besides (no bus: PhotoAdded comes from the photos table's stream). */
 export interface PhotoCheckContext extends MediaContext {
   images: ImageTools;
-  publish: (events: DomainEvent[]) => Promise<void>;
 }

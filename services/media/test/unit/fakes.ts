@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@qdn/shared/events';
 import type { PhotoRecord, StoredPhotoFacts } from '../../src/domain/photo.ts';
+import { photoEventsOf } from '../../src/domain/photo-checks.ts';
 import type {
   ImageTools,
   JobDirectory,
@@ -46,6 +47,12 @@ export class MemoryJobs implements JobDirectory {
 
 export class MemoryPhotos implements PhotoRepository {
   readonly photos = new Map<string, PhotoRecord>();
+  readonly #stream: (before: PhotoRecord | undefined, after: PhotoRecord) => void;
+
+  /** `stream` sees the write that stores a photo as the photos table's stream would (before, after). */
+  constructor(stream: (before: PhotoRecord | undefined, after: PhotoRecord) => void = () => {}) {
+    this.#stream = stream;
+  }
   async createPending(photo: PhotoRecord) {
     this.photos.set(`${photo.jobId}/${photo.photoId}`, { ...photo });
   }
@@ -64,11 +71,8 @@ export class MemoryPhotos implements PhotoRepository {
       if (value !== undefined) (stored as unknown as Record<string, unknown>)[name] = value;
     }
     this.photos.set(`${jobId}/${photoId}`, stored);
+    this.#stream(photo, { ...stored });
     return { ...stored };
-  }
-  async markAnnounced(jobId: string, photoId: string, at: string) {
-    const photo = this.photos.get(`${jobId}/${photoId}`)!;
-    photo.announcedAt ??= at;
   }
   async markRejected(jobId: string, photoId: string, reason: string, at: string) {
     const photo = this.photos.get(`${jobId}/${photoId}`);
@@ -140,15 +144,13 @@ export function photoCheckContext(options: { images?: ImageTools } = {}) {
   const published: DomainEvent[] = [];
   let ids = 0;
   const context: PhotoCheckContext & { photos: MemoryPhotos; jobs: MemoryJobs; storage: MemoryStorage } = {
-    photos: new MemoryPhotos(),
+    // What the photos table's stream publisher would publish for each write (photoEventsOf).
+    photos: new MemoryPhotos((before, after) => void published.push(...photoEventsOf(before, after))),
     jobs: new MemoryJobs(),
     storage: new MemoryStorage(),
     now: () => new Date('2026-05-01T21:31:00.000Z'),
     newPhotoId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
     images: options.images ?? fakeImages(),
-    publish: async (events: DomainEvent[]) => {
-      published.push(...events);
-    },
     timeZoneOf: async () => 'America/Los_Angeles',
     limits: { take: async () => ({ allowed: true }) as const },
     customerUploadsPerIpPerHour: 60,

@@ -8,12 +8,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
 import type { JobOnBus } from '@qdn/shared/events';
+import { recordedSms } from '../domain/delivery.ts';
 import { jobRef } from '../domain/inbound.ts';
 import type {
   DeliveryStatus,
   JobSnapshot,
   NotificationStore,
   OutboundSms,
+  RecordedSms,
   SendClaim,
   SendOutcome,
   SendRecord,
@@ -214,7 +216,7 @@ export class DynamoNotificationStore implements NotificationStore {
       );
       return {
         kind: 'new',
-        record: { key: sms.key, body: sms.body, firstAttemptAt: now.toISOString(), published: false },
+        record: { ...recordedSms(sms), body: sms.body, firstAttemptAt: now.toISOString() },
       };
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
@@ -241,7 +243,7 @@ export class DynamoNotificationStore implements NotificationStore {
       if (isConditionalCheckFailure(error)) return { kind: 'busy' };
       throw error;
     }
-    const record: SendRecord = { key: sms.key, body, firstAttemptAt, published: false };
+    const record: SendRecord = { ...recordedSms(sms), body, firstAttemptAt };
     return fresh ? { kind: 'new', record } : { kind: 'uncertain', record };
   }
 
@@ -252,35 +254,43 @@ export class DynamoNotificationStore implements NotificationStore {
     leaseMs: number,
   ): Item {
     return {
+      ...recordedSms(sms),
       pk: `SEND#${sms.key}`,
       sk: 'SEND',
       state: 'sending',
       ...attempt,
-      to: sms.to,
-      jobId: sms.jobId,
       leaseUntil: now.getTime() + leaseMs,
-      published: false,
       expiresAt: Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds,
     };
   }
 
-  async settleSend(key: string, body: string, outcome: SendOutcome, now: Date): Promise<SendRecord> {
+  async settleSend(sms: RecordedSms, body: string, outcome: SendOutcome, now: Date): Promise<SendRecord> {
+    // The record keeps what the outcome's event needs (the stream derives it from this write); what an
+    // earlier attempt stored stays as it was.
+    const kept = Object.entries(recordedSms(sms)).filter(
+      ([name, value]) => name !== 'key' && value !== undefined,
+    );
     try {
       const { Attributes } = await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { pk: `SEND#${key}`, sk: 'SEND' },
+          Key: { pk: `SEND#${sms.key}`, sk: 'SEND' },
           ConditionExpression: 'attribute_not_exists(outcome)',
-          UpdateExpression:
-            'SET outcome = :outcome, #state = :settled, body = if_not_exists(body, :body), firstAttemptAt = if_not_exists(firstAttemptAt, :now), settledAt = :now, published = if_not_exists(published, :false), expiresAt = :expiresAt',
-          ExpressionAttributeNames: { '#state': 'state' },
+          UpdateExpression: [
+            'SET outcome = :outcome, #state = :settled, body = if_not_exists(body, :body), firstAttemptAt = if_not_exists(firstAttemptAt, :now), settledAt = :now, expiresAt = :expiresAt',
+            ...kept.map(([name]) => `#${name} = if_not_exists(#${name}, :${name})`),
+          ].join(', '),
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            ...Object.fromEntries(kept.map(([name]) => [`#${name}`, name])),
+          },
           ExpressionAttributeValues: {
             ':outcome': outcome,
             ':settled': 'settled',
             ':body': body,
             ':now': now.toISOString(),
-            ':false': false,
             ':expiresAt': Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds,
+            ...Object.fromEntries(kept.map(([name, value]) => [`:${name}`, value])),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -289,7 +299,7 @@ export class DynamoNotificationStore implements NotificationStore {
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
     }
-    return recordOf((await this.#get(`SEND#${key}`, 'SEND'))!);
+    return recordOf((await this.#get(`SEND#${sms.key}`, 'SEND'))!);
   }
 
   async releaseSend(key: string): Promise<void> {
@@ -298,17 +308,6 @@ export class DynamoNotificationStore implements NotificationStore {
 
   async markSendUncertain(key: string): Promise<void> {
     await this.#setState(key, 'uncertain');
-  }
-
-  async markPublished(key: string): Promise<void> {
-    await this.#db.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { pk: `SEND#${key}`, sk: 'SEND' },
-        UpdateExpression: 'SET published = :true',
-        ExpressionAttributeValues: { ':true': true },
-      }),
-    );
   }
 
   async isInboundDone(messageSid: string): Promise<boolean> {
@@ -494,9 +493,22 @@ export class DynamoNotificationStore implements NotificationStore {
 function recordOf(item: Item): SendRecord {
   return {
     key: String(item.pk).slice('SEND#'.length),
+    brandId: item.brandId,
+    jobId: item.jobId,
+    version: item.version,
+    to: item.to,
+    template: item.template,
+    audience: item.audience,
     body: item.body,
     firstAttemptAt: item.firstAttemptAt,
     outcome: item.outcome,
-    published: Boolean(item.published),
   };
+}
+
+/**
+ * A send record from a messages-table item as the stream carries it (undefined for every other item):
+ * what outcomeEventsOf derives the SMS's event from.
+ */
+export function sendRecordOf(item: Record<string, unknown> | undefined): SendRecord | undefined {
+  return item?.sk === 'SEND' && String(item.pk).startsWith('SEND#') ? recordOf(item) : undefined;
 }

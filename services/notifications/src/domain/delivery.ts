@@ -6,6 +6,7 @@ import { redactLinkTokens, restoreLinkTokens } from '@qdn/shared/tracking-link';
 import {
   type NotificationsDeps,
   type OutboundSms,
+  type RecordedSms,
   type SendOutcome,
   type SendRecord,
   SmsSendError,
@@ -13,10 +14,10 @@ import {
 
 /**
  * Sends one SMS exactly once per `sms.key`, however often it is asked for: redelivered, redriven or
- * replayed a month later. Every outcome — sent, failed, suppressed — is stored with the key and
- * published as an event for the timeline.
+ * replayed a month later. Every outcome — sent, failed, suppressed — is stored with the key; storing it
+ * publishes its event for the timeline (the messages table's stream, outcomeEventsOf).
  *
- * - A settled key is never sent again (its event is re-published if that had not happened yet).
+ * - A settled key is never sent again.
  * - An attempt that may have reached Twilio (timeout, dropped connection) is looked up in Twilio before
  *   anything is sent again, so a timeout never becomes a second text.
  * - Twilio 429/5xx: the claim is released and a TransientError goes back to SQS (retry, then DLQ).
@@ -32,10 +33,7 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
     deps.store.isSuppressed(sms.to),
   ]);
   if (claim.kind === 'busy') throw new TransientError('Another attempt at this SMS is in progress');
-  if (claim.kind === 'done') {
-    if (!claim.record.published) await publishOutcome(deps, sms, claim.record);
-    return claim.record.outcome!;
-  }
+  if (claim.kind === 'done') return claim.record.outcome!;
   // The body first claimed is the one sent and looked up: a retry must not reword it. Its links are
   // filled in again from this rendering (the same link ids give the same tokens).
   const body = restoreLinkTokens(claim.record.body, sms.body) ?? sms.body;
@@ -120,37 +118,47 @@ async function settle(
   body: string,
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
-  const record = await deps.store.settleSend(sms.key, body, outcome, deps.now());
-  await Promise.all([
-    record.outcome?.state === 'sent' && sms.audience === 'customer' && !sms.numberTexted
-      ? deps.store.markTexted(sms.to, deps.now())
-      : undefined,
-    record.published ? undefined : publishOutcome(deps, sms, record),
-  ]);
+  const record = await deps.store.settleSend(recordedSms(sms), body, outcome, deps.now());
+  if (record.outcome?.state === 'sent' && sms.audience === 'customer' && !sms.numberTexted) {
+    await deps.store.markTexted(sms.to, deps.now());
+  }
   return record.outcome!;
 }
 
-async function publishOutcome(deps: NotificationsDeps, sms: OutboundSms, record: SendRecord): Promise<void> {
-  await deps.publish([outcomeEvent(sms, record)]);
-  await deps.store.markPublished(sms.key);
+/** What the send record keeps of an SMS (not its body or sender). */
+export function recordedSms(sms: RecordedSms): RecordedSms {
+  const { key, brandId, jobId, version, to, template, audience } = sms;
+  return { key, brandId, jobId, version, to, template, audience };
+}
+
+/**
+ * The events one write of a send record stands for (the messages table's stream publishes them): its
+ * outcome's, when the write stored it. A settled record never changes, so each outcome is published
+ * once per write that settled it (consumers deduplicate on the stable event id anyway).
+ */
+export function outcomeEventsOf(
+  before: SendRecord | undefined,
+  after: SendRecord | undefined,
+): DomainEvent[] {
+  return after?.outcome && !before?.outcome ? [outcomeEvent(after)] : [];
 }
 
 /** The event that tells the timeline (and anyone else) what became of an SMS. */
-export function outcomeEvent(sms: OutboundSms, record: SendRecord): DomainEvent {
+export function outcomeEvent(record: SendRecord): DomainEvent {
   const outcome = record.outcome!;
   const detailType =
     outcome.state === 'sent' ? 'SmsSent' : outcome.state === 'failed' ? 'SmsFailed' : 'SmsSuppressed';
   const meta = {
     // Stable across redeliveries: the timeline stores each event once.
-    eventId: `sms:${sms.key}:${detailType}`,
+    eventId: `sms:${record.key}:${detailType}`,
     occurredAt: record.firstAttemptAt,
-    brandId: sms.brandId,
-    ...(sms.jobId ? { jobId: sms.jobId } : {}),
-    ...(sms.version !== undefined ? { version: sms.version } : {}),
+    brandId: record.brandId,
+    ...(record.jobId ? { jobId: record.jobId } : {}),
+    ...(record.version !== undefined ? { version: record.version } : {}),
     actor: 'system',
-    correlationId: sms.key,
+    correlationId: record.key,
   };
-  const common = { to: sms.to, template: sms.template, audience: sms.audience };
+  const common = { to: record.to, template: record.template, audience: record.audience };
   switch (outcome.state) {
     case 'sent':
       return {

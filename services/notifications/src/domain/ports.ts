@@ -43,13 +43,21 @@ export type SendOutcome =
   | { state: 'failed'; errorCode: string | undefined; errorMessage: string }
   | { state: 'suppressed'; reason: 'stale' | 'opted-out' };
 
-export interface SendRecord {
-  key: string;
+/** What a send record keeps of its SMS: enough for the outcome's event to be derived from the record alone. */
+export type RecordedSms = Pick<
+  OutboundSms,
+  'key' | 'brandId' | 'jobId' | 'version' | 'to' | 'template' | 'audience'
+>;
+
+/**
+ * One SMS's idempotency record. Its event (SmsSent, SmsFailed, SmsSuppressed) is not published by the
+ * sender: the messages table's stream publishes it when the outcome is first stored (outcomeEventsOf).
+ */
+export interface SendRecord extends RecordedSms {
   body: string;
   /** When the first attempt went out: Twilio is searched from then on after an ambiguous failure. */
   firstAttemptAt: string;
   outcome?: SendOutcome | undefined;
-  published: boolean;
 }
 
 /**
@@ -110,13 +118,15 @@ export interface NotificationStore {
   markTexted(phone: string, now: Date): Promise<void>;
 
   claimSend(sms: OutboundSms, now: Date, leaseMs: number): Promise<SendClaim>;
-  /** Settles a claim (or records an outcome no attempt was made for); a settled record never changes. */
-  settleSend(key: string, body: string, outcome: SendOutcome, now: Date): Promise<SendRecord>;
+  /**
+   * Settles a claim (or records an outcome no attempt was made for); a settled record never changes.
+   * Storing the outcome is what publishes its event (the table's stream).
+   */
+  settleSend(sms: RecordedSms, body: string, outcome: SendOutcome, now: Date): Promise<SendRecord>;
   /** The attempt failed before Twilio accepted anything: the next claim is `new`. */
   releaseSend(key: string): Promise<void>;
   /** The attempt may have reached Twilio: the next claim is `uncertain`. */
   markSendUncertain(key: string): Promise<void>;
-  markPublished(key: string): Promise<void>;
 
   isInboundDone(messageSid: string): Promise<boolean>;
   markInboundDone(messageSid: string, now: Date): Promise<void>;

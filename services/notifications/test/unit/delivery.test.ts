@@ -72,14 +72,11 @@ describe('deliverOnce', () => {
 });
 
 describe('deliverOnce after a partial failure', () => {
-  it('given the outcome was stored but its event not published, then a redelivery publishes it and sends nothing', async () => {
+  it('given the outcome was stored, then a redelivery sends nothing and its event is not published again', async () => {
+    // The event comes from the stored outcome (the messages table's stream), not from the sender: a
+    // redelivery after a crash between storing and publishing finds nothing left to do.
     const { deps, sent, sms, published } = harness([{ messageSid: 'SM1', status: 'queued' }]);
-    const publish = deps.publish;
-    deps.publish = async () => {
-      throw new Error('EventBridge unavailable');
-    };
-    await expect(deliverOnce(deps, sms)).rejects.toThrow('EventBridge unavailable');
-    deps.publish = publish;
+    await deliverOnce(deps, sms);
 
     const outcome = await deliverOnce(deps, sms);
 

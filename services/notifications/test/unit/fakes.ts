@@ -1,5 +1,6 @@
 import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { DomainEvent, JobOnBus } from '@qdn/shared/events';
+import { outcomeEventsOf, recordedSms } from '../../src/domain/delivery.ts';
 import type { InboundDeps } from '../../src/domain/inbound.ts';
 import { jobRef } from '../../src/domain/inbound.ts';
 import type { TrackingLinks } from '../../src/domain/job-sms.ts';
@@ -8,6 +9,7 @@ import {
   type NotificationStore,
   type NotificationsDeps,
   type OutboundSms,
+  type RecordedSms,
   type Sender,
   type SendOutcome,
   type SendRecord,
@@ -23,8 +25,12 @@ type StoredSend = SendRecord & { state: string; leaseUntil: number };
  * The store's rules in memory: the job projection keeps the highest version seen (an older one is
  * `stale`), send records are claimed, leased, released or settled once, and opt-outs, texted numbers and
  * handled inbound messages are remembered. The timeline side is not modelled (see timeline.ts's tests).
+ * `stream` sees each send-record write as the table's stream would (before, after): the harness
+ * publishes what the stream publisher would (outcomeEventsOf).
  */
-export function memoryStore(): NotificationStore & {
+export function memoryStore(
+  stream: (before: SendRecord | undefined, after: SendRecord) => void = () => {},
+): NotificationStore & {
   records: Map<string, StoredSend>;
   jobs: Map<string, JobSnapshot>;
   inboundDone: Set<string>;
@@ -74,29 +80,30 @@ export function memoryStore(): NotificationStore & {
       if (existing?.state === 'sending' && existing.leaseUntil > now.getTime()) return { kind: 'busy' };
       const fresh = !existing || existing.state === 'released';
       const record = {
-        key: sms.key,
+        ...recordedSms(sms),
         body: fresh ? sms.body : existing!.body,
         firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
-        published: false,
         state: 'sending',
         leaseUntil: now.getTime() + leaseMs,
       };
       records.set(sms.key, record);
+      stream(existing, record);
       return fresh ? { kind: 'new', record } : { kind: 'uncertain', record };
     },
-    async settleSend(key: string, body: string, outcome: SendOutcome, now: Date) {
-      const existing = records.get(key);
+    async settleSend(sms: RecordedSms, body: string, outcome: SendOutcome, now: Date) {
+      const existing = records.get(sms.key);
       if (existing?.outcome) return existing;
       const record = {
-        key,
+        ...recordedSms(sms),
+        ...existing,
         body: existing?.body ?? body,
         firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
         outcome,
-        published: false,
         state: 'settled',
         leaseUntil: 0,
       };
-      records.set(key, record);
+      records.set(sms.key, record);
+      stream(existing, record);
       return record;
     },
     async releaseSend(key: string) {
@@ -104,9 +111,6 @@ export function memoryStore(): NotificationStore & {
     },
     async markSendUncertain(key: string) {
       Object.assign(records.get(key)!, { state: 'uncertain', leaseUntil: 0 });
-    },
-    async markPublished(key: string) {
-      records.get(key)!.published = true;
     },
     isSuppressed: async (phone: string) => suppressed.has(phone),
     suppression: async (phone: string) => suppressed.get(phone),
@@ -141,8 +145,9 @@ export function harness(
   answers: Array<{ messageSid: string; status: string } | SmsSendError> = [],
   options: { acceptUnscripted?: boolean } = {},
 ) {
-  const store = memoryStore();
   const published: DomainEvent[] = [];
+  // What the messages table's stream publisher would publish: each outcome once, when it is stored.
+  const store = memoryStore((before, after) => void published.push(...outcomeEventsOf(before, after)));
   const sent: string[] = [];
   const texts: { to: string; body: string; sender: Sender }[] = [];
   const twilioHas: Array<{ to: string; body: string; messageSid: string }> = [];

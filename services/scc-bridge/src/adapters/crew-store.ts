@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import { TransientError } from '@qdn/shared/errors';
-import type { ChecklistTick } from '../domain/checklist.ts';
+import type { ChecklistTick, StoredTick } from '../domain/checklist.ts';
 import type { CrewMember } from '../domain/crew-member.ts';
 import type {
   CharterClaim,
@@ -39,6 +39,13 @@ const tokenKey = (tokenHash: string) => ({ pk: `TOKEN#${tokenHash}`, sk: 'TOKEN'
 const DAY_SECONDS = 24 * 60 * 60;
 /** Token lookups are removed by TTL a day after the link expired (reads check the expiry themselves). */
 const purgeAt = (expiresAt: string) => Math.floor(Date.parse(expiresAt) / 1000) + DAY_SECONDS;
+
+/** A checklist tick from a crew-table item as the stream carries it (undefined for every other item). */
+export function storedTickOf(item: Record<string, unknown> | undefined): StoredTick | undefined {
+  return typeof item?.sk === 'string' && item.sk.startsWith('CHECK#')
+    ? withoutKeys<StoredTick>(item)
+    : undefined;
+}
 
 function withoutKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, leaseVersion: _lease, leaseUntil: _until, purgeAt: _purge, ...rest } = item;
@@ -350,7 +357,7 @@ export class DynamoCharterStore implements CharterStore {
 
   async tick(
     jobId: string,
-    tick: Omit<ChecklistTick, 'revision' | 'publishedRevision'>,
+    tick: Omit<ChecklistTick, 'revision'> & { brandId: string; label: string },
   ): Promise<{ changed: boolean; tick: ChecklistTick }> {
     try {
       const { Attributes } = await this.#client.send(
@@ -358,7 +365,8 @@ export class DynamoCharterStore implements CharterStore {
           TableName: this.#table,
           Key: tickKey(jobId, tick.itemId),
           UpdateExpression:
-            'SET itemId = :itemId, done = :done, byCrewId = :by, byFirstName = :name, #at = :at, revision = if_not_exists(revision, :zero) + :one',
+            // jobId, brandId and label: what the stream publisher's CrewChecklistItemTicked names.
+            'SET itemId = :itemId, done = :done, byCrewId = :by, byFirstName = :name, #at = :at, jobId = :jobId, brandId = :brandId, label = :label, revision = if_not_exists(revision, :zero) + :one',
           ConditionExpression: 'attribute_not_exists(done) OR done <> :done',
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: {
@@ -367,6 +375,9 @@ export class DynamoCharterStore implements CharterStore {
             ':by': tick.byCrewId,
             ':name': tick.byFirstName,
             ':at': tick.at,
+            ':jobId': jobId,
+            ':brandId': tick.brandId,
+            ':label': tick.label,
             ':zero': 0,
             ':one': 1,
           },
@@ -380,22 +391,6 @@ export class DynamoCharterStore implements CharterStore {
         new GetCommand({ TableName: this.#table, Key: tickKey(jobId, tick.itemId), ConsistentRead: true }),
       );
       return { changed: false, tick: withoutKeys<ChecklistTick>(Item ?? {}) };
-    }
-  }
-
-  async markTickPublished(jobId: string, itemId: string, revision: number): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: tickKey(jobId, itemId),
-          UpdateExpression: 'SET publishedRevision = :revision',
-          ConditionExpression: 'attribute_not_exists(publishedRevision) OR publishedRevision < :revision',
-          ExpressionAttributeValues: { ':revision': revision },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Brand } from '@qdn/shared/brands';
+import type { DomainEvent } from '@qdn/shared/events';
 
 /** One item of a charter's checklist as the crew's tick recorded it: who, when. */
 export interface ChecklistTick {
@@ -7,9 +8,45 @@ export interface ChecklistTick {
   byCrewId: string;
   byFirstName: string;
   at: string;
-  /** Bumped on every change; the event for a change goes out once (see publishedRevision). */
+  /** Bumped on every change: each change is one CrewChecklistItemTicked (its id ends with the revision). */
   revision: number;
-  publishedRevision?: number;
+}
+
+/**
+ * A tick as the crew table stores it: with what its event names, so the table's stream can publish the
+ * event from the write alone (tickEventsOf). Ticks stored before they kept these have none: no event.
+ */
+export interface StoredTick extends ChecklistTick {
+  jobId?: string;
+  brandId?: string;
+  label?: string;
+}
+
+/**
+ * The events one write of a tick stands for (the crew table's stream publishes them): a new revision is
+ * one CrewChecklistItemTicked. A repeat of the same state changes nothing and so publishes nothing.
+ */
+export function tickEventsOf(before: StoredTick | undefined, after: StoredTick | undefined): DomainEvent[] {
+  if (!after || after.revision <= (before?.revision ?? 0)) return [];
+  const { jobId, brandId, label } = after;
+  if (!jobId || !brandId || label === undefined) return [];
+  return [
+    {
+      source: 'qdn.scc-bridge',
+      detailType: 'CrewChecklistItemTicked',
+      detail: {
+        meta: {
+          eventId: `${jobId}:CrewChecklistItemTicked:${after.itemId}:${after.revision}`,
+          occurredAt: after.at,
+          brandId,
+          jobId,
+          actor: `crew:${after.byCrewId}`,
+          correlationId: `${jobId}:checklist:${after.itemId}:${after.revision}`,
+        },
+        data: { jobId, crewId: after.byCrewId, itemId: after.itemId, label, done: after.done },
+      },
+    },
+  ];
 }
 
 /** An item as the crew page shows it. */

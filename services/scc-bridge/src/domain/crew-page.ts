@@ -116,34 +116,16 @@ export async function tickChecklistItem(
   const item = checklistTemplate(brand, charter.serviceType).find((candidate) => candidate.itemId === itemId);
   if (!item) throw new NotFoundError('No such checklist item');
   const at = context.now().toISOString();
+  // Storing the tick is what publishes CrewChecklistItemTicked (the crew table's stream, tickEventsOf).
   const { tick } = await context.charters.tick(charter.jobId, {
     itemId,
     done,
     byCrewId: link.crewId,
     byFirstName: member ? firstName(member.name) : 'Crew',
     at,
+    brandId: charter.brandId,
+    label: item.label,
   });
-  // Published after the write, and again on a repeat if the first publish failed.
-  if (tick.revision > (tick.publishedRevision ?? 0)) {
-    await context.publish([
-      {
-        source: 'qdn.scc-bridge',
-        detailType: 'CrewChecklistItemTicked',
-        detail: {
-          meta: {
-            eventId: `${charter.jobId}:CrewChecklistItemTicked:${itemId}:${tick.revision}`,
-            occurredAt: tick.at,
-            brandId: charter.brandId,
-            jobId: charter.jobId,
-            actor: `crew:${tick.byCrewId}`,
-            correlationId: `${charter.jobId}:checklist:${itemId}:${tick.revision}`,
-          },
-          data: { jobId: charter.jobId, crewId: tick.byCrewId, itemId, label: item.label, done: tick.done },
-        },
-      },
-    ]);
-    await context.charters.markTickPublished(charter.jobId, itemId, tick.revision);
-  }
   const ticks = [...opened.ticks.filter((other) => other.itemId !== itemId), tick];
   return pageOf(context, { ...opened, ticks });
 }

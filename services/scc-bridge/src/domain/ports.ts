@@ -92,9 +92,8 @@ export interface CharterStore {
   /** Sets an item's state; `changed` is false when it already was in that state. */
   tick(
     jobId: string,
-    tick: Omit<ChecklistTick, 'revision' | 'publishedRevision'>,
+    tick: Omit<ChecklistTick, 'revision'> & { brandId: string; label: string },
   ): Promise<{ changed: boolean; tick: ChecklistTick }>;
-  markTickPublished(jobId: string, itemId: string, revision: number): Promise<void>;
 }
 
 /** ShipCaptainCrew's events API. */

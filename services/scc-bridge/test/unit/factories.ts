@@ -1,6 +1,6 @@
 import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { CrewMessage, DomainEvent, EventMeta, JobOnBus } from '@qdn/shared/events';
-import type { ChecklistTick } from '../../src/domain/checklist.ts';
+import { type ChecklistTick, type StoredTick, tickEventsOf } from '../../src/domain/checklist.ts';
 import type { CrewMember } from '../../src/domain/crew-member.ts';
 import type { SccEventBody } from '../../src/domain/crew-view.ts';
 import type {
@@ -71,7 +71,13 @@ export class MemoryCharterStore implements CharterStore {
   leases = new Map<string, { version: number; until: number }>();
   links = new Map<string, CrewLink>();
   tokens = new Map<string, { jobId: string; crewId: string; linkId: string }>();
-  ticks = new Map<string, ChecklistTick>();
+  ticks = new Map<string, StoredTick>();
+  readonly #stream: (before: StoredTick | undefined, after: StoredTick) => void;
+
+  /** `stream` sees each tick write as the crew table's stream would (before, after). */
+  constructor(stream: (before: StoredTick | undefined, after: StoredTick) => void = () => {}) {
+    this.#stream = stream;
+  }
 
   async claim(jobId: string, version: number, now: Date, leaseMs: number): Promise<CharterClaim> {
     const charter = this.charters.get(jobId);
@@ -136,21 +142,19 @@ export class MemoryCharterStore implements CharterStore {
         .map(([, tick]) => structuredClone(tick)),
     };
   }
-  async tick(jobId: string, tick: Omit<ChecklistTick, 'revision' | 'publishedRevision'>) {
+  async tick(jobId: string, tick: Omit<ChecklistTick, 'revision'> & { brandId: string; label: string }) {
     const key = `${jobId}/${tick.itemId}`;
     const stored = this.ticks.get(key);
     if (stored && stored.done === tick.done) return { changed: false, tick: structuredClone(stored) };
-    const next: ChecklistTick = {
+    const next: StoredTick = {
       ...stored,
       ...tick,
+      jobId,
       revision: (stored?.revision ?? 0) + 1,
     };
     this.ticks.set(key, next);
+    this.#stream(stored, next);
     return { changed: true, tick: structuredClone(next) };
-  }
-  async markTickPublished(jobId: string, itemId: string, revision: number) {
-    const stored = this.ticks.get(`${jobId}/${itemId}`)!;
-    this.ticks.set(`${jobId}/${itemId}`, { ...stored, publishedRevision: revision });
   }
   linksOf(jobId: string): CrewLink[] {
     return [...this.links.values()]
@@ -227,7 +231,8 @@ export function memoryContext(members: CrewMember[], now = new Date('2026-06-01T
   };
   const context = {
     roster: new MemoryRoster(members),
-    charters: new MemoryCharterStore(),
+    // What the crew table's stream publisher would publish for each tick write (tickEventsOf).
+    charters: new MemoryCharterStore((before, after) => void published.push(...tickEventsOf(before, after))),
     scc: new RecordingScc(),
     messenger,
     publish: async (events: DomainEvent[]) => {
