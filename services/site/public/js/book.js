@@ -158,12 +158,16 @@ function renderBrand() {
   );
   const windows = byId('window');
   for (const [name, hours] of Object.entries(brand.windows)) {
-    const label = `${name[0].toUpperCase()}${name.slice(1)} (${formatClock(hours.start)} – ${formatClock(hours.end)})`;
-    windows.append(h('option', { value: name }, label));
+    windows.append(h('option', { value: name }, windowLabel(name, hours)));
   }
   const today = todayIn(brand.timeZone);
   byId('preferredDate').min = today;
   byId('endDate').min = today;
+}
+
+/** "Afternoon (12 pm – 5 pm)": a window as the form and the confirmation name it. */
+function windowLabel(name, hours) {
+  return `${name[0].toUpperCase()}${name.slice(1)} (${formatClock(hours.start)} – ${formatClock(hours.end)})`;
 }
 
 function confirm(values, answer) {
@@ -180,6 +184,11 @@ function confirm(values, answer) {
       ? `${formatDay(values.preferredDate)} – ${formatDay(values.endDate)}`
       : formatDay(values.preferredDate),
   );
+  // "Any time" is no time: the row is left out rather than shown empty.
+  const hours = values.window ? brand.windows[values.window] : undefined;
+  setText(byId('confirmation-time'), hours ? windowLabel(values.window, hours) : '');
+  show(byId('confirmation-time-label'), hours !== undefined);
+  show(byId('confirmation-time'), hours !== undefined);
   setText(
     byId('confirmation-quote'),
     `${formatMoney(quote.totalCents)}${quote.days > 1 ? ` for ${quote.days} days` : ''}`,

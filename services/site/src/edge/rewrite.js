@@ -22,6 +22,10 @@ const PAGES = [
 // biome-ignore lint/correctness/noUnusedVariables: CloudFront calls it by name.
 function handler(event) {
   const request = event.request;
+  // The bare domain is a customer typing the brand's address: the booking page is what they came for.
+  if (request.uri === '/' || request.uri === '/index.html') {
+    return { statusCode: 302, statusDescription: 'Found', headers: { location: { value: '/book' } } };
+  }
   for (let i = 0; i < PAGES.length; i++) {
     if (PAGES[i].path.test(request.uri)) {
       request.uri = PAGES[i].page;

@@ -279,6 +279,7 @@ describe('the tracking page', () => {
     expect(await textOf(page, '#eta-detail')).toMatch(/^About 1[12] min away$/);
     expect(await textOf(page, '#location-text')).toBe('Location updated just now');
     await page.locator('#map').waitFor({ state: 'visible' });
+    expect(await page.locator('.map-credit').isVisible()).toBe(true);
     expect(await page.evaluate("window.statusNode === document.getElementById('status-text')")).toBe(true);
     expect(await page.evaluate('window.removedElements')).toEqual([]);
     await waitForText(page, '#message-list .inbound', 'Gate code is 4410', 15_000);
@@ -293,9 +294,15 @@ describe('the tracking page', () => {
       "[...document.querySelectorAll('#map img')].length === 9 && [...document.querySelectorAll('#map img')].every((tile) => tile.complete)",
     );
     expect(await withoutTiles.locator('#map').isVisible()).toBe(false);
+    // The map's credit goes with the map.
+    expect(await withoutTiles.locator('.map-credit').isVisible()).toBe(false);
     expect(await textOf(withoutTiles, '#eta-text')).toMatch(/^Expected around /);
     expect(await textOf(withoutTiles, '#location-text')).toBe('Location updated just now');
     await offline.close();
+    // Two opens of the link (this page, then the one without tiles); the first page's 10-second
+    // refreshes since are not opens.
+    const staffView = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
+    expect(staffView.body.trackingLinkViews).toMatchObject({ count: 2 });
   });
 
   it('given a photo picked on the phone, then it is uploaded and appears in the gallery', async () => {
@@ -458,6 +465,7 @@ describe('the booking page', () => {
     await page.locator('#confirmation').waitFor();
     expect(await textOf(page, '#confirmation-quote')).toBe('$600.00');
     expect(await textOf(page, '#confirmation-service')).toBe('Trailer pickup & dump');
+    expect(await textOf(page, '#confirmation-time')).toBe('Afternoon (12:00 PM – 5:00 PM)');
     const job = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
     expect(job.body.job).toMatchObject({
       jobId,
@@ -470,6 +478,21 @@ describe('the booking page', () => {
     });
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'book-confirmation');
+    await page.close();
+  });
+
+  it('given "any time", then the confirmation leaves the time out instead of showing an empty row', async () => {
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0177');
+    await page.selectOption('#window', '');
+
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+
+    expect(answer.status()).toBe(201);
+    await page.locator('#confirmation').waitFor();
+    expect(await page.locator('#confirmation-time').isVisible()).toBe(false);
+    expect(await page.locator('#confirmation-time-label').isVisible()).toBe(false);
     await page.close();
   });
 

@@ -107,6 +107,17 @@ describe('the site rewrite function', () => {
     expect(handler(viewerRequest(uri)).uri).toBe(uri);
   });
 
+  it.each(['/', '/index.html'])(
+    'given the bare site %s, then a redirect to the booking page (the origin is not asked)',
+    (uri) => {
+      expect(handler(viewerRequest(uri))).toEqual({
+        statusCode: 302,
+        statusDescription: 'Found',
+        headers: { location: { value: '/book' } },
+      });
+    },
+  );
+
   it('given a page URL with a query string, then the query string, method and headers pass through unchanged', () => {
     // Prepare
     const event = viewerRequest('/book', { brand: { value: 'jada' } });
