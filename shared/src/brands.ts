@@ -11,7 +11,25 @@ export const ServiceTypeConfig = z.object({
   priceCents: z.number().int().nonnegative(),
   /** Multi-day rentals (trailer drops) have an end date; the price is per day beyond the first. */
   extraDayCents: z.number().int().nonnegative().optional(),
+  /** The job takes one of the brand's trailers for its days: bookable only while one is free. */
+  usesTrailer: z.boolean().default(false),
 });
+
+const isoDay = z.iso.date();
+
+/**
+ * A trailer of the brand's fleet (QuickDumpNow has four): jobs may only book these, one job a day each,
+ * and never on a day it is out of service (repairs, inspection), both ends included.
+ */
+export const TrailerConfig = z.object({
+  trailerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/),
+  name: z.string().min(1),
+  /** What customers choose by, e.g. "12 yd"; the public availability is per size. */
+  size: z.string().min(1),
+  dailyRateCents: z.number().int().nonnegative().optional(),
+  outOfService: z.array(z.object({ from: isoDay, to: isoDay })).default([]),
+});
+export type TrailerConfig = z.infer<typeof TrailerConfig>;
 
 /**
  * When the console colours a brand's jobs late (sla.ts). Each brand keeps its own promises — a
@@ -46,6 +64,8 @@ export const Brand = z.object({
   windows: z.record(z.string(), z.object({ start: hhmm, end: hhmm })),
   serviceTypes: z.array(ServiceTypeConfig).min(1),
   crewChecklists: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  /** The brand's trailers; a brand without any (charters) books none. */
+  fleet: z.array(TrailerConfig).default([]),
   sla: SlaThresholds.default({ ...DEFAULT_SLA }),
   theme: z.object({
     primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),

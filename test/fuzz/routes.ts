@@ -17,6 +17,7 @@ import {
   BookingInput,
   BrandParams,
   CreateJobInput,
+  DayRangeQuery,
   JobIdParams,
   ListJobsQuery,
   ListLocationsQuery,
@@ -193,6 +194,16 @@ export const ROUTES: RouteModel[] = [
   }),
   publicRoute('GET /brands/{brandId}', {
     params: BrandParams,
+    known: (fixtures) => ({ brandId: fixtures.brandIds }),
+  }),
+  publicRoute('GET /brands/{brandId}/availability', {
+    params: BrandParams,
+    query: DayRangeQuery,
+    known: (fixtures) => ({ brandId: fixtures.brandIds }),
+  }),
+  staffRoute('GET /brands/{brandId}/trailers', {
+    params: BrandParams,
+    query: DayRangeQuery,
     known: (fixtures) => ({ brandId: fixtures.brandIds }),
   }),
   ...opsRoutes('jobs'),

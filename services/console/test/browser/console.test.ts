@@ -211,7 +211,7 @@ describe('the console', () => {
     await desktop.locator('nav .badge').first().waitFor();
     expect(await seriousAccessibilityViolations(desktop)).toEqual([]);
     await screenshot(desktop, 'requests-desktop');
-    await request.getByLabel('Trailer').fill('T7');
+    await request.getByLabel('Trailer').fill('T1');
     await request.getByLabel('Crew ids').fill('crew-diego');
     await request.getByRole('button', { name: 'Confirm and text the customer' }).click();
     await request.waitFor({ state: 'detached' });
@@ -229,7 +229,7 @@ describe('the console', () => {
       .waitFor();
     // The calendar service has caught up with the confirmation (status, window, crew, trailer).
     await desktop.locator('.calendar-entry', { hasText: 'up to date' }).waitFor({ timeout: 25_000 });
-    await desktop.getByText('Also on: crew crew-diego, trailer T7').waitFor();
+    await desktop.getByText('Also on: crew crew-diego, trailer T1').waitFor();
     expect(await seriousAccessibilityViolations(desktop)).toEqual([]);
     await screenshot(desktop, 'drawer-desktop');
     await desktop.getByRole('button', { name: 'Close the job' }).click();

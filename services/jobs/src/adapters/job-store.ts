@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -9,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import type { Arrival } from '../domain/arrival.ts';
+import type { TrailerBookings } from '../domain/fleet.ts';
 import type { JobRecord } from '../domain/job.ts';
 import {
   type JobRepository,
@@ -249,5 +251,35 @@ export class DynamoJobRepository implements JobRepository {
     return Item
       ? { tokenHash: Item.tokenHash, linkId: Item.linkId, jobId: Item.jobId, createdAt: Item.createdAt }
       : undefined;
+  }
+
+  async trailerBookings(trailerIds: readonly string[], days: readonly string[]): Promise<TrailerBookings> {
+    const bookings: TrailerBookings = new Map(trailerIds.map((trailerId) => [trailerId, new Map()]));
+    let keys = trailerIds.flatMap((trailerId) => days.map((day) => claimKey(trailerId, day)));
+    // BatchGetItem takes 100 keys a call; whatever DynamoDB leaves unprocessed is asked again.
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      const unprocessed: typeof keys = [];
+      for (let start = 0; start < keys.length; start += 100) {
+        const { Responses, UnprocessedKeys } = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.#table]: {
+                Keys: keys.slice(start, start + 100),
+                ProjectionExpression: 'trailerId, #day, jobId',
+                ExpressionAttributeNames: { '#day': 'day' },
+              },
+            },
+          }),
+        );
+        for (const item of Responses?.[this.#table] ?? []) {
+          bookings.get(String(item.trailerId))?.set(String(item.day), String(item.jobId));
+        }
+        unprocessed.push(...((UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys));
+      }
+      if (attempt >= 8 && unprocessed.length > 0) throw new Error('DynamoDB kept trailer claims unprocessed');
+      keys = unprocessed;
+    }
+    return bookings;
   }
 }

@@ -10,6 +10,7 @@ import {
   trackingTokenHash,
 } from '@qdn/shared/tracking-link';
 import { addDays, zonedDate } from '@qdn/shared/zoned-time';
+import { requireFreeTrailer } from './fleet-commands.ts';
 import { checkAgainstBrand, type JobRecord, reachedAt, scheduleDays, staffView } from './job.ts';
 import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
 import type { JobRepository, LinkViewCount, LinkViews, TrackingLinkRecord, TrailerClaims } from './ports.ts';
@@ -240,13 +241,19 @@ export async function updateJob(context: JobsContext, jobId: string, input: Upda
   if (job.status === 'complete' || job.status === 'cancelled') {
     throw new ConflictError(`A ${job.status} job can no longer be changed`);
   }
-  checkAgainstBrand(context.brands.get(job.brandId), input);
   const updated: JobRecord = {
     ...applyUpdate(job, input),
     version: job.version + 1,
     updatedAt: context.now().toISOString(),
     updatedBy: actor.userId,
   };
+  checkAgainstBrand(context.brands.get(job.brandId), {
+    ...(input.schedule ? { schedule: input.schedule } : {}),
+    // The trailer is checked when it or the days change: an edit of something else never fails on it.
+    ...((input.trailerId !== undefined || input.schedule) && updated.trailerId
+      ? { trailerId: updated.trailerId, schedule: updated.schedule }
+      : {}),
+  });
   await withConflicts(() => context.repository.save(updated, job.version, trailerClaims(job, updated)));
   return viewFor(context, actor, updated);
 }
@@ -418,6 +425,7 @@ export async function createBooking(
     now,
     tooMany,
   );
+  await requireFreeTrailer(context, brand, input.serviceType, scheduleDays(schedule));
   await enforceRateLimit(
     context.limits,
     { name: 'booking-phone', limit: context.bookingLimits.perPhonePerDay, windowSeconds: 86_400 },

@@ -1,6 +1,7 @@
 import { CharterDetails, JobStatus, WorkDate } from '@qdn/shared/events';
 import { PhoneNumber } from '@qdn/shared/phone';
 import * as z from 'zod';
+import { MAX_JOB_DAYS } from './fleet.ts';
 
 // Request bodies for the jobs API. Strict objects: an unknown field is a 400, never silently stored.
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
@@ -20,7 +21,14 @@ export const ScheduleInput = z
   .refine((schedule) => !schedule.endDate || schedule.endDate >= schedule.date, {
     message: 'must not be before date',
     path: ['endDate'],
-  });
+  })
+  // Every day of a job is claimed (a trailer, drop-off to pick-up): a span is bounded so none is left out.
+  .refine(
+    (schedule) =>
+      !schedule.endDate ||
+      Date.parse(schedule.endDate) - Date.parse(schedule.date) < MAX_JOB_DAYS * 86_400_000,
+    { message: `a job spans at most ${MAX_JOB_DAYS} days`, path: ['endDate'] },
+  );
 
 /**
  * Degrees to 7 decimals (about 1 cm), numbers to 2: DynamoDB stores no magnitude below 1e-130, so a
@@ -164,6 +172,9 @@ export type BookingInput = z.infer<typeof BookingInput>;
 export const BrandParams = z.object({
   brandId: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'unknown brand id'),
 });
+
+/** `?from=&to=` of the fleet routes: calendar days, at most MAX_JOB_DAYS of them (checked by the command). */
+export const DayRangeQuery = z.object({ from: WorkDate, to: WorkDate });
 
 /**
  * `GET /track/{token}` (public): any token shape is looked up the same way, so a malformed one (too

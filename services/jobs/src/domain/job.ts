@@ -1,6 +1,7 @@
 import type { Brand } from '@qdn/shared/brands';
 import { ValidationError } from '@qdn/shared/errors';
 import type { JobOnBus, JobSchedule, JobStatus } from '@qdn/shared/events';
+import { daysFrom, MAX_JOB_DAYS, trailerProblems } from './fleet.ts';
 
 /** Admin-only fields: never in an event, a public view or a crew view. */
 export interface PrivateJobFields {
@@ -87,7 +88,7 @@ export function firstName(name: string): string {
 /** Checks what only the brand's configuration can tell: the service type and the window. */
 export function checkAgainstBrand(
   brand: Brand,
-  input: { serviceType?: string; schedule?: JobSchedule },
+  input: { serviceType?: string; schedule?: JobSchedule; trailerId?: string | null },
 ): void {
   const problems: { field: string; message: string }[] = [];
   if (
@@ -106,22 +107,18 @@ export function checkAgainstBrand(
       message: `windows are ${Object.keys(brand.windows).join(', ')}`,
     });
   }
+  if (input.trailerId && input.schedule) {
+    problems.push(...trailerProblems(brand, input.trailerId, scheduleDays(input.schedule)));
+  }
   if (problems.length > 0) throw new ValidationError('Invalid body', problems);
 }
 
-/** Every calendar day a schedule occupies (a multi-day rental runs to its end date). */
+/**
+ * Every calendar day a schedule occupies (a multi-day rental runs to its end date). Inputs are held to
+ * MAX_JOB_DAYS; the bound here only keeps a record from before that rule finite.
+ */
 export function scheduleDays(schedule: JobSchedule): string[] {
-  const days: string[] = [];
-  const end = schedule.endDate ?? schedule.date;
-  for (
-    let day = Date.parse(`${schedule.date}T00:00:00Z`);
-    day <= Date.parse(`${end}T00:00:00Z`);
-    day += 86_400_000
-  ) {
-    days.push(new Date(day).toISOString().slice(0, 10));
-    if (days.length > 62) break;
-  }
-  return days;
+  return daysFrom(schedule.date, schedule.endDate ?? schedule.date, MAX_JOB_DAYS);
 }
 
 /** The status the job reached last, and when: for the tracking view's step times. */

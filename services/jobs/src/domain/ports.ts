@@ -1,4 +1,5 @@
 import type { Arrival } from './arrival.ts';
+import type { TrailerBookings } from './fleet.ts';
 import type { JobRecord } from './job.ts';
 
 /** A tracking link as stored: by the token's hash, pointing at its job (and its id, never its token). */
@@ -71,4 +72,6 @@ export interface JobRepository {
    */
   recordArrival(jobId: string, arrival: Arrival, change: { at: string; by: string }): Promise<boolean>;
   findLink(tokenHash: string): Promise<TrackingLinkRecord | undefined>;
+  /** Which job holds each of these trailers on each of these days (days nobody holds are absent). */
+  trailerBookings(trailerIds: readonly string[], days: readonly string[]): Promise<TrailerBookings>;
 }

@@ -179,7 +179,7 @@ describe('jobs API', () => {
       role: 'dispatcher',
       body: newJob({
         serviceType: 'trailer_drop',
-        trailerId: 'trailer-2',
+        trailerId: 'T2',
         schedule: { date: '2026-12-10', window: 'morning', endDate: '2026-12-12' },
       }),
     });
@@ -190,17 +190,17 @@ describe('jobs API', () => {
     });
     const clash = await api('PATCH', `/jobs/${other.body.job.jobId}`, {
       role: 'dispatcher',
-      body: { trailerId: 'trailer-2' },
+      body: { trailerId: 'T2' },
     });
     expect(clash.status).toBe(409);
     expect(clash.body.details[0]).toMatchObject({
-      trailerId: 'trailer-2',
+      trailerId: 'T2',
       day: '2026-12-12',
       conflictingJobId: rental.body.job.jobId,
     });
     const elsewhere = await api('PATCH', `/jobs/${other.body.job.jobId}`, {
       role: 'dispatcher',
-      body: { trailerId: 'trailer-3' },
+      body: { trailerId: 'T3' },
     });
     expect(elsewhere.status).toBe(200);
   });

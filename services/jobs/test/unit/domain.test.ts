@@ -15,7 +15,7 @@ import { brandProfile } from '../../src/domain/brand-profile.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { reachedAt, scheduleDays, staffView } from '../../src/domain/job.ts';
 import { eventsForJobChange } from '../../src/domain/job-events.ts';
-import { AddressInput, BookingInput, LocationPointInput } from '../../src/domain/job-input.ts';
+import { AddressInput, BookingInput, LocationPointInput, ScheduleInput } from '../../src/domain/job-input.ts';
 import { quoteFor } from '../../src/domain/quote.ts';
 import { decideStatusChange, FORWARD_MOVES } from '../../src/domain/status-machine.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
@@ -204,10 +204,18 @@ describe('quotes', () => {
 });
 
 describe('schedule days and step times', () => {
-  it('given a rental running for months, then its days stop at 63 (the trailer claims of one write)', () => {
+  it('given a new job spanning more than 45 days, then the schedule is refused naming the end date', () => {
+    expect(ScheduleInput.safeParse({ date: '2026-01-01', endDate: '2026-02-14' }).success).toBe(true);
+    const tooLong = ScheduleInput.safeParse({ date: '2026-01-01', endDate: '2026-02-15' });
+    expect(tooLong.error?.issues).toEqual([
+      expect.objectContaining({ path: ['endDate'], message: 'a job spans at most 45 days' }),
+    ]);
+  });
+
+  it('given a rental recorded before spans were limited, then its days stop at 45 (the claims of one transaction)', () => {
     const days = scheduleDays({ date: '2026-01-01', endDate: '2026-12-31' });
-    expect(days).toHaveLength(63);
-    expect(days.at(-1)).toBe('2026-03-04');
+    expect(days).toHaveLength(45);
+    expect(days.at(-1)).toBe('2026-02-14');
   });
 
   it('given a job stored without a status history, then no step has a time', () => {

@@ -1,4 +1,5 @@
 import type { Arrival } from '../../src/domain/arrival.ts';
+import type { TrailerBookings } from '../../src/domain/fleet.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import {
   type JobRepository,
@@ -118,6 +119,19 @@ export class MemoryJobRepository implements JobRepository {
   async findLink(tokenHash: string) {
     const link = this.links.get(tokenHash);
     return link ? { ...link } : undefined;
+  }
+  async trailerBookings(trailerIds: readonly string[], days: readonly string[]): Promise<TrailerBookings> {
+    return new Map(
+      trailerIds.map((trailerId) => [
+        trailerId,
+        new Map(
+          days.flatMap((day) => {
+            const jobId = this.trailerDays.get(`${trailerId}/${day}`);
+            return jobId ? [[day, jobId] as const] : [];
+          }),
+        ),
+      ]),
+    );
   }
 }
 

@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@qdn/shared/errors';
 import { trackingToken, trackingTokenHash } from '@qdn/shared/tracking-link';
+import { brandAvailability, brandFleet } from '../../src/domain/fleet-commands.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import {
   type Actor,
@@ -164,24 +165,116 @@ describe('creating a job', () => {
     expect(repository.jobs.size).toBe(0);
   });
 
+  it('given a trailer the brand does not have, or one out of service, then 400 naming it and nothing stored', async () => {
+    const { context, repository } = jobsContext();
+    await expect(createJob(context, newJob({ trailerId: 'T-7' }), dispatcher)).rejects.toMatchObject({
+      statusCode: 400,
+      details: [{ field: 'body.trailerId', message: "QuickDumpNow's trailers are T1, T2, T3, T4" }],
+    });
+    await expect(
+      createJob(
+        context,
+        newJob({
+          trailerId: 'T4',
+          serviceType: 'trailer_drop',
+          schedule: { date: '2026-01-03', endDate: '2026-01-05' },
+        }),
+        dispatcher,
+      ),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      details: [{ field: 'body.trailerId', message: 'T4 is out of service on 2026-01-05' }],
+    });
+    expect(repository.jobs.size).toBe(0);
+  });
+
+  it('given a job whose trailer is not in the fleet (from before the fleet was configured), then an edit of something else still saves', async () => {
+    const legacy = jobRecord({ trailerId: 'T-7', schedule: { date: '2026-12-03' } });
+    const { context } = jobsContext([legacy]);
+    const saved = await updateJob(context, legacy.jobId, { notes: 'gate code 4410' }, dispatcher);
+    expect(saved).toMatchObject({ notes: 'gate code 4410', trailerId: 'T-7' });
+    await expect(updateJob(context, legacy.jobId, { trailerId: 'T-8' }, dispatcher)).rejects.toMatchObject({
+      statusCode: 400,
+    });
+  });
+
+  it('given the fleet, then the public sees free trailers per size and staff see who holds each, day by day', async () => {
+    const { context, repository } = jobsContext();
+    const rental = await createJob(
+      context,
+      newJob({
+        trailerId: 'T1',
+        serviceType: 'trailer_drop',
+        schedule: { date: '2026-12-03', endDate: '2026-12-04' },
+      }),
+      dispatcher,
+    );
+    expect([...repository.trailerDays.keys()]).toEqual(['T1/2026-12-03', 'T1/2026-12-04']);
+
+    const open = await brandAvailability(
+      context,
+      'qdn',
+      { from: '2026-11-30', to: '2026-12-04' },
+      { sourceIp: '203.0.113.9' },
+    );
+    const fleet = await brandFleet(context, 'qdn', { from: '2026-12-03', to: '2026-12-03' });
+
+    // The past (before 1 Dec in San Diego) is left out.
+    expect(open).toEqual({
+      brandId: 'qdn',
+      sizes: ['14 yd', '20 yd'],
+      days: [
+        { date: '2026-12-01', free: { '14 yd': 3, '20 yd': 1 } },
+        { date: '2026-12-02', free: { '14 yd': 3, '20 yd': 1 } },
+        { date: '2026-12-03', free: { '14 yd': 2, '20 yd': 1 } },
+        { date: '2026-12-04', free: { '14 yd': 2, '20 yd': 1 } },
+      ],
+    });
+    expect(fleet.trailers[0]).toEqual({
+      trailerId: 'T1',
+      name: 'Trailer 1',
+      size: '14 yd',
+      days: [{ date: '2026-12-03', state: 'booked', jobId: rental.job.jobId }],
+    });
+    await expect(
+      brandAvailability(
+        context,
+        'qdn',
+        { from: '2026-12-01', to: '2027-03-01' },
+        { sourceIp: '203.0.113.9' },
+      ),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      details: [{ field: 'query.to', message: 'at most 62 days from from' }],
+    });
+    await expect(
+      brandAvailability(
+        context,
+        'qdn',
+        { from: '2026-12-05', to: '2026-12-01' },
+        { sourceIp: '203.0.113.9' },
+      ),
+    ).rejects.toMatchObject({ statusCode: 400 });
+  });
+
   it('given a trailer another job holds on one of the days, then 409 naming the trailer, day and job, and nothing stored', async () => {
     const { context, repository } = jobsContext();
     const first = await createJob(
       context,
-      newJob({ trailerId: 'T-7', schedule: { date: '2026-12-03', endDate: '2026-12-05' } }),
+      newJob({ trailerId: 'T1', schedule: { date: '2026-12-03', endDate: '2026-12-05' } }),
       dispatcher,
     );
 
     const refused = createJob(
       context,
-      newJob({ trailerId: 'T-7', serviceType: 'trailer_drop', schedule: { date: '2026-12-05' } }),
+      newJob({ trailerId: 'T1', serviceType: 'trailer_drop', schedule: { date: '2026-12-05' } }),
       dispatcher,
     );
 
     await expect(refused).rejects.toBeInstanceOf(ConflictError);
     await expect(refused).rejects.toMatchObject({
       details: [
-        { field: 'trailerId', trailerId: 'T-7', day: '2026-12-05', conflictingJobId: first.job.jobId },
+        { field: 'trailerId', trailerId: 'T1', day: '2026-12-05', conflictingJobId: first.job.jobId },
       ],
     });
     expect([...repository.jobs.keys()]).toEqual([first.job.jobId]);
@@ -351,12 +444,12 @@ describe('updating a job', () => {
   it('given a rental moved by a day, then only the days it leaves are released and the new one claimed', async () => {
     const rental = jobRecord({
       serviceType: 'trailer_drop',
-      trailerId: 'T-7',
+      trailerId: 'T1',
       schedule: { date: '2026-12-03', endDate: '2026-12-04' },
     });
     const { context, repository } = jobsContext([rental]);
-    repository.trailerDays.set('T-7/2026-12-03', rental.jobId);
-    repository.trailerDays.set('T-7/2026-12-04', rental.jobId);
+    repository.trailerDays.set('T1/2026-12-03', rental.jobId);
+    repository.trailerDays.set('T1/2026-12-04', rental.jobId);
 
     await updateJob(
       context,
@@ -366,19 +459,19 @@ describe('updating a job', () => {
     );
 
     expect(Object.fromEntries(repository.trailerDays)).toEqual({
-      'T-7/2026-12-04': rental.jobId,
-      'T-7/2026-12-05': rental.jobId,
+      'T1/2026-12-04': rental.jobId,
+      'T1/2026-12-05': rental.jobId,
     });
   });
 
   it('given a job moved to another trailer, then every day of the old one is released and the new one claimed', async () => {
-    const rental = jobRecord({ trailerId: 'T-7', schedule: { date: '2026-12-03' } });
+    const rental = jobRecord({ trailerId: 'T1', schedule: { date: '2026-12-03' } });
     const { context, repository } = jobsContext([rental]);
-    repository.trailerDays.set('T-7/2026-12-03', rental.jobId);
+    repository.trailerDays.set('T1/2026-12-03', rental.jobId);
 
-    await updateJob(context, rental.jobId, { trailerId: 'T-8' }, dispatcher);
+    await updateJob(context, rental.jobId, { trailerId: 'T2' }, dispatcher);
 
-    expect(Object.fromEntries(repository.trailerDays)).toEqual({ 'T-8/2026-12-03': rental.jobId });
+    expect(Object.fromEntries(repository.trailerDays)).toEqual({ 'T2/2026-12-03': rental.jobId });
   });
 });
 
@@ -460,14 +553,14 @@ describe('changing status', () => {
 
   it('given a cancelled rental, then its trailer days are free for another job', async () => {
     const { context, repository } = jobsContext([
-      jobRecord({ trailerId: 'T-7', schedule: { date: '2026-12-03' } }),
+      jobRecord({ trailerId: 'T1', schedule: { date: '2026-12-03' } }),
     ]);
-    repository.trailerDays.set('T-7/2026-12-03', jobId);
+    repository.trailerDays.set('T1/2026-12-03', jobId);
 
     await changeStatus(context, jobId, { status: 'cancelled' }, dispatcher);
-    const other = await createJob(context, newJob({ trailerId: 'T-7' }), dispatcher);
+    const other = await createJob(context, newJob({ trailerId: 'T1' }), dispatcher);
 
-    expect(repository.trailerDays.get('T-7/2026-12-03')).toBe(other.job.jobId);
+    expect(repository.trailerDays.get('T1/2026-12-03')).toBe(other.job.jobId);
   });
 });
 
@@ -573,6 +666,28 @@ describe('web bookings', () => {
     ...overrides,
   });
   const web = { sourceIp: '203.0.113.7' };
+
+  it('given every trailer held on one of its days, then 409 and nothing stored; a service without a trailer still books', async () => {
+    const { context, repository } = jobsContext();
+    for (const trailerId of ['T1', 'T2', 'T3', 'T4'])
+      repository.trailerDays.set(`${trailerId}/2026-12-06`, 'qdn_X');
+
+    const refused = createBooking(context, booking(), web);
+
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toMatchObject({
+      details: [{ field: 'body.preferredDate', message: 'no trailer is free on those days' }],
+    });
+    expect(repository.jobs.size).toBe(0);
+    const junk = await createBooking(
+      context,
+      booking({ serviceType: 'junk_removal', endDate: undefined }),
+      web,
+    );
+    expect(junk.status).toBe('requested');
+    repository.trailerDays.delete('T4/2026-12-06');
+    expect((await createBooking(context, booking({ phone: '+16195550151' }), web)).status).toBe('requested');
+  });
 
   it('given a valid booking, then a requested job with the customer’s consent, a quote and a link, but no trailer claimed', async () => {
     const { context, repository } = jobsContext();
