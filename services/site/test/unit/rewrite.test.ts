@@ -79,7 +79,6 @@ describe('the site rewrite function', () => {
   });
 
   it.each([
-    '/',
     '/track',
     '/track/',
     `/track/${TRACKING_TOKEN}/photos`,
