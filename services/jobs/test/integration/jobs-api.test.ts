@@ -237,6 +237,76 @@ describe('jobs API', () => {
     expect(rotated.body.trackingLinkViews).toBeUndefined();
   });
 
+  it("given QuickDumpNow's four trailers, then the public sees free ones per size, staff see who holds each, unknown trailers are refused and a booking with none free is 409", async () => {
+    const day = (offset: number) =>
+      new Date(Date.parse(`${todayIn()}T12:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+    const [first, second] = [day(50), day(51)];
+    const before = await api('GET', `/brands/qdn/availability?from=${first}&to=${second}`);
+    const rental = await api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: newJob({
+        serviceType: 'trailer_drop',
+        trailerId: 'T1',
+        schedule: { date: first, endDate: second },
+      }),
+    });
+    const unknown = await api('POST', '/jobs', { role: 'dispatcher', body: newJob({ trailerId: 'T9' }) });
+    const after = await api('GET', `/brands/qdn/availability?from=${first}&to=${second}`);
+    const fleet = await api('GET', `/brands/qdn/trailers?from=${first}&to=${first}`, { role: 'dispatcher' });
+    const byDriver = await api('GET', `/brands/qdn/trailers?from=${first}&to=${first}`, { role: 'driver' });
+    const tooLong = await api('GET', `/brands/qdn/availability?from=${first}&to=${day(200)}`);
+    for (const trailerId of ['T2', 'T3', 'T4']) {
+      const held = await api('POST', '/jobs', {
+        role: 'dispatcher',
+        body: newJob({ serviceType: 'trailer_drop', trailerId, schedule: { date: second } }),
+      });
+      expect(held.status).toBe(201);
+    }
+    const booking = await api('POST', '/bookings', {
+      body: {
+        brandId: 'qdn',
+        name: 'Rosa Delgado',
+        phone: '(619) 555-0179',
+        address: { text: '3820 Ray St, San Diego' },
+        serviceType: 'trailer_drop',
+        preferredDate: first,
+        endDate: second,
+        smsConsent: true,
+      },
+    });
+
+    expect(before.status).toBe(200);
+    expect(before.body).toEqual({
+      brandId: 'qdn',
+      sizes: ['14 yd', '20 yd'],
+      days: [
+        { date: first, free: { '14 yd': 3, '20 yd': 1 } },
+        { date: second, free: { '14 yd': 3, '20 yd': 1 } },
+      ],
+    });
+    expect(rental.status).toBe(201);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details).toEqual([
+      { field: 'body.trailerId', message: "QuickDumpNow's trailers are T1, T2, T3, T4" },
+    ]);
+    expect(after.body.days.map((entry: { free: Record<string, number> }) => entry.free['14 yd'])).toEqual([
+      2, 2,
+    ]);
+    expect(JSON.stringify(after.body)).not.toContain(rental.body.job.jobId);
+    expect(fleet.body.trailers[0]).toEqual({
+      trailerId: 'T1',
+      name: 'Trailer 1',
+      size: '14 yd',
+      days: [{ date: first, state: 'booked', jobId: rental.body.job.jobId }],
+    });
+    expect(byDriver.status).toBe(403);
+    expect(tooLong.status).toBe(400);
+    expect(booking.status).toBe(409);
+    expect(booking.body.details).toEqual([
+      { field: 'body.preferredDate', message: 'no trailer is free on those days' },
+    ]);
+  });
+
   it('given a rotated tracking link, then the old one is 404 (the same answer as an unknown one) and the new one works', async () => {
     const { body } = await api('POST', '/jobs', {
       role: 'dispatcher',
