@@ -2,7 +2,7 @@
 // same rules as the API's (checked here first, so most mistakes never leave the phone), the quote, and
 // a confirmation. Whatever the API still refuses is shown next to its field.
 
-import { bookingProblems, fieldOfApiError, quoteFor } from './booking-rules.js';
+import { bookingProblems, daysWithNoTrailer, fieldOfApiError, quoteFor } from './booking-rules.js';
 import {
   applyBrand,
   byId,
@@ -40,6 +40,9 @@ const UNREACHABLE =
 
 const form = byId('booking-form');
 let brand;
+/** Days with no trailer free (the next 62), for the services that take one. */
+let fullDays = new Set();
+const AVAILABILITY_DAYS = 62;
 
 /** What the form holds, as the API's BookingInput names it. */
 function formValues() {
@@ -201,7 +204,7 @@ function confirm(values, answer) {
 async function submit(event) {
   event.preventDefault();
   const values = formValues();
-  const problems = bookingProblems(brand, values, todayIn(brand.timeZone));
+  const problems = bookingProblems(brand, values, todayIn(brand.timeZone), fullDays);
   if (Object.keys(problems).length > 0) return showProblems(problems);
   showProblems({});
   const button = byId('submit');
@@ -211,7 +214,8 @@ async function submit(event) {
     const answer = await callApi('/bookings', { method: 'POST', body: bookingBody(values) });
     if (answer.status === 201) return confirm(values, answer.data);
     if (answer.status === 429) return showProblems({}, RATE_LIMITED);
-    if (answer.status === 400 && answer.data?.details?.length) {
+    // 400: a field the API refused; 409: no trailer free on those days after all (taken meanwhile).
+    if ((answer.status === 400 || answer.status === 409) && answer.data?.details?.length) {
       const fromApi = {};
       const unplaced = [];
       for (const detail of answer.data.details) {
@@ -248,6 +252,17 @@ async function start() {
     return;
   }
   brand = answer.data;
+  if (brand.serviceTypes.some((offer) => offer.usesTrailer)) {
+    // Without it the page still works: the API refuses a day with no trailer free (409).
+    const today = todayIn(brand.timeZone);
+    const until = new Date(Date.parse(`${today}T00:00:00Z`) + (AVAILABILITY_DAYS - 1) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const availability = await callApi(
+      `/brands/${encodeURIComponent(brand.brandId)}/availability?from=${today}&to=${until}`,
+    ).catch(() => undefined);
+    if (availability?.ok) fullDays = daysWithNoTrailer(availability.data);
+  }
   renderBrand();
   renderQuote();
   form.addEventListener('input', renderQuote);

@@ -50,10 +50,40 @@ export function quoteFor(brand, serviceType, preferredDate, endDate) {
 }
 
 /**
- * The form's problems, by field: `{}` when the API would take it. `values` as the form holds them
- * (strings, and `smsConsent` a boolean); `today` is today's date in the brand's time zone.
+ * The days on which no trailer of any size is free, from `GET /brands/{brandId}/availability`: a
+ * service that takes a trailer can't be booked on them.
  */
-export function bookingProblems(brand, values, today) {
+export function daysWithNoTrailer(availability) {
+  return new Set(
+    (availability?.days ?? [])
+      .filter((day) => Object.values(day.free).every((count) => count === 0))
+      .map((day) => day.date),
+  );
+}
+
+/** The first day of the booking (start to return date) that has no trailer free, if any. */
+function firstFullDay(values, fullDays) {
+  const end =
+    isCalendarDate(values.endDate) && values.endDate >= values.preferredDate
+      ? values.endDate
+      : values.preferredDate;
+  for (
+    let day = Date.parse(`${values.preferredDate}T00:00:00Z`);
+    day <= Date.parse(`${end}T00:00:00Z`);
+    day += 86_400_000
+  ) {
+    const date = new Date(day).toISOString().slice(0, 10);
+    if (fullDays.has(date)) return date;
+  }
+  return undefined;
+}
+
+/**
+ * The form's problems, by field: `{}` when the API would take it. `values` as the form holds them
+ * (strings, and `smsConsent` a boolean); `today` is today's date in the brand's time zone; `fullDays`
+ * the days no trailer is free (daysWithNoTrailer), which a service that takes a trailer can't use.
+ */
+export function bookingProblems(brand, values, today, fullDays = new Set()) {
   const problems = {};
   const name = values.name.trim();
   if (name.length === 0) problems.name = 'Enter your name.';
@@ -76,6 +106,11 @@ export function bookingProblems(brand, values, today) {
   if (!values.preferredDate) problems.preferredDate = 'Choose a date.';
   else if (!isCalendarDate(values.preferredDate)) problems.preferredDate = 'Enter the date as YYYY-MM-DD.';
   else if (values.preferredDate < today) problems.preferredDate = 'Choose today or a later date.';
+  else if (offer?.usesTrailer) {
+    const full = firstFullDay(values, fullDays);
+    if (full)
+      problems.preferredDate = `All our trailers are booked on ${full}. Please choose other days, or text or call us.`;
+  }
 
   if (values.endDate && offer?.extraDayCents !== undefined) {
     if (!isCalendarDate(values.endDate)) problems.endDate = 'Enter the return date as YYYY-MM-DD.';

@@ -56,7 +56,12 @@ let phone: BrowserContext;
 const browserErrors: string[] = [];
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([startTestCloud('site'), launchTestBrowser()]);
+  // Every booking here comes from one address (this machine); the per-address limit has its own test
+  // (test/integration/boundaries.test.ts), the per-phone one is tested below.
+  [site, browser] = await Promise.all([
+    startTestCloud('site', { environment: { BOOKINGS_PER_IP_PER_HOUR: '100' } }),
+    launchTestBrowser(),
+  ]);
   ({ cloud } = site);
   phone = await browser.newContext({
     viewport: PHONE,
@@ -478,6 +483,50 @@ describe('the booking page', () => {
     });
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'book-confirmation');
+    await page.close();
+  });
+
+  it('given every trailer booked on a day, then the page refuses a rental over it before sending anything, and takes junk removal that day', async () => {
+    // Prepare: QuickDumpNow's four trailers, all out with a dispatcher's jobs that day.
+    const full = daysFromNow(20);
+    for (const trailerId of ['T1', 'T2', 'T3', 'T4']) {
+      const held = await api('POST', '/jobs', {
+        role: 'dispatcher',
+        body: {
+          customer: { name: 'Fleet Holder', phone: '(619) 555-0190' },
+          address: { text: '1 Harbor Dr, San Diego, CA' },
+          serviceType: 'trailer_drop',
+          trailerId,
+          schedule: { date: full },
+          crewIds: [],
+        },
+      });
+      expect(held.status).toBe(201);
+    }
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0191');
+    await page.locator('label[for="service-trailer_drop"]').click();
+    await page.fill('#preferredDate', daysFromNow(19));
+    await page.fill('#endDate', daysFromNow(21));
+    let sent = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${cloud.apiUrl}/bookings`) sent++;
+    });
+
+    // Act
+    await page.click('#submit');
+
+    // Assess
+    await page.locator('#preferredDate-error').waitFor();
+    expect(await textOf(page, '#preferredDate-error')).toBe(
+      `All our trailers are booked on ${full}. Please choose other days, or text or call us.`,
+    );
+    expect(sent).toBe(0);
+    await page.locator('label[for="service-junk_removal"]').click();
+    await page.fill('#preferredDate', full);
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+    expect(answer.status()).toBe(201);
     await page.close();
   });
 

@@ -103,4 +103,41 @@ describe('the booking form rules', () => {
   ])('places the API field error %s on the %s field', (apiField, field) => {
     expect(rules.fieldOfApiError(apiField)).toBe(field);
   });
+
+  it('given a day no trailer is free, then a service that takes a trailer may not use it, and others may', () => {
+    const fleetBrand = {
+      ...brand,
+      serviceTypes: [
+        { ...brand.serviceTypes[1], usesTrailer: true },
+        { serviceType: 'junk_removal', label: 'Junk removal', priceCents: 45000 },
+      ],
+    };
+    const fullDays = rules.daysWithNoTrailer({
+      days: [
+        { date: '2027-03-12', free: { '14 yd': 1, '20 yd': 0 } },
+        { date: '2027-03-13', free: { '14 yd': 0, '20 yd': 0 } },
+      ],
+    });
+    const rental = {
+      ...valid,
+      serviceType: 'trailer_drop',
+      preferredDate: '2027-03-12',
+      endDate: '2027-03-14',
+    };
+
+    expect([...fullDays]).toEqual(['2027-03-13']);
+    expect(rules.bookingProblems(fleetBrand, rental, TODAY, fullDays)).toEqual({
+      preferredDate:
+        'All our trailers are booked on 2027-03-13. Please choose other days, or text or call us.',
+    });
+    expect(rules.bookingProblems(fleetBrand, { ...rental, endDate: '' }, TODAY, fullDays)).toEqual({});
+    expect(
+      rules.bookingProblems(
+        fleetBrand,
+        { ...rental, serviceType: 'junk_removal', endDate: '', preferredDate: '2027-03-13' },
+        TODAY,
+        fullDays,
+      ),
+    ).toEqual({});
+  });
 });
