@@ -39,6 +39,17 @@ export type UploadRequest = z.input<typeof UploadSchema>;
 export type PhotoUpdate = z.input<typeof PhotoUpdateSchema>;
 
 /** One line of the job's timeline (notifications service): events, texts in and out, delivery status. */
+/** A trailer of the brand's fleet and its days (GET /brands/{brandId}/trailers). */
+export interface TrailerSchedule {
+  trailerId: string;
+  name: string;
+  size: string;
+  days: (
+    | { date: string; state: 'free' | 'out-of-service' }
+    | { date: string; state: 'booked'; jobId: string }
+  )[];
+}
+
 /** How often the customer opened the job's current tracking link (page opens, not its refreshes). */
 export interface LinkViewCount {
   count: number;
@@ -182,6 +193,12 @@ export const api = {
       body: { body: text },
       headers: { 'idempotency-key': idempotencyKey },
     }),
+  /** The brand's trailers, day by day from `from` to `to`, with the job holding each day. */
+  trailers: (brandId: string, from: string, to: string) =>
+    json<{ brandId: string; trailers: TrailerSchedule[] }>(
+      'GET',
+      `/brands/${encodeURIComponent(brandId)}/trailers?from=${from}&to=${to}`,
+    ),
   /** Undoes an opt-out read into a customer's reply (a misreading): the number is texted again. */
   restoreConsent: (jobId: string, messageSid: string) =>
     json<{ restored: boolean; phone: string }>(

@@ -3,7 +3,7 @@
 
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
 import { CORRECTIONS, FORWARD_MOVES } from '../../jobs/src/domain/status-machine.ts';
-import type { Job, JobStatus, TimelineEntry } from './api.ts';
+import type { Job, JobStatus, TimelineEntry, TrailerSchedule } from './api.ts';
 import type { Role } from './auth.ts';
 
 export const STATUS_ORDER: readonly JobStatus[] = [
@@ -281,4 +281,19 @@ export function linkViewsText(
   if (!views || views.count === 0) return 'Not opened yet';
   const times = views.count === 1 ? 'once' : `${views.count} times`;
   return `Opened ${times}, last ${when(views.lastOpenedAt)}`;
+}
+
+export interface FreeTrailer {
+  trailerId: string;
+  name: string;
+  size: string;
+}
+
+/** The trailers free on every day listed (days the job itself holds count as free): what to propose. */
+export function trailersFreeFor(trailers: readonly TrailerSchedule[], jobId: string): FreeTrailer[] {
+  return trailers
+    .filter((trailer) =>
+      trailer.days.every((day) => day.state === 'free' || (day.state === 'booked' && day.jobId === jobId)),
+    )
+    .map(({ trailerId, name, size }) => ({ trailerId, name, size }));
 }

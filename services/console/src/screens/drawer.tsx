@@ -14,7 +14,7 @@ import { changesOf, type EditForm, formOf } from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows } from './board.tsx';
-import { CalendarStatus, PhotoStrip, StatusActions } from './job-parts.tsx';
+import { CalendarStatus, PhotoStrip, StatusActions, TrailerField } from './job-parts.tsx';
 
 const DRAWER_POLL_MS = 2_000;
 const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
@@ -186,7 +186,14 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
             ))}
           </select>
         </label>
-        {field('trailerId', 'Trailer')}
+        <TrailerField
+          job={job}
+          value={form.value.trailerId}
+          error={fieldErrors.value.trailerId}
+          onInput={(trailerId) => {
+            form.value = { ...form.value, trailerId };
+          }}
+        />
         {field('crewIds', 'Crew ids (comma-separated)')}
         {field('price', 'Price ($)', 'number')}
         {field('notes', 'Notes (office only)')}

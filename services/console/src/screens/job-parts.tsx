@@ -1,9 +1,11 @@
-// Parts of a job shared by the dispatcher's drawer and the driver's day: status buttons and photos.
+// Parts of a job shared by the dispatcher's drawer, the requests inbox and the driver's day: status
+// buttons, photos, the trailer field.
 import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
 import { calendarIdsFor } from '../../../calendar/src/domain/calendar-ids.ts';
 import { ApiError, api, type CalendarEntry, type Job, type Photo, uploadPhoto } from '../api.ts';
 import { user } from '../auth.ts';
-import { allowedMoves, calendarLag, STATUS_LABEL } from '../domain.ts';
+import { allowedMoves, calendarLag, type FreeTrailer, STATUS_LABEL, trailersFreeFor } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
 
 /** The moves the API allows from here for this role; a correction or a cancellation asks why first. */
@@ -294,5 +296,61 @@ export function CalendarStatus({ job }: { job: Job }) {
       )}
       {others.length > 0 && <p class="muted">Also on: {others.join(', ')}</p>}
     </section>
+  );
+}
+
+/**
+ * The trailer of a job, proposing the brand's trailers free on every one of its days (its own days
+ * count as free): a list to pick from and a line naming them. The API still refuses an unknown,
+ * out-of-service or taken trailer.
+ */
+export function TrailerField({
+  job,
+  value,
+  error,
+  onInput,
+}: {
+  job: Job;
+  value: string;
+  error?: string | undefined;
+  onInput: (value: string) => void;
+}) {
+  const free = useSignal<FreeTrailer[] | undefined>(undefined);
+  const { date, endDate } = job.schedule;
+  useEffect(() => {
+    api
+      .trailers(job.brandId, date, endDate ?? date)
+      .then(({ trailers }) => (free.value = trailersFreeFor(trailers, job.jobId)))
+      .catch(() => (free.value = undefined));
+  }, [job.brandId, job.jobId, date, endDate]);
+  const listId = `free-trailers-${job.jobId}`;
+  return (
+    <label>
+      Trailer
+      <input
+        type="text"
+        name="trailerId"
+        list={listId}
+        value={value}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={`${listId}-hint`}
+        onInput={(event) => onInput(event.currentTarget.value)}
+      />
+      <datalist id={listId}>
+        {(free.value ?? []).map((trailer) => (
+          <option key={trailer.trailerId} value={trailer.trailerId}>
+            {trailer.name} ({trailer.size})
+          </option>
+        ))}
+      </datalist>
+      <span class="hint" id={`${listId}-hint`}>
+        {free.value === undefined
+          ? ''
+          : free.value.length === 0
+            ? 'No trailer is free on all of its days'
+            : `Free: ${free.value.map((trailer) => `${trailer.trailerId} (${trailer.size})`).join(', ')}`}
+      </span>
+      {error && <span class="field-error">{error}</span>}
+    </label>
   );
 }

@@ -7,6 +7,7 @@ import { ageText } from '../domain.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows, learnBrands } from './board.tsx';
+import { TrailerField } from './job-parts.tsx';
 
 function Request({ job, onDone }: { job: Job; onDone: () => void }) {
   const form = useDraft(`confirm:${job.jobId}`, {
@@ -93,9 +94,13 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
               ))}
             </select>
           </label>
-          <label>
-            Trailer <input value={form.value.trailerId} onInput={set('trailerId')} />
-          </label>
+          <TrailerField
+            job={job}
+            value={form.value.trailerId}
+            onInput={(trailerId) => {
+              form.value = { ...form.value, trailerId };
+            }}
+          />
           <label>
             Crew ids <input value={form.value.crewIds} onInput={set('crewIds')} placeholder="crew-diego" />
           </label>

@@ -211,6 +211,8 @@ describe('the console', () => {
     await desktop.locator('nav .badge').first().waitFor();
     expect(await seriousAccessibilityViolations(desktop)).toEqual([]);
     await screenshot(desktop, 'requests-desktop');
+    // The brand's trailers free on the booking's days are proposed.
+    await request.getByText('Free: T1 (14 yd), T2 (14 yd), T3 (14 yd), T4 (20 yd)').waitFor();
     await request.getByLabel('Trailer').fill('T1');
     await request.getByLabel('Crew ids').fill('crew-diego');
     await request.getByRole('button', { name: 'Confirm and text the customer' }).click();

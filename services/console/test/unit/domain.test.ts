@@ -14,6 +14,7 @@ import {
   optedOut,
   STATUS_ORDER,
   slaLevel,
+  trailersFreeFor,
   wallClock,
   windowText,
 } from '../../src/domain.ts';
@@ -238,5 +239,41 @@ describe('linkViewsText', () => {
     expect(linkViewsText({ count: 3, lastOpenedAt: '2026-12-04T10:42:00.000Z' }, at)).toBe(
       'Opened 3 times, last 10:42',
     );
+  });
+});
+
+describe('trailersFreeFor', () => {
+  it('proposes the trailers free on every day, counting the job’s own days as free', () => {
+    const day = (date: string, state: 'free' | 'out-of-service') => ({ date, state });
+    const trailers = [
+      {
+        trailerId: 'T1',
+        name: 'Trailer 1',
+        size: '14 yd',
+        days: [
+          day('2026-12-03', 'free'),
+          { date: '2026-12-04', state: 'booked' as const, jobId: 'qdn_OTHER' },
+        ],
+      },
+      {
+        trailerId: 'T2',
+        name: 'Trailer 2',
+        size: '14 yd',
+        days: [
+          { date: '2026-12-03', state: 'booked' as const, jobId: 'qdn_SELF' },
+          day('2026-12-04', 'free'),
+        ],
+      },
+      {
+        trailerId: 'T4',
+        name: 'Big Bertha',
+        size: '20 yd',
+        days: [day('2026-12-03', 'out-of-service'), day('2026-12-04', 'free')],
+      },
+    ];
+    expect(trailersFreeFor(trailers, 'qdn_SELF')).toEqual([
+      { trailerId: 'T2', name: 'Trailer 2', size: '14 yd' },
+    ]);
+    expect(trailersFreeFor(trailers, 'qdn_NEW')).toEqual([]);
   });
 });
