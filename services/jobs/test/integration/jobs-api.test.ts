@@ -370,7 +370,9 @@ describe('jobs API', () => {
 
 describe('publishing when the bus refuses events', () => {
   it('given the bus failing every attempt of the publisher, then the events are parked and published by publish-retry', async () => {
-    // Prepare: the publisher tries 4 times; all fail. The retry worker's attempt succeeds.
+    // Prepare: the publisher tries 4 times; all fail. The retry worker's attempt succeeds. The earlier
+    // tests' events are all published first, so none of them takes one of the injected faults.
+    await cloud.settled();
     const faults = await fetch(`${cloud.apiUrl}/_local/events/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
