@@ -126,9 +126,35 @@ describe('a consumer declared once', () => {
     const template = {
       Resources: {
         ...Resources,
+        // The function's own role as osls writes it, with the trace upload Lambda's active tracing needs.
+        CrewRemindersIamRoleLambdaExecution: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            Policies: [
+              {
+                PolicyDocument: {
+                  Statement: [
+                    {
+                      Effect: 'Allow',
+                      Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+                      Resource: '*',
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
         CrewRemindersLambdaFunction: {
           Type: 'AWS::Lambda::Function',
-          Properties: { Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 10 },
+          // As osls writes it from provider.tracing.lambda (every service traces through Lambda).
+          Properties: {
+            Runtime: 'nodejs24.x',
+            Architectures: ['arm64'],
+            Timeout: 10,
+            TracingConfig: { Mode: 'Active' },
+            Role: { 'Fn::GetAtt': ['CrewRemindersIamRoleLambdaExecution', 'Arn'] },
+          },
         },
         CrewRemindersEventSourceMapping: {
           Type: 'AWS::Lambda::EventSourceMapping',
