@@ -46,6 +46,8 @@ export default {
     {
       ...common,
       displayName: 'integration',
+      // The topology every suite's cloud reads, resolved once before the first suite (see the file).
+      globalSetup: '<rootDir>/test/integration-setup.ts',
       // Browser tests (Playwright driving Chromium) are integration tests of the pages on the local cloud.
       testMatch: [
         '<rootDir>/{shared,services/*,local,test}/**/integration/**/*.test.ts',

@@ -346,7 +346,12 @@ describe('a charter with private fields and two crew', () => {
     const updates = sccRequestsFor(jobId).filter((request) => request.method === 'PUT');
     expect(updates).toHaveLength(1);
     expect(updates[0]?.body).toMatchObject({ eventDate: '2027-05-16', eventTime: '10:00' });
-    const page = await api('GET', `/crew/${tokens.alice}`);
+    // The bridge texts the crew before it records the charter's new version (the page's source), so
+    // on a busy machine the texts can arrive a moment before the page shows the move.
+    const page = await until('the crew page to show the new schedule', async () => {
+      const answer = await api('GET', `/crew/${tokens.alice}`);
+      return answer.status === 200 && answer.body.charter?.date === '2027-05-16' ? answer : undefined;
+    });
     expect(page.status).toBe(200);
     expect(page.body.charter).toMatchObject({ date: '2027-05-16', time: '10:00' });
     expect(page.body.linkExpiresAt).toBe('2027-05-17T20:00:00.000Z');
