@@ -1,8 +1,7 @@
-// The public EventBridge conformance vectors (../shared/conformance/eventbridge, in the steering folder
-// beside the repository, here and in the CI clone).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The public EventBridge conformance vectors, kept in the repository (local/test/conformance/eventbridge,
+// byte for byte as published there, with its README naming each case's source) so a fresh clone anywhere
+// runs them: they used to be read from a folder beside the repository, which a clone in CI lacks.
+import { readFileSync } from 'node:fs';
 
 export interface Vector {
   readonly id: string;
@@ -21,21 +20,10 @@ export interface InvalidPattern {
   readonly pattern_raw?: string;
 }
 
-// The repository has a `shared/` workspace of its own, so walk up to the first `shared/conformance/eventbridge`.
-function conformanceDirectory(): string {
-  let directory = dirname(fileURLToPath(new URL('.', import.meta.url)));
-  for (;;) {
-    const candidate = join(directory, 'shared', 'conformance', 'eventbridge');
-    if (existsSync(join(candidate, 'vectors.json'))) return candidate;
-    const parent = dirname(directory);
-    if (parent === directory)
-      throw new Error('shared/conformance/eventbridge not found beside the repository');
-    directory = parent;
-  }
-}
+const conformanceDirectory = new URL('../conformance/eventbridge/', import.meta.url);
 
 function load<T>(name: string): T {
-  return JSON.parse(readFileSync(join(conformanceDirectory(), name), 'utf8')) as T;
+  return JSON.parse(readFileSync(new URL(name, conformanceDirectory), 'utf8')) as T;
 }
 
 export const vectors = load<Vector[]>('vectors.json');

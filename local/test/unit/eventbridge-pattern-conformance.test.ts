@@ -1,4 +1,4 @@
-// Runs every public conformance vector (../shared/conformance/eventbridge, beside the repository) against our
+// Runs every public conformance vector (local/test/conformance/eventbridge, see its README) against our
 // EventBridge pattern matcher: each vector is one test named by its id, and every invalid pattern must be refused.
 import { describe, expect, it } from '@jest/globals';
 import {
