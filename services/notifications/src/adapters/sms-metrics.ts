@@ -10,7 +10,8 @@ import { type SmsGateway, SmsSendError } from '../domain/ports.ts';
  */
 export function meteredGateway(
   gateway: SmsGateway,
-  cause: { brandId: string; occurredAt: string },
+  /** The brand, and the event's `occurredAt` when the text is a fan-out (a dispatcher's own text is not). */
+  cause: { brandId: string; occurredAt?: string | undefined },
   now: () => Date,
 ): SmsGateway {
   return {
@@ -18,7 +19,7 @@ export function meteredGateway(
       try {
         const sent = await gateway.send(sms);
         countSms('sent', cause.brandId);
-        recordFanOutLatency(cause.brandId, cause.occurredAt, now());
+        if (cause.occurredAt) recordFanOutLatency(cause.brandId, cause.occurredAt, now());
         return sent;
       } catch (error) {
         if (error instanceof SmsSendError && (error.kind === 'permanent' || error.kind === 'unsubscribed'))

@@ -55,4 +55,13 @@ describe('the metered SMS gateway', () => {
     await expect(meteredGateway(refusing('transient'), cause, now).send(sms)).rejects.toThrow('refused');
     expect(metrics()).toEqual([expect.objectContaining({ brand: 'qdn', SmsFailed: 1 })]);
   });
+
+  it("counts a dispatcher's own text by its brand, with no fan-out latency (no event caused it)", async () => {
+    const gateway: Gateway = {
+      send: async () => ({ messageSid: 'SM2', status: 'queued' }),
+      findSent: async () => undefined,
+    };
+    await meteredGateway(gateway, { brandId: 'jada' }, now).send(sms);
+    expect(metrics()).toEqual([expect.objectContaining({ brand: 'jada', SmsSent: 1 })]);
+  });
 });
