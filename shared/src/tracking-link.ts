@@ -36,6 +36,14 @@ export function looksLikeTrackingToken(value: string): boolean {
   return /^[A-Za-z0-9_-]{32}$/.test(value);
 }
 
+/**
+ * A token the first system issued, imported with its job (issue 19): URL-safe, 16 to 128 characters,
+ * the same bound the site's pages use (ours, 32 characters, pass too).
+ */
+export function looksLikeImportedTrackingToken(value: string): boolean {
+  return /^[A-Za-z0-9_-]{16,128}$/.test(value);
+}
+
 /** True when `token` is the one the secret derives from `linkId` (constant time). */
 export function isTrackingTokenFor(secret: string, linkId: string, token: string): boolean {
   const expected = Buffer.from(trackingToken(secret, linkId));

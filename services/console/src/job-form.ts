@@ -22,7 +22,8 @@ export interface EditForm {
 export function formOf(job: Job): EditForm {
   return {
     name: job.customer.name,
-    phone: job.customer.phone,
+    // An imported job may have no number yet: the dispatcher adds it here.
+    phone: job.customer.phone ?? '',
     address: job.address.text,
     date: job.schedule.date,
     window: job.schedule.window ?? '',

@@ -122,7 +122,12 @@ export class DynamoJobRepository implements JobRepository {
     }
   }
 
-  async create(job: JobRecord, link: TrackingLinkRecord, trailer: TrailerClaims): Promise<void> {
+  async create(
+    job: JobRecord,
+    link: TrackingLinkRecord,
+    trailer: TrailerClaims,
+    importedLinks: readonly TrackingLinkRecord[] = [],
+  ): Promise<void> {
     await this.#write(
       [
         {
@@ -134,6 +139,15 @@ export class DynamoJobRepository implements JobRepository {
         },
         ...this.#claimItems(job, trailer),
         { Put: { TableName: this.#table, Item: { ...linkKey(link.tokenHash), ...link } } },
+        // An old token is never taken over from another job (the write fails whole instead).
+        ...importedLinks.map((old) => ({
+          Put: {
+            TableName: this.#table,
+            Item: { ...linkKey(old.tokenHash), ...old },
+            ConditionExpression: 'attribute_not_exists(pk) OR jobId = :jobId',
+            ExpressionAttributeValues: { ':jobId': job.jobId },
+          },
+        })),
       ],
       job,
       trailer,
@@ -249,7 +263,13 @@ export class DynamoJobRepository implements JobRepository {
       new GetCommand({ TableName: this.#table, Key: linkKey(tokenHash) }),
     );
     return Item
-      ? { tokenHash: Item.tokenHash, linkId: Item.linkId, jobId: Item.jobId, createdAt: Item.createdAt }
+      ? {
+          tokenHash: Item.tokenHash,
+          linkId: Item.linkId,
+          jobId: Item.jobId,
+          createdAt: Item.createdAt,
+          ...(Item.imported === true ? { imported: true } : {}),
+        }
       : undefined;
   }
 

@@ -368,10 +368,14 @@ export async function jobForTrackingToken(
   }
   const link = await context.repository.findLink(trackingTokenHash(token));
   const job = link ? await context.repository.get(link.jobId) : undefined;
-  if (!job || !link || job.trackingTokenHash !== link.tokenHash || job.trackingLinkId !== link.linkId)
-    return undefined;
-  // Only a token the current secret derives counts: rotating the secret ends every link at once.
-  if (!isTrackingTokenFor(await context.trackingLinkSecret(), link.linkId, token)) return undefined;
+  if (!job || !link || job.trackingLinkId !== link.linkId) return undefined;
+  // An imported token of the first system can't be derived: its hash was looked up, and it lives as long
+  // as the job keeps the link it was imported beside.
+  if (!link.imported) {
+    if (job.trackingTokenHash !== link.tokenHash) return undefined;
+    // Only a token the current secret derives counts: rotating the secret ends every link at once.
+    if (!isTrackingTokenFor(await context.trackingLinkSecret(), link.linkId, token)) return undefined;
+  }
   if (job.status === 'complete' || job.status === 'cancelled') {
     const closedAt = Date.parse(reachedAt(job)[job.status] ?? job.updatedAt);
     if (context.now().getTime() > closedAt + context.trackingLinkDaysAfterClose * 86_400_000)

@@ -20,13 +20,16 @@ const DETAIL_FIELDS = [
  * not named here — the private fields above all — cannot reach an event.
  */
 export function jobOnBus(job: JobRecord): JobOnBus {
+  const phone = job.customer.phone;
+  // eventsForJobChange publishes nothing for such a job (an imported one without a number).
+  if (!phone) throw new Error(`Job ${job.jobId} has no phone, so no projection on the bus`);
   return {
     jobId: job.jobId,
     brandId: job.brandId,
     version: job.version,
     status: job.status,
     serviceType: job.serviceType,
-    customer: { name: job.customer.name, firstName: firstName(job.customer.name), phone: job.customer.phone },
+    customer: { name: job.customer.name, firstName: firstName(job.customer.name), phone },
     address: {
       text: job.address.text,
       ...(job.address.lat === undefined ? {} : { lat: job.address.lat }),
@@ -58,7 +61,9 @@ export function eventsForJobChange(
   before: JobRecord | undefined,
   after: JobRecord | undefined,
 ): DomainEvent[] {
-  if (!after) return [];
+  // A job imported without a phone stays off the bus (events carry the number) until one is added; the
+  // write that adds it then publishes what changed, and nobody was ever texted about the import.
+  if (!after?.customer.phone) return [];
   const meta = (detailType: DomainEvent['detailType']) => ({
     eventId: jobEventId(after.jobId, after.version, detailType),
     occurredAt: after.updatedAt,
@@ -69,6 +74,9 @@ export function eventsForJobChange(
     correlationId: after.correlationId ?? jobEventId(after.jobId, after.version, detailType),
   });
   const job = jobOnBus(after);
+  // An imported job is the first system's history moving over, not a new booking: no JobCreated, so no
+  // confirmation text (the sms consumer texts on JobCreated); its later changes publish as any job's.
+  if (!before && after.origin === 'import') return [];
   if (!before)
     return [
       { source: 'qdn.jobs', detailType: 'JobCreated', detail: { meta: meta('JobCreated'), data: { job } } },

@@ -29,7 +29,11 @@ export interface JobRecord {
   version: number;
   status: JobStatus;
   serviceType: string;
-  customer: { name: string; phone: string; email?: string };
+  /**
+   * No phone only on a job imported from the first system without one: such a job stays off the bus
+   * (events carry the number) until a dispatcher adds it.
+   */
+  customer: { name: string; phone?: string; email?: string };
   address: { text: string; lat?: number; lng?: number };
   schedule: JobSchedule;
   trailerId?: string;
@@ -56,7 +60,9 @@ export interface JobRecord {
   arrivingAt?: string;
   arrivingDistanceMeters?: number;
   /** Where the job came from: a dispatcher, or the public booking form (with the customer's consent). */
-  origin?: 'dashboard' | 'booking';
+  origin?: 'dashboard' | 'booking' | 'import';
+  /** The first system's id of an imported job (dispatchers knew it by that). */
+  legacyJobId?: string;
   smsConsentAt?: string;
   createdAt?: string;
   updatedAt: string;

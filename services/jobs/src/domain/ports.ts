@@ -8,6 +8,11 @@ export interface TrackingLinkRecord {
   linkId: string;
   jobId: string;
   createdAt: string;
+  /**
+   * A token of the first system, imported by its hash: it can't be derived from the link id, so it is
+   * good while `linkId` is still the job's current link (rotating the link ends it as well).
+   */
+  imported?: boolean;
 }
 
 /** How often a tracking link was opened (page opens, not the page's refreshes); no token, no person. */
@@ -55,7 +60,13 @@ export class TrailerBookedError extends Error {
 
 /** Where jobs live (the DynamoDB adapter in AWS and locally; every write is conditional on the version). */
 export interface JobRepository {
-  create(job: JobRecord, link: TrackingLinkRecord, trailer: TrailerClaims): Promise<void>;
+  /** The job, its claims and link written together; `importedLinks` are old tokens kept working (import). */
+  create(
+    job: JobRecord,
+    link: TrackingLinkRecord,
+    trailer: TrailerClaims,
+    importedLinks?: readonly TrackingLinkRecord[],
+  ): Promise<void>;
   get(jobId: string): Promise<JobRecord | undefined>;
   listByDate(date: string): Promise<JobRecord[]>;
   /** Web bookings still `requested`, oldest first, at most `limit`. */

@@ -46,10 +46,20 @@ export class MemoryJobRepository implements JobRepository {
     for (const job of jobs) this.jobs.set(job.jobId, structuredClone(job));
   }
 
-  async create(job: JobRecord, link: TrackingLinkRecord, trailer: TrailerClaims) {
+  async create(
+    job: JobRecord,
+    link: TrackingLinkRecord,
+    trailer: TrailerClaims,
+    importedLinks: readonly TrackingLinkRecord[] = [],
+  ) {
     if (this.jobs.has(job.jobId)) throw new StaleVersionError(this.jobs.get(job.jobId)?.version);
+    for (const old of importedLinks) {
+      const holder = this.links.get(old.tokenHash);
+      if (holder && holder.jobId !== job.jobId) throw new Error('An imported token belongs to another job');
+    }
     this.#write(job, trailer);
     this.links.set(link.tokenHash, { ...link });
+    for (const old of importedLinks) this.links.set(old.tokenHash, { ...old });
   }
 
   async save(

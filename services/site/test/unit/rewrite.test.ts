@@ -12,7 +12,7 @@ const source = readFileSync(FILE, 'utf8');
 interface CloudFrontRequest {
   method: string;
   uri: string;
-  querystring: Record<string, { value: string }>;
+  querystring: Record<string, { value: string; multiValue?: { value: string }[] }>;
   headers: Record<string, { value: string }>;
   cookies: Record<string, { value: string }>;
 }
@@ -116,6 +116,65 @@ describe('the site rewrite function', () => {
       });
     },
   );
+
+  describe("the first system's tracking links (issue 19)", () => {
+    const OLD_TOKEN = 'f3c9a1b2d4e5f60718293a4b5c6d7e8f';
+    const movedTo = (location: string) => ({
+      statusCode: 301,
+      statusDescription: 'Moved Permanently',
+      headers: { location: { value: location } },
+    });
+
+    it.each([
+      ['/track?token=…', '/track', { token: { value: OLD_TOKEN } }],
+      ['/track/?token=…', '/track/', { token: { value: OLD_TOKEN } }],
+      ['/track/index.html?token=…', '/track/index.html', { token: { value: OLD_TOKEN } }],
+      ['/track?job_id=…', '/track', { job_id: { value: OLD_TOKEN } }],
+      [
+        '/track?token=… with other parameters',
+        '/track',
+        { utm_source: { value: 'sms' }, token: { value: OLD_TOKEN } },
+      ],
+      [
+        '/track?token=…&token=… (the first counts)',
+        '/track',
+        { token: { value: OLD_TOKEN, multiValue: [{ value: OLD_TOKEN }, { value: 'other-token-value' }] } },
+      ],
+    ])(
+      'given %s, then a permanent redirect to /track/{token} (the origin is not asked)',
+      (_what, uri, query) => {
+        expect(handler(viewerRequest(uri, query))).toEqual(movedTo(`/track/${OLD_TOKEN}`));
+      },
+    );
+
+    it('given both forms at once, then token wins over job_id', () => {
+      const request = viewerRequest('/track', {
+        job_id: { value: 'job-id-form-0001' },
+        token: { value: OLD_TOKEN },
+      });
+      expect(handler(request)).toEqual(movedTo(`/track/${OLD_TOKEN}`));
+    });
+
+    it.each([
+      ['an empty token', '/track', { token: { value: '' } }],
+      [
+        'a value no token looks like (nothing of it reaches the Location header)',
+        '/track',
+        { token: { value: '../x\r\nSet-Cookie: a=b' } },
+      ],
+      ['a token far too long', '/track', { token: { value: 'a'.repeat(129) } }],
+      ['another page with a token parameter', '/book', { token: { value: OLD_TOKEN } }],
+      [
+        'a token path with the old parameter too',
+        `/track/${TRACKING_TOKEN}`,
+        { token: { value: OLD_TOKEN } },
+      ],
+    ])('given %s, then no redirect', (_what, uri, query) => {
+      const result = handler(viewerRequest(uri, query)) as CloudFrontRequest & { statusCode?: number };
+      expect(result.statusCode).toBeUndefined();
+      expect(result.querystring).toEqual(query);
+    });
+  });
 
   it('given a page URL with a query string, then the query string, method and headers pass through unchanged', () => {
     // Prepare
