@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
 import type { JobOnBus } from '@qdn/shared/events';
+import { IdempotencyLedger } from '@qdn/shared/idempotency';
 import { recordedSms } from '../domain/delivery.ts';
 import { jobRef } from '../domain/inbound.ts';
 import type {
@@ -39,6 +40,10 @@ import { deliveryRank } from '../domain/timeline.ts';
  *   INBOUND#<sid>  DONE                     an inbound SMS fully handled
  */
 
+const sendKey = (key: string) => ({ pk: `SEND#${key}`, sk: 'SEND' });
+/** An SMS is sent once: its send record is done at version 1. */
+const SEND_ONCE = 1;
+
 // Items are checked where they are turned back into domain types (recordOf, job()).
 // biome-ignore lint/suspicious/noExplicitAny: a DynamoDB item is untyped at this boundary
 type Item = Record<string, any>;
@@ -47,11 +52,14 @@ export class DynamoNotificationStore implements NotificationStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #sendRecordTtlSeconds: number;
+  /** SEND#<key> items: one lease per SMS (@qdn/shared/idempotency). */
+  readonly #sends: IdempotencyLedger;
 
   constructor(db: DynamoDBDocumentClient, table: string, options: { sendRecordTtlDays: number }) {
     this.#db = db;
     this.#table = table;
     this.#sendRecordTtlSeconds = options.sendRecordTtlDays * 86_400;
+    this.#sends = new IdempotencyLedger(db, { table });
   }
 
   async observeJob(job: JobOnBus, now: Date): Promise<{ stale: boolean }> {
@@ -200,114 +208,59 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async claimSend(sms: OutboundSms, now: Date, leaseMs: number): Promise<SendClaim> {
-    // Nearly every send is a first attempt: claim it in one conditional write, read only if that fails.
-    try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: this.#sendItem(
-            sms,
-            { attempt: 1, body: sms.body, firstAttemptAt: now.toISOString() },
-            now,
-            leaseMs,
-          ),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return {
-        kind: 'new',
-        record: { ...recordedSms(sms), body: sms.body, firstAttemptAt: now.toISOString() },
-      };
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
+    // The first attempt's body and time stay: a retry sends (and looks up) what was first claimed.
+    const claim = await this.#sends.claim(sendKey(sms.key), SEND_ONCE, {
+      now,
+      leaseMs,
+      set: { expiresAt: this.#sendExpiry(now) },
+      setIfAbsent: { ...recordedSms(sms), body: sms.body, firstAttemptAt: now.toISOString() },
+    });
+    switch (claim.kind) {
+      case 'done':
+        return { kind: 'done', record: recordOf(claim.item) };
+      case 'busy':
+        return { kind: 'busy' };
+      case 'claimed': {
+        const { previous, leaseToken } = claim;
+        const record: SendRecord = {
+          ...recordedSms(sms),
+          body: (previous?.body as string | undefined) ?? sms.body,
+          firstAttemptAt: (previous?.firstAttemptAt as string | undefined) ?? now.toISOString(),
+        };
+        return { kind: claim.uncertain ? 'uncertain' : 'new', record, leaseToken };
+      }
     }
-    const existing = await this.#get(`SEND#${sms.key}`, 'SEND');
-    if (existing?.outcome) return { kind: 'done', record: recordOf(existing) };
-    const fresh = !existing || existing.state === 'released';
-    if (!fresh && existing.state === 'sending' && existing.leaseUntil > now.getTime())
-      return { kind: 'busy' };
-    const attempt = Number(existing?.attempt ?? 0) + 1;
-    const firstAttemptAt = existing?.firstAttemptAt ?? now.toISOString();
-    const body = fresh ? sms.body : existing.body;
-    try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: this.#sendItem(sms, { attempt, body, firstAttemptAt }, now, leaseMs),
-          // Only the attempt that read this state may take the claim.
-          ConditionExpression: 'attempt = :seen AND attribute_not_exists(outcome)',
-          ExpressionAttributeValues: { ':seen': existing?.attempt },
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return { kind: 'busy' };
-      throw error;
-    }
-    const record: SendRecord = { ...recordedSms(sms), body, firstAttemptAt };
-    return fresh ? { kind: 'new', record } : { kind: 'uncertain', record };
   }
 
-  #sendItem(
-    sms: OutboundSms,
-    attempt: { attempt: number; body: string; firstAttemptAt: string },
+  async settleSend(
+    sms: RecordedSms,
+    body: string,
+    outcome: SendOutcome,
     now: Date,
-    leaseMs: number,
-  ): Item {
-    return {
-      ...recordedSms(sms),
-      pk: `SEND#${sms.key}`,
-      sk: 'SEND',
-      state: 'sending',
-      ...attempt,
-      leaseUntil: now.getTime() + leaseMs,
-      expiresAt: Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds,
-    };
-  }
-
-  async settleSend(sms: RecordedSms, body: string, outcome: SendOutcome, now: Date): Promise<SendRecord> {
+    leaseToken?: string,
+  ): Promise<SendRecord> {
     // The record keeps what the outcome's event needs (the stream derives it from this write); what an
-    // earlier attempt stored stays as it was.
-    const kept = Object.entries(recordedSms(sms)).filter(
-      ([name, value]) => name !== 'key' && value !== undefined,
-    );
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { pk: `SEND#${sms.key}`, sk: 'SEND' },
-          ConditionExpression: 'attribute_not_exists(outcome)',
-          UpdateExpression: [
-            'SET outcome = :outcome, #state = :settled, body = if_not_exists(body, :body), firstAttemptAt = if_not_exists(firstAttemptAt, :now), settledAt = :now, expiresAt = :expiresAt',
-            ...kept.map(([name]) => `#${name} = if_not_exists(#${name}, :${name})`),
-          ].join(', '),
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            ...Object.fromEntries(kept.map(([name]) => [`#${name}`, name])),
-          },
-          ExpressionAttributeValues: {
-            ':outcome': outcome,
-            ':settled': 'settled',
-            ':body': body,
-            ':now': now.toISOString(),
-            ':expiresAt': Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds,
-            ...Object.fromEntries(kept.map(([name, value]) => [`:${name}`, value])),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return recordOf(Attributes!);
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-    }
-    return recordOf((await this.#get(`SEND#${sms.key}`, 'SEND'))!);
+    // earlier attempt stored stays as it was. A settled record never changes: a second outcome gets the first.
+    const { item } = await this.#sends.complete(sendKey(sms.key), SEND_ONCE, {
+      leaseToken,
+      // Twilio took the text (or refused it for good) even if the lease lapsed meanwhile: record it.
+      whenLeaseLost: 'record',
+      set: { outcome, settledAt: now.toISOString(), expiresAt: this.#sendExpiry(now) },
+      setIfAbsent: { ...recordedSms(sms), body, firstAttemptAt: now.toISOString() },
+    });
+    return recordOf(item);
   }
 
-  async releaseSend(key: string): Promise<void> {
-    await this.#setState(key, 'released');
+  async releaseSend(key: string, leaseToken: string): Promise<void> {
+    await this.#sends.release(sendKey(key), leaseToken);
   }
 
-  async markSendUncertain(key: string): Promise<void> {
-    await this.#setState(key, 'uncertain');
+  async markSendUncertain(key: string, leaseToken: string): Promise<void> {
+    await this.#sends.release(sendKey(key), leaseToken, { uncertain: true });
+  }
+
+  #sendExpiry(now: Date): number {
+    return Math.floor(now.getTime() / 1000) + this.#sendRecordTtlSeconds;
   }
 
   async isInboundDone(messageSid: string): Promise<boolean> {
@@ -440,23 +393,6 @@ export class DynamoNotificationStore implements NotificationStore {
       }
     }
     return { entries, deliveries };
-  }
-
-  async #setState(key: string, state: 'released' | 'uncertain'): Promise<void> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { pk: `SEND#${key}`, sk: 'SEND' },
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(outcome)',
-          UpdateExpression: 'SET #state = :state, leaseUntil = :zero',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':state': state, ':zero': 0 },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-    }
   }
 
   async #get(pk: string, sk: string): Promise<Item | undefined> {

@@ -38,16 +38,17 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
   // filled in again from this rendering (the same link ids give the same tokens).
   const body = restoreLinkTokens(claim.record.body, sms.body) ?? sms.body;
   const recordedBody = claim.record.body;
+  const { leaseToken } = claim;
   if (claim.kind === 'uncertain') {
     const found = await deps.gateway.findSent({
       to: sms.to,
       body,
       since: new Date(claim.record.firstAttemptAt),
     });
-    if (found) return settle(deps, sms, recordedBody, { state: 'sent', ...found });
+    if (found) return settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...found });
   }
   if (suppressed && !sms.answersOptOut) {
-    return settle(deps, sms, recordedBody, { state: 'suppressed', reason: 'opted-out' });
+    return settle(deps, sms, recordedBody, leaseToken, { state: 'suppressed', reason: 'opted-out' });
   }
   try {
     const sent = await deps.gateway.send({
@@ -56,30 +57,30 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
       sender: sms.sender,
       statusCallback: deps.statusCallbackUrl(sms.jobId),
     });
-    return await settle(deps, sms, recordedBody, { state: 'sent', ...sent });
+    return await settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...sent });
   } catch (error) {
     if (!(error instanceof SmsSendError)) throw error;
     switch (error.kind) {
       case 'unsubscribed':
         await deps.store.suppress(sms.to, `twilio-${error.code ?? '21610'}`, deps.now());
-        return settle(deps, sms, recordedBody, {
+        return settle(deps, sms, recordedBody, leaseToken, {
           state: 'failed',
           errorCode: error.code,
           errorMessage: error.message,
         });
       case 'permanent':
-        return settle(deps, sms, recordedBody, {
+        return settle(deps, sms, recordedBody, leaseToken, {
           state: 'failed',
           errorCode: error.code,
           errorMessage: error.message,
         });
       case 'transient':
-        await deps.store.releaseSend(sms.key);
+        await deps.store.releaseSend(sms.key, leaseToken);
         throw new TransientError(`Twilio did not take the SMS: ${error.message}`, {
           code: error.code,
         });
       case 'ambiguous':
-        await deps.store.markSendUncertain(sms.key);
+        await deps.store.markSendUncertain(sms.key, leaseToken);
         throw new TransientError(
           `No answer from Twilio; will look the SMS up before retrying: ${error.message}`,
           {
@@ -109,16 +110,17 @@ export async function settleWithoutSending(
   sms: OutboundSms,
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
-  return settle(deps, sms, redactLinkTokens(sms.body), outcome);
+  return settle(deps, sms, redactLinkTokens(sms.body), undefined, outcome);
 }
 
 async function settle(
   deps: NotificationsDeps,
   sms: OutboundSms,
   body: string,
+  leaseToken: string | undefined,
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
-  const record = await deps.store.settleSend(recordedSms(sms), body, outcome, deps.now());
+  const record = await deps.store.settleSend(recordedSms(sms), body, outcome, deps.now(), leaseToken);
   if (record.outcome?.state === 'sent' && sms.audience === 'customer' && !sms.numberTexted) {
     await deps.store.markTexted(sms.to, deps.now());
   }

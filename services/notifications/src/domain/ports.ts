@@ -65,10 +65,10 @@ export interface SendRecord extends RecordedSms {
  * `uncertain` → an earlier attempt may have reached Twilio (it timed out or crashed): look before sending.
  */
 export type SendClaim =
-  | { kind: 'new'; record: SendRecord }
+  | { kind: 'new'; record: SendRecord; leaseToken: string }
   | { kind: 'done'; record: SendRecord }
   | { kind: 'busy' }
-  | { kind: 'uncertain'; record: SendRecord };
+  | { kind: 'uncertain'; record: SendRecord; leaseToken: string };
 
 /** A line of a job's timeline, as the timeline consumer stores it. */
 export interface TimelineEntry {
@@ -122,11 +122,17 @@ export interface NotificationStore {
    * Settles a claim (or records an outcome no attempt was made for); a settled record never changes.
    * Storing the outcome is what publishes its event (the table's stream).
    */
-  settleSend(sms: RecordedSms, body: string, outcome: SendOutcome, now: Date): Promise<SendRecord>;
+  settleSend(
+    sms: RecordedSms,
+    body: string,
+    outcome: SendOutcome,
+    now: Date,
+    leaseToken?: string,
+  ): Promise<SendRecord>;
   /** The attempt failed before Twilio accepted anything: the next claim is `new`. */
-  releaseSend(key: string): Promise<void>;
+  releaseSend(key: string, leaseToken: string): Promise<void>;
   /** The attempt may have reached Twilio: the next claim is `uncertain`. */
-  markSendUncertain(key: string): Promise<void>;
+  markSendUncertain(key: string, leaseToken: string): Promise<void>;
 
   isInboundDone(messageSid: string): Promise<boolean>;
   markInboundDone(messageSid: string, now: Date): Promise<void>;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { classifyTwilioError } from '../../src/adapters/twilio-gateway.ts';
 import { deliverOnce } from '../../src/domain/delivery.ts';
-import { SmsSendError } from '../../src/domain/ports.ts';
+import { type SendClaim, SmsSendError } from '../../src/domain/ports.ts';
 import { harness } from './fakes.ts';
+
+const leaseOf = (claim: SendClaim) => ('leaseToken' in claim ? claim.leaseToken : '');
 
 describe('deliverOnce', () => {
   it('given a new key, when sent, then one SMS, one SmsSent with a stable event id, and the number marked texted', async () => {
@@ -87,8 +89,8 @@ describe('deliverOnce after a partial failure', () => {
 
   it('given an earlier attempt that may have reached Twilio but did not, then it is looked up, not found, and sent once', async () => {
     const { deps, store, sent, sms } = harness([{ messageSid: 'SM2', status: 'queued' }]);
-    await store.claimSend(sms, deps.now(), 10_000);
-    await store.markSendUncertain(sms.key);
+    const claim = await store.claimSend(sms, deps.now(), 10_000);
+    await store.markSendUncertain(sms.key, leaseOf(claim));
 
     expect(await deliverOnce(deps, sms)).toMatchObject({ state: 'sent', messageSid: 'SM2' });
     expect(sent).toEqual([sms.body]);
@@ -96,12 +98,12 @@ describe('deliverOnce after a partial failure', () => {
 
   it('given an uncertain attempt whose recorded text had a link the new rendering lacks, then the new rendering is looked up and sent, never a half-restored link', async () => {
     const { deps, store, sent, sms, published } = harness([{ messageSid: 'SM3', status: 'queued' }]);
-    await store.claimSend(
+    const claim = await store.claimSend(
       { ...sms, body: 'Hi Mark. Track: https://qdn.example/track/[link]' },
       deps.now(),
       1,
     );
-    await store.markSendUncertain(sms.key);
+    await store.markSendUncertain(sms.key, leaseOf(claim));
 
     await deliverOnce(deps, { ...sms, body: 'Hi Mark, no link this time.' });
 

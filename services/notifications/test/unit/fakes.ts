@@ -19,7 +19,7 @@ import {
 // In-memory ports for the notifications domain (the DynamoDB store and the Twilio gateway are tested
 // against the local cloud in test/integration).
 
-type StoredSend = SendRecord & { state: string; leaseUntil: number };
+type StoredSend = SendRecord & { leaseToken?: string | undefined; leaseUntil: number; uncertain?: boolean };
 
 /**
  * The store's rules in memory: the job projection keeps the highest version seen (an older one is
@@ -37,6 +37,7 @@ export function memoryStore(
   restorations: { phone: string; by: string; messageSid: string; at: Date }[];
 } {
   const records = new Map<string, StoredSend>();
+  let leases = 0;
   const jobs = new Map<string, JobSnapshot>();
   const suppressed = new Map<string, { source: string; at: string }>();
   const restorations: { phone: string; by: string; messageSid: string; at: Date }[] = [];
@@ -77,18 +78,21 @@ export function memoryStore(
     async claimSend(sms: OutboundSms, now: Date, leaseMs: number) {
       const existing = records.get(sms.key);
       if (existing?.outcome) return { kind: 'done', record: existing };
-      if (existing?.state === 'sending' && existing.leaseUntil > now.getTime()) return { kind: 'busy' };
-      const fresh = !existing || existing.state === 'released';
+      if (existing?.leaseToken && existing.leaseUntil > now.getTime()) return { kind: 'busy' };
+      // As the ledger: the first attempt's body stays; a lease never ended (a crash) or ended uncertain
+      // makes the next claim uncertain.
+      const uncertain = Boolean(existing?.uncertain || existing?.leaseToken);
+      const leaseToken = `lease-${++leases}`;
       const record = {
         ...recordedSms(sms),
-        body: fresh ? sms.body : existing!.body,
+        body: existing?.body ?? sms.body,
         firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
-        state: 'sending',
+        leaseToken,
         leaseUntil: now.getTime() + leaseMs,
       };
       records.set(sms.key, record);
       stream(existing, record);
-      return fresh ? { kind: 'new', record } : { kind: 'uncertain', record };
+      return { kind: uncertain ? 'uncertain' : 'new', record, leaseToken };
     },
     async settleSend(sms: RecordedSms, body: string, outcome: SendOutcome, now: Date) {
       const existing = records.get(sms.key);
@@ -99,18 +103,21 @@ export function memoryStore(
         body: existing?.body ?? body,
         firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
         outcome,
-        state: 'settled',
+        leaseToken: undefined,
         leaseUntil: 0,
       };
       records.set(sms.key, record);
       stream(existing, record);
       return record;
     },
-    async releaseSend(key: string) {
-      records.get(key)!.state = 'released';
+    async releaseSend(key: string, leaseToken: string) {
+      const record = records.get(key)!;
+      if (record.leaseToken === leaseToken) Object.assign(record, { leaseToken: undefined, leaseUntil: 0 });
     },
-    async markSendUncertain(key: string) {
-      Object.assign(records.get(key)!, { state: 'uncertain', leaseUntil: 0 });
+    async markSendUncertain(key: string, leaseToken: string) {
+      const record = records.get(key)!;
+      if (record.leaseToken === leaseToken)
+        Object.assign(record, { leaseToken: undefined, leaseUntil: 0, uncertain: true });
     },
     isSuppressed: async (phone: string) => suppressed.has(phone),
     suppression: async (phone: string) => suppressed.get(phone),

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import { TransientError } from '@qdn/shared/errors';
+import { IdempotencyLedger } from '@qdn/shared/idempotency';
 import type { ChecklistTick, StoredTick } from '../domain/checklist.ts';
 import type { CrewMember } from '../domain/crew-member.ts';
 import type {
@@ -48,7 +49,16 @@ export function storedTickOf(item: Record<string, unknown> | undefined): StoredT
 }
 
 function withoutKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, leaseVersion: _lease, leaseUntil: _until, purgeAt: _purge, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    leaseToken: _lease,
+    leaseUntil: _until,
+    attempts: _attempts,
+    uncertain: _uncertain,
+    purgeAt: _purge,
+    ...rest
+  } = item;
   return rest as T;
 }
 
@@ -133,74 +143,37 @@ export class DynamoCrewRoster implements CrewRoster {
 export class DynamoCharterStore implements CharterStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
+  /** JOB#<jobId> / CHARTER: the highest version handled and the lease of the delivery handling one. */
+  readonly #charters: IdempotencyLedger;
 
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     this.#client = client;
     this.#table = tableName;
+    this.#charters = new IdempotencyLedger(client, { table: tableName, versionAttribute: 'version' });
   }
 
   async claim(jobId: string, version: number, now: Date, leaseMs: number): Promise<CharterClaim> {
-    try {
-      // The lease and the version check in one conditional write: two deliveries of one job never
-      // run at once, and a version at or below the one handled never runs at all.
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: charterKey(jobId),
-          UpdateExpression: 'SET leaseVersion = :version, leaseUntil = :until',
-          ConditionExpression:
-            '(attribute_not_exists(version) OR version < :version) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeValues: {
-            ':version': version,
-            ':until': now.getTime() + leaseMs,
-            ':now': now.getTime(),
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-      const { Item } = await this.#client.send(
-        new GetCommand({ TableName: this.#table, Key: charterKey(jobId), ConsistentRead: true }),
-      );
-      const handled = Item?.version as number | undefined;
-      return handled !== undefined && handled >= version
-        ? { kind: 'stale', handledVersion: handled }
-        : { kind: 'busy' };
-    }
+    // The lease and the version check in one conditional write (@qdn/shared/idempotency): two
+    // deliveries of one job never run at once, and a version at or below the one handled never runs.
+    const claim = await this.#charters.claim(charterKey(jobId), version, { now, leaseMs });
+    if (claim.kind === 'done') return { kind: 'stale', handledVersion: Number(claim.item.version) };
+    if (claim.kind === 'busy') return { kind: 'busy' };
     const { charter, links, scc } = await this.#charterItems(jobId);
-    return { kind: 'claimed', charter, links, scc };
+    return { kind: 'claimed', charter, links, scc, leaseToken: claim.leaseToken };
   }
 
-  async release(jobId: string, version: number): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: charterKey(jobId),
-          UpdateExpression: 'REMOVE leaseVersion, leaseUntil',
-          ConditionExpression: 'leaseVersion = :version',
-          ExpressionAttributeValues: { ':version': version },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-    }
+  async release(jobId: string, leaseToken: string): Promise<void> {
+    await this.#charters.release(charterKey(jobId), leaseToken);
   }
 
-  async complete(charter: CharterRecord): Promise<void> {
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...charterKey(charter.jobId), ...charter },
-          ConditionExpression: 'leaseVersion = :version',
-          ExpressionAttributeValues: { ':version': charter.version },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-      throw new TransientError(`Lost the lease on charter ${charter.jobId}; retrying`, { cause: error });
-    }
+  async complete(charter: CharterRecord, leaseToken: string): Promise<void> {
+    const { version, ...fields } = charter;
+    // A lost lease means another delivery is syncing this job now: retry rather than overwrite its work.
+    await this.#charters.complete(charterKey(charter.jobId), version, {
+      leaseToken,
+      whenLeaseLost: 'retry',
+      set: fields,
+    });
   }
 
   async recordSccSync(jobId: string, scc: SccState): Promise<void> {

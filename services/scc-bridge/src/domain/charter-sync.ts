@@ -41,11 +41,11 @@ export async function syncCharterCrew(
     throw new TransientError(`Charter ${job.jobId} is being synced by another delivery; retrying later`);
   }
   try {
-    await syncClaimedCharter(context, event, claim.scc, claim.links, now);
+    await syncClaimedCharter(context, event, claim, now);
     return 'synced';
   } catch (error) {
     // The lease would lapse on its own; letting go now lets the retry start at once.
-    await context.charters.release(job.jobId, job.version).catch(function leaseLapses(releaseError) {
+    await context.charters.release(job.jobId, claim.leaseToken).catch(function leaseLapses(releaseError) {
       logger.warn('Could not release the charter lease', { error: releaseError as Error });
     });
     throw error;
@@ -68,11 +68,11 @@ function claimCharter(context: BridgeContext, job: JobOnBus): Promise<CharterCla
 async function syncClaimedCharter(
   context: BridgeContext,
   event: { job: JobOnBus; meta: EventMeta },
-  recordedScc: SccState,
-  knownLinks: CrewLink[],
+  claim: Extract<CharterClaim, { kind: 'claimed' }>,
   now: Date,
 ): Promise<void> {
   const { job } = event;
+  const { scc: recordedScc, links: knownLinks, leaseToken } = claim;
   const brand = context.brands.get(job.brandId);
   const roster = await context.roster.getMany([...job.crewIds, ...knownLinks.map((link) => link.crewId)]);
   const plan = planCharter({ job, brand, scc: recordedScc, links: knownLinks, roster, now });
@@ -94,21 +94,24 @@ async function syncClaimedCharter(
   }
 
   await context.publish(timelineEvents(event, scc.sccLastSync, [...links.values()], now));
-  await context.charters.complete({
-    jobId: job.jobId,
-    brandId: job.brandId,
-    serviceType: job.serviceType,
-    version: job.version,
-    status: job.status,
-    crewIds: job.crewIds,
-    crewView: plan.view,
-    scheduleKey: plan.scheduleKey,
-    ...(scc.sccEventId ? { sccEventId: scc.sccEventId } : {}),
-    ...(scc.sccBodyHash ? { sccBodyHash: scc.sccBodyHash } : {}),
-    ...(scc.sccLastSync ? { sccLastSync: scc.sccLastSync } : {}),
-    unavailableCrewIds: plan.unavailableCrewIds,
-    updatedAt: now.toISOString(),
-  });
+  await context.charters.complete(
+    {
+      jobId: job.jobId,
+      brandId: job.brandId,
+      serviceType: job.serviceType,
+      version: job.version,
+      status: job.status,
+      crewIds: job.crewIds,
+      crewView: plan.view,
+      scheduleKey: plan.scheduleKey,
+      ...(scc.sccEventId ? { sccEventId: scc.sccEventId } : {}),
+      ...(scc.sccBodyHash ? { sccBodyHash: scc.sccBodyHash } : {}),
+      ...(scc.sccLastSync ? { sccLastSync: scc.sccLastSync } : {}),
+      unavailableCrewIds: plan.unavailableCrewIds,
+      updatedAt: now.toISOString(),
+    },
+    leaseToken,
+  );
 }
 
 /** One SCC call, recorded at once so a retry of this version does not repeat it. */

@@ -50,7 +50,13 @@ export type SccState = Pick<CharterRecord, 'sccEventId' | 'sccBodyHash' | 'sccLa
 
 /** What `claim` finds: the charter, its links and SCC state, or why this delivery has nothing to do. */
 export type CharterClaim =
-  | { kind: 'claimed'; charter: CharterRecord | undefined; links: CrewLink[]; scc: SccState }
+  | {
+      kind: 'claimed';
+      charter: CharterRecord | undefined;
+      links: CrewLink[];
+      scc: SccState;
+      leaseToken: string;
+    }
   /** The job version was already handled (a duplicate, a replay, or an older version arriving late). */
   | { kind: 'stale'; handledVersion: number }
   /** Another delivery of this job is being handled right now: retry later. */
@@ -72,8 +78,10 @@ export interface CrewRoster {
  */
 export interface CharterStore {
   claim(jobId: string, version: number, now: Date, leaseMs: number): Promise<CharterClaim>;
-  release(jobId: string, version: number): Promise<void>;
-  complete(charter: CharterRecord): Promise<void>;
+  /** Ends the lease without completing (the sync failed), so a retry can claim at once. */
+  release(jobId: string, leaseToken: string): Promise<void>;
+  /** Stores the charter as handled at its version; a TransientError if the lease was lost meanwhile. */
+  complete(charter: CharterRecord, leaseToken: string): Promise<void>;
   recordSccSync(jobId: string, scc: SccState): Promise<void>;
   /** Stores a new link and its token lookup; a replaced link's lookup goes. */
   saveLink(link: CrewLink, replacedTokenHash?: string): Promise<void>;

@@ -311,9 +311,10 @@ describe('syncing a charter', () => {
     // Prepare: another delivery of version 1 holds the charter and completes 300 ms later
     const { context } = memoryContext([alice, bob]);
     const job = charterJob();
-    await context.charters.claim(job.jobId, 1, now, 15_000);
+    const held = await context.charters.claim(job.jobId, 1, now, 15_000);
     setTimeout(() => {
-      void context.charters.complete({ jobId: job.jobId, version: 1 } as CharterRecord);
+      const leaseToken = held.kind === 'claimed' ? held.leaseToken : '';
+      void context.charters.complete({ jobId: job.jobId, version: 1 } as CharterRecord, leaseToken);
     }, 300);
 
     // Act

@@ -68,7 +68,8 @@ export const metaOf = (job: JobOnBus): EventMeta => ({
 /** The bridge's table in memory, with the same rules as the DynamoDB adapter (lease, version, tokens). */
 export class MemoryCharterStore implements CharterStore {
   charters = new Map<string, CharterRecord>();
-  leases = new Map<string, { version: number; until: number }>();
+  leases = new Map<string, { token: string; until: number }>();
+  #tokens = 0;
   links = new Map<string, CrewLink>();
   tokens = new Map<string, { jobId: string; crewId: string; linkId: string }>();
   ticks = new Map<string, StoredTick>();
@@ -84,15 +85,22 @@ export class MemoryCharterStore implements CharterStore {
     if (charter && charter.version >= version) return { kind: 'stale', handledVersion: charter.version };
     const lease = this.leases.get(jobId);
     if (lease && lease.until >= now.getTime()) return { kind: 'busy' };
-    this.leases.set(jobId, { version, until: now.getTime() + leaseMs });
+    const leaseToken = `lease-${++this.#tokens}`;
+    this.leases.set(jobId, { token: leaseToken, until: now.getTime() + leaseMs });
     const scc = this.scc.get(jobId) ?? {};
-    return { kind: 'claimed', charter: structuredClone(charter), links: this.linksOf(jobId), scc };
+    return {
+      kind: 'claimed',
+      charter: structuredClone(charter),
+      links: this.linksOf(jobId),
+      scc,
+      leaseToken,
+    };
   }
-  async release(jobId: string, version: number) {
-    if (this.leases.get(jobId)?.version === version) this.leases.delete(jobId);
+  async release(jobId: string, leaseToken: string) {
+    if (this.leases.get(jobId)?.token === leaseToken) this.leases.delete(jobId);
   }
-  async complete(charter: CharterRecord) {
-    if (this.leases.get(charter.jobId)?.version !== charter.version) throw new Error('lease lost');
+  async complete(charter: CharterRecord, leaseToken: string) {
+    if (this.leases.get(charter.jobId)?.token !== leaseToken) throw new Error('lease lost');
     this.leases.delete(charter.jobId);
     this.charters.set(charter.jobId, structuredClone(charter));
   }

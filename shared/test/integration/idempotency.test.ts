@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type DynamoDbLocal, startDynamoDbLocal } from '@qdn/local-cloud/dynamodb-local';
+import { TransientError } from '../../src/errors.ts';
+import { IdempotencyLedger } from '../../src/idempotency.ts';
+
+// The idempotency ledger against DynamoDB Local (the real engine's conditions and return values).
+const dataDir = mkdtempSync(join(tmpdir(), 'qdn-idempotency-'));
+const table = 'ledger';
+let dynamo: DynamoDbLocal;
+let client: DynamoDBDocumentClient;
+let ledger: IdempotencyLedger;
+let keys = 0;
+const newKey = () => ({ pk: `JOB#${++keys}`, sk: 'PUSH' });
+const now = new Date('2026-12-04T15:00:00.000Z');
+const later = (ms: number) => new Date(now.getTime() + ms);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal({ dbDir: join(dataDir, 'db'), port: await freePort() });
+  const raw = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await raw.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    }),
+  );
+  client = DynamoDBDocumentClient.from(raw);
+  ledger = new IdempotencyLedger(client, { table, versionAttribute: 'pushedVersion' });
+}, 200_000);
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const stored = async (key: Record<string, string>) =>
+  (await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+
+describe('IdempotencyLedger', () => {
+  it('claims a first attempt, refuses a second while the lease is live, then answers done', async () => {
+    const key = newKey();
+    const first = await ledger.claim(key, 3, { now, leaseMs: 30_000, set: { jobId: 'j1' } });
+    expect(first).toMatchObject({ kind: 'claimed', previous: undefined, uncertain: false });
+    expect(await ledger.claim(key, 3, { now: later(1_000), leaseMs: 30_000 })).toMatchObject({
+      kind: 'busy',
+      item: { jobId: 'j1', attempts: 1 },
+    });
+    if (first.kind !== 'claimed') throw new Error('not claimed');
+    const completed = await ledger.complete(key, 3, {
+      leaseToken: first.leaseToken,
+      whenLeaseLost: 'record',
+      set: { pushedAt: 'then' },
+    });
+    expect(completed).toMatchObject({ kind: 'completed', item: { pushedVersion: 3, pushedAt: 'then' } });
+    expect(completed.item).not.toHaveProperty('leaseToken');
+    // The same version again (a redelivery) and an older one arriving late both do nothing.
+    expect(await ledger.claim(key, 3, { now: later(2_000), leaseMs: 30_000 })).toMatchObject({
+      kind: 'done',
+      item: { pushedVersion: 3, pushedAt: 'then' },
+    });
+    expect((await ledger.claim(key, 2, { now: later(2_000), leaseMs: 30_000 })).kind).toBe('done');
+    // A later version is claimed again.
+    expect(await ledger.claim(key, 4, { now: later(3_000), leaseMs: 30_000 })).toMatchObject({
+      kind: 'claimed',
+      previous: { pushedVersion: 3 },
+      uncertain: false,
+    });
+  });
+
+  it('lets a released claim be taken at once, and reports an uncertain or lapsed attempt', async () => {
+    const key = newKey();
+    const first = await ledger.claim(key, 1, { now, leaseMs: 30_000 });
+    if (first.kind !== 'claimed') throw new Error('not claimed');
+    await ledger.release(key, first.leaseToken);
+    const second = await ledger.claim(key, 1, { now: later(10), leaseMs: 30_000 });
+    expect(second).toMatchObject({ kind: 'claimed', uncertain: false, previous: { attempts: 1 } });
+    if (second.kind !== 'claimed') throw new Error('not claimed');
+    await ledger.release(key, second.leaseToken, { uncertain: true });
+    const third = await ledger.claim(key, 1, { now: later(20), leaseMs: 30_000 });
+    expect(third).toMatchObject({ kind: 'claimed', uncertain: true, previous: { attempts: 2 } });
+    // Never released nor completed (a crash): after its lease lapses, the next attempt may take over,
+    // told that the effect may have happened.
+    const fourth = await ledger.claim(key, 1, { now: later(40_000), leaseMs: 30_000 });
+    expect(fourth).toMatchObject({ kind: 'claimed', uncertain: true, previous: { attempts: 3 } });
+    expect(await stored(key)).toMatchObject({ attempts: 4 });
+  });
+
+  it('keeps what the first attempt wrote with setIfAbsent', async () => {
+    const key = newKey();
+    const first = await ledger.claim(key, 1, { now, leaseMs: 1_000, setIfAbsent: { body: 'first' } });
+    if (first.kind !== 'claimed') throw new Error('not claimed');
+    await ledger.release(key, first.leaseToken);
+    await ledger.claim(key, 1, { now: later(5), leaseMs: 1_000, setIfAbsent: { body: 'second' } });
+    expect(await stored(key)).toMatchObject({ body: 'first' });
+  });
+
+  it('on a lost lease, records the version (leaving the new holder alone) or throws to retry', async () => {
+    const key = newKey();
+    const lapsed = await ledger.claim(key, 5, { now, leaseMs: 1_000 });
+    const holder = await ledger.claim(key, 5, { now: later(2_000), leaseMs: 30_000 });
+    if (lapsed.kind !== 'claimed' || holder.kind !== 'claimed') throw new Error('not claimed');
+    await expect(
+      ledger.complete(key, 5, { leaseToken: lapsed.leaseToken, whenLeaseLost: 'retry' }),
+    ).rejects.toBeInstanceOf(TransientError);
+    expect(await stored(key)).not.toHaveProperty('pushedVersion');
+    const recorded = await ledger.complete(key, 5, {
+      leaseToken: lapsed.leaseToken,
+      whenLeaseLost: 'record',
+    });
+    expect(recorded).toMatchObject({
+      kind: 'completed',
+      item: { pushedVersion: 5, leaseToken: holder.leaseToken },
+    });
+    // The holder, finishing later, finds the version done.
+    expect(
+      await ledger.complete(key, 5, {
+        leaseToken: holder.leaseToken,
+        whenLeaseLost: 'record',
+        set: { by: 'holder' },
+      }),
+    ).toMatchObject({ kind: 'already-done', item: { pushedVersion: 5 } });
+    expect(await stored(key)).not.toHaveProperty('by');
+  });
+
+  it('records an outcome without a lease once, and returns the first one after', async () => {
+    const key = newKey();
+    expect(
+      await ledger.complete(key, 1, { whenLeaseLost: 'record', set: { outcome: 'suppressed' } }),
+    ).toMatchObject({ kind: 'completed', item: { outcome: 'suppressed', pushedVersion: 1 } });
+    expect(
+      await ledger.complete(key, 1, { whenLeaseLost: 'record', set: { outcome: 'sent' } }),
+    ).toMatchObject({ kind: 'already-done', item: { outcome: 'suppressed' } });
+  });
+
+  it('gives one lease to one of many simultaneous attempts', async () => {
+    const key = newKey();
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, () => ledger.claim(key, 1, { now, leaseMs: 30_000 })),
+    );
+    expect(claims.filter((claim) => claim.kind === 'claimed')).toHaveLength(1);
+    expect(claims.filter((claim) => claim.kind === 'busy')).toHaveLength(11);
+  });
+
+  it('ignores the release of a lease another attempt has taken over', async () => {
+    const key = newKey();
+    const lapsed = await ledger.claim(key, 1, { now, leaseMs: 1_000 });
+    const holder = await ledger.claim(key, 1, { now: later(2_000), leaseMs: 30_000 });
+    if (lapsed.kind !== 'claimed' || holder.kind !== 'claimed') throw new Error('not claimed');
+    await ledger.release(key, lapsed.leaseToken);
+    expect(await stored(key)).toMatchObject({ leaseToken: holder.leaseToken });
+  });
+});
