@@ -41,6 +41,7 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
   const { leaseToken } = claim;
   if (claim.kind === 'uncertain') {
     const found = await deps.gateway.findSent({
+      brandId: sms.brandId,
       to: sms.to,
       body,
       since: new Date(claim.record.firstAttemptAt),
@@ -52,6 +53,7 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
   }
   try {
     const sent = await deps.gateway.send({
+      brandId: sms.brandId,
       to: sms.to,
       body,
       sender: sms.sender,

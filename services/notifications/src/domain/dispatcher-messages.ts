@@ -13,6 +13,16 @@ export class SmsRejectedError extends AppError {
   }
 }
 
+/** The customer opted out, so a dispatcher's text was held back (409); says whose brand it was held for. */
+export class CustomerOptedOutError extends ConflictError {
+  override name = 'CustomerOptedOutError';
+  readonly brandId: string;
+  constructor(brandId: string) {
+    super('The customer has opted out of texts (replied STOP)');
+    this.brandId = brandId;
+  }
+}
+
 /**
  * A dispatcher texts a job's customer: signed as the job's brand, sent once per request id (a retried
  * request sends nothing twice), and logged in the timeline like every other SMS.
@@ -41,7 +51,7 @@ export async function textCustomerAsDispatcher(
     case 'sent':
       return { messageSid: outcome.messageSid, status: outcome.status };
     case 'suppressed':
-      throw new ConflictError('The customer has opted out of texts (replied STOP)');
+      throw new CustomerOptedOutError(job.brandId);
     case 'failed':
       throw new SmsRejectedError(`Twilio refused the text: ${outcome.errorMessage}`, outcome.errorCode);
   }

@@ -176,6 +176,8 @@ export class SmsSendError extends Error {
 export interface SmsGateway {
   /** Sends one SMS (retrying 429/5xx a few times itself); throws SmsSendError. */
   send(sms: {
+    /** Whose text it is (the metrics count per brand; Twilio is told the sender). */
+    brandId: string;
     to: string;
     body: string;
     sender: Sender;
@@ -183,6 +185,7 @@ export interface SmsGateway {
   }): Promise<{ messageSid: string; status: string }>;
   /** A message to `to` with exactly `body` sent since `since`, if Twilio has one. */
   findSent(sms: {
+    brandId: string;
     to: string;
     body: string;
     since: Date;

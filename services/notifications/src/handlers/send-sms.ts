@@ -19,7 +19,7 @@ export const handler = queueConsumer(
       {
         ...deps,
         // Texts sent and refused, and the fan-out latency, where Twilio answers (sms-metrics.ts).
-        gateway: meteredGateway(deps.gateway, { brandId, occurredAt }, deps.now),
+        gateway: meteredGateway(deps.gateway, { occurredAt }, deps.now),
         sendLeaseMs: context.getRemainingTimeInMillis(),
       },
       event,

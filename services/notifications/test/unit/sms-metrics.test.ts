@@ -22,10 +22,13 @@ beforeEach(() => {
 });
 const metrics = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
-const sms = { to: '+16195550150', body: 'On the way', sender: { from: '+16195550100' } } as Parameters<
-  Gateway['send']
->[0];
-const cause = { brandId: 'qdn', occurredAt: '2026-12-04T12:00:00.000Z' };
+const sms = {
+  brandId: 'qdn',
+  to: '+16195550150',
+  body: 'On the way',
+  sender: { from: '+16195550100' },
+} as Parameters<Gateway['send']>[0];
+const cause = { occurredAt: '2026-12-04T12:00:00.000Z' };
 const now = () => new Date('2026-12-04T12:00:02.500Z');
 
 describe('the metered SMS gateway', () => {
@@ -61,7 +64,7 @@ describe('the metered SMS gateway', () => {
       send: async () => ({ messageSid: 'SM2', status: 'queued' }),
       findSent: async () => undefined,
     };
-    await meteredGateway(gateway, { brandId: 'jada' }, now).send(sms);
+    await meteredGateway(gateway, {}, now).send({ ...sms, brandId: 'jada' });
     expect(metrics()).toEqual([expect.objectContaining({ brand: 'jada', SmsSent: 1 })]);
   });
 });
