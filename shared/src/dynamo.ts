@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { perInstance } from './per-instance.ts';
 
 // One DynamoDB client per function, created on first use. Endpoints come from the SDK's standard
 // AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points them at its emulators.
-// (The EventBridge client lives with publishing, the SQS client with the DLQ review: a function loads
-// only the clients it uses.)
-let documentClient: DynamoDBDocumentClient | undefined;
+// Every SDK client is made in @qdn/shared, one module each (sqs.ts, sns.ts, s3.ts, publish.ts for
+// EventBridge), so a function loads only the clients it uses.
 
 /**
  * A write refused by its condition: ConditionalCheckFailedException, or a transaction cancelled because
@@ -23,12 +23,11 @@ export function isConditionalCheckFailure(error: unknown): boolean {
   );
 }
 
-export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export const dynamoDocumentClient: () => DynamoDBDocumentClient = perInstance(() =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-  return documentClient;
-}
+  }),
+);
 
 /** What `recordIfNewer` writes: the item's key, its version (and the attribute holding it), the fields. */
 export interface NewerVersion {

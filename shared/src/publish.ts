@@ -5,15 +5,11 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import { type DomainEvent, detailSchemaOf } from './events.ts';
+import { perInstance } from './per-instance.ts';
 import { backoffDelayMs, retryBaseDelayMs, sleep } from './retry.ts';
 
-let eventBridge: EventBridgeClient | undefined;
-
 /** The function's EventBridge client, created once (endpoint from AWS_ENDPOINT_URL_EVENTBRIDGE locally). */
-export function eventBridgeClient(): EventBridgeClient {
-  eventBridge ??= new EventBridgeClient({});
-  return eventBridge;
-}
+export const eventBridgeClient = perInstance(() => new EventBridgeClient({}));
 
 /** PutEvents takes at most 10 entries and 256 KB per call. */
 const MAX_ENTRIES_PER_CALL = 10;

@@ -1,11 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { perInstance } from './per-instance.ts';
 
-let sqs: SQSClient | undefined;
-
-/** The function's SQS client, created once (endpoint from AWS_ENDPOINT_URL_SQS, like every client). */
-export function sqsClient(): SQSClient {
-  // The endpoint, not the queue URL's host: locally queue URLs are under *.localhost (fauxqs), which the
-  // SDK would otherwise warn about on every call. In AWS both are the regional SQS endpoint.
-  sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false });
-  return sqs;
-}
+/**
+ * The function's SQS client, created once (endpoint from AWS_ENDPOINT_URL_SQS, like every client). The
+ * endpoint, not the queue URL's host: locally queue URLs are under *.localhost (fauxqs), which the SDK
+ * would otherwise warn about on every call. In AWS both are the regional SQS endpoint.
+ */
+export const sqsClient = perInstance(() => new SQSClient({ useQueueUrlAsEndpoint: false }));

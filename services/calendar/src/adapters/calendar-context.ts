@@ -1,6 +1,7 @@
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { perInstance, perInstanceAsync } from '@qdn/shared/per-instance';
 import * as z from 'zod';
 import type { FeedContext, SyncContext } from '../domain/calendar-commands.ts';
 import { DynamoCalendarStore, DynamoCrewStatusStore, DynamoFeedKeyStore } from './calendar-store.ts';
@@ -12,40 +13,28 @@ const config = loadConfig({
   API_BASE_URL: z.url(),
 });
 
-let entries: DynamoCalendarStore | undefined;
+const entryStore = perInstance(() => new DynamoCalendarStore(dynamoDocumentClient(), config.CALENDAR_TABLE));
 
-function entryStore(): DynamoCalendarStore {
-  entries ??= new DynamoCalendarStore(dynamoDocumentClient(), config.CALENDAR_TABLE);
-  return entries;
-}
-
-/** The calendar consumer's dependencies. */
-export async function syncContext(): Promise<SyncContext> {
-  return { entries: entryStore(), brands: await loadBrands() };
-}
-
-let crewStatus: DynamoCrewStatusStore | undefined;
+/** The calendar consumer's dependencies, built once per function instance. */
+export const syncContext = perInstanceAsync(
+  async (): Promise<SyncContext> => ({ entries: entryStore(), brands: await loadBrands() }),
+);
 
 /** The crew members' roster status (the crew-status consumer writes it, the feed route reads it). */
-export function crewStatusStore(): DynamoCrewStatusStore {
-  crewStatus ??= new DynamoCrewStatusStore(dynamoDocumentClient(), config.CALENDAR_TABLE);
-  return crewStatus;
-}
-
-let feed: Promise<FeedContext> | undefined;
+export const crewStatusStore = perInstance(
+  () => new DynamoCrewStatusStore(dynamoDocumentClient(), config.CALENDAR_TABLE),
+);
 
 /** The feed and board routes' dependencies, built once per function instance. */
-export function feedContext(): Promise<FeedContext> {
-  feed ??= loadBrands().then((brands) => ({
-    entries: entryStore(),
-    feedKeys: new DynamoFeedKeyStore(dynamoDocumentClient(), config.CALENDAR_TABLE),
-    crewStatus: crewStatusStore(),
-    brands,
-    now: () => new Date(),
-    apiBaseUrl: config.API_BASE_URL,
-  }));
-  feed.catch(() => {
-    feed = undefined;
-  });
-  return feed;
-}
+export const feedContext = perInstanceAsync(() =>
+  loadBrands().then(
+    (brands): FeedContext => ({
+      entries: entryStore(),
+      feedKeys: new DynamoFeedKeyStore(dynamoDocumentClient(), config.CALENDAR_TABLE),
+      crewStatus: crewStatusStore(),
+      brands,
+      now: () => new Date(),
+      apiBaseUrl: config.API_BASE_URL,
+    }),
+  ),
+);

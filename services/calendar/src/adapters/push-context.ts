@@ -1,6 +1,7 @@
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { perInstanceAsync } from '@qdn/shared/per-instance';
 import { sleep } from '@qdn/shared/retry';
 import { secretParameter } from '@qdn/shared/ssm-secret';
 import * as z from 'zod';
@@ -28,9 +29,9 @@ const internalCalendar = config.CALENDAR_API_BASE_URL
     })
   : undefined;
 
-/** The calendar-push consumer's dependencies. */
-export async function pushContext(): Promise<PushContext> {
-  return {
+/** The calendar-push consumer's dependencies, built once per function instance. */
+export const pushContext = perInstanceAsync(
+  async (): Promise<PushContext> => ({
     internalCalendar,
     ledger: new DynamoPushLedger(dynamoDocumentClient(), config.CALENDAR_TABLE),
     brands: await loadBrands(),
@@ -38,5 +39,5 @@ export async function pushContext(): Promise<PushContext> {
     // The request's own timeout plus room for the ledger writes around it.
     leaseMs: config.CALENDAR_API_TIMEOUT_MS + 2_000,
     sleep,
-  };
-}
+  }),
+);

@@ -1,6 +1,7 @@
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { perInstanceAsync } from '@qdn/shared/per-instance';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { secretParameter } from '@qdn/shared/ssm-secret';
 import { monotonicFactory } from 'ulid';
@@ -25,19 +26,11 @@ const config = loadConfig({
 });
 
 const newUlid = monotonicFactory();
-let context: Promise<JobsContext> | undefined;
-
 /**
  * The jobs commands' dependencies, built once per function instance. A failed build (the brand catalog
  * not readable from SSM at cold start) is not kept: the next invocation tries again.
  */
-export function jobsContext(): Promise<JobsContext> {
-  context ??= buildContext().catch((error: unknown) => {
-    context = undefined;
-    throw error;
-  });
-  return context;
-}
+export const jobsContext = perInstanceAsync(buildContext);
 
 function buildContext(): Promise<JobsContext> {
   return loadBrands().then((brands) => ({

@@ -1,7 +1,7 @@
 import { loadBrands } from '@qdn/shared/brand-loader';
-import type { Brands } from '@qdn/shared/brands';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { perInstance } from '@qdn/shared/per-instance';
 import * as z from 'zod';
 import type { LocationLog } from '../domain/job-locations.ts';
 import type { LocationsContext } from '../domain/location-commands.ts';
@@ -16,33 +16,19 @@ const config = loadConfig({
   ARRIVAL_RADIUS_METERS: z.coerce.number().positive().max(5_000).default(150),
 });
 
-let locations: LocationLog | undefined;
-let context: LocationsContext | undefined;
-let brands: Promise<Brands> | undefined;
-
-/** The brand catalog, loaded on first need; a failed load is retried on the next call, not kept. */
-function brandCatalog(): Promise<Brands> {
-  brands ??= loadBrands().catch((error: unknown) => {
-    brands = undefined;
-    throw error;
-  });
-  return brands;
-}
-
 /** The telemetry table, for routes that only read points (the tracking view). */
-export function locationLog(): LocationLog {
-  locations ??= new DynamoLocationLog(dynamoDocumentClient(), config.JOB_LOCATIONS_TABLE);
-  return locations;
-}
+export const locationLog = perInstance(
+  (): LocationLog => new DynamoLocationLog(dynamoDocumentClient(), config.JOB_LOCATIONS_TABLE),
+);
 
 /** The telemetry commands' dependencies, built once per function instance. */
-export function locationsContext(): LocationsContext {
-  context ??= {
+export const locationsContext = perInstance(
+  (): LocationsContext => ({
     repository: new DynamoJobRepository(dynamoDocumentClient(), config.JOBS_TABLE),
     locations: locationLog(),
     now: () => new Date(),
     arrivalRadiusMeters: config.ARRIVAL_RADIUS_METERS,
-    timeZoneOf: async (brandId) => (await brandCatalog()).get(brandId).timeZone,
-  };
-  return context;
-}
+    // The catalog on first need (loadBrands keeps it; a failed load is tried again next time).
+    timeZoneOf: async (brandId) => (await loadBrands()).get(brandId).timeZone,
+  }),
+);

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { perInstance } from '@qdn/shared/per-instance';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
+import { s3Client } from '@qdn/shared/s3';
 import * as z from 'zod';
 import type { MediaContext } from '../domain/ports.ts';
 import { DynamoJobDirectory } from './job-directory.ts';
-import { S3PhotoStorage, s3Client } from './photo-storage.ts';
+import { S3PhotoStorage } from './photo-storage.ts';
 import { DynamoPhotoRepository } from './photo-store.ts';
 
 // Read once per cold start; a missing variable fails the first invocation with its name.
@@ -18,11 +20,9 @@ const config = loadConfig({
   CUSTOMER_UPLOADS_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(60),
 });
 
-let context: MediaContext | undefined;
-
 /** The photo routes' dependencies, built once per function instance. */
-export function mediaContext(): MediaContext {
-  context ??= {
+export const mediaContext = perInstance(
+  (): MediaContext => ({
     photos: new DynamoPhotoRepository(dynamoDocumentClient(), config.PHOTOS_TABLE),
     jobs: new DynamoJobDirectory(dynamoDocumentClient(), config.KNOWN_JOBS_TABLE),
     storage: new S3PhotoStorage(s3Client(), config.MEDIA_BUCKET),
@@ -31,6 +31,5 @@ export function mediaContext(): MediaContext {
     timeZoneOf: async (brandId) => (await loadBrands()).get(brandId).timeZone,
     limits: new RateLimiter(dynamoDocumentClient(), config.COUNTERS_TABLE),
     customerUploadsPerIpPerHour: config.CUSTOMER_UPLOADS_PER_IP_PER_HOUR,
-  };
-  return context;
-}
+  }),
+);

@@ -4,7 +4,7 @@ import {
   GetObjectCommand,
   NoSuchKey,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -21,12 +21,6 @@ export function uploadConditions(
   maxBytes: number,
 ): NonNullable<PresignedPostOptions['Conditions']> {
   return [{ 'Content-Type': contentType }, ['content-length-range', 1, maxBytes]];
-}
-
-/** S3 as the SDK finds it: AWS, or the local cloud's S3 endpoint through AWS_ENDPOINT_URL_S3. */
-export function s3Client(): S3Client {
-  // A custom endpoint (the local cloud's 127.0.0.1) has no per-bucket host names: path-style URLs.
-  return new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
 }
 
 /** The media bucket through the SDK. */

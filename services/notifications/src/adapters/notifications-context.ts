@@ -1,6 +1,7 @@
 import { loadBrands } from '@qdn/shared/brand-loader';
 import type { Brands } from '@qdn/shared/brands';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { perInstanceAsync } from '@qdn/shared/per-instance';
 import { publishEvents } from '@qdn/shared/publish';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { retryBaseDelayMs } from '@qdn/shared/retry';
@@ -47,20 +48,13 @@ type SendingDeps = NotificationsDeps & {
   trackingLinks: TrackingLinks;
   relayLimit: RelayLimit;
 };
-let deps: Promise<SendingDeps> | undefined;
 
 /**
  * What the functions that send SMS need (the Twilio client among it), built once per function instance
  * (functions that only read or record messages use store-context.ts). A failed build (the brand
  * catalog not readable from SSM at cold start) is not kept: the next invocation tries again.
  */
-export function notificationsContext(): Promise<SendingDeps> {
-  deps ??= buildDeps().catch((error: unknown) => {
-    deps = undefined;
-    throw error;
-  });
-  return deps;
-}
+export const notificationsContext = perInstanceAsync(buildDeps);
 
 function buildDeps(): Promise<SendingDeps> {
   return loadBrands().then((brands) => {

@@ -1,15 +1,15 @@
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { perInstance } from '@qdn/shared/per-instance';
 import { DynamoNotificationStore } from './notification-store.ts';
 import { config } from './notifications-config.ts';
 
 // For the functions that read or record messages and never send (timelines, delivery statuses): the
 // store alone, so they load no Twilio or SSM client (notifications-context.ts wires the senders).
-let store: DynamoNotificationStore | undefined;
 
 /** The messages table, created once per function instance. */
-export function messageStore(): DynamoNotificationStore {
-  store ??= new DynamoNotificationStore(dynamoDocumentClient(), config.MESSAGES_TABLE, {
-    sendRecordTtlDays: config.SEND_RECORD_TTL_DAYS,
-  });
-  return store;
-}
+export const messageStore = perInstance(
+  () =>
+    new DynamoNotificationStore(dynamoDocumentClient(), config.MESSAGES_TABLE, {
+      sendRecordTtlDays: config.SEND_RECORD_TTL_DAYS,
+    }),
+);

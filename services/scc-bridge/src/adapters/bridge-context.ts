@@ -1,9 +1,10 @@
-import { SNSClient } from '@aws-sdk/client-sns';
 import { loadBrands } from '@qdn/shared/brand-loader';
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
+import { perInstance, perInstanceAsync } from '@qdn/shared/per-instance';
 import { publishEvents } from '@qdn/shared/publish';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
+import { snsClient } from '@qdn/shared/sns';
 import { secretParameter } from '@qdn/shared/ssm-secret';
 import * as z from 'zod';
 import type { BridgeContext } from '../domain/ports.ts';
@@ -32,23 +33,19 @@ const LEASE_MS = 15_000;
 // Well inside the consumer's timeout, leaving time for the sync itself once the other delivery is done.
 const BUSY_WAIT_MS = 5_000;
 
-let roster: RosterContext | undefined;
-let context: Promise<BridgeContext> | undefined;
-
 /** The roster routes' dependencies (no secrets; the brand catalog only for an activity change's event). */
-export function rosterContext(): RosterContext {
-  roster ??= {
+export const rosterContext = perInstance(
+  (): RosterContext => ({
     roster: new DynamoCrewRoster(dynamoDocumentClient(), config.CREW_TABLE),
     now: () => new Date(),
     publish: (events) => publishEvents(events),
     defaultBrandId: async () => (await loadBrands()).defaultBrandId,
-  };
-  return roster;
-}
+  }),
+);
 
 /** The bridge's dependencies, built once per function instance. */
-export function bridgeContext(): Promise<BridgeContext> {
-  context ??= loadBrands().then(
+export const bridgeContext = perInstanceAsync(() =>
+  loadBrands().then(
     (brands): BridgeContext => ({
       roster: rosterContext().roster,
       charters: new DynamoCharterStore(dynamoDocumentClient(), config.CREW_TABLE),
@@ -57,7 +54,7 @@ export function bridgeContext(): Promise<BridgeContext> {
         serviceKey: () => secretParameter(config.SCC_SERVICE_KEY_PARAMETER),
         timeoutMs: config.SCC_TIMEOUT_MS,
       }),
-      messenger: new SnsCrewMessenger(new SNSClient({}), config.CREW_NOTIFICATIONS_TOPIC_ARN),
+      messenger: new SnsCrewMessenger(snsClient(), config.CREW_NOTIFICATIONS_TOPIC_ARN),
       publish: (events) => publishEvents(events),
       brands,
       now: () => new Date(),
@@ -71,10 +68,5 @@ export function bridgeContext(): Promise<BridgeContext> {
         ticksPerIpPerMinute: config.CHECKLIST_TICKS_PER_IP_PER_MINUTE,
       },
     }),
-  );
-  // A failed start (SSM unreachable) is not cached: the next invocation tries again.
-  context.catch(() => {
-    context = undefined;
-  });
-  return context;
-}
+  ),
+);
