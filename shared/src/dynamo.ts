@@ -23,7 +23,7 @@ export function isConditionalCheckFailure(error: unknown): boolean {
   );
 }
 
-export const dynamoDocumentClient: () => DynamoDBDocumentClient = perInstance(() =>
+export const dynamoDocumentClient: () => DynamoDBDocumentClient = /* @__PURE__ */ perInstance(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   }),

@@ -3,6 +3,10 @@
  * Lambda environment serves many invocations, so clients, stores and the brand catalog are made on the
  * first and kept; nothing is built at import time beyond reading the configuration, so a function only
  * pays for what its code path uses.
+ *
+ * Module-level uses are marked `/* @__PURE__ *\/` (`export const s3Client = /* @__PURE__ *\/ perInstance(…)`):
+ * esbuild cannot tell that the call has no side effect, and without the mark a bundle that imports the
+ * module for something else would keep the SDK client it never makes.
  */
 
 /** `build` on first call, the same value after. A build that throws is not kept. */

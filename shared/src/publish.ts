@@ -9,7 +9,7 @@ import { perInstance } from './per-instance.ts';
 import { backoffDelayMs, retryBaseDelayMs, sleep } from './retry.ts';
 
 /** The function's EventBridge client, created once (endpoint from AWS_ENDPOINT_URL_EVENTBRIDGE locally). */
-export const eventBridgeClient = perInstance(() => new EventBridgeClient({}));
+export const eventBridgeClient = /* @__PURE__ */ perInstance(() => new EventBridgeClient({}));
 
 /** PutEvents takes at most 10 entries and 256 KB per call. */
 const MAX_ENTRIES_PER_CALL = 10;

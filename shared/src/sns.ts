@@ -2,4 +2,4 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { perInstance } from './per-instance.ts';
 
 /** The function's SNS client, created once (endpoint from AWS_ENDPOINT_URL_SNS, like every client). */
-export const snsClient = perInstance(() => new SNSClient({}));
+export const snsClient = /* @__PURE__ */ perInstance(() => new SNSClient({}));

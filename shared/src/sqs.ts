@@ -6,4 +6,4 @@ import { perInstance } from './per-instance.ts';
  * endpoint, not the queue URL's host: locally queue URLs are under *.localhost (fauxqs), which the SDK
  * would otherwise warn about on every call. In AWS both are the regional SQS endpoint.
  */
-export const sqsClient = perInstance(() => new SQSClient({ useQueueUrlAsEndpoint: false }));
+export const sqsClient = /* @__PURE__ */ perInstance(() => new SQSClient({ useQueueUrlAsEndpoint: false }));

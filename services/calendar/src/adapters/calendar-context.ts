@@ -13,20 +13,22 @@ const config = loadConfig({
   API_BASE_URL: z.url(),
 });
 
-const entryStore = perInstance(() => new DynamoCalendarStore(dynamoDocumentClient(), config.CALENDAR_TABLE));
+const entryStore = /* @__PURE__ */ perInstance(
+  () => new DynamoCalendarStore(dynamoDocumentClient(), config.CALENDAR_TABLE),
+);
 
 /** The calendar consumer's dependencies, built once per function instance. */
-export const syncContext = perInstanceAsync(
+export const syncContext = /* @__PURE__ */ perInstanceAsync(
   async (): Promise<SyncContext> => ({ entries: entryStore(), brands: await loadBrands() }),
 );
 
 /** The crew members' roster status (the crew-status consumer writes it, the feed route reads it). */
-export const crewStatusStore = perInstance(
+export const crewStatusStore = /* @__PURE__ */ perInstance(
   () => new DynamoCrewStatusStore(dynamoDocumentClient(), config.CALENDAR_TABLE),
 );
 
 /** The feed and board routes' dependencies, built once per function instance. */
-export const feedContext = perInstanceAsync(() =>
+export const feedContext = /* @__PURE__ */ perInstanceAsync(() =>
   loadBrands().then(
     (brands): FeedContext => ({
       entries: entryStore(),

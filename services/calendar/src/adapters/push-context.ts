@@ -30,7 +30,7 @@ const internalCalendar = config.CALENDAR_API_BASE_URL
   : undefined;
 
 /** The calendar-push consumer's dependencies, built once per function instance. */
-export const pushContext = perInstanceAsync(
+export const pushContext = /* @__PURE__ */ perInstanceAsync(
   async (): Promise<PushContext> => ({
     internalCalendar,
     ledger: new DynamoPushLedger(dynamoDocumentClient(), config.CALENDAR_TABLE),

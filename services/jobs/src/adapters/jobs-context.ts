@@ -30,7 +30,7 @@ const newUlid = monotonicFactory();
  * The jobs commands' dependencies, built once per function instance. A failed build (the brand catalog
  * not readable from SSM at cold start) is not kept: the next invocation tries again.
  */
-export const jobsContext = perInstanceAsync(buildContext);
+export const jobsContext = /* @__PURE__ */ perInstanceAsync(buildContext);
 
 function buildContext(): Promise<JobsContext> {
   return loadBrands().then((brands) => ({

@@ -17,12 +17,12 @@ const config = loadConfig({
 });
 
 /** The telemetry table, for routes that only read points (the tracking view). */
-export const locationLog = perInstance(
+export const locationLog = /* @__PURE__ */ perInstance(
   (): LocationLog => new DynamoLocationLog(dynamoDocumentClient(), config.JOB_LOCATIONS_TABLE),
 );
 
 /** The telemetry commands' dependencies, built once per function instance. */
-export const locationsContext = perInstance(
+export const locationsContext = /* @__PURE__ */ perInstance(
   (): LocationsContext => ({
     repository: new DynamoJobRepository(dynamoDocumentClient(), config.JOBS_TABLE),
     locations: locationLog(),

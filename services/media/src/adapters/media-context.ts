@@ -21,7 +21,7 @@ const config = loadConfig({
 });
 
 /** The photo routes' dependencies, built once per function instance. */
-export const mediaContext = perInstance(
+export const mediaContext = /* @__PURE__ */ perInstance(
   (): MediaContext => ({
     photos: new DynamoPhotoRepository(dynamoDocumentClient(), config.PHOTOS_TABLE),
     jobs: new DynamoJobDirectory(dynamoDocumentClient(), config.KNOWN_JOBS_TABLE),

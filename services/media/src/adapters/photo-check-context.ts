@@ -6,6 +6,6 @@ import { mediaContext } from './media-context.ts';
 // Apart from media-context.ts so that only the photo consumer loads sharp (a native module) at cold start.
 
 /** The photo consumer's dependencies: the routes' plus the image library. */
-export const photoCheckContext = perInstance(
+export const photoCheckContext = /* @__PURE__ */ perInstance(
   (): PhotoCheckContext => ({ ...mediaContext(), images: imageTools }),
 );

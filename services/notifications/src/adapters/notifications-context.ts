@@ -54,7 +54,7 @@ type SendingDeps = NotificationsDeps & {
  * (functions that only read or record messages use store-context.ts). A failed build (the brand
  * catalog not readable from SSM at cold start) is not kept: the next invocation tries again.
  */
-export const notificationsContext = perInstanceAsync(buildDeps);
+export const notificationsContext = /* @__PURE__ */ perInstanceAsync(buildDeps);
 
 function buildDeps(): Promise<SendingDeps> {
   return loadBrands().then((brands) => {

@@ -7,7 +7,7 @@ import { config } from './notifications-config.ts';
 // store alone, so they load no Twilio or SSM client (notifications-context.ts wires the senders).
 
 /** The messages table, created once per function instance. */
-export const messageStore = perInstance(
+export const messageStore = /* @__PURE__ */ perInstance(
   () =>
     new DynamoNotificationStore(dynamoDocumentClient(), config.MESSAGES_TABLE, {
       sendRecordTtlDays: config.SEND_RECORD_TTL_DAYS,

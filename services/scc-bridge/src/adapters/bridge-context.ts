@@ -34,7 +34,7 @@ const LEASE_MS = 15_000;
 const BUSY_WAIT_MS = 5_000;
 
 /** The roster routes' dependencies (no secrets; the brand catalog only for an activity change's event). */
-export const rosterContext = perInstance(
+export const rosterContext = /* @__PURE__ */ perInstance(
   (): RosterContext => ({
     roster: new DynamoCrewRoster(dynamoDocumentClient(), config.CREW_TABLE),
     now: () => new Date(),
@@ -44,7 +44,7 @@ export const rosterContext = perInstance(
 );
 
 /** The bridge's dependencies, built once per function instance. */
-export const bridgeContext = perInstanceAsync(() =>
+export const bridgeContext = /* @__PURE__ */ perInstanceAsync(() =>
   loadBrands().then(
     (brands): BridgeContext => ({
       roster: rosterContext().roster,
