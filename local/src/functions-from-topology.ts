@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION } from './cloudformation.ts';
 import type { LocalFunction } from './runtime/functions.ts';
 import type { ServiceTopology } from './topology.ts';
+import type { ScheduleDeclaration } from './triggers/schedule.ts';
 
 export interface HttpRouteDeclaration {
   routeKey: string;
@@ -45,6 +46,8 @@ export interface FunctionsTopology {
   routes: HttpRouteDeclaration[];
   sqs: SqsEventDeclaration[];
   streams: StreamEventDeclaration[];
+  /** Functions run on a schedule (`schedule:` events). */
+  schedules: ScheduleDeclaration[];
   authorizers: AuthorizerDeclaration[];
   cors: Record<string, unknown> | undefined;
 }
@@ -83,6 +86,7 @@ export function functionsFromTopology(
     routes: [],
     sqs: [],
     streams: [],
+    schedules: [],
     authorizers: [],
     cors: undefined,
   };
@@ -144,6 +148,16 @@ export function functionsFromTopology(
             maxConcurrency: concurrency,
             reportBatchItemFailures: declaration.functionResponseType === 'ReportBatchItemFailures',
           });
+        } else if (type === 'schedule') {
+          // `schedule: rate(1 hour)` or `{ rate: [rate(1 hour), …], enabled }` (osls's two forms).
+          const rates = typeof declaration === 'string' ? [declaration] : [declaration.rate].flat();
+          for (const expression of rates) {
+            result.schedules.push({
+              functionKey: key,
+              expression: String(expression),
+              enabled: typeof declaration === 'string' || declaration.enabled !== false,
+            });
+          }
         } else if (
           type === 'stream' &&
           typeof declaration === 'object' &&

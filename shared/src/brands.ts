@@ -67,6 +67,11 @@ export const Brand = z.object({
   /** The brand's trailers; a brand without any (charters) books none. */
   fleet: z.array(TrailerConfig).default([]),
   sla: SlaThresholds.default({ ...DEFAULT_SLA }),
+  /**
+   * Days a web booking may wait for a dispatcher before it expires (a scheduled job in the jobs
+   * service cancels it, shown to staff as expired; the customer is never texted about it).
+   */
+  bookingRequestExpiryDays: z.number().int().min(1).max(90).default(7),
   theme: z.object({
     primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
     accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),

@@ -24,6 +24,11 @@ export const STATUS_LABEL: Record<JobStatus, string> = {
   cancelled: 'Cancelled',
 };
 
+/** A job's status as the dispatcher reads it: a web booking nobody confirmed in time shows as expired. */
+export function statusLabel(job: Pick<Job, 'status' | 'expiredAt'>): string {
+  return job.status === 'cancelled' && job.expiredAt ? 'Expired' : STATUS_LABEL[job.status];
+}
+
 /** The board's columns: every status in order, each job in one, earliest window first. */
 export function groupByStatus(jobs: readonly Job[]): { status: JobStatus; jobs: Job[] }[] {
   return STATUS_ORDER.map((status) => ({

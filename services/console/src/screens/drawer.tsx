@@ -9,6 +9,7 @@ import {
   messagesOf,
   optedOut,
   STATUS_LABEL,
+  statusLabel,
 } from '../domain.ts';
 import { changesOf, type EditForm, formOf } from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
@@ -33,9 +34,21 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
     return (
       <section class="details" aria-labelledby="details-title">
         <h3 id="details-title">Details</h3>
+        {job.expiredAt && (
+          <p class="notice" role="note">
+            Expired {when(job.expiredAt)}: this web booking was not confirmed in time. The customer was not
+            texted.
+          </p>
+        )}
         <dl>
           <dt>Phone</dt>
-          <dd>{job.customer.phone}</dd>
+          <dd>{job.customer.phone ?? 'none yet (imported without one): add it to text them'}</dd>
+          {job.legacyJobId && (
+            <>
+              <dt>First system's id</dt>
+              <dd>{job.legacyJobId}</dd>
+            </>
+          )}
           <dt>Address</dt>
           <dd>{job.address.text}</dd>
           <dt>When</dt>
@@ -495,7 +508,7 @@ export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void 
     <aside class="drawer" aria-labelledby="drawer-title">
       <div class="drawer-head">
         <h2 id="drawer-title">{job.value?.customer.name ?? 'Job'}</h2>
-        {job.value && <span class={`chip status-${job.value.status}`}>{STATUS_LABEL[job.value.status]}</span>}
+        {job.value && <span class={`chip status-${job.value.status}`}>{statusLabel(job.value)}</span>}
         <button type="button" class="close" onClick={onClose} aria-label="Close the job">
           ✕
         </button>

@@ -5,7 +5,7 @@ import { useEffect } from 'preact/hooks';
 import { api, type Job, listJobs } from '../api.ts';
 import { user } from '../auth.ts';
 import { config } from '../config.ts';
-import { STATUS_LABEL, windowText } from '../domain.ts';
+import { statusLabel, windowText } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows, learnBrands, today } from './board.tsx';
 import { PhotoStrip, StatusActions } from './job-parts.tsx';
@@ -103,8 +103,7 @@ export function DriverDay() {
           {jobs.value.map((job) => (
             <li key={job.jobId} class="card" data-job-id={job.jobId}>
               <h2>
-                {job.customer.name}{' '}
-                <span class={`chip status-${job.status}`}>{STATUS_LABEL[job.status]}</span>
+                {job.customer.name} <span class={`chip status-${job.status}`}>{statusLabel(job)}</span>
               </h2>
               <p>{windowText(job, brandWindows.value[job.brandId])}</p>
               <p>

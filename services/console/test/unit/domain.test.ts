@@ -14,6 +14,7 @@ import {
   optedOut,
   STATUS_ORDER,
   slaLevel,
+  statusLabel,
   trailersFreeFor,
   wallClock,
   windowText,
@@ -275,5 +276,13 @@ describe('trailersFreeFor', () => {
       { trailerId: 'T2', name: 'Trailer 2', size: '14 yd' },
     ]);
     expect(trailersFreeFor(trailers, 'qdn_NEW')).toEqual([]);
+  });
+});
+
+describe('statusLabel', () => {
+  it('given a web booking that expired unconfirmed, then "Expired"; any other job, its status', () => {
+    expect(statusLabel(job({ status: 'cancelled', expiredAt: '2026-12-05T20:00:00.000Z' }))).toBe('Expired');
+    expect(statusLabel(job({ status: 'cancelled' }))).toBe('Cancelled');
+    expect(statusLabel(job({ status: 'requested' }))).toBe('Requested');
   });
 });

@@ -212,6 +212,53 @@ export async function listJobs(
 /** Most requests the inbox lists at once (a backlog beyond this is a business problem, not a page). */
 export const MAX_LISTED_REQUESTS = 200;
 
+/** Most waiting requests one expiry run looks at (oldest first; the next run takes the rest). */
+export const MAX_EXPIRED_PER_RUN = 1_000;
+
+/** Who expires requests, in a job's history and events (no person did). */
+export const EXPIRY_ACTOR = 'system:request-expiry';
+
+/**
+ * The scheduled expiry of web bookings (issue 19): each one still `requested` once its brand's
+ * `bookingRequestExpiryDays` have passed since it came in is cancelled, with `expiredAt` and a history
+ * entry saying why, for the dispatcher. Its JobStatusChanged (requested → cancelled) texts nobody: the
+ * customer only ever hears of a booking once a dispatcher confirms it. A request confirmed or declined
+ * meanwhile (a newer version) is left to that. `now` is the schedule's time, so a test passes any day.
+ */
+export async function expireRequests(
+  context: Pick<JobsContext, 'repository' | 'brands'>,
+  now: Date,
+): Promise<{ expired: string[]; waiting: number }> {
+  const requests = await context.repository.listRequested(MAX_EXPIRED_PER_RUN);
+  const expired: string[] = [];
+  const at = now.toISOString();
+  for (const job of requests) {
+    const days = context.brands.get(job.brandId).bookingRequestExpiryDays;
+    const since = Date.parse(job.createdAt ?? job.updatedAt);
+    if (now.getTime() < since + days * 86_400_000) continue;
+    const cancelled: JobRecord = {
+      ...job,
+      status: 'cancelled',
+      version: job.version + 1,
+      statusHistory: [
+        ...(job.statusHistory ?? []),
+        { status: 'cancelled', at, by: EXPIRY_ACTOR, note: `expired: not confirmed within ${days} days` },
+      ],
+      expiredAt: at,
+      updatedAt: at,
+      updatedBy: EXPIRY_ACTOR,
+    };
+    try {
+      await context.repository.save(cancelled, job.version, trailerClaims(job, cancelled));
+      expired.push(job.jobId);
+    } catch (error) {
+      // A dispatcher got there first (confirmed, declined or edited it): theirs stands.
+      if (!(error instanceof StaleVersionError)) throw error;
+    }
+  }
+  return { expired, waiting: requests.length - expired.length };
+}
+
 /** `GET /requests`: web bookings waiting for confirmation, oldest first. */
 export async function listRequests(context: JobsContext): Promise<JobRecord[]> {
   return context.repository.listRequested(MAX_LISTED_REQUESTS);

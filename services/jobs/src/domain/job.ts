@@ -64,6 +64,11 @@ export interface JobRecord {
   /** The first system's id of an imported job (dispatchers knew it by that). */
   legacyJobId?: string;
   smsConsentAt?: string;
+  /**
+   * When a web booking nobody confirmed in the brand's `bookingRequestExpiryDays` expired (it is then
+   * cancelled, shown to staff as expired; the customer is not texted).
+   */
+  expiredAt?: string;
   createdAt?: string;
   updatedAt: string;
   updatedBy?: string;

@@ -15,6 +15,8 @@ import {
   changeStatus,
   createBooking,
   createJob,
+  EXPIRY_ACTOR,
+  expireRequests,
   getJob,
   type JobsContext,
   jobForTrackingToken,
@@ -811,5 +813,77 @@ describe('web bookings', () => {
     await createBooking(context, booking(), { sourceIp: '198.51.100.1' });
     await createBooking(context, booking(), { sourceIp: '198.51.100.1' });
     expect(repository.jobs.size).toBe(5);
+  });
+});
+
+describe('expiring web bookings nobody confirmed', () => {
+  const booked = (overrides: Partial<JobRecord>) =>
+    jobRecord({
+      status: 'requested',
+      origin: 'booking',
+      crewIds: [],
+      statusHistory: [{ status: 'requested', at: '2026-12-01T20:00:00.000Z', by: 'customer' }],
+      createdAt: '2026-12-01T20:00:00.000Z',
+      updatedAt: '2026-12-01T20:00:00.000Z',
+      ...overrides,
+    });
+
+  it("given requests of two brands, when the schedule runs, then only those past their brand's days expire", async () => {
+    // Prepare: QuickDumpNow waits 3 days, JADA 14 (shared/config/brands.local.json).
+    const { context, repository } = jobsContext([
+      booked({ jobId: 'qdn_01JOLDQDN0000000000000000A' }),
+      booked({ jobId: 'qdn_01JNEWQDN0000000000000000B', createdAt: '2026-12-03T20:00:00.000Z' }),
+      booked({ jobId: 'qdn_01JOLDJADA000000000000000C', brandId: 'jada', serviceType: 'charter' }),
+      jobRecord({ jobId: 'qdn_01JSCHEDULED0000000000000D', createdAt: '2026-11-01T00:00:00.000Z' }),
+    ]);
+    const fourDaysLater = new Date('2026-12-05T20:00:00.000Z');
+
+    // Act
+    const result = await expireRequests(context, fourDaysLater);
+
+    // Assess
+    expect(result).toEqual({ expired: ['qdn_01JOLDQDN0000000000000000A'], waiting: 2 });
+    const expired = await repository.get('qdn_01JOLDQDN0000000000000000A');
+    expect(expired).toMatchObject({
+      status: 'cancelled',
+      version: 2,
+      expiredAt: fourDaysLater.toISOString(),
+      updatedBy: EXPIRY_ACTOR,
+    });
+    expect(expired?.statusHistory?.at(-1)).toEqual({
+      status: 'cancelled',
+      at: fourDaysLater.toISOString(),
+      by: EXPIRY_ACTOR,
+      note: 'expired: not confirmed within 3 days',
+    });
+    expect((await repository.get('qdn_01JNEWQDN0000000000000000B'))?.status).toBe('requested');
+    expect((await repository.get('qdn_01JOLDJADA000000000000000C'))?.status).toBe('requested');
+    expect((await listRequests(context)).map((job) => job.jobId)).toEqual([
+      'qdn_01JOLDJADA000000000000000C',
+      'qdn_01JNEWQDN0000000000000000B',
+    ]);
+  });
+
+  it('given an expired request holding a trailer, then its days are released', async () => {
+    const { context, repository } = jobsContext([booked({ trailerId: 'T1' })]);
+    repository.trailerDays.set('T1/2026-12-01', 'qdn_01JDEMO0000000000000000000');
+    await expireRequests(context, new Date('2026-12-10T00:00:00.000Z'));
+    expect(repository.trailerDays.size).toBe(0);
+  });
+
+  it('given a dispatcher confirms it while the schedule runs, then the confirmation stands', async () => {
+    // Prepare: the expiry read version 1; the dispatcher saved version 2 in between.
+    const { context, repository } = jobsContext([booked({})]);
+    const listed = await repository.listRequested(10);
+    repository.listRequested = async () => listed;
+    const confirmed = { ...listed[0]!, status: 'scheduled' as const, version: 2 };
+    await repository.save(confirmed, 1, { claim: undefined, release: undefined });
+
+    // Act
+    const result = await expireRequests(context, new Date('2026-12-10T00:00:00.000Z'));
+
+    // Assess
+    expect(result.expired).toEqual([]);
+    expect((await repository.get(confirmed.jobId))?.status).toBe('scheduled');
   });
 });
