@@ -162,28 +162,21 @@ export class IdempotencyLedger {
     update.raw(`${attempts} = if_not_exists(${attempts}, ${update.value(0)}) + ${update.value(1)}`);
     const done = update.name(this.#versionAttribute);
     const until = update.name('leaseUntil');
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: key,
-          UpdateExpression: update.expression(),
-          ConditionExpression: `(attribute_not_exists(${done}) OR ${done} < ${update.value(version)}) AND (attribute_not_exists(${until}) OR ${until} < ${update.value(options.now.getTime())})`,
-          ExpressionAttributeNames: update.names,
-          ExpressionAttributeValues: update.values,
-          ReturnValues: 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      // A lease still on the item was never released nor completed: that attempt crashed or timed out
-      // in the middle, so its effect may have happened.
-      const uncertain = Attributes?.uncertain === true || Attributes?.leaseToken !== undefined;
-      return { kind: 'claimed', leaseToken, previous: Attributes, uncertain };
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-      const item = itemOfFailure(error) ?? (await this.#read(key)) ?? {};
+    const answer = await this.#write(
+      key,
+      update,
+      `(attribute_not_exists(${done}) OR ${done} < ${update.value(version)}) AND (attribute_not_exists(${until}) OR ${until} < ${update.value(options.now.getTime())})`,
+      'ALL_OLD',
+    );
+    if (answer.kind === 'refused') {
+      const { item } = answer;
       return this.#isDone(item, version) ? { kind: 'done', item } : { kind: 'busy', item };
     }
+    const previous = answer.item;
+    // A lease still on the item was never released nor completed: that attempt crashed or timed out in
+    // the middle, so its effect may have happened.
+    const uncertain = previous?.uncertain === true || previous?.leaseToken !== undefined;
+    return { kind: 'claimed', leaseToken, previous, uncertain };
   }
 
   /**
@@ -232,7 +225,7 @@ export class IdempotencyLedger {
         update,
         `${update.name('leaseToken')} = ${update.value(options.leaseToken)} AND ${this.#notDone(update, version)}`,
       );
-      if (answer.kind === 'completed') return { kind: 'completed', item: answer.item };
+      if (answer.kind === 'written') return { kind: 'completed', item: answer.item ?? {} };
       if (this.#isDone(answer.item, version)) return { kind: 'already-done', item: answer.item };
       if (options.whenLeaseLost === 'retry') {
         throw new TransientError(`Lost the lease on ${JSON.stringify(key)} before completing; retrying`);
@@ -240,7 +233,9 @@ export class IdempotencyLedger {
     }
     const update = new Update().set(this.#versionAttribute, version).fields(options);
     const answer = await this.#write(key, update, this.#notDone(update, version));
-    return { kind: answer.kind === 'completed' ? 'completed' : 'already-done', item: answer.item };
+    return answer.kind === 'written'
+      ? { kind: 'completed', item: answer.item ?? {} }
+      : { kind: 'already-done', item: answer.item };
   }
 
   #notDone(update: Update, version: number): string {
@@ -252,11 +247,16 @@ export class IdempotencyLedger {
     return Number(item[this.#versionAttribute] ?? Number.NEGATIVE_INFINITY) >= version;
   }
 
+  /**
+   * One conditional UpdateItem. Written: the item as `returnValues` asks (after, or before: absent when
+   * there was none). Refused: the item that stopped it — returned with the refusal, read only if not.
+   */
   async #write(
     key: Record<string, unknown>,
     update: Update,
     condition: string,
-  ): Promise<{ kind: 'completed' | 'refused'; item: LedgerItem }> {
+    returnValues: 'ALL_NEW' | 'ALL_OLD' = 'ALL_NEW',
+  ): Promise<{ kind: 'written'; item: LedgerItem | undefined } | { kind: 'refused'; item: LedgerItem }> {
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
@@ -266,11 +266,11 @@ export class IdempotencyLedger {
           ConditionExpression: condition,
           ExpressionAttributeNames: update.names,
           ExpressionAttributeValues: update.values,
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: returnValues,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'completed', item: Attributes ?? {} };
+      return { kind: 'written', item: Attributes };
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
       return { kind: 'refused', item: itemOfFailure(error) ?? (await this.#read(key)) ?? {} };
