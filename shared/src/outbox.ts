@@ -35,8 +35,11 @@ export interface ItemChange {
 }
 
 export interface StreamPublisherOptions {
-  /** The events one write stands for ([] for items that are not events: most of them). Pure. */
-  eventsOf: (change: ItemChange) => DomainEvent[];
+  /**
+   * The events one write stands for ([] for items that are not events: most of them). A function of the
+   * change; async only to read configuration the events name (the brand catalog), never to write.
+   */
+  eventsOf: (change: ItemChange) => DomainEvent[] | Promise<DomainEvent[]>;
 }
 
 function itemOf(image: unknown): StoredItem | undefined {
@@ -60,7 +63,7 @@ export function streamPublisher(options: StreamPublisherOptions) {
   const sqs = sqsClient();
 
   async function publishRecord(record: DynamoDBRecord): Promise<void> {
-    const events = options.eventsOf({
+    const events = await options.eventsOf({
       before: itemOf(record.dynamodb?.OldImage),
       after: itemOf(record.dynamodb?.NewImage),
     });

@@ -33,13 +33,11 @@ const LEASE_MS = 15_000;
 // Well inside the consumer's timeout, leaving time for the sync itself once the other delivery is done.
 const BUSY_WAIT_MS = 5_000;
 
-/** The roster routes' dependencies (no secrets; the brand catalog only for an activity change's event). */
+/** The roster routes' dependencies: the roster alone (a status change's event comes from the stream). */
 export const rosterContext = /* @__PURE__ */ perInstance(
   (): RosterContext => ({
     roster: new DynamoCrewRoster(dynamoDocumentClient(), config.CREW_TABLE),
     now: () => new Date(),
-    publish: (events) => publishEvents(events),
-    defaultBrandId: async () => (await loadBrands()).defaultBrandId,
   }),
 );
 

@@ -48,6 +48,13 @@ export function storedTickOf(item: Record<string, unknown> | undefined): StoredT
     : undefined;
 }
 
+/** A roster member from a crew-table item as the stream carries it (undefined for every other item). */
+export function storedMemberOf(item: Record<string, unknown> | undefined): CrewMember | undefined {
+  return item?.pk === 'ROSTER' && typeof item.sk === 'string' && item.sk.startsWith('CREW#')
+    ? withoutKeys<CrewMember>(item)
+    : undefined;
+}
+
 function withoutKeys<T>(item: Record<string, unknown>): T {
   const {
     pk: _pk,

@@ -12,33 +12,37 @@ import type { CrewRoster } from './ports.ts';
 export interface RosterContext {
   roster: CrewRoster;
   now: () => Date;
-  publish: (events: DomainEvent[]) => Promise<void>;
-  /** The brand a roster event is filed under (the roster serves every brand): the configured default. */
-  defaultBrandId: () => Promise<string>;
 }
 
 /**
- * Tells the other services whether the member may still use what they were given (the calendar
- * service closes their crew calendar's feed). Published after the write; an admin repeating a failed
- * PATCH publishes it again, and consumers keep the latest `changedAt`.
+ * The events one write of a roster member stands for (the crew table's stream publishes them, filed
+ * under `brandId`, the catalog's default: the roster serves every brand): a member added inactive, or
+ * whose `active` changed, is one CrewMemberStatusChanged, which tells the other services whether the
+ * member may still use what they were given (the calendar service closes their crew calendar's feed).
+ * Derived from the write, so a deactivation and its event cannot diverge.
  */
-async function announceStatus(context: RosterContext, member: CrewMember, actor: { userId: string }) {
-  await context.publish([
+export function memberStatusEventsOf(
+  before: CrewMember | undefined,
+  after: CrewMember | undefined,
+  brandId: string,
+): DomainEvent[] {
+  if (!after || (before ? before.active === after.active : after.active)) return [];
+  return [
     {
       source: 'qdn.scc-bridge',
       detailType: 'CrewMemberStatusChanged',
       detail: {
         meta: {
-          eventId: `${member.crewId}:CrewMemberStatusChanged:${member.updatedAt}`,
-          occurredAt: member.updatedAt,
-          brandId: await context.defaultBrandId(),
-          actor: actor.userId,
-          correlationId: `${member.crewId}:${member.updatedAt}`,
+          eventId: `${after.crewId}:CrewMemberStatusChanged:${after.updatedAt}`,
+          occurredAt: after.updatedAt,
+          brandId,
+          actor: after.updatedBy,
+          correlationId: `${after.crewId}:${after.updatedAt}`,
         },
-        data: { crewId: member.crewId, active: member.active, changedAt: member.updatedAt },
+        data: { crewId: after.crewId, active: after.active, changedAt: after.updatedAt },
       },
     },
-  ]);
+  ];
 }
 
 /** `POST /crew-members` (admin): a new member with a server-chosen crewId for jobs' `crewIds`. */
@@ -60,7 +64,6 @@ export async function createCrewMember(
     updatedBy: actor.userId,
   };
   await context.roster.create(member);
-  if (!member.active) await announceStatus(context, member, actor);
   return member;
 }
 
@@ -81,6 +84,5 @@ export async function updateCrewMember(
   if (!member) throw new NotFoundError('Crew member not found');
   const updated = applyCrewMemberUpdate(member, input, { at: context.now().toISOString(), by: actor.userId });
   await context.roster.save(updated);
-  if (input.active !== undefined) await announceStatus(context, updated, actor);
   return updated;
 }

@@ -173,11 +173,18 @@ export class MemoryCharterStore implements CharterStore {
 
 export class MemoryRoster implements CrewRoster {
   members = new Map<string, CrewMember>();
-  constructor(members: CrewMember[] = []) {
+  readonly #stream: (before: CrewMember | undefined, after: CrewMember) => void;
+  /** `stream` sees each write as the crew table's stream would (before, after). */
+  constructor(
+    members: CrewMember[] = [],
+    stream: (before: CrewMember | undefined, after: CrewMember) => void = () => {},
+  ) {
     for (const one of members) this.members.set(one.crewId, one);
+    this.#stream = stream;
   }
   async create(one: CrewMember) {
     this.members.set(one.crewId, one);
+    this.#stream(undefined, one);
   }
   async get(crewId: string) {
     return this.members.get(crewId);
@@ -186,7 +193,9 @@ export class MemoryRoster implements CrewRoster {
     return [...this.members.values()];
   }
   async save(one: CrewMember) {
+    const before = this.members.get(one.crewId);
     this.members.set(one.crewId, one);
+    this.#stream(before, one);
   }
   async getMany(crewIds: readonly string[]) {
     return new Map(crewIds.filter((id) => this.members.has(id)).map((id) => [id, this.members.get(id)!]));

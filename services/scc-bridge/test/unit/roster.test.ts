@@ -11,6 +11,7 @@ import {
 import {
   createCrewMember,
   listCrewMembers,
+  memberStatusEventsOf,
   type RosterContext,
   updateCrewMember,
 } from '../../src/domain/roster-commands.ts';
@@ -20,15 +21,13 @@ const NOW = new Date('2026-06-01T12:00:00.000Z');
 const admin = { userId: 'admin-1' };
 
 function rosterContext(members: CrewMember[] = []) {
-  const roster = new MemoryRoster(members);
   const published: DomainEvent[] = [];
+  // What the crew table's stream publisher would publish for each roster write.
+  const roster = new MemoryRoster(members, (before, after) =>
+    published.push(...memberStatusEventsOf(before, after, 'qdn')),
+  );
   let clock = NOW;
-  const context: RosterContext = {
-    roster,
-    now: () => clock,
-    publish: async (events) => void published.push(...events),
-    defaultBrandId: async () => 'qdn',
-  };
+  const context: RosterContext = { roster, now: () => clock };
   return {
     context,
     roster,
