@@ -4,11 +4,14 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
 import type { JobOnBus } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
+import * as z from 'zod';
+import type { ConsentRestorationRecord } from '../domain/consent-restoration.ts';
 import { recordedSms } from '../domain/delivery.ts';
 import { jobRef } from '../domain/inbound.ts';
 import type {
@@ -162,30 +165,49 @@ export class DynamoNotificationStore implements NotificationStore {
     return item ? { source: String(item.source), at: String(item.at) } : undefined;
   }
 
-  async restoreConsent(phone: string, audit: { by: string; messageSid: string; at: Date }): Promise<boolean> {
+  async restoreConsent(
+    phone: string,
+    audit: { by: string; messageSid: string; at: Date; jobId: string; brandId: string },
+  ): Promise<boolean> {
     try {
       // Only a reply's suppression: a STOP is also Twilio's (it blocks the number until START), and a
-      // 21610 is Twilio's own record; lifting ours would change nothing but the timeline.
+      // 21610 is Twilio's own record; lifting ours would change nothing but the timeline. The audit
+      // record goes in the same transaction: no undo without its record, and its insert publishes
+      // SmsConsentRestored (consentRestoredEventsOf).
       await this.#db.send(
-        new DeleteCommand({
-          TableName: this.#table,
-          Key: { pk: `PHONE#${phone}`, sk: 'OPTOUT' },
-          ConditionExpression: '#source = :reply',
-          ExpressionAttributeNames: { '#source': 'source' },
-          ExpressionAttributeValues: { ':reply': 'reply' },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.#table,
+                Key: { pk: `PHONE#${phone}`, sk: 'OPTOUT' },
+                ConditionExpression: '#source = :reply',
+                ExpressionAttributeNames: { '#source': 'source' },
+                ExpressionAttributeValues: { ':reply': 'reply' },
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  pk: `PHONE#${phone}`,
+                  sk: `RESTORED#${audit.at.toISOString()}`,
+                  phone,
+                  by: audit.by,
+                  messageSid: audit.messageSid,
+                  at: audit.at.toISOString(),
+                  jobId: audit.jobId,
+                  brandId: audit.brandId,
+                },
+              },
+            },
+          ],
         }),
       );
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
-    await this.#put({
-      pk: `PHONE#${phone}`,
-      sk: `RESTORED#${audit.at.toISOString()}`,
-      by: audit.by,
-      messageSid: audit.messageSid,
-      at: audit.at.toISOString(),
-    });
     return true;
   }
 
@@ -439,6 +461,26 @@ function recordOf(item: Item): SendRecord {
     firstAttemptAt: item.firstAttemptAt,
     outcome: item.outcome,
   };
+}
+
+const StoredRestoration = z.object({
+  phone: z.string(),
+  by: z.string(),
+  messageSid: z.string(),
+  at: z.string(),
+  jobId: z.string(),
+  brandId: z.string(),
+});
+
+/**
+ * A consent restoration's audit record from a messages-table item as the stream carries it (undefined for
+ * every other item); a record without what its event needs is an error, not a half event.
+ */
+export function restorationRecordOf(
+  item: Record<string, unknown> | undefined,
+): ConsentRestorationRecord | undefined {
+  if (typeof item?.sk !== 'string' || !item.sk.startsWith('RESTORED#')) return undefined;
+  return StoredRestoration.parse(item);
 }
 
 /**

@@ -15,7 +15,7 @@ export type ConsentRestoration =
  * so only the customer can lift it.
  */
 export async function restoreConsentAfterMisreading(
-  deps: Pick<NotificationsDeps, 'store' | 'publish' | 'now'>,
+  deps: Pick<NotificationsDeps, 'store' | 'now'>,
   request: { jobId: string; messageSid: string; dispatcherId: string },
 ): Promise<ConsentRestoration> {
   const [job, { entries }] = await Promise.all([
@@ -33,11 +33,14 @@ export async function restoreConsentAfterMisreading(
   const phone = String(reply.from);
   const suppression = await deps.store.suppression(phone);
   if (!suppression) return { restored: false, phone, reason: 'not-opted-out' };
-  const now = deps.now();
+  // The suppression lifted and the audit record stored in one write; the audit record's insert is
+  // what publishes SmsConsentRestored (the messages table's stream, consentRestoredEventsOf).
   const restored = await deps.store.restoreConsent(phone, {
     by: request.dispatcherId,
     messageSid: request.messageSid,
-    at: now,
+    at: deps.now(),
+    jobId: request.jobId,
+    brandId: job.brandId,
   });
   if (!restored) {
     throw new ConflictError(
@@ -46,21 +49,39 @@ export async function restoreConsentAfterMisreading(
         : 'The customer also texted STOP: only they can opt back in, by texting START',
     );
   }
+  return { restored: true, phone };
+}
+
+/** A dispatcher's undo of a misread revocation, as the audit record next to the number keeps it. */
+export interface ConsentRestorationRecord {
+  phone: string;
+  by: string;
+  messageSid: string;
+  at: string;
+  jobId: string;
+  brandId: string;
+}
+
+/** The event a stored restoration stands for: SmsConsentRestored, once, when the record is first written. */
+export function consentRestoredEventsOf(
+  before: ConsentRestorationRecord | undefined,
+  after: ConsentRestorationRecord | undefined,
+): DomainEvent[] {
+  if (!after || before) return [];
   const event: DomainEvent<'SmsConsentRestored'> = {
     source: 'qdn.notifications',
     detailType: 'SmsConsentRestored',
     detail: {
       meta: {
-        eventId: `consent-restored:${request.messageSid}:${now.getTime()}`,
-        occurredAt: now.toISOString(),
-        brandId: job.brandId,
-        jobId: request.jobId,
-        actor: request.dispatcherId,
-        correlationId: request.messageSid,
+        eventId: `consent-restored:${after.messageSid}:${Date.parse(after.at)}`,
+        occurredAt: after.at,
+        brandId: after.brandId,
+        jobId: after.jobId,
+        actor: after.by,
+        correlationId: after.messageSid,
       },
-      data: { messageSid: request.messageSid, phone },
+      data: { messageSid: after.messageSid, phone: after.phone },
     },
   };
-  await deps.publish([event]);
-  return { restored: true, phone };
+  return [event];
 }

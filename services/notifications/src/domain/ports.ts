@@ -112,7 +112,10 @@ export interface NotificationStore {
    * Lifts a suppression only if it came from a reply read as a revocation (`reply`), and keeps who did
    * it and why next to the number. False when the number is not suppressed that way (any more).
    */
-  restoreConsent(phone: string, audit: { by: string; messageSid: string; at: Date }): Promise<boolean>;
+  restoreConsent(
+    phone: string,
+    audit: { by: string; messageSid: string; at: Date; jobId: string; brandId: string },
+  ): Promise<boolean>;
   /** Whether any SMS went to this number before (the first one says how to opt out). */
   hasTexted(phone: string): Promise<boolean>;
   markTexted(phone: string, now: Date): Promise<void>;

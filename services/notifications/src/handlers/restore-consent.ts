@@ -1,5 +1,4 @@
 import { httpHandler } from '@qdn/shared/http';
-import { publishEvents } from '@qdn/shared/publish';
 import { messageStore } from '../adapters/store-context.ts';
 import { restoreConsentAfterMisreading } from '../domain/consent-restoration.ts';
 import { ReplyParams } from '../domain/route-input.ts';
@@ -13,7 +12,7 @@ export const handler = httpHandler(
   { roles: ['dispatcher', 'admin'], params: ReplyParams },
   async function restoreConsent({ params, principal }) {
     const outcome = await restoreConsentAfterMisreading(
-      { store: messageStore(), publish: publishEvents, now: () => new Date() },
+      { store: messageStore(), now: () => new Date() },
       { jobId: params.jobId, messageSid: params.messageSid, dispatcherId: principal!.userId },
     );
     return { body: outcome };

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DomainEvent } from '@qdn/shared/events';
-import { restoreConsentAfterMisreading } from '../../src/domain/consent-restoration.ts';
+import {
+  consentRestoredEventsOf,
+  restoreConsentAfterMisreading,
+} from '../../src/domain/consent-restoration.ts';
 import type { JobSnapshot, TimelineEntry } from '../../src/domain/ports.ts';
 import { memoryStore } from './fakes.ts';
 
@@ -18,18 +21,17 @@ const misreadReply: TimelineEntry = {
 };
 
 function setUp(entries: TimelineEntry[]) {
-  const store = memoryStore();
+  const published: DomainEvent[] = [];
+  // What the messages table's stream publisher would publish for each restoration recorded.
+  const store = memoryStore(undefined, (record) =>
+    published.push(...consentRestoredEventsOf(undefined, record)),
+  );
   store.jobs.set('qdn_01', { jobId: 'qdn_01', brandId: 'qdn', phone: PHONE } as JobSnapshot);
   store.timeline = async (jobId) => ({
     entries: jobId === 'qdn_01' ? entries : [],
     deliveries: new Map(),
   });
-  const published: DomainEvent[] = [];
-  const deps = {
-    store,
-    publish: async (events: DomainEvent[]) => void published.push(...events),
-    now: () => NOW,
-  };
+  const deps = { store, now: () => NOW };
   return { store, published, deps };
 }
 

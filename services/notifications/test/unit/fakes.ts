@@ -1,5 +1,6 @@
 import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { DomainEvent, JobOnBus } from '@qdn/shared/events';
+import type { ConsentRestorationRecord } from '../../src/domain/consent-restoration.ts';
 import { outcomeEventsOf, recordedSms } from '../../src/domain/delivery.ts';
 import type { InboundDeps } from '../../src/domain/inbound.ts';
 import { jobRef } from '../../src/domain/inbound.ts';
@@ -30,6 +31,8 @@ type StoredSend = SendRecord & { leaseToken?: string | undefined; leaseUntil: nu
  */
 export function memoryStore(
   stream: (before: SendRecord | undefined, after: SendRecord) => void = () => {},
+  /** Sees each restoration's audit record as the stream would (its insert). */
+  restorationStream: (record: ConsentRestorationRecord) => void = () => {},
 ): NotificationStore & {
   records: Map<string, StoredSend>;
   jobs: Map<string, JobSnapshot>;
@@ -124,10 +127,15 @@ export function memoryStore(
     suppress: async (phone: string, source: string, now: Date) =>
       void suppressed.set(phone, { source, at: now.toISOString() }),
     unsuppress: async (phone: string) => void suppressed.delete(phone),
-    async restoreConsent(phone: string, audit: { by: string; messageSid: string; at: Date }) {
+    async restoreConsent(
+      phone: string,
+      audit: { by: string; messageSid: string; at: Date; jobId: string; brandId: string },
+    ) {
       if (suppressed.get(phone)?.source !== 'reply') return false;
       suppressed.delete(phone);
-      restorations.push({ phone, ...audit });
+      const { by, messageSid, at, jobId, brandId } = audit;
+      restorations.push({ phone, by, messageSid, at });
+      restorationStream({ phone, by, messageSid, at: at.toISOString(), jobId, brandId });
       return true;
     },
     hasTexted: async (phone: string) => texted.has(phone),
