@@ -159,6 +159,8 @@ export interface FakeMessage {
   statusCallback: string | null;
   messagingServiceSid: string | null;
   numSegments: number;
+  /** The send's ValidityPeriod in seconds (null: Twilio's default of 10 hours). */
+  validityPeriod: number | null;
   errorCode: number | null;
   dateCreated: string;
   dateSent: string | null;
@@ -250,6 +252,8 @@ interface StoredMessage {
   body: string;
   status: TwilioMessageStatus;
   numSegments: number;
+  /** Absent on messages stored before it was recorded. */
+  validityPeriod?: number | null;
   statusCallback: string | null;
   dateCreated: Date;
   dateUpdated: Date;
@@ -426,7 +430,8 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
     const messagingServiceSid = first(form.MessagingServiceSid);
     const body = first(form.Body);
     const statusCallback = first(form.StatusCallback);
-    const invalid = validateSend({ to, from, messagingServiceSid, body, statusCallback });
+    const validityPeriod = first(form.ValidityPeriod);
+    const invalid = validateSend({ to, from, messagingServiceSid, body, statusCallback, validityPeriod });
     if (invalid) {
       fail(invalid);
       return;
@@ -469,6 +474,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
       // A messaging-service send without From is `accepted` until the service picks a sender.
       status: from ? 'queued' : 'accepted',
       numSegments: countSegments(body!),
+      validityPeriod: validityPeriod === undefined ? null : Number(validityPeriod),
       statusCallback: statusCallback ?? null,
       dateCreated: now,
       dateUpdated: now,
@@ -899,6 +905,7 @@ function validateSend(fields: {
   messagingServiceSid: string | undefined;
   body: string | undefined;
   statusCallback: string | undefined;
+  validityPeriod: string | undefined;
 }): ApiError | undefined {
   if (!fields.to) return { status: 400, code: 21604, message: "A 'To' phone number is required." };
   if (!E164.test(fields.to)) {
@@ -917,6 +924,21 @@ function validateSend(fields: {
   }
   if (fields.statusCallback !== undefined && !isHttpUrl(fields.statusCallback)) {
     return { status: 400, code: 21609, message: 'Invalid StatusCallback url' };
+  }
+  // Whole seconds, 1 to 36,000 (10 hours), as Twilio documents (error 21624).
+  if (
+    fields.validityPeriod !== undefined &&
+    !(
+      /^\d+$/.test(fields.validityPeriod) &&
+      Number(fields.validityPeriod) >= 1 &&
+      Number(fields.validityPeriod) <= 36_000
+    )
+  ) {
+    return {
+      status: 400,
+      code: 21624,
+      message: 'Validity period can only be set to integers between 1 and 36,000 seconds (10 hours max).',
+    };
   }
   return undefined;
 }
@@ -970,6 +992,7 @@ function toFakeMessage(message: StoredMessage): FakeMessage {
     statusCallback: message.statusCallback,
     messagingServiceSid: message.messagingServiceSid,
     numSegments: message.numSegments,
+    validityPeriod: message.validityPeriod ?? null,
     errorCode: message.errorCode,
     dateCreated: message.dateCreated.toISOString(),
     dateSent: message.dateSent?.toISOString() ?? null,

@@ -207,6 +207,17 @@ describe('Twilio fake', () => {
     expect(((await noSender.json()) as { code: number }).code).toBe(21603);
   });
 
+  it('given a ValidityPeriod, when posted, then it is kept with the message; outside 1–36,000 s it answers 21624', async () => {
+    const kept = await send({ To: '+16195551234', From: FROM, Body: 'On the way', ValidityPeriod: '900' });
+    const tooLong = await send({ To: '+16195551234', From: FROM, Body: 'x', ValidityPeriod: '36001' });
+    const zero = await send({ To: '+16195551234', From: FROM, Body: 'x', ValidityPeriod: '0' });
+
+    expect(kept.status).toBe(201);
+    expect(fake.messages()).toEqual([expect.objectContaining({ body: 'On the way', validityPeriod: 900 })]);
+    expect(((await tooLong.json()) as { code: number }).code).toBe(21624);
+    expect(((await zero.json()) as { code: number }).code).toBe(21624);
+  });
+
   it('given two injected 429 faults, when three sends follow, then two fail with 20429 and the third is accepted', async () => {
     fake.injectFaults({ count: 2, status: 429 });
 

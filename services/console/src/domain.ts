@@ -136,6 +136,7 @@ const TWILIO_ERRORS: Record<string, string> = {
   '30007': 'carrier filtered it as spam',
   '30008': 'carrier rejected it for an unknown reason',
   '30034': 'carrier blocked it: our sender is not registered (A2P 10DLC)',
+  '30036': 'expired: Twilio could not send it in time, so it was dropped rather than arrive late',
 };
 
 /** A delivery status with its error, as words: "delivered", "failed — carrier rejected: …". */

@@ -22,6 +22,11 @@ export const config = loadConfig({
   PUBLIC_BASE_URL: z.url().optional(),
   /** Idempotency records must outlive the bus archive, or a replay could text again. */
   SEND_RECORD_TTL_DAYS: z.coerce.number().int().positive(),
+  /**
+   * How long Twilio may hold a time-sensitive text ("on the way", "arriving now") before dropping it
+   * (its ValidityPeriod, 1 s – 10 h): a text an hour late is worse than none.
+   */
+  TIME_SENSITIVE_SMS_VALIDITY_SECONDS: z.coerce.number().int().min(1).max(36_000).default(900),
 });
 
 /** The exact public URL Twilio calls for `path` (what its signature covers). */

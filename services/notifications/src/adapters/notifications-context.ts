@@ -47,6 +47,7 @@ type SendingDeps = NotificationsDeps & {
   brands: Brands;
   trackingLinks: TrackingLinks;
   relayLimit: RelayLimit;
+  timeSensitiveValiditySeconds: number;
 };
 
 /**
@@ -83,6 +84,7 @@ function buildDeps(): Promise<SendingDeps> {
       // Request handlers: the API's 30 s limit; consumers pass their invocation's remaining time.
       sendLeaseMs: 30_000,
       busyWaitMs: 5_000,
+      timeSensitiveValiditySeconds: config.TIME_SENSITIVE_SMS_VALIDITY_SECONDS,
     };
   });
 }

@@ -44,7 +44,13 @@ export class TwilioSmsGateway implements SmsGateway {
     this.#baseDelayMs = options.baseDelayMs;
   }
 
-  async send(sms: { to: string; body: string; sender: Sender; statusCallback?: string | undefined }) {
+  async send(sms: {
+    to: string;
+    body: string;
+    sender: Sender;
+    statusCallback?: string | undefined;
+    validitySeconds?: number | undefined;
+  }) {
     const client = await this.#client();
     for (let attempt = 1; ; attempt++) {
       try {
@@ -55,6 +61,7 @@ export class TwilioSmsGateway implements SmsGateway {
             ? { messagingServiceSid: sms.sender.messagingServiceSid }
             : { from: sms.sender.from }),
           ...(sms.statusCallback ? { statusCallback: sms.statusCallback } : {}),
+          ...(sms.validitySeconds ? { validityPeriod: sms.validitySeconds } : {}),
         });
         return { messageSid: message.sid, status: message.status };
       } catch (error) {

@@ -58,6 +58,7 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
       body,
       sender: sms.sender,
       statusCallback: deps.statusCallbackUrl(sms.jobId),
+      ...(sms.validitySeconds ? { validitySeconds: sms.validitySeconds } : {}),
     });
     return await settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...sent });
   } catch (error) {

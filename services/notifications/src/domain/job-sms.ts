@@ -2,7 +2,7 @@ import type { Brand, Brands } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
 import { deliverOnce, settleWithoutSending } from './delivery.ts';
 import type { NotificationsDeps, OutboundSms, Sender, SendOutcome } from './ports.ts';
-import { renderSms, templateForEvent, variablesFor } from './sms-templates.ts';
+import { renderSms, type SmsTemplateId, templateForEvent, variablesFor } from './sms-templates.ts';
 
 /** The job events the sms consumer receives (all of them keep its projection current). */
 export type JobEventForSms = ReceivedEvent<
@@ -25,13 +25,21 @@ export function senderOf(brand: Brand): Sender {
     : { from: brand.twilio.fromNumber };
 }
 
+/** Texts about a truck on its way now: worthless late, so Twilio drops them after their validity. */
+export const TIME_SENSITIVE_TEMPLATES: ReadonlySet<SmsTemplateId> = new Set(['on_the_way', 'arriving']);
+
 /**
  * A job event → at most one SMS to the customer. The projection keeps the highest job version seen, so
  * an event older than what is known (a late "on the way" after "complete") is recorded as stale and
  * never sent; the same event again is one SMS (the key is job, version and template).
  */
 export async function textCustomerAbout(
-  deps: NotificationsDeps & { brands: Brands; trackingLinks: TrackingLinks },
+  deps: NotificationsDeps & {
+    brands: Brands;
+    trackingLinks: TrackingLinks;
+    /** The ValidityPeriod of TIME_SENSITIVE_TEMPLATES' texts. */
+    timeSensitiveValiditySeconds: number;
+  },
   event: JobEventForSms,
 ): Promise<SendOutcome | undefined> {
   const data = event.detail.data as {
@@ -75,5 +83,6 @@ export async function textCustomerAbout(
     ...sms,
     body: renderSms(template, variables, { firstToNumber }).body,
     numberTexted: texted,
+    ...(TIME_SENSITIVE_TEMPLATES.has(template) ? { validitySeconds: deps.timeSensitiveValiditySeconds } : {}),
   });
 }

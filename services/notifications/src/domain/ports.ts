@@ -35,6 +35,8 @@ export interface OutboundSms {
   numberTexted?: boolean | undefined;
   /** The help reply and the one opt-out confirmation: carriers require them even to an opted-out number. */
   answersOptOut?: boolean | undefined;
+  /** Twilio drops the text if it can't hand it on within this many seconds (its ValidityPeriod). */
+  validitySeconds?: number | undefined;
 }
 
 /** The final outcome of one OutboundSms. */
@@ -185,6 +187,8 @@ export interface SmsGateway {
     body: string;
     sender: Sender;
     statusCallback?: string | undefined;
+    /** Twilio's ValidityPeriod: past it, the text is not sent (status failed, error 30036). */
+    validitySeconds?: number | undefined;
   }): Promise<{ messageSid: string; status: string }>;
   /** A message to `to` with exactly `body` sent since `since`, if Twilio has one. */
   findSent(sms: {

@@ -602,6 +602,29 @@ describe('delivery status and the timeline', () => {
     expect([...ats].sort()).toEqual(ats);
   });
 
+  it('given "on the way" held at Twilio past its validity period, then it is dropped, not sent late, and the timeline says it expired', async () => {
+    // Given a booked job, and Twilio unable to hand the next text on before its validity runs out
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    await cloud.twilio.idle();
+    cloud.twilio.injectFaults({ count: 1, kind: 'delivery', outcome: 'failed', errorCode: 30036 });
+
+    // When the truck leaves
+    await changeStatus(job.jobId, 'en_route');
+    const onTheWay = await until(() => outbound(phone)[1]);
+
+    // Then the text asked Twilio to drop it after 15 minutes (the booking text has no such limit)…
+    expect(outbound(phone).map((message) => message.validityPeriod)).toEqual([null, 900]);
+    // …and the timeline shows it failed with Twilio's "validity period expired"
+    const entry = await until(async () =>
+      (await timeline(job.jobId))?.find(
+        (found) => found.messageSid === onTheWay.sid && found.status === 'failed',
+      ),
+    );
+    expect(entry).toMatchObject({ template: 'on_the_way', errorCode: '30036' });
+  });
+
   it('given a signed status callback replayed, then it is stored once, with an expiry (issue 17 item 8)', async () => {
     // Given a text that went out, and one signed "delivered" callback for it
     const phone = newPhone();

@@ -137,6 +137,22 @@ describe('texting the customer about their job', () => {
     );
   });
 
+  it('given "on the way", then Twilio may hold it only for the validity period; a booking text has none', async () => {
+    const { deps, validities } = notificationsDeps();
+    await textCustomerAbout(deps, jobEvent('JobCreated', jobOnBus()));
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobStatusChanged', jobOnBus({ version: 3, status: 'en_route' }), {
+        previousStatus: 'scheduled',
+        status: 'en_route',
+      }),
+    );
+    expect(validities).toEqual([
+      { to: MARK, validitySeconds: undefined },
+      { to: MARK, validitySeconds: 900 },
+    ]);
+  });
+
   it('given a crew change, then no text, but the job is known at its new version', async () => {
     const { deps, texts, published, store } = notificationsDeps();
     const outcome = await textCustomerAbout(

@@ -165,6 +165,8 @@ export function harness(
   const store = memoryStore((before, after) => void published.push(...outcomeEventsOf(before, after)));
   const sent: string[] = [];
   const texts: { to: string; body: string; sender: Sender }[] = [];
+  /** Each send's ValidityPeriod, by recipient (undefined: Twilio's default). */
+  const validities: { to: string; validitySeconds: number | undefined }[] = [];
   const twilioHas: Array<{ to: string; body: string; messageSid: string }> = [];
   let sids = 0;
   const deps: NotificationsDeps = {
@@ -178,6 +180,7 @@ export function harness(
             : new SmsSendError('permanent', 'no answer scripted'));
         sent.push(sms.body);
         texts.push({ to: sms.to, body: sms.body, sender: sms.sender });
+        validities.push({ to: sms.to, validitySeconds: sms.validitySeconds });
         if (answer instanceof SmsSendError) {
           // An ambiguous failure in these tests is a message Twilio did take.
           if (answer.kind === 'ambiguous')
@@ -208,7 +211,7 @@ export function harness(
     audience: 'customer',
     sender: { from: '+16195550110' },
   };
-  return { deps, store, published, sent, texts, sms };
+  return { deps, store, published, sent, texts, validities, sms };
 }
 
 /**
@@ -223,12 +226,13 @@ export function notificationsDeps(
   const trackingLinks: TrackingLinks = {
     urlFor: async (brandId, linkId) => `https://${brandId}.example.test/track/${linkId.padEnd(32, 'x')}`,
   };
-  const deps: InboundDeps & { trackingLinks: TrackingLinks } = {
+  const deps: InboundDeps & { trackingLinks: TrackingLinks; timeSensitiveValiditySeconds: number } = {
     ...base.deps,
     ...(options.now ? { now: () => options.now! } : {}),
     brands: testBrands,
     trackingLinks,
     relayLimit: { limits, perSenderPerHour: options.relaysPerHour ?? 10 },
+    timeSensitiveValiditySeconds: 900,
   };
   return { ...base, deps, limits };
 }
