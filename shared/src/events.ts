@@ -128,6 +128,23 @@ const smsEvent = <Data extends z.ZodRawShape>(data: Data) =>
 /** Who is on the other end of an SMS: the job's customer, the backup dispatch team, or a crew member. */
 export const SmsAudience = z.enum(['customer', 'team', 'crew']);
 export type SmsAudience = z.infer<typeof SmsAudience>;
+/**
+ * The attempts Twilio refused or did not answer before an SMS's outcome (oldest first; `meta.occurredAt`
+ * is when the outcome came, so a text sent late shows as late): when, Twilio's code, what happened next.
+ */
+const SmsAttempts = {
+  firstAttemptAt: z.iso.datetime().optional(),
+  failedAttempts: z
+    .array(
+      z.object({
+        at: z.iso.datetime(),
+        errorCode: z.string().optional(),
+        next: z.enum(['retried', 'retry-later', 'look-up']),
+      }),
+    )
+    .max(50)
+    .optional(),
+};
 export const SmsSent = smsEvent({
   messageSid: z.string(),
   to: E164,
@@ -135,6 +152,7 @@ export const SmsSent = smsEvent({
   body: z.string(),
   status: z.string(),
   audience: SmsAudience.default('customer'),
+  ...SmsAttempts,
 });
 export const SmsFailed = smsEvent({
   to: E164,
@@ -143,6 +161,7 @@ export const SmsFailed = smsEvent({
   errorCode: z.string().optional(),
   errorMessage: z.string(),
   permanent: z.boolean(),
+  ...SmsAttempts,
 });
 export const SmsSuppressed = smsEvent({
   to: E164.optional(),

@@ -43,10 +43,14 @@ export type Completion =
   /** Another attempt recorded this version (or a later one) first: `item` is what it stored. */
   | { kind: 'already-done'; item: LedgerItem };
 
-/** Attributes an update sets: `set` always, `setIfAbsent` only where the item has none yet. */
+/**
+ * Attributes an update sets: `set` always, `setIfAbsent` only where the item has none yet, `append` at the
+ * end of a list (created when absent): a log such as each failed attempt of an SMS.
+ */
 export interface ItemFields {
   set?: LedgerItem;
   setIfAbsent?: LedgerItem;
+  append?: Record<string, readonly unknown[]>;
 }
 
 export interface LedgerOptions {
@@ -90,6 +94,13 @@ class Update {
     for (const [attribute, value] of Object.entries(fields.set ?? {})) this.set(attribute, value);
     for (const [attribute, value] of Object.entries(fields.setIfAbsent ?? {}))
       this.setIfAbsent(attribute, value);
+    for (const [attribute, values] of Object.entries(fields.append ?? {})) {
+      if (values.length === 0) continue;
+      const name = this.name(attribute);
+      this.#sets.push(
+        `${name} = list_append(if_not_exists(${name}, ${this.value([])}), ${this.value([...values])})`,
+      );
+    }
     return this;
   }
 
@@ -183,8 +194,12 @@ export class IdempotencyLedger {
    * Ends a lease without completing (the effect failed), so a retry can claim at once. `uncertain`: the
    * effect may have happened anyway (a timeout), which the next claim reports.
    */
-  async release(key: Record<string, unknown>, leaseToken: string, options: { uncertain?: boolean } = {}) {
-    const update = new Update().remove('leaseToken', 'leaseUntil');
+  async release(
+    key: Record<string, unknown>,
+    leaseToken: string,
+    options: { uncertain?: boolean } & ItemFields = {},
+  ) {
+    const update = new Update().remove('leaseToken', 'leaseUntil').fields(options);
     if (options.uncertain) update.set('uncertain', true);
     try {
       await this.#client.send(

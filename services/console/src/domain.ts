@@ -158,6 +158,24 @@ export function deliveryText(status: string | undefined, errorCode: string | und
   return `${base} — ${reason}`;
 }
 
+/**
+ * How late a text went out, and why: "sent 43 s late after 3 failed attempts" (Twilio refused or did not
+ * answer; the first attempt's time against the time Twilio took it). Undefined for a text sent at once.
+ */
+export function lateness(entry: TimelineEntry): string | undefined {
+  const attempts = Array.isArray(entry.failedAttempts) ? entry.failedAttempts.length : 0;
+  if (attempts === 0 || typeof entry.firstAttemptAt !== 'string') return undefined;
+  const seconds = Math.max(0, Math.round((Date.parse(entry.at) - Date.parse(entry.firstAttemptAt)) / 1000));
+  const late =
+    seconds < 90
+      ? `${seconds} s`
+      : seconds < 5_400
+        ? `${Math.round(seconds / 60)} min`
+        : `${Math.round(seconds / 3_600)} h`;
+  const verb = entry.type === 'SmsFailed' ? 'failed' : 'sent';
+  return `${verb} ${late} late after ${attempts} failed attempt${attempts === 1 ? '' : 's'}`;
+}
+
 /** The customer thread: texts in and out (and texts that could not be sent), oldest first. */
 export function messagesOf(entries: readonly TimelineEntry[]): TimelineEntry[] {
   return entries.filter(

@@ -158,6 +158,27 @@ describe('IdempotencyLedger', () => {
     ).toMatchObject({ kind: 'already-done', item: { outcome: 'suppressed' } });
   });
 
+  it('appends to a log across releases and the completion (each failed attempt, then the outcome)', async () => {
+    const key = newKey();
+    const first = await ledger.claim(key, 1, { now, leaseMs: 1_000 });
+    if (first.kind !== 'claimed') throw new Error('not claimed');
+    await ledger.release(key, first.leaseToken, {
+      append: { failures: [{ code: '20429' }, { code: '20429' }] },
+    });
+    const second = await ledger.claim(key, 1, { now: later(5), leaseMs: 1_000 });
+    if (second.kind !== 'claimed') throw new Error('not claimed');
+    const done = await ledger.complete(key, 1, {
+      leaseToken: second.leaseToken,
+      whenLeaseLost: 'record',
+      append: { failures: [{ code: '20500' }] },
+      set: { outcome: 'sent' },
+    });
+    expect(done.item).toMatchObject({
+      outcome: 'sent',
+      failures: [{ code: '20429' }, { code: '20429' }, { code: '20500' }],
+    });
+  });
+
   it('gives one lease to one of many simultaneous attempts', async () => {
     const key = newKey();
     const claims = await Promise.all(

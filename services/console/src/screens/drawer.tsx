@@ -5,6 +5,7 @@ import {
   changedFields,
   checklistFrom,
   deliveryText,
+  lateness,
   linkViewsText,
   messagesOf,
   optedOut,
@@ -332,6 +333,7 @@ function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]
                     ? 'received'
                     : deliveryText(entry.type === 'SmsFailed' ? 'failed' : entry.status, entry.errorCode)}
                 </span>
+                {lateness(entry) && <span class="late"> · {lateness(entry)}</span>}
               </span>
               {entry.revokedConsent === true && (
                 <MisreadOptOut job={job} entry={entry} stillOptedOut={stopped} onRestored={onSent} />

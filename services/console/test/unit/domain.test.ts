@@ -9,6 +9,7 @@ import {
   checklistFrom,
   deliveryText,
   groupByStatus,
+  lateness,
   linkViewsText,
   messagesOf,
   optedOut,
@@ -135,6 +136,23 @@ describe('texts in words', () => {
     );
     expect(deliveryText('failed', '21610')).toBe('failed — the customer replied STOP: texts are blocked');
     expect(deliveryText('failed', '99999')).toBe('failed — Twilio error 99999');
+  });
+
+  it('says how late a text went out and after how many failed attempts, and nothing for one sent at once', () => {
+    const sent = {
+      jobId: 'j',
+      type: 'SmsSent',
+      eventId: 'e',
+      at: '2026-12-04T10:00:43.000Z',
+      firstAttemptAt: '2026-12-04T10:00:00.000Z',
+      failedAttempts: [{}, {}, {}],
+    };
+    expect(lateness(sent)).toBe('sent 43 s late after 3 failed attempts');
+    expect(lateness({ ...sent, at: '2026-12-04T10:12:00.000Z', failedAttempts: [{}] })).toBe(
+      'sent 12 min late after 1 failed attempt',
+    );
+    expect(lateness({ ...sent, type: 'SmsFailed' })).toBe('failed 43 s late after 3 failed attempts');
+    expect(lateness({ jobId: 'j', type: 'SmsSent', eventId: 'e', at: sent.at })).toBeUndefined();
   });
 
   it('keeps texts in and out in the thread, nothing else', () => {

@@ -16,6 +16,7 @@ import { recordedSms } from '../domain/delivery.ts';
 import { jobRef } from '../domain/inbound.ts';
 import type {
   DeliveryStatus,
+  FailedAttempt,
   JobSnapshot,
   NotificationStore,
   OutboundSms,
@@ -259,12 +260,13 @@ export class DynamoNotificationStore implements NotificationStore {
     body: string,
     outcome: SendOutcome,
     now: Date,
-    leaseToken?: string,
+    attempt: { leaseToken?: string | undefined; failedAttempts?: FailedAttempt[] } = {},
   ): Promise<SendRecord> {
     // The record keeps what the outcome's event needs (the stream derives it from this write); what an
     // earlier attempt stored stays as it was. A settled record never changes: a second outcome gets the first.
     const { item } = await this.#sends.complete(sendKey(sms.key), SEND_ONCE, {
-      leaseToken,
+      leaseToken: attempt.leaseToken,
+      append: { failedAttempts: attempt.failedAttempts ?? [] },
       // Twilio took the text (or refused it for good) even if the lease lapsed meanwhile: record it.
       whenLeaseLost: 'record',
       set: { outcome, settledAt: now.toISOString(), expiresAt: this.#sendExpiry(now) },
@@ -273,12 +275,16 @@ export class DynamoNotificationStore implements NotificationStore {
     return recordOf(item);
   }
 
-  async releaseSend(key: string, leaseToken: string): Promise<void> {
-    await this.#sends.release(sendKey(key), leaseToken);
+  async releaseSend(key: string, leaseToken: string, failedAttempts: FailedAttempt[] = []): Promise<void> {
+    await this.#sends.release(sendKey(key), leaseToken, { append: { failedAttempts } });
   }
 
-  async markSendUncertain(key: string, leaseToken: string): Promise<void> {
-    await this.#sends.release(sendKey(key), leaseToken, { uncertain: true });
+  async markSendUncertain(
+    key: string,
+    leaseToken: string,
+    failedAttempts: FailedAttempt[] = [],
+  ): Promise<void> {
+    await this.#sends.release(sendKey(key), leaseToken, { uncertain: true, append: { failedAttempts } });
   }
 
   #sendExpiry(now: Date): number {
@@ -460,6 +466,8 @@ function recordOf(item: Item): SendRecord {
     body: item.body,
     firstAttemptAt: item.firstAttemptAt,
     outcome: item.outcome,
+    ...(item.settledAt ? { settledAt: item.settledAt } : {}),
+    ...(item.failedAttempts?.length ? { failedAttempts: item.failedAttempts } : {}),
   };
 }
 

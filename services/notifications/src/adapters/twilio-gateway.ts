@@ -1,5 +1,5 @@
 import { backoffDelayMs, sleep } from '@qdn/shared/retry';
-import { type Sender, type SmsGateway, SmsSendError } from '../domain/ports.ts';
+import { type FailedAttempt, type Sender, type SmsGateway, SmsSendError } from '../domain/ports.ts';
 import type { TwilioMessagingClient } from './twilio-request-client.ts';
 
 // Errors that prove the request never reached Twilio: safe to send again without looking first.
@@ -52,7 +52,9 @@ export class TwilioSmsGateway implements SmsGateway {
     validitySeconds?: number | undefined;
   }) {
     const client = await this.#client();
+    const failedAttempts: FailedAttempt[] = [];
     for (let attempt = 1; ; attempt++) {
+      const at = new Date().toISOString();
       try {
         const message = await client.messages.create({
           to: sms.to,
@@ -63,10 +65,18 @@ export class TwilioSmsGateway implements SmsGateway {
           ...(sms.statusCallback ? { statusCallback: sms.statusCallback } : {}),
           ...(sms.validitySeconds ? { validityPeriod: sms.validitySeconds } : {}),
         });
-        return { messageSid: message.sid, status: message.status };
+        return {
+          messageSid: message.sid,
+          status: message.status,
+          ...(failedAttempts.length > 0 ? { failedAttempts } : {}),
+        };
       } catch (error) {
         const failure = classifyTwilioError(error);
-        if (failure.kind !== 'transient' || attempt >= this.#attempts) throw failure;
+        if (failure.kind !== 'transient' || attempt >= this.#attempts) {
+          failure.failedAttempts = failedAttempts;
+          throw failure;
+        }
+        failedAttempts.push({ at, errorCode: failure.code, next: 'retried' });
         await sleep(backoffDelayMs(attempt, this.#baseDelayMs));
       }
     }

@@ -4,6 +4,7 @@ import { claimWhenFree } from '@qdn/shared/retry';
 import { redactLinkTokens, restoreLinkTokens } from '@qdn/shared/tracking-link';
 
 import {
+  type FailedAttempt,
   type NotificationsDeps,
   type OutboundSms,
   type RecordedSms,
@@ -46,10 +47,10 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
       body,
       since: new Date(claim.record.firstAttemptAt),
     });
-    if (found) return settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...found });
+    if (found) return settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...found }, []);
   }
   if (suppressed && !sms.answersOptOut) {
-    return settle(deps, sms, recordedBody, leaseToken, { state: 'suppressed', reason: 'opted-out' });
+    return settle(deps, sms, recordedBody, leaseToken, { state: 'suppressed', reason: 'opted-out' }, []);
   }
   try {
     const sent = await deps.gateway.send({
@@ -60,30 +61,49 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
       statusCallback: deps.statusCallbackUrl(sms.jobId),
       ...(sms.validitySeconds ? { validitySeconds: sms.validitySeconds } : {}),
     });
-    return await settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...sent });
+    const { messageSid, status, failedAttempts = [] } = sent;
+    return await settle(
+      deps,
+      sms,
+      recordedBody,
+      leaseToken,
+      { state: 'sent', messageSid, status },
+      failedAttempts,
+    );
   } catch (error) {
     if (!(error instanceof SmsSendError)) throw error;
+    // Each attempt Twilio refused is kept with the record (the timeline shows a late text's reasons).
+    const refused = (next: FailedAttempt['next']): FailedAttempt[] => [
+      ...error.failedAttempts,
+      { at: deps.now().toISOString(), ...(error.code ? { errorCode: error.code } : {}), next },
+    ];
     switch (error.kind) {
       case 'unsubscribed':
         await deps.store.suppress(sms.to, `twilio-${error.code ?? '21610'}`, deps.now());
-        return settle(deps, sms, recordedBody, leaseToken, {
-          state: 'failed',
-          errorCode: error.code,
-          errorMessage: error.message,
-        });
+        return settle(
+          deps,
+          sms,
+          recordedBody,
+          leaseToken,
+          { state: 'failed', errorCode: error.code, errorMessage: error.message },
+          error.failedAttempts,
+        );
       case 'permanent':
-        return settle(deps, sms, recordedBody, leaseToken, {
-          state: 'failed',
-          errorCode: error.code,
-          errorMessage: error.message,
-        });
+        return settle(
+          deps,
+          sms,
+          recordedBody,
+          leaseToken,
+          { state: 'failed', errorCode: error.code, errorMessage: error.message },
+          error.failedAttempts,
+        );
       case 'transient':
-        await deps.store.releaseSend(sms.key, leaseToken);
+        await deps.store.releaseSend(sms.key, leaseToken, refused('retry-later'));
         throw new TransientError(`Twilio did not take the SMS: ${error.message}`, {
           code: error.code,
         });
       case 'ambiguous':
-        await deps.store.markSendUncertain(sms.key, leaseToken);
+        await deps.store.markSendUncertain(sms.key, leaseToken, refused('look-up'));
         throw new TransientError(
           `No answer from Twilio; will look the SMS up before retrying: ${error.message}`,
           {
@@ -113,7 +133,7 @@ export async function settleWithoutSending(
   sms: OutboundSms,
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
-  return settle(deps, sms, redactLinkTokens(sms.body), undefined, outcome);
+  return settle(deps, sms, redactLinkTokens(sms.body), undefined, outcome, []);
 }
 
 async function settle(
@@ -122,8 +142,12 @@ async function settle(
   body: string,
   leaseToken: string | undefined,
   outcome: SendOutcome,
+  failedAttempts: FailedAttempt[],
 ): Promise<SendOutcome> {
-  const record = await deps.store.settleSend(recordedSms(sms), body, outcome, deps.now(), leaseToken);
+  const record = await deps.store.settleSend(recordedSms(sms), body, outcome, deps.now(), {
+    leaseToken,
+    failedAttempts,
+  });
   if (record.outcome?.state === 'sent' && sms.audience === 'customer' && !sms.numberTexted) {
     await deps.store.markTexted(sms.to, deps.now());
   }
@@ -156,13 +180,17 @@ export function outcomeEvent(record: SendRecord): DomainEvent {
   const meta = {
     // Stable across redeliveries: the timeline stores each event once.
     eventId: `sms:${record.key}:${detailType}`,
-    occurredAt: record.firstAttemptAt,
+    // When the outcome came (for a text sent, when Twilio took it), not when it was first tried.
+    occurredAt: record.settledAt ?? record.firstAttemptAt,
     brandId: record.brandId,
     ...(record.jobId ? { jobId: record.jobId } : {}),
     ...(record.version !== undefined ? { version: record.version } : {}),
     actor: 'system',
     correlationId: record.key,
   };
+  const attempts = record.failedAttempts?.length
+    ? { firstAttemptAt: record.firstAttemptAt, failedAttempts: record.failedAttempts }
+    : {};
   const common = { to: record.to, template: record.template, audience: record.audience };
   switch (outcome.state) {
     case 'sent':
@@ -171,7 +199,13 @@ export function outcomeEvent(record: SendRecord): DomainEvent {
         detailType: 'SmsSent',
         detail: {
           meta,
-          data: { ...common, messageSid: outcome.messageSid, body: record.body, status: outcome.status },
+          data: {
+            ...common,
+            messageSid: outcome.messageSid,
+            body: record.body,
+            status: outcome.status,
+            ...attempts,
+          },
         },
       };
     case 'failed':
@@ -185,6 +219,7 @@ export function outcomeEvent(record: SendRecord): DomainEvent {
             ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
             errorMessage: outcome.errorMessage,
             permanent: true,
+            ...attempts,
           },
         },
       };

@@ -60,6 +60,10 @@ export interface SendRecord extends RecordedSms {
   /** When the first attempt went out: Twilio is searched from then on after an ambiguous failure. */
   firstAttemptAt: string;
   outcome?: SendOutcome | undefined;
+  /** When the outcome was stored: for a text sent, when Twilio took it. */
+  settledAt?: string | undefined;
+  /** Every attempt Twilio refused or did not answer, oldest first. */
+  failedAttempts?: FailedAttempt[] | undefined;
 }
 
 /**
@@ -132,12 +136,12 @@ export interface NotificationStore {
     body: string,
     outcome: SendOutcome,
     now: Date,
-    leaseToken?: string,
+    attempt?: { leaseToken?: string | undefined; failedAttempts?: FailedAttempt[] },
   ): Promise<SendRecord>;
   /** The attempt failed before Twilio accepted anything: the next claim is `new`. */
-  releaseSend(key: string, leaseToken: string): Promise<void>;
+  releaseSend(key: string, leaseToken: string, failedAttempts?: FailedAttempt[]): Promise<void>;
   /** The attempt may have reached Twilio: the next claim is `uncertain`. */
-  markSendUncertain(key: string, leaseToken: string): Promise<void>;
+  markSendUncertain(key: string, leaseToken: string, failedAttempts?: FailedAttempt[]): Promise<void>;
 
   isInboundDone(messageSid: string): Promise<boolean>;
   markInboundDone(messageSid: string, now: Date): Promise<void>;
@@ -162,8 +166,22 @@ export interface NotificationStore {
 }
 
 /** Twilio's answer to a send that did not succeed, classified for what to do next. */
+/**
+ * One attempt at Twilio that did not take the text: when, Twilio's code, and what happened next —
+ * `retried` at once (the gateway's own backoff), `retry-later` (back to the queue), `look-up` (no answer:
+ * Twilio is searched before anything is sent again). Kept on the send record and shown on the timeline,
+ * so a text that went out late says why.
+ */
+export interface FailedAttempt {
+  at: string;
+  errorCode?: string | undefined;
+  next: 'retried' | 'retry-later' | 'look-up';
+}
+
 export class SmsSendError extends Error {
   override name = 'SmsSendError';
+  /** The attempts before this error that Twilio also refused (the gateway retried them itself). */
+  failedAttempts: FailedAttempt[] = [];
   /**
    * `transient`: Twilio did not take the message (429, 5xx, connection refused): send again later.
    * `ambiguous`: it may have (timeout, connection dropped): look it up before sending again.
@@ -189,7 +207,7 @@ export interface SmsGateway {
     statusCallback?: string | undefined;
     /** Twilio's ValidityPeriod: past it, the text is not sent (status failed, error 30036). */
     validitySeconds?: number | undefined;
-  }): Promise<{ messageSid: string; status: string }>;
+  }): Promise<{ messageSid: string; status: string; failedAttempts?: FailedAttempt[] | undefined }>;
   /** A message to `to` with exactly `body` sent since `since`, if Twilio has one. */
   findSent(sms: {
     brandId: string;

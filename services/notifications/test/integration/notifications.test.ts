@@ -170,6 +170,35 @@ describe('outbound SMS on job changes', () => {
     expect(cloud.twilio.pendingFaults()).toHaveLength(0);
   });
 
+  it('given a Twilio outage, then the timeline shows each failed attempt and when Twilio really took the text', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    await cloud.twilio.idle();
+
+    // Twilio answers 503 four times: three inside the gateway's backoff, then once more after SQS redelivers
+    cloud.twilio.injectFaults({ count: 4, status: 503, code: 20503 });
+    await changeStatus(job.jobId, 'en_route');
+    const onTheWay = await until(() => outbound(phone)[1]);
+
+    const entry = await until(async () =>
+      (await timeline(job.jobId))?.find(
+        (found) => found.type === 'SmsSent' && found.messageSid === onTheWay.sid,
+      ),
+    );
+    const attempts = entry.failedAttempts as Array<{ at: string; errorCode?: string; next: string }>;
+    expect(attempts.map((attempt) => [attempt.errorCode, attempt.next])).toEqual([
+      ['20503', 'retried'],
+      ['20503', 'retried'],
+      ['20503', 'retry-later'],
+      ['20503', 'retried'],
+    ]);
+    // The entry is dated when Twilio took the text, after the first try and every failed one
+    expect(Date.parse(String(entry.at))).toBeGreaterThan(Date.parse(String(entry.firstAttemptAt)));
+    expect(Date.parse(String(entry.at))).toBeGreaterThanOrEqual(Date.parse(attempts.at(-1)!.at));
+    expect(Date.parse(onTheWay.dateCreated)).toBeLessThanOrEqual(Date.parse(String(entry.at)));
+  });
+
   it('given Twilio accepts but the answer never comes, then the SMS is found in Twilio, not sent twice', async () => {
     const phone = newPhone();
     const { job } = await createJob(phone);

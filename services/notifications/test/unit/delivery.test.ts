@@ -35,6 +35,40 @@ describe('deliverOnce', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('given a Twilio outage, then the timeline event says when Twilio really took the text and every attempt before', async () => {
+    // Twilio refuses twice inside the gateway's own backoff, then once more: back to the queue
+    const refused = new SmsSendError('transient', 'Twilio: Service Unavailable', 20503);
+    refused.failedAttempts = [
+      { at: '2026-11-22T10:00:00.000Z', errorCode: '20503', next: 'retried' },
+      { at: '2026-11-22T10:00:01.000Z', errorCode: '20503', next: 'retried' },
+    ];
+    const { deps, sms, published } = harness([refused, { messageSid: 'SM9', status: 'queued' }]);
+    await expect(deliverOnce(deps, sms)).rejects.toMatchObject({ name: 'TransientError' });
+
+    // SQS delivers it again 43 s later, and Twilio takes it
+    deps.now = () => new Date('2026-11-22T10:00:43.000Z');
+    await deliverOnce(deps, sms);
+
+    expect(published).toHaveLength(1);
+    expect(published[0]?.detail.meta.occurredAt).toBe('2026-11-22T10:00:43.000Z');
+    expect(published[0]?.detail.data).toMatchObject({
+      messageSid: 'SM9',
+      firstAttemptAt: '2026-11-22T10:00:00.000Z',
+      failedAttempts: [
+        { at: '2026-11-22T10:00:00.000Z', errorCode: '20503', next: 'retried' },
+        { at: '2026-11-22T10:00:01.000Z', errorCode: '20503', next: 'retried' },
+        { at: '2026-11-22T10:00:00.000Z', errorCode: '20503', next: 'retry-later' },
+      ],
+    });
+  });
+
+  it('given a text Twilio took at once, then its event says nothing of attempts', async () => {
+    const { deps, sms, published } = harness([{ messageSid: 'SM1', status: 'queued' }]);
+    await deliverOnce(deps, sms);
+    expect(published[0]?.detail.data).not.toHaveProperty('failedAttempts');
+    expect(published[0]?.detail.data).not.toHaveProperty('firstAttemptAt');
+  });
+
   it('given a timeout after Twilio accepted, then the retry finds the message in Twilio and sends nothing', async () => {
     const { deps, sent, sms, published } = harness([
       new SmsSendError('ambiguous', 'timeout', 'ECONNABORTED'),

@@ -6,6 +6,7 @@ import type { InboundDeps } from '../../src/domain/inbound.ts';
 import { jobRef } from '../../src/domain/inbound.ts';
 import type { TrackingLinks } from '../../src/domain/job-sms.ts';
 import {
+  type FailedAttempt,
   type JobSnapshot,
   type NotificationStore,
   type NotificationsDeps,
@@ -87,6 +88,7 @@ export function memoryStore(
       const uncertain = Boolean(existing?.uncertain || existing?.leaseToken);
       const leaseToken = `lease-${++leases}`;
       const record = {
+        ...existing,
         ...recordedSms(sms),
         body: existing?.body ?? sms.body,
         firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
@@ -97,15 +99,24 @@ export function memoryStore(
       stream(existing, record);
       return { kind: uncertain ? 'uncertain' : 'new', record, leaseToken };
     },
-    async settleSend(sms: RecordedSms, body: string, outcome: SendOutcome, now: Date) {
+    async settleSend(
+      sms: RecordedSms,
+      body: string,
+      outcome: SendOutcome,
+      now: Date,
+      attempt: { failedAttempts?: FailedAttempt[] } = {},
+    ) {
       const existing = records.get(sms.key);
       if (existing?.outcome) return existing;
+      const failedAttempts = [...(existing?.failedAttempts ?? []), ...(attempt.failedAttempts ?? [])];
       const record = {
         ...recordedSms(sms),
         ...existing,
         body: existing?.body ?? body,
         firstAttemptAt: existing?.firstAttemptAt ?? now.toISOString(),
         outcome,
+        settledAt: now.toISOString(),
+        ...(failedAttempts.length > 0 ? { failedAttempts } : {}),
         leaseToken: undefined,
         leaseUntil: 0,
       };
@@ -113,14 +124,24 @@ export function memoryStore(
       stream(existing, record);
       return record;
     },
-    async releaseSend(key: string, leaseToken: string) {
-      const record = records.get(key)!;
-      if (record.leaseToken === leaseToken) Object.assign(record, { leaseToken: undefined, leaseUntil: 0 });
-    },
-    async markSendUncertain(key: string, leaseToken: string) {
+    async releaseSend(key: string, leaseToken: string, failedAttempts: FailedAttempt[] = []) {
       const record = records.get(key)!;
       if (record.leaseToken === leaseToken)
-        Object.assign(record, { leaseToken: undefined, leaseUntil: 0, uncertain: true });
+        Object.assign(record, {
+          leaseToken: undefined,
+          leaseUntil: 0,
+          failedAttempts: [...(record.failedAttempts ?? []), ...failedAttempts],
+        });
+    },
+    async markSendUncertain(key: string, leaseToken: string, failedAttempts: FailedAttempt[] = []) {
+      const record = records.get(key)!;
+      if (record.leaseToken === leaseToken)
+        Object.assign(record, {
+          leaseToken: undefined,
+          leaseUntil: 0,
+          uncertain: true,
+          failedAttempts: [...(record.failedAttempts ?? []), ...failedAttempts],
+        });
     },
     isSuppressed: async (phone: string) => suppressed.has(phone),
     suppression: async (phone: string) => suppressed.get(phone),
