@@ -79,16 +79,10 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
     ];
     switch (error.kind) {
       case 'unsubscribed':
-        await deps.store.suppress(sms.to, `twilio-${error.code ?? '21610'}`, deps.now());
-        return settle(
-          deps,
-          sms,
-          recordedBody,
-          leaseToken,
-          { state: 'failed', errorCode: error.code, errorMessage: error.message },
-          error.failedAttempts,
-        );
       case 'permanent':
+        // 21610: the number replied STOP to Twilio; it joins our suppression list too.
+        if (error.kind === 'unsubscribed')
+          await deps.store.suppress(sms.to, `twilio-${error.code ?? '21610'}`, deps.now());
         return settle(
           deps,
           sms,
