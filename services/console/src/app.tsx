@@ -6,6 +6,7 @@ import { Board } from './screens/board.tsx';
 import { DriverDay } from './screens/driver.tsx';
 import { FailedDeliveries, failedCount } from './screens/failed.tsx';
 import { Requests } from './screens/requests.tsx';
+import { Trailers } from './screens/trailers.tsx';
 import { usePolling } from './use-polling.ts';
 
 function SignIn() {
@@ -69,6 +70,7 @@ function Nav() {
           <>
             {link('/', 'Board')}
             {link('/requests', 'Requests', requests.value)}
+            {link('/trailers', 'Trailers')}
             {link('/failed', 'Failed deliveries', failedCount.count.value)}
           </>
         )}
@@ -111,6 +113,7 @@ export function App() {
         <Route path="/" component={driver ? DriverDay : Board} />
         <Route path="/requests" component={driver ? DriverDay : Requests} />
         <Route path="/failed" component={driver ? DriverDay : FailedDeliveries} />
+        <Route path="/trailers" component={driver ? DriverDay : Trailers} />
         <Route default component={driver ? DriverDay : Board} />
       </Router>
     </LocationProvider>

@@ -321,3 +321,41 @@ export function trailersFreeFor(trailers: readonly TrailerSchedule[], jobId: str
     )
     .map(({ trailerId, name, size }) => ({ trailerId, name, size }));
 }
+
+/** A stretch of consecutive days a trailer spends the same way (one job's booking, free, out of service). */
+export interface TrailerRun {
+  state: 'free' | 'booked' | 'out-of-service';
+  from: string;
+  to: string;
+  days: number;
+  jobId?: string;
+}
+
+/** A trailer's days as stretches, in order: what the Trailers screen lists instead of 14 cells. */
+export function trailerRuns(days: TrailerSchedule['days']): TrailerRun[] {
+  const runs: TrailerRun[] = [];
+  for (const day of days) {
+    const jobId = day.state === 'booked' ? day.jobId : undefined;
+    const last = runs.at(-1);
+    const next = last && new Date(Date.parse(`${last.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    if (last && last.state === day.state && last.jobId === jobId && next === day.date) {
+      last.to = day.date;
+      last.days++;
+    } else {
+      runs.push({ state: day.state, from: day.date, to: day.date, days: 1, ...(jobId ? { jobId } : {}) });
+    }
+  }
+  return runs;
+}
+
+/** "Fri, Dec 4" or "Fri, Dec 4 – Sun, Dec 6": calendar days, whatever zone the phone is in. */
+export function dayRangeText(from: string, to: string): string {
+  const format = (date: string) =>
+    new Date(`${date}T12:00:00Z`).toLocaleDateString('en-US', {
+      weekday: 'short',
+      month: 'short',
+      day: 'numeric',
+      timeZone: 'UTC',
+    });
+  return from === to ? format(from) : `${format(from)} – ${format(to)}`;
+}

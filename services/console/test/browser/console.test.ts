@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { launchTestBrowser, seriousAccessibilityViolations } from '@qdn/local-cloud/test-browser';
 import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { addDays } from '@qdn/shared/zoned-time';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JS_BUDGET_GZIP_BYTES } from '../../build.ts';
 
@@ -33,6 +34,17 @@ let desk: BrowserContext;
 let phone: BrowserContext;
 const browserErrors: string[] = [];
 
+/** A day or span as the Trailers screen words it ("Fri, Dec 4 – Sun, Dec 6"). */
+const dayRangeText = (from: string, to: string) => {
+  const day = (date: string) =>
+    new Date(`${date}T12:00:00Z`).toLocaleDateString('en-US', {
+      weekday: 'short',
+      month: 'short',
+      day: 'numeric',
+      timeZone: 'UTC',
+    });
+  return from === to ? day(from) : `${day(from)} – ${day(to)}`;
+};
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date());
 
 beforeAll(async () => {
@@ -313,6 +325,49 @@ describe('the console', () => {
     await cloud.settled();
     expect(textsTo(customer, /on the way|on its way/i)).toHaveLength(1);
   }, 180_000);
+
+  it("shows each trailer's bookings and free days on a phone; a booking opens its job", async () => {
+    // Prepare: a two-day rental of T2, three days from now.
+    const start = addDays(today(), 3);
+    const end = addDays(start, 1);
+    const rental = await book('Riley Rental', '+16195550181');
+    const assigned = await site.api('PATCH', `/jobs/${rental}`, {
+      role: 'dispatcher',
+      body: { schedule: { date: start, endDate: end, window: 'morning' }, trailerId: 'T2' },
+    });
+    expect(assigned.status).toBe(200);
+
+    // Act: the dispatcher, on a phone of their own (the shared phone is the driver's), opens Trailers.
+    const dispatcherPhone = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'en-US',
+      timezoneId: TIME_ZONE,
+    });
+    await dispatcherPhone.route(/^https?:\/\/(?!(localhost|127\.0\.0\.1)[:/])/, (route) => route.abort());
+    const page = await signIn(dispatcherPhone, 'Dana');
+    await page.getByRole('link', { name: 'Trailers' }).click();
+    const t2 = page.locator('[data-trailer-id="T2"]');
+    await t2.waitFor();
+
+    // Assess: every trailer of the fleet, T2's booking as one stretch with its job, its free days in words.
+    expect(await page.locator('[data-trailer-id]').count()).toBe(4);
+    const booking = t2.getByRole('link', { name: new RegExp(`${dayRangeText(start, end)} · job ${rental}`) });
+    await booking.waitFor();
+    await t2.getByText('2 booked · 12 free').waitFor();
+    expect(await t2.locator('.trailer-free').textContent()).toBe(
+      `${dayRangeText(today(), addDays(start, -1))}, ${dayRangeText(addDays(end, 1), addDays(today(), 13))}`,
+    );
+    expect(await page.locator('[data-trailer-id="T4"] .trailer-bookings').count()).toBe(0);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'trailers-phone');
+
+    await booking.click();
+    await page.getByRole('heading', { name: 'Details' }).waitFor();
+    await page.getByText('Riley Rental').first().waitFor();
+    await dispatcherPhone.close();
+  }, 120_000);
 
   it('paints the board within 1.5 s of opening the console', async () => {
     const page = await openPage(desk, '/');

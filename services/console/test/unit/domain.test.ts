@@ -7,6 +7,7 @@ import {
   calendarLag,
   changedFields,
   checklistFrom,
+  dayRangeText,
   deliveryText,
   groupByStatus,
   lateness,
@@ -16,6 +17,7 @@ import {
   STATUS_ORDER,
   slaLevel,
   statusLabel,
+  trailerRuns,
   trailersFreeFor,
   wallClock,
   windowText,
@@ -302,5 +304,49 @@ describe('statusLabel', () => {
     expect(statusLabel(job({ status: 'cancelled', expiredAt: '2026-12-05T20:00:00.000Z' }))).toBe('Expired');
     expect(statusLabel(job({ status: 'cancelled' }))).toBe('Cancelled');
     expect(statusLabel(job({ status: 'requested' }))).toBe('Requested');
+  });
+});
+
+describe('trailerRuns', () => {
+  it("given a trailer's days, then stretches: one per booking (two jobs back to back are two), free and out-of-service spans", () => {
+    // Prepare
+    const days = [
+      { date: '2026-12-04', state: 'booked' as const, jobId: 'qdn_A' },
+      { date: '2026-12-05', state: 'booked' as const, jobId: 'qdn_A' },
+      { date: '2026-12-06', state: 'booked' as const, jobId: 'qdn_B' },
+      { date: '2026-12-07', state: 'free' as const },
+      { date: '2026-12-08', state: 'free' as const },
+      { date: '2026-12-09', state: 'out-of-service' as const },
+      { date: '2026-12-10', state: 'free' as const },
+    ];
+
+    // Act
+    const runs = trailerRuns(days);
+
+    // Assess
+    expect(runs).toEqual([
+      { state: 'booked', from: '2026-12-04', to: '2026-12-05', days: 2, jobId: 'qdn_A' },
+      { state: 'booked', from: '2026-12-06', to: '2026-12-06', days: 1, jobId: 'qdn_B' },
+      { state: 'free', from: '2026-12-07', to: '2026-12-08', days: 2 },
+      { state: 'out-of-service', from: '2026-12-09', to: '2026-12-09', days: 1 },
+      { state: 'free', from: '2026-12-10', to: '2026-12-10', days: 1 },
+    ]);
+  });
+
+  it('given a gap in the dates, then the stretch breaks there', () => {
+    const runs = trailerRuns([
+      { date: '2026-12-04', state: 'free' },
+      { date: '2026-12-06', state: 'free' },
+    ]);
+    expect(runs.map((run) => [run.from, run.to])).toEqual([
+      ['2026-12-04', '2026-12-04'],
+      ['2026-12-06', '2026-12-06'],
+    ]);
+    expect(trailerRuns([])).toEqual([]);
+  });
+
+  it('given a day or a span, then it reads as calendar days', () => {
+    expect(dayRangeText('2026-12-04', '2026-12-04')).toBe('Fri, Dec 4');
+    expect(dayRangeText('2026-12-04', '2026-12-06')).toBe('Fri, Dec 4 – Sun, Dec 6');
   });
 });
