@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { GetParametersCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { brandsFrom } from '@qdn/shared/brands';
+import { brandsFrom, requireMessagingServices } from '@qdn/shared/brands';
 import {
   type EnteredField,
   STAGE_PARAMETERS,
@@ -94,7 +94,7 @@ async function enteredValue(
     if (parameter.name === 'brands') {
       // Refused here rather than by every function at its next cold start.
       try {
-        brandsFrom(JSON.parse(value));
+        requireMessagingServices(brandsFrom(JSON.parse(value)), options.stage);
       } catch (error) {
         throw new UsageError(`brands: not a valid brand catalog: ${(error as Error).message}`);
       }

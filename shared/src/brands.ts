@@ -100,6 +100,22 @@ export interface Brands {
   get(brandId?: string): Brand;
 }
 
+/**
+ * In an AWS stage every brand texts through its Twilio Messaging Service (its A2P 10DLC campaign is
+ * registered per brand), never a plain From number: carriers filter unregistered traffic (error 30034).
+ * Throws naming each brand that doesn't; the local stage (the Twilio fake) may use From numbers.
+ */
+export function requireMessagingServices(brands: Brands, stage: string): Brands {
+  if (stage === 'local') return brands;
+  const plain = brands.all().filter((brand) => !('messagingServiceSid' in brand.twilio));
+  if (plain.length > 0) {
+    throw new Error(
+      `Brands ${plain.map((brand) => brand.brandId).join(', ')} send from a plain number: in stage ${stage} every brand sends through its Twilio Messaging Service (twilio.messagingServiceSid, with its A2P 10DLC campaign)`,
+    );
+  }
+  return brands;
+}
+
 export function brandsFrom(input: unknown): Brands {
   const catalog = BrandCatalog.parse(input);
   const byId = new Map(catalog.brands.map((brand) => [brand.brandId, brand]));

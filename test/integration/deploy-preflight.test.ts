@@ -1,7 +1,7 @@
 // `npm run secrets` and the deploy preflight against the local cloud's SSM fake and SNS (fauxqs),
 // through the real CLIs: a stage missing parameters stops before CloudFormation is called at all.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,9 +50,19 @@ function run(script: string, args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** The local brands, each sending through a Messaging Service as an AWS stage requires. */
+function registeredBrands(): string {
+  const catalog = JSON.parse(readFileSync(join(repoRoot, 'shared/config/brands.local.json'), 'utf8'));
+  catalog.brands = catalog.brands.map((brand: Record<string, unknown>, index: number) => ({
+    ...brand,
+    twilio: { messagingServiceSid: `MG${String(index + 1).padStart(32, '0')}` },
+  }));
+  return JSON.stringify(catalog);
+}
+
 const operatorEnv = () => {
   const brandsFile = join(outside, 'brands.json');
-  copyFileSync(join(repoRoot, 'shared/config/brands.local.json'), brandsFile);
+  writeFileSync(brandsFile, registeredBrands());
   return {
     QDN_BRANDS_FILE: brandsFile,
     TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
@@ -129,6 +139,15 @@ describe('npm run secrets', () => {
     });
     expect(brands.code).toBe(1);
     expect(brands.stderr).toContain('brands: not a valid brand catalog');
+    // The local catalog's brands that send from plain numbers are refused for an AWS stage
+    const plainBrands = join(outside, 'plain-brands.json');
+    copyFileSync(join(repoRoot, 'shared/config/brands.local.json'), plainBrands);
+    const plain = await run('secrets.ts', ['--stage', 'qa'], {
+      ...operatorEnv(),
+      QDN_BRANDS_FILE: plainBrands,
+    });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain('Brands jada, queen-of-san-diego send from a plain number');
     const sid = await run('secrets.ts', ['--stage', 'qa'], { ...operatorEnv(), TWILIO_ACCOUNT_SID: 'AC123' });
     expect(sid.code).toBe(1);
     expect(sid.stderr).toContain('TWILIO_ACCOUNT_SID does not look like');

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import * as z from 'zod';
 import { loadBrands } from '../../src/brand-loader.ts';
-import { brandsFrom } from '../../src/brands.ts';
+import { brandsFrom, requireMessagingServices } from '../../src/brands.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { isTransient, PermanentError, TransientError } from '../../src/errors.ts';
 import { JobCreated, JobOnBus, jobEventId, parseBusEvent } from '../../src/events.ts';
@@ -193,6 +193,23 @@ describe('brands', () => {
     const [qdn] = brands.all();
     const broken = { ...qdn, sla: { ...DEFAULT_SLA, staleLocationMinutes: 0 } };
     expect(() => brandsFrom({ defaultBrandId: 'qdn', brands: [broken] })).toThrow(/staleLocationMinutes/);
+  });
+
+  it('given an AWS stage, then every brand must send through its Messaging Service; the local stage may use numbers', async () => {
+    const brands = await loadBrands({ BRANDS_FILE: localBrandsFile });
+    expect(requireMessagingServices(brands, 'local')).toBe(brands);
+    // QuickDumpNow has a Messaging Service; JADA and Queen of San Diego send from plain numbers locally.
+    expect(() => requireMessagingServices(brands, 'prod')).toThrow(
+      /Brands jada, queen-of-san-diego send from a plain number: in stage prod every brand sends through its Twilio Messaging Service/,
+    );
+    const registered = brandsFrom({
+      defaultBrandId: 'qdn',
+      brands: brands.all().map((brand, index) => ({
+        ...brand,
+        twilio: { messagingServiceSid: `MG${String(index + 1).padStart(32, '0')}` },
+      })),
+    });
+    expect(requireMessagingServices(registered, 'prod')).toBe(registered);
   });
 
   it('given a default brand that is not configured, then the catalog is rejected', async () => {
