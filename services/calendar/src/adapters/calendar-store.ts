@@ -9,6 +9,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import { TransientError } from '@qdn/shared/errors';
+import { JobStatus } from '@qdn/shared/events';
+import { recordFields, storedRecord } from '@qdn/shared/stored-record';
+import * as z from 'zod';
 import type { CalendarEntry } from '../domain/calendar-entry.ts';
 import type {
   CalendarEntryStore,
@@ -41,10 +44,66 @@ const crewStatusKey = (crewId: string) => ({ pk: `CREW#${crewId}`, sk: 'STATUS' 
 /** Attempts at a save that keeps losing a race with another save of the same job, before SQS retries it. */
 const SAVE_ATTEMPTS = 5;
 
-function fromEntryItem(item: Record<string, unknown>): CalendarEntry {
-  const { pk: _pk, sk: _sk, ...entry } = item;
-  return entry as unknown as CalendarEntry;
-}
+// Types, not formats: an entry is built from a validated event (domain/calendar-entry.ts).
+const calendarEntry = recordFields<CalendarEntry>({
+  jobId: z.string(),
+  brandId: z.string(),
+  brandName: z.string(),
+  version: z.number(),
+  status: JobStatus,
+  title: z.string(),
+  serviceType: z.string(),
+  serviceLabel: z.string(),
+  customerFirstName: z.string(),
+  location: z.string(),
+  schedule: recordFields<CalendarEntry['schedule']>({
+    date: z.string(),
+    window: z.string().optional(),
+    time: z.string().optional(),
+    endDate: z.string().optional(),
+  }),
+  windowHours: recordFields<NonNullable<CalendarEntry['windowHours']>>({
+    start: z.string(),
+    end: z.string(),
+  }).optional(),
+  timeZone: z.string(),
+  allDay: z.boolean(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  firstDay: z.string(),
+  lastDay: z.string(),
+  trailerId: z.string().optional(),
+  crewIds: z.array(z.string()),
+  charter: recordFields<NonNullable<CalendarEntry['charter']>>({
+    vessel: z.string(),
+    meetingPoint: z.string(),
+    guestCount: z.number(),
+    durationMinutes: z.number(),
+  }).optional(),
+  calendarIds: z.array(z.string()),
+  changedAt: z.string(),
+});
+
+/** The job's entry item (JOB#<jobId> / ENTRY) without its keys. */
+const storedEntry = storedRecord('calendar entry', calendarEntry);
+/** A membership item (CAL#<calendarId> / JOB#<jobId>) carries a copy of the entry, so a feed is one query. */
+const storedMembership = storedRecord(
+  'calendar membership',
+  recordFields<{ entry: CalendarEntry }>({ entry: calendarEntry }),
+);
+const storedFeedKey = storedRecord(
+  'feed key',
+  recordFields<FeedKeyRecord>({
+    calendarId: z.string(),
+    keyHash: z.string(),
+    issuedAt: z.string(),
+    issuedBy: z.string(),
+  }),
+);
+const storedCrewStatus = storedRecord(
+  'crew status',
+  recordFields<CrewStatus>({ crewId: z.string(), active: z.boolean(), changedAt: z.string() }),
+);
 
 /** Entries and their calendar memberships in the calendar table. */
 export class DynamoCalendarStore implements CalendarEntryStore {
@@ -60,7 +119,7 @@ export class DynamoCalendarStore implements CalendarEntryStore {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: entryKey(jobId), ConsistentRead: true }),
     );
-    return Item ? fromEntryItem(Item) : undefined;
+    return Item ? storedEntry(Item) : undefined;
   }
 
   /**
@@ -142,7 +201,7 @@ export class DynamoCalendarStore implements CalendarEntryStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) entries.push(item.entry as CalendarEntry);
+      for (const item of page.Items ?? []) entries.push(storedMembership(item).entry);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return entries.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.jobId.localeCompare(b.jobId));
@@ -169,9 +228,7 @@ export class DynamoFeedKeyStore implements FeedKeyStore {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: feedKeyKey(calendarId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...record } = Item;
-    return record as FeedKeyRecord;
+    return Item ? storedFeedKey(Item) : undefined;
   }
 }
 
@@ -207,11 +264,6 @@ export class DynamoCrewStatusStore implements CrewStatusStore {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: crewStatusKey(crewId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    return {
-      crewId: Item.crewId as string,
-      active: Item.active as boolean,
-      changedAt: Item.changedAt as string,
-    };
+    return Item ? storedCrewStatus(Item) : undefined;
   }
 }

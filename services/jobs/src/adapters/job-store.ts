@@ -20,6 +20,7 @@ import {
   TrailerBookedError,
   type TrailerClaims,
 } from '../domain/ports.ts';
+import { storedJob } from './stored-job.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -52,19 +53,6 @@ function jobItem(job: JobRecord) {
       : {}),
     ...job,
   };
-}
-
-function fromItem(item: Record<string, unknown>): JobRecord {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _gsi1pk,
-    gsi1sk: _gsi1sk,
-    gsi2pk: _gsi2pk,
-    gsi2sk: _gsi2sk,
-    ...job
-  } = item;
-  return job as unknown as JobRecord;
 }
 
 /** The jobs table through the DynamoDB document client. */
@@ -191,7 +179,7 @@ export class DynamoJobRepository implements JobRepository {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: jobKey(jobId), ConsistentRead: true }),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item ? storedJob(Item) : undefined;
   }
 
   async listByDate(date: string): Promise<JobRecord[]> {
@@ -207,7 +195,7 @@ export class DynamoJobRepository implements JobRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      jobs.push(...(page.Items ?? []).map(fromItem));
+      jobs.push(...(page.Items ?? []).map(storedJob));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return jobs;
@@ -228,7 +216,7 @@ export class DynamoJobRepository implements JobRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      jobs.push(...(page.Items ?? []).map(fromItem));
+      jobs.push(...(page.Items ?? []).map(storedJob));
       startKey = page.LastEvaluatedKey;
     } while (startKey && jobs.length < limit);
     return jobs;

@@ -1,4 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { recordFields, storedRecord } from '@qdn/shared/stored-record';
+import * as z from 'zod';
 import type { LocationLog, StoredLocationPoint } from '../domain/job-locations.ts';
 
 // The telemetry table: one item per point.
@@ -11,10 +13,22 @@ const pointKey = (point: StoredLocationPoint) => `${point.recordedAt}#${point.la
 const BATCH_LIMIT = 25;
 const MAX_ATTEMPTS = 5;
 
-function fromItem(item: Record<string, unknown>): StoredLocationPoint {
-  const { jobId: _jobId, pointKey: _pointKey, ...point } = item;
-  return point as unknown as StoredLocationPoint;
-}
+/** A point from its item: the record without the table's key (jobId, pointKey), or a StoredRecordError. */
+const storedPoint = storedRecord(
+  'location point',
+  recordFields<StoredLocationPoint>({
+    lat: z.number(),
+    lng: z.number(),
+    accuracy: z.number().optional(),
+    speed: z.number().optional(),
+    heading: z.number().optional(),
+    recordedAt: z.string(),
+    receivedAt: z.string(),
+    recordedBy: z.string(),
+    expiresAt: z.number(),
+  }),
+  { key: ['jobId', 'pointKey'] },
+);
 
 /** Location points through the DynamoDB document client. */
 export class DynamoLocationLog implements LocationLog {
@@ -59,7 +73,7 @@ export class DynamoLocationLog implements LocationLog {
           ExclusiveStartKey: startKey,
         }),
       );
-      points.push(...(page.Items ?? []).map(fromItem));
+      points.push(...(page.Items ?? []).map(storedPoint));
       startKey = page.LastEvaluatedKey;
     } while (startKey && points.length < limit);
     return points;
@@ -75,6 +89,6 @@ export class DynamoLocationLog implements LocationLog {
         Limit: 1,
       }),
     );
-    return Items?.[0] ? fromItem(Items[0]) : undefined;
+    return Items?.[0] ? storedPoint(Items[0]) : undefined;
   }
 }

@@ -7,7 +7,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
-import type { PhotoRecord, StoredPhotoFacts } from '../domain/photo.ts';
+import { recordFields, storedRecord } from '@qdn/shared/stored-record';
+import * as z from 'zod';
+import { PHOTO_TYPES, type PhotoLocation, type PhotoRecord, type StoredPhotoFacts } from '../domain/photo.ts';
 import type { PhotoRepository } from '../domain/ports.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -25,12 +27,35 @@ export function photoOf(item: Record<string, unknown> | undefined): PhotoRecord 
   return item ? fromItem(item) : undefined;
 }
 
-/** The record without its TTL; optional facts the checks didn't find are stored as null, known as absent. */
-function fromItem(item: Record<string, unknown>): PhotoRecord {
-  return Object.fromEntries(
-    Object.entries(item).filter(([name, value]) => name !== 'expiresAt' && value !== null),
-  ) as unknown as PhotoRecord;
-}
+/**
+ * A photo from its item: the record without its TTL (expiresAt), or a StoredRecordError. Optional facts
+ * the checks didn't find are stored as null (markStored sets every fact), read as absent.
+ */
+const fromItem = storedRecord(
+  'photo',
+  recordFields<PhotoRecord>({
+    jobId: z.string(),
+    photoId: z.string(),
+    brandId: z.string(),
+    state: z.enum(['pending', 'stored', 'rejected']),
+    contentType: z.enum(Object.keys(PHOTO_TYPES) as [keyof typeof PHOTO_TYPES]),
+    declaredBytes: z.number(),
+    from: z.enum(['staff', 'customer']),
+    uploadedBy: z.string(),
+    requestedAt: z.string(),
+    customerVisible: z.boolean(),
+    bytes: z.number().optional(),
+    width: z.number().optional(),
+    height: z.number().optional(),
+    takenAt: z.string().optional(),
+    location: recordFields<PhotoLocation>({ lat: z.number(), lng: z.number() }).optional(),
+    customerCopy: z.boolean().optional(),
+    storedAt: z.string().optional(),
+    rejectedAt: z.string().optional(),
+    rejectionReason: z.string().optional(),
+  }),
+  { key: ['jobId', 'photoId'], nullIsAbsent: true },
+);
 
 /** Photo records by job (`jobId`, `photoId`): one query lists a job's gallery. */
 export class DynamoPhotoRepository implements PhotoRepository {

@@ -1,0 +1,86 @@
+import { JobStatus } from '@qdn/shared/events';
+import { recordFields, storedRecord } from '@qdn/shared/stored-record';
+import * as z from 'zod';
+import type { JobRecord, PrivateJobFields, StatusChange } from '../domain/job.ts';
+
+// A module of its own, without the SDK: the stream publisher reads job items too and loads only this.
+// Types, not formats: every field was validated on its way in (domain/job-input.ts).
+const optionalString = z.string().optional();
+const optionalNumber = z.number().optional();
+
+const statusChange = recordFields<StatusChange>({
+  status: JobStatus,
+  at: z.string(),
+  by: z.string(),
+  correction: z.boolean().optional(),
+  reason: optionalString,
+  note: optionalString,
+});
+
+const privateFields = recordFields<PrivateJobFields>({
+  revenueSplit: optionalString,
+  captainFeeCents: optionalNumber,
+  internalNotes: optionalString,
+});
+
+/**
+ * A job from its item in the jobs table (or the table's stream): the record without its keys and
+ * index attributes (pk/sk, gsi1*, the sparse gsi2* of a request), or a StoredRecordError.
+ */
+export const storedJob = storedRecord(
+  'job',
+  recordFields<JobRecord>({
+    jobId: z.string(),
+    brandId: z.string(),
+    version: z.number(),
+    status: JobStatus,
+    serviceType: z.string(),
+    customer: recordFields<JobRecord['customer']>({
+      name: z.string(),
+      phone: z.string(),
+      email: optionalString,
+    }),
+    address: recordFields<JobRecord['address']>({
+      text: z.string(),
+      lat: optionalNumber,
+      lng: optionalNumber,
+    }),
+    schedule: recordFields<JobRecord['schedule']>({
+      date: z.string(),
+      window: optionalString,
+      time: optionalString,
+      endDate: optionalString,
+    }),
+    trailerId: optionalString,
+    crewIds: z.array(z.string()).optional(),
+    priceCents: optionalNumber,
+    paymentMethod: optionalString,
+    invoiceUrl: optionalString,
+    notes: optionalString,
+    crewNotes: optionalString,
+    etaMinutes: optionalNumber,
+    trackingLinkId: optionalString,
+    trackingTokenHash: optionalString,
+    charter: recordFields<NonNullable<JobRecord['charter']>>({
+      vessel: z.string(),
+      meetingPoint: z.string(),
+      guestCount: z.number(),
+      durationMinutes: z.number(),
+    }).optional(),
+    private: privateFields.optional(),
+    statusHistory: z.array(statusChange).optional(),
+    arrivingAt: optionalString,
+    arrivingDistanceMeters: optionalNumber,
+    origin: z.enum(['dashboard', 'booking']).optional(),
+    smsConsentAt: optionalString,
+    createdAt: optionalString,
+    updatedAt: z.string(),
+    updatedBy: optionalString,
+    correlationId: optionalString,
+  }),
+);
+
+/** A job from a stream image of the jobs table; undefined for its other items (links, claims) and no image. */
+export function jobOfItem(item: Record<string, unknown> | undefined): JobRecord | undefined {
+  return item?.sk === 'JOB' ? storedJob(item) : undefined;
+}

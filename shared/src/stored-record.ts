@@ -1,0 +1,97 @@
+import * as z from 'zod';
+import type { FieldError } from './errors.ts';
+
+/*
+ * The one way a store turns a DynamoDB item back into a domain record (issue 21): parse it with a zod
+ * schema of the record. The object schema keeps only the record's fields, so keys, index attributes,
+ * leases and TTLs never leak into the domain and no store strips them by hand; an item that does not
+ * match (a hand edit, a half-migrated attribute, a bug in a writer) is a StoredRecordError naming the
+ * item's key and the fields, at the read, not a wrong value three calls later.
+ *
+ * Cost: one safeParse per item read. Schemas check shapes and types (strings, numbers, enums), not
+ * formats: everything stored was validated on its way in, and the reads sit on hot paths (GET /track,
+ * the SMS path). Measured in shared/test/unit/stored-record.test.ts.
+ */
+
+/**
+ * A schema for each field of T, optional ones included (`-?`): a field the schema forgot would be
+ * stripped from every record read, so forgetting one is a compile error. Each field's schema must
+ * produce that field's type.
+ */
+export type RecordFields<T> = { [K in keyof T]-?: z.ZodType<T[K]> };
+
+/**
+ * A zod object for a stored T, checked against T's interface at compile time in both directions:
+ * every field of T is named (see RecordFields) and the schema produces a T. Unknown attributes are
+ * stripped. Use it for nested objects too, so their fields are checked the same way.
+ *
+ * @example recordFields<FeedKeyRecord>({ calendarId: z.string(), keyHash: z.string(), issuedAt: z.string(), issuedBy: z.string() })
+ */
+export function recordFields<T>(fields: RecordFields<T>): z.ZodType<T> {
+  // The mapped type above is what makes this sound; zod cannot infer T back from a generic shape.
+  return z.object(fields as z.ZodRawShape) as unknown as z.ZodType<T>;
+}
+
+/** A stored item that does not match its record's schema: its key and what is wrong, never its values. */
+export class StoredRecordError extends Error {
+  override name = 'StoredRecordError';
+  /** The item's key attributes, as stored (e.g. `{ pk: 'JOB#qdn_1', sk: 'JOB' }`). */
+  readonly key: Record<string, unknown>;
+  /** The failing fields, as dotted paths (`customer.phone`, `statusHistory.2.at`). */
+  readonly fields: readonly FieldError[];
+
+  constructor(what: string, key: Record<string, unknown>, fields: readonly FieldError[]) {
+    const keyText = Object.entries(key)
+      .map(([name, value]) => `${name}=${String(value)}`)
+      .join(' ');
+    super(
+      `Stored ${what} (${keyText}) does not match its schema: ${fields
+        .map((problem) => `${problem.field}: ${problem.message}`)
+        .join('; ')}`,
+    );
+    this.key = key;
+    this.fields = fields;
+  }
+}
+
+export interface StoredRecordOptions {
+  /** The attributes that make up the item's key, for the error (default `pk`, `sk`). */
+  key?: readonly string[];
+  /**
+   * Attributes stored as null mean "known absent" (an update that sets every fact, found or not):
+   * read them as absent fields rather than as nulls.
+   */
+  nullIsAbsent?: boolean;
+}
+
+/**
+ * The mapper from a stored item to its domain record: parses the item with `schema` (which drops
+ * keys and every other attribute the record does not have) and throws a StoredRecordError naming the
+ * item's key and the failing fields when the item does not match.
+ *
+ * @example
+ * const storedJob = storedRecord('job', recordFields<JobRecord>({ ... }));
+ * const job = storedJob(Item); // JobRecord, or StoredRecordError: Stored job (pk=JOB#1 sk=JOB) ...
+ */
+export function storedRecord<T>(
+  what: string,
+  schema: z.ZodType<T>,
+  options: StoredRecordOptions = {},
+): (item: Record<string, unknown>) => T {
+  const keyAttributes = options.key ?? ['pk', 'sk'];
+  return function readStoredRecord(item) {
+    const input = options.nullIsAbsent
+      ? Object.fromEntries(Object.entries(item).filter(([, value]) => value !== null))
+      : item;
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    throw new StoredRecordError(
+      what,
+      Object.fromEntries(keyAttributes.map((name) => [name, item[name]])),
+      result.error.issues.map((issue) => ({
+        field: issue.path.map(String).join('.') || '(item)',
+        message: issue.message,
+      })),
+    );
+  };
+}
