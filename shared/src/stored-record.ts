@@ -10,7 +10,7 @@ import type { FieldError } from './errors.ts';
  *
  * Cost: one safeParse per item read. Schemas check shapes and types (strings, numbers, enums), not
  * formats: everything stored was validated on its way in, and the reads sit on hot paths (GET /track,
- * the SMS path). Measured in shared/test/unit/stored-record.test.ts.
+ * the SMS path). Measured on a full job in services/jobs/test/unit/stored-job.test.ts.
  */
 
 /**
@@ -21,15 +21,27 @@ import type { FieldError } from './errors.ts';
 export type RecordFields<T> = { [K in keyof T]-?: z.ZodType<T[K]> };
 
 /**
- * A zod object for a stored T, checked against T's interface at compile time in both directions:
- * every field of T is named (see RecordFields) and the schema produces a T. Unknown attributes are
- * stripped. Use it for nested objects too, so their fields are checked the same way.
- *
- * @example recordFields<FeedKeyRecord>({ calendarId: z.string(), keyHash: z.string(), issuedAt: z.string(), issuedBy: z.string() })
+ * The other direction: every value of the field's type must parse (a schema narrower than its field,
+ * `z.string()` for an optional field or an enum missing a member, would fail reads of good records),
+ * and no field T doesn't have. A field that breaks either is typed `never` and named in the compile error.
  */
-export function recordFields<T>(fields: RecordFields<T>): z.ZodType<T> {
-  // The mapped type above is what makes this sound; zod cannot infer T back from a generic shape.
-  return z.object(fields as z.ZodRawShape) as unknown as z.ZodType<T>;
+type AcceptsEveryValue<T, S> = {
+  [K in keyof S]: K extends keyof T ? ([T[K]] extends [z.output<S[K]>] ? S[K] : never) : never;
+};
+
+/**
+ * A zod object for a stored T, checked against T's interface at compile time in both directions:
+ * the schema names every field of T and no other, and each field's schema produces exactly that
+ * field's type. Unknown attributes are stripped on parse. Use it for nested objects too, so their
+ * fields are checked the same way. (Curried: T is given, the shape's own type is inferred.)
+ *
+ * @example recordFields<FeedKeyRecord>()({ calendarId: z.string(), keyHash: z.string(), issuedAt: z.string(), issuedBy: z.string() })
+ */
+export function recordFields<T>() {
+  return function recordSchema<S extends RecordFields<T>>(fields: S & AcceptsEveryValue<T, S>): z.ZodType<T> {
+    // The two mapped types above are what make this sound; zod cannot infer T back from them.
+    return z.object(fields as z.ZodRawShape) as unknown as z.ZodType<T>;
+  };
 }
 
 /** A stored item that does not match its record's schema: its key and what is wrong, never its values. */
@@ -70,7 +82,7 @@ export interface StoredRecordOptions {
  * item's key and the failing fields when the item does not match.
  *
  * @example
- * const storedJob = storedRecord('job', recordFields<JobRecord>({ ... }));
+ * const storedJob = storedRecord('job', recordFields<JobRecord>()({ ... }));
  * const job = storedJob(Item); // JobRecord, or StoredRecordError: Stored job (pk=JOB#1 sk=JOB) ...
  */
 export function storedRecord<T>(

@@ -11,11 +11,11 @@ interface Member {
 
 const storedMember = storedRecord(
   'member',
-  recordFields<Member>({
+  recordFields<Member>()({
     memberId: z.string(),
     active: z.boolean(),
     phone: z.string().optional(),
-    home: recordFields<NonNullable<Member['home']>>({
+    home: recordFields<NonNullable<Member['home']>>()({
       city: z.string(),
       zip: z.string().optional(),
     }).optional(),
@@ -76,7 +76,7 @@ describe('storedRecord', () => {
   });
 
   it('given a table keyed by other attributes, then the error names those', () => {
-    const storedPoint = storedRecord('point', recordFields<{ lat: number }>({ lat: z.number() }), {
+    const storedPoint = storedRecord('point', recordFields<{ lat: number }>()({ lat: z.number() }), {
       key: ['jobId', 'pointKey'],
     });
 
@@ -92,7 +92,7 @@ describe('storedRecord', () => {
     const item = { pk: 'ROSTER', sk: 'CREW#cy', memberId: 'cy', active: false, phone: null };
     const lenient = storedRecord(
       'member',
-      recordFields<Member>({
+      recordFields<Member>()({
         memberId: z.string(),
         active: z.boolean(),
         phone: z.string().optional(),

@@ -45,7 +45,7 @@ const crewStatusKey = (crewId: string) => ({ pk: `CREW#${crewId}`, sk: 'STATUS' 
 const SAVE_ATTEMPTS = 5;
 
 // Types, not formats: an entry is built from a validated event (domain/calendar-entry.ts).
-const calendarEntry = recordFields<CalendarEntry>({
+const calendarEntry = recordFields<CalendarEntry>()({
   jobId: z.string(),
   brandId: z.string(),
   brandName: z.string(),
@@ -56,13 +56,13 @@ const calendarEntry = recordFields<CalendarEntry>({
   serviceLabel: z.string(),
   customerFirstName: z.string(),
   location: z.string(),
-  schedule: recordFields<CalendarEntry['schedule']>({
+  schedule: recordFields<CalendarEntry['schedule']>()({
     date: z.string(),
     window: z.string().optional(),
     time: z.string().optional(),
     endDate: z.string().optional(),
   }),
-  windowHours: recordFields<NonNullable<CalendarEntry['windowHours']>>({
+  windowHours: recordFields<NonNullable<CalendarEntry['windowHours']>>()({
     start: z.string(),
     end: z.string(),
   }).optional(),
@@ -74,7 +74,7 @@ const calendarEntry = recordFields<CalendarEntry>({
   lastDay: z.string(),
   trailerId: z.string().optional(),
   crewIds: z.array(z.string()),
-  charter: recordFields<NonNullable<CalendarEntry['charter']>>({
+  charter: recordFields<NonNullable<CalendarEntry['charter']>>()({
     vessel: z.string(),
     meetingPoint: z.string(),
     guestCount: z.number(),
@@ -89,11 +89,11 @@ const storedEntry = storedRecord('calendar entry', calendarEntry);
 /** A membership item (CAL#<calendarId> / JOB#<jobId>) carries a copy of the entry, so a feed is one query. */
 const storedMembership = storedRecord(
   'calendar membership',
-  recordFields<{ entry: CalendarEntry }>({ entry: calendarEntry }),
+  recordFields<{ entry: CalendarEntry }>()({ entry: calendarEntry }),
 );
 const storedFeedKey = storedRecord(
   'feed key',
-  recordFields<FeedKeyRecord>({
+  recordFields<FeedKeyRecord>()({
     calendarId: z.string(),
     keyHash: z.string(),
     issuedAt: z.string(),
@@ -102,7 +102,7 @@ const storedFeedKey = storedRecord(
 );
 const storedCrewStatus = storedRecord(
   'crew status',
-  recordFields<CrewStatus>({ crewId: z.string(), active: z.boolean(), changedAt: z.string() }),
+  recordFields<CrewStatus>()({ crewId: z.string(), active: z.boolean(), changedAt: z.string() }),
 );
 
 /** Entries and their calendar memberships in the calendar table. */

@@ -20,7 +20,7 @@ import {
   TrailerBookedError,
   type TrailerClaims,
 } from '../domain/ports.ts';
-import { storedJob } from './stored-job.ts';
+import { storedJob, storedLink } from './stored-job.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -256,15 +256,7 @@ export class DynamoJobRepository implements JobRepository {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: linkKey(tokenHash) }),
     );
-    return Item
-      ? {
-          tokenHash: Item.tokenHash,
-          linkId: Item.linkId,
-          jobId: Item.jobId,
-          createdAt: Item.createdAt,
-          ...(Item.imported === true ? { imported: true } : {}),
-        }
-      : undefined;
+    return Item ? storedLink(Item) : undefined;
   }
 
   async trailerBookings(trailerIds: readonly string[], days: readonly string[]): Promise<TrailerBookings> {

@@ -16,7 +16,7 @@ const MAX_ATTEMPTS = 5;
 /** A point from its item: the record without the table's key (jobId, pointKey), or a StoredRecordError. */
 const storedPoint = storedRecord(
   'location point',
-  recordFields<StoredLocationPoint>({
+  recordFields<StoredLocationPoint>()({
     lat: z.number(),
     lng: z.number(),
     accuracy: z.number().optional(),

@@ -2,13 +2,15 @@ import { JobStatus } from '@qdn/shared/events';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import type { JobRecord, PrivateJobFields, StatusChange } from '../domain/job.ts';
+import type { TrackingLinkRecord } from '../domain/ports.ts';
 
 // A module of its own, without the SDK: the stream publisher reads job items too and loads only this.
+// The jobs table's records: jobs and tracking links.
 // Types, not formats: every field was validated on its way in (domain/job-input.ts).
 const optionalString = z.string().optional();
 const optionalNumber = z.number().optional();
 
-const statusChange = recordFields<StatusChange>({
+const statusChange = recordFields<StatusChange>()({
   status: JobStatus,
   at: z.string(),
   by: z.string(),
@@ -17,7 +19,7 @@ const statusChange = recordFields<StatusChange>({
   note: optionalString,
 });
 
-const privateFields = recordFields<PrivateJobFields>({
+const privateFields = recordFields<PrivateJobFields>()({
   revenueSplit: optionalString,
   captainFeeCents: optionalNumber,
   internalNotes: optionalString,
@@ -29,23 +31,23 @@ const privateFields = recordFields<PrivateJobFields>({
  */
 export const storedJob = storedRecord(
   'job',
-  recordFields<JobRecord>({
+  recordFields<JobRecord>()({
     jobId: z.string(),
     brandId: z.string(),
     version: z.number(),
     status: JobStatus,
     serviceType: z.string(),
-    customer: recordFields<JobRecord['customer']>({
+    customer: recordFields<JobRecord['customer']>()({
       name: z.string(),
-      phone: z.string(),
+      phone: optionalString,
       email: optionalString,
     }),
-    address: recordFields<JobRecord['address']>({
+    address: recordFields<JobRecord['address']>()({
       text: z.string(),
       lat: optionalNumber,
       lng: optionalNumber,
     }),
-    schedule: recordFields<JobRecord['schedule']>({
+    schedule: recordFields<JobRecord['schedule']>()({
       date: z.string(),
       window: optionalString,
       time: optionalString,
@@ -61,7 +63,7 @@ export const storedJob = storedRecord(
     etaMinutes: optionalNumber,
     trackingLinkId: optionalString,
     trackingTokenHash: optionalString,
-    charter: recordFields<NonNullable<JobRecord['charter']>>({
+    charter: recordFields<NonNullable<JobRecord['charter']>>()({
       vessel: z.string(),
       meetingPoint: z.string(),
       guestCount: z.number(),
@@ -71,7 +73,8 @@ export const storedJob = storedRecord(
     statusHistory: z.array(statusChange).optional(),
     arrivingAt: optionalString,
     arrivingDistanceMeters: optionalNumber,
-    origin: z.enum(['dashboard', 'booking']).optional(),
+    origin: z.enum(['dashboard', 'booking', 'import']).optional(),
+    legacyJobId: optionalString,
     smsConsentAt: optionalString,
     createdAt: optionalString,
     updatedAt: z.string(),
@@ -84,3 +87,15 @@ export const storedJob = storedRecord(
 export function jobOfItem(item: Record<string, unknown> | undefined): JobRecord | undefined {
   return item?.sk === 'JOB' ? storedJob(item) : undefined;
 }
+
+/** A tracking link from its item (LINK#<sha256(token)> / LINK): GET /track reads one before the job. */
+export const storedLink = storedRecord(
+  'tracking link',
+  recordFields<TrackingLinkRecord>()({
+    tokenHash: z.string(),
+    linkId: z.string(),
+    jobId: z.string(),
+    createdAt: z.string(),
+    imported: z.boolean().optional(),
+  }),
+);

@@ -33,7 +33,7 @@ export function photoOf(item: Record<string, unknown> | undefined): PhotoRecord 
  */
 const fromItem = storedRecord(
   'photo',
-  recordFields<PhotoRecord>({
+  recordFields<PhotoRecord>()({
     jobId: z.string(),
     photoId: z.string(),
     brandId: z.string(),
@@ -48,7 +48,7 @@ const fromItem = storedRecord(
     width: z.number().optional(),
     height: z.number().optional(),
     takenAt: z.string().optional(),
-    location: recordFields<PhotoLocation>({ lat: z.number(), lng: z.number() }).optional(),
+    location: recordFields<PhotoLocation>()({ lat: z.number(), lng: z.number() }).optional(),
     customerCopy: z.boolean().optional(),
     storedAt: z.string().optional(),
     rejectedAt: z.string().optional(),
