@@ -24,9 +24,10 @@ export type RecordFields<T> = { [K in keyof T]-?: z.ZodType<T[K]> };
  * The other direction: every value of the field's type must parse (a schema narrower than its field,
  * `z.string()` for an optional field or an enum missing a member, would fail reads of good records),
  * and no field T doesn't have. A field that breaks either is typed `never` and named in the compile error.
+ * Checked against what the schema accepts (its input), so a `.default()` may still fill in an absent field.
  */
 type AcceptsEveryValue<T, S> = {
-  [K in keyof S]: K extends keyof T ? ([T[K]] extends [z.output<S[K]>] ? S[K] : never) : never;
+  [K in keyof S]: K extends keyof T ? ([T[K]] extends [z.input<S[K]>] ? S[K] : never) : never;
 };
 
 /**

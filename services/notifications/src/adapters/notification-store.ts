@@ -8,8 +8,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
-import type { JobOnBus } from '@qdn/shared/events';
+import { type JobOnBus, JobStatus, SmsAudience } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
+import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import type { ConsentRestorationRecord } from '../domain/consent-restoration.ts';
 import { recordedSms } from '../domain/delivery.ts';
@@ -48,9 +49,100 @@ const sendKey = (key: string) => ({ pk: `SEND#${key}`, sk: 'SEND' });
 /** An SMS is sent once: its send record is done at version 1. */
 const SEND_ONCE = 1;
 
-// Items are checked where they are turned back into domain types (recordOf, job()).
+// Items are checked where they are turned back into domain types (the stored* mappers below).
 // biome-ignore lint/suspicious/noExplicitAny: a DynamoDB item is untyped at this boundary
 type Item = Record<string, any>;
+
+/** JOB#<jobId> / JOB: the job's id is its key's, not an attribute. */
+const storedJob = storedRecord(
+  'job snapshot',
+  recordFields<Omit<JobSnapshot, 'jobId'>>()({
+    brandId: z.string(),
+    version: z.number(),
+    status: JobStatus,
+    serviceType: z.string(),
+    firstName: z.string(),
+    phone: z.string(),
+    addressText: z.string(),
+    date: z.string(),
+    endDate: z.string().optional(),
+    crewIds: z.array(z.string()).default([]),
+  }),
+);
+
+const optionalString = z.string().optional();
+const sendOutcome = z.union([
+  recordFields<Extract<SendOutcome, { state: 'sent' }>>()({
+    state: z.literal('sent'),
+    messageSid: z.string(),
+    status: z.string(),
+  }),
+  recordFields<Extract<SendOutcome, { state: 'failed' }>>()({
+    state: z.literal('failed'),
+    errorCode: optionalString,
+    errorMessage: z.string(),
+  }),
+  recordFields<Extract<SendOutcome, { state: 'suppressed' }>>()({
+    state: z.literal('suppressed'),
+    reason: z.enum(['stale', 'opted-out']),
+  }),
+]);
+
+/** SEND#<key> / SEND without its key (the SMS's key is the item's) and the ledger's lease attributes. */
+const storedSend = storedRecord(
+  'send record',
+  recordFields<Omit<SendRecord, 'key'>>()({
+    brandId: z.string(),
+    jobId: optionalString,
+    version: z.number().optional(),
+    to: z.string(),
+    template: z.string(),
+    audience: SmsAudience,
+    body: z.string(),
+    firstAttemptAt: z.string(),
+    outcome: sendOutcome.optional(),
+    settledAt: optionalString,
+    failedAttempts: z
+      .array(
+        recordFields<FailedAttempt>()({
+          at: z.string(),
+          errorCode: optionalString,
+          next: z.enum(['retried', 'retry-later', 'look-up']),
+        }),
+      )
+      .optional(),
+  }),
+);
+
+/**
+ * JOB#<jobId> / ENTRY#<eventId>: an entry keeps whatever its event's line shows (TimelineEntry is open),
+ * so the schema passes unknown fields through and leaves out only the keys and `recordedAt`.
+ */
+const storedTimelineEntry = storedRecord(
+  'timeline entry',
+  z
+    .looseObject({
+      jobId: z.string(),
+      at: z.string(),
+      type: z.string(),
+      eventId: z.string(),
+      actor: optionalString,
+    })
+    .transform(({ pk: _pk, sk: _sk, recordedAt: _recordedAt, ...entry }): TimelineEntry => entry),
+);
+
+/** JOB#<jobId> / SMS#<MessageSid>: the message's id is its key's; a status without an error stores null. */
+const storedDelivery = storedRecord(
+  'delivery status',
+  recordFields<Omit<DeliveryStatus, 'messageSid'>>()({ status: z.string(), errorCode: optionalString }),
+  { nullIsAbsent: true },
+);
+
+/** PHONE#<e164> / OPTOUT. */
+const storedSuppression = storedRecord(
+  'suppression',
+  recordFields<{ source: string; at: string }>()({ source: z.string(), at: z.string() }),
+);
 
 export class DynamoNotificationStore implements NotificationStore {
   readonly #db: DynamoDBDocumentClient;
@@ -122,20 +214,7 @@ export class DynamoNotificationStore implements NotificationStore {
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    return {
-      jobId,
-      brandId: Item.brandId,
-      version: Item.version,
-      status: Item.status,
-      serviceType: Item.serviceType,
-      firstName: Item.firstName,
-      phone: Item.phone,
-      addressText: Item.addressText,
-      date: Item.date,
-      ...(Item.endDate ? { endDate: Item.endDate } : {}),
-      crewIds: Array.isArray(Item.crewIds) ? Item.crewIds : [],
-    };
+    return Item ? { jobId, ...storedJob(Item) } : undefined;
   }
 
   async jobsForPhone(phone: string): Promise<JobSnapshot[]> {
@@ -163,7 +242,7 @@ export class DynamoNotificationStore implements NotificationStore {
 
   async suppression(phone: string): Promise<{ source: string; at: string } | undefined> {
     const item = await this.#get(`PHONE#${phone}`, 'OPTOUT');
-    return item ? { source: String(item.source), at: String(item.at) } : undefined;
+    return item ? storedSuppression(item) : undefined;
   }
 
   async restoreConsent(
@@ -406,18 +485,12 @@ export class DynamoNotificationStore implements NotificationStore {
     const items = await this.#query(`JOB#${jobId}`);
     const entries: TimelineEntry[] = [];
     const deliveries = new Map<string, DeliveryStatus>();
-    for (const { pk: _pk, sk, ...item } of items) {
-      if (String(sk).startsWith('ENTRY#')) {
-        const { recordedAt: _recordedAt, ...entry } = item;
-        entries.push(entry as TimelineEntry);
-      }
-      if (String(sk).startsWith('SMS#')) {
-        const messageSid = String(sk).slice('SMS#'.length);
-        deliveries.set(messageSid, {
-          messageSid,
-          status: item.status,
-          ...(item.errorCode ? { errorCode: item.errorCode } : {}),
-        });
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk.startsWith('ENTRY#')) entries.push(storedTimelineEntry(item));
+      if (sk.startsWith('SMS#')) {
+        const messageSid = sk.slice('SMS#'.length);
+        deliveries.set(messageSid, { messageSid, ...storedDelivery(item) });
       }
     }
     return { entries, deliveries };
@@ -454,31 +527,22 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 }
 
-function recordOf(item: Item): SendRecord {
-  return {
-    key: String(item.pk).slice('SEND#'.length),
-    brandId: item.brandId,
-    jobId: item.jobId,
-    version: item.version,
-    to: item.to,
-    template: item.template,
-    audience: item.audience,
-    body: item.body,
-    firstAttemptAt: item.firstAttemptAt,
-    outcome: item.outcome,
-    ...(item.settledAt ? { settledAt: item.settledAt } : {}),
-    ...(item.failedAttempts?.length ? { failedAttempts: item.failedAttempts } : {}),
-  };
+function recordOf(item: Record<string, unknown>): SendRecord {
+  return { key: String(item.pk).slice('SEND#'.length), ...storedSend(item) };
 }
 
-const StoredRestoration = z.object({
-  phone: z.string(),
-  by: z.string(),
-  messageSid: z.string(),
-  at: z.string(),
-  jobId: z.string(),
-  brandId: z.string(),
-});
+/** PHONE#<e164> / RESTORED#<at>: a consent restoration's audit record. */
+const storedRestoration = storedRecord(
+  'consent restoration',
+  recordFields<ConsentRestorationRecord>()({
+    phone: z.string(),
+    by: z.string(),
+    messageSid: z.string(),
+    at: z.string(),
+    jobId: z.string(),
+    brandId: z.string(),
+  }),
+);
 
 /**
  * A consent restoration's audit record from a messages-table item as the stream carries it (undefined for
@@ -488,7 +552,7 @@ export function restorationRecordOf(
   item: Record<string, unknown> | undefined,
 ): ConsentRestorationRecord | undefined {
   if (typeof item?.sk !== 'string' || !item.sk.startsWith('RESTORED#')) return undefined;
-  return StoredRestoration.parse(item);
+  return storedRestoration(item);
 }
 
 /**

@@ -11,9 +11,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
 import { TransientError } from '@qdn/shared/errors';
+import { CrewMessageKind, JobStatus } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
+import { recordFields, storedRecord } from '@qdn/shared/stored-record';
+import * as z from 'zod';
 import type { ChecklistTick, StoredTick } from '../domain/checklist.ts';
 import type { CrewMember } from '../domain/crew-member.ts';
+import { CrewView } from '../domain/crew-view.ts';
 import type {
   CharterClaim,
   CharterRecord,
@@ -41,32 +45,124 @@ const DAY_SECONDS = 24 * 60 * 60;
 /** Token lookups are removed by TTL a day after the link expired (reads check the expiry themselves). */
 const purgeAt = (expiresAt: string) => Math.floor(Date.parse(expiresAt) / 1000) + DAY_SECONDS;
 
+// The table's records, read back through @qdn/shared/stored-record: keys, the charter's lease (the
+// idempotency ledger's attributes) and TTLs are left out by the schemas; a corrupt item is an error
+// naming its key. Types, not formats: every record was validated on its way in.
+const optionalString = z.string().optional();
+
+const storedMember = storedRecord(
+  'crew member',
+  recordFields<CrewMember>()({
+    crewId: z.string(),
+    name: z.string(),
+    phone: z.string(),
+    email: optionalString,
+    role: z.string(),
+    active: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  }),
+);
+
+const sccLastSync = recordFields<NonNullable<CharterRecord['sccLastSync']>>()({
+  version: z.number(),
+  action: z.enum(['created', 'updated', 'deleted']),
+  sccEventId: z.string(),
+});
+
+/** The charter's SCC state, kept on its item (recordSccSync stores "no last sync" as null). */
+const storedSccState = storedRecord(
+  'charter SCC state',
+  recordFields<SccState>()({
+    sccEventId: optionalString,
+    sccBodyHash: optionalString,
+    sccLastSync: sccLastSync.optional(),
+  }),
+  { nullIsAbsent: true },
+);
+
+const storedCharter = storedRecord(
+  'charter',
+  recordFields<CharterRecord>()({
+    jobId: z.string(),
+    brandId: z.string(),
+    serviceType: z.string(),
+    version: z.number(),
+    status: JobStatus,
+    crewIds: z.array(z.string()),
+    // The crew view's own schema (domain/crew-view.ts): it was parsed with it when built.
+    crewView: CrewView,
+    scheduleKey: z.string(),
+    sccEventId: optionalString,
+    sccBodyHash: optionalString,
+    sccLastSync: sccLastSync.optional(),
+    unavailableCrewIds: z.array(z.string()),
+    updatedAt: z.string(),
+  }),
+  { nullIsAbsent: true },
+);
+
+const storedLink = storedRecord(
+  'crew link',
+  recordFields<CrewLink>()({
+    jobId: z.string(),
+    crewId: z.string(),
+    linkId: z.string(),
+    tokenHash: z.string(),
+    issuedAt: z.string(),
+    expiresAt: z.string(),
+    revokedAt: optionalString,
+    notifiedScheduleKey: optionalString,
+    lastMessage: recordFields<NonNullable<CrewLink['lastMessage']>>()({
+      version: z.number(),
+      kind: CrewMessageKind,
+      messageId: z.string(),
+      at: z.string(),
+    }).optional(),
+  }),
+);
+
+/** TOKEN#<sha256(token)> / TOKEN: a live link's lookup. */
+const storedToken = storedRecord(
+  'crew link token',
+  recordFields<{ jobId: string; crewId: string; linkId: string }>()({
+    jobId: z.string(),
+    crewId: z.string(),
+    linkId: z.string(),
+  }),
+);
+
+const tickFields = {
+  itemId: z.string(),
+  done: z.boolean(),
+  byCrewId: z.string(),
+  byFirstName: z.string(),
+  at: z.string(),
+  revision: z.number(),
+};
+const storedTick = storedRecord('checklist tick', recordFields<ChecklistTick>()(tickFields));
+/** The stream's view of a tick keeps what its event names (ticks stored before they kept it have none). */
+const storedTickWithEvent = storedRecord(
+  'checklist tick',
+  recordFields<StoredTick>()({
+    ...tickFields,
+    jobId: optionalString,
+    brandId: optionalString,
+    label: optionalString,
+  }),
+);
+
 /** A checklist tick from a crew-table item as the stream carries it (undefined for every other item). */
 export function storedTickOf(item: Record<string, unknown> | undefined): StoredTick | undefined {
-  return typeof item?.sk === 'string' && item.sk.startsWith('CHECK#')
-    ? withoutKeys<StoredTick>(item)
-    : undefined;
+  return typeof item?.sk === 'string' && item.sk.startsWith('CHECK#') ? storedTickWithEvent(item) : undefined;
 }
 
 /** A roster member from a crew-table item as the stream carries it (undefined for every other item). */
 export function storedMemberOf(item: Record<string, unknown> | undefined): CrewMember | undefined {
   return item?.pk === 'ROSTER' && typeof item.sk === 'string' && item.sk.startsWith('CREW#')
-    ? withoutKeys<CrewMember>(item)
+    ? storedMember(item)
     : undefined;
-}
-
-function withoutKeys<T>(item: Record<string, unknown>): T {
-  const {
-    pk: _pk,
-    sk: _sk,
-    leaseToken: _lease,
-    leaseUntil: _until,
-    attempts: _attempts,
-    uncertain: _uncertain,
-    purgeAt: _purge,
-    ...rest
-  } = item;
-  return rest as T;
 }
 
 /** The crew roster in the bridge's table. */
@@ -93,7 +189,7 @@ export class DynamoCrewRoster implements CrewRoster {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: rosterKey(crewId), ConsistentRead: true }),
     );
-    return Item ? withoutKeys<CrewMember>(Item) : undefined;
+    return Item ? storedMember(Item) : undefined;
   }
 
   async list(): Promise<CrewMember[]> {
@@ -108,7 +204,7 @@ export class DynamoCrewRoster implements CrewRoster {
           ExclusiveStartKey: startKey,
         }),
       );
-      members.push(...(page.Items ?? []).map((item) => withoutKeys<CrewMember>(item)));
+      members.push(...(page.Items ?? []).map(storedMember));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return members;
@@ -136,7 +232,7 @@ export class DynamoCrewRoster implements CrewRoster {
           new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
         );
         for (const item of result.Responses?.[this.#table] ?? []) {
-          const member = withoutKeys<CrewMember>(item);
+          const member = storedMember(item);
           members.set(member.crewId, member);
         }
         keys = result.UnprocessedKeys?.[this.#table]?.Keys;
@@ -291,9 +387,7 @@ export class DynamoCharterStore implements CharterStore {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: tokenKey(tokenHash), ConsistentRead: true }),
     );
-    return Item
-      ? { jobId: String(Item.jobId), crewId: String(Item.crewId), linkId: String(Item.linkId) }
-      : undefined;
+    return Item ? storedToken(Item) : undefined;
   }
 
   async charterWithLinks(jobId: string) {
@@ -320,15 +414,11 @@ export class DynamoCharterStore implements CharterStore {
       for (const item of page.Items ?? []) {
         const sk = String(item.sk);
         if (sk === 'CHARTER') {
-          scc = {
-            ...(item.sccEventId ? { sccEventId: String(item.sccEventId) } : {}),
-            ...(item.sccBodyHash ? { sccBodyHash: String(item.sccBodyHash) } : {}),
-            ...(item.sccLastSync ? { sccLastSync: item.sccLastSync as CharterRecord['sccLastSync'] } : {}),
-          };
+          scc = storedSccState(item);
           // A charter claimed but never completed has a lease (and maybe SCC state) but no version yet.
-          if (item.version !== undefined) charter = withoutKeys<CharterRecord>(item);
-        } else if (sk.startsWith('LINK#')) links.push(withoutKeys<CrewLink>(item));
-        else if (sk.startsWith('CHECK#')) ticks.push(withoutKeys<ChecklistTick>(item));
+          if (item.version !== undefined) charter = storedCharter(item);
+        } else if (sk.startsWith('LINK#')) links.push(storedLink(item));
+        else if (sk.startsWith('CHECK#')) ticks.push(storedTick(item));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -364,13 +454,13 @@ export class DynamoCharterStore implements CharterStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { changed: true, tick: withoutKeys<ChecklistTick>(Attributes ?? {}) };
+      return { changed: true, tick: storedTick(Attributes ?? {}) };
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
       const { Item } = await this.#client.send(
         new GetCommand({ TableName: this.#table, Key: tickKey(jobId, tick.itemId), ConsistentRead: true }),
       );
-      return { changed: false, tick: withoutKeys<ChecklistTick>(Item ?? {}) };
+      return { changed: false, tick: storedTick(Item ?? {}) };
     }
   }
 }
