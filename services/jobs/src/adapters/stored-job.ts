@@ -76,6 +76,7 @@ export const storedJob = storedRecord(
     origin: z.enum(['dashboard', 'booking', 'import']).optional(),
     legacyJobId: optionalString,
     smsConsentAt: optionalString,
+    expiredAt: optionalString,
     createdAt: optionalString,
     updatedAt: z.string(),
     updatedBy: optionalString,
