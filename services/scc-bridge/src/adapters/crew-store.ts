@@ -71,16 +71,15 @@ const sccLastSync = recordFields<NonNullable<CharterRecord['sccLastSync']>>()({
   sccEventId: z.string(),
 });
 
+const sccFields = {
+  sccEventId: optionalString,
+  sccBodyHash: optionalString,
+  sccLastSync: sccLastSync.optional(),
+};
 /** The charter's SCC state, kept on its item (recordSccSync stores "no last sync" as null). */
-const storedSccState = storedRecord(
-  'charter SCC state',
-  recordFields<SccState>()({
-    sccEventId: optionalString,
-    sccBodyHash: optionalString,
-    sccLastSync: sccLastSync.optional(),
-  }),
-  { nullIsAbsent: true },
-);
+const storedSccState = storedRecord('charter SCC state', recordFields<SccState>()(sccFields), {
+  nullIsAbsent: true,
+});
 
 const storedCharter = storedRecord(
   'charter',
@@ -94,9 +93,7 @@ const storedCharter = storedRecord(
     // The crew view's own schema (domain/crew-view.ts): it was parsed with it when built.
     crewView: CrewView,
     scheduleKey: z.string(),
-    sccEventId: optionalString,
-    sccBodyHash: optionalString,
-    sccLastSync: sccLastSync.optional(),
+    ...sccFields,
     unavailableCrewIds: z.array(z.string()),
     updatedAt: z.string(),
   }),
