@@ -1,11 +1,16 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import type { LinkViewCount, LinkViews } from '../domain/ports.ts';
 
 /** Kept a while after the last open: long enough for any job's questions, not forever. */
 const KEEP_DAYS_AFTER_LAST_OPEN = 400;
 
-const StoredCount = z.object({ count: z.number(), firstOpenedAt: z.string(), lastOpenedAt: z.string() });
+const storedCount = storedRecord(
+  'link view count',
+  recordFields<LinkViewCount>()({ count: z.number(), firstOpenedAt: z.string(), lastOpenedAt: z.string() }),
+  { key: ['pk'] },
+);
 
 /**
  * Tracking-link opens in the service's counters table (the one table a GET route may write), one item
@@ -42,8 +47,6 @@ export class DynamoLinkViews implements LinkViews {
     const { Item } = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: { pk: `link-views#${linkId}` } }),
     );
-    if (!Item) return undefined;
-    const { count, firstOpenedAt, lastOpenedAt } = StoredCount.parse(Item);
-    return { count, firstOpenedAt, lastOpenedAt };
+    return Item ? storedCount(Item) : undefined;
   }
 }

@@ -1,7 +1,26 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { recordIfNewer } from '@qdn/shared/dynamo';
+import { recordFields, storedRecord } from '@qdn/shared/stored-record';
+import * as z from 'zod';
 import type { JobDirectory, KnownJob } from '../domain/ports.ts';
+
+/** A job as the directory holds it; the counter and the link are written apart from the job's fields. */
+const storedJob = storedRecord(
+  'known job',
+  recordFields<KnownJob>()({
+    jobId: z.string(),
+    brandId: z.string(),
+    version: z.number(),
+    status: z.string(),
+    crewIds: z.array(z.string()).default([]),
+    date: z.string().default(''),
+    endDate: z.string().optional(),
+    customerPhotos: z.number().default(0),
+    trackingLinkId: z.string().optional(),
+  }),
+  { key: ['jobId'] },
+);
 
 /** The media service's own table of jobs (`jobId`), fed by job events; never the jobs service's table. */
 export class DynamoJobDirectory implements JobDirectory {
@@ -18,18 +37,7 @@ export class DynamoJobDirectory implements JobDirectory {
       new GetCommand({ TableName: this.#table, Key: { jobId }, ConsistentRead: true }),
     );
     // A rotation's link can arrive before the job's first event: until then the job is not known.
-    if (Item?.version === undefined) return undefined;
-    return {
-      jobId: Item.jobId as string,
-      brandId: Item.brandId as string,
-      version: Item.version as number,
-      status: Item.status as string,
-      crewIds: Array.isArray(Item.crewIds) ? (Item.crewIds as string[]) : [],
-      date: (Item.date as string | undefined) ?? '',
-      ...(Item.endDate ? { endDate: Item.endDate as string } : {}),
-      customerPhotos: (Item.customerPhotos as number | undefined) ?? 0,
-      ...(typeof Item.trackingLinkId === 'string' ? { trackingLinkId: Item.trackingLinkId } : {}),
-    };
+    return Item?.version === undefined ? undefined : storedJob(Item);
   }
 
   async record(job: Omit<KnownJob, 'customerPhotos' | 'trackingLinkId'>): Promise<boolean> {
