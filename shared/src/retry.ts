@@ -18,6 +18,29 @@ export function retryBaseDelayMs(): number {
 
 export { sleep };
 
+/**
+ * Sends a batch (BatchGetItem, BatchWriteItem) until DynamoDB has processed all of it: each call returns
+ * what it left unprocessed (throttling), which is sent again after the backoff above (exponential, full
+ * jitter). Throws naming how many were left after `maxAttempts` calls. The one loop for both batch calls.
+ */
+export async function untilProcessed<T>(
+  items: readonly T[],
+  send: (pending: T[]) => Promise<T[]>,
+  options: { what: string; maxAttempts?: number; maxDelayMs?: number },
+): Promise<void> {
+  let pending = [...items];
+  const maxAttempts = options.maxAttempts ?? 8;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > maxAttempts)
+      throw new Error(
+        `DynamoDB left ${pending.length} ${options.what} unprocessed after ${maxAttempts} tries`,
+      );
+    if (attempt > 1)
+      await sleep(backoffDelayMs(attempt - 1, retryBaseDelayMs(), options.maxDelayMs ?? 1_000));
+    pending = await send(pending);
+  }
+}
+
 /** How long, and on which clock, `claimWhenFree` waits for a claim another delivery holds. */
 export interface ClaimWait {
   /** Stop asking after this long and return the busy answer: the caller retries later through SQS. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { backoffDelayMs, claimWhenFree } from '../../src/retry.ts';
+import { backoffDelayMs, claimWhenFree, untilProcessed } from '../../src/retry.ts';
 
 /** A claim that is busy `busyLooks` times, then done, on a clock that only moves when waited on. */
 function heldClaim(busyLooks: number) {
@@ -55,5 +55,43 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(10, 200, 5_000, () => 1)).toBe(5_000);
     expect(backoffDelayMs(3, 200, 5_000, () => 0.5)).toBe(400);
     expect(backoffDelayMs(3, 200, 5_000, () => 0)).toBe(0);
+  });
+});
+
+describe('untilProcessed', () => {
+  it('sends again what DynamoDB left unprocessed until nothing is left', async () => {
+    process.env.RETRY_BASE_DELAY_MS = '0';
+    const calls: number[][] = [];
+    await untilProcessed(
+      [1, 2, 3, 4, 5],
+      async (pending) => {
+        calls.push(pending);
+        return calls.length === 1 ? pending.slice(3) : [];
+      },
+      { what: 'points' },
+    );
+    expect(calls).toEqual([
+      [1, 2, 3, 4, 5],
+      [4, 5],
+    ]);
+  });
+
+  it('gives up after its attempts, saying how many were left', async () => {
+    process.env.RETRY_BASE_DELAY_MS = '0';
+    let calls = 0;
+    await expect(
+      untilProcessed(
+        [1, 2],
+        async (pending) => {
+          calls++;
+          return pending;
+        },
+        {
+          what: 'trailer claims',
+          maxAttempts: 3,
+        },
+      ),
+    ).rejects.toThrow('DynamoDB left 2 trailer claims unprocessed after 3 tries');
+    expect(calls).toBe(3);
   });
 });

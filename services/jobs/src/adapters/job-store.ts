@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
-import { backoffDelayMs, retryBaseDelayMs, sleep } from '@qdn/shared/retry';
+import { untilProcessed } from '@qdn/shared/retry';
 import type { Arrival } from '../domain/arrival.ts';
 import type { TrailerBookings } from '../domain/fleet.ts';
 import type { JobRecord } from '../domain/job.ts';
@@ -32,11 +32,6 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 const linkKey = (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' });
 const claimKey = (trailerId: string, day: string) => ({ pk: `TRAILER#${trailerId}#${day}`, sk: 'CLAIM' });
-
-/** BatchGetItem calls for one lookup before keys DynamoDB keeps leaving unprocessed are an error. */
-const MAX_BATCH_GET_ATTEMPTS = 8;
-/** The longest pause between them: a booking or the fleet view waits on this lookup. */
-const MAX_BATCH_GET_DELAY_MS = 1_000;
 
 /**
  * The item of a job. Web bookings waiting for a dispatcher are also in the sparse index byRequest,
@@ -261,33 +256,33 @@ export class DynamoJobRepository implements JobRepository {
 
   async trailerBookings(trailerIds: readonly string[], days: readonly string[]): Promise<TrailerBookings> {
     const bookings: TrailerBookings = new Map(trailerIds.map((trailerId) => [trailerId, new Map()]));
-    let keys = trailerIds.flatMap((trailerId) => days.map((day) => claimKey(trailerId, day)));
-    // BatchGetItem takes 100 keys a call; whatever DynamoDB leaves unprocessed (throttled) is asked
-    // again after the shared backoff (exponential, full jitter: retrying callers spread out).
-    for (let attempt = 1; keys.length > 0; attempt++) {
-      if (attempt > MAX_BATCH_GET_ATTEMPTS)
-        throw new Error(`DynamoDB kept ${keys.length} trailer claims unprocessed`);
-      if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, retryBaseDelayMs(), MAX_BATCH_GET_DELAY_MS));
-      const unprocessed: typeof keys = [];
-      for (let start = 0; start < keys.length; start += 100) {
-        const { Responses, UnprocessedKeys } = await this.#client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.#table]: {
-                Keys: keys.slice(start, start + 100),
-                ProjectionExpression: 'trailerId, #day, jobId',
-                ExpressionAttributeNames: { '#day': 'day' },
+    const keys = trailerIds.flatMap((trailerId) => days.map((day) => claimKey(trailerId, day)));
+    // BatchGetItem takes 100 keys a call; what DynamoDB leaves unprocessed is asked again (untilProcessed).
+    await untilProcessed(
+      keys,
+      async (pending) => {
+        const unprocessed: typeof keys = [];
+        for (let start = 0; start < pending.length; start += 100) {
+          const { Responses, UnprocessedKeys } = await this.#client.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.#table]: {
+                  Keys: pending.slice(start, start + 100),
+                  ProjectionExpression: 'trailerId, #day, jobId',
+                  ExpressionAttributeNames: { '#day': 'day' },
+                },
               },
-            },
-          }),
-        );
-        for (const item of Responses?.[this.#table] ?? []) {
-          bookings.get(String(item.trailerId))?.set(String(item.day), String(item.jobId));
+            }),
+          );
+          for (const item of Responses?.[this.#table] ?? []) {
+            bookings.get(String(item.trailerId))?.set(String(item.day), String(item.jobId));
+          }
+          unprocessed.push(...((UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys));
         }
-        unprocessed.push(...((UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys));
-      }
-      keys = unprocessed;
-    }
+        return unprocessed;
+      },
+      { what: 'trailer claims' },
+    );
     return bookings;
   }
 }

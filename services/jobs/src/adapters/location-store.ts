@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { untilProcessed } from '@qdn/shared/retry';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import type { LocationLog, StoredLocationPoint } from '../domain/job-locations.ts';
@@ -47,15 +48,17 @@ export class DynamoLocationLog implements LocationLog {
       PutRequest: { Item: { jobId, pointKey: key, ...point } },
     }));
     for (let start = 0; start < requests.length; start += BATCH_LIMIT) {
-      let pending = requests.slice(start, start + BATCH_LIMIT);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_ATTEMPTS) throw new Error(`${pending.length} location points were not stored`);
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const { UnprocessedItems } = await this.#client.send(
-          new BatchWriteCommand({ RequestItems: { [this.#table]: pending } }),
-        );
-        pending = (UnprocessedItems?.[this.#table] ?? []) as typeof pending;
-      }
+      // What DynamoDB leaves unprocessed (throttling) is written again after a backoff (untilProcessed).
+      await untilProcessed(
+        requests.slice(start, start + BATCH_LIMIT),
+        async (pending) => {
+          const { UnprocessedItems } = await this.#client.send(
+            new BatchWriteCommand({ RequestItems: { [this.#table]: pending } }),
+          );
+          return (UnprocessedItems?.[this.#table] ?? []) as typeof pending;
+        },
+        { what: 'location points', maxAttempts: MAX_ATTEMPTS },
+      );
     }
   }
 
