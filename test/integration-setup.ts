@@ -2,7 +2,7 @@
 // service, 24 s on a fresh clone of this 2-core machine) once, before any suite starts a cloud. Without
 // it the first suite's beforeAll carries that inside its own time limit, and suites run in parallel
 // workers (`--maxWorkers`) would each resolve it at the same moment instead of reading `.cache/topology`.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import { resolveTopology } from '@qdn/local-cloud/topology';
 import { repoRoot } from '../scripts/services.ts';
 
@@ -18,6 +18,9 @@ function tmpdirInMemory(): void {
   if (process.env.TMPDIR) return;
   try {
     accessSync('/dev/shm', constants.W_OK);
+    // A container's /dev/shm is often 64 MB: a run's clouds need far more, so only a roomy one is used.
+    const { bavail, bsize } = statfsSync('/dev/shm');
+    if (bavail * bsize < 2 * 1024 ** 3) return;
   } catch {
     return;
   }
