@@ -13,11 +13,12 @@ export const testBrands: Brands = brandsFrom(
 
 /**
  * A scheduled QuickDumpNow job as the jobs service publishes it: Mark Soderblom's trailer pickup on
- * 2026-12-01 in the afternoon window, version 2, with a tracking link id and no crew. Override what a
- * test is about.
+ * 2026-12-01 in the afternoon window, version 2, with a tracking link id, no crew, and the consent to
+ * texts a dispatcher records ("asked by phone") for whichever number the job ends up with. Override what
+ * a test is about (`smsConsent: undefined` for a job without consent).
  */
 export function jobOnBus(overrides: Partial<JobOnBus> = {}): JobOnBus {
-  return {
+  const job: JobOnBus = {
     jobId: 'qdn_01JDEMO0000000000000000000',
     brandId: 'qdn',
     version: 2,
@@ -30,6 +31,17 @@ export function jobOnBus(overrides: Partial<JobOnBus> = {}): JobOnBus {
     priceCents: 60000,
     trackingLinkId: 'link-1',
     ...overrides,
+  };
+  if ('smsConsent' in overrides) return job;
+  return {
+    ...job,
+    smsConsent: {
+      phone: job.customer.phone,
+      source: 'dispatcher',
+      statement: 'Customer asked by phone for texts about this job',
+      at: '2026-11-28T10:00:00.000Z',
+      by: 'dispatcher-1',
+    },
   };
 }
 

@@ -72,6 +72,33 @@ export const Brand = z.object({
    * service cancels it, shown to staff as expired; the customer is never texted about it).
    */
   bookingRequestExpiryDays: z.number().int().min(1).max(90).default(7),
+  /**
+   * Customer texts not tied to a job happening now (reminders, review requests, a dispatcher's
+   * non-urgent text) go out only between these times in the customer's time zone, else wait for the
+   * window's start; on-the-way and arrival texts go at once (the customer is waiting for the truck).
+   */
+  quietHours: z
+    .object({ sendFrom: hhmm, sendUntil: hhmm })
+    .refine((window) => window.sendFrom < window.sendUntil, 'sendFrom must be before sendUntil')
+    .default({ sendFrom: '08:00', sendUntil: '21:00' }),
+  /** The day-before reminder of a scheduled job: when (brand time) and what to have ready. */
+  reminder: z
+    .object({ sendAt: hhmm, haveReady: z.array(z.string().min(1).max(60)).max(5).default([]) })
+    .default({ sendAt: '17:00', haveReady: [] }),
+  /**
+   * The review request after a completed job (none without a link): how long after completion, and
+   * never to the same customer twice within 90 days.
+   */
+  reviewRequest: z
+    .object({
+      url: z.url({ protocol: /^https$/ }),
+      delayMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 24 * 60),
+    })
+    .optional(),
   theme: z.object({
     primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
     accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
@@ -91,6 +118,15 @@ export const BrandCatalog = z
     path: ['brands'],
   });
 export type BrandCatalog = z.infer<typeof BrandCatalog>;
+
+/**
+ * The words next to the booking form's consent checkbox, exactly as the page shows them (the page gets
+ * them from the brand profile) and as the consent record keeps them: names the brand, what is texted,
+ * rates, STOP and HELP (CTIA's opt-in disclosure).
+ */
+export function smsConsentWording(brand: Pick<Brand, 'displayName'>): string {
+  return `Text me about this booking from ${brand.displayName}: confirmation, schedule, arrival updates, a reminder the day before and a request for a review afterwards. Message and data rates may apply. Reply STOP to opt out, HELP for help.`;
+}
 
 /** Lookups over a validated catalog. */
 export interface Brands {

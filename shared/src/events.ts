@@ -59,6 +59,25 @@ export const CharterDetails = z.object({
 });
 
 /**
+ * How a customer agreed to texts from a brand (TCPA / CTIA: every number we text has a record): the web
+ * booking's checkbox, a dispatcher's entry ("customer asked by phone"), the customer texting us first, or
+ * the first system's customer list. `statement` is what they agreed to in words (the checkbox's exact
+ * label, or the dispatcher's note); `by` who recorded it (`customer`, a staff user id, `import`).
+ */
+export const SmsConsentSource = z.enum(['web-booking', 'dispatcher', 'inbound-text', 'first-system']);
+export type SmsConsentSource = z.infer<typeof SmsConsentSource>;
+export const SmsConsent = z
+  .object({
+    phone: E164,
+    source: SmsConsentSource,
+    statement: z.string().min(1).max(500),
+    at: isoDateTime,
+    by: z.string().min(1),
+  })
+  .strict();
+export type SmsConsent = z.infer<typeof SmsConsent>;
+
+/**
  * The job as it travels on the bus: an allow-list. `.strict()` makes a producer that tries to add a
  * field (revenue split, captain fee, internal notes) fail validation instead of leaking it.
  */
@@ -89,6 +108,8 @@ export const JobOnBus = z
      */
     trackingLinkId: z.string().min(1).max(64).optional(),
     charter: CharterDetails.optional(),
+    /** The customer's consent to texts, for the number it names (a changed number needs its own). */
+    smsConsent: SmsConsent.optional(),
   })
   .strict();
 export type JobOnBus = z.infer<typeof JobOnBus>;
@@ -167,8 +188,24 @@ export const SmsSuppressed = smsEvent({
   to: E164.optional(),
   audience: SmsAudience.default('customer'),
   template: z.string(),
-  /** `rate-limited`: a sender over their hourly allowance of relays to the team (not relayed). */
-  reason: z.enum(['stale', 'opted-out', 'not-texted-status', 'duplicate', 'rate-limited']),
+  /**
+   * `rate-limited`: a sender over their hourly allowance of relays to the team (not relayed).
+   * `no-consent`: a customer text to a number with no consent on record for the brand (refused).
+   * `complained`: a review request withheld because the customer complained in a reply.
+   * `recently-asked`: a review request withheld because the customer was asked within 90 days.
+   * `no-longer-due`: a deferred text whose job moved on (rescheduled, cancelled) before it was due.
+   */
+  reason: z.enum([
+    'stale',
+    'opted-out',
+    'not-texted-status',
+    'duplicate',
+    'rate-limited',
+    'no-consent',
+    'complained',
+    'recently-asked',
+    'no-longer-due',
+  ]),
 });
 export const SmsDeliveryUpdated = smsEvent({
   messageSid: z.string(),

@@ -35,6 +35,7 @@ import {
   UploadRequest,
 } from '../../services/media/src/domain/photo-input.ts';
 import {
+  ConsentParams,
   DispatcherMessageInput,
   JobIdParams as NotificationJobIdParams,
   ReplyParams,
@@ -234,6 +235,10 @@ export const ROUTES: RouteModel[] = [
   staffRoute('POST /jobs/{jobId}/messages/{messageSid}/restore-consent', {
     params: ReplyParams,
     known: jobs,
+  }),
+  staffRoute('GET /consent/{phone}', {
+    params: ConsentParams,
+    known: () => ({ phone: ['+16195550142', '%2B16195550142'] }),
   }),
   publicRoute('GET /track/jobs/{jobId}/messages', {
     params: NotificationJobIdParams,

@@ -29,6 +29,7 @@ interface SchemaDef {
   element?: z.ZodType;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  out?: z.ZodType;
   values?: unknown[];
   entries?: Record<string, string | number>;
   options?: z.ZodType[];
@@ -150,7 +151,10 @@ export function arbitraryFor(schema: z.ZodType, hints: SchemaHints = new Map()):
     case 'nonoptional':
       return inner(def.innerType!);
     case 'pipe':
-      return inner(def.in!);
+      // z.preprocess(fn, schema) is a pipe from a transform: what it must end up as is the schema's.
+      return (def.in as { _zod?: { def?: { type?: string } } })?._zod?.def?.type === 'transform'
+        ? inner(def.out!)
+        : inner(def.in!);
     case 'union':
       return fc.oneof(...(def.options ?? []).map(inner));
     default:

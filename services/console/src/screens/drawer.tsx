@@ -438,8 +438,38 @@ function MisreadOptOut({
   );
 }
 
+/** Why a text was held back, in a dispatcher's words. */
+const SUPPRESSED_REASON: Record<string, string> = {
+  'opted-out': 'the customer opted out',
+  'no-consent': 'no consent to texts on record — call the customer',
+  complained: 'the customer complained in a reply, so no review request',
+  'recently-asked': 'already asked for a review in the last 90 days',
+  'no-longer-due': 'the job changed before it was due',
+  stale: 'the job had moved on',
+};
+
+/** How the customer agreed to texts (the timeline entry of the job's creation or the edit that recorded it). */
+function consentText(consent: TimelineEntry['smsConsent']): string {
+  if (consent === 'none') return ' · no consent to texts';
+  if (!consent || typeof consent !== 'object') return '';
+  const { source, statement } = consent as { source?: string; statement?: string };
+  const how: Record<string, string> = {
+    'web-booking': 'ticked the box on the booking form',
+    dispatcher: 'recorded by a dispatcher',
+    'inbound-text': 'texted us first',
+    'first-system': 'texted by the first system',
+  };
+  return ` · texts OK: ${how[source ?? ''] ?? source} (“${statement ?? ''}”)`;
+}
+
 function timelineText(entry: TimelineEntry): string {
   switch (entry.type) {
+    case 'JobCreated':
+      return `Job created${consentText(entry.smsConsent)}`;
+    case 'JobDetailsChanged':
+      return `Job details changed${consentText(entry.smsConsent)}`;
+    case 'SmsSuppressed':
+      return `Not texted (${entry.template ?? 'text'}): ${SUPPRESSED_REASON[String(entry.reason)] ?? entry.reason}`;
     case 'JobStatusChanged':
       return `Status → ${STATUS_LABEL[entry.status as Job['status']] ?? entry.status}${entry.correction ? ` (correction: ${entry.reason ?? ''})` : ''}`;
     case 'SmsSent':

@@ -1,4 +1,4 @@
-import { JobStatus } from '@qdn/shared/events';
+import { JobStatus, SmsConsent } from '@qdn/shared/events';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import type { JobRecord, PrivateJobFields, StatusChange } from '../domain/job.ts';
@@ -75,7 +75,7 @@ export const storedJob = storedRecord(
     arrivingDistanceMeters: optionalNumber,
     origin: z.enum(['dashboard', 'booking', 'import']).optional(),
     legacyJobId: optionalString,
-    smsConsentAt: optionalString,
+    smsConsent: SmsConsent.optional(),
     expiredAt: optionalString,
     createdAt: optionalString,
     updatedAt: z.string(),

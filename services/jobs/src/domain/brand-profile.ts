@@ -1,4 +1,4 @@
-import type { Brand } from '@qdn/shared/brands';
+import { type Brand, smsConsentWording } from '@qdn/shared/brands';
 
 /** What the public pages may know about a brand: never its Twilio sender or backup team numbers. */
 export interface BrandProfile {
@@ -11,6 +11,8 @@ export interface BrandProfile {
   /** The console's late/watch colours for this brand's jobs. */
   sla: Brand['sla'];
   theme: Brand['theme'];
+  /** The words beside the booking form's consent checkbox, exactly as the consent record keeps them. */
+  smsConsentWording: string;
 }
 
 export function brandProfile(brand: Brand): BrandProfile {
@@ -23,5 +25,6 @@ export function brandProfile(brand: Brand): BrandProfile {
     serviceTypes: brand.serviceTypes,
     sla: brand.sla,
     theme: brand.theme,
+    smsConsentWording: smsConsentWording(brand),
   };
 }

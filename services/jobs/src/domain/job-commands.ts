@@ -1,4 +1,4 @@
-import type { Brands } from '@qdn/shared/brands';
+import { type Brands, smsConsentWording } from '@qdn/shared/brands';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { enforceRateLimit, type RateLimits } from '@qdn/shared/rate-limit';
 import { type Role, staffMayAccess } from '@qdn/shared/roles';
@@ -11,7 +11,14 @@ import {
 } from '@qdn/shared/tracking-link';
 import { addDays, zonedDate } from '@qdn/shared/zoned-time';
 import { requireFreeTrailer } from './fleet-commands.ts';
-import { checkAgainstBrand, type JobRecord, reachedAt, scheduleDays, staffView } from './job.ts';
+import {
+  checkAgainstBrand,
+  dispatcherConsent,
+  type JobRecord,
+  reachedAt,
+  scheduleDays,
+  staffView,
+} from './job.ts';
 import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
 import type { JobRepository, LinkViewCount, LinkViews, TrackingLinkRecord, TrailerClaims } from './ports.ts';
 import { StaleVersionError, TrailerBookedError } from './ports.ts';
@@ -141,9 +148,11 @@ export async function createJob(context: JobsContext, input: CreateJobInput, act
   const jobId = context.newJobId();
   const at = context.now().toISOString();
   const { link, trackingUrl } = await newTrackingLink(context, brand.brandId, jobId);
-  const { brandId: _brandId, ...fields } = input;
+  const { brandId: _brandId, smsConsent, ...fields } = input;
+  const consent = dispatcherConsent(smsConsent, input.customer.phone, at, actor.userId);
   const job: JobRecord = {
     ...fields,
+    ...(consent ? { smsConsent: consent } : {}),
     jobId,
     brandId: brand.brandId,
     version: 1,
@@ -264,14 +273,21 @@ export async function listRequests(context: JobsContext): Promise<JobRecord[]> {
   return context.repository.listRequested(MAX_LISTED_REQUESTS);
 }
 
-function applyUpdate(job: JobRecord, input: UpdateJobInput): JobRecord {
-  const { expectedVersion: _expected, ...changes } = input;
+function applyUpdate(job: JobRecord, input: UpdateJobInput, actor: Actor, at: string): JobRecord {
+  const { expectedVersion: _expected, smsConsent: consentInput, ...changes } = input;
   const next: Record<string, unknown> = { ...job };
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     if (value === null) delete next[field];
     else if (field === 'private') next.private = { ...job.private, ...(value as object) };
     else next[field] = value;
+  }
+  // A new number, or a new entry for the number: the consent on record follows what the dispatcher said.
+  const phone = input.customer?.phone ?? job.customer.phone;
+  if (phone && (consentInput || phone !== job.customer.phone)) {
+    const consent = dispatcherConsent(consentInput, phone, at, actor.userId);
+    if (consent) next.smsConsent = consent;
+    else delete next.smsConsent;
   }
   return next as unknown as JobRecord;
 }
@@ -288,10 +304,11 @@ export async function updateJob(context: JobsContext, jobId: string, input: Upda
   if (job.status === 'complete' || job.status === 'cancelled') {
     throw new ConflictError(`A ${job.status} job can no longer be changed`);
   }
+  const at = context.now().toISOString();
   const updated: JobRecord = {
-    ...applyUpdate(job, input),
+    ...applyUpdate(job, input, actor, at),
     version: job.version + 1,
-    updatedAt: context.now().toISOString(),
+    updatedAt: at,
     updatedBy: actor.userId,
   };
   checkAgainstBrand(context.brands.get(job.brandId), {
@@ -505,7 +522,13 @@ export async function createBooking(
     trackingTokenHash: link.tokenHash,
     statusHistory: [{ status: 'requested', at, by: 'customer' }],
     origin: 'booking',
-    smsConsentAt: at,
+    smsConsent: {
+      phone: input.phone,
+      source: 'web-booking',
+      statement: smsConsentWording(brand),
+      at,
+      by: 'customer',
+    },
     createdAt: at,
     updatedAt: at,
     updatedBy: 'customer',

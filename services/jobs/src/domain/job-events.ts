@@ -13,6 +13,7 @@ const DETAIL_FIELDS = [
   'invoiceUrl',
   'charter',
   'customer',
+  'smsConsent',
 ] as const;
 
 /**
@@ -46,6 +47,7 @@ export function jobOnBus(job: JobRecord): JobOnBus {
     ...(job.etaMinutes === undefined ? {} : { etaMinutes: job.etaMinutes }),
     ...(job.trackingLinkId ? { trackingLinkId: job.trackingLinkId } : {}),
     ...(job.charter ? { charter: job.charter } : {}),
+    ...(job.smsConsent ? { smsConsent: job.smsConsent } : {}),
   };
 }
 

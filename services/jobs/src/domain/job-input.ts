@@ -65,6 +65,17 @@ export const PrivateInput = z.strictObject({
   internalNotes: z.string().max(2000).optional(),
 });
 
+/**
+ * How the customer agreed to texts, as a dispatcher records it with a job or a changed number: by
+ * default "asked by phone"; `texted-us` when they texted the business first; `none` when they did not
+ * agree (then no customer text goes out: each is refused and shown as such on the timeline).
+ */
+export const SmsConsentInput = z.strictObject({
+  how: z.enum(['asked-by-phone', 'texted-us', 'none']).default('asked-by-phone'),
+  note: z.string().trim().min(1).max(300).optional(),
+});
+export type SmsConsentInput = z.infer<typeof SmsConsentInput>;
+
 const jobFields = {
   customer: CustomerInput,
   address: AddressInput,
@@ -97,6 +108,7 @@ export const CreateJobInput = z.strictObject({
   crewNotes: jobFields.crewNotes.optional(),
   charter: jobFields.charter.optional(),
   private: jobFields.private.optional(),
+  smsConsent: SmsConsentInput.default({ how: 'asked-by-phone' }),
 });
 export type CreateJobInput = z.infer<typeof CreateJobInput>;
 
@@ -116,6 +128,8 @@ export const UpdateJobInput = z
     crewNotes: jobFields.crewNotes.nullable().optional(),
     charter: jobFields.charter.nullable().optional(),
     private: jobFields.private.optional(),
+    /** With a changed number: how its owner agreed to texts (default: asked by phone). */
+    smsConsent: SmsConsentInput.optional(),
   })
   .refine((input) => Object.keys(input).some((key) => key !== 'expectedVersion'), {
     message: 'nothing to change',

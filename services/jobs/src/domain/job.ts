@@ -1,6 +1,6 @@
 import type { Brand } from '@qdn/shared/brands';
 import { ValidationError } from '@qdn/shared/errors';
-import type { JobOnBus, JobSchedule, JobStatus } from '@qdn/shared/events';
+import type { JobOnBus, JobSchedule, JobStatus, SmsConsent } from '@qdn/shared/events';
 import { daysFrom, MAX_JOB_DAYS, trailerProblems } from './fleet.ts';
 
 /** Admin-only fields: never in an event, a public view or a crew view. */
@@ -63,7 +63,8 @@ export interface JobRecord {
   origin?: 'dashboard' | 'booking' | 'import';
   /** The first system's id of an imported job (dispatchers knew it by that). */
   legacyJobId?: string;
-  smsConsentAt?: string;
+  /** The customer's consent to texts (for the number it names), shown to staff and sent with events. */
+  smsConsent?: SmsConsent;
   /**
    * When a web booking nobody confirmed in the brand's `bookingRequestExpiryDays` expired (it is then
    * cancelled, shown to staff as expired; the customer is not texted).
@@ -137,4 +138,30 @@ export function reachedAt(job: JobRecord): Partial<Record<JobStatus, string>> {
   const reached: Partial<Record<JobStatus, string>> = {};
   for (const change of job.statusHistory ?? []) reached[change.status] = change.at;
   return reached;
+}
+
+/** What a dispatcher's consent entry means, on the record ("asked by phone" unless they said otherwise). */
+export function dispatcherConsent(
+  input: { how: 'asked-by-phone' | 'texted-us' | 'none'; note?: string | undefined } | undefined,
+  phone: string,
+  at: string,
+  by: string,
+): SmsConsent | undefined {
+  const how = input?.how ?? 'asked-by-phone';
+  if (how === 'none') return undefined;
+  return how === 'texted-us'
+    ? {
+        phone,
+        source: 'inbound-text',
+        statement: input?.note ?? 'Customer texted us first and asked for updates',
+        at,
+        by,
+      }
+    : {
+        phone,
+        source: 'dispatcher',
+        statement: input?.note ?? 'Customer asked by phone for texts about this job',
+        at,
+        by,
+      };
 }

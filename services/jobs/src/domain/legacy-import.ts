@@ -186,6 +186,18 @@ export function checkManifest(brand: Brand, manifest: unknown, importedBy: strin
           ...(record.customerPhone ? { phone: record.customerPhone } : {}),
         },
         address: { text: record.address },
+        // The first system texted its customers; the record says so, and when they became ours.
+        ...(record.customerPhone
+          ? {
+              smsConsent: {
+                phone: record.customerPhone,
+                source: 'first-system' as const,
+                statement: 'Texted about their jobs by the first system before the move',
+                at: record.created,
+                by: importedBy,
+              },
+            }
+          : {}),
         schedule,
         crewIds: [],
         priceCents: Math.round(record.price * 100),

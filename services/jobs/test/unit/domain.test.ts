@@ -341,7 +341,17 @@ describe('what the public pages know of a brand', () => {
   it('given a brand, then its name, site, zone, windows, services, SLA and theme, never its Twilio sender or backup team', () => {
     const profile = brandProfile(brands.get('jada'));
     expect(Object.keys(profile).sort()).toEqual(
-      ['brandId', 'displayName', 'serviceTypes', 'siteBaseUrl', 'sla', 'theme', 'timeZone', 'windows'].sort(),
+      [
+        'brandId',
+        'displayName',
+        'serviceTypes',
+        'siteBaseUrl',
+        'sla',
+        'smsConsentWording',
+        'theme',
+        'timeZone',
+        'windows',
+      ].sort(),
     );
     expect(profile).toMatchObject({
       brandId: 'jada',

@@ -72,15 +72,17 @@ function jobsContext(jobs: JobRecord[] = []) {
 
 const tokenOf = (url: string) => url.split('/track/')[1]!;
 
-const newJob = (overrides: Partial<CreateJobInput> = {}): CreateJobInput => ({
-  brandId: 'qdn',
-  customer: { name: 'Mark Soderblom', phone: '+16195550142' },
-  address: { text: '4521 Soderblom Ave, San Diego, CA' },
-  serviceType: 'trailer_pickup_and_dump',
-  schedule: { date: '2026-12-03', window: 'morning' },
-  crewIds: ['crew_ana'],
-  ...overrides,
-});
+const newJob = (overrides: Partial<CreateJobInput> = {}): CreateJobInput =>
+  ({
+    brandId: 'qdn',
+    customer: { name: 'Mark Soderblom', phone: '+16195550142' },
+    address: { text: '4521 Soderblom Ave, San Diego, CA' },
+    serviceType: 'trailer_pickup_and_dump',
+    schedule: { date: '2026-12-03', window: 'morning' },
+    crewIds: ['crew_ana'],
+    smsConsent: { how: 'asked-by-phone' },
+    ...overrides,
+  }) as CreateJobInput;
 
 describe('creating a job', () => {
   it('given a dispatcher and a valid job, when created, then it is stored scheduled at version 1 with its quote, history and a working tracking link', async () => {
@@ -116,6 +118,51 @@ describe('creating a job', () => {
     expect(job).not.toHaveProperty('trackingTokenHash');
     expect(job).not.toHaveProperty('private');
     expect((await jobForTrackingToken(context, tokenOf(trackingUrl)))?.jobId).toBe(job.jobId);
+  });
+
+  it('given no consent entry, then the consent on record is the dispatcher’s "asked by phone"; given none, then none', async () => {
+    const { context, repository } = jobsContext();
+
+    const asked = await createJob(context, newJob(), dispatcher);
+    const texted = await createJob(
+      context,
+      newJob({ smsConsent: { how: 'texted-us', note: 'Texted the QDN line on Monday' } }),
+      dispatcher,
+    );
+    const refused = await createJob(context, newJob({ smsConsent: { how: 'none' } }), dispatcher);
+
+    expect(repository.jobs.get(asked.job.jobId)?.smsConsent).toEqual({
+      phone: '+16195550142',
+      source: 'dispatcher',
+      statement: 'Customer asked by phone for texts about this job',
+      at: NOW.toISOString(),
+      by: 'dispatcher-1',
+    });
+    expect(repository.jobs.get(texted.job.jobId)?.smsConsent).toMatchObject({
+      source: 'inbound-text',
+      statement: 'Texted the QDN line on Monday',
+    });
+    expect(repository.jobs.get(refused.job.jobId)).not.toHaveProperty('smsConsent');
+  });
+
+  it('given a new number in an edit, then its consent is recorded for that number; an edit of something else keeps the old record', async () => {
+    const { context, repository } = jobsContext();
+    const { job } = await createJob(context, newJob(), dispatcher);
+
+    await updateJob(context, job.jobId, { notes: 'call first' }, dispatcher);
+    const kept = repository.jobs.get(job.jobId)?.smsConsent;
+    await updateJob(
+      context,
+      job.jobId,
+      { customer: { name: 'Mark Soderblom', phone: '+16195550199' } },
+      dispatcher,
+    );
+    const renumbered = repository.jobs.get(job.jobId)?.smsConsent;
+    await updateJob(context, job.jobId, { smsConsent: { how: 'none' } }, dispatcher);
+
+    expect(kept).toMatchObject({ phone: '+16195550142', source: 'dispatcher' });
+    expect(renumbered).toMatchObject({ phone: '+16195550199', source: 'dispatcher', by: 'dispatcher-1' });
+    expect(repository.jobs.get(job.jobId)).not.toHaveProperty('smsConsent');
   });
 
   it('given a price, then it is kept over the quote; given none, then the brand’s list price', async () => {
@@ -705,7 +752,15 @@ describe('web bookings', () => {
     expect(stored).toMatchObject({
       status: 'requested',
       origin: 'booking',
-      smsConsentAt: NOW.toISOString(),
+      smsConsent: {
+        phone: '+16195550150',
+        source: 'web-booking',
+        statement: expect.stringMatching(
+          /^Text me about this booking from QuickDumpNow: .*Reply STOP to opt out/,
+        ),
+        at: NOW.toISOString(),
+        by: 'customer',
+      },
       customer: { name: 'Ana Ruiz', phone: '+16195550150', email: 'ana@example.com' },
       schedule: { date: '2026-12-05', endDate: '2026-12-07', window: 'morning' },
       crewIds: [],

@@ -26,7 +26,13 @@ const fullJob: JobRecord = jobRecord({
     { status: 'en_route', at: '2026-12-01T13:00:00.000Z', by: 'crew_ana' },
   ],
   origin: 'booking',
-  smsConsentAt: '2026-11-28T11:00:00.000Z',
+  smsConsent: {
+    phone: '+16195550142',
+    source: 'web-booking',
+    statement: 'Text me about this booking',
+    at: '2026-11-28T11:00:00.000Z',
+    by: 'customer',
+  },
   updatedBy: 'crew_ana',
   correlationId: 'corr-1',
 });

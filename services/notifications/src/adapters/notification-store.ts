@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
-import { type JobOnBus, JobStatus, SmsAudience } from '@qdn/shared/events';
+import { type JobOnBus, JobStatus, SmsAudience, SmsConsentSource } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
@@ -16,6 +16,7 @@ import type { ConsentRestorationRecord } from '../domain/consent-restoration.ts'
 import { recordedSms } from '../domain/delivery.ts';
 import { jobRef } from '../domain/inbound.ts';
 import type {
+  ConsentRecord,
   DeliveryStatus,
   FailedAttempt,
   JobSnapshot,
@@ -25,6 +26,7 @@ import type {
   SendClaim,
   SendOutcome,
   SendRecord,
+  TextingPermission,
   TimelineEntry,
   TrackingLinkSeen,
 } from '../domain/ports.ts';
@@ -40,6 +42,8 @@ import { deliveryRank } from '../domain/timeline.ts';
  *   SEND#<key>     SEND                     one SMS's idempotency record (expires after SEND_RECORD_TTL_DAYS)
  *   PHONE#<e164>   JOB#<jobId>              the number's jobs, for linking replies
  *   PHONE#<e164>   OPTOUT | TEXTED          suppression list; "has had a text from us"
+ *   PHONE#<e164>   OPTIN#<brandId>#<at>     a consent to texts from the brand (kept, never changed); OPTIN#
+ *                                           sorts just before OPTOUT, so one Query reads both
  *   PHONE#<e164>   RESTORED#<at>            a dispatcher undid a revocation read into a reply (audit)
  *   REF#<ref>      JOB#<jobId>              `#ABC123` references in team replies
  *   INBOUND#<sid>  DONE                     an inbound SMS fully handled
@@ -84,7 +88,7 @@ const sendOutcome = z.union([
   }),
   recordFields<Extract<SendOutcome, { state: 'suppressed' }>>()({
     state: z.literal('suppressed'),
-    reason: z.enum(['stale', 'opted-out']),
+    reason: z.enum(['stale', 'opted-out', 'no-consent', 'complained', 'recently-asked', 'no-longer-due']),
   }),
 ]);
 
@@ -175,6 +179,8 @@ export class DynamoNotificationStore implements NotificationStore {
         date: job.schedule.date,
         endDate: job.schedule.endDate ?? job.schedule.date,
         crewIds: job.crewIds,
+        // Which consent the projection has recorded: the next event carrying the same one writes nothing.
+        ...(job.smsConsent ? { consentAt: job.smsConsent.at } : {}),
         updatedAt: now.toISOString(),
       },
       returnPrevious: true,
@@ -196,6 +202,10 @@ export class DynamoNotificationStore implements NotificationStore {
           updatedAt: now.toISOString(),
         }),
       );
+    }
+    const consent = job.smsConsent;
+    if (consent && consent.phone === job.customer.phone && previous?.consentAt !== consent.at) {
+      writes.push(this.#recordConsent({ ...consent, brandId: job.brandId, jobId: job.jobId }));
     }
     if (previous?.version === undefined) {
       writes.push(
@@ -238,6 +248,67 @@ export class DynamoNotificationStore implements NotificationStore {
 
   async isSuppressed(phone: string): Promise<boolean> {
     return (await this.#get(`PHONE#${phone}`, 'OPTOUT')) !== undefined;
+  }
+
+  async textingPermission(phone: string, brandId: string): Promise<TextingPermission> {
+    const items = await this.#phoneRecords(phone, { between: ['OPTIN#', 'OPTOUT'] });
+    return {
+      optedOut: items.some((item) => item.sk === 'OPTOUT'),
+      consented: items.some((item) => String(item.sk).startsWith(`OPTIN#${brandId}#`)),
+    };
+  }
+
+  async consentHistory(phone: string) {
+    const items = await this.#phoneRecords(phone);
+    const optOut = items.find((item) => item.sk === 'OPTOUT');
+    return {
+      consents: items.filter((item) => String(item.sk).startsWith('OPTIN#')).map(storedConsent),
+      ...(optOut ? { optOut: storedSuppression(optOut) } : {}),
+      restorations: items
+        .filter((item) => String(item.sk).startsWith('RESTORED#'))
+        .map((item) => {
+          const { phone: _phone, ...restoration } = storedRestoration(item);
+          return restoration;
+        }),
+    };
+  }
+
+  /** Once per consent: a record is evidence, so a redelivered event never rewrites it. */
+  async #recordConsent(consent: ConsentRecord): Promise<void> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: `PHONE#${consent.phone}`, sk: `OPTIN#${consent.brandId}#${consent.at}`, ...consent },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+  }
+
+  /** A number's items (consistent: a consent recorded a moment ago counts), optionally a key range. */
+  async #phoneRecords(phone: string, range?: { between: [string, string] }): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': `PHONE#${phone}`,
+            ...(range ? { ':from': range.between[0], ':to': range.between[1] } : {}),
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
   }
 
   async suppression(phone: string): Promise<{ source: string; at: string } | undefined> {
@@ -530,6 +601,20 @@ export class DynamoNotificationStore implements NotificationStore {
 function recordOf(item: Record<string, unknown>): SendRecord {
   return { key: String(item.pk).slice('SEND#'.length), ...storedSend(item) };
 }
+
+/** PHONE#<e164> / OPTIN#<brandId>#<at>: a consent to texts. */
+const storedConsent = storedRecord(
+  'consent',
+  recordFields<ConsentRecord>()({
+    phone: z.string(),
+    brandId: z.string(),
+    source: SmsConsentSource,
+    statement: z.string(),
+    at: z.string(),
+    by: z.string(),
+    jobId: optionalString,
+  }),
+);
 
 /** PHONE#<e164> / RESTORED#<at>: a consent restoration's audit record. */
 const storedRestoration = storedRecord(

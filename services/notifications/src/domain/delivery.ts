@@ -11,6 +11,8 @@ import {
   type SendOutcome,
   type SendRecord,
   SmsSendError,
+  type SuppressedReason,
+  type TextingPermission,
 } from './ports.ts';
 
 /**
@@ -24,14 +26,17 @@ import {
  * - Twilio 429/5xx: the claim is released and a TransientError goes back to SQS (retry, then DLQ).
  * - 21610 (the number replied STOP): the number joins the suppression list; a permanent SmsFailed.
  * - Other 4xx: a permanent SmsFailed. Opted-out numbers are never sent to: SmsSuppressed.
+ * - A customer text needs the customer's consent on record for the brand (or on the job event that asks
+ *   for it): without one it is refused, SmsSuppressed `no-consent` (crew and team texts are about their
+ *   own work and need none). The help reply and the opt-out confirmation answer the customer's own text.
  */
 export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Promise<SendOutcome> {
   // What is recorded (the send record, the SmsSent event, the timeline) has its page tokens redacted:
   // only the text to the phone carries live links, rebuilt from link ids on every attempt.
   const recorded: OutboundSms = { ...sms, body: redactLinkTokens(sms.body) };
-  const [claim, suppressed] = await Promise.all([
+  const [claim, permission] = await Promise.all([
     claimPatiently(deps, recorded),
-    deps.store.isSuppressed(sms.to),
+    deps.store.textingPermission(sms.to, sms.brandId),
   ]);
   if (claim.kind === 'busy') throw new TransientError('Another attempt at this SMS is in progress');
   if (claim.kind === 'done') return claim.record.outcome!;
@@ -49,8 +54,9 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
     });
     if (found) return settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...found }, []);
   }
-  if (suppressed && !sms.answersOptOut) {
-    return settle(deps, sms, recordedBody, leaseToken, { state: 'suppressed', reason: 'opted-out' }, []);
+  const refusal = sms.answersOptOut ? undefined : refusalOf(sms, permission);
+  if (refusal) {
+    return settle(deps, sms, recordedBody, leaseToken, { state: 'suppressed', reason: refusal }, []);
   }
   try {
     const sent = await deps.gateway.send({
@@ -106,6 +112,13 @@ export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Pr
         );
     }
   }
+}
+
+/** Why an SMS may not go to its number at all (undefined: it may). */
+function refusalOf(sms: OutboundSms, permission: TextingPermission): SuppressedReason | undefined {
+  if (permission.optedOut) return 'opted-out';
+  if (sms.audience === 'customer' && !permission.consented && !sms.consentOnEvent) return 'no-consent';
+  return undefined;
 }
 
 /**

@@ -23,6 +23,16 @@ export class CustomerOptedOutError extends ConflictError {
   }
 }
 
+/** No consent to texts is on record for the customer's number (409): the dispatcher should call instead. */
+export class NoConsentError extends ConflictError {
+  override name = 'NoConsentError';
+  constructor() {
+    super(
+      'No consent to texts is on record for this number: call the customer, or record their consent on the job',
+    );
+  }
+}
+
 /**
  * A dispatcher texts a job's customer: signed as the job's brand, sent once per request id (a retried
  * request sends nothing twice), and logged in the timeline like every other SMS.
@@ -51,6 +61,7 @@ export async function textCustomerAsDispatcher(
     case 'sent':
       return { messageSid: outcome.messageSid, status: outcome.status };
     case 'suppressed':
+      if (outcome.reason === 'no-consent') throw new NoConsentError();
       throw new CustomerOptedOutError(job.brandId);
     case 'failed':
       throw new SmsRejectedError(`Twilio refused the text: ${outcome.errorMessage}`, outcome.errorCode);

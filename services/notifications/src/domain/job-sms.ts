@@ -67,6 +67,7 @@ export async function textCustomerAbout(
     template,
     audience: 'customer',
     sender: senderOf(brand),
+    consentOnEvent: job.smsConsent?.phone === job.customer.phone,
   };
   if (stale) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
 

@@ -1,4 +1,4 @@
-import type { DomainEvent, JobOnBus, JobStatus, SmsAudience } from '@qdn/shared/events';
+import type { DomainEvent, JobOnBus, JobStatus, SmsAudience, SmsConsentSource } from '@qdn/shared/events';
 
 /** What the notifications service remembers of a job, from its events (never from the jobs table). */
 export interface JobSnapshot {
@@ -37,13 +37,44 @@ export interface OutboundSms {
   answersOptOut?: boolean | undefined;
   /** Twilio drops the text if it can't hand it on within this many seconds (its ValidityPeriod). */
   validitySeconds?: number | undefined;
+  /** The job event that asked for it carries the customer's consent for this number (no lookup needed). */
+  consentOnEvent?: boolean | undefined;
+}
+
+/** Why a text was not sent although nothing went wrong (each is recorded and shown on the timeline). */
+export type SuppressedReason =
+  | 'stale'
+  | 'opted-out'
+  | 'no-consent'
+  | 'complained'
+  | 'recently-asked'
+  | 'no-longer-due';
+
+/**
+ * A consent to texts on record for a number and a brand (PHONE#<e164> / OPTIN#…): how, when, by whom,
+ * what was agreed to, and the job it came with.
+ */
+export interface ConsentRecord {
+  phone: string;
+  brandId: string;
+  source: SmsConsentSource;
+  statement: string;
+  at: string;
+  by: string;
+  jobId?: string | undefined;
+}
+
+/** What stands between a number and a text from a brand: an opt-out, and whether consent is on record. */
+export interface TextingPermission {
+  optedOut: boolean;
+  consented: boolean;
 }
 
 /** The final outcome of one OutboundSms. */
 export type SendOutcome =
   | { state: 'sent'; messageSid: string; status: string }
   | { state: 'failed'; errorCode: string | undefined; errorMessage: string }
-  | { state: 'suppressed'; reason: 'stale' | 'opted-out' };
+  | { state: 'suppressed'; reason: SuppressedReason };
 
 /** What a send record keeps of its SMS: enough for the outcome's event to be derived from the record alone. */
 export type RecordedSms = Pick<
@@ -110,6 +141,14 @@ export interface NotificationStore {
   jobByRef(ref: string): Promise<JobSnapshot | undefined>;
 
   isSuppressed(phone: string): Promise<boolean>;
+  /** One read: the number's opt-out and whether `brandId` has its consent on record. */
+  textingPermission(phone: string, brandId: string): Promise<TextingPermission>;
+  /** Everything on record about texting a number (the admins' export): consents, opt-out, undos. */
+  consentHistory(phone: string): Promise<{
+    consents: ConsentRecord[];
+    optOut?: { source: string; at: string } | undefined;
+    restorations: { by: string; at: string; messageSid: string; jobId: string; brandId: string }[];
+  }>;
   /** Why the number is suppressed (`keyword`, `reply`, `twilio-21610`), if it is. */
   suppression(phone: string): Promise<{ source: string; at: string } | undefined>;
   suppress(phone: string, source: string, now: Date): Promise<void>;

@@ -1,3 +1,4 @@
+import { PhoneNumber } from '@qdn/shared/phone';
 import * as z from 'zod';
 
 // What the notifications API's routes accept, one schema each, shared by the handlers and the fuzz suite.
@@ -23,3 +24,16 @@ export const StatusCallback = z.object({
   MessageStatus: z.string().regex(/^[a-z_]{1,32}$/),
   ErrorCode: z.string().max(10).optional(),
 });
+
+/** `GET /consent/{phone}` (admin): the number as typed or E.164 (`+` may arrive encoded as %2B). */
+export const ConsentParams = z.object({
+  phone: z.preprocess((value) => (typeof value === 'string' ? decodedOnce(value) : value), PhoneNumber),
+});
+
+function decodedOnce(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value; // a stray % is left for PhoneNumber to refuse with its field error
+  }
+}

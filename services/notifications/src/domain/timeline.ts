@@ -1,4 +1,4 @@
-import type { ReceivedEvent } from '@qdn/shared/events';
+import type { ReceivedEvent, SmsConsent } from '@qdn/shared/events';
 import { redactLinkTokens } from '@qdn/shared/tracking-link';
 import type { DeliveryStatus, TimelineEntry, TrackingLinkSeen } from './ports.ts';
 
@@ -40,7 +40,15 @@ export function timelineEntryFor(event: ReceivedEvent): TimelineEntry | undefine
     meta: { eventId: string; occurredAt: string; actor?: string; version?: number };
     data: Record<string, unknown>;
   };
-  const { job, ...fields } = data as { job?: { status: string }; [field: string]: unknown };
+  const { job, ...fields } = data as {
+    job?: { status: string; smsConsent?: SmsConsent };
+    [field: string]: unknown;
+  };
+  // The consent to texts shows where it was given: with the job, or with the edit that recorded it.
+  const consentRecorded =
+    event.detailType === 'JobCreated' ||
+    (event.detailType === 'JobDetailsChanged' &&
+      (fields.changedFields as string[] | undefined)?.includes('smsConsent'));
   const direction =
     event.detailType === 'SmsReceived'
       ? 'inbound'
@@ -56,6 +64,7 @@ export function timelineEntryFor(event: ReceivedEvent): TimelineEntry | undefine
     ...(meta.actor ? { actor: meta.actor } : {}),
     ...(meta.version !== undefined ? { version: meta.version } : {}),
     ...(job ? { status: job.status } : {}),
+    ...(consentRecorded ? { smsConsent: job?.smsConsent ?? 'none' } : {}),
     ...(direction && fields.messageSid ? { direction } : {}),
   };
 }

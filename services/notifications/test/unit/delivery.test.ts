@@ -22,6 +22,46 @@ describe('deliverOnce', () => {
     expect(await store.hasTexted(sms.to)).toBe(true);
   });
 
+  it('given a customer text with no consent on the event or on record, then it is refused and recorded, and Twilio never asked', async () => {
+    const { deps, published, sent, sms } = harness([{ messageSid: 'SM1', status: 'queued' }]);
+
+    const outcome = await deliverOnce(deps, { ...sms, consentOnEvent: false });
+
+    expect(outcome).toEqual({ state: 'suppressed', reason: 'no-consent' });
+    expect(sent).toEqual([]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSuppressed', expect.objectContaining({ reason: 'no-consent', audience: 'customer' })],
+    ]);
+  });
+
+  it('given consent on record for the brand (not on the event), then the text goes; another brand’s consent does not count', async () => {
+    const { deps, store, sent, sms } = harness([], { acceptUnscripted: true });
+    store.consents.push({
+      phone: sms.to,
+      brandId: 'qdn',
+      source: 'web-booking',
+      statement: 'Text me about this booking',
+      at: '2026-11-20T10:00:00.000Z',
+      by: 'customer',
+    });
+
+    const ours = await deliverOnce(deps, { ...sms, consentOnEvent: false });
+    const theirs = await deliverOnce(deps, { ...sms, key: 'jada-1', brandId: 'jada', consentOnEvent: false });
+
+    expect(ours.state).toBe('sent');
+    expect(theirs).toEqual({ state: 'suppressed', reason: 'no-consent' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('given a crew text or the help reply to a customer, then no consent record is needed', async () => {
+    const { deps, sent, sms } = harness([], { acceptUnscripted: true });
+
+    await deliverOnce(deps, { ...sms, key: 'crew-1', audience: 'crew', consentOnEvent: false });
+    await deliverOnce(deps, { ...sms, key: 'help-1', answersOptOut: true, consentOnEvent: false });
+
+    expect(sent).toHaveLength(2);
+  });
+
   it('given Twilio did not take it (429 after retries), then the claim is released and SQS retries; the retry sends once', async () => {
     const { deps, sent, sms } = harness([
       new SmsSendError('transient', 'Twilio: Too Many Requests', 20429),

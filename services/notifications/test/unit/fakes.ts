@@ -6,6 +6,7 @@ import type { InboundDeps } from '../../src/domain/inbound.ts';
 import { jobRef } from '../../src/domain/inbound.ts';
 import type { TrackingLinks } from '../../src/domain/job-sms.ts';
 import {
+  type ConsentRecord,
   type FailedAttempt,
   type JobSnapshot,
   type NotificationStore,
@@ -39,7 +40,9 @@ export function memoryStore(
   jobs: Map<string, JobSnapshot>;
   inboundDone: Set<string>;
   restorations: { phone: string; by: string; messageSid: string; at: Date }[];
+  consents: ConsentRecord[];
 } {
+  const consents: ConsentRecord[] = [];
   const records = new Map<string, StoredSend>();
   let leases = 0;
   const jobs = new Map<string, JobSnapshot>();
@@ -55,10 +58,18 @@ export function memoryStore(
     jobs,
     restorations,
     inboundDone,
+    consents,
     async observeJob(job: JobOnBus) {
       const known = jobs.get(job.jobId);
       // Equal versions pass: one job change can produce several events.
       if (known && known.version > job.version) return { stale: true };
+      const consent = job.smsConsent;
+      if (
+        consent?.phone === job.customer.phone &&
+        !consents.some((c) => c.phone === consent.phone && c.brandId === job.brandId && c.at === consent.at)
+      ) {
+        consents.push({ ...consent, brandId: job.brandId, jobId: job.jobId });
+      }
       jobs.set(job.jobId, {
         jobId: job.jobId,
         brandId: job.brandId,
@@ -144,6 +155,15 @@ export function memoryStore(
         });
     },
     isSuppressed: async (phone: string) => suppressed.has(phone),
+    textingPermission: async (phone: string, brandId: string) => ({
+      optedOut: suppressed.has(phone),
+      consented: consents.some((consent) => consent.phone === phone && consent.brandId === brandId),
+    }),
+    consentHistory: async (phone: string) => ({
+      consents: consents.filter((consent) => consent.phone === phone),
+      ...(suppressed.has(phone) ? { optOut: suppressed.get(phone) } : {}),
+      restorations: [],
+    }),
     suppression: async (phone: string) => suppressed.get(phone),
     suppress: async (phone: string, source: string, now: Date) =>
       void suppressed.set(phone, { source, at: now.toISOString() }),
@@ -231,6 +251,8 @@ export function harness(
     template: 'on_the_way',
     audience: 'customer',
     sender: { from: '+16195550110' },
+    // The job event asking for it carried the customer's consent (as every job text's does).
+    consentOnEvent: true,
   };
   return { deps, store, published, sent, texts, validities, sms };
 }

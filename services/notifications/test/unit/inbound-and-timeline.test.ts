@@ -207,6 +207,34 @@ describe('timeline', () => {
     ]);
   });
 
+  it('given a job created with consent, an edit recording a new one, and one without, then each shows how the customer agreed (or that nobody did); other edits do not', () => {
+    const created = timelineEntryFor(
+      envelope('JobCreated', { meta: meta('c1', '2026-11-22T10:00:00Z'), data: { job: jobOnBus() } }),
+    )!;
+    const renumbered = timelineEntryFor(
+      envelope('JobDetailsChanged', {
+        meta: meta('c2', '2026-11-22T10:05:00Z'),
+        data: { job: jobOnBus({ smsConsent: undefined }), changedFields: ['customer', 'smsConsent'] },
+      }),
+    )!;
+    const noted = timelineEntryFor(
+      envelope('JobDetailsChanged', {
+        meta: meta('c3', '2026-11-22T10:06:00Z'),
+        data: { job: jobOnBus(), changedFields: ['notes'] },
+      }),
+    )!;
+
+    expect(created.smsConsent).toEqual({
+      phone: '+16195550142',
+      source: 'dispatcher',
+      statement: 'Customer asked by phone for texts about this job',
+      at: '2026-11-28T10:00:00.000Z',
+      by: 'dispatcher-1',
+    });
+    expect(renumbered.smsConsent).toBe('none');
+    expect(noted).not.toHaveProperty('smsConsent');
+  });
+
   it('given an SMS body with a live tracking link (an event from before links travelled by id), then the entry keeps it redacted', () => {
     const entry = timelineEntryFor(
       envelope('SmsSent', {

@@ -132,6 +132,9 @@ function renderQuote() {
 function renderBrand() {
   applyBrand(brand);
   document.title = `Book online · ${brand.displayName}`;
+  // The consent record keeps these exact words (the brand profile's), so the page shows them as given.
+  if (brand.smsConsentWording)
+    setText(document.querySelector('label[for="smsConsent"]'), brand.smsConsentWording);
   const choices = byId('service-choices');
   choices.replaceChildren(
     ...brand.serviceTypes.map((offer, index) => {
