@@ -71,6 +71,40 @@ export function consumerInfrastructure(
         },
       };
     }
+    if ('schedules' in from) {
+      // One-time schedules (@qdn/shared/scheduler) in the service's own group, sending through a role
+      // that can do nothing but send to this queue.
+      resources[`${id}ScheduleGroup`] = {
+        Type: 'AWS::Scheduler::ScheduleGroup',
+        Properties: { Name: `qdn-\${sls:stage}-${service}-${consumer.name}` },
+      };
+      resources[`${id}SchedulerRole`] = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: `EventBridge Scheduler sends ${consumer.name} work to its queue when due`,
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'scheduler.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'send-to-queue',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(queue) }],
+              },
+            },
+          ],
+        },
+      };
+    }
     if ('topic' in from) {
       resources[`${id}Subscription`] = {
         Type: 'AWS::SNS::Subscription',
@@ -101,7 +135,7 @@ export function consumerInfrastructure(
             principal: 'sns.amazonaws.com',
             arn: { 'Fn::ImportValue': `qdn-\${sls:stage}-${from.topic.exportSuffix}` },
           }
-        : 'sentBy' in from
+        : 'sentBy' in from || 'schedules' in from
           ? undefined
           : { principal: 'events.amazonaws.com', arn: getAtt(rule) };
     if (sender) {

@@ -51,7 +51,15 @@ export type ConsumerSource =
   /** An SNS topic another stack exports (`qdn-<stage>-<exportSuffix>`): a raw-delivery subscription. */
   | { topic: { exportSuffix: string } }
   /** Only this service's own functions send to the queue (SendMessage); no rule, no queue policy. */
-  | { sentBy: string };
+  | { sentBy: string }
+  /**
+   * EventBridge Scheduler one-time schedules (@qdn/shared/scheduler) send to the queue when work falls
+   * due: the service's schedule group and the role Scheduler assumes to send (sqs:SendMessage on this
+   * queue only, trusted by scheduler.amazonaws.com for this account) come with it, as
+   * `<Id>ScheduleGroup` and `<Id>SchedulerRole`. `scheduledBy` names the service's functions that plant
+   * schedules (they get CreateSchedule on the group and PassRole on the role through `custom.grants`).
+   */
+  | { schedules: { description: string } };
 
 /**
  * Declares a consumer, keeping the literal detail-types so the handler's `busEvents(...detailTypes)`

@@ -54,6 +54,16 @@ describe.each(
       expect(template.Resources[`${id}Rule`]).toBeUndefined();
       return;
     }
+    if ('schedules' in from) {
+      // Scheduler sends through a role that may send to this queue and nothing else, in this account.
+      expect(template.Resources[`${id}ScheduleGroup`]?.Type).toBe('AWS::Scheduler::ScheduleGroup');
+      const role = JSON.stringify(props(template, `${id}SchedulerRole`));
+      expect(role).toContain('scheduler.amazonaws.com');
+      expect(role).toContain('aws:SourceAccount');
+      expect(role).toContain(`"${id}Queue"`);
+      expect(role.match(/"Action":"([^"]+)"/g)).toEqual(['"Action":"sts:AssumeRole"', '"Action":"sqs:SendMessage"']);
+      return;
+    }
     const policy = JSON.stringify(props(template, `${id}QueuePolicy`));
     if ('topic' in from) {
       expect(props(template, `${id}Subscription`).Protocol).toBe('sqs');

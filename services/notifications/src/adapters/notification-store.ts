@@ -44,6 +44,7 @@ import { deliveryRank } from '../domain/timeline.ts';
  *   PHONE#<e164>   OPTOUT | TEXTED          suppression list; "has had a text from us"
  *   PHONE#<e164>   OPTIN#<brandId>#<at>     a consent to texts from the brand (kept, never changed); OPTIN#
  *                                           sorts just before OPTOUT, so one Query reads both
+ *   PHONE#<e164>   REVIEW#<brandId>         when the brand last asked the number for a review
  *   PHONE#<e164>   RESTORED#<at>            a dispatcher undid a revocation read into a reply (audit)
  *   REF#<ref>      JOB#<jobId>              `#ABC123` references in team replies
  *   INBOUND#<sid>  DONE                     an inbound SMS fully handled
@@ -370,6 +371,20 @@ export class DynamoNotificationStore implements NotificationStore {
     await this.#db.send(
       new DeleteCommand({ TableName: this.#table, Key: { pk: `PHONE#${phone}`, sk: 'OPTOUT' } }),
     );
+  }
+
+  async reviewRequestedAt(phone: string, brandId: string): Promise<string | undefined> {
+    const item = await this.#get(`PHONE#${phone}`, `REVIEW#${brandId}`);
+    return item ? storedSuppression(item).at : undefined;
+  }
+
+  async markReviewRequested(phone: string, brandId: string, now: Date): Promise<void> {
+    await this.#put({
+      pk: `PHONE#${phone}`,
+      sk: `REVIEW#${brandId}`,
+      source: 'review-request',
+      at: now.toISOString(),
+    });
   }
 
   async hasTexted(phone: string): Promise<boolean> {

@@ -27,6 +27,13 @@ export const config = loadConfig({
    * (its ValidityPeriod, 1 s – 10 h): a text an hour late is worse than none.
    */
   TIME_SENSITIVE_SMS_VALIDITY_SECONDS: z.coerce.number().int().min(1).max(36_000).default(900),
+  /**
+   * Follow-ups (day-before reminders, review requests) wait as EventBridge Scheduler one-time schedules
+   * in this group, sent to the follow-ups queue through this role (src/consumers.ts, followUps).
+   */
+  FOLLOW_UPS_QUEUE_ARN: requiredString(),
+  FOLLOW_UPS_ROLE_ARN: requiredString(),
+  FOLLOW_UPS_SCHEDULE_GROUP: requiredString(),
 });
 
 /** The exact public URL Twilio calls for `path` (what its signature covers). */

@@ -5,9 +5,11 @@ import { perInstanceAsync } from '@qdn/shared/per-instance';
 import { publishEvents } from '@qdn/shared/publish';
 import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { retryBaseDelayMs } from '@qdn/shared/retry';
+import { scheduleOnce } from '@qdn/shared/scheduler';
 import { secretJsonParameter, secretParameter } from '@qdn/shared/ssm-secret';
 import { trackingToken, trackingUrl } from '@qdn/shared/tracking-link';
 import * as z from 'zod';
+import type { FollowUpScheduler } from '../domain/follow-ups.ts';
 import type { RelayLimit } from '../domain/inbound.ts';
 import type { TrackingLinks } from '../domain/job-sms.ts';
 import type { NotificationsDeps } from '../domain/ports.ts';
@@ -44,6 +46,7 @@ async function twilioClient() {
 }
 
 type SendingDeps = NotificationsDeps & {
+  followUps: FollowUpScheduler;
   brands: Brands;
   trackingLinks: TrackingLinks;
   relayLimit: RelayLimit;
@@ -85,6 +88,18 @@ function buildDeps(): Promise<SendingDeps> {
       sendLeaseMs: 30_000,
       busyWaitMs: 5_000,
       timeSensitiveValiditySeconds: config.TIME_SENSITIVE_SMS_VALIDITY_SECONDS,
+      followUps: {
+        schedule: (followUp, at) =>
+          scheduleOnce({
+            // A follow-up moved to the next sending window is a new schedule: the first one has run.
+            key: followUp.dueAt === at.toISOString() ? followUp.key : `${followUp.key}@${at.toISOString()}`,
+            at,
+            targetArn: config.FOLLOW_UPS_QUEUE_ARN,
+            roleArn: config.FOLLOW_UPS_ROLE_ARN,
+            groupName: config.FOLLOW_UPS_SCHEDULE_GROUP,
+            payload: { ...followUp, dueAt: at.toISOString() },
+          }),
+      },
     };
   });
 }

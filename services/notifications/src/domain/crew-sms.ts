@@ -1,7 +1,6 @@
 import type { Brands } from '@qdn/shared/brands';
 import { CrewMessage } from '@qdn/shared/events';
-import { deliverOnce } from './delivery.ts';
-import { senderOf } from './job-sms.ts';
+import { deliverOnce, senderOf } from './delivery.ts';
 import type { NotificationsDeps, SendOutcome } from './ports.ts';
 
 /**

@@ -1,3 +1,4 @@
+import type { Brand } from '@qdn/shared/brands';
 import { TransientError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
 import { claimWhenFree } from '@qdn/shared/retry';
@@ -8,12 +9,20 @@ import {
   type NotificationsDeps,
   type OutboundSms,
   type RecordedSms,
+  type Sender,
   type SendOutcome,
   type SendRecord,
   SmsSendError,
   type SuppressedReason,
   type TextingPermission,
 } from './ports.ts';
+
+/** Who a brand's texts come from: its Messaging Service (AWS stages), or a plain number locally. */
+export function senderOf(brand: Brand): Sender {
+  return 'messagingServiceSid' in brand.twilio
+    ? { messagingServiceSid: brand.twilio.messagingServiceSid }
+    : { from: brand.twilio.fromNumber };
+}
 
 /**
  * Sends one SMS exactly once per `sms.key`, however often it is asked for: redelivered, redriven or

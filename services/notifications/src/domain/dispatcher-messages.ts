@@ -1,7 +1,6 @@
 import type { Brands } from '@qdn/shared/brands';
 import { AppError, ConflictError, NotFoundError } from '@qdn/shared/errors';
-import { deliverOnce } from './delivery.ts';
-import { senderOf } from './job-sms.ts';
+import { deliverOnce, senderOf } from './delivery.ts';
 import type { NotificationsDeps } from './ports.ts';
 import { renderDispatcherText } from './sms-templates.ts';
 

@@ -3,8 +3,7 @@ import type { DomainEvent, JobStatus } from '@qdn/shared/events';
 import type { RateLimits } from '@qdn/shared/rate-limit';
 import { zonedDate } from '@qdn/shared/zoned-time';
 import { revokesConsent } from './consent-revocation.ts';
-import { deliverOnce } from './delivery.ts';
-import { senderOf } from './job-sms.ts';
+import { deliverOnce, senderOf } from './delivery.ts';
 import type { JobSnapshot, NotificationsDeps } from './ports.ts';
 
 /** An SMS someone sent to one of our numbers, as the inbound webhook queued it. */

@@ -1,7 +1,8 @@
-import type { Brand, Brands } from '@qdn/shared/brands';
+import type { Brands } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
-import { deliverOnce, settleWithoutSending } from './delivery.ts';
-import type { NotificationsDeps, OutboundSms, Sender, SendOutcome } from './ports.ts';
+import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
+import { type FollowUpScheduler, followUpsFor } from './follow-ups.ts';
+import type { NotificationsDeps, OutboundSms, SendOutcome } from './ports.ts';
 import { renderSms, type SmsTemplateId, templateForEvent, variablesFor } from './sms-templates.ts';
 
 /** The job events the sms consumer receives (all of them keep its projection current). */
@@ -19,12 +20,6 @@ export interface TrackingLinks {
   urlFor(brandId: string, linkId: string): Promise<string>;
 }
 
-export function senderOf(brand: Brand): Sender {
-  return 'messagingServiceSid' in brand.twilio
-    ? { messagingServiceSid: brand.twilio.messagingServiceSid }
-    : { from: brand.twilio.fromNumber };
-}
-
 /** Texts about a truck on its way now: worthless late, so Twilio drops them after their validity. */
 export const TIME_SENSITIVE_TEMPLATES: ReadonlySet<SmsTemplateId> = new Set(['on_the_way', 'arriving']);
 
@@ -37,6 +32,7 @@ export async function textCustomerAbout(
   deps: NotificationsDeps & {
     brands: Brands;
     trackingLinks: TrackingLinks;
+    followUps: FollowUpScheduler;
     /** The ValidityPeriod of TIME_SENSITIVE_TEMPLATES' texts. */
     timeSensitiveValiditySeconds: number;
   },
@@ -53,10 +49,16 @@ export async function textCustomerAbout(
     deps.store.observeJob(job, deps.now()),
     deps.store.hasTexted(job.customer.phone),
   ]);
+  const brand = deps.brands.get(job.brandId);
+  // A current event plans what follows it (a reminder, a review request); a stale one plans nothing.
+  if (!stale) {
+    for (const { followUp, at } of followUpsFor(event, brand, deps.now())) {
+      await deps.followUps.schedule(followUp, at);
+    }
+  }
   const template = templateForEvent(event.detailType, data);
   if (!template) return undefined;
 
-  const brand = deps.brands.get(job.brandId);
   const sms: OutboundSms = {
     key: `job:${job.jobId}:${job.version}:${template}`,
     brandId: job.brandId,

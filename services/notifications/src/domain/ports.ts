@@ -161,6 +161,9 @@ export interface NotificationStore {
     phone: string,
     audit: { by: string; messageSid: string; at: Date; jobId: string; brandId: string },
   ): Promise<boolean>;
+  /** When the number was last asked for a review by the brand (at most once per 90 days). */
+  reviewRequestedAt(phone: string, brandId: string): Promise<string | undefined>;
+  markReviewRequested(phone: string, brandId: string, now: Date): Promise<void>;
   /** Whether any SMS went to this number before (the first one says how to opt out). */
   hasTexted(phone: string): Promise<boolean>;
   markTexted(phone: string, now: Date): Promise<void>;

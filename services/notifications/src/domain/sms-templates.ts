@@ -15,7 +15,9 @@ export type SmsTemplateId =
   | 'charter_scheduled'
   | 'charter_rescheduled'
   | 'charter_cancelled'
-  | 'charter_complete';
+  | 'charter_complete'
+  | 'reminder'
+  | 'review_request';
 
 /** The typed variables a template may use; everything is already formatted for a person. */
 export interface SmsVariables {
@@ -36,6 +38,9 @@ export interface SmsVariables {
   meetingPoint?: string;
   /** The status a correction goes back to, in words. */
   correctedTo?: string;
+  /** The brand's list for the day-before reminder (optional: it gives way first). */
+  haveReady?: string[];
+  reviewUrl?: string;
 }
 
 type Render = (v: SmsVariables) => string;
@@ -62,6 +67,10 @@ const TEMPLATES: Record<SmsTemplateId, Render> = {
     `Hi ${v.firstName}, your charter on ${v.day} is cancelled. Questions? Just reply.`,
   charter_complete: (v) =>
     `Thanks for sailing with us, ${v.firstName}!${v.total ? ` Total: ${v.total}.` : ''}${v.invoiceUrl ? ` Invoice: ${v.invoiceUrl}` : ''}`,
+  reminder: (v) =>
+    `Hi ${v.firstName}, a reminder: your ${v.serviceLabel} is tomorrow, ${when(v)}.${v.haveReady?.length ? ` Please have ready: ${v.haveReady.join('; ')}.` : ''}${track(v)}`,
+  review_request: (v) =>
+    `Thanks again, ${v.firstName}! If we did right by you, a review helps a small business a lot: ${v.reviewUrl ?? ''}`,
 };
 
 /** "Tue, Dec 1 between 12 and 5 pm", or the day alone for a job with neither a window nor a time. */
@@ -92,7 +101,7 @@ export function renderSms(
   variables: SmsVariables,
   options: { firstToNumber: boolean },
 ): RenderedSms {
-  const trimmed = { ...variables, invoiceUrl: undefined, meetingPoint: undefined };
+  const trimmed = { ...variables, invoiceUrl: undefined, meetingPoint: undefined, haveReady: undefined };
   // A name with an emoji or a non-Latin letter turns the whole text into UCS-2 (67 characters a segment
   // instead of 153); spelling it with plain letters only keeps long links within two segments.
   const plainName = variables.firstName.replace(/[^A-Za-z0-9 .'-]/g, '').trim() || 'there';
@@ -197,7 +206,7 @@ function formatClock(hhmm: string): string {
 export function variablesFor(
   job: JobOnBus,
   brand: Brand,
-  extra: { correctedTo?: JobStatus; trackingUrl?: string } = {},
+  extra: { correctedTo?: JobStatus; trackingUrl?: string; haveReady?: string[]; reviewUrl?: string } = {},
 ): SmsVariables {
   const window = job.schedule.window ? brand.windows[job.schedule.window] : undefined;
   const when = job.schedule.time
@@ -220,6 +229,8 @@ export function variablesFor(
     ...(job.invoiceUrl ? { invoiceUrl: job.invoiceUrl } : {}),
     ...(job.charter ? { vessel: job.charter.vessel, meetingPoint: job.charter.meetingPoint } : {}),
     ...(extra.correctedTo ? { correctedTo: STATUS_WORDS[extra.correctedTo] } : {}),
+    ...(extra.haveReady?.length ? { haveReady: extra.haveReady } : {}),
+    ...(extra.reviewUrl ? { reviewUrl: extra.reviewUrl } : {}),
   };
 }
 

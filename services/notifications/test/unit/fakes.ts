@@ -2,6 +2,7 @@ import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { DomainEvent, JobOnBus } from '@qdn/shared/events';
 import type { ConsentRestorationRecord } from '../../src/domain/consent-restoration.ts';
 import { outcomeEventsOf, recordedSms } from '../../src/domain/delivery.ts';
+import type { FollowUp, FollowUpScheduler } from '../../src/domain/follow-ups.ts';
 import type { InboundDeps } from '../../src/domain/inbound.ts';
 import { jobRef } from '../../src/domain/inbound.ts';
 import type { TrackingLinks } from '../../src/domain/job-sms.ts';
@@ -17,6 +18,7 @@ import {
   type SendOutcome,
   type SendRecord,
   SmsSendError,
+  type TimelineEntry,
 } from '../../src/domain/ports.ts';
 
 // In-memory ports for the notifications domain (the DynamoDB store and the Twilio gateway are tested
@@ -43,6 +45,8 @@ export function memoryStore(
   consents: ConsentRecord[];
 } {
   const consents: ConsentRecord[] = [];
+  const reviews = new Map<string, string>();
+  const timelines = new Map<string, TimelineEntry[]>();
   const records = new Map<string, StoredSend>();
   let leases = 0;
   const jobs = new Map<string, JobSnapshot>();
@@ -179,15 +183,19 @@ export function memoryStore(
       restorationStream({ phone, by, messageSid, at: at.toISOString(), jobId, brandId });
       return true;
     },
+    reviewRequestedAt: async (phone: string, brandId: string) => reviews.get(`${phone}#${brandId}`),
+    markReviewRequested: async (phone: string, brandId: string, now: Date) =>
+      void reviews.set(`${phone}#${brandId}`, now.toISOString()),
     hasTexted: async (phone: string) => texted.has(phone),
     markTexted: async (phone: string) => void texted.add(phone),
     isInboundDone: async (messageSid: string) => inboundDone.has(messageSid),
     markInboundDone: async (messageSid: string) => void inboundDone.add(messageSid),
     recordDelivery: unused,
-    addTimelineEntry: unused,
+    addTimelineEntry: async (entry: TimelineEntry) =>
+      void timelines.set(entry.jobId, [...(timelines.get(entry.jobId) ?? []), entry]),
     recordTrackingLink: unused,
     currentTrackingLink: unused,
-    timeline: unused,
+    timeline: async (jobId: string) => ({ entries: timelines.get(jobId) ?? [], deliveries: new Map() }),
   };
 }
 
@@ -269,13 +277,28 @@ export function notificationsDeps(
   const trackingLinks: TrackingLinks = {
     urlFor: async (brandId, linkId) => `https://${brandId}.example.test/track/${linkId.padEnd(32, 'x')}`,
   };
-  const deps: InboundDeps & { trackingLinks: TrackingLinks; timeSensitiveValiditySeconds: number } = {
+  /** What the scheduled queue holds: each follow-up planted, by its schedule key (as the adapter keys it). */
+  const planted = new Map<string, { followUp: FollowUp; at: Date }>();
+  const followUps: FollowUpScheduler = {
+    async schedule(followUp, at) {
+      const key = followUp.dueAt === at.toISOString() ? followUp.key : `${followUp.key}@${at.toISOString()}`;
+      if (planted.has(key)) return 'already-scheduled';
+      planted.set(key, { followUp: { ...followUp, dueAt: at.toISOString() }, at });
+      return 'scheduled';
+    },
+  };
+  const deps: InboundDeps & {
+    trackingLinks: TrackingLinks;
+    followUps: FollowUpScheduler;
+    timeSensitiveValiditySeconds: number;
+  } = {
     ...base.deps,
     ...(options.now ? { now: () => options.now! } : {}),
     brands: testBrands,
     trackingLinks,
+    followUps,
     relayLimit: { limits, perSenderPerHour: options.relaysPerHour ?? 10 },
     timeSensitiveValiditySeconds: 900,
   };
-  return { ...base, deps, limits };
+  return { ...base, deps, limits, planted };
 }

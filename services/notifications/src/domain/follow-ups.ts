@@ -1,0 +1,176 @@
+import type { Brand, Brands } from '@qdn/shared/brands';
+import { JobOnBus, type JobStatus } from '@qdn/shared/events';
+import * as z from 'zod';
+import { soundsLikeComplaint } from './complaint-signals.ts';
+import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
+import type { JobEventForSms, TrackingLinks } from './job-sms.ts';
+import type { NotificationsDeps, OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
+import { reminderAt, reviewRequestAt, sendableAt } from './quiet-hours.ts';
+import { renderSms, variablesFor } from './sms-templates.ts';
+
+/*
+ * Texts that are not about a truck on its way now — the day-before reminder, the review request after
+ * completion — wait for their time in a scheduled queue (EventBridge Scheduler one-time schedules whose
+ * target is the `follow-ups` queue; the local cloud fires them by its own clock). Each is planned from a
+ * job event, keyed so a replayed event plans it once, and decided again when it falls due: the job may
+ * have moved, the customer may have complained or opted out since.
+ */
+
+/** Customers are asked for a review at most once per brand in this many days. */
+export const REVIEW_REQUEST_INTERVAL_DAYS = 90;
+
+/** What a schedule hands the follow-ups consumer when it falls due (the schedule's Input). */
+export const FollowUp = z.object({
+  kind: z.enum(['reminder', 'review-request']),
+  /** The SMS's idempotency key: one reminder per job and date, one review request per job. */
+  key: z.string().min(1).max(200),
+  /** The job as the event that planned it showed it (without its notes: a schedule's input is small). */
+  job: JobOnBus,
+  dueAt: z.iso.datetime({ offset: true }),
+});
+export type FollowUp = z.infer<typeof FollowUp>;
+
+/** Plants a follow-up to fall due at `at` (idempotent by `followUp.key` and time). */
+export interface FollowUpScheduler {
+  schedule(followUp: FollowUp, at: Date): Promise<'scheduled' | 'already-scheduled'>;
+}
+
+export type FollowUpDeps = NotificationsDeps & {
+  brands: Brands;
+  trackingLinks: TrackingLinks;
+  followUps: FollowUpScheduler;
+};
+
+const withoutNotes = (job: JobOnBus): JobOnBus => {
+  const { notes: _notes, crewNotes: _crewNotes, ...rest } = job;
+  return rest;
+};
+
+/**
+ * The follow-ups a job event plans: a reminder when a job is (re)scheduled for a day still ahead, a
+ * review request when a job is completed and the brand has a review link.
+ */
+export function followUpsFor(
+  event: JobEventForSms,
+  brand: Brand,
+  now: Date,
+): { followUp: FollowUp; at: Date }[] {
+  const { job } = event.detail.data as { job: JobOnBus; status?: JobStatus };
+  const planned: { followUp: FollowUp; at: Date }[] = [];
+  const scheduledNow =
+    job.status === 'scheduled' &&
+    (event.detailType === 'JobCreated' ||
+      event.detailType === 'JobScheduleChanged' ||
+      event.detailType === 'JobStatusChanged');
+  if (scheduledNow) {
+    const at = reminderAt(job.schedule.date, now, brand);
+    if (at) {
+      planned.push({
+        followUp: {
+          kind: 'reminder',
+          key: `reminder:${job.jobId}:${job.schedule.date}`,
+          job: withoutNotes(job),
+          dueAt: at.toISOString(),
+        },
+        at,
+      });
+    }
+  }
+  if (event.detailType === 'JobStatusChanged' && job.status === 'complete' && brand.reviewRequest) {
+    const at = reviewRequestAt(new Date(event.detail.meta.occurredAt), {
+      ...brand,
+      reviewRequest: brand.reviewRequest,
+    });
+    planned.push({
+      followUp: {
+        kind: 'review-request',
+        key: `review:${job.jobId}`,
+        job: withoutNotes(job),
+        dueAt: at.toISOString(),
+      },
+      at,
+    });
+  }
+  return planned;
+}
+
+/**
+ * A follow-up fell due: sent once by its key, or recorded as not sent and why (the job moved on, the
+ * customer complained, was asked recently, opted out, never consented). Fired outside the sending
+ * window (a redrive at night), it is planted again for the window's start instead of sent.
+ */
+export async function sendFollowUp(
+  deps: FollowUpDeps,
+  followUp: FollowUp,
+): Promise<SendOutcome | 'moved-to-sending-hours'> {
+  const { job } = followUp;
+  const brand = deps.brands.get(job.brandId);
+  // A schedule never fires before its time, so it is at least `dueAt` now. (The local cloud's scheduler
+  // clock can be moved ahead of the functions' clocks; in AWS the two are the same.)
+  const now = new Date(Math.max(deps.now().getTime(), Date.parse(followUp.dueAt)));
+  const sendable = sendableAt(now, brand);
+  if (sendable > now) {
+    await deps.followUps.schedule(followUp, sendable);
+    return 'moved-to-sending-hours';
+  }
+  const template = followUp.kind === 'reminder' ? 'reminder' : 'review_request';
+  const current = await deps.store.job(job.jobId);
+  const sms: OutboundSms = {
+    key: followUp.key,
+    brandId: job.brandId,
+    jobId: job.jobId,
+    version: current?.version ?? job.version,
+    to: current?.phone ?? job.customer.phone,
+    body: '',
+    template,
+    audience: 'customer',
+    sender: senderOf(brand),
+  };
+  const refusal = await refusalOf(deps, followUp, current, now);
+  if (refusal) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: refusal });
+
+  const trackingUrl =
+    followUp.kind === 'reminder' && job.trackingLinkId
+      ? await deps.trackingLinks.urlFor(job.brandId, job.trackingLinkId)
+      : undefined;
+  const variables = variablesFor(job, brand, {
+    ...(trackingUrl ? { trackingUrl } : {}),
+    haveReady: brand.reminder.haveReady,
+    ...(brand.reviewRequest ? { reviewUrl: brand.reviewRequest.url } : {}),
+  });
+  const texted = await deps.store.hasTexted(sms.to);
+  const outcome = await deliverOnce(deps, {
+    ...sms,
+    body: renderSms(template, variables, { firstToNumber: !texted }).body,
+    numberTexted: texted,
+  });
+  if (followUp.kind === 'review-request' && outcome.state === 'sent') {
+    await deps.store.markReviewRequested(sms.to, job.brandId, now);
+  }
+  return outcome;
+}
+
+async function refusalOf(
+  deps: FollowUpDeps,
+  followUp: FollowUp,
+  current: Awaited<ReturnType<FollowUpDeps['store']['job']>>,
+  now: Date,
+): Promise<SuppressedReason | undefined> {
+  const { job } = followUp;
+  if (followUp.kind === 'reminder') {
+    // Rescheduled (its new date planned its own reminder), cancelled, or already under way.
+    const stillDue = current?.status === 'scheduled' && current.date === job.schedule.date;
+    return stillDue ? undefined : 'no-longer-due';
+  }
+  if (current?.status !== 'complete') return 'no-longer-due';
+  const { entries } = await deps.store.timeline(job.jobId);
+  const complained = entries.some(
+    (entry) =>
+      entry.type === 'SmsReceived' && typeof entry.body === 'string' && soundsLikeComplaint(entry.body),
+  );
+  if (complained) return 'complained';
+  const lastAsked = await deps.store.reviewRequestedAt(current.phone, job.brandId);
+  const interval = REVIEW_REQUEST_INTERVAL_DAYS * 86_400_000;
+  if (lastAsked && now.getTime() - new Date(lastAsked).getTime() < interval) return 'recently-asked';
+  return undefined;
+}

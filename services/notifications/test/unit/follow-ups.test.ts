@@ -1,0 +1,170 @@
+import { describe, expect, it } from '@jest/globals';
+import { jobOnBus } from '@qdn/local-cloud/test-factories';
+import type { JobOnBus } from '@qdn/shared/events';
+import { parseBusEvent } from '@qdn/shared/events';
+import { sendFollowUp } from '../../src/domain/follow-ups.ts';
+import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-sms.ts';
+import { notificationsDeps } from './fakes.ts';
+
+// Mark's QuickDumpNow pickup on Thu 10 Dec 2026; "now" is Fri 4 Dec, 10:00 in San Diego.
+const NOW = new Date('2026-12-04T18:00:00.000Z');
+const job = (overrides: Partial<JobOnBus> = {}) =>
+  jobOnBus({ version: 1, schedule: { date: '2026-12-10', window: 'morning' }, ...overrides });
+
+function jobEvent(detailType: string, onBus: JobOnBus, data: Record<string, unknown> = {}, occurredAt = NOW) {
+  return parseBusEvent({
+    version: '0',
+    id: `evt-${detailType}-${onBus.version}`,
+    source: 'qdn.jobs',
+    account: '000000000000',
+    time: occurredAt.toISOString(),
+    region: 'us-west-2',
+    resources: [],
+    'detail-type': detailType,
+    detail: {
+      meta: {
+        eventId: `${onBus.jobId}:${onBus.version}:${detailType}`,
+        occurredAt: occurredAt.toISOString(),
+        brandId: onBus.brandId,
+        jobId: onBus.jobId,
+        version: onBus.version,
+        correlationId: 'corr-1',
+      },
+      data: { job: onBus, ...data },
+    },
+  }) as JobEventForSms;
+}
+
+describe('the day-before reminder', () => {
+  it('given a job booked for next week, then a reminder is planted for 5 pm the day before, once however often the event comes', async () => {
+    const { deps, planted } = notificationsDeps({ now: NOW });
+
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+
+    expect(
+      [...planted.values()].map(({ followUp, at }) => [followUp.kind, followUp.key, at.toISOString()]),
+    ).toEqual([
+      ['reminder', 'reminder:qdn_01JDEMO0000000000000000000:2026-12-10', '2026-12-10T01:00:00.000Z'],
+    ]);
+    expect(planted.values().next().value?.followUp.job).not.toHaveProperty('notes');
+  });
+
+  it('given it falls due, then the customer gets what to have ready and the link, once', async () => {
+    const { deps, planted, texts, published } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    const [{ followUp }] = [...planted.values()];
+
+    const first = await sendFollowUp(deps, followUp);
+    const again = await sendFollowUp(deps, followUp);
+
+    expect(first).toMatchObject({ state: 'sent' });
+    expect(again).toEqual(first);
+    const reminder = texts.at(-1)!.body;
+    expect(reminder).toMatch(
+      /^Hi Mark, a reminder: your trailer pickup & dump is tomorrow, Thu, Dec 10 between 8 am and 12 pm\./i,
+    );
+    expect(reminder).toContain('Please have ready: Clear a path to the items; Someone 18+ at home;');
+    expect(reminder).toContain('/track/');
+    expect(published.filter((event) => event.detailType === 'SmsSent').at(-1)?.detail.data).toMatchObject({
+      template: 'reminder',
+    });
+  });
+
+  it('given the job moved to another day before its reminder fell due, then the old one is recorded as no longer due and the new day has its own', async () => {
+    const { deps, planted, texts, published } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    const moved = job({ version: 2, schedule: { date: '2026-12-12', window: 'afternoon' } });
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobScheduleChanged', moved, { previousSchedule: { date: '2026-12-10', window: 'morning' } }),
+    );
+    const before = texts.length;
+
+    const old = [...planted.values()].find(({ followUp }) => followUp.key.endsWith('2026-12-10'))!;
+    const outcome = await sendFollowUp(deps, old.followUp);
+
+    expect(outcome).toEqual({ state: 'suppressed', reason: 'no-longer-due' });
+    expect(texts).toHaveLength(before);
+    expect(published.at(-1)).toMatchObject({
+      detailType: 'SmsSuppressed',
+      detail: { data: { reason: 'no-longer-due' } },
+    });
+    expect([...planted.values()].map(({ followUp }) => followUp.key)).toContain(
+      'reminder:qdn_01JDEMO0000000000000000000:2026-12-12',
+    );
+  });
+
+  it('given it fires in the night (a dead letter redriven at 23:00), then it is planted again for 8 am and nothing is sent', async () => {
+    const { deps, planted, texts } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    const [{ followUp }] = [...planted.values()];
+    const before = texts.length;
+    deps.now = () => new Date('2026-12-10T07:00:00.000Z'); // 23:00 on the 9th
+
+    const outcome = await sendFollowUp(deps, followUp);
+
+    expect(outcome).toBe('moved-to-sending-hours');
+    expect(texts).toHaveLength(before);
+    expect([...planted.values()].at(-1)?.at.toISOString()).toBe('2026-12-10T16:00:00.000Z');
+  });
+
+  it('given a customer without consent on record, then the reminder is refused and recorded', async () => {
+    const { deps, planted, texts } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job({ smsConsent: undefined })));
+    const [{ followUp }] = [...planted.values()];
+
+    expect(await sendFollowUp(deps, followUp)).toEqual({ state: 'suppressed', reason: 'no-consent' });
+    expect(texts).toEqual([]);
+  });
+});
+
+describe('the review request', () => {
+  const completed = (jobId: string, at: Date) =>
+    jobEvent(
+      'JobStatusChanged',
+      job({ jobId, version: 5, status: 'complete' }),
+      { previousStatus: 'arrived', status: 'complete' },
+      at,
+    );
+
+  it('given a completed job, then a request with the brand’s review link two hours later, and never again within 90 days', async () => {
+    const { deps, planted, texts, store } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, completed('qdn_01JFIRST000000000000000000', NOW));
+    const first = [...planted.values()].find(({ followUp }) => followUp.kind === 'review-request')!;
+
+    expect(first.at.toISOString()).toBe('2026-12-04T20:00:00.000Z');
+    expect(await sendFollowUp(deps, first.followUp)).toMatchObject({ state: 'sent' });
+    expect(texts.at(-1)?.body).toContain('https://g.page/r/quickdumpnow-local/review');
+    expect(await store.reviewRequestedAt('+16195550142', 'qdn')).toBe('2026-12-04T20:00:00.000Z');
+
+    // A second job a month later: asked already
+    const later = new Date('2027-01-04T18:00:00.000Z');
+    deps.now = () => later;
+    await textCustomerAbout(deps, completed('qdn_01JSECOND00000000000000000', later));
+    const second = [...planted.values()].find(
+      ({ followUp }) => followUp.key === 'review:qdn_01JSECOND00000000000000000',
+    )!;
+    expect(await sendFollowUp(deps, second.followUp)).toEqual({
+      state: 'suppressed',
+      reason: 'recently-asked',
+    });
+  });
+
+  it('given the customer complained in a reply, then no request', async () => {
+    const { deps, planted, texts, store } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, completed('qdn_01JDEMO0000000000000000000', NOW));
+    await store.addTimelineEntry({
+      jobId: 'qdn_01JDEMO0000000000000000000',
+      at: NOW.toISOString(),
+      type: 'SmsReceived',
+      eventId: 'reply-1',
+      body: 'Your driver scratched my car and left a mess',
+    });
+    const before = texts.length;
+    const { followUp } = [...planted.values()].find(({ followUp }) => followUp.kind === 'review-request')!;
+
+    expect(await sendFollowUp(deps, followUp)).toEqual({ state: 'suppressed', reason: 'complained' });
+    expect(texts).toHaveLength(before);
+  });
+});
