@@ -33,6 +33,7 @@ import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
 import { type ProvisionedCloud, provisionCloud } from './provision.ts';
 import { FunctionPool, type InvocationLog } from './runtime/functions.ts';
 import { createS3Front, type S3ObjectCreatedEvent, watchFauxqsUploads } from './s3-front/index.ts';
+import { createSchedulerEmulator, type SchedulerEmulator } from './scheduler/emulator.ts';
 import { resolveTopology } from './topology.ts';
 import { CheckpointStore, DynamoStreamTrigger } from './triggers/dynamodb-stream.ts';
 import { ScheduleTrigger } from './triggers/schedule.ts';
@@ -121,6 +122,7 @@ export interface LocalCloud {
     sns: string;
     s3: string;
     events: string;
+    scheduler: string;
     ssm: string;
     cloudfront: string;
   };
@@ -140,6 +142,12 @@ export interface LocalCloud {
   cloudfront: CloudFrontFake;
   fauxqs: FauxqsServer;
   eventBridge: EventBridgeEmulator;
+  /**
+   * EventBridge Scheduler, with a clock tests move forward: `scheduler.advanceTo(date)` /
+   * `advanceBy(seconds)` fire what falls due (in time order) and answer with it; `pending()` lists
+   * what is waiting; `now()` is the emulator's time.
+   */
+  scheduler: SchedulerEmulator;
   provisioned: ProvisionedCloud;
   topology: FunctionsTopology;
   functions: Map<string, FunctionPool>;
@@ -221,7 +229,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const ended = await pidFile.takeOver();
   if (ended.length > 0) log(`ended what a previous run left behind: ${ended.join(', ')}`);
   if (options.reset) {
-    for (const part of ['dynamodb', 'fauxqs', 'eventbridge', 'streams', 'logs', 's3', 'fakes']) {
+    for (const part of ['dynamodb', 'fauxqs', 'eventbridge', 'scheduler', 'streams', 'logs', 's3', 'fakes']) {
       rmSync(join(dataDir, part), { recursive: true, force: true });
     }
   }
@@ -316,25 +324,41 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const fauxqs = fauxqsStart.value;
 
     const sqs = new SQSClient(clientConfig(fauxqs.address));
+    // How the bus and the scheduler reach a queue from its ARN (fauxqs serves every queue of the account).
+    const sendToQueue = {
+      async sqs(queueArn: string, body: string, deliveryOptions: { messageGroupId?: string }) {
+        const queueName = queueArn.split(':').pop()!;
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: `${fauxqs.address}/${LOCAL_ACCOUNT}/${queueName}`,
+            MessageBody: body,
+            ...(deliveryOptions.messageGroupId ? { MessageGroupId: deliveryOptions.messageGroupId } : {}),
+          }),
+        );
+      },
+    };
     const eventBridge = createEventBridgeEmulator({
       dataDir: join(dataDir, 'eventbridge'),
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT,
-      deliver: {
-        async sqs(queueArn, body, deliveryOptions) {
-          const queueName = queueArn.split(':').pop()!;
-          await sqs.send(
-            new SendMessageCommand({
-              QueueUrl: `${fauxqs.address}/${LOCAL_ACCOUNT}/${queueName}`,
-              MessageBody: body,
-              ...(deliveryOptions.messageGroupId ? { MessageGroupId: deliveryOptions.messageGroupId } : {}),
-            }),
-          );
-        },
-      },
+      deliver: sendToQueue,
     });
     const { url: eventsUrl } = await eventBridge.listen(0);
     stoppers.push(() => eventBridge.close());
+    const scheduler = createSchedulerEmulator({
+      dataDir: join(dataDir, 'scheduler'),
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      deliver: sendToQueue,
+      // Retries and give-ups are kept in logs/scheduler.log, and shown in the terminal unless quiet.
+      log: (line) => {
+        mkdirSync(join(dataDir, 'logs'), { recursive: true });
+        appendFileSync(join(dataDir, 'logs', 'scheduler.log'), `${new Date().toISOString()} ${line}\n`);
+        if (!options.quiet) console.warn(line);
+      },
+    });
+    const { url: schedulerUrl } = await scheduler.listen(0);
+    stoppers.push(() => scheduler.close());
 
     const clients = {
       dynamodb: new DynamoDBClient(clientConfig(dynamo.endpoint)),
@@ -353,6 +377,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sns: clients.sns,
       s3: clients.s3,
       eventBridge: clients.eventBridge,
+      scheduleGroups: scheduler,
       fauxqs,
       apiBaseUrl: apiUrl,
       userPoolId: LOCAL_SECRETS.userPoolId,
@@ -446,6 +471,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_SNS: fauxqs.address,
       AWS_ENDPOINT_URL_S3: s3Url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
+      AWS_ENDPOINT_URL_SCHEDULER: schedulerUrl,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_ENDPOINT_URL_SSM: ssmUrl.url,
@@ -582,6 +608,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sns: fauxqs.address,
       s3: s3Url,
       events: eventsUrl,
+      scheduler: schedulerUrl,
       ssm: ssmUrl.url,
       cloudfront: cloudfrontUrl.url,
     };
@@ -600,6 +627,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         cloudfront,
         fauxqs,
         eventBridge,
+        scheduler,
         invocations,
       },
     });
@@ -641,6 +669,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
       if (streamTriggers.some((trigger) => trigger.busy)) busy.push('a stream batch');
       if (eventBridge.pendingDeliveryCount() > 0) busy.push('bus deliveries');
+      if (scheduler.busy()) busy.push('due schedules');
       if (twilio.busy()) busy.push('Twilio callbacks');
       return busy;
     };
@@ -672,6 +701,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       cloudfront,
       fauxqs,
       eventBridge,
+      scheduler,
       provisioned,
       topology: functionsTopology,
       functions,

@@ -8,6 +8,7 @@ import type { CloudFrontFake } from './fakes/cloudfront.ts';
 import type { SccFake } from './fakes/scc.ts';
 import type { TwilioFake } from './fakes/twilio.ts';
 import type { InvocationLog } from './runtime/functions.ts';
+import type { SchedulerEmulator } from './scheduler/emulator.ts';
 
 export interface ControlContext {
   endpoints: {
@@ -16,6 +17,7 @@ export interface ControlContext {
     sns: string;
     s3: string;
     events: string;
+    scheduler: string;
     ssm: string;
     cloudfront: string;
   };
@@ -25,6 +27,7 @@ export interface ControlContext {
   calendar: CalendarFake;
   fauxqs: FauxqsServer;
   eventBridge: Pick<EventBridgeEmulator, 'failNextPutEvents'>;
+  scheduler: Pick<SchedulerEmulator, 'now' | 'pending' | 'advanceTo' | 'advanceBy' | 'failedInvocations'>;
   invocations: InvocationLog[];
   token: (
     role: 'dispatcher' | 'admin' | 'driver',
@@ -162,6 +165,30 @@ export async function handleControl(
         context.eventBridge.failNextPutEvents(0);
         send(response, 204, undefined);
         return true;
+      case 'GET /_local/scheduler':
+        send(response, 200, {
+          now: context.scheduler.now().toISOString(),
+          schedules: context.scheduler.pending(),
+          failed: context.scheduler.failedInvocations(),
+        });
+        return true;
+      case 'POST /_local/scheduler': {
+        // Moves the scheduler's clock forward and fires what falls due: { "advanceTo": ISO } or { "advanceBy": seconds }.
+        const body = (await readJson(request)) as { advanceTo?: unknown; advanceBy?: unknown };
+        const to = typeof body.advanceTo === 'string' ? new Date(body.advanceTo) : undefined;
+        if (
+          (to === undefined) === (typeof body.advanceBy !== 'number') ||
+          (to && Number.isNaN(to.getTime()))
+        ) {
+          send(response, 400, { error: 'give advanceTo (an ISO time) or advanceBy (seconds), one of them' });
+          return true;
+        }
+        const fired = to
+          ? await context.scheduler.advanceTo(to)
+          : await context.scheduler.advanceBy(body.advanceBy as number);
+        send(response, 200, { now: context.scheduler.now().toISOString(), fired });
+        return true;
+      }
       case 'GET /_local/sns/messages':
         send(response, 200, { messages: snsMessages(context.fauxqs) });
         return true;

@@ -41,6 +41,8 @@ export interface ProvisionContext {
   sns: SNSClient;
   s3: S3Client;
   fauxqs: FauxqsServer;
+  /** The Scheduler emulator, where AWS::Scheduler::ScheduleGroup resources are made. */
+  scheduleGroups?: { ensureGroup(name: string): void };
   apiBaseUrl: string;
   /** The local identity provider's user pool id and app client id (the JWT issuer and audience). */
   userPoolId: string;
@@ -151,6 +153,28 @@ function staticValues(resource: DeclaredResource, context: ProvisionContext): Re
       return { ref: context.userPoolClientId, attributes: {} };
     case 'AWS::Cognito::UserPoolGroup':
       return { ref: name('GroupName'), attributes: {} };
+    case 'AWS::Scheduler::ScheduleGroup': {
+      const group = name('Name');
+      return { ref: group, attributes: { Arn: arnOf('scheduler', `schedule-group/${group}`) } };
+    }
+    case 'AWS::IAM::Role': {
+      // Nothing checks roles locally, but a role's ARN is what a schedule's target names (RoleArn),
+      // and the emulator checks its shape as Scheduler does. IAM ARNs have no region.
+      // A name built from the stack (`${AWS::StackName}-…`) has no local value: the logical id stands in.
+      let role: string;
+      try {
+        role = name('RoleName');
+      } catch {
+        role = resource.logicalId;
+      }
+      return {
+        ref: role,
+        attributes: {
+          Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${role}`,
+          RoleId: `AROA${role.toUpperCase()}`,
+        },
+      };
+    }
     default:
       return { ref: resource.logicalId, attributes: {} };
   }
@@ -380,6 +404,9 @@ export async function provisionCloud(context: ProvisionContext): Promise<Provisi
       if (!(error instanceof ResourceAlreadyExistsException)) throw error;
       await context.eventBridge.send(new UpdateArchiveCommand(input));
     }
+  }
+  for (const resource of ofType('AWS::Scheduler::ScheduleGroup')) {
+    context.scheduleGroups?.ensureGroup(values.get(key(resource.service, resource.logicalId))!.ref);
   }
   const rules: ProvisionedCloud['rules'] = [];
   for (const resource of ofType('AWS::Events::Rule')) {

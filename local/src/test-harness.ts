@@ -154,6 +154,11 @@ export async function startTestCloud(
     eventsUntil,
     /** Once `count` events for the job have arrived. */
     eventsFor: (jobId: string, count: number) => eventsUntil(jobId, (events) => events.length >= count),
+    /**
+     * EventBridge Scheduler's clock and schedules (see LocalCloud.scheduler): `advanceTo(date)`,
+     * `advanceBy(seconds)`, `pending()`, `now()`.
+     */
+    scheduler: cloud.scheduler,
     /** Once nothing is in flight that could still retry or deliver late (see LocalCloud.settled). */
     settled: () => cloud.settled(),
     async stop() {
