@@ -105,7 +105,10 @@ function staticName(value: unknown, resource: DeclaredResource): string {
 }
 
 /** Ref/GetAtt values that follow from names alone (everything but stream ARNs). */
-function staticValues(resource: DeclaredResource, context: ProvisionContext): ResourceValues | undefined {
+export function staticValues(
+  resource: DeclaredResource,
+  context: ProvisionContext,
+): ResourceValues | undefined {
   const name = (key: string) => staticName(prop(resource, key) ?? resource.logicalId, resource);
   switch (resource.type) {
     case 'AWS::DynamoDB::Table': {

@@ -633,10 +633,15 @@ export function createSchedulerEmulator(options: SchedulerEmulatorOptions): Sche
     return { ...view(schedule), outcome: 'failed' };
   }
 
-  // One firing at a time: the timer and an advance never send the same schedule twice.
+  // One firing pass at a time: the timer and an advance never send the same schedule twice.
   let chain: Promise<unknown> = Promise.resolve();
+  /** Passes queued or running. */
+  let passes = 0;
   function serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = chain.then(work);
+    passes += 1;
+    const next = chain.then(work).finally(() => {
+      passes -= 1;
+    });
     chain = next.catch(() => undefined);
     return next;
   }
@@ -670,6 +675,9 @@ export function createSchedulerEmulator(options: SchedulerEmulatorOptions): Sche
   }
 
   const timer = setInterval(function tick() {
+    // Never queued behind another pass: an advance's own pass then fires (and answers with) what its
+    // move made due, instead of a tick that happened to wait behind a slow send.
+    if (passes > 0) return;
     fireDue().catch((error: unknown) => log(`[scheduler] firing failed: ${describe(error)}`));
   }, options.tickMs ?? 1000);
   timer.unref();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { IntrinsicResolver, UnresolvableError } from '../../src/cloudformation.ts';
+import { type ProvisionContext, staticValues } from '../../src/provision.ts';
 import type { ServiceTopology } from '../../src/topology.ts';
 import { firstFailedIndex } from '../../src/triggers/dynamodb-stream.ts';
 import { succeededMessages } from '../../src/triggers/sqs.ts';
@@ -108,5 +109,46 @@ describe('IntrinsicResolver', () => {
     expect(() => resolver.resolve('media', { 'Fn::ImportValue': 'qdn-local-Unknown' })).toThrow(
       UnresolvableError,
     );
+  });
+});
+
+describe('Scheduler resources', () => {
+  const context = { fauxqs: { address: 'http://127.0.0.1:1' } } as unknown as ProvisionContext;
+  const resource = (logicalId: string, type: string, properties: Record<string, unknown>) => ({
+    service: 'notifications',
+    logicalId,
+    type,
+    properties,
+  });
+
+  it('gives a ScheduleGroup its name (Ref) and ARN (GetAtt Arn), and a role its name and IAM ARN', () => {
+    expect(
+      staticValues(
+        resource('Deferred', 'AWS::Scheduler::ScheduleGroup', { Name: 'qdn-local-deferred' }),
+        context,
+      ),
+    ).toEqual({
+      ref: 'qdn-local-deferred',
+      attributes: { Arn: 'arn:aws:scheduler:us-west-2:000000000000:schedule-group/qdn-local-deferred' },
+    });
+    expect(
+      staticValues(resource('SchedulerRole', 'AWS::IAM::Role', { RoleName: 'qdn-local-scheduler' }), context)
+        ?.attributes.Arn,
+    ).toBe('arn:aws:iam::000000000000:role/qdn-local-scheduler');
+  });
+
+  it('names a role whose name is built from the stack after its logical id', () => {
+    expect(
+      staticValues(
+        resource('SchedulerRole', 'AWS::IAM::Role', {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Sub syntax, not a JS template
+          RoleName: { 'Fn::Sub': '${AWS::StackName}-scheduler' },
+        }),
+        context,
+      ),
+    ).toMatchObject({
+      ref: 'SchedulerRole',
+      attributes: { Arn: 'arn:aws:iam::000000000000:role/SchedulerRole' },
+    });
   });
 });
