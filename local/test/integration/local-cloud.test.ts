@@ -71,6 +71,7 @@ describe('the local cloud', () => {
       'dynamodb',
       'events',
       's3',
+      'scheduler',
       'sns',
       'sqs',
       'ssm',
