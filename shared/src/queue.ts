@@ -41,7 +41,9 @@ export function busEvents<T extends DetailType>(...detailTypes: T[]): (body: unk
 function describeMessage(message: unknown): { eventId?: string; detailType?: string; jobId?: string } {
   const event = message as Partial<ReceivedEvent> | undefined;
   const meta = (event?.detail as { meta?: { eventId?: string; jobId?: string } } | undefined)?.meta;
-  return { eventId: meta?.eventId, detailType: event?.detailType, jobId: meta?.jobId };
+  // A follow-up (or other non-bus work) names its job in `job`.
+  const job = (message as { job?: { jobId?: string } } | undefined)?.job;
+  return { eventId: meta?.eventId, detailType: event?.detailType, jobId: meta?.jobId ?? job?.jobId };
 }
 
 /**

@@ -487,9 +487,15 @@ export const PACKAGE_ALLOW_LIST: Record<string, (artifact: { service: string; na
   '@aws-sdk/client-s3': (artifact) => artifact.service === 'media',
   twilio: (artifact) =>
     artifact.service === 'notifications' &&
-    ['sms', 'crewSms', 'inbound', 'sendDispatcherMessage', 'receiveSms', 'deliveryStatus'].includes(
-      artifact.name,
-    ),
+    [
+      'sms',
+      'followUps',
+      'crewSms',
+      'inbound',
+      'sendDispatcherMessage',
+      'receiveSms',
+      'deliveryStatus',
+    ].includes(artifact.name),
   sharp: (artifact) => isPhotoConsumer(artifact),
 };
 

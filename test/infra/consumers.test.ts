@@ -24,7 +24,7 @@ const props = (template: Template, id: string) => template.Resources[id]?.Proper
 
 it('names every consumer once across services (its rule is qdn-<stage>-<name>, what a replay targets)', () => {
   const names = declared.flatMap(({ consumers }) => consumers.map((consumer) => consumer.name));
-  expect(names.length).toBe(14);
+  expect(names.length).toBe(15);
   expect(new Set(names).size).toBe(names.length);
 });
 
@@ -61,7 +61,10 @@ describe.each(
       expect(role).toContain('scheduler.amazonaws.com');
       expect(role).toContain('aws:SourceAccount');
       expect(role).toContain(`"${id}Queue"`);
-      expect(role.match(/"Action":"([^"]+)"/g)).toEqual(['"Action":"sts:AssumeRole"', '"Action":"sqs:SendMessage"']);
+      expect(role.match(/"Action":"([^"]+)"/g)).toEqual([
+        '"Action":"sts:AssumeRole"',
+        '"Action":"sqs:SendMessage"',
+      ]);
       return;
     }
     const policy = JSON.stringify(props(template, `${id}QueuePolicy`));

@@ -166,6 +166,8 @@ const ALSO_USED_THROUGH: Record<string, string[]> = {
   's3:PutObject': ['createPresignedPost', 'CopyObjectCommand'],
   's3:GetObject': ['CopyObjectCommand'],
   'sqs:SendMessage': ['SendMessageBatchCommand'],
+  // A one-time schedule names the role Scheduler sends with: CreateSchedule passes it.
+  'iam:PassRole': ['CreateScheduleCommand'],
   'sqs:DeleteMessage': ['DeleteMessageBatchCommand'],
   'sqs:ChangeMessageVisibility': ['ChangeMessageVisibilityBatchCommand'],
   // API Gateway's management actions are HTTP verbs on a resource path (the route-limits function).

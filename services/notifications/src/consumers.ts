@@ -27,7 +27,38 @@ export const sms = defineConsumer({
   // Sized for the Twilio account's sending rate, not for the queue's depth.
   maxConcurrency: '${param:smsMaxConcurrency}',
   environment: 'notificationsEnvironment',
-  grants: ['brands', 'twilioApiKey', 'trackingLinkSecret', 'readMessages', 'putMessages', 'updateMessages'],
+  grants: [
+    'brands',
+    'twilioApiKey',
+    'trackingLinkSecret',
+    'readMessages',
+    'putMessages',
+    'updateMessages',
+    'planFollowUps',
+    'passFollowUpsRole',
+  ],
+});
+
+export const followUps = defineConsumer({
+  name: 'follow-ups',
+  purpose: 'Send a day-before reminder or a review request when it falls due',
+  whenDeadLettered: 'Reminders or review requests are not going out',
+  handler: 'src/handlers/send-follow-up.handler',
+  // The sms consumer plants them (one-time schedules), each for its time inside the sending hours.
+  from: { schedules: { description: 'Reminders and review requests, each at its time' } },
+  maxConcurrency: '${param:smsMaxConcurrency}',
+  environment: 'notificationsEnvironment',
+  grants: [
+    'brands',
+    'twilioApiKey',
+    'trackingLinkSecret',
+    'readMessages',
+    'queryMessages',
+    'putMessages',
+    'updateMessages',
+    'planFollowUps',
+    'passFollowUpsRole',
+  ],
 });
 
 export const timeline = defineConsumer({
@@ -86,4 +117,4 @@ export const publishRetry = definePublishRetry({
   handler: 'src/handlers/republish-sms-outcomes.handler',
 });
 
-export const consumers = [sms, timeline, inbound, crewSms, publishRetry];
+export const consumers = [sms, followUps, timeline, inbound, crewSms, publishRetry];

@@ -1,7 +1,7 @@
 import { GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeArchiveCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOCAL_SECRETS } from '@qdn/local-cloud';
 import {
@@ -821,5 +821,225 @@ describe('crew messages from scc-bridge', () => {
     expect(sms.body).toBe(message.body);
     expect(sms.from).toBe('+16195550110');
     expect(entries.find((entry) => entry.audience === 'crew')).toMatchObject({ template: 'crew_assigned' });
+  });
+});
+
+describe('consent on record', () => {
+  it('given a job created with "no consent" from the dispatcher, then every customer text is refused and recorded, and the admins’ export says why', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone, { smsConsent: { how: 'none' } });
+    await notificationEvents(job.jobId, 'SmsSuppressed', 1);
+    await changeStatus(job.jobId, 'en_route');
+    await notificationEvents(job.jobId, 'SmsSuppressed', 2);
+    const texted = await api('POST', `/jobs/${job.jobId}/messages`, {
+      role: 'dispatcher',
+      body: { body: 'Running 10 min late' },
+    });
+    const entries = await until(async () => {
+      const found = await timeline(job.jobId);
+      return found?.filter((entry) => entry.type === 'SmsSuppressed').length === 3 ? found : undefined;
+    });
+    const exported = await api('GET', `/consent/${encodeURIComponent(phone)}`, { role: 'admin' });
+    const asDispatcher = await api('GET', `/consent/${encodeURIComponent(phone)}`, { role: 'dispatcher' });
+
+    expect(outbound(phone)).toEqual([]);
+    expect(texted.status).toBe(409);
+    expect(texted.body.message).toMatch(/No consent to texts is on record/);
+    expect(entries.filter((entry) => entry.type === 'SmsSuppressed').map((entry) => entry.reason)).toEqual([
+      'no-consent',
+      'no-consent',
+      'no-consent',
+    ]);
+    expect(entries.find((entry) => entry.type === 'JobCreated')?.smsConsent).toBe('none');
+    expect(exported.status).toBe(200);
+    expect(exported.body).toMatchObject({ phone, textable: false, consents: [], restorations: [] });
+    expect(asDispatcher.status).toBe(403);
+  });
+
+  it('given a web booking with the box ticked, then its exact words are on record for the number and shown on the timeline', async () => {
+    const phone = newPhone();
+    const brand = await api('GET', '/brands/qdn');
+    const booked = await api('POST', '/bookings', {
+      body: {
+        brandId: 'qdn',
+        name: 'Ana Ruiz',
+        phone,
+        address: { text: '1200 Garnet Ave, San Diego, CA' },
+        serviceType: 'junk_removal',
+        preferredDate: '2027-02-10',
+        window: 'morning',
+        smsConsent: true,
+      },
+    });
+    expect(booked.status).toBe(201);
+    const exported = await until(async () => {
+      const found = await api('GET', `/consent/${phone.replace('+1', '')}`, { role: 'admin' });
+      return found.body?.consents?.length ? found : undefined;
+    });
+    const entries = await until(async () => {
+      const found = await timeline(booked.body.jobId);
+      return found?.some((entry) => entry.type === 'JobCreated') ? found : undefined;
+    });
+
+    expect(exported.body.consents).toEqual([
+      {
+        brandId: 'qdn',
+        source: 'web-booking',
+        statement: brand.body.smsConsentWording,
+        at: expect.any(String),
+        by: 'customer',
+        jobId: booked.body.jobId,
+      },
+    ]);
+    expect(brand.body.smsConsentWording).toMatch(
+      /^Text me about this booking from QuickDumpNow: .*Reply STOP to opt out/,
+    );
+    expect(entries.find((entry) => entry.type === 'JobCreated')?.smsConsent).toMatchObject({
+      source: 'web-booking',
+      statement: brand.body.smsConsentWording,
+    });
+  });
+
+  it('given a bad number to the export, then 400 with the field; a number never seen, 200 with nothing on record', async () => {
+    const bad = await api('GET', '/consent/not-a-number', { role: 'admin' });
+    const unseen = await api('GET', '/consent/%2B16195550999', { role: 'admin' });
+
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('phone');
+    expect(unseen.body).toEqual({ phone: '+16195550999', textable: false, consents: [], restorations: [] });
+  });
+});
+
+describe('follow-ups in their time (the local scheduler’s clock moves, not the test)', () => {
+  const followUpSchedules = (jobId: string) =>
+    cloud.scheduler.pending().filter((schedule) => JSON.stringify(schedule).includes(jobId));
+  const localHour = (instant: Date) =>
+    Number(
+      instant.toLocaleString('en-US', { timeZone: 'America/Los_Angeles', hour: '2-digit', hour12: false }),
+    );
+
+  it('given a completed job, then a review request waits its two hours inside 8 am–9 pm, goes out once with the brand’s link, and the same customer is not asked again within 90 days', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    for (const status of ['en_route', 'arrived', 'complete']) await changeStatus(job.jobId, status);
+    const completedAt = Date.now();
+    const [review] = await until(() => {
+      const found = followUpSchedules(job.jobId);
+      return found.length > 0 ? found : undefined;
+    });
+    const dueAt = new Date(review!.at);
+    const before = outbound(phone).length;
+
+    await cloud.scheduler.advanceTo(new Date(dueAt.getTime() - 60_000));
+    await settle();
+    expect(outbound(phone)).toHaveLength(before);
+    await cloud.scheduler.advanceTo(dueAt);
+    const request = await until(() => outbound(phone).find((message) => message.body.includes('review')));
+
+    expect(dueAt.getTime()).toBeGreaterThanOrEqual(completedAt + 2 * 3_600_000 - 5_000);
+    expect(localHour(dueAt)).toBeGreaterThanOrEqual(8);
+    expect(localHour(dueAt)).toBeLessThan(21);
+    expect(request.body).toContain('https://g.page/r/quickdumpnow-local/review');
+
+    // A second job for the same customer, completed: recorded as recently asked, not sent.
+    const second = await createJob(phone);
+    for (const status of ['en_route', 'arrived', 'complete']) await changeStatus(second.job.jobId, status);
+    const [secondReview] = await until(() => {
+      const found = followUpSchedules(second.job.jobId);
+      return found.length > 0 ? found : undefined;
+    });
+    await cloud.scheduler.advanceTo(new Date(secondReview!.at));
+    const withheld = await notificationEvents(second.job.jobId, 'SmsSuppressed', 1);
+    await settle();
+    expect(withheld.find((event) => event['detail-type'] === 'SmsSuppressed')?.detail.data).toMatchObject({
+      template: 'review_request',
+      reason: 'recently-asked',
+    });
+    expect(outbound(phone).filter((message) => message.body.includes('review'))).toHaveLength(1);
+  });
+
+  it('given a customer who complained in a reply, then no review request, and the timeline says why', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    await cloud.twilio.sendInbound({ from: phone, body: 'Your driver scratched my car and left a mess' });
+    await notificationEvents(job.jobId, 'SmsReceived', 1);
+    for (const status of ['en_route', 'arrived', 'complete']) await changeStatus(job.jobId, status);
+    const [review] = await until(() => {
+      const found = followUpSchedules(job.jobId);
+      return found.length > 0 ? found : undefined;
+    });
+
+    await cloud.scheduler.advanceTo(new Date(review!.at));
+    const entries = await until(async () => {
+      const found = await timeline(job.jobId);
+      return found?.some((entry) => entry.type === 'SmsSuppressed' && entry.template === 'review_request')
+        ? found
+        : undefined;
+    });
+
+    expect(entries.find((entry) => entry.template === 'review_request')).toMatchObject({
+      reason: 'complained',
+    });
+    expect(outbound(phone).some((message) => message.body.includes('review'))).toBe(false);
+  });
+
+  it('given a job on the Monday after the spring-forward change, then the reminder waits for 5 pm daylight time on Sunday and goes out once', async () => {
+    const phone = newPhone();
+    // Daylight time starts at 2 am on Sun 14 Mar 2027: 17:00 PDT that day is 00:00 UTC on the 15th.
+    const { job } = await createJob(phone, { schedule: { date: '2027-03-15', window: 'morning' } });
+    const [reminder] = await until(() => {
+      const found = followUpSchedules(job.jobId);
+      return found.length > 0 ? found : undefined;
+    });
+    const before = outbound(phone).length;
+
+    await cloud.scheduler.advanceTo(new Date('2027-03-14T23:58:00Z'));
+    await settle();
+    expect(outbound(phone)).toHaveLength(before);
+    await cloud.scheduler.advanceTo(new Date('2027-03-15T00:00:30Z'));
+    const sent = await until(() => outbound(phone).find((message) => message.body.includes('a reminder')));
+    await settle();
+
+    expect(new Date(reminder!.at).toISOString()).toBe('2027-03-15T00:00:00.000Z');
+    expect(sent.body).toMatch(/your trailer pickup & dump is tomorrow, Mon, Mar 15 between 8 am and 12 pm/i);
+    expect(sent.body).toContain('Please have ready:');
+    expect(outbound(phone).filter((message) => message.body.includes('a reminder'))).toHaveLength(1);
+  });
+
+  it('given a follow-up that falls due at night (a redrive at midnight before the fall-back change), then it waits for 8 am standard time', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone, { schedule: { date: '2027-11-08', window: 'morning' } });
+    const onBus = (await harness.eventsUntil(job.jobId, (events) => events.length > 0)).find(
+      (event) => event['detail-type'] === 'JobCreated',
+    )!.detail.data.job;
+    const followUpsQueue = [...cloud.provisioned.queues.values()].find(
+      (queue) => queue.name === 'qdn-local-notifications-follow-ups',
+    )!;
+    // Sat 6 Nov 2027, 23:30 PDT; clocks go back at 2 am on Sunday 7 November.
+    const night = '2027-11-07T06:30:00.000Z';
+    await cloud.scheduler.advanceTo(new Date(night));
+    await cloud.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: followUpsQueue.url,
+        // The reminder's own key: when its planned schedule fires later, it finds the text already sent.
+        MessageBody: JSON.stringify({
+          kind: 'reminder',
+          key: `reminder:${job.jobId}:2027-11-08`,
+          job: onBus,
+          dueAt: night,
+        }),
+      }),
+    );
+    const moved = await until(() =>
+      followUpSchedules(job.jobId).find((schedule) => schedule.name.includes('-2027-11-07T16-00-00')),
+    );
+    const before = outbound(phone).length;
+
+    expect(new Date(moved.at).toISOString()).toBe('2027-11-07T16:00:00.000Z');
+    expect(outbound(phone)).toHaveLength(before);
+    await cloud.scheduler.advanceTo(new Date('2027-11-07T16:00:30Z'));
+    const sent = await until(() => outbound(phone).find((message) => message.body.includes('a reminder')));
+    expect(sent.body).toContain('is tomorrow, Mon, Nov 8');
   });
 });

@@ -53,7 +53,7 @@ describe('the day-before reminder', () => {
   it('given it falls due, then the customer gets what to have ready and the link, once', async () => {
     const { deps, planted, texts, published } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, jobEvent('JobCreated', job()));
-    const [{ followUp }] = [...planted.values()];
+    const { followUp } = [...planted.values()][0]!;
 
     const first = await sendFollowUp(deps, followUp);
     const again = await sendFollowUp(deps, followUp);
@@ -98,7 +98,7 @@ describe('the day-before reminder', () => {
   it('given it fires in the night (a dead letter redriven at 23:00), then it is planted again for 8 am and nothing is sent', async () => {
     const { deps, planted, texts } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, jobEvent('JobCreated', job()));
-    const [{ followUp }] = [...planted.values()];
+    const { followUp } = [...planted.values()][0]!;
     const before = texts.length;
     deps.now = () => new Date('2026-12-10T07:00:00.000Z'); // 23:00 on the 9th
 
@@ -112,7 +112,7 @@ describe('the day-before reminder', () => {
   it('given a customer without consent on record, then the reminder is refused and recorded', async () => {
     const { deps, planted, texts } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, jobEvent('JobCreated', job({ smsConsent: undefined })));
-    const [{ followUp }] = [...planted.values()];
+    const { followUp } = [...planted.values()][0]!;
 
     expect(await sendFollowUp(deps, followUp)).toEqual({ state: 'suppressed', reason: 'no-consent' });
     expect(texts).toEqual([]);

@@ -1,0 +1,13 @@
+import { queueConsumer } from '@qdn/shared/queue';
+import { notificationsContext } from '../adapters/notifications-context.ts';
+import { followUps } from '../consumers.ts';
+import { FollowUp, sendFollowUp } from '../domain/follow-ups.ts';
+
+/** Queue `follow-ups`: a reminder or review request its schedule delivered when due; sent once, or recorded why not. */
+export const handler = queueConsumer(
+  { consumer: followUps.name, parse: (body) => FollowUp.parse(body) },
+  async function sendDueFollowUp(followUp, { context }) {
+    const deps = await notificationsContext();
+    await sendFollowUp({ ...deps, sendLeaseMs: context.getRemainingTimeInMillis() }, followUp);
+  },
+);
