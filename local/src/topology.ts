@@ -43,15 +43,35 @@ export interface ServiceTopology {
   config: ServiceConfig;
 }
 
-/** The files whose content decides the resolved topology: any change re-resolves it. */
-function topologyInputs(repoRoot: string): string[] {
-  const services = readdirSync(join(repoRoot, 'services'), { withFileTypes: true })
+/** Every service's folder (those with a serverless.yml), in name order. */
+function serviceDirs(repoRoot: string): string[] {
+  return readdirSync(join(repoRoot, 'services'), { withFileTypes: true })
     .filter(
       (entry) => entry.isDirectory() && existsSync(join(repoRoot, 'services', entry.name, 'serverless.yml')),
     )
-    .map((entry) => join(repoRoot, 'services', entry.name, 'serverless.yml'))
+    .map((entry) => join(repoRoot, 'services', entry.name))
     .sort();
-  return [join(repoRoot, 'serverless.common.yml'), ...services];
+}
+
+/**
+ * The files whose content decides the resolved topology: any change re-resolves it. Besides the YAML,
+ * @qdn/osls-plugin writes resources from each service's consumer declarations (`src/consumers.ts`,
+ * through shared/src/consumers.ts and scripts/osls-plugin/): a consumer added there (its queue, rule,
+ * schedule group, role) must exist on the next start too, not wait for a YAML edit.
+ */
+function topologyInputs(repoRoot: string): string[] {
+  const dirs = serviceDirs(repoRoot);
+  const plugin = join(repoRoot, 'scripts', 'osls-plugin');
+  return [
+    join(repoRoot, 'serverless.common.yml'),
+    ...dirs.map((dir) => join(dir, 'serverless.yml')),
+    ...dirs.map((dir) => join(dir, 'src', 'consumers.ts')).filter((file) => existsSync(file)),
+    join(repoRoot, 'shared', 'src', 'consumers.ts'),
+    ...readdirSync(plugin)
+      .filter((name) => /\.(c?js|ts|json)$/.test(name))
+      .sort()
+      .map((name) => join(plugin, name)),
+  ];
 }
 
 function cacheKey(repoRoot: string, stage: string): string {
@@ -98,7 +118,7 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
  * Every service's configuration for a stage, resolved by the Serverless Framework itself (the same
  * variables, params and files a deploy uses), so nothing is wired twice by hand: a queue, rule or
  * route added to a serverless.yml exists locally on the next start. Resolving takes a few seconds,
- * so the result is cached under `.cache/topology/`, keyed by a hash of the serverless files — outside
+ * so the result is cached under `.cache/topology/`, keyed by a hash of its inputs (topologyInputs) — outside
  * the data dir, so `--reset` keeps it and a fresh data dir still starts fast. The local cloud resolves
  * it before starting anything else, so the cache is written even if a later step fails and a retry
  * never redoes the slow part. At most one `serverless print` per CPU runs at a time: six at once on
@@ -116,9 +136,7 @@ export async function resolveTopology(options: {
   if (existsSync(cacheFile)) {
     return { services: JSON.parse(readFileSync(cacheFile, 'utf8')) as ServiceTopology[], cached: true };
   }
-  const dirs = topologyInputs(options.repoRoot)
-    .slice(1)
-    .map((file) => join(file, '..'));
+  const dirs = serviceDirs(options.repoRoot);
   const services = await mapLimited(dirs, Math.max(2, availableParallelism()), async (dir) => ({
     name: dir.split('/').pop() as string,
     dir,
