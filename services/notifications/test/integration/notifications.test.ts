@@ -844,7 +844,7 @@ describe('consent on record', () => {
 
     expect(outbound(phone)).toEqual([]);
     expect(texted.status).toBe(409);
-    expect(texted.body.message).toMatch(/No consent to texts is on record/);
+    expect(texted.body.error).toMatch(/No consent to texts is on record/);
     expect(entries.filter((entry) => entry.type === 'SmsSuppressed').map((entry) => entry.reason)).toEqual([
       'no-consent',
       'no-consent',
@@ -928,6 +928,7 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
       return found.length > 0 ? found : undefined;
     });
     const dueAt = new Date(review!.at);
+    await until(() => outbound(phone).find((message) => message.body.includes('is complete')));
     const before = outbound(phone).length;
 
     await cloud.scheduler.advanceTo(new Date(dueAt.getTime() - 60_000));
@@ -949,9 +950,13 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
       return found.length > 0 ? found : undefined;
     });
     await cloud.scheduler.advanceTo(new Date(secondReview!.at));
-    const withheld = await notificationEvents(second.job.jobId, 'SmsSuppressed', 1);
+    // (Status changes this quick may also make an older status's text stale: only the review's counts.)
+    const reviewWithheld = (event: CapturedEvent) =>
+      event['detail-type'] === 'SmsSuppressed' &&
+      (event.detail.data as { template?: string }).template === 'review_request';
+    const withheld = await harness.eventsUntil(second.job.jobId, (events) => events.some(reviewWithheld));
     await settle();
-    expect(withheld.find((event) => event['detail-type'] === 'SmsSuppressed')?.detail.data).toMatchObject({
+    expect(withheld.find(reviewWithheld)?.detail.data).toMatchObject({
       template: 'review_request',
       reason: 'recently-asked',
     });
@@ -992,6 +997,7 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
       const found = followUpSchedules(job.jobId);
       return found.length > 0 ? found : undefined;
     });
+    await until(() => outbound(phone).find((message) => message.body.includes('is booked')));
     const before = outbound(phone).length;
 
     await cloud.scheduler.advanceTo(new Date('2027-03-14T23:58:00Z'));
@@ -1032,8 +1038,11 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
       }),
     );
     const moved = await until(() =>
-      followUpSchedules(job.jobId).find((schedule) => schedule.name.includes('-2027-11-07T16-00-00')),
+      followUpSchedules(job.jobId).find((schedule) =>
+        schedule.input?.includes('"dueAt":"2027-11-07T16:00:00.000Z"'),
+      ),
     );
+    await until(() => outbound(phone).find((message) => message.body.includes('is booked')));
     const before = outbound(phone).length;
 
     expect(new Date(moved.at).toISOString()).toBe('2027-11-07T16:00:00.000Z');
