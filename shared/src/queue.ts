@@ -42,8 +42,12 @@ function describeMessage(message: unknown): { eventId?: string; detailType?: str
   const event = message as Partial<ReceivedEvent> | undefined;
   const meta = (event?.detail as { meta?: { eventId?: string; jobId?: string } } | undefined)?.meta;
   // A follow-up (or other non-bus work) names its job in `job`.
-  const job = (message as { job?: { jobId?: string } } | undefined)?.job;
-  return { eventId: meta?.eventId, detailType: event?.detailType, jobId: meta?.jobId ?? job?.jobId };
+  const work = message as { job?: { jobId?: string }; jobId?: string } | undefined;
+  return {
+    eventId: meta?.eventId,
+    detailType: event?.detailType,
+    jobId: meta?.jobId ?? work?.job?.jobId ?? work?.jobId,
+  };
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { Brands } from '@qdn/shared/brands';
 import { AppError, ConflictError, NotFoundError } from '@qdn/shared/errors';
 import { deliverOnce, senderOf } from './delivery.ts';
-import type { NotificationsDeps } from './ports.ts';
+import type { FollowUpScheduler } from './follow-ups.ts';
+import type { JobSnapshot, NotificationsDeps, SendOutcome } from './ports.ts';
+import { sendableAt } from './quiet-hours.ts';
 import { renderDispatcherText } from './sms-templates.ts';
 
 /** Twilio refused the text for good (e.g. an invalid number): the dispatcher should know why. */
@@ -32,30 +34,47 @@ export class NoConsentError extends ConflictError {
   }
 }
 
+/** A dispatcher's text to a job's customer: its words, the request's id (sent once), who sent it. */
+export interface DispatcherText {
+  jobId: string;
+  text: string;
+  requestId: string;
+  dispatcherId: string;
+  /** It can wait: outside the brand's sending hours it is held until they open. */
+  nonUrgent?: boolean | undefined;
+}
+
 /**
  * A dispatcher texts a job's customer: signed as the job's brand, sent once per request id (a retried
- * request sends nothing twice), and logged in the timeline like every other SMS.
+ * request sends nothing twice), and logged in the timeline like every other SMS. A non-urgent text
+ * asked for in quiet hours is held (a one-time schedule) and goes out when the sending window opens.
  */
 export async function textCustomerAsDispatcher(
-  deps: NotificationsDeps & { brands: Brands },
-  request: { jobId: string; text: string; requestId: string; dispatcherId: string },
-): Promise<{ messageSid: string; status: string }> {
+  deps: NotificationsDeps & { brands: Brands; followUps: FollowUpScheduler },
+  request: DispatcherText,
+): Promise<{ messageSid: string; status: string } | { heldUntil: string }> {
   const job = await deps.store.job(request.jobId);
   if (!job) throw new NotFoundError('Job not found');
   const brand = deps.brands.get(job.brandId);
-  const rendered = renderDispatcherText(request.text, brand, {
-    firstToNumber: !(await deps.store.hasTexted(job.phone)),
-  });
-  const outcome = await deliverOnce(deps, {
-    key: `dispatcher:${request.jobId}:${request.requestId}`,
-    brandId: job.brandId,
-    jobId: job.jobId,
-    to: job.phone,
-    body: rendered.body,
-    template: 'dispatcher',
-    audience: 'customer',
-    sender: senderOf(brand),
-  });
+  const now = deps.now();
+  const opens = sendableAt(now, brand);
+  if (request.nonUrgent && opens > now) {
+    await deps.followUps.schedule(
+      {
+        kind: 'dispatcher-text',
+        key: dispatcherTextKey(request),
+        jobId: job.jobId,
+        brandId: job.brandId,
+        text: request.text,
+        requestId: request.requestId,
+        dispatcherId: request.dispatcherId,
+        dueAt: opens.toISOString(),
+      },
+      opens,
+    );
+    return { heldUntil: opens.toISOString() };
+  }
+  const outcome = await sendDispatcherText(deps, job, request);
   switch (outcome.state) {
     case 'sent':
       return { messageSid: outcome.messageSid, status: outcome.status };
@@ -65,4 +84,38 @@ export async function textCustomerAsDispatcher(
     case 'failed':
       throw new SmsRejectedError(`Twilio refused the text: ${outcome.errorMessage}`, outcome.errorCode);
   }
+}
+
+/** A held text fell due: sent once by its request's key (its outcome is on the timeline, as any text's). */
+export async function sendHeldDispatcherText(
+  deps: NotificationsDeps & { brands: Brands },
+  held: DispatcherText,
+): Promise<SendOutcome> {
+  const job = await deps.store.job(held.jobId);
+  if (!job) throw new NotFoundError('Job not found');
+  return sendDispatcherText(deps, job, held);
+}
+
+const dispatcherTextKey = (request: Pick<DispatcherText, 'jobId' | 'requestId'>) =>
+  `dispatcher:${request.jobId}:${request.requestId}`;
+
+async function sendDispatcherText(
+  deps: NotificationsDeps & { brands: Brands },
+  job: JobSnapshot,
+  request: DispatcherText,
+): Promise<SendOutcome> {
+  const brand = deps.brands.get(job.brandId);
+  const rendered = renderDispatcherText(request.text, brand, {
+    firstToNumber: !(await deps.store.hasTexted(job.phone)),
+  });
+  return deliverOnce(deps, {
+    key: dispatcherTextKey(request),
+    brandId: job.brandId,
+    jobId: job.jobId,
+    to: job.phone,
+    body: rendered.body,
+    template: 'dispatcher',
+    audience: 'customer',
+    sender: senderOf(brand),
+  });
 }

@@ -3,6 +3,7 @@ import { JobOnBus, type JobStatus } from '@qdn/shared/events';
 import * as z from 'zod';
 import { soundsLikeComplaint } from './complaint-signals.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
+import { sendHeldDispatcherText } from './dispatcher-messages.ts';
 import type { JobEventForSms, TrackingLinks } from './job-sms.ts';
 import type { NotificationsDeps, OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
 import { reminderAt, reviewRequestAt, sendableAt } from './quiet-hours.ts';
@@ -19,16 +20,32 @@ import { renderSms, variablesFor } from './sms-templates.ts';
 /** Customers are asked for a review at most once per brand in this many days. */
 export const REVIEW_REQUEST_INTERVAL_DAYS = 90;
 
+const dueAt = z.iso.datetime({ offset: true });
+
 /** What a schedule hands the follow-ups consumer when it falls due (the schedule's Input). */
-export const FollowUp = z.object({
-  kind: z.enum(['reminder', 'review-request']),
-  /** The SMS's idempotency key: one reminder per job and date, one review request per job. */
-  key: z.string().min(1).max(200),
-  /** The job as the event that planned it showed it (without its notes: a schedule's input is small). */
-  job: JobOnBus,
-  dueAt: z.iso.datetime({ offset: true }),
-});
+export const FollowUp = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.enum(['reminder', 'review-request']),
+    /** The SMS's idempotency key: one reminder per job and date, one review request per job. */
+    key: z.string().min(1).max(200),
+    /** The job as the event that planned it showed it (without its notes: a schedule's input is small). */
+    job: JobOnBus,
+    dueAt,
+  }),
+  /** A dispatcher's non-urgent text, held by quiet hours (its key is the request's: sent once). */
+  z.object({
+    kind: z.literal('dispatcher-text'),
+    key: z.string().min(1).max(200),
+    jobId: z.string().min(1).max(64),
+    brandId: z.string().min(1),
+    text: z.string().min(1).max(640),
+    requestId: z.string().min(1).max(64),
+    dispatcherId: z.string().min(1),
+    dueAt,
+  }),
+]);
 export type FollowUp = z.infer<typeof FollowUp>;
+type JobFollowUp = Extract<FollowUp, { kind: 'reminder' | 'review-request' }>;
 
 /** Plants a follow-up to fall due at `at` (idempotent by `followUp.key` and time). */
 export interface FollowUpScheduler {
@@ -103,8 +120,9 @@ export async function sendFollowUp(
   deps: FollowUpDeps,
   followUp: FollowUp,
 ): Promise<SendOutcome | 'moved-to-sending-hours'> {
-  const { job } = followUp;
-  const brand = deps.brands.get(job.brandId);
+  const brand = deps.brands.get(
+    followUp.kind === 'dispatcher-text' ? followUp.brandId : followUp.job.brandId,
+  );
   // A schedule never fires before its time, so it is at least `dueAt` now. (The local cloud's scheduler
   // clock can be moved ahead of the functions' clocks; in AWS the two are the same.)
   const now = new Date(Math.max(deps.now().getTime(), Date.parse(followUp.dueAt)));
@@ -113,6 +131,8 @@ export async function sendFollowUp(
     await deps.followUps.schedule(followUp, sendable);
     return 'moved-to-sending-hours';
   }
+  if (followUp.kind === 'dispatcher-text') return sendHeldDispatcherText(deps, followUp);
+  const { job } = followUp;
   const template = followUp.kind === 'reminder' ? 'reminder' : 'review_request';
   const current = await deps.store.job(job.jobId);
   const sms: OutboundSms = {
@@ -152,7 +172,7 @@ export async function sendFollowUp(
 
 async function refusalOf(
   deps: FollowUpDeps,
-  followUp: FollowUp,
+  followUp: JobFollowUp,
   current: Awaited<ReturnType<FollowUpDeps['store']['job']>>,
   now: Date,
 ): Promise<SuppressedReason | undefined> {

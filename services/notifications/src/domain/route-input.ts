@@ -10,7 +10,11 @@ export const JobIdParams = z.object({ jobId: z.string().min(1).max(64) });
 export const ReplyParams = JobIdParams.extend({ messageSid: z.string().min(1).max(64) });
 
 /** `POST /jobs/{jobId}/messages` (dispatcher, admin). */
-export const DispatcherMessageInput = z.object({ body: z.string().trim().min(1).max(640) });
+export const DispatcherMessageInput = z.object({
+  body: z.string().trim().min(1).max(640),
+  /** It can wait: outside the brand's sending hours it is held until they open (quiet hours). */
+  nonUrgent: z.boolean().default(false),
+});
 
 /** A Twilio webhook's form body: every field a string (the signature covers them all). */
 export const TwilioForm = z.record(z.string(), z.string());

@@ -6,8 +6,9 @@ import { CustomerOptedOutError, textCustomerAsDispatcher } from '../domain/dispa
 import { DispatcherMessageInput, JobIdParams } from '../domain/route-input.ts';
 
 /**
- * POST /jobs/{jobId}/messages (dispatcher, admin) `{ body }` → 202 `{ messageSid, status }`: Twilio has
- * the text; delivery follows. `Idempotency-Key` makes a retried request send nothing twice.
+ * POST /jobs/{jobId}/messages (dispatcher, admin) `{ body, nonUrgent? }` → 202 `{ messageSid, status }`:
+ * Twilio has the text; delivery follows. A non-urgent text in quiet hours → 202 `{ heldUntil }`: it goes
+ * out when the brand's sending hours open. `Idempotency-Key` makes a retried request send nothing twice.
  */
 export const handler = httpHandler(
   {
@@ -26,6 +27,7 @@ export const handler = httpHandler(
           text: body.body,
           requestId: (headers['idempotency-key'] ?? context.awsRequestId).slice(0, 64),
           dispatcherId: principal!.userId,
+          nonUrgent: body.nonUrgent,
         },
       );
       return { statusCode: 202, body: sent };

@@ -824,6 +824,57 @@ describe('crew messages from scc-bridge', () => {
   });
 });
 
+describe('opt-out words, opt-in words and revocations in plain words', () => {
+  /** What the admins' export says of a number's opt-out (its source), once everything in flight is handled. */
+  const optOutOf = async (phone: string) => {
+    const exported = await api('GET', `/consent/${encodeURIComponent(phone)}`, { role: 'admin' });
+    expect(exported.status).toBe(200);
+    return (exported.body.optOut as { source: string } | undefined)?.source;
+  };
+
+  it('given each of Twilio’s stop words (any case, spaces and punctuation around), then the number is opted out; each opt-in word undoes it', async () => {
+    const stopWords = [' stop', 'Unsubscribe', 'END.', 'quit!', 'STOPALL', ' revoke ', 'OptOut', 'cancel'];
+    const optInWords = ['START', 'unstop', 'Yes!'];
+    const stopped = stopWords.map((word) => ({ word, phone: newPhone() }));
+    const restarted = optInWords.map((word) => ({ word, phone: newPhone() }));
+
+    for (const { word, phone } of stopped) await cloud.twilio.sendInbound({ from: phone, body: word });
+    for (const { phone } of restarted) await cloud.twilio.sendInbound({ from: phone, body: 'STOP' });
+    await settle();
+    for (const { word, phone } of restarted) await cloud.twilio.sendInbound({ from: phone, body: word });
+    await settle();
+
+    for (const { word, phone } of stopped) expect([word, await optOutOf(phone)]).toEqual([word, 'keyword']);
+    for (const { word, phone } of restarted) expect([word, await optOutOf(phone)]).toEqual([word, undefined]);
+  });
+
+  it('given five ways of saying "stop texting me", then each number is opted out; five replies that only sound like it opt out nobody', async () => {
+    const revocations = [
+      'please stop texting me',
+      "Don't text this number anymore",
+      'remove me from your list',
+      'No me manden más mensajes por favor',
+      'Unsubscribe me, thanks',
+    ].map((body) => ({ body, phone: newPhone() }));
+    const nearMisses = [
+      'stop by at 3',
+      'can you stop at the gate',
+      "don't text me before 8, call instead",
+      'please remove the old couch too',
+      'Can the crew end at 5?',
+    ].map((body) => ({ body, phone: newPhone() }));
+
+    for (const { body, phone } of [...revocations, ...nearMisses]) {
+      await cloud.twilio.sendInbound({ from: phone, body });
+    }
+    await settle();
+
+    for (const { body, phone } of revocations) expect([body, await optOutOf(phone)]).toEqual([body, 'reply']);
+    for (const { body, phone } of nearMisses)
+      expect([body, await optOutOf(phone)]).toEqual([body, undefined]);
+  });
+});
+
 describe('consent on record', () => {
   it('given a job created with "no consent" from the dispatcher, then every customer text is refused and recorded, and the admins’ export says why', async () => {
     const phone = newPhone();
@@ -913,6 +964,14 @@ describe('consent on record', () => {
 describe('follow-ups in their time (the local scheduler’s clock moves, not the test)', () => {
   const followUpSchedules = (jobId: string) =>
     cloud.scheduler.pending().filter((schedule) => JSON.stringify(schedule).includes(jobId));
+  /**
+   * Moves the scheduler's clock to `instant`, or (when an earlier test already moved it past, since the
+   * clock never goes back) fires what is due now.
+   */
+  const reach = async (instant: Date) => {
+    if (cloud.scheduler.now() < instant) await cloud.scheduler.advanceTo(instant);
+    else await cloud.scheduler.fireDue();
+  };
   const localHour = (instant: Date) =>
     Number(
       instant.toLocaleString('en-US', { timeZone: 'America/Los_Angeles', hour: '2-digit', hour12: false }),
@@ -931,10 +990,10 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
     await until(() => outbound(phone).find((message) => message.body.includes('is complete')));
     const before = outbound(phone).length;
 
-    await cloud.scheduler.advanceTo(new Date(dueAt.getTime() - 60_000));
+    await reach(new Date(dueAt.getTime() - 60_000));
     await settle();
     expect(outbound(phone)).toHaveLength(before);
-    await cloud.scheduler.advanceTo(dueAt);
+    await reach(dueAt);
     const request = await until(() => outbound(phone).find((message) => message.body.includes('review')));
 
     expect(dueAt.getTime()).toBeGreaterThanOrEqual(completedAt + 2 * 3_600_000 - 5_000);
@@ -949,7 +1008,7 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
       const found = followUpSchedules(second.job.jobId);
       return found.length > 0 ? found : undefined;
     });
-    await cloud.scheduler.advanceTo(new Date(secondReview!.at));
+    await reach(new Date(secondReview!.at));
     // (Status changes this quick may also make an older status's text stale: only the review's counts.)
     const reviewWithheld = (event: CapturedEvent) =>
       event['detail-type'] === 'SmsSuppressed' &&
@@ -975,7 +1034,7 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
       return found.length > 0 ? found : undefined;
     });
 
-    await cloud.scheduler.advanceTo(new Date(review!.at));
+    await reach(new Date(review!.at));
     const entries = await until(async () => {
       const found = await timeline(job.jobId);
       return found?.some((entry) => entry.type === 'SmsSuppressed' && entry.template === 'review_request')
@@ -987,6 +1046,44 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
       reason: 'complained',
     });
     expect(outbound(phone).some((message) => message.body.includes('review'))).toBe(false);
+  });
+
+  it('given a job completed at 8 pm the evening before the spring-forward change, then its review request waits the night and goes at 8 am daylight time', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone, { schedule: { date: '2027-03-13', window: 'afternoon' } });
+    const created = (await harness.eventsUntil(job.jobId, (events) => events.length > 0)).find(
+      (event) => event['detail-type'] === 'JobCreated',
+    )!;
+    // The completion as the jobs service would publish it at 20:00 PST on Sat 13 Mar 2027.
+    const completedAt = '2027-03-14T04:00:00.000Z';
+    const onBus = { ...(created.detail.data.job as Record<string, unknown>), version: 2, status: 'complete' };
+    await redeliver({
+      ...created,
+      'detail-type': 'JobStatusChanged',
+      detail: {
+        meta: {
+          ...(created.detail.meta as Record<string, unknown>),
+          eventId: `${job.jobId}:2:JobStatusChanged`,
+          occurredAt: completedAt,
+          version: 2,
+        },
+        data: { job: onBus, previousStatus: 'scheduled', status: 'complete' },
+      } as CapturedEvent['detail'],
+    });
+    const review = await until(() =>
+      followUpSchedules(job.jobId).find((schedule) => schedule.input?.includes('"kind":"review-request"')),
+    );
+    await until(() => outbound(phone).find((message) => message.body.includes('is complete')));
+    const before = outbound(phone).length;
+
+    // 22:00 PST (two hours on) is quiet: 8 am on Sunday, the first day of daylight time, is 15:00 UTC.
+    expect(new Date(review.at).toISOString()).toBe('2027-03-14T15:00:00.000Z');
+    await cloud.scheduler.advanceTo(new Date('2027-03-14T14:59:00Z'));
+    await settle();
+    expect(outbound(phone)).toHaveLength(before);
+    await cloud.scheduler.advanceTo(new Date('2027-03-14T15:00:30Z'));
+    const request = await until(() => outbound(phone).find((message) => message.body.includes('review')));
+    expect(request.body).toContain('https://g.page/r/quickdumpnow-local/review');
   });
 
   it('given a job on the Monday after the spring-forward change, then the reminder waits for 5 pm daylight time on Sunday and goes out once', async () => {

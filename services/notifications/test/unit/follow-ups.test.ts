@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { jobOnBus } from '@qdn/local-cloud/test-factories';
 import type { JobOnBus } from '@qdn/shared/events';
 import { parseBusEvent } from '@qdn/shared/events';
+import { textCustomerAsDispatcher } from '../../src/domain/dispatcher-messages.ts';
 import { sendFollowUp } from '../../src/domain/follow-ups.ts';
 import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-sms.ts';
 import { notificationsDeps } from './fakes.ts';
@@ -39,15 +40,19 @@ describe('the day-before reminder', () => {
   it('given a job booked for next week, then a reminder is planted for 5 pm the day before, once however often the event comes', async () => {
     const { deps, planted } = notificationsDeps({ now: NOW });
 
-    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
-    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    const noted = job({ notes: 'gate code 4471', crewNotes: 'big dog' });
+    await textCustomerAbout(deps, jobEvent('JobCreated', noted));
+    await textCustomerAbout(deps, jobEvent('JobCreated', noted));
 
     expect(
       [...planted.values()].map(({ followUp, at }) => [followUp.kind, followUp.key, at.toISOString()]),
     ).toEqual([
       ['reminder', 'reminder:qdn_01JDEMO0000000000000000000:2026-12-10', '2026-12-10T01:00:00.000Z'],
     ]);
-    expect(planted.values().next().value?.followUp.job).not.toHaveProperty('notes');
+    expect(planted.values().next().value?.followUp).toMatchObject({
+      job: { jobId: 'qdn_01JDEMO0000000000000000000' },
+    });
+    expect(JSON.stringify(planted.values().next().value?.followUp)).not.toContain('"notes"');
   });
 
   it('given it falls due, then the customer gets what to have ready and the link, once', async () => {
@@ -166,5 +171,56 @@ describe('the review request', () => {
 
     expect(await sendFollowUp(deps, followUp)).toEqual({ state: 'suppressed', reason: 'complained' });
     expect(texts).toHaveLength(before);
+  });
+});
+
+describe('a dispatcher’s non-urgent text', () => {
+  const request = { jobId: 'qdn_01JDEMO0000000000000000000', dispatcherId: 'dispatcher-1' };
+
+  it('given quiet hours, then it is held until 8 am and sent once when due; an urgent one goes at once', async () => {
+    const { deps, planted, texts } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    const before = texts.length;
+    deps.now = () => new Date('2026-12-05T06:30:00.000Z'); // 22:30 on Fri 4 Dec in San Diego
+
+    const held = await textCustomerAsDispatcher(deps, {
+      ...request,
+      text: 'Your invoice is ready',
+      requestId: 'r-1',
+      nonUrgent: true,
+    });
+    const urgent = await textCustomerAsDispatcher(deps, {
+      ...request,
+      text: 'Gate is locked, call me',
+      requestId: 'r-2',
+    });
+
+    expect(held).toEqual({ heldUntil: '2026-12-05T16:00:00.000Z' });
+    expect(urgent).toMatchObject({ messageSid: expect.any(String) });
+    expect(texts.slice(before).map((text) => text.body)).toEqual([expect.stringContaining('Gate is locked')]);
+
+    const { followUp } = [...planted.values()].find(({ followUp }) => followUp.kind === 'dispatcher-text')!;
+    deps.now = () => new Date('2026-12-05T16:00:05.000Z');
+    expect(await sendFollowUp(deps, followUp)).toMatchObject({ state: 'sent' });
+    expect(await sendFollowUp(deps, followUp)).toMatchObject({ state: 'sent' });
+    expect(texts.slice(before).map((text) => text.body)).toEqual([
+      expect.stringContaining('Gate is locked'),
+      expect.stringContaining('Your invoice is ready'),
+    ]);
+  });
+
+  it('given the sending hours, then a non-urgent text goes at once', async () => {
+    const { deps, texts } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+
+    const sent = await textCustomerAsDispatcher(deps, {
+      ...request,
+      text: 'Your invoice is ready',
+      requestId: 'r-3',
+      nonUrgent: true,
+    });
+
+    expect(sent).toMatchObject({ messageSid: expect.any(String) });
+    expect(texts.at(-1)?.body).toContain('Your invoice is ready');
   });
 });
