@@ -188,11 +188,16 @@ export const api = {
   shareLocation: (jobId: string, points: (LocationPoint & { accuracy?: number })[]) =>
     json<unknown>('POST', `${jobPath(jobId)}/locations`, { body: { points } }),
   timeline: (jobId: string) => json<{ entries: TimelineEntry[] }>('GET', `${jobPath(jobId)}/timeline`),
-  textCustomer: (jobId: string, text: string, idempotencyKey: string) =>
-    json<{ messageSid: string; status: string }>('POST', `${jobPath(jobId)}/messages`, {
-      body: { body: text },
-      headers: { 'idempotency-key': idempotencyKey },
-    }),
+  /** `nonUrgent`: held in the brand's quiet hours (the answer is then `{ heldUntil }`). */
+  textCustomer: (jobId: string, text: string, idempotencyKey: string, nonUrgent = false) =>
+    json<{ messageSid: string; status: string } | { heldUntil: string }>(
+      'POST',
+      `${jobPath(jobId)}/messages`,
+      {
+        body: { body: text, nonUrgent },
+        headers: { 'idempotency-key': idempotencyKey },
+      },
+    ),
   /** The brand's trailers, day by day from `from` to `to`, with the job holding each day. */
   trailers: (brandId: string, from: string, to: string) =>
     json<{ brandId: string; trailers: TrailerSchedule[] }>(

@@ -310,6 +310,9 @@ function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]
   const draft = useDraft(`text:${job.jobId}`, { text: '', key: crypto.randomUUID() });
   const sending = useSignal(false);
   const problem = useSignal<string | undefined>(undefined);
+  /** A non-urgent text sent in quiet hours waits for the morning: the dispatcher is told when it goes. */
+  const canWait = useSignal(false);
+  const held = useSignal<string | undefined>(undefined);
   const thread = messagesOf(entries);
   const stopped = optedOut(entries);
   return (
@@ -352,7 +355,13 @@ function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]
             problem.value = undefined;
             try {
               // The key is the draft's: a retry after a dropped answer sends nothing twice.
-              await api.textCustomer(job.jobId, draft.value.text, draft.value.key);
+              const answer = await api.textCustomer(
+                job.jobId,
+                draft.value.text,
+                draft.value.key,
+                canWait.value,
+              );
+              held.value = 'heldUntil' in answer ? answer.heldUntil : undefined;
               draft.clear();
               draft.value = { text: '', key: crypto.randomUUID() };
               onSent();
@@ -374,6 +383,21 @@ function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]
               }}
             />
           </label>
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={canWait.value}
+              onChange={(event) => {
+                canWait.value = event.currentTarget.checked;
+              }}
+            />{' '}
+            Not urgent: hold it during quiet hours
+          </label>
+          {held.value && (
+            <p class="muted" role="status">
+              Quiet hours: the text goes out {when(held.value)}.
+            </p>
+          )}
           {problem.value && (
             <p class="error" role="alert">
               {problem.value}
