@@ -445,6 +445,10 @@ describe('the booking page', () => {
     // Assess
     expect(await textOf(page, '#brand-name')).toBe('Queen of San Diego');
     expect(await textOf(page, '#service-choices')).toBe('Harbor charter\n$1,800.00');
+    // The consent checkbox's words are the brand's, exactly as its consent records keep them.
+    const profile = await site.api('GET', '/brands/queen-of-san-diego');
+    expect(await textOf(page, 'label[for="smsConsent"]')).toBe(profile.body.smsConsentWording);
+    expect(profile.body.smsConsentWording).toMatch(/^Text me about this booking from Queen of San Diego:/);
     expect(await page.locator('#window option').allInnerTexts()).toEqual([
       'Any time',
       'Afternoon (12:00 PM – 4:00 PM)',
