@@ -42,6 +42,8 @@ describe('templates', () => {
     'charter_rescheduled',
     'charter_cancelled',
     'charter_complete',
+    'reminder',
+    'review_request',
   ];
   // The longest values the product allows in practice.
   const worstCase = variablesFor(
@@ -65,7 +67,13 @@ describe('templates', () => {
       },
     }),
     brands.get('queen-of-san-diego'),
-    { correctedTo: 'scheduled', trackingUrl },
+    {
+      correctedTo: 'scheduled',
+      trackingUrl,
+      // The longest list a brand may configure (5 items of 60 characters) and a long review link.
+      haveReady: Array.from({ length: 5 }, (_, index) => `${index}`.padEnd(60, 'x')),
+      reviewUrl: `https://g.page/r/${'x'.repeat(80)}/review`,
+    },
   );
 
   it.each(ALL)('%s fits in two segments even with the longest values, as GSM-7 and as UCS-2', (template) => {
