@@ -32,6 +32,7 @@ export const sms = defineConsumer({
     'twilioApiKey',
     'trackingLinkSecret',
     'readMessages',
+    'queryMessages',
     'putMessages',
     'updateMessages',
     'planFollowUps',
@@ -107,7 +108,7 @@ export const crewSms = defineConsumer({
   from: { topic: { exportSuffix: 'CrewNotificationsTopicArn' } },
   maxConcurrency: '${param:smsMaxConcurrency}',
   environment: 'notificationsEnvironment',
-  grants: ['brands', 'twilioApiKey', 'readMessages', 'putMessages', 'updateMessages'],
+  grants: ['brands', 'twilioApiKey', 'readMessages', 'queryMessages', 'putMessages', 'updateMessages'],
 });
 
 // SMS outcomes the table's stream publisher could not put on the bus (see definePublishRetry).
