@@ -37,13 +37,14 @@ import { deliveryRank } from '../domain/timeline.ts';
  *   JOB#<jobId>    JOB                      the job as the last (highest-version) event showed it
  *   JOB#<jobId>    ENTRY#<eventId>          a timeline entry (one per event, however often delivered)
  *   JOB#<jobId>    SMS#<MessageSid>         the message's latest delivery status (forward only)
- *   JOB#<jobId>    LINK                     the job's current tracking link id (highest version wins)
+ *   JOB#<jobId>    LINK                     the tracking link id a rotation named (highest version wins); the
+ *                                           job events' link is on JOB: the higher version of the two is current
  *   SID#<sid>      CALLBACK#<status>#<error> each status callback, once (a replay stores nothing; TTL)
  *   SEND#<key>     SEND                     one SMS's idempotency record (expires after SEND_RECORD_TTL_DAYS)
  *   PHONE#<e164>   JOB#<jobId>              the number's jobs, for linking replies
  *   PHONE#<e164>   OPTOUT | TEXTED          suppression list; "has had a text from us"
  *   PHONE#<e164>   OPTIN#<brandId>#<at>     a consent to texts from the brand (kept, never changed); OPTIN#
- *                                           sorts just before OPTOUT, so one Query reads both
+ *                                           sorts before OPTOUT and TEXTED, so one Query reads all three
  *   PHONE#<e164>   REVIEW#<brandId>         when the brand last asked the number for a review
  *   PHONE#<e164>   RESTORED#<at>            a dispatcher undid a revocation read into a reply (audit)
  *   REF#<ref>      JOB#<jobId>              `#ABC123` references in team replies
@@ -182,23 +183,22 @@ export class DynamoNotificationStore implements NotificationStore {
         crewIds: job.crewIds,
         // Which consent the projection has recorded: the next event carrying the same one writes nothing.
         ...(job.smsConsent ? { consentAt: job.smsConsent.at } : {}),
+        // The job's tracking link at this version, for currentTrackingLink: the job events' links cost
+        // no write of their own (the LINK item keeps only what a rotation names).
+        trackingLinkId: job.trackingLinkId,
         updatedAt: now.toISOString(),
       },
       returnPrevious: true,
     });
     if (!written) return { stale: true };
-    // The lookups for replies change only with the job's number, status or date: most events skip them.
+    // The lookup for replies (jobsForPhone) orders by date and reads each job's status from its JOB item:
+    // it changes only with the job's number or date, so most events (every status change) skip it.
     const writes: Promise<void>[] = [];
-    if (
-      previous?.phone !== job.customer.phone ||
-      previous?.status !== job.status ||
-      previous?.date !== job.schedule.date
-    ) {
+    if (previous?.phone !== job.customer.phone || previous?.date !== job.schedule.date) {
       writes.push(
         this.#put({
           pk: `PHONE#${job.customer.phone}`,
           sk: `JOB#${job.jobId}`,
-          status: job.status,
           date: job.schedule.date,
           updatedAt: now.toISOString(),
         }),
@@ -252,10 +252,13 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async textingPermission(phone: string, brandId: string): Promise<TextingPermission> {
-    const items = await this.#phoneRecords(phone, { between: ['OPTIN#', 'OPTOUT'] });
+    // OPTIN# … TEXTED also spans RESTORED# and REVIEW# (a few small items), not the number's JOB# ones:
+    // one Query instead of a Query and a GetItem per text.
+    const items = await this.#phoneRecords(phone, { between: ['OPTIN#', 'TEXTED'] });
     return {
       optedOut: items.some((item) => item.sk === 'OPTOUT'),
       consented: items.some((item) => String(item.sk).startsWith(`OPTIN#${brandId}#`)),
+      texted: items.some((item) => item.sk === 'TEXTED'),
     };
   }
 
@@ -537,14 +540,24 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async currentTrackingLink(jobId: string): Promise<string | undefined> {
-    const { Item } = await this.#db.send(
-      new GetCommand({
+    // JOB (the link the job events showed) and LINK (what a rotation named), the only keys from JOB to
+    // LINK in a job's partition: the higher version's link is current (a rotation wins a tie).
+    const { Items = [] } = await this.#db.send(
+      new QueryCommand({
         TableName: this.#table,
-        Key: { pk: `JOB#${jobId}`, sk: 'LINK' },
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :job AND :link',
+        ExpressionAttributeValues: { ':pk': `JOB#${jobId}`, ':job': 'JOB', ':link': 'LINK' },
         ConsistentRead: true,
       }),
     );
-    return typeof Item?.linkId === 'string' ? Item.linkId : undefined;
+    const seen = Items.flatMap((item) => {
+      const linkId = item.sk === 'LINK' ? item.linkId : item.sk === 'JOB' ? item.trackingLinkId : undefined;
+      return typeof linkId === 'string'
+        ? [{ linkId, version: Number(item.version), rotation: item.sk === 'LINK' }]
+        : [];
+    });
+    seen.sort((a, b) => b.version - a.version || Number(b.rotation) - Number(a.rotation));
+    return seen[0]?.linkId;
   }
 
   async addTimelineEntry(entry: TimelineEntry): Promise<void> {

@@ -39,13 +39,18 @@ export function senderOf(brand: Brand): Sender {
  *   for it): without one it is refused, SmsSuppressed `no-consent` (crew and team texts are about their
  *   own work and need none). The help reply and the opt-out confirmation answer the customer's own text.
  */
-export async function deliverOnce(deps: NotificationsDeps, sms: OutboundSms): Promise<SendOutcome> {
+export async function deliverOnce(
+  deps: NotificationsDeps,
+  sms: OutboundSms,
+  /** The number's permission, when the caller has just read it (to render the body): not read again. */
+  known: { permission?: TextingPermission } = {},
+): Promise<SendOutcome> {
   // What is recorded (the send record, the SmsSent event, the timeline) has its page tokens redacted:
   // only the text to the phone carries live links, rebuilt from link ids on every attempt.
   const recorded: OutboundSms = { ...sms, body: redactLinkTokens(sms.body) };
   const [claim, permission] = await Promise.all([
     claimPatiently(deps, recorded),
-    deps.store.textingPermission(sms.to, sms.brandId),
+    known.permission ?? deps.store.textingPermission(sms.to, sms.brandId),
   ]);
   if (claim.kind === 'busy') throw new TransientError('Another attempt at this SMS is in progress');
   if (claim.kind === 'done') return claim.record.outcome!;

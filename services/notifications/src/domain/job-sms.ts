@@ -45,9 +45,12 @@ export async function textCustomerAbout(
     correction?: boolean;
   };
   const { job } = data;
-  const [{ stale }, texted] = await Promise.all([
+  // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
+  // out, consent on record). A consent this event brings is recorded by observeJob, possibly after the
+  // read: the event's own consent counts anyway (consentOnEvent).
+  const [{ stale }, permission] = await Promise.all([
     deps.store.observeJob(job, deps.now()),
-    deps.store.hasTexted(job.customer.phone),
+    deps.store.textingPermission(job.customer.phone, job.brandId),
   ]);
   const brand = deps.brands.get(job.brandId);
   // A current event plans what follows it (a reminder, a review request); a stale one plans nothing.
@@ -73,7 +76,7 @@ export async function textCustomerAbout(
   };
   if (stale) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
 
-  const firstToNumber = !texted;
+  const firstToNumber = !permission.texted;
   // The link is rebuilt from its id: the event carries no token.
   const trackingUrl = job.trackingLinkId
     ? await deps.trackingLinks.urlFor(job.brandId, job.trackingLinkId)
@@ -82,10 +85,16 @@ export async function textCustomerAbout(
     ...(template === 'correction' && data.status ? { correctedTo: data.status } : {}),
     ...(trackingUrl ? { trackingUrl } : {}),
   });
-  return deliverOnce(deps, {
-    ...sms,
-    body: renderSms(template, variables, { firstToNumber }).body,
-    numberTexted: texted,
-    ...(TIME_SENSITIVE_TEMPLATES.has(template) ? { validitySeconds: deps.timeSensitiveValiditySeconds } : {}),
-  });
+  return deliverOnce(
+    deps,
+    {
+      ...sms,
+      body: renderSms(template, variables, { firstToNumber }).body,
+      numberTexted: permission.texted,
+      ...(TIME_SENSITIVE_TEMPLATES.has(template)
+        ? { validitySeconds: deps.timeSensitiveValiditySeconds }
+        : {}),
+    },
+    { permission },
+  );
 }

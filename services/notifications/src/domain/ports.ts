@@ -64,10 +64,14 @@ export interface ConsentRecord {
   jobId?: string | undefined;
 }
 
-/** What stands between a number and a text from a brand: an opt-out, and whether consent is on record. */
+/**
+ * What stands between a number and a text from a brand: an opt-out, and whether consent is on record;
+ * with whether the number has had a text from us (the first one says how to opt out), read in the same go.
+ */
 export interface TextingPermission {
   optedOut: boolean;
   consented: boolean;
+  texted: boolean;
 }
 
 /** The final outcome of one OutboundSms. */
@@ -141,7 +145,7 @@ export interface NotificationStore {
   jobByRef(ref: string): Promise<JobSnapshot | undefined>;
 
   isSuppressed(phone: string): Promise<boolean>;
-  /** One read: the number's opt-out and whether `brandId` has its consent on record. */
+  /** One read: the number's opt-out, whether `brandId` has its consent on record, and whether it was texted. */
   textingPermission(phone: string, brandId: string): Promise<TextingPermission>;
   /** Everything on record about texting a number (the admins' export): consents, opt-out, undos. */
   consentHistory(phone: string): Promise<{

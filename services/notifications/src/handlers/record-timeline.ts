@@ -7,12 +7,14 @@ import { timelineEntryFor, trackingLinkOf } from '../domain/timeline.ts';
 
 /**
  * Queue `timeline`: every qdn.* event about a job becomes one timeline entry (stored once by event id);
- * the job's current tracking link is kept too, for the customer's routes.
+ * a rotated tracking link is kept too, for the customer's routes. The link a job event's snapshot names
+ * is kept by the sms consumer's projection of the job (observeJob), which writes for every job event
+ * anyway: a write here too would cost one more per event for a link that rarely changes.
  */
 export const handler = queueConsumer(
   { consumer: timeline.name, parse: parseBusEvent },
   async function recordTimelineEntry(event) {
-    const link = trackingLinkOf(event);
+    const link = event.detailType === 'TrackingLinkIssued' ? trackingLinkOf(event) : undefined;
     if (link) await messageStore().recordTrackingLink(link);
     const entry = timelineEntryFor(event);
     if (!entry) {

@@ -162,6 +162,7 @@ export function memoryStore(
     textingPermission: async (phone: string, brandId: string) => ({
       optedOut: suppressed.has(phone),
       consented: consents.some((consent) => consent.phone === phone && consent.brandId === brandId),
+      texted: texted.has(phone),
     }),
     consentHistory: async (phone: string) => ({
       consents: consents.filter((consent) => consent.phone === phone),
