@@ -1,0 +1,137 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jobOnBus } from '@qdn/local-cloud/test-factories';
+import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { DynamoNotificationStore } from '../../src/adapters/notification-store.ts';
+
+// The messages table's store against the local cloud's DynamoDB: the reads and writes issue 21 folded
+// together (fewer calls per SMS) still answer what they answered before.
+let harness: TestCloud;
+let store: DynamoNotificationStore;
+
+beforeAll(async () => {
+  harness = await startTestCloud('message-store');
+  const db = DynamoDBDocumentClient.from(harness.cloud.clients.dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  store = new DynamoNotificationStore(db, 'qdn-notifications-local-messages', { sendRecordTtlDays: 30 });
+}, 90_000);
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+let seq = 0;
+const newPhone = () => `+1619556${String(seq++).padStart(4, '0')}`;
+const newJobId = () => `qdn_store${String(seq++).padStart(4, '0')}`;
+const now = new Date('2026-12-04T10:00:00Z');
+
+describe('textingPermission', () => {
+  it('given a number with a consent, a review request and a text on record, then one read says texted, consented and not opted out', async () => {
+    const phone = newPhone();
+    await store.observeJob(
+      jobOnBus({ jobId: newJobId(), version: 1, customer: { name: 'Mark', firstName: 'Mark', phone } }),
+      now,
+    );
+    await store.markReviewRequested(phone, 'qdn', now);
+    expect(await store.textingPermission(phone, 'qdn')).toEqual({
+      optedOut: false,
+      consented: true,
+      texted: false,
+    });
+
+    await store.markTexted(phone, now);
+    await store.suppress(phone, 'keyword', now);
+
+    expect(await store.textingPermission(phone, 'qdn')).toEqual({
+      optedOut: true,
+      consented: true,
+      texted: true,
+    });
+    // Another brand has no consent of its own; the number's opt-out and first text are the number's.
+    expect(await store.textingPermission(phone, 'other-brand')).toEqual({
+      optedOut: true,
+      consented: false,
+      texted: true,
+    });
+    expect(await store.hasTexted(phone)).toBe(true);
+  });
+});
+
+describe('currentTrackingLink', () => {
+  it("given job events and rotations in any order, then the highest version's link; none before any event", async () => {
+    const jobId = newJobId();
+    const customer = { name: 'Mark', firstName: 'Mark', phone: newPhone() };
+    expect(await store.currentTrackingLink(jobId)).toBeUndefined();
+
+    // The job events' link comes with the job's projection.
+    await store.observeJob(jobOnBus({ jobId, version: 1, customer, trackingLinkId: 'L1' }), now);
+    expect(await store.currentTrackingLink(jobId)).toBe('L1');
+
+    // A rotation at version 3 arrives before the job event of version 2.
+    await store.recordTrackingLink({ jobId, linkId: 'L3', version: 3 });
+    await store.observeJob(jobOnBus({ jobId, version: 2, customer, trackingLinkId: 'L1' }), now);
+    expect(await store.currentTrackingLink(jobId)).toBe('L3');
+
+    // A later job event names the rotated link, then a later rotation again; an old rotation changes nothing.
+    await store.observeJob(jobOnBus({ jobId, version: 4, customer, trackingLinkId: 'L3' }), now);
+    await store.recordTrackingLink({ jobId, linkId: 'L5', version: 5 });
+    await store.recordTrackingLink({ jobId, linkId: 'L3', version: 3 });
+    expect(await store.currentTrackingLink(jobId)).toBe('L5');
+  });
+});
+
+describe('jobsForPhone', () => {
+  it('given a job whose status changes and then its number, then the reply lookup follows the status and the number', async () => {
+    const jobId = newJobId();
+    const [first, second] = [newPhone(), newPhone()];
+    const job = (version: number, status: 'scheduled' | 'en_route', phone: string) =>
+      jobOnBus({ jobId, version, status, customer: { name: 'Mark', firstName: 'Mark', phone } });
+
+    await store.observeJob(job(1, 'scheduled', first), now);
+    await store.observeJob(job(2, 'en_route', first), now);
+    expect((await store.jobsForPhone(first)).map(({ jobId: id, status }) => [id, status])).toEqual([
+      [jobId, 'en_route'],
+    ]);
+
+    await store.observeJob(job(3, 'en_route', second), now);
+    expect(await store.jobsForPhone(first)).toEqual([]);
+    expect((await store.jobsForPhone(second)).map(({ jobId: id, version }) => [id, version])).toEqual([
+      [jobId, 3],
+    ]);
+  });
+});
+
+describe('GET /track/jobs/{jobId}/messages', () => {
+  it("given a customer's grant and then a rotated link, then the old link's grant is refused and the new one's works", async () => {
+    const created = await harness.api('POST', '/jobs', {
+      role: 'dispatcher',
+      body: {
+        customer: { name: 'Ana Ruiz', phone: newPhone() },
+        address: { text: 'Soderblom Ave, San Diego, CA' },
+        serviceType: 'trailer_pickup_and_dump',
+        schedule: { date: '2026-12-15', window: 'afternoon' },
+        crewIds: [],
+      },
+    });
+    expect(created.status).toBe(201);
+    const jobId = created.body.job.jobId as string;
+    const grantOf = async (trackingUrl: string) =>
+      (await harness.api('GET', `/track/${trackingUrl.split('/track/')[1]}`)).body.grant.grant as string;
+    const messages = (grant: string) =>
+      fetch(`${harness.cloud.apiUrl}/track/jobs/${jobId}/messages`, {
+        headers: { authorization: `Bearer ${grant}` },
+      }).then((response) => response.status);
+    const first = await grantOf(created.body.trackingUrl);
+    // The service knows the job's link once the sms consumer has projected the job.
+    await eventually(() => store.currentTrackingLink(jobId));
+    expect(await messages(first)).toBe(200);
+
+    const rotated = await harness.api('POST', `/jobs/${jobId}/tracking-link`, { role: 'dispatcher' });
+    expect(rotated.status).toBe(201);
+    const second = await grantOf(rotated.body.trackingUrl);
+
+    await eventually(async () => (await messages(first)) === 401, { what: 'the old grant refused' });
+    expect(await messages(second)).toBe(200);
+  });
+});
