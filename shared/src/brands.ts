@@ -60,6 +60,8 @@ export const Brand = z.object({
     z.object({ fromNumber: E164 }),
   ]),
   smsSignOff: z.string().min(1),
+  /** The number customers call or text (public: shown on the brand's pages, not-found pages included). */
+  contactPhone: E164.optional(),
   backupTeamNumbers: z.array(E164).min(1),
   windows: z.record(z.string(), z.object({ start: hhmm, end: hhmm })),
   serviceTypes: z.array(ServiceTypeConfig).min(1),

@@ -13,6 +13,8 @@ export interface BrandProfile {
   theme: Brand['theme'];
   /** The words beside the booking form's consent checkbox, exactly as the consent record keeps them. */
   smsConsentWording: string;
+  /** Where customers call or text the brand (its pages show it, the not-found pages too). */
+  contactPhone?: string;
 }
 
 export function brandProfile(brand: Brand): BrandProfile {
@@ -26,5 +28,6 @@ export function brandProfile(brand: Brand): BrandProfile {
     sla: brand.sla,
     theme: brand.theme,
     smsConsentWording: smsConsentWording(brand),
+    ...(brand.contactPhone ? { contactPhone: brand.contactPhone } : {}),
   };
 }

@@ -343,6 +343,7 @@ describe('what the public pages know of a brand', () => {
     expect(Object.keys(profile).sort()).toEqual(
       [
         'brandId',
+        'contactPhone',
         'displayName',
         'serviceTypes',
         'siteBaseUrl',

@@ -79,14 +79,42 @@ export function h(tag, attributes = {}, ...children) {
 }
 
 /**
- * Replaces the whole page with one message and nothing else (unknown or expired links): no brand, no
- * hint of what the link might have been.
+ * Replaces the whole page with one message (unknown or expired links) and how to reach the site's own
+ * brand: nothing about what the link might have been, since the brand is the site's, not the link's.
  */
 export function showOnly(message, title) {
   document.title = title;
   document.documentElement.removeAttribute('style');
-  const main = h('main', { class: 'only-message' }, h('p', { id: 'only-message' }, message));
+  const contact = h('p', { id: 'contact', class: 'contact' });
+  const main = h('main', { class: 'only-message' }, h('p', { id: 'only-message' }, message), contact);
   document.body.replaceChildren(main);
+  return showContact(contact);
+}
+
+/** A US number as people write it: +16195550100 → (619) 555-0100; anything else as given. */
+export function formatPhone(e164) {
+  const us = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
+  return us ? `(${us[1]}) ${us[2]}-${us[3]}` : e164;
+}
+
+/**
+ * "Questions? Call or text QuickDumpNow at (619) 555-0100." for the site's brand, in `node`; nothing
+ * when the brand has no contact number or can't be loaded (the page's message stands on its own).
+ */
+export async function showContact(node) {
+  try {
+    const { defaultBrandId } = await siteConfig();
+    const answer = await callApi(`/brands/${encodeURIComponent(defaultBrandId)}`);
+    const brand = answer.ok ? answer.data : undefined;
+    if (!brand?.contactPhone) return;
+    node.replaceChildren(
+      `Questions? Call or text ${brand.displayName} at `,
+      h('a', { href: `tel:${brand.contactPhone}` }, formatPhone(brand.contactPhone)),
+      '.',
+    );
+  } catch {
+    // Offline or the API is down: the not-found message alone is still true.
+  }
 }
 
 // ---- The brand's look ------------------------------------------------------------------------------

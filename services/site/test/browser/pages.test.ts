@@ -321,7 +321,7 @@ describe('the tracking page', () => {
     await screenshot(page, 'track-en-route');
   });
 
-  it('given the link was revoked (a new one issued), then the old link shows the not-found message and nothing else', async () => {
+  it('given the link was revoked (a new one issued), then the old link shows the not-found message and the site brand’s number, nothing else', async () => {
     // Prepare
     const rotated = await api('POST', `/jobs/${jobId}/tracking-link`, { role: 'dispatcher' });
     expect(rotated.status).toBe(201);
@@ -332,12 +332,21 @@ describe('the tracking page', () => {
     const malformed = await openPage(`${cloud.siteUrl}/track/not-a-token`);
 
     // Assess
+    const contact = 'Questions? Call or text QuickDumpNow at (619) 555-0100.';
     for (const shown of [revoked, unknown, malformed]) {
       await waitForText(shown, '#only-message', NOT_FOUND);
-      expect((await textOf(shown, 'body')).trim()).toBe(NOT_FOUND);
+      await waitForText(shown, '#contact', contact);
+      expect((await textOf(shown, 'body')).replace(/\s+/g, ' ').trim()).toBe(`${NOT_FOUND} ${contact}`);
+      expect(await shown.getAttribute('#contact a', 'href')).toBe('tel:+16195550100');
     }
     expect(await seriousAccessibilityViolations(revoked)).toEqual([]);
     await screenshot(revoked, 'track-not-found');
+    // Any other missing page says the same: how to reach the brand.
+    const missing = await openPage(`${cloud.siteUrl}/no/such/page`);
+    await waitForText(missing, '#contact', contact);
+    expect(await textOf(missing, 'h1')).toBe('Page not found');
+    expect(await seriousAccessibilityViolations(missing)).toEqual([]);
+    await missing.close();
     const current = await openPage(rotated.body.trackingUrl);
     await waitForText(current, '#status-text', 'On the way');
     await Promise.all([page, revoked, unknown, malformed, current].map((shown) => shown.close()));
