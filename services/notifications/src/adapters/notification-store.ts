@@ -390,10 +390,6 @@ export class DynamoNotificationStore implements NotificationStore {
     });
   }
 
-  async hasTexted(phone: string): Promise<boolean> {
-    return (await this.#get(`PHONE#${phone}`, 'TEXTED')) !== undefined;
-  }
-
   async markTexted(phone: string, now: Date): Promise<void> {
     await this.#put({ pk: `PHONE#${phone}`, sk: 'TEXTED', at: now.toISOString() });
   }

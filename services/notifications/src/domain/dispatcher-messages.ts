@@ -105,17 +105,22 @@ async function sendDispatcherText(
   request: DispatcherText,
 ): Promise<SendOutcome> {
   const brand = deps.brands.get(job.brandId);
-  const rendered = renderDispatcherText(request.text, brand, {
-    firstToNumber: !(await deps.store.hasTexted(job.phone)),
-  });
-  return deliverOnce(deps, {
-    key: dispatcherTextKey(request),
-    brandId: job.brandId,
-    jobId: job.jobId,
-    to: job.phone,
-    body: rendered.body,
-    template: 'dispatcher',
-    audience: 'customer',
-    sender: senderOf(brand),
-  });
+  // One read says whether the number may be texted and whether it was before (the opt-out line).
+  const permission = await deps.store.textingPermission(job.phone, job.brandId);
+  const rendered = renderDispatcherText(request.text, brand, { firstToNumber: !permission.texted });
+  return deliverOnce(
+    deps,
+    {
+      key: dispatcherTextKey(request),
+      brandId: job.brandId,
+      jobId: job.jobId,
+      to: job.phone,
+      body: rendered.body,
+      template: 'dispatcher',
+      audience: 'customer',
+      sender: senderOf(brand),
+      numberTexted: permission.texted,
+    },
+    { permission },
+  );
 }

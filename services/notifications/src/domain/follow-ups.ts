@@ -158,12 +158,17 @@ export async function sendFollowUp(
     haveReady: brand.reminder.haveReady,
     ...(brand.reviewRequest ? { reviewUrl: brand.reviewRequest.url } : {}),
   });
-  const texted = await deps.store.hasTexted(sms.to);
-  const outcome = await deliverOnce(deps, {
-    ...sms,
-    body: renderSms(template, variables, { firstToNumber: !texted }).body,
-    numberTexted: texted,
-  });
+  // One read says whether the number may be texted and whether it was before (the opt-out line).
+  const permission = await deps.store.textingPermission(sms.to, sms.brandId);
+  const outcome = await deliverOnce(
+    deps,
+    {
+      ...sms,
+      body: renderSms(template, variables, { firstToNumber: !permission.texted }).body,
+      numberTexted: permission.texted,
+    },
+    { permission },
+  );
   if (followUp.kind === 'review-request' && outcome.state === 'sent') {
     await deps.store.markReviewRequested(sms.to, job.brandId, now);
   }

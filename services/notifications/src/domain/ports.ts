@@ -168,8 +168,7 @@ export interface NotificationStore {
   /** When the number was last asked for a review by the brand (at most once per 90 days). */
   reviewRequestedAt(phone: string, brandId: string): Promise<string | undefined>;
   markReviewRequested(phone: string, brandId: string, now: Date): Promise<void>;
-  /** Whether any SMS went to this number before (the first one says how to opt out). */
-  hasTexted(phone: string): Promise<boolean>;
+  /** Marks the number as texted before (`textingPermission` reads it: the first text says how to opt out). */
   markTexted(phone: string, now: Date): Promise<void>;
 
   claimSend(sms: OutboundSms, now: Date, leaseMs: number): Promise<SendClaim>;

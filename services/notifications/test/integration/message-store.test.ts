@@ -54,7 +54,6 @@ describe('textingPermission', () => {
       consented: false,
       texted: true,
     });
-    expect(await store.hasTexted(phone)).toBe(true);
   });
 });
 

@@ -277,7 +277,7 @@ describe('texting a crew member', () => {
     });
     expect(published[0]?.detail.data).toMatchObject({ template: 'crew_assigned', audience: 'crew' });
     // A crew text is not a customer's first text: the customer's number is not marked.
-    expect(await deps.store.hasTexted(message.to)).toBe(false);
+    expect((await deps.store.textingPermission(message.to, 'jada')).texted).toBe(false);
   });
 });
 

@@ -19,7 +19,7 @@ describe('deliverOnce', () => {
     expect(published.map((event) => [event.detailType, event.detail.meta.eventId])).toEqual([
       ['SmsSent', 'sms:job:qdn_1:2:on_the_way:SmsSent'],
     ]);
-    expect(await store.hasTexted(sms.to)).toBe(true);
+    expect((await store.textingPermission(sms.to, sms.brandId)).texted).toBe(true);
   });
 
   it('given a customer text with no consent on the event or on record, then it is refused and recorded, and Twilio never asked', async () => {

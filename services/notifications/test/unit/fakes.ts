@@ -187,7 +187,6 @@ export function memoryStore(
     reviewRequestedAt: async (phone: string, brandId: string) => reviews.get(`${phone}#${brandId}`),
     markReviewRequested: async (phone: string, brandId: string, now: Date) =>
       void reviews.set(`${phone}#${brandId}`, now.toISOString()),
-    hasTexted: async (phone: string) => texted.has(phone),
     markTexted: async (phone: string) => void texted.add(phone),
     isInboundDone: async (messageSid: string) => inboundDone.has(messageSid),
     markInboundDone: async (messageSid: string) => void inboundDone.add(messageSid),
