@@ -229,7 +229,7 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async jobsForPhone(phone: string): Promise<JobSnapshot[]> {
-    const items = await this.#query(`PHONE#${phone}`, 'JOB#');
+    const items = await this.#query(`PHONE#${phone}`, { prefix: 'JOB#' });
     // Most recently scheduled first, at most 20 looked at; a job whose phone has since changed no longer counts.
     const recent = items
       .sort(
@@ -242,7 +242,7 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async jobByRef(ref: string): Promise<JobSnapshot | undefined> {
-    const items = await this.#query(`REF#${ref.toUpperCase()}`, 'JOB#');
+    const items = await this.#query(`REF#${ref.toUpperCase()}`, { prefix: 'JOB#' });
     const newest = items.sort((a, b) => String(b.updatedAt).localeCompare(a.updatedAt))[0];
     return newest ? this.job(String(newest.sk).slice('JOB#'.length)) : undefined;
   }
@@ -254,7 +254,7 @@ export class DynamoNotificationStore implements NotificationStore {
   async textingPermission(phone: string, brandId: string): Promise<TextingPermission> {
     // OPTIN# … TEXTED also spans RESTORED# and REVIEW# (a few small items), not the number's JOB# ones:
     // one Query instead of a Query and a GetItem per text.
-    const items = await this.#phoneRecords(phone, { between: ['OPTIN#', 'TEXTED'] });
+    const items = await this.#query(`PHONE#${phone}`, { between: ['OPTIN#', 'TEXTED'] });
     return {
       optedOut: items.some((item) => item.sk === 'OPTOUT'),
       consented: items.some((item) => String(item.sk).startsWith(`OPTIN#${brandId}#`)),
@@ -263,7 +263,7 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async consentHistory(phone: string) {
-    const items = await this.#phoneRecords(phone);
+    const items = await this.#query(`PHONE#${phone}`);
     const optOut = items.find((item) => item.sk === 'OPTOUT');
     return {
       consents: items.filter((item) => String(item.sk).startsWith('OPTIN#')).map(storedConsent),
@@ -290,29 +290,6 @@ export class DynamoNotificationStore implements NotificationStore {
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
     }
-  }
-
-  /** A number's items (consistent: a consent recorded a moment ago counts), optionally a key range. */
-  async #phoneRecords(phone: string, range?: { between: [string, string] }): Promise<Item[]> {
-    const items: Item[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
-          ExpressionAttributeValues: {
-            ':pk': `PHONE#${phone}`,
-            ...(range ? { ':from': range.between[0], ':to': range.between[1] } : {}),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
   }
 
   async suppression(phone: string): Promise<{ source: string; at: string } | undefined> {
@@ -602,15 +579,25 @@ export class DynamoNotificationStore implements NotificationStore {
     await this.#db.send(new PutCommand({ TableName: this.#table, Item: item }));
   }
 
-  async #query(pk: string, skPrefix?: string): Promise<Item[]> {
+  /**
+   * A partition's items, all pages, read consistently (a record written a moment ago counts): all of
+   * them, those whose sort key starts with `prefix`, or those `between` two sort keys (inclusive).
+   */
+  async #query(pk: string, sk?: { prefix: string } | { between: [string, string] }): Promise<Item[]> {
     const items: Item[] = [];
+    const [condition, values] =
+      sk === undefined
+        ? ['pk = :pk', {}]
+        : 'prefix' in sk
+          ? ['pk = :pk AND begins_with(sk, :prefix)', { ':prefix': sk.prefix }]
+          : ['pk = :pk AND sk BETWEEN :from AND :to', { ':from': sk.between[0], ':to': sk.between[1] }];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#db.send(
         new QueryCommand({
           TableName: this.#table,
-          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':prefix': skPrefix } : {}) },
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: { ':pk': pk, ...values },
           ConsistentRead: true,
           ExclusiveStartKey,
         }),

@@ -1,19 +1,11 @@
+import { normalised } from './consent-revocation.ts';
+
 /**
  * Whether a customer's reply complains about the job: such a customer is never asked for a review (a
  * request after a complaint reads as not listening, and review sites treat selective asking badly
  * enough without it). A tested list of signals in English and Spanish, erring towards caution: a false
  * positive costs one review request, a false negative a customer's goodwill.
  */
-
-function normalised(body: string): string {
-  return ` ${body
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase()
-    .replace(/['’`]/g, '')
-    .replace(/[^a-z0-9ñ]+/g, ' ')
-    .trim()} `;
-}
 
 const SIGNALS: RegExp[] = [
   // Anger and disappointment in so many words

@@ -8,8 +8,11 @@
  * @see https://docs.fcc.gov/public/attachments/FCC-24-24A1.pdf
  */
 
-/** Lower case, accents and apostrophes dropped, anything else that is not a letter or digit a space. */
-function normalised(body: string): string {
+/**
+ * A reply as the phrase lists read it: lower case, accents and apostrophes dropped, anything else that is
+ * not a letter or digit a space, padded with a space each side (so `\b` and ` word ` both work).
+ */
+export function normalised(body: string): string {
   return ` ${body
     .normalize('NFD')
     .replace(/\p{Diacritic}/gu, '')
