@@ -4,6 +4,22 @@ import { defineConsumer, definePublishRetry } from '@qdn/shared/consumers';
 // alarms, functions, roles and ops registration come from here (scripts/osls-plugin/consumers.ts), and
 // the handlers accept exactly the detail-types declared.
 
+/**
+ * What texting a customer about their job calls: the brands, Twilio's key, the tracking-link secret, the
+ * messages table (permission, ledger, projection) and the follow-ups' schedules (which pass their role).
+ */
+const CUSTOMER_TEXTING_GRANTS = [
+  'brands',
+  'twilioApiKey',
+  'trackingLinkSecret',
+  'readMessages',
+  'queryMessages',
+  'putMessages',
+  'updateMessages',
+  'planFollowUps',
+  'passFollowUpsRole',
+] as const;
+
 export const sms = defineConsumer({
   name: 'sms',
   purpose: 'Text the customer about their job',
@@ -27,17 +43,7 @@ export const sms = defineConsumer({
   // Sized for the Twilio account's sending rate, not for the queue's depth.
   maxConcurrency: '${param:smsMaxConcurrency}',
   environment: 'notificationsEnvironment',
-  grants: [
-    'brands',
-    'twilioApiKey',
-    'trackingLinkSecret',
-    'readMessages',
-    'queryMessages',
-    'putMessages',
-    'updateMessages',
-    'planFollowUps',
-    'passFollowUpsRole',
-  ],
+  grants: CUSTOMER_TEXTING_GRANTS,
 });
 
 export const followUps = defineConsumer({
@@ -49,17 +55,7 @@ export const followUps = defineConsumer({
   from: { schedules: { description: 'Reminders and review requests, each at its time' } },
   maxConcurrency: '${param:smsMaxConcurrency}',
   environment: 'notificationsEnvironment',
-  grants: [
-    'brands',
-    'twilioApiKey',
-    'trackingLinkSecret',
-    'readMessages',
-    'queryMessages',
-    'putMessages',
-    'updateMessages',
-    'planFollowUps',
-    'passFollowUpsRole',
-  ],
+  grants: CUSTOMER_TEXTING_GRANTS,
 });
 
 export const timeline = defineConsumer({
