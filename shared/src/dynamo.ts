@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  paginateQuery,
+  type QueryCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { perInstance } from './per-instance.ts';
 
 // One DynamoDB client per function, created on first use. Endpoints come from the SDK's standard
@@ -88,4 +94,29 @@ export async function recordIfNewer(
     if (isConditionalCheckFailure(error)) return { written: false };
     throw error;
   }
+}
+
+/**
+ * Every item a Query matches, page after page (DynamoDB answers at most 1 MB at a time), through the
+ * SDK's own paginator; with `limit`, at most that many (each page asks for no more than are left).
+ *
+ * @example const photos = await queryAll(client, { TableName, KeyConditionExpression: 'jobId = :j', ExpressionAttributeValues: { ':j': jobId } });
+ */
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  options: { limit?: number } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  const { limit } = options;
+  // The paginator writes its page token into the input it is given: a copy keeps the caller's intact.
+  const query = { ...input, ...(limit === undefined ? {} : { Limit: limit }) };
+  for await (const page of paginateQuery({ client }, query)) {
+    items.push(...(page.Items ?? []));
+    if (limit !== undefined) {
+      if (items.length >= limit) return items.slice(0, limit);
+      query.Limit = limit - items.length;
+    }
+  }
+  return items;
 }

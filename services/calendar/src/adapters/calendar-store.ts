@@ -3,11 +3,10 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { TransientError } from '@qdn/shared/errors';
 import { JobStatus } from '@qdn/shared/events';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
@@ -183,27 +182,19 @@ export class DynamoCalendarStore implements CalendarEntryStore {
   }
 
   async list(calendarId: string, range: { from: Date; to?: Date }): Promise<CalendarEntry[]> {
-    const entries: CalendarEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: 'byEnd',
-          // `~` sorts after every job id character: entries ending exactly at `from` are left out.
-          KeyConditionExpression: 'gsi1pk = :calendar AND gsi1sk > :from',
-          ...(range.to ? { FilterExpression: 'startsAt < :to' } : {}),
-          ExpressionAttributeValues: {
-            ':calendar': `CAL#${calendarId}`,
-            ':from': `${range.from.toISOString()}#~`,
-            ...(range.to ? { ':to': range.to.toISOString() } : {}),
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) entries.push(storedMembership(item).entry);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.#client, {
+      TableName: this.#table,
+      IndexName: 'byEnd',
+      // `~` sorts after every job id character: entries ending exactly at `from` are left out.
+      KeyConditionExpression: 'gsi1pk = :calendar AND gsi1sk > :from',
+      ...(range.to ? { FilterExpression: 'startsAt < :to' } : {}),
+      ExpressionAttributeValues: {
+        ':calendar': `CAL#${calendarId}`,
+        ':from': `${range.from.toISOString()}#~`,
+        ...(range.to ? { ':to': range.to.toISOString() } : {}),
+      },
+    });
+    const entries = items.map((item) => storedMembership(item).entry);
     return entries.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.jobId.localeCompare(b.jobId));
   }
 }

@@ -3,12 +3,11 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { untilProcessed } from '@qdn/shared/retry';
 import type { Arrival } from '../domain/arrival.ts';
 import type { TrailerBookings } from '../domain/fleet.ts';
@@ -178,43 +177,28 @@ export class DynamoJobRepository implements JobRepository {
   }
 
   async listByDate(date: string): Promise<JobRecord[]> {
-    const jobs: JobRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: 'byDate',
-          KeyConditionExpression: 'gsi1pk = :date',
-          ExpressionAttributeValues: { ':date': `DATE#${date}` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      jobs.push(...(page.Items ?? []).map(storedJob));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return jobs;
+    const items = await queryAll(this.#client, {
+      TableName: this.#table,
+      IndexName: 'byDate',
+      KeyConditionExpression: 'gsi1pk = :date',
+      ExpressionAttributeValues: { ':date': `DATE#${date}` },
+    });
+    return items.map(storedJob);
   }
 
   async listRequested(limit: number): Promise<JobRecord[]> {
-    const jobs: JobRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: 'byRequest',
-          KeyConditionExpression: 'gsi2pk = :requested',
-          ExpressionAttributeValues: { ':requested': 'REQUESTED' },
-          ScanIndexForward: true,
-          Limit: limit - jobs.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      jobs.push(...(page.Items ?? []).map(storedJob));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && jobs.length < limit);
-    return jobs;
+    const items = await queryAll(
+      this.#client,
+      {
+        TableName: this.#table,
+        IndexName: 'byRequest',
+        KeyConditionExpression: 'gsi2pk = :requested',
+        ExpressionAttributeValues: { ':requested': 'REQUESTED' },
+        ScanIndexForward: true,
+      },
+      { limit },
+    );
+    return items.map(storedJob);
   }
 
   async recordArrival(jobId: string, arrival: Arrival, change: { at: string; by: string }): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '@qdn/shared/dynamo';
 import { untilProcessed } from '@qdn/shared/retry';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
@@ -63,23 +64,17 @@ export class DynamoLocationLog implements LocationLog {
   }
 
   async list(jobId: string, from: string, limit: number): Promise<StoredLocationPoint[]> {
-    const points: StoredLocationPoint[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'jobId = :jobId AND pointKey >= :from',
-          ExpressionAttributeValues: { ':jobId': jobId, ':from': from },
-          ScanIndexForward: false,
-          Limit: limit - points.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      points.push(...(page.Items ?? []).map(storedPoint));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && points.length < limit);
-    return points;
+    const items = await queryAll(
+      this.#client,
+      {
+        TableName: this.#table,
+        KeyConditionExpression: 'jobId = :jobId AND pointKey >= :from',
+        ExpressionAttributeValues: { ':jobId': jobId, ':from': from },
+        ScanIndexForward: false,
+      },
+      { limit },
+    );
+    return items.map(storedPoint);
   }
 
   async latest(jobId: string): Promise<StoredLocationPoint | undefined> {

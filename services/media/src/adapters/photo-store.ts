@@ -3,10 +3,9 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import { PHOTO_TYPES, type PhotoLocation, type PhotoRecord, type StoredPhotoFacts } from '../domain/photo.ts';
@@ -85,21 +84,12 @@ export class DynamoPhotoRepository implements PhotoRepository {
   }
 
   async listByJob(jobId: string): Promise<PhotoRecord[]> {
-    const photos: PhotoRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'jobId = :jobId',
-          ExpressionAttributeValues: { ':jobId': jobId },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      photos.push(...(page.Items ?? []).map(fromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return photos;
+    const items = await queryAll(this.#client, {
+      TableName: this.#table,
+      KeyConditionExpression: 'jobId = :jobId',
+      ExpressionAttributeValues: { ':jobId': jobId },
+    });
+    return items.map(fromItem);
   }
 
   async markStored(

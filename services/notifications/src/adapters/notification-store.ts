@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, queryAll, recordIfNewer } from '@qdn/shared/dynamo';
 import { type JobOnBus, JobStatus, SmsAudience, SmsConsentSource } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
@@ -584,28 +584,18 @@ export class DynamoNotificationStore implements NotificationStore {
    * them, those whose sort key starts with `prefix`, or those `between` two sort keys (inclusive).
    */
   async #query(pk: string, sk?: { prefix: string } | { between: [string, string] }): Promise<Item[]> {
-    const items: Item[] = [];
     const [condition, values] =
       sk === undefined
         ? ['pk = :pk', {}]
         : 'prefix' in sk
           ? ['pk = :pk AND begins_with(sk, :prefix)', { ':prefix': sk.prefix }]
           : ['pk = :pk AND sk BETWEEN :from AND :to', { ':from': sk.between[0], ':to': sk.between[1] }];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: condition,
-          ExpressionAttributeValues: { ':pk': pk, ...values },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+    return queryAll(this.#db, {
+      TableName: this.#table,
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: { ':pk': pk, ...values },
+      ConsistentRead: true,
+    });
   }
 }
 

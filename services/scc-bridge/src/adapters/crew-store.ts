@@ -4,12 +4,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { TransientError } from '@qdn/shared/errors';
 import { CrewMessageKind, JobStatus } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
@@ -190,21 +189,12 @@ export class DynamoCrewRoster implements CrewRoster {
   }
 
   async list(): Promise<CrewMember[]> {
-    const members: CrewMember[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :roster AND begins_with(sk, :crew)',
-          ExpressionAttributeValues: { ':roster': 'ROSTER', ':crew': 'CREW#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      members.push(...(page.Items ?? []).map(storedMember));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return members;
+    const items = await queryAll(this.#client, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :roster AND begins_with(sk, :crew)',
+      ExpressionAttributeValues: { ':roster': 'ROSTER', ':crew': 'CREW#' },
+    });
+    return items.map(storedMember);
   }
 
   async save(member: CrewMember): Promise<void> {
@@ -397,28 +387,21 @@ export class DynamoCharterStore implements CharterStore {
     let scc: SccState = {};
     const links: CrewLink[] = [];
     const ticks: ChecklistTick[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :job',
-          ExpressionAttributeValues: { ':job': `JOB#${jobId}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const sk = String(item.sk);
-        if (sk === 'CHARTER') {
-          scc = storedSccState(item);
-          // A charter claimed but never completed has a lease (and maybe SCC state) but no version yet.
-          if (item.version !== undefined) charter = storedCharter(item);
-        } else if (sk.startsWith('LINK#')) links.push(storedLink(item));
-        else if (sk.startsWith('CHECK#')) ticks.push(storedTick(item));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.#client, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :job',
+      ExpressionAttributeValues: { ':job': `JOB#${jobId}` },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk === 'CHARTER') {
+        scc = storedSccState(item);
+        // A charter claimed but never completed has a lease (and maybe SCC state) but no version yet.
+        if (item.version !== undefined) charter = storedCharter(item);
+      } else if (sk.startsWith('LINK#')) links.push(storedLink(item));
+      else if (sk.startsWith('CHECK#')) ticks.push(storedTick(item));
+    }
     return { charter, links, ticks, scc };
   }
 

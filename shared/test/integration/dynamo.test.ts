@@ -3,13 +3,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DynamoDbLocal, startDynamoDbLocal } from '@qdn/local-cloud/dynamodb-local';
+import { queryAll } from '../../src/dynamo.ts';
 import { TransientError } from '../../src/errors.ts';
 import { IdempotencyLedger } from '../../src/idempotency.ts';
 
-// The idempotency ledger against DynamoDB Local (the real engine's conditions and return values).
+// @qdn/shared's DynamoDB helpers against DynamoDB Local (the real engine's conditions, return values and
+// paging): the idempotency ledger and queryAll.
 const dataDir = mkdtempSync(join(tmpdir(), 'qdn-idempotency-'));
 const table = 'ledger';
 let dynamo: DynamoDbLocal;
@@ -195,5 +197,57 @@ describe('IdempotencyLedger', () => {
     if (lapsed.kind !== 'claimed' || holder.kind !== 'claimed') throw new Error('not claimed');
     await ledger.release(key, lapsed.leaseToken);
     expect(await stored(key)).toMatchObject({ leaseToken: holder.leaseToken });
+  });
+});
+
+describe('queryAll', () => {
+  /** `count` items under one partition key, sk 00…, every other one `kept`, each `bytes` large. */
+  async function putItems(pk: string, count: number, bytes: number) {
+    const items = Array.from({ length: count }, (_, index) => ({
+      pk,
+      sk: String(index).padStart(2, '0'),
+      kept: index % 2 === 0,
+      padding: 'x'.repeat(bytes),
+    }));
+    for (let start = 0; start < items.length; start += 25) {
+      await client.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
+          },
+        }),
+      );
+    }
+  }
+  const byPartition = (pk: string) => ({
+    TableName: table,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+  });
+
+  it('given more than one 1 MB page of items, then every item, in key order', async () => {
+    await putItems('PAGED', 30, 45_000); // ≈1.35 MB: DynamoDB answers in two pages
+
+    const items = await queryAll(client, byPartition('PAGED'));
+
+    expect(items.map((item) => item.sk)).toEqual(
+      Array.from({ length: 30 }, (_, i) => String(i).padStart(2, '0')),
+    );
+  });
+
+  it('given a limit and a filter that drops half of each page, then exactly the first `limit` kept items', async () => {
+    await putItems('FILTERED', 20, 10);
+
+    const items = await queryAll(
+      client,
+      {
+        ...byPartition('FILTERED'),
+        FilterExpression: 'kept = :yes',
+        ExpressionAttributeValues: { ':pk': 'FILTERED', ':yes': true },
+      },
+      { limit: 6 },
+    );
+
+    expect(items.map((item) => item.sk)).toEqual(['00', '02', '04', '06', '08', '10']);
   });
 });
