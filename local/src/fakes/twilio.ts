@@ -45,6 +45,14 @@ const OPT_OUT_KEYWORDS = new Set([
   'REVOKE',
 ]);
 const OPT_IN_KEYWORDS = new Set(['START', 'YES', 'UNSTOP']);
+const HELP_KEYWORDS = new Set(['HELP', 'INFO']);
+/** What a Messaging Service's Advanced Opt-Out answers by default (each is configurable in Twilio). */
+const ADVANCED_OPT_OUT_REPLIES = {
+  STOP: 'You have successfully been unsubscribed. You will not receive any more messages from this number. Reply START to resubscribe.',
+  START:
+    'You have successfully been re-subscribed to messages from this number. Reply HELP for help. Reply STOP to unsubscribe. Msg&Data Rates May Apply.',
+  HELP: 'Reply STOP to unsubscribe. Msg&Data Rates May Apply.',
+} as const;
 
 /** Twilio's message statuses as this fake uses them. @see https://www.twilio.com/docs/messaging/api/message-resource#message-status-values */
 export type TwilioMessageStatus =
@@ -151,7 +159,7 @@ export type TwilioFault = TwilioErrorFault | TwilioTimeoutFault | TwilioResetFau
 /** A message as the control API shows it (ISO dates, camelCase). */
 export interface FakeMessage {
   sid: string;
-  direction: 'outbound-api' | 'inbound';
+  direction: 'outbound-api' | 'outbound-reply' | 'inbound';
   to: string;
   from: string | null;
   body: string;
@@ -197,6 +205,11 @@ export interface InboundSms {
   body: string;
   /** Default: the configured inbound webhook URL. */
   url?: string;
+  /**
+   * The number belongs to a Messaging Service with Advanced Opt-Out on: Twilio answers STOP, START and
+   * HELP itself (recorded as an outbound message) and tells the webhook with `OptOutType`.
+   */
+  advancedOptOut?: boolean;
 }
 
 /** What the application's inbound webhook answered. */
@@ -245,7 +258,7 @@ export interface TwilioFake {
 interface StoredMessage {
   seq: number;
   sid: string;
-  direction: 'outbound-api' | 'inbound';
+  direction: 'outbound-api' | 'outbound-reply' | 'inbound';
   messagingServiceSid: string | null;
   to: string;
   from: string | null;
@@ -714,6 +727,30 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
     const keyword = sms.body.trim().toUpperCase();
     if (OPT_OUT_KEYWORDS.has(keyword)) optedOut.add(sms.from);
     if (OPT_IN_KEYWORDS.has(keyword)) optedOut.delete(sms.from);
+    const optOutType = !sms.advancedOptOut
+      ? undefined
+      : OPT_OUT_KEYWORDS.has(keyword)
+        ? 'STOP'
+        : OPT_IN_KEYWORDS.has(keyword)
+          ? 'START'
+          : HELP_KEYWORDS.has(keyword)
+            ? 'HELP'
+            : undefined;
+    if (optOutType) {
+      // Advanced Opt-Out's own reply, from the Messaging Service's configured texts.
+      seq += 1;
+      store.push({
+        ...message,
+        seq,
+        sid: `SM${randomBytes(16).toString('hex')}`,
+        direction: 'outbound-reply',
+        to: sms.from,
+        from: to,
+        body: ADVANCED_OPT_OUT_REPLIES[optOutType],
+        status: 'delivered',
+        numSegments: countSegments(ADVANCED_OPT_OUT_REPLIES[optOutType]),
+      });
+    }
     changed();
 
     const params: Record<string, string> = {
@@ -736,6 +773,7 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
       AccountSid: options.accountSid,
       From: sms.from,
       ApiVersion: API_VERSION,
+      ...(optOutType ? { OptOutType: optOutType } : {}),
     };
     const idempotencyToken = randomUUID();
     const result = await postWebhook(url, params, idempotencyToken);

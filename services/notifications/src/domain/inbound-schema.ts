@@ -9,6 +9,12 @@ export const InboundSmsMessage = z.object({
   body: z.string().max(1600),
   mediaUrls: z.array(z.url()).max(10),
   messagingServiceSid: z.string().optional(),
+  /**
+   * Set by a Messaging Service with Advanced Opt-Out for a keyword it has already answered itself
+   * (STOP, START, HELP): we must not answer again.
+   * @see https://help.twilio.com/articles/360034798533
+   */
+  optOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
   receivedAt: z.iso.datetime({ offset: true }),
 });
 
@@ -22,6 +28,7 @@ export function inboundFromWebhook(params: Record<string, string>, receivedAt: D
     body: params.Body ?? '',
     mediaUrls: Array.from({ length: mediaCount }, (_, index) => params[`MediaUrl${index}`]).filter(Boolean),
     messagingServiceSid: params.MessagingServiceSid,
+    optOutType: params.OptOutType,
     receivedAt: receivedAt.toISOString(),
   });
 }

@@ -14,6 +14,8 @@ export interface InboundSms {
   body: string;
   mediaUrls: string[];
   messagingServiceSid?: string | undefined;
+  /** A keyword Twilio's Advanced Opt-Out has already answered (see inbound-schema.ts). */
+  optOutType?: 'STOP' | 'START' | 'HELP' | undefined;
   receivedAt: string;
 }
 
@@ -216,7 +218,8 @@ async function handleCustomerText(
   if (keyword === 'start') await deps.store.unsuppress(sms.from);
   await deps.publish([received(sms, brand, job, 'customer', keyword, revoked)]);
 
-  if (keyword === 'help') {
+  // With Advanced Opt-Out on, Twilio has answered HELP already (OptOutType): one reply, not two.
+  if (keyword === 'help' && sms.optOutType !== 'HELP') {
     await deliverOnce(deps, {
       key: `help:${sms.messageSid}`,
       brandId: brand.brandId,

@@ -848,6 +848,21 @@ describe('opt-out words, opt-in words and revocations in plain words', () => {
     for (const { word, phone } of restarted) expect([word, await optOutOf(phone)]).toEqual([word, undefined]);
   });
 
+  it('given HELP to a Messaging Service whose Advanced Opt-Out answers it, then the customer gets Twilio’s one reply, not a second of ours; without it, ours', async () => {
+    const handled = newPhone();
+    const plain = newPhone();
+
+    await cloud.twilio.sendInbound({ from: handled, body: 'HELP', advancedOptOut: true });
+    await cloud.twilio.sendInbound({ from: plain, body: 'help' });
+    await until(() => outbound(plain)[0]);
+    await settle();
+
+    const repliesTo = (phone: string) =>
+      cloud.twilio.messages().filter((message) => message.to === phone && message.direction !== 'inbound');
+    expect(repliesTo(handled).map((message) => message.direction)).toEqual(['outbound-reply']);
+    expect(repliesTo(plain).map((message) => message.direction)).toEqual(['outbound-api']);
+  });
+
   it('given five ways of saying "stop texting me", then each number is opted out; five replies that only sound like it opt out nobody', async () => {
     const revocations = [
       'please stop texting me',

@@ -412,6 +412,13 @@ describe('texts customers and the team send us', () => {
     ]);
   });
 
+  it('given HELP that Twilio’s Advanced Opt-Out has answered (OptOutType HELP), then no second reply from us and no relay', async () => {
+    const { deps, texts, published } = await withJobs([]);
+    await handleInbound(deps, inbound({ body: 'HELP', optOutType: 'HELP' }));
+    expect(texts).toEqual([]);
+    expect(published.map((event) => event.detailType)).toEqual(['SmsReceived']);
+  });
+
   it('given an unknown sender writing to JADA’s number with a photo, then JADA’s team gets it as an unknown sender', async () => {
     const { deps, texts } = await withJobs([]);
     await handleInbound(
