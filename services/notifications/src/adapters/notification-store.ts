@@ -355,14 +355,13 @@ export class DynamoNotificationStore implements NotificationStore {
 
   async reviewRequestedAt(phone: string, brandId: string): Promise<string | undefined> {
     const item = await this.#get(`PHONE#${phone}`, `REVIEW#${brandId}`);
-    return item ? storedSuppression(item).at : undefined;
+    return item ? storedReviewRequest(item).at : undefined;
   }
 
   async markReviewRequested(phone: string, brandId: string, now: Date): Promise<void> {
     await this.#put({
       pk: `PHONE#${phone}`,
       sk: `REVIEW#${brandId}`,
-      source: 'review-request',
       at: now.toISOString(),
     });
   }
@@ -602,6 +601,12 @@ export class DynamoNotificationStore implements NotificationStore {
 function recordOf(item: Record<string, unknown>): SendRecord {
   return { key: String(item.pk).slice('SEND#'.length), ...storedSend(item) };
 }
+
+/** PHONE#<e164> / REVIEW#<brandId>: when the brand last asked the number for a review. */
+const storedReviewRequest = storedRecord(
+  'review request',
+  recordFields<{ at: string }>()({ at: z.string() }),
+);
 
 /** PHONE#<e164> / OPTIN#<brandId>#<at>: a consent to texts. */
 const storedConsent = storedRecord(

@@ -9,7 +9,7 @@ import { scheduleOnce } from '@qdn/shared/scheduler';
 import { secretJsonParameter, secretParameter } from '@qdn/shared/ssm-secret';
 import { trackingToken, trackingUrl } from '@qdn/shared/tracking-link';
 import * as z from 'zod';
-import type { FollowUpScheduler } from '../domain/follow-ups.ts';
+import { type FollowUpScheduler, scheduleKeyOf } from '../domain/follow-ups.ts';
 import type { RelayLimit } from '../domain/inbound.ts';
 import type { TrackingLinks } from '../domain/job-sms.ts';
 import type { NotificationsDeps } from '../domain/ports.ts';
@@ -91,8 +91,7 @@ function buildDeps(): Promise<SendingDeps> {
       followUps: {
         schedule: (followUp, at) =>
           scheduleOnce({
-            // A follow-up moved to the next sending window is a new schedule: the first one has run.
-            key: followUp.dueAt === at.toISOString() ? followUp.key : `${followUp.key}@${at.toISOString()}`,
+            key: scheduleKeyOf(followUp, at),
             at,
             targetArn: config.FOLLOW_UPS_QUEUE_ARN,
             roleArn: config.FOLLOW_UPS_ROLE_ARN,

@@ -47,7 +47,15 @@ export const FollowUp = z.discriminatedUnion('kind', [
 export type FollowUp = z.infer<typeof FollowUp>;
 type JobFollowUp = Extract<FollowUp, { kind: 'reminder' | 'review-request' }>;
 
-/** Plants a follow-up to fall due at `at` (idempotent by `followUp.key` and time). */
+/**
+ * The schedule's key for a follow-up due at `at`: its own key when planted for its time, and a new one
+ * when moved to the next sending window (the first schedule has run; a replay of the move is still one).
+ */
+export function scheduleKeyOf(followUp: Pick<FollowUp, 'key' | 'dueAt'>, at: Date): string {
+  return followUp.dueAt === at.toISOString() ? followUp.key : `${followUp.key}@${at.toISOString()}`;
+}
+
+/** Plants a follow-up to fall due at `at` (idempotent by scheduleKeyOf). */
 export interface FollowUpScheduler {
   schedule(followUp: FollowUp, at: Date): Promise<'scheduled' | 'already-scheduled'>;
 }

@@ -19,11 +19,6 @@ export function sendableAt(now: Date, brand: Pick<Brand, 'timeZone' | 'quietHour
   return zonedTimeToInstant(addDays(today, 1), sendFrom, timeZone);
 }
 
-/** Whether a text that can wait may go now. */
-export function insideSendingHours(now: Date, brand: Pick<Brand, 'timeZone' | 'quietHours'>): boolean {
-  return sendableAt(now, brand).getTime() === now.getTime();
-}
-
 /**
  * The day-before reminder of a job on `date`: at the brand's `reminder.sendAt` the day before (inside
  * the sending window), or at once for a job booked after that moment. None when it could only go out

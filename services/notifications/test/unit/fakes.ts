@@ -2,7 +2,7 @@ import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { DomainEvent, JobOnBus } from '@qdn/shared/events';
 import type { ConsentRestorationRecord } from '../../src/domain/consent-restoration.ts';
 import { outcomeEventsOf, recordedSms } from '../../src/domain/delivery.ts';
-import type { FollowUp, FollowUpScheduler } from '../../src/domain/follow-ups.ts';
+import { type FollowUp, type FollowUpScheduler, scheduleKeyOf } from '../../src/domain/follow-ups.ts';
 import type { InboundDeps } from '../../src/domain/inbound.ts';
 import { jobRef } from '../../src/domain/inbound.ts';
 import type { TrackingLinks } from '../../src/domain/job-sms.ts';
@@ -281,7 +281,7 @@ export function notificationsDeps(
   const planted = new Map<string, { followUp: FollowUp; at: Date }>();
   const followUps: FollowUpScheduler = {
     async schedule(followUp, at) {
-      const key = followUp.dueAt === at.toISOString() ? followUp.key : `${followUp.key}@${at.toISOString()}`;
+      const key = scheduleKeyOf(followUp, at);
       if (planted.has(key)) return 'already-scheduled';
       planted.set(key, { followUp: { ...followUp, dueAt: at.toISOString() }, at });
       return 'scheduled';
