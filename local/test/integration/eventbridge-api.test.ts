@@ -537,12 +537,14 @@ describe('EventBridge emulator driven by the real EventBridgeClient', () => {
         .filter((message) => message.queueArn === queueArn('latency-queue'))
         .map((message) => message.at - (sentAt.get(JSON.parse(message.body).detail.n) ?? Number.NaN))
         .sort((a, b) => a - b);
-      const p99 = latencies[Math.floor(latencies.length * 0.99) - 1] ?? Number.NaN;
+      const median = latencies[Math.floor(latencies.length / 2)] ?? Number.NaN;
       expect(latencies).toHaveLength(200);
       // Measured from the SDK call (signing and HTTP included) to the deliver() call. The figure itself is
-      // bench:bus's job (p99 ≈ 7 ms on an idle machine); here, next to other suites on two cores, the bound
-      // only has to tell immediate delivery from a polling or batching delay (≥ 100 ms).
-      expect(p99).toBeLessThan(50);
+      // bench:bus's job (p99 ≈ 7 ms on an idle machine). Here, next to other suites on two cores, the test
+      // only has to tell immediate delivery from a polling or batching delay: a 100 ms poll puts the median
+      // near 50 ms, immediate delivery near 5 ms. The median, not the p99: one CI run saw a p99 of 65 ms from
+      // two scheduler stalls on a busy machine, which says nothing about how the emulator delivers.
+      expect(median).toBeLessThan(25);
     });
   });
 
