@@ -5,15 +5,62 @@ import { DEFAULT_SLA, type SlaThresholds as SlaShape } from './sla.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
-export const ServiceTypeConfig = z.object({
-  serviceType: z.string().regex(/^[a-z][a-z0-9_]*$/),
-  label: z.string().min(1),
-  priceCents: z.number().int().nonnegative(),
-  /** Multi-day rentals (trailer drops) have an end date; the price is per day beyond the first. */
-  extraDayCents: z.number().int().nonnegative().optional(),
-  /** The job takes one of the brand's trailers for its days: bookable only while one is free. */
-  usesTrailer: z.boolean().default(false),
-});
+/**
+ * A charter as the brand sells it: the boat, where guests board, how many it may carry, what a customer
+ * may choose on the booking form (departure times, durations, occasions) and its price. A service type
+ * with a `charter` block books with the charter form (date, departure, duration, guests, occasion)
+ * instead of the address form.
+ */
+export const CharterOffer = z
+  .object({
+    vessel: z.string().min(1).max(80),
+    meetingPoint: z.string().min(1).max(200),
+    /** Guests aboard at most (the boat's certificate): the form and the API refuse more. */
+    capacity: z.number().int().min(1).max(500),
+    /** The departure times a customer may pick, in the brand's time zone. */
+    departureTimes: z.array(hhmm).min(1).max(24),
+    /** The charter lengths offered online, in minutes (a dispatcher may arrange others). */
+    durationsMinutes: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(30)
+          .max(24 * 60),
+      )
+      .min(1)
+      .max(12),
+    /** What a customer may say the charter is for; none listed: the form does not ask. */
+    occasions: z.array(z.string().min(1).max(60)).max(12).default([]),
+    /** The price per hour of the charter; the service type's `priceCents` is the least a charter costs. */
+    hourlyCents: z.number().int().nonnegative(),
+    /** Guests the hourly price covers; each guest beyond costs `extraGuestCents` (none: every guest is covered). */
+    includedGuests: z.number().int().min(1).optional(),
+    extraGuestCents: z.number().int().nonnegative().default(0),
+  })
+  .refine((offer) => offer.includedGuests === undefined || offer.includedGuests <= offer.capacity, {
+    message: 'includedGuests must not exceed capacity',
+    path: ['includedGuests'],
+  });
+export type CharterOffer = z.infer<typeof CharterOffer>;
+
+export const ServiceTypeConfig = z
+  .object({
+    serviceType: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    label: z.string().min(1),
+    priceCents: z.number().int().nonnegative(),
+    /** Multi-day rentals (trailer drops) have an end date; the price is per day beyond the first. */
+    extraDayCents: z.number().int().nonnegative().optional(),
+    /** The job takes one of the brand's trailers for its days: bookable only while one is free. */
+    usesTrailer: z.boolean().default(false),
+    /** A charter: booked with the charter form and priced by the hour (CharterOffer). */
+    charter: CharterOffer.optional(),
+  })
+  .refine((offer) => !(offer.charter && (offer.usesTrailer || offer.extraDayCents !== undefined)), {
+    message: 'a charter takes no trailer and no extra days',
+    path: ['charter'],
+  });
+export type ServiceTypeConfig = z.infer<typeof ServiceTypeConfig>;
 
 const isoDay = z.iso.date();
 

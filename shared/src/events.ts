@@ -56,6 +56,8 @@ export const CharterDetails = z.object({
   meetingPoint: z.string().min(1),
   guestCount: z.number().int().positive(),
   durationMinutes: z.number().int().positive(),
+  /** What the charter is for, in the customer's choice of the brand's occasions (a birthday, a wedding). */
+  occasion: z.string().min(1).max(60).optional(),
 });
 
 /**

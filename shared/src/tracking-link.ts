@@ -56,6 +56,14 @@ export function trackingUrl(siteBaseUrl: string, token: string): string {
   return `${siteBaseUrl.replace(/\/$/, '')}/track/${token}`;
 }
 
+/**
+ * A charter's guest page (`/g/{token}`) on the brand's site: the same token as its tracking link (the
+ * page is the tracking page in charter words, with check-in details), so one link serves both.
+ */
+export function guestPageUrl(siteBaseUrl: string, token: string): string {
+  return `${siteBaseUrl.replace(/\/$/, '')}/g/${token}`;
+}
+
 // A token in a link to one of our pages: tracking (/track/…), a charter guest's page (/g/…) or a
 // crew member's magic link (/crew/…). Only what looks like a token is hidden, not the page's address.
 const LINK_TOKEN = /\/(track|g|crew)\/[A-Za-z0-9_-]{16,}/g;

@@ -68,6 +68,7 @@ export const storedJob = storedRecord(
       meetingPoint: z.string(),
       guestCount: z.number(),
       durationMinutes: z.number(),
+      occasion: optionalString,
     }).optional(),
     private: privateFields.optional(),
     statusHistory: z.array(statusChange).optional(),

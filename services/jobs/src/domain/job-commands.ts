@@ -1,4 +1,4 @@
-import { type Brands, smsConsentWording } from '@qdn/shared/brands';
+import { type Brands, type CharterOffer, smsConsentWording } from '@qdn/shared/brands';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { enforceRateLimit, type RateLimits } from '@qdn/shared/rate-limit';
 import { type Role, staffMayAccess } from '@qdn/shared/roles';
@@ -10,6 +10,7 @@ import {
   trackingTokenHash,
 } from '@qdn/shared/tracking-link';
 import { addDays, zonedDate } from '@qdn/shared/zoned-time';
+import { bookingFormProblems } from './booking-form.ts';
 import { requireFreeTrailer } from './fleet-commands.ts';
 import {
   checkAgainstBrand,
@@ -19,7 +20,13 @@ import {
   scheduleDays,
   staffView,
 } from './job.ts';
-import type { BookingInput, CreateJobInput, StatusInput, UpdateJobInput } from './job-input.ts';
+import type {
+  BookingInput,
+  CharterBookingInput,
+  CreateJobInput,
+  StatusInput,
+  UpdateJobInput,
+} from './job-input.ts';
 import type { JobRepository, LinkViewCount, LinkViews, TrackingLinkRecord, TrailerClaims } from './ports.ts';
 import { StaleVersionError, TrailerBookedError } from './ports.ts';
 import { type Quote, quoteFor } from './quote.ts';
@@ -157,7 +164,8 @@ export async function createJob(context: JobsContext, input: CreateJobInput, act
     brandId: brand.brandId,
     version: 1,
     status: 'scheduled',
-    priceCents: input.priceCents ?? quoteFor(brand, input.serviceType, input.schedule)?.totalCents,
+    priceCents:
+      input.priceCents ?? quoteFor(brand, input.serviceType, input.schedule, input.charter)?.totalCents,
     trackingLinkId: link.linkId,
     trackingTokenHash: link.tokenHash,
     statusHistory: [{ status: 'scheduled', at, by: actor.userId }],
@@ -317,6 +325,7 @@ export async function updateJob(context: JobsContext, jobId: string, input: Upda
     ...((input.trailerId !== undefined || input.schedule) && updated.trailerId
       ? { trailerId: updated.trailerId, schedule: updated.schedule }
       : {}),
+    ...(input.charter ? { serviceType: updated.serviceType, charter: input.charter } : {}),
   });
   await withConflicts(() => context.repository.save(updated, job.version, trailerClaims(job, updated)));
   return viewFor(context, actor, updated);
@@ -459,12 +468,15 @@ export async function createBooking(
     date: input.preferredDate,
     ...(input.window ? { window: input.window } : {}),
     ...(input.endDate ? { endDate: input.endDate } : {}),
+    // A charter leaves at the departure the customer picked (the form checks it is one the brand offers).
+    ...(input.charter ? { time: input.charter.departureTime } : {}),
   };
   checkAgainstBrand(brand, { serviceType: input.serviceType, schedule });
+  const offer = brand.serviceTypes.find((candidate) => candidate.serviceType === input.serviceType)!;
   const now = context.now();
   // "Today" is the brand's: at 6 pm in San Diego it is already tomorrow in UTC.
   const today = zonedDate(now, brand.timeZone);
-  const dateErrors = [];
+  const dateErrors = bookingFormProblems(offer, input);
   if (input.preferredDate < today) {
     dateErrors.push({ field: 'body.preferredDate', message: 'must be today or later' });
   } else if (input.preferredDate > addDays(today, context.bookingLimits.maxDaysAhead)) {
@@ -501,7 +513,9 @@ export async function createBooking(
     now,
     tooMany,
   );
-  const quote = quoteFor(brand, input.serviceType, schedule)!;
+  const quote = quoteFor(brand, input.serviceType, schedule, input.charter)!;
+  // A charter boards at the brand's meeting point: that is the job's place (calendar, crew, geocoding).
+  const charter = offer.charter && input.charter ? charterDetails(offer.charter, input.charter) : undefined;
   const jobId = context.newJobId();
   const at = now.toISOString();
   // The link exists from the start; the customer first receives it once a dispatcher schedules the job.
@@ -514,8 +528,9 @@ export async function createBooking(
     trackingLinkId: link.linkId,
     serviceType: input.serviceType,
     customer: { name: input.name, phone: input.phone, ...(input.email ? { email: input.email } : {}) },
-    address: input.address,
+    address: input.address ?? { text: charter!.meetingPoint },
     schedule,
+    ...(charter ? { charter } : {}),
     crewIds: [],
     priceCents: quote.totalCents,
     ...(input.notes ? { notes: input.notes } : {}),
@@ -535,4 +550,15 @@ export async function createBooking(
   };
   await context.repository.create(job, link, { claim: undefined, release: undefined });
   return { jobId, status: 'requested', quote };
+}
+
+/** The charter as the job keeps it: the brand's boat and meeting point, the customer's choices. */
+function charterDetails(offer: CharterOffer, trip: CharterBookingInput): NonNullable<JobRecord['charter']> {
+  return {
+    vessel: offer.vessel,
+    meetingPoint: offer.meetingPoint,
+    guestCount: trip.guestCount,
+    durationMinutes: trip.durationMinutes,
+    ...(trip.occasion ? { occasion: trip.occasion } : {}),
+  };
 }

@@ -158,7 +158,23 @@ export const ListJobsQuery = z.strictObject({
   brandId: z.string().max(41).optional(),
 });
 
-/** `POST /bookings`: the public form. */
+/**
+ * What the charter form asks: departure time, length, guests and the occasion. Bounded here; the brand's
+ * offer (its departure times, lengths, the boat's capacity, its occasions) is checked by the command.
+ */
+export const CharterBookingInput = z.strictObject({
+  departureTime: hhmm,
+  durationMinutes: z
+    .number()
+    .int()
+    .min(30)
+    .max(24 * 60),
+  guestCount: z.number().int().min(1).max(500),
+  occasion: z.string().trim().min(1).max(60).optional(),
+});
+export type CharterBookingInput = z.infer<typeof CharterBookingInput>;
+
+/** `POST /bookings`: the public form (the address form, or the charter form for a charter). */
 export const BookingInput = z
   .strictObject({
     brandId: z
@@ -168,8 +184,11 @@ export const BookingInput = z
     name: z.string().trim().min(1).max(100),
     phone: PhoneNumber,
     email: z.email().max(254).optional(),
-    address: AddressInput,
+    /** Where the job is: asked by the address form; a charter boards at the brand's meeting point. */
+    address: AddressInput.optional(),
     serviceType: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'unknown service type'),
+    /** Asked by the charter form (a service type with a charter offer); checked against it by the command. */
+    charter: CharterBookingInput.optional(),
     preferredDate: WorkDate,
     endDate: WorkDate.optional(),
     window: z.string().min(1).max(32).optional(),

@@ -1,6 +1,7 @@
 import type { Brand } from '@qdn/shared/brands';
 import { ValidationError } from '@qdn/shared/errors';
 import type { JobOnBus, JobSchedule, JobStatus, SmsConsent } from '@qdn/shared/events';
+import { capacityProblems } from './booking-form.ts';
 import { daysFrom, MAX_JOB_DAYS, trailerProblems } from './fleet.ts';
 
 /** Admin-only fields: never in an event, a public view or a crew view. */
@@ -100,7 +101,12 @@ export function firstName(name: string): string {
 /** Checks what only the brand's configuration can tell: the service type and the window. */
 export function checkAgainstBrand(
   brand: Brand,
-  input: { serviceType?: string; schedule?: JobSchedule; trailerId?: string | null },
+  input: {
+    serviceType?: string;
+    schedule?: JobSchedule;
+    trailerId?: string | null;
+    charter?: { guestCount: number } | null;
+  },
 ): void {
   const problems: { field: string; message: string }[] = [];
   if (
@@ -121,6 +127,11 @@ export function checkAgainstBrand(
   }
   if (input.trailerId && input.schedule) {
     problems.push(...trailerProblems(brand, input.trailerId, scheduleDays(input.schedule)));
+  }
+  // A dispatcher may arrange any departure or length by phone, but never more guests than the boat takes.
+  const charterOffer = brand.serviceTypes.find((offer) => offer.serviceType === input.serviceType)?.charter;
+  if (charterOffer && input.charter) {
+    problems.push(...capacityProblems(charterOffer, input.charter.guestCount, 'body.charter.guestCount'));
   }
   if (problems.length > 0) throw new ValidationError('Invalid body', problems);
 }

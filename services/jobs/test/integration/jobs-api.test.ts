@@ -434,6 +434,54 @@ describe('bookings', () => {
     expect(unknownService.body.details[0].field).toBe('body.serviceType');
   });
 
+  it('given a JADA charter booking, then 201 with the charter quote and a requested job at the marina whose JobCreated carries the charter; over the boat’s capacity, 400 naming the field', async () => {
+    // Prepare
+    const charter = {
+      brandId: 'jada',
+      name: 'Dana Whitfield',
+      phone: '+16195550171',
+      serviceType: 'charter',
+      preferredDate: '2027-01-16',
+      charter: { departureTime: '17:00', durationMinutes: 180, guestCount: 6, occasion: 'Anniversary' },
+      smsConsent: true,
+    };
+
+    // Act
+    const booked = await api('POST', '/bookings', { body: charter });
+    const tooMany = await api('POST', '/bookings', {
+      body: { ...charter, charter: { ...charter.charter, guestCount: 12 } },
+    });
+
+    // Assess
+    expect(booked.status).toBe(201);
+    expect(booked.body.quote).toMatchObject({
+      label: 'Private sail charter',
+      totalCents: 3 * 40000,
+      charter: { durationMinutes: 180, guestCount: 6 },
+    });
+    const [created] = await eventsFor(booked.body.jobId, 1);
+    expect(created?.detail.data.job).toMatchObject({
+      status: 'requested',
+      serviceType: 'charter',
+      address: { text: 'Kona Kai Marina, 1551 Shelter Island Dr' },
+      schedule: { date: '2027-01-16', time: '17:00' },
+      charter: {
+        vessel: 'JADA',
+        meetingPoint: 'Kona Kai Marina, 1551 Shelter Island Dr',
+        guestCount: 6,
+        durationMinutes: 180,
+        occasion: 'Anniversary',
+      },
+      priceCents: 120000,
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.details).toEqual([
+      { field: 'body.charter.guestCount', message: 'JADA takes at most 6 guests' },
+    ]);
+    const profile = await api('GET', '/brands/jada');
+    expect(profile.body.serviceTypes[0].charter).toMatchObject({ capacity: 6, hourlyCents: 40000 });
+  });
+
   it('given too many bookings from one phone, then 429', async () => {
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 4; attempt++) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { testBrands } from '@qdn/local-cloud/test-factories';
+import { CharterOffer } from '@qdn/shared/brands';
 import {
   isTrackingTokenFor,
   looksLikeTrackingToken,
@@ -16,7 +17,7 @@ import type { JobRecord } from '../../src/domain/job.ts';
 import { reachedAt, scheduleDays, staffView } from '../../src/domain/job.ts';
 import { eventsForJobChange } from '../../src/domain/job-events.ts';
 import { AddressInput, BookingInput, LocationPointInput, ScheduleInput } from '../../src/domain/job-input.ts';
-import { quoteFor } from '../../src/domain/quote.ts';
+import { charterQuote, quoteFor } from '../../src/domain/quote.ts';
 import { decideStatusChange, FORWARD_MOVES } from '../../src/domain/status-machine.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
 
@@ -191,6 +192,58 @@ describe('quotes', () => {
       totalCents: 35000 + 3 * 7500,
     });
     expect(quoteFor(brands.get('qdn'), 'charter', { date: '2026-12-01' })).toBeUndefined();
+  });
+
+  it('price a charter by the hour, guests beyond those included, and never below the brand’s least price', () => {
+    // Prepare
+    const offer = {
+      priceCents: 120000,
+      charter: CharterOffer.parse({
+        vessel: 'Queen of San Diego',
+        meetingPoint: 'Dock B',
+        capacity: 49,
+        departureTimes: ['17:00'],
+        durationsMinutes: [60, 180],
+        hourlyCents: 60000,
+        includedGuests: 20,
+        extraGuestCents: 2500,
+      }),
+    };
+
+    // Act
+    const threeHoursTwentyFive = charterQuote(offer, { durationMinutes: 180, guestCount: 25 });
+    const oneHourFew = charterQuote(offer, { durationMinutes: 60, guestCount: 4 });
+    const ninetyMinutes = charterQuote({ ...offer, priceCents: 0 }, { durationMinutes: 90, guestCount: 20 });
+
+    // Assess
+    expect(threeHoursTwentyFive).toEqual({
+      totalCents: 3 * 60000 + 5 * 2500,
+      charter: {
+        durationMinutes: 180,
+        guestCount: 25,
+        hourlyCents: 60000,
+        extraGuests: 5,
+        extraGuestCents: 2500,
+        minimumApplied: false,
+      },
+    });
+    expect(oneHourFew).toMatchObject({
+      totalCents: 120000,
+      charter: { minimumApplied: true, extraGuests: 0 },
+    });
+    expect(ninetyMinutes.totalCents).toBe(90000);
+  });
+
+  it('price a charter of the local brands from their configuration, and without a trip at the least price', () => {
+    expect(
+      quoteFor(
+        brands.get('jada'),
+        'charter',
+        { date: '2026-12-01' },
+        { durationMinutes: 240, guestCount: 6 },
+      ),
+    ).toMatchObject({ label: 'Private sail charter', days: 1, totalCents: 4 * 40000 });
+    expect(quoteFor(brands.get('jada'), 'charter', { date: '2026-12-01' })?.totalCents).toBe(80000);
   });
 
   it("count a rental's days for trailer claims", () => {

@@ -174,7 +174,8 @@ describe('creating a job', () => {
       dispatcher,
     );
     expect(repository.jobs.get(priced.job.jobId)?.priceCents).toBe(12345);
-    expect(repository.jobs.get(charter.job.jobId)?.priceCents).toBe(120000);
+    // A charter without its length and guests: the brand's least price for a charter.
+    expect(repository.jobs.get(charter.job.jobId)?.priceCents).toBe(80000);
   });
 
   it('given private fields from a dispatcher, then 403 and nothing stored', async () => {
@@ -868,6 +869,138 @@ describe('web bookings', () => {
     await createBooking(context, booking(), { sourceIp: '198.51.100.1' });
     await createBooking(context, booking(), { sourceIp: '198.51.100.1' });
     expect(repository.jobs.size).toBe(5);
+  });
+});
+
+describe('web bookings of a charter', () => {
+  const charterBooking = (overrides: Partial<BookingInput> = {}): BookingInput => ({
+    brandId: 'queen-of-san-diego',
+    name: 'Dana Whitfield',
+    phone: '+16195550170',
+    serviceType: 'charter',
+    preferredDate: '2026-12-12',
+    charter: { departureTime: '17:00', durationMinutes: 180, guestCount: 25, occasion: 'Birthday' },
+    smsConsent: true,
+    ...overrides,
+  });
+  const web = { sourceIp: '203.0.113.8' };
+
+  it('given a charter within the boat’s capacity, then a requested job at the meeting point, departing at the chosen time, priced by the brand’s charter pricing', async () => {
+    // Prepare
+    const { context, repository } = jobsContext();
+
+    // Act
+    const answer = await createBooking(context, charterBooking(), web);
+
+    // Assess
+    expect(answer.quote).toMatchObject({
+      label: 'Harbor charter',
+      totalCents: 3 * 60000 + 5 * 2500,
+      charter: { durationMinutes: 180, guestCount: 25, extraGuests: 5 },
+    });
+    expect(repository.jobs.get(answer.jobId)).toMatchObject({
+      status: 'requested',
+      serviceType: 'charter',
+      address: { text: 'Dock B, Harbor Island West Marina' },
+      schedule: { date: '2026-12-12', time: '17:00' },
+      charter: {
+        vessel: 'Queen of San Diego',
+        meetingPoint: 'Dock B, Harbor Island West Marina',
+        guestCount: 25,
+        durationMinutes: 180,
+        occasion: 'Birthday',
+      },
+      priceCents: 192500,
+    });
+  });
+
+  it('given more guests than the boat takes, a departure, length and occasion it does not offer, then 400 naming each and nothing stored', async () => {
+    const { context, repository, limits } = jobsContext();
+
+    const refused = createBooking(
+      context,
+      charterBooking({
+        brandId: 'jada',
+        charter: { departureTime: '08:00', durationMinutes: 90, guestCount: 7, occasion: 'Bachelor party' },
+      }),
+      web,
+    );
+
+    await expect(refused).rejects.toMatchObject({
+      statusCode: 400,
+      details: [
+        { field: 'body.charter.departureTime', message: 'departures are at 10:00, 13:30, 17:00' },
+        { field: 'body.charter.durationMinutes', message: 'charters are 120, 180, 240 minutes long' },
+        { field: 'body.charter.guestCount', message: 'JADA takes at most 6 guests' },
+        { field: 'body.charter.occasion', message: expect.stringMatching(/^occasions are Birthday, /) },
+      ],
+    });
+    expect(repository.jobs.size).toBe(0);
+    expect(limits.taken).toEqual([]);
+  });
+
+  it('given the address form’s fields for a charter, or no charter details, then 400 on each', async () => {
+    const { context } = jobsContext();
+    await expect(
+      createBooking(
+        context,
+        charterBooking({
+          address: { text: '1 Harbor Dr' },
+          window: 'sunset',
+          endDate: '2026-12-13',
+          charter: undefined,
+        }),
+        web,
+      ),
+    ).rejects.toMatchObject({
+      details: [
+        { field: 'body.address', message: 'a charter boards at Dock B, Harbor Island West Marina' },
+        { field: 'body.window', message: 'a charter has a departure time, not a window' },
+        { field: 'body.endDate', message: 'a charter is one day' },
+        { field: 'body.charter', message: expect.stringMatching(/^required for a charter/) },
+      ],
+    });
+  });
+
+  it('given a trailer service with charter details and no address, then 400 on both', async () => {
+    const { context } = jobsContext();
+    await expect(
+      createBooking(
+        context,
+        charterBooking({ brandId: 'qdn', serviceType: 'junk_removal', preferredDate: '2026-12-05' }),
+        web,
+      ),
+    ).rejects.toMatchObject({
+      details: [
+        { field: 'body.address', message: 'required: where the job is' },
+        { field: 'body.charter', message: 'Junk removal is not a charter' },
+      ],
+    });
+  });
+
+  it('given a dispatcher’s charter over the boat’s capacity, then 400; within it, priced by the charter pricing', async () => {
+    const { context, repository } = jobsContext();
+    const charter = {
+      vessel: 'JADA',
+      meetingPoint: 'Kona Kai Marina',
+      guestCount: 8,
+      durationMinutes: 180,
+    };
+    const trip = newJob({
+      brandId: 'jada',
+      serviceType: 'charter',
+      schedule: { date: '2026-12-03', time: '17:30' },
+      charter,
+    });
+
+    await expect(createJob(context, trip, dispatcher)).rejects.toMatchObject({
+      details: [{ field: 'body.charter.guestCount', message: 'JADA takes at most 6 guests' }],
+    });
+    const { job } = await createJob(context, { ...trip, charter: { ...charter, guestCount: 6 } }, dispatcher);
+    expect(repository.jobs.get(job.jobId)?.priceCents).toBe(3 * 40000);
+    await expect(
+      updateJob(context, job.jobId, { charter: { ...charter, guestCount: 9 } }, dispatcher),
+    ).rejects.toMatchObject({ details: [{ field: 'body.charter.guestCount' }] });
   });
 });
 

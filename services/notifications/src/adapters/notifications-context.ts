@@ -7,7 +7,7 @@ import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { retryBaseDelayMs } from '@qdn/shared/retry';
 import { scheduleOnce } from '@qdn/shared/scheduler';
 import { secretJsonParameter, secretParameter } from '@qdn/shared/ssm-secret';
-import { trackingToken, trackingUrl } from '@qdn/shared/tracking-link';
+import { guestPageUrl, trackingToken, trackingUrl } from '@qdn/shared/tracking-link';
 import * as z from 'zod';
 import { type FollowUpScheduler, scheduleKeyOf } from '../domain/follow-ups.ts';
 import type { RelayLimit } from '../domain/inbound.ts';
@@ -69,10 +69,11 @@ function buildDeps(): Promise<SendingDeps> {
         perSenderPerHour: config.RELAYS_PER_SENDER_PER_HOUR,
       },
       trackingLinks: {
-        async urlFor(brandId: string, linkId: string) {
+        async urlFor(brandId: string, linkId: string, page = 'track') {
           const secret = await secretParameter(config.TRACKING_LINK_SECRET_PARAMETER);
           const site = config.PUBLIC_BASE_URL ?? brands.get(brandId).siteBaseUrl;
-          return trackingUrl(site, trackingToken(secret, linkId));
+          const token = trackingToken(secret, linkId);
+          return page === 'guest' ? guestPageUrl(site, token) : trackingUrl(site, token);
         },
       },
       store: messageStore(),

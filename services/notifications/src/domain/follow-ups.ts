@@ -2,9 +2,10 @@ import type { Brand, Brands } from '@qdn/shared/brands';
 import { JobOnBus, type JobStatus } from '@qdn/shared/events';
 import * as z from 'zod';
 import { soundsLikeComplaint } from './complaint-signals.ts';
+import { customerPageLink, type TrackingLinks } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
 import { sendHeldDispatcherText } from './dispatcher-messages.ts';
-import type { JobEventForSms, TrackingLinks } from './job-sms.ts';
+import type { JobEventForSms } from './job-sms.ts';
 import type { NotificationsDeps, OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
 import { reminderAt, reviewRequestAt, sendableAt } from './quiet-hours.ts';
 import { renderSms, variablesFor } from './sms-templates.ts';
@@ -157,12 +158,8 @@ export async function sendFollowUp(
   const refusal = await refusalOf(deps, followUp, current, now);
   if (refusal) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: refusal });
 
-  const trackingUrl =
-    followUp.kind === 'reminder' && job.trackingLinkId
-      ? await deps.trackingLinks.urlFor(job.brandId, job.trackingLinkId)
-      : undefined;
   const variables = variablesFor(job, brand, {
-    ...(trackingUrl ? { trackingUrl } : {}),
+    ...(followUp.kind === 'reminder' ? await customerPageLink(deps.trackingLinks, job) : {}),
     haveReady: brand.reminder.haveReady,
     ...(brand.reviewRequest ? { reviewUrl: brand.reviewRequest.url } : {}),
   });

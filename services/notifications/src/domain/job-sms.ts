@@ -1,9 +1,12 @@
 import type { Brands } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
+import { customerPageLink, type TrackingLinks } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
 import { type FollowUpScheduler, followUpsFor } from './follow-ups.ts';
 import type { NotificationsDeps, OutboundSms, SendOutcome } from './ports.ts';
 import { renderSms, type SmsTemplateId, templateForEvent, variablesFor } from './sms-templates.ts';
+
+export type { TrackingLinks } from './customer-page.ts';
 
 /** The job events the sms consumer receives (all of them keep its projection current). */
 export type JobEventForSms = ReceivedEvent<
@@ -14,11 +17,6 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobDetailsChanged'
   | 'JobAssignmentChanged'
 >;
-
-/** The customer's tracking URL for a link id (derived under the tracking-link secret, never stored). */
-export interface TrackingLinks {
-  urlFor(brandId: string, linkId: string): Promise<string>;
-}
 
 /** Texts about a truck on its way now: worthless late, so Twilio drops them after their validity. */
 export const TIME_SENSITIVE_TEMPLATES: ReadonlySet<SmsTemplateId> = new Set(['on_the_way', 'arriving']);
@@ -78,12 +76,9 @@ export async function textCustomerAbout(
 
   const firstToNumber = !permission.texted;
   // The link is rebuilt from its id: the event carries no token.
-  const trackingUrl = job.trackingLinkId
-    ? await deps.trackingLinks.urlFor(job.brandId, job.trackingLinkId)
-    : undefined;
   const variables = variablesFor(job, brand, {
     ...(template === 'correction' && data.status ? { correctedTo: data.status } : {}),
-    ...(trackingUrl ? { trackingUrl } : {}),
+    ...(await customerPageLink(deps.trackingLinks, job)),
   });
   return deliverOnce(
     deps,

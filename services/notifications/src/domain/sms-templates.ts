@@ -1,5 +1,6 @@
 import type { Brand } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus } from '@qdn/shared/events';
+import { isCharter } from './customer-page.ts';
 import { countSegments, type SegmentCount } from './sms-segments.ts';
 
 /** Every message a customer can get, by what happened to their job. */
@@ -31,6 +32,8 @@ export interface SmsVariables {
   when: string;
   etaMinutes?: number;
   trackingUrl?: string;
+  /** A charter's guest page (`/g/{token}`): its texts link there instead of the tracking page. */
+  guestPageUrl?: string;
   /** e.g. "$600.00" */
   total?: string;
   invoiceUrl?: string;
@@ -79,6 +82,7 @@ function when(v: SmsVariables): string {
 }
 
 function track(v: SmsVariables): string {
+  if (v.guestPageUrl) return ` Details: ${v.guestPageUrl}`;
   return v.trackingUrl ? ` Track: ${v.trackingUrl}` : '';
 }
 
@@ -130,7 +134,7 @@ export function templateForEvent(
   detailType: string,
   data: { job: JobOnBus; previousStatus?: JobStatus; status?: JobStatus; correction?: boolean },
 ): SmsTemplateId | undefined {
-  const charter = data.job.serviceType === 'charter';
+  const charter = isCharter(data.job);
   const status = data.job.status;
   switch (detailType) {
     case 'JobCreated':
@@ -206,7 +210,13 @@ function formatClock(hhmm: string): string {
 export function variablesFor(
   job: JobOnBus,
   brand: Brand,
-  extra: { correctedTo?: JobStatus; trackingUrl?: string; haveReady?: string[]; reviewUrl?: string } = {},
+  extra: {
+    correctedTo?: JobStatus;
+    trackingUrl?: string;
+    guestPageUrl?: string;
+    haveReady?: string[];
+    reviewUrl?: string;
+  } = {},
 ): SmsVariables {
   const window = job.schedule.window ? brand.windows[job.schedule.window] : undefined;
   const when = job.schedule.time
@@ -225,6 +235,7 @@ export function variablesFor(
     when,
     ...(job.etaMinutes !== undefined ? { etaMinutes: job.etaMinutes } : {}),
     ...(extra.trackingUrl ? { trackingUrl: extra.trackingUrl } : {}),
+    ...(extra.guestPageUrl ? { guestPageUrl: extra.guestPageUrl } : {}),
     ...(job.priceCents !== undefined ? { total: `$${(job.priceCents / 100).toFixed(2)}` } : {}),
     ...(job.invoiceUrl ? { invoiceUrl: job.invoiceUrl } : {}),
     ...(job.charter ? { vessel: job.charter.vessel, meetingPoint: job.charter.meetingPoint } : {}),

@@ -129,6 +129,46 @@ describe('outbound SMS on job changes', () => {
     expect(outbound(phone)).toHaveLength(2);
   });
 
+  it('given a charter booked online, when the dispatcher confirms it, then one SMS carrying the guest page (/g/), which opens the charter; nothing while it was a request', async () => {
+    // Prepare: a Queen of San Diego charter from the booking page, ten days ahead.
+    const phone = newPhone();
+    const date = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const booked = await api('POST', '/bookings', {
+      body: {
+        brandId: 'queen-of-san-diego',
+        name: 'Dana Whitfield',
+        phone,
+        serviceType: 'charter',
+        preferredDate: date,
+        charter: { departureTime: '17:00', durationMinutes: 180, guestCount: 25, occasion: 'Wedding' },
+        smsConsent: true,
+      },
+    });
+    expect(booked.status).toBe(201);
+    await settle();
+    expect(outbound(phone)).toEqual([]);
+
+    // Act
+    await changeStatus(booked.body.jobId, 'scheduled');
+    const confirmed = await until(() => outbound(phone)[0]);
+    await settle();
+
+    // Assess
+    const guestPage = new RegExp(`${cloud.siteUrl}/g/([A-Za-z0-9_-]{32}) `).exec(confirmed.body);
+    expect(confirmed.body).toMatch(
+      /^Hi Dana, your charter aboard Queen of San Diego is set for \w+, \w+ \d+ at 5 pm, meet at Dock B, Harbor Island West Marina\. Details: /,
+    );
+    expect(confirmed.body).not.toContain('/track/');
+    expect(guestPage).not.toBeNull();
+    const view = await api('GET', `/track/${guestPage![1]}`);
+    expect(view.status).toBe(200);
+    expect(view.body.job).toMatchObject({
+      status: 'scheduled',
+      charter: { meetingPoint: 'Dock B, Harbor Island West Marina', guestCount: 25 },
+    });
+    expect(outbound(phone)).toHaveLength(1);
+  });
+
   it('given the same event delivered 3 times, then one SMS, and its idempotency record outlives the bus archive', async () => {
     const phone = newPhone();
     const { job } = await createJob(phone);

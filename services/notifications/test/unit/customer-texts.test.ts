@@ -95,6 +95,30 @@ describe('texting the customer about their job', () => {
     ]);
   });
 
+  it('given a charter confirmed by the dispatcher, then its text links the guest page (/g/), not the tracking page, and the record hides the token', async () => {
+    // Prepare
+    const { deps, texts, published } = notificationsDeps();
+    const confirmed = jobOnBus({
+      brandId: 'queen-of-san-diego',
+      serviceType: 'charter',
+      schedule: { date: '2026-12-05', time: '17:00' },
+      charter: { vessel: 'Queen of San Diego', meetingPoint: 'Dock B', guestCount: 25, durationMinutes: 180 },
+    });
+
+    // Act
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobStatusChanged', confirmed, { previousStatus: 'requested', status: 'scheduled' }),
+    );
+
+    // Assess
+    const guestPage = `https://queen-of-san-diego.example.test/g/${'link-1'.padEnd(32, 'x')}`;
+    expect(texts.map((text) => text.body)).toEqual([
+      `Hi Mark, your charter aboard Queen of San Diego is set for Sat, Dec 5 at 5 pm, meet at Dock B. Details: ${guestPage} - Queen of San Diego Reply STOP to opt out.`,
+    ]);
+    expect(published[0]?.detail.data).toMatchObject({ body: expect.stringContaining('/g/[link] ') });
+  });
+
   it('given a late "on the way" after the job is complete, then nothing is sent and the text is recorded as stale', async () => {
     const { deps, texts, published } = notificationsDeps();
     await textCustomerAbout(

@@ -275,7 +275,8 @@ export function notificationsDeps(
   const base = harness(options.answers ?? [], { acceptUnscripted: true });
   const limits = new MemoryRateLimits();
   const trackingLinks: TrackingLinks = {
-    urlFor: async (brandId, linkId) => `https://${brandId}.example.test/track/${linkId.padEnd(32, 'x')}`,
+    urlFor: async (brandId, linkId, page = 'track') =>
+      `https://${brandId}.example.test/${page === 'guest' ? 'g' : 'track'}/${linkId.padEnd(32, 'x')}`,
   };
   /** What the scheduled queue holds: each follow-up planted, by its schedule key (as the adapter keys it). */
   const planted = new Map<string, { followUp: FollowUp; at: Date }>();

@@ -374,11 +374,11 @@ describe('the charter guest page', () => {
       },
     });
     expect(created.status).toBe(201);
-    const { link } = await linkTextedTo('+16195550162', /\/track\/[A-Za-z0-9_-]+/);
-    const token = link.split('/track/')[1]!;
+    // A charter's text links its guest page, not the tracking page.
+    const { link } = await linkTextedTo('+16195550162', /\/g\/[A-Za-z0-9_-]+/);
 
     // Act
-    const page = await openPage(`${cloud.siteUrl}/g/${token}`);
+    const page = await openPage(link);
 
     // Assess
     await waitForText(page, '#status-text', 'Confirmed');
@@ -453,7 +453,7 @@ describe('the booking page', () => {
 
     // Assess
     expect(await textOf(page, '#brand-name')).toBe('Queen of San Diego');
-    expect(await textOf(page, '#service-choices')).toBe('Harbor charter\n$1,800.00');
+    expect(await textOf(page, '#service-choices')).toBe('Harbor charter\n$1,200.00');
     // The consent checkbox's words are the brand's, exactly as its consent records keep them.
     const profile = await site.api('GET', '/brands/queen-of-san-diego');
     expect(await textOf(page, 'label[for="smsConsent"]')).toBe(profile.body.smsConsentWording);
