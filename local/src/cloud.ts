@@ -24,6 +24,7 @@ import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
 import { type CloudFrontFake, createCloudFrontFake } from './fakes/cloudfront.ts';
 import { createSccFake, type SccFake } from './fakes/scc.ts';
 import { createSsmFake, type SsmFake } from './fakes/ssm.ts';
+import { createStripeFake, type StripeFake } from './fakes/stripe.ts';
 import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
 import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
 import { createHttpFront } from './http-front.ts';
@@ -136,6 +137,8 @@ export interface LocalCloud {
   twilio: TwilioFake;
   scc: SccFake;
   calendar: CalendarFake;
+  /** Stripe's API (Checkout, refunds) and its signed webhooks: `stripe.pay(sessionId)` is a customer paying. */
+  stripe: StripeFake;
   /** Parameter Store as the functions and the deploy scripts see it (with fault injection for tests). */
   ssm: SsmFake;
   /** Records the CloudFront invalidations the deploy and promote scripts ask for. */
@@ -442,22 +445,31 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dashboardToken: LOCAL_SECRETS.calendarDashboardToken,
       recordsFile: join(dataDir, 'fakes', 'calendar.json'),
     });
+    const stripe = createStripeFake({
+      secretKey: LOCAL_SECRETS.stripeSecretKey,
+      webhookSecret: LOCAL_SECRETS.stripeWebhookSecret,
+      webhookUrl: `${apiUrl}/stripe/webhook`,
+      recordsFile: join(dataDir, 'fakes', 'stripe.json'),
+    });
     // Configuration and secrets reach functions through SSM, as in AWS.
     const ssm = createSsmFake(await localParameters({ repoRoot, dataDir, stage: 'local' }));
     const fakesStarted = performance.now();
     const cloudfront = createCloudFrontFake();
-    const [twilioUrl, sccUrl, calendarUrl, ssmUrl, cloudfrontUrl] = await Promise.all([
+    const [twilioUrl, sccUrl, calendarUrl, ssmUrl, cloudfrontUrl, stripeUrl] = await Promise.all([
       twilio.listen(0),
       scc.listen(0),
       calendar.listen(0),
       ssm.listen(0),
       cloudfront.listen(0),
+      stripe.listen(0),
     ]);
     stoppers.push(() => ssm.close());
     stoppers.push(() => cloudfront.close());
-    stoppers.push(() => Promise.all([twilio.close(), scc.close(), calendar.close()]).then(() => undefined));
+    stoppers.push(() =>
+      Promise.all([twilio.close(), scc.close(), calendar.close(), stripe.close()]).then(() => undefined),
+    );
     log(
-      `EventBridge emulator, S3 front, SSM and the Twilio, SCC and calendar fakes listening (${((performance.now() - fakesStarted) / 1000).toFixed(1)} s)`,
+      `EventBridge emulator, S3 front, SSM and the Twilio, SCC, calendar and Stripe fakes listening (${((performance.now() - fakesStarted) / 1000).toFixed(1)} s)`,
     );
 
     const runtimeEnvironment: Record<string, string> = {
@@ -480,6 +492,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       TWILIO_API_BASE_URL: twilioUrl.url,
       SCC_API_BASE_URL: sccUrl.url,
       CALENDAR_API_BASE_URL: calendarUrl.url,
+      STRIPE_API_BASE_URL: stripeUrl.url,
     };
     const functionsTopology = functionsFromTopology(
       topology.services,
@@ -624,6 +637,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         twilio,
         scc,
         calendar,
+        stripe,
         cloudfront,
         fauxqs,
         eventBridge,
@@ -671,6 +685,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (eventBridge.pendingDeliveryCount() > 0) busy.push('bus deliveries');
       if (scheduler.busy()) busy.push('due schedules');
       if (twilio.busy()) busy.push('Twilio callbacks');
+      if (stripe.busy()) busy.push('Stripe webhooks');
       return busy;
     };
     const settled = async ({ quietMs = 500, timeoutMs = 60_000 } = {}) => {
@@ -697,6 +712,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       twilio,
       scc,
       calendar,
+      stripe,
       ssm,
       cloudfront,
       fauxqs,

@@ -6,6 +6,7 @@ import type { EventBridgeEmulator } from './eventbridge/emulator.ts';
 import type { CalendarFake } from './fakes/calendar.ts';
 import type { CloudFrontFake } from './fakes/cloudfront.ts';
 import type { SccFake } from './fakes/scc.ts';
+import type { StripeFake } from './fakes/stripe.ts';
 import type { TwilioFake } from './fakes/twilio.ts';
 import type { InvocationLog } from './runtime/functions.ts';
 import type { SchedulerEmulator } from './scheduler/emulator.ts';
@@ -25,6 +26,7 @@ export interface ControlContext {
   cloudfront: Pick<CloudFrontFake, 'invalidations' | 'clear'>;
   scc: SccFake;
   calendar: CalendarFake;
+  stripe: StripeFake;
   fauxqs: FauxqsServer;
   eventBridge: Pick<EventBridgeEmulator, 'failNextPutEvents'>;
   scheduler: Pick<SchedulerEmulator, 'now' | 'pending' | 'advanceTo' | 'advanceBy' | 'failedInvocations'>;
@@ -81,6 +83,19 @@ export async function handleControl(
   if (!url.pathname.startsWith('/_local/')) return false;
   const route = `${request.method} ${url.pathname.replace(/\/$/, '')}`;
   try {
+    // A customer paying a Checkout Session, and an event sent again (Stripe's retries): the fake posts
+    // them to the webhook, signed, and answers with what the webhook said.
+    const stripeAction = /^POST \/_local\/stripe\/(sessions|events)\/([A-Za-z0-9_]+)\/(pay|resend)$/.exec(
+      route,
+    );
+    if (stripeAction?.[1] === 'sessions' && stripeAction[3] === 'pay') {
+      send(response, 200, await context.stripe.pay(stripeAction[2]!));
+      return true;
+    }
+    if (stripeAction?.[1] === 'events' && stripeAction[3] === 'resend') {
+      send(response, 200, await context.stripe.resend(stripeAction[2]!));
+      return true;
+    }
     switch (route) {
       case 'GET /_local/health':
         send(response, 200, { ok: true, endpoints: context.endpoints });
@@ -201,6 +216,24 @@ export async function handleControl(
         return true;
       case 'DELETE /_local/cloudfront/invalidations':
         context.cloudfront.clear();
+        send(response, 204, undefined);
+        return true;
+      case 'GET /_local/stripe':
+        send(response, 200, {
+          sessions: context.stripe.sessions(),
+          refunds: context.stripe.refunds(),
+          events: context.stripe.events(),
+          webhooks: context.stripe.webhooks(),
+        });
+        return true;
+      case 'GET /_local/stripe/requests':
+        send(response, 200, { requests: context.stripe.requests() });
+        return true;
+      case 'POST /_local/stripe/faults':
+        send(response, 201, { pending: context.stripe.injectFaults((await readJson(request)) as never) });
+        return true;
+      case 'DELETE /_local/stripe/faults':
+        context.stripe.clearFaults();
         send(response, 204, undefined);
         return true;
       case 'GET /_local/invocations':

@@ -58,6 +58,8 @@ export async function localParameters(options: {
     'twilio-auth-token': LOCAL_SECRETS.twilioAuthToken,
     'scc-service-key': LOCAL_SECRETS.sccServiceKey,
     'calendar-dashboard-token': LOCAL_SECRETS.calendarDashboardToken,
+    'stripe-secret-key': LOCAL_SECRETS.stripeSecretKey,
+    'stripe-webhook-secret': LOCAL_SECRETS.stripeWebhookSecret,
     // Random per data dir, like the grant key: crew magic links are derived from it.
     'crew-link-secret': secrets.crewLinkSecret,
     // Customers' tracking links are derived from it (random per data dir too).

@@ -8,6 +8,8 @@ export const LOCAL_SECRETS = {
   twilioAuthToken: 'local-twilio-auth-token',
   sccServiceKey: 'local-scc-service-key',
   calendarDashboardToken: 'local-calendar-dashboard-token',
+  stripeSecretKey: 'sk_test_local_stripe_secret_key',
+  stripeWebhookSecret: 'whsec_local_stripe_webhook_signing_secret',
   userPoolId: `${LOCAL_REGION}_qdnlocal`,
   userPoolClientId: 'qdn-local-dashboard',
 };

@@ -78,6 +78,33 @@ export const TrailerConfig = z.object({
 });
 export type TrailerConfig = z.infer<typeof TrailerConfig>;
 
+/** How a customer may pay a brand: a card deposit through Stripe Checkout at booking, Zelle or cash. */
+export const PaymentMethod = z.enum(['card', 'zelle', 'cash']);
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
+/**
+ * What a brand accepts at booking. `card` is a deposit (a share of the quote) through Stripe Checkout;
+ * Zelle and cash are paid later, with the instructions on the confirmation page and in the text that
+ * confirms the booking (never before: an unconfirmed web booking is not texted).
+ */
+export const PaymentSettings = z
+  .object({
+    methods: z.array(PaymentMethod).min(1),
+    /** The card deposit as a share of the quote (100: the whole quote up front). */
+    depositPercent: z.number().int().min(1).max(100).default(25),
+    /** Who Zelle payments go to (an email or phone as registered with Zelle). */
+    zelleRecipient: z.string().min(3).max(40).optional(),
+  })
+  .refine((settings) => new Set(settings.methods).size === settings.methods.length, {
+    message: 'methods must not repeat',
+    path: ['methods'],
+  })
+  .refine((settings) => !settings.methods.includes('zelle') || settings.zelleRecipient !== undefined, {
+    message: 'a brand taking Zelle needs its zelleRecipient',
+    path: ['zelleRecipient'],
+  });
+export type PaymentSettings = z.infer<typeof PaymentSettings>;
+
 /**
  * When the console colours a brand's jobs late (sla.ts). Each brand keeps its own promises — a
  * charter's crew is due aboard long before a dump trailer's driver — so they are config.
@@ -148,6 +175,8 @@ export const Brand = z.object({
         .max(7 * 24 * 60),
     })
     .optional(),
+  /** What the booking form offers (a brand without this takes cash on the day). */
+  payments: PaymentSettings.default({ methods: ['cash'], depositPercent: 25 }),
   theme: z.object({
     primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
     accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
@@ -175,6 +204,30 @@ export type BrandCatalog = z.infer<typeof BrandCatalog>;
  */
 export function smsConsentWording(brand: Pick<Brand, 'displayName'>): string {
   return `Text me about this booking from ${brand.displayName}: confirmation, schedule, arrival updates, a reminder the day before and a request for a review afterwards. Message and data rates may apply. Reply STOP to opt out, HELP for help.`;
+}
+
+/** The card deposit for a quote: the brand's share of it, in whole cents (at least 50: Stripe's minimum). */
+export function cardDepositCents(
+  settings: Pick<PaymentSettings, 'depositPercent'>,
+  totalCents: number,
+): number {
+  return Math.max(50, Math.round((totalCents * settings.depositPercent) / 100));
+}
+
+/**
+ * How to pay by Zelle or cash, in one line: shown on the booking's confirmation and added to the text
+ * that confirms it (so it is short). Card has none: it is paid at booking.
+ */
+export function paymentInstructions(
+  brand: Pick<Brand, 'displayName' | 'payments'>,
+  method: PaymentMethod,
+  amountCents: number | undefined,
+): string | undefined {
+  const amount = amountCents === undefined ? '' : ` $${(amountCents / 100).toFixed(2)}`;
+  if (method === 'zelle' && brand.payments.zelleRecipient)
+    return `Pay${amount} by Zelle to ${brand.payments.zelleRecipient}.`;
+  if (method === 'cash') return `Pay${amount} in cash to the crew on the day.`;
+  return undefined;
 }
 
 /** Lookups over a validated catalog. */

@@ -99,6 +99,8 @@ export const JobOnBus = z
     crewIds: z.array(z.string().min(1)).default([]),
     priceCents: z.number().int().nonnegative().optional(),
     paymentMethod: z.string().min(1).optional(),
+    /** Where the customer's payment stands: `due` until a card deposit or a dispatcher marks it paid. */
+    paymentStatus: z.enum(['due', 'paid', 'refunded']).optional(),
     invoiceUrl: z.url().optional(),
     notes: z.string().optional(),
     /** What the dispatcher writes for the crew (the crew page, SCC); `notes` are the dispatcher's own. */
@@ -133,6 +135,21 @@ export const JobAssignmentChanged = jobEvent({
 });
 export const JobDetailsChanged = jobEvent({ changedFields: z.array(z.string().min(1)).min(1) });
 export const JobArriving = jobEvent({ distanceMeters: z.number().nonnegative().optional() });
+/**
+ * The customer paid: a card deposit through Stripe Checkout (its webhook, `reference` the payment
+ * intent), or Zelle or cash that a dispatcher marked paid (`reference` what they noted). Once per
+ * payment: the job records it, and the event is derived from that write.
+ */
+export const JobPaymentReceived = jobEvent({
+  payment: z
+    .object({
+      method: z.enum(['card', 'zelle', 'cash']),
+      amountCents: z.number().int().positive(),
+      paidAt: isoDateTime,
+      reference: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+});
 export const TrackingLinkIssued = z.object({
   meta: EventMeta,
   data: z.object({ jobId: z.string(), linkId: z.string().min(1), expiresAt: isoDateTime.optional() }),
@@ -357,6 +374,7 @@ export const EVENT_CATALOG = {
     JobAssignmentChanged,
     JobDetailsChanged,
     JobArriving,
+    JobPaymentReceived,
     TrackingLinkIssued,
     TrackingLinkRevoked,
   },

@@ -62,9 +62,10 @@ export interface HttpRouteOptions<Body, Query, Params> {
   maxBodyBytes?: number;
   /**
    * `form`: the body is `application/x-www-form-urlencoded` (Twilio's webhooks), parsed into a record of
-   * strings (a repeated key keeps its last value). Default `json`.
+   * strings (a repeated key keeps its last value). `raw`: the body as sent, a string (Stripe signs the
+   * exact bytes; the route verifies, then parses). Default `json`.
    */
-  bodyFormat?: 'json' | 'form';
+  bodyFormat?: 'json' | 'form' | 'raw';
   /**
    * Checks that run once the body is parsed and before anything is validated, e.g. a webhook's signature
    * over the parameters it posted (an unsigned caller learns nothing about what a valid body looks like).
@@ -176,6 +177,10 @@ function bodyParser(options: HttpRouteOptions<unknown, unknown, unknown>): HttpM
         return;
       }
       if (!options.body) return requireNoBody(raw);
+      if (options.bodyFormat === 'raw') {
+        (event as { body: unknown }).body = raw;
+        return;
+      }
       if (options.bodyFormat === 'form') {
         try {
           await form.before?.(request as never);
@@ -287,7 +292,7 @@ export function httpHandler<
     const parsedBody: unknown = event.body;
     const request: HttpRequest<Body, Query, Params> = {
       body: options.body
-        ? options.bodyFormat === 'form'
+        ? options.bodyFormat === 'form' || options.bodyFormat === 'raw'
           ? // Twilio adds parameters over time and signs them all: a form takes what it is given.
             validate(options.body, parsedBody, 'body')
           : validateJsonBody(options.body, parsedBody)

@@ -125,6 +125,40 @@ export const STAGE_PARAMETERS: readonly StageParameter[] = [
     },
   },
   {
+    name: 'stripe-secret-key',
+    type: 'SecureString',
+    description:
+      "Stripe's secret (or restricted) API key: the jobs service creates Checkout Sessions for card deposits and refunds with it.",
+    source: {
+      kind: 'entered',
+      fields: [
+        {
+          env: 'STRIPE_SECRET_KEY',
+          prompt: 'Stripe secret key (sk_live_… or a restricted rk_live_…)',
+          secret: true,
+          pattern: /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/,
+        },
+      ],
+    },
+  },
+  {
+    name: 'stripe-webhook-secret',
+    type: 'SecureString',
+    description:
+      'The signing secret of the Stripe webhook endpoint (…/stripe/webhook): the jobs service checks Stripe-Signature with it.',
+    source: {
+      kind: 'entered',
+      fields: [
+        {
+          env: 'STRIPE_WEBHOOK_SECRET',
+          prompt: 'Stripe webhook signing secret (whsec_…)',
+          secret: true,
+          pattern: /^whsec_[A-Za-z0-9_]+$/,
+        },
+      ],
+    },
+  },
+  {
     name: 'crew-link-secret',
     type: 'SecureString',
     description: "HMAC key crews' magic links are derived from (rotating it revokes every link).",

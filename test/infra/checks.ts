@@ -497,6 +497,9 @@ export const PACKAGE_ALLOW_LIST: Record<string, (artifact: { service: string; na
       'deliveryStatus',
     ].includes(artifact.name),
   sharp: (artifact) => isPhotoConsumer(artifact),
+  // Stripe's SDK: only the jobs functions that create Checkout Sessions or verify its webhooks.
+  stripe: (artifact) =>
+    artifact.service === 'jobs' && ['startCheckout', 'stripeWebhook'].includes(artifact.name),
 };
 
 export function isPhotoConsumer(artifact: { service: string; name: string }): boolean {
@@ -512,6 +515,7 @@ export function isPhotoConsumer(artifact: { service: string; name: string }): bo
 const BUNDLED_PACKAGE_MARKERS: Record<string, string> = {
   '@aws-sdk/client-s3': '@aws-sdk/client-s3',
   twilio: 'twilio-node/',
+  stripe: 'NodeBindings/',
 };
 
 /** The checked packages (PACKAGE_ALLOW_LIST) a function carries, bundled or in node_modules/. */

@@ -35,6 +35,7 @@ export const sms = defineConsumer({
         'JobArriving',
         'JobDetailsChanged',
         'JobAssignmentChanged',
+        'JobPaymentReceived',
       ],
       description: 'Job changes: some text the customer; all keep the notifications job projection current.',
     },

@@ -1,7 +1,7 @@
 import { JobStatus, SmsConsent } from '@qdn/shared/events';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
-import type { JobRecord, PrivateJobFields, StatusChange } from '../domain/job.ts';
+import type { JobPayment, JobRecord, PrivateJobFields, StatusChange } from '../domain/job.ts';
 import type { TrackingLinkRecord } from '../domain/ports.ts';
 
 // A module of its own, without the SDK: the stream publisher reads job items too and loads only this.
@@ -23,6 +23,19 @@ const privateFields = recordFields<PrivateJobFields>()({
   revenueSplit: optionalString,
   captainFeeCents: optionalNumber,
   internalNotes: optionalString,
+});
+
+const payment = recordFields<JobPayment>()({
+  method: z.enum(['card', 'zelle', 'cash']),
+  status: z.enum(['due', 'paid', 'refunded']),
+  amountDueCents: optionalNumber,
+  amountPaidCents: optionalNumber,
+  paidAt: optionalString,
+  recordedBy: optionalString,
+  reference: optionalString,
+  checkoutSessionId: optionalString,
+  refundId: optionalString,
+  refundedAt: optionalString,
 });
 
 /**
@@ -57,6 +70,7 @@ export const storedJob = storedRecord(
     crewIds: z.array(z.string()).optional(),
     priceCents: optionalNumber,
     paymentMethod: optionalString,
+    payment: payment.optional(),
     invoiceUrl: optionalString,
     notes: optionalString,
     crewNotes: optionalString,

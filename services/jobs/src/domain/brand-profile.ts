@@ -15,6 +15,8 @@ export interface BrandProfile {
   smsConsentWording: string;
   /** Where customers call or text the brand (its pages show it, the not-found pages too). */
   contactPhone?: string;
+  /** How the booking form lets customers pay (methods, the card deposit's share, the Zelle recipient). */
+  payments: Brand['payments'];
 }
 
 export function brandProfile(brand: Brand): BrandProfile {
@@ -29,5 +31,6 @@ export function brandProfile(brand: Brand): BrandProfile {
     theme: brand.theme,
     smsConsentWording: smsConsentWording(brand),
     ...(brand.contactPhone ? { contactPhone: brand.contactPhone } : {}),
+    payments: brand.payments,
   };
 }

@@ -1,4 +1,12 @@
-import { type Brands, type CharterOffer, smsConsentWording } from '@qdn/shared/brands';
+import {
+  type Brand,
+  type Brands,
+  type CharterOffer,
+  cardDepositCents,
+  type PaymentMethod,
+  paymentInstructions,
+  smsConsentWording,
+} from '@qdn/shared/brands';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { enforceRateLimit, type RateLimits } from '@qdn/shared/rate-limit';
 import { type Role, staffMayAccess } from '@qdn/shared/roles';
@@ -15,6 +23,7 @@ import { requireFreeTrailer } from './fleet-commands.ts';
 import {
   checkAgainstBrand,
   dispatcherConsent,
+  type JobPayment,
   type JobRecord,
   reachedAt,
   scheduleDays,
@@ -462,8 +471,16 @@ export async function createBooking(
   context: JobsContext,
   input: BookingInput,
   request: { sourceIp: string },
-): Promise<{ jobId: string; status: 'requested'; quote: Quote }> {
+): Promise<{ jobId: string; status: 'requested'; quote: Quote; payment?: BookingPayment }> {
   const brand = context.brands.get(input.brandId);
+  if (input.paymentMethod && !brand.payments.methods.includes(input.paymentMethod)) {
+    throw new ValidationError('Invalid body', [
+      {
+        field: 'body.paymentMethod',
+        message: `${brand.displayName} takes ${brand.payments.methods.join(', ')}`,
+      },
+    ]);
+  }
   const schedule = {
     date: input.preferredDate,
     ...(input.window ? { window: input.window } : {}),
@@ -520,6 +537,7 @@ export async function createBooking(
   const at = now.toISOString();
   // The link exists from the start; the customer first receives it once a dispatcher schedules the job.
   const { link } = await newTrackingLink(context, brand.brandId, jobId);
+  const payment = input.paymentMethod ? paymentDue(brand, input.paymentMethod, quote.totalCents) : undefined;
   const job: JobRecord = {
     jobId,
     brandId: brand.brandId,
@@ -534,6 +552,7 @@ export async function createBooking(
     crewIds: [],
     priceCents: quote.totalCents,
     ...(input.notes ? { notes: input.notes } : {}),
+    ...(payment ? { paymentMethod: payment.method, payment } : {}),
     trackingTokenHash: link.tokenHash,
     statusHistory: [{ status: 'requested', at, by: 'customer' }],
     origin: 'booking',
@@ -549,7 +568,35 @@ export async function createBooking(
     updatedBy: 'customer',
   };
   await context.repository.create(job, link, { claim: undefined, release: undefined });
-  return { jobId, status: 'requested', quote };
+  return {
+    jobId,
+    status: 'requested',
+    quote,
+    ...(payment ? { payment: bookingPayment(brand, payment) } : {}),
+  };
+}
+
+/** What the booking's confirmation says about paying: what is due, and how (Zelle, cash) or where (card). */
+export interface BookingPayment {
+  method: PaymentMethod;
+  amountDueCents: number;
+  /** Zelle and cash: how to pay, in one line (the confirming text repeats it). */
+  instructions?: string;
+}
+
+/** What a booking paid with `method` owes: the card deposit at once, or the quote by Zelle or cash. */
+export function paymentDue(brand: Brand, method: PaymentMethod, quoteCents: number): JobPayment {
+  return {
+    method,
+    status: 'due',
+    amountDueCents: method === 'card' ? cardDepositCents(brand.payments, quoteCents) : quoteCents,
+  };
+}
+
+function bookingPayment(brand: Brand, payment: JobPayment): BookingPayment {
+  const amountDueCents = payment.amountDueCents ?? 0;
+  const instructions = paymentInstructions(brand, payment.method, amountDueCents);
+  return { method: payment.method, amountDueCents, ...(instructions ? { instructions } : {}) };
 }
 
 /** The charter as the job keeps it: the brand's boat and meeting point, the customer's choices. */

@@ -41,6 +41,7 @@ export function jobOnBus(job: JobRecord): JobOnBus {
     crewIds: job.crewIds ?? [],
     ...(job.priceCents === undefined ? {} : { priceCents: job.priceCents }),
     ...(job.paymentMethod ? { paymentMethod: job.paymentMethod } : {}),
+    ...(job.payment ? { paymentStatus: job.payment.status } : {}),
     ...(job.invoiceUrl ? { invoiceUrl: job.invoiceUrl } : {}),
     ...(job.notes === undefined ? {} : { notes: job.notes }),
     ...(job.crewNotes === undefined ? {} : { crewNotes: job.crewNotes }),
@@ -163,6 +164,27 @@ export function eventsForJobChange(
           ...(after.arrivingDistanceMeters === undefined
             ? {}
             : { distanceMeters: after.arrivingDistanceMeters }),
+        },
+      },
+    });
+  }
+  // The payment's status moves to paid once per payment (a webhook or a dispatcher's mark); a refund
+  // takes it on to `refunded`, never back, so this goes out once.
+  if (after.payment?.status === 'paid' && before.payment?.status !== 'paid') {
+    const { method, amountPaidCents, amountDueCents, paidAt, reference } = after.payment;
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobPaymentReceived',
+      detail: {
+        meta: meta('JobPaymentReceived'),
+        data: {
+          job,
+          payment: {
+            method,
+            amountCents: amountPaidCents ?? amountDueCents ?? 0,
+            paidAt: paidAt ?? after.updatedAt,
+            ...(reference ? { reference } : {}),
+          },
         },
       },
     });

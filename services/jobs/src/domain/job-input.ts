@@ -1,3 +1,4 @@
+import { PaymentMethod } from '@qdn/shared/brands';
 import { CharterDetails, JobStatus, WorkDate } from '@qdn/shared/events';
 import { PhoneNumber } from '@qdn/shared/phone';
 import * as z from 'zod';
@@ -194,6 +195,8 @@ export const BookingInput = z
     window: z.string().min(1).max(32).optional(),
     notes: z.string().max(1000).optional(),
     smsConsent: z.literal(true, { error: 'consent to texts is required to book online' }),
+    /** One of the brand's payment methods (checked against its configuration). */
+    paymentMethod: PaymentMethod.optional(),
   })
   .refine((booking) => !booking.endDate || booking.endDate >= booking.preferredDate, {
     message: 'must be on or after the preferred date',
@@ -251,3 +254,14 @@ export const ListLocationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(1000),
 });
 export type ListLocationsQuery = z.infer<typeof ListLocationsQuery>;
+
+/** `POST /jobs/{jobId}/payment` (dispatcher, admin): the customer paid by Zelle or cash (or a card in person). */
+export const MarkPaidInput = z.strictObject({
+  method: PaymentMethod,
+  /** What was paid; default what is due (the quote, or the card deposit). */
+  amountCents: z.number().int().positive().max(10_000_000).optional(),
+  /** A Zelle confirmation number, a receipt number… */
+  reference: z.string().trim().min(1).max(200).optional(),
+  expectedVersion: z.number().int().positive().optional(),
+});
+export type MarkPaidInput = z.infer<typeof MarkPaidInput>;

@@ -1,4 +1,4 @@
-import type { Brand } from '@qdn/shared/brands';
+import type { Brand, PaymentMethod } from '@qdn/shared/brands';
 import { ValidationError } from '@qdn/shared/errors';
 import type { JobOnBus, JobSchedule, JobStatus, SmsConsent } from '@qdn/shared/events';
 import { capacityProblems } from './booking-form.ts';
@@ -18,6 +18,27 @@ export interface StatusChange {
   correction?: boolean;
   reason?: string;
   note?: string;
+}
+
+/**
+ * The customer's payment for a job: chosen at booking (or set by a dispatcher who marks it paid). A
+ * card deposit is paid through Stripe Checkout; Zelle and cash are marked paid by a dispatcher.
+ */
+export interface JobPayment {
+  method: PaymentMethod;
+  status: 'due' | 'paid' | 'refunded';
+  /** What is due: the card deposit, or the quote for Zelle and cash. */
+  amountDueCents?: number;
+  amountPaidCents?: number;
+  paidAt?: string;
+  /** `stripe`, or the dispatcher who marked it paid. */
+  recordedBy?: string;
+  /** The Stripe payment intent, or what the dispatcher noted (a Zelle confirmation number). */
+  reference?: string;
+  /** The Checkout Session that paid (a webhook for it again changes nothing). */
+  checkoutSessionId?: string;
+  refundId?: string;
+  refundedAt?: string;
 }
 
 /**
@@ -41,6 +62,7 @@ export interface JobRecord {
   crewIds?: string[];
   priceCents?: number;
   paymentMethod?: string;
+  payment?: JobPayment;
   invoiceUrl?: string;
   /** The dispatcher's notes: staff views only (gate codes, the customer's other number…). */
   notes?: string;

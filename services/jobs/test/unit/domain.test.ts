@@ -391,13 +391,14 @@ describe('the tracking view’s schedule', () => {
 });
 
 describe('what the public pages know of a brand', () => {
-  it('given a brand, then its name, site, zone, windows, services, SLA and theme, never its Twilio sender or backup team', () => {
+  it('given a brand, then its name, site, zone, windows, services, SLA, theme and payment methods, never its Twilio sender or backup team', () => {
     const profile = brandProfile(brands.get('jada'));
     expect(Object.keys(profile).sort()).toEqual(
       [
         'brandId',
         'contactPhone',
         'displayName',
+        'payments',
         'serviceTypes',
         'siteBaseUrl',
         'sla',

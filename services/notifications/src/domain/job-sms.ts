@@ -16,6 +16,7 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobArriving'
   | 'JobDetailsChanged'
   | 'JobAssignmentChanged'
+  | 'JobPaymentReceived'
 >;
 
 /** Texts about a truck on its way now: worthless late, so Twilio drops them after their validity. */
@@ -41,6 +42,7 @@ export async function textCustomerAbout(
     previousStatus?: JobStatus;
     status?: JobStatus;
     correction?: boolean;
+    payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
   };
   const { job } = data;
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
@@ -79,6 +81,7 @@ export async function textCustomerAbout(
   const variables = variablesFor(job, brand, {
     ...(template === 'correction' && data.status ? { correctedTo: data.status } : {}),
     ...(await customerPageLink(deps.trackingLinks, job)),
+    ...(data.payment ? { payment: data.payment } : {}),
   });
   return deliverOnce(
     deps,

@@ -1,4 +1,4 @@
-import type { Brand } from '@qdn/shared/brands';
+import { type Brand, paymentInstructions } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus } from '@qdn/shared/events';
 import { isCharter } from './customer-page.ts';
 import { countSegments, type SegmentCount } from './sms-segments.ts';
@@ -18,7 +18,8 @@ export type SmsTemplateId =
   | 'charter_cancelled'
   | 'charter_complete'
   | 'reminder'
-  | 'review_request';
+  | 'review_request'
+  | 'payment_receipt';
 
 /** The typed variables a template may use; everything is already formatted for a person. */
 export interface SmsVariables {
@@ -44,13 +45,18 @@ export interface SmsVariables {
   /** The brand's list for the day-before reminder (optional: it gives way first). */
   haveReady?: string[];
   reviewUrl?: string;
+  /** How to pay a Zelle or cash booking, said when it is confirmed (e.g. "Pay $150.00 by Zelle to …"). */
+  howToPay?: string;
+  /** A payment received: its amount ("$37.50") and how ("card", "Zelle", "cash"). */
+  paid?: { amount: string; method: string };
 }
 
 type Render = (v: SmsVariables) => string;
 
 // Templates are data: one line per message, optional parts only where a variable is present.
 const TEMPLATES: Record<SmsTemplateId, Render> = {
-  scheduled: (v) => `Hi ${v.firstName}, your ${v.serviceLabel} is booked for ${when(v)}.${track(v)}`,
+  scheduled: (v) =>
+    `Hi ${v.firstName}, your ${v.serviceLabel} is booked for ${when(v)}.${v.howToPay ? ` ${v.howToPay}` : ''}${track(v)}`,
   rescheduled: (v) => `Hi ${v.firstName}, your ${v.serviceLabel} has moved to ${when(v)}.${track(v)}`,
   on_the_way: (v) =>
     `Hi ${v.firstName}, we're on the way${v.etaMinutes !== undefined ? ` - about ${v.etaMinutes} min` : ''}.${track(v)}`,
@@ -72,6 +78,8 @@ const TEMPLATES: Record<SmsTemplateId, Render> = {
     `Thanks for sailing with us, ${v.firstName}!${v.total ? ` Total: ${v.total}.` : ''}${v.invoiceUrl ? ` Invoice: ${v.invoiceUrl}` : ''}`,
   reminder: (v) =>
     `Hi ${v.firstName}, a reminder: your ${v.serviceLabel} is tomorrow, ${when(v)}.${v.haveReady?.length ? ` Please have ready: ${v.haveReady.join('; ')}.` : ''}${track(v)}`,
+  payment_receipt: (v) =>
+    `Thanks ${v.firstName}, we received your ${v.paid?.method ?? ''} payment of ${v.paid?.amount ?? ''} for your ${v.serviceLabel} on ${v.day}.`,
   review_request: (v) =>
     `Thanks again, ${v.firstName}! If we did right by you, a review helps a small business a lot: ${v.reviewUrl ?? ''}`,
 };
@@ -147,6 +155,9 @@ export function templateForEvent(
         : undefined;
     case 'JobArriving':
       return status === 'en_route' ? 'arriving' : undefined;
+    // A receipt answers the customer's own payment, so it goes out even for a booking not yet confirmed.
+    case 'JobPaymentReceived':
+      return 'payment_receipt';
     case 'JobStatusChanged': {
       if (data.correction)
         return data.previousStatus === 'en_route' || data.previousStatus === 'arrived'
@@ -216,8 +227,14 @@ export function variablesFor(
     guestPageUrl?: string;
     haveReady?: string[];
     reviewUrl?: string;
+    payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
   } = {},
 ): SmsVariables {
+  // A Zelle or cash booking still to pay hears how when it is confirmed (never before: see templateForEvent).
+  const method =
+    job.paymentMethod === 'zelle' || job.paymentMethod === 'cash' ? job.paymentMethod : undefined;
+  const howToPay =
+    method && job.paymentStatus === 'due' ? paymentInstructions(brand, method, job.priceCents) : undefined;
   const window = job.schedule.window ? brand.windows[job.schedule.window] : undefined;
   const when = job.schedule.time
     ? `at ${formatClock(job.schedule.time)}`
@@ -242,6 +259,15 @@ export function variablesFor(
     ...(extra.correctedTo ? { correctedTo: STATUS_WORDS[extra.correctedTo] } : {}),
     ...(extra.haveReady?.length ? { haveReady: extra.haveReady } : {}),
     ...(extra.reviewUrl ? { reviewUrl: extra.reviewUrl } : {}),
+    ...(howToPay ? { howToPay } : {}),
+    ...(extra.payment
+      ? {
+          paid: {
+            amount: `$${(extra.payment.amountCents / 100).toFixed(2)}`,
+            method: { card: 'card', zelle: 'Zelle', cash: 'cash' }[extra.payment.method],
+          },
+        }
+      : {}),
   };
 }
 

@@ -44,6 +44,7 @@ describe('templates', () => {
     'charter_complete',
     'reminder',
     'review_request',
+    'payment_receipt',
   ];
   // The longest values the product allows in practice.
   const worstCase = variablesFor(
@@ -73,8 +74,11 @@ describe('templates', () => {
       // The longest list a brand may configure (5 items of 60 characters) and a long review link.
       haveReady: Array.from({ length: 5 }, (_, index) => `${index}`.padEnd(60, 'x')),
       reviewUrl: `https://g.page/r/${'x'.repeat(80)}/review`,
+      payment: { method: 'zelle', amountCents: 9_999_999 },
     },
   );
+  // How to pay, with the longest Zelle recipient a brand may configure (40 characters).
+  worstCase.howToPay = `Pay $99999.99 by Zelle to ${'z'.repeat(40)}.`;
 
   it.each(ALL)('%s fits in two segments even with the longest values, as GSM-7 and as UCS-2', (template) => {
     for (const variables of [worstCase, { ...worstCase, firstName: `${worstCase.firstName} 🚤` }]) {
@@ -374,5 +378,41 @@ describe('which event texts the customer, charters and corrections', () => {
     ['a link rotation', 'TrackingLinkIssued', { job: job() }, undefined],
   ] as const)('%s → %s', (_, detailType, data, expected) => {
     expect(templateForEvent(detailType, data as Parameters<typeof templateForEvent>[1])).toBe(expected);
+  });
+});
+
+describe('paying', () => {
+  it('given a Zelle booking still due, when confirmed, then the scheduled text says how to pay', () => {
+    const due = job({ paymentMethod: 'zelle', paymentStatus: 'due', priceCents: 15000 });
+    const rendered = renderSms('scheduled', variablesFor(due, brands.get('qdn'), { trackingUrl }), {
+      firstToNumber: false,
+    });
+    expect(rendered.body).toContain('Pay $150.00 by Zelle to pay@quickdumpnow.com.');
+    expect(rendered.body).toContain(trackingUrl);
+  });
+
+  it('given a job already paid or paid by card, then the scheduled text says nothing about paying', () => {
+    for (const paid of [
+      job({ paymentMethod: 'zelle', paymentStatus: 'paid', priceCents: 15000 }),
+      job({ paymentMethod: 'card', paymentStatus: 'paid', priceCents: 15000 }),
+    ]) {
+      const body = renderSms('scheduled', variablesFor(paid, brands.get('qdn'), { trackingUrl }), {
+        firstToNumber: false,
+      }).body;
+      expect(body).not.toContain('Pay ');
+    }
+  });
+
+  it('given JobPaymentReceived, then a receipt with the amount and how it was paid, even for a booking not yet confirmed', () => {
+    const requested = job({ status: 'requested', paymentMethod: 'card', paymentStatus: 'paid' });
+    expect(templateForEvent('JobPaymentReceived', { job: requested })).toBe('payment_receipt');
+    const rendered = renderSms(
+      'payment_receipt',
+      variablesFor(requested, brands.get('qdn'), { payment: { method: 'card', amountCents: 3750 } }),
+      { firstToNumber: true },
+    );
+    expect(rendered.body).toBe(
+      'Thanks Mark, we received your card payment of $37.50 for your trailer pickup & dump on Tue, Dec 1. - QuickDumpNow Reply STOP to opt out.',
+    );
   });
 });

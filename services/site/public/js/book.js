@@ -1,6 +1,8 @@
 // The booking page (/book, /book?brand=<brandId>): the brand's services and prices, the form with the
 // same rules as the API's (checked here first, so most mistakes never leave the phone), the quote, and
-// a confirmation. Whatever the API still refuses is shown next to its field.
+// a confirmation. Whatever the API still refuses is shown next to its field. Paying: the brand's
+// methods; card goes to Stripe Checkout for the deposit (and comes back here with ?job=…&payment=paid
+// or cancelled), Zelle and cash show how to pay on the confirmation.
 
 import { bookingProblems, daysWithNoTrailer, fieldOfApiError, quoteFor } from './booking-rules.js';
 import {
@@ -28,7 +30,12 @@ const FIELDS = [
   'address',
   'notes',
   'smsConsent',
+  'paymentMethod',
 ];
+/** Fields shown as a group of choices (their error belongs to the fieldset). */
+const CHOICE_FIELDS = new Set(['serviceType', 'paymentMethod']);
+const METHOD_LABELS = { card: 'Card (deposit now)', zelle: 'Zelle', cash: 'Cash on the day' };
+const JOB_ID = /^qdn_[0-9A-HJKMNP-TV-Z]{26}$/;
 const BRAND_ID = /^[a-z][a-z0-9-]{0,40}$/;
 
 const RATE_LIMITED =
@@ -58,7 +65,12 @@ function formValues() {
     address: value('address'),
     notes: value('notes'),
     smsConsent: byId('smsConsent').checked,
+    paymentMethod: form.querySelector('input[name="paymentMethod"]:checked')?.value ?? '',
   };
+}
+
+function paymentMethods() {
+  return brand.payments?.methods ?? [];
 }
 
 function bookingBody(values) {
@@ -75,11 +87,12 @@ function bookingBody(values) {
     ...(values.window ? { window: values.window } : {}),
     ...(values.notes.trim() ? { notes: values.notes.trim() } : {}),
     smsConsent: values.smsConsent,
+    ...(values.paymentMethod ? { paymentMethod: values.paymentMethod } : {}),
   };
 }
 
 function controlOf(field) {
-  return field === 'serviceType' ? form.querySelector('input[name="serviceType"]') : byId(field);
+  return CHOICE_FIELDS.has(field) ? form.querySelector(`input[name="${field}"]`) : byId(field);
 }
 
 /** Shows each problem next to its field (and a summary on top), or clears them all. */
@@ -89,7 +102,7 @@ function showProblems(problems, summary) {
     const error = byId(`${field}-error`);
     setText(error, message ?? '');
     show(error, Boolean(message));
-    const control = field === 'serviceType' ? byId('serviceType-field') : byId(field);
+    const control = CHOICE_FIELDS.has(field) ? byId(`${field}-field`) : byId(field);
     if (message) control.setAttribute('aria-invalid', 'true');
     else control.removeAttribute('aria-invalid');
   }
@@ -166,6 +179,31 @@ function renderBrand() {
   for (const [name, hours] of Object.entries(brand.windows)) {
     windows.append(h('option', { value: name }, windowLabel(name, hours)));
   }
+  const methods = paymentMethods();
+  byId('payment-choices').replaceChildren(
+    ...methods.map((method) =>
+      h(
+        'div',
+        { class: 'choice' },
+        h('input', {
+          type: 'radio',
+          name: 'paymentMethod',
+          id: `pay-${method}`,
+          value: method,
+          checked: methods.length === 1,
+        }),
+        h(
+          'label',
+          { for: `pay-${method}` },
+          h('span', { class: 'choice-label' }, METHOD_LABELS[method] ?? method),
+          method === 'card'
+            ? h('span', { class: 'choice-price' }, `${brand.payments.depositPercent}% deposit by card`)
+            : '',
+        ),
+      ),
+    ),
+  );
+  show(byId('paymentMethod-field'), methods.length > 0);
   const today = todayIn(brand.timeZone);
   byId('preferredDate').min = today;
   byId('endDate').min = today;
@@ -199,9 +237,63 @@ function confirm(values, answer) {
     byId('confirmation-quote'),
     `${formatMoney(quote.totalCents)}${quote.days > 1 ? ` for ${quote.days} days` : ''}`,
   );
+  const payment = answer.payment;
+  const paymentText =
+    payment?.method === 'card'
+      ? `Deposit due now: ${formatMoney(payment.amountDueCents)}, by card.`
+      : (payment?.instructions ?? '');
+  setText(byId('confirmation-payment'), paymentText);
+  show(byId('confirmation-payment'), Boolean(paymentText));
+  show(byId('pay-deposit'), payment?.method === 'card');
+  byId('pay-deposit').onclick = () =>
+    goToCheckout(answer.jobId, byId('pay-deposit'), byId('checkout-problem'));
   show(form, false);
   show(byId('confirmation'), true);
   byId('confirmation-heading').focus();
+  // A card booking goes straight on to Stripe Checkout; the button is there if that fails or they return.
+  if (payment?.method === 'card') goToCheckout(answer.jobId, byId('pay-deposit'), byId('checkout-problem'));
+}
+
+/** Starts a Stripe Checkout Session for the booking's deposit and sends the customer there. */
+async function goToCheckout(jobId, button, problem) {
+  button.disabled = true;
+  show(problem, false);
+  try {
+    const answer = await callApi(`/bookings/${encodeURIComponent(jobId)}/checkout`, { method: 'POST' });
+    if (answer.status === 201 && answer.data?.checkoutUrl) {
+      location.assign(answer.data.checkoutUrl);
+      return;
+    }
+    setText(
+      problem,
+      answer.status === 409
+        ? (answer.data?.error ?? 'This booking can’t be paid online.')
+        : 'We couldn’t start the card payment. Your request is saved; please try again, or text or call us.',
+    );
+  } catch {
+    setText(problem, UNREACHABLE_PAYMENT);
+  }
+  show(problem, true);
+  button.disabled = false;
+}
+
+const UNREACHABLE_PAYMENT =
+  'We couldn’t reach the payment page. Your request is saved; please check your connection and try again.';
+
+/** Back from Stripe Checkout (?job=…&payment=paid|cancelled): say where the deposit stands. */
+function showPaymentReturn(jobId, outcome) {
+  const paid = outcome === 'paid';
+  setText(byId('payment-return-heading'), paid ? 'Deposit paid' : 'Payment not completed');
+  setText(
+    byId('payment-return-text'),
+    paid
+      ? 'Thank you: your deposit is paid and your request is with us. We’ll text you a receipt, and again once we’ve scheduled your booking.'
+      : 'Your booking request is saved, but the deposit wasn’t paid. You can pay it now, or text or call us.',
+  );
+  show(byId('pay-again'), !paid);
+  byId('pay-again').onclick = () => goToCheckout(jobId, byId('pay-again'), byId('payment-return-problem'));
+  show(byId('payment-return'), true);
+  byId('payment-return-heading').focus();
 }
 
 async function submit(event) {
@@ -255,6 +347,12 @@ async function start() {
     return;
   }
   brand = answer.data;
+  const params = new URLSearchParams(location.search);
+  const returning = params.get('payment');
+  if (JOB_ID.test(params.get('job') ?? '') && (returning === 'paid' || returning === 'cancelled')) {
+    applyBrand(brand);
+    return showPaymentReturn(params.get('job'), returning);
+  }
   if (brand.serviceTypes.some((offer) => offer.usesTrailer)) {
     // Without it the page still works: the API refuses a day with no trailer free (409).
     const today = todayIn(brand.timeZone);

@@ -125,6 +125,10 @@ export function bookingProblems(brand, values, today, fullDays = new Set()) {
 
   if (values.smsConsent !== true)
     problems.smsConsent = 'Please agree to texts about this booking: it’s how we confirm your time.';
+
+  const methods = brand.payments?.methods ?? [];
+  if (methods.length > 0 && !methods.includes(values.paymentMethod))
+    problems.paymentMethod = 'Choose how you’d like to pay.';
   return problems;
 }
 

@@ -141,3 +141,21 @@ describe('the booking form rules', () => {
     ).toEqual({});
   });
 });
+
+describe('choosing how to pay', () => {
+  const paying = { ...brand, payments: { methods: ['card', 'zelle'], depositPercent: 25 } };
+
+  it('given a brand with payment methods and none chosen, then paymentMethod is a problem; one it offers is fine', () => {
+    expect(rules.bookingProblems(paying, { ...valid, paymentMethod: '' }, TODAY)).toEqual({
+      paymentMethod: 'Choose how you’d like to pay.',
+    });
+    expect(rules.bookingProblems(paying, { ...valid, paymentMethod: 'cash' }, TODAY)).toHaveProperty(
+      'paymentMethod',
+    );
+    expect(rules.bookingProblems(paying, { ...valid, paymentMethod: 'zelle' }, TODAY)).toEqual({});
+  });
+
+  it('given the API refuses body.paymentMethod, then the error goes to the payment choices', () => {
+    expect(rules.fieldOfApiError('body.paymentMethod')).toBe('paymentMethod');
+  });
+});

@@ -1,0 +1,455 @@
+// A fake of the parts of Stripe's REST API the jobs service calls through the official `stripe` SDK
+// (pointed here with its host/port/protocol options): Checkout Sessions and Refunds, form-encoded as
+// Stripe takes them, with Stripe's error envelope and idempotency keys. It also plays Stripe's side of
+// the webhook: when a session is paid (a test, or the fake's own hosted checkout page), it posts a
+// `checkout.session.completed` event signed like Stripe's (Stripe-Signature: t=…,v1=HMAC-SHA256 of
+// "t.payload" under the endpoint's signing secret). What it holds is kept in the data dir.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpFault, RecordedRequest } from './http-fake.ts';
+import {
+  createFakeServer,
+  createFaultQueue,
+  createRequestLog,
+  guard,
+  parseHttpFaults,
+  readBody,
+  sendJson,
+} from './http-fake.ts';
+import { createRecordsFile } from './records-file.ts';
+
+export interface StripeFakeOptions {
+  /** The secret key the SDK must present (`Authorization: Bearer sk_…`). */
+  secretKey: string;
+  /** The webhook endpoint's signing secret (`whsec_…`): events are signed with it. */
+  webhookSecret: string;
+  /** Where events are posted (the jobs service's public /stripe/webhook). */
+  webhookUrl?: string;
+  /** Keeps sessions, refunds, events, webhook attempts and requests across restarts. */
+  recordsFile?: string;
+}
+
+/** A Checkout Session as Stripe returns it (the fields the SDK's callers read). */
+export interface FakeCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  mode: string;
+  status: 'open' | 'complete' | 'expired';
+  payment_status: 'unpaid' | 'paid';
+  amount_total: number;
+  currency: string;
+  client_reference_id: string | null;
+  customer_email: string | null;
+  metadata: Record<string, string>;
+  payment_intent: string | null;
+  success_url: string;
+  cancel_url: string;
+  url: string | null;
+  line_items: unknown;
+  created: number;
+  livemode: false;
+}
+
+export interface FakeRefund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  currency: string;
+  payment_intent: string;
+  reason: string | null;
+  status: 'succeeded';
+  created: number;
+}
+
+export interface FakeStripeEvent {
+  id: string;
+  object: 'event';
+  type: string;
+  created: number;
+  livemode: false;
+  api_version: string;
+  data: { object: unknown };
+}
+
+/** One delivery of an event to the webhook. */
+export interface StripeWebhookAttempt {
+  eventId: string;
+  type: string;
+  url: string;
+  signature: string;
+  status: number | null;
+  /** What the webhook answered (JSON when it was). */
+  response: unknown;
+  error: string | null;
+  at: string;
+}
+
+export interface StripeFake {
+  listen(port?: number): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  setWebhookUrl(url: string): void;
+  sessions(): FakeCheckoutSession[];
+  refunds(): FakeRefund[];
+  events(): FakeStripeEvent[];
+  webhooks(): StripeWebhookAttempt[];
+  requests(): RecordedRequest[];
+  /**
+   * The customer pays the session (as Stripe Checkout would): it completes, a payment intent is made,
+   * and `checkout.session.completed` is posted to the webhook, signed. Resolves with the delivery.
+   */
+  pay(sessionId: string): Promise<StripeWebhookAttempt>;
+  /** Posts an event already sent once again (Stripe retries, or delivers an event twice), newly signed. */
+  resend(eventId: string): Promise<StripeWebhookAttempt>;
+  /** The Stripe-Signature header Stripe would send for `payload` now (for tests of the check). */
+  sign(payload: string, timestamp?: number): string;
+  injectFaults(faults: HttpFault | readonly HttpFault[] | unknown): HttpFault[];
+  clearFaults(): void;
+  clear(): void;
+  /** Whether a webhook delivery is in flight. */
+  busy(): boolean;
+}
+
+const API_VERSION = '2026-11-18.endive';
+const SESSIONS = /\/v1\/checkout\/sessions$/;
+const SESSION = /\/v1\/checkout\/sessions\/([^/]+)$/;
+const REFUNDS = /\/v1\/refunds$/;
+const REFUND = /\/v1\/refunds\/([^/]+)$/;
+const HOSTED = /\/checkout\/(cs_[A-Za-z0-9_]+)$/;
+const HOSTED_PAY = /\/checkout\/(cs_[A-Za-z0-9_]+)\/pay$/;
+
+/**
+ * Stripe's form encoding, back to objects: `a[b][0][c]=v` → `{ a: { b: [{ c: 'v' }] } }`.
+ * @see https://docs.stripe.com/api/request_ids (bodies are application/x-www-form-urlencoded)
+ */
+export function parseStripeForm(text: string): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const path = key.replace(/\]/g, '').split('[');
+    let node: Record<string, unknown> = root;
+    path.forEach((part, index) => {
+      if (index === path.length - 1) {
+        node[part] = value;
+        return;
+      }
+      const nextIsIndex = /^\d+$/.test(path[index + 1] ?? '');
+      node[part] ??= nextIsIndex ? [] : {};
+      node = node[part] as Record<string, unknown>;
+    });
+  }
+  return root;
+}
+
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function stripeError(status: number, message: string, param?: string) {
+  return {
+    status,
+    body: { error: { type: 'invalid_request_error', message, ...(param ? { param } : {}) } },
+  };
+}
+
+export function createStripeFake(options: StripeFakeOptions): StripeFake {
+  let webhookUrl = options.webhookUrl;
+  let baseUrl = 'http://127.0.0.1';
+  let sessions = new Map<string, FakeCheckoutSession>();
+  let refunds = new Map<string, FakeRefund>();
+  let events: FakeStripeEvent[] = [];
+  let attempts: StripeWebhookAttempt[] = [];
+  // Idempotency-Key → the answer given: a retried POST gets the same object, as at Stripe.
+  let idempotent = new Map<string, { status: number; body: unknown }>();
+  let inFlight = 0;
+  const faults = createFaultQueue<HttpFault>();
+  const recordsFile = createRecordsFile(options.recordsFile, () => ({
+    sessions: [...sessions.values()],
+    refunds: [...refunds.values()],
+    events,
+    attempts,
+    idempotent: [...idempotent],
+    requests: log.list(),
+  }));
+  const log = createRequestLog(undefined, () => recordsFile.changed());
+  const saved = recordsFile.load() as
+    | {
+        sessions?: FakeCheckoutSession[];
+        refunds?: FakeRefund[];
+        events?: FakeStripeEvent[];
+        attempts?: StripeWebhookAttempt[];
+        idempotent?: [string, { status: number; body: unknown }][];
+        requests?: RecordedRequest[];
+      }
+    | undefined;
+  if (saved) {
+    sessions = new Map((saved.sessions ?? []).map((session) => [session.id, session]));
+    refunds = new Map((saved.refunds ?? []).map((refund) => [refund.id, refund]));
+    events = saved.events ?? [];
+    attempts = saved.attempts ?? [];
+    idempotent = new Map(saved.idempotent ?? []);
+    log.restore(saved.requests ?? []);
+  }
+
+  function sign(payload: string, timestamp = nowSeconds()): string {
+    const signature = createHmac('sha256', options.webhookSecret)
+      .update(`${timestamp}.${payload}`)
+      .digest('hex');
+    return `t=${timestamp},v1=${signature}`;
+  }
+
+  async function deliver(event: FakeStripeEvent): Promise<StripeWebhookAttempt> {
+    if (!webhookUrl) throw new Error('Stripe fake: no webhook URL set');
+    const payload = JSON.stringify(event, null, 2);
+    const signature = sign(payload);
+    const attempt: StripeWebhookAttempt = {
+      eventId: event.id,
+      type: event.type,
+      url: webhookUrl,
+      signature,
+      status: null,
+      response: null,
+      error: null,
+      at: new Date().toISOString(),
+    };
+    inFlight += 1;
+    try {
+      const response = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature },
+        body: payload,
+        signal: AbortSignal.timeout(20_000),
+      });
+      attempt.status = response.status;
+      const text = await response.text();
+      try {
+        attempt.response = JSON.parse(text);
+      } catch {
+        attempt.response = text;
+      }
+    } catch (error) {
+      attempt.error = (error as Error).message;
+    } finally {
+      inFlight -= 1;
+    }
+    attempts.push(attempt);
+    recordsFile.changed();
+    return attempt;
+  }
+
+  function createSession(body: Record<string, unknown>): { status: number; body: unknown } {
+    const lineItems = (body.line_items ?? []) as {
+      quantity?: string;
+      price_data?: { currency?: string; unit_amount?: string };
+    }[];
+    if (!Array.isArray(lineItems) || lineItems.length === 0)
+      return stripeError(400, 'Missing required param: line_items.', 'line_items');
+    if (typeof body.success_url !== 'string')
+      return stripeError(400, 'Missing required param: success_url.', 'success_url');
+    let amount = 0;
+    for (const item of lineItems) {
+      const unit = Number(item.price_data?.unit_amount);
+      const quantity = Number(item.quantity ?? 1);
+      if (!Number.isInteger(unit) || unit < 50)
+        return stripeError(400, 'Amount must be at least 50 cents', 'line_items[0][price_data][unit_amount]');
+      amount += unit * quantity;
+    }
+    const sessionId = id('cs_test');
+    const session: FakeCheckoutSession = {
+      id: sessionId,
+      object: 'checkout.session',
+      mode: String(body.mode ?? 'payment'),
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_total: amount,
+      currency: lineItems[0]?.price_data?.currency ?? 'usd',
+      client_reference_id: typeof body.client_reference_id === 'string' ? body.client_reference_id : null,
+      customer_email: typeof body.customer_email === 'string' ? body.customer_email : null,
+      metadata: (body.metadata ?? {}) as Record<string, string>,
+      payment_intent: null,
+      success_url: body.success_url,
+      cancel_url: String(body.cancel_url ?? ''),
+      url: `${baseUrl}/checkout/${sessionId}`,
+      line_items: lineItems,
+      created: nowSeconds(),
+      livemode: false,
+    };
+    sessions.set(sessionId, session);
+    return { status: 200, body: session };
+  }
+
+  function createRefund(body: Record<string, unknown>): { status: number; body: unknown } {
+    const intent = body.payment_intent;
+    const paid = [...sessions.values()].find((session) => session.payment_intent === intent);
+    if (typeof intent !== 'string' || !paid)
+      return stripeError(400, `No such payment_intent: '${String(intent)}'`, 'payment_intent');
+    const refunded = [...refunds.values()].filter((refund) => refund.payment_intent === intent);
+    const already = refunded.reduce((sum, refund) => sum + refund.amount, 0);
+    const amount = body.amount === undefined ? paid.amount_total - already : Number(body.amount);
+    if (amount <= 0 || already + amount > paid.amount_total)
+      return {
+        status: 400,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'charge_already_refunded',
+            message: `Charge for ${intent} has already been refunded.`,
+          },
+        },
+      };
+    const refund: FakeRefund = {
+      id: id('re_test'),
+      object: 'refund',
+      amount,
+      currency: paid.currency,
+      payment_intent: intent,
+      reason: typeof body.reason === 'string' ? body.reason : null,
+      status: 'succeeded',
+      created: nowSeconds(),
+    };
+    refunds.set(refund.id, refund);
+    return { status: 200, body: refund };
+  }
+
+  function completeSession(sessionId: string): FakeStripeEvent {
+    const session = sessions.get(sessionId);
+    if (!session) throw new Error(`Stripe fake: no session ${sessionId}`);
+    if (session.status !== 'open') throw new Error(`Stripe fake: session ${sessionId} is ${session.status}`);
+    session.status = 'complete';
+    session.payment_status = 'paid';
+    session.payment_intent = id('pi_test');
+    const event: FakeStripeEvent = {
+      id: id('evt_test'),
+      object: 'event',
+      type: 'checkout.session.completed',
+      created: nowSeconds(),
+      livemode: false,
+      api_version: API_VERSION,
+      data: { object: structuredClone(session) },
+    };
+    events.push(event);
+    recordsFile.changed();
+    return event;
+  }
+
+  function hostedPage(session: FakeCheckoutSession): string {
+    const amount = `$${(session.amount_total / 100).toFixed(2)}`;
+    // The fake's stand-in for Stripe's hosted page: one button pays (no card details), a link cancels.
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pay ${amount} (Stripe fake)</title></head>
+<body><main><h1>Pay ${amount}</h1><p>Local Stripe fake: no card is charged.</p>
+<form method="post" action="/checkout/${session.id}/pay"><button type="submit">Pay ${amount}</button></form>
+<p><a href="${session.cancel_url.replace(/"/g, '&quot;')}">Cancel</a></p></main></body></html>`;
+  }
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake.invalid');
+    const raw = await readBody(req);
+    const text = raw?.toString('utf8') ?? '';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const form = parseStripeForm(text);
+    const record = log.start(req, url, text ? form : null);
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      sendJson(res, status, body, { 'request-id': id('req'), ...headers });
+      log.answered(record, status);
+    };
+
+    // The hosted checkout page (the browser's, no API key).
+    const hosted = HOSTED.exec(url.pathname);
+    if (hosted && method === 'GET') {
+      const session = sessions.get(hosted[1]!);
+      if (!session) return answer(404, { error: 'no such session' });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(hostedPage(session));
+      return log.answered(record, 200);
+    }
+    const hostedPay = HOSTED_PAY.exec(url.pathname);
+    if (hostedPay && method === 'POST') {
+      const session = sessions.get(hostedPay[1]!);
+      if (session?.status !== 'open') return answer(409, { error: 'session not open' });
+      const event = completeSession(session.id);
+      await deliver(event);
+      res.writeHead(303, { location: session.success_url });
+      res.end();
+      return log.answered(record, 303);
+    }
+
+    if (req.headers.authorization !== `Bearer ${options.secretKey}`)
+      return answer(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
+    const fault = faults.take({ method, path: url.pathname });
+    if (fault && 'status' in fault)
+      return answer(fault.status, fault.body ?? { error: { type: 'api_error', message: 'injected fault' } });
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return log.answered(record, null, 'reset');
+    }
+
+    const key = method === 'POST' ? req.headers['idempotency-key'] : undefined;
+    const replayKey = typeof key === 'string' ? `${url.pathname} ${key}` : undefined;
+    if (replayKey && idempotent.has(replayKey)) {
+      const earlier = idempotent.get(replayKey)!;
+      return answer(earlier.status, earlier.body, { 'idempotent-replayed': 'true' });
+    }
+    let result: { status: number; body: unknown };
+    const session = SESSION.exec(url.pathname);
+    const refund = REFUND.exec(url.pathname);
+    if (SESSIONS.test(url.pathname) && method === 'POST') result = createSession(form);
+    else if (session && method === 'GET')
+      result = sessions.has(session[1]!)
+        ? { status: 200, body: sessions.get(session[1]!) }
+        : stripeError(404, `No such checkout.session: '${session[1]}'`);
+    else if (REFUNDS.test(url.pathname) && method === 'POST') result = createRefund(form);
+    else if (refund && method === 'GET')
+      result = refunds.has(refund[1]!)
+        ? { status: 200, body: refunds.get(refund[1]!) }
+        : stripeError(404, `No such refund: '${refund[1]}'`);
+    else result = stripeError(404, `Unrecognized request URL (${method}: ${url.pathname}).`);
+    if (replayKey && result.status < 500) idempotent.set(replayKey, result);
+    recordsFile.changed();
+    answer(result.status, result.body);
+  }
+
+  const server = createFakeServer(guard(handleRequest));
+  return {
+    handle: guard(handleRequest),
+    async listen(port) {
+      const listening = await server.listen(port);
+      baseUrl = listening.url;
+      return listening;
+    },
+    close() {
+      recordsFile.flush();
+      return server.close();
+    },
+    setWebhookUrl(url) {
+      webhookUrl = url;
+    },
+    sessions: () => structuredClone([...sessions.values()]),
+    refunds: () => structuredClone([...refunds.values()]),
+    events: () => structuredClone(events),
+    webhooks: () => structuredClone(attempts),
+    requests: () => log.list(),
+    pay(sessionId) {
+      return deliver(completeSession(sessionId));
+    },
+    resend(eventId) {
+      const event = events.find((candidate) => candidate.id === eventId);
+      if (!event) return Promise.reject(new Error(`Stripe fake: no event ${eventId}`));
+      return deliver(event);
+    },
+    sign,
+    injectFaults(input) {
+      faults.add(parseHttpFaults(input));
+      return faults.pending();
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    clear() {
+      sessions.clear();
+      refunds.clear();
+      events = [];
+      attempts = [];
+      idempotent.clear();
+      log.clear();
+    },
+    busy: () => inFlight > 0,
+  };
+}

@@ -1,0 +1,105 @@
+import { ValidationError } from '@qdn/shared/errors';
+import Stripe from 'stripe';
+import type { CardPayments } from '../domain/payment-commands.ts';
+import { StripeEvent, type StripeEvent as VerifiedEvent } from '../domain/payment-input.ts';
+
+// The one module that imports the `stripe` SDK: only the checkout, webhook and refund functions load
+// it (test/infra checks no other bundle carries it; it weighs on a cold start).
+
+/** Where the SDK sends requests: Stripe's API, or locally the Stripe fake (STRIPE_API_BASE_URL). */
+export function stripeClient(secretKey: string, apiBaseUrl: string | undefined): Stripe {
+  const base = apiBaseUrl ? new URL(apiBaseUrl) : undefined;
+  return new Stripe(secretKey, {
+    // Retries of a POST carry the SDK's idempotency key, so a retried create is one object at Stripe.
+    maxNetworkRetries: 2,
+    timeout: 10_000,
+    ...(base
+      ? {
+          host: base.hostname,
+          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+          protocol: base.protocol === 'https:' ? 'https' : 'http',
+        }
+      : {}),
+  });
+}
+
+/** Checkout Sessions for card deposits. */
+export function stripeCardPayments(client: () => Promise<Stripe>): CardPayments {
+  return {
+    async createCheckout(request) {
+      const stripe = await client();
+      const session = await stripe.checkout.sessions.create({
+        mode: 'payment',
+        // The webhook finds the job by this (and the metadata travels to the payment for people at Stripe).
+        client_reference_id: request.jobId,
+        metadata: { jobId: request.jobId, brandId: request.brandId },
+        payment_intent_data: { metadata: { jobId: request.jobId, brandId: request.brandId } },
+        line_items: [
+          {
+            quantity: 1,
+            price_data: {
+              currency: 'usd',
+              unit_amount: request.amountCents,
+              product_data: { name: request.description },
+            },
+          },
+        ],
+        ...(request.customerEmail ? { customer_email: request.customerEmail } : {}),
+        success_url: request.successUrl,
+        cancel_url: request.cancelUrl,
+      });
+      if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a url`);
+      return { sessionId: session.id, url: session.url };
+    },
+  };
+}
+
+/** Stripe's webhook signature check, over the exact body, with the endpoint's signing secret. */
+export interface StripeWebhooks {
+  /** The verified event; a missing or wrong signature (or a stale timestamp) → 400. */
+  verify(rawBody: string, signature: string | undefined): Promise<VerifiedEvent>;
+}
+
+export function stripeWebhooks(
+  client: () => Promise<Stripe>,
+  signingSecret: () => Promise<string>,
+): StripeWebhooks {
+  return {
+    async verify(rawBody, signature) {
+      const refused = (message: string) =>
+        new ValidationError('Invalid Stripe signature', [{ field: 'headers.stripe-signature', message }]);
+      if (!signature) throw refused('missing');
+      let event: unknown;
+      try {
+        // Checks v1 = HMAC-SHA256(secret, `${t}.${body}`) and that t is within 5 minutes.
+        event = (await client()).webhooks.constructEvent(rawBody, signature, await signingSecret());
+      } catch (error) {
+        throw refused((error as Error).message.slice(0, 200));
+      }
+      const parsed = StripeEvent.safeParse(event);
+      if (!parsed.success)
+        throw new ValidationError('Invalid Stripe event', [
+          { field: 'body', message: parsed.error.message.slice(0, 200) },
+        ]);
+      return parsed.data;
+    },
+  };
+}
+
+/** Refunds of card payments (a cancelled, paid job). */
+export interface CardRefunds {
+  /** Refunds the payment intent in full; `idempotencyKey` makes a retry the same refund at Stripe. */
+  refund(paymentIntentId: string, idempotencyKey: string): Promise<{ refundId: string; status: string }>;
+}
+
+export function stripeRefunds(client: () => Promise<Stripe>): CardRefunds {
+  return {
+    async refund(paymentIntentId, idempotencyKey) {
+      const refund = await (await client()).refunds.create(
+        { payment_intent: paymentIntentId, reason: 'requested_by_customer' },
+        { idempotencyKey },
+      );
+      return { refundId: refund.id, status: refund.status ?? 'pending' };
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { ConflictError, NotFoundError, ValidationError } from '@qdn/shared/errors';
+import { enforceRateLimit } from '@qdn/shared/rate-limit';
+import type { JobPayment, JobRecord } from './job.ts';
+import type { Actor, JobsContext } from './job-commands.ts';
+import { getJob, staffViews } from './job-commands.ts';
+import type { MarkPaidInput } from './job-input.ts';
+import { StaleVersionError } from './ports.ts';
+
+// A job's payment: a card deposit through Stripe Checkout (its session started from the booking page,
+// its completion told by Stripe's signed webhook), or Zelle and cash that a dispatcher marks paid. The
+// job records each payment once; JobPaymentReceived is derived from that write (job-events.ts).
+
+/** A Checkout Session as the booking page needs it: where to send the customer. */
+export interface CheckoutSession {
+  sessionId: string;
+  url: string;
+}
+
+/** What paying by card needs from Stripe (the adapter in src/adapters/stripe-payments.ts). */
+export interface CardPayments {
+  createCheckout(request: {
+    jobId: string;
+    brandId: string;
+    amountCents: number;
+    description: string;
+    customerEmail?: string;
+    successUrl: string;
+    cancelUrl: string;
+  }): Promise<CheckoutSession>;
+}
+
+/** A completed Checkout Session, as the verified `checkout.session.completed` webhook tells it. */
+export interface CompletedCheckout {
+  sessionId: string;
+  jobId: string;
+  /** `paid` for a card; `unpaid` while a delayed method settles (not a payment yet). */
+  paymentStatus: string;
+  amountTotalCents: number;
+  paymentIntentId?: string;
+}
+
+export type CheckoutOutcome = 'recorded' | 'already-recorded' | 'not-paid' | 'unknown-job';
+
+/** Checkout sessions one address may start per hour (each is a call to Stripe). */
+export const CHECKOUTS_PER_IP_PER_HOUR = 20;
+
+const isClosed = (job: JobRecord) => job.status === 'complete' || job.status === 'cancelled';
+
+/**
+ * `POST /bookings/{jobId}/checkout` (public, from the booking page): a Stripe Checkout Session for the
+ * booking's card deposit, with success and cancel pages on the brand's own site. Only a booking that
+ * chose card and has not paid; a job id nobody booked is a 404 like any.
+ */
+export async function startCheckout(
+  context: JobsContext & { cardPayments: CardPayments },
+  jobId: string,
+  request: { sourceIp: string },
+): Promise<CheckoutSession & { amountCents: number }> {
+  await enforceRateLimit(
+    context.limits,
+    { name: 'checkout-ip', limit: CHECKOUTS_PER_IP_PER_HOUR, windowSeconds: 3_600 },
+    request.sourceIp,
+    context.now(),
+    'Too many payment attempts from this network; call or text us instead',
+  );
+  const job = await context.repository.get(jobId);
+  if (job?.origin !== 'booking') throw new NotFoundError('Booking not found');
+  if (job.payment?.method !== 'card') throw new ConflictError('This booking is not paid by card');
+  if (job.payment.status !== 'due') throw new ConflictError('This booking is already paid');
+  if (isClosed(job)) throw new ConflictError(`A ${job.status} booking cannot be paid`);
+  const brand = context.brands.get(job.brandId);
+  const site = context.siteBaseUrl(job.brandId);
+  const back = `${site}/book?brand=${encodeURIComponent(brand.brandId)}&job=${encodeURIComponent(jobId)}`;
+  const amountCents = job.payment.amountDueCents ?? 0;
+  const label = brand.serviceTypes.find((offer) => offer.serviceType === job.serviceType)?.label;
+  const session = await context.cardPayments.createCheckout({
+    jobId,
+    brandId: brand.brandId,
+    amountCents,
+    description: `${brand.displayName}: deposit for ${label ?? job.serviceType} on ${job.schedule.date}`,
+    ...(job.customer.email ? { customerEmail: job.customer.email } : {}),
+    successUrl: `${back}&payment=paid`,
+    cancelUrl: `${back}&payment=cancelled`,
+  });
+  return { ...session, amountCents };
+}
+
+/**
+ * Records a completed Checkout Session on its job, once: the same webhook again (Stripe retries, or
+ * sends an event twice) finds the session already recorded and changes nothing. A write that loses to
+ * a dispatcher's edit reads the job again and retries.
+ */
+export async function recordCheckout(
+  context: Pick<JobsContext, 'repository' | 'now'>,
+  checkout: CompletedCheckout,
+): Promise<CheckoutOutcome> {
+  if (checkout.paymentStatus !== 'paid') return 'not-paid';
+  for (let attempt = 0; ; attempt += 1) {
+    const job = await context.repository.get(checkout.jobId);
+    if (!job) return 'unknown-job';
+    if (job.payment?.checkoutSessionId === checkout.sessionId) return 'already-recorded';
+    const at = context.now().toISOString();
+    const payment: JobPayment = {
+      ...(job.payment ?? { method: 'card' }),
+      method: 'card',
+      status: 'paid',
+      amountPaidCents: checkout.amountTotalCents,
+      paidAt: at,
+      recordedBy: 'stripe',
+      checkoutSessionId: checkout.sessionId,
+      ...(checkout.paymentIntentId ? { reference: checkout.paymentIntentId } : {}),
+    };
+    try {
+      await saveWithPayment(context, job, payment, 'stripe', at);
+      return 'recorded';
+    } catch (error) {
+      if (!(error instanceof StaleVersionError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+/**
+ * `POST /jobs/{jobId}/payment` (dispatcher, admin): the customer paid (Zelle, cash, or a card in
+ * person). A job already paid is a 409, so a double tap records one payment and one receipt text.
+ */
+export async function markPaid(context: JobsContext, jobId: string, input: MarkPaidInput, actor: Actor) {
+  const job = await getJob(context, jobId, actor);
+  if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
+    throw new ConflictError('The job was changed since you loaded it', [
+      { field: 'expectedVersion', currentVersion: job.version },
+    ]);
+  }
+  if (job.payment?.status === 'paid' || job.payment?.status === 'refunded')
+    throw new ConflictError('This job is already paid', [{ field: 'payment', payment: job.payment }]);
+  if (job.status === 'cancelled') throw new ConflictError('A cancelled job cannot be paid');
+  const amountCents = input.amountCents ?? job.payment?.amountDueCents ?? job.priceCents;
+  if (amountCents === undefined || amountCents <= 0)
+    throw new ValidationError('Invalid body', [
+      { field: 'body.amountCents', message: 'the job has no price: say what was paid' },
+    ]);
+  const at = context.now().toISOString();
+  const payment: JobPayment = {
+    ...(job.payment?.amountDueCents === undefined ? {} : { amountDueCents: job.payment.amountDueCents }),
+    method: input.method,
+    status: 'paid',
+    amountPaidCents: amountCents,
+    paidAt: at,
+    recordedBy: actor.userId,
+    ...(input.reference ? { reference: input.reference } : {}),
+  };
+  try {
+    const paid = await saveWithPayment(context, job, payment, actor.userId, at);
+    return (await staffViews(context, actor, [paid]))[0]!;
+  } catch (error) {
+    if (error instanceof StaleVersionError)
+      throw new ConflictError(error.message, [
+        { field: 'expectedVersion', currentVersion: error.currentVersion },
+      ]);
+    throw error;
+  }
+}
+
+async function saveWithPayment(
+  context: Pick<JobsContext, 'repository'>,
+  job: JobRecord,
+  payment: JobPayment,
+  by: string,
+  at: string,
+): Promise<JobRecord> {
+  const paid: JobRecord = {
+    ...job,
+    paymentMethod: payment.method,
+    payment,
+    version: job.version + 1,
+    updatedAt: at,
+    updatedBy: by,
+  };
+  await context.repository.save(paid, job.version, { claim: undefined, release: undefined });
+  return paid;
+}

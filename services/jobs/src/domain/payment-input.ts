@@ -1,0 +1,46 @@
+import { ValidationError } from '@qdn/shared/errors';
+import { fieldErrorsOf } from '@qdn/shared/http';
+import * as z from 'zod';
+import type { CompletedCheckout } from './payment-commands.ts';
+
+// Stripe's webhook as we read it: the raw body (its signature is over the exact bytes), then, once
+// verified, the event and the Checkout Session in it. Only the fields we use are named.
+
+/** The raw webhook body; verified before it is parsed. */
+export const StripeWebhookBody = z.string().min(2);
+
+/** A verified Stripe event: `{ id, type, data: { object } }`. */
+export const StripeEvent = z.object({
+  id: z.string().regex(/^evt_[A-Za-z0-9_]{1,250}$/),
+  type: z.string().min(1).max(100),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+export type StripeEvent = z.infer<typeof StripeEvent>;
+
+/**
+ * The Checkout Session of `checkout.session.completed`: the job is ours (client_reference_id, set when
+ * we created the session), amounts in cents.
+ * @see https://docs.stripe.com/api/checkout/sessions/object
+ */
+const CompletedSession = z.object({
+  id: z.string().regex(/^cs_[A-Za-z0-9_]{1,250}$/),
+  client_reference_id: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/),
+  payment_status: z.string().min(1),
+  amount_total: z.number().int().nonnegative(),
+  payment_intent: z.string().min(1).nullish(),
+});
+
+/** The completed checkout an event tells, or undefined for an event type we don't act on. */
+export function checkoutOfEvent(event: StripeEvent): CompletedCheckout | undefined {
+  if (event.type !== 'checkout.session.completed') return undefined;
+  const session = CompletedSession.safeParse(event.data.object);
+  if (!session.success)
+    throw new ValidationError('Invalid checkout session', fieldErrorsOf(session.error, 'data.object'));
+  return {
+    sessionId: session.data.id,
+    jobId: session.data.client_reference_id,
+    paymentStatus: session.data.payment_status,
+    amountTotalCents: session.data.amount_total,
+    ...(session.data.payment_intent ? { paymentIntentId: session.data.payment_intent } : {}),
+  };
+}

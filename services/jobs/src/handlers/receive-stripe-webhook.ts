@@ -1,0 +1,23 @@
+import { httpHandler } from '@qdn/shared/http';
+import { logger } from '@qdn/shared/logging';
+import { paymentsContext } from '../adapters/payments-context.ts';
+import { recordCheckout } from '../domain/payment-commands.ts';
+import { checkoutOfEvent, StripeWebhookBody } from '../domain/payment-input.ts';
+
+/**
+ * POST /stripe/webhook (public, signed by Stripe): a verified `checkout.session.completed` records the
+ * deposit on its job, once (→ JobPaymentReceived from the table's stream). A bad signature → 400,
+ * nothing changed; other event types → 200, ignored.
+ */
+export const handler = httpHandler(
+  { bodyFormat: 'raw', body: StripeWebhookBody, maxBodyBytes: 256 * 1024 },
+  async function receiveStripeWebhook({ body, headers }) {
+    const context = await paymentsContext();
+    const event = await context.stripeWebhooks.verify(body, headers['stripe-signature']);
+    const checkout = checkoutOfEvent(event);
+    if (!checkout) return { body: { received: true, ignored: event.type } };
+    const outcome = await recordCheckout(context, checkout);
+    logger.info('Stripe checkout', { eventId: event.id, jobId: checkout.jobId, outcome });
+    return { body: { received: true, outcome } };
+  },
+);

@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually, startTestCloud, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
+import { addDays } from '@qdn/shared/zoned-time';
+
+// Paying at booking (issue 19) through the local cloud: the booking with a card deposit, a Stripe
+// Checkout Session created through the real `stripe` SDK against the Stripe fake, the fake paying it
+// and posting the signed webhook, the job recorded paid once, JobPaymentReceived on the bus, the
+// receipt at the Twilio fake and the timeline entry; Zelle marked paid by a dispatcher; bad signatures
+// and replays changing nothing.
+let harness: TestCloud;
+
+beforeAll(async () => {
+  harness = await startTestCloud('payments');
+}, 90_000);
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const booking = (phone: string, paymentMethod: string) => ({
+  brandId: 'qdn',
+  name: 'Paula Reyes',
+  phone,
+  address: { text: '3911 Kearny Villa Rd, San Diego' },
+  serviceType: 'junk_removal',
+  preferredDate: addDays(todayIn(), 5),
+  smsConsent: true,
+  paymentMethod,
+});
+
+const textsTo = (phone: string) => harness.cloud.twilio.messages().filter((message) => message.to === phone);
+
+async function timeline(jobId: string) {
+  const response = await harness.api('GET', `/jobs/${jobId}/timeline`, { role: 'dispatcher' });
+  return (response.body?.entries ?? []) as Array<Record<string, unknown>>;
+}
+
+async function paidByCard(phone: string) {
+  const booked = await harness.api('POST', '/bookings', { body: booking(phone, 'card') });
+  expect(booked.status).toBe(201);
+  const checkout = await harness.api('POST', `/bookings/${booked.body.jobId}/checkout`);
+  expect(checkout.status).toBe(201);
+  const delivery = await harness.cloud.stripe.pay(checkout.body.sessionId);
+  return { booked, checkout, delivery };
+}
+
+describe('a card deposit through Stripe Checkout', () => {
+  it('given a card booking, when the customer pays, then the signed webhook records it once → JobPaymentReceived → receipt text and timeline entry', async () => {
+    // Prepare
+    const phone = '+16195550181';
+    const booked = await harness.api('POST', '/bookings', { body: booking(phone, 'card') });
+    expect(booked.status).toBe(201);
+    const { jobId, payment } = booked.body;
+    expect(payment).toMatchObject({ method: 'card' });
+
+    // Act: the booking page starts the session; the customer pays on (the fake's) Stripe Checkout.
+    const checkout = await harness.api('POST', `/bookings/${jobId}/checkout`);
+    const delivery = await harness.cloud.stripe.pay(checkout.body.sessionId);
+
+    // Assess: the session was made through the SDK, for the deposit, returning to the brand's site.
+    expect(checkout.status).toBe(201);
+    expect(checkout.body).toMatchObject({ amountCents: payment.amountDueCents });
+    const session = harness.cloud.stripe
+      .sessions()
+      .find((candidate) => candidate.id === checkout.body.sessionId)!;
+    expect(session).toMatchObject({
+      client_reference_id: jobId,
+      amount_total: payment.amountDueCents,
+      metadata: { jobId, brandId: 'qdn' },
+    });
+    expect(session.success_url).toBe(`${harness.cloud.siteUrl}/book?brand=qdn&job=${jobId}&payment=paid`);
+    expect(delivery).toMatchObject({ status: 200, response: { received: true, outcome: 'recorded' } });
+
+    const job = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+    expect(job.payment).toMatchObject({
+      method: 'card',
+      status: 'paid',
+      amountPaidCents: payment.amountDueCents,
+      checkoutSessionId: session.id,
+      reference: session.payment_intent,
+    });
+    const events = await harness.eventsUntil(jobId, (seen) =>
+      seen.some((event) => event['detail-type'] === 'JobPaymentReceived'),
+    );
+    const received = events.filter((event) => event['detail-type'] === 'JobPaymentReceived');
+    expect(received).toHaveLength(1);
+    expect(received[0]!.detail.data).toMatchObject({
+      payment: { method: 'card', amountCents: payment.amountDueCents, reference: session.payment_intent },
+    });
+    const receipt = await eventually(() => textsTo(phone)[0], { what: 'the receipt text' });
+    expect(receipt.body).toContain(
+      `we received your card payment of $${(payment.amountDueCents / 100).toFixed(2)}`,
+    );
+    const entries = await eventually(
+      async () => {
+        const found = await timeline(jobId);
+        return found.some((entry) => entry.type === 'JobPaymentReceived') && found;
+      },
+      { what: 'the timeline entry' },
+    );
+    expect(entries.find((entry) => entry.type === 'JobPaymentReceived')).toMatchObject({
+      payment: { method: 'card', amountCents: payment.amountDueCents },
+    });
+
+    // The same event again (Stripe retries): processed once — no new version, event or text.
+    const replay = await harness.cloud.stripe.resend(harness.cloud.stripe.events().at(-1)!.id);
+    expect(replay).toMatchObject({ status: 200, response: { outcome: 'already-recorded' } });
+    await harness.settled();
+    const after = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+    expect(after.version).toBe(job.version);
+    expect(textsTo(phone)).toHaveLength(1);
+    const all = await harness.eventsUntil(jobId, () => true);
+    expect(all.filter((event) => event['detail-type'] === 'JobPaymentReceived')).toHaveLength(1);
+  }, 90_000);
+
+  it('given a webhook with a bad signature (or none), then 400 and nothing changes', async () => {
+    // Prepare: a session paid at the fake, whose event we post ourselves with a wrong signature.
+    const phone = '+16195550182';
+    const booked = await harness.api('POST', '/bookings', { body: booking(phone, 'card') });
+    const checkout = await harness.api('POST', `/bookings/${booked.body.jobId}/checkout`);
+    harness.cloud.stripe.setWebhookUrl('http://127.0.0.1:9/nowhere');
+    await harness.cloud.stripe.pay(checkout.body.sessionId);
+    harness.cloud.stripe.setWebhookUrl(`${harness.cloud.apiUrl}/stripe/webhook`);
+    const payload = JSON.stringify(harness.cloud.stripe.events().at(-1));
+    const t = Math.floor(Date.now() / 1000);
+
+    // Act
+    const forged = await harness.api('POST', '/stripe/webhook', {
+      raw: payload,
+      headers: { 'stripe-signature': `t=${t},v1=${'0'.repeat(64)}` },
+    });
+    const unsigned = await harness.api('POST', '/stripe/webhook', { raw: payload });
+    const tampered = await harness.api('POST', '/stripe/webhook', {
+      raw: payload.replace('"paid"', '"paid" '),
+      headers: { 'stripe-signature': harness.cloud.stripe.sign(payload) },
+    });
+
+    // Assess
+    for (const refused of [forged, unsigned, tampered]) {
+      expect(refused.status).toBe(400);
+      expect(refused.body.details[0]).toMatchObject({ field: 'headers.stripe-signature' });
+    }
+    const job = (await harness.api('GET', `/jobs/${booked.body.jobId}`, { role: 'dispatcher' })).body.job;
+    expect(job).toMatchObject({ version: 1, payment: { status: 'due' } });
+    // Signed properly, the same payload is taken: the check was the signature, not the body.
+    const signed = await harness.api('POST', '/stripe/webhook', {
+      raw: payload,
+      headers: { 'stripe-signature': harness.cloud.stripe.sign(payload) },
+    });
+    expect(signed).toMatchObject({ status: 200, body: { outcome: 'recorded' } });
+  }, 60_000);
+
+  it('given a Zelle booking, then no checkout (409); paid by card already, then no second checkout', async () => {
+    const zelle = await harness.api('POST', '/bookings', { body: booking('+16195550183', 'zelle') });
+    expect(zelle.body.payment.instructions).toContain('Zelle to pay@quickdumpnow.com');
+    const refused = await harness.api('POST', `/bookings/${zelle.body.jobId}/checkout`);
+    expect(refused.status).toBe(409);
+    const { booked } = await paidByCard('+16195550184');
+    const again = await harness.api('POST', `/bookings/${booked.body.jobId}/checkout`);
+    expect(again.status).toBe(409);
+  }, 60_000);
+});
+
+describe('Zelle and cash', () => {
+  it('given a Zelle booking, then nothing is texted until confirmed; the confirming text says how to pay; marked paid → one receipt', async () => {
+    // Prepare
+    const phone = '+16195550185';
+    const booked = await harness.api('POST', '/bookings', { body: booking(phone, 'zelle') });
+    const { jobId } = booked.body;
+    await harness.settled();
+    expect(textsTo(phone)).toEqual([]);
+
+    // Act
+    const confirmed = await harness.api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'scheduled' },
+    });
+    const confirmation = await eventually(() => textsTo(phone)[0], { what: 'the confirming text' });
+    const paid = await harness.api('POST', `/jobs/${jobId}/payment`, {
+      role: 'dispatcher',
+      body: { method: 'zelle', reference: 'ZL-20261204' },
+    });
+    const twice = await harness.api('POST', `/jobs/${jobId}/payment`, {
+      role: 'dispatcher',
+      body: { method: 'zelle' },
+    });
+
+    // Assess
+    expect(confirmed.status).toBe(200);
+    expect(confirmation.body).toContain(booked.body.payment.instructions);
+    expect(paid.status).toBe(200);
+    expect(paid.body.job.payment).toMatchObject({
+      status: 'paid',
+      method: 'zelle',
+      reference: 'ZL-20261204',
+    });
+    expect(twice.status).toBe(409);
+    const receipt = await eventually(() => textsTo(phone)[1], { what: 'the receipt' });
+    expect(receipt.body).toContain('we received your Zelle payment');
+    await harness.settled();
+    expect(textsTo(phone)).toHaveLength(2);
+  }, 60_000);
+
+  it('given bad input, then 4xx with field errors: a driver may not mark paid, an unknown method is 400', async () => {
+    const booked = await harness.api('POST', '/bookings', { body: booking('+16195550186', 'cash') });
+    const { jobId } = booked.body;
+    const unknownMethod = await harness.api('POST', `/jobs/${jobId}/payment`, {
+      role: 'dispatcher',
+      body: { method: 'bitcoin' },
+    });
+    expect(unknownMethod.status).toBe(400);
+    expect(unknownMethod.body.details[0]).toMatchObject({ field: 'body.method' });
+    const byDriver = await harness.api('POST', `/jobs/${jobId}/payment`, {
+      role: 'driver',
+      body: { method: 'cash' },
+    });
+    expect(byDriver.status).toBe(403);
+    const badBooking = await harness.api('POST', '/bookings', {
+      body: {
+        ...booking('+16195550187', 'card'),
+        brandId: 'queen-of-san-diego',
+        serviceType: 'charter',
+        paymentMethod: 'zelle',
+      },
+    });
+    expect(badBooking.status).toBe(400);
+    expect(badBooking.body.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'body.paymentMethod' })]),
+    );
+  }, 60_000);
+});
