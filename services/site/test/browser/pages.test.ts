@@ -409,7 +409,7 @@ describe('the booking page', () => {
   const bookingAnswer = (page: Page) =>
     page.waitForResponse((response: Response) => response.url() === `${cloud.apiUrl}/bookings`);
 
-  async function fillBooking(page: Page, phoneNumber: string) {
+  async function fillBooking(page: Page, phoneNumber: string, paymentMethod = 'zelle') {
     await page.locator('label[for="service-trailer_pickup_and_dump"]').click();
     await page.fill('#preferredDate', daysFromNow(3));
     await page.selectOption('#window', 'afternoon');
@@ -419,6 +419,7 @@ describe('the booking page', () => {
     // Keyboard only for the consent, as someone without a pointer would.
     await page.focus('#smsConsent');
     await page.keyboard.press('Space');
+    await page.locator(`label[for="pay-${paymentMethod}"]`).click();
   }
 
   it('given an empty form, then each problem shows next to its field and nothing is sent', async () => {
@@ -434,12 +435,20 @@ describe('the booking page', () => {
     await page.click('#submit');
 
     // Assess
-    for (const field of ['serviceType', 'preferredDate', 'name', 'phone', 'address', 'smsConsent']) {
+    for (const field of [
+      'serviceType',
+      'preferredDate',
+      'name',
+      'phone',
+      'address',
+      'smsConsent',
+      'paymentMethod',
+    ]) {
       expect(await page.locator(`#${field}-error`).isVisible()).toBe(true);
     }
     expect(await page.locator('#email-error').isVisible()).toBe(false);
     expect(await page.getAttribute('#phone', 'aria-invalid')).toBe('true');
-    expect(await textOf(page, '#form-problem')).toContain('Please fix these 6 things');
+    expect(await textOf(page, '#form-problem')).toContain('Please fix these 7 things');
     expect(sent).toEqual([]);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'book-errors');
@@ -484,6 +493,8 @@ describe('the booking page', () => {
     expect(await textOf(page, '#confirmation-quote')).toBe('$600.00');
     expect(await textOf(page, '#confirmation-service')).toBe('Trailer pickup & dump');
     expect(await textOf(page, '#confirmation-time')).toBe('Afternoon (12:00 PM – 5:00 PM)');
+    // Zelle: how to pay, on the confirmation (and in the text once a dispatcher confirms the booking).
+    expect(await textOf(page, '#confirmation-payment')).toBe('Pay $600.00 by Zelle to pay@quickdumpnow.com.');
     const job = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
     expect(job.body.job).toMatchObject({
       jobId,
@@ -493,9 +504,51 @@ describe('the booking page', () => {
       priceCents: 60000,
       customer: { name: 'Rosa Delgado', phone: '+16195550175' },
       schedule: { date: daysFromNow(3), window: 'afternoon' },
+      payment: { method: 'zelle', status: 'due', amountDueCents: 60000 },
     });
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'book-confirmation');
+    await page.close();
+  });
+
+  it('given card, then the page goes on to Stripe Checkout for the deposit and, paid, comes back to say so', async () => {
+    // Prepare
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0178', 'card');
+
+    // Act: booked, sent to (the Stripe fake's) checkout page, paid there.
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+    const { jobId, payment } = await answer.json();
+    await page.waitForURL((url) => url.pathname.startsWith('/checkout/cs_'));
+    await page.getByRole('button', { name: /^Pay \$/ }).click();
+    await page.waitForURL((url) => url.searchParams.get('payment') === 'paid');
+
+    // Assess
+    expect(payment).toMatchObject({ method: 'card', amountDueCents: 15000 });
+    await page.locator('#payment-return').waitFor();
+    expect(await textOf(page, '#payment-return-heading')).toBe('Deposit paid');
+    expect(new URL(page.url()).searchParams.get('job')).toBe(jobId);
+    const job = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
+    expect(job.body.job.payment).toMatchObject({ method: 'card', status: 'paid', amountPaidCents: 15000 });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'book-deposit-paid');
+    await page.close();
+  });
+
+  it('given the customer cancels at checkout, then the page says the request is saved and offers to pay again', async () => {
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0179', 'card');
+    await Promise.all([bookingAnswer(page), page.click('#submit')]);
+    await page.waitForURL((url) => url.pathname.startsWith('/checkout/cs_'));
+
+    await page.getByRole('link', { name: 'Cancel' }).click();
+
+    await page.locator('#payment-return').waitFor();
+    expect(await textOf(page, '#payment-return-heading')).toBe('Payment not completed');
+    expect(await page.locator('#pay-again').isVisible()).toBe(true);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.close();
   });
 
