@@ -3,8 +3,16 @@
 // a confirmation. Whatever the API still refuses is shown next to its field. Paying: the brand's
 // methods; card goes to Stripe Checkout for the deposit (and comes back here with ?job=…&payment=paid
 // or cancelled), Zelle and cash show how to pay on the confirmation.
+// Each service brings its own form: the address form (where and when), or for a charter the charter form
+// (departure, length, guests within the boat's capacity, occasion; guests board at the brand's meeting point).
 
-import { bookingProblems, daysWithNoTrailer, fieldOfApiError, quoteFor } from './booking-rules.js';
+import {
+  bookingProblems,
+  daysWithNoTrailer,
+  durationLabel,
+  fieldOfApiError,
+  quoteFor,
+} from './booking-rules.js';
 import {
   applyBrand,
   byId,
@@ -23,6 +31,10 @@ const FIELDS = [
   'serviceType',
   'preferredDate',
   'endDate',
+  'departureTime',
+  'durationMinutes',
+  'guestCount',
+  'occasion',
   'window',
   'name',
   'phone',
@@ -59,6 +71,10 @@ function formValues() {
     preferredDate: value('preferredDate'),
     endDate: value('endDate'),
     window: value('window'),
+    departureTime: value('departureTime'),
+    durationMinutes: value('durationMinutes'),
+    guestCount: value('guestCount'),
+    occasion: value('occasion'),
     name: value('name'),
     phone: value('phone'),
     email: value('email'),
@@ -73,18 +89,37 @@ function paymentMethods() {
   return brand.payments?.methods ?? [];
 }
 
+const offerOf = (serviceType) =>
+  brand.serviceTypes.find((candidate) => candidate.serviceType === serviceType);
+
+/** What the chosen service's form asks, as the API's BookingInput names it. */
+function formFields(values, offer) {
+  if (offer?.charter) {
+    return {
+      charter: {
+        departureTime: values.departureTime,
+        durationMinutes: Number(values.durationMinutes),
+        guestCount: Number(values.guestCount),
+        ...(values.occasion ? { occasion: values.occasion } : {}),
+      },
+    };
+  }
+  return {
+    address: { text: values.address.trim() },
+    ...(values.endDate && offer?.extraDayCents !== undefined ? { endDate: values.endDate } : {}),
+    ...(values.window ? { window: values.window } : {}),
+  };
+}
+
 function bookingBody(values) {
-  const offer = brand.serviceTypes.find((candidate) => candidate.serviceType === values.serviceType);
   return {
     brandId: brand.brandId,
     name: values.name.trim(),
     phone: values.phone.trim(),
     ...(values.email.trim() ? { email: values.email.trim() } : {}),
-    address: { text: values.address.trim() },
     serviceType: values.serviceType,
     preferredDate: values.preferredDate,
-    ...(values.endDate && offer?.extraDayCents !== undefined ? { endDate: values.endDate } : {}),
-    ...(values.window ? { window: values.window } : {}),
+    ...formFields(values, offerOf(values.serviceType)),
     ...(values.notes.trim() ? { notes: values.notes.trim() } : {}),
     smsConsent: values.smsConsent,
     ...(values.paymentMethod ? { paymentMethod: values.paymentMethod } : {}),
@@ -131,15 +166,82 @@ function showProblems(problems, summary) {
   box.focus();
 }
 
+/** The charter form's choices for this offer (a brand may sell more than one boat). */
+let charterShown;
+function renderCharterFields(offer) {
+  if (charterShown === offer) return;
+  charterShown = offer;
+  const { charter } = offer;
+  const options = (select, first, entries) =>
+    byId(select).replaceChildren(
+      h('option', { value: '' }, first),
+      ...entries.map(([value, label]) => h('option', { value: String(value) }, label)),
+    );
+  options(
+    'departureTime',
+    'Choose a time',
+    charter.departureTimes.map((time) => [time, formatClock(time)]),
+  );
+  options(
+    'durationMinutes',
+    'Choose a length',
+    charter.durationsMinutes.map((minutes) => [minutes, durationLabel(minutes)]),
+  );
+  options(
+    'occasion',
+    'Not saying',
+    (charter.occasions ?? []).map((occasion) => [occasion, occasion]),
+  );
+  show(byId('occasion-field'), (charter.occasions ?? []).length > 0);
+  byId('guestCount').max = String(charter.capacity);
+  setText(byId('guestCount-hint'), `Up to ${charter.capacity} aboard ${charter.vessel}.`);
+  setText(byId('meeting-point'), `Boarding at ${charter.meetingPoint}.`);
+}
+
+/** "3 hours, 25 guests (5 beyond the 20 included, $25.00 each)": what a charter's quote is made of. */
+function charterDetail(quote) {
+  const { durationMinutes, guestCount, extraGuests, extraGuestCents } = quote.charter;
+  const guests = `${guestCount} guest${guestCount === 1 ? '' : 's'}`;
+  const extra =
+    extraGuests > 0
+      ? ` (${extraGuests} beyond the ${guestCount - extraGuests} included, ${formatMoney(extraGuestCents)} each)`
+      : '';
+  return `${quote.label}, ${durationLabel(durationMinutes)}, ${guests}${extra}`;
+}
+
 function renderQuote() {
   const values = formValues();
-  const offer = brand.serviceTypes.find((candidate) => candidate.serviceType === values.serviceType);
+  const offer = offerOf(values.serviceType);
+  const charter = Boolean(offer?.charter);
+  if (charter) renderCharterFields(offer);
+  show(byId('charter-fields'), charter);
+  show(byId('window-field'), !charter);
+  show(byId('address-field'), !charter);
   show(byId('endDate-field'), offer?.extraDayCents !== undefined);
-  const quote = offer ? quoteFor(brand, values.serviceType, values.preferredDate, values.endDate) : undefined;
+  const quote = offer
+    ? quoteFor(brand, values.serviceType, values.preferredDate, values.endDate, {
+        durationMinutes: values.durationMinutes,
+        guestCount: values.guestCount,
+      })
+    : undefined;
   show(byId('quote'), Boolean(quote));
   if (!quote) return;
-  setText(byId('quote-total'), formatMoney(quote.totalCents));
-  setText(byId('quote-detail'), `${quote.label}${quote.days > 1 ? `, ${quote.days} days` : ''}`);
+  setText(byId('quote-total'), `${quote.charter || !charter ? '' : 'From '}${formatMoney(quote.totalCents)}`);
+  setText(
+    byId('quote-detail'),
+    quote.charter ? charterDetail(quote) : `${quote.label}${quote.days > 1 ? `, ${quote.days} days` : ''}`,
+  );
+}
+
+/** A service's price as the choice shows it. */
+function priceOf(offer) {
+  if (offer.charter) {
+    const { hourlyCents, capacity } = offer.charter;
+    return `${formatMoney(hourlyCents)} an hour, up to ${capacity} guests`;
+  }
+  return offer.extraDayCents === undefined
+    ? formatMoney(offer.priceCents)
+    : `${formatMoney(offer.priceCents)}, then ${formatMoney(offer.extraDayCents)} per extra day`;
 }
 
 function renderBrand() {
@@ -152,10 +254,7 @@ function renderBrand() {
   choices.replaceChildren(
     ...brand.serviceTypes.map((offer, index) => {
       const id = `service-${offer.serviceType}`;
-      const price =
-        offer.extraDayCents === undefined
-          ? formatMoney(offer.priceCents)
-          : `${formatMoney(offer.priceCents)}, then ${formatMoney(offer.extraDayCents)} per extra day`;
+      const price = priceOf(offer);
       return h(
         'div',
         { class: 'choice' },
@@ -229,10 +328,23 @@ function confirm(values, answer) {
       : formatDay(values.preferredDate),
   );
   // "Any time" is no time: the row is left out rather than shown empty.
-  const hours = values.window ? brand.windows[values.window] : undefined;
-  setText(byId('confirmation-time'), hours ? windowLabel(values.window, hours) : '');
-  show(byId('confirmation-time-label'), hours !== undefined);
-  show(byId('confirmation-time'), hours !== undefined);
+  const hours = values.window && !quote.charter ? brand.windows[values.window] : undefined;
+  const time = quote.charter
+    ? `${formatClock(values.departureTime)}, ${durationLabel(quote.charter.durationMinutes)}`
+    : hours
+      ? windowLabel(values.window, hours)
+      : '';
+  setText(byId('confirmation-time-label'), quote.charter ? 'Departure' : 'Time');
+  setText(byId('confirmation-time'), time);
+  show(byId('confirmation-time-label'), time !== '');
+  show(byId('confirmation-time'), time !== '');
+  const charter = offerOf(values.serviceType)?.charter;
+  setText(byId('confirmation-guests'), quote.charter ? String(quote.charter.guestCount) : '');
+  setText(byId('confirmation-boarding'), charter ? charter.meetingPoint : '');
+  for (const row of ['confirmation-guests', 'confirmation-boarding']) {
+    show(byId(row), Boolean(quote.charter));
+    show(byId(`${row}-label`), Boolean(quote.charter));
+  }
   setText(
     byId('confirmation-quote'),
     `${formatMoney(quote.totalCents)}${quote.days > 1 ? ` for ${quote.days} days` : ''}`,

@@ -33,10 +33,44 @@ export function plausiblePhone(value) {
 const daysBetween = (start, end) =>
   Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000);
 
-/** The API's quote (quoteFor in the jobs service): the base price plus each day past the first. */
-export function quoteFor(brand, serviceType, preferredDate, endDate) {
+/**
+ * A charter's price (charterQuote in the jobs service): the hours at the hourly rate, each guest beyond
+ * those included at the extra-guest price, never below the service type's price.
+ */
+export function charterQuote(offer, durationMinutes, guestCount) {
+  const { hourlyCents, includedGuests, extraGuestCents = 0 } = offer.charter;
+  const extraGuests = includedGuests === undefined ? 0 : Math.max(0, guestCount - includedGuests);
+  const priced = Math.round((hourlyCents * durationMinutes) / 60) + extraGuests * extraGuestCents;
+  return {
+    totalCents: Math.max(offer.priceCents, priced),
+    charter: { durationMinutes, guestCount, hourlyCents, extraGuests, extraGuestCents },
+  };
+}
+
+/** How a charter's length reads: "3 hours", "2½ hours", "45 minutes". */
+export function durationLabel(minutes) {
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  const whole = rest === 0 ? String(hours) : rest === 30 ? `${hours}½` : undefined;
+  return whole ? `${whole} hour${whole === '1' ? '' : 's'}` : `${hours} h ${rest} min`;
+}
+
+/**
+ * The API's quote (quoteFor in the jobs service): the base price plus each day past the first; a
+ * charter with its length and guests (`trip`) by its charter pricing.
+ */
+export function quoteFor(brand, serviceType, preferredDate, endDate, trip) {
   const offer = brand.serviceTypes.find((candidate) => candidate.serviceType === serviceType);
   if (!offer) return undefined;
+  if (offer.charter) {
+    const durationMinutes = Number(trip?.durationMinutes);
+    const guestCount = Number(trip?.guestCount) || 1;
+    // No length chosen yet: the least a charter costs.
+    if (!Number.isInteger(durationMinutes) || durationMinutes <= 0)
+      return { serviceType, label: offer.label, days: 1, totalCents: offer.priceCents };
+    return { serviceType, label: offer.label, days: 1, ...charterQuote(offer, durationMinutes, guestCount) };
+  }
   const extraDays =
     endDate && offer.extraDayCents !== undefined && isCalendarDate(preferredDate) && isCalendarDate(endDate)
       ? Math.max(0, daysBetween(preferredDate, endDate))
@@ -96,12 +130,16 @@ export function bookingProblems(brand, values, today, fullDays = new Set()) {
   if (email && (email.length > 254 || !EMAIL.test(email)))
     problems.email = 'Enter a valid email address, or leave it empty.';
 
-  const address = values.address.trim();
-  if (address.length === 0) problems.address = 'Enter the address.';
-  else if (address.length > 300) problems.address = 'Use at most 300 characters for the address.';
-
   const offer = brand.serviceTypes.find((candidate) => candidate.serviceType === values.serviceType);
   if (!offer) problems.serviceType = 'Choose a service.';
+
+  // A charter boards at the brand's meeting point: the charter form asks its own questions instead.
+  if (offer?.charter) Object.assign(problems, charterProblems(offer.charter, values));
+  else {
+    const address = values.address.trim();
+    if (address.length === 0) problems.address = 'Enter the address.';
+    else if (address.length > 300) problems.address = 'Use at most 300 characters for the address.';
+  }
 
   if (!values.preferredDate) problems.preferredDate = 'Choose a date.';
   else if (!isCalendarDate(values.preferredDate)) problems.preferredDate = 'Enter the date as YYYY-MM-DD.';
@@ -118,7 +156,7 @@ export function bookingProblems(brand, values, today, fullDays = new Set()) {
       problems.endDate = 'The return date can’t be before the start date.';
   }
 
-  if (values.window && !Object.hasOwn(brand.windows, values.window))
+  if (!offer?.charter && values.window && !Object.hasOwn(brand.windows, values.window))
     problems.window = 'Choose one of the times offered.';
 
   if (values.notes.length > 1000) problems.notes = 'Use at most 1000 characters for notes.';
@@ -132,6 +170,26 @@ export function bookingProblems(brand, values, today, fullDays = new Set()) {
   return problems;
 }
 
+/** The charter form's problems against the brand's offer (bookingFormProblems in the jobs service). */
+function charterProblems(charter, values) {
+  const problems = {};
+  if (!values.departureTime) problems.departureTime = 'Choose a departure time.';
+  else if (!charter.departureTimes.includes(values.departureTime))
+    problems.departureTime = 'Choose one of the departure times offered.';
+  if (!values.durationMinutes) problems.durationMinutes = 'Choose how long the charter is.';
+  else if (!charter.durationsMinutes.includes(Number(values.durationMinutes)))
+    problems.durationMinutes = 'Choose one of the lengths offered.';
+  const guests = String(values.guestCount ?? '').trim();
+  if (guests === '') problems.guestCount = 'Enter how many guests are coming.';
+  else if (!/^\d+$/.test(guests) || Number(guests) < 1)
+    problems.guestCount = 'Enter the number of guests, e.g. 12.';
+  else if (Number(guests) > charter.capacity)
+    problems.guestCount = `${charter.vessel} takes at most ${charter.capacity} guests. For a bigger party, call or text us.`;
+  if (values.occasion && !(charter.occasions ?? []).includes(values.occasion))
+    problems.occasion = 'Choose one of the occasions listed, or leave it empty.';
+  return problems;
+}
+
 /** The form field an API field error is about: `body.address.text` → `address`, `body.schedule.window` → `window`. */
 export function fieldOfApiError(apiField) {
   const path = String(apiField).replace(/^body\.?/, '');
@@ -139,5 +197,6 @@ export function fieldOfApiError(apiField) {
   if (path === 'schedule.window') return 'window';
   if (path === 'schedule.endDate') return 'endDate';
   if (path === 'schedule.date') return 'preferredDate';
+  if (path.startsWith('charter.')) return path.slice('charter.'.length);
   return path.split('.')[0] || undefined;
 }

@@ -462,17 +462,97 @@ describe('the booking page', () => {
 
     // Assess
     expect(await textOf(page, '#brand-name')).toBe('Queen of San Diego');
-    expect(await textOf(page, '#service-choices')).toBe('Harbor charter\n$1,200.00');
+    expect(await textOf(page, '#service-choices')).toBe('Harbor charter\n$600.00 an hour, up to 49 guests');
     // The consent checkbox's words are the brand's, exactly as its consent records keep them.
     const profile = await site.api('GET', '/brands/queen-of-san-diego');
     expect(await textOf(page, 'label[for="smsConsent"]')).toBe(profile.body.smsConsentWording);
     expect(profile.body.smsConsentWording).toMatch(/^Text me about this booking from Queen of San Diego:/);
-    expect(await page.locator('#window option').allInnerTexts()).toEqual([
-      'Any time',
-      'Afternoon (12:00 PM – 4:00 PM)',
-      'Sunset (5:00 PM – 8:00 PM)',
+    // Its one service is a charter: the charter form, with the brand's departures, lengths and occasions.
+    expect(await page.locator('#departureTime option').allInnerTexts()).toEqual([
+      'Choose a time',
+      '12:00 PM',
+      '5:00 PM',
     ]);
+    expect(await page.locator('#durationMinutes option').allInnerTexts()).toEqual([
+      'Choose a length',
+      '2 hours',
+      '3 hours',
+      '4 hours',
+      '5 hours',
+    ]);
+    expect(await textOf(page, '#guestCount-hint')).toBe('Up to 49 aboard Queen of San Diego.');
+    expect(await page.locator('#address').isVisible()).toBe(false);
+    expect(await page.locator('#window').isVisible()).toBe(false);
     await page.close();
+  });
+
+  it('given a charter on the phone, then the charter form refuses more guests than the boat takes before sending, quotes by the hour and the guests, and the confirmed charter’s text opens its guest page', async () => {
+    // Prepare
+    const page = await openPage(`${cloud.siteUrl}/book?brand=queen-of-san-diego`);
+    await page.locator('#booking-form').waitFor();
+    let sent = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${cloud.apiUrl}/bookings`) sent++;
+    });
+    await page.fill('#preferredDate', daysFromNow(6));
+    await page.selectOption('#departureTime', '17:00');
+    await page.selectOption('#durationMinutes', '180');
+    await page.fill('#guestCount', '25');
+    await page.selectOption('#occasion', 'Wedding');
+    await page.fill('#name', 'Dana Whitfield');
+    await page.fill('#phone', '(619) 555-0179');
+    await page.focus('#smsConsent');
+    await page.keyboard.press('Space');
+    await page.locator('label[for="pay-cash"]').click();
+    const quoted = await textOf(page, '#quote-total');
+    const detail = await textOf(page, '#quote-detail');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'book-charter');
+
+    // Act: too many guests, then a party the boat takes.
+    await page.fill('#guestCount', '60');
+    await page.click('#submit');
+    await page.locator('#guestCount-error').waitFor();
+    const refusal = await textOf(page, '#guestCount-error');
+    await page.fill('#guestCount', '25');
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+
+    // Assess
+    expect(refusal).toBe('Queen of San Diego takes at most 49 guests. For a bigger party, call or text us.');
+    expect(sent).toBe(1);
+    expect(quoted).toBe('$1,925.00');
+    expect(detail).toBe('Harbor charter, 3 hours, 25 guests (5 beyond the 20 included, $25.00 each)');
+    expect(answer.status()).toBe(201);
+    const { jobId, quote } = await answer.json();
+    expect(quote.totalCents).toBe(192500);
+    await page.locator('#confirmation').waitFor();
+    expect(await textOf(page, '#confirmation-time')).toBe('5:00 PM, 3 hours');
+    expect(await textOf(page, '#confirmation-guests')).toBe('25');
+    expect(await textOf(page, '#confirmation-boarding')).toBe('Dock B, Harbor Island West Marina');
+    expect(await textOf(page, '#confirmation-quote')).toBe('$1,925.00');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'book-charter-confirmation');
+    const job = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
+    expect(job.body.job).toMatchObject({
+      status: 'requested',
+      serviceType: 'charter',
+      schedule: { date: daysFromNow(6), time: '17:00' },
+      charter: { guestCount: 25, durationMinutes: 180, occasion: 'Wedding' },
+    });
+    await page.close();
+
+    // The dispatcher confirms it: the text links the guest page, which shows the party.
+    const confirmed = await api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'scheduled' },
+    });
+    expect(confirmed.status).toBe(200);
+    const { link } = await linkTextedTo('+16195550179', /\/g\/[A-Za-z0-9_-]+/);
+    const guest = await openPage(link);
+    await waitForText(guest, '#status-text', 'Confirmed');
+    expect(await textOf(guest, '#checkin-guests')).toBe('25');
+    expect(await textOf(guest, '#checkin-meeting-point')).toBe('Dock B, Harbor Island West Marina');
+    await guest.close();
   });
 
   it('given a filled form, then the API has a requested job and the page shows the quote', async () => {

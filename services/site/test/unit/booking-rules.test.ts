@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { testBrands } from '@qdn/local-cloud/test-factories';
+import { charterQuote } from '../../../jobs/src/domain/quote.ts';
 
 // The booking form's own checks (public/js/booking-rules.js, a browser module without types) against
 // the jobs API's BookingInput and brand checks, case by case. Imported by URL, as the browser does.
@@ -157,5 +159,104 @@ describe('choosing how to pay', () => {
 
   it('given the API refuses body.paymentMethod, then the error goes to the payment choices', () => {
     expect(rules.fieldOfApiError('body.paymentMethod')).toBe('paymentMethod');
+  });
+});
+
+describe('the charter form rules', () => {
+  const queen = testBrands.get('queen-of-san-diego');
+  const charterValid = {
+    ...valid,
+    serviceType: 'charter',
+    window: '',
+    address: '',
+    departureTime: '17:00',
+    durationMinutes: '180',
+    guestCount: '25',
+    occasion: 'Wedding',
+    paymentMethod: 'cash',
+  };
+
+  it('given a complete charter form, then no problems, and no address or window is asked', () => {
+    expect(rules.bookingProblems(queen, charterValid, TODAY)).toEqual({});
+  });
+
+  it('given an empty charter form, then the departure, length and guests are named, not the address', () => {
+    const empty = { ...charterValid, departureTime: '', durationMinutes: '', guestCount: '', occasion: '' };
+    expect(Object.keys(rules.bookingProblems(queen, empty, TODAY)).sort()).toEqual([
+      'departureTime',
+      'durationMinutes',
+      'guestCount',
+    ]);
+  });
+
+  it.each([
+    [
+      'more guests than the boat takes',
+      { guestCount: '50' },
+      'guestCount',
+      /^Queen of San Diego takes at most 49 guests/,
+    ],
+    ['no guests', { guestCount: '0' }, 'guestCount', /^Enter the number of guests/],
+    ['a fraction of a guest', { guestCount: '2.5' }, 'guestCount', /^Enter the number of guests/],
+    [
+      'a departure the brand does not offer',
+      { departureTime: '09:00' },
+      'departureTime',
+      /departure times offered/,
+    ],
+    ['a length the brand does not offer', { durationMinutes: '90' }, 'durationMinutes', /lengths offered/],
+    ['an occasion not listed', { occasion: 'Heist' }, 'occasion', /occasions listed/],
+  ])('given %s, then that field has a problem', (_what, change, field, message) => {
+    const problems = rules.bookingProblems(queen, { ...charterValid, ...change }, TODAY);
+    expect(Object.keys(problems)).toEqual([field]);
+    expect(problems[field]).toMatch(message);
+  });
+
+  it('quotes every length and party size of the local brands’ charters exactly as the API does', () => {
+    for (const brandId of ['jada', 'queen-of-san-diego']) {
+      const offer = testBrands.get(brandId).serviceTypes.find((candidate) => candidate.charter)!;
+      for (const durationMinutes of offer.charter!.durationsMinutes) {
+        for (let guestCount = 1; guestCount <= offer.charter!.capacity; guestCount++) {
+          const page = rules.quoteFor(testBrands.get(brandId), 'charter', '2027-03-12', '', {
+            durationMinutes: String(durationMinutes),
+            guestCount: String(guestCount),
+          });
+          const api = charterQuote(
+            { priceCents: offer.priceCents, charter: offer.charter! },
+            { durationMinutes, guestCount },
+          );
+          expect(page.totalCents).toBe(api.totalCents);
+        }
+      }
+    }
+  });
+
+  it('given no length chosen yet, then the quote is the least a charter costs', () => {
+    expect(
+      rules.quoteFor(queen, 'charter', '2027-03-12', '', { durationMinutes: '', guestCount: '' }),
+    ).toEqual({
+      serviceType: 'charter',
+      label: 'Harbor charter',
+      days: 1,
+      totalCents: 120000,
+    });
+  });
+
+  it.each([
+    ['body.charter.guestCount', 'guestCount'],
+    ['body.charter.departureTime', 'departureTime'],
+    ['body.charter.durationMinutes', 'durationMinutes'],
+  ])('places the API field error %s on the %s field', (apiField, field) => {
+    expect(rules.fieldOfApiError(apiField)).toBe(field);
+  });
+
+  it.each([
+    [120, '2 hours'],
+    [150, '2½ hours'],
+    [60, '1 hour'],
+    [45, '45 minutes'],
+    [200, '3 h 20 min'],
+  ])('writes %i minutes as "%s"', (minutes, words) => {
+    expect(rules.durationLabel(minutes)).toBe(words);
   });
 });
