@@ -22,6 +22,8 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventBridgeEmulator, type EventBridgeEmulator } from './eventbridge/emulator.ts';
 import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
 import { type CloudFrontFake, createCloudFrontFake } from './fakes/cloudfront.ts';
+import type { JsonApiFake } from './fakes/http-fake.ts';
+import { createPlaceIndexFake } from './fakes/place-index.ts';
 import { createSccFake, type SccFake } from './fakes/scc.ts';
 import { createSsmFake, type SsmFake } from './fakes/ssm.ts';
 import { createStripeFake, type StripeFake } from './fakes/stripe.ts';
@@ -126,6 +128,7 @@ export interface LocalCloud {
     scheduler: string;
     ssm: string;
     cloudfront: string;
+    location: string;
   };
   clients: {
     dynamodb: DynamoDBClient;
@@ -139,6 +142,8 @@ export interface LocalCloud {
   calendar: CalendarFake;
   /** Stripe's API (Checkout, refunds) and its signed webhooks: `stripe.pay(sessionId)` is a customer paying. */
   stripe: StripeFake;
+  /** Amazon Location's place index (jobs' geocoding), answering from the San Diego gazetteer. */
+  placeIndex: JsonApiFake;
   /** Parameter Store as the functions and the deploy scripts see it (with fault injection for tests). */
   ssm: SsmFake;
   /** Records the CloudFront invalidations the deploy and promote scripts ask for. */
@@ -455,14 +460,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const ssm = createSsmFake(await localParameters({ repoRoot, dataDir, stage: 'local' }));
     const fakesStarted = performance.now();
     const cloudfront = createCloudFrontFake();
-    const [twilioUrl, sccUrl, calendarUrl, ssmUrl, cloudfrontUrl, stripeUrl] = await Promise.all([
-      twilio.listen(0),
-      scc.listen(0),
-      calendar.listen(0),
-      ssm.listen(0),
-      cloudfront.listen(0),
-      stripe.listen(0),
-    ]);
+    const placeIndex = createPlaceIndexFake({
+      indexName: 'qdn-local-places',
+      recordsFile: join(dataDir, 'fakes', 'place-index.json'),
+    });
+    const [twilioUrl, sccUrl, calendarUrl, ssmUrl, cloudfrontUrl, stripeUrl, locationUrl] = await Promise.all(
+      [
+        twilio.listen(0),
+        scc.listen(0),
+        calendar.listen(0),
+        ssm.listen(0),
+        cloudfront.listen(0),
+        stripe.listen(0),
+        placeIndex.listen(0),
+      ],
+    );
+    stoppers.push(() => placeIndex.close());
     stoppers.push(() => ssm.close());
     stoppers.push(() => cloudfront.close());
     stoppers.push(() =>
@@ -487,6 +500,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_ENDPOINT_URL_SSM: ssmUrl.url,
+      AWS_ENDPOINT_URL_LOCATION: locationUrl.url,
       API_BASE_URL: apiUrl,
       PUBLIC_BASE_URL: siteUrl,
       TWILIO_API_BASE_URL: twilioUrl.url,
@@ -624,6 +638,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       scheduler: schedulerUrl,
       ssm: ssmUrl.url,
       cloudfront: cloudfrontUrl.url,
+      location: locationUrl.url,
     };
     const http = await createHttpFront({
       dataDir,
@@ -638,6 +653,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         scc,
         calendar,
         stripe,
+        placeIndex,
         cloudfront,
         fauxqs,
         eventBridge,
@@ -713,6 +729,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       scc,
       calendar,
       stripe,
+      placeIndex,
       ssm,
       cloudfront,
       fauxqs,

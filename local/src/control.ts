@@ -5,6 +5,7 @@ import type { FauxqsServer } from 'fauxqs';
 import type { EventBridgeEmulator } from './eventbridge/emulator.ts';
 import type { CalendarFake } from './fakes/calendar.ts';
 import type { CloudFrontFake } from './fakes/cloudfront.ts';
+import type { JsonApiFake } from './fakes/http-fake.ts';
 import type { SccFake } from './fakes/scc.ts';
 import type { StripeFake } from './fakes/stripe.ts';
 import type { TwilioFake } from './fakes/twilio.ts';
@@ -21,12 +22,14 @@ export interface ControlContext {
     scheduler: string;
     ssm: string;
     cloudfront: string;
+    location: string;
   };
   twilio: TwilioFake;
   cloudfront: Pick<CloudFrontFake, 'invalidations' | 'clear'>;
   scc: SccFake;
   calendar: CalendarFake;
   stripe: StripeFake;
+  placeIndex: JsonApiFake;
   fauxqs: FauxqsServer;
   eventBridge: Pick<EventBridgeEmulator, 'failNextPutEvents'>;
   scheduler: Pick<SchedulerEmulator, 'now' | 'pending' | 'advanceTo' | 'advanceBy' | 'failedInvocations'>;
@@ -164,6 +167,16 @@ export async function handleControl(
         return true;
       case 'DELETE /_local/calendar/faults':
         context.calendar.clearFaults();
+        send(response, 204, undefined);
+        return true;
+      case 'GET /_local/places/requests':
+        send(response, 200, { requests: context.placeIndex.requests() });
+        return true;
+      case 'POST /_local/places/faults':
+        send(response, 201, { pending: context.placeIndex.injectFaults((await readJson(request)) as never) });
+        return true;
+      case 'DELETE /_local/places/faults':
+        context.placeIndex.clearFaults();
         send(response, 204, undefined);
         return true;
       case 'POST /_local/events/faults': {

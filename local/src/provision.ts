@@ -156,6 +156,10 @@ export function staticValues(
       return { ref: context.userPoolClientId, attributes: {} };
     case 'AWS::Cognito::UserPoolGroup':
       return { ref: name('GroupName'), attributes: {} };
+    case 'AWS::Location::PlaceIndex': {
+      const index = name('IndexName');
+      return { ref: index, attributes: { Arn: arnOf('geo', `place-index/${index}`), IndexName: index } };
+    }
     case 'AWS::Scheduler::ScheduleGroup': {
       const group = name('Name');
       return { ref: group, attributes: { Arn: arnOf('scheduler', `schedule-group/${group}`) } };

@@ -60,6 +60,9 @@ it('has samples for every schema on the bus and consumers to check', () => {
   expect(busConsumers.length).toBeGreaterThan(5);
 });
 
+const isAbsence = (value: unknown) =>
+  typeof value === 'object' && value !== null && (value as { exists?: unknown }).exists === false;
+
 /**
  * The event with its detail made to satisfy (or, with `value`, to miss) a declared content filter such
  * as `{ data: { job: { serviceType: ['charter'] } } }`: each leaf list's first value, set into the detail.
@@ -72,8 +75,12 @@ function withFilter(
   const detail = structuredClone(event.detail) as Record<string, unknown>;
   const apply = (target: Record<string, unknown>, pattern: Record<string, unknown>) => {
     for (const [key, rule] of Object.entries(pattern)) {
-      if (Array.isArray(rule)) target[key] = value(rule[0]);
-      else {
+      if (Array.isArray(rule)) {
+        const chosen = value(rule[0]);
+        // `[{ exists: false }]` is satisfied by leaving the field out (and missed by any value).
+        if (isAbsence(chosen)) delete target[key];
+        else target[key] = chosen;
+      } else {
         const inner = (typeof target[key] === 'object' && target[key] !== null ? target[key] : {}) as Record<
           string,
           unknown

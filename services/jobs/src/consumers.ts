@@ -1,6 +1,6 @@
-import { definePublishRetry } from '@qdn/shared/consumers';
+import { defineConsumer, definePublishRetry } from '@qdn/shared/consumers';
 
-// This service's consumer, declared once (README "Adding a consumer"): its queue, DLQ, alarm, function,
+// This service's consumers, each declared once (README "Adding a consumer"): its queue, DLQ, alarm, function,
 // role and ops registration come from here (scripts/osls-plugin/consumers.ts).
 
 // Job changes the stream publisher could not put on the bus (see definePublishRetry).
@@ -10,4 +10,25 @@ export const publishRetry = definePublishRetry({
   handler: 'src/handlers/republish-job-events.handler',
 });
 
-export const consumers = [publishRetry];
+// Its own events: a job whose address has no coordinates (a web booking, an address a dispatcher
+// retyped) is geocoded after it is stored, so a slow or failing place index never holds up a booking.
+export const geocode = defineConsumer({
+  name: 'geocode',
+  purpose: "Find the coordinates of a job's address, so the customer is texted when the truck is arriving",
+  whenDeadLettered: 'Jobs are without coordinates: no "arriving now" text for them',
+  handler: 'src/handlers/geocode-address.handler',
+  from: {
+    bus: {
+      source: 'qdn.jobs',
+      detailTypes: ['JobCreated', 'JobDetailsChanged'],
+      // Only jobs whose address has no coordinates: a dispatcher's coordinates, or the geocoder's own
+      // write (a JobDetailsChanged with them), never reach the place index.
+      detail: { data: { job: { address: { lat: [{ exists: false }] } } } },
+      description: 'New jobs and detail changes whose address has no coordinates, to geocode.',
+    },
+  },
+  environment: 'geocodeEnvironment',
+  grants: ['searchPlaceIndex', 'recordGeocode'],
+});
+
+export const consumers = [publishRetry, geocode];

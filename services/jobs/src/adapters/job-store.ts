@@ -11,6 +11,7 @@ import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { untilProcessed } from '@qdn/shared/retry';
 import type { Arrival } from '../domain/arrival.ts';
 import type { TrailerBookings } from '../domain/fleet.ts';
+import type { GeocodedAddress, GeocodeStore } from '../domain/geocoding.ts';
 import type { JobRecord } from '../domain/job.ts';
 import {
   type JobRepository,
@@ -50,7 +51,7 @@ function jobItem(job: JobRecord) {
 }
 
 /** The jobs table through the DynamoDB document client. */
-export class DynamoJobRepository implements JobRepository {
+export class DynamoJobRepository implements JobRepository, GeocodeStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 
@@ -221,6 +222,38 @@ export class DynamoJobRepository implements JobRepository {
             ':by': change.by,
             ':one': 1,
             ':enRoute': 'en_route',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async recordGeocode(jobId: string, address: GeocodedAddress, by: string): Promise<boolean> {
+    // In place and conditional on the text that was geocoded: a dispatcher who changed the address (or
+    // gave coordinates) meanwhile keeps theirs, and the version bump makes a stale full-item write of
+    // theirs fail as any concurrent edit does rather than drop these coordinates.
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: jobKey(jobId),
+          UpdateExpression:
+            'SET #address.lat = :lat, #address.lng = :lng, #address.geocoded = :geocoded, updatedAt = :at, updatedBy = :by, version = version + :one',
+          ConditionExpression:
+            'attribute_exists(pk) AND #address.#text = :text AND attribute_not_exists(#address.lat) AND attribute_not_exists(#address.lng)',
+          ExpressionAttributeNames: { '#address': 'address', '#text': 'text' },
+          ExpressionAttributeValues: {
+            ':lat': address.lat,
+            ':lng': address.lng,
+            ':geocoded': { label: address.label, relevance: address.relevance, at: address.geocodedAt },
+            ':text': address.text,
+            ':at': address.geocodedAt,
+            ':by': by,
+            ':one': 1,
           },
         }),
       );

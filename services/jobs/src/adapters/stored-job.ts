@@ -59,6 +59,11 @@ export const storedJob = storedRecord(
       text: z.string(),
       lat: optionalNumber,
       lng: optionalNumber,
+      geocoded: recordFields<NonNullable<JobRecord['address']['geocoded']>>()({
+        label: z.string(),
+        relevance: z.number(),
+        at: z.string(),
+      }).optional(),
     }),
     schedule: recordFields<JobRecord['schedule']>()({
       date: z.string(),

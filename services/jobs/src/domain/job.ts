@@ -56,7 +56,16 @@ export interface JobRecord {
    * (events carry the number) until a dispatcher adds it.
    */
   customer: { name: string; phone?: string; email?: string };
-  address: { text: string; lat?: number; lng?: number };
+  /**
+   * `geocoded` says where coordinates came from when the place index found them (the geocode consumer),
+   * for the text they were found for; a dispatcher's edit of the address replaces all of it.
+   */
+  address: {
+    text: string;
+    lat?: number;
+    lng?: number;
+    geocoded?: { label: string; relevance: number; at: string };
+  };
   schedule: JobSchedule;
   trailerId?: string;
   crewIds?: string[];

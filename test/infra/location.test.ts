@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { templatePath } from '../../scripts/services.ts';
+import type { Template } from './checks.ts';
+
+// Amazon Location as packaged (issue 19): the jobs stack's place index may keep what it returns, and
+// only the geocode consumer may search it, that index and nothing else.
+const template = JSON.parse(readFileSync(templatePath('jobs'), 'utf8')) as Template;
+const resources = template.Resources as Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown> }
+>;
+
+/** Every IAM statement of every role in the template, with the role's logical id. */
+const statements = Object.entries(resources).flatMap(([id, resource]) =>
+  resource.Type === 'AWS::IAM::Role'
+    ? (
+        (resource.Properties?.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]) ??
+        []
+      )
+        .flatMap((policy) => policy.PolicyDocument.Statement)
+        .map((statement) => ({ role: id, statement }))
+    : [],
+);
+const actionsOf = (statement: Record<string, unknown>) => [statement.Action].flat() as string[];
+
+describe('the packaged place index', () => {
+  it('is for storage: coordinates are kept on the job', () => {
+    const index = resources.PlaceIndex;
+    expect(index?.Type).toBe('AWS::Location::PlaceIndex');
+    expect(index?.Properties).toMatchObject({
+      IndexName: expect.stringMatching(/^qdn-.+-places$/),
+      DataSourceConfiguration: { IntendedUse: 'Storage' },
+    });
+  });
+
+  it('is searched by the geocode consumer alone, on its own ARN, with the one action it calls', () => {
+    const geo = statements.filter(({ statement }) =>
+      actionsOf(statement).some((action) => action.startsWith('geo:')),
+    );
+    expect(geo.map(({ role }) => role)).toEqual(['GeocodeIamRoleLambdaExecution']);
+    expect(geo[0]?.statement).toMatchObject({
+      Effect: 'Allow',
+      Action: ['geo:SearchPlaceIndexForText'],
+      Resource: { 'Fn::GetAtt': ['PlaceIndex', 'Arn'] },
+    });
+  });
+});
