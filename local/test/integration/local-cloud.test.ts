@@ -70,6 +70,7 @@ describe('the local cloud', () => {
       'cloudfront',
       'dynamodb',
       'events',
+      'location',
       's3',
       'scheduler',
       'sns',
