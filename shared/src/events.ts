@@ -150,6 +150,20 @@ export const JobPaymentReceived = jobEvent({
     })
     .strict(),
 });
+/**
+ * A card payment went back to the customer: a dispatcher cancelled a job paid by card, and the jobs
+ * service's refunds consumer refunded it at Stripe (once per job) and recorded it on the job.
+ */
+export const JobPaymentRefunded = jobEvent({
+  refund: z
+    .object({
+      method: z.literal('card'),
+      amountCents: z.number().int().positive(),
+      refundId: z.string().min(1).max(200),
+      refundedAt: isoDateTime,
+    })
+    .strict(),
+});
 export const TrackingLinkIssued = z.object({
   meta: EventMeta,
   data: z.object({ jobId: z.string(), linkId: z.string().min(1), expiresAt: isoDateTime.optional() }),
@@ -375,6 +389,7 @@ export const EVENT_CATALOG = {
     JobDetailsChanged,
     JobArriving,
     JobPaymentReceived,
+    JobPaymentRefunded,
     TrackingLinkIssued,
     TrackingLinkRevoked,
   },

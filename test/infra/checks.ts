@@ -497,9 +497,9 @@ export const PACKAGE_ALLOW_LIST: Record<string, (artifact: { service: string; na
       'deliveryStatus',
     ].includes(artifact.name),
   sharp: (artifact) => isPhotoConsumer(artifact),
-  // Stripe's SDK: only the jobs functions that create Checkout Sessions or verify its webhooks.
+  // Stripe's SDK: only the jobs functions that create Checkout Sessions, verify its webhooks or refund.
   stripe: (artifact) =>
-    artifact.service === 'jobs' && ['startCheckout', 'stripeWebhook'].includes(artifact.name),
+    artifact.service === 'jobs' && ['startCheckout', 'stripeWebhook', 'refunds'].includes(artifact.name),
 };
 
 export function isPhotoConsumer(artifact: { service: string; name: string }): boolean {

@@ -31,4 +31,22 @@ export const geocode = defineConsumer({
   grants: ['searchPlaceIndex', 'recordGeocode'],
 });
 
-export const consumers = [publishRetry, geocode];
+// A dispatcher cancelled a job paid by card: its payment goes back (Stripe refund, once per job).
+export const refunds = defineConsumer({
+  name: 'refunds',
+  purpose: 'Refund the card payment of a cancelled job',
+  whenDeadLettered: 'Cancelled jobs paid by card are not being refunded',
+  handler: 'src/handlers/refund-cancelled-payment.handler',
+  from: {
+    bus: {
+      source: 'qdn.jobs',
+      detailTypes: ['JobStatusChanged'],
+      detail: { data: { status: ['cancelled'], job: { paymentMethod: ['card'], paymentStatus: ['paid'] } } },
+      description: 'Cancellations of jobs paid by card.',
+    },
+  },
+  environment: 'refundsEnvironment',
+  grants: ['stripeSecretKey', 'readJob', 'putJob', 'refundLedger'],
+});
+
+export const consumers = [publishRetry, geocode, refunds];

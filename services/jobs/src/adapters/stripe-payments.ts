@@ -1,10 +1,29 @@
+import { loadConfig, requiredString } from '@qdn/shared/config';
 import { ValidationError } from '@qdn/shared/errors';
+import { secretParameter } from '@qdn/shared/ssm-secret';
 import Stripe from 'stripe';
+import * as z from 'zod';
 import type { CardPayments } from '../domain/payment-commands.ts';
 import { StripeEvent, type StripeEvent as VerifiedEvent } from '../domain/payment-input.ts';
+import type { CardRefunds } from '../domain/refunds.ts';
 
 // The one module that imports the `stripe` SDK: only the checkout, webhook and refund functions load
 // it (test/infra checks no other bundle carries it; it weighs on a cold start).
+
+// Read once per cold start; a missing variable fails the first invocation with its name.
+const config = loadConfig({
+  STRIPE_SECRET_KEY_PARAMETER: requiredString(),
+  /** Locally, the Stripe fake; unset in AWS (the SDK's api.stripe.com). */
+  STRIPE_API_BASE_URL: z.url().optional(),
+});
+
+let cached: { key: string; client: Stripe } | undefined;
+/** The SDK client for the current secret key (SSM, cached for minutes: a rotated key needs no deploy). */
+export async function stripeFromSsm(): Promise<Stripe> {
+  const key = await secretParameter(config.STRIPE_SECRET_KEY_PARAMETER);
+  if (cached?.key !== key) cached = { key, client: stripeClient(key, config.STRIPE_API_BASE_URL) };
+  return cached.client;
+}
 
 /** Where the SDK sends requests: Stripe's API, or locally the Stripe fake (STRIPE_API_BASE_URL). */
 export function stripeClient(secretKey: string, apiBaseUrl: string | undefined): Stripe {
@@ -86,12 +105,7 @@ export function stripeWebhooks(
   };
 }
 
-/** Refunds of card payments (a cancelled, paid job). */
-export interface CardRefunds {
-  /** Refunds the payment intent in full; `idempotencyKey` makes a retry the same refund at Stripe. */
-  refund(paymentIntentId: string, idempotencyKey: string): Promise<{ refundId: string; status: string }>;
-}
-
+/** Refunds of card payments (a cancelled, paid job): the payment intent in full, one refund per key. */
 export function stripeRefunds(client: () => Promise<Stripe>): CardRefunds {
   return {
     async refund(paymentIntentId, idempotencyKey) {

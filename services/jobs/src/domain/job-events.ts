@@ -189,6 +189,24 @@ export function eventsForJobChange(
       },
     });
   }
+  if (after.payment?.status === 'refunded' && before.payment?.status === 'paid' && after.payment.refundId) {
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobPaymentRefunded',
+      detail: {
+        meta: meta('JobPaymentRefunded'),
+        data: {
+          job,
+          refund: {
+            method: 'card',
+            amountCents: after.payment.amountPaidCents ?? 0,
+            refundId: after.payment.refundId,
+            refundedAt: after.payment.refundedAt ?? after.updatedAt,
+          },
+        },
+      },
+    });
+  }
   const changedFields = DETAIL_FIELDS.filter((field) => !same(before[field], after[field]));
   if (changedFields.length > 0) {
     events.push({

@@ -1,3 +1,4 @@
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, startTestCloud, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
 import { addDays } from '@qdn/shared/zoned-time';
@@ -228,4 +229,72 @@ describe('Zelle and cash', () => {
       expect.arrayContaining([expect.objectContaining({ field: 'body.paymentMethod' })]),
     );
   }, 60_000);
+});
+
+describe('a refund when a dispatcher cancels a job paid by card', () => {
+  it('given a paid card booking, when cancelled, then one refund at Stripe, the job refunded, JobPaymentRefunded on the timeline; the cancellation again refunds nothing', async () => {
+    // Prepare
+    const { booked, checkout } = await paidByCard('+16195550188');
+    const { jobId } = booked.body;
+    const session = harness.cloud.stripe
+      .sessions()
+      .find((candidate) => candidate.id === checkout.body.sessionId)!;
+
+    // Act
+    const cancelled = await harness.api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'cancelled', note: 'customer called: plans changed' },
+    });
+    const refundedJob = await eventually(
+      async () => {
+        const job = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+        return job.payment.status === 'refunded' && job;
+      },
+      { what: 'the job recorded refunded' },
+    );
+
+    // Assess
+    expect(cancelled.status).toBe(200);
+    const refunds = harness.cloud.stripe
+      .refunds()
+      .filter((refund) => refund.payment_intent === session.payment_intent);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ amount: session.amount_total, status: 'succeeded' });
+    expect(refundedJob.payment).toMatchObject({ status: 'refunded', refundId: refunds[0]!.id });
+    const events = await harness.eventsUntil(jobId, (seen) =>
+      seen.some((event) => event['detail-type'] === 'JobPaymentRefunded'),
+    );
+    const cancellation = events.find(
+      (event) => event['detail-type'] === 'JobStatusChanged' && event.detail.data.status === 'cancelled',
+    )!;
+    expect(events.find((event) => event['detail-type'] === 'JobPaymentRefunded')?.detail.data).toMatchObject({
+      refund: { method: 'card', amountCents: session.amount_total, refundId: refunds[0]!.id },
+    });
+    await eventually(
+      async () => (await timeline(jobId)).some((entry) => entry.type === 'JobPaymentRefunded'),
+      { what: 'the refund on the timeline' },
+    );
+
+    // The same cancellation delivered again (a redrive, a replay): nothing more is refunded.
+    const again = await harness.cloud.clients.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'qdn-local',
+            Source: 'qdn.jobs',
+            DetailType: 'JobStatusChanged',
+            Detail: JSON.stringify(cancellation.detail),
+          },
+        ],
+      }),
+    );
+    expect(again.FailedEntryCount).toBe(0);
+    await harness.settled();
+    expect(
+      harness.cloud.stripe.refunds().filter((refund) => refund.payment_intent === session.payment_intent),
+    ).toHaveLength(1);
+    expect((await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job.version).toBe(
+      refundedJob.version,
+    );
+  }, 90_000);
 });

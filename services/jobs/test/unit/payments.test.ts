@@ -2,8 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import { cardDepositCents } from '@qdn/shared/brands';
 import { ConflictError, NotFoundError, ValidationError } from '@qdn/shared/errors';
+import type { ReceivedEvent } from '@qdn/shared/events';
+import type { JobRecord } from '../../src/domain/job.ts';
 import { type Actor, createBooking, type JobsContext } from '../../src/domain/job-commands.ts';
-import { eventsForJobChange } from '../../src/domain/job-events.ts';
+import { eventsForJobChange, jobOnBus } from '../../src/domain/job-events.ts';
 import type { BookingInput } from '../../src/domain/job-input.ts';
 import {
   type CardPayments,
@@ -13,6 +15,7 @@ import {
   startCheckout,
 } from '../../src/domain/payment-commands.ts';
 import { checkoutOfEvent } from '../../src/domain/payment-input.ts';
+import { type RefundDeps, type RefundLedger, refundCancelledJob } from '../../src/domain/refunds.ts';
 import { jobRecord, MemoryJobRepository, MemoryLinkViews } from './fakes.ts';
 
 // Paying at booking (issue 19): the brand's methods on the booking, a card deposit through Stripe
@@ -244,5 +247,156 @@ describe('Zelle and cash marked paid by a dispatcher', () => {
     await expect(
       markPaid(context, 'qdn_01JPAY00000000000000000777', { method: 'cash' }, dispatcher),
     ).rejects.toMatchObject({ details: [{ field: 'body.amountCents' }] });
+  });
+});
+
+describe('a refund when a dispatcher cancels a job paid by card', () => {
+  /** The refund ledger in memory, with the primitive's rules: one lease at a time, done once. */
+  function memoryLedger() {
+    const items = new Map<string, { leaseToken?: string; refundId?: string }>();
+    let tokens = 0;
+    const ledger: RefundLedger = {
+      async claim(jobId) {
+        const item = items.get(jobId) ?? {};
+        if (item.refundId) return { outcome: 'done', refundId: item.refundId };
+        if (item.leaseToken) return { outcome: 'busy' };
+        const leaseToken = `lease-${++tokens}`;
+        items.set(jobId, { leaseToken });
+        return { outcome: 'claimed', leaseToken };
+      },
+      async complete(jobId, _leaseToken, refundId) {
+        items.set(jobId, { refundId });
+      },
+      async release(jobId) {
+        items.set(jobId, {});
+      },
+    };
+    return { ledger, items };
+  }
+
+  const cancelledEvent = (job: JobRecord) =>
+    ({
+      id: 'evt',
+      source: 'qdn.jobs',
+      detailType: 'JobStatusChanged',
+      time: NOW.toISOString(),
+      replayName: undefined,
+      detail: {
+        meta: {
+          eventId: `${job.jobId}:${job.version}:JobStatusChanged`,
+          occurredAt: NOW.toISOString(),
+          brandId: 'qdn',
+          correlationId: 'c',
+          schemaVersion: 1,
+        },
+        data: { job: jobOnBus(job), previousStatus: 'requested', status: 'cancelled', correction: false },
+      },
+    }) as unknown as ReceivedEvent<'JobStatusChanged'>;
+
+  async function cancelledPaidJob() {
+    const { context, repository } = paymentsContext();
+    const { jobId, payment } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await recordCheckout(context, {
+      sessionId: 'cs_test_1',
+      jobId,
+      paymentStatus: 'paid',
+      amountTotalCents: payment!.amountDueCents,
+      paymentIntentId: 'pi_test_1',
+    });
+    const paid = repository.jobs.get(jobId)!;
+    const cancelled = { ...paid, status: 'cancelled' as const, version: paid.version + 1 };
+    repository.jobs.set(jobId, cancelled);
+    return { repository, cancelled, deposit: payment!.amountDueCents };
+  }
+
+  it('given the cancellation delivered twice, then one refund at Stripe, the job refunded once and one JobPaymentRefunded', async () => {
+    // Prepare
+    const { repository, cancelled, deposit } = await cancelledPaidJob();
+    const { ledger } = memoryLedger();
+    const calls: [string, string][] = [];
+    const deps: RefundDeps = {
+      repository,
+      ledger,
+      refunds: {
+        async refund(intent, key) {
+          calls.push([intent, key]);
+          return { refundId: 're_test_1', status: 'succeeded' };
+        },
+      },
+      now: () => NOW,
+      leaseMs: 60_000,
+    };
+    // Act
+    const first = await refundCancelledJob(deps, cancelledEvent(cancelled));
+    const refunded = repository.jobs.get(cancelled.jobId)!;
+    const second = await refundCancelledJob(deps, cancelledEvent(cancelled));
+    // Assess
+    expect([first, second]).toEqual(['refunded', 'nothing-to-refund']);
+    expect(calls).toEqual([['pi_test_1', `refund:${cancelled.jobId}:cs_test_1`]]);
+    expect(refunded.payment).toMatchObject({
+      status: 'refunded',
+      refundId: 're_test_1',
+      refundedAt: NOW.toISOString(),
+    });
+    expect(repository.jobs.get(cancelled.jobId)!.version).toBe(cancelled.version + 1);
+    const events = eventsForJobChange(cancelled, refunded);
+    expect(events.map((event) => event.detailType)).toEqual(['JobPaymentRefunded']);
+    expect(events[0]!.detail).toMatchObject({
+      data: { refund: { method: 'card', amountCents: deposit, refundId: 're_test_1' } },
+    });
+  });
+
+  it('given Stripe failed, then the lease is released and the error thrown (SQS retries); the next attempt refunds', async () => {
+    const { repository, cancelled } = await cancelledPaidJob();
+    const { ledger } = memoryLedger();
+    let fail = true;
+    const deps: RefundDeps = {
+      repository,
+      ledger,
+      refunds: {
+        async refund() {
+          if (fail) throw Object.assign(new Error('Stripe 503'), { statusCode: 503 });
+          return { refundId: 're_test_2', status: 'succeeded' };
+        },
+      },
+      now: () => NOW,
+      leaseMs: 60_000,
+    };
+    await expect(refundCancelledJob(deps, cancelledEvent(cancelled))).rejects.toThrow('Stripe 503');
+    expect(repository.jobs.get(cancelled.jobId)!.payment?.status).toBe('paid');
+    fail = false;
+    expect(await refundCancelledJob(deps, cancelledEvent(cancelled))).toBe('refunded');
+  });
+
+  it('given the ledger says refunded but the job was not recorded (a crash between), then it is only recorded', async () => {
+    const { repository, cancelled } = await cancelledPaidJob();
+    const { ledger, items } = memoryLedger();
+    items.set(cancelled.jobId, { refundId: 're_test_3' });
+    const deps: RefundDeps = {
+      repository,
+      ledger,
+      refunds: {
+        async refund() {
+          throw new Error('must not be called');
+        },
+      },
+      now: () => NOW,
+      leaseMs: 60_000,
+    };
+    expect(await refundCancelledJob(deps, cancelledEvent(cancelled))).toBe('recorded');
+    expect(repository.jobs.get(cancelled.jobId)!.payment).toMatchObject({
+      status: 'refunded',
+      refundId: 're_test_3',
+    });
+  });
+
+  it('given a cancelled Zelle job, then nothing is refunded', async () => {
+    const job = jobRecord({
+      status: 'cancelled',
+      paymentMethod: 'zelle',
+      payment: { method: 'zelle', status: 'paid' },
+    });
+    const deps = { refunds: { refund: () => Promise.reject(new Error('no')) } } as unknown as RefundDeps;
+    expect(await refundCancelledJob(deps, cancelledEvent(job))).toBe('not-paid-by-card');
   });
 });
