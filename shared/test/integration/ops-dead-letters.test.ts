@@ -384,7 +384,7 @@ describe('bad input', () => {
 
   it('lists every service’s consumers, each scoped to its own queues', async () => {
     const services = {
-      jobs: ['publish-retry', 'geocode'],
+      jobs: ['publish-retry', 'geocode', 'refunds'],
       notifications: ['sms', 'follow-ups', 'timeline', 'inbound', 'crew-sms', 'notifications-publish-retry'],
       media: ['photos', 'media-jobs', 'media-publish-retry'],
       calendar: ['calendar', 'calendar-push', 'crew-status'],
