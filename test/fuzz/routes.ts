@@ -22,11 +22,13 @@ import {
   ListJobsQuery,
   ListLocationsQuery,
   LocationsInput,
+  MarkPaidInput,
   StatusInput,
   TrackingTokenParams,
   TrackingViewQuery,
   UpdateJobInput,
 } from '../../services/jobs/src/domain/job-input.ts';
+import { StripeWebhookBody } from '../../services/jobs/src/domain/payment-input.ts';
 import {
   JobPath,
   PhotoContentTypeInput,
@@ -170,6 +172,7 @@ export const ROUTES: RouteModel[] = [
   staffRoute('PATCH /jobs/{jobId}', { params: JobIdParams, body: UpdateJobInput, known: jobs }),
   staffRoute('POST /jobs/{jobId}/status', { params: JobIdParams, body: StatusInput, known: jobs }),
   staffRoute('POST /jobs/{jobId}/tracking-link', { params: JobIdParams, known: jobs }),
+  staffRoute('POST /jobs/{jobId}/payment', { params: JobIdParams, body: MarkPaidInput, known: jobs }),
   staffRoute('POST /jobs/{jobId}/locations', { params: JobIdParams, body: LocationsInput, known: jobs }),
   staffRoute('GET /jobs/{jobId}/locations', { params: JobIdParams, query: ListLocationsQuery, known: jobs }),
   publicRoute('GET /track/{token}', {
@@ -193,6 +196,10 @@ export const ROUTES: RouteModel[] = [
         smsConsent: fc.constant(true),
       }),
   }),
+  // Fixture jobs are a dispatcher's, so a checkout finds no booking (404); a paid one is a 409.
+  publicRoute('POST /bookings/{jobId}/checkout', { params: JobIdParams, known: jobs }),
+  // Unsigned, as everything a fuzzer sends: every answer must be a 400 (the signature), never a change.
+  publicRoute('POST /stripe/webhook', { body: StripeWebhookBody, maxBodyBytes: 256 * 1024 }),
   publicRoute('GET /brands/{brandId}', {
     params: BrandParams,
     known: (fixtures) => ({ brandId: fixtures.brandIds }),
