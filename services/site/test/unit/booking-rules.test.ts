@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { testBrands } from '@qdn/local-cloud/test-factories';
-import { charterQuote } from '../../../jobs/src/domain/quote.ts';
 
 // The booking form's own checks (public/js/booking-rules.js, a browser module without types) against
 // the jobs API's BookingInput and brand checks, case by case. Imported by URL, as the browser does.
@@ -210,25 +209,6 @@ describe('the charter form rules', () => {
     const problems = rules.bookingProblems(queen, { ...charterValid, ...change }, TODAY);
     expect(Object.keys(problems)).toEqual([field]);
     expect(problems[field]).toMatch(message);
-  });
-
-  it('quotes every length and party size of the local brands’ charters exactly as the API does', () => {
-    for (const brandId of ['jada', 'queen-of-san-diego']) {
-      const offer = testBrands.get(brandId).serviceTypes.find((candidate) => candidate.charter)!;
-      for (const durationMinutes of offer.charter!.durationsMinutes) {
-        for (let guestCount = 1; guestCount <= offer.charter!.capacity; guestCount++) {
-          const page = rules.quoteFor(testBrands.get(brandId), 'charter', '2027-03-12', '', {
-            durationMinutes: String(durationMinutes),
-            guestCount: String(guestCount),
-          });
-          const api = charterQuote(
-            { priceCents: offer.priceCents, charter: offer.charter! },
-            { durationMinutes, guestCount },
-          );
-          expect(page.totalCents).toBe(api.totalCents);
-        }
-      }
-    }
   });
 
   it('given no length chosen yet, then the quote is the least a charter costs', () => {
