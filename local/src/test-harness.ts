@@ -159,6 +159,17 @@ export async function startTestCloud(
      * `advanceBy(seconds)`, `pending()`, `now()`.
      */
     scheduler: cloud.scheduler,
+    /**
+     * Sends a job's complete/cancelled texts now instead of after the brand's undo window, without
+     * moving the scheduler's clock (other tests' schedules keep their timing). Call it inside a poll:
+     * the sms consumer plants the held text a moment after the status change.
+     */
+    async releaseHeldTexts(jobId: string) {
+      await cloud.scheduler.fireEarly(
+        (schedule) =>
+          schedule.input?.includes('"kind":"status-text"') === true && schedule.input.includes(jobId),
+      );
+    },
     /** Once nothing is in flight that could still retry or deliver late (see LocalCloud.settled). */
     settled: () => cloud.settled(),
     async stop() {

@@ -157,6 +157,11 @@ export const Brand = z.object({
     .object({ sendFrom: hhmm, sendUntil: hhmm })
     .refine((window) => window.sendFrom < window.sendUntil, 'sendFrom must be before sendUntil')
     .default({ sendFrom: '08:00', sendUntil: '21:00' }),
+  /**
+   * Seconds a job's change to complete or cancelled can be undone — a driver's mis-tap — before its
+   * customer text goes out: an undo inside the window texts nobody (0: texted at once, no undo window).
+   */
+  undoWindowSeconds: z.number().int().min(0).max(600).default(60),
   /** The day-before reminder of a scheduled job: when (brand time) and what to have ready. */
   reminder: z
     .object({ sendAt: hhmm, haveReady: z.array(z.string().min(1).max(60)).max(5).default([]) })

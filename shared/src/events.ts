@@ -127,6 +127,11 @@ export const JobStatusChanged = jobEvent({
   status: JobStatus,
   /** A one-step take-back of a mis-tap (e.g. en_route → scheduled), with the dispatcher's reason. */
   correction: z.boolean().default(false),
+  /**
+   * The correction takes back complete or cancelled inside the brand's undo window (no reason needed):
+   * the customer text of the status it takes back was held for the window, so it is never sent.
+   */
+  undo: z.boolean().default(false),
   reason: z.string().optional(),
 });
 export const JobScheduleChanged = jobEvent({ previousSchedule: JobSchedule });
@@ -227,6 +232,7 @@ export const SmsSuppressed = smsEvent({
    * `complained`: a review request withheld because the customer complained in a reply.
    * `recently-asked`: a review request withheld because the customer was asked within 90 days.
    * `no-longer-due`: a deferred text whose job moved on (rescheduled, cancelled) before it was due.
+   * `undone`: a complete or cancelled text held for the brand's undo window, and the status was undone.
    */
   reason: z.enum([
     'stale',
@@ -238,6 +244,7 @@ export const SmsSuppressed = smsEvent({
     'complained',
     'recently-asked',
     'no-longer-due',
+    'undone',
   ]),
 });
 export const SmsDeliveryUpdated = smsEvent({

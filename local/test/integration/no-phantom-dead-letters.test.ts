@@ -33,8 +33,15 @@ const textsTo = (phone: string) =>
  * driver's taps come minutes apart: moved faster, the `sms` consumer would rightly record an older
  * event as stale instead of texting it, and the count would say nothing.
  */
-const textedTimes = (phone: string, count: number) =>
-  eventually(() => textsTo(phone).length >= count, { timeoutMs: 120_000, what: `text ${count} to ${phone}` });
+/** Waits for the number's `count`th text; a complete text held for the undo window is sent now. */
+const textedTimes = (phone: string, count: number, jobId?: string) =>
+  eventually(
+    async () => {
+      if (jobId) await harness.releaseHeldTexts(jobId);
+      return textsTo(phone).length >= count;
+    },
+    { timeoutMs: 120_000, what: `text ${count} to ${phone}` },
+  );
 
 async function jobThroughEveryStatus(index: number): Promise<string> {
   const created = await harness.api('POST', '/jobs', {
@@ -59,7 +66,7 @@ async function jobThroughEveryStatus(index: number): Promise<string> {
       body: { status, ...(status === 'en_route' ? { etaMinutes: 20 } : {}) },
     });
     expect(changed.status).toBe(200);
-    await textedTimes(phoneOf(index), step + 2);
+    await textedTimes(phoneOf(index), step + 2, jobId);
   }
   return jobId;
 }

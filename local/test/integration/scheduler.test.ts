@@ -82,6 +82,36 @@ describe('EventBridge Scheduler in the local cloud', () => {
     expect(at).toBeLessThan(Date.now() + 62_000);
   });
 
+  it('given two schedules, when a test fires one early, then only that one is delivered and the clock has not moved', async () => {
+    const target = queue('fire-early');
+    const at = new Date(cloud.scheduler.now().getTime() + hours(1));
+    for (const key of ['status-text:job_early_1', 'status-text:job_early_2']) {
+      await scheduleOnce({
+        key,
+        at,
+        targetArn: target.queueArn,
+        roleArn: ROLE_ARN,
+        groupName: GROUP,
+        payload: { key },
+        client,
+      });
+    }
+    const clockBefore = cloud.scheduler.now().getTime();
+
+    const fired = await cloud.scheduler.fireEarly((schedule) => schedule.name.includes('job_early_1'));
+
+    expect(fired.map((schedule) => [schedule.name, schedule.outcome])).toEqual([
+      [scheduleNameFor('status-text:job_early_1'), 'delivered'],
+    ]);
+    expect((await bodiesOn(target.queueUrl)).map((body) => JSON.parse(body))).toEqual([
+      { key: 'status-text:job_early_1' },
+    ]);
+    expect(cloud.scheduler.now().getTime() - clockBefore).toBeLessThan(5_000);
+    expect(cloud.scheduler.pending().map((schedule) => schedule.name)).toContain(
+      scheduleNameFor('status-text:job_early_2'),
+    );
+  });
+
   it('given a text deferred 2 hours, when the clock moves 1 hour, then nothing is sent; past its time, its payload is on the queue exactly once and the schedule is gone', async () => {
     const target = queue('two-hours');
     const at = new Date(cloud.scheduler.now().getTime() + hours(2));

@@ -30,6 +30,8 @@ export type Job = Omit<JobRecord, 'trackingTokenHash' | 'trackingLinkId' | 'corr
   private?: PrivateJobFields;
   /** The customer's tracking link, derived by the jobs service for staff views (never stored). */
   trackingUrl?: string;
+  /** While set, the job's complete or cancelled can be undone without a reason (and nobody was texted). */
+  undoUntil?: string;
 };
 export type JobStatus = Job['status'];
 /** What the routes accept (their zod schemas' input types). */

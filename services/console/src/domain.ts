@@ -2,7 +2,7 @@
 // groups, SLA colours, location age, the status moves a role may make, Twilio codes in words.
 
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
-import { CORRECTIONS, FORWARD_MOVES } from '../../jobs/src/domain/status-machine.ts';
+import { decideStatusChange } from '../../jobs/src/domain/status-machine.ts';
 import type { Job, JobStatus, TimelineEntry, TrailerSchedule } from './api.ts';
 import type { Role } from './auth.ts';
 
@@ -104,14 +104,33 @@ export function ageText(ageMs: number): string {
   return `${Math.floor(hours / 24)} d ago`;
 }
 
-/** The moves the API will accept from `status` for this role: forward ones, and corrections (with a reason). */
-export function allowedMoves(status: JobStatus, role: Role): { to: JobStatus; correction: boolean }[] {
-  const driverTargets: readonly JobStatus[] = ['en_route', 'arrived', 'complete'];
-  const forward = FORWARD_MOVES[status]
-    .filter((to) => role !== 'driver' || driverTargets.includes(to))
-    .map((to) => ({ to, correction: false }));
-  const back = CORRECTIONS[status];
-  return role !== 'driver' && back ? [...forward, { to: back, correction: true }] : forward;
+/** A status move the console offers: forward, a correction (asks why), or an undo inside the window. */
+export interface Move {
+  to: JobStatus;
+  correction: boolean;
+  undo: boolean;
+}
+
+/**
+ * The moves the API will accept for this role, asked of the API's own rules (the jobs status machine):
+ * forward ones first, then the way back — an undo while a final status's window is open, else a
+ * correction with a reason.
+ */
+export function allowedMoves(
+  job: Pick<Job, 'status' | 'statusHistory' | 'undoUntil'>,
+  role: Role,
+  now = Date.now(),
+): Move[] {
+  const context = {
+    role,
+    reason: 'asked before sending',
+    statusBefore: job.statusHistory?.at(-2)?.status,
+    withinUndoWindow: job.undoUntil !== undefined && Date.parse(job.undoUntil) > now,
+  };
+  return STATUS_ORDER.flatMap((to) => {
+    const decision = decideStatusChange(job.status, to, context);
+    return decision.kind === 'move' ? [{ to, correction: decision.correction, undo: decision.undo }] : [];
+  }).sort((a, b) => Number(a.correction) - Number(b.correction));
 }
 
 /**

@@ -469,6 +469,7 @@ const SUPPRESSED_REASON: Record<string, string> = {
   complained: 'the customer complained in a reply, so no review request',
   'recently-asked': 'already asked for a review in the last 90 days',
   'no-longer-due': 'the job changed before it was due',
+  undone: 'the status was undone before the text went out',
   stale: 'the job had moved on',
 };
 

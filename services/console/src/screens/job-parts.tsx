@@ -8,7 +8,11 @@ import { user } from '../auth.ts';
 import { allowedMoves, calendarLag, type FreeTrailer, STATUS_LABEL, trailersFreeFor } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
 
-/** The moves the API allows from here for this role; a correction or a cancellation asks why first. */
+/**
+ * The moves the API allows from here for this role; a correction or a cancellation asks why first. A
+ * mis-tapped complete or cancel shows an Undo while the brand's window is open (its text is held so
+ * long); the button goes when the window closes, and a correction with a reason is what is left.
+ */
 export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: Job) => void }) {
   const role = user.value?.role ?? 'driver';
   const asking = useSignal<{ to: Job['status']; correction: boolean } | undefined>(undefined);
@@ -16,17 +20,27 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
   const eta = useSignal('');
   const busy = useSignal(false);
   const problem = useSignal<string | undefined>(undefined);
-  const moves = allowedMoves(job.status, role);
+  const windowClosed = useSignal(0);
+  useEffect(() => {
+    if (!job.undoUntil) return undefined;
+    const timer = setTimeout(
+      () => (windowClosed.value += 1),
+      Math.max(0, Date.parse(job.undoUntil) - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [job.undoUntil]);
+  void windowClosed.value; // re-render when the undo window closes
+  const moves = allowedMoves(job, role);
   if (moves.length === 0) return null;
 
-  const move = async (to: Job['status'], correction: boolean) => {
+  const move = async (to: Job['status'], correction: boolean, undo = false) => {
     busy.value = true;
     problem.value = undefined;
     try {
       const { job: moved } = await api.changeStatus(job.jobId, {
         status: to,
         expectedVersion: job.version,
-        ...(correction ? { reason: reason.value } : {}),
+        ...(correction && !undo ? { reason: reason.value } : {}),
         ...(!correction && reason.value ? { note: reason.value } : {}),
         ...(to === 'en_route' && eta.value ? { etaMinutes: Number(eta.value) } : {}),
       });
@@ -72,8 +86,18 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
         </form>
       ) : (
         <div class="actions">
-          {moves.map(({ to, correction }) =>
-            correction || to === 'cancelled' ? (
+          {moves.map(({ to, correction, undo }) =>
+            undo ? (
+              <button key={to} type="button" disabled={busy.value} onClick={() => void move(to, true, true)}>
+                Undo {STATUS_LABEL[job.status].toLowerCase()} (until{' '}
+                {new Date(job.undoUntil!).toLocaleTimeString([], {
+                  hour: 'numeric',
+                  minute: '2-digit',
+                  second: '2-digit',
+                })}
+                ; not texted yet)
+              </button>
+            ) : correction || to === 'cancelled' ? (
               <button
                 key={to}
                 type="button"

@@ -326,6 +326,42 @@ describe('the console', () => {
     expect(textsTo(customer, /on the way|on its way/i)).toHaveLength(1);
   }, 180_000);
 
+  it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
+    const customer = '+16195550191';
+    const jobId = await book('Uma Undo', customer);
+    await site.api('PATCH', `/jobs/${jobId}`, { role: 'dispatcher', body: { crewIds: ['crew-diego'] } });
+    for (const status of ['scheduled', 'en_route', 'arrived']) {
+      const moved = await site.api('POST', `/jobs/${jobId}/status`, { role: 'dispatcher', body: { status } });
+      expect(moved.status).toBe(200);
+    }
+    const driverPhone = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'en-US',
+      timezoneId: TIME_ZONE,
+    });
+    const driver = await signIn(driverPhone, 'Diego');
+    const mine = driver.locator(`li[data-job-id="${jobId}"]`);
+
+    await mine.getByRole('button', { name: 'Complete', exact: true }).click();
+    const undo = mine.getByRole('button', { name: /^Undo complete/ });
+    await undo.waitFor();
+    expect(await seriousAccessibilityViolations(driver)).toEqual([]);
+    await undo.click();
+
+    await mine.getByRole('button', { name: 'Complete', exact: true }).waitFor();
+    const { job } = (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body;
+    expect(job.status).toBe('arrived');
+    expect(job.statusHistory.at(-1)).toMatchObject({ status: 'arrived', correction: true, undo: true });
+    // The held "complete" text falls due (early, by the scheduler) and is withheld as undone.
+    await cloud.settled();
+    await site.releaseHeldTexts(jobId);
+    await cloud.settled();
+    expect(textsTo(customer, /complete|ignore/i)).toEqual([]);
+    await driverPhone.close();
+  }, 120_000);
+
   it("shows each trailer's bookings and free days on a phone; a booking opens its job", async () => {
     // Prepare: a two-day rental of T2, three days from now.
     const start = addDays(today(), 3);

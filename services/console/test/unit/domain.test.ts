@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideStatusChange } from '../../../jobs/src/domain/status-machine.ts';
 import type { Job } from '../../src/api.ts';
 import {
   ageText,
@@ -115,18 +114,51 @@ describe('SLA colours', () => {
 });
 
 describe('status buttons', () => {
-  it('offer exactly the moves the API accepts, per role', () => {
-    for (const from of STATUS_ORDER) {
-      for (const role of ['dispatcher', 'admin', 'driver'] as const) {
-        const offered = allowedMoves(from, role);
-        for (const to of STATUS_ORDER) {
-          const decision = decideStatusChange(from, to, { role, reason: 'mis-tap' });
-          const offer = offered.find((move) => move.to === to);
-          expect([from, to, role, offer !== undefined]).toEqual([from, to, role, decision.kind === 'move']);
-          if (offer) expect(offer.correction).toBe(decision.kind === 'move' && decision.correction);
-        }
-      }
-    }
+  const at = (iso: string) => Date.parse(iso);
+  const completed = {
+    status: 'complete',
+    statusHistory: [
+      { status: 'arrived', at: '2026-12-04T18:00:00.000Z', by: 'crew_1' },
+      { status: 'complete', at: '2026-12-04T18:30:00.000Z', by: 'crew_1' },
+    ],
+    undoUntil: '2026-12-04T18:31:00.000Z',
+  } satisfies Partial<Job>;
+
+  it('offer forward moves first, then the correction, per role', () => {
+    expect(allowedMoves({ status: 'arrived' }, 'dispatcher')).toEqual([
+      { to: 'complete', correction: false, undo: false },
+      { to: 'cancelled', correction: false, undo: false },
+      { to: 'en_route', correction: true, undo: false },
+    ]);
+    expect(allowedMoves({ status: 'arrived' }, 'driver')).toEqual([
+      { to: 'complete', correction: false, undo: false },
+    ]);
+    expect(allowedMoves({ status: 'scheduled' }, 'driver').map((move) => move.to)).toEqual(['en_route']);
+  });
+
+  it('offer the driver an undo of a mis-tapped complete while the window is open, and nothing after it', () => {
+    expect(allowedMoves(completed, 'driver', at('2026-12-04T18:30:40Z'))).toEqual([
+      { to: 'arrived', correction: true, undo: true },
+    ]);
+    expect(allowedMoves(completed, 'driver', at('2026-12-04T18:31:00Z'))).toEqual([]);
+    expect(allowedMoves(completed, 'dispatcher', at('2026-12-04T18:31:00Z'))).toEqual([
+      { to: 'arrived', correction: true, undo: false },
+    ]);
+  });
+
+  it('take a cancellation back to the status it ended, for dispatchers only', () => {
+    const cancelled = {
+      status: 'cancelled',
+      statusHistory: [
+        { status: 'scheduled', at: '2026-12-04T17:00:00.000Z', by: 'disp' },
+        { status: 'cancelled', at: '2026-12-04T18:30:00.000Z', by: 'disp', reason: 'customer called' },
+      ],
+      undoUntil: '2026-12-04T18:31:00.000Z',
+    } satisfies Partial<Job>;
+    expect(allowedMoves(cancelled, 'dispatcher', at('2026-12-04T18:30:10Z'))).toEqual([
+      { to: 'scheduled', correction: true, undo: true },
+    ]);
+    expect(allowedMoves(cancelled, 'driver', at('2026-12-04T18:30:10Z'))).toEqual([]);
   });
 });
 

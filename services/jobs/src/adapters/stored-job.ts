@@ -15,6 +15,7 @@ const statusChange = recordFields<StatusChange>()({
   at: z.string(),
   by: z.string(),
   correction: z.boolean().optional(),
+  undo: z.boolean().optional(),
   reason: optionalString,
   note: optionalString,
 });

@@ -39,7 +39,7 @@ import type {
 import type { JobRepository, LinkViewCount, LinkViews, TrackingLinkRecord, TrailerClaims } from './ports.ts';
 import { StaleVersionError, TrailerBookedError } from './ports.ts';
 import { type Quote, quoteFor } from './quote.ts';
-import { decideStatusChange } from './status-machine.ts';
+import { decideStatusChange, undoableUntil } from './status-machine.ts';
 
 /** Everything the job commands need from outside, injected so they stay pure and testable. */
 export interface JobsContext {
@@ -147,9 +147,15 @@ function trackingUrlOf(context: JobsContext, secret: string, job: JobRecord): st
 /** Jobs as `actor` sees them, each with its customer's tracking URL (derived here, never stored). */
 export async function staffViews(context: JobsContext, actor: Actor, jobs: JobRecord[]) {
   const secret = await context.trackingLinkSecret();
-  return jobs.map((job) =>
-    staffView(job, { includePrivate: isAdmin(actor), trackingUrl: trackingUrlOf(context, secret, job) }),
-  );
+  const now = context.now();
+  return jobs.map((job) => {
+    // While a final status can still be undone, the console offers the undo (and counts it down).
+    const undoUntil = undoableUntil(job, context.brands.get(job.brandId).undoWindowSeconds);
+    return {
+      ...staffView(job, { includePrivate: isAdmin(actor), trackingUrl: trackingUrlOf(context, secret, job) }),
+      ...(undoUntil && undoUntil > now ? { undoUntil: undoUntil.toISOString() } : {}),
+    };
+  });
 }
 
 async function viewFor(context: JobsContext, actor: Actor, job: JobRecord) {
@@ -348,9 +354,12 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
       { field: 'expectedVersion', currentVersion: job.version },
     ]);
   }
+  const undoUntil = undoableUntil(job, context.brands.get(job.brandId).undoWindowSeconds);
   const decision = decideStatusChange(job.status, input.status, {
     role: primaryRole(actor),
     reason: input.reason,
+    statusBefore: job.statusHistory?.at(-2)?.status,
+    withinUndoWindow: undoUntil !== undefined && context.now() < undoUntil,
   });
   if (decision.kind === 'refused') {
     if (decision.reason === 'role')
@@ -381,8 +390,10 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
     );
     return viewFor(context, actor, withEta);
   }
+  // A booking revived from its expiry is a live request again.
+  const { expiredAt: _expiredAt, ...unexpired } = job;
   const moved: JobRecord = {
-    ...job,
+    ...(job.status === 'cancelled' ? unexpired : job),
     status: input.status,
     version: job.version + 1,
     ...(input.etaMinutes !== undefined ? { etaMinutes: input.etaMinutes } : {}),
@@ -393,6 +404,7 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
         at,
         by: actor.userId,
         ...(decision.correction ? { correction: true, reason: input.reason } : {}),
+        ...(decision.undo ? { undo: true } : {}),
         ...(input.note ? { note: input.note } : {}),
       },
     ],

@@ -99,6 +99,7 @@ export function eventsForJobChange(
           previousStatus: before.status,
           status: after.status,
           correction: change?.correction === true,
+          ...(change?.undo ? { undo: true } : {}),
           ...(change?.reason ? { reason: change.reason } : {}),
         },
       },

@@ -16,6 +16,8 @@ export interface StatusChange {
   at: string;
   by: string;
   correction?: boolean;
+  /** A correction of complete or cancelled inside the brand's undo window: the customer was never texted. */
+  undo?: boolean;
   reason?: string;
   note?: string;
 }

@@ -18,7 +18,7 @@ import { reachedAt, scheduleDays, staffView } from '../../src/domain/job.ts';
 import { eventsForJobChange } from '../../src/domain/job-events.ts';
 import { AddressInput, BookingInput, LocationPointInput, ScheduleInput } from '../../src/domain/job-input.ts';
 import { charterQuote, quoteFor } from '../../src/domain/quote.ts';
-import { decideStatusChange, FORWARD_MOVES } from '../../src/domain/status-machine.ts';
+import { decideStatusChange, FORWARD_MOVES, undoableUntil } from '../../src/domain/status-machine.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
 
 const brands = testBrands;
@@ -71,6 +71,7 @@ describe('status machine', () => {
     expect(decideStatusChange('en_route', 'scheduled', { role: 'dispatcher', reason: 'mis-tap' })).toEqual({
       kind: 'move',
       correction: true,
+      undo: false,
     });
     expect(decideStatusChange('en_route', 'scheduled', { role: 'dispatcher' })).toMatchObject({
       reason: 'needs-reason',
@@ -78,9 +79,60 @@ describe('status machine', () => {
     expect(decideStatusChange('en_route', 'scheduled', { role: 'driver', reason: 'x' })).toMatchObject({
       kind: 'refused',
     });
-    expect(decideStatusChange('complete', 'arrived', { role: 'admin', reason: 'x' })).toMatchObject({
+    expect(decideStatusChange('complete', 'en_route', { role: 'admin', reason: 'x' })).toMatchObject({
       kind: 'refused',
     });
+  });
+
+  it('takes a mis-tapped final status back: an undo inside the window needs no reason, a correction after it does', () => {
+    const inside = { withinUndoWindow: true, statusBefore: 'arrived' } as const;
+    expect(decideStatusChange('complete', 'arrived', { role: 'driver', ...inside })).toEqual({
+      kind: 'move',
+      correction: true,
+      undo: true,
+    });
+    expect(
+      decideStatusChange('complete', 'arrived', { role: 'driver', statusBefore: 'arrived' }),
+    ).toMatchObject({
+      kind: 'refused',
+      reason: 'not-allowed',
+    });
+    expect(decideStatusChange('complete', 'arrived', { role: 'dispatcher' })).toMatchObject({
+      reason: 'needs-reason',
+    });
+    expect(
+      decideStatusChange('complete', 'arrived', { role: 'dispatcher', reason: 'driver mis-tap' }),
+    ).toEqual({
+      kind: 'move',
+      correction: true,
+      undo: false,
+    });
+    // A cancellation goes back to the status it ended, and only a dispatcher may take it back.
+    const cancelled = { withinUndoWindow: true, statusBefore: 'en_route' } as const;
+    expect(decideStatusChange('cancelled', 'en_route', { role: 'dispatcher', ...cancelled })).toMatchObject({
+      undo: true,
+    });
+    expect(decideStatusChange('cancelled', 'scheduled', { role: 'dispatcher', ...cancelled })).toMatchObject({
+      kind: 'refused',
+      allowed: ['en_route'],
+    });
+    expect(decideStatusChange('cancelled', 'en_route', { role: 'driver', ...cancelled })).toMatchObject({
+      kind: 'refused',
+    });
+  });
+
+  it('keeps the undo window open for a final status only, for the brand seconds after it was set', () => {
+    const completed = {
+      status: 'complete',
+      statusHistory: [
+        { status: 'arrived', at: '2026-12-04T18:00:00.000Z' },
+        { status: 'complete', at: '2026-12-04T18:30:00.000Z' },
+      ],
+    } as const;
+    expect(undoableUntil(completed, 60)?.toISOString()).toBe('2026-12-04T18:31:00.000Z');
+    expect(undoableUntil(completed, 0)).toBeUndefined();
+    expect(undoableUntil({ ...completed, status: 'arrived' }, 60)).toBeUndefined();
+    expect(undoableUntil({ status: 'complete' }, 60)).toBeUndefined();
   });
 
   it('lets drivers move only to en_route, arrived and complete', () => {

@@ -73,6 +73,7 @@ const storedJob = storedRecord(
     date: z.string(),
     endDate: z.string().optional(),
     crewIds: z.array(z.string()).default([]),
+    statusVersion: z.number().optional(),
   }),
 );
 
@@ -90,7 +91,15 @@ const sendOutcome = z.union([
   }),
   recordFields<Extract<SendOutcome, { state: 'suppressed' }>>()({
     state: z.literal('suppressed'),
-    reason: z.enum(['stale', 'opted-out', 'no-consent', 'complained', 'recently-asked', 'no-longer-due']),
+    reason: z.enum([
+      'stale',
+      'opted-out',
+      'no-consent',
+      'complained',
+      'recently-asked',
+      'no-longer-due',
+      'undone',
+    ]),
   }),
 ]);
 
@@ -164,7 +173,11 @@ export class DynamoNotificationStore implements NotificationStore {
     this.#sends = new IdempotencyLedger(db, { table });
   }
 
-  async observeJob(job: JobOnBus, now: Date): Promise<{ stale: boolean }> {
+  async observeJob(
+    job: JobOnBus,
+    now: Date,
+    options: { statusChanged?: boolean } = {},
+  ): Promise<{ stale: boolean; previousStatusVersion?: number }> {
     const { written, previous } = await recordIfNewer(this.#db, {
       table: this.#table,
       key: { pk: `JOB#${job.jobId}`, sk: 'JOB' },
@@ -186,11 +199,16 @@ export class DynamoNotificationStore implements NotificationStore {
         // The job's tracking link at this version, for currentTrackingLink: the job events' links cost
         // no write of their own (the LINK item keeps only what a rotation names).
         trackingLinkId: job.trackingLinkId,
+        // The version the status last changed at: a held complete/cancelled text goes out only if its
+        // status change is still the last one (not undone, not undone and redone).
+        ...(options.statusChanged ? { statusVersion: job.version } : {}),
         updatedAt: now.toISOString(),
       },
       returnPrevious: true,
     });
     if (!written) return { stale: true };
+    const previousStatusVersion =
+      typeof previous?.statusVersion === 'number' ? previous.statusVersion : undefined;
     // The lookup for replies (jobsForPhone) orders by date and reads each job's status from its JOB item:
     // it changes only with the job's number or date, so most events (every status change) skip it.
     const writes: Promise<void>[] = [];
@@ -214,7 +232,14 @@ export class DynamoNotificationStore implements NotificationStore {
       );
     }
     await Promise.all(writes);
-    return { stale: false };
+    return previousStatusVersion === undefined ? { stale: false } : { stale: false, previousStatusVersion };
+  }
+
+  async sendRecord(key: string): Promise<SendRecord | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: sendKey(key), ConsistentRead: true }),
+    );
+    return Item ? recordOf(Item) : undefined;
   }
 
   async job(jobId: string): Promise<JobSnapshot | undefined> {

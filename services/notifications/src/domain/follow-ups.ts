@@ -1,14 +1,15 @@
-import type { Brand, Brands } from '@qdn/shared/brands';
+import type { Brand } from '@qdn/shared/brands';
 import { JobOnBus, type JobStatus } from '@qdn/shared/events';
 import * as z from 'zod';
 import { soundsLikeComplaint } from './complaint-signals.ts';
-import { customerPageLink, type TrackingLinks } from './customer-page.ts';
+import { customerPageLink } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
 import { sendHeldDispatcherText } from './dispatcher-messages.ts';
 import type { JobEventForSms } from './job-sms.ts';
-import type { NotificationsDeps, OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
+import { type JobSmsDeps, sendHeldStatusText } from './job-texts.ts';
+import type { OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
 import { reminderAt, reviewRequestAt, sendableAt } from './quiet-hours.ts';
-import { renderSms, variablesFor } from './sms-templates.ts';
+import { HELD_FOR_UNDO, renderSms, variablesFor } from './sms-templates.ts';
 
 /*
  * Texts that are not about a truck on its way now — the day-before reminder, the review request after
@@ -33,6 +34,14 @@ export const FollowUp = z.discriminatedUnion('kind', [
     job: JobOnBus,
     dueAt,
   }),
+  /** A complete or cancelled text held for the brand's undo window (job-sms.ts's HeldStatusText). */
+  z.object({
+    kind: z.literal('status-text'),
+    key: z.string().min(1).max(200),
+    template: z.enum(HELD_FOR_UNDO),
+    job: JobOnBus,
+    dueAt,
+  }),
   /** A dispatcher's non-urgent text, held by quiet hours (its key is the request's: sent once). */
   z.object({
     kind: z.literal('dispatcher-text'),
@@ -47,6 +56,8 @@ export const FollowUp = z.discriminatedUnion('kind', [
 ]);
 export type FollowUp = z.infer<typeof FollowUp>;
 type JobFollowUp = Extract<FollowUp, { kind: 'reminder' | 'review-request' }>;
+/** A final status's text held for the undo window (decided by job-sms.ts's sendHeldStatusText). */
+export type HeldStatusText = Extract<FollowUp, { kind: 'status-text' }>;
 
 /**
  * The schedule's key for a follow-up due at `at`: its own key when planted for its time, and a new one
@@ -61,13 +72,9 @@ export interface FollowUpScheduler {
   schedule(followUp: FollowUp, at: Date): Promise<'scheduled' | 'already-scheduled'>;
 }
 
-export type FollowUpDeps = NotificationsDeps & {
-  brands: Brands;
-  trackingLinks: TrackingLinks;
-  followUps: FollowUpScheduler;
-};
+export type FollowUpDeps = JobSmsDeps;
 
-const withoutNotes = (job: JobOnBus): JobOnBus => {
+export const withoutNotes = (job: JobOnBus): JobOnBus => {
   const { notes: _notes, crewNotes: _crewNotes, ...rest } = job;
   return rest;
 };
@@ -129,6 +136,8 @@ export async function sendFollowUp(
   deps: FollowUpDeps,
   followUp: FollowUp,
 ): Promise<SendOutcome | 'moved-to-sending-hours'> {
+  // A final status's text is about a job happening now: the undo window held it, not quiet hours.
+  if (followUp.kind === 'status-text') return sendHeldStatusText(deps, followUp);
   const brand = deps.brands.get(
     followUp.kind === 'dispatcher-text' ? followUp.brandId : followUp.job.brandId,
   );

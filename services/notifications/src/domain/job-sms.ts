@@ -1,12 +1,15 @@
-import type { Brands } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
-import { customerPageLink, type TrackingLinks } from './customer-page.ts';
-import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
-import { type FollowUpScheduler, followUpsFor } from './follow-ups.ts';
-import type { NotificationsDeps, OutboundSms, SendOutcome } from './ports.ts';
-import { renderSms, type SmsTemplateId, templateForEvent, variablesFor } from './sms-templates.ts';
-
-export type { TrackingLinks } from './customer-page.ts';
+import { settleWithoutSending } from './delivery.ts';
+import { followUpsFor, type HeldStatusText, withoutNotes } from './follow-ups.ts';
+import { customerSms, type JobSmsDeps, sendHeldStatusText, sendJobText } from './job-texts.ts';
+import type { SendOutcome } from './ports.ts';
+import {
+  HELD_FOR_UNDO,
+  type HeldTemplate,
+  type SmsTemplateId,
+  templateForEvent,
+  templateForStatus,
+} from './sms-templates.ts';
 
 /** The job events the sms consumer receives (all of them keep its projection current). */
 export type JobEventForSms = ReceivedEvent<
@@ -19,22 +22,17 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobPaymentReceived'
 >;
 
-/** Texts about a truck on its way now: worthless late, so Twilio drops them after their validity. */
-export const TIME_SENSITIVE_TEMPLATES: ReadonlySet<SmsTemplateId> = new Set(['on_the_way', 'arriving']);
+const isHeld = (template: SmsTemplateId): template is HeldTemplate =>
+  (HELD_FOR_UNDO as readonly string[]).includes(template);
 
 /**
  * A job event → at most one SMS to the customer. The projection keeps the highest job version seen, so
  * an event older than what is known (a late "on the way" after "complete") is recorded as stale and
- * never sent; the same event again is one SMS (the key is job, version and template).
+ * never sent; the same event again is one SMS (the key is job, version and template). A final status's
+ * text waits out the brand's undo window as a follow-up (sendHeldStatusText decides it when due).
  */
 export async function textCustomerAbout(
-  deps: NotificationsDeps & {
-    brands: Brands;
-    trackingLinks: TrackingLinks;
-    followUps: FollowUpScheduler;
-    /** The ValidityPeriod of TIME_SENSITIVE_TEMPLATES' texts. */
-    timeSensitiveValiditySeconds: number;
-  },
+  deps: JobSmsDeps,
   event: JobEventForSms,
 ): Promise<SendOutcome | undefined> {
   const data = event.detail.data as {
@@ -48,8 +46,8 @@ export async function textCustomerAbout(
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
   // out, consent on record). A consent this event brings is recorded by observeJob, possibly after the
   // read: the event's own consent counts anyway (consentOnEvent).
-  const [{ stale }, permission] = await Promise.all([
-    deps.store.observeJob(job, deps.now()),
+  const [{ stale, previousStatusVersion }, permission] = await Promise.all([
+    deps.store.observeJob(job, deps.now(), { statusChanged: event.detailType === 'JobStatusChanged' }),
     deps.store.textingPermission(job.customer.phone, job.brandId),
   ]);
   const brand = deps.brands.get(job.brandId);
@@ -62,37 +60,39 @@ export async function textCustomerAbout(
   const template = templateForEvent(event.detailType, data);
   if (!template) return undefined;
 
-  const sms: OutboundSms = {
-    key: `job:${job.jobId}:${job.version}:${template}`,
-    brandId: job.brandId,
-    jobId: job.jobId,
-    version: job.version,
-    to: job.customer.phone,
-    body: '',
-    template,
-    audience: 'customer',
-    sender: senderOf(brand),
-    consentOnEvent: job.smsConsent?.phone === job.customer.phone,
-  };
+  const sms = customerSms(job, template, brand);
   if (stale) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
 
-  const firstToNumber = !permission.texted;
-  // The link is rebuilt from its id: the event carries no token.
-  const variables = variablesFor(job, brand, {
+  if (isHeld(template) && brand.undoWindowSeconds > 0) {
+    const dueAt = new Date(Date.parse(event.detail.meta.occurredAt) + brand.undoWindowSeconds * 1000);
+    const held: HeldStatusText = {
+      kind: 'status-text',
+      key: sms.key,
+      template,
+      job: withoutNotes(job),
+      dueAt: dueAt.toISOString(),
+    };
+    if (dueAt > deps.now()) {
+      await deps.followUps.schedule(held, dueAt);
+      return undefined;
+    }
+    // The window has passed already (a late or replayed event): decided now, as when due.
+    return sendHeldStatusText(deps, held);
+  }
+  // A correction of a final status is texted only if its text went out (after the window); inside it,
+  // the held text is withheld when due and the customer hears nothing of either.
+  if (template === 'correction' && data.previousStatus) {
+    const takenBack = templateForStatus(job, data.previousStatus);
+    if (takenBack && isHeld(takenBack)) {
+      const record =
+        previousStatusVersion === undefined
+          ? undefined
+          : await deps.store.sendRecord(`job:${job.jobId}:${previousStatusVersion}:${takenBack}`);
+      if (!record || (record.outcome && record.outcome.state !== 'sent')) return undefined;
+    }
+  }
+  return sendJobText(deps, sms, job, permission, {
     ...(template === 'correction' && data.status ? { correctedTo: data.status } : {}),
-    ...(await customerPageLink(deps.trackingLinks, job)),
     ...(data.payment ? { payment: data.payment } : {}),
   });
-  return deliverOnce(
-    deps,
-    {
-      ...sms,
-      body: renderSms(template, variables, { firstToNumber }).body,
-      numberTexted: permission.texted,
-      ...(TIME_SENSITIVE_TEMPLATES.has(template)
-        ? { validitySeconds: deps.timeSensitiveValiditySeconds }
-        : {}),
-    },
-    { permission },
-  );
 }

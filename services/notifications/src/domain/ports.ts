@@ -14,6 +14,8 @@ export interface JobSnapshot {
   /** Last day of a multi-day job, and who works it: which driver may read its timeline. */
   endDate?: string;
   crewIds?: string[];
+  /** The version the job's status last changed at (absent on a snapshot older than the undo window). */
+  statusVersion?: number;
 }
 
 /** How a brand sends: a Messaging Service or a From number (brand configuration). */
@@ -48,7 +50,8 @@ export type SuppressedReason =
   | 'no-consent'
   | 'complained'
   | 'recently-asked'
-  | 'no-longer-due';
+  | 'no-longer-due'
+  | 'undone';
 
 /**
  * A consent to texts on record for a number and a brand (PHONE#<e164> / OPTIN#…): how, when, by whom,
@@ -136,8 +139,15 @@ export interface DeliveryStatus {
 }
 
 export interface NotificationStore {
-  /** Records the job's state if `job.version` is at least the highest seen; `stale` when it is older. */
-  observeJob(job: JobOnBus, now: Date): Promise<{ stale: boolean }>;
+  /**
+   * Records the job's state if `job.version` is at least the highest seen; `stale` when it is older. A
+   * status change also records its version; `previousStatusVersion` is the one it replaces.
+   */
+  observeJob(
+    job: JobOnBus,
+    now: Date,
+    options?: { statusChanged?: boolean },
+  ): Promise<{ stale: boolean; previousStatusVersion?: number }>;
   job(jobId: string): Promise<JobSnapshot | undefined>;
   /** The jobs whose customer has this number now (any status), most recent date first. */
   jobsForPhone(phone: string): Promise<JobSnapshot[]>;
@@ -171,6 +181,8 @@ export interface NotificationStore {
   /** Marks the number as texted before (`textingPermission` reads it: the first text says how to opt out). */
   markTexted(phone: string, now: Date): Promise<void>;
 
+  /** The send record of an SMS key, claimed or settled, if there is one. */
+  sendRecord(key: string): Promise<SendRecord | undefined>;
   claimSend(sms: OutboundSms, now: Date, leaseMs: number): Promise<SendClaim>;
   /**
    * Settles a claim (or records an outcome no attempt was made for); a settled record never changes.

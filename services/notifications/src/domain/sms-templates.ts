@@ -21,6 +21,13 @@ export type SmsTemplateId =
   | 'review_request'
   | 'payment_receipt';
 
+/**
+ * The texts of a final status (complete, cancelled): held for the brand's undo window before they go
+ * out, so a driver's mis-tapped "complete" undone inside it reaches nobody.
+ */
+export const HELD_FOR_UNDO = ['complete', 'cancelled', 'charter_complete', 'charter_cancelled'] as const;
+export type HeldTemplate = (typeof HELD_FOR_UNDO)[number];
+
 /** The typed variables a template may use; everything is already formatted for a person. */
 export interface SmsVariables {
   brandName: string;
@@ -159,8 +166,11 @@ export function templateForEvent(
     case 'JobPaymentReceived':
       return 'payment_receipt';
     case 'JobStatusChanged': {
+      // Whether a final status's text went out (so needs correcting) is the sms consumer's to check.
       if (data.correction)
-        return data.previousStatus === 'en_route' || data.previousStatus === 'arrived'
+        return data.previousStatus &&
+          data.previousStatus !== 'scheduled' &&
+          data.previousStatus !== 'requested'
           ? 'correction'
           : undefined;
       switch (data.status) {
@@ -189,6 +199,14 @@ export function templateForEvent(
     default:
       return undefined;
   }
+}
+
+/** The text a job's change to complete or cancelled sends (what a correction of it takes back). */
+export function templateForStatus(job: JobOnBus, status: JobStatus): SmsTemplateId | undefined {
+  const charter = job.serviceType === 'charter';
+  if (status === 'complete') return charter ? 'charter_complete' : 'complete';
+  if (status === 'cancelled') return charter ? 'charter_cancelled' : 'cancelled';
+  return undefined;
 }
 
 const STATUS_WORDS: Record<JobStatus, string> = {

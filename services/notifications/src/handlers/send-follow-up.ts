@@ -3,7 +3,10 @@ import { notificationsContext } from '../adapters/notifications-context.ts';
 import { followUps } from '../consumers.ts';
 import { FollowUp, sendFollowUp } from '../domain/follow-ups.ts';
 
-/** Queue `follow-ups`: a reminder or review request its schedule delivered when due; sent once, or recorded why not. */
+/**
+ * Queue `follow-ups`: a reminder, review request, held dispatcher text or a complete/cancelled text held
+ * for the undo window, delivered by its schedule when due; sent once, or recorded why not.
+ */
 export const handler = queueConsumer(
   { consumer: followUps.name, parse: (body) => FollowUp.parse(body) },
   async function sendDueFollowUp(followUp, { context }) {

@@ -295,6 +295,10 @@ describe('outbound SMS on job changes', () => {
     await changeStatus(job.jobId, 'arrived');
     await until(() => outbound(phone)[2]);
     const complete = await changeStatus(job.jobId, 'complete');
+    await until(async () => {
+      await harness.releaseHeldTexts(job.jobId);
+      return outbound(phone)[3];
+    });
     const events = await harness.eventsUntil(job.jobId, (all) =>
       all.some((event) => event['detail-type'] === 'SmsSent' && event.detail.data.template === 'complete'),
     );
@@ -795,6 +799,95 @@ describe('delivery status and the timeline', () => {
   });
 });
 
+describe('the undo window of a final status', () => {
+  const heldText = (jobId: string) =>
+    until(() =>
+      cloud.scheduler
+        .pending()
+        .find(
+          (schedule) => schedule.input?.includes('"kind":"status-text"') && schedule.input.includes(jobId),
+        ),
+    );
+
+  it('given a driver who mis-taps complete and undoes it inside the window, then the customer hears of neither, the timeline says why, and completing later texts once', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone, {
+      crewIds: [TEST_DRIVER_CREW_ID],
+      schedule: { date: todayIn(), window: 'afternoon' },
+    });
+    await until(() => outbound(phone)[0]);
+    await changeStatus(job.jobId, 'en_route');
+    await until(() => outbound(phone)[1]);
+    await changeStatus(job.jobId, 'arrived');
+    await until(() => outbound(phone)[2]);
+
+    const misTap = await api('POST', `/jobs/${job.jobId}/status`, {
+      role: 'driver',
+      body: { status: 'complete' },
+    });
+    expect(misTap.status).toBe(200);
+    expect(Date.parse(misTap.body.job.undoUntil) - Date.now()).toBeGreaterThan(30_000);
+    await heldText(job.jobId);
+    const undone = await api('POST', `/jobs/${job.jobId}/status`, {
+      role: 'driver',
+      body: { status: 'arrived' },
+    });
+    expect(undone.status).toBe(200);
+    expect(undone.body.job).toMatchObject({ status: 'arrived' });
+    expect(undone.body.job.statusHistory.at(-1)).toMatchObject({
+      status: 'arrived',
+      correction: true,
+      undo: true,
+    });
+    expect(undone.body.job.undoUntil).toBeUndefined();
+
+    // The window is a minute; the test shortens it once the undo has reached the sms consumer.
+    await settle();
+    await harness.releaseHeldTexts(job.jobId);
+    const withheld = await until(async () =>
+      (await timeline(job.jobId))?.find(
+        (entry) => entry.type === 'SmsSuppressed' && entry.template === 'complete',
+      ),
+    );
+    expect(withheld).toMatchObject({ reason: 'undone' });
+    await settle();
+    expect(outbound(phone)).toHaveLength(3);
+
+    await api('POST', `/jobs/${job.jobId}/status`, { role: 'driver', body: { status: 'complete' } });
+    await heldText(job.jobId);
+    await harness.releaseHeldTexts(job.jobId);
+    await until(() => outbound(phone)[3]);
+    await settle();
+    expect(outbound(phone).map((message) => message.body)).toEqual([
+      expect.stringContaining('is booked'),
+      expect.stringContaining('on the way'),
+      expect.stringContaining("we've arrived"),
+      expect.stringContaining('is complete'),
+    ]);
+  });
+
+  it('given a cancellation undone inside the window, then the job goes back to the status it ended, and to no other', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    for (const status of ['en_route', 'arrived']) await changeStatus(job.jobId, status);
+    const cancelled = await changeStatus(job.jobId, 'cancelled', { reason: 'customer called off' });
+    expect(cancelled).toMatchObject({ status: 'cancelled' });
+
+    // Inside the window a cancellation goes back to the status it ended, without a reason.
+    const back = await api('POST', `/jobs/${job.jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'arrived' },
+    });
+    expect(back.status).toBe(200);
+    expect(back.body.job.statusHistory.at(-1)).toMatchObject({ status: 'arrived', undo: true });
+    const wrongStep = await api('POST', `/jobs/${job.jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'scheduled' },
+    });
+    expect(wrongStep.status).toBe(409);
+  });
+});
+
 describe('a driver reading timelines', () => {
   it("given a job the driver is not on today, when they read its timeline, then the unknown job's 404; their own job's reads", async () => {
     const own = await createJob(newPhone(), {
@@ -1053,12 +1146,14 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
     const { job } = await createJob(phone);
     for (const status of ['en_route', 'arrived', 'complete']) await changeStatus(job.jobId, status);
     const completedAt = Date.now();
-    const [review] = await until(() => {
-      const found = followUpSchedules(job.jobId);
-      return found.length > 0 ? found : undefined;
+    const review = await until(() =>
+      followUpSchedules(job.jobId).find((schedule) => schedule.input?.includes('"kind":"review-request"')),
+    );
+    const dueAt = new Date(review.at);
+    await until(async () => {
+      await harness.releaseHeldTexts(job.jobId);
+      return outbound(phone).find((message) => message.body.includes('is complete'));
     });
-    const dueAt = new Date(review!.at);
-    await until(() => outbound(phone).find((message) => message.body.includes('is complete')));
     const before = outbound(phone).length;
 
     await reach(new Date(dueAt.getTime() - 60_000));
@@ -1125,7 +1220,10 @@ describe('follow-ups in their time (the local scheduler’s clock moves, not the
     const review = await until(() =>
       followUpSchedules(job.jobId).find((schedule) => schedule.input?.includes('"kind":"review-request"')),
     );
-    await until(() => outbound(phone).find((message) => message.body.includes('is complete')));
+    await until(async () => {
+      await harness.releaseHeldTexts(job.jobId);
+      return outbound(phone).find((message) => message.body.includes('is complete'));
+    });
     const before = outbound(phone).length;
 
     // 22:00 PST (two hours on) is quiet: 8 am on Sunday, the first day of daylight time, is 15:00 UTC.

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '@qdn/shared/errors';
 import { type JobOnBus, parseBusEvent } from '@qdn/shared/events';
 import { parseCrewMessage, textCrewMember } from '../../src/domain/crew-sms.ts';
 import { SmsRejectedError, textCustomerAsDispatcher } from '../../src/domain/dispatcher-messages.ts';
+import { sendFollowUp } from '../../src/domain/follow-ups.ts';
 import { handleInbound, type InboundSms, REVOKED_FLAG, replyJobOf } from '../../src/domain/inbound.ts';
 import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-sms.ts';
 import { type JobSnapshot, SmsSendError } from '../../src/domain/ports.ts';
@@ -119,13 +120,13 @@ describe('texting the customer about their job', () => {
     expect(published[0]?.detail.data).toMatchObject({ body: expect.stringContaining('/g/[link] ') });
   });
 
-  it('given a late "on the way" after the job is complete, then nothing is sent and the text is recorded as stale', async () => {
+  it('given a late "on the way" after the truck arrived, then nothing is sent and the text is recorded as stale', async () => {
     const { deps, texts, published } = notificationsDeps();
     await textCustomerAbout(
       deps,
-      jobEvent('JobStatusChanged', jobOnBus({ version: 4, status: 'complete' }), {
-        previousStatus: 'arrived',
-        status: 'complete',
+      jobEvent('JobStatusChanged', jobOnBus({ version: 4, status: 'arrived' }), {
+        previousStatus: 'en_route',
+        status: 'arrived',
       }),
     );
 
@@ -139,7 +140,7 @@ describe('texting the customer about their job', () => {
 
     expect(late).toEqual({ state: 'suppressed', reason: 'stale' });
     expect(texts.map((text) => text.body)).toEqual([
-      'Thanks Mark, your trailer pickup & dump is complete. Total: $600.00. - QuickDumpNow Reply STOP to opt out.',
+      "Hi Mark, we've arrived for your trailer pickup & dump. - QuickDumpNow Reply STOP to opt out.",
     ]);
     expect(published.map((event) => event.detailType)).toEqual(['SmsSent', 'SmsSuppressed']);
     expect(published[1]?.detail.data).toMatchObject({ template: 'on_the_way', reason: 'stale' });
@@ -192,6 +193,97 @@ describe('texting the customer about their job', () => {
       version: 5,
       crewIds: ['crew_ana'],
     });
+  });
+});
+
+describe('the undo window of a final status', () => {
+  const COMPLETED_AT = Date.parse('2026-11-22T10:00:00.000Z');
+  const completed = (version: number) =>
+    jobEvent('JobStatusChanged', jobOnBus({ version, status: 'complete' }), {
+      previousStatus: 'arrived',
+      status: 'complete',
+    });
+  const takenBack = (version: number, undo: boolean) =>
+    jobEvent('JobStatusChanged', jobOnBus({ version, status: 'arrived' }), {
+      previousStatus: 'complete',
+      status: 'arrived',
+      correction: true,
+      undo,
+      ...(undo ? {} : { reason: 'driver tapped complete at the wrong stop' }),
+    });
+  const COMPLETE_TEXT =
+    'Thanks Mark, your trailer pickup & dump is complete. Total: $600.00. - QuickDumpNow Reply STOP to opt out.';
+
+  function withClock() {
+    const harness = notificationsDeps({ now: new Date(COMPLETED_AT + 5_000) });
+    const dueTexts = async () => {
+      const due = [...harness.planted.values()].filter(({ followUp }) => followUp.kind === 'status-text');
+      return Promise.all(due.map(({ followUp }) => sendFollowUp(harness.deps, followUp)));
+    };
+    return { ...harness, dueTexts };
+  }
+
+  it('given complete, then nothing is sent at once; the text is planted for the brand window and sent when due', async () => {
+    const { deps, texts, planted, dueTexts } = withClock();
+
+    expect(await textCustomerAbout(deps, completed(4))).toBeUndefined();
+
+    expect(texts).toEqual([]);
+    const held = [...planted.values()].filter(({ followUp }) => followUp.kind === 'status-text');
+    expect(held.map(({ followUp, at }) => [followUp.key, at.toISOString()])).toEqual([
+      ['job:qdn_01JDEMO0000000000000000000:4:complete', '2026-11-22T10:01:00.000Z'],
+    ]);
+    expect(await dueTexts()).toEqual([{ state: 'sent', messageSid: 'SM1', status: 'queued' }]);
+    expect(texts.map((text) => text.body)).toEqual([COMPLETE_TEXT]);
+  });
+
+  it('given complete undone inside the window, then the customer hears nothing: no complete, no correction', async () => {
+    const { deps, texts, published, dueTexts } = withClock();
+
+    await textCustomerAbout(deps, completed(4));
+    expect(await textCustomerAbout(deps, takenBack(5, true))).toBeUndefined();
+    expect(await dueTexts()).toEqual([{ state: 'suppressed', reason: 'undone' }]);
+
+    expect(texts).toEqual([]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSuppressed', expect.objectContaining({ template: 'complete', reason: 'undone' })],
+    ]);
+  });
+
+  it('given complete, undone and completed again, then one complete text: the later one', async () => {
+    const { deps, texts, store, dueTexts } = withClock();
+
+    await textCustomerAbout(deps, completed(4));
+    await textCustomerAbout(deps, takenBack(5, true));
+    await textCustomerAbout(deps, completed(6));
+    const outcomes = await dueTexts();
+
+    expect(outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcome.state)).sort()).toEqual(
+      ['sent', 'suppressed'],
+    );
+    expect(texts.map((text) => text.body)).toEqual([COMPLETE_TEXT]);
+    expect(store.records.get('job:qdn_01JDEMO0000000000000000000:6:complete')?.outcome?.state).toBe('sent');
+  });
+
+  it('given a correction after the complete text went out, then the customer is told to ignore it', async () => {
+    const { deps, texts, dueTexts } = withClock();
+
+    await textCustomerAbout(deps, completed(4));
+    await dueTexts();
+    await textCustomerAbout(deps, takenBack(5, false));
+
+    expect(texts.map((text) => text.body)).toEqual([
+      COMPLETE_TEXT,
+      'Sorry Mark, please ignore our last text: your trailer pickup & dump is here. - QuickDumpNow',
+    ]);
+  });
+
+  it('given a complete event that arrives after its window (a replay), then it is decided at once', async () => {
+    const { deps, texts, planted } = notificationsDeps({ now: new Date(COMPLETED_AT + 3_600_000) });
+
+    expect(await textCustomerAbout(deps, completed(4))).toMatchObject({ state: 'sent' });
+    expect([...planted.values()].filter(({ followUp }) => followUp.kind === 'status-text')).toEqual([]);
+    expect(texts.map((text) => text.body)).toEqual([COMPLETE_TEXT]);
   });
 });
 

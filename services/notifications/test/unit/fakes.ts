@@ -1,11 +1,11 @@
 import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { DomainEvent, JobOnBus } from '@qdn/shared/events';
 import type { ConsentRestorationRecord } from '../../src/domain/consent-restoration.ts';
+import type { TrackingLinks } from '../../src/domain/customer-page.ts';
 import { outcomeEventsOf, recordedSms } from '../../src/domain/delivery.ts';
 import { type FollowUp, type FollowUpScheduler, scheduleKeyOf } from '../../src/domain/follow-ups.ts';
 import type { InboundDeps } from '../../src/domain/inbound.ts';
 import { jobRef } from '../../src/domain/inbound.ts';
-import type { TrackingLinks } from '../../src/domain/job-sms.ts';
 import {
   type ConsentRecord,
   type FailedAttempt,
@@ -63,7 +63,7 @@ export function memoryStore(
     restorations,
     inboundDone,
     consents,
-    async observeJob(job: JobOnBus) {
+    async observeJob(job: JobOnBus, _now: Date, options: { statusChanged?: boolean } = {}) {
       const known = jobs.get(job.jobId);
       // Equal versions pass: one job change can produce several events.
       if (known && known.version > job.version) return { stale: true };
@@ -86,9 +86,17 @@ export function memoryStore(
         date: job.schedule.date,
         endDate: job.schedule.endDate ?? job.schedule.date,
         crewIds: job.crewIds,
+        ...(options.statusChanged
+          ? { statusVersion: job.version }
+          : known?.statusVersion !== undefined
+            ? { statusVersion: known.statusVersion }
+            : {}),
       });
-      return { stale: false };
+      return known?.statusVersion === undefined
+        ? { stale: false }
+        : { stale: false, previousStatusVersion: known.statusVersion };
     },
+    sendRecord: async (key: string) => records.get(key),
     job: async (jobId: string) => jobs.get(jobId),
     jobsForPhone: async (phone: string) =>
       [...jobs.values()].filter((job) => job.phone === phone).sort((a, b) => b.date.localeCompare(a.date)),

@@ -374,6 +374,7 @@ describe('timeline entries of every kind', () => {
       status: 'en_route',
       previousStatus: 'scheduled',
       correction: false,
+      undo: false,
     });
   });
 

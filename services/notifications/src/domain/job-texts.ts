@@ -1,0 +1,81 @@
+import type { Brand, Brands } from '@qdn/shared/brands';
+import type { JobOnBus, JobStatus } from '@qdn/shared/events';
+import { customerPageLink, type TrackingLinks } from './customer-page.ts';
+import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
+import type { FollowUpScheduler, HeldStatusText } from './follow-ups.ts';
+import type { NotificationsDeps, OutboundSms, SendOutcome, TextingPermission } from './ports.ts';
+import { renderSms, type SmsTemplateId, variablesFor } from './sms-templates.ts';
+
+// Sending one text about a job to its customer: what the sms consumer sends on a job event and the
+// follow-ups consumer sends when a held complete/cancelled text falls due share it.
+
+/** Texts about a truck on its way now: worthless late, so Twilio drops them after their validity. */
+export const TIME_SENSITIVE_TEMPLATES: ReadonlySet<SmsTemplateId> = new Set(['on_the_way', 'arriving']);
+
+export type JobSmsDeps = NotificationsDeps & {
+  brands: Brands;
+  trackingLinks: TrackingLinks;
+  followUps: FollowUpScheduler;
+  /** The ValidityPeriod of TIME_SENSITIVE_TEMPLATES' texts. */
+  timeSensitiveValiditySeconds: number;
+};
+
+/**
+ * A held final-status text fell due: sent if its status change is still the job's last one, else
+ * recorded as undone (a mis-tap taken back, or taken back and made again: the later change has its own
+ * held text). Not held by quiet hours: it is about a job happening now.
+ */
+export async function sendHeldStatusText(deps: JobSmsDeps, held: HeldStatusText): Promise<SendOutcome> {
+  const brand = deps.brands.get(held.job.brandId);
+  const sms = { ...customerSms(held.job, held.template, brand), key: held.key };
+  const current = await deps.store.job(held.job.jobId);
+  if (current?.statusVersion !== undefined && current.statusVersion !== held.job.version) {
+    return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'undone' });
+  }
+  const permission = await deps.store.textingPermission(sms.to, sms.brandId);
+  return sendJobText(deps, sms, held.job, permission, {});
+}
+
+export function customerSms(job: JobOnBus, template: SmsTemplateId, brand: Brand): OutboundSms {
+  return {
+    key: `job:${job.jobId}:${job.version}:${template}`,
+    brandId: job.brandId,
+    jobId: job.jobId,
+    version: job.version,
+    to: job.customer.phone,
+    body: '',
+    template,
+    audience: 'customer',
+    sender: senderOf(brand),
+    consentOnEvent: job.smsConsent?.phone === job.customer.phone,
+  };
+}
+
+/** Renders a job text in the brand's voice (with the tracking link rebuilt from its id) and sends it once. */
+export async function sendJobText(
+  deps: JobSmsDeps,
+  sms: OutboundSms,
+  job: JobOnBus,
+  permission: TextingPermission,
+  extra: { correctedTo?: JobStatus; payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number } },
+): Promise<SendOutcome> {
+  const template = sms.template as SmsTemplateId;
+  const brand = deps.brands.get(job.brandId);
+  // The link (tracking page, or a charter's guest page) is rebuilt from its id: the event carries no token.
+  const variables = variablesFor(job, brand, {
+    ...extra,
+    ...(await customerPageLink(deps.trackingLinks, job)),
+  });
+  return deliverOnce(
+    deps,
+    {
+      ...sms,
+      body: renderSms(template, variables, { firstToNumber: !permission.texted }).body,
+      numberTexted: permission.texted,
+      ...(TIME_SENSITIVE_TEMPLATES.has(template)
+        ? { validitySeconds: deps.timeSensitiveValiditySeconds }
+        : {}),
+    },
+    { permission },
+  );
+}
