@@ -373,6 +373,13 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
       { allowed: decision.allowed },
     ]);
   }
+  // A card payment goes back when a job is cancelled (the refunds consumer, within seconds): a job
+  // whose refund went through stays cancelled — the customer books and pays again.
+  if (job.status === 'cancelled' && job.payment?.status === 'refunded') {
+    throw new ConflictError('This job’s card payment was refunded when it was cancelled; book it again', [
+      { field: 'body.status', payment: 'refunded' },
+    ]);
+  }
   const at = context.now().toISOString();
   if (decision.kind === 'same') {
     // A double tap changes nothing (no event, no SMS); a new ETA is the only thing it may update.

@@ -584,6 +584,58 @@ describe('changing status', () => {
     });
   });
 
+  it('given a driver’s mis-tapped complete, then an undo without a reason inside the window, and none after it', async () => {
+    const completedAt = new Date(NOW.getTime() - 30_000).toISOString();
+    const completed = jobRecord({
+      status: 'complete',
+      crewIds: ['crew_ana'],
+      statusHistory: [
+        { status: 'arrived', at: '2026-12-01T19:00:00.000Z', by: 'driver-1' },
+        { status: 'complete', at: completedAt, by: 'driver-1' },
+      ],
+    });
+    const { context, repository } = jobsContext([completed]);
+    expect((await staffViews(context, dispatcher, [completed]))[0]?.undoUntil).toBe(
+      new Date(Date.parse(completedAt) + 60_000).toISOString(),
+    );
+
+    const undone = await changeStatus(context, jobId, { status: 'arrived' }, driver);
+
+    expect(undone).toMatchObject({ status: 'arrived', version: 2 });
+    expect(undone).not.toHaveProperty('undoUntil');
+    expect(repository.jobs.get(jobId)?.statusHistory?.at(-1)).toEqual({
+      status: 'arrived',
+      at: NOW.toISOString(),
+      by: 'driver-1',
+      correction: true,
+      undo: true,
+    });
+
+    const late = jobsContext([completed]);
+    late.setNow(new Date(Date.parse(completedAt) + 61_000));
+    await expect(changeStatus(late.context, jobId, { status: 'arrived' }, driver)).rejects.toMatchObject({
+      statusCode: 409,
+    });
+  });
+
+  it('given a cancelled job whose card payment was refunded, then no way back (409), even inside the window', async () => {
+    const cancelled = jobRecord({
+      status: 'cancelled',
+      payment: { method: 'card', status: 'refunded' },
+      statusHistory: [
+        { status: 'scheduled', at: '2026-11-28T12:00:00.000Z', by: 'dispatcher-1' },
+        { status: 'cancelled', at: NOW.toISOString(), by: 'dispatcher-1', reason: 'customer called' },
+      ],
+    });
+    const { context, repository } = jobsContext([cancelled]);
+
+    await expect(changeStatus(context, jobId, { status: 'scheduled' }, dispatcher)).rejects.toMatchObject({
+      statusCode: 409,
+      details: [{ field: 'body.status', payment: 'refunded' }],
+    });
+    expect(repository.jobs.get(jobId)?.status).toBe('cancelled');
+  });
+
   it('given a move the machine does not allow, then 409 with the allowed moves', async () => {
     const { context } = jobsContext([jobRecord()]);
     await expect(changeStatus(context, jobId, { status: 'complete' }, dispatcher)).rejects.toMatchObject({
