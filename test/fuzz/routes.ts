@@ -30,6 +30,8 @@ import {
 } from '../../services/jobs/src/domain/job-input.ts';
 import { StripeWebhookBody } from '../../services/jobs/src/domain/payment-input.ts';
 import {
+  BookingUploadRequest,
+  DraftPath,
   JobPath,
   PhotoContentTypeInput,
   PhotoPath,
@@ -272,6 +274,16 @@ export const ROUTES: RouteModel[] = [
     grant: true,
   }),
   publicRoute('GET /track/jobs/{jobId}/photos', { params: JobPath, known: jobs, grant: true }),
+  publicRoute('POST /bookings/photos/uploads', {
+    body: BookingUploadRequest,
+    validBody: () =>
+      fc.record({
+        brandId: brands,
+        contentType: fc.constantFrom('image/jpeg', 'image/png'),
+        size: fc.integer({ min: 1, max: 10 * 1024 * 1024 }),
+      }),
+  }),
+  publicRoute('GET /bookings/photos/{draftId}', { params: DraftPath }),
   ...opsRoutes('media'),
   // calendar
   publicRoute('GET /calendars/{calendarId}/feed.ics', {

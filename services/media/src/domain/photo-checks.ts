@@ -1,5 +1,6 @@
 import { PermanentError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
+import { isDraftJobId } from './booking-photos.ts';
 import { checkUploadedPhoto, locationFrom, takenAtFrom } from './image-facts.ts';
 import {
   customerCopyKey,
@@ -51,6 +52,8 @@ export function photoEventsOf(
   before: PhotoRecord | undefined,
   after: PhotoRecord | undefined,
 ): DomainEvent[] {
+  // A booking draft's photo belongs to no job yet: it is announced once linked to the booking's job.
+  if (after && isDraftJobId(after.jobId)) return [];
   return after?.state === 'stored' && before?.state !== 'stored' ? [photoAddedEvent(after)] : [];
 }
 

@@ -57,3 +57,18 @@ export const PhotoPath = z.object({ jobId: JobId, photoId: PhotoId });
 
 export const PhotoUpdate = z.object({ customerVisible: z.boolean() }).strict();
 export type PhotoUpdate = z.infer<typeof PhotoUpdate>;
+
+/** A booking form's photo draft: the 128-bit random id the first upload returned (22 base64url characters). */
+export const DraftId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'must be a photo draft id');
+export const DraftPath = z.object({ draftId: DraftId });
+
+/** `POST /bookings/photos/uploads` body: a photo for the booking form of `brandId`, in a draft or a new one. */
+export const BookingUploadRequest = z
+  .object({
+    brandId: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'unknown brand id'),
+    draftId: DraftId.optional(),
+    contentType: PhotoContentTypeInput,
+    size: UploadRequest.shape.size,
+  })
+  .strict();
+export type BookingUploadRequest = z.infer<typeof BookingUploadRequest>;

@@ -538,6 +538,50 @@ describe('unused customer upload tickets (issue 17, item 8)', () => {
   });
 });
 
+describe('photos with the quote (the booking form, before the booking exists)', () => {
+  it('given an iPhone photo of the load, then the draft shows it checked, metadata-free, with its GPS as the suggested pickup place', async () => {
+    // Prepare
+    const jpeg = await jpegWithGps();
+    const first = await customerApi('POST', '/bookings/photos/uploads', undefined, {
+      brandId: 'qdn',
+      contentType: 'image/jpeg',
+      size: jpeg.byteLength,
+    });
+    expect(first.status).toBe(201);
+    const { draftId } = first.body;
+    expect(draftId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The bucket's key names the draft by its hash, never by the id the page holds.
+    expect(first.body.upload.fields.key).toMatch(/^photos\/draft_[A-Za-z0-9_-]{43}\/[0-9a-f-]{36}\.jpg$/);
+    expect(first.body.upload.fields.key).not.toContain(draftId);
+
+    // Act
+    expect((await browserUpload(first.body, jpeg, 'IMG_0042.JPG')).status).toBe(204);
+    const draft = await until(
+      'the draft photo to be checked',
+      async () => (await customerApi('GET', `/bookings/photos/${draftId}`, undefined)).body,
+      (body) => body.photos.length === 1,
+    );
+
+    // Assess
+    expect(draft).toMatchObject({
+      checking: 0,
+      refused: [],
+      suggestedLocation: { lat: expect.closeTo(32.8300333, 4), lng: expect.closeTo(-117.14, 4) },
+      photos: [{ photoId: first.body.photoId, takenAt: '2026-05-01T14:30:00-07:00' }],
+    });
+    const copy = new Uint8Array(await (await fetch(draft.photos[0].originalUrl)).arrayBuffer());
+    expect(await exifr.gps(copy).catch(() => undefined)).toBeUndefined();
+    const other = await customerApi('GET', '/bookings/photos/AAAAAAAAAAAAAAAAAAAAAA', undefined);
+    expect(other).toEqual({ status: 200, body: { photos: [], checking: 0, refused: [] } });
+    const unknownBrand = await customerApi('POST', '/bookings/photos/uploads', undefined, {
+      brandId: 'nobody',
+      contentType: 'image/jpeg',
+      size: 10,
+    });
+    expect(unknownBrand.status).toBe(404);
+  });
+});
+
 describe('bad upload requests', () => {
   it('given a bad size, type, unknown job or path-like values, then 400/404 and nothing is signed', async () => {
     // Prepare
