@@ -26,6 +26,7 @@ import type { JsonApiFake } from './fakes/http-fake.ts';
 import { createPlaceIndexFake } from './fakes/place-index.ts';
 import { createSccFake, type SccFake } from './fakes/scc.ts';
 import { createSsmFake, type SsmFake } from './fakes/ssm.ts';
+import { createStaticMapFake, LOCAL_MAPS_KEY, type StaticMapFake } from './fakes/static-map.ts';
 import { createStripeFake, type StripeFake } from './fakes/stripe.ts';
 import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
 import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
@@ -144,6 +145,8 @@ export interface LocalCloud {
   stripe: StripeFake;
   /** Amazon Location's place index (jobs' geocoding), answering from the San Diego gazetteer. */
   placeIndex: JsonApiFake;
+  /** Amazon Location's GetStaticMap (generated SVGs) at `<apiUrl>/_local/maps/v2/static/map`. */
+  staticMap: StaticMapFake;
   /** Parameter Store as the functions and the deploy scripts see it (with fault injection for tests). */
   ssm: SsmFake;
   /** Records the CloudFront invalidations the deploy and promote scripts ask for. */
@@ -463,7 +466,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const placeIndex = createPlaceIndexFake({
       indexName: 'qdn-local-places',
       recordsFile: join(dataDir, 'fakes', 'place-index.json'),
+      apiKeys: { 'qdn-local-site-maps': LOCAL_MAPS_KEY },
     });
+    const staticMap = createStaticMapFake();
     const [twilioUrl, sccUrl, calendarUrl, ssmUrl, cloudfrontUrl, stripeUrl, locationUrl] = await Promise.all(
       [
         twilio.listen(0),
@@ -538,6 +543,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const functions = new Map<string, FunctionPool>();
     for (const fn of functionsTopology.functions) {
+      // The tracking page's map image comes from the static map fake, not Amazon Location's endpoint
+      // (a browser URL, so no AWS_ENDPOINT_URL_* reaches it).
+      if (fn.environment?.STATIC_MAP_URL) {
+        fn.environment = { ...fn.environment, STATIC_MAP_URL: `${apiUrl}/_local/maps/v2/static/map` };
+      }
       if (options.environment) fn.environment = { ...fn.environment, ...options.environment };
       functions.set(
         fn.key,
@@ -654,6 +664,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         calendar,
         stripe,
         placeIndex,
+        staticMap,
         cloudfront,
         fauxqs,
         eventBridge,
@@ -730,6 +741,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       calendar,
       stripe,
       placeIndex,
+      staticMap,
       ssm,
       cloudfront,
       fauxqs,

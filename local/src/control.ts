@@ -7,6 +7,7 @@ import type { CalendarFake } from './fakes/calendar.ts';
 import type { CloudFrontFake } from './fakes/cloudfront.ts';
 import type { JsonApiFake } from './fakes/http-fake.ts';
 import type { SccFake } from './fakes/scc.ts';
+import type { StaticMapFake } from './fakes/static-map.ts';
 import type { StripeFake } from './fakes/stripe.ts';
 import type { TwilioFake } from './fakes/twilio.ts';
 import type { InvocationLog } from './runtime/functions.ts';
@@ -30,6 +31,7 @@ export interface ControlContext {
   calendar: CalendarFake;
   stripe: StripeFake;
   placeIndex: JsonApiFake;
+  staticMap: StaticMapFake;
   fauxqs: FauxqsServer;
   eventBridge: Pick<EventBridgeEmulator, 'failNextPutEvents'>;
   scheduler: Pick<SchedulerEmulator, 'now' | 'pending' | 'advanceTo' | 'advanceBy' | 'failedInvocations'>;
@@ -86,6 +88,19 @@ export async function handleControl(
   if (!url.pathname.startsWith('/_local/')) return false;
   const route = `${request.method} ${url.pathname.replace(/\/$/, '')}`;
   try {
+    // Amazon Location's GetStaticMap, as the tracking page's <img> asks it (the view's mapImageUrl).
+    if (request.method === 'GET' && url.pathname.startsWith('/_local/maps/v2/static/')) {
+      const map = context.staticMap.answer(
+        new URL(url.pathname.slice('/_local/maps'.length) + url.search, url),
+      );
+      response.writeHead(map.status, map.headers);
+      response.end(map.body);
+      return true;
+    }
+    if (route === 'GET /_local/maps/requests') {
+      send(response, 200, { requests: context.staticMap.requests() });
+      return true;
+    }
     // A customer paying a Checkout Session, and an event sent again (Stripe's retries): the fake posts
     // them to the webhook, signed, and answers with what the webhook said.
     const stripeAction = /^POST \/_local\/stripe\/(sessions|events)\/([A-Za-z0-9_]+)\/(pay|resend)$/.exec(

@@ -36,7 +36,7 @@ describe('the packaged place index', () => {
 
   it('is searched by the geocode consumer alone, on its own ARN, with the one action it calls', () => {
     const geo = statements.filter(({ statement }) =>
-      actionsOf(statement).some((action) => action.startsWith('geo:')),
+      actionsOf(statement).some((action) => action.startsWith('geo:') && action !== 'geo:DescribeKey'),
     );
     expect(geo.map(({ role }) => role)).toEqual(['GeocodeIamRoleLambdaExecution']);
     expect(geo[0]?.statement).toMatchObject({
@@ -44,5 +44,45 @@ describe('the packaged place index', () => {
       Action: ['geo:SearchPlaceIndexForText'],
       Resource: { 'Fn::GetAtt': ['PlaceIndex', 'Arn'] },
     });
+  });
+});
+
+describe('the packaged maps key', () => {
+  const site = JSON.parse(readFileSync(templatePath('site'), 'utf8')) as Template;
+  const siteResources = site.Resources as Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown> }
+  >;
+
+  it("is for maps only, from the site distribution and the brands' domains only", () => {
+    const key = siteResources.MapsApiKey;
+    expect(key?.Type).toBe('AWS::Location::APIKey');
+    expect(key?.Properties).toMatchObject({
+      KeyName: expect.stringMatching(/^qdn-.+-site-maps$/),
+      Restrictions: { AllowActions: ['geo-maps:GetStaticMap', 'geo-maps:GetTile'] },
+    });
+    const referers = JSON.stringify(
+      (key?.Properties?.Restrictions as { AllowReferers: unknown }).AllowReferers,
+    );
+    expect(referers).toContain('https://${SiteDistribution.DomainName}/*');
+    expect(referers).toContain('SiteDomainNames');
+    expect(referers).not.toContain('"*"');
+  });
+
+  it('is read by the tracking view alone, by its name, and only described', () => {
+    const reads = statements.filter(({ statement }) => actionsOf(statement).includes('geo:DescribeKey'));
+    expect(reads.map(({ role }) => role)).toEqual(['GetTrackingViewIamRoleLambdaExecution']);
+    expect(reads[0]?.statement).toMatchObject({
+      Action: ['geo:DescribeKey'],
+      Resource: {
+        'Fn::Sub': expect.stringMatching(/:api-key\/qdn-.+-site-maps$/),
+      },
+    });
+  });
+
+  it('lets the pages load map images from Amazon Location and no other map server', () => {
+    const csp = JSON.stringify(siteResources.SecurityHeadersPolicy?.Properties);
+    expect(csp).toMatch(/img-src [^;]*https:\/\/maps\.geo\.[a-z0-9-]+\.amazonaws\.com/);
+    expect(csp).not.toContain('openstreetmap');
   });
 });

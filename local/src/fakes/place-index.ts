@@ -1,5 +1,5 @@
 // A fake of Amazon Location Service's place index (Places API v0, the REST/JSON protocol the SDK's
-// SearchPlaceIndexForText speaks), answering from a small gazetteer of San Diego addresses checked into
+// SearchPlaceIndexForText speaks; and DescribeKey, for the maps key the tracking view puts in its map URL), answering from a small gazetteer of San Diego addresses checked into
 // the repo (san-diego-gazetteer.json). The jobs service's geocode consumer reaches it through
 // AWS_ENDPOINT_URL_LOCATION with its SDK client unchanged. Requests are recorded and faults injected
 // like the other fakes (http-fake.ts).
@@ -30,6 +30,8 @@ export interface PlaceIndexFakeOptions {
   places?: readonly GazetteerPlace[];
   /** Keeps requests in this JSON file across restarts (the local cloud's data dir). */
   recordsFile?: string;
+  /** API keys DescribeKey knows, by name → value (the site stack's maps key). */
+  apiKeys?: Record<string, string>;
 }
 
 // The words an address is written with, reduced to one spelling each ("Street" and "St." alike).
@@ -151,12 +153,38 @@ export function createPlaceIndexFake(options: PlaceIndexFakeOptions): JsonApiFak
     };
   }
 
+  // DescribeKey (`GET /metadata/v0/keys/{KeyName}`): how the tracking view learns the maps key's value.
+  function describeKey({ params }: { params: string[] }): JsonResult {
+    const name = params[0] ?? '';
+    const value = options.apiKeys?.[name];
+    if (value === undefined) return awsError(404, 'ResourceNotFoundException', `API key ${name} not found`);
+    const created = '2026-01-01T00:00:00.000Z';
+    return {
+      status: 200,
+      body: {
+        Key: value,
+        KeyArn: `arn:aws:geo:us-west-2:000000000000:api-key/${name}`,
+        KeyName: name,
+        Restrictions: {
+          AllowActions: ['geo-maps:GetStaticMap', 'geo-maps:GetTile'],
+          AllowResources: ['arn:aws:geo-maps:us-west-2::provider/default'],
+        },
+        CreateTime: created,
+        ExpireTime: '2100-01-01T00:00:00.000Z',
+        UpdateTime: created,
+      },
+    };
+  }
+
   return createJsonApiFake({
     // A signed request, as from the SDK (the signature itself is not checked locally).
     isAuthorized: (headers: IncomingHttpHeaders) =>
       String(headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 '),
     unauthorized: awsError(403, 'AccessDeniedException', 'Missing Authentication Token'),
-    routes: [{ method: 'POST', path: /\/places\/v0\/indexes\/([^/]+)\/search\/text$/, run: searchText }],
+    routes: [
+      { method: 'POST', path: /\/places\/v0\/indexes\/([^/]+)\/search\/text$/, run: searchText },
+      { method: 'GET', path: /\/metadata\/v0\/keys\/([^/]+)$/, run: describeKey },
+    ],
     onClear: () => undefined,
     ...(options.recordsFile
       ? { records: { file: options.recordsFile, save: () => null, restore: () => undefined } }

@@ -1,16 +1,22 @@
 import type { Brand } from '@qdn/shared/brands';
 import { firstName, type JobRecord, reachedAt } from './job.ts';
 import { type LocationPoint, lastLocationForCustomer } from './job-locations.ts';
+import { staticMapUrl } from './tracking-map.ts';
 
 /**
  * What the customer's tracking page shows: an allow-list built field by field — first name only, no
  * phone, no price split, no notes meant for staff. The truck's last location only while it is on its
- * way and fresh (see lastLocationForCustomer).
+ * way and fresh (see lastLocationForCustomer), with a static map image of it when maps are configured
+ * (`maps`: GetStaticMap's endpoint and the public maps key).
  */
 export function trackingView(
   job: JobRecord,
   brand: Brand,
-  telemetry?: { lastPoint: LocationPoint | undefined; now: Date },
+  telemetry?: {
+    lastPoint: LocationPoint | undefined;
+    now: Date;
+    maps?: { base: string; key: string } | undefined;
+  },
 ) {
   const lastLocation = telemetry
     ? lastLocationForCustomer(job, telemetry.lastPoint, telemetry.now)
@@ -34,6 +40,9 @@ export function trackingView(
       },
       ...(job.etaMinutes !== undefined && job.status === 'en_route' ? { etaMinutes: job.etaMinutes } : {}),
       ...(lastLocation ? { lastLocation } : {}),
+      ...(lastLocation && telemetry?.maps
+        ? { mapImageUrl: staticMapUrl(telemetry.maps.base, telemetry.maps.key, lastLocation) }
+        : {}),
       ...(job.charter
         ? {
             charter: {

@@ -4,6 +4,7 @@ import { signTrackingGrant } from '@qdn/shared/tracking-grant';
 import { looksLikeImportedTrackingToken } from '@qdn/shared/tracking-link';
 import { jobsContext } from '../adapters/jobs-context.ts';
 import { locationLog } from '../adapters/locations-context.ts';
+import { mapsKey } from '../adapters/maps-key.ts';
 import { jobForTrackingToken, TRACKING_NOT_FOUND } from '../domain/job-commands.ts';
 import { TrackingTokenParams, TrackingViewQuery } from '../domain/job-input.ts';
 import { trackingView } from '../domain/tracking-view.ts';
@@ -38,13 +39,15 @@ export const handler = httpHandler(
     }
     // The grant lets the page fetch this job's photos and messages from media and notifications. Only a
     // truck on its way is shown on the map, so only then is its last point worth a read.
-    const [grant, lastPoint] = await Promise.all([
+    const enRoute = job.status === 'en_route';
+    const [grant, lastPoint, maps] = await Promise.all([
       signTrackingGrant(job.jobId, context.now(), job.trackingLinkId),
-      job.status === 'en_route' ? locationLog().latest(job.jobId) : undefined,
+      enRoute ? locationLog().latest(job.jobId) : undefined,
+      enRoute ? mapsKey() : undefined,
     ]);
     return {
       body: {
-        ...trackingView(job, context.brands.get(job.brandId), { lastPoint, now: context.now() }),
+        ...trackingView(job, context.brands.get(job.brandId), { lastPoint, now: context.now(), maps }),
         grant,
       },
       headers: { 'cache-control': 'no-store' },

@@ -277,6 +277,15 @@ describe('the tracking view', () => {
       lastLocation: { lat: 32.87, lng: FAR.lng, heading: 175 },
     });
     expect(onTheWay.body.job.lastLocation).not.toHaveProperty('speed');
+    // Its map: a static map image of that point with the site's maps key (DescribeKey), from the local
+    // stand-in for Amazon Location's GetStaticMap.
+    const mapImage = await fetch(onTheWay.body.job.mapImageUrl);
+    expect(onTheWay.body.job.mapImageUrl).toContain(
+      '/v2/static/map@2x?style=Satellite&center=-117.1400%2C32.8700',
+    );
+    expect(mapImage.status).toBe(200);
+    expect(mapImage.headers.get('content-type')).toBe('image/svg+xml');
+    expect(arrived.body.job).not.toHaveProperty('mapImageUrl');
     expect(arrived.status).toBe(200);
     expect(arrived.body.job.status).toBe('arrived');
     expect(arrived.body.job.lastLocation).toBeUndefined();

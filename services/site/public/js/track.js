@@ -162,7 +162,7 @@ function renderEta(job) {
       ? `Location updated ${ago(location.recordedAt, timeZone)}`
       : 'Live location not available right now',
   );
-  showTruck(byId('map'), location);
+  showTruck(byId('map'), location, job.mapImageUrl);
 }
 
 // The first view this page gets is the customer opening the link (staff see how often that happened);

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { launchTestBrowser, seriousAccessibilityViolations } from '@qdn/local-cloud/test-browser';
 import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
@@ -23,30 +22,6 @@ const SCREENSHOTS =
     : join(tmpdir(), 'qdn-site-screenshots/');
 const NOT_FOUND = 'Job not found, or this tracking link is no longer valid';
 const CREW_NOT_FOUND = 'This crew link is unknown or no longer valid';
-
-/** A plain grey 256×256 PNG: the stand-in for OpenStreetMap's tiles (there is no internet in tests). */
-function greyTile(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const checksum = Buffer.alloc(4);
-    checksum.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, checksum]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(256, 0);
-  header.writeUInt32BE(256, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(256, 0xdd)]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: 256 }, () => row)))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-const TILE = greyTile();
 
 let site: TestCloud;
 let cloud: TestCloud['cloud'];
@@ -71,12 +46,9 @@ beforeAll(async () => {
     locale: 'en-US',
     timezoneId: 'America/Los_Angeles',
   });
-  // Nothing leaves this machine: map tiles get a stand-in, anything else off the local cloud is refused.
-  await phone.route(/^https?:\/\/(?!(localhost|127\.0\.0\.1)[:/])/, (route) =>
-    route.request().url().startsWith('https://tile.openstreetmap.org/')
-      ? route.fulfill({ status: 200, contentType: 'image/png', body: TILE })
-      : route.abort(),
-  );
+  // Nothing leaves this machine: anything off the local cloud is refused (the map comes from its
+  // static map fake, the view's mapImageUrl).
+  await phone.route(/^https?:\/\/(?!(localhost|127\.0\.0\.1)[:/])/, (route) => route.abort());
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 120_000);
 
@@ -285,19 +257,41 @@ describe('the tracking page', () => {
     expect(await textOf(page, '#location-text')).toBe('Location updated just now');
     await page.locator('#map').waitFor({ state: 'visible' });
     expect(await page.locator('.map-credit').isVisible()).toBe(true);
+    expect(await textOf(page, '.map-credit')).toBe('Map © Amazon Location Service and its data providers');
+    // One static map image of the truck's point (Amazon Location's GetStaticMap, longitude first), asked
+    // with the site's maps key and the site's origin as Referer (the key's restriction), never the path.
+    const mapImage = new URL((await page.locator('#map img').getAttribute('src'))!);
+    expect(`${mapImage.origin}${mapImage.pathname}`).toBe(`${cloud.apiUrl}/_local/maps/v2/static/map@2x`);
+    expect(Object.fromEntries(mapImage.searchParams)).toEqual({
+      style: 'Satellite',
+      center: '-117.1455,32.8312',
+      zoom: '15',
+      width: '400',
+      height: '220',
+      key: 'v1.public.local-maps-key',
+    });
+    expect(cloud.staticMap.requests().at(-1)).toMatchObject({ path: '/v2/static/map@2x', status: 200 });
+    expect(
+      await page
+        .locator('#map img')
+        .evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBe(800);
     expect(await page.evaluate("window.statusNode === document.getElementById('status-text')")).toBe(true);
     expect(await page.evaluate('window.removedElements')).toEqual([]);
     await waitForText(page, '#message-list .inbound', 'Gate code is 4410', 15_000);
 
-    // Without map tiles (a poor connection), the same page leaves the map out and keeps the text.
+    // Without the map image (a poor connection), the same page leaves the map out and keeps the text.
     const offline = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
-    await offline.route(/^https?:\/\/(?!(localhost|127\.0\.0\.1)[:/])/, (route) => route.abort());
+    await offline.route(/^https?:\/\/(?!(localhost|127\.0\.0\.1)[:/])|\/_local\/maps\//, (route) =>
+      route.abort(),
+    );
     const withoutTiles = await offline.newPage();
+    const mapRefused = withoutTiles.waitForEvent('requestfailed', (request) =>
+      request.url().includes('/_local/maps/'),
+    );
     await withoutTiles.goto(link);
     await waitForText(withoutTiles, '#status-text', 'On the way');
-    await withoutTiles.waitForFunction(
-      "[...document.querySelectorAll('#map img')].length === 9 && [...document.querySelectorAll('#map img')].every((tile) => tile.complete)",
-    );
+    await mapRefused;
     expect(await withoutTiles.locator('#map').isVisible()).toBe(false);
     // The map's credit goes with the map.
     expect(await withoutTiles.locator('.map-credit').isVisible()).toBe(false);
