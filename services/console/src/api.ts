@@ -7,6 +7,7 @@ import type * as z from 'zod';
 import type { boardEntries } from '../../calendar/src/domain/calendar-commands.ts';
 import type { JobRecord, PrivateJobFields } from '../../jobs/src/domain/job.ts';
 import type {
+  MarkPaidInput as MarkPaidSchema,
   StatusInput as StatusSchema,
   UpdateJobInput as UpdateSchema,
 } from '../../jobs/src/domain/job-input.ts';
@@ -37,6 +38,7 @@ export type JobStatus = Job['status'];
 /** What the routes accept (their zod schemas' input types). */
 export type StatusInput = z.input<typeof StatusSchema>;
 export type UpdateJobInput = z.input<typeof UpdateSchema>;
+export type MarkPaidInput = z.input<typeof MarkPaidSchema>;
 export type UploadRequest = z.input<typeof UploadSchema>;
 export type PhotoUpdate = z.input<typeof PhotoUpdateSchema>;
 
@@ -183,6 +185,9 @@ export const api = {
     json<{ job: Job }>('PATCH', jobPath(jobId), { body: input }),
   changeStatus: (jobId: string, input: StatusInput) =>
     json<{ job: Job }>('POST', `${jobPath(jobId)}/status`, { body: input }),
+  /** The customer paid by Zelle or cash (or a card outside Stripe): recorded, and a receipt texted. */
+  markPaid: (jobId: string, input: MarkPaidInput) =>
+    json<{ job: Job }>('POST', `${jobPath(jobId)}/payment`, { body: input }),
   rotateTrackingLink: (jobId: string) =>
     json<{ trackingUrl: string }>('POST', `${jobPath(jobId)}/tracking-link`),
   lastLocation: async (jobId: string) =>

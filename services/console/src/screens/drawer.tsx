@@ -244,6 +244,80 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
   );
 }
 
+const PAYMENT_METHOD: Record<string, string> = { card: 'card', zelle: 'Zelle', cash: 'cash' };
+const dollars = (cents: number | undefined) => (cents === undefined ? '' : `$${(cents / 100).toFixed(2)}`);
+
+/**
+ * How the customer pays and whether they have: a card deposit is recorded by Stripe's webhook, a refund
+ * by the cancellation; Zelle and cash are marked paid here (with the Zelle confirmation number), which
+ * texts the customer a receipt. Drivers don't see it.
+ */
+function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
+  const reference = useSignal('');
+  const busy = useSignal(false);
+  const problem = useSignal<string | undefined>(undefined);
+  const payment = job.payment;
+  if (!payment || user.value?.role === 'driver') return null;
+  const method = PAYMENT_METHOD[payment.method] ?? payment.method;
+  const state =
+    payment.status === 'paid'
+      ? `Paid ${dollars(payment.amountPaidCents)} by ${method}${payment.paidAt ? `, ${when(payment.paidAt)}` : ''}`
+      : payment.status === 'refunded'
+        ? `Refunded (${method})`
+        : `Due ${dollars(payment.amountDueCents)} by ${method}`;
+  const markable = payment.status === 'due' && payment.method !== 'card';
+  return (
+    <section aria-labelledby="payment-title">
+      <h3 id="payment-title">Payment</h3>
+      <p class={`payment payment-${payment.status}`}>{state}</p>
+      {markable && (
+        <form
+          class="actions"
+          onSubmit={async (event) => {
+            event.preventDefault();
+            busy.value = true;
+            problem.value = undefined;
+            try {
+              const { job: paid } = await api.markPaid(job.jobId, {
+                method: payment.method,
+                expectedVersion: job.version,
+                ...(reference.value.trim() ? { reference: reference.value.trim() } : {}),
+              });
+              onPaid(paid);
+            } catch (error) {
+              problem.value =
+                error instanceof ApiError && error.status === 409
+                  ? `Not recorded: ${error.message}. Reload the job.`
+                  : (error as Error).message;
+            } finally {
+              busy.value = false;
+            }
+          }}
+        >
+          {payment.method === 'zelle' && (
+            <label>
+              Zelle confirmation (optional)
+              <input
+                value={reference.value}
+                maxLength={200}
+                onInput={(e) => (reference.value = e.currentTarget.value)}
+              />
+            </label>
+          )}
+          <button type="submit" class="primary" disabled={busy.value}>
+            Mark paid ({dollars(payment.amountDueCents)} {method})
+          </button>
+        </form>
+      )}
+      {problem.value && (
+        <p class="error" role="alert">
+          {problem.value}
+        </p>
+      )}
+    </section>
+  );
+}
+
 function TrackingLink({
   job,
   views,
@@ -579,6 +653,7 @@ export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void 
         <>
           <StatusActions job={job.value} onChanged={(changed) => (job.value = changed)} />
           <Details job={job.value} onSaved={(saved) => (job.value = saved)} />
+          <Payment job={job.value} onPaid={(paid) => (job.value = paid)} />
           <TrackingLink job={job.value} views={linkViews.value} onRotated={load} />
           <Messages job={job.value} entries={entries.value} onSent={load} />
           <PhotoStrip jobId={jobId} />

@@ -128,9 +128,10 @@ async function cameraPhoto(page: Page): Promise<Buffer> {
   return Buffer.from(dataUrl.split(',')[1]!, 'base64');
 }
 
-async function book(name: string, phoneNumber: string) {
+async function book(name: string, phoneNumber: string, extra: Record<string, unknown> = {}) {
   const response = await site.api('POST', '/bookings', {
     body: {
+      ...extra,
       brandId: 'qdn',
       name,
       phone: phoneNumber,
@@ -360,6 +361,47 @@ describe('the console', () => {
     await cloud.settled();
     expect(textsTo(customer, /complete|ignore/i)).toEqual([]);
     await driverPhone.close();
+  }, 120_000);
+
+  it('marks a Zelle booking paid from the drawer with its confirmation number; the customer gets a receipt', async () => {
+    const customer = '+16195550192';
+    const jobId = await book('Zoe Zelle', customer, { paymentMethod: 'zelle' });
+    const confirmed = await site.api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'scheduled' },
+    });
+    expect(confirmed.status).toBe(200);
+    const dispatcher = await signIn(
+      await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: TIME_ZONE }),
+      'Dana',
+    );
+    await dispatcher.goto(`${cloud.consoleUrl}/?job=${jobId}`);
+    const payment = dispatcher.getByRole('region', { name: 'Payment' });
+    const due = (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job.payment
+      .amountDueCents;
+    const amount = `$${(due / 100).toFixed(2)}`;
+    await payment.getByText(`Due ${amount} by Zelle`, { exact: true }).waitFor();
+    expect(await seriousAccessibilityViolations(dispatcher)).toEqual([]);
+
+    await payment.getByLabel('Zelle confirmation (optional)').fill('ZL-20261204');
+    await payment.getByRole('button', { name: /^Mark paid/ }).click();
+
+    await payment.getByText(new RegExp(`^Paid \\${amount} by Zelle`)).waitFor();
+    const { job } = (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body;
+    expect(job.payment).toMatchObject({
+      status: 'paid',
+      method: 'zelle',
+      amountPaidCents: due,
+      reference: 'ZL-20261204',
+    });
+    await eventually(
+      () => textsTo(customer, new RegExp(`received your Zelle payment of \\${amount}`)).length === 1,
+      {
+        what: 'the receipt text',
+      },
+    );
+    expect(await payment.getByRole('button', { name: /^Mark paid/ }).count()).toBe(0);
+    await dispatcher.context().close();
   }, 120_000);
 
   it("shows each trailer's bookings and free days on a phone; a booking opens its job", async () => {
