@@ -112,6 +112,14 @@ export const JobOnBus = z
      */
     trackingLinkId: z.string().min(1).max(64).optional(),
     charter: CharterDetails.optional(),
+    /**
+     * The booking form's photos of the load, by the draft's hash (@qdn/shared/booking-photos): it names
+     * the media service's draft and grants nothing, unlike the draft id the customer's page holds.
+     */
+    photoDraftRef: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/)
+      .optional(),
     /** The customer's consent to texts, for the number it names (a changed number needs its own). */
     smsConsent: SmsConsent.optional(),
   })

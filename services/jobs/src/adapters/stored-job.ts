@@ -90,6 +90,7 @@ export const storedJob = storedRecord(
       durationMinutes: z.number(),
       occasion: optionalString,
     }).optional(),
+    photoDraftRef: optionalString,
     private: privateFields.optional(),
     statusHistory: z.array(statusChange).optional(),
     arrivingAt: optionalString,

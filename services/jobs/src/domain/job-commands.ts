@@ -1,3 +1,4 @@
+import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
 import {
   type Brand,
   type Brands,
@@ -568,6 +569,8 @@ export async function createBooking(
     address: input.address ?? { text: charter!.meetingPoint },
     schedule,
     ...(charter ? { charter } : {}),
+    // The draft's hash only: the id stays with the customer's page (it lets its holder add photos).
+    ...(input.photoDraftId ? { photoDraftRef: bookingPhotoDraftRef(input.photoDraftId) } : {}),
     crewIds: [],
     priceCents: quote.totalCents,
     ...(input.notes ? { notes: input.notes } : {}),

@@ -48,6 +48,7 @@ export function jobOnBus(job: JobRecord): JobOnBus {
     ...(job.etaMinutes === undefined ? {} : { etaMinutes: job.etaMinutes }),
     ...(job.trackingLinkId ? { trackingLinkId: job.trackingLinkId } : {}),
     ...(job.charter ? { charter: job.charter } : {}),
+    ...(job.photoDraftRef ? { photoDraftRef: job.photoDraftRef } : {}),
     ...(job.smsConsent ? { smsConsent: job.smsConsent } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { BOOKING_PHOTO_DRAFT_ID } from '@qdn/shared/booking-photos';
 import { PaymentMethod } from '@qdn/shared/brands';
 import { CharterDetails, JobStatus, WorkDate } from '@qdn/shared/events';
 import { PhoneNumber } from '@qdn/shared/phone';
@@ -194,6 +195,8 @@ export const BookingInput = z
     endDate: WorkDate.optional(),
     window: z.string().min(1).max(32).optional(),
     notes: z.string().max(1000).optional(),
+    /** The photos of the load the form uploaded to the media service first (its draft id). */
+    photoDraftId: z.string().regex(BOOKING_PHOTO_DRAFT_ID, 'must be a photo draft id').optional(),
     smsConsent: z.literal(true, { error: 'consent to texts is required to book online' }),
     /** One of the brand's payment methods (checked against its configuration). */
     paymentMethod: PaymentMethod.optional(),

@@ -88,6 +88,8 @@ export interface JobRecord {
   /** SHA-256 of the current token: a token is looked up by it. */
   trackingTokenHash?: string;
   charter?: JobOnBus['charter'];
+  /** A web booking's photos of the load: the media service's draft, by its hash (never the draft id). */
+  photoDraftRef?: string;
   private?: PrivateJobFields;
   statusHistory?: StatusChange[];
   /** When the truck first came within the arrival radius on this trip (set once: JobArriving goes out once). */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestCloud, TEST_DRIVER_CREW_ID, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
+import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
 import { verifyTrackingGrant } from '@qdn/shared/tracking-grant';
 
 // The jobs API on the local cloud, as the dashboard, a driver's phone and the public site use it; the
@@ -412,6 +413,23 @@ describe('bookings', () => {
     expect(booked.body).toMatchObject({ status: 'requested', quote: { totalCents: 60000, currency: 'USD' } });
     const [created] = await eventsFor(booked.body.jobId, 1);
     expect(created?.detail.data).toMatchObject({ job: { status: 'requested' } });
+  });
+
+  it('given a booking with photos of the load uploaded first, then JobCreated names their draft by its hash, never the draft id', async () => {
+    const draftId = 'q3JxWmC0yLbN8sVtA1dE2f';
+    const booked = await api('POST', '/bookings', {
+      body: booking({ phone: '+16195550172', photoDraftId: draftId }),
+    });
+    const malformed = await api('POST', '/bookings', {
+      body: booking({ phone: '+16195550173', photoDraftId: '../../etc' }),
+    });
+
+    expect(booked.status).toBe(201);
+    const [created] = await eventsFor(booked.body.jobId, 1);
+    expect(created?.detail.data).toMatchObject({ job: { photoDraftRef: bookingPhotoDraftRef(draftId) } });
+    expect(JSON.stringify(created)).not.toContain(draftId);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.details[0].field).toBe('body.photoDraftId');
   });
 
   it('given invalid bookings, then 400 naming each field', async () => {

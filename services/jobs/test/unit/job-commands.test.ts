@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
+import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
 import {
   ConflictError,
   ForbiddenError,
@@ -27,6 +28,7 @@ import {
   trackingLinkViews,
   updateJob,
 } from '../../src/domain/job-commands.ts';
+import { jobOnBus } from '../../src/domain/job-events.ts';
 import type { BookingInput, CreateJobInput } from '../../src/domain/job-input.ts';
 import { jobRecord, MemoryJobRepository, MemoryLinkViews } from './fakes.ts';
 
@@ -825,6 +827,21 @@ describe('web bookings', () => {
     expect(repository.links.get(stored.trackingTokenHash!)?.jobId).toBe(answer.jobId);
     expect(repository.trailerDays.size).toBe(0);
     expect(await listRequests(context)).toHaveLength(1);
+  });
+
+  it('given photos of the load uploaded first, then the job names their draft by its hash only, on the bus too', async () => {
+    // Prepare
+    const { context, repository } = jobsContext();
+    const draftId = 'q3JxWmC0yLbN8sVtA1dE2f';
+
+    // Act
+    const { jobId } = await createBooking(context, booking({ photoDraftId: draftId }), web);
+
+    // Assess
+    const stored = repository.jobs.get(jobId)!;
+    expect(stored.photoDraftRef).toBe(bookingPhotoDraftRef(draftId));
+    expect(jobOnBus(stored).photoDraftRef).toBe(bookingPhotoDraftRef(draftId));
+    expect(JSON.stringify(stored)).not.toContain(draftId);
   });
 
   it('given a booking without email, window, end date or notes, then none is stored', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
 import { ConflictError } from '@qdn/shared/errors';
 import { enforceRateLimit } from '@qdn/shared/rate-limit';
 import {
@@ -31,7 +31,7 @@ const DRAFT_PREFIX = 'draft_';
 
 /** The job id a draft's photos are kept under: derived from the draft id's hash, never the id. */
 export function draftJobId(draftId: string): string {
-  return `${DRAFT_PREFIX}${createHash('sha256').update(`booking-photos:v1:${draftId}`).digest('base64url').slice(0, 43)}`;
+  return `${DRAFT_PREFIX}${bookingPhotoDraftRef(draftId)}`;
 }
 
 /** A draft's photos belong to no job yet: no PhotoAdded, no timeline, no gallery. */

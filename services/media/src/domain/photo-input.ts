@@ -1,3 +1,4 @@
+import { BOOKING_PHOTO_DRAFT_ID } from '@qdn/shared/booking-photos';
 import * as z from 'zod';
 import {
   isPhotoContentType,
@@ -59,7 +60,7 @@ export const PhotoUpdate = z.object({ customerVisible: z.boolean() }).strict();
 export type PhotoUpdate = z.infer<typeof PhotoUpdate>;
 
 /** A booking form's photo draft: the 128-bit random id the first upload returned (22 base64url characters). */
-export const DraftId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'must be a photo draft id');
+export const DraftId = z.string().regex(BOOKING_PHOTO_DRAFT_ID, 'must be a photo draft id');
 export const DraftPath = z.object({ draftId: DraftId });
 
 /** `POST /bookings/photos/uploads` body: a photo for the booking form of `brandId`, in a draft or a new one. */
