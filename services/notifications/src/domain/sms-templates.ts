@@ -203,7 +203,7 @@ export function templateForEvent(
 
 /** The text a job's change to complete or cancelled sends (what a correction of it takes back). */
 export function templateForStatus(job: JobOnBus, status: JobStatus): SmsTemplateId | undefined {
-  const charter = job.serviceType === 'charter';
+  const charter = isCharter(job);
   if (status === 'complete') return charter ? 'charter_complete' : 'complete';
   if (status === 'cancelled') return charter ? 'charter_cancelled' : 'cancelled';
   return undefined;

@@ -6,6 +6,7 @@ import {
   renderSms,
   type SmsTemplateId,
   templateForEvent,
+  templateForStatus,
   variablesFor,
 } from '../../src/domain/sms-templates.ts';
 
@@ -414,5 +415,30 @@ describe('paying', () => {
     expect(rendered.body).toBe(
       'Thanks Mark, we received your card payment of $37.50 for your trailer pickup & dump on Tue, Dec 1. - QuickDumpNow Reply STOP to opt out.',
     );
+  });
+});
+
+describe('the text a correction of a final status takes back', () => {
+  it('is the one the final status sent: for a plain job, a charter, and a charter under another service name', () => {
+    const charterDetails = { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 4, durationMinutes: 120 };
+    for (const job of [
+      jobOnBus(),
+      jobOnBus({ brandId: 'jada', serviceType: 'charter', charter: charterDetails }),
+      jobOnBus({ brandId: 'jada', serviceType: 'sunset_cruise', charter: charterDetails }),
+    ]) {
+      for (const status of ['complete', 'cancelled'] as const) {
+        const sent = templateForEvent('JobStatusChanged', {
+          job: { ...job, status },
+          previousStatus: 'arrived',
+          status,
+        });
+        expect([job.serviceType, status, templateForStatus(job, status)]).toEqual([
+          job.serviceType,
+          status,
+          sent,
+        ]);
+      }
+    }
+    expect(templateForStatus(jobOnBus(), 'arrived')).toBeUndefined();
   });
 });
