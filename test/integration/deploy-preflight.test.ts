@@ -71,6 +71,8 @@ const operatorEnv = () => {
     TWILIO_AUTH_TOKEN: 'tw-auth-9f3e51',
     SCC_SERVICE_KEY: 'scc-key',
     CALENDAR_DASHBOARD_TOKEN: 'calendar-token',
+    STRIPE_SECRET_KEY: 'sk_test_qa',
+    STRIPE_WEBHOOK_SECRET: 'whsec_qa',
     QDN_OPS_ALARM_EMAIL: 'owner@example.com',
   };
 };
