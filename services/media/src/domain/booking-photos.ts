@@ -5,14 +5,11 @@ import {
   byStoredAtDescending,
   customerFullSizeKey,
   customerView,
-  MAX_PHOTO_BYTES,
   type PhotoLocation,
-  type PhotoRecord,
   thumbnailKey,
-  UPLOAD_URL_SECONDS,
-  uploadKey,
   VIEW_URL_SECONDS,
 } from './photo.ts';
+import { signPendingUpload } from './photo-commands.ts';
 import type { UploadRequest } from './photo-input.ts';
 import type { MediaContext } from './ports.ts';
 
@@ -73,32 +70,14 @@ export async function requestBookingUpload(
   if (live.length >= BOOKING_PHOTOS_PER_DRAFT) {
     throw new ConflictError(`A booking can have at most ${BOOKING_PHOTOS_PER_DRAFT} photos`);
   }
-  const now = context.now();
-  const photo: PhotoRecord = {
+  const ticket = await signPendingUpload(context, {
     jobId,
-    photoId: context.newPhotoId(),
     brandId: request.brandId,
-    state: 'pending',
-    contentType: request.contentType,
-    declaredBytes: request.size,
+    request,
     from: 'customer',
     uploadedBy: 'customer',
-    requestedAt: now.toISOString(),
-    customerVisible: true,
-  };
-  await context.photos.createPending(photo);
-  const upload = await context.storage.signUpload({
-    key: uploadKey(jobId, photo.photoId, request.contentType),
-    contentType: request.contentType,
-    maxBytes: MAX_PHOTO_BYTES,
-    expiresSeconds: UPLOAD_URL_SECONDS,
   });
-  return {
-    draftId,
-    photoId: photo.photoId,
-    upload,
-    expiresAt: new Date(now.getTime() + UPLOAD_URL_SECONDS * 1000).toISOString(),
-  };
+  return { draftId, ...ticket };
 }
 
 /**

@@ -66,16 +66,34 @@ export async function requestUpload(
   if (uploader.kind === 'customer' && !(await takeCustomerSlot(context, jobId))) {
     throw new ConflictError(`A job can have at most ${CUSTOMER_PHOTOS_PER_JOB} photos from the customer`);
   }
+  return signPendingUpload(context, {
+    jobId,
+    brandId: job.brandId,
+    request,
+    from: uploader.kind,
+    uploadedBy: uploaderId(uploader),
+  });
+}
+
+/**
+ * Records a pending photo (a new id, its key made from it alone) and signs its upload: the declared type
+ * and the size limit in the POST policy. Every upload, a job's or a booking draft's, starts here.
+ */
+export async function signPendingUpload(
+  context: MediaContext,
+  pending: Pick<PhotoRecord, 'jobId' | 'brandId' | 'from' | 'uploadedBy'> & { request: UploadRequest },
+): Promise<UploadTicket> {
+  const { jobId, request } = pending;
   const now = context.now();
   const photo: PhotoRecord = {
     jobId,
     photoId: context.newPhotoId(),
-    brandId: job.brandId,
+    brandId: pending.brandId,
     state: 'pending',
     contentType: request.contentType,
     declaredBytes: request.size,
-    from: uploader.kind,
-    uploadedBy: uploaderId(uploader),
+    from: pending.from,
+    uploadedBy: pending.uploadedBy,
     requestedAt: now.toISOString(),
     // Default visible; dispatchers hide what the customer shouldn't see. A customer's own photos are shown
     // back to them (and to dispatchers at once, through PhotoAdded).
