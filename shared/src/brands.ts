@@ -219,6 +219,15 @@ export function cardDepositCents(
   return Math.max(50, Math.round((totalCents * settings.depositPercent) / 100));
 }
 
+// One formatter for every amount a customer reads ("$1,925.00", as a US business writes it), built once:
+// Intl.NumberFormat is costly to construct and texts format several amounts.
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+
+/** An amount in cents as a customer reads it: `$1,925.00`. */
+export function formatUsd(cents: number): string {
+  return usd.format(cents / 100);
+}
+
 /**
  * How to pay by Zelle or cash, in one line: shown on the booking's confirmation and added to the text
  * that confirms it (so it is short). Card has none: it is paid at booking.
@@ -228,7 +237,7 @@ export function paymentInstructions(
   method: PaymentMethod,
   amountCents: number | undefined,
 ): string | undefined {
-  const amount = amountCents === undefined ? '' : ` $${(amountCents / 100).toFixed(2)}`;
+  const amount = amountCents === undefined ? '' : ` ${formatUsd(amountCents)}`;
   if (method === 'zelle' && brand.payments.zelleRecipient)
     return `Pay${amount} by Zelle to ${brand.payments.zelleRecipient}.`;
   if (method === 'cash') return `Pay${amount} in cash to the crew on the day.`;

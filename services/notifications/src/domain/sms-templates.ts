@@ -1,4 +1,4 @@
-import { type Brand, paymentInstructions } from '@qdn/shared/brands';
+import { type Brand, formatUsd, paymentInstructions } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus } from '@qdn/shared/events';
 import { isCharter } from './customer-page.ts';
 import { countSegments, type SegmentCount } from './sms-segments.ts';
@@ -271,7 +271,7 @@ export function variablesFor(
     ...(job.etaMinutes !== undefined ? { etaMinutes: job.etaMinutes } : {}),
     ...(extra.trackingUrl ? { trackingUrl: extra.trackingUrl } : {}),
     ...(extra.guestPageUrl ? { guestPageUrl: extra.guestPageUrl } : {}),
-    ...(job.priceCents !== undefined ? { total: `$${(job.priceCents / 100).toFixed(2)}` } : {}),
+    ...(job.priceCents !== undefined ? { total: formatUsd(job.priceCents) } : {}),
     ...(job.invoiceUrl ? { invoiceUrl: job.invoiceUrl } : {}),
     ...(job.charter ? { vessel: job.charter.vessel, meetingPoint: job.charter.meetingPoint } : {}),
     ...(extra.correctedTo ? { correctedTo: STATUS_WORDS[extra.correctedTo] } : {}),
@@ -281,7 +281,7 @@ export function variablesFor(
     ...(extra.payment
       ? {
           paid: {
-            amount: `$${(extra.payment.amountCents / 100).toFixed(2)}`,
+            amount: formatUsd(extra.payment.amountCents),
             method: { card: 'card', zelle: 'Zelle', cash: 'cash' }[extra.payment.method],
           },
         }

@@ -79,7 +79,7 @@ describe('templates', () => {
     },
   );
   // How to pay, with the longest Zelle recipient a brand may configure (40 characters).
-  worstCase.howToPay = `Pay $99999.99 by Zelle to ${'z'.repeat(40)}.`;
+  worstCase.howToPay = `Pay $99,999.99 by Zelle to ${'z'.repeat(40)}.`;
 
   it.each(ALL)('%s fits in two segments even with the longest values, as GSM-7 and as UCS-2', (template) => {
     for (const variables of [worstCase, { ...worstCase, firstName: `${worstCase.firstName} 🚤` }]) {
@@ -260,7 +260,7 @@ describe('every text, word for word', () => {
     [
       'charter_complete',
       charter({ priceCents: 120000, invoiceUrl: 'https://pay.example.com/i/7' }),
-      'Thanks for sailing with us, Mark! Total: $1200.00. Invoice: https://pay.example.com/i/7 - JADA',
+      'Thanks for sailing with us, Mark! Total: $1,200.00. Invoice: https://pay.example.com/i/7 - JADA',
     ],
   ] as const)('%s: %j', (template, variables, body) => {
     expect(render(template, variables)).toBe(body);
@@ -390,6 +390,15 @@ describe('paying', () => {
     });
     expect(rendered.body).toContain('Pay $150.00 by Zelle to pay@quickdumpnow.com.');
     expect(rendered.body).toContain(trackingUrl);
+  });
+
+  it('given a total in the thousands, then it reads as a US business writes it ($1,925.00), in the text and how to pay', () => {
+    const large = job({ paymentMethod: 'zelle', paymentStatus: 'due', priceCents: 192_500 });
+    const variables = variablesFor(large, brands.get('qdn'), { trackingUrl });
+    expect(variables.total).toBe('$1,925.00');
+    expect(renderSms('scheduled', variables, { firstToNumber: false }).body).toContain(
+      'Pay $1,925.00 by Zelle to pay@quickdumpnow.com.',
+    );
   });
 
   it('given a job already paid or paid by card, then the scheduled text says nothing about paying', () => {
