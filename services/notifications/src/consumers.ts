@@ -36,6 +36,7 @@ export const sms = defineConsumer({
         'JobDetailsChanged',
         'JobAssignmentChanged',
         'JobPaymentReceived',
+        'JobPaymentRefunded',
       ],
       description: 'Job changes: some text the customer; all keep the notifications job projection current.',
     },

@@ -1,6 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, startTestCloud, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
+import { formatUsd } from '@qdn/shared/brands';
 import { addDays } from '@qdn/shared/zoned-time';
 
 // Paying at booking (issue 19) through the local cloud: the booking with a card deposit, a Stripe
@@ -234,7 +235,8 @@ describe('Zelle and cash', () => {
 describe('a refund when a dispatcher cancels a job paid by card', () => {
   it('given a paid card booking, when cancelled, then one refund at Stripe, the job refunded, JobPaymentRefunded on the timeline; the cancellation again refunds nothing', async () => {
     // Prepare
-    const { booked, checkout } = await paidByCard('+16195550188');
+    const phone = '+16195550188';
+    const { booked, checkout } = await paidByCard(phone);
     const { jobId } = booked.body;
     const session = harness.cloud.stripe
       .sessions()
@@ -274,6 +276,12 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       async () => (await timeline(jobId)).some((entry) => entry.type === 'JobPaymentRefunded'),
       { what: 'the refund on the timeline' },
     );
+    // The booking was declined before it was confirmed, so its cancellation texts nobody; the refund does:
+    // the customer paid, and hears where the money went (after the receipt, nothing else).
+    const refundText = `we refunded your card payment of ${formatUsd(session.amount_total!)} for your junk removal`;
+    await eventually(() => textsTo(phone).some((message) => message.body.includes(refundText)), {
+      what: 'the refund text at Twilio',
+    });
 
     // The same cancellation delivered again (a redrive, a replay): nothing more is refunded.
     const again = await harness.cloud.clients.eventBridge.send(
@@ -296,5 +304,6 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     expect((await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job.version).toBe(
       refundedJob.version,
     );
+    expect(textsTo(phone).map((message) => message.body.includes(refundText))).toEqual([false, true]);
   }, 90_000);
 });

@@ -20,6 +20,7 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobDetailsChanged'
   | 'JobAssignmentChanged'
   | 'JobPaymentReceived'
+  | 'JobPaymentRefunded'
 >;
 
 const isHeld = (template: SmsTemplateId): template is HeldTemplate =>
@@ -41,6 +42,7 @@ export async function textCustomerAbout(
     status?: JobStatus;
     correction?: boolean;
     payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
+    refund?: { amountCents: number };
   };
   const { job } = data;
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
@@ -94,5 +96,6 @@ export async function textCustomerAbout(
   return sendJobText(deps, sms, job, permission, {
     ...(template === 'correction' && data.status ? { correctedTo: data.status } : {}),
     ...(data.payment ? { payment: data.payment } : {}),
+    ...(data.refund ? { refund: { amountCents: data.refund.amountCents } } : {}),
   });
 }

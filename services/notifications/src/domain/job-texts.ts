@@ -57,7 +57,11 @@ export async function sendJobText(
   sms: OutboundSms,
   job: JobOnBus,
   permission: TextingPermission,
-  extra: { correctedTo?: JobStatus; payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number } },
+  extra: {
+    correctedTo?: JobStatus;
+    payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
+    refund?: { amountCents: number };
+  },
 ): Promise<SendOutcome> {
   const template = sms.template as SmsTemplateId;
   const brand = deps.brands.get(job.brandId);

@@ -19,7 +19,8 @@ export type SmsTemplateId =
   | 'charter_complete'
   | 'reminder'
   | 'review_request'
-  | 'payment_receipt';
+  | 'payment_receipt'
+  | 'payment_refund';
 
 /**
  * The texts of a final status (complete, cancelled): held for the brand's undo window before they go
@@ -56,6 +57,8 @@ export interface SmsVariables {
   howToPay?: string;
   /** A payment received: its amount ("$37.50") and how ("card", "Zelle", "cash"). */
   paid?: { amount: string; method: string };
+  /** A card payment given back (a dispatcher cancelled the job). */
+  refunded?: { amount: string };
 }
 
 type Render = (v: SmsVariables) => string;
@@ -87,6 +90,10 @@ const TEMPLATES: Record<SmsTemplateId, Render> = {
     `Hi ${v.firstName}, a reminder: your ${v.serviceLabel} is tomorrow, ${when(v)}.${v.haveReady?.length ? ` Please have ready: ${v.haveReady.join('; ')}.` : ''}${track(v)}`,
   payment_receipt: (v) =>
     `Thanks ${v.firstName}, we received your ${v.paid?.method ?? ''} payment of ${v.paid?.amount ?? ''} for your ${v.serviceLabel} on ${v.day}.`,
+  // The customer whose booking was declined or cancelled after paying hears where their money is; a card
+  // refund takes days to show, so the text says so rather than have them call.
+  payment_refund: (v) =>
+    `Hi ${v.firstName}, we refunded your card payment of ${v.refunded?.amount ?? ''} for your ${v.serviceLabel} on ${v.day}. It can take 5 to 10 days to show on your statement.`,
   review_request: (v) =>
     `Thanks again, ${v.firstName}! If we did right by you, a review helps a small business a lot: ${v.reviewUrl ?? ''}`,
 };
@@ -165,6 +172,10 @@ export function templateForEvent(
     // A receipt answers the customer's own payment, so it goes out even for a booking not yet confirmed.
     case 'JobPaymentReceived':
       return 'payment_receipt';
+    // The refund of a cancelled card payment: also for a booking declined before it was confirmed, whose
+    // cancellation itself is never texted (the customer paid, so they hear where the money went).
+    case 'JobPaymentRefunded':
+      return 'payment_refund';
     case 'JobStatusChanged': {
       // Whether a final status's text went out (so needs correcting) is the sms consumer's to check.
       if (data.correction)
@@ -246,6 +257,7 @@ export function variablesFor(
     haveReady?: string[];
     reviewUrl?: string;
     payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
+    refund?: { amountCents: number };
   } = {},
 ): SmsVariables {
   // A Zelle or cash booking still to pay hears how when it is confirmed (never before: see templateForEvent).
@@ -286,6 +298,7 @@ export function variablesFor(
           },
         }
       : {}),
+    ...(extra.refund ? { refunded: { amount: formatUsd(extra.refund.amountCents) } } : {}),
   };
 }
 

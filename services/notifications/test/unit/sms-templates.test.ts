@@ -46,6 +46,7 @@ describe('templates', () => {
     'reminder',
     'review_request',
     'payment_receipt',
+    'payment_refund',
   ];
   // The longest values the product allows in practice.
   const worstCase = variablesFor(
@@ -76,6 +77,7 @@ describe('templates', () => {
       haveReady: Array.from({ length: 5 }, (_, index) => `${index}`.padEnd(60, 'x')),
       reviewUrl: `https://g.page/r/${'x'.repeat(80)}/review`,
       payment: { method: 'zelle', amountCents: 9_999_999 },
+      refund: { amountCents: 9_999_999 },
     },
   );
   // How to pay, with the longest Zelle recipient a brand may configure (40 characters).
@@ -423,6 +425,29 @@ describe('paying', () => {
     );
     expect(rendered.body).toBe(
       'Thanks Mark, we received your card payment of $37.50 for your trailer pickup & dump on Tue, Dec 1. - QuickDumpNow Reply STOP to opt out.',
+    );
+  });
+});
+
+describe('refunds', () => {
+  it('given JobPaymentRefunded, then the customer hears the amount given back and how long the bank takes, even for a booking declined before it was confirmed', () => {
+    const declined = job({ status: 'cancelled', paymentMethod: 'card', paymentStatus: 'refunded' });
+    expect(templateForEvent('JobPaymentRefunded', { job: declined })).toBe('payment_refund');
+    // The cancellation of a booking never confirmed is not texted: the refund text is all they hear.
+    expect(
+      templateForEvent('JobStatusChanged', {
+        job: declined,
+        status: 'cancelled',
+        previousStatus: 'requested',
+      }),
+    ).toBeUndefined();
+    const rendered = renderSms(
+      'payment_refund',
+      variablesFor(declined, brands.get('qdn'), { refund: { amountCents: 123_450 } }),
+      { firstToNumber: false },
+    );
+    expect(rendered.body).toBe(
+      'Hi Mark, we refunded your card payment of $1,234.50 for your trailer pickup & dump on Tue, Dec 1. It can take 5 to 10 days to show on your statement. - QuickDumpNow',
     );
   });
 });
