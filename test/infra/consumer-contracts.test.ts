@@ -62,6 +62,8 @@ it('has samples for every schema on the bus and consumers to check', () => {
 
 const isAbsence = (value: unknown) =>
   typeof value === 'object' && value !== null && (value as { exists?: unknown }).exists === false;
+const isPresence = (value: unknown) =>
+  typeof value === 'object' && value !== null && (value as { exists?: unknown }).exists === true;
 
 /**
  * The event with its detail made to satisfy (or, with `value`, to miss) a declared content filter such
@@ -77,8 +79,10 @@ function withFilter(
     for (const [key, rule] of Object.entries(pattern)) {
       if (Array.isArray(rule)) {
         const chosen = value(rule[0]);
-        // `[{ exists: false }]` is satisfied by leaving the field out (and missed by any value).
+        // `[{ exists: false }]` is satisfied by leaving the field out (and missed by any value);
+        // `[{ exists: true }]` by any value (and missed by leaving it out).
         if (isAbsence(chosen)) delete target[key];
+        else if (isPresence(chosen)) target[key] = 'present';
         else target[key] = chosen;
       } else {
         const inner = (typeof target[key] === 'object' && target[key] !== null ? target[key] : {}) as Record<
@@ -119,7 +123,11 @@ describe.each(busConsumers.map((entry) => [`${entry.service}/${entry.consumer.na
       it('leaves out a declared event that misses its content filter', () => {
         const missing = catalog
           .filter(({ source, detailType }) => takes(source, detailType))
-          .map(({ event }) => withFilter(event, filter, (allowed) => `not-${String(allowed)}`));
+          .map(({ event }) =>
+            withFilter(event, filter, (allowed) =>
+              isPresence(allowed) ? { exists: false } : `not-${String(allowed)}`,
+            ),
+          );
         expect(missing.filter((event) => matchEventPattern(pattern as object, event))).toEqual([]);
       });
     }

@@ -24,7 +24,7 @@ const props = (template: Template, id: string) => template.Resources[id]?.Proper
 
 it('names every consumer once across services (its rule is qdn-<stage>-<name>, what a replay targets)', () => {
   const names = declared.flatMap(({ consumers }) => consumers.map((consumer) => consumer.name));
-  expect(names.length).toBe(17);
+  expect(names.length).toBe(18);
   expect(new Set(names).size).toBe(names.length);
 });
 

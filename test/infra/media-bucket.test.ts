@@ -58,9 +58,26 @@ describe('the packaged media bucket', () => {
     expect(rules).toContainEqual(
       expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
     );
+    // Booking drafts never booked: their checked photos go after 2 days (DRAFT_PHOTO_DAYS, the records' TTL).
+    for (const prefix of ['originals/draft_', 'thumbnails/draft_', 'customer/draft_']) {
+      expect(rules).toContainEqual(
+        expect.objectContaining({ Status: 'Enabled', Prefix: prefix, ExpirationInDays: 2 }),
+      );
+    }
     // The Object Created rule watches the same inbox, and nothing else of the bucket.
     expect(at('PhotosRule', 'Properties', 'EventPattern', 'detail', 'object', 'key')).toEqual([
       { prefix: 'photos/' },
     ]);
+  });
+});
+
+describe('the booking drafts’ records', () => {
+  it('expire by TTL: the photo records (a draft’s after 2 days) and the drafts’ claims', () => {
+    for (const table of ['PhotosTable', 'PhotoDraftsTable']) {
+      expect(at(table, 'Properties', 'TimeToLiveSpecification')).toEqual({
+        AttributeName: 'expiresAt',
+        Enabled: true,
+      });
+    }
   });
 });

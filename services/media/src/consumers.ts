@@ -27,7 +27,18 @@ export const photos = defineConsumer({
   memorySize: 1536,
   timeout: 30,
   environment: 'mediaEnvironment',
-  grants: ['brands', 'readPhoto', 'updatePhoto', 'updateKnownJob', 'readInbox', 'storeAccepted'],
+  // A booking draft's photo checked after the booking claimed it goes on to the job (readDraftClaim…).
+  grants: [
+    'brands',
+    'readPhoto',
+    'updatePhoto',
+    'updateKnownJob',
+    'readInbox',
+    'storeAccepted',
+    'readDraftClaim',
+    'createPhoto',
+    'copyDraftPhotos',
+  ],
 });
 
 // Job events → the jobs this service knows (uploads are signed only for those).
@@ -48,6 +59,25 @@ export const mediaJobs = defineConsumer({
   grants: ['updateKnownJob'],
 });
 
+// A web booking stored with the booking form's photos (JobCreated naming a photo draft) → the draft's
+// checked photos become the job's (photos still being checked follow from the photos consumer).
+export const bookingPhotos = defineConsumer({
+  name: 'booking-photos',
+  purpose: "Put the photos the customer attached to the booking form on the booking's job",
+  whenDeadLettered: 'Photos attached to a web booking did not reach its job',
+  handler: 'src/handlers/claim-booking-photos.handler',
+  from: {
+    bus: {
+      source: 'qdn.jobs',
+      detailTypes: ['JobCreated'],
+      detail: { data: { job: { photoDraftRef: [{ exists: true }] } } },
+      description: 'Web bookings that name the photo draft their form uploaded to.',
+    },
+  },
+  environment: 'mediaEnvironment',
+  grants: ['claimDraft', 'listPhotos', 'createPhoto', 'copyDraftPhotos', 'storeAccepted'],
+});
+
 // Added photos the table's stream publisher could not put on the bus (see definePublishRetry).
 export const publishRetry = definePublishRetry({
   name: 'media-publish-retry',
@@ -55,4 +85,4 @@ export const publishRetry = definePublishRetry({
   handler: 'src/handlers/republish-photo-events.handler',
 });
 
-export const consumers = [photos, mediaJobs, publishRetry];
+export const consumers = [photos, mediaJobs, bookingPhotos, publishRetry];

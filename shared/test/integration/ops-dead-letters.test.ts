@@ -386,7 +386,7 @@ describe('bad input', () => {
     const services = {
       jobs: ['publish-retry', 'geocode', 'refunds'],
       notifications: ['sms', 'follow-ups', 'timeline', 'inbound', 'crew-sms', 'notifications-publish-retry'],
-      media: ['photos', 'media-jobs', 'media-publish-retry'],
+      media: ['photos', 'media-jobs', 'booking-photos', 'media-publish-retry'],
       calendar: ['calendar', 'calendar-push', 'crew-status'],
       'scc-bridge': ['crew', 'scc-bridge-publish-retry'],
     };

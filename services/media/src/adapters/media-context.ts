@@ -7,6 +7,7 @@ import { RateLimiter } from '@qdn/shared/rate-limiter';
 import { s3Client } from '@qdn/shared/s3';
 import * as z from 'zod';
 import type { MediaContext } from '../domain/ports.ts';
+import { DynamoDraftClaims } from './draft-claims.ts';
 import { DynamoJobDirectory } from './job-directory.ts';
 import { S3PhotoStorage } from './photo-storage.ts';
 import { DynamoPhotoRepository } from './photo-store.ts';
@@ -17,6 +18,7 @@ const config = loadConfig({
   PHOTOS_TABLE: requiredString(),
   KNOWN_JOBS_TABLE: requiredString(),
   COUNTERS_TABLE: requiredString(),
+  PHOTO_DRAFTS_TABLE: requiredString(),
   CUSTOMER_UPLOADS_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(60),
 });
 
@@ -25,6 +27,7 @@ export const mediaContext = /* @__PURE__ */ perInstance(
   (): MediaContext => ({
     photos: new DynamoPhotoRepository(dynamoDocumentClient(), config.PHOTOS_TABLE),
     jobs: new DynamoJobDirectory(dynamoDocumentClient(), config.KNOWN_JOBS_TABLE),
+    drafts: new DynamoDraftClaims(dynamoDocumentClient(), config.PHOTO_DRAFTS_TABLE),
     storage: new S3PhotoStorage(s3Client(), config.MEDIA_BUCKET),
     now: () => new Date(),
     newPhotoId: randomUUID,

@@ -8,6 +8,7 @@ import {
 import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
+import { DRAFT_PHOTO_DAYS, isDraftJobId } from '../domain/booking-photos.ts';
 import { PHOTO_TYPES, type PhotoLocation, type PhotoRecord, type StoredPhotoFacts } from '../domain/photo.ts';
 import type { PhotoRepository } from '../domain/ports.ts';
 
@@ -52,6 +53,7 @@ const fromItem = storedRecord(
     storedAt: z.string().optional(),
     rejectedAt: z.string().optional(),
     rejectionReason: z.string().optional(),
+    draftRef: z.string().optional(),
   }),
   { key: ['jobId', 'photoId'], nullIsAbsent: true },
 );
@@ -76,6 +78,22 @@ export class DynamoPhotoRepository implements PhotoRepository {
     );
   }
 
+  async addStored(photo: PhotoRecord): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: photo,
+          ConditionExpression: 'attribute_not_exists(photoId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async get(jobId: string, photoId: string): Promise<PhotoRecord | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: { jobId, photoId }, ConsistentRead: true }),
@@ -88,6 +106,8 @@ export class DynamoPhotoRepository implements PhotoRepository {
       TableName: this.#table,
       KeyConditionExpression: 'jobId = :jobId',
       ExpressionAttributeValues: { ':jobId': jobId },
+      // A booking's claim reads its draft right after a check may have stored a photo (booking-photos.ts).
+      ConsistentRead: true,
     });
     return items.map(fromItem);
   }
@@ -97,6 +117,8 @@ export class DynamoPhotoRepository implements PhotoRepository {
     photoId: string,
     facts: StoredPhotoFacts,
   ): Promise<PhotoRecord | undefined> {
+    // A job's photo is kept; a booking draft's expires unless a booking copies it first (DRAFT_PHOTO_DAYS).
+    const draft = isDraftJobId(jobId);
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
@@ -104,7 +126,8 @@ export class DynamoPhotoRepository implements PhotoRepository {
           Key: { jobId, photoId },
           UpdateExpression:
             'SET #state = :stored, bytes = :bytes, width = :width, height = :height, takenAt = :takenAt, ' +
-            '#location = :location, customerCopy = :customerCopy, storedAt = :storedAt REMOVE expiresAt',
+            '#location = :location, customerCopy = :customerCopy, storedAt = :storedAt' +
+            (draft ? ', expiresAt = :expiresAt' : ' REMOVE expiresAt'),
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: { '#state': 'state', '#location': 'location' },
           ExpressionAttributeValues: {
@@ -117,6 +140,7 @@ export class DynamoPhotoRepository implements PhotoRepository {
             ':location': facts.location ?? null,
             ':customerCopy': facts.customerCopy,
             ':storedAt': facts.storedAt,
+            ...(draft ? { ':expiresAt': expiresAt(facts.storedAt, DRAFT_PHOTO_DAYS) } : {}),
           },
           ReturnValues: 'ALL_NEW',
         }),

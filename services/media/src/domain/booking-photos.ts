@@ -1,11 +1,15 @@
 import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
-import { ConflictError } from '@qdn/shared/errors';
+import { ConflictError, PermanentError } from '@qdn/shared/errors';
+import type { JobOnBus } from '@qdn/shared/events';
 import { enforceRateLimit } from '@qdn/shared/rate-limit';
 import {
   byStoredAtDescending,
+  customerCopyKey,
   customerFullSizeKey,
   customerView,
+  originalKey,
   type PhotoLocation,
+  type PhotoRecord,
   thumbnailKey,
   VIEW_URL_SECONDS,
 } from './photo.ts';
@@ -35,6 +39,26 @@ export function draftJobId(draftId: string): string {
 export function isDraftJobId(jobId: string): boolean {
   return jobId.startsWith(DRAFT_PREFIX);
 }
+
+/** The draft's hash (what the booking's job carries as `photoDraftRef`) from the job id its photos are under. */
+export function draftRefOf(draftJobIdValue: string): string {
+  return draftJobIdValue.slice(DRAFT_PREFIX.length);
+}
+
+/**
+ * How long a draft's checked photos are kept (their records' TTL, and the bucket's lifecycle on the
+ * draft's objects, `…/draft_` prefixes): a customer fills the form in one sitting, and the draft id lives
+ * only in that page, so a draft not booked within a day or two never will be. Two days keeps a form left
+ * open overnight bookable, and someone's photos of their home no longer than that when they don't book.
+ * A booked draft's photos are copied onto the job first, so expiring the draft loses nothing.
+ */
+export const DRAFT_PHOTO_DAYS = 2;
+
+/**
+ * How long a claim is kept: past the longest a draft's upload can wait to be checked (the inbox's 15
+ * days, DLQ included), so a photo checked late still finds the job it belongs to.
+ */
+export const DRAFT_CLAIM_DAYS = 30;
 
 export interface BookingUploadTicket {
   draftId: string;
@@ -114,4 +138,108 @@ export async function listBookingPhotos(context: MediaContext, draftId: string) 
     /** The newest photo's place (EXIF GPS): what the form offers as the pickup location to confirm. */
     suggestedLocation: photos.find((photo) => photo.location)?.location as PhotoLocation | undefined,
   };
+}
+
+/**
+ * Copies one checked draft photo onto the job that claimed the draft, as the customer's visible photo:
+ * its objects to the job's keys (original, thumbnail, metadata-free copy), then its record, conditional on
+ * the job not having it yet — the write that publishes PhotoAdded (photoEventsOf), exactly as a customer
+ * upload's would. The photo keeps its id, so a repeat (a redelivered JobCreated, the checks racing the
+ * claim) finds it there and does nothing: once. Objects first: a failure leaves no record pointing at
+ * missing objects, and the retry copies again.
+ */
+export async function moveDraftPhoto(
+  context: MediaContext,
+  photo: PhotoRecord,
+  job: { jobId: string; brandId: string },
+): Promise<boolean> {
+  if (photo.state !== 'stored' || !isDraftJobId(photo.jobId)) return false;
+  const moved: PhotoRecord = {
+    jobId: job.jobId,
+    photoId: photo.photoId,
+    brandId: job.brandId,
+    state: 'stored',
+    contentType: photo.contentType,
+    declaredBytes: photo.declaredBytes,
+    from: 'customer',
+    uploadedBy: 'customer',
+    requestedAt: photo.requestedAt,
+    customerVisible: true,
+    ...(photo.bytes === undefined ? {} : { bytes: photo.bytes }),
+    ...(photo.width === undefined ? {} : { width: photo.width }),
+    ...(photo.height === undefined ? {} : { height: photo.height }),
+    ...(photo.takenAt ? { takenAt: photo.takenAt } : {}),
+    ...(photo.location ? { location: photo.location } : {}),
+    customerCopy: photo.customerCopy === true,
+    // When it reached the job (its PhotoAdded's time), not when the draft checked it: after JobCreated.
+    storedAt: context.now().toISOString(),
+    draftRef: draftRefOf(photo.jobId),
+  };
+  await context.storage.copy(originalKey(photo), originalKey(moved), photo.contentType);
+  await context.storage.copy(thumbnailKey(photo), thumbnailKey(moved), 'image/jpeg');
+  if (photo.customerCopy) {
+    await context.storage.copy(customerCopyKey(photo), customerCopyKey(moved), photo.contentType);
+  }
+  return context.photos.addStored(moved);
+}
+
+export type ClaimOutcome =
+  | { outcome: 'moved'; moved: number; alreadyOnJob: number; checking: number; refused: number }
+  | { outcome: 'no-draft' };
+
+/**
+ * A booking stored with a photo draft (JobCreated carrying `photoDraftRef`): the draft is claimed for the
+ * job — one job a draft, for good — and its checked photos are copied onto the job. Photos still being
+ * checked follow when their check finishes (`moveIfClaimed`); refused photos never move. Idempotent: a
+ * redelivery re-claims for the same job and finds the photos already there.
+ *
+ * The claim is written before the draft is read, and the checks store a photo before they read the
+ * claim, so a photo checked while the booking is claimed is moved by one or the other (or both: once).
+ */
+export async function claimBookingPhotos(
+  context: MediaContext,
+  job: Pick<JobOnBus, 'jobId' | 'brandId' | 'photoDraftRef'>,
+): Promise<ClaimOutcome> {
+  const draftRef = job.photoDraftRef;
+  if (!draftRef) return { outcome: 'no-draft' };
+  const claim = await context.drafts.claim({
+    draftRef,
+    jobId: job.jobId,
+    brandId: job.brandId,
+    claimedAt: context.now().toISOString(),
+  });
+  if (claim.jobId !== job.jobId) {
+    // Permanent: recorded for the ops review and acknowledged; the draft's photos stay with the first job.
+    throw new PermanentError(
+      `Job ${job.jobId} names a photo draft job ${claim.jobId} already has; its photos stay there`,
+      { code: 'PhotoDraftClaimed' },
+    );
+  }
+  const photos = await context.photos.listByJob(`${DRAFT_PREFIX}${draftRef}`);
+  let moved = 0;
+  let alreadyOnJob = 0;
+  for (const photo of photos.filter((candidate) => candidate.state === 'stored')) {
+    if (await moveDraftPhoto(context, photo, job)) moved++;
+    else alreadyOnJob++;
+  }
+  return {
+    outcome: 'moved',
+    moved,
+    alreadyOnJob,
+    checking: photos.filter((photo) => photo.state === 'pending').length,
+    refused: photos.filter((photo) => photo.state === 'rejected').length,
+  };
+}
+
+/**
+ * After the checks store a draft's photo: if a booking has claimed the draft meanwhile, the photo goes
+ * to its job as the others did. Unclaimed, it waits in the draft (and expires with it).
+ */
+export async function moveIfClaimed(
+  context: MediaContext,
+  photo: PhotoRecord,
+): Promise<'moved' | 'already-on-job' | 'unclaimed'> {
+  const claim = await context.drafts.get(draftRefOf(photo.jobId));
+  if (!claim) return 'unclaimed';
+  return (await moveDraftPhoto(context, photo, claim)) ? 'moved' : 'already-on-job';
 }

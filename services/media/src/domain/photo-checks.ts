@@ -1,6 +1,6 @@
 import { PermanentError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
-import { isDraftJobId } from './booking-photos.ts';
+import { isDraftJobId, moveIfClaimed } from './booking-photos.ts';
 import { checkUploadedPhoto, locationFrom, takenAtFrom } from './image-facts.ts';
 import {
   customerCopyKey,
@@ -111,6 +111,8 @@ export async function checkUpload(
     return undefined;
   }
   if (photo.state === 'stored') {
+    // A repeat delivery: the move onto a booked draft's job may be what failed the first time.
+    await followClaim(context, photo);
     await context.storage.delete(key);
     return photo;
   }
@@ -147,6 +149,16 @@ export async function checkUpload(
       storedAt: context.now().toISOString(),
     })) ?? (await context.photos.get(photo.jobId, photo.photoId));
   // Storing it is what publishes PhotoAdded (the photos table's stream, photoEventsOf).
+  if (stored) await followClaim(context, stored);
   await context.storage.delete(key);
   return stored;
+}
+
+/**
+ * A booking draft's photo checked after the booking was stored (it was still being checked when the
+ * booking claimed the draft) goes to the booking's job now. Read after the photo is stored, so a claim
+ * made meanwhile is seen here or its consumer sees the stored photo (claimBookingPhotos).
+ */
+async function followClaim(context: PhotoCheckContext, photo: PhotoRecord): Promise<void> {
+  if (isDraftJobId(photo.jobId)) await moveIfClaimed(context, photo);
 }

@@ -215,5 +215,6 @@ export async function deletePhoto(context: MediaContext, jobId: string, photoId:
   // Objects first: a failure leaves the record, so the delete can simply be repeated.
   await context.storage.delete(originalKey(photo), thumbnailKey(photo), customerCopyKey(photo));
   const deleted = await context.photos.delete(jobId, photoId);
-  if (deleted?.from === 'customer') await context.jobs.releaseCustomerSlot(jobId);
+  // A photo that came with the booking took none of the job's slots (its draft had its own limit).
+  if (deleted?.from === 'customer' && !deleted.draftRef) await context.jobs.releaseCustomerSlot(jobId);
 }

@@ -73,6 +73,11 @@ export interface PhotoRecord {
   storedAt?: string;
   rejectedAt?: string;
   rejectionReason?: string;
+  /**
+   * A photo the customer attached to the booking form: the draft it came from, by its hash (grants
+   * nothing). It used none of the job's customer slots (the draft had its own limit).
+   */
+  draftRef?: string;
 }
 
 /** What the consumer learned about a photo that passed its checks. */

@@ -39,6 +39,11 @@ export interface PhotoRepository {
   createPending(photo: PhotoRecord): Promise<void>;
   get(jobId: string, photoId: string): Promise<PhotoRecord | undefined>;
   listByJob(jobId: string): Promise<PhotoRecord[]>;
+  /**
+   * A photo stored elsewhere first (a booking draft's) recorded on a job as stored; false when the job
+   * already has it (an earlier delivery moved it). Its write publishes PhotoAdded, once.
+   */
+  addStored(photo: PhotoRecord): Promise<boolean>;
   /** pending → stored; undefined when the photo is no longer pending (another delivery got there first). */
   markStored(jobId: string, photoId: string, facts: StoredPhotoFacts): Promise<PhotoRecord | undefined>;
   /** pending → rejected; false when it was no longer pending. */
@@ -47,6 +52,22 @@ export interface PhotoRepository {
   setCustomerVisible(jobId: string, photoId: string, visible: boolean): Promise<PhotoRecord | undefined>;
   /** Removes the record; returns it, or undefined when there was none. */
   delete(jobId: string, photoId: string): Promise<PhotoRecord | undefined>;
+}
+
+/** Which job a booking's photo draft went to (drafts are known by their hash, `draftRef`). */
+export interface DraftClaim {
+  draftRef: string;
+  jobId: string;
+  /** The job's brand: the photos become that brand's. */
+  brandId: string;
+  claimedAt: string;
+}
+
+/** Where drafts' claims live: one job a draft, for good. */
+export interface DraftClaims {
+  /** Records `claim` unless the draft is already claimed; returns the claim that holds (this or the earlier). */
+  claim(claim: DraftClaim): Promise<DraftClaim>;
+  get(draftRef: string): Promise<DraftClaim | undefined>;
 }
 
 /** A browser upload: POST `fields` and then the file as `file` to `url`. */
@@ -89,6 +110,8 @@ export interface ImageTools {
 export interface MediaContext {
   photos: PhotoRepository;
   jobs: JobDirectory;
+  /** Booking drafts claimed by their job (the JobCreated consumer and the photo checks). */
+  drafts: DraftClaims;
   storage: PhotoStorage;
   now: () => Date;
   newPhotoId: () => string;

@@ -1,4 +1,4 @@
-import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeRuleCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import {
   DynamoDBDocumentClient,
@@ -579,6 +579,176 @@ describe('photos with the quote (the booking form, before the booking exists)', 
       size: 10,
     });
     expect(unknownBrand.status).toBe(404);
+  });
+});
+
+describe('photos with the quote, booked (the draft’s photos become the job’s)', () => {
+  let draftId: string;
+  let jobId: string;
+  const ticket = { checked: '', late: '', refused: '' };
+  let lateTicket: Ticket;
+  let jpeg: Buffer;
+
+  async function askDraftUpload(body: Record<string, unknown>) {
+    const asked = await customerApi('POST', '/bookings/photos/uploads', undefined, {
+      brandId: 'qdn',
+      contentType: 'image/jpeg',
+      ...body,
+    });
+    expect(asked.status).toBe(201);
+    return asked.body as Ticket & { draftId: string };
+  }
+  const draftOf = async (id: string) => (await customerApi('GET', `/bookings/photos/${id}`, undefined)).body;
+  const book = (phone: string, photoDraftId: string) =>
+    api('POST', '/bookings', {
+      body: {
+        brandId: 'qdn',
+        name: 'Dana Cole',
+        phone,
+        address: { text: '77 Rosecrans St, San Diego' },
+        serviceType: 'trailer_pickup_and_dump',
+        preferredDate: '2027-01-15',
+        window: 'morning',
+        smsConsent: true,
+        photoDraftId,
+      },
+    });
+  async function knownJob(id: string) {
+    const directory = new DynamoJobDirectory(documents, 'qdn-local-media-jobs');
+    await until('the media service to know the job', () => directory.get(id), Boolean);
+  }
+  const gallery = async (id: string) =>
+    (await api('GET', `/jobs/${id}/photos`, { role: 'dispatcher' })).body.photos as {
+      photoId: string;
+      from: string;
+    }[];
+
+  beforeAll(async () => {
+    // A draft with a checked iPhone photo, a refused one (a PNG declared as JPEG) and one still to come.
+    jpeg = await jpegWithGps();
+    const first = await askDraftUpload({ size: jpeg.byteLength });
+    draftId = first.draftId;
+    ticket.checked = first.photoId;
+    expect((await browserUpload(first, jpeg, 'IMG_0101.JPG')).status).toBe(204);
+    const notJpeg = await png();
+    const refused = await askDraftUpload({ draftId, size: notJpeg.byteLength });
+    ticket.refused = refused.photoId;
+    expect((await browserUpload(refused, notJpeg, 'IMG_0102.JPG')).status).toBe(204);
+    lateTicket = await askDraftUpload({ draftId, size: jpeg.byteLength });
+    ticket.late = lateTicket.photoId;
+    await until(
+      'the draft’s photos to be checked or refused',
+      () => draftOf(draftId),
+      (draft) => draft.photos.length === 1 && draft.refused.length === 1,
+    );
+  });
+
+  it('given a booking naming the draft, then its checked photo is on the job as the customer’s visible photo, with PhotoAdded; the refused one is not', async () => {
+    // Act
+    const booked = await book('+16195550181', draftId);
+
+    // Assess
+    expect(booked.status).toBe(201);
+    jobId = booked.body.jobId;
+    const events = await photoAdded(jobId, ticket.checked);
+    expect(events.find((event) => event['detail-type'] === 'PhotoAdded')?.detail.data).toEqual({
+      jobId,
+      photoId: ticket.checked,
+      contentType: 'image/jpeg',
+      takenAt: '2026-05-01T14:30:00-07:00',
+      customerVisible: true,
+      from: 'customer',
+    });
+    await knownJob(jobId);
+    const photos = await gallery(jobId);
+    expect(photos).toEqual([
+      expect.objectContaining({
+        photoId: ticket.checked,
+        jobId,
+        from: 'customer',
+        uploadedBy: 'customer',
+        customerVisible: true,
+        location: { lat: 32.830033, lng: -117.14 },
+      }),
+    ]);
+    // The job's own objects: the dispatcher's original byte for byte.
+    const original = await fetch((photos[0] as unknown as { originalUrl: string }).originalUrl);
+    expect(Buffer.from(await original.arrayBuffer()).equals(jpeg)).toBe(true);
+    expect(await objectExists(`customer/${jobId}/${ticket.checked}.jpg`)).toBe(true);
+    expect(await photoRecord(jobId, ticket.refused)).toBeUndefined();
+  });
+
+  it('given a photo of the draft checked after the booking, then it follows to the job when its check finishes', async () => {
+    // Act
+    expect((await browserUpload(lateTicket, jpeg, 'IMG_0103.JPG')).status).toBe(204);
+
+    // Assess
+    const events = await photoAdded(jobId, ticket.late);
+    expect(events.filter((event) => event['detail-type'] === 'PhotoAdded')).toHaveLength(2);
+    expect((await gallery(jobId)).map((photo) => photo.photoId).sort()).toEqual(
+      [ticket.checked, ticket.late].sort(),
+    );
+  });
+
+  it('given the booking’s JobCreated delivered again, then no photo is added twice', async () => {
+    // Prepare
+    const created = (
+      await media.eventsUntil(jobId, (events) =>
+        events.some((event) => event['detail-type'] === 'JobCreated'),
+      )
+    ).find((event) => event['detail-type'] === 'JobCreated');
+    expect(created?.detail.data).toMatchObject({ job: { jobId, photoDraftRef: expect.any(String) } });
+
+    // Act
+    await cloud.clients.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'qdn-local',
+            Source: 'qdn.jobs',
+            DetailType: 'JobCreated',
+            Detail: JSON.stringify(created!.detail),
+          },
+        ],
+      }),
+    );
+    await media.settled();
+
+    // Assess
+    const events = await media.eventsUntil(jobId, () => true);
+    expect(events.filter((event) => event['detail-type'] === 'PhotoAdded')).toHaveLength(2);
+    expect(await gallery(jobId)).toHaveLength(2);
+  });
+
+  it('given a second booking naming the same draft, then its job gets none of the photos and the refusal is recorded', async () => {
+    // Act
+    const second = await book('+16195550182', draftId);
+
+    // Assess
+    expect(second.status).toBe(201);
+    const secondJob = second.body.jobId as string;
+    await knownJob(secondJob);
+    const failure = await until(
+      'the second claim’s failure record',
+      async () => {
+        const { Items = [] } = await documents.send(
+          new ScanCommand({
+            TableName: 'qdn-media-local-failures',
+            FilterExpression: 'jobId = :jobId',
+            ExpressionAttributeValues: { ':jobId': secondJob },
+          }),
+        );
+        return Items[0];
+      },
+      Boolean,
+    );
+    expect(failure).toMatchObject({
+      consumer: 'booking-photos',
+      errorCode: 'PhotoDraftClaimed',
+      transient: false,
+    });
+    expect(await gallery(secondJob)).toEqual([]);
+    expect(await gallery(jobId)).toHaveLength(2);
   });
 });
 

@@ -3,11 +3,13 @@ import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
 import { NotFoundError } from '@qdn/shared/errors';
 import {
   BOOKING_PHOTOS_PER_DRAFT,
+  claimBookingPhotos,
   draftJobId,
   listBookingPhotos,
   requestBookingUpload,
 } from '../../src/domain/booking-photos.ts';
 import { checkUpload } from '../../src/domain/photo-checks.ts';
+import { deletePhoto, listStaffPhotos } from '../../src/domain/photo-commands.ts';
 import { fakeImages, JPEG, PNG, photoCheckContext } from './fakes.ts';
 
 // Photos with the quote: uploads from the booking form before any job exists, into a draft.
@@ -145,5 +147,151 @@ describe('photos with the quote', () => {
       refused: [],
       suggestedLocation: undefined,
     });
+  });
+});
+
+describe('a booked draft’s photos become the job’s', () => {
+  const job = { jobId: 'qdn_BOOKED1', brandId: 'qdn', photoDraftRef: bookingPhotoDraftRef(DRAFT) };
+  const dispatcher = { userId: 'u-1', roles: ['dispatcher'] } as const;
+
+  /** A draft with one checked photo, one still being checked and one refused; the keys of each upload. */
+  async function givenDraft() {
+    const setup = bookingContext({ latitude: 32.7488, longitude: -117.1296 });
+    const { context } = setup;
+    const ask = () =>
+      requestBookingUpload(
+        context,
+        { brandId: 'qdn', draftId: DRAFT, contentType: 'image/jpeg', size: 12 },
+        client,
+      );
+    const [checked, checking, refused] = [await ask(), await ask(), await ask()];
+    const keyOf = (photoId: string) => `photos/${draftJobId(DRAFT)}/${photoId}.jpg`;
+    await context.storage.write(keyOf(checked.photoId), JPEG, 'image/jpeg');
+    await checkUpload(context, { key: keyOf(checked.photoId) });
+    await context.storage.write(keyOf(refused.photoId), PNG, 'image/jpeg');
+    await expect(checkUpload(context, { key: keyOf(refused.photoId) })).rejects.toThrow(/PNG/);
+    await context.jobs.record({
+      jobId: job.jobId,
+      brandId: 'qdn',
+      version: 1,
+      status: 'requested',
+      crewIds: [],
+      date: '2026-05-02',
+    });
+    return { ...setup, checked, checking, refused, keyOf };
+  }
+
+  it('given a booking naming the draft, then its checked photo is the job’s visible customer photo with PhotoAdded; the refused and unchecked ones are not', async () => {
+    // Prepare
+    const { context, published, checked } = await givenDraft();
+
+    // Act
+    const outcome = await claimBookingPhotos(context, job);
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'moved', moved: 1, alreadyOnJob: 0, checking: 1, refused: 1 });
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      [
+        'PhotoAdded',
+        {
+          jobId: job.jobId,
+          photoId: checked.photoId,
+          contentType: 'image/jpeg',
+          takenAt: undefined,
+          customerVisible: true,
+          from: 'customer',
+        },
+      ],
+    ]);
+    const gallery = await listStaffPhotos(context, job.jobId, dispatcher);
+    expect(gallery).toEqual([
+      expect.objectContaining({
+        photoId: checked.photoId,
+        jobId: job.jobId,
+        from: 'customer',
+        uploadedBy: 'customer',
+        customerVisible: true,
+        location: { lat: 32.7488, lng: -117.1296 },
+        originalUrl: expect.stringContaining(`originals/${job.jobId}/${checked.photoId}.jpg`),
+      }),
+    ]);
+    // The job's own objects: the original byte for byte, the thumbnail and the copy without metadata.
+    expect(context.storage.objects.get(`originals/${job.jobId}/${checked.photoId}.jpg`)?.body).toEqual(JPEG);
+    expect(context.storage.objects.has(`thumbnails/${job.jobId}/${checked.photoId}.jpg`)).toBe(true);
+    expect(context.storage.objects.has(`customer/${job.jobId}/${checked.photoId}.jpg`)).toBe(true);
+  });
+
+  it('given a photo checked after the booking, then it follows to the job when its check finishes', async () => {
+    // Prepare
+    const { context, published, checking, keyOf } = await givenDraft();
+    await claimBookingPhotos(context, job);
+    published.length = 0;
+
+    // Act
+    await context.storage.write(keyOf(checking.photoId), JPEG, 'image/jpeg');
+    await checkUpload(context, { key: keyOf(checking.photoId) });
+
+    // Assess
+    expect(
+      published.map((event) => [event.detailType, (event.detail.data as { photoId?: string }).photoId]),
+    ).toEqual([['PhotoAdded', checking.photoId]]);
+    expect((await context.photos.get(job.jobId, checking.photoId))?.state).toBe('stored');
+  });
+
+  it('given the booking delivered again and a check delivered again, then nothing is added twice', async () => {
+    // Prepare
+    const { context, published, checking, keyOf } = await givenDraft();
+    await claimBookingPhotos(context, job);
+    await context.storage.write(keyOf(checking.photoId), JPEG, 'image/jpeg');
+    await checkUpload(context, { key: keyOf(checking.photoId) });
+    const before = published.length;
+
+    // Act
+    const again = await claimBookingPhotos(context, job);
+    await context.storage.write(keyOf(checking.photoId), JPEG, 'image/jpeg');
+    await checkUpload(context, { key: keyOf(checking.photoId) });
+
+    // Assess
+    expect(again).toEqual({ outcome: 'moved', moved: 0, alreadyOnJob: 2, checking: 0, refused: 1 });
+    expect(published).toHaveLength(before);
+    expect(await context.photos.listByJob(job.jobId)).toHaveLength(2);
+  });
+
+  it('given a second booking naming the same draft, then it is refused (recorded) and the photos stay with the first', async () => {
+    // Prepare
+    const { context } = await givenDraft();
+    await claimBookingPhotos(context, job);
+
+    // Act
+    const second = await claimBookingPhotos(context, { ...job, jobId: 'qdn_BOOKED2' }).catch(
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(second).toMatchObject({ code: 'PhotoDraftClaimed' });
+    expect(await context.photos.listByJob('qdn_BOOKED2')).toEqual([]);
+    expect(await context.photos.listByJob(job.jobId)).toHaveLength(1);
+  });
+
+  it('given a booked photo deleted by a dispatcher, then no customer slot is given back (it took none)', async () => {
+    // Prepare
+    const { context, checked } = await givenDraft();
+    await claimBookingPhotos(context, job);
+    await context.jobs.takeCustomerSlot(job.jobId, 20);
+
+    // Act
+    await deletePhoto(context, job.jobId, checked.photoId);
+
+    // Assess
+    expect((await context.jobs.get(job.jobId))?.customerPhotos).toBe(1);
+    expect(context.storage.objects.has(`originals/${job.jobId}/${checked.photoId}.jpg`)).toBe(false);
+  });
+
+  it('given a job without a draft, then nothing is claimed', async () => {
+    const { context } = await givenDraft();
+    expect(await claimBookingPhotos(context, { jobId: 'qdn_PLAIN', brandId: 'qdn' })).toEqual({
+      outcome: 'no-draft',
+    });
+    expect(context.drafts.claims.size).toBe(0);
   });
 });

@@ -2,6 +2,8 @@ import type { DomainEvent } from '@qdn/shared/events';
 import type { PhotoRecord, StoredPhotoFacts } from '../../src/domain/photo.ts';
 import { photoEventsOf } from '../../src/domain/photo-checks.ts';
 import type {
+  DraftClaim,
+  DraftClaims,
   ImageTools,
   JobDirectory,
   KnownJob,
@@ -45,6 +47,20 @@ export class MemoryJobs implements JobDirectory {
   }
 }
 
+export class MemoryDrafts implements DraftClaims {
+  readonly claims = new Map<string, DraftClaim>();
+  async claim(claim: DraftClaim) {
+    const held = this.claims.get(claim.draftRef);
+    if (held) return { ...held };
+    this.claims.set(claim.draftRef, { ...claim });
+    return { ...claim };
+  }
+  async get(draftRef: string) {
+    const held = this.claims.get(draftRef);
+    return held && { ...held };
+  }
+}
+
 export class MemoryPhotos implements PhotoRepository {
   readonly photos = new Map<string, PhotoRecord>();
   readonly #stream: (before: PhotoRecord | undefined, after: PhotoRecord) => void;
@@ -55,6 +71,12 @@ export class MemoryPhotos implements PhotoRepository {
   }
   async createPending(photo: PhotoRecord) {
     this.photos.set(`${photo.jobId}/${photo.photoId}`, { ...photo });
+  }
+  async addStored(photo: PhotoRecord) {
+    if (this.photos.has(`${photo.jobId}/${photo.photoId}`)) return false;
+    this.photos.set(`${photo.jobId}/${photo.photoId}`, { ...photo });
+    this.#stream(undefined, { ...photo });
+    return true;
   }
   async get(jobId: string, photoId: string) {
     const photo = this.photos.get(`${jobId}/${photoId}`);
@@ -143,10 +165,16 @@ export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 export function photoCheckContext(options: { images?: ImageTools } = {}) {
   const published: DomainEvent[] = [];
   let ids = 0;
-  const context: PhotoCheckContext & { photos: MemoryPhotos; jobs: MemoryJobs; storage: MemoryStorage } = {
+  const context: PhotoCheckContext & {
+    photos: MemoryPhotos;
+    jobs: MemoryJobs;
+    drafts: MemoryDrafts;
+    storage: MemoryStorage;
+  } = {
     // What the photos table's stream publisher would publish for each write (photoEventsOf).
     photos: new MemoryPhotos((before, after) => void published.push(...photoEventsOf(before, after))),
     jobs: new MemoryJobs(),
+    drafts: new MemoryDrafts(),
     storage: new MemoryStorage(),
     now: () => new Date('2026-05-01T21:31:00.000Z'),
     newPhotoId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
