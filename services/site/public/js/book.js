@@ -6,6 +6,7 @@
 // Each service brings its own form: the address form (where and when), or for a charter the charter form
 // (departure, length, guests within the boat's capacity, occasion; guests board at the brand's meeting point).
 
+import { createBookingPhotos } from './booking-photos.js';
 import {
   bookingProblems,
   daysWithNoTrailer,
@@ -59,6 +60,8 @@ const UNREACHABLE =
 
 const form = byId('booking-form');
 let brand;
+/** The photos of the load picked on this page (the address form only). */
+let photos;
 /** Days with no trailer free (the next 62), for the services that take one. */
 let fullDays = new Set();
 const AVAILABILITY_DAYS = 62;
@@ -93,7 +96,7 @@ const offerOf = (serviceType) =>
   brand.serviceTypes.find((candidate) => candidate.serviceType === serviceType);
 
 /** What the chosen service's form asks, as the API's BookingInput names it. */
-function formFields(values, offer) {
+function formFields(values, offer, picked = {}) {
   if (offer?.charter) {
     return {
       charter: {
@@ -104,14 +107,29 @@ function formFields(values, offer) {
       },
     };
   }
+  // The photo's place, when the customer chose it, is where the job is (no geocoding of the text).
+  const at = picked.location ? { lat: picked.location.lat, lng: picked.location.lng } : {};
   return {
-    address: { text: values.address.trim() },
+    address: { text: values.address.trim(), ...at },
+    ...(picked.photoDraftId ? { photoDraftId: picked.photoDraftId } : {}),
     ...(values.endDate && offer?.extraDayCents !== undefined ? { endDate: values.endDate } : {}),
     ...(values.window ? { window: values.window } : {}),
   };
 }
 
+/** The notes, with the photo's place for the dispatcher when the customer chose it (and it fits). */
+function notesWith(notes, location) {
+  const line = location
+    ? `Pickup at my photo's location: ${location.lat.toFixed(5)}, ${location.lng.toFixed(5)}`
+    : '';
+  const combined = [notes.trim(), line].filter(Boolean).join('\n');
+  return combined.length <= 1000 ? combined : notes.trim();
+}
+
 function bookingBody(values) {
+  const offer = offerOf(values.serviceType);
+  const picked = offer?.charter ? {} : (photos?.bookingFields() ?? {});
+  const notes = notesWith(values.notes, picked.location);
   return {
     brandId: brand.brandId,
     name: values.name.trim(),
@@ -119,8 +137,8 @@ function bookingBody(values) {
     ...(values.email.trim() ? { email: values.email.trim() } : {}),
     serviceType: values.serviceType,
     preferredDate: values.preferredDate,
-    ...formFields(values, offerOf(values.serviceType)),
-    ...(values.notes.trim() ? { notes: values.notes.trim() } : {}),
+    ...formFields(values, offer, picked),
+    ...(notes ? { notes } : {}),
     smsConsent: values.smsConsent,
     ...(values.paymentMethod ? { paymentMethod: values.paymentMethod } : {}),
   };
@@ -217,6 +235,7 @@ function renderQuote() {
   show(byId('charter-fields'), charter);
   show(byId('window-field'), !charter);
   show(byId('address-field'), !charter);
+  show(byId('photos-field'), !charter);
   show(byId('endDate-field'), offer?.extraDayCents !== undefined);
   const quote = offer
     ? quoteFor(brand, values.serviceType, values.preferredDate, values.endDate, {
@@ -477,6 +496,7 @@ async function start() {
     if (availability?.ok) fullDays = daysWithNoTrailer(availability.data);
   }
   renderBrand();
+  photos = createBookingPhotos({ brandId: brand.brandId });
   renderQuote();
   form.addEventListener('input', renderQuote);
   form.addEventListener('change', renderQuote);

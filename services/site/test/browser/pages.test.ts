@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -667,6 +667,77 @@ describe('the booking page', () => {
     await page.fill('#preferredDate', full);
     const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
     expect(answer.status()).toBe(201);
+    await page.close();
+  });
+
+  it('given photos of the load, then each shows checking then ready or refused with why, the photo’s place is offered and used only once confirmed, and the booked job has the photo', async () => {
+    // Prepare: an iPhone photo with its GPS (test/fixtures, made with sharp: 640×480, EXIF GPS
+    // 32°49'48.12"N 117°8'24"W) and a PNG named as a JPEG, which the media service refuses.
+    const photo = readFileSync(new URL('../fixtures/load-with-gps.jpg', import.meta.url));
+    const notAJpeg = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0186');
+    await page.fill('#address', '');
+
+    // Act
+    await page.setInputFiles('#photos-input', [
+      { name: 'IMG_0200.JPG', mimeType: 'image/jpeg', buffer: photo },
+      { name: 'IMG_0201.JPG', mimeType: 'image/jpeg', buffer: notAJpeg },
+    ]);
+
+    // Assess: checked, one ready with its thumbnail, one refused with the reason; the place offered only.
+    await waitForText(page, '#photos-status', '1 photo ready to send with your booking.', 30_000);
+    const states = await page.locator('#booking-photos .photo-state').allInnerTexts();
+    expect(states).toEqual([
+      'Ready',
+      expect.stringMatching(/^Not used: declared image\/jpeg but the file is a PNG image/),
+    ]);
+    await page.waitForFunction(
+      "[...document.querySelectorAll('#booking-photos img')].every((image) => image.complete && image.naturalWidth > 0)",
+    );
+    expect(await page.locator('#booking-photos img').getAttribute('alt')).toBe('Photo 1 of your load');
+    expect(await textOf(page, '#photo-location-text')).toBe(
+      'Your photo was taken at 32.83003, -117.14000. Use this photo’s location as the pickup?',
+    );
+    // Offered, never filled in by itself.
+    expect(await page.inputValue('#address')).toBe('');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'book-photos');
+
+    await page.click('#photo-location-use');
+    expect(await page.inputValue('#address')).toBe('Where my photo was taken (32.83003, -117.14000)');
+    expect(await textOf(page, '#photo-location-text')).toBe(
+      'Pickup at your photo’s location (32.83003, -117.14000). We’ll confirm the exact spot with you.',
+    );
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+    expect(answer.status()).toBe(201);
+    const { jobId } = await answer.json();
+    await page.locator('#confirmation').waitFor();
+    const job = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
+    expect(job.body.job).toMatchObject({
+      address: {
+        text: 'Where my photo was taken (32.83003, -117.14000)',
+        lat: expect.closeTo(32.83003, 4),
+        lng: expect.closeTo(-117.14, 4),
+      },
+      notes: "Pickup at my photo's location: 32.83003, -117.14000",
+      photoDraftRef: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+    // The dispatcher sees the customer's photo on the job (the media service moved it there).
+    const onJob = await eventually(
+      async () => {
+        const listed = await api('GET', `/jobs/${jobId}/photos`, { role: 'dispatcher' });
+        return listed.status === 200 && listed.body.photos.length > 0 ? listed.body.photos : undefined;
+      },
+      { what: 'the booking’s photo on the job' },
+    );
+    expect(onJob).toEqual([
+      expect.objectContaining({ from: 'customer', customerVisible: true, width: 640, height: 480 }),
+    ]);
     await page.close();
   });
 

@@ -1,0 +1,214 @@
+// Photos of the load on the booking form (optional), before the booking exists: each file gets a signed
+// upload into the form's photo draft (POST /bookings/photos/uploads; the first starts the draft, whose id
+// only this page holds), goes straight to the bucket, and shows checking → ready (its thumbnail) or
+// refused with the reason, from GET /bookings/photos/{draftId}. The booking names the draft
+// (photoDraftId); photos still being checked then follow to the job by themselves.
+// A photo's EXIF GPS comes back as the draft's suggested place: offered as the pickup location, used
+// only when the customer says so. There is no reverse geocoding (the place index answers text → place
+// only), so using it sends the coordinates with the address and says so in the notes for the dispatcher.
+import { byId, callApi, h, setText, show } from './common.js';
+
+/** What the media service accepts (its PHOTO_TYPES, MAX_PHOTO_BYTES, BOOKING_PHOTOS_PER_DRAFT). */
+const TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+const MAX_BYTES = 10 * 1024 * 1024;
+const MAX_PHOTOS = 10;
+const HEIC = /^image\/hei[cf]/;
+/** The draft is asked again this often while a photo is being checked, for at most this long. */
+const POLL_MS = 1500;
+const WAIT_MS = 60_000;
+
+const place = (location) => `${location.lat.toFixed(5)}, ${location.lng.toFixed(5)}`;
+
+export function createBookingPhotos({ brandId }) {
+  const list = byId('booking-photos');
+  const input = byId('photos-input');
+  const status = byId('photos-status');
+  const address = byId('address');
+  let draftId;
+  /** photoId → its list item, in the order picked. */
+  const items = new Map();
+  let polling = false;
+  /** The photo location the customer chose to use, and the suggestion they answered (yes or no). */
+  let chosen;
+  let answered;
+  let suggested;
+
+  function item(name) {
+    const state = h('span', { class: 'photo-state' }, 'Uploading…');
+    const li = h(
+      'li',
+      { class: 'photo booking-photo' },
+      h('span', { class: 'photo-placeholder', 'aria-hidden': 'true' }, name),
+      state,
+    );
+    list.append(li);
+    return { li, state };
+  }
+
+  function refuse(entry, reason) {
+    entry.li.classList.add('refused');
+    setText(entry.state, `Not used: ${reason}`);
+  }
+
+  /** The draft as the service sees it now: each photo's state, and the place to offer. */
+  async function refreshDraft() {
+    const answer = await callApi(`/bookings/photos/${encodeURIComponent(draftId)}`);
+    if (!answer.ok) return false;
+    const { photos, refused } = answer.data;
+    photos.forEach((photo) => {
+      const entry = items.get(photo.photoId);
+      if (!entry || entry.ready) return;
+      entry.ready = true;
+      const number = [...items.keys()].indexOf(photo.photoId) + 1;
+      entry.li.firstChild.replaceWith(
+        h('img', { src: photo.thumbnailUrl, alt: `Photo ${number} of your load` }),
+      );
+      setText(entry.state, 'Ready');
+    });
+    for (const { photoId, reason } of refused) {
+      const entry = items.get(photoId);
+      if (entry && !entry.refused) {
+        entry.refused = true;
+        refuse(entry, reason);
+      }
+    }
+    offerLocation(answer.data.suggestedLocation);
+    return [...items.values()].every((entry) => entry.ready || entry.refused || entry.failed);
+  }
+
+  async function pollDraft() {
+    if (polling) return;
+    polling = true;
+    const deadline = Date.now() + WAIT_MS;
+    try {
+      while (Date.now() < deadline) {
+        if (await refreshDraft().catch(() => false)) return;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      for (const entry of items.values()) {
+        if (!entry.ready && !entry.refused && !entry.failed)
+          setText(entry.state, 'Still checking; it will reach us with your booking');
+      }
+    } finally {
+      polling = false;
+    }
+  }
+
+  /** One file: a signed upload into the draft, then the file straight to the bucket. */
+  async function upload(file) {
+    const entry = item(file.name);
+    const fail = (reason) => {
+      entry.failed = true;
+      refuse(entry, reason);
+    };
+    if (HEIC.test(file.type))
+      return fail('HEIC can’t be used. On an iPhone: Settings → Camera → Formats → Most Compatible.');
+    if (!TYPES.includes(file.type)) return fail('please choose a JPEG, PNG or WebP photo.');
+    if (file.size > MAX_BYTES) return fail('it is over 10 MB.');
+    const ticket = await callApi('/bookings/photos/uploads', {
+      method: 'POST',
+      body: { brandId, contentType: file.type, size: file.size, ...(draftId ? { draftId } : {}) },
+    });
+    if (!ticket.ok) {
+      return fail(
+        ticket.status === 409
+          ? `a booking takes up to ${MAX_PHOTOS} photos.`
+          : ticket.status === 429
+            ? 'too many photos from this network just now; please try later.'
+            : (ticket.data?.details?.[0]?.message ?? 'we couldn’t take it. Please try again.'),
+      );
+    }
+    draftId = ticket.data.draftId;
+    items.set(ticket.data.photoId, entry);
+    const form = new FormData();
+    for (const [field, value] of Object.entries(ticket.data.upload.fields)) form.append(field, value);
+    form.append('file', file);
+    const sent = await fetch(ticket.data.upload.url, {
+      method: 'POST',
+      body: form,
+      referrerPolicy: 'no-referrer',
+    });
+    if (!sent.ok) return fail('the upload didn’t go through. Please try again.');
+    setText(entry.state, 'Checking…');
+  }
+
+  function offerLocation(location) {
+    if (!location || chosen || answered === place(location)) return;
+    suggested = location;
+    setText(
+      byId('photo-location-text'),
+      `Your photo was taken at ${place(location)}. Use this photo’s location as the pickup?`,
+    );
+    show(byId('photo-location-ask'), true);
+    show(byId('photo-location-undo'), false);
+    show(byId('photo-location'), true);
+  }
+
+  byId('photo-location-use').addEventListener('click', () => {
+    chosen = suggested;
+    answered = place(chosen);
+    // No address yet: the place itself stands in for one (the customer may still write it over).
+    if (!address.value.trim()) address.value = `Where my photo was taken (${place(chosen)})`;
+    setText(
+      byId('photo-location-text'),
+      `Pickup at your photo’s location (${place(chosen)}). We’ll confirm the exact spot with you.`,
+    );
+    show(byId('photo-location-ask'), false);
+    show(byId('photo-location-undo'), true);
+    byId('photo-location-undo').focus();
+  });
+  byId('photo-location-dismiss').addEventListener('click', () => {
+    answered = place(suggested);
+    show(byId('photo-location'), false);
+    address.focus();
+  });
+  byId('photo-location-undo').addEventListener('click', () => {
+    if (address.value === `Where my photo was taken (${place(chosen)})`) address.value = '';
+    chosen = undefined;
+    answered = place(suggested);
+    show(byId('photo-location'), false);
+    address.focus();
+  });
+  // The address changed after the photo's place was chosen: the two may no longer agree, so the place
+  // is no longer used and the question is asked again.
+  address.addEventListener('input', () => {
+    if (!chosen) return;
+    chosen = undefined;
+    answered = undefined;
+    offerLocation(suggested);
+  });
+
+  input.addEventListener('change', async () => {
+    const files = [...input.files];
+    input.value = '';
+    if (files.length === 0) return;
+    input.disabled = true;
+    setText(status, files.length === 1 ? 'Uploading your photo…' : `Uploading ${files.length} photos…`);
+    try {
+      // One at a time: the first starts the draft the next ones are added to.
+      for (const file of files) await upload(file);
+    } catch {
+      setText(status, 'An upload didn’t go through. Please check your connection and try again.');
+    } finally {
+      input.disabled = false;
+    }
+    if (draftId) {
+      await pollDraft();
+      const ready = [...items.values()].filter((entry) => entry.ready).length;
+      setText(
+        status,
+        ready ? `${ready} photo${ready === 1 ? '' : 's'} ready to send with your booking.` : '',
+      );
+    } else setText(status, '');
+  });
+
+  return {
+    /** What the booking sends: the draft (when a photo was signed) and the photo's place when chosen. */
+    bookingFields() {
+      return {
+        ...(draftId ? { photoDraftId: draftId } : {}),
+        ...(chosen ? { location: chosen } : {}),
+      };
+    },
+  };
+}
