@@ -92,7 +92,13 @@ export const JobOnBus = z
     serviceType: z.string().min(1),
     customer: z.object({ name: z.string().min(1), firstName: z.string().min(1), phone: E164 }).strict(),
     address: z
-      .object({ text: z.string().min(1), lat: z.number().optional(), lng: z.number().optional() })
+      .object({
+        text: z.string().min(1),
+        lat: z.number().optional(),
+        lng: z.number().optional(),
+        /** The place index could not place this text: the geocode consumer's rule skips it until it changes. */
+        notFound: z.literal(true).optional(),
+      })
       .strict(),
     schedule: JobSchedule,
     trailerId: z.string().min(1).optional(),

@@ -22,8 +22,9 @@ export const geocode = defineConsumer({
       source: 'qdn.jobs',
       detailTypes: ['JobCreated', 'JobDetailsChanged'],
       // Only jobs whose address has no coordinates: a dispatcher's coordinates, or the geocoder's own
-      // write (a JobDetailsChanged with them), never reach the place index.
-      detail: { data: { job: { address: { lat: [{ exists: false }] } } } },
+      // write (a JobDetailsChanged with them), never reach the place index; nor does a text it could
+      // not place already (every later change of the job would ask again), until the text changes.
+      detail: { data: { job: { address: { lat: [{ exists: false }], notFound: [{ exists: false }] } } } },
       description: 'New jobs and detail changes whose address has no coordinates, to geocode.',
     },
   },

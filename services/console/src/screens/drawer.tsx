@@ -51,7 +51,18 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
             </>
           )}
           <dt>Address</dt>
-          <dd>{job.address.text}</dd>
+          <dd>
+            {job.address.text}
+            {/* Where the geocoder placed it (a wrong match is easy to see), or that it couldn't: then the
+                arrival text can't fire, which the dispatcher fixes by correcting the address. */}
+            {job.address.geocoded && <div class="hint">On the map as {job.address.geocoded.label}</div>}
+            {job.address.notFound && (
+              <div class="notice address-not-found" role="note">
+                Not found on the map: the customer won't get "arriving now". Correct the address, or give its
+                coordinates.
+              </div>
+            )}
+          </dd>
           <dt>When</dt>
           <dd>
             {job.schedule.date} {job.schedule.window ?? job.schedule.time ?? ''}

@@ -11,7 +11,7 @@ import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { untilProcessed } from '@qdn/shared/retry';
 import type { Arrival } from '../domain/arrival.ts';
 import type { TrailerBookings } from '../domain/fleet.ts';
-import type { GeocodedAddress, GeocodeStore } from '../domain/geocoding.ts';
+import type { GeocodedAddress, GeocodeStore, UnplacedAddress } from '../domain/geocoding.ts';
 import type { JobRecord } from '../domain/job.ts';
 import {
   type JobRepository,
@@ -233,28 +233,49 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
   }
 
   async recordGeocode(jobId: string, address: GeocodedAddress, by: string): Promise<boolean> {
-    // In place and conditional on the text that was geocoded: a dispatcher who changed the address (or
-    // gave coordinates) meanwhile keeps theirs, and the version bump makes a stale full-item write of
-    // theirs fail as any concurrent edit does rather than drop these coordinates.
+    return this.#recordGeocoderOutcome(jobId, address.text, by, address.geocodedAt, {
+      set: '#address.lat = :lat, #address.lng = :lng, #address.geocoded = :geocoded',
+      values: {
+        ':lat': address.lat,
+        ':lng': address.lng,
+        ':geocoded': { label: address.label, relevance: address.relevance, at: address.geocodedAt },
+      },
+    });
+  }
+
+  async recordNotFound(jobId: string, address: UnplacedAddress, by: string): Promise<boolean> {
+    return this.#recordGeocoderOutcome(jobId, address.text, by, address.at, {
+      set: '#address.notFound = :notFound',
+      values: { ':notFound': { reason: address.reason, at: address.at } },
+      // Once per text: a redelivered event doesn't bump the version again.
+      condition: 'attribute_not_exists(#address.notFound)',
+    });
+  }
+
+  /**
+   * The geocoder's write, in place and conditional on the text that was looked up: a dispatcher who
+   * changed the address (or gave coordinates) meanwhile keeps theirs, and the version bump makes a stale
+   * full-item write of theirs fail as any concurrent edit does rather than drop this outcome.
+   */
+  async #recordGeocoderOutcome(
+    jobId: string,
+    text: string,
+    by: string,
+    at: string,
+    write: { set: string; values: Record<string, unknown>; condition?: string },
+  ): Promise<boolean> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: jobKey(jobId),
-          UpdateExpression:
-            'SET #address.lat = :lat, #address.lng = :lng, #address.geocoded = :geocoded, updatedAt = :at, updatedBy = :by, version = version + :one',
-          ConditionExpression:
+          UpdateExpression: `SET ${write.set}, updatedAt = :at, updatedBy = :by, version = version + :one`,
+          ConditionExpression: [
             'attribute_exists(pk) AND #address.#text = :text AND attribute_not_exists(#address.lat) AND attribute_not_exists(#address.lng)',
+            ...(write.condition ? [write.condition] : []),
+          ].join(' AND '),
           ExpressionAttributeNames: { '#address': 'address', '#text': 'text' },
-          ExpressionAttributeValues: {
-            ':lat': address.lat,
-            ':lng': address.lng,
-            ':geocoded': { label: address.label, relevance: address.relevance, at: address.geocodedAt },
-            ':text': address.text,
-            ':at': address.geocodedAt,
-            ':by': by,
-            ':one': 1,
-          },
+          ExpressionAttributeValues: { ...write.values, ':text': text, ':at': at, ':by': by, ':one': 1 },
         }),
       );
       return true;

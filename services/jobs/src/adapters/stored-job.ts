@@ -65,6 +65,10 @@ export const storedJob = storedRecord(
         relevance: z.number(),
         at: z.string(),
       }).optional(),
+      notFound: recordFields<NonNullable<JobRecord['address']['notFound']>>()({
+        reason: z.string(),
+        at: z.string(),
+      }).optional(),
     }),
     schedule: recordFields<JobRecord['schedule']>()({
       date: z.string(),

@@ -33,10 +33,22 @@ export interface GeocodedAddress {
   geocodedAt: string;
 }
 
-/** Stores coordinates on the job while its address is still the geocoded text and has none yet. */
+/** What the geocoder records on a job whose address text it could not place. */
+export interface UnplacedAddress {
+  text: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * Stores the geocoder's outcome on the job while its address is still the text looked up and has no
+ * coordinates. Each returns false when the address has changed or has coordinates by now (nothing is
+ * overwritten).
+ */
 export interface GeocodeStore {
-  /** False when the address has changed or has coordinates by now (nothing is overwritten). */
   recordGeocode(jobId: string, address: GeocodedAddress, by: string): Promise<boolean>;
+  /** On the job, where its dispatcher sees it: the address can't be placed, so no "arriving now". */
+  recordNotFound(jobId: string, address: UnplacedAddress, by: string): Promise<boolean>;
 }
 
 /**
@@ -77,17 +89,37 @@ export function bestCandidate(candidates: readonly PlaceCandidate[]): PlaceCandi
 
 /**
  * Geocodes a job's address as its event carried it. `'stored'` when the coordinates were written;
- * `'not-needed'` when the address already has coordinates; `'superseded'` when the job's address moved
- * on or got coordinates meanwhile (its own event geocodes the new text). A place index that can't find
- * the address throws AddressNotFoundError (a permanent outcome); one that fails otherwise throws as is,
- * so the queue retries it.
+ * `'not-found'` when the place index can't place the text (recorded on the job, where the dispatcher
+ * sees that "arriving now" won't fire, and not asked again for that text: a permanent outcome);
+ * `'not-needed'` when the address already has coordinates or was found unplaceable before;
+ * `'superseded'` when the job's address moved on or got coordinates meanwhile (its own event geocodes
+ * the new text). A place index that fails otherwise throws as is, so the queue retries it.
  */
 export async function geocodeJobAddress(
   context: { places: PlaceIndex; store: GeocodeStore; now: () => Date },
-  job: { jobId: string; address: { text: string; lat?: number | undefined; lng?: number | undefined } },
-): Promise<'stored' | 'not-needed' | 'superseded'> {
-  if (!needsGeocoding(job.address)) return 'not-needed';
-  const found = bestCandidate(await context.places.search(job.address.text));
+  job: {
+    jobId: string;
+    address: {
+      text: string;
+      lat?: number | undefined;
+      lng?: number | undefined;
+      notFound?: true | undefined;
+    };
+  },
+): Promise<'stored' | 'not-found' | 'not-needed' | 'superseded'> {
+  if (!needsGeocoding(job.address) || job.address.notFound) return 'not-needed';
+  let found: PlaceCandidate;
+  try {
+    found = bestCandidate(await context.places.search(job.address.text));
+  } catch (error) {
+    if (!(error instanceof AddressNotFoundError)) throw error;
+    const recorded = await context.store.recordNotFound(
+      job.jobId,
+      { text: job.address.text, reason: error.message, at: context.now().toISOString() },
+      GEOCODER_ACTOR,
+    );
+    return recorded ? 'not-found' : 'superseded';
+  }
   const stored = await context.store.recordGeocode(
     job.jobId,
     {

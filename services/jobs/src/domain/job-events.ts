@@ -35,6 +35,7 @@ export function jobOnBus(job: JobRecord): JobOnBus {
       text: job.address.text,
       ...(job.address.lat === undefined ? {} : { lat: job.address.lat }),
       ...(job.address.lng === undefined ? {} : { lng: job.address.lng }),
+      ...(job.address.notFound ? { notFound: true as const } : {}),
     },
     schedule: job.schedule,
     ...(job.trailerId ? { trailerId: job.trailerId } : {}),

@@ -60,13 +60,16 @@ export interface JobRecord {
   customer: { name: string; phone?: string; email?: string };
   /**
    * `geocoded` says where coordinates came from when the place index found them (the geocode consumer),
-   * for the text they were found for; a dispatcher's edit of the address replaces all of it.
+   * for the text they were found for; `notFound` that it could not place this text (so no "arriving
+   * now" text until a dispatcher corrects the address or gives coordinates). A dispatcher's edit of the
+   * address replaces all of it.
    */
   address: {
     text: string;
     lat?: number;
     lng?: number;
     geocoded?: { label: string; relevance: number; at: string };
+    notFound?: { reason: string; at: string };
   };
   schedule: JobSchedule;
   trailerId?: string;

@@ -133,24 +133,42 @@ describe('geocoding a web booking', () => {
     });
   });
 
-  it('given an address the place index does not know, then the booking stands without coordinates and the outcome is recorded, not retried', async () => {
+  it('given an address the place index does not know, then the booking stands without coordinates, the job says so to staff, and the place index is not asked again', async () => {
     // Prepare
     const unknown = '4521 Soderblom Ave, San Diego, CA';
 
     // Act
     const jobId = await aWebBooking('+16195550312', unknown);
-    await eventually(() => placeSearches(unknown).length > 0, { what: 'the place search' });
+    const marked = await eventually(
+      async () => {
+        const job = await jobOf(jobId);
+        return job.address.notFound !== undefined && job;
+      },
+      { what: 'the job marked not found' },
+    );
+    // A later change of the job (the dispatcher's note) doesn't send the same text to the index again.
+    const noted = await api('PATCH', `/jobs/${jobId}`, {
+      role: 'dispatcher',
+      body: { notes: 'customer to send a pin' },
+    });
     await jobs.settled();
 
     // Assess
-    const job = await jobOf(jobId);
-    expect(job.status).toBe('requested');
-    expect(job.address).toEqual({ text: unknown });
+    expect(marked.status).toBe('requested');
+    expect(marked.address).toEqual({
+      text: unknown,
+      notFound: { reason: expect.stringContaining('place index'), at: expect.any(String) },
+    });
+    expect(marked.updatedBy).toBe('geocoder');
+    expect(noted.status).toBe(200);
     expect(placeSearches(unknown)).toHaveLength(1);
-    const records = await failureRecordsOf(jobId);
-    expect(records).toEqual([
-      expect.objectContaining({ consumer: 'geocode', errorClass: 'AddressNotFoundError', transient: false }),
-    ]);
+    // A recorded outcome on the job, not a failure for the operators' review.
+    expect(await failureRecordsOf(jobId)).toEqual([]);
+    // A corrected address is looked up afresh, and the marker goes with the old text.
+    const corrected = '910 N Harbor Dr, San Diego';
+    await api('PATCH', `/jobs/${jobId}`, { role: 'dispatcher', body: { address: { text: corrected } } });
+    expect(await coordinatesOf(jobId)).toEqual(expect.objectContaining({ text: corrected, lat: 32.71374 }));
+    expect((await jobOf(jobId)).address.notFound).toBeUndefined();
   });
 
   it('given the place index failing twice (503), then the consumer retries and the job gets its coordinates', async () => {

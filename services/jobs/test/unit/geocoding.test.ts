@@ -9,6 +9,7 @@ import {
   MIN_RELEVANCE,
   needsGeocoding,
   type PlaceCandidate,
+  type UnplacedAddress,
 } from '../../src/domain/geocoding.ts';
 
 const NOW = new Date('2026-12-04T18:00:00.000Z');
@@ -18,12 +19,16 @@ const PETCO: PlaceCandidate = {
   label: '100 Park Blvd, San Diego, CA, 92101, USA',
   relevance: 1,
 };
-const job = (address: { text: string; lat?: number; lng?: number }) => ({ jobId: 'qdn_01JGEO', address });
+const job = (address: { text: string; lat?: number; lng?: number; notFound?: true }) => ({
+  jobId: 'qdn_01JGEO',
+  address,
+});
 
 /** A place index answering `candidates` (or throwing `error`) and a store that keeps what it is given. */
 function given(candidates: PlaceCandidate[] | Error, stores = true) {
   const searched: string[] = [];
   const stored: { jobId: string; address: GeocodedAddress; by: string }[] = [];
+  const unplaced: { jobId: string; address: UnplacedAddress; by: string }[] = [];
   const context = {
     places: {
       async search(text: string) {
@@ -37,10 +42,14 @@ function given(candidates: PlaceCandidate[] | Error, stores = true) {
         stored.push({ jobId, address, by });
         return stores;
       },
+      async recordNotFound(jobId: string, address: UnplacedAddress, by: string) {
+        unplaced.push({ jobId, address, by });
+        return stores;
+      },
     },
     now: () => NOW,
   };
-  return { context, searched, stored };
+  return { context, searched, stored, unplaced };
 }
 
 describe('needsGeocoding', () => {
@@ -112,12 +121,35 @@ describe('geocodeJobAddress', () => {
     expect(await geocodeJobAddress(context, job({ text: '100 Park Blvd' }))).toBe('superseded');
   });
 
-  it('given an unknown address, then AddressNotFoundError and nothing stored', async () => {
-    const { context, stored } = given([]);
-    await expect(geocodeJobAddress(context, job({ text: '1 Nowhere Ln' }))).rejects.toBeInstanceOf(
-      AddressNotFoundError,
-    );
+  it('given an unknown address, then recorded on the job as not found (why, when), no coordinates', async () => {
+    const { context, stored, unplaced } = given([{ ...PETCO, relevance: 0.4 }]);
+    expect(await geocodeJobAddress(context, job({ text: '1 Nowhere Ln' }))).toBe('not-found');
     expect(stored).toEqual([]);
+    expect(unplaced).toEqual([
+      {
+        jobId: 'qdn_01JGEO',
+        by: GEOCODER_ACTOR,
+        address: {
+          text: '1 Nowhere Ln',
+          reason: "The place index's best match (relevance 0.4) is below 0.8",
+          at: NOW.toISOString(),
+        },
+      },
+    ]);
+  });
+
+  it('given an address already found unplaceable, then the place index is not asked again', async () => {
+    const { context, searched, unplaced } = given([]);
+    expect(await geocodeJobAddress(context, job({ text: '1 Nowhere Ln', notFound: true }))).toBe(
+      'not-needed',
+    );
+    expect(searched).toEqual([]);
+    expect(unplaced).toEqual([]);
+  });
+
+  it('given an unknown address whose text changed before the write, then superseded', async () => {
+    const { context } = given([], false);
+    expect(await geocodeJobAddress(context, job({ text: '1 Nowhere Ln' }))).toBe('superseded');
   });
 
   it('given the place index failing (throttled), then the error goes up for the queue to retry', async () => {
