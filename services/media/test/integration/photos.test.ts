@@ -16,6 +16,7 @@ import {
   type TestCloud,
   todayIn,
 } from '@qdn/local-cloud/test-harness';
+import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
 import { JobCreated } from '@qdn/shared/events';
 import { busEvents } from '@qdn/shared/queue';
 import { signTrackingGrant } from '@qdn/shared/tracking-grant';
@@ -676,6 +677,12 @@ describe('photos with the quote, booked (the draft’s photos become the job’s
     expect(Buffer.from(await original.arrayBuffer()).equals(jpeg)).toBe(true);
     expect(await objectExists(`customer/${jobId}/${ticket.checked}.jpg`)).toBe(true);
     expect(await photoRecord(jobId, ticket.refused)).toBeUndefined();
+    // The draft's record expires 2 days after its check (abandoned drafts go); the job's copy stays.
+    const inDraft = await photoRecord(`draft_${bookingPhotoDraftRef(draftId)}`, ticket.checked);
+    expect(inDraft?.expiresAt).toBe(Math.floor(Date.parse(inDraft?.storedAt) / 1000) + 2 * 86_400);
+    const onJob = await photoRecord(jobId, ticket.checked);
+    expect(onJob).toMatchObject({ state: 'stored', draftRef: bookingPhotoDraftRef(draftId) });
+    expect(onJob?.expiresAt).toBeUndefined();
   });
 
   it('given a photo of the draft checked after the booking, then it follows to the job when its check finishes', async () => {
