@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { NotFoundError } from './errors.ts';
 import { E164 } from './events.ts';
+import { formatUsd } from './money.ts';
 import { DEFAULT_SLA, type SlaThresholds as SlaShape } from './sla.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
@@ -217,15 +218,6 @@ export function cardDepositCents(
   totalCents: number,
 ): number {
   return Math.max(50, Math.round((totalCents * settings.depositPercent) / 100));
-}
-
-// One formatter for every amount a customer reads ("$1,925.00", as a US business writes it), built once:
-// Intl.NumberFormat is costly to construct and texts format several amounts.
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-
-/** An amount in cents as a customer reads it: `$1,925.00`. */
-export function formatUsd(cents: number): string {
-  return usd.format(cents / 100);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { useSignal } from '@preact/signals';
+import { formatUsd } from '@qdn/shared/money';
 import { ApiError, api, type Job, type LinkViewCount, type TimelineEntry } from '../api.ts';
 import { user } from '../auth.ts';
 import {
@@ -74,7 +75,7 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
           <dt>Crew</dt>
           <dd>{(job.crewIds ?? []).join(', ') || 'none'}</dd>
           <dt>Price</dt>
-          <dd>{job.priceCents === undefined ? '—' : `$${(job.priceCents / 100).toFixed(2)}`}</dd>
+          <dd>{job.priceCents === undefined ? '—' : formatUsd(job.priceCents)}</dd>
           {job.notes && (
             <>
               <dt>Notes</dt>
@@ -93,9 +94,7 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
               <dd>{job.private.revenueSplit ?? '—'}</dd>
               <dt>Captain fee</dt>
               <dd>
-                {job.private.captainFeeCents === undefined
-                  ? '—'
-                  : `$${(job.private.captainFeeCents / 100).toFixed(2)}`}
+                {job.private.captainFeeCents === undefined ? '—' : formatUsd(job.private.captainFeeCents)}
               </dd>
               <dt>Internal notes</dt>
               <dd>{job.private.internalNotes ?? '—'}</dd>
@@ -256,7 +255,7 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
 }
 
 const PAYMENT_METHOD: Record<string, string> = { card: 'card', zelle: 'Zelle', cash: 'cash' };
-const dollars = (cents: number | undefined) => (cents === undefined ? '' : `$${(cents / 100).toFixed(2)}`);
+const dollars = (cents: number | undefined) => (cents === undefined ? '' : formatUsd(cents));
 
 /**
  * How the customer pays and whether they have: a card deposit is recorded by Stripe's webhook, a refund

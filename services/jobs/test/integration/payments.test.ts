@@ -1,7 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, startTestCloud, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
-import { formatUsd } from '@qdn/shared/brands';
+import { formatUsd } from '@qdn/shared/money';
 import { addDays } from '@qdn/shared/zoned-time';
 
 // Paying at booking (issue 19) through the local cloud: the booking with a card deposit, a Stripe

@@ -1,5 +1,6 @@
-import { type Brand, formatUsd, paymentInstructions } from '@qdn/shared/brands';
+import { type Brand, paymentInstructions } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus } from '@qdn/shared/events';
+import { formatUsd } from '@qdn/shared/money';
 import { isCharter } from './customer-page.ts';
 import { countSegments, type SegmentCount } from './sms-segments.ts';
 
