@@ -15,18 +15,20 @@ import { perInstance } from './per-instance.ts';
 
 /**
  * A write refused by its condition: ConditionalCheckFailedException, or a transaction cancelled because
- * one of its conditions failed. Stores turn it into a domain answer (stale, taken, already done).
+ * one of its conditions failed. Stores turn it into a domain answer (stale, taken, already done). With
+ * `item`, only a transaction whose item at that index (0-based) failed its condition: which write refused.
  */
-export function isConditionalCheckFailure(error: unknown): boolean {
-  const { name, CancellationReasons } = (error ?? {}) as {
+export function isConditionalCheckFailure(error: unknown, options: { item?: number } = {}): boolean {
+  const { name, CancellationReasons = [] } = (error ?? {}) as {
     name?: string;
     CancellationReasons?: { Code?: string }[];
   };
-  return (
-    name === 'ConditionalCheckFailedException' ||
-    (name === 'TransactionCanceledException' &&
-      (CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'))
-  );
+  const refused = (reason: { Code?: string } | undefined) => reason?.Code === 'ConditionalCheckFailed';
+  if (name === 'ConditionalCheckFailedException') return options.item === undefined;
+  if (name !== 'TransactionCanceledException') return false;
+  return options.item === undefined
+    ? CancellationReasons.some(refused)
+    : refused(CancellationReasons[options.item]);
 }
 
 export const dynamoDocumentClient: () => DynamoDBDocumentClient = /* @__PURE__ */ perInstance(() =>
@@ -39,7 +41,8 @@ export const dynamoDocumentClient: () => DynamoDBDocumentClient = /* @__PURE__ *
 export interface NewerVersion {
   table: string;
   key: Record<string, unknown>;
-  version: number;
+  /** A number, or a string that sorts as it should (an ISO instant in UTC: a change's `changedAt`). */
+  version: number | string;
   /** The attribute the version is kept in (an item can hold several projections: `trackingLinkVersion`). */
   versionAttribute?: string;
   /** Attributes set with the version; `undefined` values are left as they are. */

@@ -10,12 +10,8 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailure } from './dynamo.ts';
 import { NotFoundError } from './errors.ts';
 import { logger } from './logging.ts';
 import {
@@ -28,6 +24,7 @@ import {
   suggestAction,
 } from './ops-review.ts';
 import { publishEvents } from './publish.ts';
+import { untilProcessed } from './retry.ts';
 
 /**
  * How long a peeked message stays hidden if the function dies before making it visible again. Longer
@@ -341,20 +338,22 @@ export class DeadLetterReview {
 
   async #failureRecords(messageIds: string[]): Promise<Map<string, Record<string, unknown>>> {
     const records = new Map<string, Record<string, unknown>>();
+    const table = this.#options.failuresTable;
     await Promise.all(
-      chunk(messageIds, 100).map(async (ids) => {
-        let keys: Record<string, unknown>[] | undefined = ids.map((messageId) => ({ messageId }));
-        for (let attempt = 0; keys && keys.length > 0 && attempt < 4; attempt++) {
-          const answer: BatchGetCommandOutput = await this.#options.documents.send(
-            new BatchGetCommand({ RequestItems: { [this.#options.failuresTable]: { Keys: keys } } }),
-          );
-          for (const item of answer.Responses?.[this.#options.failuresTable] ?? []) {
-            records.set(String(item.messageId), item);
-          }
-          // DynamoDB may leave some keys for later under load; ask again for those.
-          keys = answer.UnprocessedKeys?.[this.#options.failuresTable]?.Keys;
-        }
-      }),
+      chunk(messageIds, 100).map((ids) =>
+        // DynamoDB may leave some keys for later under load: asked again after a backoff (untilProcessed).
+        untilProcessed(
+          ids.map((messageId) => ({ messageId })),
+          async (keys) => {
+            const { Responses, UnprocessedKeys } = await this.#options.documents.send(
+              new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }),
+            );
+            for (const item of Responses?.[table] ?? []) records.set(String(item.messageId), item);
+            return (UnprocessedKeys?.[table]?.Keys ?? []) as typeof keys;
+          },
+          { what: 'failure records', maxAttempts: 4 },
+        ),
+      ),
     );
     return records;
   }
@@ -618,7 +617,7 @@ export class DeadLetterReview {
           .catch((error: Error) => {
             // No failure record (or it expired): the event above is the record. Any other problem here
             // must not turn a completed discard into an error.
-            if (error.name !== 'ConditionalCheckFailedException') {
+            if (!isConditionalCheckFailure(error)) {
               logger.warn('Could not mark the failure record discarded', { error });
             }
           });

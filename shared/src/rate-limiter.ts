@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailure } from './dynamo.ts';
 import type { RateLimit, RateLimitDecision, RateLimits } from './rate-limit.ts';
 
 /**
@@ -33,10 +33,7 @@ export class RateLimiter implements RateLimits {
       );
       return { allowed: true };
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
-      ) {
+      if (isConditionalCheckFailure(error)) {
         return { allowed: false, retryAfterSeconds: Math.max(1, windowEnd - nowSeconds) };
       }
       throw error;

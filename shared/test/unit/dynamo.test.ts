@@ -56,3 +56,16 @@ describe('isConditionalCheckFailure', () => {
     expect(isConditionalCheckFailure(undefined)).toBe(false);
   });
 });
+
+describe('isConditionalCheckFailure with an item', () => {
+  it('given a transaction, then true only for the item whose condition failed; a single write is no item', () => {
+    const cancelled = {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+    };
+    expect(isConditionalCheckFailure(cancelled, { item: 1 })).toBe(true);
+    expect(isConditionalCheckFailure(cancelled, { item: 0 })).toBe(false);
+    expect(isConditionalCheckFailure(cancelled, { item: 2 })).toBe(false);
+    expect(isConditionalCheckFailure({ name: 'ConditionalCheckFailedException' }, { item: 0 })).toBe(false);
+  });
+});

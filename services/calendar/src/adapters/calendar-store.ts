@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -6,7 +5,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, queryAll, recordIfNewer } from '@qdn/shared/dynamo';
 import { TransientError } from '@qdn/shared/errors';
 import { JobStatus } from '@qdn/shared/events';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
@@ -125,6 +124,11 @@ export class DynamoCalendarStore implements CalendarEntryStore {
    * Writes the entry and its memberships in one transaction conditioned on the version read, so two
    * events of one job processed side by side cannot interleave: the loser reads again and finds
    * itself duplicate or stale, or (being newer) writes on top.
+   *
+   * Not `recordIfNewer` (@qdn/shared/dynamo): the memberships to delete are those of the entry read, so
+   * the write must be conditioned on that very version (compare and swap), not merely on being newer —
+   * "newer than stored" would let a save built on a stale read go through and leave behind the
+   * membership of a version written in between.
    */
   async save(entry: CalendarEntry): Promise<SaveOutcome> {
     for (let attempt = 1; attempt <= SAVE_ATTEMPTS; attempt++) {
@@ -172,10 +176,8 @@ export class DynamoCalendarStore implements CalendarEntryStore {
         await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
         return 'saved';
       } catch (error) {
-        const lostRace =
-          error instanceof TransactionCanceledException &&
-          error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
-        if (!lostRace) throw error;
+        // Only the entry's put has a condition: a refused one is a race lost to another save.
+        if (!isConditionalCheckFailure(error)) throw error;
       }
     }
     throw new TransientError(`Calendar entry ${entry.jobId} kept changing while it was saved`);
@@ -234,21 +236,17 @@ export class DynamoCrewStatusStore implements CrewStatusStore {
   }
 
   async record(status: CrewStatus): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...crewStatusKey(status.crewId), ...status },
-          // ISO instants in UTC compare as strings; a redelivery of the same change is simply rewritten.
-          ConditionExpression: 'attribute_not_exists(pk) OR changedAt <= :changedAt',
-          ExpressionAttributeValues: { ':changedAt': status.changedAt },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
-    }
+    // The change's instant is its version: ISO instants in UTC compare as strings, and a redelivery of
+    // the same change is simply rewritten.
+    const { written } = await recordIfNewer(this.#client, {
+      table: this.#table,
+      key: crewStatusKey(status.crewId),
+      versionAttribute: 'changedAt',
+      version: status.changedAt,
+      orEqual: true,
+      fields: { crewId: status.crewId, active: status.active },
+    });
+    return written;
   }
 
   async get(crewId: string): Promise<CrewStatus | undefined> {

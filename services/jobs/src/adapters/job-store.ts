@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
@@ -94,13 +93,12 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+      // Item 0 is the job (conditioned on the version read), then one claim per day.
+      if (isConditionalCheckFailure(error, { item: 0 })) {
         throw new StaleVersionError((await this.get(job.jobId))?.version);
       }
       const claimed = trailer.claim?.days ?? [];
-      const failedDay = claimed.find((_, index) => reasons[index + 1]?.Code === 'ConditionalCheckFailed');
+      const failedDay = claimed.find((_, index) => isConditionalCheckFailure(error, { item: index + 1 }));
       if (failedDay && trailer.claim) {
         const { Item } = await this.#client.send(
           new GetCommand({ TableName: this.#table, Key: claimKey(trailer.claim.trailerId, failedDay) }),

@@ -5,7 +5,6 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, queryAll, recordIfNewer } from '@qdn/shared/dynamo';
 import { type JobOnBus, JobStatus, SmsAudience, SmsConsentSource } from '@qdn/shared/events';
@@ -501,28 +500,20 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async #moveStatusForward(jobId: string, delivery: DeliveryStatus, now: Date): Promise<boolean> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { pk: `JOB#${jobId}`, sk: `SMS#${delivery.messageSid}` },
-          // Forward only: a late "sent" never overwrites "delivered"; a final status never changes.
-          ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
-          UpdateExpression: 'SET #status = :status, #rank = :rank, errorCode = :errorCode, updatedAt = :now',
-          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank' },
-          ExpressionAttributeValues: {
-            ':status': delivery.status,
-            ':rank': deliveryRank(delivery.status),
-            ':errorCode': delivery.errorCode ?? null,
-            ':now': now.toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
-    }
+    // Forward only, the status's rank as its version: a late "sent" never overwrites "delivered"; a
+    // final status never changes.
+    const { written } = await recordIfNewer(this.#db, {
+      table: this.#table,
+      key: { pk: `JOB#${jobId}`, sk: `SMS#${delivery.messageSid}` },
+      versionAttribute: 'rank',
+      version: deliveryRank(delivery.status),
+      fields: {
+        status: delivery.status,
+        errorCode: delivery.errorCode ?? null,
+        updatedAt: now.toISOString(),
+      },
+    });
+    return written;
   }
 
   async recordTrackingLink(link: TrackingLinkSeen): Promise<void> {

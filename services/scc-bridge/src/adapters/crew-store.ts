@@ -1,6 +1,5 @@
 import {
   BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -9,9 +8,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
-import { TransientError } from '@qdn/shared/errors';
 import { CrewMessageKind, JobStatus } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
+import { untilProcessed } from '@qdn/shared/retry';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import type { ChecklistTick, StoredTick } from '../domain/checklist.ts';
@@ -209,22 +208,31 @@ export class DynamoCrewRoster implements CrewRoster {
 
   async getMany(crewIds: readonly string[]): Promise<Map<string, CrewMember>> {
     const members = new Map<string, CrewMember>();
-    const unique = [...new Set(crewIds)];
-    for (let start = 0; start < unique.length; start += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map(rosterKey);
-      // BatchGet may hand back some keys unprocessed under load; ask again for those.
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 5) throw new TransientError('The roster could not be read in full');
-        const result: BatchGetCommandOutput = await this.#client.send(
-          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of result.Responses?.[this.#table] ?? []) {
-          const member = storedMember(item);
-          members.set(member.crewId, member);
+    const keys = [...new Set(crewIds)].map(rosterKey);
+    // BatchGetItem takes 100 keys a call; what DynamoDB leaves unprocessed under load is asked again
+    // after a backoff (untilProcessed).
+    await untilProcessed(
+      keys,
+      async (pending) => {
+        const unprocessed: typeof keys = [];
+        for (let start = 0; start < pending.length; start += 100) {
+          const { Responses, UnprocessedKeys } = await this.#client.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.#table]: { Keys: pending.slice(start, start + 100), ConsistentRead: true },
+              },
+            }),
+          );
+          for (const item of Responses?.[this.#table] ?? []) {
+            const member = storedMember(item);
+            members.set(member.crewId, member);
+          }
+          unprocessed.push(...((UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys));
         }
-        keys = result.UnprocessedKeys?.[this.#table]?.Keys;
-      }
-    }
+        return unprocessed;
+      },
+      { what: 'roster members', maxAttempts: 6 },
+    );
     return members;
   }
 }
