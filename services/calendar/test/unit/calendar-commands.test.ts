@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { testBrands } from '@qdn/local-cloud/test-factories';
+import { jobOnBus, testBrands } from '@qdn/local-cloud/test-factories';
 import { NotFoundError, TransientError } from '@qdn/shared/errors';
 import type { JobOnBus } from '@qdn/shared/events';
 import {
@@ -18,18 +18,14 @@ import type { CrewStatus, FeedKeyRecord, PushClaim, PushLedger } from '../../src
 
 const brands = testBrands;
 
-const job = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
-  jobId: 'qdn_01JDEMO0000000000000000009',
-  brandId: 'qdn',
-  version: 3,
-  status: 'scheduled',
-  serviceType: 'junk_removal',
-  customer: { name: 'Sam Park', firstName: 'Sam', phone: '+16195550177' },
-  address: { text: '9 Elm St' },
-  schedule: { date: '2026-08-10', time: '10:00' },
-  crewIds: [],
-  ...overrides,
-});
+/** The shared job (@qdn/local-cloud/test-factories) as a timed junk removal at version 3. */
+const job = (overrides: Partial<JobOnBus> = {}): JobOnBus =>
+  jobOnBus({
+    version: 3,
+    serviceType: 'junk_removal',
+    schedule: { date: '2026-08-10', time: '10:00' },
+    ...overrides,
+  });
 
 /** The ledger's rules in memory: one lease at a time, versions only move up. */
 function memoryLedger() {

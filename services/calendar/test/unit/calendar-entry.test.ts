@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { testBrands } from '@qdn/local-cloud/test-factories';
+import { jobOnBus, testBrands } from '@qdn/local-cloud/test-factories';
 import type { JobOnBus } from '@qdn/shared/events';
 import { addMinutesToTime, toZonedIso, zonedTimeToInstant } from '@qdn/shared/zoned-time';
 import { boardView, calendarEntryFor, entryDescription } from '../../src/domain/calendar-entry.ts';
@@ -11,24 +11,20 @@ const brands = testBrands;
 const LA = 'America/Los_Angeles';
 const CHANGED_AT = '2026-06-01T10:00:00.000Z';
 
-const job = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
-  jobId: 'qdn_01JDEMO0000000000000000000',
-  brandId: 'qdn',
-  version: 2,
-  status: 'scheduled',
-  serviceType: 'trailer_pickup_and_dump',
-  customer: { name: 'Maria Lopez', firstName: 'Maria', phone: '+16195550142' },
-  address: { text: '123 Main St, San Diego, CA' },
-  schedule: { date: '2026-07-04', window: 'morning' },
-  crewIds: ['crew-7'],
-  trailerId: 't2',
-  priceCents: 61_234,
-  paymentMethod: 'zelle',
-  invoiceUrl: 'https://pay.example.com/inv/991',
-  notes: 'gate code 4321',
-  trackingLinkId: 'link-1',
-  ...overrides,
-});
+/** The shared job (@qdn/local-cloud/test-factories) as Maria Lopez's pickup with crew, trailer, payment and notes. */
+const job = (overrides: Partial<JobOnBus> = {}): JobOnBus =>
+  jobOnBus({
+    customer: { name: 'Maria Lopez', firstName: 'Maria', phone: '+16195550142' },
+    address: { text: '123 Main St, San Diego, CA' },
+    schedule: { date: '2026-07-04', window: 'morning' },
+    crewIds: ['crew-7'],
+    trailerId: 't2',
+    priceCents: 61_234,
+    paymentMethod: 'zelle',
+    invoiceUrl: 'https://pay.example.com/inv/991',
+    notes: 'gate code 4321',
+    ...overrides,
+  });
 
 const entryOf = (overrides: Partial<JobOnBus> = {}) =>
   calendarEntryFor(job(overrides), brands.get(overrides.brandId ?? 'qdn'), CHANGED_AT);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { testBrands } from '@qdn/local-cloud/test-factories';
+import { jobOnBus, testBrands } from '@qdn/local-cloud/test-factories';
 import type { JobOnBus } from '@qdn/shared/events';
 import ical, { type VEvent } from 'node-ical';
 import { calendarEntryFor } from '../../src/domain/calendar-entry.ts';
@@ -8,20 +8,20 @@ import { entryUid, icsFeed } from '../../src/domain/ics-feed.ts';
 
 const brands = testBrands;
 
-const job = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
-  jobId: 'qdn_01JDEMO0000000000000000001',
-  brandId: 'qdn',
-  version: 4,
-  status: 'scheduled',
-  serviceType: 'trailer_drop',
-  customer: { name: 'Maria Lopez', firstName: 'Maria', phone: '+16195550142' },
-  address: { text: '123 Main St, San Diego, CA' },
-  schedule: { date: '2026-07-04', window: 'morning' },
-  crewIds: ['crew-7'],
-  priceCents: 35_000,
-  notes: 'gate code 4321',
-  ...overrides,
-});
+/** The shared job (@qdn/local-cloud/test-factories) as Maria Lopez's trailer drop with crew and notes. */
+const job = (overrides: Partial<JobOnBus> = {}): JobOnBus =>
+  jobOnBus({
+    jobId: 'qdn_01JDEMO0000000000000000001',
+    version: 4,
+    serviceType: 'trailer_drop',
+    customer: { name: 'Maria Lopez', firstName: 'Maria', phone: '+16195550142' },
+    address: { text: '123 Main St, San Diego, CA' },
+    schedule: { date: '2026-07-04', window: 'morning' },
+    crewIds: ['crew-7'],
+    priceCents: 35_000,
+    notes: 'gate code 4321',
+    ...overrides,
+  });
 
 /** The events of a feed as an independent parser reads them, by UID. */
 function parseFeed(text: string): Map<string, VEvent> {

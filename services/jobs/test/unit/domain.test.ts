@@ -20,29 +20,29 @@ import { AddressInput, BookingInput, LocationPointInput, ScheduleInput } from '.
 import { charterQuote, quoteFor } from '../../src/domain/quote.ts';
 import { decideStatusChange, FORWARD_MOVES, undoableUntil } from '../../src/domain/status-machine.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
+import { jobRecord } from './fakes.ts';
 
 const brands = testBrands;
 const SECRET = 'SECRET-MARKER';
 
-const job = (overrides: Partial<JobRecord> = {}): JobRecord => ({
-  jobId: 'qdn_01JDEMO0000000000000000000',
-  brandId: 'jada',
-  version: 1,
-  status: 'scheduled',
-  serviceType: 'charter',
-  customer: { name: 'Ana Ruiz', phone: '+16195550150', email: 'ana@example.com' },
-  address: { text: 'Harbor Island West Marina', lat: 32.72, lng: -117.19 },
-  schedule: { date: '2026-12-05', window: 'sunset' },
-  crewIds: ['crew-1'],
-  priceCents: 120000,
-  notes: 'birthday party',
-  charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
-  private: { revenueSplit: SECRET, captainFeeCents: 31337, internalNotes: SECRET },
-  trackingTokenHash: SECRET,
-  statusHistory: [{ status: 'scheduled', at: '2026-11-22T12:00:00.000Z', by: 'd-1' }],
-  updatedAt: '2026-11-22T12:00:00.000Z',
-  ...overrides,
-});
+/** The shared job record (./fakes.ts) as a JADA sunset charter with private fields to keep out of views. */
+const job = (overrides: Partial<JobRecord> = {}): JobRecord =>
+  jobRecord({
+    brandId: 'jada',
+    serviceType: 'charter',
+    customer: { name: 'Ana Ruiz', phone: '+16195550150', email: 'ana@example.com' },
+    address: { text: 'Harbor Island West Marina', lat: 32.72, lng: -117.19 },
+    schedule: { date: '2026-12-05', window: 'sunset' },
+    crewIds: ['crew-1'],
+    priceCents: 120000,
+    notes: 'birthday party',
+    charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
+    private: { revenueSplit: SECRET, captainFeeCents: 31337, internalNotes: SECRET },
+    trackingTokenHash: SECRET,
+    statusHistory: [{ status: 'scheduled', at: '2026-11-22T12:00:00.000Z', by: 'd-1' }],
+    updatedAt: '2026-11-22T12:00:00.000Z',
+    ...overrides,
+  });
 
 describe('status machine', () => {
   it.each([

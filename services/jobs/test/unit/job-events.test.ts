@@ -1,24 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
 import { JobArriving, JobOnBus } from '@qdn/shared/events';
 import { eventsForJobChange, type JobRecord, jobOnBus } from '../../src/domain/job-events.ts';
+import { jobRecord } from './fakes.ts';
 
+/** The shared job record (./fakes.ts) with a price, private fields and who changed it last. */
 function aJob(overrides: Partial<JobRecord> = {}): JobRecord {
-  return {
+  return jobRecord({
     jobId: 'qdn_01JDEMO',
-    brandId: 'qdn',
-    version: 1,
-    status: 'scheduled',
-    serviceType: 'trailer_pickup_and_dump',
     customer: { name: 'Mark Soderblom', phone: '+16195550123' },
     address: { text: '4120 Soderblom Ave, San Diego' },
-    schedule: { date: '2026-12-01', window: 'afternoon' },
     crewIds: [],
     priceCents: 60000,
     private: { revenueSplit: '70/30', internalNotes: 'tips well' },
     updatedAt: '2026-11-22T12:00:00.000Z',
     updatedBy: 'dispatcher-1',
     ...overrides,
-  };
+  });
 }
 
 describe('jobOnBus', () => {

@@ -15,6 +15,7 @@ import {
 import { listLocations, recordLocations } from '../../src/domain/location-commands.ts';
 import type { JobRepository } from '../../src/domain/ports.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
+import { jobRecord } from './fakes.ts';
 
 const brands = testBrands;
 const NOW = new Date('2026-12-01T20:00:00.000Z');
@@ -26,23 +27,19 @@ const HOME = { lat: 32.83, lng: -117.14 };
 const NEAR = { lat: 32.8308, lng: -117.14 };
 const FAR = { lat: 32.875, lng: -117.14 };
 
-const job = (overrides: Partial<JobRecord> = {}): JobRecord => ({
-  jobId: 'qdn_01JDEMO0000000000000000000',
-  brandId: 'qdn',
-  version: 2,
-  status: 'en_route',
-  serviceType: 'trailer_pickup_and_dump',
-  customer: { name: 'Mark Soderblom', phone: '+16195550142' },
-  address: { text: 'Soderblom Ave, San Diego, CA', ...HOME },
-  schedule: { date: '2026-12-01', window: 'afternoon' },
-  crewIds: ['crew_ana'],
-  statusHistory: [
-    { status: 'scheduled', at: daysAgo(3), by: 'dispatcher-1' },
-    { status: 'en_route', at: minutesAgo(30), by: 'driver-1' },
-  ],
-  updatedAt: minutesAgo(30),
-  ...overrides,
-});
+/** The shared job record (./fakes.ts) on its way for half an hour, at the address above. */
+const job = (overrides: Partial<JobRecord> = {}): JobRecord =>
+  jobRecord({
+    version: 2,
+    status: 'en_route',
+    address: { text: 'Soderblom Ave, San Diego, CA', ...HOME },
+    statusHistory: [
+      { status: 'scheduled', at: daysAgo(3), by: 'dispatcher-1' },
+      { status: 'en_route', at: minutesAgo(30), by: 'driver-1' },
+    ],
+    updatedAt: minutesAgo(30),
+    ...overrides,
+  });
 
 const point = (at: string, where = FAR) => ({ ...where, recordedAt: at });
 

@@ -3,6 +3,7 @@ import { testBrands } from '@qdn/local-cloud/test-factories';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { staticMapUrl } from '../../src/domain/tracking-map.ts';
 import { trackingView } from '../../src/domain/tracking-view.ts';
+import { jobRecord } from './fakes.ts';
 
 const BASE = 'https://maps.geo.us-west-2.amazonaws.com/v2/static/map';
 const MAPS = { base: BASE, key: 'v1.public.test-key' };
@@ -30,18 +31,17 @@ describe('staticMapUrl', () => {
 });
 
 describe("the tracking view's map", () => {
-  const job = (status: JobRecord['status']): JobRecord => ({
-    jobId: 'qdn_01JMAP',
-    brandId: 'qdn',
-    version: 3,
-    status,
-    serviceType: 'trailer_pickup_and_dump',
-    customer: { name: 'Lena Ortiz', phone: '+16195550311' },
-    address: { text: '100 Park Blvd, San Diego' },
-    schedule: { date: '2026-12-04', window: 'afternoon' },
-    statusHistory: [{ status: 'en_route', at: '2026-12-04T17:50:00.000Z', by: 'driver-1' }],
-    updatedAt: '2026-12-04T17:50:00.000Z',
-  });
+  const job = (status: JobRecord['status']): JobRecord =>
+    jobRecord({
+      jobId: 'qdn_01JMAP',
+      version: 3,
+      status,
+      customer: { name: 'Lena Ortiz', phone: '+16195550311' },
+      address: { text: '100 Park Blvd, San Diego' },
+      schedule: { date: '2026-12-04', window: 'afternoon' },
+      statusHistory: [{ status: 'en_route', at: '2026-12-04T17:50:00.000Z', by: 'driver-1' }],
+      updatedAt: '2026-12-04T17:50:00.000Z',
+    });
   const point = { lat: 32.71, lng: -117.16, recordedAt: '2026-12-04T17:58:00.000Z' };
   const brand = testBrands.get('qdn');
 

@@ -1,4 +1,4 @@
-import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
+import { jobOnBus, MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { CrewMessage, DomainEvent, EventMeta, JobOnBus } from '@qdn/shared/events';
 import { type ChecklistTick, type StoredTick, tickEventsOf } from '../../src/domain/checklist.ts';
 import type { CrewMember } from '../../src/domain/crew-member.ts';
@@ -38,22 +38,23 @@ export const member = (
     ...overrides,
   }) satisfies CrewMember;
 
-export const charterJob = (overrides: Partial<JobOnBus> = {}): JobOnBus => ({
-  jobId: 'qdn_01JCHARTER000000000000000',
-  brandId: 'jada',
-  version: 1,
-  status: 'scheduled',
-  serviceType: 'charter',
-  customer: { name: 'Ana Ruiz', firstName: 'Ana', phone: '+16195550150' },
-  address: { text: 'Harbor Island West Marina' },
-  schedule: { date: '2026-07-04', time: '17:30' },
-  crewIds: ['crew_a', 'crew_b'],
-  priceCents: 187654,
-  notes: 'Gate code 4471; customer cell 619-555-0199',
-  crewNotes: 'Birthday party, cake on board',
-  charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
-  ...overrides,
-});
+/** The shared job (@qdn/local-cloud/test-factories) as Ana Ruiz's JADA charter with two crew and notes. */
+export const charterJob = (overrides: Partial<JobOnBus> = {}): JobOnBus =>
+  jobOnBus({
+    jobId: 'qdn_01JCHARTER000000000000000',
+    brandId: 'jada',
+    version: 1,
+    serviceType: 'charter',
+    customer: { name: 'Ana Ruiz', firstName: 'Ana', phone: '+16195550150' },
+    address: { text: 'Harbor Island West Marina' },
+    schedule: { date: '2026-07-04', time: '17:30' },
+    crewIds: ['crew_a', 'crew_b'],
+    priceCents: 187654,
+    notes: 'Gate code 4471; customer cell 619-555-0199',
+    crewNotes: 'Birthday party, cake on board',
+    charter: { vessel: 'JADA', meetingPoint: 'Dock C', guestCount: 6, durationMinutes: 180 },
+    ...overrides,
+  });
 
 export const metaOf = (job: JobOnBus): EventMeta => ({
   eventId: `${job.jobId}:${job.version}:JobCreated`,
