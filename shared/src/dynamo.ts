@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
   DynamoDBDocumentClient,
   paginateQuery,
   type QueryCommandInput,
@@ -7,6 +9,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { perInstance } from './per-instance.ts';
+import { untilProcessed } from './retry.ts';
 
 // One DynamoDB client per function, created on first use. Endpoints come from the SDK's standard
 // AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points them at its emulators.
@@ -121,5 +124,46 @@ export async function queryAll(
       query.Limit = limit - items.length;
     }
   }
+  return items;
+}
+
+/** How `batchGetAll` reads: consistently, a projection (everything of a BatchGet's per-table request but its keys). */
+type BatchRead = Omit<NonNullable<BatchGetCommandInput['RequestItems']>[string], 'Keys'>;
+
+/**
+ * The items of any number of keys, by BatchGetItem (100 keys a call): what DynamoDB leaves unprocessed
+ * under load is asked again after a backoff (untilProcessed), so an item is never silently missing; the
+ * call throws if some stay unprocessed after `maxAttempts`. A key with no item has none in the answer,
+ * which comes in no particular order.
+ *
+ * @example const members = await batchGetAll(client, table, ids.map(rosterKey), { what: 'roster members', read: { ConsistentRead: true } });
+ */
+export async function batchGetAll(
+  client: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Record<string, unknown>[],
+  options: { what: string; maxAttempts?: number; read?: BatchRead },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  await untilProcessed(
+    keys,
+    async (pending) => {
+      const unprocessed: Record<string, unknown>[] = [];
+      for (let start = 0; start < pending.length; start += 100) {
+        const { Responses, UnprocessedKeys } = await client.send(
+          new BatchGetCommand({
+            RequestItems: { [table]: { ...options.read, Keys: pending.slice(start, start + 100) } },
+          }),
+        );
+        items.push(...(Responses?.[table] ?? []));
+        unprocessed.push(...(UnprocessedKeys?.[table]?.Keys ?? []));
+      }
+      return unprocessed;
+    },
+    {
+      what: options.what,
+      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    },
+  );
   return items;
 }

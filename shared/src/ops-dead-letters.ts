@@ -10,8 +10,8 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure } from './dynamo.ts';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, isConditionalCheckFailure } from './dynamo.ts';
 import { NotFoundError } from './errors.ts';
 import { logger } from './logging.ts';
 import {
@@ -24,7 +24,6 @@ import {
   suggestAction,
 } from './ops-review.ts';
 import { publishEvents } from './publish.ts';
-import { untilProcessed } from './retry.ts';
 
 /**
  * How long a peeked message stays hidden if the function dies before making it visible again. Longer
@@ -337,25 +336,13 @@ export class DeadLetterReview {
   }
 
   async #failureRecords(messageIds: string[]): Promise<Map<string, Record<string, unknown>>> {
-    const records = new Map<string, Record<string, unknown>>();
-    const table = this.#options.failuresTable;
-    await Promise.all(
-      chunk(messageIds, 100).map((ids) =>
-        // DynamoDB may leave some keys for later under load: asked again after a backoff (untilProcessed).
-        untilProcessed(
-          ids.map((messageId) => ({ messageId })),
-          async (keys) => {
-            const { Responses, UnprocessedKeys } = await this.#options.documents.send(
-              new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }),
-            );
-            for (const item of Responses?.[table] ?? []) records.set(String(item.messageId), item);
-            return (UnprocessedKeys?.[table]?.Keys ?? []) as typeof keys;
-          },
-          { what: 'failure records', maxAttempts: 4 },
-        ),
-      ),
+    const items = await batchGetAll(
+      this.#options.documents,
+      this.#options.failuresTable,
+      messageIds.map((messageId) => ({ messageId })),
+      { what: 'failure records', maxAttempts: 4 },
     );
-    return records;
+    return new Map(items.map((item) => [String(item.messageId), item]));
   }
 
   /** GET /ops/{service}/dlqs: every consumer's DLQ depth, oldest message and own backlog. */

@@ -6,12 +6,12 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DynamoDbLocal, startDynamoDbLocal } from '@qdn/local-cloud/dynamodb-local';
-import { queryAll } from '../../src/dynamo.ts';
+import { batchGetAll, queryAll } from '../../src/dynamo.ts';
 import { TransientError } from '../../src/errors.ts';
 import { IdempotencyLedger } from '../../src/idempotency.ts';
 
 // @qdn/shared's DynamoDB helpers against DynamoDB Local (the real engine's conditions, return values and
-// paging): the idempotency ledger and queryAll.
+// paging): the idempotency ledger, queryAll and batchGetAll.
 const dataDir = mkdtempSync(join(tmpdir(), 'qdn-idempotency-'));
 const table = 'ledger';
 let dynamo: DynamoDbLocal;
@@ -200,25 +200,26 @@ describe('IdempotencyLedger', () => {
   });
 });
 
-describe('queryAll', () => {
-  /** `count` items under one partition key, sk 00…, every other one `kept`, each `bytes` large. */
-  async function putItems(pk: string, count: number, bytes: number) {
-    const items = Array.from({ length: count }, (_, index) => ({
-      pk,
-      sk: String(index).padStart(2, '0'),
-      kept: index % 2 === 0,
-      padding: 'x'.repeat(bytes),
-    }));
-    for (let start = 0; start < items.length; start += 25) {
-      await client.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
-          },
-        }),
-      );
-    }
+/** `count` items under one partition key, sk 00…, every other one `kept`, each `bytes` large. */
+async function putItems(pk: string, count: number, bytes: number) {
+  const items = Array.from({ length: count }, (_, index) => ({
+    pk,
+    sk: String(index).padStart(2, '0'),
+    kept: index % 2 === 0,
+    padding: 'x'.repeat(bytes),
+  }));
+  for (let start = 0; start < items.length; start += 25) {
+    await client.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
+        },
+      }),
+    );
   }
+}
+
+describe('queryAll', () => {
   const byPartition = (pk: string) => ({
     TableName: table,
     KeyConditionExpression: 'pk = :pk',
@@ -250,4 +251,43 @@ describe('queryAll', () => {
 
     expect(items.map((item) => item.sk)).toEqual(['00', '02', '04', '06', '08', '10']);
   });
+});
+
+describe('batchGetAll', () => {
+  const keysOf = (pk: string, count: number) =>
+    Array.from({ length: count }, (_, index) => ({ pk, sk: String(index).padStart(2, '0') }));
+
+  it('given more keys than one call takes and some with no item, then every item there is, as projected', async () => {
+    await putItems('BATCH-A', 80, 10);
+    await putItems('BATCH-B', 80, 10);
+    const keys = [...keysOf('BATCH-A', 80), ...keysOf('BATCH-B', 80), ...keysOf('BATCH-NONE', 5)];
+
+    const items = await batchGetAll(client, table, keys, {
+      what: 'test items',
+      read: { ProjectionExpression: 'pk, sk, kept', ConsistentRead: true },
+    });
+
+    expect(items.map((item) => `${item.pk}/${item.sk}`).sort()).toEqual(
+      keys.slice(0, 160).map((key) => `${key.pk}/${key.sk}`),
+    );
+    expect(items.every((item) => !('padding' in item))).toBe(true);
+  });
+
+  it('given items past the 16 MB a call may answer, then the keys DynamoDB leaves unprocessed are asked again', async () => {
+    await putItems('BATCH-LARGE', 60, 350_000); // ≈21 MB: one call answers at most 16 MB
+    const keys = keysOf('BATCH-LARGE', 60);
+
+    let calls = 0;
+    const counting = {
+      send: (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+        calls++;
+        return client.send(command);
+      },
+    } as DynamoDBDocumentClient;
+
+    const items = await batchGetAll(counting, table, keys, { what: 'test items' });
+
+    expect(items.map((item) => item.sk).sort()).toEqual(keys.map((key) => key.sk));
+    expect(calls).toBeGreaterThan(1);
+  }, 60_000);
 });

@@ -1,13 +1,11 @@
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
-import { untilProcessed } from '@qdn/shared/retry';
+import { batchGetAll, isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import type { Arrival } from '../domain/arrival.ts';
 import type { TrailerBookings } from '../domain/fleet.ts';
 import type { GeocodedAddress, GeocodeStore, UnplacedAddress } from '../domain/geocoding.ts';
@@ -293,32 +291,13 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
   async trailerBookings(trailerIds: readonly string[], days: readonly string[]): Promise<TrailerBookings> {
     const bookings: TrailerBookings = new Map(trailerIds.map((trailerId) => [trailerId, new Map()]));
     const keys = trailerIds.flatMap((trailerId) => days.map((day) => claimKey(trailerId, day)));
-    // BatchGetItem takes 100 keys a call; what DynamoDB leaves unprocessed is asked again (untilProcessed).
-    await untilProcessed(
-      keys,
-      async (pending) => {
-        const unprocessed: typeof keys = [];
-        for (let start = 0; start < pending.length; start += 100) {
-          const { Responses, UnprocessedKeys } = await this.#client.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [this.#table]: {
-                  Keys: pending.slice(start, start + 100),
-                  ProjectionExpression: 'trailerId, #day, jobId',
-                  ExpressionAttributeNames: { '#day': 'day' },
-                },
-              },
-            }),
-          );
-          for (const item of Responses?.[this.#table] ?? []) {
-            bookings.get(String(item.trailerId))?.set(String(item.day), String(item.jobId));
-          }
-          unprocessed.push(...((UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys));
-        }
-        return unprocessed;
-      },
-      { what: 'trailer claims' },
-    );
+    const claims = await batchGetAll(this.#client, this.#table, keys, {
+      what: 'trailer claims',
+      read: { ProjectionExpression: 'trailerId, #day, jobId', ExpressionAttributeNames: { '#day': 'day' } },
+    });
+    for (const item of claims) {
+      bookings.get(String(item.trailerId))?.set(String(item.day), String(item.jobId));
+    }
     return bookings;
   }
 }

@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,10 +6,9 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
+import { batchGetAll, isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { CrewMessageKind, JobStatus } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
-import { untilProcessed } from '@qdn/shared/retry';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import type { ChecklistTick, StoredTick } from '../domain/checklist.ts';
@@ -207,33 +205,12 @@ export class DynamoCrewRoster implements CrewRoster {
   }
 
   async getMany(crewIds: readonly string[]): Promise<Map<string, CrewMember>> {
-    const members = new Map<string, CrewMember>();
-    const keys = [...new Set(crewIds)].map(rosterKey);
-    // BatchGetItem takes 100 keys a call; what DynamoDB leaves unprocessed under load is asked again
-    // after a backoff (untilProcessed).
-    await untilProcessed(
-      keys,
-      async (pending) => {
-        const unprocessed: typeof keys = [];
-        for (let start = 0; start < pending.length; start += 100) {
-          const { Responses, UnprocessedKeys } = await this.#client.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [this.#table]: { Keys: pending.slice(start, start + 100), ConsistentRead: true },
-              },
-            }),
-          );
-          for (const item of Responses?.[this.#table] ?? []) {
-            const member = storedMember(item);
-            members.set(member.crewId, member);
-          }
-          unprocessed.push(...((UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys));
-        }
-        return unprocessed;
-      },
-      { what: 'roster members', maxAttempts: 6 },
-    );
-    return members;
+    const items = await batchGetAll(this.#client, this.#table, [...new Set(crewIds)].map(rosterKey), {
+      what: 'roster members',
+      maxAttempts: 6,
+      read: { ConsistentRead: true },
+    });
+    return new Map(items.map((item) => storedMember(item)).map((member) => [member.crewId, member]));
   }
 }
 
