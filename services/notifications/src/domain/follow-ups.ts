@@ -5,10 +5,10 @@ import { soundsLikeComplaint } from './complaint-signals.ts';
 import { customerPageLink } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
 import { sendHeldDispatcherText } from './dispatcher-messages.ts';
-import type { JobEventForSms } from './job-sms.ts';
-import { type JobSmsDeps, sendHeldStatusText } from './job-texts.ts';
+import type { JobEventForSms } from './job-event-texts.ts';
 import type { OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
 import { reminderAt, reviewRequestAt, sendableAt } from './quiet-hours.ts';
+import { type JobTextDeps, sendHeldStatusText } from './send-job-text.ts';
 import { HELD_FOR_UNDO, renderSms, variablesFor } from './sms-templates.ts';
 
 /*
@@ -34,7 +34,7 @@ export const FollowUp = z.discriminatedUnion('kind', [
     job: JobOnBus,
     dueAt,
   }),
-  /** A complete or cancelled text held for the brand's undo window (job-sms.ts's HeldStatusText). */
+  /** A complete or cancelled text held for the brand's undo window (HeldStatusText, below). */
   z.object({
     kind: z.literal('status-text'),
     key: z.string().min(1).max(200),
@@ -56,7 +56,7 @@ export const FollowUp = z.discriminatedUnion('kind', [
 ]);
 export type FollowUp = z.infer<typeof FollowUp>;
 type JobFollowUp = Extract<FollowUp, { kind: 'reminder' | 'review-request' }>;
-/** A final status's text held for the undo window (decided by job-sms.ts's sendHeldStatusText). */
+/** A final status's text held for the undo window (decided when due by send-job-text.ts's sendHeldStatusText). */
 export type HeldStatusText = Extract<FollowUp, { kind: 'status-text' }>;
 
 /**
@@ -72,7 +72,7 @@ export interface FollowUpScheduler {
   schedule(followUp: FollowUp, at: Date): Promise<'scheduled' | 'already-scheduled'>;
 }
 
-export type FollowUpDeps = JobSmsDeps;
+export type FollowUpDeps = JobTextDeps;
 
 export const withoutNotes = (job: JobOnBus): JobOnBus => {
   const { notes: _notes, crewNotes: _crewNotes, ...rest } = job;

@@ -4,7 +4,7 @@ import { busEvents, queueConsumer } from '@qdn/shared/queue';
 import { notificationsContext } from '../adapters/notifications-context.ts';
 import { meteredGateway } from '../adapters/sms-metrics.ts';
 import { sms } from '../consumers.ts';
-import { textCustomerAbout } from '../domain/job-sms.ts';
+import { textCustomerAbout } from '../domain/job-event-texts.ts';
 
 /** Queue `sms`: every job event keeps the projection current; some text the customer, once. */
 export const handler = queueConsumer(

@@ -6,7 +6,7 @@ import { parseCrewMessage, textCrewMember } from '../../src/domain/crew-sms.ts';
 import { SmsRejectedError, textCustomerAsDispatcher } from '../../src/domain/dispatcher-messages.ts';
 import { sendFollowUp } from '../../src/domain/follow-ups.ts';
 import { handleInbound, type InboundSms, REVOKED_FLAG, replyJobOf } from '../../src/domain/inbound.ts';
-import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-sms.ts';
+import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-event-texts.ts';
 import { type JobSnapshot, SmsSendError } from '../../src/domain/ports.ts';
 import { notificationsDeps } from './fakes.ts';
 

@@ -4,7 +4,7 @@ import type { JobOnBus } from '@qdn/shared/events';
 import { parseBusEvent } from '@qdn/shared/events';
 import { textCustomerAsDispatcher } from '../../src/domain/dispatcher-messages.ts';
 import { sendFollowUp } from '../../src/domain/follow-ups.ts';
-import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-sms.ts';
+import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-event-texts.ts';
 import { notificationsDeps } from './fakes.ts';
 
 // Mark's QuickDumpNow pickup on Thu 10 Dec 2026; "now" is Fri 4 Dec, 10:00 in San Diego.

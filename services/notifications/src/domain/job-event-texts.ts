@@ -1,8 +1,8 @@
 import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
 import { settleWithoutSending } from './delivery.ts';
 import { followUpsFor, type HeldStatusText, withoutNotes } from './follow-ups.ts';
-import { customerSms, type JobSmsDeps, sendHeldStatusText, sendJobText } from './job-texts.ts';
 import type { SendOutcome } from './ports.ts';
+import { customerSms, type JobTextDeps, sendHeldStatusText, sendJobText } from './send-job-text.ts';
 import {
   HELD_FOR_UNDO,
   type HeldTemplate,
@@ -10,6 +10,9 @@ import {
   templateForEvent,
   templateForStatus,
 } from './sms-templates.ts';
+
+// Which text a job event means for its customer, and when it goes: now, held for the undo window, or
+// never (a stale event). Building and sending the text is send-job-text.ts's.
 
 /** The job events the sms consumer receives (all of them keep its projection current). */
 export type JobEventForSms = ReceivedEvent<
@@ -33,7 +36,7 @@ const isHeld = (template: SmsTemplateId): template is HeldTemplate =>
  * text waits out the brand's undo window as a follow-up (sendHeldStatusText decides it when due).
  */
 export async function textCustomerAbout(
-  deps: JobSmsDeps,
+  deps: JobTextDeps,
   event: JobEventForSms,
 ): Promise<SendOutcome | undefined> {
   const data = event.detail.data as {
