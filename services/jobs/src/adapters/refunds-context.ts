@@ -1,7 +1,7 @@
 import { loadConfig, requiredString } from '@qdn/shared/config';
 import { dynamoDocumentClient } from '@qdn/shared/dynamo';
 import { perInstance } from '@qdn/shared/per-instance';
-import type { RefundDeps } from '../domain/refunds.ts';
+import type { RefundContext } from '../domain/refunds.ts';
 import { DynamoJobRepository } from './job-store.ts';
 import { DynamoRefundLedger } from './refund-ledger.ts';
 import { stripeFromSsm, stripeRefunds } from './stripe-payments.ts';
@@ -11,7 +11,7 @@ const config = loadConfig({ JOBS_TABLE: requiredString() });
 
 /** The refunds consumer's dependencies, built once per function instance. */
 export const refundsContext = /* @__PURE__ */ perInstance(
-  (): RefundDeps => ({
+  (): RefundContext => ({
     repository: new DynamoJobRepository(dynamoDocumentClient(), config.JOBS_TABLE),
     ledger: new DynamoRefundLedger(dynamoDocumentClient(), config.JOBS_TABLE),
     refunds: stripeRefunds(stripeFromSsm),

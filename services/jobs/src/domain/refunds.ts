@@ -26,7 +26,7 @@ export interface CardRefunds {
   refund(paymentIntentId: string, idempotencyKey: string): Promise<{ refundId: string; status: string }>;
 }
 
-export interface RefundDeps {
+export interface RefundContext {
   repository: JobRepository;
   ledger: RefundLedger;
   refunds: CardRefunds;
@@ -48,7 +48,7 @@ export class RefundInFlightError extends Error {
  * (the ledger says done) is only recorded, if it is not yet.
  */
 export async function refundCancelledJob(
-  deps: RefundDeps,
+  deps: RefundContext,
   event: ReceivedEvent<'JobStatusChanged'>,
 ): Promise<RefundOutcome> {
   const { job: onBus, status } = event.detail.data;
@@ -80,7 +80,7 @@ export async function refundCancelledJob(
   return claim.outcome === 'done' ? 'recorded' : 'refunded';
 }
 
-async function recordRefund(deps: RefundDeps, first: JobRecord, refundId: string): Promise<void> {
+async function recordRefund(deps: RefundContext, first: JobRecord, refundId: string): Promise<void> {
   let job: JobRecord | undefined = first;
   for (let attempt = 0; job?.payment?.status === 'paid'; attempt += 1) {
     const at = deps.now().toISOString();

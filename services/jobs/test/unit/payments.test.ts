@@ -15,7 +15,7 @@ import {
   startCheckout,
 } from '../../src/domain/payment-commands.ts';
 import { checkoutOfEvent } from '../../src/domain/payment-input.ts';
-import { type RefundDeps, type RefundLedger, refundCancelledJob } from '../../src/domain/refunds.ts';
+import { type RefundContext, type RefundLedger, refundCancelledJob } from '../../src/domain/refunds.ts';
 import { jobRecord, MemoryJobRepository, MemoryLinkViews } from './fakes.ts';
 
 // Paying at booking (issue 19): the brand's methods on the booking, a card deposit through Stripe
@@ -314,7 +314,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     const { repository, cancelled, deposit } = await cancelledPaidJob();
     const { ledger } = memoryLedger();
     const calls: [string, string][] = [];
-    const deps: RefundDeps = {
+    const deps: RefundContext = {
       repository,
       ledger,
       refunds: {
@@ -350,7 +350,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     const { repository, cancelled } = await cancelledPaidJob();
     const { ledger } = memoryLedger();
     let fail = true;
-    const deps: RefundDeps = {
+    const deps: RefundContext = {
       repository,
       ledger,
       refunds: {
@@ -372,7 +372,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     const { repository, cancelled } = await cancelledPaidJob();
     const { ledger, items } = memoryLedger();
     items.set(cancelled.jobId, { refundId: 're_test_3' });
-    const deps: RefundDeps = {
+    const deps: RefundContext = {
       repository,
       ledger,
       refunds: {
@@ -396,7 +396,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       paymentMethod: 'zelle',
       payment: { method: 'zelle', status: 'paid' },
     });
-    const deps = { refunds: { refund: () => Promise.reject(new Error('no')) } } as unknown as RefundDeps;
+    const deps = { refunds: { refund: () => Promise.reject(new Error('no')) } } as unknown as RefundContext;
     expect(await refundCancelledJob(deps, cancelledEvent(job))).toBe('not-paid-by-card');
   });
 });

@@ -12,7 +12,7 @@ import * as z from 'zod';
 import type { TrackingLinks } from '../domain/customer-page.ts';
 import { type FollowUpScheduler, scheduleKeyOf } from '../domain/follow-ups.ts';
 import type { RelayLimit } from '../domain/inbound.ts';
-import type { NotificationsDeps } from '../domain/ports.ts';
+import type { NotificationsContext } from '../domain/ports.ts';
 import { config, publicApiUrl } from './notifications-config.ts';
 import { messageStore } from './store-context.ts';
 import { TwilioSmsGateway } from './twilio-gateway.ts';
@@ -45,7 +45,7 @@ async function twilioClient() {
   return cachedClient.client;
 }
 
-type SendingDeps = NotificationsDeps & {
+type SendingContext = NotificationsContext & {
   followUps: FollowUpScheduler;
   brands: Brands;
   trackingLinks: TrackingLinks;
@@ -58,9 +58,9 @@ type SendingDeps = NotificationsDeps & {
  * (functions that only read or record messages use store-context.ts). A failed build (the brand
  * catalog not readable from SSM at cold start) is not kept: the next invocation tries again.
  */
-export const notificationsContext = /* @__PURE__ */ perInstanceAsync(buildDeps);
+export const notificationsContext = /* @__PURE__ */ perInstanceAsync(buildContext);
 
-function buildDeps(): Promise<SendingDeps> {
+function buildContext(): Promise<SendingContext> {
   return loadBrands().then((brands) => {
     return {
       brands,

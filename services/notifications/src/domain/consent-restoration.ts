@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
-import type { NotificationsDeps } from './ports.ts';
+import type { NotificationsContext } from './ports.ts';
 
 export type ConsentRestoration =
   | { restored: true; phone: string }
@@ -15,7 +15,7 @@ export type ConsentRestoration =
  * so only the customer can lift it.
  */
 export async function restoreConsentAfterMisreading(
-  deps: Pick<NotificationsDeps, 'store' | 'now'>,
+  deps: Pick<NotificationsContext, 'store' | 'now'>,
   request: { jobId: string; messageSid: string; dispatcherId: string },
 ): Promise<ConsentRestoration> {
   const [job, { entries }] = await Promise.all([

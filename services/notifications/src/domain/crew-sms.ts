@@ -1,7 +1,7 @@
 import type { Brands } from '@qdn/shared/brands';
 import { CrewMessage } from '@qdn/shared/events';
 import { deliverOnce, senderOf } from './delivery.ts';
-import type { NotificationsDeps, SendOutcome } from './ports.ts';
+import type { NotificationsContext, SendOutcome } from './ports.ts';
 
 /**
  * A queued crew message: raw SNS delivery gives the message itself; an SNS envelope (raw delivery off)
@@ -18,7 +18,7 @@ export function parseCrewMessage(body: unknown): CrewMessage {
 
 /** A crew member's message from scc-bridge: same Twilio sender, opt-out list and timeline as customers. */
 export async function textCrewMember(
-  deps: NotificationsDeps & { brands: Brands },
+  deps: NotificationsContext & { brands: Brands },
   message: CrewMessage,
 ): Promise<SendOutcome> {
   const brand = deps.brands.get(message.brandId);

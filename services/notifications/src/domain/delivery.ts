@@ -6,7 +6,7 @@ import { redactLinkTokens, restoreLinkTokens } from '@qdn/shared/tracking-link';
 
 import {
   type FailedAttempt,
-  type NotificationsDeps,
+  type NotificationsContext,
   type OutboundSms,
   type RecordedSms,
   type Sender,
@@ -40,7 +40,7 @@ export function senderOf(brand: Brand): Sender {
  *   own work and need none). The help reply and the opt-out confirmation answer the customer's own text.
  */
 export async function deliverOnce(
-  deps: NotificationsDeps,
+  deps: NotificationsContext,
   sms: OutboundSms,
   /** The number's permission, when the caller has just read it (to render the body): not read again. */
   known: { permission?: TextingPermission } = {},
@@ -140,7 +140,7 @@ function refusalOf(sms: OutboundSms, permission: TextingPermission): SuppressedR
  * outlasts the visibility timeout) waits a few seconds for that attempt to settle instead of failing at
  * once: most of the time it then finds the outcome, and a retry is not spent on waiting.
  */
-function claimPatiently(deps: NotificationsDeps, sms: OutboundSms) {
+function claimPatiently(deps: NotificationsContext, sms: OutboundSms) {
   return claimWhenFree(
     () => deps.store.claimSend(sms, deps.now(), deps.sendLeaseMs),
     (claim) => claim.kind === 'busy',
@@ -150,7 +150,7 @@ function claimPatiently(deps: NotificationsDeps, sms: OutboundSms) {
 
 /** Records an outcome without any attempt (e.g. a stale event), once; returns the settled outcome. */
 export async function settleWithoutSending(
-  deps: NotificationsDeps,
+  deps: NotificationsContext,
   sms: OutboundSms,
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
@@ -158,7 +158,7 @@ export async function settleWithoutSending(
 }
 
 async function settle(
-  deps: NotificationsDeps,
+  deps: NotificationsContext,
   sms: OutboundSms,
   body: string,
   leaseToken: string | undefined,

@@ -2,7 +2,7 @@ import type { Brands } from '@qdn/shared/brands';
 import { AppError, ConflictError, NotFoundError } from '@qdn/shared/errors';
 import { deliverOnce, senderOf } from './delivery.ts';
 import type { FollowUpScheduler } from './follow-ups.ts';
-import type { JobSnapshot, NotificationsDeps, SendOutcome } from './ports.ts';
+import type { JobSnapshot, NotificationsContext, SendOutcome } from './ports.ts';
 import { sendableAt } from './quiet-hours.ts';
 import { renderDispatcherText } from './sms-templates.ts';
 
@@ -50,7 +50,7 @@ export interface DispatcherText {
  * asked for in quiet hours is held (a one-time schedule) and goes out when the sending window opens.
  */
 export async function textCustomerAsDispatcher(
-  deps: NotificationsDeps & { brands: Brands; followUps: FollowUpScheduler },
+  deps: NotificationsContext & { brands: Brands; followUps: FollowUpScheduler },
   request: DispatcherText,
 ): Promise<{ messageSid: string; status: string } | { heldUntil: string }> {
   const job = await deps.store.job(request.jobId);
@@ -88,7 +88,7 @@ export async function textCustomerAsDispatcher(
 
 /** A held text fell due: sent once by its request's key (its outcome is on the timeline, as any text's). */
 export async function sendHeldDispatcherText(
-  deps: NotificationsDeps & { brands: Brands },
+  deps: NotificationsContext & { brands: Brands },
   held: DispatcherText,
 ): Promise<SendOutcome> {
   const job = await deps.store.job(held.jobId);
@@ -100,7 +100,7 @@ const dispatcherTextKey = (request: Pick<DispatcherText, 'jobId' | 'requestId'>)
   `dispatcher:${request.jobId}:${request.requestId}`;
 
 async function sendDispatcherText(
-  deps: NotificationsDeps & { brands: Brands },
+  deps: NotificationsContext & { brands: Brands },
   job: JobSnapshot,
   request: DispatcherText,
 ): Promise<SendOutcome> {

@@ -8,7 +8,7 @@ import { sendHeldDispatcherText } from './dispatcher-messages.ts';
 import type { JobEventForSms } from './job-event-texts.ts';
 import type { OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
 import { reminderAt, reviewRequestAt, sendableAt } from './quiet-hours.ts';
-import { type JobTextDeps, sendHeldStatusText } from './send-job-text.ts';
+import { type JobTextContext, sendHeldStatusText } from './send-job-text.ts';
 import { HELD_FOR_UNDO, renderSms, variablesFor } from './sms-templates.ts';
 
 /*
@@ -72,7 +72,7 @@ export interface FollowUpScheduler {
   schedule(followUp: FollowUp, at: Date): Promise<'scheduled' | 'already-scheduled'>;
 }
 
-export type FollowUpDeps = JobTextDeps;
+export type FollowUpContext = JobTextContext;
 
 export const withoutNotes = (job: JobOnBus): JobOnBus => {
   const { notes: _notes, crewNotes: _crewNotes, ...rest } = job;
@@ -133,7 +133,7 @@ export function followUpsFor(
  * window (a redrive at night), it is planted again for the window's start instead of sent.
  */
 export async function sendFollowUp(
-  deps: FollowUpDeps,
+  deps: FollowUpContext,
   followUp: FollowUp,
 ): Promise<SendOutcome | 'moved-to-sending-hours'> {
   // A final status's text is about a job happening now: the undo window held it, not quiet hours.
@@ -190,9 +190,9 @@ export async function sendFollowUp(
 }
 
 async function refusalOf(
-  deps: FollowUpDeps,
+  deps: FollowUpContext,
   followUp: JobFollowUp,
-  current: Awaited<ReturnType<FollowUpDeps['store']['job']>>,
+  current: Awaited<ReturnType<FollowUpContext['store']['job']>>,
   now: Date,
 ): Promise<SuppressedReason | undefined> {
   const { job } = followUp;

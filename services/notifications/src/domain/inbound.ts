@@ -4,7 +4,7 @@ import type { RateLimits } from '@qdn/shared/rate-limit';
 import { zonedDate } from '@qdn/shared/zoned-time';
 import { revokesConsent } from './consent-revocation.ts';
 import { deliverOnce, senderOf } from './delivery.ts';
-import type { JobSnapshot, NotificationsDeps } from './ports.ts';
+import type { JobSnapshot, NotificationsContext } from './ports.ts';
 
 /** An SMS someone sent to one of our numbers, as the inbound webhook queued it. */
 export interface InboundSms {
@@ -58,7 +58,7 @@ export interface RelayLimit {
 }
 
 /** What handling an inbound SMS needs besides sending. */
-export type InboundDeps = NotificationsDeps & { brands: Brands; relayLimit: RelayLimit };
+export type InboundContext = NotificationsContext & { brands: Brands; relayLimit: RelayLimit };
 
 /** How staff refer to a job in a text: `#` and the last 6 characters of its id. */
 export function jobRef(jobId: string): string {
@@ -188,7 +188,7 @@ function brandOf(brands: Brands, sms: InboundSms, job: JobSnapshot | undefined):
  * the team; a team text that starts with `#<job ref>` goes to that job's customer. Each step is keyed on
  * the MessageSid, so a webhook retried by Twilio or a redriven message changes nothing twice.
  */
-export async function handleInbound(deps: InboundDeps, sms: InboundSms): Promise<void> {
+export async function handleInbound(deps: InboundContext, sms: InboundSms): Promise<void> {
   if (await deps.store.isInboundDone(sms.messageSid)) return;
   const teamBrand = deps.brands.all().find((brand) => brand.backupTeamNumbers.includes(sms.from));
   const keyword = keywordOf(sms.body);
@@ -198,7 +198,7 @@ export async function handleInbound(deps: InboundDeps, sms: InboundSms): Promise
 }
 
 async function handleCustomerText(
-  deps: InboundDeps,
+  deps: InboundContext,
   sms: InboundSms,
   keyword: Keyword | undefined,
 ): Promise<void> {
@@ -289,7 +289,7 @@ async function handleCustomerText(
 }
 
 async function handleTeamText(
-  deps: NotificationsDeps & { brands: Brands },
+  deps: NotificationsContext & { brands: Brands },
   brand: Brand,
   sms: InboundSms,
 ): Promise<void> {

@@ -2,7 +2,7 @@ import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
 import { settleWithoutSending } from './delivery.ts';
 import { followUpsFor, type HeldStatusText, withoutNotes } from './follow-ups.ts';
 import type { SendOutcome } from './ports.ts';
-import { customerSms, type JobTextDeps, sendHeldStatusText, sendJobText } from './send-job-text.ts';
+import { customerSms, type JobTextContext, sendHeldStatusText, sendJobText } from './send-job-text.ts';
 import {
   HELD_FOR_UNDO,
   type HeldTemplate,
@@ -36,7 +36,7 @@ const isHeld = (template: SmsTemplateId): template is HeldTemplate =>
  * text waits out the brand's undo window as a follow-up (sendHeldStatusText decides it when due).
  */
 export async function textCustomerAbout(
-  deps: JobTextDeps,
+  deps: JobTextContext,
   event: JobEventForSms,
 ): Promise<SendOutcome | undefined> {
   const data = event.detail.data as {

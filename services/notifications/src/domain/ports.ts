@@ -275,7 +275,7 @@ export interface SmsGateway {
 }
 
 /** Everything the notification commands need from outside. */
-export interface NotificationsDeps {
+export interface NotificationsContext {
   store: NotificationStore;
   gateway: SmsGateway;
   publish: (events: DomainEvent[]) => Promise<void>;

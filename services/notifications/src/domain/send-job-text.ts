@@ -3,7 +3,7 @@ import type { JobOnBus, JobStatus } from '@qdn/shared/events';
 import { customerPageLink, type TrackingLinks } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
 import type { FollowUpScheduler, HeldStatusText } from './follow-ups.ts';
-import type { NotificationsDeps, OutboundSms, SendOutcome, TextingPermission } from './ports.ts';
+import type { NotificationsContext, OutboundSms, SendOutcome, TextingPermission } from './ports.ts';
 import { renderSms, type SmsTemplateId, variablesFor } from './sms-templates.ts';
 
 // Sending one text about a job to its customer (built, rendered in the brand's voice, delivered once):
@@ -13,7 +13,7 @@ import { renderSms, type SmsTemplateId, variablesFor } from './sms-templates.ts'
 /** Texts about a truck on its way now: worthless late, so Twilio drops them after their validity. */
 export const TIME_SENSITIVE_TEMPLATES: ReadonlySet<SmsTemplateId> = new Set(['on_the_way', 'arriving']);
 
-export type JobTextDeps = NotificationsDeps & {
+export type JobTextContext = NotificationsContext & {
   brands: Brands;
   trackingLinks: TrackingLinks;
   followUps: FollowUpScheduler;
@@ -26,7 +26,7 @@ export type JobTextDeps = NotificationsDeps & {
  * recorded as undone (a mis-tap taken back, or taken back and made again: the later change has its own
  * held text). Not held by quiet hours: it is about a job happening now.
  */
-export async function sendHeldStatusText(deps: JobTextDeps, held: HeldStatusText): Promise<SendOutcome> {
+export async function sendHeldStatusText(deps: JobTextContext, held: HeldStatusText): Promise<SendOutcome> {
   const brand = deps.brands.get(held.job.brandId);
   const sms = { ...customerSms(held.job, held.template, brand), key: held.key };
   const current = await deps.store.job(held.job.jobId);
@@ -54,7 +54,7 @@ export function customerSms(job: JobOnBus, template: SmsTemplateId, brand: Brand
 
 /** Renders a job text in the brand's voice (with the tracking link rebuilt from its id) and sends it once. */
 export async function sendJobText(
-  deps: JobTextDeps,
+  deps: JobTextContext,
   sms: OutboundSms,
   job: JobOnBus,
   permission: TextingPermission,

@@ -4,14 +4,14 @@ import type { ConsentRestorationRecord } from '../../src/domain/consent-restorat
 import type { TrackingLinks } from '../../src/domain/customer-page.ts';
 import { outcomeEventsOf, recordedSms } from '../../src/domain/delivery.ts';
 import { type FollowUp, type FollowUpScheduler, scheduleKeyOf } from '../../src/domain/follow-ups.ts';
-import type { InboundDeps } from '../../src/domain/inbound.ts';
+import type { InboundContext } from '../../src/domain/inbound.ts';
 import { jobRef } from '../../src/domain/inbound.ts';
 import {
   type ConsentRecord,
   type FailedAttempt,
   type JobSnapshot,
   type NotificationStore,
-  type NotificationsDeps,
+  type NotificationsContext,
   type OutboundSms,
   type RecordedSms,
   type Sender,
@@ -226,7 +226,7 @@ export function harness(
   const validities: { to: string; validitySeconds: number | undefined }[] = [];
   const twilioHas: Array<{ to: string; body: string; messageSid: string }> = [];
   let sids = 0;
-  const deps: NotificationsDeps = {
+  const deps: NotificationsContext = {
     store,
     gateway: {
       async send(sms) {
@@ -296,7 +296,7 @@ export function notificationsDeps(
       return 'scheduled';
     },
   };
-  const deps: InboundDeps & {
+  const deps: InboundContext & {
     trackingLinks: TrackingLinks;
     followUps: FollowUpScheduler;
     timeSensitiveValiditySeconds: number;
