@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { recordIfNewer } from '@qdn/shared/dynamo';
+import { isConditionalCheckFailure, recordIfNewer } from '@qdn/shared/dynamo';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import type { JobDirectory, KnownJob } from '../domain/ports.ts';
@@ -82,7 +81,7 @@ export class DynamoJobDirectory implements JobDirectory {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }
@@ -99,7 +98,7 @@ export class DynamoJobDirectory implements JobDirectory {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 }
