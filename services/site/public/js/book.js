@@ -435,8 +435,22 @@ async function submit(event) {
   showProblems({});
   const button = byId('submit');
   button.disabled = true;
-  setText(button, 'Sending…');
   try {
+    // A photo still on its way would be left out (its draft may not even exist yet): the booking waits
+    // for it, and stops if one didn't make it, so the customer decides rather than losing it unseen.
+    if (photos?.uploading() && !offerOf(values.serviceType)?.charter) {
+      setText(button, 'Finishing your photo uploads…');
+      const { failed } = await photos.settled();
+      if (failed > 0) {
+        return showProblems(
+          {},
+          failed === 1
+            ? 'One of your photos didn’t upload (see Photos of your load). Add it again, or send your request without it.'
+            : `${failed} of your photos didn’t upload (see Photos of your load). Add them again, or send your request without them.`,
+        );
+      }
+    }
+    setText(button, 'Sending…');
     const answer = await callApi('/bookings', { method: 'POST', body: bookingBody(values) });
     if (answer.status === 201) return confirm(values, answer.data);
     if (answer.status === 429) return showProblems({}, RATE_LIMITED);

@@ -2,7 +2,9 @@
 // upload into the form's photo draft (POST /bookings/photos/uploads; the first starts the draft, whose id
 // only this page holds), goes straight to the bucket, and shows checking → ready (its thumbnail) or
 // refused with the reason, from GET /bookings/photos/{draftId}. The booking names the draft
-// (photoDraftId); photos still being checked then follow to the job by themselves.
+// (photoDraftId); a booking sent while a photo is still uploading waits for it (the draft may not exist
+// yet), and one that fails meanwhile stops the booking to say so. Photos still being checked follow to
+// the job by themselves.
 // A photo's EXIF GPS comes back as the draft's suggested place: offered as the pickup location, used
 // only when the customer says so. There is no reverse geocoding (the place index answers text → place
 // only), so using it sends the coordinates with the address and says so in the notes for the dispatcher.
@@ -28,6 +30,11 @@ export function createBookingPhotos({ brandId }) {
   /** photoId → its list item, in the order picked. */
   const items = new Map();
   let polling = false;
+  /** The files picked last being uploaded (each signed into the draft, then sent to the bucket). */
+  let uploading = Promise.resolve();
+  let busy = false;
+  /** How many photos didn't upload (the booking compares before and after waiting for them). */
+  let failures = 0;
   /** The photo location the customer chose to use, and the suggestion they answered (yes or no). */
   let chosen;
   let answered;
@@ -99,8 +106,18 @@ export function createBookingPhotos({ brandId }) {
     const entry = item(file.name);
     const fail = (reason) => {
       entry.failed = true;
+      failures++;
       refuse(entry, reason);
     };
+    try {
+      await send(file, entry, fail);
+    } catch {
+      // The connection dropped: this photo says so (the next ones are still tried).
+      fail('the upload didn’t go through. Please check your connection and try again.');
+    }
+  }
+
+  async function send(file, entry, fail) {
     if (HEIC.test(file.type))
       return fail('HEIC can’t be used. On an iPhone: Settings → Camera → Formats → Most Compatible.');
     if (!TYPES.includes(file.type)) return fail('please choose a JPEG, PNG or WebP photo.');
@@ -184,14 +201,14 @@ export function createBookingPhotos({ brandId }) {
     if (files.length === 0) return;
     input.disabled = true;
     setText(status, files.length === 1 ? 'Uploading your photo…' : `Uploading ${files.length} photos…`);
-    try {
+    busy = true;
+    uploading = (async () => {
       // One at a time: the first starts the draft the next ones are added to.
       for (const file of files) await upload(file);
-    } catch {
-      setText(status, 'An upload didn’t go through. Please check your connection and try again.');
-    } finally {
-      input.disabled = false;
-    }
+    })();
+    await uploading;
+    busy = false;
+    input.disabled = false;
     if (draftId) {
       await pollDraft();
       const ready = [...items.values()].filter((entry) => entry.ready).length;
@@ -203,6 +220,25 @@ export function createBookingPhotos({ brandId }) {
   });
 
   return {
+    /** Whether a photo is still on its way to the draft (the booking waits for it: settled()). */
+    uploading() {
+      return busy;
+    },
+    /**
+     * Resolves once the photos picked so far are uploaded (or failed), so the booking names the draft
+     * even when its first photo was still being signed. Their checks need not finish: photos still being
+     * checked follow to the job. `failed` is how many didn't upload while the booking waited: the
+     * customer hasn't seen those yet, so the form stops to say so rather than send without them.
+     */
+    async settled() {
+      const before = failures;
+      let current;
+      do {
+        current = uploading;
+        await current;
+      } while (current !== uploading);
+      return { failed: failures - before };
+    },
     /** What the booking sends: the draft (when a photo was signed) and the photo's place when chosen. */
     bookingFields() {
       return {

@@ -741,6 +741,110 @@ describe('the booking page', () => {
     await page.close();
   });
 
+  it('given a booking sent while its first photo is still being signed, then it waits for the upload and the job has the photo', async () => {
+    // Prepare: the first photo's upload ticket (which starts the draft) held until the booking is sent.
+    const photo = readFileSync(new URL('../fixtures/load-with-gps.jpg', import.meta.url));
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0187');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let ticketAsked!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      ticketAsked = resolve;
+    });
+    await page.route(`${cloud.apiUrl}/bookings/photos/uploads`, async (route) => {
+      if (route.request().method() === 'POST') {
+        ticketAsked();
+        await held;
+      }
+      await route.continue();
+    });
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${cloud.apiUrl}/bookings`)
+        sent.push(request.url());
+    });
+    await page.setInputFiles('#photos-input', [
+      { name: 'IMG_0300.JPG', mimeType: 'image/jpeg', buffer: photo },
+    ]);
+    await asked;
+
+    // Act: sent mid-upload.
+    const answered = bookingAnswer(page);
+    await page.click('#submit');
+
+    // Assess: the form says what it waits for and sends nothing until the photo is in the draft.
+    await waitForText(page, '#submit', 'Finishing your photo uploads…');
+    expect(await page.locator('#submit').isDisabled()).toBe(true);
+    expect(sent).toEqual([]);
+    release();
+    const answer = await answered;
+    expect(answer.status()).toBe(201);
+    expect(answer.request().postDataJSON()).toMatchObject({
+      photoDraftId: expect.stringMatching(/^[A-Za-z0-9_-]+$/),
+    });
+    const { jobId } = await answer.json();
+    await page.locator('#confirmation').waitFor();
+    const onJob = await eventually(
+      async () => {
+        const listed = await api('GET', `/jobs/${jobId}/photos`, { role: 'dispatcher' });
+        return listed.status === 200 && listed.body.photos.length > 0 ? listed.body.photos : undefined;
+      },
+      { what: 'the photo uploaded while the booking waited, on the job' },
+    );
+    expect(onJob).toEqual([expect.objectContaining({ from: 'customer', width: 640, height: 480 })]);
+    await page.close();
+  });
+
+  it('given a photo whose upload fails while the booking waits for it, then the booking stops to say so and a second send goes without it', async () => {
+    // Prepare: the upload ticket held, then refused by the network.
+    const photo = readFileSync(new URL('../fixtures/load-with-gps.jpg', import.meta.url));
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0188');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let ticketAsked!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      ticketAsked = resolve;
+    });
+    await page.route(`${cloud.apiUrl}/bookings/photos/uploads`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      ticketAsked();
+      await held;
+      return route.abort('connectionfailed');
+    });
+    await page.setInputFiles('#photos-input', [
+      { name: 'IMG_0301.JPG', mimeType: 'image/jpeg', buffer: photo },
+    ]);
+    await asked;
+    let sent = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${cloud.apiUrl}/bookings`) sent++;
+    });
+
+    // Act
+    await page.click('#submit');
+    await waitForText(page, '#submit', 'Finishing your photo uploads…');
+    release();
+
+    // Assess: stopped, with the photo's own line saying it didn't upload; sent without it when asked again.
+    await waitForText(page, '#form-problem', 'One of your photos didn’t upload');
+    expect(sent).toBe(0);
+    expect(await page.locator('#booking-photos .photo-state').allInnerTexts()).toEqual([
+      'Not used: the upload didn’t go through. Please check your connection and try again.',
+    ]);
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+    expect(answer.status()).toBe(201);
+    expect(answer.request().postDataJSON().photoDraftId).toBeUndefined();
+    await page.close();
+  });
+
   it('given "any time", then the confirmation leaves the time out instead of showing an empty row', async () => {
     const page = await openPage(`${cloud.siteUrl}/book`);
     await page.locator('#booking-form').waitFor();
