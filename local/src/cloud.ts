@@ -145,7 +145,7 @@ export interface LocalCloud {
   stripe: StripeFake;
   /** Amazon Location's place index (jobs' geocoding), answering from the San Diego gazetteer. */
   placeIndex: JsonApiFake;
-  /** Amazon Location's GetStaticMap (generated SVGs) at `<apiUrl>/_local/maps/v2/static/map`. */
+  /** Amazon Location's Maps API: GetStaticMap (generated SVGs) and the console's style, at `<apiUrl>/_local/maps/v2/…`. */
   staticMap: StaticMapFake;
   /** Parameter Store as the functions and the deploy scripts see it (with fault injection for tests). */
   ssm: SsmFake;
@@ -188,6 +188,10 @@ export interface LocalCloud {
   runSchedule(functionKey: string, time?: Date): Promise<unknown>;
   /** The console's first-load JS, gzipped (its budget is checked by the console's tests). */
   consoleJsGzipBytes: number;
+  /** The board map's chunk (`/board-map-<hash>.js`), loaded after the board's first paint. */
+  consoleMapChunk: string;
+  /** What the board map adds when it loads (its chunks and MapLibre's worker), gzipped. */
+  consoleMapJsGzipBytes: number;
   /** A dev token for a staff role, signed by the local identity provider. */
   token(
     role: 'dispatcher' | 'admin' | 'driver',
@@ -674,7 +678,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     handleApi = http.handleApi;
     handleSite = http.handleSite;
-    const consoleOrigin = await startConsoleOrigin({ consoleUrl, apiUrl, siteUrl, token: http.token });
+    const consoleOrigin = await startConsoleOrigin({
+      consoleUrl,
+      apiUrl,
+      siteUrl,
+      token: http.token,
+      headers: http.consoleHeaders,
+      // Amazon Location's style descriptor, as the deploy step writes it with the console's key: here
+      // the Maps API fake's style with no remote tiles.
+      mapStyleUrl: `${apiUrl}/_local/maps/v2/styles/Standard/descriptor?key=${LOCAL_MAPS_KEY}`,
+    });
     handleConsole = consoleOrigin.handle;
     log(`HTTP API on ${apiUrl}, pages on ${siteUrl}; ${functions.size} functions start on first use`);
 
@@ -733,6 +746,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       siteUrl,
       consoleUrl,
       consoleJsGzipBytes: consoleOrigin.jsGzipBytes,
+      consoleMapChunk: consoleOrigin.mapChunk,
+      consoleMapJsGzipBytes: consoleOrigin.mapJsGzipBytes,
       dataDir,
       endpoints,
       clients,

@@ -45,6 +45,10 @@ export interface ConsoleOriginOptions {
   files: ConsoleFiles;
   /** Mints an ID token for a user, signed by the local identity provider. */
   token(role: StaffGroup, claims: { sub: string; email: string; crewId?: string }): Promise<string>;
+  /** The distribution's response headers (CSP, Referrer-Policy, …) on the app's answers. */
+  headers?: Record<string, string>;
+  /** The board map's style (config.json's `map.styleUrl`); none, no map. */
+  mapStyleUrl?: string;
   /** ID token lifetime the token endpoint reports (what the minting uses). */
   expiresInSeconds: number;
   now?: () => number;
@@ -230,7 +234,10 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
     apiBaseUrl: options.apiUrl,
     siteBaseUrl: options.siteUrl,
     auth: { domain: origin, clientId: options.clientId },
+    ...(options.mapStyleUrl ? { map: { styleUrl: options.mapStyleUrl } } : {}),
   });
+  // The app's answers only: the OAuth endpoints stand in for Cognito's own domain, not the distribution.
+  const policyHeaders = options.headers ?? {};
 
   return async function handleConsole(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
@@ -244,7 +251,11 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
         return;
       }
       if (url.pathname === '/config.json') {
-        response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+        response.writeHead(200, {
+          ...policyHeaders,
+          'content-type': 'application/json',
+          'cache-control': 'no-cache',
+        });
         response.end(config);
         return;
       }
@@ -253,11 +264,12 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
         options.files.get(url.pathname) ??
         (/\.[a-z0-9]+$/i.test(url.pathname) ? undefined : options.files.get('/index.html'));
       if (!file) {
-        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        response.writeHead(404, { ...policyHeaders, 'content-type': 'text/plain; charset=utf-8' });
         response.end('Not found\n');
         return;
       }
       response.writeHead(200, {
+        ...policyHeaders,
         'content-type': file.type,
         // Hashed bundle names never change content; the page itself always revalidates.
         'cache-control': /-[A-Z0-9]{8}\.(js|css)$/.test(url.pathname)
@@ -280,6 +292,8 @@ export async function startConsoleOrigin(options: {
   apiUrl: string;
   siteUrl: string;
   token(role: StaffGroup, claims: { sub?: string; email?: string; crewId?: string }): Promise<string>;
+  headers?: Record<string, string>;
+  mapStyleUrl?: string;
 }) {
   const built = await buildConsole();
   const handle = createConsoleOrigin({
@@ -289,5 +303,10 @@ export async function startConsoleOrigin(options: {
     // What the HTTP front's minting gives every local token.
     expiresInSeconds: 12 * 60 * 60,
   });
-  return { handle, jsGzipBytes: built.firstLoadJsGzipBytes };
+  return {
+    handle,
+    jsGzipBytes: built.firstLoadJsGzipBytes,
+    mapChunk: built.mapChunk,
+    mapJsGzipBytes: built.mapJsGzipBytes,
+  };
 }

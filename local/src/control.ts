@@ -88,10 +88,12 @@ export async function handleControl(
   if (!url.pathname.startsWith('/_local/')) return false;
   const route = `${request.method} ${url.pathname.replace(/\/$/, '')}`;
   try {
-    // Amazon Location's GetStaticMap, as the tracking page's <img> asks it (the view's mapImageUrl).
-    if (request.method === 'GET' && url.pathname.startsWith('/_local/maps/v2/static/')) {
+    // Amazon Location's Maps API: GetStaticMap as the tracking page's <img> asks it (the view's
+    // mapImageUrl), GetStyleDescriptor as the console's board map asks it (config.json's map.styleUrl).
+    if (request.method === 'GET' && /^\/_local\/maps\/v2\/(static|styles)\//.test(url.pathname)) {
       const map = context.staticMap.answer(
         new URL(url.pathname.slice('/_local/maps'.length) + url.search, url),
+        request.headers.referer ? { referer: request.headers.referer } : {},
       );
       response.writeHead(map.status, map.headers);
       response.end(map.body);

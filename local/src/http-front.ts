@@ -85,7 +85,36 @@ export async function createHttpFront(options: HttpFrontOptions) {
         response.end('No site service (services/site/serverless.yml) to serve.\n');
       };
 
-  return { handleApi, handleSite, token };
+  // The console's distribution puts its response headers policy (CSP, Referrer-Policy, …) on every
+  // answer; the console port does the same with these, so the browser tests run under them.
+  const consoleService = options.services.find((service) => service.name === 'console');
+  const consoleHeaders = consoleService
+    ? policyHeadersOf(consoleService, {
+        apiUrl: options.apiUrl,
+        s3Url: options.control.endpoints.s3,
+        resolve: (value) => options.resolve(consoleService.name, value),
+      })
+    : {};
+
+  return { handleApi, handleSite, token, consoleHeaders };
+}
+
+/** A distribution's response headers policy as headers, its CSP naming the local origins. */
+function policyHeadersOf(
+  service: ServiceTopology,
+  local: { apiUrl: string; s3Url: string; resolve(value: unknown): unknown },
+): Record<string, string> {
+  const [policy] = resourcesOfType(service, 'AWS::CloudFront::ResponseHeadersPolicy');
+  const headers = headersOfPolicy(
+    local.resolve(policy?.ResponseHeadersPolicyConfig) as Record<string, unknown> | undefined,
+  );
+  if (headers['content-security-policy']) {
+    headers['content-security-policy'] = withLocalOrigins(headers['content-security-policy'], [
+      new URL(local.apiUrl).origin,
+      new URL(local.s3Url).origin,
+    ]);
+  }
+  return headers;
 }
 
 // ---- The site port: CloudFront in front of the site bucket ------------------------------------------
@@ -212,16 +241,7 @@ function createSiteOrigin(
   const distributionConfig = (distribution?.DistributionConfig ?? {}) as {
     CustomErrorResponses?: { ErrorCode: number; ResponseCode?: number; ResponsePagePath?: string }[];
   };
-  const [policy] = resourcesOfType(site, 'AWS::CloudFront::ResponseHeadersPolicy');
-  const policyHeaders = headersOfPolicy(
-    local.resolve(policy?.ResponseHeadersPolicyConfig) as Record<string, unknown> | undefined,
-  );
-  if (policyHeaders['content-security-policy']) {
-    policyHeaders['content-security-policy'] = withLocalOrigins(policyHeaders['content-security-policy'], [
-      new URL(local.apiUrl).origin,
-      new URL(local.s3Url).origin,
-    ]);
-  }
+  const policyHeaders = policyHeadersOf(site, local);
   const { defaultBrandId } = JSON.parse(readFileSync(BRANDS_FILE, 'utf8')) as { defaultBrandId: string };
   const generated: Record<string, string> = {
     'config.json': JSON.stringify({ apiBaseUrl: local.apiUrl, defaultBrandId }),

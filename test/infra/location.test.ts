@@ -86,3 +86,41 @@ describe('the packaged maps key', () => {
     expect(csp).not.toContain('openstreetmap');
   });
 });
+
+describe("the packaged console's maps key", () => {
+  const consoleTemplate = JSON.parse(readFileSync(templatePath('console'), 'utf8')) as Template;
+  const consoleResources = consoleTemplate.Resources as Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown> }
+  >;
+
+  it("is for map tiles only, from the console's distribution and dashboard domains only", () => {
+    const key = consoleResources.ConsoleMapsApiKey;
+    expect(key?.Type).toBe('AWS::Location::APIKey');
+    expect(key?.Properties).toMatchObject({
+      KeyName: expect.stringMatching(/^qdn-.+-console-maps$/),
+      Restrictions: { AllowActions: ['geo-maps:GetTile'] },
+    });
+    const restrictions = key?.Properties?.Restrictions as {
+      AllowResources?: unknown;
+      AllowReferers?: unknown;
+    };
+    expect(JSON.stringify(restrictions.AllowResources)).toMatch(
+      /:geo-maps:\$\{AWS::Region\}::provider\/default"/,
+    );
+    const referers = JSON.stringify(restrictions.AllowReferers);
+    expect(referers).toMatch(/https:\/\/\$\{ConsoleDistribution\.DomainName\}\/\*/);
+    expect(referers).toContain('ConsoleDomainNames');
+    expect(referers).not.toContain('"*"');
+    // The site's pages are not the console's: their origins are the site key's, not this one's.
+    expect(referers).not.toContain('Site');
+  });
+
+  it('lets the console fetch the map from Amazon Location and start its worker from its own origin', () => {
+    const csp = JSON.stringify(consoleResources.SecurityHeadersPolicy?.Properties);
+    expect(csp).toMatch(/connect-src [^;]*https:\/\/maps\.geo\.[a-z0-9-]+\.amazonaws\.com/);
+    expect(csp).toMatch(/worker-src 'self';/);
+    expect(csp).not.toContain('blob: ;');
+    expect(csp).not.toMatch(/script-src [^;]*(unsafe|blob:)/);
+  });
+});

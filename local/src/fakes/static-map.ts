@@ -1,7 +1,12 @@
-// A fake of Amazon Location's GetStaticMap (Maps API v2, `GET /v2/static/map[@2x]?center=&zoom=&width=
-// &height=&key=`): a generated SVG "map" of the requested size, offline, so the tracking page and its
-// browser tests never reach the internet. It checks what the real endpoint would refuse (no or a wrong
-// key, a missing centre, sizes out of range) and keeps the requests it saw for tests.
+// A fake of Amazon Location's Maps API v2 as the pages use it, offline, so the tracking page, the
+// console and their browser tests never reach the internet:
+// - GetStaticMap (`GET /v2/static/map[@2x]?center=&zoom=&width=&height=&key=`): a generated SVG "map" of
+//   the requested size (the tracking page);
+// - GetStyleDescriptor (`GET /v2/styles/{Style}/descriptor?key=`): a MapLibre style with no remote
+//   tiles at all — a background and a GeoJSON grid of "streets" around San Diego — for the console's
+//   board map (MapLibre GL JS), with CORS as the real endpoint answers it.
+// It checks what the real endpoint would refuse (no or a wrong key, a missing centre, sizes out of
+// range) and keeps the requests it saw for tests, with the Referer the key's AllowReferers would check.
 /** The local stage's public maps key (what DescribeKey answers for qdn-local-site-maps). */
 export const LOCAL_MAPS_KEY = 'v1.public.local-maps-key';
 
@@ -11,14 +16,65 @@ export interface StaticMapAnswer {
   body: string;
 }
 
+export interface StaticMapRequest {
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  /** The request's Referer, when it had one (what an API key's AllowReferers is matched against). */
+  referer?: string;
+}
+
 export interface StaticMapFake {
-  /** Answers a GetStaticMap request (its path and query). */
-  answer(url: URL): StaticMapAnswer;
-  /** The requests answered, oldest first (path, query, status). */
-  requests(): { path: string; query: Record<string, string>; status: number }[];
+  /** Answers a Maps API request (its path and query; the Referer header, if any). */
+  answer(url: URL, headers?: { referer?: string }): StaticMapAnswer;
+  /** The requests answered, oldest first (path, query, status, referer). */
+  requests(): StaticMapRequest[];
 }
 
 const PATH = /\/v2\/static\/(map|map@2x)$/;
+const STYLE_PATH = /^\/v2\/styles\/(Standard|Monochrome|Hybrid|Satellite)\/descriptor$/;
+
+/** Lines every 0.01° (~1 km) over the San Diego area: something to pan over, drawn from nothing remote. */
+function streetGrid(): object {
+  const lines: number[][][] = [];
+  for (let lng = -117.35; lng <= -116.9; lng += 0.01)
+    lines.push([
+      [lng, 32.5],
+      [lng, 33.05],
+    ]);
+  for (let lat = 32.5; lat <= 33.05; lat += 0.01)
+    lines.push([
+      [-117.35, lat],
+      [-116.9, lat],
+    ]);
+  return {
+    type: 'Feature',
+    properties: {},
+    geometry: {
+      type: 'MultiLineString',
+      coordinates: lines.map((line) => line.map(([x, y]) => [Number(x!.toFixed(2)), Number(y!.toFixed(2))])),
+    },
+  };
+}
+
+/** The local style: no tiles, glyphs or sprites to fetch, so MapLibre draws it offline. */
+function localStyle(style: string): string {
+  return JSON.stringify({
+    version: 8,
+    name: `${style} (local stand-in for Amazon Location)`,
+    sources: {
+      streets: {
+        type: 'geojson',
+        data: streetGrid(),
+        attribution: 'Local stand-in for Amazon Location Service',
+      },
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': '#e8e4d8' } },
+      { id: 'streets', type: 'line', source: 'streets', paint: { 'line-color': '#ffffff', 'line-width': 2 } },
+    ],
+  });
+}
 
 function refuse(status: number, message: string): StaticMapAnswer {
   return {
@@ -51,18 +107,33 @@ function draw(width: number, height: number, scale: number, lng: number, lat: nu
 
 /** Creates the static map fake; `key` is the one key it accepts. */
 export function createStaticMapFake(key: string = LOCAL_MAPS_KEY): StaticMapFake {
-  const seen: { path: string; query: Record<string, string>; status: number }[] = [];
+  const seen: StaticMapRequest[] = [];
 
-  function answer(url: URL): StaticMapAnswer {
+  function answer(url: URL, headers: { referer?: string } = {}): StaticMapAnswer {
     const query = Object.fromEntries(url.searchParams);
-    const result = answerOne(url, query);
+    const result = STYLE_PATH.test(url.pathname) ? answerStyle(url, query) : answerOne(url, query);
     seen.push({
       path: url.pathname,
       query: { ...query, ...(query.key ? { key: '***' } : {}) },
       status: result.status,
+      ...(headers.referer ? { referer: headers.referer } : {}),
     });
     if (seen.length > 1000) seen.splice(0, 100);
     return result;
+  }
+
+  function answerStyle(url: URL, query: Record<string, string>): StaticMapAnswer {
+    // MapLibre fetches the style cross-origin: the real endpoint allows any origin (the key decides).
+    const cors = { 'access-control-allow-origin': '*' };
+    if (query.key !== key) {
+      const refused = refuse(403, 'Invalid API key');
+      return { ...refused, headers: { ...refused.headers, ...cors } };
+    }
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300', ...cors },
+      body: localStyle(STYLE_PATH.exec(url.pathname)![1]!),
+    };
   }
 
   function answerOne(url: URL, query: Record<string, string>): StaticMapAnswer {

@@ -36,4 +36,34 @@ describe('the static map fake', () => {
       },
     ]);
   });
+
+  it('given the key, then a style for MapLibre with nothing remote to fetch, open to any origin', () => {
+    const fake = createStaticMapFake();
+    const answer = fake.answer(
+      new URL(`http://localhost/v2/styles/Standard/descriptor?key=${LOCAL_MAPS_KEY}`),
+      { referer: 'http://localhost:3002/' },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers['access-control-allow-origin']).toBe('*');
+    const style = JSON.parse(answer.body) as {
+      version: number;
+      sources: Record<string, { type: string }>;
+    } & Record<string, unknown>;
+    expect(style.version).toBe(8);
+    expect(Object.values(style.sources).map((source) => source.type)).toEqual(['geojson']);
+    expect(answer.body).not.toMatch(/https?:\/\//);
+    expect(style.glyphs).toBeUndefined();
+    expect(style.sprite).toBeUndefined();
+    expect(fake.requests()).toEqual([
+      {
+        path: '/v2/styles/Standard/descriptor',
+        query: { key: '***' },
+        status: 200,
+        referer: 'http://localhost:3002/',
+      },
+    ]);
+    expect(
+      fake.answer(new URL('http://localhost/v2/styles/Standard/descriptor?key=v1.public.other')).status,
+    ).toBe(403);
+  });
 });

@@ -1,9 +1,15 @@
 // What the deploy step writes to /config.json (the local cloud generates it): the API origin, the
-// public pages' origin and the Cognito Hosted UI domain and app client.
+// public pages' origin, the Cognito Hosted UI domain and app client, and the board map's style.
 export interface ConsoleConfig {
   apiBaseUrl: string;
   siteBaseUrl: string;
   auth: { domain: string; clientId: string };
+  /**
+   * The board's map: Amazon Location's style descriptor with the console stack's public maps key
+   * (`https://maps.geo.<region>.amazonaws.com/v2/styles/Standard/descriptor?key=v1.public.…`; locally
+   * the local cloud's style without remote tiles). Absent: the board has no map, nothing else changes.
+   */
+  map?: { styleUrl: string };
 }
 
 let loaded: ConsoleConfig | undefined;

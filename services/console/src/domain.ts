@@ -3,7 +3,7 @@
 
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
 import { decideStatusChange } from '../../jobs/src/domain/status-machine.ts';
-import type { Job, JobStatus, TimelineEntry, TrailerSchedule } from './api.ts';
+import type { Job, JobStatus, LocationPoint, TimelineEntry, TrailerSchedule } from './api.ts';
 import type { Role } from './auth.ts';
 
 export const STATUS_ORDER: readonly JobStatus[] = [
@@ -102,6 +102,60 @@ export function ageText(ageMs: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours} h ago`;
   return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** A job on the board's map: where its address is, and what its marker says to a screen reader. */
+export interface JobMarker {
+  jobId: string;
+  status: JobStatus;
+  lat: number;
+  lng: number;
+  label: string;
+}
+
+/** A crew's latest point on the way to a job. */
+export interface TruckMarker {
+  jobId: string;
+  lat: number;
+  lng: number;
+  label: string;
+}
+
+/**
+ * What the board's map shows: every job of the board whose address was geocoded (cancelled ones
+ * aside: nobody goes there), and the latest point of each crew on its way. Jobs without coordinates
+ * are only in the columns, which always have every job.
+ */
+export function mapMarkers(
+  jobs: readonly Job[],
+  lastPoints: Readonly<Record<string, LocationPoint | null>>,
+  now: number,
+): { jobs: JobMarker[]; trucks: TruckMarker[] } {
+  const located = jobs.filter(
+    (job) => job.status !== 'cancelled' && job.address.lat !== undefined && job.address.lng !== undefined,
+  );
+  return {
+    jobs: located.map((job) => ({
+      jobId: job.jobId,
+      status: job.status,
+      lat: job.address.lat!,
+      lng: job.address.lng!,
+      label: `${job.customer.name}, ${job.address.text} (${statusLabel(job)})`,
+    })),
+    trucks: jobs.flatMap((job) => {
+      const point = job.status === 'en_route' ? lastPoints[job.jobId] : undefined;
+      if (!point) return [];
+      const age = ageText(now - Date.parse(point.recordedAt));
+      return [
+        {
+          jobId: job.jobId,
+          lat: point.lat,
+          lng: point.lng,
+          label: `Crew on the way to ${job.customer.name}, seen ${age}`,
+        },
+      ];
+    }),
+  };
 }
 
 /** A status move the console offers: forward, a correction (asks why), or an undo inside the window. */

@@ -1,13 +1,14 @@
 import { computed, signal, useSignal } from '@preact/signals';
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api, type Job, listJobs } from '../api.ts';
+import { api, type Job, type LocationPoint, listJobs } from '../api.ts';
 import { config } from '../config.ts';
 import {
   ageText,
   type BrandWindows,
   groupByStatus,
+  mapMarkers,
   STATUS_LABEL,
   slaLevel,
   wallClock,
@@ -41,15 +42,98 @@ export function learnBrands(jobs: readonly Job[], apiBaseUrl: string) {
   }
 }
 
-/** Last location per en-route job: epoch ms of the newest point. */
-const lastSeen = signal<Record<string, number | null>>({});
+/** Last location per en-route job: the newest point, null when the crew has shared none yet. */
+const lastPoints = signal<Record<string, LocationPoint | null>>({});
+
+/** Wide screens get the map on their own; a phone asks for it (~450 KB over a truck's connection). */
+const WIDE = '(min-width: 900px)';
+type MapState = 'idle' | 'loading' | 'ready' | 'failed';
+
+/**
+ * The day on a map (Amazon Location through MapLibre GL JS), under the columns: loaded after the
+ * board's first paint from a chunk of its own (board-map.ts), so the first load and first paint
+ * stay as they were. Supplementary: every job is in the columns; a marker opens the same drawer.
+ */
+function BoardMap({ jobs, now, onOpen }: { jobs: readonly Job[]; now: number; onOpen(jobId: string): void }) {
+  const styleUrl = config().map?.styleUrl;
+  const state = useSignal<MapState>('idle');
+  const container = useRef<HTMLDivElement>(null);
+  const map = useRef<import('./board-map.ts').BoardMap>(undefined);
+  const open = useRef(onOpen);
+  open.current = onOpen;
+  const markers = mapMarkers(jobs, lastPoints.value, now);
+
+  const load = () => {
+    if (!styleUrl || !container.current || state.peek() !== 'idle') return;
+    state.value = 'loading';
+    const target = container.current;
+    import('./board-map.ts')
+      .then(({ mountBoardMap }) =>
+        mountBoardMap(target, { styleUrl, onOpen: (jobId) => open.current(jobId) }),
+      )
+      .then((mounted) => {
+        map.current = mounted;
+        state.value = 'ready';
+      })
+      .catch(() => {
+        state.value = 'failed';
+      });
+  };
+
+  useEffect(() => {
+    if (!styleUrl || !matchMedia(WIDE).matches) return;
+    // After the board has painted: the next frame, then a task, so the map's import never delays it.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(load, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, []);
+  useEffect(() => () => map.current?.remove(), []);
+  useEffect(() => {
+    if (state.value === 'ready') map.current?.update(markers);
+  });
+
+  if (!styleUrl) return null;
+  const located = markers.jobs.length;
+  return (
+    <section class="board-map" aria-labelledby="board-map-title">
+      <h2 id="board-map-title">Map of the day</h2>
+      <p class="map-note">
+        {located === jobs.length
+          ? `${located} job${located === 1 ? '' : 's'} on the map`
+          : `${located} of ${jobs.length} jobs on the map (the others have no located address)`}
+        {markers.trucks.length > 0 &&
+          `, ${markers.trucks.length} crew${markers.trucks.length === 1 ? '' : 's'} on the way`}
+      </p>
+      {state.value === 'idle' && !matchMedia(WIDE).matches && (
+        <button type="button" onClick={load}>
+          Show the map
+        </button>
+      )}
+      {state.value === 'failed' && (
+        <p class="map-note" role="status">
+          The map could not load; the columns have every job.
+        </p>
+      )}
+      <div
+        ref={container}
+        class="map-canvas"
+        hidden={state.value === 'failed' || (state.value === 'idle' && !matchMedia(WIDE).matches)}
+      />
+    </section>
+  );
+}
 
 function JobCard({ job, now, onOpen }: { job: Job; now: number; onOpen: () => void }) {
   const clock = wallClock(now, timeZone);
   const sla = brandSla.value[job.brandId] ?? DEFAULT_SLA;
   const level = slaLevel(job, clock, brandWindows.value[job.brandId], sla);
-  const seen = lastSeen.value[job.jobId];
-  const locationAge = seen ? now - seen : undefined;
+  const point = lastPoints.value[job.jobId];
+  const locationAge = point ? now - Date.parse(point.recordedAt) : undefined;
   const stale = locationAge !== undefined && locationAge > sla.staleLocationMinutes * 60_000;
   return (
     <li class={`card sla-${level}`} data-job-id={job.jobId}>
@@ -105,12 +189,11 @@ export function Board() {
       const points = await Promise.all(
         enRoute.map((job) => api.lastLocation(job.jobId).catch(() => undefined)),
       );
-      const next: Record<string, number | null> = {};
+      const next: Record<string, LocationPoint | null> = {};
       enRoute.forEach((job, index) => {
-        const point = points[index];
-        next[job.jobId] = point ? Date.parse(point.recordedAt) : null;
+        next[job.jobId] = points[index] ?? null;
       });
-      lastSeen.value = next;
+      lastPoints.value = next;
     },
     LOCATION_POLL_MS,
     [date, jobs.value?.filter((job) => job.status === 'en_route').length ?? 0],
@@ -191,6 +274,9 @@ export function Board() {
             </section>
           ))}
         </div>
+      )}
+      {jobs.value !== undefined && (
+        <BoardMap jobs={shown} now={now.value} onOpen={(jobId) => setQuery({ job: jobId })} />
       )}
       {query.job && <Drawer jobId={query.job} onClose={() => setQuery({ job: undefined })} />}
     </main>

@@ -11,6 +11,7 @@ import {
   groupByStatus,
   lateness,
   linkViewsText,
+  mapMarkers,
   messagesOf,
   optedOut,
   STATUS_ORDER,
@@ -380,5 +381,32 @@ describe('trailerRuns', () => {
   it('given a day or a span, then it reads as calendar days', () => {
     expect(dayRangeText('2026-12-04', '2026-12-04')).toBe('Fri, Dec 4');
     expect(dayRangeText('2026-12-04', '2026-12-06')).toBe('Fri, Dec 4 – Sun, Dec 6');
+  });
+});
+
+describe('mapMarkers', () => {
+  const now = Date.parse('2026-12-03T18:00:00.000Z');
+  const located = (jobId: string, status: Job['status'], extra: Partial<Job> = {}) =>
+    job({ jobId, status, address: { text: `${jobId} Main St`, lat: 32.7, lng: -117.1 }, ...extra });
+
+  it('puts every geocoded job but the cancelled ones on the map, named for a screen reader', () => {
+    const jobs = [
+      located('a', 'requested'),
+      located('b', 'cancelled'),
+      job({ jobId: 'c', address: { text: 'no coordinates yet' } }),
+      located('d', 'cancelled', { expiredAt: '2026-12-02T00:00:00.000Z' }),
+    ];
+    expect(mapMarkers(jobs, {}, now).jobs).toEqual([
+      { jobId: 'a', status: 'requested', lat: 32.7, lng: -117.1, label: 'Ana Ruiz, a Main St (Requested)' },
+    ]);
+  });
+
+  it("shows a crew's latest point only while it is on its way, with its age", () => {
+    const jobs = [located('a', 'en_route'), located('b', 'arrived'), located('c', 'en_route')];
+    const point = { lat: 32.71, lng: -117.15, recordedAt: '2026-12-03T17:57:00.000Z' };
+    const { trucks } = mapMarkers(jobs, { a: point, b: point, c: null }, now);
+    expect(trucks).toEqual([
+      { jobId: 'a', lat: 32.71, lng: -117.15, label: 'Crew on the way to Ana Ruiz, seen 3 min ago' },
+    ]);
   });
 });
