@@ -34,7 +34,7 @@ export interface StaticMapFake {
 const PATH = /\/v2\/static\/(map|map@2x)$/;
 const STYLE_PATH = /^\/v2\/styles\/(Standard|Monochrome|Hybrid|Satellite)\/descriptor$/;
 
-/** Lines every 0.01° (~1 km) over the San Diego area: something to pan over, drawn from nothing remote. */
+/** Lines every 0.02° (~2 km) over the San Diego area: something to pan over, drawn from nothing remote. */
 function streetGrid(): object {
   const lines: number[][][] = [];
   for (let lng = -117.35; lng <= -116.9; lng += 0.01)

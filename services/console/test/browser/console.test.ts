@@ -491,7 +491,11 @@ describe('the console', () => {
     await marker.waitFor({ timeout: 30_000 });
 
     // Assess: the first load has none of the map; its chunk was asked for after the board had painted.
-    const index = await (await fetch(`${cloud.consoleUrl}/`)).text();
+    const served = await fetch(`${cloud.consoleUrl}/`);
+    // …under the distribution's headers: a CSP with no blob: or inline script, and no Referer at all.
+    expect(served.headers.get('content-security-policy')).toMatch(/script-src 'self';.*worker-src 'self';/);
+    expect(served.headers.get('referrer-policy')).toBe('no-referrer');
+    const index = await served.text();
     expect(index).not.toContain(cloud.consoleMapChunk);
     expect(index).not.toContain('maplibre');
     const timing = (await page.evaluate(`(() => {
