@@ -284,7 +284,7 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
 }
 
 /**
- * Builds the console (esbuild, in memory, ≈0.3 s) and answers the console port with it. The token
+ * Builds the console (esbuild, in memory, ≈0.3–0.6 s with the map chunk) and answers the console port with it. The token
  * minting is the HTTP front's: one signer for dev tokens, the OAuth flow and the authorizer's keys.
  */
 export async function startConsoleOrigin(options: {
