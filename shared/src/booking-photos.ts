@@ -13,3 +13,20 @@ export function bookingPhotoDraftRef(draftId: string): string {
 
 /** A draft id as the media service issues it. */
 export const BOOKING_PHOTO_DRAFT_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * Why a photo was refused, as a stable code (the media API's `refused[].code`) the pages put in their own
+ * words; the `reason` beside it is the checks' wording, for staff and logs. Over the size limit, empty,
+ * not the type it was declared as (or no accepted type at all), unreadable as an image, or its upload
+ * ticket expired unused; `Unknown` for refusals recorded before codes were. Shared so the booking page's
+ * words are tested against every code.
+ */
+export const REFUSAL_CODES = [
+  'TooLarge',
+  'Empty',
+  'WrongFileType',
+  'Unreadable',
+  'TicketExpired',
+  'Unknown',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];

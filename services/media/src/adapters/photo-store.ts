@@ -5,11 +5,18 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { REFUSAL_CODES } from '@qdn/shared/booking-photos';
 import { isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
 import { DRAFT_PHOTO_DAYS, isDraftJobId } from '../domain/booking-photos.ts';
-import { PHOTO_TYPES, type PhotoLocation, type PhotoRecord, type StoredPhotoFacts } from '../domain/photo.ts';
+import {
+  PHOTO_TYPES,
+  type PhotoLocation,
+  type PhotoRecord,
+  type PhotoRefusal,
+  type StoredPhotoFacts,
+} from '../domain/photo.ts';
 import type { PhotoRepository } from '../domain/ports.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -53,6 +60,7 @@ const fromItem = storedRecord(
     storedAt: z.string().optional(),
     rejectedAt: z.string().optional(),
     rejectionReason: z.string().optional(),
+    rejectionCode: z.enum(REFUSAL_CODES).optional(),
     draftRef: z.string().optional(),
   }),
   { key: ['jobId', 'photoId'], nullIsAbsent: true },
@@ -152,20 +160,21 @@ export class DynamoPhotoRepository implements PhotoRepository {
     }
   }
 
-  async markRejected(jobId: string, photoId: string, reason: string, at: string): Promise<boolean> {
+  async markRejected(jobId: string, photoId: string, refusal: PhotoRefusal, at: string): Promise<boolean> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { jobId, photoId },
           UpdateExpression:
-            'SET #state = :rejected, rejectionReason = :reason, rejectedAt = :at, expiresAt = :expiresAt',
+            'SET #state = :rejected, rejectionReason = :reason, rejectionCode = :code, rejectedAt = :at, expiresAt = :expiresAt',
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':rejected': 'rejected',
             ':pending': 'pending',
-            ':reason': reason,
+            ':reason': refusal.reason,
+            ':code': refusal.code,
             ':at': at,
             ':expiresAt': expiresAt(at, REJECTED_DAYS),
           },

@@ -1,4 +1,4 @@
-import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
+import { bookingPhotoDraftRef, type RefusalCode } from '@qdn/shared/booking-photos';
 import { ConflictError, PermanentError } from '@qdn/shared/errors';
 import type { JobOnBus } from '@qdn/shared/events';
 import { enforceRateLimit } from '@qdn/shared/rate-limit';
@@ -133,6 +133,8 @@ export async function listBookingPhotos(context: MediaContext, draftId: string) 
       .filter((photo) => photo.state === 'rejected')
       .map((photo) => ({
         photoId: photo.photoId,
+        // The code is what the page words for the customer; the checks' reason is kept for staff.
+        code: photo.rejectionCode ?? ('Unknown' as RefusalCode),
         reason: photo.rejectionReason ?? 'not a photo we can use',
       })),
     /** The newest photo's place (EXIF GPS): what the form offers as the pickup location to confirm. */

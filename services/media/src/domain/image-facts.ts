@@ -5,6 +5,7 @@ import {
   PHOTO_TYPES,
   type PhotoContentType,
   type PhotoLocation,
+  type PhotoRefusal,
 } from './photo.ts';
 
 /**
@@ -21,7 +22,7 @@ export function formatFromMagicBytes(head: Uint8Array): ImageFormat | undefined 
   return undefined;
 }
 
-export type PhotoVerdict = { accepted: true } | { accepted: false; reason: string };
+export type PhotoVerdict = { accepted: true } | ({ accepted: false } & PhotoRefusal);
 
 /**
  * Whether an uploaded object is the photo that was declared: its real size within the limits and its
@@ -33,16 +34,23 @@ export function checkUploadedPhoto(
   object: { bytes: number; head: Uint8Array; decodable: boolean },
 ): PhotoVerdict {
   if (object.bytes < MIN_PHOTO_BYTES || object.bytes > MAX_PHOTO_BYTES) {
-    return { accepted: false, reason: `size ${object.bytes} bytes is outside 1 B – 10 MB` };
+    return {
+      accepted: false,
+      code: object.bytes < MIN_PHOTO_BYTES ? 'Empty' : 'TooLarge',
+      reason: `size ${object.bytes} bytes is outside 1 B – 10 MB`,
+    };
   }
   const actual = formatFromMagicBytes(object.head);
   if (actual !== PHOTO_TYPES[declared].format) {
     return {
       accepted: false,
+      code: 'WrongFileType',
       reason: `declared ${declared} but the file is ${actual ? `a ${actual.toUpperCase()} image` : 'not an image of an accepted type'}`,
     };
   }
-  if (!object.decodable) return { accepted: false, reason: `the ${declared} file cannot be decoded` };
+  if (!object.decodable) {
+    return { accepted: false, code: 'Unreadable', reason: `the ${declared} file cannot be decoded` };
+  }
   return { accepted: true };
 }
 

@@ -7,6 +7,7 @@ import {
   originalKey,
   PHOTO_TYPES,
   type PhotoRecord,
+  type PhotoRefusal,
   parseUploadKey,
   THUMBNAIL_PIXELS,
   thumbnailKey,
@@ -61,19 +62,19 @@ async function reject(
   context: PhotoCheckContext,
   photo: PhotoRecord,
   key: string,
-  reason: string,
+  refusal: PhotoRefusal,
 ): Promise<never> {
   // Recorded first: if the delete then fails, the retry finds the photo rejected and only deletes.
   const rejected = await context.photos.markRejected(
     photo.jobId,
     photo.photoId,
-    reason,
+    refusal,
     context.now().toISOString(),
   );
   if (rejected && photo.from === 'customer') await context.jobs.releaseCustomerSlot(photo.jobId);
   await context.storage.delete(key);
   // Permanent: the queue consumer records why and acknowledges; retrying cannot make the file right.
-  throw new PermanentError(`Photo ${photo.photoId} of job ${photo.jobId} rejected: ${reason}`, {
+  throw new PermanentError(`Photo ${photo.photoId} of job ${photo.jobId} rejected: ${refusal.reason}`, {
     code: 'PhotoRejected',
   });
 }
@@ -127,7 +128,7 @@ export async function checkUpload(
     head: image.subarray(0, 16),
     decodable: inspected.decodable,
   });
-  if (!verdict.accepted) return reject(context, photo, key, verdict.reason);
+  if (!verdict.accepted) return reject(context, photo, key, verdict);
 
   const [exif, thumbnail, customerCopy, timeZone] = await Promise.all([
     context.images.exif(image),

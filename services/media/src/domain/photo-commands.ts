@@ -11,6 +11,7 @@ import {
   MAX_PHOTO_BYTES,
   originalKey,
   type PhotoRecord,
+  type PhotoRefusal,
   staffView,
   thumbnailKey,
   UNUSED_TICKET_GRACE_SECONDS,
@@ -117,6 +118,8 @@ export async function signPendingUpload(
  * One of the job's customer slots. Slots are taken when a ticket is signed; a full job first gives back
  * the slots of tickets never used (expired, past the grace), so unused tickets can't lock it for good.
  */
+const EXPIRED_UNUSED: PhotoRefusal = { code: 'TicketExpired', reason: 'upload ticket expired unused' };
+
 async function takeCustomerSlot(context: MediaContext, jobId: string): Promise<boolean> {
   if (await context.jobs.takeCustomerSlot(jobId, CUSTOMER_PHOTOS_PER_JOB)) return true;
   const cutoff = context.now().getTime() - (UPLOAD_URL_SECONDS + UNUSED_TICKET_GRACE_SECONDS) * 1000;
@@ -128,7 +131,7 @@ async function takeCustomerSlot(context: MediaContext, jobId: string): Promise<b
   for (const photo of unused) {
     // Conditional on still pending: an upload checked meanwhile keeps its slot.
     const at = context.now().toISOString();
-    if (await context.photos.markRejected(jobId, photo.photoId, 'upload ticket expired unused', at)) {
+    if (await context.photos.markRejected(jobId, photo.photoId, EXPIRED_UNUSED, at)) {
       await context.jobs.releaseCustomerSlot(jobId);
       freed++;
     }

@@ -1,3 +1,5 @@
+import type { RefusalCode } from '@qdn/shared/booking-photos';
+
 /**
  * A job photo: what a crew member or the customer uploaded, what the checks found, and who may see it.
  * Pure: no AWS here; the adapters store these records and the objects they name.
@@ -35,6 +37,12 @@ export const VIEW_URL_SECONDS = 10 * 60;
 export const THUMBNAIL_PIXELS = 400;
 
 export type PhotoSource = 'staff' | 'customer';
+
+/** Why a photo was refused: the code the pages word for the customer, the checks' reason for staff. */
+export interface PhotoRefusal {
+  code: RefusalCode;
+  reason: string;
+}
 export type PhotoState = 'pending' | 'stored' | 'rejected';
 
 /** Who asked for an upload: a signed-in staff user (dispatcher, admin, driver) or the job's customer. */
@@ -73,6 +81,7 @@ export interface PhotoRecord {
   storedAt?: string;
   rejectedAt?: string;
   rejectionReason?: string;
+  rejectionCode?: RefusalCode;
   /**
    * A photo the customer attached to the booking form: the draft it came from, by its hash (grants
    * nothing). It used none of the job's customer slots (the draft had its own limit).

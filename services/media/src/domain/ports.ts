@@ -1,6 +1,6 @@
 import type { RateLimits } from '@qdn/shared/rate-limit';
 import type { PhotoExif } from './image-facts.ts';
-import type { ImageFormat, PhotoContentType, PhotoRecord, StoredPhotoFacts } from './photo.ts';
+import type { ImageFormat, PhotoContentType, PhotoRecord, PhotoRefusal, StoredPhotoFacts } from './photo.ts';
 
 /** A job as the media service knows it, from the job events on the bus (its own projection). */
 export interface KnownJob {
@@ -47,7 +47,7 @@ export interface PhotoRepository {
   /** pending → stored; undefined when the photo is no longer pending (another delivery got there first). */
   markStored(jobId: string, photoId: string, facts: StoredPhotoFacts): Promise<PhotoRecord | undefined>;
   /** pending → rejected; false when it was no longer pending. */
-  markRejected(jobId: string, photoId: string, reason: string, at: string): Promise<boolean>;
+  markRejected(jobId: string, photoId: string, refusal: PhotoRefusal, at: string): Promise<boolean>;
   /** Only stored photos; undefined when there is none. */
   setCustomerVisible(jobId: string, photoId: string, visible: boolean): Promise<PhotoRecord | undefined>;
   /** Removes the record; returns it, or undefined when there was none. */

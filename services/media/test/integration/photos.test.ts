@@ -298,7 +298,10 @@ describe('a file that is not what it claims', () => {
       () => photoRecord(job.jobId, photoId),
       (item) => item?.state === 'rejected',
     );
-    expect(record?.rejectionReason).toBe('declared image/jpeg but the file is a PNG image');
+    expect(record).toMatchObject({
+      rejectionReason: 'declared image/jpeg but the file is a PNG image',
+      rejectionCode: 'WrongFileType',
+    });
     await until(
       'the upload to be deleted',
       () => objectExists(`photos/${job.jobId}/${photoId}.jpg`),
@@ -637,11 +640,19 @@ describe('photos with the quote, booked (the draft’s photos become the job’s
     expect((await browserUpload(refused, notJpeg, 'IMG_0102.JPG')).status).toBe(204);
     lateTicket = await askDraftUpload({ draftId, size: jpeg.byteLength });
     ticket.late = lateTicket.photoId;
-    await until(
+    const checked = await until(
       'the draft’s photos to be checked or refused',
       () => draftOf(draftId),
       (draft) => draft.photos.length === 1 && draft.refused.length === 1,
     );
+    // The code is what the booking page words for the customer; the reason stays for staff.
+    expect(checked.refused).toEqual([
+      {
+        photoId: ticket.refused,
+        code: 'WrongFileType',
+        reason: 'declared image/jpeg but the file is a PNG image',
+      },
+    ]);
   });
 
   it('given a booking naming the draft, then its checked photo is on the job as the customer’s visible photo, with PhotoAdded; the refused one is not', async () => {

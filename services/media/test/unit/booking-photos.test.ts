@@ -91,7 +91,11 @@ describe('photos with the quote', () => {
     // Assess
     expect(refused).toMatchObject({ statusCode: 409 });
     expect((await listBookingPhotos(context, DRAFT)).refused).toEqual([
-      { photoId: tickets[0]!.photoId, reason: 'declared image/jpeg but the file is a PNG image' },
+      {
+        photoId: tickets[0]!.photoId,
+        code: 'WrongFileType',
+        reason: 'declared image/jpeg but the file is a PNG image',
+      },
     ]);
     await expect(upload()).resolves.toMatchObject({ draftId: DRAFT });
   });

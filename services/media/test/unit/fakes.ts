@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@qdn/shared/events';
-import type { PhotoRecord, StoredPhotoFacts } from '../../src/domain/photo.ts';
+import type { PhotoRecord, PhotoRefusal, StoredPhotoFacts } from '../../src/domain/photo.ts';
 import { photoEventsOf } from '../../src/domain/photo-checks.ts';
 import type {
   DraftClaim,
@@ -96,10 +96,15 @@ export class MemoryPhotos implements PhotoRepository {
     this.#stream(photo, { ...stored });
     return { ...stored };
   }
-  async markRejected(jobId: string, photoId: string, reason: string, at: string) {
+  async markRejected(jobId: string, photoId: string, refusal: PhotoRefusal, at: string) {
     const photo = this.photos.get(`${jobId}/${photoId}`);
     if (photo?.state !== 'pending') return false;
-    Object.assign(photo, { state: 'rejected', rejectionReason: reason, rejectedAt: at });
+    Object.assign(photo, {
+      state: 'rejected',
+      rejectionReason: refusal.reason,
+      rejectionCode: refusal.code,
+      rejectedAt: at,
+    });
     return true;
   }
   async setCustomerVisible(jobId: string, photoId: string, visible: boolean) {

@@ -32,6 +32,7 @@ describe('the upload check', () => {
   it('given a PNG declared as JPEG, then it is rejected saying what it really is', () => {
     expect(checkUploadedPhoto('image/jpeg', { bytes: 1000, head: PNG, decodable: true })).toEqual({
       accepted: false,
+      code: 'WrongFileType',
       reason: 'declared image/jpeg but the file is a PNG image',
     });
   });
@@ -40,20 +41,25 @@ describe('the upload check', () => {
     const html = new TextEncoder().encode('<html>');
     expect(checkUploadedPhoto('image/png', { bytes: 6, head: html, decodable: false })).toEqual({
       accepted: false,
+      code: 'WrongFileType',
       reason: 'declared image/png but the file is not an image of an accepted type',
     });
   });
 
-  it('given a real size of 0 or over 10 MB, then it is rejected whatever its bytes', () => {
-    expect(checkUploadedPhoto('image/jpeg', { bytes: 0, head: JPEG, decodable: true }).accepted).toBe(false);
+  it('given a real size of 0 or over 10 MB, then it is rejected whatever its bytes, as empty or too large', () => {
+    expect(checkUploadedPhoto('image/jpeg', { bytes: 0, head: JPEG, decodable: true })).toMatchObject({
+      accepted: false,
+      code: 'Empty',
+    });
     expect(
-      checkUploadedPhoto('image/jpeg', { bytes: MAX_PHOTO_BYTES + 1, head: JPEG, decodable: true }).accepted,
-    ).toBe(false);
+      checkUploadedPhoto('image/jpeg', { bytes: MAX_PHOTO_BYTES + 1, head: JPEG, decodable: true }),
+    ).toMatchObject({ accepted: false, code: 'TooLarge' });
   });
 
   it('given the right magic bytes but a file that does not decode, then it is rejected', () => {
     expect(checkUploadedPhoto('image/jpeg', { bytes: 100, head: JPEG, decodable: false })).toEqual({
       accepted: false,
+      code: 'Unreadable',
       reason: 'the image/jpeg file cannot be decoded',
     });
   });

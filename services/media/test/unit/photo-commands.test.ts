@@ -202,6 +202,7 @@ describe('checking an uploaded photo', () => {
     expect(await context.photos.get(JOB, photoId)).toMatchObject({
       state: 'rejected',
       rejectionReason: 'declared image/jpeg but the file is a PNG image',
+      rejectionCode: 'WrongFileType',
     });
     expect((await context.jobs.get(JOB))?.customerPhotos).toBe(0);
     expect(published).toEqual([]);

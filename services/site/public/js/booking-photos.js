@@ -1,7 +1,7 @@
 // Photos of the load on the booking form (optional), before the booking exists: each file gets a signed
 // upload into the form's photo draft (POST /bookings/photos/uploads; the first starts the draft, whose id
 // only this page holds), goes straight to the bucket, and shows checking → ready (its thumbnail) or
-// refused with the reason, from GET /bookings/photos/{draftId}. The booking names the draft
+// refused, from GET /bookings/photos/{draftId}, in the customer's words for its code (photo-refusals.js). The booking names the draft
 // (photoDraftId); a booking sent while a photo is still uploading waits for it (the draft may not exist
 // yet), and one that fails meanwhile stops the booking to say so. Photos still being checked follow to
 // the job by themselves.
@@ -9,10 +9,11 @@
 // only when the customer says so. There is no reverse geocoding (the place index answers text → place
 // only), so using it sends the coordinates with the address and says so in the notes for the dispatcher.
 import { byId, callApi, h, setText, show } from './common.js';
+import { MAX_PHOTO_MB, refusalText } from './photo-refusals.js';
 
 /** What the media service accepts (its PHOTO_TYPES, MAX_PHOTO_BYTES, BOOKING_PHOTOS_PER_DRAFT). */
 const TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-const MAX_BYTES = 10 * 1024 * 1024;
+const MAX_BYTES = MAX_PHOTO_MB * 1024 * 1024;
 const MAX_PHOTOS = 10;
 const HEIC = /^image\/hei[cf]/;
 /** The draft is asked again this often while a photo is being checked, for at most this long. */
@@ -52,9 +53,10 @@ export function createBookingPhotos({ brandId }) {
     return { li, state };
   }
 
-  function refuse(entry, reason) {
+  /** `text`: what the customer reads under the photo (the page's own words, never the checks'). */
+  function refuse(entry, text) {
     entry.li.classList.add('refused');
-    setText(entry.state, `Not used: ${reason}`);
+    setText(entry.state, text);
   }
 
   /** The draft as the service sees it now: each photo's state, and the place to offer. */
@@ -72,11 +74,11 @@ export function createBookingPhotos({ brandId }) {
       );
       setText(entry.state, 'Ready');
     });
-    for (const { photoId, reason } of refused) {
+    for (const { photoId, code } of refused) {
       const entry = items.get(photoId);
       if (entry && !entry.refused) {
         entry.refused = true;
-        refuse(entry, reason);
+        refuse(entry, refusalText(code));
       }
     }
     offerLocation(answer.data.suggestedLocation);
@@ -104,24 +106,25 @@ export function createBookingPhotos({ brandId }) {
   /** One file: a signed upload into the draft, then the file straight to the bucket. */
   async function upload(file) {
     const entry = item(file.name);
-    const fail = (reason) => {
+    const fail = (text) => {
       entry.failed = true;
       failures++;
-      refuse(entry, reason);
+      refuse(entry, text);
     };
     try {
       await send(file, entry, fail);
     } catch {
       // The connection dropped: this photo says so (the next ones are still tried).
-      fail('the upload didn’t go through. Please check your connection and try again.');
+      fail('Not uploaded. The connection dropped; please check it and add this photo again.');
     }
   }
 
   async function send(file, entry, fail) {
-    if (HEIC.test(file.type))
-      return fail('HEIC can’t be used. On an iPhone: Settings → Camera → Formats → Most Compatible.');
-    if (!TYPES.includes(file.type)) return fail('please choose a JPEG, PNG or WebP photo.');
-    if (file.size > MAX_BYTES) return fail('it is over 10 MB.');
+    // The service's own checks would refuse these: said at once, in the same words.
+    if (HEIC.test(file.type)) return fail(refusalText('Heic'));
+    if (!TYPES.includes(file.type)) return fail(refusalText('WrongFileType'));
+    if (file.size > MAX_BYTES) return fail(refusalText('TooLarge'));
+    if (file.size === 0) return fail(refusalText('Empty'));
     const ticket = await callApi('/bookings/photos/uploads', {
       method: 'POST',
       body: { brandId, contentType: file.type, size: file.size, ...(draftId ? { draftId } : {}) },
@@ -129,10 +132,10 @@ export function createBookingPhotos({ brandId }) {
     if (!ticket.ok) {
       return fail(
         ticket.status === 409
-          ? `a booking takes up to ${MAX_PHOTOS} photos.`
+          ? `Not used. A booking takes up to ${MAX_PHOTOS} photos.`
           : ticket.status === 429
-            ? 'too many photos from this network just now; please try later.'
-            : (ticket.data?.details?.[0]?.message ?? 'we couldn’t take it. Please try again.'),
+            ? 'Not used. Too many photos from this network just now; please try again later.'
+            : 'Not uploaded. We couldn’t take this photo just now; please add it again.',
       );
     }
     draftId = ticket.data.draftId;
@@ -145,7 +148,7 @@ export function createBookingPhotos({ brandId }) {
       body: form,
       referrerPolicy: 'no-referrer',
     });
-    if (!sent.ok) return fail('the upload didn’t go through. Please try again.');
+    if (!sent.ok) return fail('Not uploaded. The upload didn’t go through; please add this photo again.');
     setText(entry.state, 'Checking…');
   }
 

@@ -694,7 +694,8 @@ describe('the booking page', () => {
     const states = await page.locator('#booking-photos .photo-state').allInnerTexts();
     expect(states).toEqual([
       'Ready',
-      expect.stringMatching(/^Not used: declared image\/jpeg but the file is a PNG image/),
+      // In the customer's words (the refusal's code), not the checks' ("declared image/jpeg but …").
+      'Not used. This file isn’t a photo we can use — try taking the photo again or choose a JPEG.',
     ]);
     await page.waitForFunction(
       "[...document.querySelectorAll('#booking-photos img')].every((image) => image.complete && image.naturalWidth > 0)",
@@ -837,7 +838,7 @@ describe('the booking page', () => {
     await waitForText(page, '#form-problem', 'One of your photos didn’t upload');
     expect(sent).toBe(0);
     expect(await page.locator('#booking-photos .photo-state').allInnerTexts()).toEqual([
-      'Not used: the upload didn’t go through. Please check your connection and try again.',
+      'Not uploaded. The connection dropped; please check it and add this photo again.',
     ]);
     const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
     expect(answer.status()).toBe(201);
