@@ -47,6 +47,38 @@ describe('the packaged place index', () => {
   });
 });
 
+describe('reverse geocoding for the booking photos', () => {
+  const media = JSON.parse(readFileSync(templatePath('media'), 'utf8')) as Template;
+  const mediaStatements = Object.entries(
+    media.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>,
+  ).flatMap(([id, resource]) =>
+    resource.Type === 'AWS::IAM::Role'
+      ? (
+          (resource.Properties?.Policies as {
+            PolicyDocument: { Statement: Record<string, unknown>[] };
+          }[]) ?? []
+        )
+          .flatMap((policy) => policy.PolicyDocument.Statement)
+          .map((statement) => ({ role: id, statement }))
+      : [],
+  );
+
+  it("is the booking photos route's alone, by position only, on the jobs stack's place index by its name", () => {
+    const geo = mediaStatements.filter(({ statement }) =>
+      actionsOf(statement).some((action) => action.startsWith('geo:')),
+    );
+    expect(geo.map(({ role }) => role)).toEqual(['ListBookingPhotosIamRoleLambdaExecution']);
+    expect(geo[0]?.statement).toMatchObject({
+      Effect: 'Allow',
+      Action: ['geo:SearchPlaceIndexForPosition'],
+      Resource: { 'Fn::Sub': expect.stringMatching(/:place-index\/qdn-.+-places$/) },
+    });
+    // The same index the jobs stack creates.
+    const index = resources.PlaceIndex?.Properties?.IndexName as string;
+    expect(JSON.stringify(geo[0]?.statement.Resource)).toContain(`place-index/${index}`);
+  });
+});
+
 describe('the packaged maps key', () => {
   const site = JSON.parse(readFileSync(templatePath('site'), 'utf8')) as Template;
   const siteResources = site.Resources as Record<

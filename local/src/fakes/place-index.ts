@@ -1,5 +1,5 @@
 // A fake of Amazon Location Service's place index (Places API v0, the REST/JSON protocol the SDK's
-// SearchPlaceIndexForText speaks; and DescribeKey, for the maps key the tracking view puts in its map URL), answering from a small gazetteer of San Diego addresses checked into
+// SearchPlaceIndexForText and SearchPlaceIndexForPosition speak; and DescribeKey, for the maps key the tracking view puts in its map URL), answering from a small gazetteer of San Diego addresses checked into
 // the repo (san-diego-gazetteer.json). The jobs service's geocode consumer reaches it through
 // AWS_ENDPOINT_URL_LOCATION with its SDK client unchanged. Requests are recorded and faults injected
 // like the other fakes (http-fake.ts).
@@ -107,6 +107,36 @@ function placeOf(place: GazetteerPlace) {
   };
 }
 
+const EARTH_RADIUS_METERS = 6_371_000;
+
+/** Great-circle distance in metres (haversine), as the index reports a result's Distance. */
+function metersBetween(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const radians = (degrees: number) => (degrees * Math.PI) / 180;
+  const h =
+    Math.sin(radians(b.lat - a.lat) / 2) ** 2 +
+    Math.cos(radians(a.lat)) * Math.cos(radians(b.lat)) * Math.sin(radians(b.lng - a.lng) / 2) ** 2;
+  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.sqrt(h));
+}
+
+/**
+ * How far from a point the fake looks for an address. A real index answers with the nearest place it
+ * knows, near or not (the caller decides what is near enough); the gazetteer is a dozen addresses, so
+ * a point farther than this from all of them (the bay, another town) gets no result, as a real index
+ * does off its coverage.
+ */
+export const POSITION_SEARCH_METERS = 2_000;
+
+/** The gazetteer's places nearest a point, nearest first, with their distance (metres). */
+export function placesNear(
+  places: readonly GazetteerPlace[],
+  position: { lat: number; lng: number },
+): { place: GazetteerPlace; distance: number }[] {
+  return places
+    .map((place) => ({ place, distance: metersBetween(position, place) }))
+    .filter(({ distance }) => distance <= POSITION_SEARCH_METERS)
+    .sort((a, b) => a.distance - b.distance);
+}
+
 /** An AWS REST/JSON error: the SDK reads its type from the body's `__type` (or x-amzn-errortype). */
 function awsError(status: number, type: string, message: string): JsonResult {
   return { status, body: { __type: type, message } };
@@ -153,6 +183,53 @@ export function createPlaceIndexFake(options: PlaceIndexFakeOptions): JsonApiFak
     };
   }
 
+  // SearchPlaceIndexForPosition (`POST /places/v0/indexes/{IndexName}/search/position`): reverse
+  // geocoding, `Position` as [longitude, latitude]; each result with its Distance in metres.
+  function searchPosition({ params, body }: { params: string[]; body: unknown }): JsonResult {
+    if (params[0] !== options.indexName) {
+      return awsError(404, 'ResourceNotFoundException', `Place index ${params[0]} not found`);
+    }
+    const request = (body ?? {}) as { Position?: unknown; MaxResults?: unknown; Language?: unknown };
+    const position = request.Position;
+    if (
+      !Array.isArray(position) ||
+      position.length !== 2 ||
+      !position.every((value) => typeof value === 'number' && Number.isFinite(value)) ||
+      Math.abs(position[0]) > 180 ||
+      Math.abs(position[1]) > 90
+    ) {
+      return awsError(400, 'ValidationException', 'Position must be [longitude, latitude]');
+    }
+    const maxResults = request.MaxResults ?? 50;
+    if (
+      typeof maxResults !== 'number' ||
+      !Number.isInteger(maxResults) ||
+      maxResults < 1 ||
+      maxResults > 50
+    ) {
+      return awsError(400, 'ValidationException', 'MaxResults must be 1 to 50');
+    }
+    const [lng, lat] = position as [number, number];
+    return {
+      status: 200,
+      body: {
+        Summary: {
+          Position: position,
+          MaxResults: maxResults,
+          DataSource: 'Esri',
+          ...(typeof request.Language === 'string' ? { Language: request.Language } : {}),
+        },
+        Results: placesNear(places, { lat, lng })
+          .slice(0, maxResults)
+          .map(({ place, distance }) => ({
+            Place: placeOf(place),
+            Distance: distance,
+            PlaceId: `local-${place.postalCode}-${place.number}`,
+          })),
+      },
+    };
+  }
+
   // DescribeKey (`GET /metadata/v0/keys/{KeyName}`): how the tracking view learns the maps key's value.
   function describeKey({ params }: { params: string[] }): JsonResult {
     const name = params[0] ?? '';
@@ -183,6 +260,7 @@ export function createPlaceIndexFake(options: PlaceIndexFakeOptions): JsonApiFak
     unauthorized: awsError(403, 'AccessDeniedException', 'Missing Authentication Token'),
     routes: [
       { method: 'POST', path: /\/places\/v0\/indexes\/([^/]+)\/search\/text$/, run: searchText },
+      { method: 'POST', path: /\/places\/v0\/indexes\/([^/]+)\/search\/position$/, run: searchPosition },
       { method: 'GET', path: /\/metadata\/v0\/keys\/([^/]+)$/, run: describeKey },
     ],
     onClear: () => undefined,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { sanDiegoGazetteer, searchGazetteer } from '../../src/fakes/place-index.ts';
+import {
+  POSITION_SEARCH_METERS,
+  placesNear,
+  sanDiegoGazetteer,
+  searchGazetteer,
+} from '../../src/fakes/place-index.ts';
 
 const places = sanDiegoGazetteer();
 const labels = (text: string) =>
@@ -32,5 +37,18 @@ describe('the local place index', () => {
 
   it("given a street without a number, then a guess below the geocoder's threshold", () => {
     expect(labels('Zoo Dr, San Diego')).toEqual([['2920 Zoo Dr', 0.5]]);
+  });
+
+  it('given a position (reverse geocoding), then the nearest places first with their distance, none beyond the search radius', () => {
+    // ~56 m from Petco Park (100 Park Blvd); Serra Mesa is kilometres from every gazetteer address.
+    const near = placesNear(places, { lat: 32.7077, lng: -117.157 });
+    expect(near[0]?.place).toMatchObject({ number: '100', street: 'Park Blvd' });
+    expect(near[0]?.distance).toBeGreaterThan(45);
+    expect(near[0]?.distance).toBeLessThan(65);
+    expect(near.map(({ distance }) => distance)).toEqual(
+      near.map(({ distance }) => distance).sort((a, b) => a - b),
+    );
+    expect(near.every(({ distance }) => distance <= POSITION_SEARCH_METERS)).toBe(true);
+    expect(placesNear(places, { lat: 32.83003, lng: -117.14 })).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import {
 } from './photo.ts';
 import { signPendingUpload } from './photo-commands.ts';
 import type { UploadRequest } from './photo-input.ts';
-import type { MediaContext } from './ports.ts';
+import type { MediaContext, PlaceFinder } from './ports.ts';
 
 // Photos with the quote (issue 19): a customer attaches photos of the load on the booking form, before
 // any job exists. They go to a draft: an opaque id (128 random bits) the page holds; the service keeps
@@ -110,7 +110,7 @@ export async function requestBookingUpload(
  * how many are still being checked, and the reasons any were refused. An unknown draft is an empty one
  * (the same answer, so a guessed id tells nothing).
  */
-export async function listBookingPhotos(context: MediaContext, draftId: string) {
+export async function listBookingPhotos(context: MediaContext, draftId: string, places?: PlaceFinder) {
   const records = await context.photos.listByJob(draftJobId(draftId));
   const stored = records.filter((photo) => photo.state === 'stored').sort(byStoredAtDescending);
   const photos = await Promise.all(
@@ -126,6 +126,8 @@ export async function listBookingPhotos(context: MediaContext, draftId: string) 
       };
     }),
   );
+  const newestPlace = photos.find((photo) => photo.location)?.location as PhotoLocation | undefined;
+  const label = newestPlace && places ? await addressNear(places, newestPlace) : undefined;
   return {
     photos,
     checking: records.filter((photo) => photo.state === 'pending').length,
@@ -137,9 +139,24 @@ export async function listBookingPhotos(context: MediaContext, draftId: string) 
         code: photo.rejectionCode ?? ('Unknown' as RefusalCode),
         reason: photo.rejectionReason ?? 'not a photo we can use',
       })),
-    /** The newest photo's place (EXIF GPS): what the form offers as the pickup location to confirm. */
-    suggestedLocation: photos.find((photo) => photo.location)?.location as PhotoLocation | undefined,
+    /**
+     * The newest photo's place (EXIF GPS): what the form offers as the pickup location to confirm, with
+     * the address it was taken near when there is one (`label`).
+     */
+    suggestedLocation: newestPlace ? { ...newestPlace, ...(label ? { label } : {}) } : undefined,
   };
+}
+
+/**
+ * How near an address must be to name a photo's place ("taken near 100 Park Blvd"): about a building
+ * or two away, within a phone's GPS error; farther, the address would send the truck to the wrong door.
+ */
+export const NEAR_ADDRESS_METERS = 150;
+
+/** The address a photo was taken near, when the place index has one within NEAR_ADDRESS_METERS. */
+export async function addressNear(places: PlaceFinder, location: PhotoLocation): Promise<string | undefined> {
+  const near = await places.nearest(location);
+  return near && near.distanceMeters <= NEAR_ADDRESS_METERS ? near.label : undefined;
 }
 
 /**

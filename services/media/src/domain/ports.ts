@@ -122,6 +122,17 @@ export interface MediaContext {
   customerUploadsPerIpPerHour: number;
 }
 
+/** The address nearest a photo's place, and how far from it (metres), as the place index says. */
+export interface NearbyAddress {
+  label: string;
+  distanceMeters: number;
+}
+
+/** Reverse geocoding: the address nearest a point (Amazon Location's SearchPlaceIndexForPosition). */
+export interface PlaceFinder {
+  nearest(position: { lat: number; lng: number }): Promise<NearbyAddress | undefined>;
+}
+
 /** What the photo checks need besides (no bus: PhotoAdded comes from the photos table's stream). */
 export interface PhotoCheckContext extends MediaContext {
   images: ImageTools;

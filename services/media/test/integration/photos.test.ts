@@ -109,17 +109,22 @@ async function browserUpload(ticket: Ticket, file: Uint8Array, name: string, fie
   return { status: response.status, body: await response.text() };
 }
 
-/** An iPhone-like JPEG: 1600×1200, taken 2026-05-01 14:30 at UTC-7, at 32°49'48.12"N 117°8'24"W. */
-function jpegWithGps(): Promise<Buffer> {
+/** 32°49'48.12"N 117°8'24"W: Serra Mesa, kilometres from any address the local place index knows. */
+const SERRA_MESA = { latitude: '32/1 49/1 4812/100', longitude: '117/1 8/1 2400/100' };
+/** 32.7077, -117.157: about 56 m from 100 Park Blvd (Petco Park, in the local place index's gazetteer). */
+const BY_PETCO_PARK = { latitude: '32/1 42/1 2772/100', longitude: '117/1 9/1 2520/100' };
+
+/** An iPhone-like JPEG: 1600×1200, taken 2026-05-01 14:30 at UTC-7, at `at` (N, W; Serra Mesa unless said). */
+function jpegWithGps(at = SERRA_MESA): Promise<Buffer> {
   return sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#3a7d44' } })
     .withExif({
       IFD0: { Make: 'Apple', Model: 'iPhone 15' },
       IFD2: { DateTimeOriginal: '2026:05:01 14:30:00', OffsetTimeOriginal: '-07:00' },
       IFD3: {
         GPSLatitudeRef: 'N',
-        GPSLatitude: '32/1 49/1 4812/100',
+        GPSLatitude: at.latitude,
         GPSLongitudeRef: 'W',
-        GPSLongitude: '117/1 8/1 2400/100',
+        GPSLongitude: at.longitude,
       },
     })
     .jpeg({ quality: 85 })
@@ -573,6 +578,8 @@ describe('photos with the quote (the booking form, before the booking exists)', 
       suggestedLocation: { lat: expect.closeTo(32.8300333, 4), lng: expect.closeTo(-117.14, 4) },
       photos: [{ photoId: first.body.photoId, takenAt: '2026-05-01T14:30:00-07:00' }],
     });
+    // No address within 150 m of the place: offered as coordinates only.
+    expect(draft.suggestedLocation.label).toBeUndefined();
     const copy = new Uint8Array(await (await fetch(draft.photos[0].originalUrl)).arrayBuffer());
     expect(await exifr.gps(copy).catch(() => undefined)).toBeUndefined();
     const other = await customerApi('GET', '/bookings/photos/AAAAAAAAAAAAAAAAAAAAAA', undefined);
@@ -583,6 +590,43 @@ describe('photos with the quote (the booking form, before the booking exists)', 
       size: 10,
     });
     expect(unknownBrand.status).toBe(404);
+  });
+
+  it('given a photo taken by Petco Park, then the suggested place is labelled with the address it was taken near, from the place index', async () => {
+    // Prepare
+    const jpeg = await jpegWithGps(BY_PETCO_PARK);
+    const ticket = await customerApi('POST', '/bookings/photos/uploads', undefined, {
+      brandId: 'qdn',
+      contentType: 'image/jpeg',
+      size: jpeg.byteLength,
+    });
+    expect(ticket.status).toBe(201);
+    const asked = cloud.placeIndex.requests().length;
+
+    // Act
+    expect((await browserUpload(ticket.body, jpeg, 'IMG_0043.JPG')).status).toBe(204);
+    const draft = await until(
+      'the draft photo to be checked',
+      async () => (await customerApi('GET', `/bookings/photos/${ticket.body.draftId}`, undefined)).body,
+      (body) => body.photos.length === 1,
+    );
+
+    // Assess: the street address and town a customer would say, with the coordinates kept.
+    expect(draft.suggestedLocation).toEqual({
+      lat: expect.closeTo(32.7077, 4),
+      lng: expect.closeTo(-117.157, 4),
+      label: '100 Park Blvd, San Diego',
+    });
+    // Asked by position ([longitude, latitude]) on the jobs stack's index.
+    const searches = cloud.placeIndex
+      .requests()
+      .slice(asked)
+      .filter((request) => request.path.endsWith('/search/position'));
+    expect(searches.at(-1)).toMatchObject({
+      path: '/places/v0/indexes/qdn-local-places/search/position',
+      body: { Position: [expect.closeTo(-117.157, 4), expect.closeTo(32.7077, 4)], MaxResults: 1 },
+      status: 200,
+    });
   });
 });
 

@@ -6,10 +6,12 @@ import {
   claimBookingPhotos,
   draftJobId,
   listBookingPhotos,
+  NEAR_ADDRESS_METERS,
   requestBookingUpload,
 } from '../../src/domain/booking-photos.ts';
 import { checkUpload } from '../../src/domain/photo-checks.ts';
 import { deletePhoto, listStaffPhotos } from '../../src/domain/photo-commands.ts';
+import type { NearbyAddress, PlaceFinder } from '../../src/domain/ports.ts';
 import { fakeImages, JPEG, PNG, photoCheckContext } from './fakes.ts';
 
 // Photos with the quote: uploads from the booking form before any job exists, into a draft.
@@ -141,6 +143,69 @@ describe('photos with the quote', () => {
     });
     expect(pending.photoId).not.toBe(ticket.photoId);
     expect(published).toEqual([]);
+  });
+
+  describe('the address the photo was taken near', () => {
+    /** A place index answering one address at a given distance, and the points it was asked about. */
+    function placeIndex(answer: NearbyAddress | undefined) {
+      const asked: { lat: number; lng: number }[] = [];
+      const places: PlaceFinder = {
+        nearest: async (position) => {
+          asked.push(position);
+          return answer;
+        },
+      };
+      return { places, asked };
+    }
+
+    async function draftWithPhoto(exif: Record<string, unknown>) {
+      const { context } = bookingContext(exif);
+      const ticket = await requestBookingUpload(
+        context,
+        { brandId: 'qdn', draftId: DRAFT, contentType: 'image/jpeg', size: 12 },
+        client,
+      );
+      const key = `photos/${draftJobId(DRAFT)}/${ticket.photoId}.jpg`;
+      await context.storage.write(key, JPEG, 'image/jpeg');
+      await checkUpload(context, { key });
+      return context;
+    }
+    const AT_PETCO = { latitude: 32.7077, longitude: -117.157 };
+
+    it(`given an address within ${NEAR_ADDRESS_METERS} m of the photo's place, then the suggestion is labelled with it`, async () => {
+      const context = await draftWithPhoto(AT_PETCO);
+      const { places, asked } = placeIndex({ label: '100 Park Blvd, San Diego', distanceMeters: 56 });
+
+      const draft = await listBookingPhotos(context, DRAFT, places);
+
+      expect(draft.suggestedLocation).toEqual({
+        lat: 32.7077,
+        lng: -117.157,
+        label: '100 Park Blvd, San Diego',
+      });
+      expect(asked).toEqual([{ lat: 32.7077, lng: -117.157 }]);
+    });
+
+    it(`given the nearest address farther than ${NEAR_ADDRESS_METERS} m, then the place is suggested without a label`, async () => {
+      const context = await draftWithPhoto(AT_PETCO);
+      const { places } = placeIndex({
+        label: '100 Park Blvd, San Diego',
+        distanceMeters: NEAR_ADDRESS_METERS + 1,
+      });
+
+      expect((await listBookingPhotos(context, DRAFT, places)).suggestedLocation).toEqual({
+        lat: 32.7077,
+        lng: -117.157,
+      });
+    });
+
+    it('given no photo with a place, then the place index is not asked', async () => {
+      const context = await draftWithPhoto({});
+      const { places, asked } = placeIndex({ label: 'anywhere', distanceMeters: 1 });
+
+      expect((await listBookingPhotos(context, DRAFT, places)).suggestedLocation).toBeUndefined();
+      expect(asked).toEqual([]);
+    });
   });
 
   it('given an unknown draft, then the same answer as an empty one', async () => {

@@ -6,8 +6,10 @@
 // yet), and one that fails meanwhile stops the booking to say so. Photos still being checked follow to
 // the job by themselves.
 // A photo's EXIF GPS comes back as the draft's suggested place: offered as the pickup location, used
-// only when the customer says so. There is no reverse geocoding (the place index answers text → place
-// only), so using it sends the coordinates with the address and says so in the notes for the dispatcher.
+// only when the customer says so. With the address it was taken near (the media service asks the place
+// index, `label`, within 150 m) the offer names it and using it puts it in the address field; without
+// one, the coordinates stand in. Either way the coordinates go with the address, and the notes say so
+// for the dispatcher.
 import { byId, callApi, h, setText, show } from './common.js';
 import { MAX_PHOTO_MB, refusalText } from './photo-refusals.js';
 
@@ -21,6 +23,8 @@ const POLL_MS = 1500;
 const WAIT_MS = 60_000;
 
 const place = (location) => `${location.lat.toFixed(5)}, ${location.lng.toFixed(5)}`;
+/** What stands in the address field for a chosen photo place without an address. */
+const placeholderAddress = (location) => `Where my photo was taken (${place(location)})`;
 
 export function createBookingPhotos({ brandId }) {
   const list = byId('booking-photos');
@@ -40,6 +44,8 @@ export function createBookingPhotos({ brandId }) {
   let chosen;
   let answered;
   let suggested;
+  /** The address field before the photo's address was put in it (given back by "Don't use it"). */
+  let addressBefore;
 
   function item(name) {
     const state = h('span', { class: 'photo-state' }, 'Uploading…');
@@ -157,7 +163,9 @@ export function createBookingPhotos({ brandId }) {
     suggested = location;
     setText(
       byId('photo-location-text'),
-      `Your photo was taken at ${place(location)}. Use this photo’s location as the pickup?`,
+      location.label
+        ? `Your photo was taken near ${location.label}. Use this location as the pickup?`
+        : `Your photo was taken at ${place(location)}. Use this photo’s location as the pickup?`,
     );
     show(byId('photo-location-ask'), true);
     show(byId('photo-location-undo'), false);
@@ -167,11 +175,19 @@ export function createBookingPhotos({ brandId }) {
   byId('photo-location-use').addEventListener('click', () => {
     chosen = suggested;
     answered = place(chosen);
-    // No address yet: the place itself stands in for one (the customer may still write it over).
-    if (!address.value.trim()) address.value = `Where my photo was taken (${place(chosen)})`;
+    addressBefore = address.value;
+    if (chosen.label) {
+      // The address it was taken near is the pickup address (the coordinates still go with it).
+      address.value = chosen.label;
+    } else if (!address.value.trim()) {
+      // No address yet: the place itself stands in for one (the customer may still write it over).
+      address.value = placeholderAddress(chosen);
+    }
     setText(
       byId('photo-location-text'),
-      `Pickup at your photo’s location (${place(chosen)}). We’ll confirm the exact spot with you.`,
+      chosen.label
+        ? `Pickup at ${chosen.label}, where your photo was taken. We’ll confirm the exact spot with you.`
+        : `Pickup at your photo’s location (${place(chosen)}). We’ll confirm the exact spot with you.`,
     );
     show(byId('photo-location-ask'), false);
     show(byId('photo-location-undo'), true);
@@ -183,7 +199,8 @@ export function createBookingPhotos({ brandId }) {
     address.focus();
   });
   byId('photo-location-undo').addEventListener('click', () => {
-    if (address.value === `Where my photo was taken (${place(chosen)})`) address.value = '';
+    // Only what the photo put there is taken back; an address the customer wrote since stays.
+    if (address.value === (chosen.label ?? placeholderAddress(chosen))) address.value = addressBefore ?? '';
     chosen = undefined;
     answered = place(suggested);
     show(byId('photo-location'), false);

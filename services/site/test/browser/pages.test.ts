@@ -742,6 +742,45 @@ describe('the booking page', () => {
     await page.close();
   });
 
+  it('given a photo taken by Petco Park, then the form offers the address it was taken near, and using it puts that address in the field and sends the coordinates with it', async () => {
+    // Prepare: a photo with its GPS ~56 m from 100 Park Blvd (test/fixtures, made with sharp), which the
+    // local place index knows; an address already typed, which the photo's address replaces.
+    const photo = readFileSync(new URL('../fixtures/load-near-petco-park.jpg', import.meta.url));
+    const page = await openPage(`${cloud.siteUrl}/book`);
+    await page.locator('#booking-form').waitFor();
+    await fillBooking(page, '(619) 555-0189');
+    await page.setInputFiles('#photos-input', [
+      { name: 'IMG_0400.JPG', mimeType: 'image/jpeg', buffer: photo },
+    ]);
+    await waitForText(page, '#photos-status', '1 photo ready to send with your booking.', 30_000);
+
+    // Act
+    const offered = await textOf(page, '#photo-location-text');
+    const typed = await page.inputValue('#address');
+    await page.click('#photo-location-use');
+
+    // Assess: named, not in coordinates; the job placed at the photo's coordinates under that address.
+    expect(offered).toBe(
+      'Your photo was taken near 100 Park Blvd, San Diego. Use this location as the pickup?',
+    );
+    expect(typed).toBe('3820 Ray St, San Diego, CA 92104');
+    expect(await page.inputValue('#address')).toBe('100 Park Blvd, San Diego');
+    expect(await textOf(page, '#photo-location-text')).toBe(
+      'Pickup at 100 Park Blvd, San Diego, where your photo was taken. We’ll confirm the exact spot with you.',
+    );
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    const [answer] = await Promise.all([bookingAnswer(page), page.click('#submit')]);
+    expect(answer.status()).toBe(201);
+    const { jobId } = await answer.json();
+    const job = await api('GET', `/jobs/${jobId}`, { role: 'dispatcher' });
+    expect(job.body.job.address).toEqual({
+      text: '100 Park Blvd, San Diego',
+      lat: expect.closeTo(32.7077, 4),
+      lng: expect.closeTo(-117.157, 4),
+    });
+    await page.close();
+  });
+
   it('given a booking sent while its first photo is still being signed, then it waits for the upload and the job has the photo', async () => {
     // Prepare: the first photo's upload ticket (which starts the draft) held until the booking is sent.
     const photo = readFileSync(new URL('../fixtures/load-with-gps.jpg', import.meta.url));
