@@ -87,8 +87,11 @@ function assumedByLambda(template: Template, roleId: string): boolean {
 
 // ---- What a statement does -------------------------------------------------------------------------
 
-/** Reads: the verbs IAM lists under List and Read access for the services we call. */
-const READ_VERB = /^(Get|List|Describe|Query|Scan|BatchGet|Receive)/;
+/**
+ * Reads: the verbs IAM lists under List and Read access for the services we call (Amazon Location's
+ * place index searches, SearchPlaceIndexForText and …ForPosition, are Read access too).
+ */
+const READ_VERB = /^(Get|List|Describe|Query|Scan|BatchGet|Receive|SearchPlaceIndexFor)/;
 
 /**
  * Actions on the function's own log group (Lambda writes its logs with them) and X-Ray's trace uploads
