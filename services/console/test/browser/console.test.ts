@@ -183,8 +183,19 @@ describe('the console', () => {
     );
     await dispatcher.getByRole('link', { name: /Requests/ }).waitFor();
     await dispatcher.getByRole('link', { name: /Failed deliveries/ }).waitFor();
+    // The local place index doesn't know 1200 Park Blvd: the drawer says the arrival text can't fire.
+    await eventually(
+      async () =>
+        (await site.api('GET', `/jobs/${mine}`, { role: 'dispatcher' })).body.job.address.notFound !==
+        undefined,
+      { what: "the geocoder's outcome on the job" },
+    );
     await dispatcher.locator(`[data-job-id="${mine}"] button`).click();
     await dispatcher.getByRole('heading', { name: 'Details' }).waitFor();
+    await dispatcher
+      .getByRole('note')
+      .filter({ hasText: 'Not found on the map: the customer won\'t get "arriving now"' })
+      .waitFor();
     expect(await dispatcher.getByText('Revenue split').count()).toBe(0);
     expect(await dispatcher.getByText('Pays late').count()).toBe(0);
     await dispatcher.context().close();
@@ -530,6 +541,8 @@ describe('the console', () => {
     await marker.click();
     await page.getByRole('heading', { name: 'Details' }).waitFor();
     await page.getByText('Marta Map').first().waitFor();
+    // Where the geocoder placed the address, so a wrong match is easy to see.
+    await page.getByText(/^On the map as 2920 Zoo Dr/).waitFor();
     expect(new URL(page.url()).searchParams.get('job')).toBe(jobId);
     await context.close();
 

@@ -38,7 +38,7 @@ import type {
   UpdateJobInput,
 } from './job-input.ts';
 import type { JobRepository, LinkViewCount, LinkViews, TrackingLinkRecord, TrailerClaims } from './ports.ts';
-import { StaleVersionError, TrailerBookedError } from './ports.ts';
+import { retryOnStaleVersion, StaleVersionError, TrailerBookedError } from './ports.ts';
 import { type Quote, quoteFor } from './quote.ts';
 import { decideStatusChange, undoableUntil } from './status-machine.ts';
 
@@ -316,8 +316,21 @@ function applyUpdate(job: JobRecord, input: UpdateJobInput, actor: Actor, at: st
   return next as unknown as JobRecord;
 }
 
+/**
+ * A change that named no version is decided again on a fresh read when a background write got in first
+ * (the geocoder's coordinates seconds after a booking, a payment recorded): retryOnStaleVersion. One
+ * that named `expectedVersion` gets the 409, as it asked. Repository conflicts answer as the API does.
+ */
+function onFreshRead<T>(expectedVersion: number | undefined, command: () => Promise<T>): Promise<T> {
+  return withConflicts(() => (expectedVersion === undefined ? retryOnStaleVersion(command) : command()));
+}
+
 /** `PATCH /jobs/{jobId}`. */
-export async function updateJob(context: JobsContext, jobId: string, input: UpdateJobInput, actor: Actor) {
+export function updateJob(context: JobsContext, jobId: string, input: UpdateJobInput, actor: Actor) {
+  return onFreshRead(input.expectedVersion, () => updateOnce(context, jobId, input, actor));
+}
+
+async function updateOnce(context: JobsContext, jobId: string, input: UpdateJobInput, actor: Actor) {
   if (input.private && !isAdmin(actor)) throw new ForbiddenError('Only admins may change private fields');
   const job = await getJob(context, jobId, actor);
   if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
@@ -343,12 +356,16 @@ export async function updateJob(context: JobsContext, jobId: string, input: Upda
       : {}),
     ...(input.charter ? { serviceType: updated.serviceType, charter: input.charter } : {}),
   });
-  await withConflicts(() => context.repository.save(updated, job.version, trailerClaims(job, updated)));
+  await context.repository.save(updated, job.version, trailerClaims(job, updated));
   return viewFor(context, actor, updated);
 }
 
 /** `POST /jobs/{jobId}/status`. */
-export async function changeStatus(context: JobsContext, jobId: string, input: StatusInput, actor: Actor) {
+export function changeStatus(context: JobsContext, jobId: string, input: StatusInput, actor: Actor) {
+  return onFreshRead(input.expectedVersion, () => changeStatusOnce(context, jobId, input, actor));
+}
+
+async function changeStatusOnce(context: JobsContext, jobId: string, input: StatusInput, actor: Actor) {
   const job = await getJob(context, jobId, actor);
   if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
     throw new ConflictError('The job was changed since you loaded it', [
@@ -393,9 +410,7 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
       updatedAt: at,
       updatedBy: actor.userId,
     };
-    await withConflicts(() =>
-      context.repository.save(withEta, job.version, { claim: undefined, release: undefined }),
-    );
+    await context.repository.save(withEta, job.version, { claim: undefined, release: undefined });
     return viewFor(context, actor, withEta);
   }
   // A booking revived from its expiry is a live request again.
@@ -419,7 +434,7 @@ export async function changeStatus(context: JobsContext, jobId: string, input: S
     updatedAt: at,
     updatedBy: actor.userId,
   };
-  await withConflicts(() => context.repository.save(moved, job.version, trailerClaims(job, moved)));
+  await context.repository.save(moved, job.version, trailerClaims(job, moved));
   return viewFor(context, actor, moved);
 }
 

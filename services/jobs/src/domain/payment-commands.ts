@@ -4,7 +4,7 @@ import type { JobPayment, JobRecord } from './job.ts';
 import type { Actor, JobsContext } from './job-commands.ts';
 import { getJob, staffViews } from './job-commands.ts';
 import type { MarkPaidInput } from './job-input.ts';
-import { StaleVersionError } from './ports.ts';
+import { retryOnStaleVersion, StaleVersionError } from './ports.ts';
 
 // A job's payment: a card deposit through Stripe Checkout (its session started from the booking page,
 // its completion told by Stripe's signed webhook), or Zelle and cash that a dispatcher marks paid. The
@@ -99,7 +99,7 @@ export async function recordCheckout(
   checkout: CompletedCheckout,
 ): Promise<CheckoutOutcome> {
   if (checkout.paymentStatus !== 'paid') return 'not-paid';
-  for (let attempt = 0; ; attempt += 1) {
+  return retryOnStaleVersion(async (): Promise<CheckoutOutcome> => {
     const job = await context.repository.get(checkout.jobId);
     if (!job) return 'unknown-job';
     if (job.payment?.checkoutSessionId === checkout.sessionId) return 'already-recorded';
@@ -114,13 +114,9 @@ export async function recordCheckout(
       checkoutSessionId: checkout.sessionId,
       ...(checkout.paymentIntentId ? { reference: checkout.paymentIntentId } : {}),
     };
-    try {
-      await saveWithPayment(context, job, payment, 'stripe', at);
-      return 'recorded';
-    } catch (error) {
-      if (!(error instanceof StaleVersionError) || attempt >= 3) throw error;
-    }
-  }
+    await saveWithPayment(context, job, payment, 'stripe', at);
+    return 'recorded';
+  });
 }
 
 /**

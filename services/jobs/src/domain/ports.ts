@@ -44,6 +44,23 @@ export class StaleVersionError extends Error {
   }
 }
 
+/**
+ * Runs a read-decide-write again when its conditional write lost to another writer (StaleVersionError),
+ * deciding afresh on a new read: a background write in between (the geocoder's coordinates, a payment
+ * recorded, a refund) is no conflict for a change that didn't name the version it saw. At most
+ * `attempts` tries; then the StaleVersionError goes up (a 409). Callers that named a version
+ * (`expectedVersion`) don't use it: for them a newer version is the answer.
+ */
+export async function retryOnStaleVersion<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let tried = 1; ; tried += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof StaleVersionError) || tried >= attempts) throw error;
+    }
+  }
+}
+
 /** The trailer is already booked that day by another job. */
 export class TrailerBookedError extends Error {
   override name = 'TrailerBookedError';

@@ -1,7 +1,7 @@
 import type { ReceivedEvent } from '@qdn/shared/events';
 import type { JobPayment, JobRecord } from './job.ts';
 import type { JobRepository } from './ports.ts';
-import { StaleVersionError } from './ports.ts';
+import { retryOnStaleVersion } from './ports.ts';
 
 // A card payment goes back when a dispatcher cancels the job (issue 19). The refund is a side effect
 // outside our tables, so it runs from the bus (the refunds consumer) under a lease in the refund ledger
@@ -81,20 +81,18 @@ export async function refundCancelledJob(
 }
 
 async function recordRefund(deps: RefundContext, first: JobRecord, refundId: string): Promise<void> {
-  let job: JobRecord | undefined = first;
-  for (let attempt = 0; job?.payment?.status === 'paid'; attempt += 1) {
+  let reread = false;
+  await retryOnStaleVersion(async () => {
+    // The caller has just read the job; after a write lost to another writer, read it again.
+    const job = reread ? await deps.repository.get(first.jobId) : first;
+    reread = true;
+    if (job?.payment?.status !== 'paid') return;
     const at = deps.now().toISOString();
     const payment: JobPayment = { ...job.payment, status: 'refunded', refundId, refundedAt: at };
-    try {
-      await deps.repository.save(
-        { ...job, payment, version: job.version + 1, updatedAt: at, updatedBy: 'system:refunds' },
-        job.version,
-        { claim: undefined, release: undefined },
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof StaleVersionError) || attempt >= 3) throw error;
-      job = await deps.repository.get(first.jobId);
-    }
-  }
+    await deps.repository.save(
+      { ...job, payment, version: job.version + 1, updatedAt: at, updatedBy: 'system:refunds' },
+      job.version,
+      { claim: undefined, release: undefined },
+    );
+  });
 }

@@ -461,9 +461,44 @@ describe('updating a job', () => {
       return seen;
     };
     await expect(
-      updateJob(context, 'qdn_01JDEMO0000000000000000000', { notes: 'ours' }, dispatcher),
+      updateJob(context, 'qdn_01JDEMO0000000000000000000', { expectedVersion: 1, notes: 'ours' }, dispatcher),
     ).rejects.toMatchObject({ statusCode: 409, details: [{ field: 'expectedVersion', currentVersion: 2 }] });
     expect(repository.jobs.get('qdn_01JDEMO0000000000000000000')?.notes).toBe('theirs');
+  });
+
+  it('given a background write between our read and our write (the geocoder), when we named no version, then ours is decided again on a fresh read and both stand', async () => {
+    // Prepare: the geocoder's coordinates land right after the dispatcher's first read, once.
+    const { context, repository } = jobsContext([jobRecord()]);
+    const read = repository.get.bind(repository);
+    let reads = 0;
+    repository.get = async (jobId) => {
+      const seen = await read(jobId);
+      reads += 1;
+      if (reads === 1) {
+        await repository.save(
+          { ...seen!, version: seen!.version + 1, address: { ...seen!.address, lat: 32.7, lng: -117.1 } },
+          seen!.version,
+          { claim: undefined, release: undefined },
+        );
+      }
+      return seen;
+    };
+
+    // Act
+    const updated = await updateJob(context, 'qdn_01JDEMO0000000000000000000', { notes: 'ours' }, dispatcher);
+    const moved = await changeStatus(
+      context,
+      'qdn_01JDEMO0000000000000000000',
+      { status: 'en_route' },
+      dispatcher,
+    );
+
+    // Assess
+    expect(updated.notes).toBe('ours');
+    expect(moved.status).toBe('en_route');
+    const stored = repository.jobs.get('qdn_01JDEMO0000000000000000000');
+    expect(stored).toMatchObject({ notes: 'ours', status: 'en_route', address: { lat: 32.7, lng: -117.1 } });
+    expect(reads).toBe(3);
   });
 
   it.each(['complete', 'cancelled'] as const)(

@@ -26,6 +26,9 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobPaymentRefunded'
 >;
 
+/** Texts about money that changed hands: sent even when their event arrives after a newer version. */
+const REPORTS_MONEY: ReadonlySet<SmsTemplateId> = new Set(['payment_receipt', 'payment_refund']);
+
 const isHeld = (template: SmsTemplateId): template is HeldTemplate =>
   (HELD_FOR_UNDO as readonly string[]).includes(template);
 
@@ -66,7 +69,10 @@ export async function textCustomerAbout(
   if (!template) return undefined;
 
   const sms = customerSms(job, template, brand);
-  if (stale) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
+  // A late status text would misstate where the truck is; a payment or refund is a fact whatever came
+  // after it (the geocoder's write can overtake a receipt), so it is never stale.
+  if (stale && !REPORTS_MONEY.has(template))
+    return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
 
   if (isHeld(template) && brand.undoWindowSeconds > 0) {
     const dueAt = new Date(Date.parse(event.detail.meta.occurredAt) + brand.undoWindowSeconds * 1000);

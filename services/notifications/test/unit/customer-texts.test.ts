@@ -146,6 +146,26 @@ describe('texting the customer about their job', () => {
     expect(published[1]?.detail.data).toMatchObject({ template: 'on_the_way', reason: 'stale' });
   });
 
+  it('given a receipt whose event arrives after a newer version (the geocoder overtook it), then it is sent all the same', async () => {
+    const { deps, texts } = notificationsDeps();
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobDetailsChanged', jobOnBus({ version: 3 }), { changedFields: ['address'] }),
+    );
+
+    const receipt = await textCustomerAbout(
+      deps,
+      jobEvent('JobPaymentReceived', jobOnBus({ version: 2, paymentMethod: 'card', paymentStatus: 'paid' }), {
+        payment: { method: 'card', amountCents: 3750, paidAt: '2026-12-01T18:00:00.000Z' },
+      }),
+    );
+
+    expect(receipt).toMatchObject({ state: 'sent' });
+    expect(texts.map((text) => text.body)).toEqual([
+      expect.stringContaining('we received your card payment of $37.50'),
+    ]);
+  });
+
   it('given a correction back to scheduled, then the customer is told to ignore the last text', async () => {
     const { deps, texts } = notificationsDeps();
     await textCustomerAbout(
