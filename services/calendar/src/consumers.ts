@@ -60,7 +60,7 @@ export const crewStatus = defineConsumer({
     },
   },
   environment: 'entriesEnvironment',
-  grants: ['putCalendar'],
+  grants: ['updateCrewStatus'],
 });
 
 export const consumers = [calendar, calendarPush, crewStatus];
