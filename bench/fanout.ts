@@ -113,7 +113,9 @@ try {
       Array.from({ length: Math.min(4, total - index) }, (_, offset) =>
         call('POST', '/jobs', dispatcher, {
           customer: { name: 'Bench Customer', phone: phoneOf(index + offset) },
-          address: { text: '1 Bench St, San Diego, CA' },
+          // With coordinates, as a dispatcher's job may have them: the geocoder (a JobCreated consumer)
+          // would otherwise place 300 addresses while the measured status changes run beside it.
+          address: { text: '1 Bench St, San Diego, CA', lat: 32.7157, lng: -117.1611 },
           serviceType: 'junk_removal',
           schedule: { date: '2026-12-15', window: 'morning' },
           crewIds: [],
