@@ -203,7 +203,8 @@ describe('hostile bodies and phone numbers (item 8)', () => {
       role: 'dispatcher',
       body: {
         customer: { name: 'Mark Soderblom', phone: '+16195550142' },
-        address: { text: 'Soderblom Ave, San Diego, CA' },
+        // With coordinates: the geocoder's note on an unknown address would land between the two reads.
+        address: { text: 'Soderblom Ave, San Diego, CA', lat: 32.7157, lng: -117.1611 },
         serviceType: 'trailer_pickup_and_dump',
         schedule: { date: '2026-12-20', window: 'morning' },
         crewIds: [],

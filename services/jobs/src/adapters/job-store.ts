@@ -243,8 +243,11 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
     return this.#recordGeocoderOutcome(jobId, address.text, by, address.at, {
       set: '#address.notFound = :notFound',
       values: { ':notFound': { reason: address.reason, at: address.at } },
-      // Once per text: a redelivered event doesn't bump the version again.
       condition: 'attribute_not_exists(#address.notFound)',
+      // A note for staff, not a change of the job: no new version, so no event for every consumer to
+      // act on (a second SCC sync, a calendar push) and no 409 for a dispatcher saving what they read.
+      // Later events carry it (JobOnBus address.notFound), which keeps the geocode rule from asking again.
+      newVersion: false,
     });
   }
 
@@ -258,20 +261,27 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
     text: string,
     by: string,
     at: string,
-    write: { set: string; values: Record<string, unknown>; condition?: string },
+    write: { set: string; values: Record<string, unknown>; condition?: string; newVersion?: boolean },
   ): Promise<boolean> {
+    const newVersion = write.newVersion ?? true;
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: jobKey(jobId),
-          UpdateExpression: `SET ${write.set}, updatedAt = :at, updatedBy = :by, version = version + :one`,
+          UpdateExpression: newVersion
+            ? `SET ${write.set}, updatedAt = :at, updatedBy = :by, version = version + :one`
+            : `SET ${write.set}`,
           ConditionExpression: [
             'attribute_exists(pk) AND #address.#text = :text AND attribute_not_exists(#address.lat) AND attribute_not_exists(#address.lng)',
             ...(write.condition ? [write.condition] : []),
           ].join(' AND '),
           ExpressionAttributeNames: { '#address': 'address', '#text': 'text' },
-          ExpressionAttributeValues: { ...write.values, ':text': text, ':at': at, ':by': by, ':one': 1 },
+          ExpressionAttributeValues: {
+            ...write.values,
+            ':text': text,
+            ...(newVersion ? { ':at': at, ':by': by, ':one': 1 } : {}),
+          },
         }),
       );
       return true;
