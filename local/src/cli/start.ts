@@ -35,32 +35,42 @@ function readyBanner(cloud: LocalCloud, seconds: string): string {
   ].join('\n');
 }
 
+// Ctrl-C is ours from the first moment: one that comes while the cloud is still starting (its gateway
+// may already answer health checks) waits for the start, then stops what it started, instead of
+// killing the process and leaving DynamoDB Local's JVM behind.
+let starting: Promise<LocalCloud> | undefined;
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  const cloud = await starting?.catch(() => undefined);
+  await cloud?.stop();
+  console.log('stopped.');
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
 console.log('Starting QDN Dispatch locally…');
 try {
-  const cloud = await startLocalCloud({
+  starting = startLocalCloud({
     reset: values.reset,
     quiet: values.quiet ?? false,
     log: (line) => console.log(`  · ${line}`),
   });
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(readyBanner(cloud, seconds));
-  // What a first job needs is started in the background, after the cloud answers: the first start
-  // never waits for it, and the first request rarely pays a cold start.
-  void cloud.warmUp().then(({ warmed, seconds: warmSeconds }) => {
-    console.log(`  · warmed ${warmed.length} functions a first job uses (${warmSeconds.toFixed(1)} s)`);
-  });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    await cloud.stop();
-    console.log('stopped.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const cloud = await starting;
+  if (!stopping) {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(readyBanner(cloud, seconds));
+    // What a first job needs is started in the background, after the cloud answers: the first start
+    // never waits for it, and the first request rarely pays a cold start.
+    void cloud.warmUp().then(({ warmed, seconds: warmSeconds }) => {
+      console.log(`  · warmed ${warmed.length} functions a first job uses (${warmSeconds.toFixed(1)} s)`);
+    });
+  }
 } catch (error) {
+  if (stopping) await new Promise(() => undefined); // shutdown() exits
   if (error instanceof LocalCloudSetupError) {
     console.error(`\nCannot start the local cloud: ${error.message}`);
   } else {

@@ -142,6 +142,14 @@ function awsError(status: number, type: string, message: string): JsonResult {
   return { status, body: { __type: type, message } };
 }
 
+/** Both searches' `MaxResults` (1–50, default 50), or undefined when it is out of range. */
+function maxResultsOf(request: { MaxResults?: unknown }): number | undefined {
+  const maxResults = request.MaxResults ?? 50;
+  return typeof maxResults === 'number' && Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 50
+    ? maxResults
+    : undefined;
+}
+
 /** Creates the place index fake: `POST /places/v0/indexes/{IndexName}/search/text`. */
 export function createPlaceIndexFake(options: PlaceIndexFakeOptions): JsonApiFake {
   const places = options.places ?? sanDiegoGazetteer();
@@ -154,15 +162,8 @@ export function createPlaceIndexFake(options: PlaceIndexFakeOptions): JsonApiFak
     if (typeof request.Text !== 'string' || request.Text.length < 1 || request.Text.length > 200) {
       return awsError(400, 'ValidationException', 'Text must be 1 to 200 characters');
     }
-    const maxResults = request.MaxResults ?? 50;
-    if (
-      typeof maxResults !== 'number' ||
-      !Number.isInteger(maxResults) ||
-      maxResults < 1 ||
-      maxResults > 50
-    ) {
-      return awsError(400, 'ValidationException', 'MaxResults must be 1 to 50');
-    }
+    const maxResults = maxResultsOf(request);
+    if (maxResults === undefined) return awsError(400, 'ValidationException', 'MaxResults must be 1 to 50');
     const countries = Array.isArray(request.FilterCountries) ? request.FilterCountries : undefined;
     const found = countries && !countries.includes('USA') ? [] : searchGazetteer(places, request.Text);
     return {
@@ -200,15 +201,8 @@ export function createPlaceIndexFake(options: PlaceIndexFakeOptions): JsonApiFak
     ) {
       return awsError(400, 'ValidationException', 'Position must be [longitude, latitude]');
     }
-    const maxResults = request.MaxResults ?? 50;
-    if (
-      typeof maxResults !== 'number' ||
-      !Number.isInteger(maxResults) ||
-      maxResults < 1 ||
-      maxResults > 50
-    ) {
-      return awsError(400, 'ValidationException', 'MaxResults must be 1 to 50');
-    }
+    const maxResults = maxResultsOf(request);
+    if (maxResults === undefined) return awsError(400, 'ValidationException', 'MaxResults must be 1 to 50');
     const [lng, lat] = position as [number, number];
     return {
       status: 200,

@@ -10,7 +10,7 @@
 // index, `label`, within 150 m) the offer names it and using it puts it in the address field; without
 // one, the coordinates stand in. Either way the coordinates go with the address, and the notes say so
 // for the dispatcher.
-import { byId, callApi, h, setText, show } from './common.js';
+import { byId, callApi, h, postSignedUpload, setText, show } from './common.js';
 import { MAX_PHOTO_MB, refusalText } from './photo-refusals.js';
 
 /** What the media service accepts (its PHOTO_TYPES, MAX_PHOTO_BYTES, BOOKING_PHOTOS_PER_DRAFT). */
@@ -146,15 +146,8 @@ export function createBookingPhotos({ brandId }) {
     }
     draftId = ticket.data.draftId;
     items.set(ticket.data.photoId, entry);
-    const form = new FormData();
-    for (const [field, value] of Object.entries(ticket.data.upload.fields)) form.append(field, value);
-    form.append('file', file);
-    const sent = await fetch(ticket.data.upload.url, {
-      method: 'POST',
-      body: form,
-      referrerPolicy: 'no-referrer',
-    });
-    if (!sent.ok) return fail('Not uploaded. The upload didn’t go through; please add this photo again.');
+    if (!(await postSignedUpload(ticket.data.upload, file)))
+      return fail('Not uploaded. The upload didn’t go through; please add this photo again.');
     setText(entry.state, 'Checking…');
   }
 

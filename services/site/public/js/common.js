@@ -51,6 +51,19 @@ export function tokenFromPath(pathname = location.pathname) {
 
 // ---- DOM ------------------------------------------------------------------------------------------
 
+/**
+ * Posts a file to the bucket with the signed POST policy an upload route answered (`{ url, fields }`):
+ * the policy's fields first, the file last, as S3 requires; no Referer, so the page's path (which holds
+ * the customer's link) never reaches the bucket's logs. Resolves to whether S3 took it.
+ */
+export async function postSignedUpload(upload, file) {
+  const form = new FormData();
+  for (const [field, value] of Object.entries(upload.fields)) form.append(field, value);
+  form.append('file', file);
+  const sent = await fetch(upload.url, { method: 'POST', body: form, referrerPolicy: 'no-referrer' });
+  return sent.ok;
+}
+
 export const byId = (id) => document.getElementById(id);
 
 /** Sets text only when it differs, so a refresh with nothing new touches nothing. */

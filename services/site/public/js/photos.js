@@ -1,7 +1,7 @@
 // The job's photos on the tracking and guest pages, and adding one from the phone: the media service
 // signs an upload for the tracking grant, the phone posts the file straight to the bucket, and the photo
 // shows once the service has checked it (a few seconds).
-import { byId, callApi, formatInstant, h, setText, show } from './common.js';
+import { byId, callApi, formatInstant, h, postSignedUpload, setText, show } from './common.js';
 
 /** What the media service accepts (its PHOTO_TYPES and MAX_PHOTO_BYTES). */
 const TYPES = ['image/jpeg', 'image/png', 'image/webp'];
@@ -90,15 +90,8 @@ export function createPhotoGallery({ jobId, grant, timeZone }) {
           : (ticket.data?.details?.[0]?.message ?? 'We couldn’t take this photo. Please try again.');
       return setText(status, reason);
     }
-    const form = new FormData();
-    for (const [field, value] of Object.entries(ticket.data.upload.fields)) form.append(field, value);
-    form.append('file', file);
-    const sent = await fetch(ticket.data.upload.url, {
-      method: 'POST',
-      body: form,
-      referrerPolicy: 'no-referrer',
-    });
-    if (!sent.ok) return setText(status, 'The upload didn’t go through. Please try again.');
+    if (!(await postSignedUpload(ticket.data.upload, file)))
+      return setText(status, 'The upload didn’t go through. Please try again.');
     setText(status, 'Uploaded — checking your photo…');
     const added = await waitForPhoto(ticket.data.photoId);
     setText(
