@@ -73,13 +73,16 @@ export async function createHttpFront(options: HttpFrontOptions) {
     gateway(request, response);
   }
 
+  /** What a distribution's origin needs of this cloud: its URLs, and intrinsics resolved as its service's. */
+  const localTo = (service: ServiceTopology): LocalOrigins => ({
+    apiUrl: options.apiUrl,
+    s3Url: options.control.endpoints.s3,
+    resolve: (value) => options.resolve(service.name, value),
+  });
+
   const siteService = options.services.find((service) => service.name === 'site');
   const handleSite = siteService
-    ? createSiteOrigin(siteService, {
-        apiUrl: options.apiUrl,
-        s3Url: options.control.endpoints.s3,
-        resolve: (value) => options.resolve(siteService.name, value),
-      })
+    ? createSiteOrigin(siteService, localTo(siteService))
     : function noSite(_request: IncomingMessage, response: ServerResponse): void {
         response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
         response.end('No site service (services/site/serverless.yml) to serve.\n');
@@ -88,22 +91,19 @@ export async function createHttpFront(options: HttpFrontOptions) {
   // The console's distribution puts its response headers policy (CSP, Referrer-Policy, …) on every
   // answer; the console port does the same with these, so the browser tests run under them.
   const consoleService = options.services.find((service) => service.name === 'console');
-  const consoleHeaders = consoleService
-    ? policyHeadersOf(consoleService, {
-        apiUrl: options.apiUrl,
-        s3Url: options.control.endpoints.s3,
-        resolve: (value) => options.resolve(consoleService.name, value),
-      })
-    : {};
+  const consoleHeaders = consoleService ? policyHeadersOf(consoleService, localTo(consoleService)) : {};
 
   return { handleApi, handleSite, token, consoleHeaders };
 }
 
+interface LocalOrigins {
+  apiUrl: string;
+  s3Url: string;
+  resolve(value: unknown): unknown;
+}
+
 /** A distribution's response headers policy as headers, its CSP naming the local origins. */
-function policyHeadersOf(
-  service: ServiceTopology,
-  local: { apiUrl: string; s3Url: string; resolve(value: unknown): unknown },
-): Record<string, string> {
+function policyHeadersOf(service: ServiceTopology, local: LocalOrigins): Record<string, string> {
   const [policy] = resourcesOfType(service, 'AWS::CloudFront::ResponseHeadersPolicy');
   const headers = headersOfPolicy(
     local.resolve(policy?.ResponseHeadersPolicyConfig) as Record<string, unknown> | undefined,
@@ -231,10 +231,7 @@ function cloudFrontValues(entries: Iterable<[string, string]>): CloudFrontValues
  * every answer and the distribution's custom error responses (a missing object is S3's 403 without
  * ListBucket, shown as /404.html). Only GET and HEAD, as the distribution allows.
  */
-function createSiteOrigin(
-  site: ServiceTopology,
-  local: { apiUrl: string; s3Url: string; resolve(value: unknown): unknown },
-) {
+function createSiteOrigin(site: ServiceTopology, local: LocalOrigins) {
   const viewerRequest = loadViewerRequestFunction(join(site.dir, SITE_FUNCTION_FILE));
   const bucketDir = resolve(site.dir, SITE_PAGES_DIR);
   const [distribution] = resourcesOfType(site, 'AWS::CloudFront::Distribution');

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeArchiveCommand,
@@ -11,6 +12,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SHARED_DB_FILE } from '../../src/dynamodb-local.ts';
 import { type LocalCloud, startLocalCloud } from '../../src/index.ts';
 import { eventually } from '../../src/test-harness.ts';
 
@@ -121,6 +123,41 @@ describe('the local cloud', () => {
     expect(created).toMatchObject({ source: 'qdn.jobs', 'detail-type': 'JobCreated' });
     // The private captain fee never reaches the bus.
     expect(JSON.stringify(created)).not.toMatch(/captainFee|25000/);
+  });
+
+  it("given every table's stream records in DynamoDB Local's one SQLite table, then a stream's reads find them by index, not by scanning all", () => {
+    // The statements DynamoDB Local runs for GetRecords and DescribeStream (its SQLiteDBAccess): without
+    // our indexes each is a scan of every table's stream records (see STREAM_RECORD_INDEXES).
+    const db = new DatabaseSync(join(dataDir, 'dynamodb', SHARED_DB_FILE), { readOnly: true });
+    const planOf = (sql: string, ...values: (string | number)[]) =>
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...values)
+        .map((row) => String(row.detail))
+        .join('; ');
+    try {
+      expect(
+        planOf(
+          'SELECT SequenceNumber, StreamRecord, OperationType, CreationDateTime FROM us WHERE StreamID = ? AND ShardID = ? AND SequenceNumber >= ? AND CreationDateTime > ? ORDER BY SequenceNumber ASC LIMIT ?',
+          'stream',
+          'shard',
+          0,
+          0,
+          1000,
+        ),
+      ).toMatch(/USING (COVERING )?INDEX qdn_us_stream_shard_sequence/);
+      expect(
+        planOf(
+          'SELECT SequenceNumber FROM us WHERE ShardID=? ORDER BY SequenceNumber DESC LIMIT 1;',
+          'shard',
+        ),
+      ).toMatch(/USING (COVERING )?INDEX qdn_us_shard_sequence/);
+      expect(planOf('SELECT MIN(SequenceNumber) FROM us WHERE StreamID=?', 'stream')).toMatch(
+        /USING (COVERING )?INDEX qdn_us_stream_(shard_)?sequence/,
+      );
+    } finally {
+      db.close();
+    }
   });
 
   it('given a photo stored in the media bucket, then S3 "Object Created" reaches the photos consumer through the default bus', async () => {
