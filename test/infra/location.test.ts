@@ -91,7 +91,7 @@ describe('the packaged maps key', () => {
     expect(key?.Type).toBe('AWS::Location::APIKey');
     expect(key?.Properties).toMatchObject({
       KeyName: expect.stringMatching(/^qdn-.+-site-maps$/),
-      Restrictions: { AllowActions: ['geo-maps:GetStaticMap', 'geo-maps:GetTile'] },
+      Restrictions: { AllowActions: ['geo-maps:GetStaticMap'] },
     });
     const referers = JSON.stringify(
       (key?.Properties?.Restrictions as { AllowReferers?: unknown } | undefined)?.AllowReferers,
