@@ -1,7 +1,7 @@
 // `npm run secrets` and the deploy preflight against the local cloud's SSM fake and SNS (fauxqs),
 // through the real CLIs: a stage missing parameters stops before CloudFormation is called at all.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,6 +95,7 @@ afterAll(async () => {
   await fauxqs.stop();
   cloudFormation.closeAllConnections();
   await new Promise((resolve) => cloudFormation.close(resolve));
+  rmSync(outside, { recursive: true, force: true });
 });
 
 describe('npm run deploy on a stage without its parameters', () => {

@@ -58,9 +58,11 @@ async function bucketFiles(bucket: string): Promise<Record<string, string>> {
   return files;
 }
 
+const dataDir = mkdtempSync(join(tmpdir(), 'qdn-promote-'));
+
 beforeAll(async () => {
   cloud = await startLocalCloud({
-    dataDir: mkdtempSync(join(tmpdir(), 'qdn-promote-')),
+    dataDir,
     port: 0,
     sitePort: 0,
     quiet: true,
@@ -105,6 +107,8 @@ const hadOwnPackage = existsSync(ownPackage);
 afterAll(async () => {
   await cloud?.stop();
   rmSync(hadOwnPackage ? marker : ownPackage, { recursive: true, force: true });
+  // Temporary folders are in memory in the test runs (/dev/shm): a release is ≈6 MB.
+  for (const dir of [dataDir, releasesRoot]) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm run deploy, then npm run promote between two local stages', () => {
