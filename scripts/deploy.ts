@@ -1,9 +1,10 @@
 // npm run deploy -- --stage <stage> [--region us-west-2] [--preflight-only]
 // Checks the stage (every SSM parameter, someone on the ops topic) and stops before CloudFormation if
 // anything is missing; then packages every service into .releases/<stage>/, deploys them in
-// serverless-compose.yml's order and uploads the pages. The release is what `npm run promote` reuses.
+// serverless-compose.yml's order, uploads the pages and builds and uploads the console (each with its
+// stage's config.json). The release is what `npm run promote` reuses.
 import { join } from 'node:path';
-import { awsClients, DEFAULT_REGION } from './deploy/cli-common.ts';
+import { awsClients, DEFAULT_REGION, describeMapsKey } from './deploy/cli-common.ts';
 import { deploy, serverlessDeploy } from './deploy/pipeline.ts';
 import { preflight } from './deploy/preflight.ts';
 import { checkStage, parseOptions, runCli, UsageError } from './deploy/stage.ts';
@@ -36,6 +37,7 @@ runCli(async () => {
     region,
     stage,
     deployStack: serverlessDeploy(repoRoot, region),
+    describeMapsKey: describeMapsKey(region),
     log: (line) => console.log(line),
   });
   console.log(`Deployed ${stage} in ${((performance.now() - started) / 1000).toFixed(0)} s.`);

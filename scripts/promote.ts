@@ -1,8 +1,9 @@
 // npm run promote -- --from staging --to prod [--region us-west-2]
 // Deploys to --to exactly what --from runs: the function zips of --from's release (.releases/<from>/)
-// byte for byte in templates rendered for --to, then --from's pages, invalidating only changed paths.
+// byte for byte in templates rendered for --to, then --from's pages and console (--to keeps its own
+// config.json files), invalidating only changed paths.
 import { join } from 'node:path';
-import { awsClients, DEFAULT_REGION } from './deploy/cli-common.ts';
+import { awsClients, DEFAULT_REGION, describeMapsKey } from './deploy/cli-common.ts';
 import { promote, serverlessDeploy } from './deploy/pipeline.ts';
 import { checkStage, parseOptions, runCli } from './deploy/stage.ts';
 import { repoRoot } from './services.ts';
@@ -24,6 +25,7 @@ runCli(async () => {
     from,
     to,
     deployStack: serverlessDeploy(repoRoot, region),
+    describeMapsKey: describeMapsKey(region),
     log: (line) => console.log(line),
   });
   console.log(`Promoted ${from} → ${to}: ${result.artifacts.length} function zips, identical by SHA-256.`);

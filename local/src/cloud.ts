@@ -681,7 +681,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const consoleOrigin = await startConsoleOrigin({
       consoleUrl,
       apiUrl,
-      siteUrl,
       token: http.token,
       headers: http.consoleHeaders,
       // Amazon Location's style descriptor, as the deploy step writes it with the console's key: here

@@ -38,8 +38,6 @@ export interface ConsoleOriginOptions {
   /** This origin, e.g. `http://localhost:3002`. */
   consoleUrl: string;
   apiUrl: string;
-  /** The public pages' origin (tracking links). */
-  siteUrl: string;
   /** The app client id Cognito would check (`client_id`). */
   clientId: string;
   files: ConsoleFiles;
@@ -232,7 +230,6 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
 
   const config = JSON.stringify({
     apiBaseUrl: options.apiUrl,
-    siteBaseUrl: options.siteUrl,
     auth: { domain: origin, clientId: options.clientId },
     ...(options.mapStyleUrl ? { map: { styleUrl: options.mapStyleUrl } } : {}),
   });
@@ -290,7 +287,6 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
 export async function startConsoleOrigin(options: {
   consoleUrl: string;
   apiUrl: string;
-  siteUrl: string;
   token(role: StaffGroup, claims: { sub?: string; email?: string; crewId?: string }): Promise<string>;
   headers?: Record<string, string>;
   mapStyleUrl?: string;

@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
+import { DescribeKeyCommand, LocationClient, ResourceNotFoundException } from '@aws-sdk/client-location';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { DescribeMapsKey } from './console.ts';
 import type { Clients } from './pipeline.ts';
 import type { Prompt } from './secrets.ts';
 import { cloudFrontClient } from './site.ts';
@@ -19,6 +21,22 @@ export function awsClients(region: string): Clients {
     sns: new SNSClient({ region }),
     s3: new S3Client({ region, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }),
     cloudfront: cloudFrontClient(),
+  };
+}
+
+/**
+ * A public maps key's value (Amazon Location's DescribeKey: CloudFormation can't output it); undefined
+ * when the key doesn't exist. Any other failure (no permission, throttling) stops the deploy.
+ */
+export function describeMapsKey(region: string): DescribeMapsKey {
+  const location = new LocationClient({ region });
+  return async (keyName) => {
+    try {
+      return (await location.send(new DescribeKeyCommand({ KeyName: keyName }))).Key;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
   };
 }
 

@@ -9,6 +9,14 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { buildConsole } from '../../services/console/build.ts';
+import {
+  configFile,
+  consoleConfig,
+  type DescribeMapsKey,
+  readConsoleTarget,
+  uploadConsole,
+} from './console.ts';
 import { preflight } from './preflight.ts';
 import {
   deployOrder,
@@ -27,6 +35,7 @@ import {
   readSiteTarget,
   type SiteChanges,
   uploadSite,
+  writeChanged,
 } from './site.ts';
 import { UsageError } from './stage.ts';
 
@@ -50,6 +59,8 @@ export interface PipelineOptions {
   services?: string[];
   /** The stage's AWS region (templates are rendered for it). */
   region?: string;
+  /** The console's board map key's value (Amazon Location DescribeKey), for its config.json. */
+  describeMapsKey: DescribeMapsKey;
   log: (line: string) => void;
 }
 
@@ -77,12 +88,43 @@ async function ready(options: PipelineOptions, stage: string): Promise<string | 
 const stageParams = (opsAlarmEmail: string | undefined) =>
   opsAlarmEmail ? [`opsAlarmEmail=${opsAlarmEmail}`] : [];
 
+/** What changed in a bucket behind a distribution, and the paths invalidated for it. */
+export type StaticChanges = SiteChanges & { invalidated: string[] };
+
 export interface DeployResult {
   services: string[];
-  site?: SiteChanges & { invalidated: string[] };
+  site?: StaticChanges;
+  console?: StaticChanges;
 }
 
-/** `npm run deploy`: preflight, package every service into the stage's release, deploy them in order, pages. */
+/** Invalidates a deploy's or promotion's changed paths and says what changed. */
+async function published(
+  options: PipelineOptions,
+  what: string,
+  distributionId: string,
+  changes: SiteChanges,
+  reference: string,
+): Promise<StaticChanges> {
+  const paths = invalidationPaths(changes);
+  await invalidate({ cloudfront: options.clients.cloudfront, distributionId, paths, reference });
+  options.log(
+    `${what}: ${changes.written.length} written, ${changes.deleted.length} deleted, invalidated ${paths.join(' ') || 'nothing'}`,
+  );
+  return { ...changes, invalidated: paths };
+}
+
+/** The stage's console config.json: its API, sign-in and, when its key can be read, the board's map. */
+async function consoleConfigOf(options: PipelineOptions, stage: string) {
+  const target = await readConsoleTarget(options.clients.ssm, stage);
+  const mapsKey = await options.describeMapsKey(target.mapsKeyName);
+  if (!mapsKey) options.log(`  note: no maps key ${target.mapsKeyName}: the console's board has no map`);
+  return { target, config: consoleConfig(target, mapsKey) };
+}
+
+/**
+ * `npm run deploy`: preflight, package every service into the stage's release (and build the console),
+ * deploy them in order, then the pages and the console with the stage's config.json files.
+ */
 export async function deploy(options: PipelineOptions & { stage: string }): Promise<DeployResult> {
   const { stage, log } = options;
   const services = servicesOf(options);
@@ -106,34 +148,38 @@ export async function deploy(options: PipelineOptions & { stage: string }): Prom
     createdAt: new Date().toISOString(),
     services: manifestFor(dir, services),
   });
+  // Built with the packages, before any stack changes: a console that doesn't build stops the deploy.
+  const consoleBuild = services.includes('console') ? await buildConsole() : undefined;
+  if (consoleBuild)
+    log(`Built the console (first load ${(consoleBuild.firstLoadJsGzipBytes / 1024).toFixed(1)} KB gzipped)`);
   for (const service of services) {
     log(`Deploying ${service}`);
     await options.deployStack(service, stage, join(dir, service));
   }
-  if (!services.includes('site')) return { services };
-  const target = await readSiteTarget(options.clients.ssm, stage);
-  const changes = await uploadSite({
-    s3: options.clients.s3,
-    target,
-    publicDir: join(options.repoRoot, 'services/site/public'),
-  });
-  const paths = invalidationPaths(changes);
-  await invalidate({
-    cloudfront: options.clients.cloudfront,
-    distributionId: target.distributionId,
-    paths,
-    reference: `deploy-${stage}-${Date.now()}`,
-  });
-  log(
-    `Pages: ${changes.written.length} written, ${changes.deleted.length} deleted, ${paths.length} paths invalidated`,
-  );
-  return { services, site: { ...changes, invalidated: paths } };
+  const result: DeployResult = { services };
+  const reference = `deploy-${stage}-${Date.now()}`;
+  if (services.includes('site')) {
+    const target = await readSiteTarget(options.clients.ssm, stage);
+    const changes = await uploadSite({
+      s3: options.clients.s3,
+      target,
+      publicDir: join(options.repoRoot, 'services/site/public'),
+    });
+    result.site = await published(options, 'Pages', target.distributionId, changes, reference);
+  }
+  if (consoleBuild) {
+    const { target, config } = await consoleConfigOf(options, stage);
+    const changes = await uploadConsole({ s3: options.clients.s3, target, build: consoleBuild, config });
+    result.console = await published(options, 'Console', target.distributionId, changes, reference);
+  }
+  return result;
 }
 
 export interface PromoteResult {
   artifacts: PromotedArtifact[];
   services: string[];
-  site?: SiteChanges & { invalidated: string[] };
+  site?: StaticChanges;
+  console?: StaticChanges;
 }
 
 /**
@@ -178,23 +224,30 @@ export async function promote(
     log(`Deploying ${service} to ${to}`);
     await options.deployStack(service, to, join(targetDir, service));
   }
-  if (!services.includes('site')) return { artifacts, services };
-  const [source, target] = await Promise.all([
-    readSiteTarget(options.clients.ssm, from),
-    readSiteTarget(options.clients.ssm, to),
-  ]);
-  const changes = await copySite({ s3: options.clients.s3, from: source.bucket, to: target.bucket });
-  const paths = invalidationPaths(changes);
-  await invalidate({
-    cloudfront: options.clients.cloudfront,
-    distributionId: target.distributionId,
-    paths,
-    reference: `promote-${from}-${to}-${Date.now()}`,
-  });
-  log(
-    `Pages: ${changes.written.length} copied, ${changes.deleted.length} deleted, invalidated ${paths.join(' ') || 'nothing'}`,
-  );
-  return { artifacts, services, site: { ...changes, invalidated: paths } };
+  const result: PromoteResult = { artifacts, services };
+  const reference = `promote-${from}-${to}-${Date.now()}`;
+  if (services.includes('site')) {
+    const [source, target] = await Promise.all([
+      readSiteTarget(options.clients.ssm, from),
+      readSiteTarget(options.clients.ssm, to),
+    ]);
+    const changes = await copySite({ s3: options.clients.s3, from: source.bucket, to: target.bucket });
+    result.site = await published(options, 'Pages', target.distributionId, changes, reference);
+  }
+  if (services.includes('console')) {
+    // The built app the source stage runs, byte for byte; config.json is the target's own.
+    const source = await readConsoleTarget(options.clients.ssm, from);
+    const { target, config } = await consoleConfigOf(options, to);
+    const copied = await copySite({ s3: options.clients.s3, from: source.bucket, to: target.bucket });
+    const own = await writeChanged({
+      s3: options.clients.s3,
+      bucket: target.bucket,
+      files: new Map([['config.json', configFile(config)]]),
+    });
+    const changes = { written: [...copied.written, ...own], deleted: copied.deleted };
+    result.console = await published(options, 'Console', target.distributionId, changes, reference);
+  }
+  return result;
 }
 
 /**

@@ -44,16 +44,23 @@ const CONTENT_TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-export async function readSiteTarget(ssm: SSMClient, stage: string): Promise<SiteTarget> {
+/** A stage's deploy target, a JSON SSM parameter its stack writes, checked against `schema`. */
+export async function readStageTarget<T>(
+  ssm: SSMClient,
+  name: string,
+  schema: z.ZodType<T>,
+  writtenBy: string,
+): Promise<T> {
   try {
-    const answer = await ssm.send(new GetParameterCommand({ Name: siteParameterName(stage) }));
-    return SiteTarget.parse(JSON.parse(answer.Parameter?.Value ?? ''));
+    const answer = await ssm.send(new GetParameterCommand({ Name: name }));
+    return schema.parse(JSON.parse(answer.Parameter?.Value ?? ''));
   } catch (error) {
-    throw new Error(
-      `cannot read ${siteParameterName(stage)} (the site stack writes it): ${(error as Error).message}`,
-    );
+    throw new Error(`cannot read ${name} (${writtenBy} writes it): ${(error as Error).message}`);
   }
 }
+
+export const readSiteTarget = (ssm: SSMClient, stage: string) =>
+  readStageTarget(ssm, siteParameterName(stage), SiteTarget, 'the site stack');
 
 /** Every object of a bucket with its ETag (an MD5 of the content for objects put in one part). */
 async function listBucket(s3: S3Client, bucket: string): Promise<Map<string, string>> {
@@ -93,6 +100,56 @@ export interface SiteChanges {
   deleted: string[];
 }
 
+/** One object to keep in a bucket: its content and the headers it is served with. */
+export interface BucketFile {
+  body: Buffer;
+  contentType: string;
+  cacheControl: string;
+}
+
+/** Writes the files whose content differs from the bucket's (MD5 against the ETag); the keys written. */
+export async function writeChanged(options: {
+  s3: S3Client;
+  bucket: string;
+  files: Map<string, BucketFile>;
+  /** The bucket's objects with their ETags, when already listed. */
+  existing?: Map<string, string>;
+}): Promise<string[]> {
+  const { s3, bucket, files } = options;
+  const existing = options.existing ?? (await listBucket(s3, bucket));
+  const written: string[] = [];
+  for (const [key, file] of files) {
+    if (existing.get(key) === createHash('md5').update(file.body).digest('hex')) continue;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: file.body,
+        ContentType: file.contentType,
+        CacheControl: file.cacheControl,
+      }),
+    );
+    written.push(key);
+  }
+  return written;
+}
+
+/**
+ * Makes a bucket hold exactly `files`: writes what is new or changed, removes what is no longer there.
+ * The site's pages and the console's built app are deployed this way.
+ */
+export async function syncBucket(options: {
+  s3: S3Client;
+  bucket: string;
+  files: Map<string, BucketFile>;
+}): Promise<SiteChanges> {
+  const existing = await listBucket(options.s3, options.bucket);
+  const written = await writeChanged({ ...options, existing });
+  const deleted = [...existing.keys()].filter((key) => !options.files.has(key));
+  await deleteKeys(options.s3, options.bucket, deleted);
+  return { written, deleted };
+}
+
 /**
  * Uploads services/site/public to a stage's bucket (only what changed) and writes the stage's
  * config.json. Pages are `no-cache` so a browser revalidates (a 304 when unchanged).
@@ -102,34 +159,20 @@ export async function uploadSite(options: {
   target: SiteTarget;
   publicDir: string;
 }): Promise<SiteChanges> {
-  const { s3, target } = options;
-  const existing = await listBucket(s3, target.bucket);
+  const { target } = options;
+  const page = (key: string, body: Buffer): BucketFile => ({
+    body,
+    contentType: CONTENT_TYPES[extname(key)] ?? 'application/octet-stream',
+    cacheControl: 'no-cache',
+  });
   const files = new Map(
     filesUnder(options.publicDir)
       .filter((key) => !STAGE_OWN_FILES.has(key))
-      .map((key) => [key, readFileSync(join(options.publicDir, key))] as const),
+      .map((key) => [key, page(key, readFileSync(join(options.publicDir, key)))] as const),
   );
-  files.set(
-    'config.json',
-    Buffer.from(JSON.stringify({ apiBaseUrl: target.apiBaseUrl, defaultBrandId: target.defaultBrandId })),
-  );
-  const written: string[] = [];
-  for (const [key, body] of files) {
-    if (existing.get(key) === createHash('md5').update(body).digest('hex')) continue;
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: key,
-        Body: body,
-        ContentType: CONTENT_TYPES[extname(key)] ?? 'application/octet-stream',
-        CacheControl: 'no-cache',
-      }),
-    );
-    written.push(key);
-  }
-  const deleted = [...existing.keys()].filter((key) => !files.has(key));
-  await deleteKeys(s3, target.bucket, deleted);
-  return { written, deleted };
+  const config = { apiBaseUrl: target.apiBaseUrl, defaultBrandId: target.defaultBrandId };
+  files.set('config.json', page('config.json', Buffer.from(JSON.stringify(config))));
+  return syncBucket({ s3: options.s3, bucket: target.bucket, files });
 }
 
 /**

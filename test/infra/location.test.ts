@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { ConsoleTarget } from '../../scripts/deploy/console.ts';
 import { templatePath } from '../../scripts/services.ts';
 import type { Template } from './checks.ts';
 
@@ -154,5 +155,29 @@ describe("the packaged console's maps key", () => {
     expect(csp).toMatch(/worker-src 'self';/);
     expect(csp).not.toContain('blob: ;');
     expect(csp).not.toMatch(/script-src [^;]*(unsafe|blob:)/);
+  });
+
+  it("tells the deploy step where the console goes and what its config.json says, this key's name among it", () => {
+    const parameter = consoleResources.ConsoleParameter;
+    expect(parameter?.Type).toBe('AWS::SSM::Parameter');
+    expect(parameter?.Properties?.Name).toMatch(/^\/qdn\/.+\/console$/);
+    const [body, variables] = (
+      parameter!.Properties!.Value as { 'Fn::Sub': [string, Record<string, unknown>] }
+    )['Fn::Sub'];
+    // The stack's own resources and the jobs stack's app client, as CloudFormation fills them in.
+    expect(variables).toEqual({
+      StaffClientId: { 'Fn::ImportValue': expect.stringMatching(/-StaffUserPoolClientId$/) },
+    });
+    const filledIn: Record<string, string> = {
+      ConsoleBucket: 'qdn-dev-console-123456789012-us-west-2',
+      ConsoleDistribution: 'E2EXAMPLE',
+      StaffClientId: 'client',
+      'AWS::Region': 'us-west-2',
+    };
+    const filled = body.replace(/\$\{([^}]+)\}/g, (whole, name: string) => filledIn[name] ?? whole);
+    expect(filled).not.toMatch(/\$\{/);
+    const target = ConsoleTarget.parse(JSON.parse(filled));
+    expect(target.mapsKeyName).toBe(consoleResources.ConsoleMapsApiKey?.Properties?.KeyName);
+    expect(target.authDomain).toMatch(/^https:\/\/.+\.auth\.[a-z0-9-]+\.amazoncognito\.com$/);
   });
 });

@@ -1,6 +1,7 @@
 // Build once, promote the same artifact: a release deployed to one local stage is promoted to another.
-// Real packaging (serverless, for two stages), the local cloud's S3 for both stages' site buckets and its
-// CloudFront invalidation recorder; only CloudFormation is a recorder (no local CloudFormation).
+// Real packaging (serverless, for two stages), the console's real build, the local cloud's S3 for both
+// stages' site and console buckets and its CloudFront invalidation recorder; only CloudFormation is a
+// recorder (no local CloudFormation) and Amazon Location's DescribeKey a table of two keys.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -17,6 +19,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type LocalCloud, startLocalCloud } from '@qdn/local-cloud';
 import { STAGE_PARAMETERS } from '@qdn/shared/stage-parameters';
+import { ConsoleTarget, consoleConfig, consoleParameterName } from '../../scripts/deploy/console.ts';
 import { type Clients, deploy, promote } from '../../scripts/deploy/pipeline.ts';
 import { readManifest, sha256, zipsOf } from '../../scripts/deploy/releases.ts';
 import { siteParameterName } from '../../scripts/deploy/site.ts';
@@ -24,9 +27,24 @@ import { repoRoot } from '../../scripts/services.ts';
 
 const STAGING = 'local-staging';
 const PROD = 'local-prod';
-// The smallest service with functions, and the pages.
-const SERVICES = ['scc-bridge', 'site'];
+// The smallest service with functions, the pages and the console.
+const SERVICES = ['scc-bridge', 'site', 'console'];
 const releasesRoot = mkdtempSync(join(tmpdir(), 'qdn-releases-'));
+const MAPS_KEYS: Record<string, string> = {
+  [`qdn-${STAGING}-console-maps`]: 'v1.public.staging-key',
+  [`qdn-${PROD}-console-maps`]: 'v1.public.prod-key',
+};
+/** Each stage's console target, as the console stack writes /qdn/<stage>/console. */
+const consoleTargetOf = (stage: string, apiBaseUrl: string) =>
+  ConsoleTarget.parse({
+    bucket: `qdn-${stage}-console`,
+    distributionId: `C${stage.toUpperCase().replace('-', '')}`,
+    apiBaseUrl,
+    authDomain: `https://qdn-${stage}-staff.auth.us-west-2.amazoncognito.com`,
+    clientId: `client-${stage}`,
+    mapsKeyName: `qdn-${stage}-console-maps`,
+    region: 'us-west-2',
+  });
 let cloud: LocalCloud;
 let clients: Clients;
 const deployed: { service: string; stage: string; template: string }[] = [];
@@ -38,6 +56,8 @@ const options = () => ({
   clients,
   services: SERVICES,
   log: (line: string) => log.push(line),
+  // Each stage's console maps key, as DescribeKey answers it.
+  describeMapsKey: async (name: string) => MAPS_KEYS[name],
   // CloudFormation's step: records which package each stack would get.
   deployStack: async (service: string, stage: string, packageDir: string) => {
     deployed.push({
@@ -95,6 +115,9 @@ beforeAll(async () => {
         defaultBrandId: 'qdn',
       }),
     });
+    const consoleTarget = consoleTargetOf(stage, apiBaseUrl);
+    await clients.s3.send(new CreateBucketCommand({ Bucket: consoleTarget.bucket }));
+    cloud.ssm.set(consoleParameterName(stage), { value: JSON.stringify(consoleTarget) });
   }
 }, 120_000);
 
@@ -112,13 +135,14 @@ afterAll(async () => {
 });
 
 describe('npm run deploy, then npm run promote between two local stages', () => {
-  it('deploys staging: a release with hashed zips, every stack in order, its pages and their invalidation', async () => {
+  it('deploys staging: a release with hashed zips, every stack in order, its pages and its built console, each with its config.json, and their invalidations', async () => {
     mkdirSync(ownPackage, { recursive: true });
     writeFileSync(marker, 'left by npm run package');
     const result = await deploy({ ...options(), stage: STAGING });
     expect(deployed.map((entry) => `${entry.service}@${entry.stage}`)).toEqual([
       'scc-bridge@local-staging',
       'site@local-staging',
+      'console@local-staging',
     ]);
     const manifest = readManifest(join(releasesRoot, STAGING));
     const zips = zipsOf(join(releasesRoot, STAGING, 'scc-bridge'));
@@ -139,9 +163,30 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
     expect(invalidation!.paths).toEqual(result.site!.invalidated);
     expect(invalidation!.paths).toContain('/track.html');
     expect(invalidation!.paths).toContain('/config.json');
+
+    // The console: built, uploaded with the stage's config.json (its API, sign-in and map key).
+    const target = consoleTargetOf(STAGING, 'https://api-staging.example.com');
+    const app = await bucketFiles(target.bucket);
+    expect(JSON.parse(app['config.json']!)).toEqual(consoleConfig(target, 'v1.public.staging-key'));
+    expect(JSON.parse(app['config.json']!).map.styleUrl).toBe(
+      'https://maps.geo.us-west-2.amazonaws.com/v2/styles/Standard/descriptor?key=v1.public.staging-key',
+    );
+    const script = /<script[^>]+src="\/([^"]+)"/.exec(app['index.html']!)?.[1];
+    expect(script).toMatch(/^app-[A-Z0-9]{8}\.js$/);
+    expect(app[script!]).toBeDefined();
+    const cacheControlOf = async (key: string) =>
+      (await clients.s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: key }))).CacheControl;
+    expect(await cacheControlOf(script!)).toBe('public, max-age=31536000, immutable');
+    expect(await cacheControlOf('index.html')).toBe('no-cache');
+    expect(await cacheControlOf('config.json')).toBe('no-cache');
+    const [consoleInvalidation] = cloud.cloudfront.invalidations(target.distributionId);
+    expect(consoleInvalidation!.paths).toEqual(result.console!.invalidated);
+    expect(consoleInvalidation!.paths).toEqual(
+      expect.arrayContaining(['/index.html', '/config.json', `/${script}`]),
+    );
   }, 180_000);
 
-  it('promotes to prod: the same zips byte for byte, prod templates, copied pages, exactly the changed paths invalidated', async () => {
+  it("promotes to prod: the same zips byte for byte, prod templates, copied pages and console with prod's own config.json, exactly the changed paths invalidated", async () => {
     // Prod runs an older site: one page differs, one script staging no longer has, its own config.
     const prodBucket = `qdn-${PROD}-site`;
     const stagingFiles = await bucketFiles(`qdn-${STAGING}-site`);
@@ -209,6 +254,25 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
     expect(recorded.invalidations.map((invalidation) => invalidation.paths)).toEqual([
       ['/book.html', '/js/retired.js'],
     ]);
+
+    // The console: staging's built app byte for byte, with prod's own config.json.
+    const stagingConsole = consoleTargetOf(STAGING, 'https://api-staging.example.com');
+    const prodConsole = consoleTargetOf(PROD, 'https://api.example.com');
+    const stagingApp = await bucketFiles(stagingConsole.bucket);
+    const prodApp = await bucketFiles(prodConsole.bucket);
+    expect(prodApp).toEqual({
+      ...stagingApp,
+      'config.json': JSON.stringify(consoleConfig(prodConsole, 'v1.public.prod-key')),
+    });
+    expect(JSON.parse(prodApp['config.json']!).auth).toEqual({
+      domain: 'https://qdn-local-prod-staff.auth.us-west-2.amazoncognito.com',
+      clientId: 'client-local-prod',
+    });
+    expect(result.console!.invalidated).toEqual(
+      Object.keys(stagingApp)
+        .map((key) => `/${key}`)
+        .sort(),
+    );
   }, 180_000);
 
   it("leaves the service's own .serverless/ as npm run package left it", () => {
@@ -219,6 +283,7 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
     const before = cloud.cloudfront.invalidations('ELOCALPROD').length;
     const result = await promote({ ...options(), from: STAGING, to: PROD });
     expect(result.site!.invalidated).toEqual([]);
+    expect(result.console!.invalidated).toEqual([]);
     expect(cloud.cloudfront.invalidations('ELOCALPROD')).toHaveLength(before);
   }, 180_000);
 });

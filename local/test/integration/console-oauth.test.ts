@@ -30,7 +30,6 @@ beforeAll(async () => {
   const handle = createConsoleOrigin({
     consoleUrl: origin,
     apiUrl: 'http://127.0.0.1:1',
-    siteUrl: 'http://127.0.0.1:2',
     clientId: CLIENT_ID,
     files: {
       get: (path) => (path === '/index.html' ? { body: '<!doctype html>app', type: 'text/html' } : undefined),
@@ -184,7 +183,6 @@ describe('the local Hosted UI', () => {
     expect((await fetch(`${origin}/missing.js`)).status).toBe(404);
     expect(await (await fetch(`${origin}/config.json`)).json()).toEqual({
       apiBaseUrl: 'http://127.0.0.1:1',
-      siteBaseUrl: 'http://127.0.0.1:2',
       auth: { domain: origin, clientId: CLIENT_ID },
     });
   });

@@ -1,8 +1,7 @@
-// What the deploy step writes to /config.json (the local cloud generates it): the API origin, the
-// public pages' origin, the Cognito Hosted UI domain and app client, and the board map's style.
+// What the deploy step writes to /config.json (scripts/deploy/console.ts; the local cloud generates its
+// own): the API origin, the Cognito Hosted UI domain and app client, and the board map's style.
 export interface ConsoleConfig {
   apiBaseUrl: string;
-  siteBaseUrl: string;
   auth: { domain: string; clientId: string };
   /**
    * The board's map: Amazon Location's style descriptor with the console stack's public maps key

@@ -1,0 +1,80 @@
+// The dispatcher console of a stage: built from services/console by `npm run deploy` and uploaded to the
+// console stack's bucket with the stage's config.json, copied from one stage's bucket to another's by
+// `npm run promote` (the same built files; the target keeps a config.json of its own), and exactly the
+// changed paths invalidated. The console stack's /qdn/<stage>/console parameter says where and with what.
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import * as z from 'zod';
+import type { ConsoleBuild } from '../../services/console/build.ts';
+import type { ConsoleConfig } from '../../services/console/src/config.ts';
+import { type BucketFile, readStageTarget, type SiteChanges, syncBucket } from './site.ts';
+
+/** Per stage, written by the console stack: its bucket and distribution, and what config.json says. */
+export const ConsoleTarget = z.object({
+  bucket: z.string().min(3),
+  distributionId: z.string().min(1),
+  apiBaseUrl: z.url(),
+  /** The Cognito Hosted UI's origin (the jobs stack's user pool domain). */
+  authDomain: z.url(),
+  /** The jobs stack's staff app client. */
+  clientId: z.string().min(1),
+  /** The board map's public key (`AWS::Location::APIKey`): CloudFormation can't output its value. */
+  mapsKeyName: z.string().min(1),
+  region: z.string().min(1),
+});
+export type ConsoleTarget = z.infer<typeof ConsoleTarget>;
+
+export const consoleParameterName = (stage: string) => `/qdn/${stage}/console`;
+
+export const readConsoleTarget = (ssm: SSMClient, stage: string) =>
+  readStageTarget(ssm, consoleParameterName(stage), ConsoleTarget, 'the console stack');
+
+/** A public maps key's value by name (Amazon Location's DescribeKey); undefined when there is none. */
+export type DescribeMapsKey = (keyName: string) => Promise<string | undefined>;
+
+/**
+ * The stage's config.json for the console. Without the maps key's value the board has no map and
+ * everything else works, so a missing key is a note, not a failed deploy.
+ */
+export function consoleConfig(target: ConsoleTarget, mapsKey: string | undefined): ConsoleConfig {
+  return {
+    apiBaseUrl: target.apiBaseUrl,
+    auth: { domain: target.authDomain, clientId: target.clientId },
+    ...(mapsKey
+      ? {
+          map: {
+            styleUrl: `https://maps.geo.${target.region}.amazonaws.com/v2/styles/Standard/descriptor?key=${encodeURIComponent(mapsKey)}`,
+          },
+        }
+      : {}),
+  };
+}
+
+export const configFile = (config: ConsoleConfig): BucketFile => ({
+  body: Buffer.from(JSON.stringify(config)),
+  contentType: 'application/json',
+  cacheControl: 'no-cache',
+});
+
+/** Bundles and stylesheets are named by their content's hash (build.ts): cached for good. */
+const isHashed = (key: string) => /-[A-Z0-9]{8}\.[a-z0-9]+$/.test(key);
+
+/** Uploads a console build and the stage's config.json to its bucket: only what changed. */
+export function uploadConsole(options: {
+  s3: Parameters<typeof syncBucket>[0]['s3'];
+  target: ConsoleTarget;
+  build: Pick<ConsoleBuild, 'files'>;
+  config: ConsoleConfig;
+}): Promise<SiteChanges> {
+  const files = new Map<string, BucketFile>();
+  for (const [path, file] of options.build.files) {
+    const key = path.replace(/^\//, '');
+    files.set(key, {
+      body: file.body,
+      contentType: file.type,
+      // index.html always revalidates, so a deploy is seen at the next load.
+      cacheControl: isHashed(key) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+  }
+  files.set('config.json', configFile(options.config));
+  return syncBucket({ s3: options.s3, bucket: options.target.bucket, files });
+}
