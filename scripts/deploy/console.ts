@@ -58,6 +58,14 @@ export const configFile = (config: ConsoleConfig): BucketFile => ({
 /** Bundles and stylesheets are named by their content's hash (build.ts): cached for good. */
 const isHashed = (key: string) => /-[A-Z0-9]{8}\.[a-z0-9]+$/.test(key);
 
+/**
+ * What a deploy or promotion leaves in the console's bucket though the new build doesn't name it: earlier
+ * builds' hashed files. A dispatcher keeps the console open all day, and an app loaded before the deploy
+ * still imports its own board-map chunk and MapLibre worker by their old names; deleted, those would be
+ * answered with index.html. They are small, and never change.
+ */
+export const keepEarlierBuilds = isHashed;
+
 /** Uploads a console build and the stage's config.json to its bucket: only what changed. */
 export function uploadConsole(options: {
   s3: Parameters<typeof syncBucket>[0]['s3'];
@@ -76,5 +84,5 @@ export function uploadConsole(options: {
     });
   }
   files.set('config.json', configFile(options.config));
-  return syncBucket({ s3: options.s3, bucket: options.target.bucket, files });
+  return syncBucket({ s3: options.s3, bucket: options.target.bucket, files, keep: keepEarlierBuilds });
 }

@@ -14,6 +14,7 @@ import {
   configFile,
   consoleConfig,
   type DescribeMapsKey,
+  keepEarlierBuilds,
   readConsoleTarget,
   uploadConsole,
 } from './console.ts';
@@ -238,7 +239,12 @@ export async function promote(
     // The built app the source stage runs, byte for byte; config.json is the target's own.
     const source = await readConsoleTarget(options.clients.ssm, from);
     const { target, config } = await consoleConfigOf(options, to);
-    const copied = await copySite({ s3: options.clients.s3, from: source.bucket, to: target.bucket });
+    const copied = await copySite({
+      s3: options.clients.s3,
+      from: source.bucket,
+      to: target.bucket,
+      keep: keepEarlierBuilds,
+    });
     const own = await writeChanged({
       s3: options.clients.s3,
       bucket: target.bucket,

@@ -135,17 +135,18 @@ export async function writeChanged(options: {
 }
 
 /**
- * Makes a bucket hold exactly `files`: writes what is new or changed, removes what is no longer there.
- * The site's pages and the console's built app are deployed this way.
+ * Makes a bucket hold `files`: writes what is new or changed, removes what is no longer there (except
+ * what `keep` says stays). The site's pages and the console's built app are deployed this way.
  */
 export async function syncBucket(options: {
   s3: S3Client;
   bucket: string;
   files: Map<string, BucketFile>;
+  keep?: (key: string) => boolean;
 }): Promise<SiteChanges> {
   const existing = await listBucket(options.s3, options.bucket);
   const written = await writeChanged({ ...options, existing });
-  const deleted = [...existing.keys()].filter((key) => !options.files.has(key));
+  const deleted = [...existing.keys()].filter((key) => !options.files.has(key) && !options.keep?.(key));
   await deleteKeys(options.s3, options.bucket, deleted);
   return { written, deleted };
 }
@@ -176,11 +177,16 @@ export async function uploadSite(options: {
 }
 
 /**
- * Makes the target stage's bucket hold the source stage's pages: copies what is new or different
- * (content type and cache headers travel with the copy), removes what the source no longer has, and
- * leaves the target's own config.json alone.
+ * Makes the target stage's bucket hold the source stage's pages (or console): copies what is new or
+ * different (content type and cache headers travel with the copy), removes what the source no longer
+ * has (except what `keep` says stays), and leaves the target's own config.json alone.
  */
-export async function copySite(options: { s3: S3Client; from: string; to: string }): Promise<SiteChanges> {
+export async function copySite(options: {
+  s3: S3Client;
+  from: string;
+  to: string;
+  keep?: (key: string) => boolean;
+}): Promise<SiteChanges> {
   const { s3 } = options;
   const [source, target] = await Promise.all([listBucket(s3, options.from), listBucket(s3, options.to)]);
   const written: string[] = [];
@@ -196,7 +202,9 @@ export async function copySite(options: { s3: S3Client; from: string; to: string
     );
     written.push(key);
   }
-  const deleted = [...target.keys()].filter((key) => !source.has(key) && !STAGE_OWN_FILES.has(key));
+  const deleted = [...target.keys()].filter(
+    (key) => !source.has(key) && !STAGE_OWN_FILES.has(key) && !options.keep?.(key),
+  );
   await deleteKeys(s3, options.to, deleted);
   return { written, deleted };
 }

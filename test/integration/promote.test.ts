@@ -138,6 +138,13 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
   it('deploys staging: a release with hashed zips, every stack in order, its pages and its built console, each with its config.json, and their invalidations', async () => {
     mkdirSync(ownPackage, { recursive: true });
     writeFileSync(marker, 'left by npm run package');
+    // The console's bucket holds an earlier build: its map chunk, and a file no build makes any more.
+    const stagingConsoleBucket = consoleTargetOf(STAGING, 'https://api-staging.example.com').bucket;
+    for (const [Key, Body] of [
+      ['board-map-0LDBU1LD.js', 'an earlier build'],
+      ['retired.txt', 'not in any build'],
+    ])
+      await clients.s3.send(new PutObjectCommand({ Bucket: stagingConsoleBucket, Key, Body }));
     const result = await deploy({ ...options(), stage: STAGING });
     expect(deployed.map((entry) => `${entry.service}@${entry.stage}`)).toEqual([
       'scc-bridge@local-staging',
@@ -167,6 +174,9 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
     // The console: built, uploaded with the stage's config.json (its API, sign-in and map key).
     const target = consoleTargetOf(STAGING, 'https://api-staging.example.com');
     const app = await bucketFiles(target.bucket);
+    // A console opened before the deploy still finds its own map chunk; what no build names is gone.
+    expect(app['board-map-0LDBU1LD.js']).toBe('an earlier build');
+    expect(app['retired.txt']).toBeUndefined();
     expect(JSON.parse(app['config.json']!)).toEqual(consoleConfig(target, 'v1.public.staging-key'));
     expect(JSON.parse(app['config.json']!).map.styleUrl).toBe(
       'https://maps.geo.us-west-2.amazonaws.com/v2/styles/Standard/descriptor?key=v1.public.staging-key',
@@ -202,6 +212,13 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
     await clients.s3.send(new PutObjectCommand({ Bucket: prodBucket, Key: 'js/retired.js', Body: 'old' }));
     const prodConfig = JSON.stringify({ apiBaseUrl: 'https://api.example.com', defaultBrandId: 'qdn' });
     await clients.s3.send(new PutObjectCommand({ Bucket: prodBucket, Key: 'config.json', Body: prodConfig }));
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: consoleTargetOf(PROD, 'https://api.example.com').bucket,
+        Key: 'board-map-PR0DOLD1.js',
+        Body: "prod's earlier build",
+      }),
+    );
     deployed.length = 0;
 
     const result = await promote({ ...options(), from: STAGING, to: PROD });
@@ -255,7 +272,8 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
       ['/book.html', '/js/retired.js'],
     ]);
 
-    // The console: staging's built app byte for byte, with prod's own config.json.
+    // The console: staging's built app byte for byte, with prod's own config.json; prod's earlier
+    // build's chunk stays for the consoles still open.
     const stagingConsole = consoleTargetOf(STAGING, 'https://api-staging.example.com');
     const prodConsole = consoleTargetOf(PROD, 'https://api.example.com');
     const stagingApp = await bucketFiles(stagingConsole.bucket);
@@ -263,6 +281,7 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
     expect(prodApp).toEqual({
       ...stagingApp,
       'config.json': JSON.stringify(consoleConfig(prodConsole, 'v1.public.prod-key')),
+      'board-map-PR0DOLD1.js': "prod's earlier build",
     });
     expect(JSON.parse(prodApp['config.json']!).auth).toEqual({
       domain: 'https://qdn-local-prod-staff.auth.us-west-2.amazoncognito.com',
