@@ -8,7 +8,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildConsole } from '../../services/console/build.ts';
+import { buildConsole, cacheControlFor } from '../../services/console/build.ts';
 import type { StaffGroup } from './gateway/index.ts';
 import { LOCAL_SECRETS } from './local-secrets.ts';
 
@@ -268,10 +268,7 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
       response.writeHead(200, {
         ...policyHeaders,
         'content-type': file.type,
-        // Hashed bundle names never change content; the page itself always revalidates.
-        'cache-control': /-[A-Z0-9]{8}\.(js|css)$/.test(url.pathname)
-          ? 'public, max-age=31536000, immutable'
-          : 'no-cache',
+        'cache-control': cacheControlFor(url.pathname),
       });
       response.end(request.method === 'HEAD' ? undefined : file.body);
     } catch (error) {

@@ -2,9 +2,10 @@
 // console stack's bucket with the stage's config.json, copied from one stage's bucket to another's by
 // `npm run promote` (the same built files; the target keeps a config.json of its own), and exactly the
 // changed paths invalidated. The console stack's /qdn/<stage>/console parameter says where and with what.
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
-import type { ConsoleBuild } from '../../services/console/build.ts';
+import { type ConsoleBuild, cacheControlFor, isContentHashed } from '../../services/console/build.ts';
 import type { ConsoleConfig } from '../../services/console/src/config.ts';
 import { type BucketFile, readStageTarget, type SiteChanges, syncBucket } from './site.ts';
 
@@ -55,20 +56,17 @@ export const configFile = (config: ConsoleConfig): BucketFile => ({
   cacheControl: 'no-cache',
 });
 
-/** Bundles and stylesheets are named by their content's hash (build.ts): cached for good. */
-const isHashed = (key: string) => /-[A-Z0-9]{8}\.[a-z0-9]+$/.test(key);
-
 /**
  * What a deploy or promotion leaves in the console's bucket though the new build doesn't name it: earlier
  * builds' hashed files. A dispatcher keeps the console open all day, and an app loaded before the deploy
  * still imports its own board-map chunk and MapLibre worker by their old names; deleted, those would be
  * answered with index.html. They are small, and never change.
  */
-export const keepEarlierBuilds = isHashed;
+export const keepEarlierBuilds = isContentHashed;
 
 /** Uploads a console build and the stage's config.json to its bucket: only what changed. */
 export function uploadConsole(options: {
-  s3: Parameters<typeof syncBucket>[0]['s3'];
+  s3: S3Client;
   target: ConsoleTarget;
   build: Pick<ConsoleBuild, 'files'>;
   config: ConsoleConfig;
@@ -76,12 +74,7 @@ export function uploadConsole(options: {
   const files = new Map<string, BucketFile>();
   for (const [path, file] of options.build.files) {
     const key = path.replace(/^\//, '');
-    files.set(key, {
-      body: file.body,
-      contentType: file.type,
-      // index.html always revalidates, so a deploy is seen at the next load.
-      cacheControl: isHashed(key) ? 'public, max-age=31536000, immutable' : 'no-cache',
-    });
+    files.set(key, { body: file.body, contentType: file.type, cacheControl: cacheControlFor(key) });
   }
   files.set('config.json', configFile(options.config));
   return syncBucket({ s3: options.s3, bucket: options.target.bucket, files, keep: keepEarlierBuilds });

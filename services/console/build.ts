@@ -41,6 +41,17 @@ function hashedName(name: string, extension: string, body: Buffer): string {
   return `/${name}-${createHash('sha256').update(body).digest('hex').slice(0, 8).toUpperCase()}.${extension}`;
 }
 
+/** A name carrying its content's hash (esbuild's outputs and hashedName's): its content never changes. */
+export const isContentHashed = (path: string) => /-[A-Z0-9]{8}\.[a-z0-9]+$/.test(path);
+
+/**
+ * How long a browser may keep a built file: a content-hashed one for good; the page and config.json
+ * always revalidate, so a deploy is seen at the next load. The deploy step uploads with it and the local
+ * cloud serves with it.
+ */
+export const cacheControlFor = (path: string) =>
+  isContentHashed(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
+
 /** A file of MapLibre's dist as served: without its source map comment (the maps are not deployed). */
 function maplibreFile(name: string): Buffer {
   return Buffer.from(
