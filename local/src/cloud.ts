@@ -35,6 +35,7 @@ import { localParameters } from './local-parameters.ts';
 import { LOCAL_SECRETS } from './local-secrets.ts';
 import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
 import { type ProvisionedCloud, provisionCloud } from './provision.ts';
+import { bundleHandlers } from './runtime/bundles.ts';
 import { FunctionPool, type InvocationLog } from './runtime/functions.ts';
 import { createS3Front, type S3ObjectCreatedEvent, watchFauxqsUploads } from './s3-front/index.ts';
 import { createSchedulerEmulator, type SchedulerEmulator } from './scheduler/emulator.ts';
@@ -75,6 +76,13 @@ export interface LocalCloudOptions {
    * a per-client rate limit that its one-address load would otherwise hit).
    */
   environment?: Record<string, string>;
+  /**
+   * Workers import each handler bundled with esbuild (runtime/bundles.ts: cached in .cache/local-bundles,
+   * rebuilt when one of its inputs changes) instead of its TypeScript source: a cold start takes about
+   * half the CPU. The test harness turns it on (every suite cold-starts its own workers); `npm start` and
+   * the benchmarks run the sources, so an edit is live on the next cold start without a build step.
+   */
+  bundleFunctions?: boolean;
 }
 
 export { LOCAL_SECRETS } from './local-secrets.ts';
@@ -522,6 +530,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       provisioned.resolver,
       runtimeEnvironment,
     );
+    if (options.bundleFunctions) {
+      const { bundles } = await timed(
+        log,
+        ({ built }) => `handlers bundled (${built} built, the rest from .cache/local-bundles)`,
+        () =>
+          bundleHandlers(
+            functionsTopology.functions.map((fn) => fn.handlerFile),
+            { repoRoot },
+          ),
+      );
+      for (const fn of functionsTopology.functions) fn.handlerFile = bundles.get(fn.handlerFile)!;
+    }
 
     const invocations: InvocationLog[] = [];
     const logsDir = join(dataDir, 'logs');

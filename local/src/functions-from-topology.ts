@@ -71,6 +71,13 @@ function handlerLocation(dir: string, handler: string): { file: string; exportNa
   throw new Error(`Handler ${handler} not found under ${dir}`);
 }
 
+/** Every function's handler file, as the local runtime's workers import them (see bundleHandlers). */
+export function handlerFiles(services: ServiceTopology[]): string[] {
+  return services.flatMap((service) =>
+    Object.values(service.config.functions ?? {}).map((fn) => handlerLocation(service.dir, fn.handler).file),
+  );
+}
+
 /**
  * The functions, routes and triggers the services declare, with every environment value resolved to
  * the local cloud's names and ARNs. `runtimeEnvironment` is what every function additionally gets

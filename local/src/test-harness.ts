@@ -75,6 +75,8 @@ export async function startTestCloud(
     port: 0,
     sitePort: 0,
     quiet: true,
+    // Every suite cold-starts its own workers: bundled handlers start on about half the CPU.
+    bundleFunctions: true,
     ...(options.environment ? { environment: options.environment } : {}),
   });
   const queue = cloud.fauxqs.createQueue(`qdn-local-test-capture-${name}`, { region: 'us-west-2' });
