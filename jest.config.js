@@ -46,8 +46,10 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      // The topology every suite's cloud reads, resolved once before the first suite (see the file).
+      // The topology every suite's cloud reads, resolved once before the first suite, the handlers'
+      // bundles and the DynamoDB Local every suite's cloud shares (see the files).
       globalSetup: '<rootDir>/test/integration-setup.ts',
+      globalTeardown: '<rootDir>/test/integration-teardown.ts',
       // Browser tests (Playwright driving Chromium) are integration tests of the pages on the local cloud.
       testMatch: [
         '<rootDir>/{shared,services/*,local,test}/**/integration/**/*.test.ts',

@@ -2,8 +2,12 @@
 // service, 24 s on a fresh clone of this 2-core machine) once, before any suite starts a cloud. Without
 // it the first suite's beforeAll carries that inside its own time limit, and suites run in parallel
 // workers (`--maxWorkers`) would each resolve it at the same moment instead of reading `.cache/topology`.
-import { accessSync, constants, statfsSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDynamoDbLocal } from '@qdn/local-cloud/dynamodb-local';
 import { handlerFiles } from '@qdn/local-cloud/functions-from-topology';
+import { ensurePortFree } from '@qdn/local-cloud/processes';
 import { bundleHandlers } from '@qdn/local-cloud/runtime/bundles';
 import { resolveTopology } from '@qdn/local-cloud/topology';
 import { repoRoot } from '../scripts/services.ts';
@@ -48,4 +52,15 @@ export default async function resolveTopologyOnce(): Promise<void> {
       `${built} handlers bundled for the local workers in ${((performance.now() - bundling) / 1000).toFixed(1)} s (.cache/local-bundles)`,
     );
   }
+
+  // One DynamoDB Local for every suite's cloud (startTestCloud reads QDN_TEST_DYNAMODB), one database
+  // per cloud by access key: a JVM start is ≈3 s of each suite's set-up. Stopped by the teardown.
+  const dbDir = mkdtempSync(join(tmpdir(), 'qdn-test-dynamodb-'));
+  const dynamodb = await startDynamoDbLocal({
+    dbDir,
+    port: await ensurePortFree(0, 'QDN_PORT'),
+    sharedDb: false,
+  });
+  (globalThis as { qdnTestDynamoDb?: unknown }).qdnTestDynamoDb = { ...dynamodb, dbDir };
+  process.env.QDN_TEST_DYNAMODB = JSON.stringify({ endpoint: dynamodb.endpoint, dbDir });
 }

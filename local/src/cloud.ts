@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import {
   createServer,
@@ -18,7 +19,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './cloudformation.ts';
 import { startConsoleOrigin } from './console-origin.ts';
-import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { databaseFileOf, indexStreamRecords, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventBridgeEmulator, type EventBridgeEmulator } from './eventbridge/emulator.ts';
 import { type CalendarFake, createCalendarFake } from './fakes/calendar.ts';
 import { type CloudFrontFake, createCloudFrontFake } from './fakes/cloudfront.ts';
@@ -83,6 +84,13 @@ export interface LocalCloudOptions {
    * the benchmarks run the sources, so an edit is live on the next cold start without a build step.
    */
   bundleFunctions?: boolean;
+  /**
+   * A DynamoDB Local already running without `-sharedDb` (startDynamoDbLocal's `sharedDb: false`), to
+   * use instead of starting one: the integration tests start one for every suite's cloud (a JVM start
+   * is ≈3 s of each suite's set-up). This cloud signs with an access key of its own, so it sees only its
+   * own tables; `dbDir` is that DynamoDB Local's database folder (its file gets the stream indexes).
+   */
+  dynamodb?: { endpoint: string; dbDir: string };
 }
 
 export { LOCAL_SECRETS } from './local-secrets.ts';
@@ -208,11 +216,10 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
-const clientConfig = (endpoint: string) => ({
-  endpoint,
-  region: LOCAL_REGION,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+/** The local cloud's credentials: every client and function signs with them (the S3 front checks them). */
+function localCredentials(accessKeyId: string) {
+  return { accessKeyId, secretAccessKey: 'local' };
+}
 
 function answerStarting(_request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
@@ -246,6 +253,12 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => undefined);
   const dataDir = options.dataDir ?? process.env.QDN_DATA_DIR ?? join(repoRoot, '.qdn');
+  // A DynamoDB Local shared with other clouds keeps each access key's tables apart: this cloud's key
+  // follows its data dir, so a restart on the same data dir finds its tables again.
+  const credentials = localCredentials(
+    options.dynamodb ? `qdn${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}` : 'local',
+  );
+  const clientConfig = (endpoint: string) => ({ endpoint, region: LOCAL_REGION, credentials });
   requireJava17();
   mkdirSync(dataDir, { recursive: true });
   const pidFile = new PidFileGuard(join(dataDir, 'local-cloud.pid'));
@@ -320,7 +333,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       timed(
         log,
         (started) => `DynamoDB Local answering on ${started.endpoint}`,
-        () => startDynamoDbOnFreePort(join(dataDir, 'dynamodb')),
+        async () =>
+          options.dynamodb
+            ? { endpoint: options.dynamodb.endpoint, process: undefined, stop: async () => undefined }
+            : startDynamoDbOnFreePort(join(dataDir, 'dynamodb')),
       ),
       timed(
         log,
@@ -336,7 +352,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ),
     ]);
     // Whichever started is stopped again if the other failed.
-    if (dynamoStart.status === 'fulfilled') {
+    if (dynamoStart.status === 'fulfilled' && dynamoStart.value.process) {
       pidFile.addChild(dynamoStart.value.process.pid!, 'DynamoDBLocal');
       stoppers.push(() => dynamoStart.value.stop());
     }
@@ -406,6 +422,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       userPoolId: LOCAL_SECRETS.userPoolId,
       userPoolClientId: LOCAL_SECRETS.userPoolClientId,
     });
+    // A shared DynamoDB Local made this cloud's database file with its first table: index its streams.
+    if (options.dynamodb) {
+      indexStreamRecords(join(options.dynamodb.dbDir, databaseFileOf(credentials.accessKeyId, LOCAL_REGION)));
+    }
     log(
       `provisioned ${provisioned.tables.size} tables, ${provisioned.queues.size} queues, ${provisioned.rules.length} rules, ${provisioned.buckets.size} buckets (${((performance.now() - provisionStarted) / 1000).toFixed(1)} s)`,
     );
@@ -428,7 +448,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const s3Front = createS3Front({
       s3Endpoint: fauxqs.address,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials,
       region: LOCAL_REGION,
       onObjectCreated: emitObjectCreated,
     });
@@ -505,8 +525,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const runtimeEnvironment: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.address,

