@@ -20,13 +20,16 @@ import { runCli, UsageError } from './deploy/stage.ts';
 const USAGE =
   'usage: npm run import -- <jobs.json> --stage <stage> [--brand <brandId>] [--region <region>] [--json]';
 
-/** The running local cloud's emulator endpoints, from its control API. */
-async function localEndpoints(): Promise<{ dynamodb: string; ssm: string }> {
+/** The running local cloud's emulator endpoints and the access key it signs with, from its control API. */
+async function localEndpoints(): Promise<{ dynamodb: string; ssm: string; accessKeyId: string }> {
   const base = process.env.QDN_API_URL ?? `http://localhost:${process.env.QDN_PORT ?? 3000}`;
   const response = await fetch(`${base}/_local/health`).catch(() => undefined);
   if (!response?.ok) throw new UsageError(`Nothing answers at ${base}. Is \`npm start\` running?`);
-  const { endpoints } = (await response.json()) as { endpoints: { dynamodb: string; ssm: string } };
-  return endpoints;
+  const { endpoints, accessKeyId } = (await response.json()) as {
+    endpoints: { dynamodb: string; ssm: string };
+    accessKeyId: string;
+  };
+  return { ...endpoints, accessKeyId };
 }
 
 function parseOptions() {
@@ -66,7 +69,9 @@ runCli(async () => {
   const local = stage === 'local' ? await localEndpoints() : undefined;
   const clientConfig = (endpoint: string | undefined) => ({
     region: local ? 'us-west-2' : (values.region ?? DEFAULT_REGION),
-    ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(endpoint && local
+      ? { endpoint, credentials: { accessKeyId: local.accessKeyId, secretAccessKey: 'local' } }
+      : {}),
   });
   const ssm = new SSMClient(clientConfig(local?.ssm));
   const parameter = async (name: string) => {

@@ -703,6 +703,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       invoke,
       control: {
         endpoints,
+        accessKeyId: credentials.accessKeyId,
         twilio,
         scc,
         calendar,

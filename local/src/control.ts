@@ -25,6 +25,11 @@ export interface ControlContext {
     cloudfront: string;
     location: string;
   };
+  /**
+   * The access key the cloud's clients sign with (secret `local`): `local`, or the cloud's own when it
+   * shares a DynamoDB Local with others and sees only the tables made under its key.
+   */
+  accessKeyId: string;
   twilio: TwilioFake;
   cloudfront: Pick<CloudFrontFake, 'invalidations' | 'clear'>;
   scc: SccFake;
@@ -118,7 +123,7 @@ export async function handleControl(
     }
     switch (route) {
       case 'GET /_local/health':
-        send(response, 200, { ok: true, endpoints: context.endpoints });
+        send(response, 200, { ok: true, endpoints: context.endpoints, accessKeyId: context.accessKeyId });
         return true;
       case 'GET /_local/token': {
         const role = url.searchParams.get('role') ?? 'dispatcher';

@@ -121,6 +121,35 @@ export async function startTestCloud(
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
+  /** Takes what the capture queue holds now (waiting up to `waitSeconds` for the first); how many. */
+  async function receiveCaptured(waitSeconds: number): Promise<number> {
+    const { Messages = [] } = await cloud.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: waitSeconds,
+      }),
+    );
+    for (const message of Messages) seen.push(JSON.parse(message.Body!) as CapturedEvent);
+    if (Messages.length > 0) {
+      await cloud.clients.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.queueUrl,
+          Entries: Messages.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle!,
+          })),
+        }),
+      );
+    }
+    return Messages.length;
+  }
+
+  const capturedFor = (jobId: string) =>
+    seen
+      .filter((event) => event.detail.meta.jobId === jobId)
+      .sort((a, b) => (a.detail.meta.version ?? 0) - (b.detail.meta.version ?? 0));
+
   /** A job's captured events in version order, once `done(events)` holds (or after 15 s). */
   async function eventsUntil(
     jobId: string,
@@ -128,24 +157,8 @@ export async function startTestCloud(
   ): Promise<CapturedEvent[]> {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const { Messages = [] } = await cloud.clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      for (const message of Messages) seen.push(JSON.parse(message.Body!) as CapturedEvent);
-      if (Messages.length > 0) {
-        await cloud.clients.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: queue.queueUrl,
-            Entries: Messages.map((message, index) => ({
-              Id: String(index),
-              ReceiptHandle: message.ReceiptHandle!,
-            })),
-          }),
-        );
-      }
-      const mine = seen
-        .filter((event) => event.detail.meta.jobId === jobId)
-        .sort((a, b) => (a.detail.meta.version ?? 0) - (b.detail.meta.version ?? 0));
+      await receiveCaptured(1);
+      const mine = capturedFor(jobId);
       if (done(mine) || Date.now() > deadline) return mine;
     }
   }
@@ -158,6 +171,15 @@ export async function startTestCloud(
     tokenFor: (role: 'dispatcher' | 'admin' | 'driver', claims: { sub?: string; crewId?: string } = {}) =>
       cloud.token(role, claims),
     eventsUntil,
+    /**
+     * Every event the job has had, once the cloud has settled (nothing in flight could still publish
+     * or deliver one): how a test shows that nothing went out, without waiting out eventsUntil's 15 s.
+     */
+    async eventsOnceSettled(jobId: string): Promise<CapturedEvent[]> {
+      await cloud.settled();
+      while ((await receiveCaptured(0)) > 0);
+      return capturedFor(jobId);
+    },
     /** Once `count` events for the job have arrived. */
     eventsFor: (jobId: string, count: number) => eventsUntil(jobId, (events) => events.length >= count),
     /**

@@ -66,8 +66,14 @@ describe('the local cloud', () => {
   it('given it started, then health answers with every emulator endpoint', async () => {
     const response = await fetch(`${cloud.apiUrl}/_local/health`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { ok: boolean; endpoints: Record<string, string> };
+    const body = (await response.json()) as {
+      ok: boolean;
+      endpoints: Record<string, string>;
+      accessKeyId: string;
+    };
     expect(body.ok).toBe(true);
+    // Its own DynamoDB Local (-sharedDb): the AWS CLI with the README's credentials sees its tables.
+    expect(body.accessKeyId).toBe('local');
     expect(Object.keys(body.endpoints).sort()).toEqual([
       'cloudfront',
       'dynamodb',

@@ -118,8 +118,7 @@ describe('importing the first system’s jobs.json', () => {
     await jobs.settled();
     const importedIds = first.report.imported.map((job) => job.jobId);
     expect(jobs.cloud.twilio.messages()).toEqual([]);
-    // One wait of the capture's 15 s for the first; the second's, by then, are all in.
-    expect(await jobs.eventsUntil(importedIds[0]!, () => false)).toEqual([]);
-    expect(await jobs.eventsUntil(importedIds[1]!, () => true)).toEqual([]);
+    expect(await jobs.eventsOnceSettled(importedIds[0]!)).toEqual([]);
+    expect(await jobs.eventsOnceSettled(importedIds[1]!)).toEqual([]);
   }, 60_000);
 });
