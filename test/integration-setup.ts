@@ -62,5 +62,7 @@ export default async function resolveTopologyOnce(): Promise<void> {
     sharedDb: false,
   });
   (globalThis as { qdnTestDynamoDb?: unknown }).qdnTestDynamoDb = { ...dynamodb, dbDir };
+  // The teardown stops it; this is for a run that ends without one (a crash, Ctrl-C).
+  process.once('exit', () => dynamodb.process.kill('SIGKILL'));
   process.env.QDN_TEST_DYNAMODB = JSON.stringify({ endpoint: dynamodb.endpoint, dbDir });
 }
