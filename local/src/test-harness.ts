@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { type LocalCloud, startLocalCloud } from './cloud.ts';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.ts';
 
 /**
  * Polls `probe` every 100 ms until it returns something other than undefined or false, and returns that;
@@ -56,6 +56,19 @@ export interface ApiOptions {
 }
 
 /**
+ * What makes a test's cloud cheaper than `npm start`'s, for suites that start one themselves: bundled
+ * handlers (every suite cold-starts its own workers, and a bundle starts on about half the CPU) and the
+ * DynamoDB Local the integration tests' globalSetup starts for every suite (QDN_TEST_DYNAMODB).
+ */
+export function testCloudOptions(): Pick<LocalCloudOptions, 'bundleFunctions' | 'dynamodb'> {
+  const shared = process.env.QDN_TEST_DYNAMODB;
+  return {
+    bundleFunctions: true,
+    ...(shared ? { dynamodb: JSON.parse(shared) as { endpoint: string; dbDir: string } } : {}),
+  };
+}
+
+/**
  * A local cloud for the services' integration tests: dev tokens for each role, an `api()` that calls
  * the HTTP API as the dashboard or a phone would, and every qdn.* event (jobs, notifications, media,
  * scc-bridge) captured by a test rule on the bus and a queue of our own.
@@ -75,12 +88,7 @@ export async function startTestCloud(
     port: 0,
     sitePort: 0,
     quiet: true,
-    // Every suite cold-starts its own workers: bundled handlers start on about half the CPU.
-    bundleFunctions: true,
-    // The integration tests' globalSetup starts one DynamoDB Local for every suite's cloud.
-    ...(process.env.QDN_TEST_DYNAMODB
-      ? { dynamodb: JSON.parse(process.env.QDN_TEST_DYNAMODB) as { endpoint: string; dbDir: string } }
-      : {}),
+    ...testCloudOptions(),
     ...(options.environment ? { environment: options.environment } : {}),
   });
   const queue = cloud.fauxqs.createQueue(`qdn-local-test-capture-${name}`, { region: 'us-west-2' });

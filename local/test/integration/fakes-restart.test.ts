@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { type LocalCloud, startLocalCloud } from '../../src/cloud.ts';
 import { createCalendarFake } from '../../src/fakes/calendar.ts';
 import { createSccFake } from '../../src/fakes/scc.ts';
-import { eventually } from '../../src/test-harness.ts';
+import { eventually, testCloudOptions } from '../../src/test-harness.ts';
 
 // The fakes of Twilio, SCC and the calendar keep what they recorded in the data dir, like every other
 // part of the local cloud: after a restart the SMS outbox still shows the texts the jobs' timelines
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<LocalCloud> {
-  const cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
+  const cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true, ...testCloudOptions() });
   clouds.push(cloud);
   return cloud;
 }

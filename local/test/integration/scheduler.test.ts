@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cancelSchedule, scheduleNameFor, scheduleOnce } from '@qdn/shared/scheduler';
 import { type LocalCloud, startLocalCloud } from '../../src/cloud.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../src/cloudformation.ts';
+import { testCloudOptions } from '../../src/test-harness.ts';
 
 // EventBridge Scheduler in the local cloud, through @qdn/shared/scheduler and the SDK: one-time schedules
 // to SQS that wait for the emulator's clock, fire once, survive a restart, and refuse what AWS refuses.
@@ -22,7 +23,7 @@ let cloud: LocalCloud;
 let client: SchedulerClient;
 
 async function start(): Promise<LocalCloud> {
-  cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true });
+  cloud = await startLocalCloud({ dataDir, port: 0, sitePort: 0, quiet: true, ...testCloudOptions() });
   client = new SchedulerClient({
     endpoint: cloud.endpoints.scheduler,
     region: LOCAL_REGION,
