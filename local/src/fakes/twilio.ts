@@ -535,6 +535,10 @@ export function createTwilioFake(options: TwilioFakeOptions): TwilioFake {
 
   async function progress(message: StoredMessage, outcome: DeliveryOutcome): Promise<void> {
     for (const step of stepsFor(outcome)) {
+      // Twilio calls back on status changes after creation only: a message sent from a number is created
+      // `queued` (its API answer says so) and is next called back `sent`; one sent through a Messaging
+      // Service is created `accepted` and called back `queued`, `sent`, then its outcome.
+      if (step.status === message.status) continue;
       if (!(await timers.sleep(statusDelayMs)) || closed) return;
       const now = new Date();
       message.status = step.status;
