@@ -56,15 +56,10 @@ export function databaseFileOf(accessKeyId: string, region: string): string {
  * DynamoDB Local has answered a request for it).
  */
 export function indexStreamRecords(dbFile: string): void {
-  let db: DatabaseSync;
+  let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(dbFile);
-  } catch (error) {
-    throw new LocalCloudSetupError(
-      `DynamoDB Local's stream records could not be indexed in ${dbFile}: ${(error as Error).message}`,
-    );
-  }
-  try {
+    // DynamoDB Local holds the file open; a write of its own in that instant makes this one wait.
     db.exec('PRAGMA busy_timeout = 10000');
     for (const statement of STREAM_RECORD_INDEXES) db.exec(statement);
   } catch (error) {
@@ -72,7 +67,7 @@ export function indexStreamRecords(dbFile: string): void {
       `DynamoDB Local's stream records could not be indexed in ${dbFile}: ${(error as Error).message}`,
     );
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
