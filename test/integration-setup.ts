@@ -9,6 +9,7 @@ import { startDynamoDbLocal } from '@qdn/local-cloud/dynamodb-local';
 import { handlerFiles } from '@qdn/local-cloud/functions-from-topology';
 import { ensurePortFree } from '@qdn/local-cloud/processes';
 import { bundleHandlers } from '@qdn/local-cloud/runtime/bundles';
+import { workerSource } from '@qdn/local-cloud/runtime/functions';
 import { resolveTopology } from '@qdn/local-cloud/topology';
 import { repoRoot } from '../scripts/services.ts';
 
@@ -46,10 +47,10 @@ export default async function resolveTopologyOnce(): Promise<void> {
   // The test clouds' workers import bundled handlers (LocalCloudOptions.bundleFunctions): built here in
   // one esbuild run, not inside the first suite's time limit (a fresh clone builds all of them).
   const bundling = performance.now();
-  const { built } = await bundleHandlers(handlerFiles(services), { repoRoot });
+  const { built } = await bundleHandlers([...handlerFiles(services), workerSource], { repoRoot });
   if (built > 0) {
     console.log(
-      `${built} handlers bundled for the local workers in ${((performance.now() - bundling) / 1000).toFixed(1)} s (.cache/local-bundles)`,
+      `${built} bundles built for the local workers (handlers and the worker runtime) in ${((performance.now() - bundling) / 1000).toFixed(1)} s (.cache/local-bundles)`,
     );
   }
 

@@ -37,7 +37,7 @@ import { LOCAL_SECRETS } from './local-secrets.ts';
 import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
 import { type ProvisionedCloud, provisionCloud } from './provision.ts';
 import { bundleHandlers } from './runtime/bundles.ts';
-import { FunctionPool, type InvocationLog } from './runtime/functions.ts';
+import { FunctionPool, type InvocationLog, workerSource } from './runtime/functions.ts';
 import { createS3Front, type S3ObjectCreatedEvent, watchFauxqsUploads } from './s3-front/index.ts';
 import { createSchedulerEmulator, type SchedulerEmulator } from './scheduler/emulator.ts';
 import { resolveTopology } from './topology.ts';
@@ -550,17 +550,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       provisioned.resolver,
       runtimeEnvironment,
     );
+    let workerFile = workerSource;
     if (options.bundleFunctions) {
       const { bundles } = await timed(
         log,
         ({ built }) => `handlers bundled (${built} built, the rest from .cache/local-bundles)`,
         () =>
-          bundleHandlers(
-            functionsTopology.functions.map((fn) => fn.handlerFile),
-            { repoRoot },
-          ),
+          bundleHandlers([...functionsTopology.functions.map((fn) => fn.handlerFile), workerSource], {
+            repoRoot,
+          }),
       );
       for (const fn of functionsTopology.functions) fn.handlerFile = bundles.get(fn.handlerFile)!;
+      workerFile = bundles.get(workerSource)!;
     }
 
     const invocations: InvocationLog[] = [];
@@ -586,6 +587,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       } else process.stdout.write(lines);
     };
     const functions = new Map<string, FunctionPool>();
+    // The streams' triggers (made below) read at once after an invocation: it may have written.
+    let streamTriggers: DynamoStreamTrigger[] = [];
     for (const fn of functionsTopology.functions) {
       // The tracking page's map image comes from the static map fake, not Amazon Location's endpoint
       // (a browser URL, so no AWS_ENDPOINT_URL_* reaches it).
@@ -596,10 +599,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       functions.set(
         fn.key,
         new FunctionPool(fn, {
+          workerFile,
           onOutput,
           onLog: (entry) => {
             invocations.push(entry);
             if (invocations.length > 5_000) invocations.splice(0, 1_000);
+            for (const trigger of streamTriggers) trigger.wake();
           },
         }),
       );
@@ -638,7 +643,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       });
     });
     const checkpoints = new CheckpointStore(join(dataDir, 'streams', 'checkpoints.json'));
-    const streamTriggers = triggered(functionsTopology.streams).map(
+    streamTriggers = triggered(functionsTopology.streams).map(
       (declaration) =>
         new DynamoStreamTrigger(streams, {
           mappingKey: `${declaration.functionKey}:${declaration.streamArn.split('/stream/')[0]}`,

@@ -1,11 +1,12 @@
 // Runs inside a worker thread: one Lambda execution environment. It imports the function's handler
-// from its TypeScript source (Node 24 strips the types) once — the cold start — and then serves one
+// once — the cold start — from its TypeScript source (Node 24 strips the types) or its bundle
+// (LocalCloudOptions.bundleFunctions, which runs this file bundled too), and then serves one
 // invocation at a time, like a Lambda sandbox. process.env is the function's own environment.
 import { randomUUID } from 'node:crypto';
+import dns from 'node:dns';
 import { enableCompileCache } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { interceptLocalhostDns } from 'fauxqs';
 
 export interface WorkerSetup {
   handlerFile: string;
@@ -35,7 +36,16 @@ const setup = workerData as WorkerSetup;
 let coldStart = true;
 // fauxqs hands out queue URLs under `sqs.<region>.localhost`, and the SDK sends requests to a queue
 // URL's host; resolve `*.localhost` to loopback inside this sandbox so application code stays unchanged.
-interceptLocalhostDns();
+// (fauxqs's interceptLocalhostDns does this too, but importing it loads the whole emulator — fastify,
+// three SDK clients — into every sandbox: ≈170 ms of each cold start.)
+const systemLookup = dns.lookup;
+dns.lookup = ((hostname: string, options: unknown, callback?: unknown) => {
+  if (!hostname.endsWith('.localhost')) return systemLookup(hostname, options as never, callback as never);
+  const reply = (callback ?? options) as (...args: unknown[]) => void;
+  if (typeof options === 'object' && options !== null && 'all' in options && options.all)
+    return process.nextTick(reply, null, [{ address: '127.0.0.1', family: 4 }]);
+  process.nextTick(reply, null, '127.0.0.1', 4);
+}) as typeof dns.lookup;
 // Every cold start compiles the same sources (ours, type-stripped, and node_modules): V8's code cache
 // on disk, shared by every worker and every run, makes the later ones cheaper (a worker importing one
 // of @qdn/shared's modules was ready in a median 475–515 ms with it against 536–545 ms without,

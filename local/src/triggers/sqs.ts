@@ -140,7 +140,10 @@ export class SqsTrigger {
 
   async #gather(): Promise<Message[]> {
     const { batchSize, batchWindowSeconds } = this.#options;
-    const batch = await this.#receive(batchSize, 1);
+    // A 20 s long poll, as Lambda's pollers do: fauxqs answers as soon as a message arrives, and each
+    // idle queue costs one request per 20 s instead of one a second (a started test cloud's idle CPU:
+    // 70 ms/s against 110 with 1 s polls). stop() aborts the poll.
+    const batch = await this.#receive(batchSize, 20);
     if (batch.length === 0 || batchWindowSeconds <= 0) return batch;
     const until = Date.now() + batchWindowSeconds * 1000;
     while (batch.length < batchSize && Date.now() < until && this.#running) {
