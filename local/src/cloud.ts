@@ -587,8 +587,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       } else process.stdout.write(lines);
     };
     const functions = new Map<string, FunctionPool>();
-    // The streams' triggers (made below) read at once after an invocation: it may have written.
-    let streamTriggers: DynamoStreamTrigger[] = [];
+    // When a function's invocation ends, the stream triggers on the tables it names in its environment
+    // (the only ones it can have written) read at once (filled in below, once the triggers exist).
+    const streamsWritable = new Map<string, DynamoStreamTrigger[]>();
     for (const fn of functionsTopology.functions) {
       // The tracking page's map image comes from the static map fake, not Amazon Location's endpoint
       // (a browser URL, so no AWS_ENDPOINT_URL_* reaches it).
@@ -604,7 +605,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           onLog: (entry) => {
             invocations.push(entry);
             if (invocations.length > 5_000) invocations.splice(0, 1_000);
-            for (const trigger of streamTriggers) trigger.wake();
+            for (const trigger of streamsWritable.get(entry.functionKey) ?? []) trigger.wake();
           },
         }),
       );
@@ -643,7 +644,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       });
     });
     const checkpoints = new CheckpointStore(join(dataDir, 'streams', 'checkpoints.json'));
-    streamTriggers = triggered(functionsTopology.streams).map(
+    const streamTriggers = triggered(functionsTopology.streams).map(
       (declaration) =>
         new DynamoStreamTrigger(streams, {
           mappingKey: `${declaration.functionKey}:${declaration.streamArn.split('/stream/')[0]}`,
@@ -669,6 +670,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           onError: triggerErrors(`stream ${declaration.functionKey}`),
         }),
     );
+    for (const fn of functionsTopology.functions) {
+      const named = new Set(Object.values(fn.environment ?? {}));
+      streamsWritable.set(
+        fn.key,
+        streamTriggers.filter((trigger) => named.has(trigger.tableName)),
+      );
+    }
     const scheduleTriggers = triggered(functionsTopology.schedules).map(
       (declaration) =>
         new ScheduleTrigger(declaration, {

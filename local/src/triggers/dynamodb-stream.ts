@@ -188,6 +188,11 @@ export class DynamoStreamTrigger {
   }
 
   /** True while a batch is being delivered, retries and their back-off included. */
+  /** The table whose stream this reads (from the stream's ARN: `…:table/<name>/stream/<label>`). */
+  get tableName(): string {
+    return this.#options.streamArn.split(':table/')[1]?.split('/stream/')[0] ?? '';
+  }
+
   get busy(): boolean {
     return this.#delivering > 0;
   }
@@ -311,9 +316,9 @@ export class DynamoStreamTrigger {
   }
 
   /**
-   * Something may have written to the table (the cloud calls this when a function invocation ends):
-   * read now instead of at the quiet stream's next read, but never sooner than pollIntervalMs after
-   * the last. An idle stream then costs about one read a second, not ten (a started test cloud's
+   * Something may have written to the table (the cloud calls this when an invocation of a function
+   * that names the table in its environment ends): read now instead of at the quiet stream's next
+   * read, but never sooner than pollIntervalMs after the last. An idle stream then costs about one read a second, not ten (a started test cloud's
    * DynamoDB Local spent 85 ms of CPU a second answering its four triggers' reads), and a record
    * written by a function is read without waiting out the interval.
    */
