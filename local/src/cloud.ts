@@ -221,6 +221,22 @@ function localCredentials(accessKeyId: string) {
   return { accessKeyId, secretAccessKey: 'local' };
 }
 
+/**
+ * A signer for the cloud's own busiest clients (its SQS pollers and the bus's deliveries, its stream
+ * triggers) that computes no signature: the emulators verify none, and SigV4 was 40% of the CPU of a
+ * message's trip through a local queue (send, receive, delete: 2.1 ms against 1.3) on the event loop
+ * the whole cloud shares. The Authorization header still names the access key and region, which
+ * DynamoDB Local reads to pick the database (one per key when clouds share it) and fauxqs the region.
+ */
+function unsignedRequests(accessKeyId: string, service: string) {
+  return {
+    async sign<R extends { headers: Record<string, string> }>(request: R): Promise<R> {
+      request.headers.authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${LOCAL_REGION}/${service}/aws4_request, SignedHeaders=host, Signature=local`;
+      return request;
+    },
+  };
+}
+
 function answerStarting(_request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
   response.end(JSON.stringify({ ok: false, message: 'The local cloud is starting' }));
@@ -362,7 +378,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const dynamo = dynamoStart.value;
     const fauxqs = fauxqsStart.value;
 
-    const sqs = new SQSClient(clientConfig(fauxqs.address));
+    const sqs = new SQSClient({
+      ...clientConfig(fauxqs.address),
+      signer: unsignedRequests(credentials.accessKeyId, 'sqs'),
+    });
     // How the bus and the scheduler reach a queue from its ARN (fauxqs serves every queue of the account).
     const sendToQueue = {
       async sqs(queueArn: string, body: string, deliveryOptions: { messageGroupId?: string }) {
@@ -406,7 +425,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       s3: new S3Client({ ...clientConfig(fauxqs.address), forcePathStyle: true }),
       eventBridge: new EventBridgeClient(clientConfig(eventsUrl)),
     };
-    const streams = new DynamoDBStreamsClient(clientConfig(dynamo.endpoint));
+    const streams = new DynamoDBStreamsClient({
+      ...clientConfig(dynamo.endpoint),
+      signer: unsignedRequests(credentials.accessKeyId, 'dynamodb'),
+    });
 
     const provisionStarted = performance.now();
     const provisioned = await provisionCloud({
