@@ -41,7 +41,7 @@ import { FunctionPool, type InvocationLog, workerSource } from './runtime/functi
 import { createS3Front, type S3ObjectCreatedEvent, watchFauxqsUploads } from './s3-front/index.ts';
 import { createSchedulerEmulator, type SchedulerEmulator } from './scheduler/emulator.ts';
 import { resolveTopology } from './topology.ts';
-import { CheckpointStore, DynamoStreamTrigger } from './triggers/dynamodb-stream.ts';
+import { CheckpointStore, DynamoStreamTrigger, streamsWritableBy } from './triggers/dynamodb-stream.ts';
 import { ScheduleTrigger } from './triggers/schedule.ts';
 import { SqsTrigger } from './triggers/sqs.ts';
 
@@ -692,13 +692,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           onError: triggerErrors(`stream ${declaration.functionKey}`),
         }),
     );
-    for (const fn of functionsTopology.functions) {
-      const named = new Set(Object.values(fn.environment ?? {}));
-      streamsWritable.set(
-        fn.key,
-        streamTriggers.filter((trigger) => named.has(trigger.tableName)),
-      );
-    }
+    for (const fn of functionsTopology.functions)
+      streamsWritable.set(fn.key, streamsWritableBy(fn.environment, streamTriggers));
     const scheduleTriggers = triggered(functionsTopology.schedules).map(
       (declaration) =>
         new ScheduleTrigger(declaration, {

@@ -108,6 +108,24 @@ export function recordFilter(
   };
 }
 
+/** The table a stream belongs to, from the stream's ARN (`…:table/<name>/stream/<label>`). */
+export function tableOfStream(streamArn: string): string {
+  return streamArn.split(':table/')[1]?.split('/stream/')[0] ?? '';
+}
+
+/**
+ * The stream triggers a function's invocation may have given records to: those on the tables it names
+ * in its environment (a function reaches a table only by the name its configuration gives it). The
+ * cloud wakes them when one of its invocations ends.
+ */
+export function streamsWritableBy<T extends { tableName: string }>(
+  environment: Record<string, string> | undefined,
+  triggers: T[],
+): T[] {
+  const named = new Set(Object.values(environment ?? {}));
+  return triggers.filter((trigger) => named.has(trigger.tableName));
+}
+
 /** Index of the first record a partial batch response says failed, or -1 when all succeeded. */
 export function firstFailedIndex(records: DynamoDBRecord[], result: unknown): number {
   const failures = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
@@ -188,9 +206,9 @@ export class DynamoStreamTrigger {
   }
 
   /** True while a batch is being delivered, retries and their back-off included. */
-  /** The table whose stream this reads (from the stream's ARN: `…:table/<name>/stream/<label>`). */
+  /** The table whose stream this reads. */
   get tableName(): string {
-    return this.#options.streamArn.split(':table/')[1]?.split('/stream/')[0] ?? '';
+    return tableOfStream(this.#options.streamArn);
   }
 
   get busy(): boolean {

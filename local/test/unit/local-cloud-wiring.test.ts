@@ -3,7 +3,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { IntrinsicResolver, UnresolvableError } from '../../src/cloudformation.ts';
 import { type ProvisionContext, staticValues } from '../../src/provision.ts';
 import type { ServiceTopology } from '../../src/topology.ts';
-import { firstFailedIndex } from '../../src/triggers/dynamodb-stream.ts';
+import { firstFailedIndex, streamsWritableBy, tableOfStream } from '../../src/triggers/dynamodb-stream.ts';
 import { succeededMessages } from '../../src/triggers/sqs.ts';
 
 describe('SQS partial batch responses (Lambda rules)', () => {
@@ -29,6 +29,35 @@ describe('SQS partial batch responses (Lambda rules)', () => {
 
   it('given a function without ReportBatchItemFailures, then its response is ignored', () => {
     expect(ids({ batchItemFailures: [{ itemIdentifier: 'b' }] }, false)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('which stream triggers an invocation wakes', () => {
+  const jobsStream =
+    'arn:aws:dynamodb:us-west-2:000000000000:table/qdn-local-jobs/stream/2026-12-05T09:00:00.000';
+  const messagesStream =
+    'arn:aws:dynamodb:us-west-2:000000000000:table/qdn-local-notifications-messages/stream/2026-12-05T09:00:00.000';
+  const triggers = [jobsStream, messagesStream].map((arn) => ({ arn, tableName: tableOfStream(arn) }));
+
+  it("reads a stream's table from its ARN", () => {
+    expect(triggers.map((trigger) => trigger.tableName)).toEqual([
+      'qdn-local-jobs',
+      'qdn-local-notifications-messages',
+    ]);
+    expect(tableOfStream('not-an-arn')).toBe('');
+  });
+
+  it('given a function naming tables in its environment, then only their streams: exact names, not prefixes', () => {
+    const woken = (environment: Record<string, string> | undefined) =>
+      streamsWritableBy(environment, triggers).map((trigger) => trigger.arn);
+    expect(woken({ JOBS_TABLE: 'qdn-local-jobs', FAILURES_TABLE: 'qdn-local-jobs-failures' })).toEqual([
+      jobsStream,
+    ]);
+    expect(woken({ MESSAGES_TABLE: 'qdn-local-notifications-messages', STAGE: 'local' })).toEqual([
+      messagesStream,
+    ]);
+    expect(woken({ JOB_LOCATIONS_TABLE: 'qdn-local-jobs-locations' })).toEqual([]);
+    expect(woken(undefined)).toEqual([]);
   });
 });
 
