@@ -205,12 +205,12 @@ export class DynamoStreamTrigger {
     return ShardIterator;
   }
 
-  /** True while a batch is being delivered, retries and their back-off included. */
   /** The table whose stream this reads. */
   get tableName(): string {
     return tableOfStream(this.#options.streamArn);
   }
 
+  /** True while a batch is being delivered, retries and their back-off included. */
   get busy(): boolean {
     return this.#delivering > 0;
   }
@@ -336,9 +336,10 @@ export class DynamoStreamTrigger {
   /**
    * Something may have written to the table (the cloud calls this when an invocation of a function
    * that names the table in its environment ends): read now instead of at the quiet stream's next
-   * read, but never sooner than pollIntervalMs after the last. An idle stream then costs about one read a second, not ten (a started test cloud's
-   * DynamoDB Local spent 85 ms of CPU a second answering its four triggers' reads), and a record
-   * written by a function is read without waiting out the interval.
+   * read, but never sooner than pollIntervalMs after the last. An idle stream then costs about one
+   * read a second, not ten (a started test cloud's DynamoDB Local spent 85 ms of CPU a second answering
+   * its four triggers' reads), and a record written by a function is read without waiting out the
+   * interval.
    */
   wake(): void {
     this.#woken = true;
