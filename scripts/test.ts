@@ -1,11 +1,13 @@
-// `npm test`: every check the project has, in order — lint, typecheck, unit tests, packaging and the
-// cfn-lint and the infrastructure tests over its templates, integration tests against the local cloud — then one
-// summary line counting passed and failed tests (a failed lint/typecheck/package step counts as one
-// failure), preceded by the unit tests' coverage of the services' domain code: the unit step runs with
-// `--coverage` and fails under the gate in jest.config.js (coverageThreshold). Exits non-zero if anything
-// failed. Later steps still run after a failure so one run shows everything that is wrong.
+// `npm test`: every check the project has — lint, typecheck and unit tests side by side, the integration
+// tests against the local cloud, then the browser tests beside packaging and the cfn-lint and
+// infrastructure tests over the packaged templates — then one summary line counting passed and failed
+// tests (a failed lint/typecheck/package step counts as one failure), preceded by the unit tests'
+// coverage of the services' domain code: the unit step runs with `--coverage` and fails under the gate in
+// jest.config.js (coverageThreshold). Exits non-zero if anything failed. Later steps still run after a
+// failure so one run shows everything that is wrong.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from './services.ts';
@@ -19,6 +21,8 @@ interface StepResult {
 }
 
 const resultsDir = join(repoRoot, '.cache', 'test-results');
+/** Niceness 19: runs only on a core the other steps leave idle. */
+const LOWEST_PRIORITY = constants.priority.PRIORITY_LOW;
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 const jest = ['--experimental-vm-modules', join(repoRoot, 'node_modules/jest/bin/jest.js')];
@@ -31,7 +35,13 @@ const { default: jestConfig } = (await import(pathToFileURL(join(repoRoot, 'jest
  * Runs one step. A step run beside others (`buffered`) keeps its output and prints it whole when it
  * ends, so parallel steps' lines don't interleave.
  */
-function run(name: string, command: string, args: string[], buffered = false): Promise<StepResult> {
+function run(
+  name: string,
+  command: string,
+  args: string[],
+  buffered = false,
+  priority?: number,
+): Promise<StepResult> {
   const header = `\n━━ ${name} ━━ ${command} ${args.join(' ')}`;
   if (!buffered) console.log(header);
   const started = performance.now();
@@ -41,6 +51,8 @@ function run(name: string, command: string, args: string[], buffered = false): P
       stdio: buffered ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       env: process.env,
     });
+    // Set before the step starts its own processes (npm takes ≈300 ms to start), which inherit it.
+    if (priority !== undefined && child.pid !== undefined) setPriority(child.pid, priority);
     const output: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
@@ -60,6 +72,7 @@ async function runJest(
   extra: string[] = [],
   buffered = false,
   name = project,
+  priority?: number,
 ): Promise<StepResult> {
   const outputFile = join(resultsDir, `${name}.json`);
   const step = await run(
@@ -67,6 +80,7 @@ async function runJest(
     process.execPath,
     [...jest, '--selectProjects', project, '--json', `--outputFile=${outputFile}`, ...extra],
     buffered,
+    priority,
   );
   try {
     const report = JSON.parse(readFileSync(outputFile, 'utf8')) as {
@@ -107,16 +121,10 @@ const steps: StepResult[] = [
     // With coverage over services/*/src/domain (jest.config.js): under the gate, the step fails.
     runJest('unit', ['--coverage'], true),
   ])),
-  // The rest in order: the infrastructure checks read what `package` wrote, and the promote test
-  // (integration) packages too, moving the services' .serverless/ aside meanwhile.
-  await run('package', 'npm', ['run', '--silent', 'package']),
-  await run('cfn-lint', 'npm', ['run', '--silent', 'lint:cfn']),
-  await runJest('infra'),
   // The suites two at a time (jest's default on two cores is one): in band, one suite's cloud keeps its
   // event loop's core busy while the other waits on it; two workers ran all 745 tests in 553 s at 165%
-  // CPU against ≈710 s in band (the suites sharing one DynamoDB Local and bundled handlers). The browser
-  // suites then run on their own: they hold the pages and the console to first-paint budgets (the board
-  // within 1.5 s), which a neighbouring suite's cloud on the same two cores pushed over (1.8 s, once).
+  // CPU against ≈710 s in band (the suites sharing one DynamoDB Local and bundled handlers). Before
+  // `package`: the promote test packages a service too, moving its .serverless/ aside meanwhile.
   await runJest('integration', [
     '--passWithNoTests',
     '--maxWorkers=2',
@@ -124,12 +132,28 @@ const steps: StepResult[] = [
     '/node_modules/',
     '/test/browser/',
   ]),
-  await runJest(
-    'integration',
-    ['--passWithNoTests', '--runInBand', '--testPathPatterns', '/test/browser/'],
-    false,
-    'browser',
-  ),
+  // The browser suites run without other suites beside them: they hold the pages and the console to
+  // first-paint budgets (the board within 1.5 s), which a neighbouring suite's cloud on the same two
+  // cores pushed over (1.8 s, once). They leave a third of the machine idle (one page, one cloud: 237
+  // CPU-s in 152 s), which packaging fills at the lowest priority, with the checks of its templates after
+  // it: 116 CPU-s of esbuild and serverless that took 79 s on its own.
+  ...(await Promise.all([
+    runJest(
+      'integration',
+      ['--passWithNoTests', '--runInBand', '--testPathPatterns', '/test/browser/'],
+      false,
+      'browser',
+    ),
+    (async () => {
+      const packaged = await run('package', 'npm', ['run', '--silent', 'package'], true, LOWEST_PRIORITY);
+      // Both read what `package` wrote, and nothing else: side by side (cfn-lint is one Python process).
+      const checks = await Promise.all([
+        run('cfn-lint', 'npm', ['run', '--silent', 'lint:cfn'], true, LOWEST_PRIORITY),
+        runJest('infra', [], true, 'infra', LOWEST_PRIORITY),
+      ]);
+      return [packaged, ...checks];
+    })(),
+  ]).then(([browser, packaging]) => [...packaging, browser])),
 ];
 
 console.log('\n━━ summary ━━');
