@@ -6,7 +6,7 @@
 // jest.config.js (coverageThreshold). Exits non-zero if anything failed. Later steps still run after a
 // failure so one run shows everything that is wrong.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,8 +21,6 @@ interface StepResult {
 }
 
 const resultsDir = join(repoRoot, '.cache', 'test-results');
-/** Niceness 19: runs only on a core the other steps leave idle. */
-const LOWEST_PRIORITY = constants.priority.PRIORITY_LOW;
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 const jest = ['--experimental-vm-modules', join(repoRoot, 'node_modules/jest/bin/jest.js')];
@@ -30,6 +28,39 @@ const jest = ['--experimental-vm-modules', join(repoRoot, 'node_modules/jest/bin
 const { default: jestConfig } = (await import(pathToFileURL(join(repoRoot, 'jest.config.js')).href)) as {
   default: { coverageDirectory: string; coverageThreshold: { global: { lines: number; branches: number } } };
 };
+
+const backgroundSteps = new Set<number>();
+/**
+ * Puts a step's process, and what it starts, behind everything else: niceness 19, set before it starts
+ * anything (npm takes ≈300 ms to start) so its children inherit it. On Linux the scheduler first shares
+ * the CPU between sessions' autogroups, and only then by niceness inside each: Chromium (Playwright starts
+ * it in a session of its own) got no more than half of it against `package` at niceness 19 in the test
+ * run's session. So the step gets a session of its own (spawn's `detached`) whose autogroup has niceness
+ * 19 too. Beside `package`: the browser suites took 205 s with niceness alone, 178 s with the autogroup
+ * too, and 152 s with nothing beside them.
+ */
+function behindEverythingElse(pid: number): void {
+  setPriority(pid, constants.priority.PRIORITY_LOW);
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, '19');
+  } catch {
+    // Not Linux, or a kernel without autogroups: niceness is what counts there.
+  }
+  // Its own session doesn't get the terminal's Ctrl-C: end it with the run.
+  if (backgroundSteps.size === 0) {
+    process.once('exit', () => {
+      for (const step of backgroundSteps) {
+        try {
+          process.kill(-step, 'SIGTERM');
+        } catch {
+          // Already ended.
+        }
+      }
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  }
+  backgroundSteps.add(pid);
+}
 
 /**
  * Runs one step. A step run beside others (`buffered`) keeps its output and prints it whole when it
@@ -40,7 +71,7 @@ function run(
   command: string,
   args: string[],
   buffered = false,
-  priority?: number,
+  background = false,
 ): Promise<StepResult> {
   const header = `\n━━ ${name} ━━ ${command} ${args.join(' ')}`;
   if (!buffered) console.log(header);
@@ -50,9 +81,9 @@ function run(
       cwd: repoRoot,
       stdio: buffered ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       env: process.env,
+      detached: background,
     });
-    // Set before the step starts its own processes (npm takes ≈300 ms to start), which inherit it.
-    if (priority !== undefined && child.pid !== undefined) setPriority(child.pid, priority);
+    if (background && child.pid !== undefined) behindEverythingElse(child.pid);
     const output: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
@@ -62,6 +93,7 @@ function run(
         console.log(header);
         process.stdout.write(Buffer.concat(output));
       }
+      if (child.pid !== undefined) backgroundSteps.delete(child.pid);
       resolve({ name, ok: status === 0, passed: 0, failed: status === 0 ? 0 : 1, seconds });
     });
   });
@@ -72,7 +104,7 @@ async function runJest(
   extra: string[] = [],
   buffered = false,
   name = project,
-  priority?: number,
+  background = false,
 ): Promise<StepResult> {
   const outputFile = join(resultsDir, `${name}.json`);
   const step = await run(
@@ -80,7 +112,7 @@ async function runJest(
     process.execPath,
     [...jest, '--selectProjects', project, '--json', `--outputFile=${outputFile}`, ...extra],
     buffered,
-    priority,
+    background,
   );
   try {
     const report = JSON.parse(readFileSync(outputFile, 'utf8')) as {
@@ -134,9 +166,9 @@ const steps: StepResult[] = [
   ]),
   // The browser suites run without other suites beside them: they hold the pages and the console to
   // first-paint budgets (the board within 1.5 s), which a neighbouring suite's cloud on the same two
-  // cores pushed over (1.8 s, once). They leave a third of the machine idle (one page, one cloud: 237
-  // CPU-s in 152 s), which packaging fills at the lowest priority, with the checks of its templates after
-  // it: 116 CPU-s of esbuild and serverless that took 79 s on its own.
+  // cores pushed over (1.8 s, once). They leave a fifth of the machine idle (one page, one cloud: 237
+  // CPU-s in 152 s), which packaging fills behind everything else, with the checks of its templates
+  // after it: 116 CPU-s of esbuild and serverless that took 79 s on its own.
   ...(await Promise.all([
     runJest(
       'integration',
@@ -145,11 +177,11 @@ const steps: StepResult[] = [
       'browser',
     ),
     (async () => {
-      const packaged = await run('package', 'npm', ['run', '--silent', 'package'], true, LOWEST_PRIORITY);
+      const packaged = await run('package', 'npm', ['run', '--silent', 'package'], true, true);
       // Both read what `package` wrote, and nothing else: side by side (cfn-lint is one Python process).
       const checks = await Promise.all([
-        run('cfn-lint', 'npm', ['run', '--silent', 'lint:cfn'], true, LOWEST_PRIORITY),
-        runJest('infra', [], true, 'infra', LOWEST_PRIORITY),
+        run('cfn-lint', 'npm', ['run', '--silent', 'lint:cfn'], true, true),
+        runJest('infra', [], true, 'infra', true),
       ]);
       return [packaged, ...checks];
     })(),

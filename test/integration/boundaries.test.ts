@@ -3,7 +3,13 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, startTestCloud, type TestCloud, todayIn } from '@qdn/local-cloud/test-harness';
+import {
+  eventually,
+  startTestCloud,
+  type TestCloud,
+  todayIn,
+  withinOneWindow,
+} from '@qdn/local-cloud/test-harness';
 
 // The system's boundaries as an attacker or a careless user meets them, across services, on one local
 // cloud with small per-client limits (so a test reaches them in a few requests).
@@ -253,6 +259,7 @@ describe('crew links, checklist ticks and customer uploads (item 2)', () => {
 
   it('given crew link lookups past the per-address limit, then 429 with Retry-After, counted in the bridge’s counters table; another address is unaffected', async () => {
     const unknownLink = `/crew/${'Z'.repeat(43)}`;
+    await withinOneWindow(60);
     const answers = [];
     for (let attempt = 0; attempt < 6; attempt++)
       answers.push(await apiFrom('127.0.0.20', 'GET', unknownLink));
@@ -266,6 +273,7 @@ describe('crew links, checklist ticks and customer uploads (item 2)', () => {
 
   it('given checklist ticks past the per-address limit, then 429 with Retry-After', async () => {
     const tick = `/crew/${'Y'.repeat(43)}/checklist/safety-briefing`;
+    await withinOneWindow(60);
     const statuses = [];
     let last: Awaited<ReturnType<typeof apiFrom>> | undefined;
     for (let attempt = 0; attempt < 4; attempt++) {
