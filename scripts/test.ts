@@ -62,16 +62,20 @@ function behindEverythingElse(pid: number): void {
   backgroundSteps.add(pid);
 }
 
-/**
- * Runs one step. A step run beside others (`buffered`) keeps its output and prints it whole when it
- * ends, so parallel steps' lines don't interleave.
- */
+/** How a step runs beside others. */
+interface StepOptions {
+  /** Keeps its output and prints it whole when it ends, so parallel steps' lines don't interleave. */
+  buffered?: boolean;
+  /** Behind everything else (behindEverythingElse). */
+  background?: boolean;
+}
+
+/** Runs one step. */
 function run(
   name: string,
   command: string,
   args: string[],
-  buffered = false,
-  background = false,
+  { buffered = false, background = false }: StepOptions = {},
 ): Promise<StepResult> {
   const header = `\n━━ ${name} ━━ ${command} ${args.join(' ')}`;
   if (!buffered) console.log(header);
@@ -102,17 +106,14 @@ function run(
 async function runJest(
   project: string,
   extra: string[] = [],
-  buffered = false,
-  name = project,
-  background = false,
+  { name = project, ...options }: StepOptions & { name?: string } = {},
 ): Promise<StepResult> {
   const outputFile = join(resultsDir, `${name}.json`);
   const step = await run(
     `${name} tests`,
     process.execPath,
     [...jest, '--selectProjects', project, '--json', `--outputFile=${outputFile}`, ...extra],
-    buffered,
-    background,
+    options,
   );
   try {
     const report = JSON.parse(readFileSync(outputFile, 'utf8')) as {
@@ -148,10 +149,10 @@ const steps: StepResult[] = [
   // Three independent single-process steps side by side on the CI machine's two cores (measured:
   // lint 6 s, typecheck 19 s, unit 13 s one after another).
   ...(await Promise.all([
-    run('lint', 'npm', ['run', '--silent', 'lint'], true),
-    run('typecheck', 'npm', ['run', '--silent', 'typecheck'], true),
+    run('lint', 'npm', ['run', '--silent', 'lint'], { buffered: true }),
+    run('typecheck', 'npm', ['run', '--silent', 'typecheck'], { buffered: true }),
     // With coverage over services/*/src/domain (jest.config.js): under the gate, the step fails.
-    runJest('unit', ['--coverage'], true),
+    runJest('unit', ['--coverage'], { buffered: true }),
   ])),
   // The suites two at a time (jest's default on two cores is one): in band, one suite's cloud keeps its
   // event loop's core busy while the other waits on it; two workers ran all 745 tests in 553 s at 165%
@@ -170,18 +171,16 @@ const steps: StepResult[] = [
   // CPU-s in 152 s), which packaging fills behind everything else, with the checks of its templates
   // after it: 116 CPU-s of esbuild and serverless that took 79 s on its own.
   ...(await Promise.all([
-    runJest(
-      'integration',
-      ['--passWithNoTests', '--runInBand', '--testPathPatterns', '/test/browser/'],
-      false,
-      'browser',
-    ),
+    runJest('integration', ['--passWithNoTests', '--runInBand', '--testPathPatterns', '/test/browser/'], {
+      name: 'browser',
+    }),
     (async () => {
-      const packaged = await run('package', 'npm', ['run', '--silent', 'package'], true, true);
+      const behind = { buffered: true, background: true };
+      const packaged = await run('package', 'npm', ['run', '--silent', 'package'], behind);
       // Both read what `package` wrote, and nothing else: side by side (cfn-lint is one Python process).
       const checks = await Promise.all([
-        run('cfn-lint', 'npm', ['run', '--silent', 'lint:cfn'], true, true),
-        runJest('infra', [], true, 'infra', true),
+        run('cfn-lint', 'npm', ['run', '--silent', 'lint:cfn'], behind),
+        runJest('infra', [], behind),
       ]);
       return [packaged, ...checks];
     })(),

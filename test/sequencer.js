@@ -26,18 +26,17 @@ const MEASURED_SECONDS = {
 export default class LongestFirst extends Sequencer {
   sort(tests) {
     const weight = (test) => {
+      // As jest's own sort does: jest reads it to decide whether a run is quick enough to go in band.
+      test.duration = this.time(test);
       const relative = test.path.slice(test.context.config.rootDir.length + 1);
       // Any other suite without a cached time: by file size, as jest does, below the measured ones.
       return (
-        this.time(test) ??
+        test.duration ??
         (MEASURED_SECONDS[relative] ?? 0) * 1000 + (test.context.hasteFS.getSize(test.path) ?? 0) / 1e6
       );
     };
-    const failedFirst = (test) => (this.hasFailed(test) ? 1 : 0);
-    // As jest's own sort does: jest reads it to decide whether a run is quick enough to go in band.
-    for (const test of tests) test.duration = this.time(test);
     return tests
-      .map((test) => ({ test, failed: failedFirst(test), weight: weight(test) }))
+      .map((test) => ({ test, failed: this.hasFailed(test) ? 1 : 0, weight: weight(test) }))
       .sort((a, b) => b.failed - a.failed || b.weight - a.weight)
       .map(({ test }) => test);
   }
