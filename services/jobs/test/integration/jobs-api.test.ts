@@ -390,6 +390,8 @@ describe('publishing when the bus refuses events', () => {
     // Assess
     const [created] = await eventsFor(body.job.jobId, 1);
     expect(created?.['detail-type']).toBe('JobCreated');
+    // An invocation is logged when it returns, a moment after the event it put on the bus.
+    await cloud.settled();
     const retried = cloud.invocations.filter((invocation) => invocation.functionKey === 'jobs.publishRetry');
     expect(retried.map((invocation) => invocation.outcome)).toContain('ok');
   });

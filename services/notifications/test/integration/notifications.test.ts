@@ -113,6 +113,8 @@ describe('outbound SMS on job changes', () => {
     const phone = newPhone();
     const { job, trackingUrl } = await createJob(phone);
     const booked = await until(() => outbound(phone)[0]);
+    // The phone is recorded as texted after the send; only then does the next text drop the opt-out line.
+    await settle();
 
     await changeStatus(job.jobId, 'en_route', { etaMinutes: 25 });
     const onTheWay = await until(() => outbound(phone)[1]);
@@ -739,6 +741,7 @@ describe('delivery status and the timeline', () => {
     const phone = newPhone();
     const { job, trackingUrl } = await createJob(phone);
     await until(() => outbound(phone)[0]);
+    await settle(); // the phone is recorded as texted after the send (so no opt-out line below)
     const sent = await api('POST', `/jobs/${job.jobId}/messages`, {
       role: 'dispatcher',
       body: { body: 'Can we come 30 min early?' },

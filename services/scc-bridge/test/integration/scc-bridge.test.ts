@@ -222,6 +222,8 @@ describe('a charter with private fields and two crew', () => {
       },
     });
     const messages = await crewMessages(jobId, 2);
+    // The bridge texts before it records the charter (the crew page's source): let that finish first.
+    await cloud.settled();
     tokens = {
       alice: tokenOf(messages.find((m) => m.message.crewId === crew.alice)!.message.body)!,
       bob: tokenOf(messages.find((m) => m.message.crewId === crew.bob)!.message.body)!,
@@ -632,6 +634,8 @@ describe('when SCC fails', () => {
       expect(texted?.message).toMatchObject({ crewId: crew.carol, kind: 'assigned' });
       expect(sccRequestsFor(jobId).map((request) => request.status)).toEqual([503, 503, 503, 201]);
       expect(await dlqDepth()).toBe(0);
+      // The charter is recorded after the text: the link works once the redriven sync has finished.
+      await cloud.settled();
       expect((await api('GET', `/crew/${tokenOf(texted!.message.body)}`)).status).toBe(200);
     } finally {
       cloud.scc.clearFaults();
