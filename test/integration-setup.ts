@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { startDynamoDbLocal } from '@qdn/local-cloud/dynamodb-local';
 import { handlerFiles } from '@qdn/local-cloud/functions-from-topology';
 import { ensurePortFree } from '@qdn/local-cloud/processes';
-import { bundleHandlers } from '@qdn/local-cloud/runtime/bundles';
-import { workerSource } from '@qdn/local-cloud/runtime/functions';
+import { bundleFunctions } from '@qdn/local-cloud/runtime/bundles';
 import { resolveTopology } from '@qdn/local-cloud/topology';
 import { repoRoot } from '../scripts/services.ts';
 
@@ -47,7 +46,7 @@ export default async function resolveTopologyOnce(): Promise<void> {
   // The test clouds' workers import bundled handlers (LocalCloudOptions.bundleFunctions): built here in
   // one esbuild run, not inside the first suite's time limit (a fresh clone builds all of them).
   const bundling = performance.now();
-  const { built } = await bundleHandlers([...handlerFiles(services), workerSource], { repoRoot });
+  const { built } = await bundleFunctions(handlerFiles(services), { repoRoot });
   if (built > 0) {
     console.log(
       `${built} bundles built for the local workers (handlers and the worker runtime) in ${((performance.now() - bundling) / 1000).toFixed(1)} s (.cache/local-bundles)`,

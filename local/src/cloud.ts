@@ -36,7 +36,7 @@ import { localParameters } from './local-parameters.ts';
 import { LOCAL_SECRETS } from './local-secrets.ts';
 import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
 import { type ProvisionedCloud, provisionCloud } from './provision.ts';
-import { bundleHandlers } from './runtime/bundles.ts';
+import { bundleFunctions } from './runtime/bundles.ts';
 import { FunctionPool, type InvocationLog, workerSource } from './runtime/functions.ts';
 import { createS3Front, type S3ObjectCreatedEvent, watchFauxqsUploads } from './s3-front/index.ts';
 import { createSchedulerEmulator, type SchedulerEmulator } from './scheduler/emulator.ts';
@@ -574,16 +574,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     let workerFile = workerSource;
     if (options.bundleFunctions) {
-      const { bundles } = await timed(
+      const bundled = await timed(
         log,
         ({ built }) => `handlers bundled (${built} built, the rest from .cache/local-bundles)`,
         () =>
-          bundleHandlers([...functionsTopology.functions.map((fn) => fn.handlerFile), workerSource], {
-            repoRoot,
-          }),
+          bundleFunctions(
+            functionsTopology.functions.map((fn) => fn.handlerFile),
+            { repoRoot },
+          ),
       );
-      for (const fn of functionsTopology.functions) fn.handlerFile = bundles.get(fn.handlerFile)!;
-      workerFile = bundles.get(workerSource)!;
+      for (const fn of functionsTopology.functions) fn.handlerFile = bundled.bundles.get(fn.handlerFile)!;
+      workerFile = bundled.workerFile;
     }
 
     const invocations: InvocationLog[] = [];

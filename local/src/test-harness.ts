@@ -170,7 +170,10 @@ export async function startTestCloud(
       .filter((event) => event.detail.meta.jobId === jobId)
       .sort((a, b) => (a.detail.meta.version ?? 0) - (b.detail.meta.version ?? 0));
 
-  /** A job's captured events in version order, once `done(events)` holds (or after 15 s). */
+  /**
+   * A job's captured events in version order, once `done(events)` holds. After 15 s it fails naming what
+   * did arrive, rather than handing a test the events so far for a later assertion to fail on.
+   */
   async function eventsUntil(
     jobId: string,
     done: (events: CapturedEvent[]) => boolean,
@@ -179,7 +182,11 @@ export async function startTestCloud(
     for (;;) {
       await receiveCaptured(1);
       const mine = capturedFor(jobId);
-      if (done(mine) || Date.now() > deadline) return mine;
+      if (done(mine)) return mine;
+      if (Date.now() > deadline) {
+        const arrived = mine.map((event) => event['detail-type']).join(', ') || 'none';
+        throw new Error(`Timed out after 15 s waiting for job ${jobId}'s events; arrived: ${arrived}`);
+      }
     }
   }
 

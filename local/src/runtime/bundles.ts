@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { build, version as esbuildVersion, type Metafile } from 'esbuild';
+import { workerSource } from './functions.ts';
 
 /** What a bundle was built from: every input file reachable from its entry, with its mtime and size. */
 interface BundleManifest {
@@ -120,4 +121,16 @@ export async function bundleHandlers(
     rmSync(outdir, { recursive: true, force: true });
   }
   return { bundles, built: stale.length };
+}
+
+/**
+ * What the local workers import: each handler's bundle and the worker runtime's own (worker.ts, which
+ * imports the handler), built together.
+ */
+export async function bundleFunctions(
+  handlerFiles: string[],
+  options: { repoRoot: string; cacheDir?: string },
+): Promise<{ bundles: Map<string, string>; workerFile: string; built: number }> {
+  const { bundles, built } = await bundleHandlers([...handlerFiles, workerSource], options);
+  return { bundles, workerFile: bundles.get(workerSource)!, built };
 }
