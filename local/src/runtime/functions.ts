@@ -244,7 +244,8 @@ export class FunctionPool {
 
   /** Starts one environment ahead of the first call, so the first request doesn't pay the cold start. */
   async warm(): Promise<void> {
-    if (this.#environments.length > 0) return;
+    // Not once closing: npm start warms in the background, and a Ctrl-C can come first.
+    if (this.#closed || this.#environments.length > 0) return;
     await this.#start().ready;
   }
 
