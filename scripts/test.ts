@@ -46,21 +46,20 @@ function behindEverythingElse(pid: number): void {
   } catch {
     // Not Linux, or a kernel without autogroups: niceness is what counts there.
   }
-  // Its own session doesn't get the terminal's Ctrl-C: end it with the run.
-  if (backgroundSteps.size === 0) {
-    process.once('exit', () => {
-      for (const step of backgroundSteps) {
-        try {
-          process.kill(-step, 'SIGTERM');
-        } catch {
-          // Already ended.
-        }
-      }
-    });
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-  }
   backgroundSteps.add(pid);
 }
+
+// A background step's own session doesn't get the terminal's Ctrl-C: those still running end with the run.
+process.once('exit', () => {
+  for (const step of backgroundSteps) {
+    try {
+      process.kill(-step, 'SIGTERM');
+    } catch {
+      // Already ended.
+    }
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /** How a step runs beside others. */
 interface StepOptions {

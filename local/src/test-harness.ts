@@ -178,14 +178,17 @@ export async function startTestCloud(
     jobId: string,
     done: (events: CapturedEvent[]) => boolean,
   ): Promise<CapturedEvent[]> {
-    const deadline = Date.now() + 15_000;
+    const timeoutMs = 15_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       await receiveCaptured(1);
       const mine = capturedFor(jobId);
       if (done(mine)) return mine;
       if (Date.now() > deadline) {
         const arrived = mine.map((event) => event['detail-type']).join(', ') || 'none';
-        throw new Error(`Timed out after 15 s waiting for job ${jobId}'s events; arrived: ${arrived}`);
+        throw new Error(
+          `Timed out after ${timeoutMs} ms waiting for job ${jobId}'s events; arrived: ${arrived}`,
+        );
       }
     }
   }
