@@ -8,12 +8,12 @@
 // sustained 30/s. Writes bench/results/fanout.json (fanout-all.json with BENCH_FANOUT_ALL=1, a -<rate>
 // suffix when BENCH_FANOUT_RATE is set).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { createLocalServer } from '@qdn/local-cloud/http-server';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { startLocalCloud } from '../local/src/index.ts';
 import type { InvocationLog } from '../local/src/runtime/functions.ts';
@@ -35,7 +35,7 @@ function percentile(values: number[], p: number): number {
 async function startCallCounter() {
   let target = '';
   const calls = new Map<string, number>();
-  const server = createServer(async (request, response) => {
+  const server = createLocalServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);

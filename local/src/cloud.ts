@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import {
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +26,7 @@ import { createStripeFake, type StripeFake } from './fakes/stripe.ts';
 import { createTwilioFake, type TwilioFake } from './fakes/twilio.ts';
 import { type FunctionsTopology, functionsFromTopology } from './functions-from-topology.ts';
 import { createHttpFront } from './http-front.ts';
+import { createLocalServer } from './http-server.ts';
 import { localParameters } from './local-parameters.ts';
 import { LOCAL_SECRETS } from './local-secrets.ts';
 import { ensurePortFree, PidFileGuard, requireJava17 } from './processes.ts';
@@ -313,15 +308,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     let handleApi: RequestListener = answerStarting;
     let handleSite: RequestListener = answerStarting;
     let handleConsole: RequestListener = answerStarting;
-    const consoleServer = createServer((request, response) => handleConsole(request, response));
+    const consoleServer = createLocalServer((request, response) => handleConsole(request, response));
     const boundConsolePort = await listen(consoleServer, consolePort);
     stoppers.push(async () => {
       consoleServer.closeAllConnections();
       await new Promise((resolve) => consoleServer.close(resolve));
     });
     const consoleUrl = `http://localhost:${boundConsolePort}`;
-    const apiServer = createServer((request, response) => handleApi(request, response));
-    const siteServer = createServer((request, response) => handleSite(request, response));
+    const apiServer = createLocalServer((request, response) => handleApi(request, response));
+    const siteServer = createLocalServer((request, response) => handleSite(request, response));
     const boundApiPort = await listen(apiServer, apiPort);
     const boundSitePort = await listen(siteServer, sitePort);
     stoppers.push(async () => {

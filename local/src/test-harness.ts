@@ -80,6 +80,14 @@ export function testCloudOptions(): Pick<LocalCloudOptions, 'bundleFunctions' | 
   };
 }
 
+// Reads only: sent twice, they change nothing.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function isConnectionReset(error: unknown): boolean {
+  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
+  return cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET';
+}
+
 /**
  * A local cloud for the services' integration tests: dev tokens for each role, an `api()` that calls
  * the HTTP API as the dashboard or a phone would, and every qdn.* event (jobs, notifications, media,
@@ -125,7 +133,19 @@ export async function startTestCloud(
   const seen: CapturedEvent[] = [];
 
   async function api(method: string, path: string, options: ApiOptions = {}) {
-    const response = await fetch(`${cloud.apiUrl}${path}`, {
+    const response = await fetchOnce(method, path, options).catch((error: unknown) => {
+      // A browser sends an idempotent request again when the connection it reused was reset before any
+      // answer; fetch does not (nodejs/undici#3141). Seen once in CI on a two-core machine under load.
+      if (!IDEMPOTENT.has(method) || !isConnectionReset(error)) throw error;
+      console.warn(`${method} ${path}: connection reset before an answer; sent again once`);
+      return fetchOnce(method, path, options);
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  function fetchOnce(method: string, path: string, options: ApiOptions) {
+    return fetch(`${cloud.apiUrl}${path}`, {
       method,
       headers: {
         ...(options.role ? { authorization: `Bearer ${tokens[options.role]}` } : {}),
@@ -137,8 +157,6 @@ export async function startTestCloud(
       },
       body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
   /** Takes what the capture queue holds now (waiting up to `waitSeconds` for the first); how many. */

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLocalServer } from '../http-server.ts';
 import { createEventRouter, type PutEventsRequestEntry, type PutEventsResult } from './bus.ts';
 import {
   createDeliveryQueue,
@@ -120,7 +121,7 @@ export function createEventBridgeEmulator(options: EventBridgeEmulatorOptions): 
     accountId: location.accountId,
     handle,
     listen: function listen(port = 0, host = '127.0.0.1'): Promise<{ url: string }> {
-      const httpServer = createServer(handle);
+      const httpServer = createLocalServer(handle);
       server = httpServer;
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLocalServer } from '../http-server.ts';
 import { readBody } from './http-fake.ts';
 
 /** One CreateInvalidation call as CloudFront received it. */
@@ -113,7 +114,7 @@ export function createCloudFrontFake(): CloudFrontFake {
       recorded.length = 0;
     },
     listen(port = 0) {
-      server = createServer((request, response) => void handle(request, response));
+      server = createLocalServer((request, response) => void handle(request, response));
       return new Promise((resolve) => {
         server!.listen(port, '127.0.0.1', () =>
           resolve({ url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}` }),

@@ -3,8 +3,8 @@
 // masked, and a queue of injectable faults. Written once so the three fakes fail and record the same way.
 
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLocalServer } from '../http-server.ts';
 import { createRecordsFile } from './records-file.ts';
 
 /** Request bodies above this are answered 413: the fakes never need more, and tests should not hang on one. */
@@ -393,7 +393,7 @@ export function createFakeServer(
     listen: function listen(port = 0) {
       if (closed) return Promise.reject(new Error('fake closed; create a new one'));
       if (server) return Promise.reject(new Error('fake already listening'));
-      const created = createServer(function onRequest(req, res) {
+      const created = createLocalServer(function onRequest(req, res) {
         void handle(req, res);
       });
       server = created;

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLocalServer } from '../http-server.ts';
 import { readBody } from './http-fake.ts';
 
 /** One parameter as the local cloud provides it (brands, signing keys, provider secrets). */
@@ -139,7 +140,7 @@ export function createSsmFake(initial: Record<string, LocalParameter> = {}): Ssm
     failReads: (name) => void failing.add(name),
     clearFaults: () => failing.clear(),
     listen(port = 0) {
-      server = createServer((request, response) => void handle(request, response));
+      server = createLocalServer((request, response) => void handle(request, response));
       return new Promise((resolve) => {
         server!.listen(port, '127.0.0.1', () =>
           resolve({ url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}` }),

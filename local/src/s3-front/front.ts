@@ -4,9 +4,9 @@
 // does those three things as S3 does, passing every other request through untouched.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
+import { createLocalServer } from '../http-server.ts';
 import type { CorsRule } from './cors.ts';
 import { answerPreflight, corsHeaders, defaultCorsRules } from './cors.ts';
 import { newRequestId, S3Error, sendS3Error } from './errors.ts';
@@ -183,7 +183,7 @@ export function createS3Front(options: S3FrontOptions): S3Front {
     handleRequest,
     listen: function listen(port = 0, host = '127.0.0.1') {
       if (server) return Promise.reject(new Error('S3 front already listening'));
-      const created = createServer(handleRequest);
+      const created = createLocalServer(handleRequest);
       server = created;
       return new Promise(function start(resolve, reject) {
         created.once('error', reject);

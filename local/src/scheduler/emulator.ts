@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createLocalServer } from '../http-server.ts';
 import { constraintMessage, isTimeZone, nameProblem, parseAtExpression } from './expression.ts';
 
 /**
@@ -702,7 +703,7 @@ export function createSchedulerEmulator(options: SchedulerEmulatorOptions): Sche
   return {
     handle,
     listen(port = 0, host = '127.0.0.1') {
-      const httpServer = createServer(handle);
+      const httpServer = createLocalServer(handle);
       server = httpServer;
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

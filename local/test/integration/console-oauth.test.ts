@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CONSOLE_TEST_USERS, createConsoleOrigin, s256 } from '../../src/console-origin.ts';
 import { createLocalIdentityProvider, type LocalIdentityProvider } from '../../src/gateway/index.ts';
 import { authorizeJwt } from '../../src/gateway/jwt.ts';
+import { createLocalServer } from '../../src/http-server.ts';
 
 // The console port's stand-in for the Cognito Hosted UI, over HTTP as the browser uses it: the dev
 // login page, authorization code + PKCE, refresh, logout; tokens the API's authorizer accepts.
@@ -24,7 +25,7 @@ beforeAll(async () => {
     issuer: 'https://cognito-idp.us-west-2.amazonaws.com/us-west-2_qdnlocal',
     audience: CLIENT_ID,
   });
-  server = createServer((request, response) => handle(request, response));
+  server = createLocalServer((request, response) => handle(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const handle = createConsoleOrigin({

@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { createServer, request as httpRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AccessLogEntry, HttpApiEvent, LocalIdentityProvider } from '../../src/gateway/index.ts';
 import { createHttpGateway, createLocalIdentityProvider } from '../../src/gateway/index.ts';
+import { createLocalServer } from '../../src/http-server.ts';
 
 const ISSUER = 'https://cognito-idp.us-west-2.amazonaws.com/us-west-2_local';
 const AUDIENCE = 'local-dashboard';
@@ -90,7 +91,7 @@ describe('local HTTP API gateway over HTTP', () => {
       },
       log: (entry) => accessLog.push(entry),
     });
-    server = createServer(gateway);
+    server = createLocalServer(gateway);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -106,6 +107,17 @@ describe('local HTTP API gateway over HTTP', () => {
       server.close((error) => (error ? reject(error) : resolve())),
     );
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('given a keep-alive client, when it is answered, then the server keeps the connection and announces no idle timeout for the client to race', async () => {
+    // Act
+    const response = await fetch(`${baseUrl}/brands/qdn`);
+    await response.text();
+
+    // Assess: with no `Keep-Alive: timeout=` the client alone closes an idle connection.
+    expect(response.headers.get('connection')).toBe('keep-alive');
+    expect(response.headers.get('keep-alive')).toBeNull();
+    expect(server.keepAliveTimeout).toBe(0);
   });
 
   it('given a public route, when it is called, then the function gets a 2.0 event and its value is 200 JSON', async () => {
