@@ -3,6 +3,8 @@
 // brand's backup team gets the relay, the job arrives and completes. Every text the customer gets is
 // printed as it reaches the (fake) Twilio, then the job's timeline and its tracking page URL. Each step
 // prints the HTTP call it makes, so it doubles as a copy-paste guide to the API.
+import { toZonedIso } from '@qdn/shared/zoned-time';
+
 const base = process.env.QDN_API_URL ?? `http://localhost:${process.env.QDN_PORT ?? 3000}`;
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
@@ -86,23 +88,34 @@ if (!health.ok) {
   console.error('The local cloud is not healthy yet; try again in a moment.');
   process.exit(1);
 }
+// A driver acts only on the jobs of the day that name their crew: the demo's job is today's, for the
+// crew of the driver it signs in as.
+const DEMO_CREW_ID = 'crew_demo_driver';
 const { token: dispatcher } = await call<{ token: string }>('GET', '/_local/token?role=dispatcher');
-const { token: driver } = await call<{ token: string }>('GET', '/_local/token?role=driver');
+const { token: driver } = await call<{ token: string }>(
+  'GET',
+  `/_local/token?role=driver&crewId=${DEMO_CREW_ID}`,
+);
 // A new customer number per run, so each demo is a first conversation (and ends with the opt-out line).
 const phone = `+1619555${String(Math.floor(1000 + Math.random() * 8999))}`;
 const toCustomer = (message: OutboxMessage) => message.direction === 'outbound-api' && message.to === phone;
 const printed = new Set<string>();
-const today = new Date();
-const date = new Date(today.getTime() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+// Today in the brand's time zone, in the window that has not ended yet (the afternoon's, late in the day).
+const { timeZone } = await call<{ timeZone: string }>('GET', '/brands/qdn');
+const now = toZonedIso(new Date(), timeZone);
+const date = now.slice(0, 10);
+const window = now.slice(11, 16) < '12:00' ? 'morning' : 'afternoon';
 
-step('1. The dispatcher books a QuickDumpNow trailer pickup (token: npm run token -- --role dispatcher)');
+step(
+  `1. The dispatcher books a QuickDumpNow trailer pickup for today, for the driver's crew (token: npm run token -- --role dispatcher)`,
+);
 const jobBody = {
   brandId: 'qdn',
   customer: { name: 'Mark Soderblom', phone },
   address: { text: '4521 Soderblom Ave, San Diego, CA 92122', lat: 32.8328, lng: -117.2011 },
   serviceType: 'trailer_pickup_and_dump',
-  schedule: { date, window: 'morning' },
-  crewIds: [],
+  schedule: { date, window },
+  crewIds: [DEMO_CREW_ID],
 };
 show('POST', '/jobs', jobBody);
 const { job, trackingUrl } = await call<{ job: { jobId: string; status: string }; trackingUrl: string }>(
@@ -113,7 +126,7 @@ const { job, trackingUrl } = await call<{ job: { jobId: string; status: string }
 console.log(`   → 201 job ${job.jobId}, status ${job.status}`);
 await textsUntil(toCustomer, 1, () => `to the customer ${phone}`, printed);
 
-step('2. The driver heads out (drivers may set en_route, arrived, complete)');
+step(`2. The driver heads out (a driver's token: npm run token -- --role driver --crew-id ${DEMO_CREW_ID})`);
 show('POST', `/jobs/${job.jobId}/status`, { status: 'en_route', etaMinutes: 25 });
 await call('POST', `/jobs/${job.jobId}/status`, {
   token: driver,
@@ -164,7 +177,8 @@ for (const entry of entries) {
     relayedTo ??
     (entry.template as string | undefined) ??
     '';
-  const time = String(entry.at ?? '').slice(11, 19);
+  // The dispatcher's clock: the brand's time zone, not UTC.
+  const time = toZonedIso(new Date(String(entry.at)), timeZone).slice(11, 19);
   console.log(`   ${time}  ${String(entry.type).padEnd(20)} ${detail.replaceAll('\n', ' ').slice(0, 90)}`);
 }
 
