@@ -2,9 +2,11 @@
 // the pages) and `promote` (the same zips another stage runs, its pages, exactly the changed paths
 // invalidated). CloudFormation is one injected step (`serverless deploy` from the release) so everything
 // around it runs against the local cloud in tests.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -20,8 +22,10 @@ import {
 } from './console.ts';
 import { preflight } from './preflight.ts';
 import {
+  composeDependencies,
   deployOrder,
   gitCommit,
+  inDependencyOrder,
   manifestFor,
   type PromotedArtifact,
   packageService,
@@ -66,11 +70,55 @@ export interface PipelineOptions {
 }
 
 function servicesOf(options: PipelineOptions): string[] {
-  const all = deployOrder(readFileSync(join(options.repoRoot, 'serverless-compose.yml'), 'utf8'));
+  const all = deployOrder(composeFile(options));
   if (!options.services) return all;
   const unknown = options.services.filter((service) => !all.includes(service));
   if (unknown.length > 0) throw new UsageError(`unknown services: ${unknown.join(', ')}`);
   return all.filter((service) => options.services!.includes(service));
+}
+
+const composeFile = (options: PipelineOptions) =>
+  readFileSync(join(options.repoRoot, 'serverless-compose.yml'), 'utf8');
+
+/** Every service packaged for `stage` into `dir`, as many at a time as the machine has cores. */
+async function packageAll(
+  options: PipelineOptions,
+  services: string[],
+  stage: string,
+  dir: string,
+  opsAlarmEmail: string | undefined,
+): Promise<void> {
+  const started = performance.now();
+  await inDependencyOrder(services, new Map(), availableParallelism(), (service) =>
+    packageService({
+      repoRoot: options.repoRoot,
+      service,
+      stage,
+      outDir: join(dir, service),
+      params: stageParams(opsAlarmEmail),
+      region: options.region,
+      log: options.log,
+    }),
+  );
+  options.log(`  ${services.length} packaged in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Each stack deployed once those it depends on are (serverless-compose.yml's `dependsOn`): the consumers
+ * side by side after jobs, the pages and the console last. CloudFormation does the work, not this machine.
+ */
+async function deployAll(options: PipelineOptions, services: string[], stage: string, dir: string) {
+  await inDependencyOrder(
+    services,
+    composeDependencies(composeFile(options)),
+    services.length,
+    async (service) => {
+      options.log(`Deploying ${service} to ${stage}`);
+      const started = performance.now();
+      await options.deployStack(service, stage, join(dir, service));
+      options.log(`Deployed ${service} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    },
+  );
 }
 
 /** Refuses (before anything is packaged or deployed) when the stage is not ready. */
@@ -133,16 +181,7 @@ export async function deploy(options: PipelineOptions & { stage: string }): Prom
   const opsAlarmEmail = await ready(options, stage);
   const dir = releaseDir(options.releasesRoot, stage);
   log(`Packaging ${services.length} services for ${stage} into ${dir}`);
-  for (const service of services)
-    packageService({
-      repoRoot: options.repoRoot,
-      service,
-      stage,
-      outDir: join(dir, service),
-      params: stageParams(opsAlarmEmail),
-      region: options.region,
-      log,
-    });
+  await packageAll(options, services, stage, dir, opsAlarmEmail);
   writeManifest(dir, {
     stage,
     ...gitCommit(options.repoRoot),
@@ -153,10 +192,7 @@ export async function deploy(options: PipelineOptions & { stage: string }): Prom
   const consoleBuild = services.includes('console') ? await buildConsole() : undefined;
   if (consoleBuild)
     log(`Built the console (first load ${(consoleBuild.firstLoadJsGzipBytes / 1024).toFixed(1)} KB gzipped)`);
-  for (const service of services) {
-    log(`Deploying ${service}`);
-    await options.deployStack(service, stage, join(dir, service));
-  }
+  await deployAll(options, services, stage, dir);
   const result: DeployResult = { services };
   const reference = `deploy-${stage}-${Date.now()}`;
   if (services.includes('site')) {
@@ -199,16 +235,7 @@ export async function promote(
   const sourceDir = releaseDir(options.releasesRoot, from);
   const targetDir = releaseDir(options.releasesRoot, to);
   log(`Rendering ${to}'s templates (${services.length} services)`);
-  for (const service of services)
-    packageService({
-      repoRoot: options.repoRoot,
-      service,
-      stage: to,
-      outDir: join(targetDir, service),
-      params: stageParams(opsAlarmEmail),
-      region: options.region,
-      log,
-    });
+  await packageAll(options, services, to, targetDir, opsAlarmEmail);
   const artifacts = promoteArtifacts({ sourceDir, targetDir, services });
   writeManifest(targetDir, {
     stage: to,
@@ -221,10 +248,7 @@ export async function promote(
     log(
       `  ${artifact.service}/${artifact.artifact}  ${from} ${artifact.sourceSha256.slice(0, 16)}…  ${to} ${artifact.targetSha256.slice(0, 16)}…`,
     );
-  for (const service of services) {
-    log(`Deploying ${service} to ${to}`);
-    await options.deployStack(service, to, join(targetDir, service));
-  }
+  await deployAll(options, services, to, targetDir);
   const result: PromoteResult = { artifacts, services };
   const reference = `promote-${from}-${to}-${Date.now()}`;
   if (services.includes('site')) {
@@ -259,6 +283,7 @@ export async function promote(
 /**
  * The real CloudFormation step: serverless deploys a package only from the service's own .serverless
  * folder (it reads its state file there whatever --package says), so the release is copied in first.
+ * Stacks deploy side by side, so each line of its output is marked with the service.
  */
 export const serverlessDeploy =
   (repoRoot: string, region: string): DeployStack =>
@@ -266,10 +291,23 @@ export const serverlessDeploy =
     const serviceDir = join(repoRoot, 'services', service);
     rmSync(join(serviceDir, '.serverless'), { recursive: true, force: true });
     cpSync(packageDir, join(serviceDir, '.serverless'), { recursive: true });
-    const result = spawnSync(
+    const child = spawn(
       join(repoRoot, 'node_modules/.bin/serverless'),
       ['deploy', '--stage', stage, '--region', region, '--package', '.serverless'],
-      { cwd: serviceDir, stdio: 'inherit', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
+      {
+        cwd: serviceDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+      },
     );
-    if (result.status !== 0) throw new Error(`serverless deploy of ${service} to ${stage} failed`);
+    for (const [stream, out] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ] as const)
+      createInterface({ input: stream }).on('line', (line) => out.write(`[${service}] ${line}\n`));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    });
+    if (code !== 0) throw new Error(`serverless deploy of ${service} to ${stage} failed`);
   };

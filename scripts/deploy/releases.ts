@@ -2,7 +2,7 @@
 // CloudFormation templates, serverless's state and the function zips) with a manifest of the zips'
 // SHA-256. `npm run promote` renders the target stage's templates and puts the source stage's zips in
 // them byte for byte, so production runs exactly the code staging ran.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -15,6 +15,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 export interface ReleaseManifest {
   stage: string;
@@ -38,11 +41,8 @@ export function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/**
- * The deploy order from serverless-compose.yml (each service after its `dependsOn`), so a service added
- * there is deployed and promoted without a second list to keep.
- */
-export function deployOrder(composeYaml: string): string[] {
+/** Each service of serverless-compose.yml, in its order, with the services its `dependsOn` names. */
+export function composeDependencies(composeYaml: string): Map<string, string[]> {
   const dependsOn = new Map<string, string[]>();
   let current: string | undefined;
   for (const line of composeYaml.split('\n')) {
@@ -63,6 +63,15 @@ export function deployOrder(composeYaml: string): string[] {
           .filter(Boolean),
       );
   }
+  return dependsOn;
+}
+
+/**
+ * The deploy order from serverless-compose.yml (each service after its `dependsOn`), so a service added
+ * there is deployed and promoted without a second list to keep.
+ */
+export function deployOrder(composeYaml: string): string[] {
+  const dependsOn = composeDependencies(composeYaml);
   const order: string[] = [];
   const visit = (name: string, path: string[]) => {
     if (order.includes(name)) return;
@@ -77,8 +86,54 @@ export function deployOrder(composeYaml: string): string[] {
   return order;
 }
 
+/**
+ * Runs `step` for each of `services` (in deploy order) once those it depends on among them are done, at
+ * most `concurrency` at a time: as serverless-compose deploys, jobs first, then the consumers side by
+ * side. After a failure nothing new starts; the steps running finish, and the first error is thrown with
+ * the services that never started.
+ */
+export async function inDependencyOrder(
+  services: string[],
+  dependsOn: ReadonlyMap<string, readonly string[]>,
+  concurrency: number,
+  step: (service: string) => Promise<void>,
+): Promise<void> {
+  const waiting = [...services];
+  const done = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const ready = (service: string) =>
+    (dependsOn.get(service) ?? []).every((need) => done.has(need) || !services.includes(need));
+  for (;;) {
+    for (const service of [...waiting]) {
+      if (failure || running.size >= concurrency) break;
+      if (!ready(service)) continue;
+      waiting.splice(waiting.indexOf(service), 1);
+      running.set(
+        service,
+        step(service)
+          .then(
+            () => void done.add(service),
+            (error: unknown) => {
+              failure ??= { error };
+            },
+          )
+          .finally(() => running.delete(service)),
+      );
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  if (failure) {
+    const error = failure.error instanceof Error ? failure.error : new Error(String(failure.error));
+    if (waiting.length > 0) error.message += ` (not started: ${waiting.join(', ')})`;
+    throw error;
+  }
+  if (waiting.length > 0) throw new Error(`dependsOn cycle among ${waiting.join(', ')}`);
+}
+
 /** `serverless package` of one service for a stage, into the release's folder for it. */
-export function packageService(options: {
+export async function packageService(options: {
   repoRoot: string;
   service: string;
   stage: string;
@@ -87,7 +142,7 @@ export function packageService(options: {
   params?: string[];
   region?: string;
   log?: (line: string) => void;
-}): void {
+}): Promise<void> {
   rmSync(options.outDir, { recursive: true, force: true });
   mkdirSync(options.outDir, { recursive: true });
   const started = performance.now();
@@ -98,7 +153,7 @@ export function packageService(options: {
   const keptPackage = join(serviceDir, `.serverless-kept-${process.pid}`);
   if (existsSync(ownPackage)) renameSync(ownPackage, keptPackage);
   try {
-    runPackage(options);
+    await runPackage(options);
   } finally {
     if (existsSync(keptPackage)) {
       rmSync(ownPackage, { recursive: true, force: true });
@@ -108,9 +163,9 @@ export function packageService(options: {
   options.log?.(`  packaged ${options.service} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function runPackage(options: Parameters<typeof packageService>[0]): void {
+async function runPackage(options: Parameters<typeof packageService>[0]): Promise<void> {
   // The compose file passes only eventBusName, whose value serverless.common.yml's params repeat.
-  const result = spawnSync(
+  await execFileAsync(
     join(options.repoRoot, 'node_modules/.bin/serverless'),
     [
       'package',
@@ -123,14 +178,14 @@ function runPackage(options: Parameters<typeof packageService>[0]): void {
     ],
     {
       cwd: join(options.repoRoot, 'services', options.service),
-      encoding: 'utf8',
       env: { ...process.env, AWS_SDK_LOAD_CONFIG: '0', SLS_TELEMETRY_DISABLED: '1' },
+      maxBuffer: 16 * 1024 * 1024,
     },
-  );
-  if (result.status !== 0)
+  ).catch((error: { stdout?: string; stderr?: string }) => {
     throw new Error(
-      `serverless package ${options.service} --stage ${options.stage} failed:\n${result.stdout}${result.stderr}`,
+      `serverless package ${options.service} --stage ${options.stage} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`,
     );
+  });
 }
 
 export function zipsOf(dir: string): string[] {

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestCloud, type TestCloud } from '../../src/test-harness.ts';
 
@@ -17,23 +18,18 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-/** Runs the demo as `npm run demo` does (without blocking this process, which serves the cloud). */
+/** Runs the demo as `npm run demo` does (asynchronously: this process serves the cloud it calls). */
 function runDemo(apiUrl: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['local/src/cli/demo.ts'], {
-      cwd: repoRoot,
-      env: { ...process.env, QDN_API_URL: apiUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.once('exit', (code) => resolve({ code, output }));
-  });
+  return promisify(execFile)(process.execPath, ['local/src/cli/demo.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, QDN_API_URL: apiUrl },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: error.code ?? null,
+      output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+    }),
+  );
 }
 
 describe('npm run demo', () => {
