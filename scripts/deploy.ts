@@ -1,8 +1,8 @@
 // npm run deploy -- --stage <stage> [--region us-west-2] [--preflight-only]
 // Checks the stage (every SSM parameter, someone on the ops topic) and stops before CloudFormation if
-// anything is missing; then packages every service into .releases/<stage>/, deploys them in
-// serverless-compose.yml's order, uploads the pages and builds and uploads the console (each with its
-// stage's config.json). The release is what `npm run promote` reuses.
+// anything is missing; then packages every service into .releases/<stage>/, deploys each stack once
+// those it depends on in serverless-compose.yml are up, uploads the pages and builds and uploads the
+// console (each with its stage's config.json). The release is what `npm run promote` reuses.
 import { join } from 'node:path';
 import { awsClients, DEFAULT_REGION, describeMapsKey } from './deploy/cli-common.ts';
 import { deploy, serverlessDeploy } from './deploy/pipeline.ts';

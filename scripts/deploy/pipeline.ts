@@ -105,7 +105,8 @@ async function packageAll(
 
 /**
  * Each stack deployed once those it depends on are (serverless-compose.yml's `dependsOn`): the consumers
- * side by side after jobs, the pages and the console last. CloudFormation does the work, not this machine.
+ * side by side after jobs, the pages and the console after the stacks they call. CloudFormation does the
+ * work, not this machine, so all that are ready go at once.
  */
 async function deployAll(options: PipelineOptions, services: string[], stage: string, dir: string) {
   await inDependencyOrder(
@@ -172,7 +173,8 @@ async function consoleConfigOf(options: PipelineOptions, stage: string) {
 
 /**
  * `npm run deploy`: preflight, package every service into the stage's release (and build the console),
- * deploy them in order, then the pages and the console with the stage's config.json files.
+ * deploy each stack once those it depends on are up, then the pages and the console with the stage's
+ * config.json files.
  */
 export async function deploy(options: PipelineOptions & { stage: string }): Promise<DeployResult> {
   const { stage, log } = options;

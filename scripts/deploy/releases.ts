@@ -89,8 +89,8 @@ export function deployOrder(composeYaml: string): string[] {
 /**
  * Runs `step` for each of `services` (in deploy order) once those it depends on among them are done, at
  * most `concurrency` at a time: as serverless-compose deploys, jobs first, then the consumers side by
- * side. After a failure nothing new starts; the steps running finish, and the first error is thrown with
- * the services that never started.
+ * side. After a failure nothing new starts and the steps running finish; then every failure is thrown
+ * (one error, or an AggregateError of them) with the services that never started.
  */
 export async function inDependencyOrder(
   services: string[],
@@ -101,22 +101,22 @@ export async function inDependencyOrder(
   const waiting = [...services];
   const done = new Set<string>();
   const running = new Map<string, Promise<void>>();
-  let failure: { error: unknown } | undefined;
+  const failures: unknown[] = [];
   const ready = (service: string) =>
     (dependsOn.get(service) ?? []).every((need) => done.has(need) || !services.includes(need));
   for (;;) {
     for (const service of [...waiting]) {
-      if (failure || running.size >= concurrency) break;
+      if (failures.length > 0 || running.size >= concurrency) break;
       if (!ready(service)) continue;
       waiting.splice(waiting.indexOf(service), 1);
       running.set(
         service,
-        step(service)
+        // Through a promise even if `step` throws at once, so the steps running still finish first.
+        Promise.resolve()
+          .then(() => step(service))
           .then(
             () => void done.add(service),
-            (error: unknown) => {
-              failure ??= { error };
-            },
+            (error: unknown) => void failures.push(error),
           )
           .finally(() => running.delete(service)),
       );
@@ -124,11 +124,12 @@ export async function inDependencyOrder(
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
-  if (failure) {
-    const error = failure.error instanceof Error ? failure.error : new Error(String(failure.error));
-    if (waiting.length > 0) error.message += ` (not started: ${waiting.join(', ')})`;
-    throw error;
+  const notStarted = waiting.length > 0 ? ` (not started: ${waiting.join(', ')})` : '';
+  if (failures.length === 1) {
+    const [cause] = failures;
+    throw new Error(`${cause instanceof Error ? cause.message : String(cause)}${notStarted}`, { cause });
   }
+  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} failed${notStarted}`);
   if (waiting.length > 0) throw new Error(`dependsOn cycle among ${waiting.join(', ')}`);
 }
 
@@ -181,9 +182,10 @@ async function runPackage(options: Parameters<typeof packageService>[0]): Promis
       env: { ...process.env, AWS_SDK_LOAD_CONFIG: '0', SLS_TELEMETRY_DISABLED: '1' },
       maxBuffer: 16 * 1024 * 1024,
     },
-  ).catch((error: { stdout?: string; stderr?: string }) => {
+  ).catch((error: Error & { stdout?: string; stderr?: string }) => {
     throw new Error(
-      `serverless package ${options.service} --stage ${options.stage} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`,
+      `serverless package ${options.service} --stage ${options.stage} failed (${error.message.split('\n')[0]}):\n${error.stdout ?? ''}${error.stderr ?? ''}`,
+      { cause: error },
     );
   });
 }

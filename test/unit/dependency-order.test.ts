@@ -130,4 +130,55 @@ describe('inDependencyOrder', () => {
       'serverless deploy of media to prod failed (not started: notifications, site, console)',
     );
   });
+
+  it('given two stacks that fail side by side, when both have ended, then both errors are thrown, neither lost', async () => {
+    // Prepare
+    const steps = controlledSteps();
+    const outcome = inDependencyOrder(everyService, compose, everyService.length, steps.step).then(
+      () => undefined,
+      (error: AggregateError) => error,
+    );
+    await steps.flush();
+    await steps.finish('jobs');
+
+    // Act
+    await steps.fail('media', 'media: stack rolled back');
+    await steps.fail('calendar', 'calendar: stack rolled back');
+    await steps.finish('scc-bridge');
+
+    // Assess
+    const error = await outcome;
+    expect(error).toBeInstanceOf(AggregateError);
+    expect(error?.message).toBe('2 failed (not started: notifications, site, console)');
+    expect(error?.errors.map((each: Error) => each.message)).toEqual([
+      'media: stack rolled back',
+      'calendar: stack rolled back',
+    ]);
+  });
+
+  it('given a step that throws before it returns a promise, when others are running, then they still finish before the error is thrown', async () => {
+    // Prepare
+    const steps = controlledSteps();
+    const step = (service: string) => {
+      if (service === 'b') throw new Error('b: no package');
+      return steps.step(service);
+    };
+
+    // Act
+    let settled = false;
+    const outcome = inDependencyOrder(['a', 'b'], new Map(), 2, step).then(
+      () => undefined,
+      (error: Error) => {
+        settled = true;
+        return error;
+      },
+    );
+    await steps.flush();
+    const settledWhileRunning = settled;
+    await steps.finish('a');
+
+    // Assess
+    expect(settledWhileRunning).toBe(false);
+    expect((await outcome)?.message).toBe('b: no package');
+  });
 });

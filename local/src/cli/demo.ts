@@ -100,11 +100,16 @@ const { token: driver } = await call<{ token: string }>(
 const phone = `+1619555${String(Math.floor(1000 + Math.random() * 8999))}`;
 const toCustomer = (message: OutboxMessage) => message.direction === 'outbound-api' && message.to === phone;
 const printed = new Set<string>();
-// Today in the brand's time zone, in the window that has not ended yet (the afternoon's, late in the day).
-const { timeZone } = await call<{ timeZone: string }>('GET', '/brands/qdn');
+// Today in the brand's time zone, in its first window not over yet (after the last one ends, the last:
+// a job may run late). A run across midnight there would see the driver's job become yesterday's.
+const { timeZone, windows } = await call<{
+  timeZone: string;
+  windows: Record<string, { start: string; end: string }>;
+}>('GET', '/brands/qdn');
 const now = toZonedIso(new Date(), timeZone);
 const date = now.slice(0, 10);
-const window = now.slice(11, 16) < '12:00' ? 'morning' : 'afternoon';
+const byStart = Object.entries(windows).sort(([, a], [, b]) => a.start.localeCompare(b.start));
+const [window] = byStart.find(([, hours]) => hours.end > now.slice(11, 16)) ?? byStart.at(-1)!;
 
 step(
   `1. The dispatcher books a QuickDumpNow trailer pickup for today, for the driver's crew (token: npm run token -- --role dispatcher)`,

@@ -4,9 +4,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestCloud, type TestCloud } from '../../src/test-harness.ts';
 
-// `npm run demo`, the README's walkthrough, as a newcomer runs it beside a started cloud. It failed at
-// its second step once drivers could act only on their own crew's jobs of the day (issue 17): it booked
-// tomorrow's job for no crew, and nothing ran it until a walkthrough from a fresh clone.
+// The people's commands beside a started cloud, as the README gives them: `npm run demo` (the
+// walkthrough) and the shortcuts `token`, `outbox`, `sms` and `ops`. The demo failed at its second step
+// once drivers could act only on their own crew's jobs of the day (issue 17): it booked tomorrow's job
+// for no crew, and nothing ran it until a walkthrough from a fresh clone.
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 let harness: TestCloud;
 
@@ -18,11 +19,14 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-/** Runs the demo as `npm run demo` does (asynchronously: this process serves the cloud it calls). */
-function runDemo(apiUrl: string): Promise<{ code: number | null; output: string }> {
-  return promisify(execFile)(process.execPath, ['local/src/cli/demo.ts'], {
+/**
+ * Runs one of local/src/cli's commands as `npm run` does, against the test cloud (asynchronously: this
+ * process serves the cloud it calls).
+ */
+function runCli(script: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
+  return promisify(execFile)(process.execPath, [`local/src/cli/${script}`, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, QDN_API_URL: apiUrl },
+    env: { ...process.env, QDN_API_URL: harness.cloud.apiUrl },
   }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
     (error: { code?: number; stdout?: string; stderr?: string }) => ({
@@ -35,7 +39,7 @@ function runDemo(apiUrl: string): Promise<{ code: number | null; output: string 
 describe('npm run demo', () => {
   it('given a started cloud, when the demo runs, then every step answers, the customer gets each of the four texts, the backup team the relay, the tracking page opens and nothing is dead-lettered', async () => {
     // Act
-    const { code, output } = await runDemo(harness.cloud.apiUrl);
+    const { code, output } = await runCli('demo.ts');
     await harness.cloud.settled();
 
     // Assess
@@ -80,6 +84,42 @@ describe('npm run demo', () => {
       .filter((queue) => queue.held > 0);
     expect(deadLettered).toEqual([]);
   }, 120_000);
+});
+
+describe('the shortcuts (npm run token, outbox, sms, ops)', () => {
+  it('given a started cloud, when a dispatcher uses each, then each answers as the README says', async () => {
+    // Act
+    const token = await runCli('control.ts', 'token', '--role', 'driver', '--crew-id', 'crew_ana');
+    const badRole = await runCli('control.ts', 'token', '--role', 'captain');
+    const phone = '+16195550187';
+    const inbound = await runCli('control.ts', 'sms', '--from', phone, 'Is the truck still coming?');
+    await harness.cloud.settled();
+    const outbox = await runCli('control.ts', 'outbox');
+    const dlqs = await runCli('ops.ts', 'dlqs', '--json');
+    const empty = await runCli('ops.ts', 'messages', 'sms');
+    const unknown = await runCli('ops.ts', 'messages', 'nope');
+
+    // Assess
+    expect(token.code).toBe(0);
+    const claims = JSON.parse(Buffer.from(token.output.trim().split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ 'cognito:groups': ['driver'], 'custom:crewId': 'crew_ana' });
+    expect(badRole).toMatchObject({ code: 1, output: expect.stringContaining('role must be') });
+    expect(inbound.code).toBe(0);
+    // A number with no job is relayed to the brand's backup team (+16195550101 and …0102 locally).
+    expect(outbox.code).toBe(0);
+    expect(outbox.output).toMatch(/→ \+1619555010[12] .*\n.*Is the truck still coming\?/);
+    expect(dlqs.code).toBe(0);
+    const consumers = JSON.parse(dlqs.output) as { consumer: string; dlqDepth: number }[];
+    expect(consumers.map((line) => line.consumer)).toEqual(
+      expect.arrayContaining(['sms', 'timeline', 'crew']),
+    );
+    expect(consumers.filter((line) => line.dlqDepth > 0)).toEqual([]);
+    expect(empty).toMatchObject({ code: 0, output: expect.stringContaining('DLQ is empty') });
+    expect(unknown).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('No service has a consumer nope'),
+    });
+  }, 60_000);
 });
 
 function heldIn(name: string): number {
