@@ -4,7 +4,6 @@
 // around it runs against the local cloud in tests.
 import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
@@ -28,7 +27,7 @@ import {
   inDependencyOrder,
   manifestFor,
   type PromotedArtifact,
-  packageService,
+  packageRelease,
   promoteArtifacts,
   releaseDir,
   writeManifest,
@@ -89,17 +88,15 @@ async function packageAll(
   opsAlarmEmail: string | undefined,
 ): Promise<void> {
   const started = performance.now();
-  await inDependencyOrder(services, new Map(), availableParallelism(), (service) =>
-    packageService({
-      repoRoot: options.repoRoot,
-      service,
-      stage,
-      outDir: join(dir, service),
-      params: stageParams(opsAlarmEmail),
-      region: options.region,
-      log: options.log,
-    }),
-  );
+  await packageRelease({
+    repoRoot: options.repoRoot,
+    services,
+    stage,
+    dir,
+    params: stageParams(opsAlarmEmail),
+    region: options.region,
+    log: options.log,
+  });
   options.log(`  ${services.length} packaged in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

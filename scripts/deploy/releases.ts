@@ -14,6 +14,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -131,6 +132,20 @@ export async function inDependencyOrder(
   }
   if (failures.length > 1) throw new AggregateError(failures, `${failures.length} failed${notStarted}`);
   if (waiting.length > 0) throw new Error(`dependsOn cycle among ${waiting.join(', ')}`);
+}
+
+/** Every service packaged for a stage into `<dir>/<service>`, `concurrency` at a time (one per core). */
+export async function packageRelease(
+  options: Omit<Parameters<typeof packageService>[0], 'service' | 'outDir'> & {
+    services: string[];
+    dir: string;
+    concurrency?: number;
+  },
+): Promise<void> {
+  const { services, dir, concurrency = availableParallelism(), ...each } = options;
+  await inDependencyOrder(services, new Map(), concurrency, (service) =>
+    packageService({ ...each, service, outDir: join(dir, service) }),
+  );
 }
 
 /** `serverless package` of one service for a stage, into the release's folder for it. */
