@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type Brands, brandsFrom } from '@qdn/shared/brands';
 import type { JobOnBus } from '@qdn/shared/events';
 import type { RateLimit, RateLimitDecision, RateLimits } from '@qdn/shared/rate-limit';
+import type { SQSRecord } from 'aws-lambda';
 
 /** The brands of shared/config/brands.local.json (qdn, jada, queen-of-san-diego), as the local cloud runs them. */
 export const testBrands: Brands = brandsFrom(
@@ -69,4 +70,27 @@ export class MemoryRateLimits implements RateLimits {
     this.#counts.set(key, used + 1);
     return { allowed: true };
   }
+}
+
+/**
+ * An SQS record as Lambda hands it to a queue consumer: `body` as it was sent, this being its
+ * `receiveCount`th delivery (SQS's ApproximateReceiveCount), from the test queue qdn-test-sms.
+ */
+export function sqsRecord(messageId: string, body: string, receiveCount = 1): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '0',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-west-2:000000000000:qdn-test-sms',
+    awsRegion: 'us-west-2',
+  };
 }

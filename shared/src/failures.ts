@@ -31,9 +31,10 @@ function ttlDays(): number {
 
 /**
  * Upserts the failure record: first failure time is kept, the rest reflects the latest attempt.
- * Recording must never hide the original error, so a failure to record is logged and swallowed.
+ * Recording must never hide the original error, so a failure to record is logged, not thrown; the
+ * answer says whether the record was written (for a permanent failure it is the only trace left).
  */
-export async function recordFailure(tableName: string, failure: FailureRecord): Promise<void> {
+export async function recordFailure(tableName: string, failure: FailureRecord): Promise<boolean> {
   const expiresAt = Math.floor(Date.parse(failure.failedAt) / 1000) + ttlDays() * DAY_SECONDS;
   try {
     await dynamoDocumentClient().send(
@@ -59,7 +60,9 @@ export async function recordFailure(tableName: string, failure: FailureRecord): 
         },
       }),
     );
+    return true;
   } catch (error) {
     logger.error('Could not record a queue failure', { messageId: failure.messageId, error: error as Error });
+    return false;
   }
 }

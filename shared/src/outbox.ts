@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { loadConfig, requiredString } from './config.ts';
-import { type DomainEvent, EVENT_CATALOG, type EventSource } from './events.ts';
+import { type DomainEvent, detailSchemaOf, EVENT_CATALOG, type EventSource } from './events.ts';
 import { logger } from './logging.ts';
 import { publishEvents } from './publish.ts';
 import { queueConsumer } from './queue.ts';
@@ -101,14 +101,23 @@ export function streamPublisher(options: StreamPublisherOptions) {
     });
 }
 
-/** What the publisher parks on the retry queue: the events of one write, whole, of one source. */
+/**
+ * What the publisher parks on the retry queue: the events of one write, whole, of one source, each
+ * detail valid for its detail-type. The publisher parks whatever the bus refused, an event its own
+ * schema refuses too (publishEvents validates before sending); checked here, such a message fails to
+ * parse and so is retried into the DLQ with its reason, to be fixed and redriven, where failing in
+ * publishEvents would count as a permanent failure and acknowledge the events away.
+ */
 export function parkedEventsSchema(source: EventSource) {
   const detailTypes = Object.keys(EVENT_CATALOG[source]) as [string, ...string[]];
-  return z.object({
-    events: z
-      .array(z.object({ source: z.literal(source), detailType: z.enum(detailTypes), detail: z.unknown() }))
-      .min(1),
-  });
+  const parkedEvent = z
+    .object({ source: z.literal(source), detailType: z.enum(detailTypes), detail: z.unknown() })
+    .superRefine((event, context) => {
+      const checked = detailSchemaOf(event.detailType)!.safeParse(event.detail);
+      for (const issue of checked.error?.issues ?? [])
+        context.addIssue({ code: 'custom', message: issue.message, path: ['detail', ...issue.path] });
+    });
+  return z.object({ events: z.array(parkedEvent).min(1) });
 }
 
 /**

@@ -58,7 +58,8 @@ function describeMessage(message: unknown): { eventId?: string; detailType?: str
  * - The handler throws a TransientError, a network error, a 429 or a 5xx → the record is retried by
  *   SQS with the queue's visibility timeout, then moved to the DLQ after maxReceiveCount.
  * - The handler throws a PermanentError (or another non-retryable 4xx) → the consumer has recorded the
- *   outcome (e.g. SmsFailed); the record is acknowledged.
+ *   outcome (e.g. SmsFailed); the record is acknowledged once its failure record is written (if that
+ *   write fails, it is retried like a transient one: acknowledged, the record was its only trace).
  * - A record that doesn't parse is retried too, so it reaches the DLQ and can be redriven once the
  *   contract is fixed: nothing is dropped silently.
  *
@@ -93,7 +94,7 @@ export function queueConsumer<Message>(
       await handle(message, { record, context, attempt });
     } catch (error) {
       const transient = message === undefined || isTransient(error);
-      await recordFailure(FAILURES_TABLE, {
+      const recorded = await recordFailure(FAILURES_TABLE, {
         messageId: record.messageId,
         consumer: options.consumer,
         errorClass: (error as Error).name ?? 'Error',
@@ -109,6 +110,18 @@ export function queueConsumer<Message>(
         if (MAX_RECEIVE_COUNT !== undefined && attempt >= MAX_RECEIVE_COUNT)
           countDeadLettered(options.consumer);
         logger.warn('Message failed; SQS will retry it', { error: error as Error });
+        throw error;
+      }
+      // Acknowledged, a permanent failure's record is its only trace (a 4xx from the calendar or SCC, a
+      // dispatcher's text for a job gone): if it could not be written, SQS delivers the message again
+      // rather than let it vanish.
+      if (!recorded) {
+        logger.warn(
+          'Message failed permanently but its failure record could not be written; SQS will retry it',
+          {
+            error: error as Error,
+          },
+        );
         throw error;
       }
       logger.info('Message failed permanently; outcome recorded, message acknowledged', {

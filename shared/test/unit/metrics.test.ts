@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Context, SQSEvent } from 'aws-lambda';
+import { sqsRecord } from '@qdn/local-cloud/test-factories';
+import type { Context } from 'aws-lambda';
 
 // The metrics are EMF lines on stdout (CloudWatch Logs turns them into metrics): read back from there.
 process.env.POWERTOOLS_METRICS_NAMESPACE = 'qdn';
@@ -78,27 +79,11 @@ describe('business metrics (EMF)', () => {
     const handler = queueConsumer({ consumer: 'sms', parse: (body) => body }, async () => {
       throw new TransientError('Twilio is down');
     });
-    const record = (messageId: string, receiveCount: number) => ({
-      messageId,
-      receiptHandle: messageId,
-      body: '{}',
-      attributes: {
-        ApproximateReceiveCount: String(receiveCount),
-        SentTimestamp: '0',
-        SenderId: 'x',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-west-2:000000000000:qdn-test-sms',
-      awsRegion: 'us-west-2',
-    });
     emitted();
-    await handler(
-      { Records: [record('m-2', 2), record('m-3', 3)] } as SQSEvent,
-      { getRemainingTimeInMillis: () => 10_000, functionName: 'test' } as Context,
-    );
+    await handler({ Records: [sqsRecord('m-2', '{}', 2), sqsRecord('m-3', '{}', 3)] }, {
+      getRemainingTimeInMillis: () => 10_000,
+      functionName: 'test',
+    } as Context);
     const metrics = emitted();
     expect(metrics).toHaveLength(1);
     expect(metrics[0]).toMatchObject({ consumer: 'sms', DeadLettered: 1 });

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { jobOnBus, sqsRecord } from '@qdn/local-cloud/test-factories';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 // The failure recorder writes to DynamoDB; here it points at a closed port so recording fails fast
-// and is swallowed (what it writes is covered by the integration tests against DynamoDB Local).
+// (what it writes, and a permanent failure acknowledged once recorded, are covered by
+// shared/test/integration/queue-consumer.test.ts against DynamoDB Local).
 process.env.FAILURES_TABLE = 'qdn-test-failures';
 process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9';
 process.env.AWS_MAX_ATTEMPTS = '1';
@@ -15,33 +17,23 @@ const { PermanentError, TransientError } = await import('../../src/errors.ts');
 const { jobEventId } = await import('../../src/events.ts');
 const { busEvents, queueConsumer } = await import('../../src/queue.ts');
 
-function busRecord(messageId: string, detailType: string, jobId: string, version = 1): SQSRecord {
-  const job = {
-    jobId,
-    brandId: 'qdn',
-    version,
-    status: 'scheduled',
-    serviceType: 'junk_removal',
-    customer: { name: 'Ana Ruiz', firstName: 'Ana', phone: '+16195550150' },
-    address: { text: '1 Harbor Dr' },
-    schedule: { date: '2026-12-02', window: 'morning' },
-    crewIds: [],
-  };
+/** A JobCreated (or another detail-type) for a job, as an SQS target receives it from the bus. */
+function busRecord(messageId: string, detailType: string, jobId: string): SQSRecord {
+  const job = jobOnBus({ jobId, version: 1 });
   const detail = {
     meta: {
-      eventId: jobEventId(jobId, version, 'JobCreated'),
+      eventId: jobEventId(jobId, 1, 'JobCreated'),
       occurredAt: '2026-11-22T12:00:00.000Z',
       brandId: 'qdn',
       jobId,
-      version,
+      version: 1,
       correlationId: 'c-1',
     },
     data: { job },
   };
-  return {
+  return sqsRecord(
     messageId,
-    receiptHandle: `rh-${messageId}`,
-    body: JSON.stringify({
+    JSON.stringify({
       version: '0',
       id: `evt-${messageId}`,
       'detail-type': detailType,
@@ -52,18 +44,8 @@ function busRecord(messageId: string, detailType: string, jobId: string, version
       resources: [],
       detail,
     }),
-    attributes: {
-      ApproximateReceiveCount: '2',
-      SentTimestamp: '0',
-      SenderId: 'x',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-west-2:000000000000:qdn-test-sms',
-    awsRegion: 'us-west-2',
-  };
+    2,
+  );
 }
 
 const context = {
@@ -88,7 +70,7 @@ describe('queueConsumer', () => {
     ) as unknown as typeof handler;
   });
 
-  it('given a batch with good, transient, permanent and unparseable records, then only the ones to retry come back', async () => {
+  it('given a batch with good, transient, permanent and unparseable records and no failures table to record them in, then all but the good one come back', async () => {
     // Prepare
     const records = [
       busRecord('m-ok', 'JobCreated', 'qdn_ok'),
@@ -102,8 +84,10 @@ describe('queueConsumer', () => {
     const response = await handler({ Records: records }, context);
 
     // Assess
+    // The permanent one too: acknowledged, its unwritten failure record would leave no trace of it.
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
       'm-garbage',
+      'm-permanent',
       'm-transient',
       'm-unexpected',
     ]);
