@@ -157,7 +157,9 @@ export function checkAgainstBrand(
     });
   }
   const window = input.schedule?.window;
-  if (window !== undefined && !(window in brand.windows)) {
+  // Own keys only: `in` would take "toString" or "__proto__" (Object.prototype's) for a window, and a
+  // job stored with one breaks every text about it.
+  if (window !== undefined && !Object.hasOwn(brand.windows, window)) {
     problems.push({
       field: 'body.schedule.window',
       message: `windows are ${Object.keys(brand.windows).join(', ')}`,

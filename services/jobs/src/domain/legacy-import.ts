@@ -53,7 +53,10 @@ export const LegacyJob = z.object({
   status: z
     .string()
     .transform((status) => status.trim().toLowerCase())
-    .refine((status) => status in STATUSES, `must be one of ${Object.keys(STATUSES).join(', ')}`),
+    .refine(
+      (status) => Object.hasOwn(STATUSES, status),
+      `must be one of ${Object.keys(STATUSES).join(', ')}`,
+    ),
   /** A window name ("afternoon"), a day (YYYY-MM-DD) or an instant (ISO 8601 with its offset). */
   scheduledTime: z.string().trim().min(1).max(40),
   trackingToken: z.string().refine(looksLikeImportedTrackingToken, 'must be 16-128 letters, digits, - or _'),
@@ -75,7 +78,7 @@ function scheduleOf(
 ): JobRecord['schedule'] | { field: string; message: string } {
   const when = record.scheduledTime;
   // The first system's "afternoon" was a window of the day the job was written down.
-  if (when in brand.windows)
+  if (Object.hasOwn(brand.windows, when))
     return { date: zonedDate(new Date(record.created), brand.timeZone), window: when };
   if (/^\d{4}-\d{2}-\d{2}$/.test(when) && !Number.isNaN(Date.parse(when))) return { date: when };
   if (isoDateTime.safeParse(when).success) {

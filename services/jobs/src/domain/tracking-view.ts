@@ -21,7 +21,11 @@ export function trackingView(
   const lastLocation = telemetry
     ? lastLocationForCustomer(job, telemetry.lastPoint, telemetry.now)
     : undefined;
-  const window = job.schedule.window ? brand.windows[job.schedule.window] : undefined;
+  // Own keys only: a job booked before windows were checked that way may name "constructor".
+  const window =
+    job.schedule.window && Object.hasOwn(brand.windows, job.schedule.window)
+      ? brand.windows[job.schedule.window]
+      : undefined;
   return {
     brand: { brandId: brand.brandId, displayName: brand.displayName, theme: brand.theme },
     job: {

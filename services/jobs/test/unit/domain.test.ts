@@ -440,6 +440,14 @@ describe('the tracking view’s schedule', () => {
     );
     expect(view.job.schedule).toEqual({ date: '2026-12-05', timeZone: 'America/Los_Angeles' });
   });
+
+  it('given a window named like a property every object has (stored before bookings refused them), then no window', () => {
+    const view = trackingView(
+      job({ brandId: 'qdn', schedule: { date: '2026-12-05', window: 'constructor' } }),
+      qdn,
+    );
+    expect(view.job.schedule).toEqual({ date: '2026-12-05', timeZone: 'America/Los_Angeles' });
+  });
 });
 
 describe('what the public pages know of a brand', () => {

@@ -217,6 +217,19 @@ describe('creating a job', () => {
     expect(repository.jobs.size).toBe(0);
   });
 
+  it('given a window named like a property every object has ("toString", "constructor", "__proto__"), then 400 on the window and nothing stored', async () => {
+    const { context, repository } = jobsContext();
+    for (const window of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      await expect(
+        createJob(context, newJob({ schedule: { date: '2026-12-03', window } }), dispatcher),
+      ).rejects.toMatchObject({
+        statusCode: 400,
+        details: [{ field: 'body.schedule.window', message: 'windows are morning, afternoon' }],
+      });
+    }
+    expect(repository.jobs.size).toBe(0);
+  });
+
   it('given a trailer the brand does not have, or one out of service, then 400 naming it and nothing stored', async () => {
     const { context, repository } = jobsContext();
     await expect(createJob(context, newJob({ trailerId: 'T-7' }), dispatcher)).rejects.toMatchObject({
@@ -947,6 +960,17 @@ describe('web bookings', () => {
     ).rejects.toMatchObject({
       details: [{ field: 'body.serviceType' }, { field: 'body.schedule.window' }],
     });
+  });
+
+  it('given a window named like a property every object has, then 400 on the window and nothing stored (the job could never be texted)', async () => {
+    const { context, repository } = jobsContext();
+    for (const window of ['toString', 'constructor', '__proto__', 'valueOf']) {
+      await expect(createBooking(context, booking({ window }), web)).rejects.toMatchObject({
+        statusCode: 400,
+        details: [{ field: 'body.schedule.window', message: 'windows are morning, afternoon' }],
+      });
+    }
+    expect(repository.jobs.size).toBe(0);
   });
 
   it('given the phone’s daily allowance used up, then 429; another phone from the same address still books', async () => {

@@ -96,6 +96,21 @@ describe('checking a manifest of the first system', () => {
     expect(problems[0]?.jobId).toBe('qdn_2');
   });
 
+  it('given a window or status named like a property every object has, then a field error, not a job', () => {
+    const manifest = [
+      { ...mark, scheduledTime: 'constructor' },
+      { ...mark, jobId: 'qdn_2', trackingToken: `${MARK_TOKEN}x`, status: 'toString' },
+    ];
+
+    const { jobs, problems } = checkManifest(testBrands.get('qdn'), manifest, 'import');
+
+    expect(jobs).toEqual([]);
+    expect(problems.map((problem) => [problem.index, problem.errors.map((error) => error.field)])).toEqual([
+      [0, ['scheduledTime']],
+      [1, ['status']],
+    ]);
+  });
+
   it('given something other than an array, then one problem and no job', () => {
     const { jobs, problems } = checkManifest(testBrands.get('qdn'), { jobs: [mark] }, 'import');
     expect(jobs).toEqual([]);
