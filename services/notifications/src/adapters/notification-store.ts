@@ -177,6 +177,14 @@ export class DynamoNotificationStore implements NotificationStore {
     now: Date,
     options: { statusChanged?: boolean } = {},
   ): Promise<{ stale: boolean; previousStatusVersion?: number }> {
+    // The job's other items are written before the job item, measured against the job item as it was:
+    // the job item is what the next event compares with, so it must not say they are written before they
+    // are. A write that fails (or a Lambda that times out) leaves it as it was, and the retry, or the
+    // next version's event, writes them again (each is idempotent). One read for it: most events (every
+    // status change) write nothing else.
+    const known = await this.#get(`JOB#${job.jobId}`, 'JOB');
+    if (typeof known?.version === 'number' && known.version > job.version) return { stale: true };
+    await Promise.all(this.#jobItemWrites(job, known, now));
     const { written, previous } = await recordIfNewer(this.#db, {
       table: this.#table,
       key: { pk: `JOB#${job.jobId}`, sk: 'JOB' },
@@ -208,10 +216,15 @@ export class DynamoNotificationStore implements NotificationStore {
     if (!written) return { stale: true };
     const previousStatusVersion =
       typeof previous?.statusVersion === 'number' ? previous.statusVersion : undefined;
+    return previousStatusVersion === undefined ? { stale: false } : { stale: false, previousStatusVersion };
+  }
+
+  /** The items besides JOB an event of the job needs that the job item `known` says are not written yet. */
+  #jobItemWrites(job: JobOnBus, known: Item | undefined, now: Date): Promise<void>[] {
     // The lookup for replies (jobsForPhone) orders by date and reads each job's status from its JOB item:
     // it changes only with the job's number or date, so most events (every status change) skip it.
     const writes: Promise<void>[] = [];
-    if (previous?.phone !== job.customer.phone || previous?.date !== job.schedule.date) {
+    if (known?.phone !== job.customer.phone || known?.date !== job.schedule.date) {
       writes.push(
         this.#put({
           pk: `PHONE#${job.customer.phone}`,
@@ -222,16 +235,15 @@ export class DynamoNotificationStore implements NotificationStore {
       );
     }
     const consent = job.smsConsent;
-    if (consent && consent.phone === job.customer.phone && previous?.consentAt !== consent.at) {
+    if (consent && consent.phone === job.customer.phone && known?.consentAt !== consent.at) {
       writes.push(this.#recordConsent({ ...consent, brandId: job.brandId, jobId: job.jobId }));
     }
-    if (previous?.version === undefined) {
+    if (known === undefined) {
       writes.push(
         this.#put({ pk: `REF#${jobRef(job.jobId)}`, sk: `JOB#${job.jobId}`, updatedAt: now.toISOString() }),
       );
     }
-    await Promise.all(writes);
-    return previousStatusVersion === undefined ? { stale: false } : { stale: false, previousStatusVersion };
+    return writes;
   }
 
   async sendRecord(key: string): Promise<SendRecord | undefined> {

@@ -7,15 +7,34 @@ import { DynamoNotificationStore } from '../../src/adapters/notification-store.t
 // The messages table's store against the local cloud's DynamoDB: the reads and writes issue 21 folded
 // together (fewer calls per SMS) still answer what they answered before.
 let harness: TestCloud;
+let db: DynamoDBDocumentClient;
 let store: DynamoNotificationStore;
 
 beforeAll(async () => {
   harness = await startTestCloud('message-store');
-  const db = DynamoDBDocumentClient.from(harness.cloud.clients.dynamodb, {
+  db = DynamoDBDocumentClient.from(harness.cloud.clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   store = new DynamoNotificationStore(db, 'qdn-notifications-local-messages', { sendRecordTtlDays: 30 });
 }, 90_000);
+
+/**
+ * The store over a client that fails each call `fails` picks (by its command), as a throttled write or a
+ * Lambda that dies part way would: what was written before stays, nothing after it is.
+ */
+function storeFailing(fails: (command: { input: Record<string, unknown> }, call: number) => boolean) {
+  let calls = 0;
+  const failing = new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (command: { input: Record<string, unknown> }) =>
+        fails(command, ++calls)
+          ? Promise.reject(new Error(`injected failure of call ${calls}`))
+          : target.send(command as never);
+    },
+  });
+  return new DynamoNotificationStore(failing, 'qdn-notifications-local-messages', { sendRecordTtlDays: 30 });
+}
 
 afterAll(async () => {
   await harness?.stop();
@@ -54,6 +73,60 @@ describe('textingPermission', () => {
       consented: false,
       texted: true,
     });
+  });
+});
+
+describe('observeJob', () => {
+  it.each([1, 2, 3, 4])(
+    'given the first attempt dies after %i call(s), when the event is retried, then replies, #refs and the consent find the job',
+    async (calls) => {
+      const phone = newPhone();
+      const jobId = newJobId();
+      const job = jobOnBus({ jobId, version: 1, customer: { name: 'Mark', firstName: 'Mark', phone } });
+
+      await storeFailing((_command, call) => call > calls)
+        .observeJob(job, now)
+        .catch(() => undefined);
+      await store.observeJob(job, now);
+
+      expect((await store.jobsForPhone(phone)).map((found) => found.jobId)).toEqual([jobId]);
+      expect((await store.jobByRef(jobId.slice(-6)))?.jobId).toBe(jobId);
+      expect((await store.consentHistory(phone)).consents).toEqual([
+        expect.objectContaining({ brandId: 'qdn', jobId, at: job.smsConsent!.at }),
+      ]);
+      expect(await store.textingPermission(phone, 'qdn')).toMatchObject({ consented: true });
+    },
+  );
+
+  it("given a new number and a new consent whose writes fail, when a later version comes before the retry, then the later version's event writes them", async () => {
+    const [first, second] = [newPhone(), newPhone()];
+    const jobId = newJobId();
+    const job = (version: number, phone: string) =>
+      jobOnBus({
+        jobId,
+        version,
+        customer: { name: 'Mark', firstName: 'Mark', phone },
+        // A new number comes with its own consent (the dispatcher's, when the number changed).
+        smsConsent: {
+          phone,
+          source: 'dispatcher',
+          statement: 'Customer asked by phone for texts about this job',
+          at: phone === first ? '2026-11-28T10:00:00.000Z' : '2026-11-29T10:00:00.000Z',
+          by: 'dispatcher-1',
+        },
+      });
+    await store.observeJob(job(1, first), now);
+
+    // Every call but those on the job item fails: the number's and the consent's items are not written.
+    await storeFailing((command) => (command.input.Key as { sk?: string } | undefined)?.sk !== 'JOB')
+      .observeJob(job(2, second), now)
+      .catch(() => undefined);
+    await store.observeJob(job(3, second), now);
+    const retried = await store.observeJob(job(2, second), now);
+
+    expect(retried).toEqual({ stale: true });
+    expect((await store.jobsForPhone(second)).map((found) => found.version)).toEqual([3]);
+    expect(await store.textingPermission(second, 'qdn')).toMatchObject({ consented: true });
   });
 });
 
