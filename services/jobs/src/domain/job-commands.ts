@@ -226,19 +226,24 @@ export function mayAccess(actor: Actor, job: JobRecord, timeZoneOf: (brandId: st
   );
 }
 
+/**
+ * `GET /jobs?date=`: the day board. A driver's is their own jobs of today only, by the rule of every
+ * other driver route (mayAccess: their crew id in the crew, today in the brand's zone one of the job's
+ * days); for another date that leaves an empty list, the answer of a day without their jobs.
+ */
 export async function listJobs(
   context: JobsContext,
   query: { date: string; status?: string; brandId?: string },
   actor: Actor,
 ) {
   const jobs = await context.repository.listByDate(query.date);
-  // A driver's board is their own jobs: those whose crew holds their crew id (none without one).
-  const crewId = primaryRole(actor) === 'driver' ? (actor.crewId ?? null) : undefined;
+  const now = context.now();
+  const timeZoneOf = (brandId: string) => context.brands.get(brandId).timeZone;
   return jobs.filter(
     (job) =>
       (!query.status || job.status === query.status) &&
       (!query.brandId || job.brandId === query.brandId) &&
-      (crewId === undefined || (crewId !== null && (job.crewIds ?? []).includes(crewId))),
+      mayAccess(actor, job, timeZoneOf, now),
   );
 }
 

@@ -6,8 +6,9 @@ import { ListJobsQuery } from '../domain/job-input.ts';
 
 /**
  * GET /jobs?date=&status=&brandId= → `{ jobs }`, from the byDate index. Dispatchers and admins see the
- * day; a driver sees only the jobs whose crew holds their crew id. With an ETag: `If-None-Match` of an
- * unchanged answer is a 304 with no body (the console polls this).
+ * day; a driver sees only the jobs whose crew holds their crew id, and only today's (another date: an
+ * empty list). With an ETag: `If-None-Match` of an unchanged answer is a 304 with no body (the console
+ * polls this).
  */
 export const handler = httpHandler(
   { roles: ['dispatcher', 'admin', 'driver'], query: ListJobsQuery },

@@ -654,22 +654,32 @@ describe('the console routes', () => {
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
-  it('given a driver with a crew id, then their day lists only jobs whose crew holds it', async () => {
-    const day = '2026-12-10';
-    const mine = (
-      await api('POST', '/jobs', {
-        role: 'dispatcher',
-        body: newJob({ schedule: { date: day }, crewIds: ['crew-7'] }),
-      })
-    ).body.job.jobId;
-    await api('POST', '/jobs', {
-      role: 'dispatcher',
-      body: newJob({ schedule: { date: day }, crewIds: ['crew-8'] }),
-    });
-    const response = await fetch(`${cloud.apiUrl}/jobs?date=${day}`, {
-      headers: { authorization: `Bearer ${await jobs.tokenFor('driver', { crewId: 'crew-7' })}` },
-    });
-    const body = (await response.json()) as { jobs: { jobId: string }[] };
-    expect(body.jobs.map((job) => job.jobId)).toEqual([mine]);
+  it('given a driver with a crew id, then their day lists only jobs whose crew holds it, and only today: another day is an empty list', async () => {
+    const day = today();
+    const tomorrow = todayIn('America/Los_Angeles', new Date(Date.now() + 86_400_000));
+    const create = async (date: string, crewId: string) =>
+      (
+        await api('POST', '/jobs', {
+          role: 'dispatcher',
+          body: newJob({ schedule: { date }, crewIds: [crewId] }),
+        })
+      ).body.job.jobId as string;
+    const mine = await create(day, 'crew-7');
+    await create(day, 'crew-8');
+    const mineTomorrow = await create(tomorrow, 'crew-7');
+    const token = await jobs.tokenFor('driver', { crewId: 'crew-7' });
+    const list = async (date: string) => {
+      const response = await fetch(`${cloud.apiUrl}/jobs?date=${date}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: response.status, body: (await response.json()) as { jobs: { jobId: string }[] } };
+    };
+
+    expect((await list(day)).body.jobs.map((job) => job.jobId)).toEqual([mine]);
+    // Tomorrow's job is the driver's crew's, but not theirs to see before its day (nor is 2026-12-01's).
+    for (const date of [tomorrow, '2026-12-01'])
+      expect(await list(date)).toEqual({ status: 200, body: { jobs: [] } });
+    const board = await api('GET', `/jobs?date=${tomorrow}`, { role: 'dispatcher' });
+    expect(board.body.jobs.map((job: { jobId: string }) => job.jobId)).toContain(mineTomorrow);
   });
 });

@@ -396,6 +396,31 @@ describe('who sees which job', () => {
     ).toEqual([]);
   });
 
+  it('given a driver asking for another day than today (the brand’s), then an empty list, as for a day without their jobs; a rental running through today is listed', async () => {
+    const { context, setNow } = jobsContext([
+      jobRecord({ jobId: 'qdn_today', crewIds: ['crew_ana'], schedule: { date: '2026-12-01' } }),
+      jobRecord({ jobId: 'qdn_yesterday', crewIds: ['crew_ana'], schedule: { date: '2026-11-30' } }),
+      jobRecord({ jobId: 'qdn_tomorrow', crewIds: ['crew_ana'], schedule: { date: '2026-12-02' } }),
+      jobRecord({
+        jobId: 'qdn_rental',
+        crewIds: ['crew_ana'],
+        schedule: { date: '2026-11-29', endDate: '2026-12-03' },
+      }),
+    ]);
+    const ids = (jobs: JobRecord[]) => jobs.map((job) => job.jobId);
+
+    for (const date of ['2026-11-30', '2026-12-02', '2027-01-15']) {
+      expect(await listJobs(context, { date }, driver)).toEqual([]);
+    }
+    expect(ids(await listJobs(context, { date: '2026-12-02' }, dispatcher))).toEqual(['qdn_tomorrow']);
+    expect(ids(await listJobs(context, { date: '2026-12-01' }, driver))).toEqual(['qdn_today']);
+    expect(ids(await listJobs(context, { date: '2026-11-29' }, driver))).toEqual(['qdn_rental']);
+    // Today is San Diego's: at 5 am UTC on the 2nd the driver still has the 1st, not the 2nd.
+    setNow(new Date('2026-12-02T05:00:00Z'));
+    expect(ids(await listJobs(context, { date: '2026-12-01' }, driver))).toEqual(['qdn_today']);
+    expect(await listJobs(context, { date: '2026-12-02' }, driver)).toEqual([]);
+  });
+
   it('given web bookings and scheduled jobs, then the inbox lists only the requests, oldest first', async () => {
     const { context } = jobsContext([
       jobRecord({ jobId: 'qdn_new', status: 'requested', createdAt: '2026-11-30T10:00:00Z' }),
