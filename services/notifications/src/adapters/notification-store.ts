@@ -25,6 +25,7 @@ import type {
   SendClaim,
   SendOutcome,
   SendRecord,
+  Suppression,
   TextingPermission,
   TimelineEntry,
   TrackingLinkSeen,
@@ -155,7 +156,7 @@ const storedDelivery = storedRecord(
 /** PHONE#<e164> / OPTOUT. */
 const storedSuppression = storedRecord(
   'suppression',
-  recordFields<{ source: string; at: string }>()({ source: z.string(), at: z.string() }),
+  recordFields<Suppression>()({ source: z.string(), at: z.string(), messageSid: optionalString }),
 );
 
 export class DynamoNotificationStore implements NotificationStore {
@@ -328,7 +329,7 @@ export class DynamoNotificationStore implements NotificationStore {
     }
   }
 
-  async suppression(phone: string): Promise<{ source: string; at: string } | undefined> {
+  async suppression(phone: string): Promise<Suppression | undefined> {
     const item = await this.#get(`PHONE#${phone}`, 'OPTOUT');
     return item ? storedSuppression(item) : undefined;
   }
@@ -379,8 +380,14 @@ export class DynamoNotificationStore implements NotificationStore {
     return true;
   }
 
-  async suppress(phone: string, source: string, now: Date): Promise<void> {
-    await this.#put({ pk: `PHONE#${phone}`, sk: 'OPTOUT', source, at: now.toISOString() });
+  async suppress(phone: string, source: string, now: Date, messageSid?: string): Promise<void> {
+    await this.#put({
+      pk: `PHONE#${phone}`,
+      sk: 'OPTOUT',
+      source,
+      at: now.toISOString(),
+      ...(messageSid ? { messageSid } : {}),
+    });
   }
 
   async unsuppress(phone: string): Promise<void> {

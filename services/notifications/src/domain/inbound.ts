@@ -212,9 +212,12 @@ async function handleCustomerText(
   // "Please stop texting me" revokes consent as STOP does (FCC, 2025): suppressed at once, confirmed once,
   // and still relayed, flagged, so a person sees it and can resubscribe the number if it was misread.
   const revoked = !keyword && revokesConsent(sms.body);
-  const alreadyOptedOut = revoked && (await deps.store.isSuppressed(sms.from));
-  if (keyword === 'stop') await deps.store.suppress(sms.from, 'keyword', now);
-  if (revoked) await deps.store.suppress(sms.from, 'reply', now);
+  // Opted out by another message, the number had its confirmation then; opted out by this one (an
+  // earlier attempt that failed after the suppression), it has not had it yet.
+  const optedOut = revoked ? await deps.store.suppression(sms.from) : undefined;
+  const alreadyOptedOut = optedOut !== undefined && optedOut.messageSid !== sms.messageSid;
+  if (keyword === 'stop') await deps.store.suppress(sms.from, 'keyword', now, sms.messageSid);
+  if (revoked) await deps.store.suppress(sms.from, 'reply', now, sms.messageSid);
   if (keyword === 'start') await deps.store.unsuppress(sms.from);
   await deps.publish([received(sms, brand, job, 'customer', keyword, revoked)]);
 

@@ -77,6 +77,14 @@ export interface TextingPermission {
   texted: boolean;
 }
 
+/** Why a number is not texted (PHONE#<e164> / OPTOUT): `keyword` (STOP), `reply`, `twilio-21610`. */
+export interface Suppression {
+  source: string;
+  at: string;
+  /** The inbound message that opted the number out (absent for Twilio's 21610, and on older records). */
+  messageSid?: string | undefined;
+}
+
 /** The final outcome of one OutboundSms. */
 export type SendOutcome =
   | { state: 'sent'; messageSid: string; status: string }
@@ -160,12 +168,13 @@ export interface NotificationStore {
   /** Everything on record about texting a number (the admins' export): consents, opt-out, undos. */
   consentHistory(phone: string): Promise<{
     consents: ConsentRecord[];
-    optOut?: { source: string; at: string } | undefined;
+    optOut?: Suppression | undefined;
     restorations: { by: string; at: string; messageSid: string; jobId: string; brandId: string }[];
   }>;
-  /** Why the number is suppressed (`keyword`, `reply`, `twilio-21610`), if it is. */
-  suppression(phone: string): Promise<{ source: string; at: string } | undefined>;
-  suppress(phone: string, source: string, now: Date): Promise<void>;
+  /** Why the number is suppressed (`keyword`, `reply`, `twilio-21610`), if it is, and by which message. */
+  suppression(phone: string): Promise<Suppression | undefined>;
+  /** Suppresses the number; `messageSid`: the inbound message that asked for it. */
+  suppress(phone: string, source: string, now: Date, messageSid?: string): Promise<void>;
   unsuppress(phone: string): Promise<void>;
   /**
    * Lifts a suppression only if it came from a reply read as a revocation (`reply`), and keeps who did

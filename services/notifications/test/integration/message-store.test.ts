@@ -130,6 +130,22 @@ describe('observeJob', () => {
   });
 });
 
+describe('suppressions', () => {
+  it('given a number opted out by a message, then its suppression names the message (a retry of it is not "opted out before")', async () => {
+    const [phone, blocked] = [newPhone(), newPhone()];
+
+    await store.suppress(phone, 'reply', now, 'SM0001');
+    await store.suppress(blocked, 'twilio-21610', now);
+
+    expect(await store.suppression(phone)).toEqual({
+      source: 'reply',
+      at: now.toISOString(),
+      messageSid: 'SM0001',
+    });
+    expect(await store.suppression(blocked)).toEqual({ source: 'twilio-21610', at: now.toISOString() });
+  });
+});
+
 describe('currentTrackingLink', () => {
   it("given job events and rotations in any order, then the highest version's link; none before any event", async () => {
     const jobId = newJobId();

@@ -429,7 +429,10 @@ describe('texts customers and the team send us', () => {
     receivedAt: '2026-11-22T10:00:00Z',
     ...overrides,
   });
-  async function withJobs(jobs: JobOnBus[], options: { relaysPerHour?: number } = {}) {
+  async function withJobs(
+    jobs: JobOnBus[],
+    options: Pick<NonNullable<Parameters<typeof notificationsDeps>[0]>, 'relaysPerHour' | 'answers'> = {},
+  ) {
     const made = notificationsDeps({ ...options, now: new Date('2026-12-01T18:00:00Z') });
     for (const job of jobs) await made.deps.store.observeJob(job, made.deps.now());
     return made;
@@ -524,6 +527,24 @@ describe('texts customers and the team send us', () => {
       expect.objectContaining({ body: 'Please stop texting me', revokedConsent: true }),
       expect.objectContaining({ body: 'seriously, stop texting me', revokedConsent: true }),
     ]);
+  });
+
+  it('given "please stop texting me" whose confirmation Twilio does not take at first (429), when the message is retried, then the confirmation goes once', async () => {
+    const { deps, texts } = await withJobs([jobOnBus({ status: 'scheduled' })], {
+      answers: [new SmsSendError('transient', 'Twilio: Too Many Requests', 20429)],
+    });
+    const sms = inbound({ body: 'Please stop texting me' });
+
+    await expect(handleInbound(deps, sms)).rejects.toMatchObject({ name: 'TransientError' });
+    await handleInbound(deps, sms);
+    await handleInbound(deps, inbound({ body: 'I said stop texting me' }));
+
+    const confirmation = "QuickDumpNow: you won't get more texts from us. Reply START to get them again.";
+    expect(texts.filter((text) => text.to === MARK).map((text) => text.body)).toEqual([
+      confirmation, // refused (429)
+      confirmation,
+    ]);
+    expect(await deps.store.isSuppressed(MARK)).toBe(true);
   });
 
   it('given "can you stop at the gate", then nothing is opted out and the team gets it as any reply', async () => {

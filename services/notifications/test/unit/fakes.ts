@@ -18,6 +18,7 @@ import {
   type SendOutcome,
   type SendRecord,
   SmsSendError,
+  type Suppression,
   type TimelineEntry,
 } from '../../src/domain/ports.ts';
 
@@ -50,7 +51,7 @@ export function memoryStore(
   const records = new Map<string, StoredSend>();
   let leases = 0;
   const jobs = new Map<string, JobSnapshot>();
-  const suppressed = new Map<string, { source: string; at: string }>();
+  const suppressed = new Map<string, Suppression>();
   const restorations: { phone: string; by: string; messageSid: string; at: Date }[] = [];
   const texted = new Set<string>();
   const inboundDone = new Set<string>();
@@ -178,8 +179,8 @@ export function memoryStore(
       restorations: [],
     }),
     suppression: async (phone: string) => suppressed.get(phone),
-    suppress: async (phone: string, source: string, now: Date) =>
-      void suppressed.set(phone, { source, at: now.toISOString() }),
+    suppress: async (phone: string, source: string, now: Date, messageSid?: string) =>
+      void suppressed.set(phone, { source, at: now.toISOString(), ...(messageSid ? { messageSid } : {}) }),
     unsuppress: async (phone: string) => void suppressed.delete(phone),
     async restoreConsent(
       phone: string,
