@@ -88,10 +88,13 @@ export function stripeWebhooks(
       const refused = (message: string) =>
         new ValidationError('Invalid Stripe signature', [{ field: 'headers.stripe-signature', message }]);
       if (!signature) throw refused('missing');
+      // Outside the try: SSM failing is ours, a bare 500 (alarmed, and Stripe retries the delivery),
+      // never a 400 blaming the signature with our error's message in it.
+      const [stripe, secret] = await Promise.all([client(), signingSecret()]);
       let event: unknown;
       try {
         // Checks v1 = HMAC-SHA256(secret, `${t}.${body}`) and that t is within 5 minutes.
-        event = (await client()).webhooks.constructEvent(rawBody, signature, await signingSecret());
+        event = stripe.webhooks.constructEvent(rawBody, signature, secret);
       } catch (error) {
         throw refused((error as Error).message.slice(0, 200));
       }

@@ -47,6 +47,36 @@ async function paidByCard(phone: string) {
   return { booked, checkout, delivery };
 }
 
+describe('the webhook while its configuration is unreadable', () => {
+  // First in the file: no webhook has read the signing secret yet, so nothing is cached.
+  it('given SSM failing reads of the signing secret and the Stripe key, then a bare 500 (an alarm, and Stripe retries), never the 400 of a bad signature; the retry records it', async () => {
+    // Prepare: a paid session whose event we deliver ourselves, properly signed.
+    const booked = await harness.api('POST', '/bookings', { body: booking('+16195550189', 'card') });
+    const checkout = await harness.api('POST', `/bookings/${booked.body.jobId}/checkout`);
+    harness.cloud.stripe.setWebhookUrl('http://127.0.0.1:9/nowhere');
+    await harness.cloud.stripe.pay(checkout.body.sessionId);
+    harness.cloud.stripe.setWebhookUrl(`${harness.cloud.apiUrl}/stripe/webhook`);
+    const payload = JSON.stringify(harness.cloud.stripe.events().at(-1));
+    const deliver = () =>
+      harness.api('POST', '/stripe/webhook', {
+        raw: payload,
+        headers: { 'stripe-signature': harness.cloud.stripe.sign(payload) },
+      });
+
+    // Act: both unreadable (a read that succeeds is cached for minutes, so one at a time would not tell).
+    harness.cloud.ssm.failReads('/qdn/local/stripe-webhook-secret');
+    harness.cloud.ssm.failReads('/qdn/local/stripe-secret-key');
+    const during = await deliver();
+    harness.cloud.ssm.clearFaults();
+    const retried = await deliver();
+
+    // Assess: nothing internal in the answer, and nothing recorded until the retry.
+    expect(during).toMatchObject({ status: 500, body: { error: 'Internal error' } });
+    expect(JSON.stringify(during.body)).not.toMatch(/signature|Injected|AccessDenied|ssm/i);
+    expect(retried).toMatchObject({ status: 200, body: { outcome: 'recorded' } });
+  }, 60_000);
+});
+
 describe('a card deposit through Stripe Checkout', () => {
   it('given a card booking, when the customer pays, then the signed webhook records it once → JobPaymentReceived → receipt text and timeline entry', async () => {
     // Prepare
