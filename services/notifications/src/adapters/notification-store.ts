@@ -381,13 +381,26 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async suppress(phone: string, source: string, now: Date, messageSid?: string): Promise<void> {
-    await this.#put({
-      pk: `PHONE#${phone}`,
-      sk: 'OPTOUT',
-      source,
-      at: now.toISOString(),
-      ...(messageSid ? { messageSid } : {}),
-    });
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            pk: `PHONE#${phone}`,
+            sk: 'OPTOUT',
+            source,
+            at: now.toISOString(),
+            ...(messageSid ? { messageSid } : {}),
+          },
+          // A reply's suppression is the one a dispatcher can lift (restoreConsent): it never replaces one
+          // already on record, so a STOP or a 21610 never becomes liftable, and the first reply's record
+          // (which message, when) stays. A STOP or a 21610 replaces anything.
+          ...(source === 'reply' ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
   }
 
   async unsuppress(phone: string): Promise<void> {

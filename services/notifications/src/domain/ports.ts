@@ -173,7 +173,10 @@ export interface NotificationStore {
   }>;
   /** Why the number is suppressed (`keyword`, `reply`, `twilio-21610`), if it is, and by which message. */
   suppression(phone: string): Promise<Suppression | undefined>;
-  /** Suppresses the number; `messageSid`: the inbound message that asked for it. */
+  /**
+   * Suppresses the number; `messageSid`: the inbound message that asked for it. A `reply` (the only
+   * suppression restoreConsent lifts) never replaces a suppression already on record.
+   */
   suppress(phone: string, source: string, now: Date, messageSid?: string): Promise<void>;
   unsuppress(phone: string): Promise<void>;
   /**

@@ -144,6 +144,37 @@ describe('suppressions', () => {
     });
     expect(await store.suppression(blocked)).toEqual({ source: 'twilio-21610', at: now.toISOString() });
   });
+
+  it.each(['keyword', 'twilio-21610'])(
+    'given a number suppressed by %s, when a later reply is read as an opt-out, then the suppression stays one a dispatcher cannot lift',
+    async (source) => {
+      const phone = newPhone();
+      await store.suppress(phone, source, now, source === 'keyword' ? 'SM0002' : undefined);
+
+      await store.suppress(phone, 'reply', new Date(now.getTime() + 60_000), 'SM0003');
+      const restored = await store.restoreConsent(phone, {
+        by: 'dispatcher-1',
+        messageSid: 'SM0003',
+        at: new Date(now.getTime() + 120_000),
+        jobId: newJobId(),
+        brandId: 'qdn',
+      });
+
+      expect(restored).toBe(false);
+      expect(await store.suppression(phone)).toMatchObject({ source, at: now.toISOString() });
+    },
+  );
+
+  it('given a reply read as an opt-out, then a second such reply keeps the first one’s record, and a STOP replaces it', async () => {
+    const phone = newPhone();
+    await store.suppress(phone, 'reply', now, 'SM0004');
+
+    await store.suppress(phone, 'reply', new Date(now.getTime() + 60_000), 'SM0005');
+    expect(await store.suppression(phone)).toMatchObject({ source: 'reply', messageSid: 'SM0004' });
+
+    await store.suppress(phone, 'keyword', new Date(now.getTime() + 120_000), 'SM0006');
+    expect(await store.suppression(phone)).toMatchObject({ source: 'keyword', messageSid: 'SM0006' });
+  });
 });
 
 describe('currentTrackingLink', () => {

@@ -179,8 +179,11 @@ export function memoryStore(
       restorations: [],
     }),
     suppression: async (phone: string) => suppressed.get(phone),
-    suppress: async (phone: string, source: string, now: Date, messageSid?: string) =>
-      void suppressed.set(phone, { source, at: now.toISOString(), ...(messageSid ? { messageSid } : {}) }),
+    async suppress(phone: string, source: string, now: Date, messageSid?: string) {
+      // As the store: a reply's suppression never replaces one on record.
+      if (source === 'reply' && suppressed.has(phone)) return;
+      suppressed.set(phone, { source, at: now.toISOString(), ...(messageSid ? { messageSid } : {}) });
+    },
     unsuppress: async (phone: string) => void suppressed.delete(phone),
     async restoreConsent(
       phone: string,
