@@ -506,6 +506,10 @@ export class DynamoNotificationStore implements NotificationStore {
     raw: Record<string, string>,
     now: Date,
   ): Promise<'moved' | 'kept' | 'duplicate'> {
+    // The status first: it only moves forward, so doing it again for a replay changes nothing, and a
+    // callback whose record is written (a replay's "duplicate") has always moved it. (Kept first, a record
+    // written before a failed move made Twilio's retry a duplicate: the status never moved.)
+    const moved = await this.#moveStatusForward(jobId, delivery, now);
     // Keyed on what Twilio signs (message, status, error), not on the unsigned idempotency header or
     // the time: a replayed signed callback finds its record and changes nothing. Records expire with
     // the send records.
@@ -528,7 +532,7 @@ export class DynamoNotificationStore implements NotificationStore {
       if (isConditionalCheckFailure(error)) return 'duplicate';
       throw error;
     }
-    return (await this.#moveStatusForward(jobId, delivery, now)) ? 'moved' : 'kept';
+    return moved ? 'moved' : 'kept';
   }
 
   async #moveStatusForward(jobId: string, delivery: DeliveryStatus, now: Date): Promise<boolean> {

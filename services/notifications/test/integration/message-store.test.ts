@@ -177,6 +177,24 @@ describe('suppressions', () => {
   });
 });
 
+describe('recordDelivery', () => {
+  it('given a status callback whose status write fails (500 to Twilio), when Twilio retries it, then the status moves', async () => {
+    const jobId = newJobId();
+    const delivery = { messageSid: `SM${jobId}`, status: 'delivered' };
+    const statusWrite = (command: { input: Record<string, unknown> }) =>
+      String((command.input.Key as { sk?: string } | undefined)?.sk).startsWith('SMS#');
+
+    await expect(storeFailing(statusWrite).recordDelivery(jobId, delivery, {}, now)).rejects.toThrow(
+      /injected failure/,
+    );
+    await store.recordDelivery(jobId, delivery, {}, now);
+    const replayed = await store.recordDelivery(jobId, delivery, {}, now);
+
+    expect((await store.timeline(jobId)).deliveries.get(delivery.messageSid)).toEqual(delivery);
+    expect(replayed).toBe('duplicate');
+  });
+});
+
 describe('currentTrackingLink', () => {
   it("given job events and rotations in any order, then the highest version's link; none before any event", async () => {
     const jobId = newJobId();
