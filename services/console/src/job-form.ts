@@ -51,7 +51,7 @@ export function changesOf(
     changes.customer = { ...base.customer, name: form.name, phone: form.phone };
   if (form.address !== before.address) changes.address = { text: form.address };
   if (form.date !== before.date || form.window !== before.window)
-    changes.schedule = { date: form.date, ...(form.window ? { window: form.window } : {}) };
+    changes.schedule = rescheduled(base.schedule, form.date, form.window);
   if (form.trailerId !== before.trailerId) changes.trailerId = form.trailerId || null;
   if (form.crewIds !== before.crewIds)
     changes.crewIds = form.crewIds
@@ -75,4 +75,48 @@ export function changesOf(
     };
   }
   return changes;
+}
+
+/**
+ * The job's schedule moved to `date` and `window` (none: keep what it had). The PATCH replaces the
+ * whole schedule, so the rest is carried over: a rental's last day moves with its first (the span stays
+ * the days the customer booked, and every one of them stays claimed), and a charter keeps its departure
+ * time unless a window is chosen instead (a job has one or the other).
+ */
+export function rescheduled(schedule: Job['schedule'], date: string, window: string): Job['schedule'] {
+  const { window: _window, time, endDate, ...rest } = schedule;
+  const shift = Date.parse(date) - Date.parse(schedule.date);
+  // No date typed (yet): the last day stays, and the API names the date field.
+  const lastDay =
+    endDate && Number.isFinite(shift)
+      ? new Date(Date.parse(endDate) + shift).toISOString().slice(0, 10)
+      : endDate;
+  return {
+    ...rest,
+    date,
+    ...(window ? { window } : time ? { time } : {}),
+    ...(lastDay ? { endDate: lastDay } : {}),
+  };
+}
+
+/** An edit kept as a draft: the form as the user left it, and the form of the version it started from. */
+export interface EditDraft {
+  started: EditForm;
+  form: EditForm;
+}
+
+export const draftOf = (job: Job): EditDraft => ({ started: formOf(job), form: formOf(job) });
+
+/**
+ * A draft carried onto a newer version of its job (a draft left open while someone else saved, or a 409
+ * on save): what the user changed from the version the draft started from is kept, every other field
+ * takes the job's value now. Saved against the newer version, the PATCH then holds the user's changes
+ * only, instead of writing back the old values of what the other dispatcher changed.
+ */
+export function rebase(draft: EditDraft, job: Job): EditDraft {
+  const now = formOf(job);
+  const form = { ...now };
+  for (const name of Object.keys(now) as (keyof EditForm)[])
+    if (draft.form[name] !== draft.started[name]) form[name] = draft.form[name];
+  return { started: now, form };
 }

@@ -278,7 +278,9 @@ export function Board() {
       {jobs.value !== undefined && (
         <BoardMap jobs={shown} now={now.value} onOpen={(jobId) => setQuery({ job: jobId })} />
       )}
-      {query.job && <Drawer jobId={query.job} onClose={() => setQuery({ job: undefined })} />}
+      {/* Keyed by the job: opening another job starts a fresh drawer, never one holding the last job's
+          edit form (saved onto the new job) or its text draft. */}
+      {query.job && <Drawer key={query.job} jobId={query.job} onClose={() => setQuery({ job: undefined })} />}
     </main>
   );
 }

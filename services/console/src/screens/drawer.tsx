@@ -13,7 +13,7 @@ import {
   STATUS_LABEL,
   statusLabel,
 } from '../domain.ts';
-import { changesOf, type EditForm, formOf } from '../job-form.ts';
+import { changesOf, draftOf, type EditDraft, type EditForm, rebase } from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows } from './board.tsx';
@@ -26,7 +26,16 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
   const admin = user.value?.role === 'admin';
   const editing = useSignal(false);
   const base = useSignal<Job>(job);
-  const form = useDraft<EditForm>(`edit:${job.jobId}`, formOf(job));
+  // The draft keeps the form the edit started from too: see rebase.
+  const draft = useDraft<EditDraft>(`job-edit:${job.jobId}`, draftOf(job));
+  const form = {
+    get value(): EditForm {
+      return draft.value.form;
+    },
+    set value(next: EditForm) {
+      draft.value = { ...draft.value, form: next };
+    },
+  };
   const problem = useSignal<string | undefined>(undefined);
   const fieldErrors = useSignal<Record<string, string>>({});
   const saving = useSignal(false);
@@ -106,7 +115,9 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
             type="button"
             onClick={() => {
               base.value = job;
-              if (!form.dirty) form.value = formOf(job);
+              // A draft left from before (the drawer closed mid-edit, a sign-in again) goes on from the
+              // job as it is now, keeping only what was typed into it.
+              draft.value = draft.dirty ? rebase(draft.value, job) : draftOf(job);
               editing.value = true;
             }}
           >
@@ -146,7 +157,7 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
         return;
       }
       const { job: saved } = await api.update(job.jobId, { ...changes, expectedVersion: base.value.version });
-      form.clear();
+      draft.clear();
       editing.value = false;
       onSaved(saved);
     } catch (error) {
@@ -154,6 +165,8 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
         const { job: theirs } = await api.job(job.jobId);
         const fields = changedFields(base.value, theirs);
         problem.value = `${theirs.updatedBy ?? 'Someone'} changed ${fields.join(', ') || 'this job'} at ${when(theirs.updatedAt)} while you were editing. Your edits are still here: check them against the new version and save again.`;
+        // Their changes show in the form, and saving again sends only what this dispatcher changed.
+        draft.value = rebase(draft.value, theirs);
         base.value = theirs;
         onSaved(theirs);
       } else if (error instanceof ApiError) {
@@ -242,7 +255,7 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
           <button
             type="button"
             onClick={() => {
-              form.clear();
+              draft.clear();
               editing.value = false;
             }}
           >

@@ -4,6 +4,7 @@ import { useSignal } from '@preact/signals';
 import { ApiError, api, type Job } from '../api.ts';
 import { config } from '../config.ts';
 import { ageText } from '../domain.ts';
+import { rescheduled } from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows, learnBrands } from './board.tsx';
@@ -36,7 +37,7 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
         .filter(Boolean);
       const { job: updated } = await api.update(job.jobId, {
         expectedVersion: job.version,
-        schedule: { date: form.value.date, ...(form.value.window ? { window: form.value.window } : {}) },
+        schedule: rescheduled(job.schedule, form.value.date, form.value.window),
         ...(form.value.trailerId ? { trailerId: form.value.trailerId } : {}),
         crewIds,
       });
@@ -56,7 +57,13 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
     event.preventDefault();
     busy.value = true;
     try {
-      await api.changeStatus(job.jobId, { status: 'cancelled', note: `Declined: ${form.value.reason}` });
+      // The version shown: a request another dispatcher confirmed meanwhile gets the 409, not a decline
+      // texted to a customer just told it was booked.
+      await api.changeStatus(job.jobId, {
+        status: 'cancelled',
+        note: `Declined: ${form.value.reason}`,
+        expectedVersion: job.version,
+      });
       form.clear();
       onDone();
     } catch (error) {

@@ -379,6 +379,7 @@ describe('the console', () => {
   it('marks a Zelle booking paid from the drawer with its confirmation number; the customer gets a receipt', async () => {
     const customer = '+16195550192';
     const jobId = await book('Zoe Zelle', customer, { paymentMethod: 'zelle' });
+    const otherId = await book('Otto Other', '+16195550194', { notes: 'Leave the trailer on the street' });
     const confirmed = await site.api('POST', `/jobs/${jobId}/status`, {
       role: 'dispatcher',
       body: { status: 'scheduled' },
@@ -414,6 +415,21 @@ describe('the console', () => {
       },
     );
     expect(await payment.getByRole('button', { name: /^Mark paid/ }).count()).toBe(0);
+
+    // An edit left open when another job is opened stays with its own job: the other job's drawer starts
+    // fresh (it once kept the open form, saved onto the job opened next), and the left draft comes back
+    // on its own job.
+    const notes = dispatcher.getByLabel('Notes (office only)');
+    await dispatcher.getByRole('button', { name: 'Edit details' }).click();
+    await notes.fill('Zelle receipt emailed too');
+    await dispatcher.locator(`.columns [data-job-id="${otherId}"] .card-open`).click();
+    await dispatcher.waitForURL((url) => url.searchParams.get('job') === otherId);
+    await dispatcher.getByRole('button', { name: 'Edit details' }).click();
+    expect(await notes.inputValue()).toBe('Leave the trailer on the street');
+    await dispatcher.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await dispatcher.goto(`${cloud.consoleUrl}/?job=${jobId}`);
+    await dispatcher.getByRole('button', { name: 'Edit details' }).click();
+    expect(await notes.inputValue()).toBe('Zelle receipt emailed too');
     await dispatcher.context().close();
   }, 120_000);
 

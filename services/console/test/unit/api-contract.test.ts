@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { StatusInput, UpdateJobInput } from '../../../jobs/src/domain/job-input.ts';
 import { UploadRequest } from '../../../media/src/domain/photo-input.ts';
 import type { Job } from '../../src/api.ts';
-import { changesOf, formOf } from '../../src/job-form.ts';
+import { changesOf, draftOf, formOf, rebase, rescheduled } from '../../src/job-form.ts';
 
 // The console's request bodies, parsed by the API's own zod schemas: a renamed or tightened field
 // fails here (the types already fail `npm run typecheck`; this checks the values the forms build).
@@ -67,9 +67,79 @@ describe("the console's requests", () => {
     expect(
       StatusInput.safeParse({ status: 'scheduled', reason: 'mis-tap', expectedVersion: 4 }).success,
     ).toBe(true);
-    expect(StatusInput.safeParse({ status: 'cancelled', note: 'Declined: no trailer free' }).success).toBe(
-      true,
-    );
+    expect(
+      StatusInput.safeParse({ status: 'cancelled', note: 'Declined: no trailer free', expectedVersion: 3 })
+        .success,
+    ).toBe(true);
     expect(UploadRequest.safeParse({ contentType: 'image/png', size: 5_000 }).success).toBe(true);
+  });
+});
+
+describe('moving a job', () => {
+  const rental = {
+    ...job,
+    schedule: { date: '2026-12-01', window: 'morning', endDate: '2026-12-03' },
+  } as Job;
+  const charter = { ...job, serviceType: 'charter', schedule: { date: '2026-12-05', time: '17:30' } } as Job;
+
+  it('given a three-day rental given a new window, then its last day is kept', () => {
+    const body = changesOf(rental, { ...formOf(rental), window: 'afternoon' }, false);
+    expect(body).toEqual({ schedule: { date: '2026-12-01', window: 'afternoon', endDate: '2026-12-03' } });
+    expect(UpdateJobInput.safeParse({ ...body, expectedVersion: 3 }).success).toBe(true);
+  });
+
+  it('given a three-day rental moved two days later (across a month end too), then all three days move', () => {
+    expect(rescheduled(rental.schedule, '2026-12-03', 'morning')).toEqual({
+      date: '2026-12-03',
+      window: 'morning',
+      endDate: '2026-12-05',
+    });
+    expect(
+      rescheduled({ date: '2026-12-30', endDate: '2027-01-01', window: 'morning' }, '2027-01-02', ''),
+    ).toEqual({ date: '2027-01-02', endDate: '2027-01-04' });
+  });
+
+  it('given a charter moved to another day, then it keeps its departure time; given a window, the window replaces it', () => {
+    expect(changesOf(charter, { ...formOf(charter), date: '2026-12-06' }, false)).toEqual({
+      schedule: { date: '2026-12-06', time: '17:30' },
+    });
+    expect(rescheduled(charter.schedule, '2026-12-06', 'evening')).toEqual({
+      date: '2026-12-06',
+      window: 'evening',
+    });
+  });
+
+  it('given the date cleared, then the last day stays as it was and the API names the date', () => {
+    const body = changesOf(rental, { ...formOf(rental), date: '' }, false);
+    expect(body.schedule).toEqual({ date: '', window: 'morning', endDate: '2026-12-03' });
+    const parsed = UpdateJobInput.safeParse({ ...body, expectedVersion: 3 });
+    expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toContain('schedule.date');
+  });
+});
+
+describe('an edit left as a draft', () => {
+  const v3 = { ...job, crewIds: ['crew-diego'], notes: 'Side gate' } as Job;
+  // Another dispatcher moved the job to the next day and changed its crew meanwhile.
+  const v4 = {
+    ...v3,
+    version: 4,
+    schedule: { date: '2026-12-04', window: 'afternoon' },
+    crewIds: ['crew-riley'],
+  } as Job;
+
+  it('given a draft from an older version, then only what was typed in it is sent against the newer one', () => {
+    const draft = { ...draftOf(v3), form: { ...formOf(v3), notes: 'Side gate, dog in yard' } };
+    const rebased = rebase(draft, v4);
+    expect(rebased.form).toEqual({ ...formOf(v4), notes: 'Side gate, dog in yard' });
+    expect(changesOf(v4, rebased.form, false)).toEqual({ notes: 'Side gate, dog in yard' });
+  });
+
+  it('given a field changed on both sides, then the draft’s value stays (the dispatcher was told of the conflict)', () => {
+    const draft = { ...draftOf(v3), form: { ...formOf(v3), crewIds: 'crew-sam' } };
+    expect(changesOf(v4, rebase(draft, v4).form, false)).toEqual({ crewIds: ['crew-sam'] });
+  });
+
+  it('given a draft nobody typed in, then it is the job as it is now', () => {
+    expect(rebase(draftOf(v3), v4)).toEqual(draftOf(v4));
   });
 });
