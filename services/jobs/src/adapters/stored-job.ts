@@ -1,7 +1,13 @@
 import { JobStatus, SmsConsent } from '@qdn/shared/events';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
 import * as z from 'zod';
-import type { JobPayment, JobRecord, PrivateJobFields, StatusChange } from '../domain/job.ts';
+import type {
+  JobPayment,
+  JobRecord,
+  PrivateJobFields,
+  ReturnedPayment,
+  StatusChange,
+} from '../domain/job.ts';
 import type { TrackingLinkRecord } from '../domain/ports.ts';
 
 // A module of its own, without the SDK: the stream publisher reads job items too and loads only this.
@@ -35,6 +41,16 @@ const payment = recordFields<JobPayment>()({
   recordedBy: optionalString,
   reference: optionalString,
   checkoutSessionId: optionalString,
+  refundId: optionalString,
+  refundedAt: optionalString,
+});
+
+const returnedPayment = recordFields<ReturnedPayment>()({
+  checkoutSessionId: z.string(),
+  reference: optionalString,
+  amountCents: z.number(),
+  paidAt: z.string(),
+  why: z.enum(['paid-already', 'job-cancelled']),
   refundId: optionalString,
   refundedAt: optionalString,
 });
@@ -81,6 +97,7 @@ export const storedJob = storedRecord(
     priceCents: optionalNumber,
     paymentMethod: optionalString,
     payment: payment.optional(),
+    returnedPayments: z.array(returnedPayment).optional(),
     invoiceUrl: optionalString,
     notes: optionalString,
     crewNotes: optionalString,

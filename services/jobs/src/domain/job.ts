@@ -44,6 +44,23 @@ export interface JobPayment {
 }
 
 /**
+ * A card payment the job could not keep: a Checkout Session paid for a job already paid (a second tab,
+ * the back button; by card under another session, or marked paid by a dispatcher) or paid after the
+ * job was cancelled. Never the job's payment: it is refunded in full (the webhook, once per session)
+ * and stays on the job for staff, so no customer's money is ever lost track of.
+ */
+export interface ReturnedPayment {
+  checkoutSessionId: string;
+  /** The Stripe payment intent refunded. */
+  reference?: string;
+  amountCents: number;
+  paidAt: string;
+  why: 'paid-already' | 'job-cancelled';
+  refundId?: string;
+  refundedAt?: string;
+}
+
+/**
  * A job as the jobs table stores it (one item per job; `version` bumps on every write and every
  * write is conditional on the version it read).
  */
@@ -77,6 +94,8 @@ export interface JobRecord {
   priceCents?: number;
   paymentMethod?: string;
   payment?: JobPayment;
+  /** Card payments the job could not keep, each refunded (ReturnedPayment). */
+  returnedPayments?: ReturnedPayment[];
   invoiceUrl?: string;
   /** The dispatcher's notes: staff views only (gate codes, the customer's other number…). */
   notes?: string;

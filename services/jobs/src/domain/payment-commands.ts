@@ -1,10 +1,11 @@
 import { ConflictError, NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { enforceRateLimit } from '@qdn/shared/rate-limit';
-import type { JobPayment, JobRecord } from './job.ts';
+import type { JobPayment, JobRecord, ReturnedPayment } from './job.ts';
 import type { Actor, JobsContext } from './job-commands.ts';
 import { getJob, staffViews } from './job-commands.ts';
 import type { MarkPaidInput } from './job-input.ts';
 import { retryOnStaleVersion, StaleVersionError } from './ports.ts';
+import { type RefundContext, refundReturnedPayment } from './refunds.ts';
 
 // A job's payment: a card deposit through Stripe Checkout (its session started from the booking page,
 // its completion told by Stripe's signed webhook), or Zelle and cash that a dispatcher marks paid. The
@@ -39,7 +40,11 @@ export interface CompletedCheckout {
   paymentIntentId?: string;
 }
 
-export type CheckoutOutcome = 'recorded' | 'already-recorded' | 'not-paid' | 'unknown-job';
+/**
+ * `refunded`: the session paid for a job that was already paid or cancelled, so it went back to the
+ * customer (and is kept on the job as a ReturnedPayment).
+ */
+export type CheckoutOutcome = 'recorded' | 'already-recorded' | 'refunded' | 'not-paid' | 'unknown-job';
 
 /** Checkout sessions one address may start per hour by default (each is a call to Stripe). */
 export const CHECKOUTS_PER_IP_PER_HOUR = 20;
@@ -89,21 +94,56 @@ export async function startCheckout(
   return { ...session, amountCents };
 }
 
+/** Why a job cannot take a card payment as its own: it has one already, or it was cancelled. */
+function whyNotKept(job: JobRecord): ReturnedPayment['why'] | undefined {
+  if (job.payment?.status === 'paid' || job.payment?.status === 'refunded') return 'paid-already';
+  return job.status === 'cancelled' ? 'job-cancelled' : undefined;
+}
+
 /**
  * Records a completed Checkout Session on its job, once: the same webhook again (Stripe retries, or
  * sends an event twice) finds the session already recorded and changes nothing. A write that loses to
  * a dispatcher's edit reads the job again and retries.
+ *
+ * A session the job cannot keep — a second one paid for a job already paid (two tabs, the back button),
+ * or one paid after the job was cancelled (nothing would ever refund it) — never replaces the job's
+ * payment: it is kept on the job as a ReturnedPayment first, then refunded in full (refunds.ts). A
+ * failed refund throws, so the webhook answers 500 and Stripe's retry finds it on record and refunds.
  */
 export async function recordCheckout(
-  context: Pick<JobsContext, 'repository' | 'now'>,
+  context: RefundContext,
   checkout: CompletedCheckout,
 ): Promise<CheckoutOutcome> {
   if (checkout.paymentStatus !== 'paid') return 'not-paid';
-  return retryOnStaleVersion(async (): Promise<CheckoutOutcome> => {
+  const outcome = await retryOnStaleVersion(async (): Promise<CheckoutOutcome | ReturnedPayment> => {
     const job = await context.repository.get(checkout.jobId);
     if (!job) return 'unknown-job';
     if (job.payment?.checkoutSessionId === checkout.sessionId) return 'already-recorded';
+    const returned = job.returnedPayments?.find((entry) => entry.checkoutSessionId === checkout.sessionId);
+    if (returned) return returned.refundId ? 'already-recorded' : returned;
     const at = context.now().toISOString();
+    const why = whyNotKept(job);
+    if (why) {
+      const entry: ReturnedPayment = {
+        checkoutSessionId: checkout.sessionId,
+        ...(checkout.paymentIntentId ? { reference: checkout.paymentIntentId } : {}),
+        amountCents: checkout.amountTotalCents,
+        paidAt: at,
+        why,
+      };
+      await context.repository.save(
+        {
+          ...job,
+          returnedPayments: [...(job.returnedPayments ?? []), entry],
+          version: job.version + 1,
+          updatedAt: at,
+          updatedBy: 'stripe',
+        },
+        job.version,
+        { claim: undefined, release: undefined },
+      );
+      return entry;
+    }
     const payment: JobPayment = {
       ...(job.payment ?? { method: 'card' }),
       method: 'card',
@@ -117,6 +157,12 @@ export async function recordCheckout(
     await saveWithPayment(context, job, payment, 'stripe', at);
     return 'recorded';
   });
+  if (typeof outcome === 'string') return outcome;
+  // A paid Checkout Session always has its payment intent; without one there is nothing to refund
+  // through the API, and the payment stays on the job for staff.
+  if (!outcome.reference) return 'recorded';
+  await refundReturnedPayment(context, checkout.jobId, { ...outcome, reference: outcome.reference });
+  return 'refunded';
 }
 
 /**

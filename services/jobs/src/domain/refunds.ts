@@ -1,5 +1,5 @@
 import type { ReceivedEvent } from '@qdn/shared/events';
-import type { JobPayment, JobRecord } from './job.ts';
+import type { JobPayment, JobRecord, ReturnedPayment } from './job.ts';
 import type { JobRepository } from './ports.ts';
 import { retryOnStaleVersion } from './ports.ts';
 
@@ -7,18 +7,26 @@ import { retryOnStaleVersion } from './ports.ts';
 // outside our tables, so it runs from the bus (the refunds consumer) under a lease in the refund ledger
 // (@qdn/shared/idempotency): a redelivery, a redrive or a replay a month later refunds nothing twice.
 // Stripe's own idempotency key (the job and the paid session) covers an attempt that may have reached it.
+// A payment the job cannot keep (a second session, or one paid after the cancellation: ReturnedPayment)
+// is refunded the same way from the webhook that told it, under a lease of its own.
 
-/** "Has this job's payment been refunded?", one lease per job (a job is paid by card at most once). */
+/** Which refund: the job's payment, or one of its returned payments (by the session that paid it). */
+export interface RefundOf {
+  jobId: string;
+  checkoutSessionId?: string;
+}
+
+/** "Has this payment been refunded?", one lease per refund: the job's payment, each returned one. */
 export interface RefundLedger {
   claim(
-    jobId: string,
+    refund: RefundOf,
     now: Date,
     leaseMs: number,
   ): Promise<
     { outcome: 'claimed'; leaseToken: string } | { outcome: 'done'; refundId: string } | { outcome: 'busy' }
   >;
-  complete(jobId: string, leaseToken: string, refundId: string, at: Date): Promise<void>;
-  release(jobId: string, leaseToken: string): Promise<void>;
+  complete(refund: RefundOf, leaseToken: string, refundId: string, at: Date): Promise<void>;
+  release(refund: RefundOf, leaseToken: string): Promise<void>;
 }
 
 /** Stripe refunds (src/adapters/stripe-payments.ts). */
@@ -61,23 +69,68 @@ export async function refundCancelledJob(
   // A job uncancelled and paid again is not a case: a refunded payment stays refunded (markPaid refuses it).
   if (job.status !== 'cancelled') return 'nothing-to-refund';
 
-  const claim = await deps.ledger.claim(job.jobId, deps.now(), deps.leaseMs);
-  if (claim.outcome === 'busy') throw new RefundInFlightError(`A refund of ${job.jobId} is in flight`);
-  let refundId: string;
-  if (claim.outcome === 'done') {
-    refundId = claim.refundId;
-  } else {
-    try {
-      const key = `refund:${job.jobId}:${payment.checkoutSessionId ?? payment.reference}`;
-      refundId = (await deps.refunds.refund(payment.reference, key)).refundId;
-    } catch (error) {
-      await deps.ledger.release(job.jobId, claim.leaseToken);
-      throw error;
-    }
-    await deps.ledger.complete(job.jobId, claim.leaseToken, refundId, deps.now());
-  }
+  const { refundId, outcome } = await refundOnce(
+    deps,
+    { jobId: job.jobId },
+    payment.reference,
+    `refund:${job.jobId}:${payment.checkoutSessionId ?? payment.reference}`,
+  );
   await recordRefund(deps, job, refundId);
-  return claim.outcome === 'done' ? 'recorded' : 'refunded';
+  return outcome;
+}
+
+/**
+ * A payment the job could not keep (recorded on it first, as a ReturnedPayment) → refunded in full at
+ * Stripe, once per session, then its refund recorded beside it. Throws while Stripe fails or another
+ * attempt holds the lease: the webhook answers 500 and Stripe delivers it again.
+ */
+export async function refundReturnedPayment(
+  deps: RefundContext,
+  jobId: string,
+  returned: ReturnedPayment & { reference: string },
+): Promise<void> {
+  const session = returned.checkoutSessionId;
+  const { refundId } = await refundOnce(
+    deps,
+    { jobId, checkoutSessionId: session },
+    returned.reference,
+    `refund:${jobId}:${session}`,
+  );
+  await retryOnStaleVersion(async () => {
+    const job = await deps.repository.get(jobId);
+    if (!job?.returnedPayments?.some((entry) => entry.checkoutSessionId === session && !entry.refundId))
+      return;
+    const at = deps.now().toISOString();
+    const returnedPayments = job.returnedPayments.map((entry) =>
+      entry.checkoutSessionId === session ? { ...entry, refundId, refundedAt: at } : entry,
+    );
+    await deps.repository.save(
+      { ...job, returnedPayments, version: job.version + 1, updatedAt: at, updatedBy: 'system:refunds' },
+      job.version,
+      { claim: undefined, release: undefined },
+    );
+  });
+}
+
+/** The refund at Stripe under the ledger's lease: made once, or the one made before. */
+async function refundOnce(
+  deps: RefundContext,
+  refund: RefundOf,
+  paymentIntentId: string,
+  idempotencyKey: string,
+): Promise<{ refundId: string; outcome: 'refunded' | 'recorded' }> {
+  const claim = await deps.ledger.claim(refund, deps.now(), deps.leaseMs);
+  if (claim.outcome === 'busy') throw new RefundInFlightError(`A refund of ${refund.jobId} is in flight`);
+  if (claim.outcome === 'done') return { refundId: claim.refundId, outcome: 'recorded' };
+  let refundId: string;
+  try {
+    refundId = (await deps.refunds.refund(paymentIntentId, idempotencyKey)).refundId;
+  } catch (error) {
+    await deps.ledger.release(refund, claim.leaseToken);
+    throw error;
+  }
+  await deps.ledger.complete(refund, claim.leaseToken, refundId, deps.now());
+  return { refundId, outcome: 'refunded' };
 }
 
 async function recordRefund(deps: RefundContext, first: JobRecord, refundId: string): Promise<void> {

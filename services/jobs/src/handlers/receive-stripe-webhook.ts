@@ -1,13 +1,15 @@
 import { httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
 import { paymentsContext } from '../adapters/payments-context.ts';
+import { refundsContext } from '../adapters/refunds-context.ts';
 import { recordCheckout } from '../domain/payment-commands.ts';
 import { checkoutOfEvent, StripeWebhookBody } from '../domain/payment-input.ts';
 
 /**
  * POST /stripe/webhook (public, signed by Stripe): a verified `checkout.session.completed` records the
- * deposit on its job, once (→ JobPaymentReceived from the table's stream). A bad signature → 400,
- * nothing changed; other event types → 200, ignored.
+ * deposit on its job, once (→ JobPaymentReceived from the table's stream); a session the job cannot
+ * keep (paid already, or cancelled) is refunded through the refunds' ledger and Stripe client. A bad
+ * signature → 400, nothing changed; other event types → 200, ignored.
  */
 export const handler = httpHandler(
   { bodyFormat: 'raw', body: StripeWebhookBody, maxBodyBytes: 256 * 1024 },
@@ -16,7 +18,7 @@ export const handler = httpHandler(
     const event = await context.stripeWebhooks.verify(body, headers['stripe-signature']);
     const checkout = checkoutOfEvent(event);
     if (!checkout) return { body: { received: true, ignored: event.type } };
-    const outcome = await recordCheckout(context, checkout);
+    const outcome = await recordCheckout(refundsContext(), checkout);
     logger.info('Stripe checkout', { eventId: event.id, jobId: checkout.jobId, outcome });
     return { body: { received: true, outcome } };
   },

@@ -342,3 +342,80 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     expect(texts.filter((body) => body.includes('we received your card payment'))).toHaveLength(1);
   }, 90_000);
 });
+
+describe('a card payment the job cannot keep', () => {
+  const refundsOf = (intent: unknown) =>
+    harness.cloud.stripe.refunds().filter((refund) => refund.payment_intent === intent);
+  const sessionOf = (id: string) => harness.cloud.stripe.sessions().find((candidate) => candidate.id === id)!;
+
+  it('given two Checkout Sessions for one job (two tabs) both paid, then the first is the job’s payment and the second is refunded once at Stripe and kept on the job for staff', async () => {
+    // Prepare: both tabs start a session before either pays.
+    const phone = '+16195550190';
+    const booked = await harness.api('POST', '/bookings', { body: booking(phone, 'card') });
+    const { jobId } = booked.body;
+    const first = await harness.api('POST', `/bookings/${jobId}/checkout`);
+    const second = await harness.api('POST', `/bookings/${jobId}/checkout`);
+    expect([first.status, second.status]).toEqual([201, 201]);
+
+    // Act
+    const paidFirst = await harness.cloud.stripe.pay(first.body.sessionId);
+    const paidSecond = await harness.cloud.stripe.pay(second.body.sessionId);
+    const resent = await harness.cloud.stripe.resend(harness.cloud.stripe.events().at(-1)!.id);
+
+    // Assess
+    expect(paidFirst).toMatchObject({ status: 200, response: { outcome: 'recorded' } });
+    expect(paidSecond).toMatchObject({ status: 200, response: { outcome: 'refunded' } });
+    expect(resent).toMatchObject({ status: 200, response: { outcome: 'already-recorded' } });
+    const [a, b] = [sessionOf(first.body.sessionId), sessionOf(second.body.sessionId)];
+    expect(refundsOf(a.payment_intent)).toEqual([]);
+    const refunds = refundsOf(b.payment_intent);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ amount: b.amount_total, status: 'succeeded' });
+    const job = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+    expect(job.payment).toMatchObject({
+      status: 'paid',
+      checkoutSessionId: a.id,
+      reference: a.payment_intent,
+    });
+    expect(job.returnedPayments).toEqual([
+      expect.objectContaining({
+        checkoutSessionId: b.id,
+        reference: b.payment_intent,
+        amountCents: b.amount_total,
+        why: 'paid-already',
+        refundId: refunds[0]!.id,
+      }),
+    ]);
+    // One receipt: the money that went back was never the job's.
+    await harness.settled();
+    expect(
+      textsTo(phone).filter((message) => message.body.includes('we received your card payment')),
+    ).toHaveLength(1);
+  }, 90_000);
+
+  it('given a session paid after the booking was declined, then the job is not marked paid and the payment is refunded at Stripe', async () => {
+    const booked = await harness.api('POST', '/bookings', { body: booking('+16195550191', 'card') });
+    const { jobId } = booked.body;
+    const checkout = await harness.api('POST', `/bookings/${jobId}/checkout`);
+    const declined = await harness.api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'cancelled', note: 'no trailer that day' },
+    });
+    expect(declined.status).toBe(200);
+
+    const delivery = await harness.cloud.stripe.pay(checkout.body.sessionId);
+
+    expect(delivery).toMatchObject({ status: 200, response: { outcome: 'refunded' } });
+    const session = sessionOf(checkout.body.sessionId);
+    expect(refundsOf(session.payment_intent)).toHaveLength(1);
+    const job = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+    expect(job).toMatchObject({ status: 'cancelled', payment: { status: 'due' } });
+    expect(job.returnedPayments).toEqual([
+      expect.objectContaining({
+        checkoutSessionId: session.id,
+        why: 'job-cancelled',
+        refundId: expect.any(String),
+      }),
+    ]);
+  }, 60_000);
+});

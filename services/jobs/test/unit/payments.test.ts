@@ -15,7 +15,13 @@ import {
   startCheckout,
 } from '../../src/domain/payment-commands.ts';
 import { checkoutOfEvent } from '../../src/domain/payment-input.ts';
-import { type RefundContext, type RefundLedger, refundCancelledJob } from '../../src/domain/refunds.ts';
+import {
+  type CardRefunds,
+  type RefundContext,
+  type RefundLedger,
+  type RefundOf,
+  refundCancelledJob,
+} from '../../src/domain/refunds.ts';
 import { jobRecord, MemoryJobRepository, MemoryLinkViews } from './fakes.ts';
 
 // Paying at booking (issue 19): the brand's methods on the booking, a card deposit through Stripe
@@ -26,11 +32,52 @@ const NOW = new Date('2026-12-01T20:00:00.000Z');
 const dispatcher: Actor = { userId: 'dispatcher-1', roles: ['dispatcher'] };
 const web = { sourceIp: '203.0.113.7' };
 
+/** The refund ledger in memory, with the primitive's rules: one lease at a time per refund, done once. */
+function memoryLedger() {
+  const items = new Map<string, { leaseToken?: string; refundId?: string }>();
+  const keyOf = (refund: RefundOf) =>
+    refund.checkoutSessionId ? `${refund.jobId}#${refund.checkoutSessionId}` : refund.jobId;
+  let tokens = 0;
+  const ledger: RefundLedger = {
+    async claim(refund) {
+      const item = items.get(keyOf(refund)) ?? {};
+      if (item.refundId) return { outcome: 'done', refundId: item.refundId };
+      if (item.leaseToken) return { outcome: 'busy' };
+      const leaseToken = `lease-${++tokens}`;
+      items.set(keyOf(refund), { leaseToken });
+      return { outcome: 'claimed', leaseToken };
+    },
+    async complete(refund, _leaseToken, refundId) {
+      items.set(keyOf(refund), { refundId });
+    },
+    async release(refund) {
+      items.set(keyOf(refund), {});
+    },
+  };
+  return { ledger, items, keyOf };
+}
+
+/** Stripe's refunds in memory: each call with its payment intent and idempotency key; `fail` makes the next throw. */
+function memoryRefunds() {
+  const calls: [string, string][] = [];
+  const state = { fail: false };
+  const refunds: CardRefunds = {
+    async refund(intent, key) {
+      if (state.fail) throw Object.assign(new Error('Stripe 503'), { statusCode: 503 });
+      calls.push([intent, key]);
+      return { refundId: `re_test_${calls.length}`, status: 'succeeded' };
+    },
+  };
+  return { refunds, calls, state };
+}
+
 function paymentsContext() {
   const repository = new MemoryJobRepository();
   const checkouts: Parameters<CardPayments['createCheckout']>[0][] = [];
+  const { ledger } = memoryLedger();
+  const stripe = memoryRefunds();
   let ids = 0;
-  const context: JobsContext & { cardPayments: CardPayments } = {
+  const context: JobsContext & { cardPayments: CardPayments } & Omit<RefundContext, 'repository' | 'now'> = {
     repository,
     brands: testBrands,
     now: () => NOW,
@@ -51,8 +98,11 @@ function paymentsContext() {
         };
       },
     },
+    ledger,
+    refunds: stripe.refunds,
+    leaseMs: 60_000,
   };
-  return { context, repository, checkouts };
+  return { context, repository, checkouts, stripe };
 }
 
 const booking = (overrides: Partial<BookingInput> = {}): BookingInput => ({
@@ -250,30 +300,139 @@ describe('Zelle and cash marked paid by a dispatcher', () => {
   });
 });
 
-describe('a refund when a dispatcher cancels a job paid by card', () => {
-  /** The refund ledger in memory, with the primitive's rules: one lease at a time, done once. */
-  function memoryLedger() {
-    const items = new Map<string, { leaseToken?: string; refundId?: string }>();
-    let tokens = 0;
-    const ledger: RefundLedger = {
-      async claim(jobId) {
-        const item = items.get(jobId) ?? {};
-        if (item.refundId) return { outcome: 'done', refundId: item.refundId };
-        if (item.leaseToken) return { outcome: 'busy' };
-        const leaseToken = `lease-${++tokens}`;
-        items.set(jobId, { leaseToken });
-        return { outcome: 'claimed', leaseToken };
-      },
-      async complete(jobId, _leaseToken, refundId) {
-        items.set(jobId, { refundId });
-      },
-      async release(jobId) {
-        items.set(jobId, {});
-      },
-    };
-    return { ledger, items };
-  }
+describe('a card payment the job cannot keep (a second session, or paid after the job was cancelled)', () => {
+  const completed = (jobId: string, n: number, amountTotalCents = 5_000): CompletedCheckout => ({
+    sessionId: `cs_test_${n}`,
+    jobId,
+    paymentStatus: 'paid',
+    amountTotalCents,
+    paymentIntentId: `pi_test_${n}`,
+  });
 
+  it('given a second session paid for a job already paid (two tabs, the back button), then the first payment stays, the second is refunded in full and kept on record', async () => {
+    // Prepare
+    const { context, repository, stripe } = paymentsContext();
+    const { jobId, payment } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    const deposit = payment!.amountDueCents;
+    expect(await recordCheckout(context, completed(jobId, 1, deposit))).toBe('recorded');
+    const paid = repository.jobs.get(jobId)!;
+
+    // Act
+    const second = await recordCheckout(context, completed(jobId, 2, deposit));
+    const again = await recordCheckout(context, completed(jobId, 2, deposit));
+
+    // Assess: the job's payment is still the first; the second went back once, and is on the job for staff.
+    expect([second, again]).toEqual(['refunded', 'already-recorded']);
+    const job = repository.jobs.get(jobId)!;
+    expect(job.payment).toEqual(paid.payment);
+    expect(job.payment).toMatchObject({ reference: 'pi_test_1', checkoutSessionId: 'cs_test_1' });
+    expect(stripe.calls).toEqual([['pi_test_2', `refund:${jobId}:cs_test_2`]]);
+    expect(job.returnedPayments).toEqual([
+      {
+        checkoutSessionId: 'cs_test_2',
+        reference: 'pi_test_2',
+        amountCents: deposit,
+        paidAt: NOW.toISOString(),
+        why: 'paid-already',
+        refundId: 're_test_1',
+        refundedAt: NOW.toISOString(),
+      },
+    ]);
+    // No second JobPaymentReceived (no second receipt text) for money that went back.
+    expect(eventsForJobChange(paid, job).map((event) => event.detailType)).not.toContain(
+      'JobPaymentReceived',
+    );
+  });
+
+  it('given a session paid after the job was cancelled (declined, expired), then the job is not marked paid: the payment is refunded and kept on record', async () => {
+    const { context, repository, stripe } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    const booked = repository.jobs.get(jobId)!;
+    repository.jobs.set(jobId, { ...booked, status: 'cancelled', version: booked.version + 1 });
+
+    expect(await recordCheckout(context, completed(jobId, 1))).toBe('refunded');
+
+    const job = repository.jobs.get(jobId)!;
+    expect(job.payment).toMatchObject({ status: 'due' });
+    expect(job.returnedPayments).toMatchObject([
+      { checkoutSessionId: 'cs_test_1', why: 'job-cancelled', refundId: 're_test_1' },
+    ]);
+    expect(stripe.calls).toEqual([['pi_test_1', `refund:${jobId}:cs_test_1`]]);
+  });
+
+  it('given a job whose payment was already refunded on cancellation, then a late second session is refunded too, and the job stays refunded', async () => {
+    const { context, repository, stripe } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await recordCheckout(context, completed(jobId, 1));
+    const paid = repository.jobs.get(jobId)!;
+    repository.jobs.set(jobId, {
+      ...paid,
+      status: 'cancelled',
+      version: paid.version + 1,
+      payment: { ...paid.payment!, status: 'refunded', refundId: 're_first', refundedAt: NOW.toISOString() },
+    });
+
+    expect(await recordCheckout(context, completed(jobId, 2))).toBe('refunded');
+
+    expect(repository.jobs.get(jobId)!.payment).toMatchObject({ status: 'refunded', refundId: 're_first' });
+    expect(stripe.calls).toEqual([['pi_test_2', `refund:${jobId}:cs_test_2`]]);
+  });
+
+  it('given Stripe failing the refund, then the payment is on record and the error thrown (the webhook answers 500, Stripe retries); the retry refunds once', async () => {
+    const { context, repository, stripe } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await recordCheckout(context, completed(jobId, 1));
+    stripe.state.fail = true;
+
+    await expect(recordCheckout(context, completed(jobId, 2))).rejects.toThrow('Stripe 503');
+    expect(repository.jobs.get(jobId)!.returnedPayments).toMatchObject([
+      { checkoutSessionId: 'cs_test_2', why: 'paid-already' },
+    ]);
+    expect(repository.jobs.get(jobId)!.returnedPayments![0]).not.toHaveProperty('refundId');
+    stripe.state.fail = false;
+    expect(await recordCheckout(context, completed(jobId, 2))).toBe('refunded');
+    expect(stripe.calls).toEqual([['pi_test_2', `refund:${jobId}:cs_test_2`]]);
+    expect(repository.jobs.get(jobId)!.returnedPayments).toHaveLength(1);
+  });
+
+  it('given the refund made but not recorded on the job (a crash between), then the retry only records it', async () => {
+    const { context, repository, stripe } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await recordCheckout(context, completed(jobId, 1));
+    await recordCheckout(context, completed(jobId, 2));
+    const refunded = repository.jobs.get(jobId)!;
+    const { refundId: _refundId, refundedAt: _refundedAt, ...unrecorded } = refunded.returnedPayments![0]!;
+    repository.jobs.set(jobId, { ...refunded, returnedPayments: [unrecorded] });
+
+    expect(await recordCheckout(context, completed(jobId, 2))).toBe('refunded');
+    expect(stripe.calls).toHaveLength(1);
+    expect(repository.jobs.get(jobId)!.returnedPayments).toMatchObject([{ refundId: 're_test_1' }]);
+  });
+
+  it('given a returned session without a payment intent (nothing charged through one), then it is kept on record and nothing is refunded', async () => {
+    const { context, repository, stripe } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await recordCheckout(context, completed(jobId, 1));
+    const { paymentIntentId: _intent, ...withoutIntent } = completed(jobId, 2);
+
+    expect(await recordCheckout(context, withoutIntent)).toBe('recorded');
+    expect(stripe.calls).toEqual([]);
+    expect(repository.jobs.get(jobId)!.returnedPayments).toMatchObject([{ checkoutSessionId: 'cs_test_2' }]);
+  });
+
+  it('given the same refund in flight elsewhere (a concurrent delivery), then RefundInFlightError (a 500: Stripe retries) and no second refund', async () => {
+    const { context, repository, stripe } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await recordCheckout(context, completed(jobId, 1));
+    await context.ledger.claim({ jobId, checkoutSessionId: 'cs_test_2' }, NOW, 60_000);
+
+    await expect(recordCheckout(context, completed(jobId, 2))).rejects.toThrow('in flight');
+    expect(stripe.calls).toEqual([]);
+    expect(repository.jobs.get(jobId)!.returnedPayments).toHaveLength(1);
+  });
+});
+
+describe('a refund when a dispatcher cancels a job paid by card', () => {
   const cancelledEvent = (job: JobRecord) =>
     ({
       id: 'evt',
@@ -370,8 +529,8 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
 
   it('given the ledger says refunded but the job was not recorded (a crash between), then it is only recorded', async () => {
     const { repository, cancelled } = await cancelledPaidJob();
-    const { ledger, items } = memoryLedger();
-    items.set(cancelled.jobId, { refundId: 're_test_3' });
+    const { ledger, items, keyOf } = memoryLedger();
+    items.set(keyOf({ jobId: cancelled.jobId }), { refundId: 're_test_3' });
     const deps: RefundContext = {
       repository,
       ledger,
