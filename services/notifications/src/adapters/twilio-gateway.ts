@@ -1,4 +1,5 @@
 import { backoffDelayMs, sleep } from '@qdn/shared/retry';
+import { redactLinkTokens } from '@qdn/shared/tracking-link';
 import { type FailedAttempt, type Sender, type SmsGateway, SmsSendError } from '../domain/ports.ts';
 import type { TwilioMessagingClient } from './twilio-request-client.ts';
 
@@ -87,10 +88,13 @@ export class TwilioSmsGateway implements SmsGateway {
     // Newest first, by recipient; a message Twilio has only queued has no DateSent yet, so the date
     // is matched on DateCreated here rather than with Twilio's DateSent filter.
     const since = sms.since.getTime() - 60_000;
+    // Page tokens aside: a retry renders its links again, and a token derived under a rotated secret is
+    // not the one Twilio took; the send record keeps the body with its tokens redacted anyway.
+    const body = redactLinkTokens(sms.body);
     const messages = await client.messages.list({ to: sms.to, limit: 50 });
     const match = messages.find(
       (message) =>
-        message.body === sms.body &&
+        redactLinkTokens(message.body) === body &&
         message.direction !== 'inbound' &&
         (message.dateCreated?.getTime() ?? 0) >= since,
     );

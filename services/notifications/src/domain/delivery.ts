@@ -60,10 +60,11 @@ export async function deliverOnce(
   const recordedBody = claim.record.body;
   const { leaseToken } = claim;
   if (claim.kind === 'uncertain') {
+    // Looked up as first claimed, page tokens aside (a token rendered again may differ from the one sent).
     const found = await deps.gateway.findSent({
       brandId: sms.brandId,
       to: sms.to,
-      body,
+      body: recordedBody,
       since: new Date(claim.record.firstAttemptAt),
     });
     if (found) return settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...found }, []);

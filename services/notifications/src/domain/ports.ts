@@ -277,7 +277,10 @@ export interface SmsGateway {
     /** Twilio's ValidityPeriod: past it, the text is not sent (status failed, error 30036). */
     validitySeconds?: number | undefined;
   }): Promise<{ messageSid: string; status: string; failedAttempts?: FailedAttempt[] | undefined }>;
-  /** A message to `to` with exactly `body` sent since `since`, if Twilio has one. */
+  /**
+   * A message to `to` sent since `since` whose body is `body` once the page tokens of both are redacted
+   * (redactLinkTokens: a recorded body, or one whose links were rendered again), if Twilio has one.
+   */
   findSent(sms: {
     brandId: string;
     to: string;

@@ -1,5 +1,6 @@
 import { MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
 import type { DomainEvent, JobOnBus } from '@qdn/shared/events';
+import { redactLinkTokens } from '@qdn/shared/tracking-link';
 import type { ConsentRestorationRecord } from '../../src/domain/consent-restoration.ts';
 import type { TrackingLinks } from '../../src/domain/customer-page.ts';
 import { outcomeEventsOf, recordedSms } from '../../src/domain/delivery.ts';
@@ -251,7 +252,10 @@ export function harness(
         return answer;
       },
       async findSent(sms) {
-        const found = twilioHas.find((message) => message.to === sms.to && message.body === sms.body);
+        // As the gateway: page tokens aside.
+        const found = twilioHas.find(
+          (message) => message.to === sms.to && redactLinkTokens(message.body) === redactLinkTokens(sms.body),
+        );
         return found ? { messageSid: found.messageSid, status: 'sent' } : undefined;
       },
     },
