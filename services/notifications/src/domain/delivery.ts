@@ -9,6 +9,7 @@ import {
   type NotificationsContext,
   type OutboundSms,
   type RecordedSms,
+  type SendClaim,
   type Sender,
   type SendOutcome,
   type SendRecord,
@@ -59,16 +60,8 @@ export async function deliverOnce(
   const body = restoreLinkTokens(claim.record.body, sms.body) ?? sms.body;
   const recordedBody = claim.record.body;
   const { leaseToken } = claim;
-  if (claim.kind === 'uncertain') {
-    // Looked up as first claimed, page tokens aside (a token rendered again may differ from the one sent).
-    const found = await deps.gateway.findSent({
-      brandId: sms.brandId,
-      to: sms.to,
-      body: recordedBody,
-      since: new Date(claim.record.firstAttemptAt),
-    });
-    if (found) return settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...found }, []);
-  }
+  const found = claim.kind === 'uncertain' ? await sentEarlier(deps, claim) : undefined;
+  if (found) return settle(deps, sms, recordedBody, leaseToken, { state: 'sent', ...found }, []);
   const refusal = sms.answersOptOut ? undefined : refusalOf(sms, permission);
   if (refusal) {
     return settle(deps, sms, recordedBody, leaseToken, { state: 'suppressed', reason: refusal }, []);
@@ -149,13 +142,39 @@ function claimPatiently(deps: NotificationsContext, sms: OutboundSms) {
   );
 }
 
-/** Records an outcome without any attempt (e.g. a stale event), once; returns the settled outcome. */
+/** An earlier attempt that may have reached Twilio, looked up there as first claimed (page tokens aside). */
+function sentEarlier(deps: NotificationsContext, claim: Extract<SendClaim, { kind: 'uncertain' }>) {
+  return deps.gateway.findSent({
+    brandId: claim.record.brandId,
+    to: claim.record.to,
+    body: claim.record.body,
+    since: new Date(claim.record.firstAttemptAt),
+  });
+}
+
+/**
+ * Records an outcome without any attempt (e.g. a stale event), once; returns the settled outcome. The SMS
+ * is claimed as for a send: an earlier attempt may have reached Twilio (a timeout: looked up there, and
+ * recorded sent if found) or be sending it now (retried later), and a text that went out must never be
+ * recorded as not sent.
+ */
 export async function settleWithoutSending(
   deps: NotificationsContext,
   sms: OutboundSms,
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
-  return settle(deps, sms, redactLinkTokens(sms.body), undefined, outcome, []);
+  const claim = await claimPatiently(deps, { ...sms, body: redactLinkTokens(sms.body) });
+  if (claim.kind === 'busy') throw new TransientError('Another attempt at this SMS is in progress');
+  if (claim.kind === 'done') return claim.record.outcome!;
+  const found = claim.kind === 'uncertain' ? await sentEarlier(deps, claim) : undefined;
+  return settle(
+    deps,
+    sms,
+    claim.record.body,
+    claim.leaseToken,
+    found ? { state: 'sent', ...found } : outcome,
+    [],
+  );
 }
 
 async function settle(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { jobOnBus } from '@qdn/local-cloud/test-factories';
+import { jobOnBus, testBrands } from '@qdn/local-cloud/test-factories';
 import { ConflictError, NotFoundError } from '@qdn/shared/errors';
 import { type JobOnBus, parseBusEvent } from '@qdn/shared/events';
 import { parseCrewMessage, textCrewMember } from '../../src/domain/crew-sms.ts';
@@ -8,6 +8,7 @@ import { sendFollowUp } from '../../src/domain/follow-ups.ts';
 import { handleInbound, type InboundSms, REVOKED_FLAG, replyJobOf } from '../../src/domain/inbound.ts';
 import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-event-texts.ts';
 import { type JobSnapshot, SmsSendError } from '../../src/domain/ports.ts';
+import { customerSms } from '../../src/domain/send-job-text.ts';
 import { notificationsDeps } from './fakes.ts';
 
 const QDN_SENDER = { messagingServiceSid: 'MG00000000000000000000000000000001' };
@@ -144,6 +145,59 @@ describe('texting the customer about their job', () => {
     ]);
     expect(published.map((event) => event.detailType)).toEqual(['SmsSent', 'SmsSuppressed']);
     expect(published[1]?.detail.data).toMatchObject({ template: 'on_the_way', reason: 'stale' });
+  });
+
+  it('given "on the way" whose send timed out after Twilio took it, when its retry comes after a newer version, then it is found in Twilio and recorded sent, not stale', async () => {
+    const { deps, texts, published } = notificationsDeps({
+      answers: [new SmsSendError('ambiguous', 'Twilio: timeout', 'ETIMEDOUT')],
+    });
+    const onTheWay = jobEvent('JobStatusChanged', jobOnBus({ version: 3, status: 'en_route' }), {
+      previousStatus: 'scheduled',
+      status: 'en_route',
+    });
+    await expect(textCustomerAbout(deps, onTheWay)).rejects.toMatchObject({ name: 'TransientError' });
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobStatusChanged', jobOnBus({ version: 4, status: 'arrived' }), {
+        previousStatus: 'en_route',
+        status: 'arrived',
+      }),
+    );
+
+    const retried = await textCustomerAbout(deps, onTheWay);
+
+    expect(retried).toEqual({ state: 'sent', messageSid: 'SMlate', status: 'sent' });
+    expect(texts.map((text) => text.body)).toEqual([
+      expect.stringContaining("we're on the way"),
+      expect.stringContaining("we've arrived"),
+    ]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSent', expect.objectContaining({ template: 'arrived' })],
+      ['SmsSent', expect.objectContaining({ template: 'on_the_way', messageSid: 'SMlate' })],
+    ]);
+  });
+
+  it('given a late event while another attempt at its text holds the claim, then it is retried later, not recorded stale under it', async () => {
+    const { deps, store, published } = notificationsDeps();
+    const onTheWay = jobOnBus({ version: 3, status: 'en_route' });
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobDetailsChanged', jobOnBus({ version: 4 }), { changedFields: ['notes'] }),
+    );
+    // A copy of the "on the way" event, delivered before the projection moved on, is sending it now.
+    await store.claimSend(
+      { ...customerSms(onTheWay, 'on_the_way', testBrands.get('qdn')), body: "Hi Mark, we're on the way." },
+      deps.now(),
+      deps.sendLeaseMs,
+    );
+
+    const late = textCustomerAbout(
+      deps,
+      jobEvent('JobStatusChanged', onTheWay, { previousStatus: 'scheduled', status: 'en_route' }),
+    );
+
+    await expect(late).rejects.toMatchObject({ name: 'TransientError' });
+    expect(published).toEqual([]);
   });
 
   it('given a receipt whose event arrives after a newer version (the geocoder overtook it), then it is sent all the same', async () => {
