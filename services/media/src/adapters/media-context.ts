@@ -20,6 +20,9 @@ const config = loadConfig({
   COUNTERS_TABLE: requiredString(),
   PHOTO_DRAFTS_TABLE: requiredString(),
   CUSTOMER_UPLOADS_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(60),
+  // The booking form polls its draft every 1.5 s while photos are checked (40 a minute): room for a
+  // few forms behind one address.
+  DRAFT_LOOKUPS_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(120),
 });
 
 /** The photo routes' dependencies, built once per function instance. */
@@ -34,5 +37,6 @@ export const mediaContext = /* @__PURE__ */ perInstance(
     timeZoneOf: async (brandId) => (await loadBrands()).get(brandId).timeZone,
     limits: new RateLimiter(dynamoDocumentClient(), config.COUNTERS_TABLE),
     customerUploadsPerIpPerHour: config.CUSTOMER_UPLOADS_PER_IP_PER_HOUR,
+    draftLookupsPerIpPerMinute: config.DRAFT_LOOKUPS_PER_IP_PER_MINUTE,
   }),
 );

@@ -15,7 +15,7 @@ import {
 } from './photo.ts';
 import { signPendingUpload } from './photo-commands.ts';
 import type { UploadRequest } from './photo-input.ts';
-import type { MediaContext, PlaceFinder } from './ports.ts';
+import type { MediaContext, PlaceFinder, PlaceLabels } from './ports.ts';
 
 // Photos with the quote (issue 19): a customer attaches photos of the load on the booking form, before
 // any job exists. They go to a draft: an opaque id (128 random bits) the page holds; the service keeps
@@ -104,13 +104,32 @@ export async function requestBookingUpload(
   return { draftId, ...ticket };
 }
 
+/** The place index, and what it answered for each photo before (PlaceLabels). */
+export interface PlaceLookup {
+  finder: PlaceFinder;
+  labels: PlaceLabels;
+}
+
 /**
  * `GET /bookings/photos/{draftId}`: the draft's photos as the booking form shows them — the checked ones
  * (thumbnail and the metadata-free copy, newest first, each with where it was taken when the photo says),
  * how many are still being checked, and the reasons any were refused. An unknown draft is an empty one
- * (the same answer, so a guessed id tells nothing).
+ * (the same answer, so a guessed id tells nothing). The form polls it while photos are checked: counted
+ * per source address (a public route, and each answer signs URLs and may ask the place index).
  */
-export async function listBookingPhotos(context: MediaContext, draftId: string, places?: PlaceFinder) {
+export async function listBookingPhotos(
+  context: MediaContext,
+  draftId: string,
+  client: { sourceIp: string },
+  places?: PlaceLookup,
+) {
+  await enforceRateLimit(
+    context.limits,
+    { name: 'draft-lookup', limit: context.draftLookupsPerIpPerMinute, windowSeconds: 60 },
+    client.sourceIp,
+    context.now(),
+    'Too many requests for these photos from this network; try again shortly',
+  );
   const records = await context.photos.listByJob(draftJobId(draftId));
   const stored = records.filter((photo) => photo.state === 'stored').sort(byStoredAtDescending);
   const photos = await Promise.all(
@@ -126,8 +145,12 @@ export async function listBookingPhotos(context: MediaContext, draftId: string, 
       };
     }),
   );
-  const newestPlace = photos.find((photo) => photo.location)?.location as PhotoLocation | undefined;
-  const label = newestPlace && places ? await addressNear(places, newestPlace) : undefined;
+  const newest = stored.find((photo) => photo.location);
+  const newestPlace = newest?.location;
+  const label =
+    newest && newestPlace && places
+      ? await addressNearPhoto(places, newest.photoId, newestPlace, context.now())
+      : undefined;
   return {
     photos,
     checking: records.filter((photo) => photo.state === 'pending').length,
@@ -157,6 +180,30 @@ export const NEAR_ADDRESS_METERS = 150;
 export async function addressNear(places: PlaceFinder, location: PhotoLocation): Promise<string | undefined> {
   const near = await places.nearest(location);
   return near && near.distanceMeters <= NEAR_ADDRESS_METERS ? near.label : undefined;
+}
+
+/**
+ * addressNear, asked once per photo: the place index is billed per request and the form polls the
+ * draft every 1.5 s, so its answer (an address, or none near enough) is remembered for the draft's life.
+ * A place index that fails costs the address only, and is asked again at the next poll.
+ */
+async function addressNearPhoto(
+  places: PlaceLookup,
+  photoId: string,
+  location: PhotoLocation,
+  now: Date,
+): Promise<string | undefined> {
+  const known = await places.labels.get(photoId);
+  if (known) return known.label;
+  let label: string | undefined;
+  try {
+    label = await addressNear(places.finder, location);
+  } catch {
+    return undefined;
+  }
+  const until = new Date(now.getTime() + DRAFT_PHOTO_DAYS * 86_400_000);
+  await places.labels.remember(photoId, label === undefined ? {} : { label }, until);
+  return label;
 }
 
 /**

@@ -120,6 +120,8 @@ export interface MediaContext {
   /** The counters behind the customer upload limit (the service's counters table). */
   limits: RateLimits;
   customerUploadsPerIpPerHour: number;
+  /** Reads of a booking draft (the form polls it) one source address may make per minute. */
+  draftLookupsPerIpPerMinute: number;
 }
 
 /** The address nearest a photo's place, and how far from it (metres), as the place index says. */
@@ -131,6 +133,15 @@ export interface NearbyAddress {
 /** Reverse geocoding: the address nearest a point (Amazon Location's SearchPlaceIndexForPosition). */
 export interface PlaceFinder {
   nearest(position: { lat: number; lng: number }): Promise<NearbyAddress | undefined>;
+}
+
+/**
+ * What the place index answered for each booking photo, remembered for the draft's life so it is asked
+ * once per photo, not on every poll of the form: `label` absent when no address was near enough.
+ */
+export interface PlaceLabels {
+  get(photoId: string): Promise<{ label?: string } | undefined>;
+  remember(photoId: string, found: { label?: string }, until: Date): Promise<void>;
 }
 
 /** What the photo checks need besides (no bus: PhotoAdded comes from the photos table's stream). */

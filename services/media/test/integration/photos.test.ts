@@ -33,8 +33,10 @@ let cloud: TestCloud['cloud'];
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  // The per-address upload limit well above what this file asks for (its own test is in boundaries).
-  media = await startTestCloud('media', { environment: { CUSTOMER_UPLOADS_PER_IP_PER_HOUR: '1000' } });
+  // The per-address limits well above what this file asks for (its polls of a draft run every 100 ms).
+  media = await startTestCloud('media', {
+    environment: { CUSTOMER_UPLOADS_PER_IP_PER_HOUR: '1000', DRAFT_LOOKUPS_PER_IP_PER_MINUTE: '100000' },
+  });
   ({ cloud } = media);
   documents = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
 }, 90_000);
@@ -627,6 +629,36 @@ describe('photos with the quote (the booking form, before the booking exists)', 
       body: { Position: [expect.closeTo(-117.157, 4), expect.closeTo(32.7077, 4)], MaxResults: 1 },
       status: 200,
     });
+  });
+
+  it('given the form polling a labelled photo, then the place index (billed per request) was asked once for it, and each poll is counted against the address', async () => {
+    // Prepare
+    const jpeg = await jpegWithGps(BY_PETCO_PARK);
+    const ticket = await customerApi('POST', '/bookings/photos/uploads', undefined, {
+      brandId: 'qdn',
+      contentType: 'image/jpeg',
+      size: jpeg.byteLength,
+    });
+    const asked = cloud.placeIndex.requests().length;
+    expect((await browserUpload(ticket.body, jpeg, 'IMG_0044.JPG')).status).toBe(204);
+    const poll = async () =>
+      (await customerApi('GET', `/bookings/photos/${ticket.body.draftId}`, undefined)).body;
+    await until('the draft photo to be checked', poll, (body) => body.photos.length === 1);
+
+    // Act: the page keeps polling (every 1.5 s while anything is being checked).
+    const later = [await poll(), await poll(), await poll()];
+
+    // Assess
+    expect(later.map((draft) => draft.suggestedLocation.label)).toEqual(
+      Array(3).fill('100 Park Blvd, San Diego'),
+    );
+    const searches = cloud.placeIndex
+      .requests()
+      .slice(asked)
+      .filter((request) => request.path.endsWith('/search/position'));
+    expect(searches).toHaveLength(1);
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: 'qdn-media-local-counters' }));
+    expect(Items.some((item) => String(item.pk).startsWith('draft-lookup#'))).toBe(true);
   });
 });
 

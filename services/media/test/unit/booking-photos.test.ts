@@ -1,12 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
+import { MemoryRateLimits } from '@qdn/local-cloud/test-factories';
 import { bookingPhotoDraftRef } from '@qdn/shared/booking-photos';
 import { NotFoundError } from '@qdn/shared/errors';
 import {
   BOOKING_PHOTOS_PER_DRAFT,
   claimBookingPhotos,
+  DRAFT_PHOTO_DAYS,
   draftJobId,
   listBookingPhotos,
   NEAR_ADDRESS_METERS,
+  type PlaceLookup,
   requestBookingUpload,
 } from '../../src/domain/booking-photos.ts';
 import { checkUpload } from '../../src/domain/photo-checks.ts';
@@ -92,7 +95,7 @@ describe('photos with the quote', () => {
 
     // Assess
     expect(refused).toMatchObject({ statusCode: 409 });
-    expect((await listBookingPhotos(context, DRAFT)).refused).toEqual([
+    expect((await listBookingPhotos(context, DRAFT, client)).refused).toEqual([
       {
         photoId: tickets[0]!.photoId,
         code: 'WrongFileType',
@@ -124,7 +127,7 @@ describe('photos with the quote', () => {
     await checkUpload(context, { key });
 
     // Act
-    const draft = await listBookingPhotos(context, DRAFT);
+    const draft = await listBookingPhotos(context, DRAFT, client);
 
     // Assess
     expect(draft).toEqual({
@@ -146,16 +149,28 @@ describe('photos with the quote', () => {
   });
 
   describe('the address the photo was taken near', () => {
-    /** A place index answering one address at a given distance, and the points it was asked about. */
-    function placeIndex(answer: NearbyAddress | undefined) {
+    /**
+     * A place index answering one address at a given distance (or failing: `answer` an Error), the points
+     * it was asked about, and what was remembered of its answers (the counters table's place labels).
+     */
+    function placeIndex(answer: NearbyAddress | Error | undefined) {
       const asked: { lat: number; lng: number }[] = [];
-      const places: PlaceFinder = {
+      const remembered = new Map<string, { found: { label?: string }; until: Date }>();
+      const finder: PlaceFinder = {
         nearest: async (position) => {
           asked.push(position);
+          if (answer instanceof Error) throw answer;
           return answer;
         },
       };
-      return { places, asked };
+      const places: PlaceLookup = {
+        finder,
+        labels: {
+          get: async (photoId) => remembered.get(photoId)?.found,
+          remember: async (photoId, found, until) => void remembered.set(photoId, { found, until }),
+        },
+      };
+      return { places, asked, remembered };
     }
 
     async function draftWithPhoto(exif: Record<string, unknown>) {
@@ -176,7 +191,7 @@ describe('photos with the quote', () => {
       const context = await draftWithPhoto(AT_PETCO);
       const { places, asked } = placeIndex({ label: '100 Park Blvd, San Diego', distanceMeters: 56 });
 
-      const draft = await listBookingPhotos(context, DRAFT, places);
+      const draft = await listBookingPhotos(context, DRAFT, client, places);
 
       expect(draft.suggestedLocation).toEqual({
         lat: 32.7077,
@@ -193,24 +208,72 @@ describe('photos with the quote', () => {
         distanceMeters: NEAR_ADDRESS_METERS + 1,
       });
 
-      expect((await listBookingPhotos(context, DRAFT, places)).suggestedLocation).toEqual({
+      expect((await listBookingPhotos(context, DRAFT, client, places)).suggestedLocation).toEqual({
         lat: 32.7077,
         lng: -117.157,
       });
+    });
+
+    it('given the form polling a GPS-tagged photo, then the place index (billed per request) is asked once, and every answer names the address', async () => {
+      const context = await draftWithPhoto(AT_PETCO);
+      const { places, asked } = placeIndex({ label: '100 Park Blvd, San Diego', distanceMeters: 56 });
+
+      const polls = [];
+      for (let poll = 0; poll < 3; poll++)
+        polls.push(await listBookingPhotos(context, DRAFT, client, places));
+
+      expect(polls.map((draft) => draft.suggestedLocation?.label)).toEqual(
+        Array(3).fill('100 Park Blvd, San Diego'),
+      );
+      expect(asked).toHaveLength(1);
+    });
+
+    it(`given no address within ${NEAR_ADDRESS_METERS} m, then that is remembered too (until the draft expires): asked once`, async () => {
+      const context = await draftWithPhoto(AT_PETCO);
+      const { places, asked, remembered } = placeIndex(undefined);
+
+      await listBookingPhotos(context, DRAFT, client, places);
+      const again = await listBookingPhotos(context, DRAFT, client, places);
+
+      expect(again.suggestedLocation).toEqual({ lat: 32.7077, lng: -117.157 });
+      expect(asked).toHaveLength(1);
+      expect([...remembered.values()]).toEqual([
+        { found: {}, until: new Date(context.now().getTime() + DRAFT_PHOTO_DAYS * 86_400_000) },
+      ]);
+    });
+
+    it('given the place index failing, then the place is offered without an address, nothing remembered, and asked again next poll', async () => {
+      const context = await draftWithPhoto(AT_PETCO);
+      const { places, asked, remembered } = placeIndex(new Error('ThrottlingException'));
+
+      const first = await listBookingPhotos(context, DRAFT, client, places);
+      await listBookingPhotos(context, DRAFT, client, places);
+
+      expect(first.suggestedLocation).toEqual({ lat: 32.7077, lng: -117.157 });
+      expect(asked).toHaveLength(2);
+      expect(remembered.size).toBe(0);
     });
 
     it('given no photo with a place, then the place index is not asked', async () => {
       const context = await draftWithPhoto({});
       const { places, asked } = placeIndex({ label: 'anywhere', distanceMeters: 1 });
 
-      expect((await listBookingPhotos(context, DRAFT, places)).suggestedLocation).toBeUndefined();
+      expect((await listBookingPhotos(context, DRAFT, client, places)).suggestedLocation).toBeUndefined();
       expect(asked).toEqual([]);
     });
   });
 
+  it('given more polls from one address than its limit a minute, then 429', async () => {
+    const { context } = bookingContext();
+    const limited = { ...context, limits: new MemoryRateLimits(), draftLookupsPerIpPerMinute: 2 };
+    await listBookingPhotos(limited, DRAFT, client);
+    await listBookingPhotos(limited, DRAFT, client);
+    await expect(listBookingPhotos(limited, DRAFT, client)).rejects.toMatchObject({ statusCode: 429 });
+  });
+
   it('given an unknown draft, then the same answer as an empty one', async () => {
     const { context } = bookingContext();
-    expect(await listBookingPhotos(context, 'BBBBBBBBBBBBBBBBBBBBBB')).toEqual({
+    expect(await listBookingPhotos(context, 'BBBBBBBBBBBBBBBBBBBBBB', client)).toEqual({
       photos: [],
       checking: 0,
       refused: [],

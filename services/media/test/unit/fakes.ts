@@ -187,6 +187,7 @@ export function photoCheckContext(options: { images?: ImageTools } = {}) {
     timeZoneOf: async () => 'America/Los_Angeles',
     limits: { take: async () => ({ allowed: true }) as const },
     customerUploadsPerIpPerHour: 60,
+    draftLookupsPerIpPerMinute: 120,
   };
   return { context, published };
 }
