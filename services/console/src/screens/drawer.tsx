@@ -293,6 +293,17 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
     <section aria-labelledby="payment-title">
       <h3 id="payment-title">Payment</h3>
       <p class={`payment payment-${payment.status}`}>{state}</p>
+      {/* Card payments the job could not keep (a second tab paid too, or paid after a cancellation):
+          the jobs service refunds each in full, and the dispatcher sees why the customer was charged. */}
+      {job.returnedPayments?.map((returned) => (
+        <p class="payment payment-returned" key={returned.checkoutSessionId}>
+          {returned.why === 'paid-already'
+            ? 'A second card payment'
+            : 'A card payment after the cancellation'}{' '}
+          of {dollars(returned.amountCents)}, {when(returned.paidAt)}:{' '}
+          {returned.refundedAt ? `refunded ${when(returned.refundedAt)}` : 'being refunded'}
+        </p>
+      ))}
       {markable && (
         <form
           class="actions"
