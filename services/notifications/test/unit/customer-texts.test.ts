@@ -683,6 +683,21 @@ describe('texts customers and the team send us', () => {
     expect(await deps.store.isSuppressed(MARK)).toBe(true);
   });
 
+  it('given a relay Twilio does not take at first (503), when the message is retried, then it is charged to the sender once', async () => {
+    const { deps, texts, published } = await withJobs([jobOnBus()], {
+      relaysPerHour: 2,
+      answers: [new SmsSendError('transient', 'Twilio: Service Unavailable', 20503)],
+    });
+    const first = inbound();
+
+    await expect(handleInbound(deps, first)).rejects.toMatchObject({ name: 'TransientError' });
+    await handleInbound(deps, first);
+    await handleInbound(deps, inbound({ body: 'and another thing' }));
+
+    expect(texts.filter((text) => text.body.includes('and another thing'))).toHaveLength(QDN_TEAM.length);
+    expect(published.filter((event) => event.detailType === 'SmsSuppressed')).toEqual([]);
+  });
+
   it('given a team member’s #ref reply, then the customer of that job gets it signed as the job’s brand', async () => {
     const { deps, texts, published } = await withJobs([
       jobOnBus({ jobId: 'qdn_01JCHARTER000000000ABC123', brandId: 'jada', serviceType: 'charter' }),
