@@ -68,10 +68,14 @@ export function changesOf(
       form.captainFee !== before.captainFee ||
       form.internalNotes !== before.internalNotes)
   ) {
+    // The API merges private fields key by key: only what changed is sent, and an emptied one as null
+    // (left out, the old value would stay).
     changes.private = {
-      ...(form.revenueSplit ? { revenueSplit: form.revenueSplit } : {}),
-      ...(form.captainFee ? { captainFeeCents: Math.round(Number(form.captainFee) * 100) } : {}),
-      ...(form.internalNotes ? { internalNotes: form.internalNotes } : {}),
+      ...(form.revenueSplit !== before.revenueSplit ? { revenueSplit: form.revenueSplit || null } : {}),
+      ...(form.captainFee !== before.captainFee
+        ? { captainFeeCents: form.captainFee ? Math.round(Number(form.captainFee) * 100) : null }
+        : {}),
+      ...(form.internalNotes !== before.internalNotes ? { internalNotes: form.internalNotes || null } : {}),
     };
   }
   return changes;

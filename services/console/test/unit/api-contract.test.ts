@@ -60,6 +60,20 @@ describe("the console's requests", () => {
     expect(UpdateJobInput.safeParse(body).success).toBe(true);
   });
 
+  it('given private fields emptied by an admin, then only those are sent, as null, which the API takes as "remove"', () => {
+    const withPrivate = {
+      ...job,
+      private: { revenueSplit: '70/30', captainFeeCents: 12000, internalNotes: 'Pays late' },
+    } as Job;
+    const form = { ...formOf(withPrivate), captainFee: '', internalNotes: '' };
+    const body = changesOf(withPrivate, form, true);
+    expect(body).toEqual({ private: { captainFeeCents: null, internalNotes: null } });
+    expect(UpdateJobInput.safeParse(body).success).toBe(true);
+    expect(changesOf(withPrivate, { ...form, revenueSplit: '60/40' }, true)).toEqual({
+      private: { revenueSplit: '60/40', captainFeeCents: null, internalNotes: null },
+    });
+  });
+
   it('status moves, corrections and uploads parse', () => {
     expect(StatusInput.safeParse({ status: 'en_route', expectedVersion: 3, etaMinutes: 25 }).success).toBe(
       true,

@@ -302,14 +302,33 @@ export async function listRequests(context: JobsContext): Promise<JobRecord[]> {
   return context.repository.listRequested(MAX_LISTED_REQUESTS);
 }
 
+/**
+ * The job's private fields with an admin's changes: a key given null is removed (emptied in the form);
+ * none left, no `private` at all (as a job created without any).
+ */
+function mergePrivate(
+  current: JobRecord['private'],
+  changes: NonNullable<UpdateJobInput['private']>,
+): JobRecord['private'] {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  return Object.keys(merged).length > 0 ? (merged as JobRecord['private']) : undefined;
+}
+
 function applyUpdate(job: JobRecord, input: UpdateJobInput, actor: Actor, at: string): JobRecord {
   const { expectedVersion: _expected, smsConsent: consentInput, ...changes } = input;
   const next: Record<string, unknown> = { ...job };
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     if (value === null) delete next[field];
-    else if (field === 'private') next.private = { ...job.private, ...(value as object) };
-    else next[field] = value;
+    else if (field === 'private') {
+      const merged = mergePrivate(job.private, value as NonNullable<UpdateJobInput['private']>);
+      if (merged) next.private = merged;
+      else delete next.private;
+    } else next[field] = value;
   }
   // A new number, or a new entry for the number: the consent on record follows what the dispatcher said.
   const phone = input.customer?.phone ?? job.customer.phone;

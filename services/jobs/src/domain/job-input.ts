@@ -61,10 +61,26 @@ export const CustomerInput = z.strictObject({
   email: z.email().max(254).optional(),
 });
 
+const privateFields = {
+  revenueSplit: z.string().max(50),
+  captainFeeCents: z.number().int().min(0).max(10_000_000),
+  internalNotes: z.string().max(2000),
+};
+
 export const PrivateInput = z.strictObject({
-  revenueSplit: z.string().max(50).optional(),
-  captainFeeCents: z.number().int().min(0).max(10_000_000).optional(),
-  internalNotes: z.string().max(2000).optional(),
+  revenueSplit: privateFields.revenueSplit.optional(),
+  captainFeeCents: privateFields.captainFeeCents.optional(),
+  internalNotes: privateFields.internalNotes.optional(),
+});
+
+/**
+ * PATCH's `private`: merged key by key into what the job has (an edit names only what it changes), so
+ * `null` is how an admin empties one: that key is removed.
+ */
+export const PrivateChanges = z.strictObject({
+  revenueSplit: privateFields.revenueSplit.nullable().optional(),
+  captainFeeCents: privateFields.captainFeeCents.nullable().optional(),
+  internalNotes: privateFields.internalNotes.nullable().optional(),
 });
 
 /**
@@ -129,7 +145,7 @@ export const UpdateJobInput = z
     notes: jobFields.notes.nullable().optional(),
     crewNotes: jobFields.crewNotes.nullable().optional(),
     charter: jobFields.charter.nullable().optional(),
-    private: jobFields.private.optional(),
+    private: PrivateChanges.optional(),
     /** With a changed number: how its owner agreed to texts (default: asked by phone). */
     smsConsent: SmsConsentInput.optional(),
   })

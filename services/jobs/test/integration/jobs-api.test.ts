@@ -69,6 +69,23 @@ describe('jobs API', () => {
     expect(board.body.jobs.every((job: { private?: unknown }) => job.private === undefined)).toBe(true);
   });
 
+  it('given an admin emptying private fields, when patched with null, then they are gone on the next read', async () => {
+    const { body } = await api('POST', '/jobs', {
+      role: 'admin',
+      body: newJob({ private: { revenueSplit: '70/30', captainFeeCents: 5000, internalNotes: 'old' } }),
+    });
+    const jobId = body.job.jobId;
+    const patch = (changes: Record<string, unknown>) =>
+      api('PATCH', `/jobs/${jobId}`, { role: 'admin', body: { private: changes } });
+
+    expect((await patch({ captainFeeCents: null, internalNotes: null })).status).toBe(200);
+    expect((await api('GET', `/jobs/${jobId}`, { role: 'admin' })).body.job.private).toEqual({
+      revenueSplit: '70/30',
+    });
+    expect((await patch({ revenueSplit: null })).status).toBe(200);
+    expect((await api('GET', `/jobs/${jobId}`, { role: 'admin' })).body.job.private).toEqual({});
+  });
+
   it('given a job, when it moves through its statuses with a double tap, then one event per real move with rising versions', async () => {
     // Prepare
     const { body } = await api('POST', '/jobs', {

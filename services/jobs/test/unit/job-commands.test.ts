@@ -29,7 +29,7 @@ import {
   updateJob,
 } from '../../src/domain/job-commands.ts';
 import { jobOnBus } from '../../src/domain/job-events.ts';
-import type { BookingInput, CreateJobInput } from '../../src/domain/job-input.ts';
+import { type BookingInput, type CreateJobInput, UpdateJobInput } from '../../src/domain/job-input.ts';
 import { jobRecord, MemoryJobRepository, MemoryLinkViews } from './fakes.ts';
 
 // 2026-12-01 at noon in San Diego.
@@ -468,6 +468,25 @@ describe('updating a job', () => {
     });
     expect(stored).not.toHaveProperty('crewNotes');
     expect(view).toMatchObject({ version: 2, notes: 'side gate' });
+  });
+
+  it('given private fields sent as null, then those keys are removed, and private goes when none is left', async () => {
+    const { context, repository } = jobsContext([
+      jobRecord({ private: { revenueSplit: '70/30', captainFeeCents: 5000, internalNotes: 'old' } }),
+    ]);
+    const jobId = 'qdn_01JDEMO0000000000000000000';
+
+    await updateJob(context, jobId, UpdateJobInput.parse({ private: { captainFeeCents: null } }), admin);
+    expect(repository.jobs.get(jobId)!.private).toEqual({ revenueSplit: '70/30', internalNotes: 'old' });
+
+    const view = await updateJob(
+      context,
+      jobId,
+      UpdateJobInput.parse({ private: { revenueSplit: null, internalNotes: null } }),
+      admin,
+    );
+    expect(repository.jobs.get(jobId)).not.toHaveProperty('private');
+    expect(view).toMatchObject({ private: {} });
   });
 
   it('given an expectedVersion that is not the current one, then 409 with the current version and nothing changed', async () => {
