@@ -205,6 +205,9 @@ export type SmsAudience = z.infer<typeof SmsAudience>;
  * The attempts Twilio refused or did not answer before an SMS's outcome (oldest first; `meta.occurredAt`
  * is when the outcome came, so a text sent late shows as late): when, Twilio's code, what happened next.
  */
+/** How many of a text's refused attempts its outcome event carries (the latest; the record keeps all). */
+export const MAX_FAILED_ATTEMPTS_ON_EVENT = 50;
+
 const SmsAttempts = {
   firstAttemptAt: z.iso.datetime().optional(),
   failedAttempts: z
@@ -215,7 +218,7 @@ const SmsAttempts = {
         next: z.enum(['retried', 'retry-later', 'look-up']),
       }),
     )
-    .max(50)
+    .max(MAX_FAILED_ATTEMPTS_ON_EVENT)
     .optional(),
 };
 export const SmsSent = smsEvent({

@@ -1,6 +1,6 @@
 import type { Brand } from '@qdn/shared/brands';
 import { TransientError } from '@qdn/shared/errors';
-import type { DomainEvent } from '@qdn/shared/events';
+import { type DomainEvent, MAX_FAILED_ATTEMPTS_ON_EVENT } from '@qdn/shared/events';
 import { claimWhenFree } from '@qdn/shared/retry';
 import { redactLinkTokens, restoreLinkTokens } from '@qdn/shared/tracking-link';
 
@@ -230,7 +230,12 @@ export function outcomeEvent(record: SendRecord): DomainEvent {
     correlationId: record.key,
   };
   const attempts = record.failedAttempts?.length
-    ? { firstAttemptAt: record.firstAttemptAt, failedAttempts: record.failedAttempts }
+    ? {
+        firstAttemptAt: record.firstAttemptAt,
+        // A long outage and several redrives can refuse a text more often than an event may say: the
+        // latest attempts go on it (the record keeps them all), so the outcome is still published.
+        failedAttempts: record.failedAttempts.slice(-MAX_FAILED_ATTEMPTS_ON_EVENT),
+      }
     : {};
   const common = { to: record.to, template: record.template, audience: record.audience };
   switch (outcome.state) {

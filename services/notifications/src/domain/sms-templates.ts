@@ -266,7 +266,12 @@ export function variablesFor(
     job.paymentMethod === 'zelle' || job.paymentMethod === 'cash' ? job.paymentMethod : undefined;
   const howToPay =
     method && job.paymentStatus === 'due' ? paymentInstructions(brand, method, job.priceCents) : undefined;
-  const window = job.schedule.window ? brand.windows[job.schedule.window] : undefined;
+  // Own keys only: a window name such as "toString" (stored before the jobs service checked them) is no
+  // window, and the text goes without one instead of failing every attempt.
+  const window =
+    job.schedule.window && Object.hasOwn(brand.windows, job.schedule.window)
+      ? brand.windows[job.schedule.window]
+      : undefined;
   const when = job.schedule.time
     ? `at ${formatClock(job.schedule.time)}`
     : window

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { detailSchemaOf, MAX_FAILED_ATTEMPTS_ON_EVENT } from '@qdn/shared/events';
 import { classifyTwilioError } from '../../src/adapters/twilio-gateway.ts';
 import { deliverOnce } from '../../src/domain/delivery.ts';
 import { type SendClaim, SmsSendError } from '../../src/domain/ports.ts';
@@ -100,6 +101,36 @@ describe('deliverOnce', () => {
         { at: '2026-11-22T10:00:00.000Z', errorCode: '20503', next: 'retry-later' },
       ],
     });
+  });
+
+  it('given a text refused more often than an event may list (a long outage, redrives), then its outcome still publishes, with the latest attempts', async () => {
+    // 20 deliveries, each refused three times inside the gateway and once more at the end
+    const failures = Array.from({ length: 20 }, (_, delivery) => {
+      const refused = new SmsSendError('transient', 'Twilio: Service Unavailable', 20503);
+      refused.failedAttempts = [0, 1, 2].map((second) => ({
+        at: new Date(Date.UTC(2026, 10, 22, 10, delivery, second)).toISOString(),
+        errorCode: '20503',
+        next: 'retried' as const,
+      }));
+      return refused;
+    });
+    const { deps, sms, published } = harness([...failures, { messageSid: 'SM80', status: 'queued' }]);
+    for (let delivery = 0; delivery < 20; delivery++) {
+      deps.now = () => new Date(Date.UTC(2026, 10, 22, 10, delivery, 30));
+      await expect(deliverOnce(deps, sms)).rejects.toMatchObject({ name: 'TransientError' });
+    }
+    deps.now = () => new Date('2026-11-22T10:30:00.000Z');
+    await deliverOnce(deps, sms);
+
+    expect(published).toHaveLength(1);
+    const data = published[0]!.detail.data as { failedAttempts: { at: string; next: string }[] };
+    expect(data.failedAttempts).toHaveLength(MAX_FAILED_ATTEMPTS_ON_EVENT);
+    expect(data.failedAttempts.at(-1)).toEqual({
+      at: '2026-11-22T10:19:30.000Z',
+      errorCode: '20503',
+      next: 'retry-later',
+    });
+    expect(detailSchemaOf('SmsSent')!.safeParse(published[0]!.detail).success).toBe(true);
   });
 
   it('given a text Twilio took at once, then its event says nothing of attempts', async () => {

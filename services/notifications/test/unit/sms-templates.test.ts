@@ -476,3 +476,12 @@ describe('the text a correction of a final status takes back', () => {
     expect(templateForStatus(jobOnBus(), 'arrived')).toBeUndefined();
   });
 });
+
+describe('a job stored with a window its brand does not name', () => {
+  it('given a window such as "toString" (stored before windows were checked), then the text goes without a window instead of failing', () => {
+    for (const window of ['toString', 'constructor', '__proto__']) {
+      const variables = variablesFor(job({ schedule: { date: '2026-12-01', window } }), brands.get('qdn'));
+      expect(variables.when).toBe('');
+    }
+  });
+});
