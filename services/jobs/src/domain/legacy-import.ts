@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Brand, Brands } from '@qdn/shared/brands';
-import type { JobStatus } from '@qdn/shared/events';
+import { type JobStatus, WorkDate } from '@qdn/shared/events';
 import { PhoneNumber } from '@qdn/shared/phone';
 import {
   looksLikeImportedTrackingToken,
@@ -71,8 +71,22 @@ export interface RecordProblem {
   errors: { field: string; message: string }[];
 }
 
-/** The schedule a record means in the brand's zone, or a field error. */
+/**
+ * The schedule a record means in the brand's zone, or a field error. Its day is checked as every event
+ * checks it (WorkDate): a day the calendar lacks (2026-02-30, which Date.parse rolls over) would be
+ * stored on no board, and each of the job's later events would be refused into the DLQ.
+ */
 function scheduleOf(
+  brand: Brand,
+  record: LegacyJob,
+): JobRecord['schedule'] | { field: string; message: string } {
+  const schedule = scheduleOfTime(brand, record);
+  if ('field' in schedule) return schedule;
+  const date = WorkDate.safeParse(schedule.date);
+  return date.success ? schedule : { field: 'scheduledTime', message: date.error.issues[0]!.message };
+}
+
+function scheduleOfTime(
   brand: Brand,
   record: LegacyJob,
 ): JobRecord['schedule'] | { field: string; message: string } {
@@ -80,7 +94,7 @@ function scheduleOf(
   // The first system's "afternoon" was a window of the day the job was written down.
   if (Object.hasOwn(brand.windows, when))
     return { date: zonedDate(new Date(record.created), brand.timeZone), window: when };
-  if (/^\d{4}-\d{2}-\d{2}$/.test(when) && !Number.isNaN(Date.parse(when))) return { date: when };
+  if (/^\d{4}-\d{2}-\d{2}$/.test(when)) return { date: when };
   if (isoDateTime.safeParse(when).success) {
     const local = new Date(when);
     const iso = zonedDate(local, brand.timeZone);

@@ -111,6 +111,24 @@ describe('checking a manifest of the first system', () => {
     ]);
   });
 
+  it('given a day the calendar does not have (or one out of range), then a field error, not a job on no board', () => {
+    const manifest = [
+      { ...mark, scheduledTime: '2026-02-30' },
+      { ...mark, jobId: 'qdn_2', trackingToken: `${MARK_TOKEN}x`, scheduledTime: '2027-02-29' },
+      { ...mark, jobId: 'qdn_3', trackingToken: `${MARK_TOKEN}y`, scheduledTime: '1999-12-31' },
+      { ...mark, jobId: 'qdn_4', trackingToken: `${MARK_TOKEN}z`, scheduledTime: '2028-02-29' },
+    ];
+
+    const { jobs, problems } = checkManifest(testBrands.get('qdn'), manifest, 'import');
+
+    expect(jobs.map((job) => job.job.schedule)).toEqual([{ date: '2028-02-29' }]);
+    expect(problems.map((problem) => [problem.index, problem.errors])).toEqual([
+      [0, [{ field: 'scheduledTime', message: 'must be a date, YYYY-MM-DD' }]],
+      [1, [{ field: 'scheduledTime', message: 'must be a date, YYYY-MM-DD' }]],
+      [2, [{ field: 'scheduledTime', message: 'must be between 2000-01-01 and 2099-12-31' }]],
+    ]);
+  });
+
   it('given something other than an array, then one problem and no job', () => {
     const { jobs, problems } = checkManifest(testBrands.get('qdn'), { jobs: [mark] }, 'import');
     expect(jobs).toEqual([]);
