@@ -13,6 +13,8 @@ export const pascalCase = (name: string) =>
 export const functionKey = (name: string) => pascalCase(name).replace(/^./, (letter) => letter.toLowerCase());
 
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+/** The service whose stack creates the ops topic (OpsTopic) and exports it to the others. */
+const OPS_TOPIC_OWNER = 'jobs';
 const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
 export interface ConsumerInfrastructure {
@@ -172,7 +174,13 @@ export function consumerInfrastructure(
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ 'Fn::ImportValue': 'qdn-${sls:stage}-OpsTopicArn' }],
+        // The owner's own alarms name the topic directly: a stack cannot import its own export (on a
+        // first deploy the export does not exist yet, and CloudFormation rolls the stack back).
+        AlarmActions: [
+          service === OPS_TOPIC_OWNER
+            ? { Ref: 'OpsTopic' }
+            : { 'Fn::ImportValue': 'qdn-${sls:stage}-OpsTopicArn' },
+        ],
       },
     };
     Object.assign(infrastructure.Resources, resources);

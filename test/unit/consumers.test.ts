@@ -193,4 +193,19 @@ describe('a consumer declared once', () => {
     ).toEqual({ 'aws:SourceArn': topic });
     expect((crew.opsConsumers as { 'Fn::Sub': string })['Fn::Sub']).toContain('"replayable": false');
   });
+  it("alarms the ops topic by its export, except in the stack that creates it (jobs), which names it: a stack can't import its own export", () => {
+    const declaration = defineConsumer({
+      name: 'geocode',
+      purpose: 'Place an address on the map',
+      whenDeadLettered: 'Addresses could not be placed',
+      handler: 'src/handlers/geocode.handler',
+      from: { bus: { source: 'qdn.jobs', detailTypes: ['JobCreated'], description: 'New jobs to geocode.' } },
+      grants: [],
+    });
+    const alarmOf = (service: string) =>
+      (consumerInfrastructure(service, [declaration]).Resources.GeocodeDlqAlarm as any).Properties
+        .AlarmActions;
+    expect(alarmOf('jobs')).toEqual([{ Ref: 'OpsTopic' }]);
+    expect(alarmOf('media')).toEqual([{ 'Fn::ImportValue': 'qdn-${sls:stage}-OpsTopicArn' }]);
+  });
 });
