@@ -94,6 +94,24 @@ export class TransientError extends Error {
   }
 }
 
+/**
+ * AWS refusing our own credentials or permissions (an IAM grant missing in a deploy, a key gone): the
+ * record is fine and the configuration is not. Answered as 400/403, they would count as permanent and the
+ * message be acknowledged with nothing but a failure record; retried, it reaches the DLQ and its alarm,
+ * and is redriven once the configuration is fixed (as callPartner's ConfigError for a partner's 401/403).
+ */
+const AWS_CONFIGURATION_ERRORS = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'AuthorizationErrorException',
+  'KMSAccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'MissingAuthenticationTokenException',
+]);
+
 const TRANSIENT_NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -112,8 +130,8 @@ function httpStatusOf(error: Record<string, unknown>): number | undefined {
 }
 
 /**
- * Decides whether a failure is worth retrying. Network errors, timeouts, throttling (429) and 5xx are
- * transient; other 4xx, validation errors and RangeErrors (impossible values) are permanent. An error we cannot classify is treated as
+ * Decides whether a failure is worth retrying. Network errors, timeouts, throttling (429), 5xx and AWS
+ * refusing our credentials or permissions are transient; other 4xx, validation errors and RangeErrors (impossible values) are permanent. An error we cannot classify is treated as
  * transient: retrying and then parking it in a DLQ with a record loses nothing, dropping it would.
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
@@ -129,6 +147,7 @@ export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return true;
   const record = error as unknown as Record<string, unknown>;
   if (error.name === 'AbortError' || error.name === 'TimeoutError') return true;
+  if (record.$metadata !== undefined && AWS_CONFIGURATION_ERRORS.has(error.name)) return true;
   if (typeof record.code === 'string' && TRANSIENT_NETWORK_CODES.has(record.code)) return true;
   if ((record.$retryable as unknown) !== undefined) return true;
   const status = httpStatusOf(record);

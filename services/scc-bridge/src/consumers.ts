@@ -30,6 +30,8 @@ export const crew = defineConsumer({
     'crewLinkSecret',
     'readCrew',
     'readCrewMany',
+    // A charter's items (its record, links, sync state) are read with one Query (crew-store.ts).
+    'queryCrew',
     'putCrew',
     'updateCrew',
     'deleteCrewToken',

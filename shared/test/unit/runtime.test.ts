@@ -79,6 +79,22 @@ describe('isTransient', () => {
     ['an HTTP 400', Object.assign(new Error('bad'), { status: 400 }), false],
     ['an AWS throttle', Object.assign(new Error('throttled'), { $retryable: { throttling: true } }), true],
     ['a validation error', new z.ZodError([]), false],
+    [
+      'AWS refusing a call our role is not granted (a deploy missing a grant)',
+      Object.assign(new Error('not authorized to perform: dynamodb:Query'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+      true,
+    ],
+    [
+      'an AWS validation error',
+      Object.assign(new Error('bad key'), {
+        name: 'ValidationException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+      false,
+    ],
     ['an unknown error', new Error('???'), true],
     [
       'date arithmetic past year 9999',
