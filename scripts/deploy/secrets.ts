@@ -179,6 +179,9 @@ export async function putStageSecrets(options: SecretsOptions): Promise<SecretsR
         Name: stageParameterName(options.stage, parameter.name),
         Value: entry.value,
         Type: parameter.type,
+        // Standard holds 4 KB, and the brand catalog is more (three brands: ≈5 KB): SSM keeps a value
+        // in Standard while it fits and moves it to Advanced (8 KB, billed monthly) only when it doesn't.
+        Tier: 'Intelligent-Tiering',
         Overwrite: true,
         Description: parameter.description.slice(0, 1024),
       }),

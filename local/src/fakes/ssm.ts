@@ -71,6 +71,7 @@ export function createSsmFake(initial: Record<string, LocalParameter> = {}): Ssm
       Value?: string;
       Type?: 'String' | 'SecureString';
       Overwrite?: boolean;
+      Tier?: 'Standard' | 'Advanced' | 'Intelligent-Tiering';
     };
     const asked = body.Name ? [body.Name] : (body.Names ?? []);
     if (asked.some((name) => failing.has(name))) {
@@ -120,8 +121,20 @@ export function createSsmFake(initial: Record<string, LocalParameter> = {}): Ssm
           __type: 'ParameterAlreadyExists',
           message: `The parameter ${name} already exists.`,
         });
+      // SSM's tiers: Standard (the default) holds 4 KB, Advanced 8 KB; Intelligent-Tiering is Standard
+      // until a value needs Advanced. A brand catalog outgrows Standard: `npm run secrets` must say so.
+      const tier =
+        body.Tier === 'Advanced' || (body.Tier === 'Intelligent-Tiering' && body.Value.length > 4096)
+          ? 'Advanced'
+          : 'Standard';
+      const limit = tier === 'Advanced' ? 8192 : 4096;
+      if (body.Value.length > limit)
+        return reply(response, 400, {
+          __type: 'ValidationException',
+          message: `${tier} tier parameters support a maximum parameter value of ${limit} characters.${tier === 'Standard' ? ' To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.' : ''}`,
+        });
       set(name, { value: body.Value, type: body.Type ?? 'String' });
-      return reply(response, 200, { Version: parameters.get(name)!.version, Tier: 'Standard' });
+      return reply(response, 200, { Version: parameters.get(name)!.version, Tier: tier });
     }
     return reply(response, 400, {
       __type: 'UnknownOperationException',
