@@ -179,7 +179,14 @@ async function assign(
     link = { ...link, expiresAt: plan.linkExpiresAt };
   }
   if (!assignment.kind) return link;
-  const url = crewLinkUrl(context.siteBaseUrl(job.brandId), crewLinkToken(secret, link.linkId));
+  const token = crewLinkToken(secret, link.linkId);
+  if (crewTokenHash(token) !== link.tokenHash) {
+    // Minted under a secret since rotated: the link is looked up by the token texted now, not the old one.
+    const rekeyed = { ...link, tokenHash: crewTokenHash(token) };
+    await context.charters.saveLink(rekeyed, link.tokenHash);
+    link = rekeyed;
+  }
+  const url = crewLinkUrl(context.siteBaseUrl(job.brandId), token);
   return text(context, {
     ...input,
     member: assignment.member,

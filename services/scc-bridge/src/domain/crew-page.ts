@@ -2,7 +2,7 @@ import { NotFoundError } from '@qdn/shared/errors';
 import { enforceRateLimit } from '@qdn/shared/rate-limit';
 import { isLive } from './charter-plan.ts';
 import { type ChecklistTick, checklistOf, checklistTemplate } from './checklist.ts';
-import { crewTokenHash, looksLikeCrewToken, UNKNOWN_TOKEN } from './crew-link.ts';
+import { crewTokenHash, isCrewLinkToken, looksLikeCrewToken, UNKNOWN_TOKEN } from './crew-link.ts';
 import type { CrewMember } from './crew-member.ts';
 import { firstName } from './crew-member.ts';
 import type { BridgeContext, CharterRecord, CrewLink } from './ports.ts';
@@ -48,13 +48,17 @@ interface OpenedLink {
 
 /**
  * The charter behind a crew token, if the link still works: issued for this member and this charter,
- * not revoked (taken off the crew, charter cancelled), not expired. A malformed token costs the same
- * lookup as a real one, so timing says nothing about which check failed.
+ * derived under the current secret (a rotation ends the links sent before it), not revoked (taken off
+ * the crew, charter cancelled), not expired. A malformed token costs the same lookup as a real one, so
+ * timing says nothing about which check failed.
  */
 async function openCrewLink(context: BridgeContext, token: string): Promise<OpenedLink | undefined> {
-  const tokenHash = crewTokenHash(looksLikeCrewToken(token) ? token : UNKNOWN_TOKEN);
-  const issued = await context.charters.findToken(tokenHash);
+  const candidate = looksLikeCrewToken(token) ? token : UNKNOWN_TOKEN;
+  const tokenHash = crewTokenHash(candidate);
+  const [secret, issued] = await Promise.all([context.linkSecret(), context.charters.findToken(tokenHash)]);
   if (!issued) return undefined;
+  // The stored lookup outlives a rotation until the link is texted again: the secret decides.
+  const current = isCrewLinkToken(secret, issued.linkId, candidate);
   const [{ charter, links, ticks }, member] = await Promise.all([
     context.charters.charterWithLinks(issued.jobId),
     context.roster.get(issued.crewId),
@@ -69,6 +73,7 @@ async function openCrewLink(context: BridgeContext, token: string): Promise<Open
     link !== undefined &&
     link.linkId === issued.linkId &&
     link.tokenHash === tokenHash &&
+    current &&
     isLive(link, context.now());
   return works ? { charter, link, ticks, member } : undefined;
 }

@@ -133,7 +133,7 @@ export interface BridgeContext {
   publish: (events: DomainEvent[]) => Promise<void>;
   brands: Brands;
   now: () => Date;
-  /** The crew-link secret (SSM), read when a link is first minted or sent. */
+  /** The crew-link secret (SSM), read when a link is minted or sent and on every lookup (a rotation ends old links). */
   linkSecret: () => Promise<string>;
   /** The site base URL for a brand's links (PUBLIC_BASE_URL locally, where all brands share one site). */
   siteBaseUrl: (brandId: string) => string;

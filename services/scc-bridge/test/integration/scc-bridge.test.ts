@@ -34,7 +34,10 @@ const crew: Record<'alice' | 'bob' | 'carol', string> = { alice: '', bob: '', ca
 let trailerJobId: string;
 
 beforeAll(async () => {
-  bridge = await startTestCloud('scc-bridge');
+  bridge = await startTestCloud('scc-bridge', {
+    // A rotated crew-link secret reaches warm functions within a second here (five minutes in AWS).
+    environment: { SECRET_MAX_AGE_SECONDS: '1' },
+  });
   ({ cloud } = bridge);
   // A trailer job (not a charter, crew assigned) goes on the bus before anything else: the bridge must
   // leave it alone, which is checked once later charters have been handled.
@@ -770,5 +773,53 @@ describe('crew links that do not work', () => {
     expect(answer).toEqual({ status: 404, body: { error: 'This crew link is unknown or no longer valid' } });
     const tick = await api('POST', `/crew/${token}/checklist/safety-briefing`, { body: { done: true } });
     expect(tick).toEqual(answer);
+  });
+});
+
+describe('a rotated crew-link secret', () => {
+  it("given links texted before the rotation, then they get the unknown link's 404, and the next text carries a link that works", async () => {
+    // Given a charter whose crew were texted their links
+    const jobId = await createCharter({ schedule: { date: '2027-06-12', time: '09:00' } });
+    const sent = await crewMessages(jobId, 2);
+    await cloud.settled();
+    const before = tokenOf(sent.find((m) => m.message.crewId === crew.alice)!.message.body)!;
+    expect((await api('GET', `/crew/${before}`)).status).toBe(200);
+    const unknown = await api('GET', `/crew/${'Q'.repeat(43)}`);
+
+    const name = '/qdn/local/crew-link-secret';
+    const original = cloud.ssm.get(name)!;
+    cloud.ssm.set(name, { ...original, value: 'a-rotated-crew-link-secret-for-this-test-only' });
+    try {
+      // When the secret is rotated (past the functions' one-second cache of it)
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+      // Then the link already sent answers like any unknown link, page and tick alike
+      expect(await api('GET', `/crew/${before}`)).toEqual(unknown);
+      expect(
+        await api('POST', `/crew/${before}/checklist/safety-briefing`, { body: { done: true } }),
+      ).toEqual(unknown);
+
+      // And a reschedule's text carries the link under the new secret, which works; the old one stays dead
+      const moved = await api('PATCH', `/jobs/${jobId}`, {
+        role: 'dispatcher',
+        body: { schedule: { date: '2027-06-13', time: '09:00' } },
+      });
+      expect(moved.status).toBe(200);
+      const messages = await crewMessages(jobId, 4);
+      const resent = tokenOf(
+        messages.find((m) => m.message.crewId === crew.alice && m.message.kind === 'rescheduled')!.message
+          .body,
+      )!;
+      expect(resent).not.toBe(before);
+      const page = await until('the re-sent link to show the new schedule', async () => {
+        const answer = await api('GET', `/crew/${resent}`);
+        return answer.status === 200 && answer.body.charter?.date === '2027-06-13' ? answer : undefined;
+      });
+      expect(page.body.you).toEqual({ firstName: 'Alice', role: 'captain' });
+      expect(await api('GET', `/crew/${before}`)).toEqual(unknown);
+    } finally {
+      cloud.ssm.set(name, original);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
   });
 });

@@ -3,7 +3,7 @@ import { TransientError } from '@qdn/shared/errors';
 import type { JobOnBus } from '@qdn/shared/events';
 import { planCharter } from '../../src/domain/charter-plan.ts';
 import { syncCharterCrew } from '../../src/domain/charter-sync.ts';
-import { crewLinkToken } from '../../src/domain/crew-link.ts';
+import { crewLinkToken, crewTokenHash } from '../../src/domain/crew-link.ts';
 import { crewPage, tickChecklistItem } from '../../src/domain/crew-page.ts';
 import type { CharterRecord, CrewLink } from '../../src/domain/ports.ts';
 import { charterJob, jada, member, memoryContext, metaOf } from './factories.ts';
@@ -425,5 +425,67 @@ describe('the crew page', () => {
     const later = memoryContext([alice, bob], new Date('2026-07-06T03:30:00.001Z'));
     const expired = { ...later.context, charters: context.charters, roster: context.roster };
     expect(await crewPage(expired, tokenIn(sent[0]!.body)!)).toBeUndefined();
+  });
+});
+
+describe('a rotated crew-link secret', () => {
+  const carol = member('crew_c', 'Carol Reef', 'deckhand', { phone: '+16195550173' });
+  const rotate = (context: ReturnType<typeof memoryContext>['context']) => {
+    context.linkSecret = async () => 'rotated-secret';
+  };
+
+  it('given links sent before the rotation, then each answers like an unknown link, page and tick alike', async () => {
+    // Prepare
+    const { context, sent } = memoryContext([alice, bob]);
+    await sync(context, charterJob());
+    const tokens = sent.map((message) => tokenIn(message.body)!);
+    expect(await crewPage(context, tokens[0]!)).toBeDefined();
+
+    // Act
+    rotate(context);
+
+    // Assess
+    for (const token of tokens) {
+      expect(await crewPage(context, token)).toBeUndefined();
+      expect(await tickChecklistItem(context, token, 'safety-briefing', true)).toBeUndefined();
+    }
+    expect(context.charters.ticks.size).toBe(0);
+  });
+
+  it('given a rotation, then every link texted afterwards works (re-sent or new) and the old one stays dead', async () => {
+    // Prepare
+    const { context, sent } = memoryContext([alice, bob, carol]);
+    await sync(context, charterJob());
+    const before = tokenIn(sent[0]!.body)!;
+    rotate(context);
+
+    // Act: a reschedule re-texts Alice and Bob their links; Carol, added, gets a new one
+    await sync(
+      context,
+      charterJob({
+        version: 2,
+        schedule: { date: '2026-07-05', time: '10:00' },
+        crewIds: ['crew_a', 'crew_b', 'crew_c'],
+      }),
+    );
+
+    // Assess
+    const after = sent.slice(2);
+    expect(after.map((message) => [message.crewId, message.kind])).toEqual([
+      ['crew_a', 'rescheduled'],
+      ['crew_b', 'rescheduled'],
+      ['crew_c', 'assigned'],
+    ]);
+    const resent = tokenIn(after[0]!.body)!;
+    expect(resent).not.toBe(before);
+    for (const message of after) {
+      const page = await crewPage(context, tokenIn(message.body)!);
+      expect(page?.charter).toMatchObject({ date: '2026-07-05', time: '10:00' });
+    }
+    expect(await tickChecklistItem(context, resent, 'safety-briefing', true)).toBeDefined();
+    expect(await crewPage(context, before)).toBeUndefined();
+    // The old token's lookup is gone from the table, replaced by the re-sent one's.
+    expect(context.charters.tokens.has(crewTokenHash(before))).toBe(false);
+    expect(context.charters.tokens.get(crewTokenHash(resent))).toMatchObject({ crewId: 'crew_a' });
   });
 });
