@@ -6,6 +6,12 @@ import type { ImageTools } from '../domain/ports.ts';
 // Uploads are at most 10 MB, but a small file can still claim a huge canvas; libvips refuses images
 // over this many pixels instead of allocating for them (a decompression bomb).
 const MAX_INPUT_PIXELS = 100_000_000;
+/**
+ * How every step decodes, the check and what it makes alike: over the cap refused, and a file libjpeg
+ * (or libpng…) finds an error in refused, but not one it only warns about ("Corrupt JPEG data: bad
+ * Huffman code" is common in real photos, which decode fine around it). sharp's default fails on warnings.
+ */
+const decode = (image: Uint8Array) => sharp(image, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
 const EXIF_TAGS = [
   'DateTimeOriginal',
   'OffsetTimeOriginal',
@@ -21,9 +27,9 @@ const EXIF_TAGS = [
 export const imageTools: ImageTools = {
   async inspect(image) {
     try {
-      const metadata = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+      const metadata = await decode(image).metadata();
       // A header alone is not a picture: decode it fully (cheaply, to raw stats) to catch truncation.
-      await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).stats();
+      await decode(image).stats();
       return { decodable: true, width: metadata.autoOrient?.width, height: metadata.autoOrient?.height };
     } catch {
       return { decodable: false };
@@ -48,19 +54,27 @@ export const imageTools: ImageTools = {
 
   async thumbnail(image, pixels) {
     // `rotate()` turns it upright from its EXIF orientation; sharp writes no metadata (no GPS) by default.
-    return sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
-      .rotate()
-      .resize(pixels, pixels, { fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: 80, mozjpeg: true })
-      .toBuffer();
+    try {
+      return await decode(image)
+        .rotate()
+        .resize(pixels, pixels, { fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 80, mozjpeg: true })
+        .toBuffer();
+    } catch {
+      return undefined;
+    }
   },
 
   async withoutMetadata(image, format) {
     // sharp writes no EXIF, XMP or IPTC unless asked (`keepMetadata`/`withMetadata`); `rotate()` bakes the
     // EXIF orientation into the pixels, since the tag that said it is dropped with the rest.
-    return sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
-      .rotate()
-      .toFormat(format, format === 'png' ? {} : { quality: 90 })
-      .toBuffer();
+    try {
+      return await decode(image)
+        .rotate()
+        .toFormat(format, format === 'png' ? {} : { quality: 90 })
+        .toBuffer();
+    } catch {
+      return undefined;
+    }
   },
 };

@@ -48,10 +48,13 @@ export function checkUploadedPhoto(
       reason: `declared ${declared} but the file is ${actual ? `a ${actual.toUpperCase()} image` : 'not an image of an accepted type'}`,
     };
   }
-  if (!object.decodable) {
-    return { accepted: false, code: 'Unreadable', reason: `the ${declared} file cannot be decoded` };
-  }
+  if (!object.decodable) return { accepted: false, ...unreadable(declared) };
   return { accepted: true };
+}
+
+/** The refusal of a file the image library cannot decode (at the check, or making its thumbnail or copy). */
+export function unreadable(declared: PhotoContentType): PhotoRefusal {
+  return { code: 'Unreadable', reason: `the ${declared} file cannot be decoded` };
 }
 
 /** The EXIF tags the consumer reads (raw strings: EXIF times carry no zone unless an offset tag is set). */

@@ -1,7 +1,7 @@
 import { PermanentError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
 import { isDraftJobId, moveIfClaimed } from './booking-photos.ts';
-import { checkUploadedPhoto, locationFrom, takenAtFrom } from './image-facts.ts';
+import { checkUploadedPhoto, locationFrom, takenAtFrom, unreadable } from './image-facts.ts';
 import {
   customerCopyKey,
   originalKey,
@@ -136,6 +136,9 @@ export async function checkUpload(
     context.images.withoutMetadata(image, PHOTO_TYPES[photo.contentType].format),
     context.timeZoneOf(photo.brandId),
   ]);
+  // The check decodes as these do, so this is only a file the library reads one way and not another:
+  // unreadable all the same, and a retry would decode the same bytes the same way.
+  if (!thumbnail || !customerCopy) return reject(context, photo, key, unreadable(photo.contentType));
   await context.storage.write(thumbnailKey(photo), thumbnail, 'image/jpeg');
   await context.storage.write(customerCopyKey(photo), customerCopy, photo.contentType);
   await context.storage.copy(key, originalKey(photo), photo.contentType);

@@ -100,10 +100,13 @@ export interface ImageTools {
   /** Whether the bytes decode as an image, with its size in pixels. */
   inspect(image: Uint8Array): Promise<{ decodable: boolean; width?: number; height?: number }>;
   exif(image: Uint8Array): Promise<PhotoExif>;
-  /** A JPEG no larger than `pixels` on its longer side, upright, without metadata. */
-  thumbnail(image: Uint8Array, pixels: number): Promise<Uint8Array>;
-  /** The full picture re-encoded in `format`, upright, without any metadata (EXIF, GPS, XMP, IPTC). */
-  withoutMetadata(image: Uint8Array, format: ImageFormat): Promise<Uint8Array>;
+  /** A JPEG no larger than `pixels` on its longer side, upright, without metadata; undefined if it does not decode. */
+  thumbnail(image: Uint8Array, pixels: number): Promise<Uint8Array | undefined>;
+  /**
+   * The full picture re-encoded in `format`, upright, without any metadata (EXIF, GPS, XMP, IPTC);
+   * undefined if it does not decode.
+   */
+  withoutMetadata(image: Uint8Array, format: ImageFormat): Promise<Uint8Array | undefined>;
 }
 
 /** What the HTTP routes need. */
