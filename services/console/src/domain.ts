@@ -55,6 +55,21 @@ export function windowText(job: Pick<Job, 'schedule'>, windows: BrandWindows | u
   return window ? `${window.start}–${window.end} (${name})` : name;
 }
 
+/**
+ * Which day of a job over several days (a rental, drop-off to pick-up) `date` is, for its card on that
+ * day's board: the board lists such a job on every day of its span, and its window is its first day's.
+ * A one-day job: undefined.
+ */
+export function spanDayText(schedule: Job['schedule'], date: string): string | undefined {
+  const { date: first, endDate: last } = schedule;
+  if (!last || last <= first) return undefined;
+  const dayOf = (day: string) => Math.round((Date.parse(day) - Date.parse(first)) / 86_400_000) + 1;
+  const of = `of ${dayOf(last)}`;
+  if (date <= first) return `drop-off · day 1 ${of} (to ${last})`;
+  if (date >= last) return `pick-up · day ${dayOf(last)} ${of} (from ${first})`;
+  return `day ${dayOf(date)} ${of} (${first} → ${last})`;
+}
+
 export type SlaLevel = 'ok' | 'watch' | 'late';
 
 /** Minutes since midnight of "HH:MM". */

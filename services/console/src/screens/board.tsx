@@ -11,6 +11,7 @@ import {
   mapMarkers,
   STATUS_LABEL,
   slaLevel,
+  spanDayText,
   wallClock,
   windowText,
 } from '../domain.ts';
@@ -128,18 +129,20 @@ function BoardMap({ jobs, now, onOpen }: { jobs: readonly Job[]; now: number; on
   );
 }
 
-function JobCard({ job, now, onOpen }: { job: Job; now: number; onOpen: () => void }) {
+function JobCard({ job, date, now, onOpen }: { job: Job; date: string; now: number; onOpen: () => void }) {
   const clock = wallClock(now, timeZone);
   const sla = brandSla.value[job.brandId] ?? DEFAULT_SLA;
   const level = slaLevel(job, clock, brandWindows.value[job.brandId], sla);
   const point = lastPoints.value[job.jobId];
   const locationAge = point ? now - Date.parse(point.recordedAt) : undefined;
   const stale = locationAge !== undefined && locationAge > sla.staleLocationMinutes * 60_000;
+  const spanDay = spanDayText(job.schedule, date);
   return (
     <li class={`card sla-${level}`} data-job-id={job.jobId}>
       <button type="button" class="card-open" onClick={onOpen}>
         <span class="card-title">{job.customer.name}</span>
         <span class="card-line">{windowText(job, brandWindows.value[job.brandId])}</span>
+        {spanDay && <span class="card-line span-day">{spanDay}</span>}
         <span class="card-line">{job.address.text}</span>
         <span class="card-meta">
           <span>Trailer {job.trailerId ?? '—'}</span>
@@ -265,6 +268,7 @@ export function Board() {
                     <JobCard
                       key={job.jobId}
                       job={job}
+                      date={date}
                       now={now.value}
                       onOpen={() => setQuery({ job: job.jobId })}
                     />

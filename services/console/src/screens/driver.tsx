@@ -5,7 +5,7 @@ import { useEffect } from 'preact/hooks';
 import { api, type Job, listJobs } from '../api.ts';
 import { user } from '../auth.ts';
 import { config } from '../config.ts';
-import { statusLabel, windowText } from '../domain.ts';
+import { spanDayText, statusLabel, windowText } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows, learnBrands, today } from './board.tsx';
 import { PhotoStrip, StatusActions } from './job-parts.tsx';
@@ -106,6 +106,7 @@ export function DriverDay() {
                 {job.customer.name} <span class={`chip status-${job.status}`}>{statusLabel(job)}</span>
               </h2>
               <p>{windowText(job, brandWindows.value[job.brandId])}</p>
+              {spanDayText(job.schedule, date) && <p class="span-day">{spanDayText(job.schedule, date)}</p>}
               <p>
                 <a href={`https://maps.google.com/?q=${encodeURIComponent(job.address.text)}`}>
                   {job.address.text}

@@ -16,6 +16,7 @@ import {
   optedOut,
   STATUS_ORDER,
   slaLevel,
+  spanDayText,
   statusLabel,
   trailerRuns,
   trailersFreeFor,
@@ -51,6 +52,15 @@ describe('the board', () => {
     expect(groups.map((group) => group.status)).toEqual(STATUS_ORDER);
     expect(groups[1]!.jobs.map((j) => j.jobId)).toEqual(['a', 'b']);
     expect(groups[2]!.jobs.map((j) => j.jobId)).toEqual(['c']);
+  });
+
+  it('shows which day of a rental the board’s day is: drop-off, day n of N, pick-up; nothing for a one-day job', () => {
+    const rental = { date: '2026-11-30', endDate: '2026-12-02', window: 'morning' };
+    expect(spanDayText(rental, '2026-11-30')).toBe('drop-off · day 1 of 3 (to 2026-12-02)');
+    expect(spanDayText(rental, '2026-12-01')).toBe('day 2 of 3 (2026-11-30 → 2026-12-02)');
+    expect(spanDayText(rental, '2026-12-02')).toBe('pick-up · day 3 of 3 (from 2026-11-30)');
+    expect(spanDayText({ date: '2026-12-03', window: 'morning' }, '2026-12-03')).toBeUndefined();
+    expect(spanDayText({ date: '2026-12-03', endDate: '2026-12-03' }, '2026-12-03')).toBeUndefined();
   });
 
   it('shows a window by its hours, a fixed time as "at"', () => {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
 import type { Arrival } from '../domain/arrival.ts';
-import type { TrailerBookings } from '../domain/fleet.ts';
+import { earlierStartsThrough, type TrailerBookings } from '../domain/fleet.ts';
 import type { GeocodedAddress, GeocodeStore, UnplacedAddress } from '../domain/geocoding.ts';
 import type { JobRecord } from '../domain/job.ts';
 import {
@@ -23,7 +23,8 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 // One table, several kinds of item (single-table design):
 //   JOB#<jobId> / JOB                 the job; GSI byDate: DATE#<date> / <jobId>; while `requested`
-//                                     also GSI byRequest: REQUESTED / <createdAt>#<jobId> (sparse)
+//                                     also GSI byRequest: REQUESTED / <createdAt>#<jobId> (sparse);
+//                                     over several days also GSI bySpan: SPAN#<year of date> / <date> (sparse)
 //   LINK#<sha256(token)> / LINK        a live tracking link: its id and job, never the token (deleted when rotated)
 //   TRAILER#<trailerId>#<day> / CLAIM  who has a trailer that day (conditional puts make double booking impossible)
 const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
@@ -33,19 +34,24 @@ const claimKey = (trailerId: string, day: string) => ({ pk: `TRAILER#${trailerId
 /**
  * The item of a job. Web bookings waiting for a dispatcher are also in the sparse index byRequest,
  * oldest first: every write puts the whole item, so confirming or declining (any other status) takes
- * the job out of it.
+ * the job out of it. A job over several days (a rental, drop-off to pick-up) is also in the sparse index
+ * bySpan, by the year and day it starts, so the board of each of its later days finds it (listByDate).
  */
 function jobItem(job: JobRecord) {
+  const { date, endDate } = job.schedule;
   return {
     ...jobKey(job.jobId),
-    gsi1pk: `DATE#${job.schedule.date}`,
+    gsi1pk: `DATE#${date}`,
     gsi1sk: job.jobId,
     ...(job.status === 'requested'
       ? { gsi2pk: 'REQUESTED', gsi2sk: `${job.createdAt ?? job.updatedAt}#${job.jobId}` }
       : {}),
+    ...(endDate && endDate > date ? { gsi3pk: spanKey(date), gsi3sk: date } : {}),
     ...job,
   };
 }
+
+const spanKey = (date: string) => `SPAN#${date.slice(0, 4)}`;
 
 /** The jobs table through the DynamoDB document client. */
 export class DynamoJobRepository implements JobRepository, GeocodeStore {
@@ -173,14 +179,33 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
     return Item ? storedJob(Item) : undefined;
   }
 
+  /**
+   * Every job one of whose days is `date`: those starting that day (byDate), and the multi-day ones that
+   * started in the MAX_JOB_DAYS - 1 days before and end on it or later (bySpan, keyed by start year, so
+   * one query, two across a year end). What is read is bounded by the multi-day jobs started in that
+   * window, never the whole table.
+   */
   async listByDate(date: string): Promise<JobRecord[]> {
-    const items = await queryAll(this.#client, {
-      TableName: this.#table,
-      IndexName: 'byDate',
-      KeyConditionExpression: 'gsi1pk = :date',
-      ExpressionAttributeValues: { ':date': `DATE#${date}` },
-    });
-    return items.map(storedJob);
+    const { from, to } = earlierStartsThrough(date);
+    const pages = await Promise.all([
+      queryAll(this.#client, {
+        TableName: this.#table,
+        IndexName: 'byDate',
+        KeyConditionExpression: 'gsi1pk = :date',
+        ExpressionAttributeValues: { ':date': `DATE#${date}` },
+      }),
+      ...[...new Set([spanKey(from), spanKey(to)])].map((year) =>
+        queryAll(this.#client, {
+          TableName: this.#table,
+          IndexName: 'bySpan',
+          KeyConditionExpression: 'gsi3pk = :year AND gsi3sk BETWEEN :from AND :to',
+          FilterExpression: '#schedule.endDate >= :date',
+          ExpressionAttributeNames: { '#schedule': 'schedule' },
+          ExpressionAttributeValues: { ':year': year, ':from': from, ':to': to, ':date': date },
+        }),
+      ),
+    ]);
+    return pages.flat().map(storedJob);
   }
 
   async listRequested(limit: number): Promise<JobRecord[]> {

@@ -57,7 +57,8 @@ const returnedPayment = recordFields<ReturnedPayment>()({
 
 /**
  * A job from its item in the jobs table (or the table's stream): the record without its keys and
- * index attributes (pk/sk, gsi1*, the sparse gsi2* of a request), or a StoredRecordError.
+ * index attributes (pk/sk, gsi1*, the sparse gsi2* of a request and gsi3* of a multi-day job), or a
+ * StoredRecordError.
  */
 export const storedJob = storedRecord(
   'job',

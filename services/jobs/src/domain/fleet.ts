@@ -1,5 +1,6 @@
 import type { Brand, TrailerConfig } from '@qdn/shared/brands';
 import type { FieldError } from '@qdn/shared/errors';
+import { addDays } from '@qdn/shared/zoned-time';
 
 /**
  * A job spans at most this many days (a rental's drop-off to pick-up): every one of them is claimed, and
@@ -7,6 +8,20 @@ import type { FieldError } from '@qdn/shared/errors';
  * 100 items: 2 × 45 claims, the job and its link fit).
  */
 export const MAX_JOB_DAYS = 45;
+
+/** Whether `day` is one of a job's days: its date to its endDate (a one-day job: its date). */
+export function coversDay(schedule: { date: string; endDate?: string | undefined }, day: string): boolean {
+  return schedule.date <= day && day <= (schedule.endDate ?? schedule.date);
+}
+
+/**
+ * The first days a job running through `day` may have had before it: a job spans at most MAX_JOB_DAYS,
+ * so it began at most MAX_JOB_DAYS - 1 days earlier. The day board looks for multi-day jobs started
+ * there (and still running on `day`), besides those of the day itself.
+ */
+export function earlierStartsThrough(day: string): { from: string; to: string } {
+  return { from: addDays(day, -(MAX_JOB_DAYS - 1)), to: addDays(day, -1) };
+}
 
 /** The longest range the availability and fleet views answer for at once. */
 export const MAX_RANGE_DAYS = 62;

@@ -227,9 +227,11 @@ export function mayAccess(actor: Actor, job: JobRecord, timeZoneOf: (brandId: st
 }
 
 /**
- * `GET /jobs?date=`: the day board. A driver's is their own jobs of today only, by the rule of every
- * other driver route (mayAccess: their crew id in the crew, today in the brand's zone one of the job's
- * days); for another date that leaves an empty list, the answer of a day without their jobs.
+ * `GET /jobs?date=`: the day board, every job one of whose days is the date (a rental is on the board
+ * from drop-off to pick-up). A driver's is their own jobs of today only, by the rule of every other
+ * driver route (mayAccess: their crew id in the crew, today in the brand's zone one of the job's days),
+ * and the date asked must be that today: for another date, a rental's other days included, an empty
+ * list, the answer of a day without their jobs.
  */
 export async function listJobs(
   context: JobsContext,
@@ -239,11 +241,13 @@ export async function listJobs(
   const jobs = await context.repository.listByDate(query.date);
   const now = context.now();
   const timeZoneOf = (brandId: string) => context.brands.get(brandId).timeZone;
+  const staff = actor.roles.some((role) => role !== 'driver');
   return jobs.filter(
     (job) =>
       (!query.status || job.status === query.status) &&
       (!query.brandId || job.brandId === query.brandId) &&
-      mayAccess(actor, job, timeZoneOf, now),
+      mayAccess(actor, job, timeZoneOf, now) &&
+      (staff || query.date === zonedDate(now, timeZoneOf(job.brandId))),
   );
 }
 

@@ -372,6 +372,31 @@ describe('jobs API', () => {
     ]);
   });
 
+  it('given rentals over several days (one across a year end, one of the longest span), then each is on the board of every day of its span and of no other', async () => {
+    const create = async (date: string, endDate: string) =>
+      (
+        await api('POST', '/jobs', {
+          role: 'dispatcher',
+          body: newJob({ schedule: { date, endDate, window: 'morning' } }),
+        })
+      ).body.job.jobId as string;
+    const newYear = await create('2031-12-30', '2032-01-02');
+    // MAX_JOB_DAYS (45): its last day is 44 days after its first.
+    const longest = await create('2031-11-20', '2032-01-03');
+    const board = async (date: string) =>
+      (await api('GET', `/jobs?date=${date}`, { role: 'dispatcher' })).body.jobs
+        .map((job: { jobId: string }) => job.jobId)
+        .filter((jobId: string) => jobId === newYear || jobId === longest)
+        .sort();
+
+    expect(await board('2031-11-19')).toEqual([]);
+    expect(await board('2031-11-20')).toEqual([longest]);
+    expect(await board('2031-12-29')).toEqual([longest]);
+    expect(await board('2032-01-01')).toEqual([newYear, longest].sort());
+    expect(await board('2032-01-03')).toEqual([longest]);
+    expect(await board('2032-01-04')).toEqual([]);
+  });
+
   it('given the day board, when listed by date and status, then only that day and status come back', async () => {
     // The job the driver completed above is today's (a driver acts only on the day's work).
     const board = await api('GET', `/jobs?date=${todayIn()}&status=complete`, { role: 'dispatcher' });
@@ -692,9 +717,19 @@ describe('the console routes', () => {
       return { status: response.status, body: (await response.json()) as { jobs: { jobId: string }[] } };
     };
 
-    expect((await list(day)).body.jobs.map((job) => job.jobId)).toEqual([mine]);
-    // Tomorrow's job is the driver's crew's, but not theirs to see before its day (nor is 2026-12-01's).
-    for (const date of [tomorrow, '2026-12-01'])
+    // A rental of theirs that began yesterday is theirs today too (its pick-up, say).
+    const yesterday = todayIn('America/Los_Angeles', new Date(Date.now() - 86_400_000));
+    const rental = (
+      await api('POST', '/jobs', {
+        role: 'dispatcher',
+        body: newJob({ schedule: { date: yesterday, endDate: day }, crewIds: ['crew-7'] }),
+      })
+    ).body.job.jobId as string;
+
+    expect((await list(day)).body.jobs.map((job) => job.jobId).sort()).toEqual([mine, rental].sort());
+    // Tomorrow's job is the driver's crew's, but not theirs to see before its day (nor is 2026-12-01's);
+    // the rental is theirs today, not on its first day.
+    for (const date of [tomorrow, yesterday, '2026-12-01'])
       expect(await list(date)).toEqual({ status: 200, body: { jobs: [] } });
     const board = await api('GET', `/jobs?date=${tomorrow}`, { role: 'dispatcher' });
     expect(board.body.jobs.map((job: { jobId: string }) => job.jobId)).toContain(mineTomorrow);

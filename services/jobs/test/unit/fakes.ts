@@ -1,5 +1,5 @@
 import type { Arrival } from '../../src/domain/arrival.ts';
-import type { TrailerBookings } from '../../src/domain/fleet.ts';
+import { coversDay, type TrailerBookings } from '../../src/domain/fleet.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import {
   type JobRepository,
@@ -98,7 +98,7 @@ export class MemoryJobRepository implements JobRepository {
 
   async listByDate(date: string) {
     return [...this.jobs.values()]
-      .filter((job) => job.schedule.date === date)
+      .filter((job) => coversDay(job.schedule, date))
       .map((job) => structuredClone(job));
   }
 

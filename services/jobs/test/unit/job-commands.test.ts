@@ -396,6 +396,27 @@ describe('who sees which job', () => {
     ).toEqual([]);
   });
 
+  it('given jobs over several days, then each is on the board of every day of its span (across a year end, up to the longest span) and of no other', async () => {
+    const { context } = jobsContext([
+      jobRecord({ jobId: 'qdn_day', schedule: { date: '2026-12-01' } }),
+      jobRecord({ jobId: 'qdn_rental', schedule: { date: '2026-11-29', endDate: '2026-12-03' } }),
+      // MAX_JOB_DAYS (45) days: its last is 44 days after its first.
+      jobRecord({ jobId: 'qdn_longest', schedule: { date: '2026-10-19', endDate: '2026-12-02' } }),
+      jobRecord({ jobId: 'qdn_new_year', schedule: { date: '2026-12-30', endDate: '2027-01-02' } }),
+    ]);
+    const ids = async (date: string) =>
+      (await listJobs(context, { date }, dispatcher)).map((job) => job.jobId).sort();
+
+    expect(await ids('2026-10-18')).toEqual([]);
+    expect(await ids('2026-10-19')).toEqual(['qdn_longest']);
+    expect(await ids('2026-11-29')).toEqual(['qdn_longest', 'qdn_rental']);
+    expect(await ids('2026-12-01')).toEqual(['qdn_day', 'qdn_longest', 'qdn_rental']);
+    expect(await ids('2026-12-03')).toEqual(['qdn_rental']);
+    expect(await ids('2026-12-04')).toEqual([]);
+    expect(await ids('2027-01-01')).toEqual(['qdn_new_year']);
+    expect(await ids('2027-01-03')).toEqual([]);
+  });
+
   it('given a driver asking for another day than today (the brand’s), then an empty list, as for a day without their jobs; a rental running through today is listed', async () => {
     const { context, setNow } = jobsContext([
       jobRecord({ jobId: 'qdn_today', crewIds: ['crew_ana'], schedule: { date: '2026-12-01' } }),
@@ -409,15 +430,18 @@ describe('who sees which job', () => {
     ]);
     const ids = (jobs: JobRecord[]) => jobs.map((job) => job.jobId);
 
-    for (const date of ['2026-11-30', '2026-12-02', '2027-01-15']) {
+    // The rental's other days are not today either: its first (2026-11-29) no more than the 2nd.
+    for (const date of ['2026-11-29', '2026-11-30', '2026-12-02', '2027-01-15']) {
       expect(await listJobs(context, { date }, driver)).toEqual([]);
     }
-    expect(ids(await listJobs(context, { date: '2026-12-02' }, dispatcher))).toEqual(['qdn_tomorrow']);
-    expect(ids(await listJobs(context, { date: '2026-12-01' }, driver))).toEqual(['qdn_today']);
-    expect(ids(await listJobs(context, { date: '2026-11-29' }, driver))).toEqual(['qdn_rental']);
+    expect(ids(await listJobs(context, { date: '2026-12-02' }, dispatcher))).toEqual([
+      'qdn_tomorrow',
+      'qdn_rental',
+    ]);
+    expect(ids(await listJobs(context, { date: '2026-12-01' }, driver))).toEqual(['qdn_today', 'qdn_rental']);
     // Today is San Diego's: at 5 am UTC on the 2nd the driver still has the 1st, not the 2nd.
     setNow(new Date('2026-12-02T05:00:00Z'));
-    expect(ids(await listJobs(context, { date: '2026-12-01' }, driver))).toEqual(['qdn_today']);
+    expect(ids(await listJobs(context, { date: '2026-12-01' }, driver))).toEqual(['qdn_today', 'qdn_rental']);
     expect(await listJobs(context, { date: '2026-12-02' }, driver)).toEqual([]);
   });
 
