@@ -24,6 +24,10 @@ export const photos = defineConsumer({
       description: 'Photos uploaded to the media bucket (S3 sends Object Created to the default bus).',
     },
   },
+  // One upload an invocation: a photo that takes long to decode times out alone, not with nine others
+  // that are then retried (and dead-lettered) with it. Its queue's visibility is 6× the timeout
+  // (photosVisibilityTimeout in serverless.common.yml, set on the queue in serverless.yml).
+  batchSize: 1,
   memorySize: 1536,
   timeout: 30,
   environment: 'mediaEnvironment',

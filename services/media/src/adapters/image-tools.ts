@@ -4,8 +4,11 @@ import type { PhotoExif } from '../domain/image-facts.ts';
 import type { ImageTools } from '../domain/ports.ts';
 
 // Uploads are at most 10 MB, but a small file can still claim a huge canvas; libvips refuses images
-// over this many pixels instead of allocating for them (a decompression bomb).
-const MAX_INPUT_PIXELS = 100_000_000;
+// over this many pixels instead of allocating for them (a decompression bomb). A 50-megapixel phone
+// camera's full frame (8192×6144) is the largest photo a phone takes; a 100 MP progressive JPEG of 1.2 MB
+// took ~22 s of CPU and 1.3 GB per decode, past the consumer's timeout, and each photo is decoded three
+// times (check, thumbnail, customers' copy).
+const MAX_INPUT_PIXELS = 8192 * 6144;
 /**
  * How every step decodes, the check and what it makes alike: over the cap refused, and a file libjpeg
  * (or libpng…) finds an error in refused, but not one it only warns about ("Corrupt JPEG data: bad

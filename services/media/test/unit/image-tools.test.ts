@@ -1,7 +1,9 @@
+import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { PermanentError } from '@qdn/shared/errors';
 import sharp from 'sharp';
 import { imageTools } from '../../src/adapters/image-tools.ts';
+import { photos } from '../../src/consumers.ts';
 import { checkUpload } from '../../src/domain/photo-checks.ts';
 import { requestUpload } from '../../src/domain/photo-commands.ts';
 import { photoCheckContext } from './fakes.ts';
@@ -35,6 +37,33 @@ async function jpegWithBadHuffmanCode(): Promise<Buffer> {
   const corrupt = Buffer.from(jpeg);
   corrupt.set([0xff, 0, 0xff, 0, 0xff, 0, 0xff, 0], entropyData + 100);
   return corrupt;
+}
+
+/**
+ * A valid greyscale PNG of `width`×`height` black pixels, 1 bit each: a few kB however large its canvas
+ * (what a decompression bomb looks like), and cheap to decode when it is decoded.
+ */
+function blackPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const framed = Buffer.alloc(typed.length + 8);
+    framed.writeUInt32BE(data.length, 0);
+    typed.copy(framed, 4);
+    framed.writeUInt32BE(crc32(typed), typed.length + 4);
+    return framed;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([1, 0, 0, 0, 0], 8); // 1-bit greyscale, deflate, no filter, not interlaced
+  // Each row: filter type 0, then ⌈width/8⌉ bytes of zeros.
+  const rows = Buffer.alloc((1 + Math.ceil(width / 8)) * height);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('decoding a slightly corrupt JPEG', () => {
@@ -88,6 +117,29 @@ describe('decoding a slightly corrupt JPEG', () => {
       `originals/${JOB}/${photoId}.jpg`,
       `thumbnails/${JOB}/${photoId}.jpg`,
     ]);
+  });
+});
+
+describe('decompression bombs (the pixel cap)', () => {
+  it('given a 10 kB PNG of 8000×8000 (64 MP, over the cap), then it is not decodable', async () => {
+    const bomb = blackPng(8000, 8000);
+    expect(bomb.byteLength).toBeLessThan(20_000);
+
+    expect(await imageTools.inspect(bomb)).toEqual({ decodable: false });
+    expect(await imageTools.thumbnail(bomb, 400)).toBeUndefined();
+    expect(await imageTools.withoutMetadata(bomb, 'png')).toBeUndefined();
+  });
+
+  it('given the photos consumer, then it checks one upload an invocation (a slow one cannot time out others with it)', () => {
+    expect(photos.batchSize).toBe(1);
+  });
+
+  it('given a 50-megapixel phone camera’s full frame (8192×6144), then it is decodable', async () => {
+    expect(await imageTools.inspect(blackPng(8192, 6144))).toEqual({
+      decodable: true,
+      width: 8192,
+      height: 6144,
+    });
   });
 });
 
