@@ -86,9 +86,10 @@ async function reject(
  * 2. Real size and magic bytes must match the declared type, and the image must decode; otherwise the
  *    object is deleted and the photo recorded as rejected (with the reason).
  * 3. EXIF taken-at time and GPS are read, a thumbnail and the customers' copy (both without metadata)
- *    are written, the original moves to `originals/` (staff only), the photo is recorded as stored,
- *    PhotoAdded is published (from that write) and the inbox object deleted. The copy is made here, once, so the public
- *    gallery route serves stored objects and never loads the image library.
+ *    are written, the checked bytes are stored as the original in `originals/` (staff only), the photo
+ *    is recorded as stored, PhotoAdded is published (from that write) and the inbox object deleted. The
+ *    copy is made here, once, so the public gallery route serves stored objects and never loads the
+ *    image library.
  *
  * A repeat delivery finds the photo stored and only finishes what is left (cleaning up).
  * Storage failures throw and are retried by the queue.
@@ -141,7 +142,9 @@ export async function checkUpload(
   if (!thumbnail || !customerCopy) return reject(context, photo, key, unreadable(photo.contentType));
   await context.storage.write(thumbnailKey(photo), thumbnail, 'image/jpeg');
   await context.storage.write(customerCopyKey(photo), customerCopy, photo.contentType);
-  await context.storage.copy(key, originalKey(photo), photo.contentType);
+  // The bytes that were checked, not a copy of the inbox object: the presigned POST stays usable for its
+  // 5 minutes, so the inbox may hold other, unchecked bytes by now (their own event finds this stored).
+  await context.storage.write(originalKey(photo), image, photo.contentType);
   const stored =
     (await context.photos.markStored(photo.jobId, photo.photoId, {
       bytes: image.byteLength,

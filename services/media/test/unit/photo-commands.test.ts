@@ -185,6 +185,27 @@ describe('checking an uploaded photo', () => {
     expect(context.storage.objects.has(key)).toBe(false);
   });
 
+  it('given the signed POST used again between the check’s read and the move, then originals/ holds the bytes that were checked', async () => {
+    // The presigned POST is reusable for its 5 minutes: other bytes can land in the inbox mid-check.
+    const { context } = await givenKnownJob();
+    const { photoId } = await requestUpload(context, JOB, { contentType: 'image/jpeg', size: 12 }, driver);
+    const key = `photos/${JOB}/${photoId}.jpg`;
+    await context.storage.write(key, JPEG, 'image/jpeg');
+    const read = context.storage.read.bind(context.storage);
+    context.storage.read = async (readKey) => {
+      const bytes = await read(readKey);
+      await context.storage.write(key, new TextEncoder().encode('<html>unchecked</html>'), 'image/jpeg');
+      return bytes;
+    };
+
+    await checkUpload(context, { key });
+
+    expect(context.storage.objects.get(`originals/${JOB}/${photoId}.jpg`)).toEqual({
+      body: JPEG,
+      contentType: 'image/jpeg',
+    });
+  });
+
   it('given a PNG declared as JPEG from the customer, then it is deleted, recorded as rejected and the slot freed', async () => {
     const { context, published } = await givenKnownJob();
     const { photoId } = await requestUpload(
