@@ -39,6 +39,28 @@ async function jpegWithBadHuffmanCode(): Promise<Buffer> {
   return corrupt;
 }
 
+/** A customer's photo upload of that JPEG on a scheduled job, landed in the inbox as S3 would hold it. */
+async function customerUploadOfCorruptJpeg(context: ReturnType<typeof photoCheckContext>['context']) {
+  await context.jobs.record({
+    jobId: JOB,
+    brandId: 'qdn',
+    version: 1,
+    status: 'scheduled',
+    crewIds: [],
+    date: '2026-05-01',
+  });
+  const jpeg = await jpegWithBadHuffmanCode();
+  const { photoId } = await requestUpload(
+    context,
+    JOB,
+    { contentType: 'image/jpeg', size: jpeg.byteLength },
+    { kind: 'customer' },
+  );
+  const key = `photos/${JOB}/${photoId}.jpg`;
+  await context.storage.write(key, jpeg, 'image/jpeg');
+  return { photoId, key };
+}
+
 /**
  * A valid greyscale PNG of `width`×`height` black pixels, 1 bit each: a few kB however large its canvas
  * (what a decompression bomb looks like), and cheap to decode when it is decoded.
@@ -91,23 +113,7 @@ describe('decoding a slightly corrupt JPEG', () => {
 
   it('given the photos consumer and that JPEG, then the photo is stored with its thumbnail and customers’ copy', async () => {
     const { context } = photoCheckContext({ images: imageTools });
-    await context.jobs.record({
-      jobId: JOB,
-      brandId: 'qdn',
-      version: 1,
-      status: 'scheduled',
-      crewIds: [],
-      date: '2026-05-01',
-    });
-    const jpeg = await jpegWithBadHuffmanCode();
-    const { photoId } = await requestUpload(
-      context,
-      JOB,
-      { contentType: 'image/jpeg', size: jpeg.byteLength },
-      { kind: 'customer' },
-    );
-    const key = `photos/${JOB}/${photoId}.jpg`;
-    await context.storage.write(key, jpeg, 'image/jpeg');
+    const { photoId, key } = await customerUploadOfCorruptJpeg(context);
 
     const stored = await checkUpload(context, { key });
 
@@ -153,23 +159,7 @@ describe('the photos consumer and an image only the check could read', () => {
       const { context } = photoCheckContext({
         images: { ...imageTools, inspect: async () => ({ decodable: true }), [step]: async () => undefined },
       });
-      await context.jobs.record({
-        jobId: JOB,
-        brandId: 'qdn',
-        version: 1,
-        status: 'scheduled',
-        crewIds: [],
-        date: '2026-05-01',
-      });
-      const jpeg = await jpegWithBadHuffmanCode();
-      const { photoId } = await requestUpload(
-        context,
-        JOB,
-        { contentType: 'image/jpeg', size: jpeg.byteLength },
-        { kind: 'customer' },
-      );
-      const key = `photos/${JOB}/${photoId}.jpg`;
-      await context.storage.write(key, jpeg, 'image/jpeg');
+      const { photoId, key } = await customerUploadOfCorruptJpeg(context);
 
       // Permanent: the consumer acknowledges it (a retry would decode the same bytes the same way).
       await expect(checkUpload(context, { key })).rejects.toBeInstanceOf(PermanentError);
