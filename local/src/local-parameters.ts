@@ -66,6 +66,15 @@ export async function localParameters(options: {
     'tracking-link-secret': secrets.trackingLinkSecret,
     // Locally alarms go to the SNS spy (GET /_local/sns/messages); nobody is emailed.
     'ops-alarm-email': 'ops@localhost.invalid',
+    // Nothing reads it locally: the local stage is never deployed, serverless.common.yml's params.local
+    // give its API origin and the local cloud points the functions at its own SCC and calendar fakes.
+    // Shaped as `npm run secrets` writes it, with the local cloud's origins.
+    settings: JSON.stringify({
+      apiBaseUrl: 'http://127.0.0.1:4000',
+      sccApiBaseUrl: 'http://127.0.0.1:4000/_local/scc',
+      consoleBaseUrl: 'http://127.0.0.1:4000',
+      photoOrigins: 'http://127.0.0.1:4000',
+    }),
   };
   const listed = new Set(catalog.map((parameter) => parameter.name));
   const unlisted = Object.keys(localValues).filter((name) => !listed.has(name));

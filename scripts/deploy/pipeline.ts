@@ -42,6 +42,7 @@ import {
   writeChanged,
 } from './site.ts';
 import { UsageError } from './stage.ts';
+import { type StageSettings, settingsParams } from './stage-settings.ts';
 
 export interface Clients {
   ssm: SSMClient;
@@ -85,7 +86,7 @@ async function packageAll(
   services: string[],
   stage: string,
   dir: string,
-  opsAlarmEmail: string | undefined,
+  stageReady: StageReady,
 ): Promise<void> {
   const started = performance.now();
   await packageRelease({
@@ -93,7 +94,7 @@ async function packageAll(
     services,
     stage,
     dir,
-    params: stageParams(opsAlarmEmail),
+    params: stageParams(stageReady),
     region: options.region,
     log: options.log,
   });
@@ -119,8 +120,14 @@ async function deployAll(options: PipelineOptions, services: string[], stage: st
   );
 }
 
+/** What the preflight read of a ready stage: what its templates are packaged with. */
+interface StageReady {
+  settings: StageSettings;
+  opsAlarmEmail?: string;
+}
+
 /** Refuses (before anything is packaged or deployed) when the stage is not ready. */
-async function ready(options: PipelineOptions, stage: string): Promise<string | undefined> {
+async function ready(options: PipelineOptions, stage: string): Promise<StageReady> {
   const result = await preflight({ ssm: options.clients.ssm, sns: options.clients.sns, stage });
   for (const note of result.notes) options.log(`  note: ${note}`);
   if (result.problems.length > 0)
@@ -128,12 +135,20 @@ async function ready(options: PipelineOptions, stage: string): Promise<string | 
       `stage ${stage} is not ready; stopped before CloudFormation, nothing was deployed:\n` +
         result.problems.map((problem) => `  - ${problem}`).join('\n'),
     );
-  return result.opsAlarmEmail;
+  // The preflight refuses a stage without valid settings, so they are here.
+  if (!result.settings) throw new Error(`preflight passed ${stage} without its settings`);
+  return { settings: result.settings, opsAlarmEmail: result.opsAlarmEmail };
 }
 
-/** The stage's own settings passed to `serverless package` on top of serverless.common.yml's params. */
-const stageParams = (opsAlarmEmail: string | undefined) =>
-  opsAlarmEmail ? [`opsAlarmEmail=${opsAlarmEmail}`] : [];
+/**
+ * The stage's own settings (/qdn/<stage>/settings, and who DLQ alarms reach) passed to `serverless
+ * package` on top of serverless.common.yml's params: a CLI param wins over them and over a
+ * serverless.yml's `${param:…, default}`.
+ */
+const stageParams = ({ settings, opsAlarmEmail }: StageReady) => [
+  ...settingsParams(settings),
+  ...(opsAlarmEmail ? [`opsAlarmEmail=${opsAlarmEmail}`] : []),
+];
 
 /** What changed in a bucket behind a distribution, and the paths invalidated for it. */
 export type StaticChanges = SiteChanges & { invalidated: string[] };
@@ -177,10 +192,10 @@ export async function deploy(options: PipelineOptions & { stage: string }): Prom
   const { stage, log } = options;
   const services = servicesOf(options);
   log(`Preflight for ${stage}`);
-  const opsAlarmEmail = await ready(options, stage);
+  const stageReady = await ready(options, stage);
   const dir = releaseDir(options.releasesRoot, stage);
   log(`Packaging ${services.length} services for ${stage} into ${dir}`);
-  await packageAll(options, services, stage, dir, opsAlarmEmail);
+  await packageAll(options, services, stage, dir, stageReady);
   writeManifest(dir, {
     stage,
     ...gitCommit(options.repoRoot),
@@ -230,11 +245,12 @@ export async function promote(
   if (from === to) throw new UsageError('--from and --to must be different stages');
   const services = servicesOf(options);
   log(`Preflight for ${to}`);
-  const opsAlarmEmail = await ready(options, to);
+  // The target's own settings: its templates are rendered with them, never the source stage's.
+  const stageReady = await ready(options, to);
   const sourceDir = releaseDir(options.releasesRoot, from);
   const targetDir = releaseDir(options.releasesRoot, to);
   log(`Rendering ${to}'s templates (${services.length} services)`);
-  await packageAll(options, services, to, targetDir, opsAlarmEmail);
+  await packageAll(options, services, to, targetDir, stageReady);
   const artifacts = promoteArtifacts({ sourceDir, targetDir, services });
   writeManifest(targetDir, {
     stage: to,

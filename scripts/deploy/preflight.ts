@@ -1,5 +1,6 @@
 // What `npm run deploy` and `npm run promote` check before CloudFormation starts: every SSM parameter
-// the stage's functions read exists (STAGE_PARAMETERS), and DLQ alarms reach a person. Reads go through
+// the stage's functions read exists (STAGE_PARAMETERS), the stage's settings are complete and valid
+// (its templates are packaged with them), and DLQ alarms reach a person. Reads go through
 // the AWS SDK, so the local cloud's SSM fake and SNS (fauxqs) answer them in tests.
 
 import {
@@ -11,6 +12,7 @@ import {
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { STAGE_PARAMETERS, stageParameterName } from '@qdn/shared/stage-parameters';
 import { existingParameters } from './secrets.ts';
+import { parseStageSettings, type StageSettings } from './stage-settings.ts';
 
 export interface PreflightResult {
   /** Each reason the stage must not be deployed; empty when it may. */
@@ -19,6 +21,8 @@ export interface PreflightResult {
   notes: string[];
   /** Who the ops topic subscribes (passed to the jobs stack). */
   opsAlarmEmail?: string;
+  /** The stage's settings (/qdn/<stage>/settings), every template is packaged with them. */
+  settings?: StageSettings;
 }
 
 /** The stage's ops topic (`qdn-<stage>-ops`, made by the jobs stack), if it exists yet. */
@@ -62,6 +66,19 @@ export async function preflight(options: {
     );
   if (missing.length > 0) problems.push(`set them with: npm run secrets -- --stage ${stage}`);
 
+  let settings: StageSettings | undefined;
+  const settingsName = stageParameterName(stage, 'settings');
+  if (existing.has(settingsName)) {
+    const answer = await ssm.send(new GetParameterCommand({ Name: settingsName }));
+    const parsed = parseStageSettings(answer.Parameter?.Value ?? '');
+    if (parsed.problems)
+      problems.push(
+        `${settingsName} is not valid: ${parsed.problems.join('; ')}. ` +
+          `Set them with: npm run secrets -- --stage ${stage}`,
+      );
+    settings = parsed.settings;
+  }
+
   let opsAlarmEmail: string | undefined;
   if (existing.has(stageParameterName(stage, 'ops-alarm-email'))) {
     const answer = await ssm.send(
@@ -92,5 +109,5 @@ export async function preflight(options: {
       `first deploy of ${stage}: the ops topic will subscribe ${opsAlarmEmail} (confirm the email AWS sends)`,
     );
   }
-  return { problems, notes, opsAlarmEmail };
+  return { problems, notes, opsAlarmEmail, settings };
 }

@@ -14,6 +14,7 @@ import {
 } from '@qdn/shared/stage-parameters';
 import { exportJWK, generateKeyPair } from 'jose';
 import { UsageError } from './stage.ts';
+import { parseStageSettings } from './stage-settings.ts';
 
 /** Asks the operator for one value (hidden when secret). Undefined when nobody can answer (no terminal). */
 export type Prompt = (question: string, options: { secret: boolean }) => Promise<string | undefined>;
@@ -85,9 +86,16 @@ async function enteredValue(
   const values: Record<string, string> = {};
   for (const field of parameter.source.fields) {
     const value = await enterField(parameter, field, options, exists);
-    // A parameter of several fields is written whole or not at all.
-    if (value === undefined) return undefined;
+    // A parameter of several fields is written whole or not at all (an optional field may be left out).
+    if (value === undefined) {
+      if (field.optional) continue;
+      return undefined;
+    }
     values[field.key ?? ''] = value;
+  }
+  if (parameter.name === 'settings') {
+    const { problems } = parseStageSettings(JSON.stringify(values));
+    if (problems) throw new UsageError(`settings: ${problems.join('; ')}`);
   }
   if (parameter.source.fields.length === 1 && parameter.source.fields[0]!.key === undefined) {
     const value = values['']!;

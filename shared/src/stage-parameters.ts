@@ -24,6 +24,8 @@ export interface EnteredField {
   pattern?: RegExp;
   /** The value is a path to a file to read (never one inside the repository). */
   file?: boolean;
+  /** May be left out (a JSON value's key then absent); the others are still written whole or not at all. */
+  optional?: boolean;
 }
 
 export interface StageParameter {
@@ -184,6 +186,95 @@ export const STAGE_PARAMETERS: readonly StageParameter[] = [
           prompt: 'Email address for operations alarms',
           secret: false,
           pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+        },
+      ],
+    },
+  },
+  {
+    name: 'settings',
+    type: 'String',
+    description:
+      "The stage's own settings (its API, SCC and console URLs, photo origins, domains): `npm run deploy` and `npm run promote` package every template with them.",
+    source: {
+      kind: 'entered',
+      // Each key is the serverless param it is passed as (`--param key=value`); checked by
+      // scripts/deploy/stage-settings.ts when written and again by the deploy preflight.
+      fields: [
+        {
+          key: 'apiBaseUrl',
+          env: 'QDN_API_BASE_URL',
+          prompt:
+            "The stage's public API origin, e.g. https://api.quickdumpnow.com (Twilio's webhooks are signed for it)",
+          secret: false,
+        },
+        {
+          key: 'sccApiBaseUrl',
+          env: 'QDN_SCC_API_BASE_URL',
+          prompt: "ShipCaptainCrew's API base URL for this stage (https://…)",
+          secret: false,
+        },
+        {
+          key: 'consoleBaseUrl',
+          env: 'QDN_CONSOLE_BASE_URL',
+          prompt:
+            "The staff console's origin, e.g. https://dashboard.quickdumpnow.com (sign-in returns there)",
+          secret: false,
+        },
+        {
+          key: 'photoOrigins',
+          env: 'QDN_PHOTO_ORIGINS',
+          prompt:
+            'Origins that upload and view photos, comma-separated (the console and every brand site, https://…)',
+          secret: false,
+        },
+        {
+          key: 'calendarApiBaseUrl',
+          env: 'QDN_CALENDAR_API_BASE_URL',
+          prompt: "The internal calendar's API base URL (https://…; Enter for none: pushing off)",
+          secret: false,
+          optional: true,
+        },
+        {
+          key: 'siteDefaultBrandId',
+          env: 'QDN_SITE_DEFAULT_BRAND_ID',
+          prompt: "The brand the public pages show when a link names none (Enter for 'qdn')",
+          secret: false,
+          optional: true,
+        },
+        {
+          key: 'staffAuthDomainPrefix',
+          env: 'QDN_STAFF_AUTH_DOMAIN_PREFIX',
+          prompt: "The staff sign-in's Cognito domain prefix (Enter for qdn-<stage>-staff)",
+          secret: false,
+          optional: true,
+        },
+        {
+          key: 'siteDomainNames',
+          env: 'QDN_SITE_DOMAIN_NAMES',
+          prompt: "The public pages' domains, comma-separated (Enter for the distribution's own name)",
+          secret: false,
+          optional: true,
+        },
+        {
+          key: 'siteCertificateArn',
+          env: 'QDN_SITE_CERTIFICATE_ARN',
+          prompt: "Their ACM certificate's ARN in us-east-1 (only with the pages' domains)",
+          secret: false,
+          optional: true,
+        },
+        {
+          key: 'consoleDomainNames',
+          env: 'QDN_CONSOLE_DOMAIN_NAMES',
+          prompt: "The console's domains, comma-separated (Enter for the distribution's own name)",
+          secret: false,
+          optional: true,
+        },
+        {
+          key: 'consoleCertificateArn',
+          env: 'QDN_CONSOLE_CERTIFICATE_ARN',
+          prompt: "Their ACM certificate's ARN in us-east-1 (only with the console's domains)",
+          secret: false,
+          optional: true,
         },
       ],
     },

@@ -74,6 +74,14 @@ const operatorEnv = () => {
     STRIPE_SECRET_KEY: 'sk_test_qa',
     STRIPE_WEBHOOK_SECRET: 'whsec_qa',
     QDN_OPS_ALARM_EMAIL: 'owner@example.com',
+    // The stage's settings (/qdn/<stage>/settings): what its templates are packaged with.
+    QDN_API_BASE_URL: 'https://api-qa.example.com',
+    QDN_SCC_API_BASE_URL: 'https://scc-qa.example.com',
+    QDN_CONSOLE_BASE_URL: 'https://dashboard-qa.example.com',
+    QDN_PHOTO_ORIGINS: 'https://dashboard-qa.example.com,https://qa.example.com',
+    QDN_SITE_DOMAIN_NAMES: 'track-qa.example.com',
+    QDN_SITE_CERTIFICATE_ARN:
+      'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
   };
 };
 
@@ -157,6 +165,22 @@ describe('npm run secrets', () => {
     expect(ssm.get('/qdn/qa/crew-link-secret')).toBeUndefined();
   });
 
+  it('refuses settings that are not https, a placeholder host, or a domain without its certificate', async () => {
+    for (const [env, message] of [
+      [{ QDN_SCC_API_BASE_URL: 'http://scc.example.com' }, 'sccApiBaseUrl'],
+      [{ QDN_SCC_API_BASE_URL: 'https://scc.invalid' }, 'sccApiBaseUrl'],
+      [{ QDN_PHOTO_ORIGINS: 'https://a.example.com,ftp://b.example.com' }, 'photoOrigins'],
+      [{ QDN_SITE_CERTIFICATE_ARN: '' }, 'siteCertificateArn'],
+    ] as const) {
+      const result = await run('secrets.ts', ['--stage', 'qa'], { ...operatorEnv(), ...env });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('settings: ');
+      expect(result.stderr).toContain(message);
+      expect(ssm.get('/qdn/qa/settings')).toBeUndefined();
+      expect(ssm.get('/qdn/qa/crew-link-secret')).toBeUndefined();
+    }
+  });
+
   it('without a terminal or the variables, names the variables to set and writes nothing', async () => {
     const result = await run('secrets.ts', ['--stage', 'qa']);
     expect(result.code).toBe(1);
@@ -182,6 +206,16 @@ describe('npm run secrets', () => {
     expect(privateJwk.d).toBeDefined();
     expect(publicJwk.d).toBeUndefined();
     expect(Buffer.from(ssm.get('/qdn/qa/crew-link-secret')!.value, 'base64url')).toHaveLength(32);
+    // The settings: one JSON of what was given (the optional ones left out are not written).
+    expect(JSON.parse(ssm.get('/qdn/qa/settings')!.value)).toEqual({
+      apiBaseUrl: 'https://api-qa.example.com',
+      sccApiBaseUrl: 'https://scc-qa.example.com',
+      consoleBaseUrl: 'https://dashboard-qa.example.com',
+      photoOrigins: 'https://dashboard-qa.example.com,https://qa.example.com',
+      siteDomainNames: 'track-qa.example.com',
+      siteCertificateArn:
+        'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+    });
     // Secrets never reach the output.
     expect(result.stdout).not.toContain('tw-secret-7c1d22');
     expect(result.stdout).not.toContain('tw-auth-9f3e51');
@@ -199,6 +233,46 @@ describe('npm run secrets', () => {
     expect(rotated.code).toBe(0);
     expect(ssm.get('/qdn/qa/crew-link-secret')!.value).not.toBe(linkSecret);
     expect(ssm.get('/qdn/qa/tracking-grant-private-jwk')!.value).toBe(grantKey);
+  });
+});
+
+describe("the stage's settings", () => {
+  /** Stage uat: everything qa has, with the settings given. */
+  const uatWith = (settings: string) => {
+    for (const parameter of STAGE_PARAMETERS) {
+      const value = ssm.get(`/qdn/qa/${parameter.name}`)!;
+      ssm.set(`/qdn/uat/${parameter.name}`, { value: value.value, type: value.type });
+    }
+    ssm.set('/qdn/uat/settings', { value: settings });
+  };
+
+  it('refuses a stage whose settings lack the SCC and API base URLs, naming them, before CloudFormation', async () => {
+    uatWith(JSON.stringify({ consoleBaseUrl: 'https://dashboard-uat.example.com' }));
+    const result = await run('deploy.ts', ['--stage', 'uat']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('/qdn/uat/settings');
+    expect(result.stderr).toContain('sccApiBaseUrl (QDN_SCC_API_BASE_URL)');
+    expect(result.stderr).toContain('apiBaseUrl (QDN_API_BASE_URL)');
+    expect(result.stderr).toContain('stopped before CloudFormation, nothing was deployed');
+    expect(cloudFormationCalls).toEqual([]);
+    expect(existsSync(join(releases, 'uat'))).toBe(false);
+  });
+
+  it("refuses settings that are not JSON or hold the serverless.yml's placeholder", async () => {
+    uatWith('not json');
+    const notJson = await run('deploy.ts', ['--stage', 'uat', '--preflight-only']);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toContain('/qdn/uat/settings is not valid');
+    const settings = JSON.parse(ssm.get('/qdn/qa/settings')!.value);
+    uatWith(JSON.stringify({ ...settings, sccApiBaseUrl: 'https://scc.invalid' }));
+    const placeholder = await run('deploy.ts', ['--stage', 'uat', '--preflight-only']);
+    expect(placeholder.code).toBe(1);
+    expect(placeholder.stderr).toContain('sccApiBaseUrl');
+    uatWith(JSON.stringify({ ...settings, consoleDomainNames: 'dashboard-uat.example.com' }));
+    const domainAlone = await run('deploy.ts', ['--stage', 'uat', '--preflight-only']);
+    expect(domainAlone.code).toBe(1);
+    expect(domainAlone.stderr).toContain('consoleCertificateArn');
+    expect(cloudFormationCalls).toEqual([]);
   });
 });
 

@@ -48,6 +48,38 @@ const consoleTargetOf = (stage: string, apiBaseUrl: string) =>
 let cloud: LocalCloud;
 let clients: Clients;
 const deployed: { service: string; stage: string; template: string }[] = [];
+/** Each stage's own settings (/qdn/<stage>/settings, as `npm run secrets` writes them). */
+const SETTINGS: Record<string, Record<string, string>> = {
+  [STAGING]: {
+    apiBaseUrl: 'https://api-staging.example.com',
+    sccApiBaseUrl: 'https://scc-staging.example.com',
+    consoleBaseUrl: 'https://dashboard-staging.example.com',
+    photoOrigins: 'https://dashboard-staging.example.com,https://staging.example.com',
+    siteDefaultBrandId: 'qdn',
+  },
+  [PROD]: {
+    apiBaseUrl: 'https://api.example.com',
+    sccApiBaseUrl: 'https://scc.example.com',
+    consoleBaseUrl: 'https://dashboard.example.com',
+    photoOrigins: 'https://dashboard.example.com,https://example.com',
+    siteDefaultBrandId: 'jada',
+  },
+};
+/** The template CloudFormation got for a service on a stage. */
+const templateOf = (service: string, stage: string) =>
+  JSON.parse(deployed.find((entry) => entry.service === service && entry.stage === stage)!.template) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+/** SCC_API_BASE_URL of every function in a template that has it (the service's own functions). */
+const sccBaseUrlsOf = (template: ReturnType<typeof templateOf>) =>
+  Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .map(
+      (resource) =>
+        (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.SCC_API_BASE_URL,
+    )
+    .filter((value) => value !== undefined);
 const log: string[] = [];
 
 const options = () => ({
@@ -105,6 +137,7 @@ beforeAll(async () => {
         value: `${stage}-${parameter.name}`,
         type: parameter.type,
       });
+    cloud.ssm.set(`/qdn/${stage}/settings`, { value: JSON.stringify(SETTINGS[stage]) });
     const bucket = `qdn-${stage}-site`;
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
     cloud.ssm.set(siteParameterName(stage), {
@@ -151,6 +184,16 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
       'site@local-staging',
       'console@local-staging',
     ]);
+    // Staging's templates carry staging's own settings, not the serverless.yml defaults.
+    const stagingScc = sccBaseUrlsOf(templateOf('scc-bridge', STAGING));
+    expect(stagingScc.length).toBeGreaterThan(0);
+    expect(new Set(stagingScc)).toEqual(new Set(['https://scc-staging.example.com']));
+    const stagingSite = deployed.find((entry) => entry.service === 'site')!.template;
+    expect(stagingSite).toContain('\\"defaultBrandId\\": \\"qdn\\"');
+    expect(stagingSite).toContain('https://api-staging.example.com');
+    expect(deployed.find((entry) => entry.service === 'console')!.template).toContain(
+      'https://api-staging.example.com',
+    );
     const manifest = readManifest(join(releasesRoot, STAGING));
     const zips = zipsOf(join(releasesRoot, STAGING, 'scc-bridge'));
     expect(zips.length).toBeGreaterThan(0);
@@ -241,6 +284,16 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
     )!.template;
     expect(template).toContain('qdn-local-prod');
     expect(template).not.toContain('qdn-local-staging');
+    // ...and with prod's own settings: its SCC, its API, its pages' default brand.
+    const prodScc = sccBaseUrlsOf(templateOf('scc-bridge', PROD));
+    expect(prodScc.length).toBeGreaterThan(0);
+    expect(new Set(prodScc)).toEqual(new Set(['https://scc.example.com']));
+    const prodSite = deployed.find((entry) => entry.service === 'site' && entry.stage === PROD)!.template;
+    expect(prodSite).toContain('\\"defaultBrandId\\": \\"jada\\"');
+    expect(prodSite).not.toContain('api-staging.example.com');
+    expect(
+      deployed.find((entry) => entry.service === 'console' && entry.stage === PROD)!.template,
+    ).not.toContain('api-staging.example.com');
     const versions = Object.values(
       JSON.parse(template).Resources as Record<string, { Type: string; Properties: { CodeSha256: string } }>,
     )
