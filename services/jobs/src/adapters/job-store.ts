@@ -53,6 +53,16 @@ function jobItem(job: JobRecord) {
 
 const spanKey = (date: string) => `SPAN#${date.slice(0, 4)}`;
 
+/** A save found the version it expected, and a geocoder's note the job it saves doesn't carry. */
+class GeocoderNoteAddedError extends Error {
+  override name = 'GeocoderNoteAddedError';
+  readonly stored: JobRecord;
+  constructor(stored: JobRecord) {
+    super('The geocoder noted the address as not found since the job was read');
+    this.stored = stored;
+  }
+}
+
 /** The jobs table through the DynamoDB document client. */
 export class DynamoJobRepository implements JobRepository, GeocodeStore {
   readonly #client: DynamoDBDocumentClient;
@@ -93,13 +103,26 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
     return items;
   }
 
-  async #write(items: TransactItem[], job: JobRecord, trailer: TrailerClaims): Promise<void> {
+  /** `expectedVersion`: the version a save's put is conditioned on (none for a create). */
+  async #write(
+    items: TransactItem[],
+    job: JobRecord,
+    trailer: TrailerClaims,
+    expectedVersion?: number,
+  ): Promise<void> {
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       // Item 0 is the job (conditioned on the version read), then one claim per day.
       if (isConditionalCheckFailure(error, { item: 0 })) {
-        throw new StaleVersionError((await this.get(job.jobId))?.version);
+        const stored = await this.get(job.jobId);
+        const noteOnly =
+          expectedVersion !== undefined &&
+          stored?.version === expectedVersion &&
+          stored.address.notFound !== undefined &&
+          job.address.notFound === undefined;
+        if (noteOnly) throw new GeocoderNoteAddedError(stored);
+        throw new StaleVersionError(stored?.version);
       }
       const claimed = trailer.claim?.days ?? [];
       const failedDay = claimed.find((_, index) => isConditionalCheckFailure(error, { item: index + 1 }));
@@ -151,12 +174,40 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
     trailer: TrailerClaims,
     link?: { issue: TrackingLinkRecord; revokeTokenHash: string | undefined },
   ): Promise<void> {
+    try {
+      await this.#save(job, expectedVersion, trailer, link, { keepsGeocoderNote: true });
+    } catch (error) {
+      if (!(error instanceof GeocoderNoteAddedError)) throw error;
+      // The geocoder noted meanwhile that the address can't be placed (a write without a new version):
+      // the job keeps the note when its address is still the text looked up; an address changed since
+      // goes without it (the new text is geocoded afresh). Either way nothing else changed, so no 409.
+      const { notFound } = error.stored.address;
+      const sameText = error.stored.address.text === job.address.text && job.address.lat === undefined;
+      const merged = sameText ? { ...job, address: { ...job.address, notFound } } : job;
+      await this.#save(merged, expectedVersion, trailer, link, { keepsGeocoderNote: false });
+    }
+  }
+
+  async #save(
+    job: JobRecord,
+    expectedVersion: number,
+    trailer: TrailerClaims,
+    link: { issue: TrackingLinkRecord; revokeTokenHash: string | undefined } | undefined,
+    options: { keepsGeocoderNote: boolean },
+  ): Promise<void> {
+    // The whole item is put, so a geocoder's note written after the job was read would be dropped (and
+    // the stream would publish the address as changed): unless the job carries the note, the put also
+    // requires that the stored job has none.
+    const guardsNote = options.keepsGeocoderNote && job.address.notFound === undefined;
     const items: TransactItem[] = [
       {
         Put: {
           TableName: this.#table,
           Item: jobItem(job),
-          ConditionExpression: 'version = :expected',
+          ConditionExpression: guardsNote
+            ? 'version = :expected AND attribute_not_exists(#address.notFound)'
+            : 'version = :expected',
+          ...(guardsNote ? { ExpressionAttributeNames: { '#address': 'address' } } : {}),
           ExpressionAttributeValues: { ':expected': expectedVersion },
         },
       },
@@ -169,7 +220,7 @@ export class DynamoJobRepository implements JobRepository, GeocodeStore {
       if (link.revokeTokenHash)
         items.push({ Delete: { TableName: this.#table, Key: linkKey(link.revokeTokenHash) } });
     }
-    await this.#write(items, job, trailer);
+    await this.#write(items, job, trailer, expectedVersion);
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {

@@ -1,4 +1,5 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -8,6 +9,8 @@ import {
   type TestCloud,
   todayIn,
 } from '@qdn/local-cloud/test-harness';
+import { DynamoJobRepository } from '../../src/adapters/job-store.ts';
+import type { JobRecord } from '../../src/domain/job.ts';
 
 // Arrival for web bookings (issue 19): a booking has an address only; the jobs service geocodes it from
 // its own events through the place index (locally the fake's San Diego gazetteer), and "arriving now"
@@ -170,6 +173,51 @@ describe('geocoding a web booking', () => {
     await api('PATCH', `/jobs/${jobId}`, { role: 'dispatcher', body: { address: { text: corrected } } });
     expect(await coordinatesOf(jobId)).toEqual(expect.objectContaining({ text: corrected, lat: 32.71374 }));
     expect((await jobOf(jobId)).address.notFound).toBeUndefined();
+  });
+
+  it("given a save of the job as read before the geocoder noted that its address can't be placed, then the note stays and the save is a change of its notes only", async () => {
+    // Prepare: the geocoder's note is written without a new version (nobody's save is refused for it),
+    // so a write of the job read a moment before it (the hourly expiry, a dispatcher's PATCH) passes
+    // the version check. That write must not drop the note, nor publish the address as changed (which
+    // set the place index asking again and every consumer acting on a change nobody made).
+    const unknown = '77 Nowhere Ln, San Diego';
+    const jobId = await aWebBooking('+16195550315', unknown);
+    const store = new DynamoJobRepository(
+      DynamoDBDocumentClient.from(cloud.clients.dynamodb, {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      'qdn-local-jobs',
+    );
+    const marked = await eventually(
+      async () => {
+        const job = await store.get(jobId);
+        return job?.address.notFound !== undefined && job;
+      },
+      { what: 'the job marked not found' },
+    );
+    const { notFound: _note, ...addressAsRead } = marked.address;
+    const readBefore: JobRecord = { ...marked, address: addressAsRead };
+
+    // Act
+    await store.save(
+      {
+        ...readBefore,
+        notes: 'gate code 4411',
+        version: readBefore.version + 1,
+        updatedAt: new Date().toISOString(),
+        updatedBy: 'dispatcher-test',
+      },
+      readBefore.version,
+      { claim: undefined, release: undefined },
+    );
+    const events = await jobs.eventsOnceSettled(jobId);
+
+    // Assess
+    const saved = await store.get(jobId);
+    expect(saved).toMatchObject({ version: 2, notes: 'gate code 4411', address: marked.address });
+    const changes = events.filter((event) => event['detail-type'] === 'JobDetailsChanged');
+    expect(changes.map((event) => event.detail.data.changedFields)).toEqual([['notes']]);
+    expect(placeSearches(unknown)).toHaveLength(1);
   });
 
   it('given the place index failing twice (503), then the consumer retries and the job gets its coordinates', async () => {
