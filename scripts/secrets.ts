@@ -1,6 +1,7 @@
 // npm run secrets -- --stage <stage> [--region us-west-2] [--rotate crew-link-secret]
 // Creates or updates every SSM parameter the stage needs (the list: shared/src/stage-parameters.ts).
 // Values from the environment (the variable each prompt names) or typed at the prompt; never a repo file.
+// A JSON parameter (settings, the Twilio API key) changes field by field: what is not given is kept.
 import { STAGE_PARAMETERS } from '@qdn/shared/stage-parameters';
 import { awsClients, DEFAULT_REGION, terminalPrompt } from './deploy/cli-common.ts';
 import { putStageSecrets } from './deploy/secrets.ts';

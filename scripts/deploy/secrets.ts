@@ -4,7 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { GetParametersCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetParameterCommand,
+  GetParametersCommand,
+  PutParameterCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import { brandsFrom, requireMessagingServices } from '@qdn/shared/brands';
 import {
   type EnteredField,
@@ -77,22 +82,51 @@ async function enterField(
   return readFileSync(value, 'utf8');
 }
 
+/** The fields a stored JSON parameter holds (settings, the Twilio API key), to keep those not entered. */
+async function storedFields(ssm: SSMClient, name: string): Promise<Record<string, string>> {
+  const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  try {
+    const fields: unknown = JSON.parse(Parameter?.Value ?? '');
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return {};
+    return Object.fromEntries(
+      Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+  } catch {
+    return {};
+  }
+}
+
 /** The value an entered parameter gets, or undefined to keep what is there (or report it missing). */
 async function enteredValue(
   parameter: StageParameter & { source: { kind: 'entered' } },
   options: SecretsOptions,
   exists: boolean,
 ): Promise<string | undefined> {
+  const keyed = parameter.source.fields.some((field) => field.key !== undefined);
+  // A parameter of several fields changes field by field: one given alone (a new calendar URL, a Twilio
+  // API key secret rolled) keeps the others as stored; an optional one set to nothing
+  // (QDN_SITE_DOMAIN_NAMES=) is removed.
+  const stored =
+    keyed && exists ? await storedFields(options.ssm, stageParameterName(options.stage, parameter.name)) : {};
   const values: Record<string, string> = {};
+  let changed = false;
   for (const field of parameter.source.fields) {
+    const key = field.key ?? '';
     const value = await enterField(parameter, field, options, exists);
-    // A parameter of several fields is written whole or not at all (an optional field may be left out).
-    if (value === undefined) {
-      if (field.optional) continue;
-      return undefined;
+    if (value !== undefined) {
+      values[key] = value;
+      changed ||= value !== stored[key];
+      continue;
     }
-    values[field.key ?? ''] = value;
+    const cleared = keyed && field.optional === true && options.env[field.env]?.trim() === '';
+    if (cleared) {
+      changed ||= stored[key] !== undefined;
+      continue;
+    }
+    if (stored[key] !== undefined) values[key] = stored[key];
+    else if (!field.optional) return undefined;
   }
+  if (keyed && !changed) return undefined;
   if (parameter.name === 'settings') {
     const { problems } = parseStageSettings(JSON.stringify(values));
     if (problems) throw new UsageError(`settings: ${problems.join('; ')}`);

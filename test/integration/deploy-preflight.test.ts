@@ -234,6 +234,49 @@ describe('npm run secrets', () => {
     expect(ssm.get('/qdn/qa/crew-link-secret')!.value).not.toBe(linkSecret);
     expect(ssm.get('/qdn/qa/tracking-grant-private-jwk')!.value).toBe(grantKey);
   });
+  it('changes one field of a JSON parameter alone, keeping the others; a variable set to nothing removes an optional one', async () => {
+    // Prepare: qa's settings and Twilio API key as the first run wrote them.
+    const settingsBefore = JSON.parse(ssm.get('/qdn/qa/settings')!.value);
+    const apiKeyBefore = JSON.parse(ssm.get('/qdn/qa/twilio-api-key')!.value);
+
+    // Act
+    const calendar = await run('secrets.ts', ['--stage', 'qa'], {
+      QDN_CALENDAR_API_BASE_URL: 'https://calendar-qa.example.com',
+      TWILIO_API_KEY_SECRET: 'tw-secret-rolled-41aa',
+    });
+    const withCalendar = JSON.parse(ssm.get('/qdn/qa/settings')!.value);
+    const apiKeyAfter = JSON.parse(ssm.get('/qdn/qa/twilio-api-key')!.value);
+    const noDomain = await run('secrets.ts', ['--stage', 'qa'], {
+      QDN_SITE_DOMAIN_NAMES: '',
+      QDN_SITE_CERTIFICATE_ARN: '',
+    });
+    const unchanged = await run('secrets.ts', ['--stage', 'qa'], {
+      QDN_API_BASE_URL: settingsBefore.apiBaseUrl,
+    });
+
+    // Assess
+    expect(calendar.stderr).toBe('');
+    expect(calendar.stdout).toContain('/qdn/qa/settings (entered)');
+    expect(withCalendar).toEqual({
+      ...settingsBefore,
+      calendarApiBaseUrl: 'https://calendar-qa.example.com',
+    });
+    expect(apiKeyAfter).toEqual({ ...apiKeyBefore, apiKeySecret: 'tw-secret-rolled-41aa' });
+    expect(calendar.stdout).not.toContain('tw-secret-rolled-41aa');
+    expect(noDomain.code).toBe(0);
+    const { siteDomainNames: _names, siteCertificateArn: _arn, ...withoutDomain } = withCalendar;
+    expect(JSON.parse(ssm.get('/qdn/qa/settings')!.value)).toEqual(withoutDomain);
+    expect(unchanged.stdout).toContain('/qdn/qa/settings kept');
+  });
+
+  it('refuses a change that leaves the settings invalid (a domain without its certificate), and writes nothing', async () => {
+    const domainAdded = await run('secrets.ts', ['--stage', 'qa'], {
+      QDN_SITE_DOMAIN_NAMES: 'track-qa.example.com',
+    });
+    expect(domainAdded.code).toBe(1);
+    expect(domainAdded.stderr).toContain('siteCertificateArn');
+    expect(JSON.parse(ssm.get('/qdn/qa/settings')!.value).siteDomainNames).toBeUndefined();
+  });
 });
 
 describe("the stage's settings", () => {
