@@ -18,6 +18,7 @@ import type {
   ConsentRecord,
   DeliveryStatus,
   FailedAttempt,
+  JobObserved,
   JobSnapshot,
   NotificationStore,
   OutboundSms,
@@ -74,6 +75,7 @@ const storedJob = storedRecord(
     endDate: z.string().optional(),
     crewIds: z.array(z.string()).default([]),
     statusVersion: z.number().optional(),
+    scheduleVersion: z.number().optional(),
   }),
 );
 
@@ -176,15 +178,16 @@ export class DynamoNotificationStore implements NotificationStore {
   async observeJob(
     job: JobOnBus,
     now: Date,
-    options: { statusChanged?: boolean } = {},
-  ): Promise<{ stale: boolean; previousStatusVersion?: number }> {
+    options: { statusChanged?: boolean; scheduleChanged?: boolean } = {},
+  ): Promise<JobObserved> {
     // The job's other items are written before the job item, measured against the job item as it was:
     // the job item is what the next event compares with, so it must not say they are written before they
     // are. A write that fails (or a Lambda that times out) leaves it as it was, and the retry, or the
     // next version's event, writes them again (each is idempotent). One read for it: most events (every
     // status change) write nothing else.
     const known = await this.#get(`JOB#${job.jobId}`, 'JOB');
-    if (typeof known?.version === 'number' && known.version > job.version) return { stale: true };
+    const since = changesSince(known, job.version);
+    if (typeof known?.version === 'number' && known.version > job.version) return { stale: true, ...since };
     await Promise.all(this.#jobItemWrites(job, known, now));
     const { written, previous } = await recordIfNewer(this.#db, {
       table: this.#table,
@@ -208,16 +211,31 @@ export class DynamoNotificationStore implements NotificationStore {
         // no write of their own (the LINK item keeps only what a rotation names).
         trackingLinkId: job.trackingLinkId,
         // The version the status last changed at: a held complete/cancelled text goes out only if its
-        // status change is still the last one (not undone, not undone and redone).
-        ...(options.statusChanged ? { statusVersion: job.version } : {}),
+        // status change is still the last one (not undone, not undone and redone); a late status text is
+        // out of date only if a later status change was seen. The version the job was last (re)scheduled
+        // at: a confirmation it overtook is out of date. A projection begun by another event has seen
+        // neither (0), unlike one older than these attributes (absent: changesSince assumes the worst).
+        ...(options.statusChanged
+          ? { statusVersion: job.version }
+          : known === undefined
+            ? { statusVersion: 0 }
+            : {}),
+        ...(options.scheduleChanged
+          ? { scheduleVersion: job.version }
+          : known === undefined
+            ? { scheduleVersion: 0 }
+            : {}),
         updatedAt: now.toISOString(),
       },
       returnPrevious: true,
     });
-    if (!written) return { stale: true };
+    // A newer version was written since the read: measured again against it.
+    if (!written) return this.observeJob(job, now, options);
     const previousStatusVersion =
       typeof previous?.statusVersion === 'number' ? previous.statusVersion : undefined;
-    return previousStatusVersion === undefined ? { stale: false } : { stale: false, previousStatusVersion };
+    return previousStatusVersion === undefined
+      ? { stale: false, ...since }
+      : { stale: false, ...since, previousStatusVersion };
   }
 
   /** The items besides JOB an event of the job needs that the job item `known` says are not written yet. */
@@ -648,6 +666,26 @@ export class DynamoNotificationStore implements NotificationStore {
       ConsistentRead: true,
     });
   }
+}
+
+/**
+ * Whether the projection `known` has seen a status or schedule change newer than `version`. A projection
+ * written before it kept one of them (no statusVersion, no scheduleVersion) says any newer version may
+ * have been one.
+ */
+function changesSince(
+  known: Item | undefined,
+  version: number,
+): Pick<JobObserved, 'statusChangedSince' | 'scheduleChangedSince'> {
+  const knownVersion = typeof known?.version === 'number' ? known.version : undefined;
+  const newer = (attribute: number | undefined) =>
+    knownVersion !== undefined && (attribute ?? knownVersion) > version;
+  return {
+    statusChangedSince: newer(typeof known?.statusVersion === 'number' ? known.statusVersion : undefined),
+    scheduleChangedSince: newer(
+      typeof known?.scheduleVersion === 'number' ? known.scheduleVersion : undefined,
+    ),
+  };
 }
 
 function recordOf(item: Record<string, unknown>): SendRecord {

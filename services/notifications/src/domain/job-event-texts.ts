@@ -1,7 +1,7 @@
 import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
 import { settleWithoutSending } from './delivery.ts';
 import { followUpsFor, type HeldStatusText, withoutNotes } from './follow-ups.ts';
-import type { SendOutcome } from './ports.ts';
+import type { JobObserved, SendOutcome } from './ports.ts';
 import { customerSms, type JobTextContext, sendHeldStatusText, sendJobText } from './send-job-text.ts';
 import {
   HELD_FOR_UNDO,
@@ -29,13 +29,33 @@ export type JobEventForSms = ReceivedEvent<
 /** Texts about money that changed hands: sent even when their event arrives after a newer version. */
 const REPORTS_MONEY: ReadonlySet<SmsTemplateId> = new Set(['payment_receipt', 'payment_refund']);
 
+/** Texts saying when the job is: a later schedule change (whose own text says the new time) overtakes them. */
+const SAYS_WHEN: ReadonlySet<SmsTemplateId> = new Set([
+  'scheduled',
+  'rescheduled',
+  'charter_scheduled',
+  'charter_rescheduled',
+]);
+
+/**
+ * Whether a newer change has made the text wrong: a later status change for any status text (a late "on
+ * the way" after "arrived"), and a later schedule change for a text saying when. A newer version that
+ * changed neither (a note, the geocoder's coordinates, a payment) leaves it true: a confirmation that
+ * failed once and is retried after the geocoder's write still goes. A payment or refund is a fact
+ * whatever came after it, so it is never out of date.
+ */
+function isOutOfDate(template: SmsTemplateId, observed: JobObserved): boolean {
+  if (REPORTS_MONEY.has(template)) return false;
+  return observed.statusChangedSince || (SAYS_WHEN.has(template) && observed.scheduleChangedSince);
+}
+
 const isHeld = (template: SmsTemplateId): template is HeldTemplate =>
   (HELD_FOR_UNDO as readonly string[]).includes(template);
 
 /**
- * A job event → at most one SMS to the customer. The projection keeps the highest job version seen, so
- * an event older than what is known (a late "on the way" after "complete") is recorded as stale and
- * never sent; the same event again is one SMS (the key is job, version and template). A final status's
+ * A job event → at most one SMS to the customer. The projection keeps the highest job version seen and
+ * the versions of the last status and schedule changes, so a text a later change made wrong (a late "on
+ * the way" after "complete") is recorded as stale and never sent; the same event again is one SMS (the key is job, version and template). A final status's
  * text waits out the brand's undo window as a follow-up (sendHeldStatusText decides it when due).
  */
 export async function textCustomerAbout(
@@ -54,13 +74,19 @@ export async function textCustomerAbout(
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
   // out, consent on record). A consent this event brings is recorded by observeJob, possibly after the
   // read: the event's own consent counts anyway (consentOnEvent).
-  const [{ stale, previousStatusVersion }, permission] = await Promise.all([
-    deps.store.observeJob(job, deps.now(), { statusChanged: event.detailType === 'JobStatusChanged' }),
+  const [observed, permission] = await Promise.all([
+    deps.store.observeJob(job, deps.now(), {
+      // A job's creation sets its status and its schedule.
+      statusChanged: event.detailType === 'JobStatusChanged' || event.detailType === 'JobCreated',
+      scheduleChanged: event.detailType === 'JobScheduleChanged' || event.detailType === 'JobCreated',
+    }),
     deps.store.textingPermission(job.customer.phone, job.brandId),
   ]);
+  const { previousStatusVersion } = observed;
   const brand = deps.brands.get(job.brandId);
-  // A current event plans what follows it (a reminder, a review request); a stale one plans nothing.
-  if (!stale) {
+  // An event no later status or schedule change overtook plans what follows it (a reminder, a review
+  // request), even after a newer note or the geocoder's write; one overtaken plans nothing.
+  if (!observed.statusChangedSince && !observed.scheduleChangedSince) {
     for (const { followUp, at } of followUpsFor(event, brand, deps.now())) {
       await deps.followUps.schedule(followUp, at);
     }
@@ -69,9 +95,7 @@ export async function textCustomerAbout(
   if (!template) return undefined;
 
   const sms = customerSms(job, template, brand);
-  // A late status text would misstate where the truck is; a payment or refund is a fact whatever came
-  // after it (the geocoder's write can overtake a receipt), so it is never stale.
-  if (stale && !REPORTS_MONEY.has(template))
+  if (isOutOfDate(template, observed))
     return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
 
   if (isHeld(template) && brand.undoWindowSeconds > 0) {

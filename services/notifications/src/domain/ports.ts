@@ -16,6 +16,24 @@ export interface JobSnapshot {
   crewIds?: string[];
   /** The version the job's status last changed at (absent on a snapshot older than the undo window). */
   statusVersion?: number;
+  /** The version the job was last (re)scheduled at: its creation or a schedule change (absent on older snapshots). */
+  scheduleVersion?: number;
+}
+
+/**
+ * An event's job against the projection as it was. `stale`: older than the highest version seen (its
+ * state is not recorded). Whether its text is wrong now is another question: only a newer status change
+ * (a later "arrived" makes "on the way" wrong) or, for a text saying when, a newer schedule change (its
+ * own text supersedes it) make it so; a newer note, coordinates or payment do not.
+ */
+export interface JobObserved {
+  stale: boolean;
+  /** A status change (or the job's creation) newer than the event was seen. */
+  statusChangedSince: boolean;
+  /** A schedule change (or the job's creation) newer than the event was seen. */
+  scheduleChangedSince: boolean;
+  /** The version of the status change this event's status change replaces. */
+  previousStatusVersion?: number;
 }
 
 /** How a brand sends: a Messaging Service or a From number (brand configuration). */
@@ -149,13 +167,14 @@ export interface DeliveryStatus {
 export interface NotificationStore {
   /**
    * Records the job's state if `job.version` is at least the highest seen; `stale` when it is older. A
-   * status change also records its version; `previousStatusVersion` is the one it replaces.
+   * status change (`statusChanged`) and a schedule change (`scheduleChanged`) also record their version;
+   * `previousStatusVersion` is the status change's this one replaces.
    */
   observeJob(
     job: JobOnBus,
     now: Date,
-    options?: { statusChanged?: boolean },
-  ): Promise<{ stale: boolean; previousStatusVersion?: number }>;
+    options?: { statusChanged?: boolean; scheduleChanged?: boolean },
+  ): Promise<JobObserved>;
   job(jobId: string): Promise<JobSnapshot | undefined>;
   /** The jobs whose customer has this number now (any status), most recent date first. */
   jobsForPhone(phone: string): Promise<JobSnapshot[]>;

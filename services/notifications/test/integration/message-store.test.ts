@@ -124,9 +124,54 @@ describe('observeJob', () => {
     await store.observeJob(job(3, second), now);
     const retried = await store.observeJob(job(2, second), now);
 
-    expect(retried).toEqual({ stale: true });
+    expect(retried).toMatchObject({ stale: true });
     expect((await store.jobsForPhone(second)).map((found) => found.version)).toEqual([3]);
     expect(await store.textingPermission(second, 'qdn')).toMatchObject({ consented: true });
+  });
+});
+
+describe('observeJob: which later changes make a late event out of date', () => {
+  it('given a job created and then geocoded, then its creation seen again is older but not overtaken; after a move it is', async () => {
+    const jobId = newJobId();
+    const created = jobOnBus({ jobId, version: 1 });
+    const created_ = { statusChanged: true, scheduleChanged: true };
+    expect(await store.observeJob(created, now, created_)).toMatchObject({ stale: false });
+    await store.observeJob(
+      jobOnBus({ jobId, version: 2, address: { text: created.address.text, lat: 32.71, lng: -117.16 } }),
+      now,
+    );
+
+    expect(await store.observeJob(created, now, created_)).toEqual({
+      stale: true,
+      statusChangedSince: false,
+      scheduleChangedSince: false,
+    });
+    // The geocoder's write changed nothing of the job's state as the projection shows it.
+    expect(await store.job(jobId)).toMatchObject({ version: 2, statusVersion: 1, scheduleVersion: 1 });
+
+    await store.observeJob(
+      jobOnBus({ jobId, version: 3, schedule: { date: '2026-12-02', window: 'afternoon' } }),
+      now,
+      { scheduleChanged: true },
+    );
+    expect(await store.observeJob(created, now, created_)).toEqual({
+      stale: true,
+      statusChangedSince: false,
+      scheduleChangedSince: true,
+    });
+    expect(await store.job(jobId)).toMatchObject({ version: 3, date: '2026-12-02', scheduleVersion: 3 });
+  });
+
+  it('given a projection begun by an event that changed neither status nor schedule, then the older creation is not overtaken', async () => {
+    const jobId = newJobId();
+    await store.observeJob(jobOnBus({ jobId, version: 2 }), now);
+
+    expect(
+      await store.observeJob(jobOnBus({ jobId, version: 1 }), now, {
+        statusChanged: true,
+        scheduleChanged: true,
+      }),
+    ).toEqual({ stale: true, statusChangedSince: false, scheduleChangedSince: false });
   });
 });
 

@@ -200,6 +200,65 @@ describe('texting the customer about their job', () => {
     expect(published).toEqual([]);
   });
 
+  it('given a booking confirmation Twilio does not take at first, when it is retried after the geocoder wrote the job again, then it is sent with its link and plans its reminder', async () => {
+    const { deps, texts, published, planted } = notificationsDeps({
+      answers: [new SmsSendError('transient', 'Twilio: 503', '503')],
+    });
+    const created = jobEvent('JobCreated', jobOnBus({ version: 1 }));
+    await expect(textCustomerAbout(deps, created)).rejects.toMatchObject({ name: 'TransientError' });
+    // The jobs service placed the address: an in-place write, one version up.
+    await textCustomerAbout(
+      deps,
+      jobEvent(
+        'JobDetailsChanged',
+        jobOnBus({ version: 2, address: { ...jobOnBus().address, lat: 32.71, lng: -117.16 } }),
+        { changedFields: ['address'] },
+      ),
+    );
+
+    const retried = await textCustomerAbout(deps, created);
+
+    expect(retried).toMatchObject({ state: 'sent' });
+    expect(texts.map((text) => text.body)).toEqual([
+      expect.stringContaining('is booked for Tue, Dec 1'),
+      expect.stringContaining(
+        'is booked for Tue, Dec 1 between 12 pm and 5 pm. Track: https://qdn.example.test/track/',
+      ),
+    ]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSent', expect.objectContaining({ template: 'scheduled' })],
+    ]);
+    expect([...planted.values()].map(({ followUp }) => followUp.kind)).toEqual(['reminder']);
+  });
+
+  it('given a booking confirmation retried after the job was moved to another day, then it is recorded stale: the move has its own text', async () => {
+    const { deps, texts, published } = notificationsDeps({
+      answers: [new SmsSendError('transient', 'Twilio: 503', '503')],
+    });
+    const created = jobEvent('JobCreated', jobOnBus({ version: 1 }));
+    await expect(textCustomerAbout(deps, created)).rejects.toMatchObject({ name: 'TransientError' });
+    await textCustomerAbout(
+      deps,
+      jobEvent(
+        'JobScheduleChanged',
+        jobOnBus({ version: 2, schedule: { date: '2026-12-02', window: 'afternoon' } }),
+        {
+          previousSchedule: { date: '2026-12-01', window: 'afternoon' },
+        },
+      ),
+    );
+
+    expect(await textCustomerAbout(deps, created)).toEqual({ state: 'suppressed', reason: 'stale' });
+    expect(texts.map((text) => text.body)).toEqual([
+      expect.stringContaining('is booked for'),
+      expect.stringContaining('has moved to Wed, Dec 2'),
+    ]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSent', expect.objectContaining({ template: 'rescheduled' })],
+      ['SmsSuppressed', expect.objectContaining({ template: 'scheduled', reason: 'stale' })],
+    ]);
+  });
+
   it('given a receipt whose event arrives after a newer version (the geocoder overtook it), then it is sent all the same', async () => {
     const { deps, texts } = notificationsDeps();
     await textCustomerAbout(

@@ -65,10 +65,21 @@ export function memoryStore(
     restorations,
     inboundDone,
     consents,
-    async observeJob(job: JobOnBus, _now: Date, options: { statusChanged?: boolean } = {}) {
+    async observeJob(
+      job: JobOnBus,
+      _now: Date,
+      options: { statusChanged?: boolean; scheduleChanged?: boolean } = {},
+    ) {
       const known = jobs.get(job.jobId);
+      // As the store: a newer status or schedule change than the event's version (absent: assume one).
+      const newer = (attribute: number | undefined) =>
+        known !== undefined && (attribute ?? known.version) > job.version;
+      const since = {
+        statusChangedSince: newer(known?.statusVersion),
+        scheduleChangedSince: newer(known?.scheduleVersion),
+      };
       // Equal versions pass: one job change can produce several events.
-      if (known && known.version > job.version) return { stale: true };
+      if (known && known.version > job.version) return { stale: true, ...since };
       const consent = job.smsConsent;
       if (
         consent?.phone === job.customer.phone &&
@@ -76,6 +87,8 @@ export function memoryStore(
       ) {
         consents.push({ ...consent, brandId: job.brandId, jobId: job.jobId });
       }
+      const statusVersion = options.statusChanged ? job.version : known ? known.statusVersion : 0;
+      const scheduleVersion = options.scheduleChanged ? job.version : known ? known.scheduleVersion : 0;
       jobs.set(job.jobId, {
         jobId: job.jobId,
         brandId: job.brandId,
@@ -88,15 +101,12 @@ export function memoryStore(
         date: job.schedule.date,
         endDate: job.schedule.endDate ?? job.schedule.date,
         crewIds: job.crewIds,
-        ...(options.statusChanged
-          ? { statusVersion: job.version }
-          : known?.statusVersion !== undefined
-            ? { statusVersion: known.statusVersion }
-            : {}),
+        ...(statusVersion !== undefined ? { statusVersion } : {}),
+        ...(scheduleVersion !== undefined ? { scheduleVersion } : {}),
       });
       return known?.statusVersion === undefined
-        ? { stale: false }
-        : { stale: false, previousStatusVersion: known.statusVersion };
+        ? { stale: false, ...since }
+        : { stale: false, ...since, previousStatusVersion: known.statusVersion };
     },
     sendRecord: async (key: string) => records.get(key),
     job: async (jobId: string) => jobs.get(jobId),
