@@ -41,6 +41,7 @@ const payment = recordFields<JobPayment>()({
   recordedBy: optionalString,
   reference: optionalString,
   checkoutSessionId: optionalString,
+  refundStartedAt: optionalString,
   refundId: optionalString,
   refundedAt: optionalString,
 });

@@ -420,11 +420,18 @@ async function changeStatusOnce(context: JobsContext, jobId: string, input: Stat
     ]);
   }
   // A card payment goes back when a job is cancelled (the refunds consumer, within seconds): a job
-  // whose refund went through stays cancelled — the customer books and pays again.
+  // whose refund has begun (marked on the job before Stripe is asked) or gone through stays cancelled —
+  // the money is going back, so the customer books and pays again.
   if (job.status === 'cancelled' && job.payment?.status === 'refunded') {
     throw new ConflictError('This job’s card payment was refunded when it was cancelled; book it again', [
       { field: 'body.status', payment: 'refunded' },
     ]);
+  }
+  if (job.status === 'cancelled' && job.payment?.status === 'paid' && job.payment.refundStartedAt) {
+    throw new ConflictError(
+      'This job’s card payment is being refunded since it was cancelled, so it can’t be undone; book it again',
+      [{ field: 'body.status', payment: 'refunding' }],
+    );
   }
   const at = context.now().toISOString();
   if (decision.kind === 'same') {

@@ -39,6 +39,11 @@ export interface JobPayment {
   reference?: string;
   /** The Checkout Session that paid (a webhook for it again changes nothing). */
   checkoutSessionId?: string;
+  /**
+   * When the refund of a cancelled job's card payment began (written before Stripe is asked): from then
+   * on the cancellation can't be undone, as the money is going back (refunds.ts, changeStatus).
+   */
+  refundStartedAt?: string;
   refundId?: string;
   refundedAt?: string;
 }

@@ -62,21 +62,47 @@ export async function refundCancelledJob(
   const { job: onBus, status } = event.detail.data;
   if (status !== 'cancelled' || onBus.paymentMethod !== 'card' || onBus.paymentStatus !== 'paid')
     return 'not-paid-by-card';
-  const job = await deps.repository.get(onBus.jobId);
-  const payment = job?.payment;
-  if (!job || payment?.status !== 'paid' || payment.method !== 'card' || !payment.reference)
-    return 'nothing-to-refund';
-  // A job uncancelled and paid again is not a case: a refunded payment stays refunded (markPaid refuses it).
-  if (job.status !== 'cancelled') return 'nothing-to-refund';
-
+  const job = await startRefund(deps, onBus.jobId);
+  if (!job) return 'nothing-to-refund';
   const { refundId, outcome } = await refundOnce(
     deps,
     { jobId: job.jobId },
-    payment.reference,
-    `refund:${job.jobId}:${payment.checkoutSessionId ?? payment.reference}`,
+    job.payment.reference,
+    `refund:${job.jobId}:${job.payment.checkoutSessionId ?? job.payment.reference}`,
   );
   await recordRefund(deps, job, refundId);
   return outcome;
+}
+
+/**
+ * The cancelled job, paid by card, with the start of its refund written on it (`payment.refundStartedAt`,
+ * a versioned save) before anything is asked of Stripe; undefined when there is nothing to refund. From
+ * that write on, the dispatcher's Undo of the cancellation is refused (changeStatus: the money is going
+ * back, so the job cannot go ahead as if paid). An Undo saved first makes this write stale: read again,
+ * the job is no longer cancelled and nothing is refunded. A job uncancelled and paid again is not a case:
+ * a refunded payment stays refunded (markPaid refuses it).
+ */
+async function startRefund(
+  deps: RefundContext,
+  jobId: string,
+): Promise<(JobRecord & { payment: JobPayment & { reference: string } }) | undefined> {
+  return retryOnStaleVersion(async () => {
+    const job = await deps.repository.get(jobId);
+    const payment = job?.payment;
+    if (job?.status !== 'cancelled') return undefined;
+    if (payment?.status !== 'paid' || payment.method !== 'card' || !payment.reference) return undefined;
+    if (payment.refundStartedAt) return { ...job, payment: { ...payment, reference: payment.reference } };
+    const at = deps.now().toISOString();
+    const started = {
+      ...job,
+      payment: { ...payment, reference: payment.reference, refundStartedAt: at },
+      version: job.version + 1,
+      updatedAt: at,
+      updatedBy: 'system:refunds',
+    };
+    await deps.repository.save(started, job.version, { claim: undefined, release: undefined });
+    return started;
+  });
 }
 
 /**

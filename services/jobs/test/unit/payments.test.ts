@@ -4,7 +4,7 @@ import { cardDepositCents } from '@qdn/shared/brands';
 import { ConflictError, NotFoundError, ValidationError } from '@qdn/shared/errors';
 import type { ReceivedEvent } from '@qdn/shared/events';
 import type { JobRecord } from '../../src/domain/job.ts';
-import { type Actor, createBooking, type JobsContext } from '../../src/domain/job-commands.ts';
+import { type Actor, changeStatus, createBooking, type JobsContext } from '../../src/domain/job-commands.ts';
 import { eventsForJobChange, jobOnBus } from '../../src/domain/job-events.ts';
 import type { BookingInput } from '../../src/domain/job-input.ts';
 import {
@@ -497,7 +497,15 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       refundId: 're_test_1',
       refundedAt: NOW.toISOString(),
     });
-    expect(repository.jobs.get(cancelled.jobId)!.version).toBe(cancelled.version + 1);
+    // The refund's start (before Stripe is asked), then the refund: no event for the first.
+    expect(repository.jobs.get(cancelled.jobId)!.version).toBe(cancelled.version + 2);
+    expect(refunded.payment?.refundStartedAt).toBe(NOW.toISOString());
+    expect(
+      eventsForJobChange(cancelled, {
+        ...cancelled,
+        payment: { ...cancelled.payment!, refundStartedAt: NOW.toISOString() },
+      }),
+    ).toEqual([]);
     const events = eventsForJobChange(cancelled, refunded);
     expect(events.map((event) => event.detailType)).toEqual(['JobPaymentRefunded']);
     expect(events[0]!.detail).toMatchObject({
@@ -546,6 +554,104 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     expect(repository.jobs.get(cancelled.jobId)!.payment).toMatchObject({
       status: 'refunded',
       refundId: 're_test_3',
+    });
+  });
+
+  /** A card booking confirmed, paid, then cancelled by a dispatcher (inside the brand's undo window). */
+  async function paidThenCancelled() {
+    const { context, repository } = paymentsContext();
+    const { jobId, payment } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await changeStatus(context, jobId, { status: 'scheduled' }, dispatcher);
+    await recordCheckout(context, {
+      sessionId: 'cs_test_1',
+      jobId,
+      paymentStatus: 'paid',
+      amountTotalCents: payment!.amountDueCents,
+      paymentIntentId: 'pi_test_1',
+    });
+    await changeStatus(context, jobId, { status: 'cancelled' }, dispatcher);
+    const cancelled = repository.jobs.get(jobId)!;
+    return { context, repository, cancelled };
+  }
+
+  it('given the dispatcher taps Undo while the refund is at Stripe, then the Undo is refused (409, the money is going back) and the job stays cancelled and refunded', async () => {
+    // Prepare
+    const { context, repository, cancelled } = await paidThenCancelled();
+    const { ledger } = memoryLedger();
+    let undo: Promise<unknown> | undefined;
+    const deps: RefundContext = {
+      repository,
+      ledger,
+      refunds: {
+        async refund() {
+          // The dispatcher's Undo lands while Stripe is refunding.
+          undo = changeStatus(context, cancelled.jobId, { status: 'scheduled' }, dispatcher).catch(
+            (error: unknown) => error,
+          );
+          await undo;
+          return { refundId: 're_test_1', status: 'succeeded' };
+        },
+      },
+      now: () => NOW,
+      leaseMs: 60_000,
+    };
+    // Act
+    const outcome = await refundCancelledJob(deps, cancelledEvent(cancelled));
+    // Assess
+    expect(outcome).toBe('refunded');
+    const refused = await undo;
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused).toMatchObject({
+      statusCode: 409,
+      details: [{ field: 'body.status', payment: 'refunding' }],
+    });
+    expect(repository.jobs.get(cancelled.jobId)).toMatchObject({
+      status: 'cancelled',
+      payment: { status: 'refunded', refundId: 're_test_1' },
+    });
+  });
+
+  it('given the Undo saved after the refund consumer read the job cancelled but before its refund began, then nothing is refunded and the job goes ahead paid', async () => {
+    // Prepare
+    const { context, repository, cancelled } = await paidThenCancelled();
+    const { ledger } = memoryLedger();
+    const calls: string[] = [];
+    let undone = false;
+    // The consumer's first read, then the dispatcher's Undo saved before the consumer writes anything.
+    const get = async (jobId: string) => {
+      const read = await repository.get(jobId);
+      if (!undone) {
+        undone = true;
+        await changeStatus(context, jobId, { status: 'scheduled' }, dispatcher);
+      }
+      return read;
+    };
+    const racing = new Proxy(repository, {
+      get: (target, name) =>
+        name === 'get'
+          ? get
+          : (Reflect.get(target, name, target).bind?.(target) ?? Reflect.get(target, name)),
+    });
+    const deps: RefundContext = {
+      repository: racing,
+      ledger,
+      refunds: {
+        async refund(intent) {
+          calls.push(intent);
+          return { refundId: 're_test_1', status: 'succeeded' };
+        },
+      },
+      now: () => NOW,
+      leaseMs: 60_000,
+    };
+    // Act
+    const outcome = await refundCancelledJob(deps, cancelledEvent(cancelled));
+    // Assess
+    expect(outcome).toBe('nothing-to-refund');
+    expect(calls).toEqual([]);
+    expect(repository.jobs.get(cancelled.jobId)).toMatchObject({
+      status: 'scheduled',
+      payment: { status: 'paid' },
     });
   });
 
