@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, isConditionalCheckFailure, queryAll } from '@qdn/shared/dynamo';
+import { ConflictError } from '@qdn/shared/errors';
 import { CrewMessageKind, JobStatus } from '@qdn/shared/events';
 import { IdempotencyLedger } from '@qdn/shared/idempotency';
 import { recordFields, storedRecord } from '@qdn/shared/stored-record';
@@ -58,6 +59,7 @@ const storedMember = storedRecord(
     createdAt: z.string(),
     updatedAt: z.string(),
     updatedBy: z.string(),
+    version: z.number().optional(),
   }),
 );
 
@@ -195,13 +197,27 @@ export class DynamoCrewRoster implements CrewRoster {
   }
 
   async save(member: CrewMember): Promise<void> {
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: { ...rosterKey(member.crewId), ...member },
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    );
+    // The whole item, over the version it was changed from: a member read before another admin's
+    // change (a deactivation) is never put back over it.
+    const readVersion = (member.version ?? 1) - 1;
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...rosterKey(member.crewId), ...member },
+          ConditionExpression:
+            readVersion > 0
+              ? 'attribute_exists(pk) AND version = :read'
+              : 'attribute_exists(pk) AND attribute_not_exists(version)',
+          ...(readVersion > 0 ? { ExpressionAttributeValues: { ':read': readVersion } } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      throw new ConflictError('The crew member was changed since you loaded them; load them again', [
+        { field: 'crewId', crewId: member.crewId },
+      ]);
+    }
   }
 
   async getMany(crewIds: readonly string[]): Promise<Map<string, CrewMember>> {

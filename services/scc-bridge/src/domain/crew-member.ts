@@ -16,6 +16,12 @@ export interface CrewMember {
   createdAt: string;
   updatedAt: string;
   updatedBy: string;
+  /**
+   * 1 when added, one more with each change: a change is stored only over the version it was made from
+   * (CrewRoster.save), so an edit of a member read before someone else's change is refused (409).
+   * Members stored before it have none (taken as 0).
+   */
+  version?: number;
 }
 
 // Request bodies for the roster API. Strict objects: an unknown field is a 400, never silently stored.
@@ -73,7 +79,12 @@ export function applyCrewMemberUpdate(
   change: { at: string; by: string },
 ): CrewMember {
   const { email, ...rest } = input;
-  const updated: CrewMember = { ...member, updatedAt: change.at, updatedBy: change.by };
+  const updated: CrewMember = {
+    ...member,
+    updatedAt: change.at,
+    updatedBy: change.by,
+    version: (member.version ?? 0) + 1,
+  };
   for (const [field, value] of Object.entries(rest)) {
     if (value !== undefined) (updated as unknown as Record<string, unknown>)[field] = value;
   }

@@ -67,6 +67,10 @@ export interface CrewRoster {
   create(member: CrewMember): Promise<void>;
   get(crewId: string): Promise<CrewMember | undefined>;
   list(): Promise<CrewMember[]>;
+  /**
+   * A changed member (applyCrewMemberUpdate), stored only over the version it was made from
+   * (`member.version - 1`, absent for 0); otherwise a ConflictError (409) and nothing written.
+   */
   save(member: CrewMember): Promise<void>;
   getMany(crewIds: readonly string[]): Promise<Map<string, CrewMember>>;
 }

@@ -62,6 +62,7 @@ export async function createCrewMember(
     createdAt: at,
     updatedAt: at,
     updatedBy: actor.userId,
+    version: 1,
   };
   await context.roster.create(member);
   return member;
@@ -73,7 +74,11 @@ export async function listCrewMembers(context: RosterContext): Promise<CrewMembe
   return members.sort((a, b) => a.name.localeCompare(b.name) || a.crewId.localeCompare(b.crewId));
 }
 
-/** `PATCH /crew-members/{crewId}` (admin). */
+/**
+ * `PATCH /crew-members/{crewId}` (admin): the change applied to the member as read, stored only if
+ * nobody changed them since (their version): an edit read before another admin's deactivation is a
+ * 409 (ConflictError from the roster), never a put that makes the member active again.
+ */
 export async function updateCrewMember(
   context: RosterContext,
   crewId: string,

@@ -12,7 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { matchEventPattern } from '@qdn/local-cloud';
 import type { RecordedRequest } from '@qdn/local-cloud/fakes/http-fake';
 import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
+import { ConflictError } from '@qdn/shared/errors';
 import { type CrewMessage, JobOnBus } from '@qdn/shared/events';
+import { DynamoCrewRoster } from '../../src/adapters/crew-store.ts';
+import { applyCrewMemberUpdate } from '../../src/domain/crew-member.ts';
+import { updateCrewMember } from '../../src/domain/roster-commands.ts';
 
 // The SCC bridge on the local cloud: charter jobs created through the jobs API, the fake SCC recording
 // every request, and the crew-notifications topic captured by a queue of our own subscribed to it.
@@ -756,6 +760,48 @@ describe('the crew roster', () => {
       before.body.crewMembers.find((member: { crewId: string }) => member.crewId === crew.carol),
     );
     expect(after.body.crewMembers).toHaveLength(before.body.crewMembers.length);
+  });
+});
+
+describe('two admins changing one crew member at once', () => {
+  it('given an edit of a member read before another admin deactivated them, then the edit is refused (409) and the member stays inactive', async () => {
+    // Prepare: the store the API uses, on the local cloud's DynamoDB.
+    const roster = new DynamoCrewRoster(
+      DynamoDBDocumentClient.from(cloud.clients.dynamodb, {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      'qdn-local-scc-bridge',
+    );
+    const created = await api('POST', '/crew-members', {
+      role: 'admin',
+      body: { name: 'Dana Stern', phone: '+16195550174', role: 'mate' },
+    });
+    const { crewId } = created.body.crewMember;
+    // Admin B opens the member to change the phone: read while active.
+    const staleRead = (await roster.get(crewId))!;
+    expect(staleRead.active).toBe(true);
+    // Act: admin A deactivates; then B's edit of what B read is saved.
+    await updateCrewMember(
+      { roster, now: () => new Date() },
+      crewId,
+      { active: false },
+      { userId: 'admin-a' },
+    );
+    const edit = roster.save(
+      applyCrewMemberUpdate(
+        staleRead,
+        { phone: '+16195550175' },
+        { at: new Date().toISOString(), by: 'admin-b' },
+      ),
+    );
+    // Assess
+    await expect(edit).rejects.toBeInstanceOf(ConflictError);
+    await expect(edit).rejects.toMatchObject({ statusCode: 409 });
+    expect(await roster.get(crewId)).toMatchObject({
+      active: false,
+      phone: '+16195550174',
+      updatedBy: 'admin-a',
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import { jobOnBus, MemoryRateLimits, testBrands } from '@qdn/local-cloud/test-factories';
+import { ConflictError } from '@qdn/shared/errors';
 import type { CrewMessage, DomainEvent, EventMeta, JobOnBus } from '@qdn/shared/events';
 import { type ChecklistTick, type StoredTick, tickEventsOf } from '../../src/domain/checklist.ts';
 import type { CrewMember } from '../../src/domain/crew-member.ts';
@@ -195,6 +196,9 @@ export class MemoryRoster implements CrewRoster {
   }
   async save(one: CrewMember) {
     const before = this.members.get(one.crewId);
+    // As the table's conditional put: only over the version the change was made from.
+    if (!before || (before.version ?? 0) !== (one.version ?? 1) - 1)
+      throw new ConflictError('The crew member was changed since you loaded them; load them again');
     this.members.set(one.crewId, one);
     this.#stream(before, one);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { NotFoundError } from '@qdn/shared/errors';
 import type { DomainEvent } from '@qdn/shared/events';
 import {
+  applyCrewMemberUpdate,
   CreateCrewMemberInput,
   CrewIdParams,
   type CrewMember,
@@ -58,6 +59,7 @@ describe('adding crew members', () => {
       createdAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
       updatedBy: 'admin-1',
+      version: 1,
     });
     expect(CrewIdParams.safeParse({ crewId: created.crewId }).success).toBe(true);
     expect(roster.members.get(created.crewId)).toEqual(created);
@@ -153,6 +155,7 @@ describe('changing a crew member', () => {
       email: undefined,
       updatedAt: '2026-06-02T08:00:00.000Z',
       updatedBy: 'admin-1',
+      version: 1,
     });
     expect(updated).not.toHaveProperty('email');
     expect(roster.members.get('crew_a')).toEqual(updated);
@@ -174,6 +177,21 @@ describe('changing a crew member', () => {
     expect(published.map((event) => event.detail.data)).toEqual([
       { crewId: 'crew_a', active: false, changedAt: NOW.toISOString() },
     ]);
+  });
+
+  it('given an edit made from a read taken before another admin’s deactivation, then 409 and the member stays inactive, with no event', async () => {
+    const { context, roster, published } = rosterContext([alice]);
+    const staleRead = (await roster.get('crew_a'))!;
+    await updateCrewMember(context, 'crew_a', { active: false }, admin);
+    published.length = 0;
+
+    const edit = roster.save(
+      applyCrewMemberUpdate(staleRead, { phone: '+16195550199' }, { at: NOW.toISOString(), by: 'admin-2' }),
+    );
+
+    await expect(edit).rejects.toMatchObject({ statusCode: 409 });
+    expect(roster.members.get('crew_a')).toMatchObject({ active: false, phone: alice.phone, version: 1 });
+    expect(published).toEqual([]);
   });
 
   it('given an unknown crew id, then 404 and nothing stored or published', async () => {
