@@ -43,7 +43,9 @@ import { deliveryRank } from '../domain/timeline.ts';
  *   SID#<sid>      CALLBACK#<status>#<error> each status callback, once (a replay stores nothing; TTL)
  *   SEND#<key>     SEND                     one SMS's idempotency record (expires after SEND_RECORD_TTL_DAYS)
  *   PHONE#<e164>   JOB#<jobId>              the number's jobs, for linking replies
- *   PHONE#<e164>   OPTOUT | TEXTED          suppression list; "has had a text from us"
+ *   PHONE#<e164>   OPTOUT | TEXTED          suppression list (`at`: when the customer asked); "has had a text from us"
+ *   PHONE#<e164>   RESUBSCRIBED             when the number last opted in again (START): an opt-out asked for
+ *                                           before it is never written after it
  *   PHONE#<e164>   OPTIN#<brandId>#<at>     a consent to texts from the brand (kept, never changed); OPTIN#
  *                                           sorts before OPTOUT and TEXTED, so one Query reads all three
  *   PHONE#<e164>   REVIEW#<brandId>         when the brand last asked the number for a review
@@ -398,22 +400,39 @@ export class DynamoNotificationStore implements NotificationStore {
     return true;
   }
 
-  async suppress(phone: string, source: string, now: Date, messageSid?: string): Promise<void> {
+  async suppress(phone: string, source: string, at: Date, messageSid?: string): Promise<void> {
     try {
       await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            pk: `PHONE#${phone}`,
-            sk: 'OPTOUT',
-            source,
-            at: now.toISOString(),
-            ...(messageSid ? { messageSid } : {}),
-          },
-          // A reply's suppression is the one a dispatcher can lift (restoreConsent): it never replaces one
-          // already on record, so a STOP or a 21610 never becomes liftable, and the first reply's record
-          // (which message, when) stays. A STOP or a 21610 replaces anything.
-          ...(source === 'reply' ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              // Never after a later opt-in: a STOP redriven from the dead letters after the customer's
+              // START must not silence them again.
+              ConditionCheck: {
+                TableName: this.#table,
+                Key: { pk: `PHONE#${phone}`, sk: 'RESUBSCRIBED' },
+                ConditionExpression: 'attribute_not_exists(pk) OR #at < :at',
+                ExpressionAttributeNames: { '#at': 'at' },
+                ExpressionAttributeValues: { ':at': at.toISOString() },
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  pk: `PHONE#${phone}`,
+                  sk: 'OPTOUT',
+                  source,
+                  at: at.toISOString(),
+                  ...(messageSid ? { messageSid } : {}),
+                },
+                // A reply's suppression is the one a dispatcher can lift (restoreConsent): it never
+                // replaces one already on record, so a STOP or a 21610 never becomes liftable, and the
+                // first reply's record (which message, when) stays. A STOP or a 21610 replaces anything.
+                ...(source === 'reply' ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+              },
+            },
+          ],
         }),
       );
     } catch (error) {
@@ -421,10 +440,41 @@ export class DynamoNotificationStore implements NotificationStore {
     }
   }
 
-  async unsuppress(phone: string): Promise<void> {
-    await this.#db.send(
-      new DeleteCommand({ TableName: this.#table, Key: { pk: `PHONE#${phone}`, sk: 'OPTOUT' } }),
+  async unsuppress(phone: string, at: Date): Promise<void> {
+    const when = {
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':at': at.toISOString() },
+    };
+    // The latest opt-in is kept (suppress reads it) before the opt-out it is later than goes: an opt-out
+    // asked for after it (a START redriven from the dead letters after a STOP) stays.
+    await this.#ignoringRefusal(() =>
+      this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: `PHONE#${phone}`, sk: 'RESUBSCRIBED', at: at.toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk) OR #at < :at',
+          ...when,
+        }),
+      ),
     );
+    await this.#ignoringRefusal(() =>
+      this.#db.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: { pk: `PHONE#${phone}`, sk: 'OPTOUT' },
+          ConditionExpression: '#at < :at',
+          ...when,
+        }),
+      ),
+    );
+  }
+
+  async #ignoringRefusal(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
   }
 
   async reviewRequestedAt(phone: string, brandId: string): Promise<string | undefined> {

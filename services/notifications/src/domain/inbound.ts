@@ -216,9 +216,14 @@ async function handleCustomerText(
   // earlier attempt that failed after the suppression), it has not had it yet.
   const optedOut = revoked ? await deps.store.suppression(sms.from) : undefined;
   const alreadyOptedOut = optedOut !== undefined && optedOut.messageSid !== sms.messageSid;
-  if (keyword === 'stop') await deps.store.suppress(sms.from, 'keyword', now, sms.messageSid);
-  if (revoked) await deps.store.suppress(sms.from, 'reply', now, sms.messageSid);
-  if (keyword === 'start') await deps.store.unsuppress(sms.from);
+  // In the customer's order, not ours: a message redriven hours later never undoes what they asked
+  // for after it (a START of 10:00 handled at 14:00 leaves their opt-out of 11:00 in place).
+  const askedAt = new Date(sms.receivedAt);
+  if (keyword === 'stop') await deps.store.suppress(sms.from, 'keyword', askedAt, sms.messageSid);
+  if (revoked) await deps.store.suppress(sms.from, 'reply', askedAt, sms.messageSid);
+  if (keyword === 'start') await deps.store.unsuppress(sms.from, askedAt);
+  // A revocation older than the customer's later opt-in changed nothing: they hear nothing of it.
+  const optedOutNow = revoked ? await deps.store.suppression(sms.from) : undefined;
   await deps.publish([received(sms, brand, job, 'customer', keyword, revoked)]);
 
   // With Advanced Opt-Out on, Twilio has answered HELP already (OptOutType): one reply, not two.
@@ -237,7 +242,7 @@ async function handleCustomerText(
     });
   }
   if (keyword) return;
-  if (revoked && !alreadyOptedOut) {
+  if (revoked && !alreadyOptedOut && optedOutNow?.messageSid === sms.messageSid) {
     // One confirmation, the only text an opted-out number gets (Twilio answers STOP itself; this it can't).
     await deliverOnce(deps, {
       key: `revoked:${sms.messageSid}`,
@@ -277,9 +282,10 @@ async function handleCustomerText(
       brandId: brand.brandId,
       jobId: job?.jobId,
       to: number,
-      body: revoked
-        ? `${relayText(brand, sms, job, ambiguous)} ${REVOKED_FLAG}`
-        : relayText(brand, sms, job, ambiguous),
+      body:
+        revoked && optedOutNow
+          ? `${relayText(brand, sms, job, ambiguous)} ${REVOKED_FLAG}`
+          : relayText(brand, sms, job, ambiguous),
       template: 'relay',
       audience: 'team',
       sender: senderOf(brand),

@@ -193,11 +193,17 @@ export interface NotificationStore {
   /** Why the number is suppressed (`keyword`, `reply`, `twilio-21610`), if it is, and by which message. */
   suppression(phone: string): Promise<Suppression | undefined>;
   /**
-   * Suppresses the number; `messageSid`: the inbound message that asked for it. A `reply` (the only
-   * suppression restoreConsent lifts) never replaces a suppression already on record.
+   * Suppresses the number as asked at `at` (an inbound message's receivedAt, not when it is handled);
+   * `messageSid`: the inbound message that asked for it. Nothing changes if the number opted in again
+   * after `at`. A `reply` (the only suppression restoreConsent lifts) never replaces a suppression
+   * already on record.
    */
-  suppress(phone: string, source: string, now: Date, messageSid?: string): Promise<void>;
-  unsuppress(phone: string): Promise<void>;
+  suppress(phone: string, source: string, at: Date, messageSid?: string): Promise<void>;
+  /**
+   * The number opted in again at `at`: its suppression goes if it was asked for before `at`, and the
+   * opt-in is kept so that an older opt-out handled later (a redrive) does not come back.
+   */
+  unsuppress(phone: string, at: Date): Promise<void>;
   /**
    * Lifts a suppression only if it came from a reply read as a revocation (`reply`), and keeps who did
    * it and why next to the number. False when the number is not suppressed that way (any more).

@@ -384,6 +384,63 @@ describe('inbound SMS', () => {
     expect(arrived.body).toMatch(/^Hi Mark, we've arrived/);
   });
 
+  /** An inbound SMS put on the inbound queue as the webhook put it at `receivedAt` (a redrive from the DLQ). */
+  async function redrivenInbound(from: string, body: string, receivedAt: Date) {
+    const queue = [...cloud.provisioned.queues.values()].find(
+      (candidate) => candidate.name === 'qdn-local-notifications-inbound',
+    )!;
+    const messageSid = `SM${Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('')}`;
+    await cloud.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.url,
+        MessageBody: JSON.stringify({
+          messageSid,
+          from,
+          to: '+15005550006',
+          body,
+          mediaUrls: [],
+          receivedAt: receivedAt.toISOString(),
+        }),
+      }),
+    );
+  }
+
+  it('given "please stop texting me", when a YES from an hour before is redriven after it, then the number stays opted out', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    await cloud.twilio.sendInbound({ from: phone, body: 'please stop texting me' });
+    await until(() => outbound(phone).find((message) => message.body.includes('Reply START')));
+
+    await redrivenInbound(phone, 'YES', new Date(Date.now() - 3_600_000));
+    await notificationEvents(job.jobId, 'SmsReceived', 2);
+    await changeStatus(job.jobId, 'en_route');
+    const suppressed = await notificationEvents(job.jobId, 'SmsSuppressed', 1);
+
+    expect(suppressed.find((event) => event['detail-type'] === 'SmsSuppressed')?.detail).toMatchObject({
+      data: { template: 'on_the_way', reason: 'opted-out' },
+    });
+    await settle();
+    expect(outbound(phone)).toHaveLength(2);
+  });
+
+  it('given START, when a STOP from an hour before is redriven after it, then the customer is still texted', async () => {
+    const phone = newPhone();
+    const { job } = await createJob(phone);
+    await until(() => outbound(phone)[0]);
+    await cloud.twilio.sendInbound({ from: phone, body: 'START' });
+    await notificationEvents(job.jobId, 'SmsReceived', 1);
+
+    await redrivenInbound(phone, 'STOP', new Date(Date.now() - 3_600_000));
+    await notificationEvents(job.jobId, 'SmsReceived', 2);
+    await changeStatus(job.jobId, 'en_route');
+    const onTheWay = await until(() =>
+      outbound(phone).find((message) => message.body.includes('on the way')),
+    );
+
+    expect(onTheWay.body).toMatch(/^Hi Mark, we're on the way/);
+  });
+
   it.each(['REVOKE', 'optout.'])(
     'given %j (one of Twilio’s stop words), then later texts are suppressed and nothing is relayed',
     async (word) => {

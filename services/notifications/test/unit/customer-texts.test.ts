@@ -595,8 +595,34 @@ describe('texts customers and the team send us', () => {
       }),
     ).rejects.toBeInstanceOf(ConflictError);
 
-    await handleInbound(deps, inbound({ body: 'START' }));
+    await handleInbound(deps, inbound({ body: 'START', receivedAt: '2026-11-22T10:05:00Z' }));
     expect(await deps.store.isSuppressed(MARK)).toBe(false);
+  });
+
+  it('given an opt-out and an opt-in handled out of the order the customer sent them (a redrive), then the later one stands', async () => {
+    const { deps, texts } = await withJobs([jobOnBus()]);
+
+    // "Please stop" at 11:00 handled first, their YES of 10:00 redriven after it: still opted out.
+    await handleInbound(
+      deps,
+      inbound({ body: 'please stop texting me', receivedAt: '2026-11-22T11:00:00Z' }),
+    );
+    await handleInbound(deps, inbound({ body: 'YES', receivedAt: '2026-11-22T10:00:00Z' }));
+    expect(await deps.store.isSuppressed(MARK)).toBe(true);
+    expect(texts.filter((text) => text.to === MARK).map((text) => text.body)).toEqual([
+      expect.stringContaining("you won't get more texts from us"),
+    ]);
+
+    // START at 12:00, then a STOP of 11:30 and a "please stop" of 11:45 redriven: they stay opted in,
+    // and are not told they were opted out.
+    await handleInbound(deps, inbound({ body: 'START', receivedAt: '2026-11-22T12:00:00Z' }));
+    await handleInbound(deps, inbound({ body: 'STOP', receivedAt: '2026-11-22T11:30:00Z' }));
+    await handleInbound(
+      deps,
+      inbound({ body: 'please stop texting me', receivedAt: '2026-11-22T11:45:00Z' }),
+    );
+    expect(await deps.store.isSuppressed(MARK)).toBe(false);
+    expect(texts.filter((text) => text.to === MARK)).toHaveLength(1);
   });
 
   it('given REVOKE or OPTOUT, then opted out as with STOP; INFO is HELP, answered even to an opted-out number', async () => {

@@ -53,6 +53,8 @@ export function memoryStore(
   let leases = 0;
   const jobs = new Map<string, JobSnapshot>();
   const suppressed = new Map<string, Suppression>();
+  /** When each number last opted in again (START). */
+  const resubscribed = new Map<string, string>();
   const restorations: { phone: string; by: string; messageSid: string; at: Date }[] = [];
   const texted = new Set<string>();
   const inboundDone = new Set<string>();
@@ -190,12 +192,19 @@ export function memoryStore(
       restorations: [],
     }),
     suppression: async (phone: string) => suppressed.get(phone),
-    async suppress(phone: string, source: string, now: Date, messageSid?: string) {
-      // As the store: a reply's suppression never replaces one on record.
+    async suppress(phone: string, source: string, at: Date, messageSid?: string) {
+      // As the store: never after a later opt-in; a reply's suppression never replaces one on record.
+      const optedIn = resubscribed.get(phone);
+      if (optedIn !== undefined && optedIn >= at.toISOString()) return;
       if (source === 'reply' && suppressed.has(phone)) return;
-      suppressed.set(phone, { source, at: now.toISOString(), ...(messageSid ? { messageSid } : {}) });
+      suppressed.set(phone, { source, at: at.toISOString(), ...(messageSid ? { messageSid } : {}) });
     },
-    unsuppress: async (phone: string) => void suppressed.delete(phone),
+    async unsuppress(phone: string, at: Date) {
+      const optedIn = resubscribed.get(phone);
+      if (optedIn === undefined || optedIn < at.toISOString()) resubscribed.set(phone, at.toISOString());
+      const optOut = suppressed.get(phone);
+      if (optOut && optOut.at < at.toISOString()) suppressed.delete(phone);
+    },
     async restoreConsent(
       phone: string,
       audit: { by: string; messageSid: string; at: Date; jobId: string; brandId: string },
