@@ -189,6 +189,7 @@ export class DynamoNotificationStore implements NotificationStore {
     // status change) write nothing else.
     const known = await this.#get(`JOB#${job.jobId}`, 'JOB');
     const since = changesSince(known, job.version);
+    const knownStatusVersion = typeof known?.statusVersion === 'number' ? known.statusVersion : undefined;
     if (typeof known?.version === 'number' && known.version > job.version) return { stale: true, ...since };
     await Promise.all(this.#jobItemWrites(job, known, now));
     const { written, previous } = await recordIfNewer(this.#db, {
@@ -222,6 +223,11 @@ export class DynamoNotificationStore implements NotificationStore {
           : known === undefined
             ? { statusVersion: 0 }
             : {}),
+        // The status change it replaced, kept while the same one is seen again: a correction's retry
+        // still finds the text it takes back.
+        ...(options.statusChanged && knownStatusVersion !== job.version && knownStatusVersion !== undefined
+          ? { priorStatusVersion: knownStatusVersion }
+          : {}),
         ...(options.scheduleChanged
           ? { scheduleVersion: job.version }
           : known === undefined
@@ -233,8 +239,15 @@ export class DynamoNotificationStore implements NotificationStore {
     });
     // A newer version was written since the read: measured again against it.
     if (!written) return this.observeJob(job, now, options);
+    // The same status change seen again (a retry) replaced the one before it, not itself.
     const previousStatusVersion =
-      typeof previous?.statusVersion === 'number' ? previous.statusVersion : undefined;
+      previous?.statusVersion === job.version
+        ? typeof previous?.priorStatusVersion === 'number'
+          ? previous.priorStatusVersion
+          : undefined
+        : typeof previous?.statusVersion === 'number'
+          ? previous.statusVersion
+          : undefined;
     return previousStatusVersion === undefined
       ? { stale: false, ...since }
       : { stale: false, ...since, previousStatusVersion };

@@ -162,6 +162,19 @@ describe('observeJob: which later changes make a late event out of date', () => 
     expect(await store.job(jobId)).toMatchObject({ version: 3, date: '2026-12-02', scheduleVersion: 3 });
   });
 
+  it('given a status change seen again (a retry), then it still names the status change it replaced', async () => {
+    const jobId = newJobId();
+    await store.observeJob(jobOnBus({ jobId, version: 4, status: 'complete' }), now, { statusChanged: true });
+    const correction = jobOnBus({ jobId, version: 5, status: 'arrived' });
+
+    expect(await store.observeJob(correction, now, { statusChanged: true })).toMatchObject({
+      previousStatusVersion: 4,
+    });
+    expect(await store.observeJob(correction, now, { statusChanged: true })).toMatchObject({
+      previousStatusVersion: 4,
+    });
+  });
+
   it('given a projection begun by an event that changed neither status nor schedule, then the older creation is not overtaken', async () => {
     const jobId = newJobId();
     await store.observeJob(jobOnBus({ jobId, version: 2 }), now);

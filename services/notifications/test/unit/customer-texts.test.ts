@@ -411,6 +411,28 @@ describe('the undo window of a final status', () => {
     ]);
   });
 
+  it('given a correction after the complete text went out whose first attempt Twilio does not take, when it is retried, then the customer is told to ignore it', async () => {
+    const { deps, texts, planted, published } = notificationsDeps({
+      now: new Date(COMPLETED_AT + 5_000),
+      answers: [{ messageSid: 'SM9', status: 'queued' }, new SmsSendError('transient', 'Twilio: 503', '503')],
+    });
+    await textCustomerAbout(deps, completed(4));
+    for (const { followUp } of planted.values()) {
+      if (followUp.kind === 'status-text') await sendFollowUp(deps, followUp);
+    }
+    const correction = takenBack(5, false);
+    await expect(textCustomerAbout(deps, correction)).rejects.toMatchObject({ name: 'TransientError' });
+
+    expect(await textCustomerAbout(deps, correction)).toMatchObject({ state: 'sent' });
+    const CORRECTION =
+      'Sorry Mark, please ignore our last text: your trailer pickup & dump is here. - QuickDumpNow';
+    expect(texts.map((text) => text.body)).toEqual([COMPLETE_TEXT, CORRECTION, CORRECTION]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSent', expect.objectContaining({ template: 'complete' })],
+      ['SmsSent', expect.objectContaining({ template: 'correction' })],
+    ]);
+  });
+
   it('given a complete event that arrives after its window (a replay), then it is decided at once', async () => {
     const { deps, texts, planted } = notificationsDeps({ now: new Date(COMPLETED_AT + 3_600_000) });
 

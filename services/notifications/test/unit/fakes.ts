@@ -52,6 +52,8 @@ export function memoryStore(
   const records = new Map<string, StoredSend>();
   let leases = 0;
   const jobs = new Map<string, JobSnapshot>();
+  /** The status change each job's last one replaced (the store's priorStatusVersion). */
+  const priorStatusVersions = new Map<string, number>();
   const suppressed = new Map<string, Suppression>();
   /** When each number last opted in again (START). */
   const resubscribed = new Map<string, string>();
@@ -106,9 +108,14 @@ export function memoryStore(
         ...(statusVersion !== undefined ? { statusVersion } : {}),
         ...(scheduleVersion !== undefined ? { scheduleVersion } : {}),
       });
-      return known?.statusVersion === undefined
+      // As the store: the same status change seen again replaced the one before it, not itself.
+      if (options.statusChanged && known?.statusVersion !== undefined && known.statusVersion !== job.version)
+        priorStatusVersions.set(job.jobId, known.statusVersion);
+      const previousStatusVersion =
+        known?.statusVersion === job.version ? priorStatusVersions.get(job.jobId) : known?.statusVersion;
+      return previousStatusVersion === undefined
         ? { stale: false, ...since }
-        : { stale: false, ...since, previousStatusVersion: known.statusVersion };
+        : { stale: false, ...since, previousStatusVersion };
     },
     sendRecord: async (key: string) => records.get(key),
     job: async (jobId: string) => jobs.get(jobId),
