@@ -79,7 +79,8 @@ export const bookingPhotos = defineConsumer({
     },
   },
   environment: 'mediaEnvironment',
-  grants: ['claimDraft', 'listPhotos', 'createPhoto', 'copyDraftPhotos', 'storeAccepted'],
+  // createPhoto and updatePhoto: the job's photo and the draft's photo marked moved, in one transaction.
+  grants: ['claimDraft', 'listPhotos', 'createPhoto', 'updatePhoto', 'copyDraftPhotos', 'storeAccepted'],
 });
 
 // Added photos the table's stream publisher could not put on the bus (see definePublishRetry).

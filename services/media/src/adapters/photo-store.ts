@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { REFUSAL_CODES } from '@qdn/shared/booking-photos';
@@ -62,6 +63,7 @@ const fromItem = storedRecord(
     rejectionReason: z.string().optional(),
     rejectionCode: z.enum(REFUSAL_CODES).optional(),
     draftRef: z.string().optional(),
+    movedTo: z.string().optional(),
   }),
   { key: ['jobId', 'photoId'], nullIsAbsent: true },
 );
@@ -86,13 +88,31 @@ export class DynamoPhotoRepository implements PhotoRepository {
     );
   }
 
-  async addStored(photo: PhotoRecord): Promise<boolean> {
+  async addStored(photo: PhotoRecord, fromDraft: { jobId: string; photoId: string }): Promise<boolean> {
     try {
+      // The job's photo and the draft's mark in one transaction: the draft's photo reaches a job once,
+      // and a deletion of the job's copy (which frees its key) does not let it in again.
       await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: photo,
-          ConditionExpression: 'attribute_not_exists(photoId)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: photo,
+                ConditionExpression: 'attribute_not_exists(photoId)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.#table,
+                Key: { jobId: fromDraft.jobId, photoId: fromDraft.photoId },
+                UpdateExpression: 'SET movedTo = :jobId',
+                ConditionExpression: '#state = :stored AND attribute_not_exists(movedTo)',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':jobId': photo.jobId, ':stored': 'stored' },
+              },
+            },
+          ],
         }),
       );
       return true;

@@ -210,8 +210,9 @@ async function addressNearPhoto(
  * Copies one checked draft photo onto the job that claimed the draft, as the customer's visible photo:
  * its objects to the job's keys (original, thumbnail, metadata-free copy), then its record, conditional on
  * the job not having it yet — the write that publishes PhotoAdded (photoEventsOf), exactly as a customer
- * upload's would. The photo keeps its id, so a repeat (a redelivered JobCreated, the checks racing the
- * claim) finds it there and does nothing: once. Objects first: a failure leaves no record pointing at
+ * upload's would. The draft's photo is marked moved in the same transaction, so a repeat (a redelivered
+ * JobCreated, an archive replay, the checks racing the claim) does nothing: once, and a photo staff
+ * deleted from the job stays deleted. Objects first: a failure leaves no record pointing at
  * missing objects, and the retry copies again.
  */
 export async function moveDraftPhoto(
@@ -219,7 +220,8 @@ export async function moveDraftPhoto(
   photo: PhotoRecord,
   job: { jobId: string; brandId: string },
 ): Promise<boolean> {
-  if (photo.state !== 'stored' || !isDraftJobId(photo.jobId)) return false;
+  // Moved once: a draft's photo already on a job is never copied again, even once deleted there.
+  if (photo.state !== 'stored' || !isDraftJobId(photo.jobId) || photo.movedTo) return false;
   const moved: PhotoRecord = {
     jobId: job.jobId,
     photoId: photo.photoId,
@@ -246,7 +248,7 @@ export async function moveDraftPhoto(
   if (photo.customerCopy) {
     await context.storage.copy(customerCopyKey(photo), customerCopyKey(moved), photo.contentType);
   }
-  return context.photos.addStored(moved);
+  return context.photos.addStored(moved, photo);
 }
 
 export type ClaimOutcome =

@@ -87,6 +87,12 @@ export interface PhotoRecord {
    * nothing). It used none of the job's customer slots (the draft had its own limit).
    */
   draftRef?: string;
+  /**
+   * A draft's photo once copied onto the booking's job: that job. Written with the copy, in one
+   * transaction, so the draft's photo goes to a job once: a photo staff then delete from the job is not
+   * brought back by the booking's JobCreated again (a redelivery, an archive replay).
+   */
+  movedTo?: string;
 }
 
 /** What the consumer learned about a photo that passed its checks. */

@@ -40,10 +40,12 @@ export interface PhotoRepository {
   get(jobId: string, photoId: string): Promise<PhotoRecord | undefined>;
   listByJob(jobId: string): Promise<PhotoRecord[]>;
   /**
-   * A photo stored elsewhere first (a booking draft's) recorded on a job as stored; false when the job
-   * already has it (an earlier delivery moved it). Its write publishes PhotoAdded, once.
+   * A booking draft's stored photo recorded on a job as stored, and the draft's photo marked moved to it
+   * (`movedTo`), both or neither; false when the draft's photo was moved already (an earlier delivery,
+   * even if staff have deleted the job's copy since) or the job already has it. Its write publishes
+   * PhotoAdded, once.
    */
-  addStored(photo: PhotoRecord): Promise<boolean>;
+  addStored(photo: PhotoRecord, fromDraft: { jobId: string; photoId: string }): Promise<boolean>;
   /** pending → stored; undefined when the photo is no longer pending (another delivery got there first). */
   markStored(jobId: string, photoId: string, facts: StoredPhotoFacts): Promise<PhotoRecord | undefined>;
   /** pending → rejected; false when it was no longer pending. */

@@ -844,6 +844,44 @@ describe('photos with the quote, booked (the draft’s photos become the job’s
     expect(await gallery(secondJob)).toEqual([]);
     expect(await gallery(jobId)).toHaveLength(2);
   });
+
+  it('given a booking photo staff deleted, when the booking’s JobCreated comes again (a redelivery, an archive replay), then the photo stays deleted', async () => {
+    // Prepare: the draft's record of the photo outlives its copy on the job (it expires 2 days after its check).
+    const created = (
+      await media.eventsUntil(jobId, (events) =>
+        events.some((event) => event['detail-type'] === 'JobCreated'),
+      )
+    ).find((event) => event['detail-type'] === 'JobCreated');
+    const deleted = await api('DELETE', `/jobs/${jobId}/photos/${ticket.checked}`, { role: 'dispatcher' });
+    expect(deleted.status).toBe(204);
+    expect((await gallery(jobId)).map((photo) => photo.photoId)).toEqual([ticket.late]);
+
+    // Act
+    await cloud.clients.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'qdn-local',
+            Source: 'qdn.jobs',
+            DetailType: 'JobCreated',
+            Detail: JSON.stringify(created!.detail),
+          },
+        ],
+      }),
+    );
+    await media.settled();
+
+    // Assess
+    expect((await gallery(jobId)).map((photo) => photo.photoId)).toEqual([ticket.late]);
+    expect(await photoRecord(jobId, ticket.checked)).toBeUndefined();
+    expect(await objectExists(`originals/${jobId}/${ticket.checked}.jpg`)).toBe(false);
+    const events = await media.eventsUntil(jobId, () => true);
+    expect(
+      events.filter(
+        (event) => event['detail-type'] === 'PhotoAdded' && event.detail.data.photoId === ticket.checked,
+      ),
+    ).toHaveLength(1);
+  });
 });
 
 describe('bad upload requests', () => {

@@ -72,8 +72,11 @@ export class MemoryPhotos implements PhotoRepository {
   async createPending(photo: PhotoRecord) {
     this.photos.set(`${photo.jobId}/${photo.photoId}`, { ...photo });
   }
-  async addStored(photo: PhotoRecord) {
-    if (this.photos.has(`${photo.jobId}/${photo.photoId}`)) return false;
+  async addStored(photo: PhotoRecord, fromDraft: { jobId: string; photoId: string }) {
+    const draft = this.photos.get(`${fromDraft.jobId}/${fromDraft.photoId}`);
+    if (this.photos.has(`${photo.jobId}/${photo.photoId}`) || draft?.state !== 'stored' || draft.movedTo)
+      return false;
+    draft.movedTo = photo.jobId;
     this.photos.set(`${photo.jobId}/${photo.photoId}`, { ...photo });
     this.#stream(undefined, { ...photo });
     return true;
