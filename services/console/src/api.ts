@@ -118,6 +118,20 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The API answered no to the request as sent (4xx): sending it again unchanged gets the same answer.
+ * Not a refusal: a dropped connection, a 5xx, 408 or 429 (not taken this time, may be taken later).
+ */
+export function isRefusal(error: unknown): error is ApiError {
+  return (
+    error instanceof ApiError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429
+  );
+}
+
 interface RequestOptions {
   body?: unknown;
   etag?: string | undefined;

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { formatUsd } from '@qdn/shared/money';
-import { ApiError, api, type Job, type LinkViewCount, type TimelineEntry } from '../api.ts';
+import { ApiError, api, isRefusal, type Job, type LinkViewCount, type TimelineEntry } from '../api.ts';
 import { user } from '../auth.ts';
 import {
   changedFields,
@@ -475,6 +475,10 @@ function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]
               onSent();
             } catch (error) {
               problem.value = (error as Error).message;
+              // The API answered no (Twilio refused the number, the customer opted out, no consent on
+              // record…): that outcome is kept under this key, so the next try (the number fixed) needs a
+              // key of its own. A dropped connection or a 5xx keeps the key: the text may have gone.
+              if (isRefusal(error)) draft.value = { ...draft.value, key: crypto.randomUUID() };
             } finally {
               sending.value = false;
             }

@@ -149,6 +149,23 @@ async function book(name: string, phoneNumber: string, extra: Record<string, unk
   return response.body.jobId as string;
 }
 
+/** A job a dispatcher enters (POST /jobs: scheduled at once), sparing the public booking form's rate limit. */
+async function createJob(name: string, phoneNumber: string, extra: Record<string, unknown> = {}) {
+  const response = await site.api('POST', '/jobs', {
+    role: 'dispatcher',
+    body: {
+      brandId: 'qdn',
+      customer: { name, phone: phoneNumber },
+      address: { text: '1200 Park Blvd, San Diego, CA' },
+      serviceType: 'trailer_pickup_and_dump',
+      schedule: { date: today(), window: 'afternoon' },
+      ...extra,
+    },
+  });
+  expect(response.status).toBe(201);
+  return response.body.job.jobId as string;
+}
+
 const textsTo = (to: string, pattern: RegExp) =>
   cloud.twilio.messages().filter((message) => message.to === to && pattern.test(message.body));
 
@@ -339,6 +356,44 @@ describe('the console', () => {
     await cloud.settled();
     expect(textsTo(customer, /on the way|on its way/i)).toHaveLength(1);
   }, 180_000);
+
+  // The dispatcher's desk page, signed in by the walk, on one job's drawer.
+  const openOnDesk = async (id: string) => {
+    await desktop.goto(`${cloud.consoleUrl}/?job=${id}`);
+    await desktop.getByRole('heading', { name: 'Details' }).waitFor();
+  };
+
+  it('sends a text Twilio refused again once the number is fixed: one text, to the new number', async () => {
+    const first = '+16195550201';
+    const fixed = '+16195550202';
+    const refused = await createJob('Rhea Refused', first);
+    await cloud.settled();
+    await openOnDesk(refused);
+    await desktop.getByLabel('Text the customer').fill('Is the side gate open tomorrow?');
+    // The number is a landline: Twilio refuses the text for good (21614).
+    cloud.twilio.injectFaults({ count: 1, code: 21614 });
+    await desktop.getByRole('button', { name: 'Send text' }).click();
+    await desktop.getByRole('alert').filter({ hasText: 'Twilio refused the text' }).waitFor();
+
+    // The customer gives their mobile; the dispatcher sends the same words again.
+    const changed = await site.api('PATCH', `/jobs/${refused}`, {
+      role: 'dispatcher',
+      body: { customer: { name: 'Rhea Refused', phone: fixed }, smsConsent: { how: 'asked-by-phone' } },
+    });
+    expect(changed.status).toBe(200);
+    await cloud.settled();
+    await desktop.getByRole('button', { name: 'Send text' }).click();
+    await eventually(() => textsTo(fixed, /side gate/).length === 1, {
+      what: 'the text to the fixed number',
+      timeoutMs: 10_000,
+    });
+    await eventually(async () => (await desktop.getByLabel('Text the customer').inputValue()) === '', {
+      what: 'the sent text cleared from the form',
+    });
+    await cloud.settled();
+    expect(textsTo(fixed, /side gate/)).toHaveLength(1);
+    expect(textsTo(first, /side gate/)).toHaveLength(0);
+  }, 60_000);
 
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { StatusInput, UpdateJobInput } from '../../../jobs/src/domain/job-input.ts';
 import { UploadRequest } from '../../../media/src/domain/photo-input.ts';
-import type { Job } from '../../src/api.ts';
+import { ApiError, isRefusal, type Job } from '../../src/api.ts';
 import { changesOf, draftOf, formOf, rebase, rescheduled } from '../../src/job-form.ts';
 
 // The console's request bodies, parsed by the API's own zod schemas: a renamed or tightened field
@@ -155,5 +155,16 @@ describe('an edit left as a draft', () => {
 
   it('given a draft nobody typed in, then it is the job as it is now', () => {
     expect(rebase(draftOf(v3), v4)).toEqual(draftOf(v4));
+  });
+});
+
+describe('an answer the API gave', () => {
+  it('given a 4xx, then it is a refusal: the same request sent again gets the same answer', () => {
+    for (const status of [400, 403, 404, 409, 422]) expect(isRefusal(new ApiError(status, 'no'))).toBe(true);
+  });
+
+  it('given a 5xx, a 408, a 429 or no answer at all, then it is not: the request may yet be taken', () => {
+    for (const status of [408, 429, 500, 503]) expect(isRefusal(new ApiError(status, 'later'))).toBe(false);
+    expect(isRefusal(new TypeError('Failed to fetch'))).toBe(false);
   });
 });
