@@ -132,6 +132,19 @@ export function isRefusal(error: unknown): error is ApiError {
   );
 }
 
+/**
+ * The API's 409 for a write against a version that is no longer the job's (someone saved meanwhile):
+ * its details name `expectedVersion`. Other 409s (a complete job can't change, a trailer is taken)
+ * don't, and reloading won't help them.
+ */
+export function isVersionConflict(error: unknown): error is ApiError {
+  return (
+    error instanceof ApiError &&
+    error.status === 409 &&
+    error.details.some((detail) => detail.field === 'expectedVersion')
+  );
+}
+
 interface RequestOptions {
   body?: unknown;
   etag?: string | undefined;

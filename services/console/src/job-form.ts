@@ -119,8 +119,83 @@ export const draftOf = (job: Job): EditDraft => ({ started: formOf(job), form: f
  */
 export function rebase(draft: EditDraft, job: Job): EditDraft {
   const now = formOf(job);
+  return { started: now, form: keepTyped(draft, now) };
+}
+
+/** `now`, with what the user typed over `started` in `form`. */
+function keepTyped<F extends object>(draft: { started: F; form: F }, now: F): F {
   const form = { ...now };
-  for (const name of Object.keys(now) as (keyof EditForm)[])
+  for (const name of Object.keys(now) as (keyof F)[])
     if (draft.form[name] !== draft.started[name]) form[name] = draft.form[name];
-  return { started: now, form };
+  return form;
+}
+
+/** The requests inbox's form: what a web booking is confirmed with, or the reason it is declined. */
+export interface ConfirmForm {
+  date: string;
+  window: string;
+  trailerId: string;
+  crewIds: string;
+  reason: string;
+}
+
+/** A confirmation being typed, with the version of the request it started from and that version's form. */
+export interface ConfirmDraft {
+  version: number;
+  started: ConfirmForm;
+  form: ConfirmForm;
+}
+
+const confirmFormOf = (job: Job): ConfirmForm => ({
+  date: job.schedule.date,
+  window: job.schedule.window ?? '',
+  trailerId: job.trailerId ?? '',
+  crewIds: (job.crewIds ?? []).join(', '),
+  reason: '',
+});
+
+export const confirmDraftOf = (job: Job): ConfirmDraft => ({
+  version: job.version,
+  started: confirmFormOf(job),
+  form: confirmFormOf(job),
+});
+
+/**
+ * The PATCH that confirms a request as the form has it, against the version the form started from:
+ * another dispatcher's change since gets the API's 409 instead of being written over. `job` is the
+ * request at that version (its schedule carries what the form doesn't show: a rental's last day).
+ */
+export function confirmation(job: Job, draft: ConfirmDraft): UpdateJobInput {
+  const { form } = draft;
+  return {
+    expectedVersion: draft.version,
+    schedule: rescheduled(job.schedule, form.date, form.window),
+    ...(form.trailerId ? { trailerId: form.trailerId } : {}),
+    crewIds: form.crewIds
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  };
+}
+
+const CONFIRM_FIELDS = {
+  date: 'the date',
+  window: 'the window',
+  trailerId: 'the trailer',
+  crewIds: 'the crew',
+};
+
+/**
+ * A confirmation carried onto a newer version of its request (after a 409): what the user typed is
+ * kept, the rest takes the request's values now; and what the other change was, in words.
+ */
+export function rebaseConfirmation(
+  draft: ConfirmDraft,
+  job: Job,
+): { draft: ConfirmDraft; changed: string[] } {
+  const now = confirmFormOf(job);
+  const changed = (Object.keys(CONFIRM_FIELDS) as (keyof typeof CONFIRM_FIELDS)[])
+    .filter((name) => now[name] !== draft.started[name])
+    .map((name) => CONFIRM_FIELDS[name]);
+  return { draft: { version: job.version, started: now, form: keepTyped(draft, now) }, changed };
 }

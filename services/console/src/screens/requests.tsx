@@ -1,29 +1,36 @@
 // Web bookings waiting for a dispatcher, oldest first: confirm (window, trailer, crew → the customer is
 // texted that it is booked) or decline with a reason (the customer gets the polite cancellation text).
 import { useSignal } from '@preact/signals';
-import { ApiError, api, type Job } from '../api.ts';
+import { ApiError, api, isVersionConflict, type Job } from '../api.ts';
 import { config } from '../config.ts';
 import { ageText } from '../domain.ts';
-import { rescheduled } from '../job-form.ts';
+import {
+  type ConfirmDraft,
+  type ConfirmForm,
+  confirmation,
+  confirmDraftOf,
+  rebaseConfirmation,
+} from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows, learnBrands } from './board.tsx';
 import { TrailerField } from './job-parts.tsx';
 
+const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+
 function Request({ job, onDone }: { job: Job; onDone: () => void }) {
-  const form = useDraft(`confirm:${job.jobId}`, {
-    date: job.schedule.date,
-    window: job.schedule.window ?? '',
-    trailerId: job.trailerId ?? '',
-    crewIds: (job.crewIds ?? []).join(', '),
-    reason: '',
-  });
+  const stored = useDraft<ConfirmDraft>(`confirm:${job.jobId}`, confirmDraftOf(job));
+  // Untouched, the form is the request as the last poll has it; once typed in, it stays on the version
+  // it started from, and confirming sends that version: another dispatcher's change since is a 409, shown
+  // and carried into the form, never written over.
+  const draft = stored.dirty ? stored.value : confirmDraftOf(job);
+  const form = draft.form;
   const mode = useSignal<'view' | 'decline'>('view');
   const busy = useSignal(false);
   const problem = useSignal<string | undefined>(undefined);
   const windows = brandWindows.value[job.brandId] ?? {};
-  const set = (name: keyof typeof form.value) => (event: { currentTarget: { value: string } }) => {
-    form.value = { ...form.value, [name]: event.currentTarget.value };
+  const set = (name: keyof ConfirmForm) => (event: { currentTarget: { value: string } }) => {
+    stored.value = { ...draft, form: { ...form, [name]: event.currentTarget.value } };
   };
 
   const confirm = async (event: Event) => {
@@ -31,20 +38,23 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
     busy.value = true;
     problem.value = undefined;
     try {
-      const crewIds = form.value.crewIds
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean);
-      const { job: updated } = await api.update(job.jobId, {
-        expectedVersion: job.version,
-        schedule: rescheduled(job.schedule, form.value.date, form.value.window),
-        ...(form.value.trailerId ? { trailerId: form.value.trailerId } : {}),
-        crewIds,
-      });
+      const { job: updated } = await api.update(job.jobId, confirmation(job, draft));
       await api.changeStatus(job.jobId, { status: 'scheduled', expectedVersion: updated.version });
-      form.clear();
+      stored.clear();
       onDone();
     } catch (error) {
+      if (isVersionConflict(error)) {
+        const { job: theirs } = await api.job(job.jobId);
+        const who = theirs.updatedBy ?? 'Someone';
+        if (theirs.status !== 'requested') {
+          problem.value = `${who} already ${theirs.status === 'scheduled' ? 'confirmed' : 'declined'} this booking at ${when(theirs.updatedAt)}.`;
+        } else {
+          const rebased = rebaseConfirmation(draft, theirs);
+          stored.value = rebased.draft;
+          problem.value = `${who} changed ${rebased.changed.join(', ') || 'this booking'} at ${when(theirs.updatedAt)} while you were confirming it. What you typed is still here: check it against their change and confirm again.`;
+        }
+        return;
+      }
       problem.value =
         error instanceof ApiError && error.details.length > 0
           ? `${error.message}: ${error.details.map((detail) => `${detail.field} ${detail.message}`).join('; ')}`
@@ -61,10 +71,10 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
       // texted to a customer just told it was booked.
       await api.changeStatus(job.jobId, {
         status: 'cancelled',
-        note: `Declined: ${form.value.reason}`,
+        note: `Declined: ${form.reason}`,
         expectedVersion: job.version,
       });
-      form.clear();
+      stored.clear();
       onDone();
     } catch (error) {
       problem.value = (error as Error).message;
@@ -88,11 +98,11 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
       {mode.value === 'view' ? (
         <form class="confirm" onSubmit={confirm}>
           <label>
-            Date <input type="date" value={form.value.date} onInput={set('date')} required />
+            Date <input type="date" value={form.date} onInput={set('date')} required />
           </label>
           <label>
             Window
-            <select value={form.value.window} onChange={set('window')}>
+            <select value={form.window} onChange={set('window')}>
               <option value="">—</option>
               {Object.entries(windows).map(([name, window]) => (
                 <option key={name} value={name}>
@@ -103,13 +113,13 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
           </label>
           <TrailerField
             job={job}
-            value={form.value.trailerId}
+            value={form.trailerId}
             onInput={(trailerId) => {
-              form.value = { ...form.value, trailerId };
+              stored.value = { ...draft, form: { ...form, trailerId } };
             }}
           />
           <label>
-            Crew ids <input value={form.value.crewIds} onInput={set('crewIds')} placeholder="crew-diego" />
+            Crew ids <input value={form.crewIds} onInput={set('crewIds')} placeholder="crew-diego" />
           </label>
           <div class="actions">
             <button type="submit" class="primary" disabled={busy.value}>
@@ -124,7 +134,7 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
         <form class="decline" onSubmit={decline}>
           <label>
             Why decline? (kept on the timeline; the customer gets a polite cancellation text)
-            <input value={form.value.reason} onInput={set('reason')} required minLength={3} />
+            <input value={form.reason} onInput={set('reason')} required minLength={3} />
           </label>
           <div class="actions">
             <button type="submit" class="danger" disabled={busy.value}>

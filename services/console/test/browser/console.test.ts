@@ -362,6 +362,8 @@ describe('the console', () => {
     await desktop.goto(`${cloud.consoleUrl}/?job=${id}`);
     await desktop.getByRole('heading', { name: 'Details' }).waitFor();
   };
+  const jobNow = async (id: string) =>
+    (await site.api('GET', `/jobs/${id}`, { role: 'dispatcher' })).body.job;
 
   it('sends a text Twilio refused again once the number is fixed: one text, to the new number', async () => {
     const first = '+16195550201';
@@ -393,6 +395,38 @@ describe('the console', () => {
     await cloud.settled();
     expect(textsTo(fixed, /side gate/)).toHaveLength(1);
     expect(textsTo(first, /side gate/)).toHaveLength(0);
+  }, 60_000);
+
+  it("confirms a web booking without writing over another dispatcher's change to it", async () => {
+    const requestId = await book('Nico Next Day', '+16195550211');
+    const tomorrow = addDays(today(), 1);
+    await desktop.getByRole('link', { name: /Requests/ }).click();
+    const request = desktop.locator(`li[data-job-id="${requestId}"]`);
+    await request.waitFor();
+    await request.getByLabel('Crew ids').fill('crew-riley');
+
+    // Another dispatcher moves the booking to the next day while this one fills in the crew.
+    const moved = await site.api('PATCH', `/jobs/${requestId}`, {
+      role: 'dispatcher',
+      body: { schedule: { date: tomorrow, window: 'afternoon' } },
+    });
+    expect(moved.status).toBe(200);
+    await request.getByText(`· ${tomorrow}`).waitFor({ timeout: 15_000 });
+    await request.getByRole('button', { name: 'Confirm and text the customer' }).click();
+
+    // Told, with their change in the form and the crew typed kept; confirmed again, both stand.
+    await request
+      .getByRole('alert')
+      .filter({ hasText: /changed the date/ })
+      .waitFor({ timeout: 10_000 });
+    expect((await jobNow(requestId)).schedule.date).toBe(tomorrow);
+    expect(await request.getByLabel('Date').inputValue()).toBe(tomorrow);
+    expect(await request.getByLabel('Crew ids').inputValue()).toBe('crew-riley');
+    await request.getByRole('button', { name: 'Confirm and text the customer' }).click();
+    await request.waitFor({ state: 'detached' });
+    const confirmed = await jobNow(requestId);
+    expect(confirmed).toMatchObject({ status: 'scheduled', crewIds: ['crew-riley'] });
+    expect(confirmed.schedule.date).toBe(tomorrow);
   }, 60_000);
 
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {

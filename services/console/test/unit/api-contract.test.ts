@@ -1,8 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { StatusInput, UpdateJobInput } from '../../../jobs/src/domain/job-input.ts';
 import { UploadRequest } from '../../../media/src/domain/photo-input.ts';
-import { ApiError, isRefusal, type Job } from '../../src/api.ts';
-import { changesOf, draftOf, formOf, rebase, rescheduled } from '../../src/job-form.ts';
+import { ApiError, isRefusal, isVersionConflict, type Job } from '../../src/api.ts';
+import {
+  changesOf,
+  confirmation,
+  confirmDraftOf,
+  draftOf,
+  formOf,
+  rebase,
+  rebaseConfirmation,
+  rescheduled,
+} from '../../src/job-form.ts';
 
 // The console's request bodies, parsed by the API's own zod schemas: a renamed or tightened field
 // fails here (the types already fail `npm run typecheck`; this checks the values the forms build).
@@ -158,6 +167,52 @@ describe('an edit left as a draft', () => {
   });
 });
 
+describe('a web booking confirmed from the requests inbox', () => {
+  const request = {
+    ...job,
+    schedule: { date: '2026-12-03', window: 'afternoon', endDate: '2026-12-04' },
+  } as Job;
+  // Another dispatcher moved it a day later meanwhile.
+  const moved = {
+    ...request,
+    version: 4,
+    schedule: { date: '2026-12-04', window: 'afternoon', endDate: '2026-12-05' },
+  } as Job;
+
+  it('is sent against the version the form started from, in a body PATCH /jobs accepts', () => {
+    const draft = confirmDraftOf(request);
+    const typed = { ...draft, form: { ...draft.form, trailerId: 'T1', crewIds: 'crew-diego, ' } };
+    const body = confirmation(request, typed);
+    expect(body).toEqual({
+      expectedVersion: 3,
+      schedule: { date: '2026-12-03', window: 'afternoon', endDate: '2026-12-04' },
+      trailerId: 'T1',
+      crewIds: ['crew-diego'],
+    });
+    expect(UpdateJobInput.safeParse(body).success).toBe(true);
+  });
+
+  it('given a 409 after another change, then the form takes their date, keeps what was typed, and says what changed', () => {
+    const draft = confirmDraftOf(request);
+    const typed = { ...draft, form: { ...draft.form, crewIds: 'crew-riley', reason: '' } };
+    const { draft: rebased, changed } = rebaseConfirmation(typed, moved);
+    expect(changed).toEqual(['the date']);
+    expect(rebased.version).toBe(4);
+    expect(rebased.form).toMatchObject({ date: '2026-12-04', window: 'afternoon', crewIds: 'crew-riley' });
+    expect(confirmation(moved, rebased)).toMatchObject({
+      expectedVersion: 4,
+      schedule: { date: '2026-12-04', window: 'afternoon', endDate: '2026-12-05' },
+      crewIds: ['crew-riley'],
+    });
+  });
+
+  it('given the date changed on both sides, then the one typed stays (the dispatcher was told)', () => {
+    const draft = confirmDraftOf(request);
+    const typed = { ...draft, form: { ...draft.form, date: '2026-12-10' } };
+    expect(rebaseConfirmation(typed, moved).draft.form.date).toBe('2026-12-10');
+  });
+});
+
 describe('an answer the API gave', () => {
   it('given a 4xx, then it is a refusal: the same request sent again gets the same answer', () => {
     for (const status of [400, 403, 404, 409, 422]) expect(isRefusal(new ApiError(status, 'no'))).toBe(true);
@@ -166,5 +221,16 @@ describe('an answer the API gave', () => {
   it('given a 5xx, a 408, a 429 or no answer at all, then it is not: the request may yet be taken', () => {
     for (const status of [408, 429, 500, 503]) expect(isRefusal(new ApiError(status, 'later'))).toBe(false);
     expect(isRefusal(new TypeError('Failed to fetch'))).toBe(false);
+  });
+
+  it('given a 409 naming expectedVersion, then it is a version conflict; another 409 is not', () => {
+    const stale = new ApiError(409, 'The job was changed since you loaded it', [
+      { field: 'expectedVersion', currentVersion: 5 } as unknown as { field: string; message: string },
+    ]);
+    expect(isVersionConflict(stale)).toBe(true);
+    expect(isVersionConflict(new ApiError(409, 'A complete job can no longer be changed'))).toBe(false);
+    expect(
+      isVersionConflict(new ApiError(400, 'Invalid body', [{ field: 'expectedVersion', message: 'x' }])),
+    ).toBe(false);
   });
 });
