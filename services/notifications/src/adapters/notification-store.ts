@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, queryAll, recordIfNewer } from '@qdn/shared/dynamo';
 import { type JobOnBus, JobStatus, SmsAudience, SmsConsentSource } from '@qdn/shared/events';
@@ -190,7 +191,13 @@ export class DynamoNotificationStore implements NotificationStore {
     const known = await this.#get(`JOB#${job.jobId}`, 'JOB');
     const since = changesSince(known, job.version);
     const knownStatusVersion = typeof known?.statusVersion === 'number' ? known.statusVersion : undefined;
-    if (typeof known?.version === 'number' && known.version > job.version) return { stale: true, ...since };
+    if (typeof known?.version === 'number' && known.version > job.version) {
+      const moved = await this.#recordLateChange(job, known, options);
+      if (moved === 'raced') return this.observeJob(job, now, options);
+      return moved === undefined
+        ? { stale: true, ...since }
+        : { stale: true, ...since, previousStatusVersion: moved.previousStatusVersion };
+    }
     await Promise.all(this.#jobItemWrites(job, known, now));
     const { written, previous } = await recordIfNewer(this.#db, {
       table: this.#table,
@@ -240,17 +247,61 @@ export class DynamoNotificationStore implements NotificationStore {
     // A newer version was written since the read: measured again against it.
     if (!written) return this.observeJob(job, now, options);
     // The same status change seen again (a retry) replaced the one before it, not itself.
-    const previousStatusVersion =
-      previous?.statusVersion === job.version
-        ? typeof previous?.priorStatusVersion === 'number'
-          ? previous.priorStatusVersion
-          : undefined
-        : typeof previous?.statusVersion === 'number'
-          ? previous.statusVersion
-          : undefined;
+    const previousStatusVersion = changeVersion(
+      previous?.statusVersion === job.version ? previous?.priorStatusVersion : previous?.statusVersion,
+    );
     return previousStatusVersion === undefined
       ? { stale: false, ...since }
       : { stale: false, ...since, previousStatusVersion };
+  }
+
+  /**
+   * A status or schedule change older than the job item but newer than the last one it records (a notes
+   * change overtook it): its version is recorded all the same (the job item's state already shows it), so
+   * a held complete text it undid is withheld and a text it makes wrong is stale. Nothing else is written.
+   * `raced` when the item changed since it was read.
+   */
+  async #recordLateChange(
+    job: JobOnBus,
+    known: Item,
+    options: { statusChanged?: boolean; scheduleChanged?: boolean },
+  ): Promise<{ previousStatusVersion?: number } | 'raced' | undefined> {
+    const statusVersion = typeof known.statusVersion === 'number' ? known.statusVersion : undefined;
+    const scheduleVersion = typeof known.scheduleVersion === 'number' ? known.scheduleVersion : undefined;
+    // Absent: a projection older than these attributes, which cannot say what came between.
+    const status = options.statusChanged && statusVersion !== undefined && job.version > statusVersion;
+    const schedule =
+      options.scheduleChanged && scheduleVersion !== undefined && job.version > scheduleVersion;
+    if (!status && !schedule) return undefined;
+    const sets: string[] = [];
+    const conditions: string[] = [];
+    const values: Record<string, number> = { ':v': job.version };
+    if (status) {
+      sets.push('statusVersion = :v', 'priorStatusVersion = :status');
+      conditions.push('statusVersion = :status');
+      values[':status'] = statusVersion;
+    }
+    if (schedule) {
+      sets.push('scheduleVersion = :v');
+      conditions.push('scheduleVersion = :schedule');
+      values[':schedule'] = scheduleVersion;
+    }
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `JOB#${job.jobId}`, sk: 'JOB' },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return 'raced';
+      throw error;
+    }
+    const previousStatusVersion = status ? changeVersion(statusVersion) : undefined;
+    return previousStatusVersion === undefined ? {} : { previousStatusVersion };
   }
 
   /** The items besides JOB an event of the job needs that the job item `known` says are not written yet. */
@@ -750,6 +801,10 @@ function changesSince(
     ),
   };
 }
+
+/** A recorded change's version; 0 (a projection begun by another event: none seen) is none. */
+const changeVersion = (version: unknown): number | undefined =>
+  typeof version === 'number' && version > 0 ? version : undefined;
 
 function recordOf(item: Record<string, unknown>): SendRecord {
   return { key: String(item.pk).slice('SEND#'.length), ...storedSend(item) };

@@ -30,7 +30,12 @@ export async function sendHeldStatusText(deps: JobTextContext, held: HeldStatusT
   const brand = deps.brands.get(held.job.brandId);
   const sms = { ...customerSms(held.job, held.template, brand), key: held.key };
   const current = await deps.store.job(held.job.jobId);
-  if (current?.statusVersion !== undefined && current.statusVersion !== held.job.version) {
+  // The status the job shows now, too: a status change that undid it may not be recorded yet (a later
+  // note overtook it), but the job as the later version shows it is no longer complete or cancelled.
+  const undone =
+    (current?.statusVersion !== undefined && current.statusVersion !== held.job.version) ||
+    (current !== undefined && current.status !== held.job.status);
+  if (undone) {
     return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'undone' });
   }
   const permission = await deps.store.textingPermission(sms.to, sms.brandId);

@@ -175,6 +175,36 @@ describe('observeJob: which later changes make a late event out of date', () => 
     });
   });
 
+  it('given a status change handled after a later note, then its version is recorded and nothing else of it', async () => {
+    const jobId = newJobId();
+    await store.observeJob(jobOnBus({ jobId, version: 5, status: 'complete' }), now, { statusChanged: true });
+    await store.observeJob(jobOnBus({ jobId, version: 7, status: 'arrived', crewIds: ['crew_ana'] }), now);
+
+    expect(
+      await store.observeJob(jobOnBus({ jobId, version: 6, status: 'arrived' }), now, {
+        statusChanged: true,
+      }),
+    ).toEqual({
+      stale: true,
+      statusChangedSince: false,
+      scheduleChangedSince: false,
+      previousStatusVersion: 5,
+    });
+    expect(await store.job(jobId)).toMatchObject({
+      version: 7,
+      status: 'arrived',
+      crewIds: ['crew_ana'],
+      statusVersion: 6,
+    });
+    // An older status change still is overtaken, and moves nothing.
+    expect(
+      await store.observeJob(jobOnBus({ jobId, version: 5, status: 'complete' }), now, {
+        statusChanged: true,
+      }),
+    ).toMatchObject({ stale: true, statusChangedSince: true });
+    expect(await store.job(jobId)).toMatchObject({ version: 7, statusVersion: 6 });
+  });
+
   it('given a projection begun by an event that changed neither status nor schedule, then the older creation is not overtaken', async () => {
     const jobId = newJobId();
     await store.observeJob(jobOnBus({ jobId, version: 2 }), now);

@@ -411,6 +411,47 @@ describe('the undo window of a final status', () => {
     ]);
   });
 
+  it('given complete undone inside the window, when a later note is handled before the undo, then the held complete text is withheld', async () => {
+    const { deps, texts, published, dueTexts } = withClock();
+    const notes = jobEvent('JobDetailsChanged', jobOnBus({ version: 7, status: 'arrived' }), {
+      changedFields: ['notes'],
+    });
+
+    await textCustomerAbout(deps, completed(5));
+    await textCustomerAbout(deps, notes);
+    // Due before the undo is handled at all: the job as v7 shows it is no longer complete.
+    expect(await dueTexts()).toEqual([{ state: 'suppressed', reason: 'undone' }]);
+    expect(await textCustomerAbout(deps, takenBack(6, true))).toBeUndefined();
+
+    expect(texts).toEqual([]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSuppressed', expect.objectContaining({ template: 'complete', reason: 'undone' })],
+    ]);
+  });
+
+  it('given complete, undone and completed again, when a later note is handled before the undo and the new complete, then the later complete text is the one sent', async () => {
+    const { deps, texts, store, dueTexts } = withClock();
+
+    await textCustomerAbout(deps, completed(5));
+    await textCustomerAbout(
+      deps,
+      jobEvent('JobDetailsChanged', jobOnBus({ version: 8, status: 'complete' }), {
+        changedFields: ['notes'],
+      }),
+    );
+    await textCustomerAbout(deps, takenBack(6, true));
+    await textCustomerAbout(deps, completed(7));
+    await dueTexts();
+
+    expect(texts.map((text) => text.body)).toEqual([COMPLETE_TEXT]);
+    expect(store.records.get('job:qdn_01JDEMO0000000000000000000:5:complete')?.outcome).toEqual({
+      state: 'suppressed',
+      reason: 'undone',
+    });
+    expect(store.records.get('job:qdn_01JDEMO0000000000000000000:7:complete')?.outcome?.state).toBe('sent');
+    expect(await store.job('qdn_01JDEMO0000000000000000000')).toMatchObject({ version: 8, statusVersion: 7 });
+  });
+
   it('given a correction after the complete text went out whose first attempt Twilio does not take, when it is retried, then the customer is told to ignore it', async () => {
     const { deps, texts, planted, published } = notificationsDeps({
       now: new Date(COMPLETED_AT + 5_000),

@@ -83,7 +83,26 @@ export function memoryStore(
         scheduleChangedSince: newer(known?.scheduleVersion),
       };
       // Equal versions pass: one job change can produce several events.
-      if (known && known.version > job.version) return { stale: true, ...since };
+      if (known && known.version > job.version) {
+        // As the store: a late status or schedule change still moves its version (nothing else).
+        const late = { ...known };
+        let previousStatusVersion: number | undefined;
+        if (options.statusChanged && known.statusVersion !== undefined && job.version > known.statusVersion) {
+          priorStatusVersions.set(job.jobId, known.statusVersion);
+          previousStatusVersion = known.statusVersion || undefined;
+          late.statusVersion = job.version;
+        }
+        if (
+          options.scheduleChanged &&
+          known.scheduleVersion !== undefined &&
+          job.version > known.scheduleVersion
+        )
+          late.scheduleVersion = job.version;
+        jobs.set(job.jobId, late);
+        return previousStatusVersion === undefined
+          ? { stale: true, ...since }
+          : { stale: true, ...since, previousStatusVersion };
+      }
       const consent = job.smsConsent;
       if (
         consent?.phone === job.customer.phone &&
@@ -111,8 +130,10 @@ export function memoryStore(
       // As the store: the same status change seen again replaced the one before it, not itself.
       if (options.statusChanged && known?.statusVersion !== undefined && known.statusVersion !== job.version)
         priorStatusVersions.set(job.jobId, known.statusVersion);
+      // 0: a projection begun by another event, no status change seen.
       const previousStatusVersion =
-        known?.statusVersion === job.version ? priorStatusVersions.get(job.jobId) : known?.statusVersion;
+        (known?.statusVersion === job.version ? priorStatusVersions.get(job.jobId) : known?.statusVersion) ||
+        undefined;
       return previousStatusVersion === undefined
         ? { stale: false, ...since }
         : { stale: false, ...since, previousStatusVersion };
