@@ -419,6 +419,23 @@ describe('a booked draft’s photos become the job’s', () => {
     expect(context.storage.objects.has(`originals/${job.jobId}/${checked.photoId}.jpg`)).toBe(false);
   });
 
+  it('given a booked photo deleted by a dispatcher, when the booking is delivered again (a replay), then it stays deleted', async () => {
+    // Prepare
+    const { context, published, checked } = await givenDraft();
+    await claimBookingPhotos(context, job);
+    await deletePhoto(context, job.jobId, checked.photoId);
+    published.length = 0;
+
+    // Act
+    const again = await claimBookingPhotos(context, job);
+
+    // Assess
+    expect(again).toMatchObject({ moved: 0 });
+    expect(await context.photos.listByJob(job.jobId)).toEqual([]);
+    expect(published).toEqual([]);
+    expect(context.storage.objects.has(`originals/${job.jobId}/${checked.photoId}.jpg`)).toBe(false);
+  });
+
   it('given a job without a draft, then nothing is claimed', async () => {
     const { context } = await givenDraft();
     expect(await claimBookingPhotos(context, { jobId: 'qdn_PLAIN', brandId: 'qdn' })).toEqual({
