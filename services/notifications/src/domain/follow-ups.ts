@@ -1,5 +1,6 @@
 import type { Brand } from '@qdn/shared/brands';
 import { JobOnBus, type JobStatus } from '@qdn/shared/events';
+import { zonedDate } from '@qdn/shared/zoned-time';
 import * as z from 'zod';
 import { soundsLikeComplaint } from './complaint-signals.ts';
 import { customerPageLink } from './customer-page.ts';
@@ -145,11 +146,13 @@ export async function sendFollowUp(
   // clock can be moved ahead of the functions' clocks; in AWS the two are the same.)
   const now = new Date(Math.max(deps.now().getTime(), Date.parse(followUp.dueAt)));
   const sendable = sendableAt(now, brand);
-  if (sendable > now) {
-    await deps.followUps.schedule(followUp, sendable);
-    return 'moved-to-sending-hours';
+  if (followUp.kind === 'dispatcher-text') {
+    if (sendable > now) {
+      await deps.followUps.schedule(followUp, sendable);
+      return 'moved-to-sending-hours';
+    }
+    return sendHeldDispatcherText(deps, followUp);
   }
-  if (followUp.kind === 'dispatcher-text') return sendHeldDispatcherText(deps, followUp);
   const { job } = followUp;
   const template = followUp.kind === 'reminder' ? 'reminder' : 'review_request';
   const current = await deps.store.job(job.jobId);
@@ -164,6 +167,14 @@ export async function sendFollowUp(
     audience: 'customer',
     sender: senderOf(brand),
   };
+  // A reminder says "tomorrow": one that could only go on the job's own day or later (a late redrive,
+  // or one moved to the next morning's window) is no longer due, never sent.
+  if (followUp.kind === 'reminder' && zonedDate(sendable, brand.timeZone) >= job.schedule.date)
+    return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'no-longer-due' });
+  if (sendable > now) {
+    await deps.followUps.schedule(followUp, sendable);
+    return 'moved-to-sending-hours';
+  }
   const refusal = await refusalOf(deps, followUp, current, now);
   if (refusal) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: refusal });
 

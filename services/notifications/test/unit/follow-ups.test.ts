@@ -100,19 +100,44 @@ describe('the day-before reminder', () => {
     );
   });
 
-  it('given it fires in the night (a dead letter redriven at 23:00), then it is planted again for 8 am and nothing is sent', async () => {
+  it('given it fires in the night (a dead letter redriven at 23:00 two days before), then it is planted again for 8 am and nothing is sent', async () => {
     const { deps, planted, texts } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, jobEvent('JobCreated', job()));
     const { followUp } = [...planted.values()][0]!;
     const before = texts.length;
-    deps.now = () => new Date('2026-12-10T07:00:00.000Z'); // 23:00 on the 9th
+    const night = '2026-12-09T07:00:00.000Z'; // 23:00 on the 8th
+    deps.now = () => new Date(night);
 
-    const outcome = await sendFollowUp(deps, followUp);
+    // (A message put on the queue by hand: a schedule never fires before its time, 5 pm on the 9th.)
+    const outcome = await sendFollowUp(deps, { ...followUp, dueAt: night });
 
     expect(outcome).toBe('moved-to-sending-hours');
     expect(texts).toHaveLength(before);
-    expect([...planted.values()].at(-1)?.at.toISOString()).toBe('2026-12-10T16:00:00.000Z');
+    expect([...planted.values()].at(-1)?.at.toISOString()).toBe('2026-12-09T16:00:00.000Z');
   });
+
+  it.each([
+    ['23:00 the night before (its next window is the job’s morning)', '2026-12-10T07:00:00.000Z'],
+    ['9 am on the job’s day', '2026-12-10T17:00:00.000Z'],
+  ])(
+    'given it fires at %s, then it is recorded as no longer due: nobody is told "tomorrow" on the day',
+    async (_when, at) => {
+      const { deps, planted, texts, published } = notificationsDeps({ now: NOW });
+      await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+      const { followUp } = [...planted.values()][0]!;
+      const [textsBefore, plantedBefore, publishedBefore] = [texts.length, planted.size, published.length];
+      deps.now = () => new Date(at);
+
+      const outcome = await sendFollowUp(deps, followUp);
+
+      expect(outcome).toEqual({ state: 'suppressed', reason: 'no-longer-due' });
+      expect(texts).toHaveLength(textsBefore);
+      expect(planted.size).toBe(plantedBefore);
+      expect(published.slice(publishedBefore).map((event) => [event.detailType, event.detail.data])).toEqual([
+        ['SmsSuppressed', expect.objectContaining({ template: 'reminder', reason: 'no-longer-due' })],
+      ]);
+    },
+  );
 
   it('given a customer without consent on record, then the reminder is refused and recorded', async () => {
     const { deps, planted, texts } = notificationsDeps({ now: NOW });
