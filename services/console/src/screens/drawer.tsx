@@ -1,6 +1,14 @@
 import { useSignal } from '@preact/signals';
 import { formatUsd } from '@qdn/shared/money';
-import { ApiError, api, isRefusal, type Job, type LinkViewCount, type TimelineEntry } from '../api.ts';
+import {
+  ApiError,
+  api,
+  isRefusal,
+  isVersionConflict,
+  type Job,
+  type LinkViewCount,
+  type TimelineEntry,
+} from '../api.ts';
 import { user } from '../auth.ts';
 import {
   changedFields,
@@ -40,6 +48,11 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
   const fieldErrors = useSignal<Record<string, string>>({});
   const saving = useSignal(false);
   const windows = brandWindows.value[job.brandId] ?? {};
+  // The API refuses every edit of a complete or cancelled job (a correction of its status comes first).
+  const final = job.status === 'complete' || job.status === 'cancelled';
+  const finalText = final
+    ? `This job is ${statusLabel(job).toLowerCase()}: it can no longer be changed.`
+    : undefined;
 
   if (!editing.value) {
     return (
@@ -110,7 +123,7 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
             </>
           )}
         </dl>
-        {user.value?.role !== 'driver' && (
+        {user.value?.role !== 'driver' && !final && (
           <button
             type="button"
             onClick={() => {
@@ -150,6 +163,11 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
     saving.value = true;
     problem.value = undefined;
     fieldErrors.value = {};
+    if (final) {
+      problem.value = finalText;
+      saving.value = false;
+      return;
+    }
     try {
       const changes = changesOf(base.value, form.value, admin);
       if (Object.keys(changes).length === 0) {
@@ -161,10 +179,16 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
       editing.value = false;
       onSaved(saved);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409 && /version|changed/i.test(error.message)) {
+      // Only a version conflict is someone else's save; other 409s (a complete job, a trailer taken) are
+      // the API's answer to this edit, shown as they are.
+      if (isVersionConflict(error)) {
         const { job: theirs } = await api.job(job.jobId);
         const fields = changedFields(base.value, theirs);
-        problem.value = `${theirs.updatedBy ?? 'Someone'} changed ${fields.join(', ') || 'this job'} at ${when(theirs.updatedAt)} while you were editing. Your edits are still here: check them against the new version and save again.`;
+        const who = `${theirs.updatedBy ?? 'Someone'} changed ${fields.join(', ') || 'this job'} at ${when(theirs.updatedAt)} while you were editing.`;
+        problem.value =
+          theirs.status === 'complete' || theirs.status === 'cancelled'
+            ? `${who} It is ${statusLabel(theirs).toLowerCase()} now: it can no longer be changed.`
+            : `${who} Your edits are still here: check them against the new version and save again.`;
         // Their changes show in the form, and saving again sends only what this dispatcher changed.
         draft.value = rebase(draft.value, theirs);
         base.value = theirs;
@@ -243,9 +267,9 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
             {field('internalNotes', 'Internal notes')}
           </fieldset>
         )}
-        {problem.value && (
+        {(problem.value ?? finalText) && (
           <p class="error" role="alert">
-            {problem.value}
+            {problem.value ?? finalText}
           </p>
         )}
         <div class="actions">

@@ -3,7 +3,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { calendarIdsFor } from '../../../calendar/src/domain/calendar-ids.ts';
-import { ApiError, api, type CalendarEntry, type Job, type Photo, uploadPhoto } from '../api.ts';
+import { api, type CalendarEntry, isVersionConflict, type Job, type Photo, uploadPhoto } from '../api.ts';
 import { user } from '../auth.ts';
 import { allowedMoves, calendarLag, type FreeTrailer, STATUS_LABEL, trailersFreeFor } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
@@ -48,10 +48,10 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
       reason.value = '';
       onChanged(moved);
     } catch (error) {
-      problem.value =
-        error instanceof ApiError && error.status === 409
-          ? `The job changed meanwhile (${error.message}); it has been reloaded.`
-          : (error as Error).message;
+      // Someone else's save got in first (the screen's poll brings it); any other refusal is the API's own.
+      problem.value = isVersionConflict(error)
+        ? 'The job changed meanwhile: check it as it is now and try again.'
+        : (error as Error).message;
     } finally {
       busy.value = false;
     }

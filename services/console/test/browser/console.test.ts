@@ -429,6 +429,26 @@ describe('the console', () => {
     expect(confirmed.schedule.date).toBe(tomorrow);
   }, 60_000);
 
+  it('says a job cancelled during an edit can no longer be changed, and offers no edit of it', async () => {
+    const cancelledId = await createJob('Cleo Cancelled', '+16195550212');
+    await openOnDesk(cancelledId);
+    await desktop.getByRole('button', { name: 'Edit details' }).click();
+    await desktop.getByLabel('Notes (office only)').fill('Call before coming');
+    const cancelled = await site.api('POST', `/jobs/${cancelledId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'cancelled', note: 'Customer called to cancel' },
+    });
+    expect(cancelled.status).toBe(200);
+    await desktop.getByRole('button', { name: 'Save', exact: true }).click();
+    await desktop
+      .getByRole('alert')
+      .filter({ hasText: 'can no longer be changed' })
+      .waitFor({ timeout: 10_000 });
+    await desktop.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await desktop.getByRole('heading', { name: 'Details' }).waitFor();
+    expect(await desktop.getByRole('button', { name: 'Edit details' }).count()).toBe(0);
+  }, 60_000);
+
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';
     const jobId = await book('Uma Undo', customer);
