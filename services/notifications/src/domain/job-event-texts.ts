@@ -29,6 +29,18 @@ export type JobEventForSms = ReceivedEvent<
 /** Texts about money that changed hands: sent even when their event arrives after a newer version. */
 const REPORTS_MONEY: ReadonlySet<SmsTemplateId> = new Set(['payment_receipt', 'payment_refund']);
 
+/**
+ * How late a text about the truck's whereabouts may still go, from its event: past this, "we're on the
+ * way" (or "arriving now", "we've arrived") would tell the customer something that stopped being news
+ * long ago — the truck has arrived or nearly so on a typical 10-30 minute drive — and would confuse more
+ * than inform. Longer than an ordinary retry (Twilio's 429s, a Lambda retried) takes, far shorter than a
+ * redrive from the dead letters hours later. (Twilio's ValidityPeriod bounds only the wait in its queue.)
+ */
+export const TIME_BOUND_TEXT_MAX_AGE_MS = 30 * 60_000;
+
+/** Texts about the truck's whereabouts now: worthless past TIME_BOUND_TEXT_MAX_AGE_MS. */
+const TIME_BOUND: ReadonlySet<SmsTemplateId> = new Set(['on_the_way', 'arriving', 'arrived']);
+
 /** Texts saying when the job is: a later schedule change (whose own text says the new time) overtakes them. */
 const SAYS_WHEN: ReadonlySet<SmsTemplateId> = new Set([
   'scheduled',
@@ -96,6 +108,11 @@ export async function textCustomerAbout(
 
   const sms = customerSms(job, template, brand);
   if (isOutOfDate(template, observed))
+    return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
+  // Too late to be news (a redrive hours later): recorded as stale too, never sent and never dropped
+  // unrecorded. (An attempt Twilio may have taken is looked up first: found, it is recorded sent.)
+  const age = deps.now().getTime() - Date.parse(event.detail.meta.occurredAt);
+  if (TIME_BOUND.has(template) && age > TIME_BOUND_TEXT_MAX_AGE_MS)
     return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
 
   if (isHeld(template) && brand.undoWindowSeconds > 0) {

@@ -259,6 +259,34 @@ describe('texting the customer about their job', () => {
     ]);
   });
 
+  it.each([
+    [
+      'on the way',
+      'JobStatusChanged',
+      'en_route',
+      { previousStatus: 'scheduled', status: 'en_route' },
+      'on_the_way',
+    ],
+    ['arriving', 'JobArriving', 'en_route', { etaMinutes: 2 }, 'arriving'],
+    ['arrived', 'JobStatusChanged', 'arrived', { previousStatus: 'en_route', status: 'arrived' }, 'arrived'],
+  ] as const)(
+    'given "%s" redriven two hours after it happened, then it is recorded stale and not sent; 20 minutes late, it is sent',
+    async (_text, detailType, status, data, template) => {
+      const event = jobEvent(detailType, jobOnBus({ version: 3, status }), data);
+      const late = notificationsDeps({ now: new Date('2026-11-22T12:00:00Z') });
+      const slow = notificationsDeps({ now: new Date('2026-11-22T10:20:00Z') });
+
+      expect(await textCustomerAbout(late.deps, event)).toEqual({ state: 'suppressed', reason: 'stale' });
+      expect(await textCustomerAbout(slow.deps, event)).toMatchObject({ state: 'sent' });
+
+      expect(late.texts).toEqual([]);
+      expect(late.published.map((published) => [published.detailType, published.detail.data])).toEqual([
+        ['SmsSuppressed', expect.objectContaining({ template, reason: 'stale' })],
+      ]);
+      expect(slow.texts).toHaveLength(1);
+    },
+  );
+
   it('given a receipt whose event arrives after a newer version (the geocoder overtook it), then it is sent all the same', async () => {
     const { deps, texts } = notificationsDeps();
     await textCustomerAbout(
