@@ -39,6 +39,7 @@ import { deliveryRank } from '../domain/timeline.ts';
  *   JOB#<jobId>    JOB                      the job as the last (highest-version) event showed it
  *   JOB#<jobId>    ENTRY#<eventId>          a timeline entry (one per event, however often delivered)
  *   JOB#<jobId>    SMS#<MessageSid>         the message's latest delivery status (forward only)
+ *   JOB#<jobId>    CREW#<crewId>            the highest job version texted to the crew member (an older one is out of date)
  *   JOB#<jobId>    LINK                     the tracking link id a rotation named (highest version wins); the
  *                                           job events' link is on JOB: the higher version of the two is current
  *   SID#<sid>      CALLBACK#<status>#<error> each status callback, once (a replay stores nothing; TTL)
@@ -552,6 +553,18 @@ export class DynamoNotificationStore implements NotificationStore {
       sk: `REVIEW#${brandId}`,
       at: now.toISOString(),
     });
+  }
+
+  async claimCrewMessageVersion(jobId: string, crewId: string, version: number): Promise<boolean> {
+    // Equal passes: a retry of the same message, or another kind at the same version.
+    const { written } = await recordIfNewer(this.#db, {
+      table: this.#table,
+      key: { pk: `JOB#${jobId}`, sk: `CREW#${crewId}` },
+      version,
+      orEqual: true,
+      fields: {},
+    });
+    return written;
   }
 
   async markTexted(phone: string, now: Date): Promise<void> {

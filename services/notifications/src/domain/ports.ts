@@ -215,6 +215,12 @@ export interface NotificationStore {
   /** When the number was last asked for a review by the brand (at most once per 90 days). */
   reviewRequestedAt(phone: string, brandId: string): Promise<string | undefined>;
   markReviewRequested(phone: string, brandId: string, now: Date): Promise<void>;
+  /**
+   * Claims the job version `version` for a crew member's texts about the job: true if it is at least the
+   * highest claimed (it is recorded), false if a message of a newer version was claimed (this one is out
+   * of date).
+   */
+  claimCrewMessageVersion(jobId: string, crewId: string, version: number): Promise<boolean>;
   /** Marks the number as texted before (`textingPermission` reads it: the first text says how to opt out). */
   markTexted(phone: string, now: Date): Promise<void>;
 

@@ -360,3 +360,19 @@ describe('GET /track/jobs/{jobId}/messages', () => {
     expect(await messages(second)).toBe(200);
   });
 });
+
+describe('claimCrewMessageVersion', () => {
+  it('given a crew member texted about version 6 of a job, then version 5 is refused, 6 again and 7 pass, and another member or job is apart', async () => {
+    const [jobId, otherJob] = [newJobId(), newJobId()];
+
+    expect(await store.claimCrewMessageVersion(jobId, 'crew_a', 6)).toBe(true);
+    expect(await store.claimCrewMessageVersion(jobId, 'crew_a', 5)).toBe(false);
+    expect(await store.claimCrewMessageVersion(jobId, 'crew_a', 6)).toBe(true);
+    expect(await store.claimCrewMessageVersion(jobId, 'crew_b', 5)).toBe(true);
+    expect(await store.claimCrewMessageVersion(otherJob, 'crew_a', 5)).toBe(true);
+    expect(await store.claimCrewMessageVersion(jobId, 'crew_a', 7)).toBe(true);
+    expect(await store.claimCrewMessageVersion(jobId, 'crew_a', 6)).toBe(false);
+    // The job's timeline and tracking link do not see the crew items.
+    expect((await store.timeline(jobId)).entries).toEqual([]);
+  });
+});

@@ -619,6 +619,47 @@ describe('texting a crew member', () => {
     // A crew text is not a customer's first text: the customer's number is not marked.
     expect((await deps.store.textingPermission(message.to, 'jada')).texted).toBe(false);
   });
+
+  it('given a crew message of job version 5 redriven after the version 6 one was sent, then it is recorded stale and not sent', async () => {
+    const { deps, texts, published } = notificationsDeps();
+    const jobId = message.jobId;
+    const v5 = {
+      ...message,
+      messageId: `${jobId}:5:crew_a:assigned`,
+      body: 'JADA: you are on the Sat Dec 5 charter, 5:30 pm.',
+    };
+    const v6 = {
+      ...message,
+      messageId: `${jobId}:6:crew_a:rescheduled`,
+      kind: 'rescheduled' as const,
+      body: 'JADA: the charter moved to Sun Dec 6.',
+    };
+    const otherMember = {
+      ...v5,
+      messageId: `${jobId}:5:crew_b:assigned`,
+      crewId: 'crew_b',
+      to: '+16195550178',
+    };
+
+    await textCrewMember(deps, v6);
+    expect(await textCrewMember(deps, v5)).toEqual({ state: 'suppressed', reason: 'stale' });
+    // Another member's own v5 message is theirs to get; v6 again is the same one text.
+    expect(await textCrewMember(deps, otherMember)).toMatchObject({ state: 'sent' });
+    await textCrewMember(deps, v6);
+
+    expect(texts.map((text) => [text.to, text.body])).toEqual([
+      [message.to, v6.body],
+      [otherMember.to, v5.body],
+    ]);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSent', expect.objectContaining({ template: 'crew_rescheduled', audience: 'crew' })],
+      [
+        'SmsSuppressed',
+        expect.objectContaining({ template: 'crew_assigned', audience: 'crew', reason: 'stale' }),
+      ],
+      ['SmsSent', expect.objectContaining({ template: 'crew_assigned', audience: 'crew' })],
+    ]);
+  });
 });
 
 describe('texts customers and the team send us', () => {

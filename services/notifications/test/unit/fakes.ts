@@ -59,6 +59,8 @@ export function memoryStore(
   const resubscribed = new Map<string, string>();
   const restorations: { phone: string; by: string; messageSid: string; at: Date }[] = [];
   const texted = new Set<string>();
+  /** The highest job version texted to each crew member about each job. */
+  const crewVersions = new Map<string, number>();
   const inboundDone = new Set<string>();
   const unused = () => {
     throw new Error('not used here');
@@ -247,6 +249,12 @@ export function memoryStore(
     reviewRequestedAt: async (phone: string, brandId: string) => reviews.get(`${phone}#${brandId}`),
     markReviewRequested: async (phone: string, brandId: string, now: Date) =>
       void reviews.set(`${phone}#${brandId}`, now.toISOString()),
+    async claimCrewMessageVersion(jobId: string, crewId: string, version: number) {
+      const highest = crewVersions.get(`${jobId}#${crewId}`);
+      if (highest !== undefined && highest > version) return false;
+      crewVersions.set(`${jobId}#${crewId}`, version);
+      return true;
+    },
     markTexted: async (phone: string) => void texted.add(phone),
     isInboundDone: async (messageSid: string) => inboundDone.has(messageSid),
     markInboundDone: async (messageSid: string) => void inboundDone.add(messageSid),
