@@ -119,6 +119,18 @@ export class ApiError extends Error {
 }
 
 /**
+ * What went wrong, in the API's words with the fields it named ("Invalid replay window: from is older
+ * than the archive's 7-day retention"); an error of the browser's own (a dropped connection) as it is.
+ */
+export function errorText(error: unknown): string {
+  if (!(error instanceof ApiError)) return (error as Error).message;
+  const fields = error.details
+    .filter((detail) => typeof detail.message === 'string')
+    .map((detail) => `${detail.field.replace(/^(body|query|path)\./, '')} ${detail.message}`);
+  return fields.length > 0 ? `${error.message}: ${fields.join('; ')}` : error.message;
+}
+
+/**
  * The API answered no to the request as sent (4xx): sending it again unchanged gets the same answer.
  * Not a refusal: a dropped connection, a 5xx, 408 or 429 (not taken this time, may be taken later).
  */

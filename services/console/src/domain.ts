@@ -447,3 +447,16 @@ export function dayRangeText(from: string, to: string): string {
     });
   return from === to ? format(from) : `${format(from)} – ${format(to)}`;
 }
+
+/**
+ * A replay's window from the form's two datetime-local fields (the device's wall clock), as the API
+ * takes it; or what is wrong with it, said before anything is sent.
+ */
+export function replayWindow(from: string, to: string): { from: string; to: string } | { problem: string } {
+  const start = from ? new Date(from) : undefined;
+  const end = to ? new Date(to) : undefined;
+  if (!start || !end || Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()))
+    return { problem: 'Choose when the window starts and when it ends.' };
+  if (end <= start) return { problem: 'The window must end after it starts.' };
+  return { from: start.toISOString(), to: end.toISOString() };
+}

@@ -5,8 +5,8 @@
 // longer parked as "not found", never a second send.
 import { signal, useSignal } from '@preact/signals';
 import type { DeadLetterListing, DeadLetterQueueSummary } from '@qdn/shared/ops-dead-letters';
-import { api } from '../api.ts';
-import { ageText, deliveryText } from '../domain.ts';
+import { api, errorText } from '../api.ts';
+import { ageText, deliveryText, replayWindow } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
 
 /** The services with /ops/<service>/dlqs routes. */
@@ -50,9 +50,18 @@ function Confirm({
   const open = useSignal(false);
   const busy = useSignal(false);
   const reason = useSignal('');
+  // Why the last try did not go (the API's words): shown until the next try, the question left open.
+  const problem = useSignal<string | undefined>(undefined);
   if (!open.value)
     return (
-      <button type="button" class={danger ? 'danger' : undefined} onClick={() => (open.value = true)}>
+      <button
+        type="button"
+        class={danger ? 'danger' : undefined}
+        onClick={() => {
+          problem.value = undefined;
+          open.value = true;
+        }}
+      >
         {label}
       </button>
     );
@@ -63,9 +72,12 @@ function Confirm({
         event.preventDefault();
         if (busy.value) return;
         busy.value = true;
+        problem.value = undefined;
         try {
           await onConfirm(reason.value);
           open.value = false;
+        } catch (error) {
+          problem.value = `Not done: ${errorText(error)}`;
         } finally {
           busy.value = false;
         }
@@ -89,6 +101,11 @@ function Confirm({
       <button type="button" onClick={() => (open.value = false)} disabled={busy.value}>
         No
       </button>
+      {problem.value && (
+        <p class="error" role="alert">
+          {problem.value}
+        </p>
+      )}
     </form>
   );
 }
@@ -116,7 +133,8 @@ function Consumer({
     const moved = result.moveTask ? result.moveTask.approximateNumberOfMessages : result.moved.length;
     outcome.value = `Redriven: ${moved}${result.notFound.length ? `, already gone: ${result.notFound.length}` : ''}${result.failed.length ? `, failed: ${result.failed.length}` : ''}`;
     onChange();
-    listing.value = await api.deadLetters(service, summary.consumer);
+    // Done either way: a list that can't be read now is read again by the next poll.
+    listing.value = await api.deadLetters(service, summary.consumer).catch(() => listing.value);
   };
   return (
     <section class="consumer" aria-labelledby={`dlq-${service}-${summary.consumer}`}>
@@ -171,7 +189,7 @@ function Consumer({
                   await api.discard(service, summary.consumer, message.messageId, reason);
                   outcome.value = 'Discarded';
                   onChange();
-                  listing.value = await api.deadLetters(service, summary.consumer);
+                  listing.value = await api.deadLetters(service, summary.consumer).catch(() => listing.value);
                 }}
               />
             </div>
@@ -222,11 +240,9 @@ function Replay({ consumers }: { consumers: string[] }) {
           label="Replay"
           question={`Replay ${from.value || '?'} → ${to.value || '?'} to ${consumer.value}?`}
           onConfirm={async () => {
-            const result = await api.replay({
-              from: new Date(from.value).toISOString(),
-              to: new Date(to.value).toISOString(),
-              consumer: consumer.value,
-            });
+            const window = replayWindow(from.value, to.value);
+            if ('problem' in window) throw new Error(window.problem);
+            const result = await api.replay({ ...window, consumer: consumer.value });
             outcome.value = `Replay ${result.replay.name} started`;
           }}
         />

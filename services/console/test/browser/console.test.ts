@@ -449,6 +449,32 @@ describe('the console', () => {
     expect(await desktop.getByRole('button', { name: 'Edit details' }).count()).toBe(0);
   }, 60_000);
 
+  it('says why a replay could not start, and checks its window before asking the API', async () => {
+    await desktop.getByRole('link', { name: /Failed deliveries/ }).click();
+    const replay = desktop.getByRole('region', { name: 'Replay a time window' });
+    await replay.waitFor();
+    // No window chosen: said at once, nothing sent.
+    const sent: string[] = [];
+    const listen = (request: { url(): string }) => {
+      if (request.url().includes('/ops/jobs/replays')) sent.push(request.url());
+    };
+    desktop.on('request', listen);
+    await replay.getByRole('button', { name: 'Replay', exact: true }).click();
+    await replay.getByRole('button', { name: 'Yes, replay' }).click();
+    await replay.getByRole('alert').filter({ hasText: 'Choose' }).waitFor({ timeout: 5_000 });
+    expect(sent).toEqual([]);
+    desktop.off('request', listen);
+    // A window older than the archive keeps: the API's reason is shown, the question still open.
+    await replay.getByLabel('From', { exact: true }).fill('2020-01-01T00:00');
+    await replay.getByLabel('To', { exact: true }).fill('2020-01-02T00:00');
+    await replay.getByRole('button', { name: 'Yes, replay' }).click();
+    await replay
+      .getByRole('alert')
+      .filter({ hasText: /older than the archive/ })
+      .waitFor({ timeout: 5_000 });
+    expect(await seriousAccessibilityViolations(desktop)).toEqual([]);
+  }, 60_000);
+
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';
     const jobId = await book('Uma Undo', customer);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { StatusInput, UpdateJobInput } from '../../../jobs/src/domain/job-input.ts';
 import { UploadRequest } from '../../../media/src/domain/photo-input.ts';
-import { ApiError, isRefusal, isVersionConflict, type Job } from '../../src/api.ts';
+import { ApiError, errorText, isRefusal, isVersionConflict, type Job } from '../../src/api.ts';
 import {
   changesOf,
   confirmation,
@@ -232,5 +232,16 @@ describe('an answer the API gave', () => {
     expect(
       isVersionConflict(new ApiError(400, 'Invalid body', [{ field: 'expectedVersion', message: 'x' }])),
     ).toBe(false);
+  });
+
+  it("is said in the API's words with the fields it named", () => {
+    const window = new ApiError(400, 'Invalid replay window', [
+      { field: 'body.from', message: "is older than the archive's 7-day retention" },
+    ]);
+    expect(errorText(window)).toBe("Invalid replay window: from is older than the archive's 7-day retention");
+    expect(errorText(new ApiError(409, 'A complete job can no longer be changed'))).toBe(
+      'A complete job can no longer be changed',
+    );
+    expect(errorText(new TypeError('Failed to fetch'))).toBe('Failed to fetch');
   });
 });

@@ -14,6 +14,7 @@ import {
   mapMarkers,
   messagesOf,
   optedOut,
+  replayWindow,
   STATUS_ORDER,
   slaLevel,
   spanDayText,
@@ -418,5 +419,24 @@ describe('mapMarkers', () => {
     expect(trucks).toEqual([
       { jobId: 'a', lat: 32.71, lng: -117.15, label: 'Crew on the way to Ana Ruiz, seen 3 min ago' },
     ]);
+  });
+});
+
+describe('a replay of the bus archive', () => {
+  it('given both ends, then the window goes to the API in UTC', () => {
+    expect(replayWindow('2026-12-03T08:00', '2026-12-03T09:30')).toEqual({
+      from: new Date('2026-12-03T08:00').toISOString(),
+      to: new Date('2026-12-03T09:30').toISOString(),
+    });
+  });
+
+  it('given an end missing or before the start, then it says so and nothing is sent', () => {
+    expect(replayWindow('', '')).toEqual({ problem: 'Choose when the window starts and when it ends.' });
+    expect(replayWindow('2026-12-03T08:00', '')).toEqual({
+      problem: 'Choose when the window starts and when it ends.',
+    });
+    expect(replayWindow('2026-12-03T08:00', '2026-12-03T08:00')).toEqual({
+      problem: 'The window must end after it starts.',
+    });
   });
 });
