@@ -3,7 +3,16 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { calendarIdsFor } from '../../../calendar/src/domain/calendar-ids.ts';
-import { api, type CalendarEntry, isVersionConflict, type Job, type Photo, uploadPhoto } from '../api.ts';
+import {
+  api,
+  type CalendarEntry,
+  errorText,
+  isRefusal,
+  isVersionConflict,
+  type Job,
+  type Photo,
+  uploadPhoto,
+} from '../api.ts';
 import { user } from '../auth.ts';
 import { allowedMoves, calendarLag, type FreeTrailer, STATUS_LABEL, trailersFreeFor } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
@@ -147,6 +156,8 @@ interface Upload {
   file: File;
   progress: number;
   error?: string;
+  /** The API refused this photo as it is (too big, a type it can't read): sending it again can't help. */
+  refused?: boolean;
 }
 
 /** The job's photos, newest first, and capture from the phone camera (presigned POST, progress, retry). */
@@ -199,8 +210,11 @@ export function PhotoStrip({ jobId }: { jobId: string }) {
       uploads.value = uploads.value.filter((other) => other.id !== upload.id);
       photos.value = (await api.photos(jobId)).photos;
     } catch (error) {
-      update(upload.id, { error: (error as Error).message });
+      update(upload.id, { error: `Not uploaded: ${errorText(error)}`, refused: isRefusal(error) });
     }
+  };
+  const dismiss = (upload: Upload) => {
+    uploads.value = uploads.value.filter((other) => other.id !== upload.id);
   };
 
   return (
@@ -241,15 +255,23 @@ export function PhotoStrip({ jobId }: { jobId: string }) {
       {uploads.value.map((upload) => (
         <div key={upload.id} class="upload">
           <span>{upload.file.name}</span>
-          <progress max={1} value={upload.progress} aria-label={`Uploading ${upload.file.name}`} />
+          {!upload.refused && (
+            <progress max={1} value={upload.progress} aria-label={`Uploading ${upload.file.name}`} />
+          )}
           {upload.error && (
             <>
               <span class="error" role="alert">
                 {upload.error}
               </span>
-              <button type="button" onClick={() => void send(upload)}>
-                Retry
-              </button>
+              {upload.refused ? (
+                <button type="button" onClick={() => dismiss(upload)}>
+                  Dismiss
+                </button>
+              ) : (
+                <button type="button" onClick={() => void send(upload)}>
+                  Retry
+                </button>
+              )}
             </>
           )}
         </div>

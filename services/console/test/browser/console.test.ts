@@ -475,6 +475,22 @@ describe('the console', () => {
     expect(await seriousAccessibilityViolations(desktop)).toEqual([]);
   }, 60_000);
 
+  it('says why the API refused a photo, and offers no retry of it', async () => {
+    const photoJob = await createJob('Pia Photo', '+16195550213');
+    await openOnDesk(photoJob);
+    await desktop.locator('.drawer input[type="file"]').setInputFiles({
+      name: 'IMG_HUGE.png',
+      mimeType: 'image/png',
+      buffer: Buffer.alloc(11 * 1024 * 1024),
+    });
+    await desktop
+      .locator('.upload')
+      .getByRole('alert')
+      .filter({ hasText: 'must be at most 10 MB' })
+      .waitFor({ timeout: 5_000 });
+    expect(await desktop.locator('.upload').getByRole('button', { name: 'Retry' }).count()).toBe(0);
+  }, 60_000);
+
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';
     const jobId = await book('Uma Undo', customer);
