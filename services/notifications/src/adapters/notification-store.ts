@@ -547,12 +547,45 @@ export class DynamoNotificationStore implements NotificationStore {
     return item ? storedReviewRequest(item).at : undefined;
   }
 
-  async markReviewRequested(phone: string, brandId: string, now: Date): Promise<void> {
-    await this.#put({
-      pk: `PHONE#${phone}`,
-      sk: `REVIEW#${brandId}`,
-      at: now.toISOString(),
-    });
+  async claimReviewRequest(
+    phone: string,
+    brandId: string,
+    key: string,
+    now: Date,
+    since: Date,
+  ): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: `PHONE#${phone}`, sk: `REVIEW#${brandId}`, at: now.toISOString(), key },
+          // One claim per interval: of two requests at once (two jobs completed together) one is sent.
+          // The same request again (a retry) keeps its claim.
+          ConditionExpression: 'attribute_not_exists(pk) OR #at < :since OR #key = :key',
+          ExpressionAttributeNames: { '#at': 'at', '#key': 'key' },
+          ExpressionAttributeValues: { ':since': since.toISOString(), ':key': key },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseReviewRequest(phone: string, brandId: string, key: string): Promise<void> {
+    // (What it replaced was older than the interval: no claim.)
+    await this.#ignoringRefusal(() =>
+      this.#db.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: { pk: `PHONE#${phone}`, sk: `REVIEW#${brandId}` },
+          ConditionExpression: '#key = :key',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ExpressionAttributeValues: { ':key': key },
+        }),
+      ),
+    );
   }
 
   async claimCrewMessageVersion(jobId: string, crewId: string, version: number): Promise<boolean> {

@@ -175,8 +175,16 @@ export async function sendFollowUp(
     await deps.followUps.schedule(followUp, sendable);
     return 'moved-to-sending-hours';
   }
-  const refusal = await refusalOf(deps, followUp, current, now);
+  const refusal = await refusalOf(deps, followUp, current);
   if (refusal) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: refusal });
+  // At most one review request per number and brand in the interval, claimed before it is sent: of two
+  // jobs completed together, one asks.
+  const reviewed = followUp.kind === 'review-request';
+  if (reviewed) {
+    const since = new Date(now.getTime() - REVIEW_REQUEST_INTERVAL_DAYS * 86_400_000);
+    if (!(await deps.store.claimReviewRequest(sms.to, job.brandId, sms.key, now, since)))
+      return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'recently-asked' });
+  }
 
   const variables = variablesFor(job, brand, {
     ...(followUp.kind === 'reminder' ? await customerPageLink(deps.trackingLinks, job) : {}),
@@ -194,9 +202,9 @@ export async function sendFollowUp(
     },
     { permission },
   );
-  if (followUp.kind === 'review-request' && outcome.state === 'sent') {
-    await deps.store.markReviewRequested(sms.to, job.brandId, now);
-  }
+  // Not sent (opted out, no consent, refused for good): the number was not asked.
+  if (reviewed && outcome.state !== 'sent')
+    await deps.store.releaseReviewRequest(sms.to, job.brandId, sms.key);
   return outcome;
 }
 
@@ -204,7 +212,6 @@ async function refusalOf(
   deps: FollowUpContext,
   followUp: JobFollowUp,
   current: Awaited<ReturnType<FollowUpContext['store']['job']>>,
-  now: Date,
 ): Promise<SuppressedReason | undefined> {
   const { job } = followUp;
   if (followUp.kind === 'reminder') {
@@ -219,8 +226,6 @@ async function refusalOf(
       entry.type === 'SmsReceived' && typeof entry.body === 'string' && soundsLikeComplaint(entry.body),
   );
   if (complained) return 'complained';
-  const lastAsked = await deps.store.reviewRequestedAt(current.phone, job.brandId);
-  const interval = REVIEW_REQUEST_INTERVAL_DAYS * 86_400_000;
-  if (lastAsked && now.getTime() - new Date(lastAsked).getTime() < interval) return 'recently-asked';
+  // Asked within the interval: the claim before the send says (claimReviewRequest).
   return undefined;
 }

@@ -214,7 +214,13 @@ export interface NotificationStore {
   ): Promise<boolean>;
   /** When the number was last asked for a review by the brand (at most once per 90 days). */
   reviewRequestedAt(phone: string, brandId: string): Promise<string | undefined>;
-  markReviewRequested(phone: string, brandId: string, now: Date): Promise<void>;
+  /**
+   * Claims the number's review request for the brand for the request `key` at `now`: true unless another
+   * request was claimed at or after `since` (one of two at once wins; the same key again passes).
+   */
+  claimReviewRequest(phone: string, brandId: string, key: string, now: Date, since: Date): Promise<boolean>;
+  /** Gives back the claim of `key` (its text was not sent), if it is still the number's last one. */
+  releaseReviewRequest(phone: string, brandId: string, key: string): Promise<void>;
   /**
    * Claims the job version `version` for a crew member's texts about the job: true if it is at least the
    * highest claimed (it is recorded), false if a message of a newer version was claimed (this one is out

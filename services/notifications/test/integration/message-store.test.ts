@@ -52,7 +52,7 @@ describe('textingPermission', () => {
       jobOnBus({ jobId: newJobId(), version: 1, customer: { name: 'Mark', firstName: 'Mark', phone } }),
       now,
     );
-    await store.markReviewRequested(phone, 'qdn', now);
+    await store.claimReviewRequest(phone, 'qdn', 'review:job', now, new Date(now.getTime() - 86_400_000));
     expect(await store.textingPermission(phone, 'qdn')).toEqual({
       optedOut: false,
       consented: true,
@@ -374,5 +374,40 @@ describe('claimCrewMessageVersion', () => {
     expect(await store.claimCrewMessageVersion(jobId, 'crew_a', 6)).toBe(false);
     // The job's timeline and tracking link do not see the crew items.
     expect((await store.timeline(jobId)).entries).toEqual([]);
+  });
+});
+
+describe('claimReviewRequest', () => {
+  it('given two review requests for one number claimed at once, then exactly one wins; its retry passes; released, the next one may ask', async () => {
+    const phone = newPhone();
+    const since = new Date(now.getTime() - 90 * 86_400_000);
+
+    const claims = await Promise.all(
+      ['review:job-a', 'review:job-b'].map((key) => store.claimReviewRequest(phone, 'qdn', key, now, since)),
+    );
+
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const winner = claims[0] ? 'review:job-a' : 'review:job-b';
+    const loser = claims[0] ? 'review:job-b' : 'review:job-a';
+    expect(await store.claimReviewRequest(phone, 'qdn', winner, now, since)).toBe(true);
+    expect(await store.reviewRequestedAt(phone, 'qdn')).toBe(now.toISOString());
+    // Another brand asks on its own.
+    expect(await store.claimReviewRequest(phone, 'jada', loser, now, since)).toBe(true);
+
+    await store.releaseReviewRequest(phone, 'qdn', loser);
+    expect(await store.claimReviewRequest(phone, 'qdn', loser, now, since)).toBe(false);
+    await store.releaseReviewRequest(phone, 'qdn', winner);
+    expect(await store.claimReviewRequest(phone, 'qdn', loser, now, since)).toBe(true);
+    // 91 days on, a new request may ask again.
+    const later = new Date(now.getTime() + 91 * 86_400_000);
+    expect(
+      await store.claimReviewRequest(
+        phone,
+        'qdn',
+        'review:job-c',
+        later,
+        new Date(later.getTime() - 90 * 86_400_000),
+      ),
+    ).toBe(true);
   });
 });

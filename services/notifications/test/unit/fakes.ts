@@ -47,7 +47,7 @@ export function memoryStore(
   consents: ConsentRecord[];
 } {
   const consents: ConsentRecord[] = [];
-  const reviews = new Map<string, string>();
+  const reviews = new Map<string, { at: string; key: string }>();
   const timelines = new Map<string, TimelineEntry[]>();
   const records = new Map<string, StoredSend>();
   let leases = 0;
@@ -246,9 +246,17 @@ export function memoryStore(
       restorationStream({ phone, by, messageSid, at: at.toISOString(), jobId, brandId });
       return true;
     },
-    reviewRequestedAt: async (phone: string, brandId: string) => reviews.get(`${phone}#${brandId}`),
-    markReviewRequested: async (phone: string, brandId: string, now: Date) =>
-      void reviews.set(`${phone}#${brandId}`, now.toISOString()),
+    reviewRequestedAt: async (phone: string, brandId: string) => reviews.get(`${phone}#${brandId}`)?.at,
+    async claimReviewRequest(phone: string, brandId: string, key: string, now: Date, since: Date) {
+      // As the store: a conditional put, one of two at once wins; the same key again passes.
+      const claimed = reviews.get(`${phone}#${brandId}`);
+      if (claimed && claimed.at >= since.toISOString() && claimed.key !== key) return false;
+      reviews.set(`${phone}#${brandId}`, { at: now.toISOString(), key });
+      return true;
+    },
+    async releaseReviewRequest(phone: string, brandId: string, key: string) {
+      if (reviews.get(`${phone}#${brandId}`)?.key === key) reviews.delete(`${phone}#${brandId}`);
+    },
     async claimCrewMessageVersion(jobId: string, crewId: string, version: number) {
       const highest = crewVersions.get(`${jobId}#${crewId}`);
       if (highest !== undefined && highest > version) return false;

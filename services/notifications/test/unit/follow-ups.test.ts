@@ -181,6 +181,43 @@ describe('the review request', () => {
     });
   });
 
+  it('given two jobs of the same customer completed together, when their review requests fall due at once, then exactly one is sent', async () => {
+    const { deps, planted, texts, published } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, completed('qdn_01JFIRST000000000000000000', NOW));
+    await textCustomerAbout(deps, completed('qdn_01JSECOND00000000000000000', NOW));
+    const requests = [...planted.values()].filter(({ followUp }) => followUp.kind === 'review-request');
+    expect(requests).toHaveLength(2);
+    deps.now = () => new Date('2026-12-04T20:00:00.000Z');
+
+    const outcomes = await Promise.all(requests.map(({ followUp }) => sendFollowUp(deps, followUp)));
+
+    expect(outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcome.state)).sort()).toEqual(
+      ['sent', 'suppressed'],
+    );
+    expect(texts.filter((text) => text.body.includes('a review helps'))).toHaveLength(1);
+    expect(
+      published.filter((event) => event.detailType === 'SmsSuppressed').map((event) => event.detail.data),
+    ).toEqual([expect.objectContaining({ template: 'review_request', reason: 'recently-asked' })]);
+  });
+
+  it('given a review request not sent (the number opted out), then the next job may still ask', async () => {
+    const { deps, planted, texts, store } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, completed('qdn_01JFIRST000000000000000000', NOW));
+    const first = [...planted.values()].find(({ followUp }) => followUp.kind === 'review-request')!;
+    await store.suppress('+16195550142', 'keyword', NOW);
+    expect(await sendFollowUp(deps, first.followUp)).toEqual({ state: 'suppressed', reason: 'opted-out' });
+
+    await store.unsuppress('+16195550142', new Date('2026-12-05T18:00:00.000Z'));
+    const later = new Date('2026-12-06T18:00:00.000Z');
+    deps.now = () => later;
+    await textCustomerAbout(deps, completed('qdn_01JSECOND00000000000000000', later));
+    const second = [...planted.values()].find(
+      ({ followUp }) => followUp.key === 'review:qdn_01JSECOND00000000000000000',
+    )!;
+    expect(await sendFollowUp(deps, second.followUp)).toMatchObject({ state: 'sent' });
+    expect(texts.filter((text) => text.body.includes('a review helps'))).toHaveLength(1);
+  });
+
   it('given the customer complained in a reply, then no request', async () => {
     const { deps, planted, texts, store } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, completed('qdn_01JDEMO0000000000000000000', NOW));
