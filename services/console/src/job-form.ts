@@ -17,7 +17,25 @@ export interface EditForm {
   revenueSplit: string;
   captainFee: string;
   internalNotes: string;
+  /**
+   * With a changed number, how its owner agreed to texts (the API's smsConsent.how): asked only then,
+   * with no answer chosen for the dispatcher, since the API records what is sent under their name.
+   */
+  smsConsent: '' | SmsConsentHow;
 }
+
+export type SmsConsentHow = NonNullable<UpdateJobInput['smsConsent']>['how'] & string;
+
+/** The answers to "how did the customer agree to texts?", in a dispatcher's words. */
+export const SMS_CONSENT_OPTIONS: readonly { how: SmsConsentHow; label: string }[] = [
+  { how: 'asked-by-phone', label: 'They asked for texts, on the phone with me' },
+  { how: 'texted-us', label: 'They texted us first' },
+  { how: 'none', label: 'They did not agree: no texts to this number' },
+];
+
+/** The number is new (or added) and nobody has said how its owner agreed to texts: not saved yet. */
+export const consentMissing = (base: Job, form: EditForm): boolean =>
+  form.phone !== (base.customer.phone ?? '') && form.phone !== '' && !form.smsConsent;
 
 export function formOf(job: Job): EditForm {
   return {
@@ -36,6 +54,7 @@ export function formOf(job: Job): EditForm {
     captainFee:
       job.private?.captainFeeCents === undefined ? '' : (job.private.captainFeeCents / 100).toFixed(2),
     internalNotes: job.private?.internalNotes ?? '',
+    smsConsent: '',
   };
 }
 
@@ -49,6 +68,8 @@ export function changesOf(
   const changes: Omit<UpdateJobInput, 'expectedVersion'> = {};
   if (form.name !== before.name || form.phone !== before.phone)
     changes.customer = { ...base.customer, name: form.name, phone: form.phone };
+  // The API records consent for a new number under the dispatcher's name: only what they chose.
+  if (form.phone !== before.phone && form.smsConsent) changes.smsConsent = { how: form.smsConsent };
   if (form.address !== before.address) changes.address = { text: form.address };
   if (form.date !== before.date || form.window !== before.window)
     changes.schedule = rescheduled(base.schedule, form.date, form.window);

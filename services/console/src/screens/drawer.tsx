@@ -21,7 +21,15 @@ import {
   STATUS_LABEL,
   statusLabel,
 } from '../domain.ts';
-import { changesOf, draftOf, type EditDraft, type EditForm, rebase } from '../job-form.ts';
+import {
+  changesOf,
+  consentMissing,
+  draftOf,
+  type EditDraft,
+  type EditForm,
+  rebase,
+  SMS_CONSENT_OPTIONS,
+} from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows } from './board.tsx';
@@ -168,6 +176,11 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
       saving.value = false;
       return;
     }
+    if (consentMissing(base.value, form.value)) {
+      fieldErrors.value = { smsConsent: 'Choose how the customer agreed to texts, or that they did not.' };
+      saving.value = false;
+      return;
+    }
     try {
       const changes = changesOf(base.value, form.value, admin);
       if (Object.keys(changes).length === 0) {
@@ -228,6 +241,31 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
       <form class="edit" onSubmit={save}>
         {field('name', 'Customer name')}
         {field('phone', 'Phone', 'tel')}
+        {form.value.phone !== (base.value.customer.phone ?? '') && form.value.phone !== '' && (
+          <label>
+            How did the customer agree to texts?
+            <select
+              name="smsConsent"
+              required
+              value={form.value.smsConsent ?? ''}
+              aria-invalid={fieldErrors.value.smsConsent ? 'true' : undefined}
+              onChange={(event) => {
+                form.value = {
+                  ...form.value,
+                  smsConsent: event.currentTarget.value as EditForm['smsConsent'],
+                };
+              }}
+            >
+              <option value="">Choose…</option>
+              {SMS_CONSENT_OPTIONS.map((option) => (
+                <option key={option.how} value={option.how}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+            {fieldErrors.value.smsConsent && <span class="field-error">{fieldErrors.value.smsConsent}</span>}
+          </label>
+        )}
         {field('address', 'Address')}
         {field('date', 'Date', 'date')}
         <label>

@@ -491,6 +491,27 @@ describe('the console', () => {
     expect(await desktop.locator('.upload').getByRole('button', { name: 'Retry' }).count()).toBe(0);
   }, 60_000);
 
+  it('asks how the customer agreed to texts when their number changes, and records just that', async () => {
+    const consentJob = await createJob('Cato Consent', '+16195550214');
+    const mobile = '+16195550215';
+    await openOnDesk(consentJob);
+    await desktop.getByRole('button', { name: 'Edit details' }).click();
+    await desktop.getByLabel('Phone').fill(mobile);
+    const how = desktop.getByLabel('How did the customer agree to texts?');
+    await how.waitFor({ timeout: 5_000 });
+    // Nothing chosen for them: saving asks first, and nothing is sent.
+    expect(await how.inputValue()).toBe('');
+    await desktop.getByRole('button', { name: 'Save', exact: true }).click();
+    expect((await jobNow(consentJob)).customer.phone).toBe('+16195550214');
+    expect(await seriousAccessibilityViolations(desktop)).toEqual([]);
+    await how.selectOption('texted-us');
+    await desktop.getByRole('button', { name: 'Save', exact: true }).click();
+    await desktop.getByRole('heading', { name: 'Details' }).waitFor();
+    const saved = await jobNow(consentJob);
+    expect(saved.customer.phone).toBe(mobile);
+    expect(saved.smsConsent).toMatchObject({ phone: mobile, source: 'inbound-text' });
+  }, 60_000);
+
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';
     const jobId = await book('Uma Undo', customer);

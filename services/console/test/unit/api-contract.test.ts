@@ -6,6 +6,7 @@ import {
   changesOf,
   confirmation,
   confirmDraftOf,
+  consentMissing,
   draftOf,
   formOf,
   rebase,
@@ -59,6 +60,28 @@ describe("the console's requests", () => {
     const body = changesOf(withTrailer, { ...formOf(withTrailer), trailerId: '', notes: '' }, false);
     expect(body).toEqual({ trailerId: null, notes: null });
     expect(UpdateJobInput.safeParse(body).success).toBe(true);
+  });
+
+  it('given a new number, then how its owner agreed to texts is sent as the dispatcher chose it, never by default', () => {
+    const form = { ...formOf(job), phone: '+16195550199' };
+    expect(consentMissing(job, form)).toBe(true);
+    expect(changesOf(job, form, false)).not.toHaveProperty('smsConsent');
+    for (const how of ['asked-by-phone', 'texted-us', 'none'] as const) {
+      const answered = { ...form, smsConsent: how };
+      expect(consentMissing(job, answered)).toBe(false);
+      const body = changesOf(job, answered, false);
+      expect(body).toEqual({
+        customer: { name: 'Ana Ruiz', phone: '+16195550199' },
+        smsConsent: { how },
+      });
+      expect(UpdateJobInput.safeParse({ ...body, expectedVersion: 3 }).success).toBe(true);
+    }
+    // The same number (a name corrected): nothing asked, nothing sent about consent.
+    const renamed = { ...formOf(job), name: 'Ana Ruiz-Lee', smsConsent: 'texted-us' as const };
+    expect(consentMissing(job, renamed)).toBe(false);
+    expect(changesOf(job, renamed, false)).toEqual({
+      customer: { name: 'Ana Ruiz-Lee', phone: '+16195550123' },
+    });
   });
 
   it('private fields go only in an admin edit', () => {
