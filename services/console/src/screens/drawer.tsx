@@ -28,6 +28,7 @@ import {
   type EditDraft,
   type EditForm,
   rebase,
+  rescheduled,
   SMS_CONSENT_OPTIONS,
 } from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
@@ -287,6 +288,7 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
         </label>
         <TrailerField
           job={job}
+          schedule={rescheduled(base.value.schedule, form.value.date, form.value.window)}
           value={form.value.trailerId}
           error={fieldErrors.value.trailerId}
           onInput={(trailerId) => {

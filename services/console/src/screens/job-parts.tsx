@@ -345,29 +345,47 @@ export function CalendarStatus({ job }: { job: Job }) {
   );
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 /**
- * The trailer of a job, proposing the brand's trailers free on every one of its days (its own days
- * count as free): a list to pick from and a line naming them. The API still refuses an unknown,
- * out-of-service or taken trailer.
+ * The trailer of a job, proposing the brand's trailers free on every one of the days the form has now
+ * (`schedule`: the date typed, a rental's last day moved with it; the job's own days count as free): a
+ * list to pick from and a line naming them. The API still refuses an unknown, out-of-service or taken
+ * trailer.
  */
 export function TrailerField({
   job,
+  schedule,
   value,
   error,
   onInput,
 }: {
   job: Job;
+  schedule: Pick<Job['schedule'], 'date' | 'endDate'>;
   value: string;
   error?: string | undefined;
   onInput: (value: string) => void;
 }) {
   const free = useSignal<FreeTrailer[] | undefined>(undefined);
-  const { date, endDate } = job.schedule;
+  const { date, endDate } = schedule;
   useEffect(() => {
+    // A date half typed (or cleared) proposes nothing rather than the days it had.
+    if (!ISO_DATE.test(date) || (endDate !== undefined && !ISO_DATE.test(endDate))) {
+      free.value = undefined;
+      return undefined;
+    }
+    let current = true;
     api
       .trailers(job.brandId, date, endDate ?? date)
-      .then(({ trailers }) => (free.value = trailersFreeFor(trailers, job.jobId)))
-      .catch(() => (free.value = undefined));
+      .then(({ trailers }) => {
+        if (current) free.value = trailersFreeFor(trailers, job.jobId);
+      })
+      .catch(() => {
+        if (current) free.value = undefined;
+      });
+    return () => {
+      current = false;
+    };
   }, [job.brandId, job.jobId, date, endDate]);
   const listId = `free-trailers-${job.jobId}`;
   return (

@@ -10,6 +10,7 @@ import {
   confirmation,
   confirmDraftOf,
   rebaseConfirmation,
+  rescheduled,
 } from '../job-form.ts';
 import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
@@ -113,6 +114,7 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
           </label>
           <TrailerField
             job={job}
+            schedule={rescheduled(job.schedule, form.date, form.window)}
             value={form.trailerId}
             onInput={(trailerId) => {
               stored.value = { ...draft, form: { ...form, trailerId } };
