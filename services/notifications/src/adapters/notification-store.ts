@@ -190,7 +190,7 @@ export class DynamoNotificationStore implements NotificationStore {
     // next version's event, writes them again (each is idempotent). One read for it: most events (every
     // status change) write nothing else.
     const known = await this.#get(`JOB#${job.jobId}`, 'JOB');
-    const since = changesSince(known, job.version);
+    const since = changesSince(known, job);
     const knownStatusVersion = typeof known?.statusVersion === 'number' ? known.statusVersion : undefined;
     if (typeof known?.version === 'number' && known.version > job.version) {
       const moved = await this.#recordLateChange(job, known, options);
@@ -835,12 +835,14 @@ export class DynamoNotificationStore implements NotificationStore {
  */
 function changesSince(
   known: Item | undefined,
-  version: number,
-): Pick<JobObserved, 'statusChangedSince' | 'scheduleChangedSince'> {
+  job: JobOnBus,
+): Pick<JobObserved, 'statusChangedSince' | 'scheduleChangedSince' | 'numberChangedSince'> {
+  const { version } = job;
   const knownVersion = typeof known?.version === 'number' ? known.version : undefined;
   const newer = (attribute: number | undefined) =>
     knownVersion !== undefined && (attribute ?? knownVersion) > version;
   return {
+    numberChangedSince: newer(knownVersion) && known?.phone !== job.customer.phone,
     statusChangedSince: newer(typeof known?.statusVersion === 'number' ? known.statusVersion : undefined),
     scheduleChangedSince: newer(
       typeof known?.scheduleVersion === 'number' ? known.scheduleVersion : undefined,

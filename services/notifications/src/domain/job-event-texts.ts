@@ -54,9 +54,12 @@ const SAYS_WHEN: ReadonlySet<SmsTemplateId> = new Set([
  * the way" after "arrived"), and a later schedule change for a text saying when. A newer version that
  * changed neither (a note, the geocoder's coordinates, a payment) leaves it true: a confirmation that
  * failed once and is retried after the geocoder's write still goes. A payment or refund is a fact
- * whatever came after it, so it is never out of date.
+ * whatever came after it, so it is never out of date, unless the number has changed since.
  */
 function isOutOfDate(template: SmsTemplateId, observed: JobObserved): boolean {
+  // Whatever it says, it would go to a number the job no longer has: a typo a dispatcher corrected is
+  // a stranger's (the corrected number's texts come from the newer events).
+  if (observed.numberChangedSince) return true;
   if (REPORTS_MONEY.has(template)) return false;
   return observed.statusChangedSince || (SAYS_WHEN.has(template) && observed.scheduleChangedSince);
 }

@@ -32,6 +32,8 @@ export interface JobObserved {
   statusChangedSince: boolean;
   /** A schedule change (or the job's creation) newer than the event was seen. */
   scheduleChangedSince: boolean;
+  /** A newer version has another customer number (a dispatcher corrected it): the event's is not theirs. */
+  numberChangedSince: boolean;
   /** The version of the status change this event's status change replaces. */
   previousStatusVersion?: number;
 }

@@ -145,6 +145,7 @@ describe('observeJob: which later changes make a late event out of date', () => 
       stale: true,
       statusChangedSince: false,
       scheduleChangedSince: false,
+      numberChangedSince: false,
     });
     // The geocoder's write changed nothing of the job's state as the projection shows it.
     expect(await store.job(jobId)).toMatchObject({ version: 2, statusVersion: 1, scheduleVersion: 1 });
@@ -158,8 +159,27 @@ describe('observeJob: which later changes make a late event out of date', () => 
       stale: true,
       statusChangedSince: false,
       scheduleChangedSince: true,
+      numberChangedSince: false,
     });
     expect(await store.job(jobId)).toMatchObject({ version: 3, date: '2026-12-02', scheduleVersion: 3 });
+  });
+
+  it('given a job whose number a dispatcher corrected, then its creation seen again is to a number the job no longer has', async () => {
+    const jobId = newJobId();
+    const created = jobOnBus({ jobId, version: 1 });
+    const created_ = { statusChanged: true, scheduleChanged: true };
+    await store.observeJob(created, now, created_);
+    await store.observeJob(
+      jobOnBus({ jobId, version: 2, customer: { ...created.customer, phone: '+16195550199' } }),
+      now,
+    );
+
+    expect(await store.observeJob(created, now, created_)).toMatchObject({
+      stale: true,
+      statusChangedSince: false,
+      numberChangedSince: true,
+    });
+    expect(await store.job(jobId)).toMatchObject({ version: 2, phone: '+16195550199' });
   });
 
   it('given a status change seen again (a retry), then it still names the status change it replaced', async () => {
@@ -188,6 +208,7 @@ describe('observeJob: which later changes make a late event out of date', () => 
       stale: true,
       statusChangedSince: false,
       scheduleChangedSince: false,
+      numberChangedSince: false,
       previousStatusVersion: 5,
     });
     expect(await store.job(jobId)).toMatchObject({
@@ -214,7 +235,12 @@ describe('observeJob: which later changes make a late event out of date', () => 
         statusChanged: true,
         scheduleChanged: true,
       }),
-    ).toEqual({ stale: true, statusChangedSince: false, scheduleChangedSince: false });
+    ).toEqual({
+      stale: true,
+      statusChangedSince: false,
+      scheduleChangedSince: false,
+      numberChangedSince: false,
+    });
   });
 });
 

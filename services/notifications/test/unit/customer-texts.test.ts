@@ -259,6 +259,30 @@ describe('texting the customer about their job', () => {
     ]);
   });
 
+  it('given a booking confirmation retried after the dispatcher corrected the number, then it is recorded stale: the old number is a stranger', async () => {
+    const { deps, texts, published } = notificationsDeps({
+      answers: [new SmsSendError('transient', 'Twilio: 503', '503')],
+    });
+    const created = jobEvent('JobCreated', jobOnBus({ version: 1 }));
+    await expect(textCustomerAbout(deps, created)).rejects.toMatchObject({ name: 'TransientError' });
+    const typo = created.detail.data.job.customer.phone;
+    await textCustomerAbout(
+      deps,
+      jobEvent(
+        'JobDetailsChanged',
+        jobOnBus({ version: 2, customer: { ...jobOnBus().customer, phone: '+16195550199' } }),
+        { changedFields: ['customer'] },
+      ),
+    );
+
+    expect(await textCustomerAbout(deps, created)).toEqual({ state: 'suppressed', reason: 'stale' });
+    // Only the first attempt, the one Twilio refused, was ever addressed to the old number.
+    expect(texts.filter((text) => text.to === typo)).toHaveLength(1);
+    expect(published.map((event) => [event.detailType, event.detail.data])).toEqual([
+      ['SmsSuppressed', expect.objectContaining({ template: 'scheduled', reason: 'stale' })],
+    ]);
+  });
+
   it.each([
     [
       'on the way',

@@ -83,6 +83,7 @@ export function memoryStore(
       const since = {
         statusChangedSince: newer(known?.statusVersion),
         scheduleChangedSince: newer(known?.scheduleVersion),
+        numberChangedSince: newer(known?.version) && known?.phone !== job.customer.phone,
       };
       // Equal versions pass: one job change can produce several events.
       if (known && known.version > job.version) {
