@@ -250,9 +250,12 @@ export const SmsSuppressed = smsEvent({
    * `recently-asked`: a review request withheld because the customer was asked within 90 days.
    * `no-longer-due`: a deferred text whose job moved on (rescheduled, cancelled) before it was due.
    * `undone`: a complete or cancelled text held for the brand's undo window, and the status was undone.
+   * `too-late`: a text about the truck now ("on the way", "arriving", "arrived") handled too long after its
+   * event (a redrive hours later) to be news.
    */
   reason: z.enum([
     'stale',
+    'too-late',
     'opted-out',
     'not-texted-status',
     'duplicate',

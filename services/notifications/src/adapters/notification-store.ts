@@ -99,6 +99,7 @@ const sendOutcome = z.union([
     state: z.literal('suppressed'),
     reason: z.enum([
       'stale',
+      'too-late',
       'opted-out',
       'no-consent',
       'complained',

@@ -112,11 +112,11 @@ export async function textCustomerAbout(
   const sms = customerSms(job, template, brand);
   if (isOutOfDate(template, observed))
     return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
-  // Too late to be news (a redrive hours later): recorded as stale too, never sent and never dropped
-  // unrecorded. (An attempt Twilio may have taken is looked up first: found, it is recorded sent.)
+  // Too late to be news (a redrive hours later): recorded, never sent and never dropped unrecorded. (An
+  // attempt Twilio may have taken is looked up first: found, it is recorded sent.)
   const age = deps.now().getTime() - Date.parse(event.detail.meta.occurredAt);
   if (TIME_BOUND.has(template) && age > TIME_BOUND_TEXT_MAX_AGE_MS)
-    return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
+    return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'too-late' });
 
   if (isHeld(template) && brand.undoWindowSeconds > 0) {
     const dueAt = new Date(Date.parse(event.detail.meta.occurredAt) + brand.undoWindowSeconds * 1000);

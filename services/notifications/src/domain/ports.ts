@@ -66,6 +66,7 @@ export interface OutboundSms {
 /** Why a text was not sent although nothing went wrong (each is recorded and shown on the timeline). */
 export type SuppressedReason =
   | 'stale'
+  | 'too-late'
   | 'opted-out'
   | 'no-consent'
   | 'complained'

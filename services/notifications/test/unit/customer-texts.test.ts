@@ -294,18 +294,18 @@ describe('texting the customer about their job', () => {
     ['arriving', 'JobArriving', 'en_route', { etaMinutes: 2 }, 'arriving'],
     ['arrived', 'JobStatusChanged', 'arrived', { previousStatus: 'en_route', status: 'arrived' }, 'arrived'],
   ] as const)(
-    'given "%s" redriven two hours after it happened, then it is recorded stale and not sent; 20 minutes late, it is sent',
+    'given "%s" redriven two hours after it happened, then it is recorded too late and not sent; 20 minutes late, it is sent',
     async (_text, detailType, status, data, template) => {
       const event = jobEvent(detailType, jobOnBus({ version: 3, status }), data);
       const late = notificationsDeps({ now: new Date('2026-11-22T12:00:00Z') });
       const slow = notificationsDeps({ now: new Date('2026-11-22T10:20:00Z') });
 
-      expect(await textCustomerAbout(late.deps, event)).toEqual({ state: 'suppressed', reason: 'stale' });
+      expect(await textCustomerAbout(late.deps, event)).toEqual({ state: 'suppressed', reason: 'too-late' });
       expect(await textCustomerAbout(slow.deps, event)).toMatchObject({ state: 'sent' });
 
       expect(late.texts).toEqual([]);
       expect(late.published.map((published) => [published.detailType, published.detail.data])).toEqual([
-        ['SmsSuppressed', expect.objectContaining({ template, reason: 'stale' })],
+        ['SmsSuppressed', expect.objectContaining({ template, reason: 'too-late' })],
       ]);
       expect(slow.texts).toHaveLength(1);
     },
