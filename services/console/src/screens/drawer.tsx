@@ -3,6 +3,7 @@ import { formatUsd } from '@qdn/shared/money';
 import {
   ApiError,
   api,
+  errorText,
   isRefusal,
   isVersionConflict,
   type Job,
@@ -426,6 +427,7 @@ function TrackingLink({
   onRotated: () => void;
 }) {
   const note = useSignal('');
+  const problem = useSignal<string | undefined>(undefined);
   const confirming = useSignal(false);
   if (!job.trackingUrl) return null;
   return (
@@ -441,8 +443,14 @@ function TrackingLink({
         <button
           type="button"
           onClick={async () => {
-            await navigator.clipboard?.writeText(job.trackingUrl!).catch(() => undefined);
-            note.value = 'Copied';
+            try {
+              // No clipboard (an insecure origin) or no permission: said, never "Copied".
+              if (!navigator.clipboard) throw new Error('no clipboard');
+              await navigator.clipboard.writeText(job.trackingUrl!);
+              note.value = 'Copied';
+            } catch {
+              note.value = 'Could not copy: select the link above and copy it';
+            }
           }}
         >
           Copy link
@@ -456,8 +464,15 @@ function TrackingLink({
                 class="danger"
                 onClick={async () => {
                   confirming.value = false;
-                  await api.rotateTrackingLink(job.jobId);
-                  note.value = 'New link issued';
+                  problem.value = undefined;
+                  note.value = '';
+                  try {
+                    await api.rotateTrackingLink(job.jobId);
+                    note.value = 'New link issued';
+                  } catch (error) {
+                    problem.value = `Not rotated: ${errorText(error)}. The link shown is the job's link now.`;
+                  }
+                  // Either way the job is read again: a rotation whose answer was lost shows its new link.
                   onRotated();
                 }}
               >
@@ -474,6 +489,11 @@ function TrackingLink({
           ))}
         <span role="status">{note.value}</span>
       </div>
+      {problem.value && (
+        <p class="error" role="alert">
+          {problem.value}
+        </p>
+      )}
     </section>
   );
 }

@@ -512,6 +512,55 @@ describe('the console', () => {
     expect(saved.smsConsent).toMatchObject({ phone: mobile, source: 'inbound-text' });
   }, 60_000);
 
+  it('proposes the trailers free on the date typed in the form', async () => {
+    const later = addDays(today(), 20);
+    const holder = await createJob('Hana Holder', '+16195550216');
+    const held = await site.api('PATCH', `/jobs/${holder}`, {
+      role: 'dispatcher',
+      body: { schedule: { date: later, window: 'morning' }, trailerId: 'T3' },
+    });
+    expect(held.status).toBe(200);
+    const moving = await createJob('Ivo Idea', '+16195550217');
+    await openOnDesk(moving);
+    await desktop.getByRole('button', { name: 'Edit details' }).click();
+    const hint = desktop.locator(`[id="free-trailers-${moving}-hint"]`);
+    await hint.getByText(/T3 \(14 yd\)/).waitFor();
+    await desktop.getByLabel('Date').fill(later);
+    await eventually(
+      async () => {
+        const text = (await hint.textContent()) ?? '';
+        return text.startsWith('Free: ') && !text.includes('T3');
+      },
+      { what: `the trailers free on ${later}`, timeoutMs: 5_000 },
+    );
+    await desktop.getByRole('button', { name: 'Cancel', exact: true }).click();
+  }, 60_000);
+
+  it('says when the tracking link could not be copied or rotated', async () => {
+    const linkJob = await createJob('Lina Link', '+16195550218');
+    await openOnDesk(linkJob);
+    const tracking = desktop.getByRole('region', { name: 'Tracking link' });
+    await tracking.waitFor();
+    // The clipboard refuses (no permission): not "Copied".
+    await desktop.evaluate(
+      "navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'))",
+    );
+    await tracking.getByRole('button', { name: 'Copy link' }).click();
+    await tracking.getByText(/^Could not copy/).waitFor({ timeout: 5_000 });
+    expect(await tracking.getByText('Copied', { exact: true }).count()).toBe(0);
+    // The connection drops as the link is rotated: said, and the link shown is still the one that works.
+    const before = (await jobNow(linkJob)).trackingUrl;
+    await desktop.route(/\/tracking-link$/, (route) => route.abort('connectionfailed'));
+    await tracking.getByRole('button', { name: 'Rotate link' }).click();
+    await tracking.getByRole('button', { name: 'Rotate now' }).click();
+    await tracking
+      .getByRole('alert')
+      .filter({ hasText: /^Not rotated/ })
+      .waitFor({ timeout: 5_000 });
+    await desktop.unroute(/\/tracking-link$/);
+    expect(await tracking.getByRole('link').getAttribute('href')).toBe(before);
+  }, 60_000);
+
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';
     const jobId = await book('Uma Undo', customer);
