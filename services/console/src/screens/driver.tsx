@@ -113,8 +113,13 @@ export function DriverDay() {
                 </a>
               </p>
               <p>
-                <a href={`tel:${job.customer.phone}`}>Call {job.customer.phone}</a> · Trailer{' '}
-                {job.trailerId ?? '—'}
+                {/* An imported job may have no number yet: nothing to call, said so. */}
+                {job.customer.phone ? (
+                  <a href={`tel:${job.customer.phone}`}>Call {job.customer.phone}</a>
+                ) : (
+                  'No phone number'
+                )}{' '}
+                · Trailer {job.trailerId ?? '—'}
               </p>
               <StatusActions job={job} onChanged={replace} />
               {job.status === 'en_route' && <LocationSharing job={job} />}

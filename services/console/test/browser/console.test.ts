@@ -805,4 +805,25 @@ describe('the console', () => {
     expect(await seriousAccessibilityViolations(onPhone)).toEqual([]);
     await phoneContext.close();
   }, 120_000);
+
+  it('shows a driver a job without a phone number as such, with nothing to call', async () => {
+    const noPhone = await createJob('Nell No-Phone', '+16195550221', { crewIds: ['crew-diego'] });
+    const driver = await phone.newPage();
+    // An imported job may have no number yet (the first system's data): the day's list as the API
+    // would answer it for one.
+    await driver.route(/\/jobs\?date=/, async (route) => {
+      const response = await route.fetch();
+      if (response.status() !== 200) return route.fulfill({ response });
+      const body = (await response.json()) as { jobs: { jobId: string; customer: { phone?: string } }[] };
+      for (const job of body.jobs) if (job.jobId === noPhone) delete job.customer.phone;
+      return route.fulfill({ response, json: body });
+    });
+    await driver.goto(`${cloud.consoleUrl}/`);
+    const card = driver.locator(`li[data-job-id="${noPhone}"]`);
+    await card.waitFor();
+    await card.getByText('No phone number').waitFor({ timeout: 5_000 });
+    expect(await card.locator('a[href^="tel:"]').count()).toBe(0);
+    expect(await card.getByText(/undefined/).count()).toBe(0);
+    await driver.close();
+  }, 60_000);
 });
