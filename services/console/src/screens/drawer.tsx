@@ -667,6 +667,7 @@ const SUPPRESSED_REASON: Record<string, string> = {
   'no-longer-due': 'the job changed before it was due',
   undone: 'the status was undone before the text went out',
   stale: 'the job had moved on',
+  'too-late': 'too late to be news (over 30 minutes after it happened)',
 };
 
 /** How the customer agreed to texts (the timeline entry of the job's creation or the edit that recorded it). */
