@@ -42,15 +42,17 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
   const moves = allowedMoves(job, role);
   if (moves.length === 0) return null;
 
-  const move = async (to: Job['status'], correction: boolean, undo = false) => {
+  // `why`: what was typed when asked (a correction's reason, a cancellation's note); a move that asked
+  // nothing sends none, whatever was typed into a question left with Back.
+  const move = async (to: Job['status'], correction: boolean, undo = false, why?: string) => {
     busy.value = true;
     problem.value = undefined;
     try {
       const { job: moved } = await api.changeStatus(job.jobId, {
         status: to,
         expectedVersion: job.version,
-        ...(correction && !undo ? { reason: reason.value } : {}),
-        ...(!correction && reason.value ? { note: reason.value } : {}),
+        ...(correction && !undo ? { reason: why } : {}),
+        ...(!correction && why ? { note: why } : {}),
         ...(to === 'en_route' && eta.value ? { etaMinutes: Number(eta.value) } : {}),
       });
       asking.value = undefined;
@@ -72,7 +74,7 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
         <form
           onSubmit={(event) => {
             event.preventDefault();
-            void move(asking.value!.to, asking.value!.correction);
+            void move(asking.value!.to, asking.value!.correction, false, reason.value);
           }}
         >
           <label>
@@ -89,7 +91,13 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
           <button type="submit" class="danger" disabled={busy.value}>
             {asking.value.correction ? 'Correct' : 'Cancel the job'}
           </button>
-          <button type="button" onClick={() => (asking.value = undefined)}>
+          <button
+            type="button"
+            onClick={() => {
+              asking.value = undefined;
+              reason.value = '';
+            }}
+          >
             Back
           </button>
         </form>

@@ -561,6 +561,28 @@ describe('the console', () => {
     expect(await tracking.getByRole('link').getAttribute('href')).toBe(before);
   }, 60_000);
 
+  it('does not save a cancel reason left with Back as a note on the next move', async () => {
+    const backJob = await createJob('Bo Back', '+16195550219');
+    await openOnDesk(backJob);
+    const status = desktop.getByRole('region', { name: 'Status' });
+    await status.getByRole('button', { name: 'Cancel…' }).click();
+    await status.getByLabel('Why cancel? (on the timeline)').fill('Wrong customer');
+    await status.getByRole('button', { name: 'Back' }).click();
+    await status.getByRole('button', { name: 'On the way' }).click();
+    const moved = await eventually(
+      async () => {
+        const job = await jobNow(backJob);
+        return job.status === 'en_route' && job;
+      },
+      { what: 'the job on its way' },
+    );
+    expect(moved.statusHistory.at(-1).note).toBeUndefined();
+    // Cancel… again: the form starts empty.
+    await status.getByRole('button', { name: 'Cancel…' }).click();
+    expect(await status.getByLabel('Why cancel? (on the timeline)').inputValue()).toBe('');
+    await status.getByRole('button', { name: 'Back' }).click();
+  }, 60_000);
+
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';
     const jobId = await book('Uma Undo', customer);
