@@ -460,3 +460,11 @@ export function replayWindow(from: string, to: string): { from: string; to: stri
   if (end <= start) return { problem: 'The window must end after it starts.' };
   return { from: start.toISOString(), to: end.toISOString() };
 }
+
+/**
+ * The brand filter's choices: the brands of the day's jobs, and the one chosen even on a day without
+ * its jobs (else the filter shows "All brands" while it hides every job).
+ */
+export function brandOptions(jobs: readonly Pick<Job, 'brandId'>[], chosen: string): string[] {
+  return [...new Set([...jobs.map((job) => job.brandId), ...(chosen ? [chosen] : [])])].sort();
+}

@@ -1,4 +1,4 @@
-import { computed, signal, useSignal } from '@preact/signals';
+import { signal, useSignal } from '@preact/signals';
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
 import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
@@ -7,6 +7,7 @@ import { config } from '../config.ts';
 import {
   ageText,
   type BrandWindows,
+  brandOptions,
   groupByStatus,
   mapMarkers,
   STATUS_LABEL,
@@ -167,7 +168,6 @@ export function Board() {
   const jobs = useSignal<Job[] | undefined>(undefined);
   const etag = useSignal<string | undefined>(undefined);
   const now = useSignal(Date.now());
-  const brands = computed(() => [...new Set((jobs.value ?? []).map((job) => job.brandId))].sort());
 
   const error = usePolling(
     async () => {
@@ -236,7 +236,7 @@ export function Board() {
             onChange={(event) => setQuery({ brand: event.currentTarget.value || undefined })}
           >
             <option value="">All brands</option>
-            {brands.value.map((id) => (
+            {brandOptions(jobs.value ?? [], brand).map((id) => (
               <option key={id} value={id}>
                 {id}
               </option>

@@ -583,6 +583,12 @@ describe('the console', () => {
     await status.getByRole('button', { name: 'Back' }).click();
   }, 60_000);
 
+  it('keeps the chosen brand in the brand filter on a day without its jobs', async () => {
+    await desktop.goto(`${cloud.consoleUrl}/?date=${addDays(today(), 40)}&brand=qdn`);
+    await desktop.locator('.columns').waitFor();
+    expect(await desktop.getByLabel('Brand').inputValue()).toBe('qdn');
+  });
+
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';
     const jobId = await book('Uma Undo', customer);

@@ -3,6 +3,7 @@ import type { Job } from '../../src/api.ts';
 import {
   ageText,
   allowedMoves,
+  brandOptions,
   calendarLag,
   changedFields,
   checklistFrom,
@@ -438,5 +439,18 @@ describe('a replay of the bus archive', () => {
     expect(replayWindow('2026-12-03T08:00', '2026-12-03T08:00')).toEqual({
       problem: 'The window must end after it starts.',
     });
+  });
+});
+
+describe("the board's brand filter", () => {
+  it("given the day's jobs, then their brands, once each, in order", () => {
+    expect(
+      brandOptions([job({ brandId: 'qdn' }), job({ brandId: 'jada' }), job({ brandId: 'qdn' })], ''),
+    ).toEqual(['jada', 'qdn']);
+  });
+
+  it('given a brand chosen on a day without its jobs, then it stays a choice', () => {
+    expect(brandOptions([job({ brandId: 'jada' })], 'qdn')).toEqual(['jada', 'qdn']);
+    expect(brandOptions([], 'qdn')).toEqual(['qdn']);
   });
 });
