@@ -206,6 +206,15 @@ export function Board() {
     if (jobs.value) performance.mark('board-ready');
   }, [jobs.value !== undefined]);
 
+  // The drawer closed (Escape, ✕, Back): focus goes back to the job's card, not to the top of the page.
+  const openJob = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const closed = openJob.current;
+    openJob.current = query.job;
+    if (!closed || query.job) return;
+    document.querySelector<HTMLElement>(`.columns [data-job-id="${CSS.escape(closed)}"] .card-open`)?.focus();
+  }, [query.job]);
+
   const setQuery = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(url.split('?')[1] ?? '');
     for (const [name, value] of Object.entries(changes)) {

@@ -1,5 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { formatUsd } from '@qdn/shared/money';
+import { useEffect, useRef } from 'preact/hooks';
 import {
   ApiError,
   api,
@@ -736,6 +737,19 @@ function CrewChecklist({ entries }: { entries: TimelineEntry[] }) {
 }
 
 export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
+  // Opened, focus moves in (on a phone the drawer covers the board: focus left on the card behind it
+  // was lost to a keyboard or screen reader); Escape closes it, and the board puts focus back on the card.
+  useEffect(() => {
+    heading.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) close.current();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   const job = useSignal<Job | undefined>(undefined);
   const linkViews = useSignal<LinkViewCount | undefined>(undefined);
   const entries = useSignal<TimelineEntry[]>([]);
@@ -761,7 +775,9 @@ export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void 
   return (
     <aside class="drawer" aria-labelledby="drawer-title">
       <div class="drawer-head">
-        <h2 id="drawer-title">{job.value?.customer.name ?? 'Job'}</h2>
+        <h2 id="drawer-title" ref={heading} tabIndex={-1}>
+          {job.value?.customer.name ?? 'Job'}
+        </h2>
         {job.value && <span class={`chip status-${job.value.status}`}>{statusLabel(job.value)}</span>}
         <button type="button" class="close" onClick={onClose} aria-label="Close the job">
           ✕

@@ -1,7 +1,7 @@
 // Parts of a job shared by the dispatcher's drawer, the requests inbox and the driver's day: status
 // buttons, photos, the trailer field.
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { calendarIdsFor } from '../../../calendar/src/domain/calendar-ids.ts';
 import {
   api,
@@ -39,6 +39,16 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
     return () => clearTimeout(timer);
   }, [job.undoUntil]);
   void windowClosed.value; // re-render when the undo window closes
+  // After a move the pressed button is gone with the status that offered it: focus goes to the next
+  // action (or the section), not to the top of the page.
+  const section = useRef<HTMLElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!refocus.current || busy.value) return;
+    refocus.current = false;
+    const next = section.current?.querySelector<HTMLElement>('.actions button:not([disabled])');
+    (next ?? section.current)?.focus();
+  });
   const moves = allowedMoves(job, role);
   if (moves.length === 0) return null;
 
@@ -57,6 +67,7 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
       });
       asking.value = undefined;
       reason.value = '';
+      refocus.current = true;
       onChanged(moved);
     } catch (error) {
       // Someone else's save got in first (the screen's poll brings it); any other refusal is the API's own.
@@ -69,7 +80,7 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
   };
 
   return (
-    <section class="status-actions" aria-label="Status">
+    <section class="status-actions" aria-label="Status" ref={section} tabIndex={-1}>
       {asking.value ? (
         <form
           onSubmit={(event) => {

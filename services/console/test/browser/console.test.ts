@@ -589,6 +589,35 @@ describe('the console', () => {
     expect(await desktop.getByLabel('Brand').inputValue()).toBe('qdn');
   });
 
+  it('takes focus into the drawer on a phone, back to its card on Escape, and keeps it on a status change', async () => {
+    const focusJob = await createJob('Fay Focus', '+16195550220');
+    await desktop.goto(`${cloud.consoleUrl}/`);
+    await desktop.setViewportSize(PHONE);
+    const card = desktop.locator(`.columns [data-job-id="${focusJob}"] .card-open`);
+    const focused = (selector: string) =>
+      desktop.evaluate(`!!document.activeElement?.closest(${JSON.stringify(selector)})`);
+    try {
+      await card.click();
+      await desktop.getByRole('heading', { name: 'Details' }).waitFor();
+      expect(await focused('.drawer')).toBe(true);
+      expect(await seriousAccessibilityViolations(desktop)).toEqual([]);
+      await desktop.keyboard.press('Escape');
+      await desktop.locator('.drawer').waitFor({ state: 'detached', timeout: 5_000 });
+      expect(await focused(`.columns [data-job-id="${focusJob}"]`)).toBe(true);
+
+      // The pressed button goes with the status it offered: focus moves to the next one.
+      await card.click();
+      await desktop.getByRole('button', { name: 'On the way' }).click();
+      await desktop.getByRole('button', { name: 'Arrived', exact: true }).waitFor();
+      expect(await desktop.evaluate('document.activeElement?.textContent')).toBe('Arrived');
+      await desktop.getByRole('button', { name: 'Close the job' }).click();
+      await desktop.locator('.drawer').waitFor({ state: 'detached' });
+      expect(await focused(`.columns [data-job-id="${focusJob}"]`)).toBe(true);
+    } finally {
+      await desktop.setViewportSize(DESKTOP);
+    }
+  }, 60_000);
+
   it('lets a driver undo a mis-tapped Complete on their phone while its text is held, and nobody is texted about it', async () => {
     const customer = '+16195550191';
     const jobId = await book('Uma Undo', customer);
