@@ -7,7 +7,9 @@
 // Local only; never deployed.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { buildConsole, cacheControlFor } from '../../services/console/build.ts';
 import type { StaffGroup } from './gateway/index.ts';
 import { LOCAL_SECRETS } from './local-secrets.ts';
@@ -47,12 +49,15 @@ export interface ConsoleOriginOptions {
   headers?: Record<string, string>;
   /** The board map's style (config.json's `map.styleUrl`); none, no map. */
   mapStyleUrl?: string;
+  /** The business's time zone (config.json's `timeZone`): the day the board opens on, wherever the device is. */
+  timeZone?: string;
   /** ID token lifetime the token endpoint reports (what the minting uses). */
   expiresInSeconds: number;
   now?: () => number;
 }
 
 const CODE_TTL_MS = 5 * 60_000;
+const BRANDS_FILE = fileURLToPath(new URL('../../shared/config/brands.local.json', import.meta.url));
 
 interface PendingCode {
   user: ConsoleTestUser;
@@ -232,6 +237,7 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
     apiBaseUrl: options.apiUrl,
     auth: { domain: origin, clientId: options.clientId },
     ...(options.mapStyleUrl ? { map: { styleUrl: options.mapStyleUrl } } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   // The app's answers only: the OAuth endpoints stand in for Cognito's own domain, not the distribution.
   const policyHeaders = options.headers ?? {};
@@ -281,6 +287,17 @@ sign-in page.</p><form method="post" action="/oauth2/authorize">${hidden}${byRol
  * Builds the console (esbuild, in memory, ≈0.3–0.6 s with the map chunk) and answers the console port with it. The token
  * minting is the HTTP front's: one signer for dev tokens, the OAuth flow and the authorizer's keys.
  */
+/** The local brands' time zone: their default brand's (every local brand is in San Diego). */
+function localBusinessTimeZone(): string {
+  const catalog = JSON.parse(readFileSync(BRANDS_FILE, 'utf8')) as {
+    defaultBrandId: string;
+    brands: { brandId: string; timeZone: string }[];
+  };
+  const brand = catalog.brands.find((candidate) => candidate.brandId === catalog.defaultBrandId);
+  if (!brand) throw new Error(`brands.local.json: no default brand ${catalog.defaultBrandId}`);
+  return brand.timeZone;
+}
+
 export async function startConsoleOrigin(options: {
   consoleUrl: string;
   apiUrl: string;
@@ -291,6 +308,7 @@ export async function startConsoleOrigin(options: {
   const built = await buildConsole();
   const handle = createConsoleOrigin({
     ...options,
+    timeZone: localBusinessTimeZone(),
     clientId: LOCAL_SECRETS.userPoolClientId,
     files: { get: (path) => built.files.get(path) },
     // What the HTTP front's minting gives every local token.

@@ -43,6 +43,7 @@ beforeAll(async () => {
         ...(claims.crewId ? { crewId: claims.crewId } : {}),
       }),
     expiresInSeconds: 3600,
+    timeZone: 'America/Los_Angeles',
   });
 });
 
@@ -179,12 +180,13 @@ describe('the local Hosted UI', () => {
     expect(away.status).toBe(400);
   });
 
-  it('answers every app path with the app, and config.json with the origins', async () => {
+  it("answers every app path with the app, and config.json with the origins and the business's time zone", async () => {
     expect(await (await fetch(`${origin}/requests`)).text()).toContain('app');
     expect((await fetch(`${origin}/missing.js`)).status).toBe(404);
     expect(await (await fetch(`${origin}/config.json`)).json()).toEqual({
       apiBaseUrl: 'http://127.0.0.1:1',
       auth: { domain: origin, clientId: CLIENT_ID },
+      timeZone: 'America/Los_Angeles',
     });
   });
 });

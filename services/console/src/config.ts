@@ -9,6 +9,11 @@ export interface ConsoleConfig {
    * the local cloud's style without remote tiles). Absent: the board has no map, nothing else changes.
    */
   map?: { styleUrl: string };
+  /**
+   * The business's IANA time zone (the local cloud's: its brands'). Absent: the console takes the zone
+   * of the brands it meets (business-time.ts), never only the device's.
+   */
+  timeZone?: string;
 }
 
 let loaded: ConsoleConfig | undefined;

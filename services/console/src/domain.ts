@@ -291,6 +291,17 @@ export function changedFields(mine: Job, theirs: Job): string[] {
   );
 }
 
+/** `zone` when it is an IANA time zone this browser knows, else undefined. */
+export function validTimeZone(zone: string | undefined): string | undefined {
+  if (!zone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The wall-clock date (YYYY-MM-DD) and minutes since midnight in a time zone. */
 export function wallClock(
   epochMs: number,

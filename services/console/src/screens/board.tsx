@@ -3,6 +3,7 @@ import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
 import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, type Job, type LocationPoint, listJobs } from '../api.ts';
+import { businessTimeZone, learnTimeZone, today } from '../business-time.ts';
 import { config } from '../config.ts';
 import {
   ageText,
@@ -23,9 +24,6 @@ import { Drawer } from './drawer.tsx';
 export const BOARD_POLL_MS = 1_500;
 const LOCATION_POLL_MS = 15_000;
 
-export const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-export const today = () => wallClock(Date.now(), timeZone).date;
-
 /** Brand windows and SLA thresholds by brand id (GET /brands/{brandId}, public, fetched once per brand). */
 export const brandWindows = signal<Record<string, BrandWindows>>({});
 const brandSla = signal<Record<string, SlaThresholds>>({});
@@ -36,7 +34,8 @@ export function learnBrands(jobs: readonly Job[], apiBaseUrl: string) {
     asked.add(brandId);
     fetch(`${apiBaseUrl}/brands/${encodeURIComponent(brandId)}`)
       .then((response) => (response.ok ? response.json() : undefined))
-      .then((brand: { windows?: BrandWindows; sla?: SlaThresholds } | undefined) => {
+      .then((brand: { windows?: BrandWindows; sla?: SlaThresholds; timeZone?: string } | undefined) => {
+        learnTimeZone(brand?.timeZone);
         if (brand?.windows) brandWindows.value = { ...brandWindows.value, [brandId]: brand.windows };
         if (brand?.sla) brandSla.value = { ...brandSla.value, [brandId]: brand.sla };
       })
@@ -131,7 +130,7 @@ function BoardMap({ jobs, now, onOpen }: { jobs: readonly Job[]; now: number; on
 }
 
 function JobCard({ job, date, now, onOpen }: { job: Job; date: string; now: number; onOpen: () => void }) {
-  const clock = wallClock(now, timeZone);
+  const clock = wallClock(now, businessTimeZone());
   const sla = brandSla.value[job.brandId] ?? DEFAULT_SLA;
   const level = slaLevel(job, clock, brandWindows.value[job.brandId], sla);
   const point = lastPoints.value[job.jobId];

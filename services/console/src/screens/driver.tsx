@@ -4,10 +4,11 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api, type Job, listJobs } from '../api.ts';
 import { user } from '../auth.ts';
+import { today } from '../business-time.ts';
 import { config } from '../config.ts';
 import { spanDayText, statusLabel, windowText } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
-import { brandWindows, learnBrands, today } from './board.tsx';
+import { brandWindows, learnBrands } from './board.tsx';
 import { PhotoStrip, StatusActions } from './job-parts.tsx';
 
 const SEND_EVERY_MS = 10_000;

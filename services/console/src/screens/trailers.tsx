@@ -6,9 +6,10 @@ import { addDays } from '@qdn/shared/zoned-time';
 import { useEffect } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, type TrailerSchedule } from '../api.ts';
+import { today } from '../business-time.ts';
 import { dayRangeText, trailerRuns } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
-import { brandWindows, today } from './board.tsx';
+import { brandWindows } from './board.tsx';
 
 const TRAILERS_POLL_MS = 15_000;
 const SPANS = [7, 14, 31] as const;

@@ -883,4 +883,37 @@ describe('the console', () => {
     expect(await card.getByText(/undefined/).count()).toBe(0);
     await driver.close();
   }, 60_000);
+
+  it("shows the business's day, not the device's, wherever the device is", async () => {
+    // A zone whose date differs from San Diego's right now (New York's does only 9 pm to midnight there).
+    const away = ['America/New_York', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'].find(
+      (zone) => new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date()) !== today(),
+    )!;
+    const travelling = await browser.newContext({
+      viewport: DESKTOP,
+      locale: 'en-US',
+      timezoneId: away,
+      storageState: await desk.storageState(),
+    });
+    await travelling.route(OFFLINE, (route) => route.abort());
+    const board = await openPage(travelling, '/');
+    await board.locator('.columns').waitFor();
+    expect(await board.getByLabel('Day', { exact: true }).inputValue()).toBe(today());
+    await board.getByRole('link', { name: 'Trailers' }).click();
+    await board.locator('[data-trailer-id]').first().waitFor();
+    expect(await board.getByLabel('From').inputValue()).toBe(today());
+    await travelling.close();
+
+    const driverAway = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      locale: 'en-US',
+      timezoneId: away,
+      storageState: await phone.storageState(),
+    });
+    await driverAway.route(OFFLINE, (route) => route.abort());
+    const driver = await openPage(driverAway, '/');
+    await driver.getByRole('heading', { name: `My day · ${today()}` }).waitFor({ timeout: 10_000 });
+    await driverAway.close();
+  }, 60_000);
 });

@@ -22,6 +22,7 @@ import {
   statusLabel,
   trailerRuns,
   trailersFreeFor,
+  validTimeZone,
   wallClock,
   windowText,
 } from '../../src/domain.ts';
@@ -452,5 +453,23 @@ describe("the board's brand filter", () => {
   it('given a brand chosen on a day without its jobs, then it stays a choice', () => {
     expect(brandOptions([job({ brandId: 'jada' })], 'qdn')).toEqual(['jada', 'qdn']);
     expect(brandOptions([], 'qdn')).toEqual(['qdn']);
+  });
+});
+
+describe("the business's time zone", () => {
+  it('given a zone the browser knows, then it is used; given none or a typo, then it is not', () => {
+    expect(validTimeZone('America/Los_Angeles')).toBe('America/Los_Angeles');
+    expect(validTimeZone('America/Los Angeles')).toBeUndefined();
+    expect(validTimeZone('')).toBeUndefined();
+    expect(validTimeZone(undefined)).toBeUndefined();
+  });
+
+  it("given an instant late in San Diego's evening, then its day there is not New York's", () => {
+    const late = Date.parse('2026-12-04T05:30:00Z'); // 21:30 on the 3rd in San Diego
+    expect(wallClock(late, 'America/Los_Angeles')).toMatchObject({
+      date: '2026-12-03',
+      minutes: 21 * 60 + 30,
+    });
+    expect(wallClock(late, 'America/New_York').date).toBe('2026-12-04');
   });
 });
