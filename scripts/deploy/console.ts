@@ -4,6 +4,7 @@
 // changed paths invalidated. The console stack's /qdn/<stage>/console parameter says where and with what.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { BrandCatalog } from '@qdn/shared/brands';
 import * as z from 'zod';
 import { type ConsoleBuild, cacheControlFor, isContentHashed } from '../../services/console/build.ts';
 import type { ConsoleConfig } from '../../services/console/src/config.ts';
@@ -33,13 +34,34 @@ export const readConsoleTarget = (ssm: SSMClient, stage: string) =>
 export type DescribeMapsKey = (keyName: string) => Promise<string | undefined>;
 
 /**
- * The stage's config.json for the console. Without the maps key's value the board has no map and
- * everything else works, so a missing key is a note, not a failed deploy.
+ * The business's time zone from the stage's brand catalog (/qdn/<stage>/brands): its default brand's, as
+ * the local cloud gives its console. Undefined when the catalog can't be read as one: the console then
+ * learns the zone from the brands it meets.
  */
-export function consoleConfig(target: ConsoleTarget, mapsKey: string | undefined): ConsoleConfig {
+export function catalogTimeZone(brandsValue: string | undefined): string | undefined {
+  try {
+    const catalog = BrandCatalog.safeParse(JSON.parse(brandsValue ?? ''));
+    if (!catalog.success) return undefined;
+    return catalog.data.brands.find((brand) => brand.brandId === catalog.data.defaultBrandId)?.timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The stage's config.json for the console. Without the maps key's value the board has no map and
+ * everything else works, so a missing key is a note, not a failed deploy; likewise the time zone (the
+ * day the board opens on wherever the dispatcher's device is).
+ */
+export function consoleConfig(
+  target: ConsoleTarget,
+  mapsKey: string | undefined,
+  timeZone?: string,
+): ConsoleConfig {
   return {
     apiBaseUrl: target.apiBaseUrl,
     auth: { domain: target.authDomain, clientId: target.clientId },
+    ...(timeZone ? { timeZone } : {}),
     ...(mapsKey
       ? {
           map: {

@@ -9,9 +9,11 @@ import { createInterface } from 'node:readline';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { stageParameterName } from '@qdn/shared/stage-parameters';
 import { buildConsole } from '../../services/console/build.ts';
 import {
+  catalogTimeZone,
   configFile,
   consoleConfig,
   type DescribeMapsKey,
@@ -180,7 +182,14 @@ async function consoleConfigOf(options: PipelineOptions, stage: string) {
   const target = await readConsoleTarget(options.clients.ssm, stage);
   const mapsKey = await options.describeMapsKey(target.mapsKeyName);
   if (!mapsKey) options.log(`  note: no maps key ${target.mapsKeyName}: the console's board has no map`);
-  return { target, config: consoleConfig(target, mapsKey) };
+  const brands = stageParameterName(stage, 'brands');
+  const { Parameter } = await options.clients.ssm.send(new GetParameterCommand({ Name: brands }));
+  const timeZone = catalogTimeZone(Parameter?.Value);
+  if (!timeZone)
+    options.log(
+      `  note: ${brands} names no default brand's time zone: the console learns it from the brands`,
+    );
+  return { target, config: consoleConfig(target, mapsKey, timeZone) };
 }
 
 /**

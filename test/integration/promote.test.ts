@@ -138,6 +138,12 @@ beforeAll(async () => {
         type: parameter.type,
       });
     cloud.ssm.set(`/qdn/${stage}/settings`, { value: JSON.stringify(SETTINGS[stage]) });
+    // Staging's brand catalog is a real one (the console's config.json takes the business's zone from
+    // it); prod's stays a placeholder, whose console learns the zone from the brands.
+    if (stage === STAGING)
+      cloud.ssm.set(`/qdn/${stage}/brands`, {
+        value: readFileSync(join(repoRoot, 'shared/config/brands.local.json'), 'utf8'),
+      });
     const bucket = `qdn-${stage}-site`;
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
     cloud.ssm.set(siteParameterName(stage), {
@@ -220,7 +226,10 @@ describe('npm run deploy, then npm run promote between two local stages', () => 
     // A console opened before the deploy still finds its own map chunk; what no build names is gone.
     expect(app['board-map-0LDBU1LD.js']).toBe('an earlier build');
     expect(app['retired.txt']).toBeUndefined();
-    expect(JSON.parse(app['config.json']!)).toEqual(consoleConfig(target, 'v1.public.staging-key'));
+    expect(JSON.parse(app['config.json']!)).toEqual(
+      consoleConfig(target, 'v1.public.staging-key', 'America/Los_Angeles'),
+    );
+    expect(JSON.parse(app['config.json']!).timeZone).toBe('America/Los_Angeles');
     expect(JSON.parse(app['config.json']!).map.styleUrl).toBe(
       'https://maps.geo.us-west-2.amazonaws.com/v2/styles/Standard/descriptor?key=v1.public.staging-key',
     );
