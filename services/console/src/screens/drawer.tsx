@@ -350,7 +350,10 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
   const method = PAYMENT_METHOD[payment.method] ?? payment.method;
   const state =
     payment.status === 'paid'
-      ? `Paid ${dollars(payment.amountPaidCents)} by ${method}${payment.paidAt ? `, ${when(payment.paidAt)}` : ''}`
+      ? `Paid ${dollars(payment.amountPaidCents)} by ${method}${payment.paidAt ? `, ${when(payment.paidAt)}` : ''}${
+          // The cancellation's refund has begun at Stripe: the job stays cancelled (no Undo).
+          payment.refundStartedAt ? ' — being refunded' : ''
+        }`
       : payment.status === 'refunded'
         ? `Refunded (${method})`
         : `Due ${dollars(payment.amountDueCents)} by ${method}`;

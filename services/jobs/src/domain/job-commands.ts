@@ -146,12 +146,27 @@ function trackingUrlOf(context: JobsContext, secret: string, job: JobRecord): st
 }
 
 /** Jobs as `actor` sees them, each with its customer's tracking URL (derived here, never stored). */
+/**
+ * A card payment goes back when a job is cancelled (the refunds consumer, within seconds): a job whose
+ * refund has begun (marked on the job before Stripe is asked) or gone through stays cancelled — the money
+ * is going back, so the customer books and pays again. Which of the two, or undefined.
+ */
+function refundKeepingItCancelled(job: JobRecord): 'refunding' | 'refunded' | undefined {
+  if (job.status !== 'cancelled') return undefined;
+  if (job.payment?.status === 'refunded') return 'refunded';
+  if (job.payment?.status === 'paid' && job.payment.refundStartedAt) return 'refunding';
+  return undefined;
+}
+
 export async function staffViews(context: JobsContext, actor: Actor, jobs: JobRecord[]) {
   const secret = await context.trackingLinkSecret();
   const now = context.now();
   return jobs.map((job) => {
-    // While a final status can still be undone, the console offers the undo (and counts it down).
-    const undoUntil = undoableUntil(job, context.brands.get(job.brandId).undoWindowSeconds);
+    // While a final status can still be undone, the console offers the undo (and counts it down); not
+    // once a refund keeps the job cancelled (changeStatus would refuse it).
+    const undoUntil = refundKeepingItCancelled(job)
+      ? undefined
+      : undoableUntil(job, context.brands.get(job.brandId).undoWindowSeconds);
     return {
       ...staffView(job, { includePrivate: isAdmin(actor), trackingUrl: trackingUrlOf(context, secret, job) }),
       ...(undoUntil && undoUntil > now ? { undoUntil: undoUntil.toISOString() } : {}),
@@ -419,15 +434,13 @@ async function changeStatusOnce(context: JobsContext, jobId: string, input: Stat
       { allowed: decision.allowed },
     ]);
   }
-  // A card payment goes back when a job is cancelled (the refunds consumer, within seconds): a job
-  // whose refund has begun (marked on the job before Stripe is asked) or gone through stays cancelled —
-  // the money is going back, so the customer books and pays again.
-  if (job.status === 'cancelled' && job.payment?.status === 'refunded') {
+  const refund = refundKeepingItCancelled(job);
+  if (refund === 'refunded') {
     throw new ConflictError('This job’s card payment was refunded when it was cancelled; book it again', [
       { field: 'body.status', payment: 'refunded' },
     ]);
   }
-  if (job.status === 'cancelled' && job.payment?.status === 'paid' && job.payment.refundStartedAt) {
+  if (refund === 'refunding') {
     throw new ConflictError(
       'This job’s card payment is being refunded since it was cancelled, so it can’t be undone; book it again',
       [{ field: 'body.status', payment: 'refunding' }],

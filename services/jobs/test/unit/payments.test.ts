@@ -4,7 +4,13 @@ import { cardDepositCents } from '@qdn/shared/brands';
 import { ConflictError, NotFoundError, ValidationError } from '@qdn/shared/errors';
 import type { ReceivedEvent } from '@qdn/shared/events';
 import type { JobRecord } from '../../src/domain/job.ts';
-import { type Actor, changeStatus, createBooking, type JobsContext } from '../../src/domain/job-commands.ts';
+import {
+  type Actor,
+  changeStatus,
+  createBooking,
+  type JobsContext,
+  staffViews,
+} from '../../src/domain/job-commands.ts';
 import { eventsForJobChange, jobOnBus } from '../../src/domain/job-events.ts';
 import type { BookingInput } from '../../src/domain/job-input.ts';
 import {
@@ -609,6 +615,26 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       status: 'cancelled',
       payment: { status: 'refunded', refundId: 're_test_1' },
     });
+  });
+
+  it('given a cancelled job whose card refund has begun, then its view offers no Undo (the API would refuse it); before, it does', async () => {
+    // Prepare
+    const { context, repository, cancelled } = await paidThenCancelled();
+    const refunding = {
+      ...cancelled,
+      payment: { ...cancelled.payment!, refundStartedAt: NOW.toISOString() },
+    };
+    const refunded = {
+      ...cancelled,
+      payment: { ...cancelled.payment!, status: 'refunded' as const, refundId: 're_test_1' },
+    };
+    // Act
+    const [before, started, done] = await staffViews(context, dispatcher, [cancelled, refunding, refunded]);
+    // Assess
+    expect(before?.undoUntil).toEqual(expect.any(String));
+    expect(started).not.toHaveProperty('undoUntil');
+    expect(done).not.toHaveProperty('undoUntil');
+    expect(repository.jobs.get(cancelled.jobId)?.status).toBe('cancelled');
   });
 
   it('given the Undo saved after the refund consumer read the job cancelled but before its refund began, then nothing is refunded and the job goes ahead paid', async () => {
