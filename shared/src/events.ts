@@ -401,6 +401,8 @@ export const CrewMessage = z.object({
   crewId: z.string().min(1),
   to: E164,
   kind: CrewMessageKind,
+  /** The job version it is about: a crew member is never texted one older than one they already got. */
+  version: z.number().int().positive(),
   body: z.string().min(1).max(320),
   occurredAt: isoDateTime,
 });

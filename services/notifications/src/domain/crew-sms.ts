@@ -17,20 +17,6 @@ export function parseCrewMessage(body: unknown): CrewMessage {
 }
 
 /**
- * The job version a crew message is about. scc-bridge ids its messages `<jobId>:<version>:<crewId>:<kind>`
- * (one per job version, member and kind); the contract has no version of its own, so an id of another
- * shape has none, and its message is only deduplicated.
- */
-export function jobVersionOf(message: Pick<CrewMessage, 'messageId' | 'jobId' | 'crewId' | 'kind'>) {
-  const prefix = `${message.jobId}:`;
-  const suffix = `:${message.crewId}:${message.kind}`;
-  const { messageId } = message;
-  if (!messageId.startsWith(prefix) || !messageId.endsWith(suffix)) return undefined;
-  const version = messageId.slice(prefix.length, messageId.length - suffix.length);
-  return /^\d{1,15}$/.test(version) ? Number(version) : undefined;
-}
-
-/**
  * A crew member's message from scc-bridge: same Twilio sender, opt-out list and timeline as customers.
  * One about an older job version than a message the member was already sent about the job (a v5
  * "assigned Sat 5:30" redriven after v6's "moved to Sun") is recorded as stale, never sent.
@@ -50,11 +36,8 @@ export async function textCrewMember(
     audience: 'crew',
     sender: senderOf(brand),
   } as const;
-  const version = jobVersionOf(message);
   // Claimed before the send: of two versions at once, the older never goes after the newer is claimed.
-  const current =
-    version === undefined ||
-    (await deps.store.claimCrewMessageVersion(message.jobId, message.crewId, version));
+  const current = await deps.store.claimCrewMessageVersion(message.jobId, message.crewId, message.version);
   if (!current) return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
   return deliverOnce(deps, sms);
 }

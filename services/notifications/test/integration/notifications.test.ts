@@ -985,6 +985,7 @@ describe('crew messages from scc-bridge', () => {
       crewId: 'crew-7',
       to: crewPhone,
       kind: 'assigned',
+      version: 1,
       body: 'JADA: you are on the Dec 1 charter. Details: http://localhost/crew/abc - JADA',
       occurredAt: new Date().toISOString(),
     };

@@ -617,6 +617,7 @@ describe('texting a crew member', () => {
     crewId: 'crew_a',
     to: '+16195550177',
     kind: 'assigned' as const,
+    version: 1,
     body: 'JADA: you are on the Sat Dec 5 charter. Details: https://crew.example.test/crew/abc',
     occurredAt: '2026-11-22T10:00:00.000Z',
   };
@@ -650,11 +651,13 @@ describe('texting a crew member', () => {
     const v5 = {
       ...message,
       messageId: `${jobId}:5:crew_a:assigned`,
+      version: 5,
       body: 'JADA: you are on the Sat Dec 5 charter, 5:30 pm.',
     };
     const v6 = {
       ...message,
       messageId: `${jobId}:6:crew_a:rescheduled`,
+      version: 6,
       kind: 'rescheduled' as const,
       body: 'JADA: the charter moved to Sun Dec 6.',
     };

@@ -239,6 +239,7 @@ async function text(
     crewId: member.crewId,
     to: member.phone,
     kind,
+    version: job.version,
     body: crewSmsBody({ kind, brand, member, view: plan.view, ...(input.url ? { url: input.url } : {}) }),
     occurredAt: now.toISOString(),
   });
