@@ -6,18 +6,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, serviceNames, templatePath } from './services.ts';
+import { repoRoot, serviceNames, templatePath, withOwnTmpdir } from './services.ts';
 
 const { values } = parseArgs({ options: { stage: { type: 'string', default: 'dev' } } });
 const stage = values.stage ?? 'dev';
 const started = performance.now();
 
-const result = spawnSync('osls-compose', ['package', '--stage', stage], {
-  cwd: repoRoot,
-  stdio: 'inherit',
-  // No credentials needed or wanted: packaging must not depend on an AWS account.
-  env: { ...process.env, AWS_SDK_LOAD_CONFIG: '0', SLS_TELEMETRY_DISABLED: '1' },
-});
+const result = await withOwnTmpdir((env) =>
+  spawnSync('osls-compose', ['package', '--stage', stage], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    // No credentials needed or wanted: packaging must not depend on an AWS account.
+    env: { ...env, AWS_SDK_LOAD_CONFIG: '0', SLS_TELEMETRY_DISABLED: '1' },
+  }),
+);
 if (result.status !== 0) process.exit(result.status ?? 1);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -6,17 +6,20 @@ import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { withOwnTmpdir } from '../services.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -162,41 +165,61 @@ export async function packageService(options: {
   rmSync(options.outDir, { recursive: true, force: true });
   mkdirSync(options.outDir, { recursive: true });
   const started = performance.now();
-  // serverless empties the service's .serverless/ even when packaging elsewhere: keep what
-  // `npm run package` left there (the infrastructure tests read it) and put it back afterwards.
-  const serviceDir = join(options.repoRoot, 'services', options.service);
-  const ownPackage = join(serviceDir, '.serverless');
-  const keptPackage = join(serviceDir, `.serverless-kept-${process.pid}`);
-  if (existsSync(ownPackage)) renameSync(ownPackage, keptPackage);
+  const copy = serviceCopy(options.repoRoot, options.service);
   try {
-    await runPackage(options);
+    await runPackage(options, copy.dir);
   } finally {
-    if (existsSync(keptPackage)) {
-      rmSync(ownPackage, { recursive: true, force: true });
-      renameSync(keptPackage, ownPackage);
-    }
+    copy.remove();
   }
   options.log?.(`  packaged ${options.service} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function runPackage(options: Parameters<typeof packageService>[0]): Promise<void> {
+/** What packaging doesn't read from a service's folder: what it writes, tests and docs. */
+const NOT_PACKAGED = new Set(['.serverless', '.esbuild', 'node_modules', 'test', 'docs']);
+
+/**
+ * A copy of a service to package a release from, so that packaging leaves the service's own folder
+ * alone: serverless empties the service's .serverless/ even when packaging elsewhere (`npm run package`
+ * left the templates the infrastructure tests read there), and serverless-esbuild builds in its
+ * .esbuild/, where a `npm run package` running beside it builds too. The copy sits as deep below a
+ * folder of its own as the service below the repository, with what its serverless.yml names outside
+ * itself (`../../serverless.common.yml`, `../../scripts/osls-plugin/`); and inside the repository, so
+ * its imports resolve to the repository's node_modules and tsconfig.json.
+ */
+export function serviceCopy(repoRoot: string, service: string): { dir: string; remove: () => void } {
+  mkdirSync(join(repoRoot, '.cache'), { recursive: true });
+  const root = mkdtempSync(join(repoRoot, '.cache', `packaging-${service}-`));
+  const source = join(repoRoot, 'services', service);
+  const dir = join(root, 'services', service);
+  cpSync(source, dir, {
+    recursive: true,
+    filter: (path) => !NOT_PACKAGED.has(relative(source, path).split(sep)[0]!),
+  });
+  copyFileSync(join(repoRoot, 'serverless.common.yml'), join(root, 'serverless.common.yml'));
+  symlinkSync(join(repoRoot, 'scripts'), join(root, 'scripts'), 'dir');
+  return { dir, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+async function runPackage(options: Parameters<typeof packageService>[0], serviceDir: string): Promise<void> {
   // The compose file passes only eventBusName, whose value serverless.common.yml's params repeat.
-  await execFileAsync(
-    join(options.repoRoot, 'node_modules/.bin/serverless'),
-    [
-      'package',
-      '--stage',
-      options.stage,
-      '--package',
-      options.outDir,
-      ...(options.region ? ['--region', options.region] : []),
-      ...(options.params ?? []).flatMap((param) => ['--param', param]),
-    ],
-    {
-      cwd: join(options.repoRoot, 'services', options.service),
-      env: { ...process.env, AWS_SDK_LOAD_CONFIG: '0', SLS_TELEMETRY_DISABLED: '1' },
-      maxBuffer: 16 * 1024 * 1024,
-    },
+  await withOwnTmpdir((env) =>
+    execFileAsync(
+      join(options.repoRoot, 'node_modules/.bin/serverless'),
+      [
+        'package',
+        '--stage',
+        options.stage,
+        '--package',
+        options.outDir,
+        ...(options.region ? ['--region', options.region] : []),
+        ...(options.params ?? []).flatMap((param) => ['--param', param]),
+      ],
+      {
+        cwd: serviceDir,
+        env: { ...env, AWS_SDK_LOAD_CONFIG: '0', SLS_TELEMETRY_DISABLED: '1' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ),
   ).catch((error: Error & { stdout?: string; stderr?: string }) => {
     throw new Error(
       `serverless package ${options.service} --stage ${options.stage} failed (${error.message.split('\n')[0]}):\n${error.stdout ?? ''}${error.stderr ?? ''}`,
