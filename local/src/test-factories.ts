@@ -48,18 +48,21 @@ export function jobOnBus(overrides: Partial<JobOnBus> = {}): JobOnBus {
 
 /**
  * Fixed-window counters in memory, with the rules of shared/src/rate-limiter.ts: at most `limit` takes
- * per rule, client and window (a refused take uses nothing); a refusal says how long until the window
- * ends. `taken` records every take, allowed or not.
+ * per rule, client and window (a refused take uses nothing; a named taker is charged once per window); a
+ * refusal says how long until the window ends. `taken` records every take, allowed or not.
  */
 export class MemoryRateLimits implements RateLimits {
   readonly taken: { name: string; client: string }[] = [];
   readonly #counts = new Map<string, number>();
+  readonly #takers = new Map<string, Set<string>>();
 
-  async take(rule: RateLimit, client: string, now: Date): Promise<RateLimitDecision> {
+  async take(rule: RateLimit, client: string, now: Date, taker?: string): Promise<RateLimitDecision> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const windowStart = Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;
     const key = `${rule.name}#${client}#${windowStart}`;
     this.taken.push({ name: rule.name, client });
+    const takers = this.#takers.get(key) ?? new Set<string>();
+    if (taker !== undefined && takers.has(taker)) return { allowed: true };
     const used = this.#counts.get(key) ?? 0;
     if (used >= rule.limit) {
       return {
@@ -68,6 +71,7 @@ export class MemoryRateLimits implements RateLimits {
       };
     }
     this.#counts.set(key, used + 1);
+    if (taker !== undefined) this.#takers.set(key, takers.add(taker));
     return { allowed: true };
   }
 }

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandInput,
@@ -8,6 +8,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { perInstance } from './per-instance.ts';
 import { untilProcessed } from './retry.ts';
 
@@ -21,6 +22,12 @@ import { untilProcessed } from './retry.ts';
  * one of its conditions failed. Stores turn it into a domain answer (stale, taken, already done). With
  * `item`, only a transaction whose item at that index (0-based) failed its condition: which write refused.
  */
+/** The item a failed condition returned (ReturnValuesOnConditionCheckFailure), unmarshalled. */
+export function itemOfConditionFailure<T>(error: unknown): T | undefined {
+  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+  return item ? (unmarshall(item) as T) : undefined;
+}
+
 export function isConditionalCheckFailure(error: unknown, options: { item?: number } = {}): boolean {
   const { name, CancellationReasons = [] } = (error ?? {}) as {
     name?: string;

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isConditionalCheckFailure } from './dynamo.ts';
+import { isConditionalCheckFailure, itemOfConditionFailure } from './dynamo.ts';
 import { TransientError } from './errors.ts';
 
 /*
@@ -122,12 +120,6 @@ class Update {
       .filter(Boolean)
       .join(' ');
   }
-}
-
-/** The item a failed condition returned (ReturnValuesOnConditionCheckFailure), unmarshalled. */
-function itemOfFailure(error: unknown): LedgerItem | undefined {
-  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
-  return item ? unmarshall(item) : undefined;
 }
 
 /**
@@ -288,7 +280,10 @@ export class IdempotencyLedger {
       return { kind: 'written', item: Attributes };
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
-      return { kind: 'refused', item: itemOfFailure(error) ?? (await this.#read(key)) ?? {} };
+      return {
+        kind: 'refused',
+        item: itemOfConditionFailure<LedgerItem>(error) ?? (await this.#read(key)) ?? {},
+      };
     }
   }
 

@@ -16,7 +16,12 @@ export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfter
 
 /** What domain code takes limits from (RateLimiter in the services; a fake in unit tests). */
 export interface RateLimits {
-  take(rule: RateLimit, client: string, now: Date): Promise<RateLimitDecision>;
+  /**
+   * Takes one unit of `rule` for `client` in the window `now` falls in. Given a `taker` (what is charged,
+   * e.g. an inbound message's id), a second take by the same taker in that window is allowed without
+   * being charged again: a message retried after a crash between its take and its effect pays once.
+   */
+  take(rule: RateLimit, client: string, now: Date, taker?: string): Promise<RateLimitDecision>;
 }
 
 /** Takes one unit or throws the 429 (with `Retry-After`) every route answers a full limit with. */

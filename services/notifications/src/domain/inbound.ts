@@ -261,16 +261,14 @@ async function handleCustomerText(
   const relayKey = (number: string) => `relay:${sms.messageSid}:${number}`;
   // Over the sender's hourly allowance: not relayed, and recorded as such (the webhook already said 200
   // to Twilio — a 429 would only make Twilio retry). Keywords above are never limited: STOP always works.
-  // A message is charged once: retried after its relay failed part way, it finds the relay's first send
-  // record (claimed once the relay was allowed) and goes on without taking from the allowance again.
-  const relayBegun = team[0] !== undefined && (await deps.store.sendRecord(relayKey(team[0]))) !== undefined;
-  const allowance = relayBegun
-    ? { allowed: true }
-    : await deps.relayLimit.limits.take(
-        { name: 'relay-sender', limit: deps.relayLimit.perSenderPerHour, windowSeconds: 3_600 },
-        sms.from,
-        now,
-      );
+  // A message is charged once, in the hour it was received: the allowance knows it by its id, so a retry
+  // (after the relay failed part way, or a crash before it began) is allowed again without a charge.
+  const allowance = await deps.relayLimit.limits.take(
+    { name: 'relay-sender', limit: deps.relayLimit.perSenderPerHour, windowSeconds: 3_600 },
+    sms.from,
+    new Date(sms.receivedAt),
+    sms.messageSid,
+  );
   if (!allowance.allowed) {
     await deps.publish([relayRefused(sms, brand, job)]);
     return;

@@ -942,6 +942,28 @@ describe('texts customers and the team send us', () => {
     expect(published.filter((event) => event.detailType === 'SmsSuppressed')).toEqual([]);
   });
 
+  it('given a crash just after the relay was charged, when the message is retried, then it is charged to the sender once', async () => {
+    const { deps, texts, published } = await withJobs([jobOnBus()], { relaysPerHour: 2 });
+    const { limits } = deps.relayLimit;
+    const take = limits.take.bind(limits);
+    let crashed = false;
+    // The allowance is taken (the counter written), then the function dies before the relay begins.
+    limits.take = async (...args) => {
+      const decision = await take(...args);
+      if (crashed) return decision;
+      crashed = true;
+      throw new Error('Runtime exited with error: signal: killed');
+    };
+    const first = inbound();
+
+    await expect(handleInbound(deps, first)).rejects.toThrow('Runtime exited');
+    await handleInbound(deps, first);
+    await handleInbound(deps, inbound({ body: 'and another thing' }));
+
+    expect(texts.filter((text) => text.body.includes('and another thing'))).toHaveLength(QDN_TEAM.length);
+    expect(published.filter((event) => event.detailType === 'SmsSuppressed')).toEqual([]);
+  });
+
   it('given a team member’s #ref reply, then the customer of that job gets it signed as the job’s brand', async () => {
     const { deps, texts, published } = await withJobs([
       jobOnBus({ jobId: 'qdn_01JCHARTER000000000ABC123', brandId: 'jada', serviceType: 'charter' }),
