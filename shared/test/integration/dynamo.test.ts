@@ -1,20 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type DynamoDbLocal, startDynamoDbLocal } from '@qdn/local-cloud/dynamodb-local';
 import { batchGetAll, queryAll } from '../../src/dynamo.ts';
 import { TransientError } from '../../src/errors.ts';
 import { IdempotencyLedger } from '../../src/idempotency.ts';
 
 // @qdn/shared's DynamoDB helpers against DynamoDB Local (the real engine's conditions, return values and
-// paging): the idempotency ledger, queryAll and batchGetAll.
-const dataDir = mkdtempSync(join(tmpdir(), 'qdn-idempotency-'));
+// paging): the idempotency ledger, queryAll and batchGetAll. The DynamoDB Local every integration suite
+// shares, a database of this suite's own by its access key.
+const { endpoint } = JSON.parse(process.env.QDN_TEST_DYNAMODB!) as { endpoint: string };
 const table = 'ledger';
-let dynamo: DynamoDbLocal;
 let client: DynamoDBDocumentClient;
 let ledger: IdempotencyLedger;
 let keys = 0;
@@ -22,20 +17,11 @@ const newKey = () => ({ pk: `JOB#${++keys}`, sk: 'PUSH' });
 const now = new Date('2026-12-04T15:00:00.000Z');
 const later = (ms: number) => new Date(now.getTime() + ms);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal({ dbDir: join(dataDir, 'db'), port: await freePort() });
   const raw = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
+    endpoint,
     region: 'us-west-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { accessKeyId: 'sharedhelpers', secretAccessKey: 'local' },
   });
   await raw.send(
     new CreateTableCommand({
@@ -53,12 +39,10 @@ beforeAll(async () => {
   );
   client = DynamoDBDocumentClient.from(raw);
   ledger = new IdempotencyLedger(client, { table, versionAttribute: 'pushedVersion' });
-}, 200_000);
+});
 
 afterAll(async () => {
   client?.destroy();
-  await dynamo?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const stored = async (key: Record<string, string>) =>
