@@ -166,12 +166,11 @@ const steps: StepResult[] = [
   ]),
   // The browser suites run without other suites beside them: they hold the pages and the console to
   // first-paint budgets (the board within 1.5 s), which a neighbouring suite's cloud on the same two
-  // cores pushed over (1.8 s, once). The two of them side by side (one page and one cloud each, mostly
-  // waiting on each other) took 191 s against 254 s one after the other, the board's first paint 654 ms.
-  // Packaging fills what they leave idle, behind everything else, with the checks of its templates after
-  // it: 46 CPU-s of esbuild and serverless that take 66 s on their own; it ends ≈55 s after them.
+  // cores pushed over (1.8 s, once). They leave a fifth of the machine idle (one page, one cloud: 237
+  // CPU-s in 152 s), which packaging fills behind everything else, with the checks of its templates
+  // after it: 116 CPU-s of esbuild and serverless that took 79 s on its own.
   ...(await Promise.all([
-    runJest('integration', ['--passWithNoTests', '--maxWorkers=2', '--testPathPatterns', '/test/browser/'], {
+    runJest('integration', ['--passWithNoTests', '--runInBand', '--testPathPatterns', '/test/browser/'], {
       name: 'browser',
     }),
     (async () => {
