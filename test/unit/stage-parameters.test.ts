@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { localParameters } from '@qdn/local-cloud/local-parameters';
 import { STAGE_PARAMETERS, type StageParameter } from '@qdn/shared/stage-parameters';
 import { referencedParameters, unlistedParameters } from '../../scripts/deploy/parameter-references.ts';
@@ -15,6 +15,16 @@ const yamls = () => [
   ),
 ];
 const listed = STAGE_PARAMETERS.map((parameter) => parameter.name);
+// The local parameters' data dirs hold generated secrets (the dev identity's keys): removed after each test.
+const dataDirs: string[] = [];
+const temporaryDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qdn-params-'));
+  dataDirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the stage parameter list (npm run secrets, the deploy preflight, the local SSM fake)', () => {
   it('holds every /qdn/<stage>/ parameter a serverless.yml reads that no stack writes', () => {
@@ -31,7 +41,7 @@ describe('the stage parameter list (npm run secrets, the deploy preflight, the l
   });
 
   it('gives the local cloud a value for exactly the listed parameters', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'qdn-params-'));
+    const dataDir = temporaryDataDir();
     const local = await localParameters({ repoRoot, dataDir, stage: 'local' });
     expect(Object.keys(local).sort()).toEqual(listed.map((name) => `/qdn/local/${name}`).sort());
     for (const parameter of STAGE_PARAMETERS)
@@ -39,7 +49,7 @@ describe('the stage parameter list (npm run secrets, the deploy preflight, the l
   });
 
   it('refuses to start the local cloud when the list has a parameter without a local value', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'qdn-params-'));
+    const dataDir = temporaryDataDir();
     const extra: StageParameter = {
       name: 'webhook-secret',
       type: 'SecureString',
