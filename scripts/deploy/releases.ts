@@ -183,8 +183,8 @@ const NOT_PACKAGED = new Set(['.serverless', '.esbuild', 'node_modules', 'test',
  * left the templates the infrastructure tests read there), and serverless-esbuild builds in its
  * .esbuild/, where a `npm run package` running beside it builds too. The copy sits as deep below a
  * folder of its own as the service below the repository, with what its serverless.yml names outside
- * itself (`../../serverless.common.yml`, `../../scripts/osls-plugin/`); and inside the repository, so
- * its imports resolve to the repository's node_modules and tsconfig.json.
+ * itself (`../../serverless.common.yml`, `../../scripts/osls-plugin/`, `../../node_modules/sharp/`); and
+ * inside the repository, so its imports resolve to the repository's node_modules and tsconfig.json.
  */
 export function serviceCopy(repoRoot: string, service: string): { dir: string; remove: () => void } {
   mkdirSync(join(repoRoot, '.cache'), { recursive: true });
@@ -196,7 +196,8 @@ export function serviceCopy(repoRoot: string, service: string): { dir: string; r
     filter: (path) => !NOT_PACKAGED.has(relative(source, path).split(sep)[0]!),
   });
   copyFileSync(join(repoRoot, 'serverless.common.yml'), join(root, 'serverless.common.yml'));
-  symlinkSync(join(repoRoot, 'scripts'), join(root, 'scripts'), 'dir');
+  // media's serverless.yml reads the version of sharp it installs for Lambda from node_modules.
+  for (const dir of ['scripts', 'node_modules']) symlinkSync(join(repoRoot, dir), join(root, dir), 'dir');
   return { dir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
