@@ -654,6 +654,52 @@ describe('the console', () => {
     await driverPhone.close();
   }, 120_000);
 
+  it('says a cancelled card booking is being refunded while Stripe refuses the refund, offers no Undo of it, then says refunded', async () => {
+    const customer = '+16195550231';
+    const jobId = await book('Rhea Refund', customer, { paymentMethod: 'card' });
+    const checkout = await site.api('POST', `/bookings/${jobId}/checkout`);
+    expect(checkout.status).toBe(201);
+    await cloud.stripe.pay(checkout.body.sessionId);
+    const jobNow = async () => (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+    await eventually(async () => (await jobNow()).payment.status === 'paid', { what: 'the card payment' });
+    const confirmed = await site.api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'scheduled' },
+    });
+    expect(confirmed.status).toBe(200);
+    // Stripe refuses refunds for now: the cancellation's refund begins, and its message is retried.
+    cloud.stripe.injectFaults({ method: 'POST', path: '/v1/refunds', status: 500, count: 1_000 });
+    try {
+      const cancelled = await site.api('POST', `/jobs/${jobId}/status`, {
+        role: 'dispatcher',
+        body: { status: 'cancelled', note: 'customer called: plans changed' },
+      });
+      expect(cancelled.status).toBe(200);
+      await eventually(async () => (await jobNow()).payment.refundStartedAt !== undefined, {
+        what: 'the refund begun',
+      });
+
+      const dispatcher = await signIn(
+        await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: TIME_ZONE }),
+        'Dana',
+      );
+      await dispatcher.goto(`${cloud.consoleUrl}/?job=${jobId}`);
+      const payment = dispatcher.getByRole('region', { name: 'Payment' });
+      await payment.getByText(/^Paid \$[\d.]+ by card, .* — being refunded$/).waitFor();
+      // The API refuses that Undo once the refund has begun, so the drawer offers none.
+      await dispatcher.getByRole('heading', { name: 'Details' }).waitFor();
+      expect(await dispatcher.getByRole('button', { name: /^Undo/ }).count()).toBe(0);
+
+      // Stripe takes the refund at the message's next attempt.
+      cloud.stripe.clearFaults();
+      await payment.getByText('Refunded (card)', { exact: true }).waitFor({ timeout: 30_000 });
+      expect(await seriousAccessibilityViolations(dispatcher)).toEqual([]);
+      await dispatcher.context().close();
+    } finally {
+      cloud.stripe.clearFaults();
+    }
+  }, 120_000);
+
   it('marks a Zelle booking paid from the drawer with its confirmation number; the customer gets a receipt', async () => {
     const customer = '+16195550192';
     const jobId = await book('Zoe Zelle', customer, { paymentMethod: 'zelle' });
