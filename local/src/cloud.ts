@@ -280,12 +280,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       rmSync(join(dataDir, part), { recursive: true, force: true });
     }
   }
-  const apiPort = await ensurePortFree(options.port ?? Number(process.env.QDN_PORT ?? 3000), 'QDN_PORT');
-  const sitePort = await ensurePortFree(
+  // A fixed port is checked first, so a clash fails fast with the variable to set. Port 0 is left to
+  // `listen`, which takes a free port as it binds: one found free and bound later can be taken in
+  // between (CI, once: EADDRINUSE on an ephemeral port while another suite's cloud was starting).
+  const portFree = (port: number, variable: string) =>
+    port === 0 ? Promise.resolve(0) : ensurePortFree(port, variable);
+  const apiPort = await portFree(options.port ?? Number(process.env.QDN_PORT ?? 3000), 'QDN_PORT');
+  const sitePort = await portFree(
     options.sitePort ?? Number(process.env.QDN_SITE_PORT ?? 3001),
     'QDN_SITE_PORT',
   );
-  const consolePort = await ensurePortFree(
+  const consolePort = await portFree(
     options.consolePort ??
       (process.env.QDN_CONSOLE_PORT ? Number(process.env.QDN_CONSOLE_PORT) : options.port === 0 ? 0 : 3002),
     'QDN_CONSOLE_PORT',
