@@ -17,17 +17,17 @@ import { untilProcessed } from './retry.ts';
 // Every SDK client is made in @qdn/shared, one module each (sqs.ts, sns.ts, s3.ts, publish.ts for
 // EventBridge), so a function loads only the clients it uses.
 
-/**
- * A write refused by its condition: ConditionalCheckFailedException, or a transaction cancelled because
- * one of its conditions failed. Stores turn it into a domain answer (stale, taken, already done). With
- * `item`, only a transaction whose item at that index (0-based) failed its condition: which write refused.
- */
 /** The item a failed condition returned (ReturnValuesOnConditionCheckFailure), unmarshalled. */
 export function itemOfConditionFailure<T>(error: unknown): T | undefined {
   const item = (error as { Item?: Record<string, AttributeValue> }).Item;
   return item ? (unmarshall(item) as T) : undefined;
 }
 
+/**
+ * A write refused by its condition: ConditionalCheckFailedException, or a transaction cancelled because
+ * one of its conditions failed. Stores turn it into a domain answer (stale, taken, already done). With
+ * `item`, only a transaction whose item at that index (0-based) failed its condition: which write refused.
+ */
 export function isConditionalCheckFailure(error: unknown, options: { item?: number } = {}): boolean {
   const { name, CancellationReasons = [] } = (error ?? {}) as {
     name?: string;

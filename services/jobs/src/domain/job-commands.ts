@@ -145,7 +145,6 @@ function trackingUrlOf(context: JobsContext, secret: string, job: JobRecord): st
     : undefined;
 }
 
-/** Jobs as `actor` sees them, each with its customer's tracking URL (derived here, never stored). */
 /**
  * A card payment goes back when a job is cancelled (the refunds consumer, within seconds): a job whose
  * refund has begun (marked on the job before Stripe is asked) or gone through stays cancelled — the money
@@ -158,6 +157,7 @@ function refundKeepingItCancelled(job: JobRecord): 'refunding' | 'refunded' | un
   return undefined;
 }
 
+/** Jobs as `actor` sees them, each with its customer's tracking URL (derived here, never stored). */
 export async function staffViews(context: JobsContext, actor: Actor, jobs: JobRecord[]) {
   const secret = await context.trackingLinkSecret();
   const now = context.now();
