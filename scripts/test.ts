@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { failuresOf, type JestReport } from './jest-report.ts';
 import { repoRoot } from './services.ts';
 
 interface StepResult {
@@ -18,6 +19,8 @@ interface StepResult {
   passed: number;
   failed: number;
   seconds: number;
+  /** Each failed test (or suite that failed to load): its name, and the first lines of why. */
+  failures?: string[];
 }
 
 const resultsDir = join(repoRoot, '.cache', 'test-results');
@@ -115,11 +118,8 @@ async function runJest(
     options,
   );
   try {
-    const report = JSON.parse(readFileSync(outputFile, 'utf8')) as {
-      numPassedTests: number;
-      numFailedTests: number;
-      numRuntimeErrorTestSuites: number;
-    };
+    const report = JSON.parse(readFileSync(outputFile, 'utf8')) as JestReport;
+    step.failures = failuresOf(report, repoRoot);
     step.passed = report.numPassedTests;
     // A suite that fails to load has no failed tests of its own but is a failure all the same.
     step.failed = report.numFailedTests + report.numRuntimeErrorTestSuites;
@@ -195,6 +195,7 @@ for (const step of steps) {
 }
 const passed = steps.reduce((sum, step) => sum + step.passed, 0);
 const failed = steps.reduce((sum, step) => sum + step.failed, 0);
+for (const failure of steps.flatMap((step) => step.failures ?? [])) console.log(`  failed: ${failure}`);
 console.log(domainCoverage());
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(steps.every((step) => step.ok) ? 0 : 1);
