@@ -2,7 +2,7 @@
 // service, 24 s on a fresh clone of this 2-core machine) once, before any suite starts a cloud. Without
 // it the first suite's beforeAll carries that inside its own time limit, and suites run in parallel
 // workers (`--maxWorkers`) would each resolve it at the same moment instead of reading `.cache/topology`.
-import { accessSync, constants, mkdtempSync, statfsSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDbLocal } from '@qdn/local-cloud/dynamodb-local';
@@ -62,7 +62,20 @@ export default async function resolveTopologyOnce(): Promise<void> {
     sharedDb: false,
   });
   (globalThis as { qdnTestDynamoDb?: unknown }).qdnTestDynamoDb = { ...dynamodb, dbDir };
-  // The teardown stops it; this is for a run that ends without one (a crash, Ctrl-C).
-  process.once('exit', () => dynamodb.process.kill('SIGKILL'));
+  // The teardown stops it and removes its databases; this is for a run that ends without it. A signal
+  // skips both the teardown and 'exit' handlers, and only Ctrl-C reaches the JVM itself (its process
+  // group): a run ended by `kill` or a CI timeout left a 280 MB JVM running, and its databases in memory.
+  const abandon = () => {
+    dynamodb.process.kill('SIGKILL');
+    rmSync(dbDir, { recursive: true, force: true });
+  };
+  process.once('exit', abandon);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      abandon();
+      // Once removed, this listener leaves the signal to its default: the run ends as it would have.
+      process.kill(process.pid, signal);
+    });
+  }
   process.env.QDN_TEST_DYNAMODB = JSON.stringify({ endpoint: dynamodb.endpoint, dbDir });
 }
