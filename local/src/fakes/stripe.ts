@@ -41,6 +41,10 @@ export interface FakeCheckoutSession {
   client_reference_id: string | null;
   customer_email: string | null;
   metadata: Record<string, string>;
+  /** As created (`allowed_payment_method_types[]`), null when not given. */
+  allowed_payment_method_types: string[] | null;
+  /** What the session offers: the allowed types, else the account's methods (here, card). */
+  payment_method_types: string[];
   payment_intent: string | null;
   success_url: string;
   cancel_url: string;
@@ -253,6 +257,9 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
       amount += unit * quantity;
     }
     const sessionId = id('cs_test');
+    const allowed = Array.isArray(body.allowed_payment_method_types)
+      ? body.allowed_payment_method_types.map(String)
+      : null;
     const session: FakeCheckoutSession = {
       id: sessionId,
       object: 'checkout.session',
@@ -264,6 +271,8 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
       client_reference_id: typeof body.client_reference_id === 'string' ? body.client_reference_id : null,
       customer_email: typeof body.customer_email === 'string' ? body.customer_email : null,
       metadata: (body.metadata ?? {}) as Record<string, string>,
+      allowed_payment_method_types: allowed,
+      payment_method_types: allowed ?? ['card'],
       payment_intent: null,
       success_url: body.success_url,
       cancel_url: String(body.cancel_url ?? ''),

@@ -678,10 +678,10 @@ describe('the console', () => {
     });
     expect(confirmed.status).toBe(200);
     // The drawer is open before the cancellation. The refund's message has three attempts here (local
-    // maxReceiveCount 3, visibility 2 s), each asking Stripe three times: Stripe must take it back before
-    // the last, ≈8 s after the first (measured beside three busy loops), or the message goes to its DLQ
-    // and "Refunded" never comes. Signing in inside that window raced it (the browser suites run beside
-    // packaging in CI); the drawer's 2 s poll is all that is left in it now.
+    // maxReceiveCount 3, visibility 2 s), each asking Stripe twice: Stripe must take it back before the
+    // last, a few seconds after the first, or the message goes to its DLQ and "Refunded" never comes.
+    // Signing in inside that window raced it (the browser suites run beside packaging in CI); the
+    // drawer's 2 s poll is all that is left in it now.
     const dispatcher = await deskOnJob(jobId);
     const payment = dispatcher.getByRole('region', { name: 'Payment' });
     await payment.getByText(/^Paid \$[\d.]+ by card, [^—]*$/).waitFor();

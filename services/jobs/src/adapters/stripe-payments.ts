@@ -30,8 +30,11 @@ export function stripeClient(secretKey: string, apiBaseUrl: string | undefined):
   const base = apiBaseUrl ? new URL(apiBaseUrl) : undefined;
   return new Stripe(secretKey, {
     // Retries of a POST carry the SDK's idempotency key, so a retried create is one object at Stripe.
-    maxNetworkRetries: 2,
-    timeout: 10_000,
+    // Two tries of 4 s and the SDK's backoff end inside the functions' 10 s timeout: one killed mid-call
+    // would leave a refund's lease held (not released) until it expires. Past that, SQS (a refund) or
+    // Stripe (a webhook) retries, or the customer taps Pay again (a checkout).
+    maxNetworkRetries: 1,
+    timeout: 4_000,
     ...(base
       ? {
           host: base.hostname,
@@ -49,6 +52,9 @@ export function stripeCardPayments(client: () => Promise<Stripe>): CardPayments 
       const stripe = await client();
       const session = await stripe.checkout.sessions.create({
         mode: 'payment',
+        // Cards only: a session paid by a delayed method (a bank debit) completes unpaid and is paid
+        // days later in another event; a card's completes paid, which is what the webhook records.
+        allowed_payment_method_types: ['card'],
         // The webhook finds the job by this (and the metadata travels to the payment for people at Stripe).
         client_reference_id: request.jobId,
         metadata: { jobId: request.jobId, brandId: request.brandId },

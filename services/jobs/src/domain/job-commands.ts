@@ -384,6 +384,15 @@ async function updateOnce(context: JobsContext, jobId: string, input: UpdateJobI
   if (job.status === 'complete' || job.status === 'cancelled') {
     throw new ConflictError(`A ${job.status} job can no longer be changed`);
   }
+  // How a recorded payment was made is a fact, not a preference: the cancellation's refund goes by it (the
+  // bus's paymentMethod), so a card deposit relabelled "invoice" would be kept without a word.
+  const recorded =
+    job.payment?.status === 'paid' || job.payment?.status === 'refunded' ? job.payment : undefined;
+  if (recorded && input.paymentMethod !== undefined && input.paymentMethod !== recorded.method) {
+    throw new ConflictError(`The payment is recorded as ${recorded.status} by ${recorded.method}`, [
+      { field: 'body.paymentMethod', payment: { method: recorded.method, status: recorded.status } },
+    ]);
+  }
   const at = context.now().toISOString();
   const updated: JobRecord = {
     ...applyUpdate(job, input, actor, at),

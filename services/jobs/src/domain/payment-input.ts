@@ -30,9 +30,24 @@ const CompletedSession = z.object({
   payment_intent: z.string().min(1).nullish(),
 });
 
-/** The completed checkout an event tells, or undefined for an event type we don't act on. */
+/**
+ * Ours: created by startCheckout, which alone sets `metadata.jobId` (a Payment Link's
+ * client_reference_id comes from its URL, which anyone can set).
+ */
+const OurSession = z.object({
+  client_reference_id: z.string(),
+  metadata: z.object({ jobId: z.string() }),
+});
+
+/**
+ * The completed checkout an event tells, or undefined for an event type we don't act on and for a
+ * session we did not create: the endpoint gets every Checkout of the Stripe account, and a 400 to one
+ * Stripe retries for three days, then may disable the endpoint, our own deposits' with it.
+ */
 export function checkoutOfEvent(event: StripeEvent): CompletedCheckout | undefined {
   if (event.type !== 'checkout.session.completed') return undefined;
+  const ours = OurSession.safeParse(event.data.object);
+  if (!ours.success || ours.data.metadata.jobId !== ours.data.client_reference_id) return undefined;
   const session = CompletedSession.safeParse(event.data.object);
   if (!session.success)
     throw new ValidationError('Invalid checkout session', fieldErrorsOf(session.error, 'data.object'));

@@ -90,7 +90,11 @@ async function startRefund(
     const job = await deps.repository.get(jobId);
     const payment = job?.payment;
     if (job?.status !== 'cancelled') return undefined;
+    // Only a payment Stripe recorded (a Checkout Session's) is refunded through Stripe: a card a dispatcher
+    // marked paid in person has a receipt number for its reference, not a payment intent, and Stripe's
+    // 400 would leave the job "being refunded" for good. That refund is made where it was paid.
     if (payment?.status !== 'paid' || payment.method !== 'card' || !payment.reference) return undefined;
+    if (!payment.checkoutSessionId) return undefined;
     if (payment.refundStartedAt) return { ...job, payment: { ...payment, reference: payment.reference } };
     const at = deps.now().toISOString();
     const started = {

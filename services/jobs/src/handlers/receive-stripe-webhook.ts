@@ -9,7 +9,8 @@ import { checkoutOfEvent, StripeWebhookBody } from '../domain/payment-input.ts';
  * POST /stripe/webhook (public, signed by Stripe): a verified `checkout.session.completed` records the
  * deposit on its job, once (→ JobPaymentReceived from the table's stream); a session the job cannot
  * keep (paid already, or cancelled) is refunded through the refunds' ledger and Stripe client. A bad
- * signature → 400, nothing changed; other event types → 200, ignored.
+ * signature → 400, nothing changed; other event types, and sessions we did not create (checkoutOfEvent), → 200,
+ * ignored.
  */
 export const handler = httpHandler(
   { bodyFormat: 'raw', body: StripeWebhookBody, maxBodyBytes: 256 * 1024 },

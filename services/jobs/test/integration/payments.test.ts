@@ -100,6 +100,7 @@ describe('a card deposit through Stripe Checkout', () => {
       client_reference_id: jobId,
       amount_total: payment.amountDueCents,
       metadata: { jobId, brandId: 'qdn' },
+      allowed_payment_method_types: ['card'],
     });
     expect(session.success_url).toBe(`${harness.cloud.siteUrl}/book?brand=qdn&job=${jobId}&payment=paid`);
     expect(delivery).toMatchObject({ status: 200, response: { received: true, outcome: 'recorded' } });
@@ -146,7 +147,7 @@ describe('a card deposit through Stripe Checkout', () => {
     expect(all.filter((event) => event['detail-type'] === 'JobPaymentReceived')).toHaveLength(1);
   }, 90_000);
 
-  it('given a webhook with a bad signature (or none), then 400 and nothing changes', async () => {
+  it('given a webhook with a bad signature (or none), then 400 and nothing changes; a session we did not create, 200 and ignored', async () => {
     // Prepare: a session paid at the fake, whose event we post ourselves with a wrong signature.
     const phone = '+16195550182';
     const booked = await harness.api('POST', '/bookings', { body: booking(phone, 'card') });
@@ -168,11 +169,28 @@ describe('a card deposit through Stripe Checkout', () => {
       headers: { 'stripe-signature': harness.cloud.stripe.sign(payload) },
     });
 
+    // A signed session of the account that startCheckout did not make (a Payment Link whose URL named
+    // this job): ignored with a 200, or Stripe would retry it for days and may disable the endpoint.
+    const event = JSON.parse(payload);
+    const foreign = JSON.stringify({
+      ...event,
+      id: 'evt_test_foreign1',
+      data: { object: { ...event.data.object, id: 'cs_test_foreign1', metadata: {} } },
+    });
+    const ignored = await harness.api('POST', '/stripe/webhook', {
+      raw: foreign,
+      headers: { 'stripe-signature': harness.cloud.stripe.sign(foreign) },
+    });
+
     // Assess
     for (const refused of [forged, unsigned, tampered]) {
       expect(refused.status).toBe(400);
       expect(refused.body.details[0]).toMatchObject({ field: 'headers.stripe-signature' });
     }
+    expect(ignored).toMatchObject({
+      status: 200,
+      body: { received: true, ignored: 'checkout.session.completed' },
+    });
     const job = (await harness.api('GET', `/jobs/${booked.body.jobId}`, { role: 'dispatcher' })).body.job;
     expect(job).toMatchObject({ version: 1, payment: { status: 'due' } });
     // Signed properly, the same payload is taken: the check was the signature, not the body.

@@ -10,6 +10,7 @@ import {
   createBooking,
   type JobsContext,
   staffViews,
+  updateJob,
 } from '../../src/domain/job-commands.ts';
 import { eventsForJobChange, jobOnBus } from '../../src/domain/job-events.ts';
 import type { BookingInput } from '../../src/domain/job-input.ts';
@@ -236,10 +237,11 @@ describe('a card deposit through Stripe Checkout', () => {
     expect(repository.jobs.get(jobId)!.payment?.status).toBe('due');
   });
 
-  it('given a verified event, then only checkout.session.completed is read, and a session without our job is a field error', () => {
+  it('given a verified event, then only checkout.session.completed is read, and a malformed session of ours is a field error', () => {
     const session = {
       id: 'cs_test_a1',
       client_reference_id: 'qdn_01JPAY00000000000000000001',
+      metadata: { jobId: 'qdn_01JPAY00000000000000000001', brandId: 'qdn' },
       payment_status: 'paid',
       amount_total: 3750,
       payment_intent: 'pi_test_1',
@@ -260,9 +262,30 @@ describe('a card deposit through Stripe Checkout', () => {
       checkoutOfEvent({
         id: 'evt_3',
         type: 'checkout.session.completed',
-        data: { object: { ...session, client_reference_id: null } },
+        data: { object: { ...session, amount_total: '37.50' } },
       }),
     ).toThrow(ValidationError);
+  });
+
+  it("given a session startCheckout did not create (a Payment Link's, another app's), then it is ignored, not refused", () => {
+    // Stripe sends the endpoint every Checkout of the account, retries a 400 for three days, then may
+    // disable the endpoint: our own deposits would stop being recorded.
+    const ours = {
+      id: 'cs_test_a2',
+      client_reference_id: 'qdn_01JPAY00000000000000000001',
+      metadata: { jobId: 'qdn_01JPAY00000000000000000001' },
+      payment_status: 'paid',
+      amount_total: 100,
+      payment_intent: 'pi_test_2',
+    };
+    const completed = (object: Record<string, unknown>) =>
+      checkoutOfEvent({ id: 'evt_4', type: 'checkout.session.completed', data: { object } });
+
+    expect(completed({ ...ours, metadata: {} })).toBeUndefined();
+    expect(completed({ ...ours, client_reference_id: null, metadata: {} })).toBeUndefined();
+    // A Payment Link whose URL named one of our jobs: client_reference_id is anyone's to set, metadata not.
+    expect(completed({ ...ours, metadata: { jobId: 'qdn_01JPAY00000000000000000009' } })).toBeUndefined();
+    expect(completed(ours)).toMatchObject({ jobId: 'qdn_01JPAY00000000000000000001', amountTotalCents: 100 });
   });
 });
 
@@ -679,6 +702,59 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       status: 'scheduled',
       payment: { status: 'paid' },
     });
+  });
+
+  it('given a card a dispatcher marked paid in person, when the job is cancelled, then nothing is asked of Stripe and Undo stays open', async () => {
+    // Prepare: the receipt number is its reference, not a payment intent Stripe could refund.
+    const { context, repository, stripe } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await markPaid(context, jobId, { method: 'card', reference: 'terminal receipt 0042' }, dispatcher);
+    const paid = repository.jobs.get(jobId)!;
+    const cancelled = { ...paid, status: 'cancelled' as const, version: paid.version + 1 };
+    repository.jobs.set(jobId, cancelled);
+
+    // Act
+    const outcome = await refundCancelledJob(context, cancelledEvent(cancelled));
+
+    // Assess
+    expect(outcome).toBe('nothing-to-refund');
+    expect(stripe.calls).toEqual([]);
+    expect(repository.jobs.get(jobId)!.payment).not.toHaveProperty('refundStartedAt');
+    expect(repository.jobs.get(jobId)!.payment?.status).toBe('paid');
+  });
+
+  it('given a job paid by card, then how it was paid cannot be edited (409): its refund on cancellation goes by it', async () => {
+    // Prepare
+    const { context, repository } = paymentsContext();
+    const { jobId, payment } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    await recordCheckout(context, {
+      sessionId: 'cs_test_1',
+      jobId,
+      paymentStatus: 'paid',
+      amountTotalCents: payment!.amountDueCents,
+      paymentIntentId: 'pi_test_1',
+    });
+    const before = repository.jobs.get(jobId)!;
+
+    // Act
+    const relabelled = updateJob(context, jobId, { paymentMethod: 'invoice' }, dispatcher);
+    const cleared = updateJob(context, jobId, { paymentMethod: null }, dispatcher);
+
+    // Assess
+    await expect(relabelled).rejects.toBeInstanceOf(ConflictError);
+    await expect(relabelled).rejects.toMatchObject({
+      details: [{ field: 'body.paymentMethod', payment: { method: 'card', status: 'paid' } }],
+    });
+    await expect(cleared).rejects.toBeInstanceOf(ConflictError);
+    expect(repository.jobs.get(jobId)).toEqual(before);
+    // The same method, or another field, is still an edit like any other.
+    const edited = await updateJob(
+      context,
+      jobId,
+      { paymentMethod: 'card', notes: 'gate code 4521' },
+      dispatcher,
+    );
+    expect(edited.notes).toBe('gate code 4521');
   });
 
   it('given a cancelled Zelle job, then nothing is refunded', async () => {
