@@ -103,6 +103,11 @@ export interface StripeFake {
    * and `checkout.session.completed` is posted to the webhook, signed. Resolves with the delivery.
    */
   pay(sessionId: string): Promise<StripeWebhookAttempt>;
+  /**
+   * Refunds a paid session's payment in full as a person in Stripe's Dashboard would (no API call of
+   * ours, no idempotency key): resolves with the refund.
+   */
+  refundInDashboard(paymentIntentId: string): FakeRefund;
   /** Posts an event already sent once again (Stripe retries, or delivers an event twice), newly signed. */
   resend(eventId: string): Promise<StripeWebhookAttempt>;
   /** The Stripe-Signature header Stripe would send for `payload` now (for tests of the check). */
@@ -285,6 +290,24 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     return { status: 200, body: session };
   }
 
+  /** `GET /v1/refunds?payment_intent=…`: newest first, as Stripe lists. */
+  function listRefunds(query: URLSearchParams): { status: number; body: unknown } {
+    const intent = query.get('payment_intent');
+    const limit = Math.min(Number(query.get('limit') ?? 10) || 10, 100);
+    const matching = [...refunds.values()]
+      .filter((refund) => intent === null || refund.payment_intent === intent)
+      .reverse();
+    return {
+      status: 200,
+      body: {
+        object: 'list',
+        url: '/v1/refunds',
+        has_more: matching.length > limit,
+        data: matching.slice(0, limit),
+      },
+    };
+  }
+
   function createRefund(body: Record<string, unknown>): { status: number; body: unknown } {
     const intent = body.payment_intent;
     const paid = [...sessions.values()].find((session) => session.payment_intent === intent);
@@ -382,19 +405,26 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
 
     if (req.headers.authorization !== `Bearer ${options.secretKey}`)
       return answer(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
-    const fault = faults.take({ method, path: url.pathname });
-    if (fault && 'status' in fault)
-      return answer(fault.status, fault.body ?? { error: { type: 'api_error', message: 'injected fault' } });
-    if (fault?.kind === 'reset') {
-      req.socket.destroy();
-      return log.answered(record, null, 'reset');
-    }
-
+    // Stripe saves the first answer to an idempotency key, a 500 included, and answers it again for 24 h.
     const key = method === 'POST' ? req.headers['idempotency-key'] : undefined;
     const replayKey = typeof key === 'string' ? `${url.pathname} ${key}` : undefined;
     if (replayKey && idempotent.has(replayKey)) {
       const earlier = idempotent.get(replayKey)!;
       return answer(earlier.status, earlier.body, { 'idempotent-replayed': 'true' });
+    }
+    const fault = faults.take({ method, path: url.pathname });
+    if (fault && 'status' in fault) {
+      const injected = {
+        status: fault.status,
+        body: fault.body ?? { error: { type: 'api_error', message: 'injected fault' } },
+      };
+      // An injected 5xx is one Stripe's endpoint began and failed: saved under its key like any other.
+      if (replayKey && injected.status >= 500) idempotent.set(replayKey, injected);
+      return answer(injected.status, injected.body);
+    }
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return log.answered(record, null, 'reset');
     }
     let result: { status: number; body: unknown };
     const session = SESSION.exec(url.pathname);
@@ -405,12 +435,13 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
         ? { status: 200, body: sessions.get(session[1]!) }
         : stripeError(404, `No such checkout.session: '${session[1]}'`);
     else if (REFUNDS.test(url.pathname) && method === 'POST') result = createRefund(form);
+    else if (REFUNDS.test(url.pathname) && method === 'GET') result = listRefunds(url.searchParams);
     else if (refund && method === 'GET')
       result = refunds.has(refund[1]!)
         ? { status: 200, body: refunds.get(refund[1]!) }
         : stripeError(404, `No such refund: '${refund[1]}'`);
     else result = stripeError(404, `Unrecognized request URL (${method}: ${url.pathname}).`);
-    if (replayKey && result.status < 500) idempotent.set(replayKey, result);
+    if (replayKey) idempotent.set(replayKey, result);
     recordsFile.changed();
     answer(result.status, result.body);
   }
@@ -437,6 +468,12 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     requests: () => log.list(),
     pay(sessionId) {
       return deliver(completeSession(sessionId));
+    },
+    refundInDashboard(paymentIntentId) {
+      const made = createRefund({ payment_intent: paymentIntentId });
+      if (made.status !== 200) throw new Error(`Stripe fake: ${JSON.stringify(made.body)}`);
+      recordsFile.changed();
+      return structuredClone(made.body as FakeRefund);
     },
     resend(eventId) {
       const event = events.find((candidate) => candidate.id === eventId);

@@ -118,11 +118,24 @@ export function stripeWebhooks(
 export function stripeRefunds(client: () => Promise<Stripe>): CardRefunds {
   return {
     async refund(paymentIntentId, idempotencyKey) {
-      const refund = await (await client()).refunds.create(
-        { payment_intent: paymentIntentId, reason: 'requested_by_customer' },
-        { idempotencyKey },
-      );
-      return { refundId: refund.id, status: refund.status ?? 'pending' };
+      const stripe = await client();
+      try {
+        const refund = await stripe.refunds.create(
+          { payment_intent: paymentIntentId, reason: 'requested_by_customer' },
+          { idempotencyKey },
+        );
+        return { refundId: refund.id, status: refund.status ?? 'pending' };
+      } catch (error) {
+        // Refunded already: by an earlier attempt whose answer was lost (a timeout; a 5xx), or by a person
+        // in Stripe's Dashboard. That refund is this one, or the job would say "being refunded" for good.
+        if ((error as { code?: string }).code !== 'charge_already_refunded') throw error;
+        const earlier = await stripe.refunds.list({ payment_intent: paymentIntentId, limit: 10 });
+        const made = earlier.data.find(
+          (refund) => refund.status !== 'failed' && refund.status !== 'canceled',
+        );
+        if (!made) throw error;
+        return { refundId: made.id, status: made.status ?? 'pending' };
+      }
     },
   };
 }

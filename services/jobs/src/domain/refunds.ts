@@ -6,7 +6,8 @@ import { retryOnStaleVersion } from './ports.ts';
 // A card payment goes back when a dispatcher cancels the job (issue 19). The refund is a side effect
 // outside our tables, so it runs from the bus (the refunds consumer) under a lease in the refund ledger
 // (@qdn/shared/idempotency): a redelivery, a redrive or a replay a month later refunds nothing twice.
-// Stripe's own idempotency key (the job and the paid session) covers an attempt that may have reached it.
+// Stripe's own idempotency key (the job, the paid session and the attempt) covers an attempt's own retries;
+// a refund an earlier attempt made is found again (charge_already_refunded, CardRefunds).
 // A payment the job cannot keep (a second session, or one paid after the cancellation: ReturnedPayment)
 // is refunded the same way from the webhook that told it, under a lease of its own.
 
@@ -29,7 +30,10 @@ export interface RefundLedger {
   release(refund: RefundOf, leaseToken: string): Promise<void>;
 }
 
-/** Stripe refunds (src/adapters/stripe-payments.ts). */
+/**
+ * Stripe refunds (src/adapters/stripe-payments.ts): the payment refunded in full, or, refunded already
+ * (an earlier attempt, a person in Stripe's Dashboard), the refund that did it.
+ */
 export interface CardRefunds {
   refund(paymentIntentId: string, idempotencyKey: string): Promise<{ refundId: string; status: string }>;
 }
@@ -154,7 +158,11 @@ async function refundOnce(
   if (claim.outcome === 'done') return { refundId: claim.refundId, outcome: 'recorded' };
   let refundId: string;
   try {
-    refundId = (await deps.refunds.refund(paymentIntentId, idempotencyKey)).refundId;
+    // One key per attempt (its lease): Stripe saves a 5xx under its key and answers it again for 24 h, so
+    // a key kept across attempts would fail every retry of the day. A new attempt can't refund twice: a
+    // full refund of a payment already refunded is Stripe's charge_already_refunded, which the adapter
+    // answers with the refund made before.
+    refundId = (await deps.refunds.refund(paymentIntentId, `${idempotencyKey}:${claim.leaseToken}`)).refundId;
   } catch (error) {
     await deps.ledger.release(refund, claim.leaseToken);
     throw error;

@@ -12,7 +12,8 @@ import { addDays } from '@qdn/shared/zoned-time';
 let harness: TestCloud;
 
 beforeAll(async () => {
-  harness = await startTestCloud('payments');
+  // Every test books from the same address: more than the 10 bookings an IP may make in an hour.
+  harness = await startTestCloud('payments', { environment: { BOOKINGS_PER_IP_PER_HOUR: '100' } });
 }, 90_000);
 
 afterAll(async () => {
@@ -359,6 +360,75 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     expect(texts.filter((body) => body.includes(refundText))).toHaveLength(1);
     expect(texts.filter((body) => body.includes('we received your card payment'))).toHaveLength(1);
   }, 90_000);
+
+  it("given the payment refunded by a person in Stripe's Dashboard first, when the job is cancelled, then the job is recorded refunded with that refund, and nothing is refunded twice", async () => {
+    // Prepare
+    const { booked, checkout } = await paidByCard('+16195550192');
+    const { jobId } = booked.body;
+    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
+      .payment_intent!;
+    const byHand = harness.cloud.stripe.refundInDashboard(intent);
+    const askedBefore = harness.cloud.stripe.requests().length;
+
+    // Act
+    const cancelled = await harness.api('POST', `/jobs/${jobId}/status`, {
+      role: 'dispatcher',
+      body: { status: 'cancelled', note: 'refunded on the phone already' },
+    });
+    const refundedJob = await eventually(
+      async () => {
+        const job = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+        return job.payment.status === 'refunded' && job;
+      },
+      { what: 'the job recorded refunded' },
+    );
+
+    // Assess: Stripe said charge_already_refunded, and the refund that did it was looked up, not retried
+    // until the DLQ with the job "being refunded" for good.
+    expect(cancelled.status).toBe(200);
+    expect(refundedJob.payment).toMatchObject({ status: 'refunded', refundId: byHand.id });
+    expect(harness.cloud.stripe.refunds().filter((refund) => refund.payment_intent === intent)).toEqual([
+      byHand,
+    ]);
+    const asked = harness.cloud.stripe
+      .requests()
+      .slice(askedBefore)
+      .map((request) => `${request.method} ${request.path} ${request.status}`);
+    expect(asked).toEqual(['POST /v1/refunds 400', 'GET /v1/refunds 200']);
+  }, 60_000);
+
+  it('given Stripe answering the refund 500, then the next attempt refunds under a key of its own: Stripe answers a 5xx again to its key', async () => {
+    // Prepare
+    const { booked, checkout } = await paidByCard('+16195550193');
+    const { jobId } = booked.body;
+    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
+      .payment_intent!;
+    harness.cloud.stripe.injectFaults({ method: 'POST', path: '/v1/refunds', status: 500, count: 1 });
+    const askedBefore = harness.cloud.stripe.requests().length;
+
+    // Act
+    await harness.api('POST', `/jobs/${jobId}/status`, { role: 'dispatcher', body: { status: 'cancelled' } });
+    await eventually(
+      async () =>
+        (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job.payment.status ===
+        'refunded',
+      { what: 'the job recorded refunded' },
+    );
+
+    // Assess: the SDK's own retry replayed the 500 under the attempt's key; SQS's retry, with a new key, refunded.
+    const posts = harness.cloud.stripe
+      .requests()
+      .slice(askedBefore)
+      .filter((request) => request.method === 'POST' && request.path === '/v1/refunds');
+    expect(posts.map((request) => request.status)).toEqual([500, 500, 200]);
+    const keys = posts.map((request) => request.headers['idempotency-key']);
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(keys[2]).toMatch(new RegExp(`^refund:${jobId}:cs_`));
+    expect(harness.cloud.stripe.refunds().filter((refund) => refund.payment_intent === intent)).toHaveLength(
+      1,
+    );
+  }, 60_000);
 });
 
 describe('a card payment the job cannot keep', () => {

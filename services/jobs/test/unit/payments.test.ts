@@ -355,7 +355,7 @@ describe('a card payment the job cannot keep (a second session, or paid after th
     const job = repository.jobs.get(jobId)!;
     expect(job.payment).toEqual(paid.payment);
     expect(job.payment).toMatchObject({ reference: 'pi_test_1', checkoutSessionId: 'cs_test_1' });
-    expect(stripe.calls).toEqual([['pi_test_2', `refund:${jobId}:cs_test_2`]]);
+    expect(stripe.calls).toEqual([['pi_test_2', `refund:${jobId}:cs_test_2:lease-1`]]);
     expect(job.returnedPayments).toEqual([
       {
         checkoutSessionId: 'cs_test_2',
@@ -386,7 +386,7 @@ describe('a card payment the job cannot keep (a second session, or paid after th
     expect(job.returnedPayments).toMatchObject([
       { checkoutSessionId: 'cs_test_1', why: 'job-cancelled', refundId: 're_test_1' },
     ]);
-    expect(stripe.calls).toEqual([['pi_test_1', `refund:${jobId}:cs_test_1`]]);
+    expect(stripe.calls).toEqual([['pi_test_1', `refund:${jobId}:cs_test_1:lease-1`]]);
   });
 
   it('given a job whose payment was already refunded on cancellation, then a late second session is refunded too, and the job stays refunded', async () => {
@@ -404,7 +404,7 @@ describe('a card payment the job cannot keep (a second session, or paid after th
     expect(await recordCheckout(context, completed(jobId, 2))).toBe('refunded');
 
     expect(repository.jobs.get(jobId)!.payment).toMatchObject({ status: 'refunded', refundId: 're_first' });
-    expect(stripe.calls).toEqual([['pi_test_2', `refund:${jobId}:cs_test_2`]]);
+    expect(stripe.calls).toEqual([['pi_test_2', expect.stringMatching(`^refund:${jobId}:cs_test_2:lease-`)]]);
   });
 
   it('given Stripe failing the refund, then the payment is on record and the error thrown (the webhook answers 500, Stripe retries); the retry refunds once', async () => {
@@ -420,7 +420,7 @@ describe('a card payment the job cannot keep (a second session, or paid after th
     expect(repository.jobs.get(jobId)!.returnedPayments![0]).not.toHaveProperty('refundId');
     stripe.state.fail = false;
     expect(await recordCheckout(context, completed(jobId, 2))).toBe('refunded');
-    expect(stripe.calls).toEqual([['pi_test_2', `refund:${jobId}:cs_test_2`]]);
+    expect(stripe.calls).toEqual([['pi_test_2', `refund:${jobId}:cs_test_2:lease-2`]]);
     expect(repository.jobs.get(jobId)!.returnedPayments).toHaveLength(1);
   });
 
@@ -520,7 +520,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     const second = await refundCancelledJob(deps, cancelledEvent(cancelled));
     // Assess
     expect([first, second]).toEqual(['refunded', 'nothing-to-refund']);
-    expect(calls).toEqual([['pi_test_1', `refund:${cancelled.jobId}:cs_test_1`]]);
+    expect(calls).toEqual([['pi_test_1', `refund:${cancelled.jobId}:cs_test_1:lease-1`]]);
     expect(refunded.payment).toMatchObject({
       status: 'refunded',
       refundId: 're_test_1',
@@ -542,26 +542,33 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     });
   });
 
-  it('given Stripe failed, then the lease is released and the error thrown (SQS retries); the next attempt refunds', async () => {
+  it('given Stripe failed, then the lease is released and the error thrown (SQS retries); the next attempt refunds under a key of its own', async () => {
     const { repository, cancelled } = await cancelledPaidJob();
     const { ledger } = memoryLedger();
     let fail = true;
+    const keys: string[] = [];
     const deps: RefundContext = {
       repository,
       ledger,
       refunds: {
-        async refund() {
-          if (fail) throw Object.assign(new Error('Stripe 503'), { statusCode: 503 });
+        async refund(_intent, key) {
+          keys.push(key);
+          if (fail) throw Object.assign(new Error('Stripe 500'), { statusCode: 500 });
           return { refundId: 're_test_2', status: 'succeeded' };
         },
       },
       now: () => NOW,
       leaseMs: 60_000,
     };
-    await expect(refundCancelledJob(deps, cancelledEvent(cancelled))).rejects.toThrow('Stripe 503');
+    await expect(refundCancelledJob(deps, cancelledEvent(cancelled))).rejects.toThrow('Stripe 500');
     expect(repository.jobs.get(cancelled.jobId)!.payment?.status).toBe('paid');
     fail = false;
     expect(await refundCancelledJob(deps, cancelledEvent(cancelled))).toBe('refunded');
+    // Stripe answers a 5xx again to its key for 24 h: the same key would fail every retry of the day.
+    expect(keys).toEqual([
+      `refund:${cancelled.jobId}:cs_test_1:lease-1`,
+      `refund:${cancelled.jobId}:cs_test_1:lease-2`,
+    ]);
   });
 
   it('given the ledger says refunded but the job was not recorded (a crash between), then it is only recorded', async () => {
