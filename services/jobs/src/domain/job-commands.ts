@@ -394,12 +394,12 @@ async function updateOnce(context: JobsContext, jobId: string, input: UpdateJobI
     ]);
   }
   const at = context.now().toISOString();
-  const updated: JobRecord = {
+  const updated: JobRecord = withDuePayment(context.brands.get(job.brandId), job, input, {
     ...applyUpdate(job, input, actor, at),
     version: job.version + 1,
     updatedAt: at,
     updatedBy: actor.userId,
-  };
+  });
   checkAgainstBrand(context.brands.get(job.brandId), {
     ...(input.schedule ? { schedule: input.schedule } : {}),
     // The trailer is checked when it or the days change: an edit of something else never fails on it.
@@ -410,6 +410,36 @@ async function updateOnce(context: JobsContext, jobId: string, input: UpdateJobI
   });
   await context.repository.save(updated, job.version, trailerClaims(job, updated));
   return viewFor(context, actor, updated);
+}
+
+/**
+ * A payment still due follows the dispatcher's edit of the job: a new method is due instead (one the
+ * brand takes), and a new price changes what is owed (the card deposit, or the whole price), as at booking.
+ * Without that, "Due $600 by Zelle" stayed after the price became $700, and marking it paid recorded $600.
+ * A method cleared leaves nothing due by any method (marking paid takes the price).
+ */
+function withDuePayment(brand: Brand, job: JobRecord, input: UpdateJobInput, updated: JobRecord): JobRecord {
+  if (job.payment?.status !== 'due') return updated;
+  if (input.paymentMethod === undefined && input.priceCents === undefined) return updated;
+  if (!updated.paymentMethod) {
+    const { payment: _cleared, ...withoutPayment } = updated;
+    return withoutPayment;
+  }
+  const method = updated.paymentMethod as PaymentMethod;
+  if (!brand.payments.methods.includes(method)) {
+    throw new ValidationError('Invalid body', [
+      {
+        field: 'body.paymentMethod',
+        message: `${brand.displayName} takes ${brand.payments.methods.join(', ')}`,
+      },
+    ]);
+  }
+  if (updated.priceCents === undefined) {
+    throw new ValidationError('Invalid body', [
+      { field: 'body.priceCents', message: `a payment by ${method} is due: the job needs a price` },
+    ]);
+  }
+  return { ...updated, payment: paymentDue(brand, method, updated.priceCents) };
 }
 
 /** `POST /jobs/{jobId}/status`. */

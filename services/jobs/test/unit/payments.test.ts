@@ -289,6 +289,62 @@ describe('a card deposit through Stripe Checkout', () => {
   });
 });
 
+describe("a payment still due follows the dispatcher's edit of the job", () => {
+  it('given a Zelle booking whose price is changed, then the new price is due, and marking it paid records that', async () => {
+    // Prepare
+    const { context, repository } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'zelle' }), web);
+
+    // Act
+    await updateJob(context, jobId, { priceCents: 70_000 }, dispatcher);
+    const paid = await markPaid(context, jobId, { method: 'zelle', reference: 'ZL-1' }, dispatcher);
+
+    // Assess
+    expect(paid.payment).toMatchObject({ status: 'paid', amountDueCents: 70_000, amountPaidCents: 70_000 });
+    expect(repository.jobs.get(jobId)!.paymentMethod).toBe('zelle');
+  });
+
+  it('given a Zelle booking switched to card, then the card deposit of the price is due and a checkout can start', async () => {
+    // Prepare
+    const { context, repository, checkouts } = paymentsContext();
+    const { jobId, quote } = await createBooking(context, booking({ paymentMethod: 'zelle' }), web);
+
+    // Act
+    await updateJob(context, jobId, { paymentMethod: 'card' }, dispatcher);
+    const checkout = await startCheckout(context, jobId, web);
+
+    // Assess
+    const deposit = cardDepositCents(testBrands.get('qdn').payments, quote.totalCents);
+    expect(repository.jobs.get(jobId)!.payment).toEqual({
+      method: 'card',
+      status: 'due',
+      amountDueCents: deposit,
+    });
+    expect(checkout).toMatchObject({ amountCents: deposit });
+    expect(checkouts).toHaveLength(1);
+  });
+
+  it('given a method the brand does not take, then 400 on paymentMethod and nothing changes; a method cleared leaves nothing due', async () => {
+    // Prepare
+    const { context, repository } = paymentsContext();
+    const { jobId } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
+    const before = repository.jobs.get(jobId)!;
+
+    // Act
+    const refused = updateJob(context, jobId, { paymentMethod: 'check' }, dispatcher);
+    const unpriced = updateJob(context, jobId, { priceCents: null }, dispatcher);
+
+    // Assess
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toMatchObject({ details: [{ field: 'body.paymentMethod' }] });
+    await expect(unpriced).rejects.toMatchObject({ details: [{ field: 'body.priceCents' }] });
+    expect(repository.jobs.get(jobId)).toEqual(before);
+    await updateJob(context, jobId, { paymentMethod: null }, dispatcher);
+    expect(repository.jobs.get(jobId)).not.toHaveProperty('payment');
+    expect(repository.jobs.get(jobId)).not.toHaveProperty('paymentMethod');
+  });
+});
+
 describe('Zelle and cash marked paid by a dispatcher', () => {
   it('given a Zelle booking, when marked paid, then the quote is recorded as paid with the reference; a second mark is 409', async () => {
     const { context, repository } = paymentsContext();
