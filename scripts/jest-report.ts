@@ -26,7 +26,8 @@ export function firstLines(message: string, lines = 6): string {
       // Blank lines, the stack and the code frame (`> 12 | …`, `   | ^`): the test's name says where.
       .filter((line) => line.trim() !== '' && !/^\s+at /.test(line) && !/^\s*>?\s*\d*\s*\|/.test(line))
       .slice(0, lines)
-      .map((line) => `      ${line.trim()}`)
+      // A received value can be a whole page's text: enough of each line to recognise it.
+      .map((line) => `      ${line.trim().length > 200 ? `${line.trim().slice(0, 199)}…` : line.trim()}`)
       .join('\n')
   );
 }

@@ -1,6 +1,6 @@
 import { signal, useSignal } from '@preact/signals';
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, type Job, type LocationPoint, listJobs } from '../api.ts';
 import { businessTimeZone, learnTimeZone, today } from '../business-time.ts';
@@ -205,9 +205,10 @@ export function Board() {
     if (jobs.value) performance.mark('board-ready');
   }, [jobs.value !== undefined]);
 
-  // The drawer closed (Escape, ✕, Back): focus goes back to the job's card, not to the top of the page.
+  // The drawer closed (Escape, ✕, Back): focus goes back to the job's card, not to the top of the page,
+  // in the commit that removed the drawer (a layout effect, as StatusActions' refocus).
   const openJob = useRef<string | undefined>(undefined);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const closed = openJob.current;
     openJob.current = query.job;
     if (!closed || query.job) return;

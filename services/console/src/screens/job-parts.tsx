@@ -1,7 +1,7 @@
 // Parts of a job shared by the dispatcher's drawer, the requests inbox and the driver's day: status
 // buttons, photos, the trailer field.
 import { useSignal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { calendarIdsFor } from '../../../calendar/src/domain/calendar-ids.ts';
 import {
   api,
@@ -40,10 +40,11 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
   }, [job.undoUntil]);
   void windowClosed.value; // re-render when the undo window closes
   // After a move the pressed button is gone with the status that offered it: focus goes to the next
-  // action (or the section), not to the top of the page.
+  // action (or the section), not to the top of the page. In the commit that removed it (a layout effect):
+  // an effect runs after the paint, and until then focus was on the page's body.
   const section = useRef<HTMLElement>(null);
   const refocus = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!refocus.current || busy.value) return;
     refocus.current = false;
     const next = section.current?.querySelector<HTMLElement>('.actions button:not([disabled])');
