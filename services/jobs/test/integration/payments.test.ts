@@ -48,6 +48,16 @@ async function paidByCard(phone: string) {
   return { booked, checkout, delivery };
 }
 
+/** The job once its payment is recorded refunded (the refunds consumer runs from the bus). */
+const recordedRefunded = (jobId: string) =>
+  eventually(
+    async () => {
+      const job = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+      return job.payment.status === 'refunded' && job;
+    },
+    { what: 'the job recorded refunded' },
+  );
+
 describe('the webhook while its configuration is unreadable', () => {
   // First in the file: no webhook has read the signing secret yet, so nothing is cached.
   it('given SSM failing reads of the signing secret and the Stripe key, then a bare 500 (an alarm, and Stripe retries), never the 400 of a bad signature; the retry records it', async () => {
@@ -297,13 +307,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       role: 'dispatcher',
       body: { status: 'cancelled', note: 'customer called: plans changed' },
     });
-    const refundedJob = await eventually(
-      async () => {
-        const job = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
-        return job.payment.status === 'refunded' && job;
-      },
-      { what: 'the job recorded refunded' },
-    );
+    const refundedJob = await recordedRefunded(jobId);
 
     // Assess
     expect(cancelled.status).toBe(200);
@@ -375,13 +379,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       role: 'dispatcher',
       body: { status: 'cancelled', note: 'refunded on the phone already' },
     });
-    const refundedJob = await eventually(
-      async () => {
-        const job = (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
-        return job.payment.status === 'refunded' && job;
-      },
-      { what: 'the job recorded refunded' },
-    );
+    const refundedJob = await recordedRefunded(jobId);
 
     // Assess: Stripe said charge_already_refunded, and the refund that did it was looked up, not retried
     // until the DLQ with the job "being refunded" for good.
@@ -408,12 +406,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
 
     // Act
     await harness.api('POST', `/jobs/${jobId}/status`, { role: 'dispatcher', body: { status: 'cancelled' } });
-    await eventually(
-      async () =>
-        (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job.payment.status ===
-        'refunded',
-      { what: 'the job recorded refunded' },
-    );
+    await recordedRefunded(jobId);
 
     // Assess: the SDK's own retry replayed the 500 under the attempt's key; SQS's retry, with a new key, refunded.
     const posts = harness.cloud.stripe

@@ -125,6 +125,23 @@ const booking = (overrides: Partial<BookingInput> = {}): BookingInput => ({
   ...overrides,
 });
 
+/** A card booking whose deposit Stripe's webhook recorded (session cs_test_1, intent pi_test_1). */
+async function paidCardBooking(
+  before?: (context: ReturnType<typeof paymentsContext>['context'], jobId: string) => Promise<unknown>,
+) {
+  const made = paymentsContext();
+  const { jobId, payment } = await createBooking(made.context, booking({ paymentMethod: 'card' }), web);
+  await before?.(made.context, jobId);
+  await recordCheckout(made.context, {
+    sessionId: 'cs_test_1',
+    jobId,
+    paymentStatus: 'paid',
+    amountTotalCents: payment!.amountDueCents,
+    paymentIntentId: 'pi_test_1',
+  });
+  return { ...made, jobId, deposit: payment!.amountDueCents };
+}
+
 describe('choosing how to pay at booking', () => {
   it('given card, when booked, then the deposit (the brand share of the quote) is due and stored with the job', async () => {
     // Prepare
@@ -538,19 +555,11 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     }) as unknown as ReceivedEvent<'JobStatusChanged'>;
 
   async function cancelledPaidJob() {
-    const { context, repository } = paymentsContext();
-    const { jobId, payment } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
-    await recordCheckout(context, {
-      sessionId: 'cs_test_1',
-      jobId,
-      paymentStatus: 'paid',
-      amountTotalCents: payment!.amountDueCents,
-      paymentIntentId: 'pi_test_1',
-    });
+    const { repository, jobId, deposit } = await paidCardBooking();
     const paid = repository.jobs.get(jobId)!;
     const cancelled = { ...paid, status: 'cancelled' as const, version: paid.version + 1 };
     repository.jobs.set(jobId, cancelled);
-    return { repository, cancelled, deposit: payment!.amountDueCents };
+    return { repository, cancelled, deposit };
   }
 
   it('given the cancellation delivered twice, then one refund at Stripe, the job refunded once and one JobPaymentRefunded', async () => {
@@ -651,16 +660,9 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
 
   /** A card booking confirmed, paid, then cancelled by a dispatcher (inside the brand's undo window). */
   async function paidThenCancelled() {
-    const { context, repository } = paymentsContext();
-    const { jobId, payment } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
-    await changeStatus(context, jobId, { status: 'scheduled' }, dispatcher);
-    await recordCheckout(context, {
-      sessionId: 'cs_test_1',
-      jobId,
-      paymentStatus: 'paid',
-      amountTotalCents: payment!.amountDueCents,
-      paymentIntentId: 'pi_test_1',
-    });
+    const { context, repository, jobId } = await paidCardBooking((confirming, id) =>
+      changeStatus(confirming, id, { status: 'scheduled' }, dispatcher),
+    );
     await changeStatus(context, jobId, { status: 'cancelled' }, dispatcher);
     const cancelled = repository.jobs.get(jobId)!;
     return { context, repository, cancelled };
@@ -788,15 +790,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
 
   it('given a job paid by card, then how it was paid cannot be edited (409): its refund on cancellation goes by it', async () => {
     // Prepare
-    const { context, repository } = paymentsContext();
-    const { jobId, payment } = await createBooking(context, booking({ paymentMethod: 'card' }), web);
-    await recordCheckout(context, {
-      sessionId: 'cs_test_1',
-      jobId,
-      paymentStatus: 'paid',
-      amountTotalCents: payment!.amountDueCents,
-      paymentIntentId: 'pi_test_1',
-    });
+    const { context, repository, jobId } = await paidCardBooking();
     const before = repository.jobs.get(jobId)!;
 
     // Act
