@@ -117,14 +117,19 @@ async function signIn(context: BrowserContext, user: string, check?: (login: Pag
   return page;
 }
 
-/** Dana, signed in at a desk, on one job's drawer. */
-async function deskOnJob(jobId: string): Promise<Page> {
-  const page = await signIn(
+/** A web booking confirmed through the API, then Dana signed in at a desk on its drawer, and its Payment. */
+async function confirmedOnDesk(jobId: string) {
+  const confirmed = await site.api('POST', `/jobs/${jobId}/status`, {
+    role: 'dispatcher',
+    body: { status: 'scheduled' },
+  });
+  expect(confirmed.status).toBe(200);
+  const dispatcher = await signIn(
     await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: TIME_ZONE }),
     'Dana',
   );
-  await page.goto(`${cloud.consoleUrl}/?job=${jobId}`);
-  return page;
+  await dispatcher.goto(`${cloud.consoleUrl}/?job=${jobId}`);
+  return { dispatcher, payment: dispatcher.getByRole('region', { name: 'Payment' }) };
 }
 
 /** A PNG drawn by the browser, as a phone's camera would hand one to the file input. */
@@ -672,18 +677,12 @@ describe('the console', () => {
     await cloud.stripe.pay(checkout.body.sessionId);
     const jobNow = async () => (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
     await eventually(async () => (await jobNow()).payment.status === 'paid', { what: 'the card payment' });
-    const confirmed = await site.api('POST', `/jobs/${jobId}/status`, {
-      role: 'dispatcher',
-      body: { status: 'scheduled' },
-    });
-    expect(confirmed.status).toBe(200);
     // The drawer is open before the cancellation. The refund's message has three attempts here (local
     // maxReceiveCount 3, visibility 2 s), each asking Stripe twice: Stripe must take it back before the
     // last, a few seconds after the first, or the message goes to its DLQ and "Refunded" never comes.
     // Signing in inside that window raced it (the browser suites run beside packaging in CI); the
     // drawer's 2 s poll is all that is left in it now.
-    const dispatcher = await deskOnJob(jobId);
-    const payment = dispatcher.getByRole('region', { name: 'Payment' });
+    const { dispatcher, payment } = await confirmedOnDesk(jobId);
     await payment.getByText(/^Paid \$[\d.]+ by card, [^—]*$/).waitFor();
     // Stripe refuses refunds for now: the cancellation's refund begins, and its message is retried.
     cloud.stripe.injectFaults({ method: 'POST', path: '/v1/refunds', status: 500, count: 1_000 });
@@ -711,13 +710,7 @@ describe('the console', () => {
     const customer = '+16195550192';
     const jobId = await book('Zoe Zelle', customer, { paymentMethod: 'zelle' });
     const otherId = await book('Otto Other', '+16195550194', { notes: 'Leave the trailer on the street' });
-    const confirmed = await site.api('POST', `/jobs/${jobId}/status`, {
-      role: 'dispatcher',
-      body: { status: 'scheduled' },
-    });
-    expect(confirmed.status).toBe(200);
-    const dispatcher = await deskOnJob(jobId);
-    const payment = dispatcher.getByRole('region', { name: 'Payment' });
+    const { dispatcher, payment } = await confirmedOnDesk(jobId);
     const due = (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job.payment
       .amountDueCents;
     const amount = `$${(due / 100).toFixed(2)}`;

@@ -394,13 +394,14 @@ async function updateOnce(context: JobsContext, jobId: string, input: UpdateJobI
     ]);
   }
   const at = context.now().toISOString();
-  const updated: JobRecord = withDuePayment(context.brands.get(job.brandId), job, input, {
+  const brand = context.brands.get(job.brandId);
+  const updated: JobRecord = withDuePayment(brand, job, input, {
     ...applyUpdate(job, input, actor, at),
     version: job.version + 1,
     updatedAt: at,
     updatedBy: actor.userId,
   });
-  checkAgainstBrand(context.brands.get(job.brandId), {
+  checkAgainstBrand(brand, {
     ...(input.schedule ? { schedule: input.schedule } : {}),
     // The trailer is checked when it or the days change: an edit of something else never fails on it.
     ...((input.trailerId !== undefined || input.schedule) && updated.trailerId
@@ -426,20 +427,24 @@ function withDuePayment(brand: Brand, job: JobRecord, input: UpdateJobInput, upd
     return withoutPayment;
   }
   const method = updated.paymentMethod as PaymentMethod;
-  if (!brand.payments.methods.includes(method)) {
-    throw new ValidationError('Invalid body', [
-      {
-        field: 'body.paymentMethod',
-        message: `${brand.displayName} takes ${brand.payments.methods.join(', ')}`,
-      },
-    ]);
-  }
+  requireBrandTakes(brand, method);
   if (updated.priceCents === undefined) {
     throw new ValidationError('Invalid body', [
       { field: 'body.priceCents', message: `a payment by ${method} is due: the job needs a price` },
     ]);
   }
   return { ...updated, payment: paymentDue(brand, method, updated.priceCents) };
+}
+
+/** A method the brand does not take → 400 on `body.paymentMethod`, naming those it does. */
+function requireBrandTakes(brand: Brand, method: PaymentMethod): void {
+  if (brand.payments.methods.includes(method)) return;
+  throw new ValidationError('Invalid body', [
+    {
+      field: 'body.paymentMethod',
+      message: `${brand.displayName} takes ${brand.payments.methods.join(', ')}`,
+    },
+  ]);
 }
 
 /** `POST /jobs/{jobId}/status`. */
@@ -595,14 +600,7 @@ export async function createBooking(
   request: { sourceIp: string },
 ): Promise<{ jobId: string; status: 'requested'; quote: Quote; payment?: BookingPayment }> {
   const brand = context.brands.get(input.brandId);
-  if (input.paymentMethod && !brand.payments.methods.includes(input.paymentMethod)) {
-    throw new ValidationError('Invalid body', [
-      {
-        field: 'body.paymentMethod',
-        message: `${brand.displayName} takes ${brand.payments.methods.join(', ')}`,
-      },
-    ]);
-  }
+  if (input.paymentMethod) requireBrandTakes(brand, input.paymentMethod);
   const schedule = {
     date: input.preferredDate,
     ...(input.window ? { window: input.window } : {}),

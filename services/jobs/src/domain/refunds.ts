@@ -49,6 +49,9 @@ export interface RefundContext {
 
 export type RefundOutcome = 'refunded' | 'recorded' | 'not-paid-by-card' | 'nothing-to-refund';
 
+/** A card payment Stripe recorded: its payment intent (`reference`) and the session that paid it. */
+type StripePayment = JobPayment & { reference: string; checkoutSessionId: string };
+
 /** A lease held by another attempt: retried later (SQS), never acted on twice. */
 export class RefundInFlightError extends Error {
   override name = 'RefundInFlightError';
@@ -72,7 +75,7 @@ export async function refundCancelledJob(
     deps,
     { jobId: job.jobId },
     job.payment.reference,
-    `refund:${job.jobId}:${job.payment.checkoutSessionId ?? job.payment.reference}`,
+    `refund:${job.jobId}:${job.payment.checkoutSessionId}`,
   );
   await recordRefund(deps, job, refundId);
   return outcome;
@@ -89,7 +92,7 @@ export async function refundCancelledJob(
 async function startRefund(
   deps: RefundContext,
   jobId: string,
-): Promise<(JobRecord & { payment: JobPayment & { reference: string } }) | undefined> {
+): Promise<(JobRecord & { payment: StripePayment }) | undefined> {
   return retryOnStaleVersion(async () => {
     const job = await deps.repository.get(jobId);
     const payment = job?.payment;
@@ -97,13 +100,14 @@ async function startRefund(
     // Only a payment Stripe recorded (a Checkout Session's) is refunded through Stripe: a card a dispatcher
     // marked paid in person has a receipt number for its reference, not a payment intent, and Stripe's
     // 400 would leave the job "being refunded" for good. That refund is made where it was paid.
-    if (payment?.status !== 'paid' || payment.method !== 'card' || !payment.reference) return undefined;
-    if (!payment.checkoutSessionId) return undefined;
-    if (payment.refundStartedAt) return { ...job, payment: { ...payment, reference: payment.reference } };
+    if (payment?.status !== 'paid' || payment.method !== 'card') return undefined;
+    const { reference, checkoutSessionId } = payment;
+    if (!reference || !checkoutSessionId) return undefined;
+    if (payment.refundStartedAt) return { ...job, payment: { ...payment, reference, checkoutSessionId } };
     const at = deps.now().toISOString();
     const started = {
       ...job,
-      payment: { ...payment, reference: payment.reference, refundStartedAt: at },
+      payment: { ...payment, reference, checkoutSessionId, refundStartedAt: at },
       version: job.version + 1,
       updatedAt: at,
       updatedBy: 'system:refunds',
