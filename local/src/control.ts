@@ -108,17 +108,24 @@ export async function handleControl(
       send(response, 200, { requests: context.staticMap.requests() });
       return true;
     }
-    // A customer paying a Checkout Session, and an event sent again (Stripe's retries): the fake posts
-    // them to the webhook, signed, and answers with what the webhook said.
-    const stripeAction = /^POST \/_local\/stripe\/(sessions|events)\/([A-Za-z0-9_]+)\/(pay|resend)$/.exec(
-      route,
-    );
+    // A customer paying a Checkout Session, an event sent again (Stripe's retries), a refund going
+    // through or failing (a closed card): the fake posts them to the webhook, signed, and answers with
+    // what the webhook said.
+    const stripeAction =
+      /^POST \/_local\/stripe\/(sessions|events|refunds)\/([A-Za-z0-9_]+)\/(pay|resend|succeed|fail)$/.exec(
+        route,
+      );
     if (stripeAction?.[1] === 'sessions' && stripeAction[3] === 'pay') {
       send(response, 200, await context.stripe.pay(stripeAction[2]!));
       return true;
     }
     if (stripeAction?.[1] === 'events' && stripeAction[3] === 'resend') {
       send(response, 200, await context.stripe.resend(stripeAction[2]!));
+      return true;
+    }
+    if (stripeAction?.[1] === 'refunds' && (stripeAction[3] === 'succeed' || stripeAction[3] === 'fail')) {
+      const outcome = stripeAction[3] === 'fail' ? 'failed' : 'succeeded';
+      send(response, 200, { deliveries: await context.stripe.settleRefund(stripeAction[2]!, outcome) });
       return true;
     }
     switch (route) {

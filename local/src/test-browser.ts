@@ -38,3 +38,18 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
       (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
     );
 }
+
+/**
+ * Waits until every image `selector` matches has loaded. The predicate is a function's source, not an
+ * expression: Playwright evals the string on its first check (a DevTools call, which the page's CSP
+ * lets through) and, for an expression, again on every later poll, which the pages' CSP (script-src
+ * 'self', no 'unsafe-eval') refuses — so an expression only waited if it held at once. A function is
+ * evaled once and then called. (CI hit it: a photo still loading at the first check.)
+ */
+export async function imagesLoaded(page: Page, selector: string, options: { timeout?: number } = {}) {
+  await page.waitForFunction(
+    '(selector) => [...document.querySelectorAll(selector)].every((image) => image.complete && image.naturalWidth > 0)',
+    selector,
+    options,
+  );
+}

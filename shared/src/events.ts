@@ -183,6 +183,25 @@ export const JobPaymentRefunded = jobEvent({
     })
     .strict(),
 });
+/**
+ * A card refund did not reach the customer: the card could not take it back (closed, reported lost), or
+ * the refund was canceled — Stripe's `refund.failed`, sometimes days after the refund went out. The
+ * money is back in the business's Stripe balance: the customer hears so, and a dispatcher pays them
+ * another way. `returned`: a payment the job could not keep (ReturnedPayment), not its own.
+ */
+export const JobRefundFailed = jobEvent({
+  refund: z
+    .object({
+      method: z.literal('card'),
+      amountCents: z.number().int().positive(),
+      refundId: z.string().min(1).max(200),
+      /** Stripe's `failure_reason`: `lost_or_stolen_card`, `expired_or_canceled_card`, `unknown`… */
+      reason: z.string().min(1).max(100),
+      failedAt: isoDateTime,
+      returned: z.boolean(),
+    })
+    .strict(),
+});
 export const TrackingLinkIssued = z.object({
   meta: EventMeta,
   data: z.object({ jobId: z.string(), linkId: z.string().min(1), expiresAt: isoDateTime.optional() }),
@@ -419,6 +438,7 @@ export const EVENT_CATALOG = {
     JobArriving,
     JobPaymentReceived,
     JobPaymentRefunded,
+    JobRefundFailed,
     TrackingLinkIssued,
     TrackingLinkRevoked,
   },

@@ -3,7 +3,8 @@
 // Stripe takes them, with Stripe's error envelope and idempotency keys. It also plays Stripe's side of
 // the webhook: when a session is paid (a test, or the fake's own hosted checkout page), it posts a
 // `checkout.session.completed` event signed like Stripe's (Stripe-Signature: t=…,v1=HMAC-SHA256 of
-// "t.payload" under the endpoint's signing secret). What it holds is kept in the data dir.
+// "t.payload" under the endpoint's signing secret), and when a refund settles or fails, `refund.updated`
+// (and `refund.failed`). What it holds is kept in the data dir.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpFault, RecordedRequest } from './http-fake.ts';
@@ -61,7 +62,10 @@ export interface FakeRefund {
   currency: string;
   payment_intent: string;
   reason: string | null;
-  status: 'succeeded';
+  /** `pending` while refunds are held (holdRefunds), as when the Stripe balance can't cover them. */
+  status: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  failure_reason: string | null;
+  metadata: Record<string, string>;
   created: number;
 }
 
@@ -108,6 +112,18 @@ export interface StripeFake {
    * ours, no idempotency key): resolves with the refund.
    */
   refundInDashboard(paymentIntentId: string): FakeRefund;
+  /** While on, refunds are made `pending` (as when the Stripe balance can't cover them) until settled. */
+  holdRefunds(on: boolean): void;
+  /**
+   * A refund goes through, or fails (by default as a closed card's does: `expired_or_canceled_card`),
+   * even one that succeeded days ago: `refund.updated` (and for a failure `refund.failed`) is posted
+   * to the webhook, signed. Resolves with the deliveries.
+   */
+  settleRefund(
+    refundId: string,
+    outcome: 'succeeded' | 'failed',
+    failureReason?: string,
+  ): Promise<StripeWebhookAttempt[]>;
   /** Posts an event already sent once again (Stripe retries, or delivers an event twice), newly signed. */
   resend(eventId: string): Promise<StripeWebhookAttempt>;
   /** The Stripe-Signature header Stripe would send for `payload` now (for tests of the check). */
@@ -169,6 +185,7 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
   // Idempotency-Key → the answer given: a retried POST gets the same object, as at Stripe.
   let idempotent = new Map<string, { status: number; body: unknown }>();
   let inFlight = 0;
+  let refundsHeld = false;
   const faults = createFaultQueue<HttpFault>();
   const recordsFile = createRecordsFile(options.recordsFile, () => ({
     sessions: [...sessions.values()],
@@ -313,7 +330,11 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     const paid = [...sessions.values()].find((session) => session.payment_intent === intent);
     if (typeof intent !== 'string' || !paid)
       return stripeError(400, `No such payment_intent: '${String(intent)}'`, 'payment_intent');
-    const refunded = [...refunds.values()].filter((refund) => refund.payment_intent === intent);
+    // A failed or canceled refund gave nothing back: the payment can be refunded again.
+    const refunded = [...refunds.values()].filter(
+      (refund) =>
+        refund.payment_intent === intent && refund.status !== 'failed' && refund.status !== 'canceled',
+    );
     const already = refunded.reduce((sum, refund) => sum + refund.amount, 0);
     const amount = body.amount === undefined ? paid.amount_total - already : Number(body.amount);
     if (amount <= 0 || already + amount > paid.amount_total)
@@ -334,11 +355,46 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
       currency: paid.currency,
       payment_intent: intent,
       reason: typeof body.reason === 'string' ? body.reason : null,
-      status: 'succeeded',
+      status: refundsHeld ? 'pending' : 'succeeded',
+      failure_reason: null,
+      metadata:
+        body.metadata && typeof body.metadata === 'object' ? (body.metadata as Record<string, string>) : {},
       created: nowSeconds(),
     };
     refunds.set(refund.id, refund);
     return { status: 200, body: refund };
+  }
+
+  function event(type: string, object: unknown): FakeStripeEvent {
+    const made: FakeStripeEvent = {
+      id: id('evt_test'),
+      object: 'event',
+      type,
+      created: nowSeconds(),
+      livemode: false,
+      api_version: API_VERSION,
+      data: { object: structuredClone(object) },
+    };
+    events.push(made);
+    recordsFile.changed();
+    return made;
+  }
+
+  async function settleRefund(
+    refundId: string,
+    outcome: 'succeeded' | 'failed',
+    failureReason = 'expired_or_canceled_card',
+  ): Promise<StripeWebhookAttempt[]> {
+    const refund = refunds.get(refundId);
+    if (!refund) throw new Error(`Stripe fake: no refund ${refundId}`);
+    if (refund.status === 'failed' || refund.status === 'canceled')
+      throw new Error(`Stripe fake: refund ${refundId} is ${refund.status} already`);
+    refund.status = outcome;
+    if (outcome === 'failed') refund.failure_reason = failureReason;
+    const types = outcome === 'failed' ? ['refund.updated', 'refund.failed'] : ['refund.updated'];
+    const deliveries: StripeWebhookAttempt[] = [];
+    for (const type of types) deliveries.push(await deliver(event(type, refund)));
+    return deliveries;
   }
 
   function completeSession(sessionId: string): FakeStripeEvent {
@@ -348,18 +404,7 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     session.status = 'complete';
     session.payment_status = 'paid';
     session.payment_intent = id('pi_test');
-    const event: FakeStripeEvent = {
-      id: id('evt_test'),
-      object: 'event',
-      type: 'checkout.session.completed',
-      created: nowSeconds(),
-      livemode: false,
-      api_version: API_VERSION,
-      data: { object: structuredClone(session) },
-    };
-    events.push(event);
-    recordsFile.changed();
-    return event;
+    return event('checkout.session.completed', session);
   }
 
   function hostedPage(session: FakeCheckoutSession): string {
@@ -396,8 +441,7 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     if (hostedPay && method === 'POST') {
       const session = sessions.get(hostedPay[1]!);
       if (session?.status !== 'open') return answer(409, { error: 'session not open' });
-      const event = completeSession(session.id);
-      await deliver(event);
+      await deliver(completeSession(session.id));
       res.writeHead(303, { location: session.success_url });
       res.end();
       return log.answered(record, 303);
@@ -475,6 +519,10 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
       recordsFile.changed();
       return structuredClone(made.body as FakeRefund);
     },
+    holdRefunds(on) {
+      refundsHeld = on;
+    },
+    settleRefund,
     resend(eventId) {
       const event = events.find((candidate) => candidate.id === eventId);
       if (!event) return Promise.reject(new Error(`Stripe fake: no event ${eventId}`));
@@ -491,6 +539,7 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     clear() {
       sessions.clear();
       refunds.clear();
+      refundsHeld = false;
       events = [];
       attempts = [];
       idempotent.clear();

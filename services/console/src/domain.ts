@@ -479,3 +479,35 @@ export function replayWindow(from: string, to: string): { from: string; to: stri
 export function brandOptions(jobs: readonly Pick<Job, 'brandId'>[], chosen: string): string[] {
   return [...new Set([...jobs.map((job) => job.brandId), ...(chosen ? [chosen] : [])])].sort();
 }
+
+/** A refund as a payment (the job's own, or one it could not keep) records it. */
+type RecordedRefund = Pick<NonNullable<Job['payment']>, 'refundedAt' | 'refundStatus' | 'refundFailure'>;
+
+/** Stripe's reasons a card refused a refund, in the dispatcher's words. */
+const REFUND_FAILURE: Record<string, string> = {
+  lost_or_stolen_card: 'the card was reported lost or stolen',
+  expired_or_canceled_card: 'the card has expired or was closed',
+  canceled: 'the refund was canceled at Stripe',
+};
+
+/**
+ * Where a refund is, for the dispatcher: `done`; `pending at Stripe`; or `failed: <why> — pay it back
+ * another way` (the money is back in the Stripe balance, and only a person can return it now). A refund
+ * recorded before statuses were kept had succeeded.
+ */
+export function refundState(refund: RecordedRefund): { text: string; state: 'done' | 'pending' | 'failed' } {
+  if (refund.refundStatus === 'failed') {
+    const why = REFUND_FAILURE[refund.refundFailure?.reason ?? ''] ?? 'the card could not take it';
+    return { text: `failed: ${why} — pay it back another way`, state: 'failed' };
+  }
+  if (refund.refundStatus === 'pending') return { text: 'pending at Stripe', state: 'pending' };
+  return { text: 'done', state: 'done' };
+}
+
+/** A job with a card refund that failed: the board flags it until someone pays the customer back. */
+export function hasFailedRefund(job: Pick<Job, 'payment' | 'returnedPayments'>): boolean {
+  return (
+    job.payment?.refundStatus === 'failed' ||
+    (job.returnedPayments ?? []).some((returned) => returned.refundStatus === 'failed')
+  );
+}

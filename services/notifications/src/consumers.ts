@@ -37,6 +37,7 @@ export const sms = defineConsumer({
         'JobAssignmentChanged',
         'JobPaymentReceived',
         'JobPaymentRefunded',
+        'JobRefundFailed',
       ],
       description: 'Job changes: some text the customer; all keep the notifications job projection current.',
     },

@@ -10,6 +10,7 @@ import {
   type BrandWindows,
   brandOptions,
   groupByStatus,
+  hasFailedRefund,
   mapMarkers,
   STATUS_LABEL,
   slaLevel,
@@ -155,6 +156,8 @@ function JobCard({ job, date, now, onOpen }: { job: Job; date: string; now: numb
           )}
         </span>
         {level !== 'ok' && <span class="sla-note">{level === 'late' ? 'Late' : 'Watch'}</span>}
+        {/* The customer's money came back to the business: someone has to pay it back another way. */}
+        {hasFailedRefund(job) && <span class="sla-note">Refund failed</span>}
       </button>
     </li>
   );

@@ -20,6 +20,7 @@ import {
   linkViewsText,
   messagesOf,
   optedOut,
+  refundState,
   STATUS_LABEL,
   statusLabel,
 } from '../domain.ts';
@@ -336,6 +337,14 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
 const PAYMENT_METHOD: Record<string, string> = { card: 'card', zelle: 'Zelle', cash: 'cash' };
 const dollars = (cents: number | undefined) => (cents === undefined ? '' : formatUsd(cents));
 
+/** "Refunded (card)", or a refund not done: pending at Stripe, or failed with why and what to do. */
+function refundedText(payment: NonNullable<Job['payment']>, method: string): string {
+  const refund = refundState(payment);
+  return refund.state === 'done'
+    ? `Refunded (${method})`
+    : `Refund of ${dollars(payment.amountPaidCents)} ${refund.text}`;
+}
+
 /**
  * How the customer pays and whether they have: a card deposit is recorded by Stripe's webhook, a refund
  * by the cancellation; Zelle and cash are marked paid here (with the Zelle confirmation number), which
@@ -355,22 +364,30 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
           payment.refundStartedAt ? ' — being refunded' : ''
         }`
       : payment.status === 'refunded'
-        ? `Refunded (${method})`
+        ? refundedText(payment, method)
         : `Due ${dollars(payment.amountDueCents)} by ${method}`;
+  const failed = payment.status === 'refunded' && refundState(payment).state === 'failed';
   const markable = payment.status === 'due' && payment.method !== 'card';
   return (
     <section aria-labelledby="payment-title">
       <h3 id="payment-title">Payment</h3>
-      <p class={`payment payment-${payment.status}`}>{state}</p>
+      <p class={`payment payment-${failed ? 'refund-failed' : payment.status}`}>{state}</p>
       {/* Card payments the job could not keep (a second tab paid too, or paid after a cancellation):
           the jobs service refunds each in full, and the dispatcher sees why the customer was charged. */}
       {job.returnedPayments?.map((returned) => (
-        <p class="payment payment-returned" key={returned.checkoutSessionId}>
+        <p
+          class={`payment payment-returned${refundState(returned).state === 'failed' ? ' payment-refund-failed' : ''}`}
+          key={returned.checkoutSessionId}
+        >
           {returned.why === 'paid-already'
             ? 'A second card payment'
             : 'A card payment after the cancellation'}{' '}
           of {dollars(returned.amountCents)}, {when(returned.paidAt)}:{' '}
-          {returned.refundedAt ? `refunded ${when(returned.refundedAt)}` : 'being refunded'}
+          {!returned.refundedAt
+            ? 'being refunded'
+            : refundState(returned).state === 'done'
+              ? `refunded ${when(returned.refundedAt)}`
+              : `refund ${refundState(returned).text}`}
         </p>
       ))}
       {markable && (
@@ -712,6 +729,8 @@ function timelineText(entry: TimelineEntry): string {
       return `Failed delivery sent again (${entry.consumer ?? 'consumer'})`;
     case 'DeadLetterDiscarded':
       return `Failed delivery discarded: ${entry.reason ?? ''}`;
+    case 'JobRefundFailed':
+      return 'Card refund failed: the customer is to be paid back another way';
     default:
       return entry.type.replace(/([a-z])([A-Z])/g, '$1 $2');
   }

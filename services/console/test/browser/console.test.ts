@@ -669,7 +669,7 @@ describe('the console', () => {
     await driverPhone.close();
   }, 120_000);
 
-  it('says a cancelled card booking is being refunded while Stripe refuses the refund, offers no Undo of it, then says refunded', async () => {
+  it('says a cancelled card booking is being refunded while Stripe refuses the refund, offers no Undo of it, then says refunded; when the card refuses the refund later, the drawer says why and what to do, and the board flags the job', async () => {
     const customer = '+16195550231';
     const jobId = await book('Rhea Refund', customer, { paymentMethod: 'card' });
     const checkout = await site.api('POST', `/bookings/${jobId}/checkout`);
@@ -700,10 +700,20 @@ describe('the console', () => {
       cloud.stripe.clearFaults();
       await payment.getByText('Refunded (card)', { exact: true }).waitFor({ timeout: 30_000 });
       expect(await seriousAccessibilityViolations(dispatcher)).toEqual([]);
-      await dispatcher.context().close();
     } finally {
       cloud.stripe.clearFaults();
     }
+
+    // Days later the card refuses it (closed): Stripe's refund.failed reaches the drawer's next poll.
+    const job = await jobNow();
+    await cloud.stripe.settleRefund(job.payment.refundId, 'failed', 'expired_or_canceled_card');
+    await payment
+      .getByText(/^Refund of \$[\d.]+ failed: the card has expired or was closed — pay it back another way$/)
+      .waitFor();
+    await dispatcher.goto(`${cloud.consoleUrl}/?date=${job.schedule.date}`);
+    await dispatcher.locator(`[data-job-id="${jobId}"]`).getByText('Refund failed').waitFor();
+    expect(await seriousAccessibilityViolations(dispatcher)).toEqual([]);
+    await dispatcher.context().close();
   }, 120_000);
 
   it('marks a Zelle booking paid from the drawer with its confirmation number; the customer gets a receipt', async () => {

@@ -10,11 +10,13 @@ import {
   dayRangeText,
   deliveryText,
   groupByStatus,
+  hasFailedRefund,
   lateness,
   linkViewsText,
   mapMarkers,
   messagesOf,
   optedOut,
+  refundState,
   replayWindow,
   STATUS_ORDER,
   slaLevel,
@@ -471,5 +473,41 @@ describe("the business's time zone", () => {
       minutes: 21 * 60 + 30,
     });
     expect(wallClock(late, 'America/New_York').date).toBe('2026-12-04');
+  });
+});
+
+describe('a refund, for the dispatcher', () => {
+  it('says where it is: done (also one recorded before statuses were kept), pending, or failed with why and what to do', () => {
+    expect(refundState({ refundStatus: 'succeeded' })).toEqual({ text: 'done', state: 'done' });
+    expect(refundState({ refundedAt: '2026-12-06T10:00:00.000Z' })).toEqual({ text: 'done', state: 'done' });
+    expect(refundState({ refundStatus: 'pending' })).toEqual({ text: 'pending at Stripe', state: 'pending' });
+    expect(
+      refundState({ refundStatus: 'failed', refundFailure: { reason: 'lost_or_stolen_card', at: 'x' } }),
+    ).toEqual({
+      text: 'failed: the card was reported lost or stolen — pay it back another way',
+      state: 'failed',
+    });
+    expect(refundState({ refundStatus: 'failed', refundFailure: { reason: 'unknown', at: 'x' } }).text).toBe(
+      'failed: the card could not take it — pay it back another way',
+    );
+  });
+
+  it("flags a job whose own refund or a returned payment's refund failed, and no other", () => {
+    const paid = { method: 'card', status: 'refunded', refundStatus: 'succeeded' } as const;
+    const returned = {
+      checkoutSessionId: 'cs_1',
+      amountCents: 100,
+      paidAt: 'x',
+      why: 'paid-already',
+    } as const;
+    expect(hasFailedRefund({ payment: paid })).toBe(false);
+    expect(hasFailedRefund({ payment: { ...paid, refundStatus: 'failed' } })).toBe(true);
+    expect(
+      hasFailedRefund({ payment: paid, returnedPayments: [{ ...returned, refundStatus: 'pending' }] }),
+    ).toBe(false);
+    expect(
+      hasFailedRefund({ payment: paid, returnedPayments: [{ ...returned, refundStatus: 'failed' }] }),
+    ).toBe(true);
+    expect(hasFailedRefund({})).toBe(false);
   });
 });

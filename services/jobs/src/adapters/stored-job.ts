@@ -32,6 +32,9 @@ const privateFields = recordFields<PrivateJobFields>()({
   internalNotes: optionalString,
 });
 
+const refundStatus = z.enum(['pending', 'succeeded', 'failed']).optional();
+const refundFailure = z.object({ reason: z.string(), at: z.string() }).optional();
+
 const payment = recordFields<JobPayment>()({
   method: z.enum(['card', 'zelle', 'cash']),
   status: z.enum(['due', 'paid', 'refunded']),
@@ -44,6 +47,8 @@ const payment = recordFields<JobPayment>()({
   refundStartedAt: optionalString,
   refundId: optionalString,
   refundedAt: optionalString,
+  refundStatus,
+  refundFailure,
 });
 
 const returnedPayment = recordFields<ReturnedPayment>()({
@@ -54,6 +59,8 @@ const returnedPayment = recordFields<ReturnedPayment>()({
   why: z.enum(['paid-already', 'job-cancelled']),
   refundId: optionalString,
   refundedAt: optionalString,
+  refundStatus,
+  refundFailure,
 });
 
 /**

@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import * as z from 'zod';
 import type { CardPayments } from '../domain/payment-commands.ts';
 import { StripeEvent, type StripeEvent as VerifiedEvent } from '../domain/payment-input.ts';
-import type { CardRefunds } from '../domain/refunds.ts';
+import { type CardRefunds, cardRefund } from '../domain/refunds.ts';
 
 // The one module that imports the `stripe` SDK: only the checkout, webhook and refund functions load
 // it (test/infra checks no other bundle carries it; it weighs on a cold start).
@@ -117,14 +117,15 @@ export function stripeWebhooks(
 /** Refunds of card payments (a cancelled, paid job): the payment intent in full, one refund per key. */
 export function stripeRefunds(client: () => Promise<Stripe>): CardRefunds {
   return {
-    async refund(paymentIntentId, idempotencyKey) {
+    async refund(paymentIntentId, idempotencyKey, jobId) {
       const stripe = await client();
       try {
         const refund = await stripe.refunds.create(
-          { payment_intent: paymentIntentId, reason: 'requested_by_customer' },
+          // The job in its metadata: its refund.updated and refund.failed webhooks find the job by it.
+          { payment_intent: paymentIntentId, reason: 'requested_by_customer', metadata: { jobId } },
           { idempotencyKey },
         );
-        return { refundId: refund.id, status: refund.status ?? 'pending' };
+        return cardRefund(refund);
       } catch (error) {
         // Refunded already: by an earlier attempt whose answer was lost (a timeout; a 5xx), or by a person
         // in Stripe's Dashboard. That refund is this one, or the job would say "being refunded" for good.
@@ -134,8 +135,11 @@ export function stripeRefunds(client: () => Promise<Stripe>): CardRefunds {
           (refund) => refund.status !== 'failed' && refund.status !== 'canceled',
         );
         if (!made) throw error;
-        return { refundId: made.id, status: made.status ?? 'pending' };
+        return cardRefund(made);
       }
+    },
+    async find(refundId) {
+      return cardRefund(await (await client()).refunds.retrieve(refundId));
     },
   };
 }

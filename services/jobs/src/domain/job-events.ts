@@ -210,6 +210,13 @@ export function eventsForJobChange(
       },
     });
   }
+  const failed = newlyFailedRefund(before, after);
+  if (failed)
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobRefundFailed',
+      detail: { meta: meta('JobRefundFailed'), data: { job, refund: { method: 'card', ...failed } } },
+    });
   const changedFields = DETAIL_FIELDS.filter((field) => !same(before[field], after[field]));
   if (changedFields.length > 0) {
     events.push({
@@ -219,4 +226,30 @@ export function eventsForJobChange(
     });
   }
   return events;
+}
+
+/**
+ * The refund this write recorded failed (recordRefundUpdate moves one refund a write; a failed refund
+ * stays failed, so this is once per refund): the job's own payment's, or a returned payment's.
+ */
+function newlyFailedRefund(before: JobRecord, after: JobRecord) {
+  const failedAt = (refund: { refundFailure?: { reason: string; at: string } }) => ({
+    reason: refund.refundFailure?.reason ?? 'unknown',
+    failedAt: refund.refundFailure?.at ?? after.updatedAt,
+  });
+  const payment = after.payment;
+  if (payment?.refundId && payment.refundStatus === 'failed' && before.payment?.refundStatus !== 'failed')
+    return {
+      amountCents: payment.amountPaidCents ?? 0,
+      refundId: payment.refundId,
+      ...failedAt(payment),
+      returned: false,
+    };
+  for (const entry of after.returnedPayments ?? []) {
+    if (!entry.refundId || entry.refundStatus !== 'failed') continue;
+    const earlier = before.returnedPayments?.find((e) => e.checkoutSessionId === entry.checkoutSessionId);
+    if (earlier?.refundStatus !== 'failed')
+      return { amountCents: entry.amountCents, refundId: entry.refundId, ...failedAt(entry), returned: true };
+  }
+  return undefined;
 }

@@ -46,6 +46,24 @@ export interface JobPayment {
   refundStartedAt?: string;
   refundId?: string;
   refundedAt?: string;
+  /** Where the refund is at Stripe; absent on refunds recorded before it was kept (they had succeeded). */
+  refundStatus?: RefundStatus;
+  /** Why the card could not take the refund back (Stripe's `failure_reason`), and when we heard. */
+  refundFailure?: RefundFailure;
+}
+
+/**
+ * Where a card refund is at Stripe. `pending` until it reaches the card network (a refund waits while
+ * the Stripe balance can't cover it); `succeeded` once it has; `failed` when the card can't take it
+ * back (closed, reported lost) — the money is then back in the business's Stripe balance and the
+ * customer has to be paid another way. A refund can fail days after it succeeded; it never recovers.
+ */
+export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface RefundFailure {
+  /** Stripe's `failure_reason`: `lost_or_stolen_card`, `expired_or_canceled_card`, `unknown`… */
+  reason: string;
+  at: string;
 }
 
 /**
@@ -63,6 +81,8 @@ export interface ReturnedPayment {
   why: 'paid-already' | 'job-cancelled';
   refundId?: string;
   refundedAt?: string;
+  refundStatus?: RefundStatus;
+  refundFailure?: RefundFailure;
 }
 
 /**

@@ -2,6 +2,7 @@ import { ValidationError } from '@qdn/shared/errors';
 import { fieldErrorsOf } from '@qdn/shared/http';
 import * as z from 'zod';
 import type { CompletedCheckout } from './payment-commands.ts';
+import { cardRefund, type RefundUpdate } from './refunds.ts';
 
 // Stripe's webhook as we read it: the raw body (its signature is over the exact bytes), then, once
 // verified, the event and the Checkout Session in it. Only the fields we use are named.
@@ -58,4 +59,31 @@ export function checkoutOfEvent(event: StripeEvent): CompletedCheckout | undefin
     amountTotalCents: session.data.amount_total,
     ...(session.data.payment_intent ? { paymentIntentId: session.data.payment_intent } : {}),
   };
+}
+
+/** The Refund of `refund.updated` and `refund.failed`: @see https://docs.stripe.com/api/refunds/object */
+const UpdatedRefund = z.object({
+  id: z.string().regex(/^re_[A-Za-z0-9_]{1,250}$/),
+  status: z.string().min(1).max(50).nullable(),
+  failure_reason: z.string().min(1).max(100).nullish(),
+});
+
+/** Ours: made by the refunds of refunds.ts, which name the job in the refund's metadata. */
+const OurRefund = z.object({
+  metadata: z.object({ jobId: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/) }),
+});
+
+/**
+ * The refund a `refund.updated` or `refund.failed` event tells of (`charge.refund.updated` is the same
+ * event under its older name), or undefined for any other event and for a refund we did not make: a
+ * person refunding in the Dashboard names no job.
+ */
+export function refundOfEvent(event: StripeEvent): RefundUpdate | undefined {
+  if (!['refund.updated', 'refund.failed', 'charge.refund.updated'].includes(event.type)) return undefined;
+  const ours = OurRefund.safeParse(event.data.object);
+  if (!ours.success) return undefined;
+  const refund = UpdatedRefund.safeParse(event.data.object);
+  if (!refund.success)
+    throw new ValidationError('Invalid refund', fieldErrorsOf(refund.error, 'data.object'));
+  return { jobId: ours.data.metadata.jobId, ...cardRefund(refund.data) };
 }

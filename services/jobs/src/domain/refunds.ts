@@ -1,5 +1,5 @@
 import type { ReceivedEvent } from '@qdn/shared/events';
-import type { JobPayment, JobRecord, ReturnedPayment } from './job.ts';
+import type { JobPayment, JobRecord, RefundFailure, RefundStatus, ReturnedPayment } from './job.ts';
 import type { JobRepository } from './ports.ts';
 import { retryOnStaleVersion } from './ports.ts';
 
@@ -10,6 +10,10 @@ import { retryOnStaleVersion } from './ports.ts';
 // a refund an earlier attempt made is found again (charge_already_refunded, CardRefunds).
 // A payment the job cannot keep (a second session, or one paid after the cancellation: ReturnedPayment)
 // is refunded the same way from the webhook that told it, under a lease of its own.
+// A refund is not done when Stripe takes it: it can wait (pending) and it can fail, even days after it
+// succeeded (the card was closed). Stripe's `refund.updated` and `refund.failed` webhooks move the
+// recorded refund on (recordRefundUpdate); a failure reaches the customer and the dispatcher
+// (JobRefundFailed), since the money is back in the business's balance and must go back another way.
 
 /** Which refund: the job's payment, or one of its returned payments (by the session that paid it). */
 export interface RefundOf {
@@ -30,13 +34,46 @@ export interface RefundLedger {
   release(refund: RefundOf, leaseToken: string): Promise<void>;
 }
 
+/** A refund at Stripe as we record it. */
+export interface CardRefund {
+  refundId: string;
+  status: RefundStatus;
+  /** Stripe's `failure_reason`, for a failed one. */
+  failureReason?: string;
+}
+
 /**
- * Stripe refunds (src/adapters/stripe-payments.ts): the payment refunded in full, or, refunded already
- * (an earlier attempt, a person in Stripe's Dashboard), the refund that did it.
+ * Stripe refunds (src/adapters/stripe-payments.ts): the payment refunded in full (the refund names the
+ * job in its metadata, so its webhooks find it), or, refunded already (an earlier attempt, a person in
+ * Stripe's Dashboard), the refund that did it; and a refund as Stripe has it now.
  */
 export interface CardRefunds {
-  refund(paymentIntentId: string, idempotencyKey: string): Promise<{ refundId: string; status: string }>;
+  refund(paymentIntentId: string, idempotencyKey: string, jobId: string): Promise<CardRefund>;
+  find(refundId: string): Promise<CardRefund>;
 }
+
+/**
+ * A Stripe refund object as the job records it. Stripe's five statuses in our three: `succeeded`;
+ * `failed`, or `canceled` (a refund that never went out leaves the customer unpaid as a failed one
+ * does); anything else (`pending`, `requires_action`, none yet) is on its way.
+ */
+export function cardRefund(refund: {
+  id: string;
+  status?: string | null;
+  failure_reason?: string | null;
+}): CardRefund {
+  if (refund.status === 'succeeded') return { refundId: refund.id, status: 'succeeded' };
+  if (refund.status === 'failed' || refund.status === 'canceled')
+    return { refundId: refund.id, status: 'failed', failureReason: refund.failure_reason ?? refund.status };
+  return { refundId: refund.id, status: 'pending' };
+}
+
+/** What a `refund.updated` or `refund.failed` webhook tells of one of our refunds (payment-input.ts). */
+export interface RefundUpdate extends CardRefund {
+  jobId: string;
+}
+
+export type RefundUpdateOutcome = 'recorded' | 'already-recorded' | 'unknown-refund' | 'unknown-job';
 
 export interface RefundContext {
   repository: JobRepository;
@@ -71,13 +108,13 @@ export async function refundCancelledJob(
     return 'not-paid-by-card';
   const job = await startRefund(deps, onBus.jobId);
   if (!job) return 'nothing-to-refund';
-  const { refundId, outcome } = await refundOnce(
+  const { refund, outcome } = await refundOnce(
     deps,
     { jobId: job.jobId },
     job.payment.reference,
     `refund:${job.jobId}:${job.payment.checkoutSessionId}`,
   );
-  await recordRefund(deps, job, refundId);
+  await recordRefund(deps, job, refund);
   return outcome;
 }
 
@@ -128,7 +165,7 @@ export async function refundReturnedPayment(
   returned: ReturnedPayment & { reference: string },
 ): Promise<void> {
   const session = returned.checkoutSessionId;
-  const { refundId } = await refundOnce(
+  const { refund } = await refundOnce(
     deps,
     { jobId, checkoutSessionId: session },
     returned.reference,
@@ -140,7 +177,7 @@ export async function refundReturnedPayment(
       return;
     const at = deps.now().toISOString();
     const returnedPayments = job.returnedPayments.map((entry) =>
-      entry.checkoutSessionId === session ? { ...entry, refundId, refundedAt: at } : entry,
+      entry.checkoutSessionId === session ? { ...entry, ...refundFields(refund, at) } : entry,
     );
     await deps.repository.save(
       { ...job, returnedPayments, version: job.version + 1, updatedAt: at, updatedBy: 'system:refunds' },
@@ -156,26 +193,43 @@ async function refundOnce(
   refund: RefundOf,
   paymentIntentId: string,
   idempotencyKey: string,
-): Promise<{ refundId: string; outcome: 'refunded' | 'recorded' }> {
+): Promise<{ refund: CardRefund; outcome: 'refunded' | 'recorded' }> {
   const claim = await deps.ledger.claim(refund, deps.now(), deps.leaseMs);
   if (claim.outcome === 'busy') throw new RefundInFlightError(`A refund of ${refund.jobId} is in flight`);
-  if (claim.outcome === 'done') return { refundId: claim.refundId, outcome: 'recorded' };
-  let refundId: string;
+  // Made by an attempt that stopped before recording it: its status is Stripe's to tell.
+  if (claim.outcome === 'done')
+    return { refund: await deps.refunds.find(claim.refundId), outcome: 'recorded' };
+  let made: CardRefund;
   try {
     // One key per attempt (its lease): Stripe saves a 5xx under its key and answers it again for 24 h, so
     // a key kept across attempts would fail every retry of the day. A new attempt can't refund twice: a
     // full refund of a payment already refunded is Stripe's charge_already_refunded, which the adapter
     // answers with the refund made before.
-    refundId = (await deps.refunds.refund(paymentIntentId, `${idempotencyKey}:${claim.leaseToken}`)).refundId;
+    made = await deps.refunds.refund(paymentIntentId, `${idempotencyKey}:${claim.leaseToken}`, refund.jobId);
   } catch (error) {
     await deps.ledger.release(refund, claim.leaseToken);
     throw error;
   }
-  await deps.ledger.complete(refund, claim.leaseToken, refundId, deps.now());
-  return { refundId, outcome: 'refunded' };
+  await deps.ledger.complete(refund, claim.leaseToken, made.refundId, deps.now());
+  return { refund: made, outcome: 'refunded' };
 }
 
-async function recordRefund(deps: RefundContext, first: JobRecord, refundId: string): Promise<void> {
+/** A refund's fields on the payment it returns (JobPayment, ReturnedPayment). */
+function refundFields(
+  refund: CardRefund,
+  at: string,
+): { refundId: string; refundedAt: string; refundStatus: RefundStatus; refundFailure?: RefundFailure } {
+  return {
+    refundId: refund.refundId,
+    refundedAt: at,
+    refundStatus: refund.status,
+    ...(refund.status === 'failed'
+      ? { refundFailure: { reason: refund.failureReason ?? 'unknown', at } }
+      : {}),
+  };
+}
+
+async function recordRefund(deps: RefundContext, first: JobRecord, refund: CardRefund): Promise<void> {
   let reread = false;
   await retryOnStaleVersion(async () => {
     // The caller has just read the job; after a write lost to another writer, read it again.
@@ -183,11 +237,69 @@ async function recordRefund(deps: RefundContext, first: JobRecord, refundId: str
     reread = true;
     if (job?.payment?.status !== 'paid') return;
     const at = deps.now().toISOString();
-    const payment: JobPayment = { ...job.payment, status: 'refunded', refundId, refundedAt: at };
+    const payment: JobPayment = { ...job.payment, status: 'refunded', ...refundFields(refund, at) };
     await deps.repository.save(
       { ...job, payment, version: job.version + 1, updatedAt: at, updatedBy: 'system:refunds' },
       job.version,
       { claim: undefined, release: undefined },
     );
+  });
+}
+
+/** Stripe's order of a refund's statuses: it moves on, never back (a failed refund stays failed). */
+const STAGE: Record<RefundStatus, number> = { pending: 0, succeeded: 1, failed: 2 };
+
+/**
+ * A `refund.updated` or `refund.failed` webhook → the refund recorded on its job (the job's payment, or
+ * one of its returned payments) moved on to its new status, once. Stripe doesn't order its events, so
+ * an older status arriving late changes nothing; a refund recorded before statuses were kept had
+ * succeeded. A refund the job hasn't recorded yet while one is being made (the webhook came first)
+ * throws, so the webhook answers 500 and Stripe's retry finds it; one it never made (a person refunded
+ * another payment in the Dashboard) is ignored.
+ */
+export async function recordRefundUpdate(
+  deps: Pick<RefundContext, 'repository' | 'now'>,
+  update: RefundUpdate,
+): Promise<RefundUpdateOutcome> {
+  return retryOnStaleVersion(async () => {
+    const job = await deps.repository.get(update.jobId);
+    if (!job) return 'unknown-job';
+    const ofPayment = job.payment?.refundId === update.refundId;
+    const returned = job.returnedPayments?.find((entry) => entry.refundId === update.refundId);
+    const recorded = ofPayment ? job.payment : returned;
+    if (!recorded) {
+      const making =
+        (job.payment?.refundStartedAt && !job.payment.refundId) ||
+        job.returnedPayments?.some((entry) => !entry.refundId);
+      if (making) throw new RefundInFlightError(`A refund of ${job.jobId} is being recorded`);
+      return 'unknown-refund';
+    }
+    if (STAGE[update.status] <= STAGE[recorded.refundStatus ?? 'succeeded']) return 'already-recorded';
+    const at = deps.now().toISOString();
+    const moved = {
+      refundStatus: update.status,
+      ...(update.status === 'failed'
+        ? { refundFailure: { reason: update.failureReason ?? 'unknown', at } }
+        : {}),
+    };
+    await deps.repository.save(
+      {
+        ...job,
+        ...(ofPayment && job.payment ? { payment: { ...job.payment, ...moved } } : {}),
+        ...(returned
+          ? {
+              returnedPayments: job.returnedPayments?.map((entry) =>
+                entry === returned ? { ...entry, ...moved } : entry,
+              ),
+            }
+          : {}),
+        version: job.version + 1,
+        updatedAt: at,
+        updatedBy: 'stripe',
+      },
+      job.version,
+      { claim: undefined, release: undefined },
+    );
+    return 'recorded';
   });
 }

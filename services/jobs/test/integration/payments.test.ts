@@ -424,6 +424,119 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
   }, 60_000);
 });
 
+describe('a refund Stripe settles later, or that fails (refund.updated, refund.failed)', () => {
+  /** A paid card booking cancelled by a dispatcher, once its refund is recorded: the job and the refund. */
+  async function cancelledAndRefunded(phone: string) {
+    const { booked } = await paidByCard(phone);
+    const { jobId } = booked.body;
+    await harness.api('POST', `/jobs/${jobId}/status`, { role: 'dispatcher', body: { status: 'cancelled' } });
+    const job = await recordedRefunded(jobId);
+    const refund = harness.cloud.stripe.refunds().find((made) => made.id === job.payment.refundId)!;
+    return { jobId, job, refund };
+  }
+  const jobOf = async (jobId: string) =>
+    (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+
+  it('given refunds held at Stripe (its balance short), then the job records the refund pending, and its refund.updated to succeeded moves it on', async () => {
+    // Prepare
+    harness.cloud.stripe.holdRefunds(true);
+    let made: Awaited<ReturnType<typeof cancelledAndRefunded>>;
+    try {
+      made = await cancelledAndRefunded('+16195550194');
+    } finally {
+      harness.cloud.stripe.holdRefunds(false);
+    }
+    const { jobId, job, refund } = made;
+    expect(refund.metadata).toEqual({ jobId });
+    expect(job.payment).toMatchObject({ status: 'refunded', refundId: refund.id, refundStatus: 'pending' });
+
+    // Act
+    const [delivery] = await harness.cloud.stripe.settleRefund(refund.id, 'succeeded');
+
+    // Assess
+    expect(delivery).toMatchObject({
+      type: 'refund.updated',
+      status: 200,
+      response: { outcome: 'recorded' },
+    });
+    const settled = await jobOf(jobId);
+    expect(settled.payment).toMatchObject({
+      status: 'refunded',
+      refundId: refund.id,
+      refundStatus: 'succeeded',
+    });
+    expect(settled.version).toBe(job.version + 1);
+  }, 60_000);
+
+  it('given a refund that went through, when it fails (the card was closed), then the signed webhook records why on the job → JobRefundFailed → a text to the customer and the timeline; delivered again, nothing more', async () => {
+    // Prepare
+    const phone = '+16195550195';
+    const { jobId, job, refund } = await cancelledAndRefunded(phone);
+    expect(job.payment.refundStatus).toBe('succeeded');
+
+    // Act
+    const deliveries = await harness.cloud.stripe.settleRefund(
+      refund.id,
+      'failed',
+      'expired_or_canceled_card',
+    );
+
+    // Assess: refund.updated records it, refund.failed (the same change) finds it recorded.
+    expect(deliveries.map((delivery) => [delivery.type, delivery.status, delivery.response])).toEqual([
+      ['refund.updated', 200, { received: true, outcome: 'recorded' }],
+      ['refund.failed', 200, { received: true, outcome: 'already-recorded' }],
+    ]);
+    const failed = await jobOf(jobId);
+    expect(failed.payment).toMatchObject({
+      status: 'refunded',
+      refundStatus: 'failed',
+      refundFailure: { reason: 'expired_or_canceled_card' },
+    });
+    const events = await harness.eventsUntil(jobId, (seen) =>
+      seen.some((event) => event['detail-type'] === 'JobRefundFailed'),
+    );
+    expect(events.find((event) => event['detail-type'] === 'JobRefundFailed')?.detail.data).toMatchObject({
+      refund: {
+        method: 'card',
+        amountCents: refund.amount,
+        refundId: refund.id,
+        reason: 'expired_or_canceled_card',
+        returned: false,
+      },
+    });
+    const failedText = `your card could not take back our refund of ${formatUsd(refund.amount)}`;
+    await eventually(() => textsTo(phone).some((message) => message.body.includes(failedText)), {
+      what: 'the failed refund text at Twilio',
+    });
+    await eventually(async () => (await timeline(jobId)).some((entry) => entry.type === 'JobRefundFailed'), {
+      what: 'the failed refund on the timeline',
+    });
+
+    // Stripe delivering the event again changes nothing, and texts nobody again.
+    const again = await harness.cloud.stripe.resend(deliveries[0]!.eventId);
+    expect(again).toMatchObject({ status: 200, response: { outcome: 'already-recorded' } });
+    await harness.settled();
+    expect((await jobOf(jobId)).version).toBe(failed.version);
+    expect(textsTo(phone).filter((message) => message.body.includes(failedText))).toHaveLength(1);
+  }, 90_000);
+
+  it("given a refund made by a person in Stripe's Dashboard failing, then the webhook answers 200 and ignores it: it names no job of ours", async () => {
+    const { booked, checkout } = await paidByCard('+16195550196');
+    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
+      .payment_intent!;
+    const byHand = harness.cloud.stripe.refundInDashboard(intent);
+    const before = await jobOf(booked.body.jobId);
+
+    const deliveries = await harness.cloud.stripe.settleRefund(byHand.id, 'failed');
+
+    expect(deliveries.map((delivery) => delivery.response)).toEqual([
+      { received: true, ignored: 'refund.updated' },
+      { received: true, ignored: 'refund.failed' },
+    ]);
+    expect((await jobOf(booked.body.jobId)).version).toBe(before.version);
+  }, 60_000);
+});
+
 describe('a card payment the job cannot keep', () => {
   const refundsOf = (intent: unknown) =>
     harness.cloud.stripe.refunds().filter((refund) => refund.payment_intent === intent);

@@ -21,12 +21,16 @@ import {
   recordCheckout,
   startCheckout,
 } from '../../src/domain/payment-commands.ts';
-import { checkoutOfEvent } from '../../src/domain/payment-input.ts';
+import { checkoutOfEvent, refundOfEvent } from '../../src/domain/payment-input.ts';
 import {
+  type CardRefund,
   type CardRefunds,
+  cardRefund,
   type RefundContext,
+  RefundInFlightError,
   type RefundLedger,
   type RefundOf,
+  recordRefundUpdate,
   refundCancelledJob,
 } from '../../src/domain/refunds.ts';
 import { jobRecord, MemoryJobRepository, MemoryLinkViews } from './fakes.ts';
@@ -64,18 +68,34 @@ function memoryLedger() {
   return { ledger, items, keyOf };
 }
 
-/** Stripe's refunds in memory: each call with its payment intent and idempotency key; `fail` makes the next throw. */
+/** A refund's lookup at Stripe, which only a refund the ledger holds and the job hasn't recorded needs. */
+async function notLookedUp(): Promise<never> {
+  throw new Error('no refund was to be looked up at Stripe');
+}
+
+/**
+ * Stripe's refunds in memory: each call with its payment intent and idempotency key, each refund made
+ * (`status` says how it is made); `fail` makes the next call throw.
+ */
 function memoryRefunds() {
   const calls: [string, string][] = [];
-  const state = { fail: false };
+  const made = new Map<string, CardRefund>();
+  const state: { fail: boolean; status: CardRefund['status'] } = { fail: false, status: 'succeeded' };
   const refunds: CardRefunds = {
+    async find(refundId) {
+      const refund = made.get(refundId);
+      if (!refund) throw new Error(`No such refund: '${refundId}'`);
+      return refund;
+    },
     async refund(intent, key) {
       if (state.fail) throw Object.assign(new Error('Stripe 503'), { statusCode: 503 });
       calls.push([intent, key]);
-      return { refundId: `re_test_${calls.length}`, status: 'succeeded' };
+      const refund: CardRefund = { refundId: `re_test_${calls.length}`, status: state.status };
+      made.set(refund.refundId, refund);
+      return refund;
     },
   };
-  return { refunds, calls, state };
+  return { refunds, calls, state, made };
 }
 
 function paymentsContext() {
@@ -141,6 +161,26 @@ async function paidCardBooking(
   });
   return { ...made, jobId, deposit: payment!.amountDueCents };
 }
+
+/** The cancellation of a job as the refunds consumer receives it. */
+const cancelledEvent = (job: JobRecord) =>
+  ({
+    id: 'evt',
+    source: 'qdn.jobs',
+    detailType: 'JobStatusChanged',
+    time: NOW.toISOString(),
+    replayName: undefined,
+    detail: {
+      meta: {
+        eventId: `${job.jobId}:${job.version}:JobStatusChanged`,
+        occurredAt: NOW.toISOString(),
+        brandId: 'qdn',
+        correlationId: 'c',
+        schemaVersion: 1,
+      },
+      data: { job: jobOnBus(job), previousStatus: 'requested', status: 'cancelled', correction: false },
+    },
+  }) as unknown as ReceivedEvent<'JobStatusChanged'>;
 
 describe('choosing how to pay at booking', () => {
   it('given card, when booked, then the deposit (the brand share of the quote) is due and stored with the job', async () => {
@@ -438,6 +478,7 @@ describe('a card payment the job cannot keep (a second session, or paid after th
         why: 'paid-already',
         refundId: 're_test_1',
         refundedAt: NOW.toISOString(),
+        refundStatus: 'succeeded',
       },
     ]);
     // No second JobPaymentReceived (no second receipt text) for money that went back.
@@ -503,12 +544,19 @@ describe('a card payment the job cannot keep (a second session, or paid after th
     await recordCheckout(context, completed(jobId, 1));
     await recordCheckout(context, completed(jobId, 2));
     const refunded = repository.jobs.get(jobId)!;
-    const { refundId: _refundId, refundedAt: _refundedAt, ...unrecorded } = refunded.returnedPayments![0]!;
+    const {
+      refundId: _refundId,
+      refundedAt: _refundedAt,
+      refundStatus: _refundStatus,
+      ...unrecorded
+    } = refunded.returnedPayments![0]!;
     repository.jobs.set(jobId, { ...refunded, returnedPayments: [unrecorded] });
 
     expect(await recordCheckout(context, completed(jobId, 2))).toBe('refunded');
     expect(stripe.calls).toHaveLength(1);
-    expect(repository.jobs.get(jobId)!.returnedPayments).toMatchObject([{ refundId: 're_test_1' }]);
+    expect(repository.jobs.get(jobId)!.returnedPayments).toMatchObject([
+      { refundId: 're_test_1', refundStatus: 'succeeded' },
+    ]);
   });
 
   it('given a returned session without a payment intent (nothing charged through one), then it is kept on record and nothing is refunded', async () => {
@@ -535,25 +583,6 @@ describe('a card payment the job cannot keep (a second session, or paid after th
 });
 
 describe('a refund when a dispatcher cancels a job paid by card', () => {
-  const cancelledEvent = (job: JobRecord) =>
-    ({
-      id: 'evt',
-      source: 'qdn.jobs',
-      detailType: 'JobStatusChanged',
-      time: NOW.toISOString(),
-      replayName: undefined,
-      detail: {
-        meta: {
-          eventId: `${job.jobId}:${job.version}:JobStatusChanged`,
-          occurredAt: NOW.toISOString(),
-          brandId: 'qdn',
-          correlationId: 'c',
-          schemaVersion: 1,
-        },
-        data: { job: jobOnBus(job), previousStatus: 'requested', status: 'cancelled', correction: false },
-      },
-    }) as unknown as ReceivedEvent<'JobStatusChanged'>;
-
   async function cancelledPaidJob() {
     const { repository, jobId, deposit } = await paidCardBooking();
     const paid = repository.jobs.get(jobId)!;
@@ -571,6 +600,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       repository,
       ledger,
       refunds: {
+        find: notLookedUp,
         async refund(intent, key) {
           calls.push([intent, key]);
           return { refundId: 're_test_1', status: 'succeeded' };
@@ -616,6 +646,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       repository,
       ledger,
       refunds: {
+        find: notLookedUp,
         async refund(_intent, key) {
           keys.push(key);
           if (fail) throw Object.assign(new Error('Stripe 500'), { statusCode: 500 });
@@ -636,14 +667,19 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     ]);
   });
 
-  it('given the ledger says refunded but the job was not recorded (a crash between), then it is only recorded', async () => {
+  it('given the ledger says refunded but the job was not recorded (a crash between), then it is only recorded, with the refund as Stripe has it now', async () => {
     const { repository, cancelled } = await cancelledPaidJob();
     const { ledger, items, keyOf } = memoryLedger();
     items.set(keyOf({ jobId: cancelled.jobId }), { refundId: 're_test_3' });
+    const looked: string[] = [];
     const deps: RefundContext = {
       repository,
       ledger,
       refunds: {
+        async find(refundId) {
+          looked.push(refundId);
+          return { refundId, status: 'pending' };
+        },
         async refund() {
           throw new Error('must not be called');
         },
@@ -652,9 +688,11 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       leaseMs: 60_000,
     };
     expect(await refundCancelledJob(deps, cancelledEvent(cancelled))).toBe('recorded');
+    expect(looked).toEqual(['re_test_3']);
     expect(repository.jobs.get(cancelled.jobId)!.payment).toMatchObject({
       status: 'refunded',
       refundId: 're_test_3',
+      refundStatus: 'pending',
     });
   });
 
@@ -677,6 +715,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       repository,
       ledger,
       refunds: {
+        find: notLookedUp,
         async refund() {
           // The dispatcher's Undo lands while Stripe is refunding.
           undo = changeStatus(context, cancelled.jobId, { status: 'scheduled' }, dispatcher).catch(
@@ -750,6 +789,7 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
       repository: racing,
       ledger,
       refunds: {
+        find: notLookedUp,
         async refund(intent) {
           calls.push(intent);
           return { refundId: 're_test_1', status: 'succeeded' };
@@ -822,5 +862,211 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
     });
     const deps = { refunds: { refund: () => Promise.reject(new Error('no')) } } as unknown as RefundContext;
     expect(await refundCancelledJob(deps, cancelledEvent(job))).toBe('not-paid-by-card');
+  });
+});
+
+describe('a refund after Stripe took it: pending, succeeded, failed (refund.updated, refund.failed)', () => {
+  /** A paid card booking cancelled and refunded through the refunds consumer, Stripe making it `status`. */
+  async function refundedJob(status: CardRefund['status'] = 'succeeded') {
+    const made = await paidCardBooking();
+    const { repository, jobId, stripe, context } = made;
+    stripe.state.status = status;
+    const paid = repository.jobs.get(jobId)!;
+    const cancelled = { ...paid, status: 'cancelled' as const, version: paid.version + 1 };
+    repository.jobs.set(jobId, cancelled);
+    await refundCancelledJob(context, cancelledEvent(cancelled));
+    return { ...made, refunded: repository.jobs.get(jobId)! };
+  }
+
+  it("reads Stripe's five refund statuses as three: succeeded; failed or canceled (with why); else on its way", () => {
+    expect(cardRefund({ id: 're_1', status: 'succeeded' })).toEqual({
+      refundId: 're_1',
+      status: 'succeeded',
+    });
+    expect(cardRefund({ id: 're_1', status: 'pending' })).toEqual({ refundId: 're_1', status: 'pending' });
+    expect(cardRefund({ id: 're_1', status: 'requires_action' })).toMatchObject({ status: 'pending' });
+    expect(cardRefund({ id: 're_1', status: null })).toMatchObject({ status: 'pending' });
+    expect(cardRefund({ id: 're_1', status: 'failed', failure_reason: 'lost_or_stolen_card' })).toEqual({
+      refundId: 're_1',
+      status: 'failed',
+      failureReason: 'lost_or_stolen_card',
+    });
+    expect(cardRefund({ id: 're_1', status: 'canceled' })).toEqual({
+      refundId: 're_1',
+      status: 'failed',
+      failureReason: 'canceled',
+    });
+  });
+
+  it('takes refund.updated and refund.failed of refunds that name one of our jobs; others are ignored, a malformed one of ours is a 400', () => {
+    const jobId = 'qdn_01JPAY00000000000000000001';
+    const refund = {
+      id: 're_test_9',
+      object: 'refund',
+      status: 'failed',
+      failure_reason: 'expired_or_canceled_card',
+      metadata: { jobId },
+    };
+    for (const type of ['refund.updated', 'refund.failed', 'charge.refund.updated'])
+      expect(refundOfEvent({ id: 'evt_1', type, data: { object: refund } })).toEqual({
+        jobId,
+        refundId: 're_test_9',
+        status: 'failed',
+        failureReason: 'expired_or_canceled_card',
+      });
+    // A refund made in the Dashboard names no job; another event type is not a refund's.
+    expect(
+      refundOfEvent({ id: 'evt_2', type: 'refund.updated', data: { object: { ...refund, metadata: {} } } }),
+    ).toBeUndefined();
+    expect(refundOfEvent({ id: 'evt_3', type: 'refund.created', data: { object: refund } })).toBeUndefined();
+    expect(
+      refundOfEvent({ id: 'evt_4', type: 'checkout.session.completed', data: { object: refund } }),
+    ).toBeUndefined();
+    expect(() =>
+      refundOfEvent({
+        id: 'evt_5',
+        type: 'refund.failed',
+        data: { object: { ...refund, id: 'ch_not_a_refund' } },
+      }),
+    ).toThrow(ValidationError);
+  });
+
+  it('given a refund Stripe made pending, then the job says so, and refund.updated to succeeded records it once with no event', async () => {
+    // Prepare
+    const { repository, jobId, refunded, context } = await refundedJob('pending');
+    expect(refunded.payment).toMatchObject({
+      status: 'refunded',
+      refundId: 're_test_1',
+      refundStatus: 'pending',
+    });
+    // Act
+    const first = await recordRefundUpdate(context, { jobId, refundId: 're_test_1', status: 'succeeded' });
+    const settled = repository.jobs.get(jobId)!;
+    const late = await recordRefundUpdate(context, { jobId, refundId: 're_test_1', status: 'pending' });
+    // Assess: Stripe doesn't order its events; an older status arriving late changes nothing.
+    expect([first, late]).toEqual(['recorded', 'already-recorded']);
+    expect(settled.payment).toMatchObject({ status: 'refunded', refundStatus: 'succeeded' });
+    expect(settled.payment).not.toHaveProperty('refundFailure');
+    expect(repository.jobs.get(jobId)!.version).toBe(settled.version);
+    expect(eventsForJobChange(refunded, settled)).toEqual([]);
+  });
+
+  it('given a refund that succeeded, when it fails days later (the card was closed), then the failure is recorded once with why → one JobRefundFailed; a failed refund stays failed', async () => {
+    // Prepare
+    const { repository, jobId, refunded, context, deposit } = await refundedJob('succeeded');
+    const failed = {
+      jobId,
+      refundId: 're_test_1',
+      status: 'failed' as const,
+      failureReason: 'expired_or_canceled_card',
+    };
+    // Act
+    const outcomes = [
+      await recordRefundUpdate(context, failed),
+      await recordRefundUpdate(context, failed),
+      await recordRefundUpdate(context, { jobId, refundId: 're_test_1', status: 'succeeded' }),
+    ];
+    // Assess
+    expect(outcomes).toEqual(['recorded', 'already-recorded', 'already-recorded']);
+    const job = repository.jobs.get(jobId)!;
+    expect(job.version).toBe(refunded.version + 1);
+    expect(job.payment).toMatchObject({
+      status: 'refunded',
+      refundStatus: 'failed',
+      refundFailure: { reason: 'expired_or_canceled_card', at: NOW.toISOString() },
+    });
+    const events = eventsForJobChange(refunded, job);
+    expect(events.map((event) => event.detailType)).toEqual(['JobRefundFailed']);
+    expect(events[0]!.detail).toMatchObject({
+      meta: { actor: 'stripe' },
+      data: {
+        refund: {
+          method: 'card',
+          amountCents: deposit,
+          refundId: 're_test_1',
+          reason: 'expired_or_canceled_card',
+          failedAt: NOW.toISOString(),
+          returned: false,
+        },
+      },
+    });
+  });
+
+  it("given a returned payment's refund failing, then it is recorded on that payment → JobRefundFailed (returned), the job's own payment untouched", async () => {
+    // Prepare: a second session paid for a job already paid, refunded (re_test_1).
+    const { context, repository, jobId } = await paidCardBooking();
+    await recordCheckout(context, {
+      sessionId: 'cs_test_2',
+      jobId,
+      paymentStatus: 'paid',
+      amountTotalCents: 5_000,
+      paymentIntentId: 'pi_test_2',
+    });
+    const before = repository.jobs.get(jobId)!;
+    // Act
+    const outcome = await recordRefundUpdate(context, {
+      jobId,
+      refundId: 're_test_1',
+      status: 'failed',
+      failureReason: 'lost_or_stolen_card',
+    });
+    // Assess
+    expect(outcome).toBe('recorded');
+    const after = repository.jobs.get(jobId)!;
+    expect(after.payment).toEqual(before.payment);
+    expect(after.returnedPayments).toMatchObject([
+      {
+        checkoutSessionId: 'cs_test_2',
+        refundStatus: 'failed',
+        refundFailure: { reason: 'lost_or_stolen_card' },
+      },
+    ]);
+    expect(eventsForJobChange(before, after).map((event) => [event.detailType, event.detail.data])).toEqual([
+      [
+        'JobRefundFailed',
+        expect.objectContaining({
+          refund: expect.objectContaining({ amountCents: 5_000, refundId: 're_test_1', returned: true }),
+        }),
+      ],
+    ]);
+  });
+
+  it('given a refund the job has not recorded: while its refund is being made, it throws (Stripe retries the webhook); otherwise ignored, as is an unknown job', async () => {
+    // Prepare: the refund begun on the job, Stripe asked, its answer not yet recorded.
+    const { repository, jobId, context } = await paidCardBooking();
+    const paid = repository.jobs.get(jobId)!;
+    repository.jobs.set(jobId, {
+      ...paid,
+      status: 'cancelled',
+      payment: { ...paid.payment!, refundStartedAt: NOW.toISOString() },
+      version: paid.version + 1,
+    });
+    const update = { jobId, refundId: 're_test_7', status: 'failed' as const, failureReason: 'unknown' };
+    // Act, Assess
+    await expect(recordRefundUpdate(context, update)).rejects.toThrow(RefundInFlightError);
+    repository.jobs.set(jobId, paid);
+    expect(await recordRefundUpdate(context, update)).toBe('unknown-refund');
+    expect(repository.jobs.get(jobId)).toEqual(paid);
+    expect(await recordRefundUpdate(context, { ...update, jobId: 'qdn_01JPAY0000000000000000X999' })).toBe(
+      'unknown-job',
+    );
+  });
+
+  it('given a refund recorded before statuses were kept (it had succeeded), then a late succeeded changes nothing and a failure is recorded', async () => {
+    const { repository, jobId, refunded, context } = await refundedJob('succeeded');
+    const { refundStatus: _status, ...legacy } = refunded.payment!;
+    repository.jobs.set(jobId, { ...refunded, payment: legacy });
+    expect(await recordRefundUpdate(context, { jobId, refundId: 're_test_1', status: 'succeeded' })).toBe(
+      'already-recorded',
+    );
+    expect(
+      await recordRefundUpdate(context, {
+        jobId,
+        refundId: 're_test_1',
+        status: 'failed',
+        failureReason: 'unknown',
+      }),
+    ).toBe('recorded');
+    expect(repository.jobs.get(jobId)!.payment).toMatchObject({ refundStatus: 'failed' });
   });
 });

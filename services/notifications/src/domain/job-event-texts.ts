@@ -24,10 +24,15 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobAssignmentChanged'
   | 'JobPaymentReceived'
   | 'JobPaymentRefunded'
+  | 'JobRefundFailed'
 >;
 
 /** Texts about money that changed hands: sent even when their event arrives after a newer version. */
-const REPORTS_MONEY: ReadonlySet<SmsTemplateId> = new Set(['payment_receipt', 'payment_refund']);
+const REPORTS_MONEY: ReadonlySet<SmsTemplateId> = new Set([
+  'payment_receipt',
+  'payment_refund',
+  'payment_refund_failed',
+]);
 
 /**
  * How late a text about the truck's whereabouts may still go, from its event: past this, "we're on the

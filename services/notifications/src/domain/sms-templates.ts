@@ -21,7 +21,8 @@ export type SmsTemplateId =
   | 'reminder'
   | 'review_request'
   | 'payment_receipt'
-  | 'payment_refund';
+  | 'payment_refund'
+  | 'payment_refund_failed';
 
 /**
  * The texts of a final status (complete, cancelled): held for the brand's undo window before they go
@@ -95,6 +96,10 @@ const TEMPLATES: Record<SmsTemplateId, Render> = {
   // refund takes days to show, so the text says so rather than have them call.
   payment_refund: (v) =>
     `Hi ${v.firstName}, we refunded your card payment of ${v.refunded?.amount ?? ''} for your ${v.serviceLabel} on ${v.day}. It can take 5 to 10 days to show on your statement.`,
+  // The card could not take the refund back (closed, reported lost): the money is with the business
+  // again, and the customer, told days ago it was refunded, hears that before they notice.
+  payment_refund_failed: (v) =>
+    `Hi ${v.firstName}, your card could not take back our refund of ${v.refunded?.amount ?? ''} for your ${v.serviceLabel} on ${v.day}. We'll be in touch to pay it back another way.`,
   review_request: (v) =>
     `Thanks again, ${v.firstName}! If we did right by you, a review helps a small business a lot: ${v.reviewUrl ?? ''}`,
 };
@@ -177,6 +182,9 @@ export function templateForEvent(
     // cancellation itself is never texted (the customer paid, so they hear where the money went).
     case 'JobPaymentRefunded':
       return 'payment_refund';
+    // The refund did not reach the card: the customer would otherwise wait for money that isn't coming.
+    case 'JobRefundFailed':
+      return 'payment_refund_failed';
     case 'JobStatusChanged': {
       // Whether a final status's text went out (so needs correcting) is the sms consumer's to check.
       if (data.correction)

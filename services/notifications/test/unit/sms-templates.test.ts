@@ -47,6 +47,7 @@ describe('templates', () => {
     'review_request',
     'payment_receipt',
     'payment_refund',
+    'payment_refund_failed',
   ];
   // The longest values the product allows in practice.
   const worstCase = variablesFor(
@@ -449,6 +450,20 @@ describe('refunds', () => {
     expect(rendered.body).toBe(
       'Hi Mark, we refunded your card payment of $1,234.50 for your trailer pickup & dump on Tue, Dec 1. It can take 5 to 10 days to show on your statement. - QuickDumpNow',
     );
+  });
+
+  it('given JobRefundFailed (the card could not take the refund back), then the customer hears it and that the business will pay it back another way', () => {
+    const cancelled = job({ status: 'cancelled', paymentMethod: 'card', paymentStatus: 'refunded' });
+    expect(templateForEvent('JobRefundFailed', { job: cancelled })).toBe('payment_refund_failed');
+    const rendered = renderSms(
+      'payment_refund_failed',
+      variablesFor(cancelled, brands.get('qdn'), { refund: { amountCents: 123_450 } }),
+      { firstToNumber: false },
+    );
+    expect(rendered.body).toBe(
+      "Hi Mark, your card could not take back our refund of $1,234.50 for your trailer pickup & dump on Tue, Dec 1. We'll be in touch to pay it back another way. - QuickDumpNow",
+    );
+    expect(rendered).toMatchObject({ encoding: 'GSM-7', segments: 2 });
   });
 });
 

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { launchTestBrowser, seriousAccessibilityViolations } from '@qdn/local-cloud/test-browser';
+import {
+  imagesLoaded,
+  launchTestBrowser,
+  seriousAccessibilityViolations,
+} from '@qdn/local-cloud/test-browser';
 import { eventually, startTestCloud, type TestCloud } from '@qdn/local-cloud/test-harness';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 
@@ -128,9 +132,7 @@ async function uploadPhoto(page: Page) {
   await waitForText(page, '#upload-status', 'Photo added', 30_000);
   // "Photo added" is said once the gallery has it.
   expect(await page.locator('#photo-list li').count()).toBe(before + 1);
-  await page.waitForFunction(
-    "[...document.querySelectorAll('#photo-list img')].every((image) => image.complete && image.naturalWidth > 0)",
-  );
+  await imagesLoaded(page, '#photo-list img');
 }
 
 const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -382,11 +384,7 @@ describe('the charter guest page', () => {
       await page.evaluate("getComputedStyle(document.getElementById('brand-bar')).backgroundColor"),
     ).toBe('rgb(107, 30, 59)');
     // The logo is fetched after the page paints; wait for it rather than racing it (it lost once in CI).
-    await page.waitForFunction(
-      "(() => { const logo = document.getElementById('brand-logo'); return logo.complete && logo.naturalWidth > 0; })()",
-      undefined,
-      { timeout: 10_000 },
-    );
+    await imagesLoaded(page, '#brand-logo', { timeout: 10_000 });
     expect(await textOf(page, '#checkin-meeting-point')).toBe('Dock B, Harbor Island West Marina');
     expect(await textOf(page, '#checkin-time')).toMatch(
       /^By 4:45 PM on \w+day, \w+ \d+ \(departure 5:00 PM\)$/,
@@ -697,9 +695,7 @@ describe('the booking page', () => {
       // In the customer's words (the refusal's code), not the checks' ("declared image/jpeg but …").
       'Not used. This file isn’t a photo we can use — try taking the photo again or choose a JPEG.',
     ]);
-    await page.waitForFunction(
-      "[...document.querySelectorAll('#booking-photos img')].every((image) => image.complete && image.naturalWidth > 0)",
-    );
+    await imagesLoaded(page, '#booking-photos img');
     expect(await page.locator('#booking-photos img').getAttribute('alt')).toBe('Photo 1 of your load');
     expect(await textOf(page, '#photo-location-text')).toBe(
       'Your photo was taken at 32.83003, -117.14000. Use this photo’s location as the pickup?',
