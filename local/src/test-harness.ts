@@ -236,14 +236,16 @@ export async function startTestCloud(
      */
     scheduler: cloud.scheduler,
     /**
-     * Sends a job's complete/cancelled texts now instead of after the brand's undo window, without
-     * moving the scheduler's clock (other tests' schedules keep their timing). Call it inside a poll:
-     * the sms consumer plants the held text a moment after the status change.
+     * Sends a job's held texts now — complete/cancelled ones after the brand's undo window, a failed
+     * refund's in the brand's sending hours (a test run at night) — without moving the scheduler's clock
+     * (other tests' schedules keep their timing). Call it inside a poll: the sms consumer plants the held
+     * text a moment after its event.
      */
     async releaseHeldTexts(jobId: string) {
       await cloud.scheduler.fireEarly(
         (schedule) =>
-          schedule.input?.includes('"kind":"status-text"') === true && schedule.input.includes(jobId),
+          /"kind":"(status-text|refund-failed-text)"/.test(schedule.input ?? '') &&
+          schedule.input?.includes(jobId) === true,
       );
     },
     /** Once nothing is in flight that could still retry or deliver late (see LocalCloud.settled). */

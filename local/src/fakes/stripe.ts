@@ -397,6 +397,15 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     return deliveries;
   }
 
+  /** `POST /v1/refunds/{id}`: its metadata, merged as Stripe merges it (the one field a refund takes). */
+  function updateRefund(refundId: string, body: Record<string, unknown>): { status: number; body: unknown } {
+    const refund = refunds.get(refundId);
+    if (!refund) return stripeError(404, `No such refund: '${refundId}'`);
+    if (body.metadata && typeof body.metadata === 'object')
+      refund.metadata = { ...refund.metadata, ...(body.metadata as Record<string, string>) };
+    return { status: 200, body: refund };
+  }
+
   function completeSession(sessionId: string): FakeStripeEvent {
     const session = sessions.get(sessionId);
     if (!session) throw new Error(`Stripe fake: no session ${sessionId}`);
@@ -484,6 +493,7 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
       result = refunds.has(refund[1]!)
         ? { status: 200, body: refunds.get(refund[1]!) }
         : stripeError(404, `No such refund: '${refund[1]}'`);
+    else if (refund && method === 'POST') result = updateRefund(refund[1]!, form);
     else result = stripeError(404, `Unrecognized request URL (${method}: ${url.pathname}).`);
     if (replayKey) idempotent.set(replayKey, result);
     recordsFile.changed();

@@ -113,15 +113,22 @@ describe('the local cloud', () => {
       new PutItemCommand({ TableName: 'qdn-local-jobs', Item: jobItem('qdn_e2e_charter', 'charter') }),
     );
 
-    // Assess: SMS and calendar get both jobs; the charter-only crew rule gets only the charter.
+    // Assess: SMS and calendar get both jobs; the charter-only crew rule gets only the charter. The first
+    // write through this cloud cold-starts the publisher and each consumer from source (not bundled):
+    // under a CI run's load that took over 20 s once, so the wait is a minute (a pass is not slower).
+    const firstDelivery = { timeoutMs: 60_000 };
     for (const consumer of ['notifications.sms', 'calendar.calendar']) {
-      await eventually(() => {
-        const jobIds = bodiesSeenBy(consumer).map(jobIdOf);
-        return jobIds.includes('qdn_e2e_junk') && jobIds.includes('qdn_e2e_charter');
-      });
+      await eventually(
+        () => {
+          const jobIds = bodiesSeenBy(consumer).map(jobIdOf);
+          return jobIds.includes('qdn_e2e_junk') && jobIds.includes('qdn_e2e_charter');
+        },
+        { ...firstDelivery, what: `both jobs at ${consumer}` },
+      );
     }
-    await eventually(() =>
-      bodiesSeenBy('scc-bridge.crew').some((body) => jobIdOf(body) === 'qdn_e2e_charter'),
+    await eventually(
+      () => bodiesSeenBy('scc-bridge.crew').some((body) => jobIdOf(body) === 'qdn_e2e_charter'),
+      { ...firstDelivery, what: 'the charter at scc-bridge.crew' },
     );
     expect(bodiesSeenBy('scc-bridge.crew').map(jobIdOf)).not.toContain('qdn_e2e_junk');
 
@@ -129,7 +136,7 @@ describe('the local cloud', () => {
     expect(created).toMatchObject({ source: 'qdn.jobs', 'detail-type': 'JobCreated' });
     // The private captain fee never reaches the bus.
     expect(JSON.stringify(created)).not.toMatch(/captainFee|25000/);
-  });
+  }, 120_000);
 
   it("given every table's stream records in DynamoDB Local's one SQLite table, then a stream's reads find them by index, not by scanning all", () => {
     // The statements DynamoDB Local runs for GetRecords and DescribeStream (its SQLiteDBAccess): without

@@ -8,6 +8,7 @@ import type { boardEntries } from '../../calendar/src/domain/calendar-commands.t
 import type { JobRecord, PrivateJobFields } from '../../jobs/src/domain/job.ts';
 import type {
   MarkPaidInput as MarkPaidSchema,
+  RefundPaidBackInput as RefundPaidBackSchema,
   StatusInput as StatusSchema,
   UpdateJobInput as UpdateSchema,
 } from '../../jobs/src/domain/job-input.ts';
@@ -39,6 +40,7 @@ export type JobStatus = Job['status'];
 export type StatusInput = z.input<typeof StatusSchema>;
 export type UpdateJobInput = z.input<typeof UpdateSchema>;
 export type MarkPaidInput = z.input<typeof MarkPaidSchema>;
+export type RefundPaidBackInput = z.input<typeof RefundPaidBackSchema>;
 export type UploadRequest = z.input<typeof UploadSchema>;
 export type PhotoUpdate = z.input<typeof PhotoUpdateSchema>;
 
@@ -227,6 +229,9 @@ export const api = {
   /** The customer paid by Zelle or cash (or a card outside Stripe): recorded, and a receipt texted. */
   markPaid: (jobId: string, input: MarkPaidInput) =>
     json<{ job: Job }>('POST', `${jobPath(jobId)}/payment`, { body: input }),
+  /** A card refund the card refused, paid back another way (Zelle, cash, a check): recorded on it. */
+  refundPaidBack: (jobId: string, input: RefundPaidBackInput) =>
+    json<{ job: Job }>('POST', `${jobPath(jobId)}/payment/refund`, { body: input }),
   rotateTrackingLink: (jobId: string) =>
     json<{ trackingUrl: string }>('POST', `${jobPath(jobId)}/tracking-link`),
   lastLocation: async (jobId: string) =>

@@ -2,7 +2,7 @@
 // groups, SLA colours, location age, the status moves a role may make, Twilio codes in words.
 
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
-import { decideStatusChange } from '../../jobs/src/domain/status-machine.ts';
+import { decideStatusChange, refundKeepingItCancelled } from '../../jobs/src/domain/status-machine.ts';
 import type { Job, JobStatus, LocationPoint, TimelineEntry, TrailerSchedule } from './api.ts';
 import type { Role } from './auth.ts';
 
@@ -186,10 +186,12 @@ export interface Move {
  * correction with a reason.
  */
 export function allowedMoves(
-  job: Pick<Job, 'status' | 'statusHistory' | 'undoUntil'>,
+  job: Pick<Job, 'status' | 'statusHistory' | 'undoUntil' | 'payment'>,
   role: Role,
   now = Date.now(),
 ): Move[] {
+  // A cancelled job whose card payment is going back stays cancelled: the API refuses every move of it.
+  if (refundKeepingItCancelled(job)) return [];
   const context = {
     role,
     reason: 'asked before sending',
@@ -481,7 +483,12 @@ export function brandOptions(jobs: readonly Pick<Job, 'brandId'>[], chosen: stri
 }
 
 /** A refund as a payment (the job's own, or one it could not keep) records it. */
-type RecordedRefund = Pick<NonNullable<Job['payment']>, 'refundedAt' | 'refundStatus' | 'refundFailure'>;
+type RecordedRefund = Pick<
+  NonNullable<Job['payment']>,
+  'refundedAt' | 'refundStatus' | 'refundFailure' | 'refundPaidBack'
+>;
+
+const PAID_BACK_BY: Record<string, string> = { zelle: 'Zelle', cash: 'cash', check: 'check' };
 
 /** Stripe's reasons a card refused a refund, in the dispatcher's words. */
 const REFUND_FAILURE: Record<string, string> = {
@@ -491,23 +498,32 @@ const REFUND_FAILURE: Record<string, string> = {
 };
 
 /**
- * Where a refund is, for the dispatcher: `done`; `pending at Stripe`; or `failed: <why> — pay it back
- * another way` (the money is back in the Stripe balance, and only a person can return it now). A refund
- * recorded before statuses were kept had succeeded.
+ * Where a refund is, for the dispatcher: `done`; `pending at Stripe`; `failed: <why> — pay it back
+ * another way` (the money is back in the Stripe balance, and only a person can return it now); or,
+ * once a dispatcher recorded that, paid back another way. A refund recorded before statuses were kept
+ * had succeeded.
  */
-export function refundState(refund: RecordedRefund): { text: string; state: 'done' | 'pending' | 'failed' } {
+export function refundState(refund: RecordedRefund): {
+  text: string;
+  state: 'done' | 'pending' | 'failed' | 'paid-back';
+} {
   if (refund.refundStatus === 'failed') {
     const why = REFUND_FAILURE[refund.refundFailure?.reason ?? ''] ?? 'the card could not take it';
+    const paidBack = refund.refundPaidBack;
+    if (paidBack)
+      return {
+        text: `failed (${why}); paid back by ${PAID_BACK_BY[paidBack.method] ?? paidBack.method}${paidBack.reference ? ` (${paidBack.reference})` : ''}`,
+        state: 'paid-back',
+      };
     return { text: `failed: ${why} — pay it back another way`, state: 'failed' };
   }
   if (refund.refundStatus === 'pending') return { text: 'pending at Stripe', state: 'pending' };
   return { text: 'done', state: 'done' };
 }
 
-/** A job with a card refund that failed: the board flags it until someone pays the customer back. */
+/** A job with a card refund that failed: the board flags it until someone records paying it back. */
 export function hasFailedRefund(job: Pick<Job, 'payment' | 'returnedPayments'>): boolean {
-  return (
-    job.payment?.refundStatus === 'failed' ||
-    (job.returnedPayments ?? []).some((returned) => returned.refundStatus === 'failed')
+  return [job.payment, ...(job.returnedPayments ?? [])].some(
+    (refund) => refund !== undefined && refundState(refund).state === 'failed',
   );
 }

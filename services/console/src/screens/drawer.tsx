@@ -372,6 +372,7 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
     <section aria-labelledby="payment-title">
       <h3 id="payment-title">Payment</h3>
       <p class={`payment payment-${failed ? 'refund-failed' : payment.status}`}>{state}</p>
+      {failed && <PaidBackForm job={job} amountCents={payment.amountPaidCents} onPaid={onPaid} />}
       {/* Card payments the job could not keep (a second tab paid too, or paid after a cancellation):
           the jobs service refunds each in full, and the dispatcher sees why the customer was charged. */}
       {job.returnedPayments?.map((returned) => (
@@ -390,6 +391,17 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
               : `refund ${refundState(returned).text}`}
         </p>
       ))}
+      {job.returnedPayments
+        ?.filter((returned) => refundState(returned).state === 'failed')
+        .map((returned) => (
+          <PaidBackForm
+            key={returned.checkoutSessionId}
+            job={job}
+            checkoutSessionId={returned.checkoutSessionId}
+            amountCents={returned.amountCents}
+            onPaid={onPaid}
+          />
+        ))}
       {markable && (
         <form
           class="actions"
@@ -435,6 +447,83 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * A card refund the card refused (the money is back in the Stripe balance): the dispatcher pays the
+ * customer another way and records how here, which clears the board's "Refund failed".
+ */
+function PaidBackForm({
+  job,
+  checkoutSessionId,
+  amountCents,
+  onPaid,
+}: {
+  job: Job;
+  /** A returned payment's refund; none for the job's own payment. */
+  checkoutSessionId?: string;
+  amountCents: number | undefined;
+  onPaid: (job: Job) => void;
+}) {
+  const method = useSignal<'zelle' | 'cash' | 'check'>('zelle');
+  const reference = useSignal('');
+  const busy = useSignal(false);
+  const problem = useSignal<string | undefined>(undefined);
+  return (
+    <form
+      class="actions"
+      aria-label={`Pay back ${dollars(amountCents)} another way`}
+      onSubmit={async (event) => {
+        event.preventDefault();
+        busy.value = true;
+        problem.value = undefined;
+        try {
+          const { job: paidBack } = await api.refundPaidBack(job.jobId, {
+            method: method.value,
+            expectedVersion: job.version,
+            ...(checkoutSessionId ? { checkoutSessionId } : {}),
+            ...(reference.value.trim() ? { reference: reference.value.trim() } : {}),
+          });
+          onPaid(paidBack);
+        } catch (error) {
+          problem.value =
+            error instanceof ApiError && error.status === 409
+              ? `Not recorded: ${error.message}. Reload the job.`
+              : (error as Error).message;
+        } finally {
+          busy.value = false;
+        }
+      }}
+    >
+      <label>
+        Paid back by
+        <select
+          value={method.value}
+          onChange={(e) => (method.value = e.currentTarget.value as typeof method.value)}
+        >
+          <option value="zelle">Zelle</option>
+          <option value="cash">Cash</option>
+          <option value="check">Check</option>
+        </select>
+      </label>
+      <label>
+        Confirmation or check number (optional)
+        <input
+          value={reference.value}
+          maxLength={200}
+          onInput={(e) => (reference.value = e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" class="primary" disabled={busy.value}>
+        Record paid back ({dollars(amountCents)})
+      </button>
+      {problem.value && (
+        <p class="error" role="alert">
+          {problem.value}
+        </p>
+      )}
+    </form>
   );
 }
 

@@ -710,9 +710,25 @@ describe('the console', () => {
     await payment
       .getByText(/^Refund of \$[\d.]+ failed: the card has expired or was closed — pay it back another way$/)
       .waitFor();
-    await dispatcher.goto(`${cloud.consoleUrl}/?date=${job.schedule.date}`);
-    await dispatcher.locator(`[data-job-id="${jobId}"]`).getByText('Refund failed').waitFor();
+    await dispatcher.goto(`${cloud.consoleUrl}/?date=${job.schedule.date}&job=${jobId}`);
+    const card = dispatcher.locator(`[data-job-id="${jobId}"]`);
+    await card.getByText('Refund failed').waitFor();
     expect(await seriousAccessibilityViolations(dispatcher)).toEqual([]);
+    await payment.scrollIntoViewIfNeeded();
+    await screenshot(dispatcher, 'drawer-refund-failed');
+
+    // Paid back by Zelle, recorded from the drawer: the board's flag goes.
+    const payBack = payment.getByRole('form', { name: /^Pay back \$[\d.]+ another way$/ });
+    await payBack.getByLabel('Paid back by').selectOption('zelle');
+    await payBack.getByLabel('Confirmation or check number (optional)').fill('ZL-9');
+    await payBack.getByRole('button', { name: /^Record paid back/ }).click();
+    await payment
+      .getByText(
+        /^Refund of \$[\d.]+ failed \(the card has expired or was closed\); paid back by Zelle \(ZL-9\)$/,
+      )
+      .waitFor();
+    expect(await payBack.count()).toBe(0);
+    await card.getByText('Refund failed').waitFor({ state: 'detached' });
     await dispatcher.context().close();
   }, 120_000);
 

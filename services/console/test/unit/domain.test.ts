@@ -175,6 +175,12 @@ describe('status buttons', () => {
       { to: 'scheduled', correction: true, undo: true },
     ]);
     expect(allowedMoves(cancelled, 'driver', at('2026-12-04T18:30:10Z'))).toEqual([]);
+    // Its card payment going back (or gone): the job stays cancelled, and the API would refuse a move.
+    for (const payment of [
+      { method: 'card', status: 'paid', refundStartedAt: '2026-12-04T18:30:05.000Z' },
+      { method: 'card', status: 'refunded', refundStatus: 'failed' },
+    ] as const)
+      expect(allowedMoves({ ...cancelled, payment }, 'dispatcher', at('2026-12-04T18:30:10Z'))).toEqual([]);
   });
 });
 

@@ -34,6 +34,14 @@ const privateFields = recordFields<PrivateJobFields>()({
 
 const refundStatus = z.enum(['pending', 'succeeded', 'failed']).optional();
 const refundFailure = z.object({ reason: z.string(), at: z.string() }).optional();
+const refundPaidBack = z
+  .object({
+    method: z.enum(['zelle', 'cash', 'check']),
+    reference: optionalString,
+    at: z.string(),
+    by: z.string(),
+  })
+  .optional();
 
 const payment = recordFields<JobPayment>()({
   method: z.enum(['card', 'zelle', 'cash']),
@@ -49,6 +57,7 @@ const payment = recordFields<JobPayment>()({
   refundedAt: optionalString,
   refundStatus,
   refundFailure,
+  refundPaidBack,
 });
 
 const returnedPayment = recordFields<ReturnedPayment>()({
@@ -61,6 +70,7 @@ const returnedPayment = recordFields<ReturnedPayment>()({
   refundedAt: optionalString,
   refundStatus,
   refundFailure,
+  refundPaidBack,
 });
 
 /**

@@ -135,6 +135,10 @@ export function stripeRefunds(client: () => Promise<Stripe>): CardRefunds {
           (refund) => refund.status !== 'failed' && refund.status !== 'canceled',
         );
         if (!made) throw error;
+        // One a person made names no job: named now, or its refund.updated / refund.failed would be
+        // ignored and the job would say "pending" (or "refunded") whatever became of it.
+        if (made.metadata?.jobId !== jobId)
+          return cardRefund(await stripe.refunds.update(made.id, { metadata: { jobId } }));
         return cardRefund(made);
       }
     },

@@ -40,7 +40,7 @@ import type {
 import type { JobRepository, LinkViewCount, LinkViews, TrackingLinkRecord, TrailerClaims } from './ports.ts';
 import { retryOnStaleVersion, StaleVersionError, TrailerBookedError } from './ports.ts';
 import { type Quote, quoteFor } from './quote.ts';
-import { decideStatusChange, undoableUntil } from './status-machine.ts';
+import { decideStatusChange, refundKeepingItCancelled, undoableUntil } from './status-machine.ts';
 
 /** Everything the job commands need from outside, injected so they stay pure and testable. */
 export interface JobsContext {
@@ -143,18 +143,6 @@ function trackingUrlOf(context: JobsContext, secret: string, job: JobRecord): st
   return job.trackingLinkId
     ? linkUrl(context.siteBaseUrl(job.brandId), trackingToken(secret, job.trackingLinkId))
     : undefined;
-}
-
-/**
- * A card payment goes back when a job is cancelled (the refunds consumer, within seconds): a job whose
- * refund has begun (marked on the job before Stripe is asked) or gone through stays cancelled — the money
- * is going back, so the customer books and pays again. Which of the two, or undefined.
- */
-function refundKeepingItCancelled(job: JobRecord): 'refunding' | 'refunded' | undefined {
-  if (job.status !== 'cancelled') return undefined;
-  if (job.payment?.status === 'refunded') return 'refunded';
-  if (job.payment?.status === 'paid' && job.payment.refundStartedAt) return 'refunding';
-  return undefined;
 }
 
 /** Jobs as `actor` sees them, each with its customer's tracking URL (derived here, never stored). */

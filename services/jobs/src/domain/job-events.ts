@@ -192,7 +192,14 @@ export function eventsForJobChange(
       },
     });
   }
-  if (after.payment?.status === 'refunded' && before.payment?.status === 'paid' && after.payment.refundId) {
+  // A refund recorded failed already (Stripe answered `failed`, or it failed before it was recorded) was
+  // never "refunded" for the customer: JobRefundFailed below tells them, and nothing contradicts it.
+  if (
+    after.payment?.status === 'refunded' &&
+    before.payment?.status === 'paid' &&
+    after.payment.refundId &&
+    after.payment.refundStatus !== 'failed'
+  ) {
     events.push({
       source: 'qdn.jobs',
       detailType: 'JobPaymentRefunded',

@@ -284,3 +284,20 @@ export const MarkPaidInput = z.strictObject({
   expectedVersion: z.number().int().positive().optional(),
 });
 export type MarkPaidInput = z.infer<typeof MarkPaidInput>;
+
+/**
+ * `POST /jobs/{jobId}/payment/refund` (dispatcher, admin): a card refund the card refused (Stripe's
+ * refund.failed), paid back to the customer another way.
+ */
+export const RefundPaidBackInput = z.strictObject({
+  method: z.enum(['zelle', 'cash', 'check']),
+  /** The Zelle confirmation or check number. */
+  reference: z.string().trim().min(1).max(200).optional(),
+  /** A payment the job could not keep (its Checkout Session); none for the job's own payment. */
+  checkoutSessionId: z
+    .string()
+    .regex(/^cs_[A-Za-z0-9_]{1,250}$/)
+    .optional(),
+  expectedVersion: z.number().int().positive().optional(),
+});
+export type RefundPaidBackInput = z.infer<typeof RefundPaidBackInput>;

@@ -50,6 +50,8 @@ export interface JobPayment {
   refundStatus?: RefundStatus;
   /** Why the card could not take the refund back (Stripe's `failure_reason`), and when we heard. */
   refundFailure?: RefundFailure;
+  /** A failed refund paid back another way, as a dispatcher recorded it. */
+  refundPaidBack?: RefundPaidBack;
 }
 
 /**
@@ -59,6 +61,16 @@ export interface JobPayment {
  * customer has to be paid another way. A refund can fail days after it succeeded; it never recovers.
  */
 export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+
+/** A failed card refund paid back another way (POST /jobs/{jobId}/payment/refund). */
+export interface RefundPaidBack {
+  method: 'zelle' | 'cash' | 'check';
+  /** The Zelle confirmation or check number. */
+  reference?: string;
+  at: string;
+  /** The dispatcher who recorded it. */
+  by: string;
+}
 
 export interface RefundFailure {
   /** Stripe's `failure_reason`: `lost_or_stolen_card`, `expired_or_canceled_card`, `unknown`… */
@@ -83,6 +95,7 @@ export interface ReturnedPayment {
   refundedAt?: string;
   refundStatus?: RefundStatus;
   refundFailure?: RefundFailure;
+  refundPaidBack?: RefundPaidBack;
 }
 
 /**

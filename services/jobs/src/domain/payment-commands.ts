@@ -1,9 +1,9 @@
 import { ConflictError, NotFoundError, ValidationError } from '@qdn/shared/errors';
 import { enforceRateLimit } from '@qdn/shared/rate-limit';
-import type { JobPayment, JobRecord, ReturnedPayment } from './job.ts';
+import type { JobPayment, JobRecord, RefundPaidBack, ReturnedPayment } from './job.ts';
 import type { Actor, JobsContext } from './job-commands.ts';
 import { getJob, staffViews } from './job-commands.ts';
-import type { MarkPaidInput } from './job-input.ts';
+import type { MarkPaidInput, RefundPaidBackInput } from './job-input.ts';
 import { retryOnStaleVersion, StaleVersionError } from './ports.ts';
 import { type RefundContext, refundReturnedPayment } from './refunds.ts';
 
@@ -204,6 +204,72 @@ export async function markPaid(context: JobsContext, jobId: string, input: MarkP
       ]);
     throw error;
   }
+}
+
+/**
+ * `POST /jobs/{jobId}/payment/refund` (dispatcher, admin): a card refund the card refused (JobRefundFailed:
+ * the money came back to the business) paid back another way — Zelle, cash, a check — recorded on that
+ * refund, so the console stops flagging the job. Only a failed refund, and once: a double tap is a 409.
+ */
+export async function recordRefundPaidBack(
+  context: JobsContext,
+  jobId: string,
+  input: RefundPaidBackInput,
+  actor: Actor,
+) {
+  const job = await getJob(context, jobId, actor);
+  if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
+    throw new ConflictError('The job was changed since you loaded it', [
+      { field: 'expectedVersion', currentVersion: job.version },
+    ]);
+  }
+  const session = input.checkoutSessionId;
+  const returned = session
+    ? job.returnedPayments?.find((entry) => entry.checkoutSessionId === session)
+    : undefined;
+  if (session && !returned)
+    throw new ValidationError('Invalid body', [
+      { field: 'body.checkoutSessionId', message: 'no payment of this job was made in that session' },
+    ]);
+  const refund = returned ?? job.payment;
+  if (refund?.refundStatus !== 'failed')
+    throw new ConflictError('This refund has not failed: it is going back to the card', [
+      { field: 'refundStatus', refundStatus: refund?.refundStatus ?? null },
+    ]);
+  if (refund.refundPaidBack)
+    throw new ConflictError('This refund was paid back already', [
+      { field: 'refundPaidBack', refundPaidBack: refund.refundPaidBack },
+    ]);
+  const at = context.now().toISOString();
+  const refundPaidBack: RefundPaidBack = {
+    method: input.method,
+    ...(input.reference ? { reference: input.reference } : {}),
+    at,
+    by: actor.userId,
+  };
+  const saved: JobRecord = {
+    ...job,
+    ...(returned
+      ? {
+          returnedPayments: job.returnedPayments?.map((entry) =>
+            entry === returned ? { ...entry, refundPaidBack } : entry,
+          ),
+        }
+      : { payment: { ...refund, refundPaidBack } as JobPayment }),
+    version: job.version + 1,
+    updatedAt: at,
+    updatedBy: actor.userId,
+  };
+  try {
+    await context.repository.save(saved, job.version, { claim: undefined, release: undefined });
+  } catch (error) {
+    if (error instanceof StaleVersionError)
+      throw new ConflictError(error.message, [
+        { field: 'expectedVersion', currentVersion: error.currentVersion },
+      ]);
+    throw error;
+  }
+  return (await staffViews(context, actor, [saved]))[0]!;
 }
 
 async function saveWithPayment(

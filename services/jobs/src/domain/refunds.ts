@@ -246,6 +246,24 @@ async function recordRefund(deps: RefundContext, first: JobRecord, refund: CardR
   });
 }
 
+/**
+ * How long after it began a refund not yet recorded on the job counts as being made: its attempts and
+ * SQS's retries take seconds. A refund that stopped for good (a 4xx from Stripe, recorded in the
+ * failures table) must not answer Stripe's webhooks 500 for days, which can get the endpoint disabled.
+ */
+export const REFUND_IN_FLIGHT_MS = 15 * 60_000;
+
+/** A refund of the job (its own, or a returned payment's) begun lately and not yet recorded. */
+function refundBeingMade(job: JobRecord, now: Date): boolean {
+  const recent = (at: string | undefined) =>
+    at !== undefined && now.getTime() - Date.parse(at) < REFUND_IN_FLIGHT_MS;
+  if (!job.payment?.refundId && recent(job.payment?.refundStartedAt)) return true;
+  // Refunded from the checkout's webhook as it is recorded; one without a payment intent never is.
+  return (job.returnedPayments ?? []).some(
+    (entry) => entry.reference && !entry.refundId && recent(entry.paidAt),
+  );
+}
+
 /** Stripe's order of a refund's statuses: it moves on, never back (a failed refund stays failed). */
 const STAGE: Record<RefundStatus, number> = { pending: 0, succeeded: 1, failed: 2 };
 
@@ -268,10 +286,8 @@ export async function recordRefundUpdate(
     const returned = job.returnedPayments?.find((entry) => entry.refundId === update.refundId);
     const recorded = ofPayment ? job.payment : returned;
     if (!recorded) {
-      const making =
-        (job.payment?.refundStartedAt && !job.payment.refundId) ||
-        job.returnedPayments?.some((entry) => !entry.refundId);
-      if (making) throw new RefundInFlightError(`A refund of ${job.jobId} is being recorded`);
+      if (refundBeingMade(job, deps.now()))
+        throw new RefundInFlightError(`A refund of ${job.jobId} is being recorded`);
       return 'unknown-refund';
     }
     if (STAGE[update.status] <= STAGE[recorded.refundStatus ?? 'succeeded']) return 'already-recorded';

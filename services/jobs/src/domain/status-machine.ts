@@ -97,3 +97,19 @@ export function undoableUntil(
     return undefined;
   return new Date(Date.parse(last.at) + undoWindowSeconds * 1000);
 }
+
+/**
+ * A card payment goes back when a job is cancelled (the refunds consumer, within seconds): a job whose
+ * refund has begun (marked on the job before Stripe is asked) or gone through stays cancelled — the money
+ * is going back, so the customer books and pays again (changeStatus refuses any move, and the console
+ * offers none). Which of the two, or undefined.
+ */
+export function refundKeepingItCancelled(job: {
+  status: JobStatus;
+  payment?: { status: string; refundStartedAt?: string };
+}): 'refunding' | 'refunded' | undefined {
+  if (job.status !== 'cancelled') return undefined;
+  if (job.payment?.status === 'refunded') return 'refunded';
+  if (job.payment?.status === 'paid' && job.payment.refundStartedAt) return 'refunding';
+  return undefined;
+}

@@ -19,6 +19,7 @@ import {
   type CompletedCheckout,
   markPaid,
   recordCheckout,
+  recordRefundPaidBack,
   startCheckout,
 } from '../../src/domain/payment-commands.ts';
 import { checkoutOfEvent, refundOfEvent } from '../../src/domain/payment-input.ts';
@@ -26,6 +27,7 @@ import {
   type CardRefund,
   type CardRefunds,
   cardRefund,
+  REFUND_IN_FLIGHT_MS,
   type RefundContext,
   RefundInFlightError,
   type RefundLedger,
@@ -1044,12 +1046,125 @@ describe('a refund after Stripe took it: pending, succeeded, failed (refund.upda
     const update = { jobId, refundId: 're_test_7', status: 'failed' as const, failureReason: 'unknown' };
     // Act, Assess
     await expect(recordRefundUpdate(context, update)).rejects.toThrow(RefundInFlightError);
+    // One begun long ago stopped for good (a 4xx from Stripe): Stripe's webhook is not refused for days.
+    const later = { ...context, now: () => new Date(NOW.getTime() + REFUND_IN_FLIGHT_MS) };
+    expect(await recordRefundUpdate(later, update)).toBe('unknown-refund');
     repository.jobs.set(jobId, paid);
     expect(await recordRefundUpdate(context, update)).toBe('unknown-refund');
     expect(repository.jobs.get(jobId)).toEqual(paid);
     expect(await recordRefundUpdate(context, { ...update, jobId: 'qdn_01JPAY0000000000000000X999' })).toBe(
       'unknown-job',
     );
+  });
+
+  it('given Stripe answering the refund failed at once, then the job records it failed → JobRefundFailed only: the customer is never told it was refunded', async () => {
+    const { refunded, repository, jobId } = await refundedJob('failed');
+    expect(refunded.payment).toMatchObject({
+      status: 'refunded',
+      refundStatus: 'failed',
+      refundFailure: { reason: 'unknown' },
+    });
+    // The job as the refunds consumer read it: paid, its refund begun.
+    const { refundStatus: _s, refundFailure: _f, refundId: _i, refundedAt: _a, ...paid } = refunded.payment!;
+    const before = {
+      ...refunded,
+      payment: { ...paid, status: 'paid' as const },
+      version: refunded.version - 1,
+    };
+    expect(eventsForJobChange(before, repository.jobs.get(jobId)!).map((event) => event.detailType)).toEqual([
+      'JobRefundFailed',
+    ]);
+  });
+
+  it('given a failed refund paid back by Zelle, then it is recorded on the refund once (who, how, when), with no event; a refund that has not failed, a double tap and a stale version are 409s; an unknown session is a 400', async () => {
+    // Prepare
+    const { context, repository, jobId } = await refundedJob('succeeded');
+    const succeeded = repository.jobs.get(jobId)!;
+    // Act, Assess: a refund going back to the card is not paid back by hand.
+    await expect(recordRefundPaidBack(context, jobId, { method: 'zelle' }, dispatcher)).rejects.toMatchObject(
+      {
+        statusCode: 409,
+        details: [{ field: 'refundStatus', refundStatus: 'succeeded' }],
+      },
+    );
+    await recordRefundUpdate(context, {
+      jobId,
+      refundId: 're_test_1',
+      status: 'failed',
+      failureReason: 'lost_or_stolen_card',
+    });
+    const failed = repository.jobs.get(jobId)!;
+    await expect(
+      recordRefundPaidBack(
+        context,
+        jobId,
+        { method: 'zelle', expectedVersion: succeeded.version },
+        dispatcher,
+      ),
+    ).rejects.toMatchObject({
+      statusCode: 409,
+      details: [{ field: 'expectedVersion', currentVersion: failed.version }],
+    });
+    await expect(
+      recordRefundPaidBack(context, jobId, { method: 'zelle', checkoutSessionId: 'cs_test_9' }, dispatcher),
+    ).rejects.toBeInstanceOf(ValidationError);
+
+    const view = await recordRefundPaidBack(
+      context,
+      jobId,
+      { method: 'zelle', reference: 'ZL-77', expectedVersion: failed.version },
+      dispatcher,
+    );
+
+    expect(view.payment).toMatchObject({
+      refundStatus: 'failed',
+      refundPaidBack: { method: 'zelle', reference: 'ZL-77', at: NOW.toISOString(), by: 'dispatcher-1' },
+    });
+    const paidBack = repository.jobs.get(jobId)!;
+    expect(paidBack.version).toBe(failed.version + 1);
+    expect(eventsForJobChange(failed, paidBack)).toEqual([]);
+    await expect(recordRefundPaidBack(context, jobId, { method: 'cash' }, dispatcher)).rejects.toMatchObject({
+      statusCode: 409,
+      details: [{ field: 'refundPaidBack' }],
+    });
+    // A refund Stripe reports again later changes nothing of it.
+    expect(await recordRefundUpdate(context, { jobId, refundId: 're_test_1', status: 'failed' })).toBe(
+      'already-recorded',
+    );
+  });
+
+  it("given a returned payment's failed refund paid back by check, then it is recorded on that payment, the job's own untouched", async () => {
+    const { context, repository, jobId } = await paidCardBooking();
+    await recordCheckout(context, {
+      sessionId: 'cs_test_2',
+      jobId,
+      paymentStatus: 'paid',
+      amountTotalCents: 5_000,
+      paymentIntentId: 'pi_test_2',
+    });
+    await recordRefundUpdate(context, {
+      jobId,
+      refundId: 're_test_1',
+      status: 'failed',
+      failureReason: 'unknown',
+    });
+    const before = repository.jobs.get(jobId)!;
+
+    await recordRefundPaidBack(
+      context,
+      jobId,
+      { method: 'check', reference: '1042', checkoutSessionId: 'cs_test_2' },
+      dispatcher,
+    );
+
+    const after = repository.jobs.get(jobId)!;
+    expect(after.payment).toEqual(before.payment);
+    expect(after.returnedPayments).toMatchObject([
+      {
+        checkoutSessionId: 'cs_test_2',
+        refundPaidBack: { method: 'check', reference: '1042', by: 'dispatcher-1' },
+      },
+    ]);
   });
 
   it('given a refund recorded before statuses were kept (it had succeeded), then a late succeeded changes nothing and a failure is recorded', async () => {

@@ -9,7 +9,7 @@ import { sendHeldDispatcherText } from './dispatcher-messages.ts';
 import type { JobEventForSms } from './job-event-texts.ts';
 import type { OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
 import { reminderAt, reviewRequestAt, sendableAt } from './quiet-hours.ts';
-import { type JobTextContext, sendHeldStatusText } from './send-job-text.ts';
+import { type JobTextContext, sendHeldStatusText, sendRefundFailedText } from './send-job-text.ts';
 import { HELD_FOR_UNDO, renderSms, variablesFor } from './sms-templates.ts';
 
 /*
@@ -43,6 +43,17 @@ export const FollowUp = z.discriminatedUnion('kind', [
     job: JobOnBus,
     dueAt,
   }),
+  /**
+   * The text that a card refund failed (JobRefundFailed): Stripe tells it at any hour, days after the
+   * job, so it waits for the brand's sending hours (its key is the event's text's: sent once).
+   */
+  z.object({
+    kind: z.literal('refund-failed-text'),
+    key: z.string().min(1).max(200),
+    job: JobOnBus,
+    amountCents: z.number().int().positive(),
+    dueAt,
+  }),
   /** A dispatcher's non-urgent text, held by quiet hours (its key is the request's: sent once). */
   z.object({
     kind: z.literal('dispatcher-text'),
@@ -57,6 +68,8 @@ export const FollowUp = z.discriminatedUnion('kind', [
 ]);
 export type FollowUp = z.infer<typeof FollowUp>;
 type JobFollowUp = Extract<FollowUp, { kind: 'reminder' | 'review-request' }>;
+/** A failed refund's text held by quiet hours (sent by send-job-text.ts's sendRefundFailedText). */
+export type RefundFailedText = Extract<FollowUp, { kind: 'refund-failed-text' }>;
 /** A final status's text held for the undo window (decided when due by send-job-text.ts's sendHeldStatusText). */
 export type HeldStatusText = Extract<FollowUp, { kind: 'status-text' }>;
 
@@ -146,12 +159,14 @@ export async function sendFollowUp(
   // clock can be moved ahead of the functions' clocks; in AWS the two are the same.)
   const now = new Date(Math.max(deps.now().getTime(), Date.parse(followUp.dueAt)));
   const sendable = sendableAt(now, brand);
-  if (followUp.kind === 'dispatcher-text') {
+  if (followUp.kind === 'dispatcher-text' || followUp.kind === 'refund-failed-text') {
     if (sendable > now) {
       await deps.followUps.schedule(followUp, sendable);
       return 'moved-to-sending-hours';
     }
-    return sendHeldDispatcherText(deps, followUp);
+    return followUp.kind === 'dispatcher-text'
+      ? sendHeldDispatcherText(deps, followUp)
+      : sendRefundFailedText(deps, followUp);
   }
   const { job } = followUp;
   const template = followUp.kind === 'reminder' ? 'reminder' : 'review_request';

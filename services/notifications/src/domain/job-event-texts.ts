@@ -1,7 +1,8 @@
 import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
 import { settleWithoutSending } from './delivery.ts';
-import { followUpsFor, type HeldStatusText, withoutNotes } from './follow-ups.ts';
+import { followUpsFor, type HeldStatusText, type RefundFailedText, withoutNotes } from './follow-ups.ts';
 import type { JobObserved, SendOutcome } from './ports.ts';
+import { sendableAt } from './quiet-hours.ts';
 import { customerSms, type JobTextContext, sendHeldStatusText, sendJobText } from './send-job-text.ts';
 import {
   HELD_FOR_UNDO,
@@ -123,6 +124,21 @@ export async function textCustomerAbout(
   if (TIME_BOUND.has(template) && age > TIME_BOUND_TEXT_MAX_AGE_MS)
     return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'too-late' });
 
+  // Stripe tells a refund's failure at any hour, days after the job: its text waits for the sending hours.
+  if (template === 'payment_refund_failed' && data.refund) {
+    const opens = sendableAt(deps.now(), brand);
+    if (opens > deps.now()) {
+      const held: RefundFailedText = {
+        kind: 'refund-failed-text',
+        key: sms.key,
+        job: withoutNotes(job),
+        amountCents: data.refund.amountCents,
+        dueAt: opens.toISOString(),
+      };
+      await deps.followUps.schedule(held, opens);
+      return undefined;
+    }
+  }
   if (isHeld(template) && brand.undoWindowSeconds > 0) {
     const dueAt = new Date(Date.parse(event.detail.meta.occurredAt) + brand.undoWindowSeconds * 1000);
     const held: HeldStatusText = {

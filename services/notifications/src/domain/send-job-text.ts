@@ -2,7 +2,7 @@ import type { Brand, Brands } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus } from '@qdn/shared/events';
 import { customerPageLink, type TrackingLinks } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
-import type { FollowUpScheduler, HeldStatusText } from './follow-ups.ts';
+import type { FollowUpScheduler, HeldStatusText, RefundFailedText } from './follow-ups.ts';
 import type { NotificationsContext, OutboundSms, SendOutcome, TextingPermission } from './ports.ts';
 import { renderSms, type SmsTemplateId, variablesFor } from './sms-templates.ts';
 
@@ -40,6 +40,17 @@ export async function sendHeldStatusText(deps: JobTextContext, held: HeldStatusT
   }
   const permission = await deps.store.textingPermission(sms.to, sms.brandId);
   return sendJobText(deps, sms, held.job, permission, {});
+}
+
+/** A failed refund's text held by quiet hours fell due: sent once (the number's permission read now). */
+export async function sendRefundFailedText(
+  deps: JobTextContext,
+  held: RefundFailedText,
+): Promise<SendOutcome> {
+  const brand = deps.brands.get(held.job.brandId);
+  const sms = { ...customerSms(held.job, 'payment_refund_failed', brand), key: held.key };
+  const permission = await deps.store.textingPermission(sms.to, sms.brandId);
+  return sendJobText(deps, sms, held.job, permission, { refund: { amountCents: held.amountCents } });
 }
 
 export function customerSms(job: JobOnBus, template: SmsTemplateId, brand: Brand): OutboundSms {

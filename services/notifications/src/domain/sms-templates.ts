@@ -96,10 +96,10 @@ const TEMPLATES: Record<SmsTemplateId, Render> = {
   // refund takes days to show, so the text says so rather than have them call.
   payment_refund: (v) =>
     `Hi ${v.firstName}, we refunded your card payment of ${v.refunded?.amount ?? ''} for your ${v.serviceLabel} on ${v.day}. It can take 5 to 10 days to show on your statement.`,
-  // The card could not take the refund back (closed, reported lost): the money is with the business
-  // again, and the customer, told days ago it was refunded, hears that before they notice.
+  // The refund did not reach the card (closed, reported lost): the money is with the business again,
+  // and the customer, told days ago it was refunded, hears it before they notice.
   payment_refund_failed: (v) =>
-    `Hi ${v.firstName}, your card could not take back our refund of ${v.refunded?.amount ?? ''} for your ${v.serviceLabel} on ${v.day}. We'll be in touch to pay it back another way.`,
+    `Hi ${v.firstName}, your refund of ${v.refunded?.amount ?? ''} for your ${v.serviceLabel} on ${v.day} could not be returned to your card. We'll be in touch to pay it back another way.`,
   review_request: (v) =>
     `Thanks again, ${v.firstName}! If we did right by you, a review helps a small business a lot: ${v.reviewUrl ?? ''}`,
 };

@@ -286,3 +286,59 @@ describe('a dispatcher’s non-urgent text', () => {
     expect(texts.at(-1)?.body).toContain('Your invoice is ready');
   });
 });
+
+describe('the text that a card refund failed', () => {
+  const cancelled = () =>
+    job({ version: 4, status: 'cancelled', paymentMethod: 'card', paymentStatus: 'refunded' });
+  const refundFailed = (onBus: JobOnBus) =>
+    jobEvent('JobRefundFailed', onBus, {
+      refund: {
+        method: 'card',
+        amountCents: 15_000,
+        refundId: 're_test_1',
+        reason: 'expired_or_canceled_card',
+        failedAt: NOW.toISOString(),
+        returned: false,
+      },
+    });
+
+  it('given Stripe telling it in quiet hours, then it is held until 8 am and sent once when due', async () => {
+    // Prepare
+    const { deps, planted, texts } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    const before = texts.length;
+    deps.now = () => new Date('2026-12-05T10:00:00.000Z'); // 2 am on Sat 5 Dec in San Diego
+
+    // Act
+    const outcome = await textCustomerAbout(deps, refundFailed(cancelled()));
+
+    // Assess
+    expect(outcome).toBeUndefined();
+    expect(texts).toHaveLength(before);
+    const { followUp, at } = [...planted.values()].find(
+      ({ followUp }) => followUp.kind === 'refund-failed-text',
+    )!;
+    expect(at.toISOString()).toBe('2026-12-05T16:00:00.000Z');
+    expect(followUp).toMatchObject({
+      key: 'job:qdn_01JDEMO0000000000000000000:4:payment_refund_failed',
+      amountCents: 15_000,
+    });
+    deps.now = () => new Date('2026-12-05T16:00:03.000Z');
+    expect(await sendFollowUp(deps, followUp)).toMatchObject({ state: 'sent' });
+    expect(await sendFollowUp(deps, followUp)).toMatchObject({ state: 'sent' });
+    expect(texts.slice(before).map((text) => text.body)).toEqual([
+      expect.stringContaining(
+        'your refund of $150.00 for your trailer pickup & dump on Thu, Dec 10 could not be returned to your card',
+      ),
+    ]);
+  });
+
+  it('given the sending hours, then it goes at once', async () => {
+    const { deps, planted, texts } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+
+    expect(await textCustomerAbout(deps, refundFailed(cancelled()))).toMatchObject({ state: 'sent' });
+    expect(texts.at(-1)?.body).toContain('could not be returned to your card');
+    expect([...planted.values()].some(({ followUp }) => followUp.kind === 'refund-failed-text')).toBe(false);
+  });
+});

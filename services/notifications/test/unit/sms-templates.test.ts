@@ -461,7 +461,7 @@ describe('refunds', () => {
       { firstToNumber: false },
     );
     expect(rendered.body).toBe(
-      "Hi Mark, your card could not take back our refund of $1,234.50 for your trailer pickup & dump on Tue, Dec 1. We'll be in touch to pay it back another way. - QuickDumpNow",
+      "Hi Mark, your refund of $1,234.50 for your trailer pickup & dump on Tue, Dec 1 could not be returned to your card. We'll be in touch to pay it back another way. - QuickDumpNow",
     );
     expect(rendered).toMatchObject({ encoding: 'GSM-7', segments: 2 });
   });
