@@ -1,4 +1,4 @@
-import { useSignal } from '@preact/signals';
+import { type Signal, useSignal } from '@preact/signals';
 import { formatUsd } from '@qdn/shared/money';
 import { useEffect, useRef } from 'preact/hooks';
 import {
@@ -405,25 +405,15 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
       {markable && (
         <form
           class="actions"
-          onSubmit={async (event) => {
+          onSubmit={(event) => {
             event.preventDefault();
-            busy.value = true;
-            problem.value = undefined;
-            try {
-              const { job: paid } = await api.markPaid(job.jobId, {
+            void record({ busy, problem }, onPaid, () =>
+              api.markPaid(job.jobId, {
                 method: payment.method,
                 expectedVersion: job.version,
                 ...(reference.value.trim() ? { reference: reference.value.trim() } : {}),
-              });
-              onPaid(paid);
-            } catch (error) {
-              problem.value =
-                error instanceof ApiError && error.status === 409
-                  ? `Not recorded: ${error.message}. Reload the job.`
-                  : (error as Error).message;
-            } finally {
-              busy.value = false;
-            }
+              }),
+            );
           }}
         >
           {payment.method === 'zelle' && (
@@ -451,6 +441,29 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
 }
 
 /**
+ * Records money that changed hands from a Payment form (paid, paid back): busy while it is sent; the
+ * job as saved handed on; a 409 (the job changed since it was loaded) or another refusal said in the form.
+ */
+async function record(
+  form: { busy: Signal<boolean>; problem: Signal<string | undefined> },
+  onRecorded: (job: Job) => void,
+  send: () => Promise<{ job: Job }>,
+): Promise<void> {
+  form.busy.value = true;
+  form.problem.value = undefined;
+  try {
+    onRecorded((await send()).job);
+  } catch (error) {
+    form.problem.value =
+      error instanceof ApiError && error.status === 409
+        ? `Not recorded: ${error.message}. Reload the job.`
+        : (error as Error).message;
+  } finally {
+    form.busy.value = false;
+  }
+}
+
+/**
  * A card refund the card refused (the money is back in the Stripe balance): the dispatcher pays the
  * customer another way and records how here, which clears the board's "Refund failed".
  */
@@ -474,26 +487,16 @@ function PaidBackForm({
     <form
       class="actions"
       aria-label={`Pay back ${dollars(amountCents)} another way`}
-      onSubmit={async (event) => {
+      onSubmit={(event) => {
         event.preventDefault();
-        busy.value = true;
-        problem.value = undefined;
-        try {
-          const { job: paidBack } = await api.refundPaidBack(job.jobId, {
+        void record({ busy, problem }, onPaid, () =>
+          api.refundPaidBack(job.jobId, {
             method: method.value,
             expectedVersion: job.version,
             ...(checkoutSessionId ? { checkoutSessionId } : {}),
             ...(reference.value.trim() ? { reference: reference.value.trim() } : {}),
-          });
-          onPaid(paidBack);
-        } catch (error) {
-          problem.value =
-            error instanceof ApiError && error.status === 409
-              ? `Not recorded: ${error.message}. Reload the job.`
-              : (error as Error).message;
-        } finally {
-          busy.value = false;
-        }
+          }),
+        );
       }}
     >
       <label>

@@ -880,6 +880,19 @@ describe('a refund after Stripe took it: pending, succeeded, failed (refund.upda
     return { ...made, refunded: repository.jobs.get(jobId)! };
   }
 
+  /** A paid card booking and a second session paid for it, returned and refunded (re_test_1, $50). */
+  async function withReturnedPayment() {
+    const made = await paidCardBooking();
+    await recordCheckout(made.context, {
+      sessionId: 'cs_test_2',
+      jobId: made.jobId,
+      paymentStatus: 'paid',
+      amountTotalCents: 5_000,
+      paymentIntentId: 'pi_test_2',
+    });
+    return made;
+  }
+
   it("reads Stripe's five refund statuses as three: succeeded; failed or canceled (with why); else on its way", () => {
     expect(cardRefund({ id: 're_1', status: 'succeeded' })).toEqual({
       refundId: 're_1',
@@ -996,14 +1009,7 @@ describe('a refund after Stripe took it: pending, succeeded, failed (refund.upda
 
   it("given a returned payment's refund failing, then it is recorded on that payment → JobRefundFailed (returned), the job's own payment untouched", async () => {
     // Prepare: a second session paid for a job already paid, refunded (re_test_1).
-    const { context, repository, jobId } = await paidCardBooking();
-    await recordCheckout(context, {
-      sessionId: 'cs_test_2',
-      jobId,
-      paymentStatus: 'paid',
-      amountTotalCents: 5_000,
-      paymentIntentId: 'pi_test_2',
-    });
+    const { context, repository, jobId } = await withReturnedPayment();
     const before = repository.jobs.get(jobId)!;
     // Act
     const outcome = await recordRefundUpdate(context, {
@@ -1134,14 +1140,7 @@ describe('a refund after Stripe took it: pending, succeeded, failed (refund.upda
   });
 
   it("given a returned payment's failed refund paid back by check, then it is recorded on that payment, the job's own untouched", async () => {
-    const { context, repository, jobId } = await paidCardBooking();
-    await recordCheckout(context, {
-      sessionId: 'cs_test_2',
-      jobId,
-      paymentStatus: 'paid',
-      amountTotalCents: 5_000,
-      paymentIntentId: 'pi_test_2',
-    });
+    const { context, repository, jobId } = await withReturnedPayment();
     await recordRefundUpdate(context, {
       jobId,
       refundId: 're_test_1',
