@@ -23,6 +23,7 @@ import {
   ListLocationsQuery,
   LocationsInput,
   MarkPaidInput,
+  RefundPaidBackInput,
   StatusInput,
   TrackingTokenParams,
   TrackingViewQuery,
@@ -175,6 +176,11 @@ export const ROUTES: RouteModel[] = [
   staffRoute('POST /jobs/{jobId}/status', { params: JobIdParams, body: StatusInput, known: jobs }),
   staffRoute('POST /jobs/{jobId}/tracking-link', { params: JobIdParams, known: jobs }),
   staffRoute('POST /jobs/{jobId}/payment', { params: JobIdParams, body: MarkPaidInput, known: jobs }),
+  staffRoute('POST /jobs/{jobId}/payment/refund', {
+    params: JobIdParams,
+    body: RefundPaidBackInput,
+    known: jobs,
+  }),
   staffRoute('POST /jobs/{jobId}/locations', { params: JobIdParams, body: LocationsInput, known: jobs }),
   staffRoute('GET /jobs/{jobId}/locations', { params: JobIdParams, query: ListLocationsQuery, known: jobs }),
   publicRoute('GET /track/{token}', {

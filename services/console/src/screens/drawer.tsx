@@ -372,7 +372,14 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
     <section aria-labelledby="payment-title">
       <h3 id="payment-title">Payment</h3>
       <p class={`payment payment-${failed ? 'refund-failed' : payment.status}`}>{state}</p>
-      {failed && <PaidBackForm job={job} amountCents={payment.amountPaidCents} onPaid={onPaid} />}
+      {failed && (
+        <PaidBackForm
+          job={job}
+          what="the card payment"
+          amountCents={payment.amountPaidCents}
+          onPaid={onPaid}
+        />
+      )}
       {/* Card payments the job could not keep (a second tab paid too, or paid after a cancellation):
           the jobs service refunds each in full, and the dispatcher sees why the customer was charged. */}
       {job.returnedPayments?.map((returned) => (
@@ -398,6 +405,11 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
             key={returned.checkoutSessionId}
             job={job}
             checkoutSessionId={returned.checkoutSessionId}
+            what={
+              returned.why === 'paid-already'
+                ? 'the second card payment'
+                : 'the card payment after the cancellation'
+            }
             amountCents={returned.amountCents}
             onPaid={onPaid}
           />
@@ -470,12 +482,15 @@ async function record(
 function PaidBackForm({
   job,
   checkoutSessionId,
+  what,
   amountCents,
   onPaid,
 }: {
   job: Job;
   /** A returned payment's refund; none for the job's own payment. */
   checkoutSessionId?: string;
+  /** Which payment, for the form's name (a job can have two refunds fail). */
+  what: string;
   amountCents: number | undefined;
   onPaid: (job: Job) => void;
 }) {
@@ -486,7 +501,7 @@ function PaidBackForm({
   return (
     <form
       class="actions"
-      aria-label={`Pay back ${dollars(amountCents)} another way`}
+      aria-label={`Pay back ${what} of ${dollars(amountCents)} another way`}
       onSubmit={(event) => {
         event.preventDefault();
         void record({ busy, problem }, onPaid, () =>

@@ -718,7 +718,9 @@ describe('the console', () => {
     await screenshot(dispatcher, 'drawer-refund-failed');
 
     // Paid back by Zelle, recorded from the drawer: the board's flag goes.
-    const payBack = payment.getByRole('form', { name: /^Pay back \$[\d.]+ another way$/ });
+    const payBack = payment.getByRole('form', {
+      name: /^Pay back the card payment of \$[\d.]+ another way$/,
+    });
     await payBack.getByLabel('Paid back by').selectOption('zelle');
     await payBack.getByLabel('Confirmation or check number (optional)').fill('ZL-9');
     await payBack.getByRole('button', { name: /^Record paid back/ }).click();

@@ -42,13 +42,19 @@ export async function sendHeldStatusText(deps: JobTextContext, held: HeldStatusT
   return sendJobText(deps, sms, held.job, permission, {});
 }
 
-/** A failed refund's text held by quiet hours fell due: sent once (the number's permission read now). */
+/**
+ * A failed refund's text held by quiet hours fell due: sent once, to the number the job still has (one
+ * a dispatcher corrected overnight was a stranger's: the text is recorded as stale, never sent).
+ */
 export async function sendRefundFailedText(
   deps: JobTextContext,
   held: RefundFailedText,
 ): Promise<SendOutcome> {
   const brand = deps.brands.get(held.job.brandId);
   const sms = { ...customerSms(held.job, 'payment_refund_failed', brand), key: held.key };
+  const current = await deps.store.job(held.job.jobId);
+  if (current !== undefined && current.phone !== sms.to)
+    return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
   const permission = await deps.store.textingPermission(sms.to, sms.brandId);
   return sendJobText(deps, sms, held.job, permission, { refund: { amountCents: held.amountCents } });
 }

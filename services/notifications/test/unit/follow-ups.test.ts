@@ -333,6 +333,32 @@ describe('the text that a card refund failed', () => {
     ]);
   });
 
+  it('given the number corrected overnight, then the held text is recorded stale, never sent to the old one', async () => {
+    const { deps, planted, texts } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    deps.now = () => new Date('2026-12-05T10:00:00.000Z'); // 2 am in San Diego
+    await textCustomerAbout(deps, refundFailed(cancelled()));
+    const before = texts.length;
+    const corrected = cancelled();
+    await textCustomerAbout(
+      deps,
+      jobEvent(
+        'JobDetailsChanged',
+        { ...corrected, version: 5, customer: { ...corrected.customer, phone: '+16195550177' } },
+        {
+          changedFields: ['customer'],
+        },
+      ),
+    );
+    const { followUp } = [...planted.values()].find(
+      ({ followUp }) => followUp.kind === 'refund-failed-text',
+    )!;
+    deps.now = () => new Date('2026-12-05T16:00:03.000Z');
+
+    expect(await sendFollowUp(deps, followUp)).toEqual({ state: 'suppressed', reason: 'stale' });
+    expect(texts).toHaveLength(before);
+  });
+
   it('given the sending hours, then it goes at once', async () => {
     const { deps, planted, texts } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, jobEvent('JobCreated', job()));
