@@ -482,6 +482,23 @@ export function brandOptions(jobs: readonly Pick<Job, 'brandId'>[], chosen: stri
   return [...new Set([...jobs.map((job) => job.brandId), ...(chosen ? [chosen] : [])])].sort();
 }
 
+/**
+ * What a payment left owing: a customer who paid a Checkout Session opened before a dispatcher raised
+ * the price paid the old deposit (Stripe charges what the session says). Undefined when nothing is owed.
+ */
+export function shortfallCents(
+  payment: Pick<NonNullable<Job['payment']>, 'status' | 'amountDueCents' | 'amountPaidCents'>,
+): number | undefined {
+  if (
+    payment.status !== 'paid' ||
+    payment.amountDueCents === undefined ||
+    payment.amountPaidCents === undefined
+  )
+    return undefined;
+  const short = payment.amountDueCents - payment.amountPaidCents;
+  return short > 0 ? short : undefined;
+}
+
 /** A refund as a payment (the job's own, or one it could not keep) records it. */
 type RecordedRefund = Pick<
   NonNullable<Job['payment']>,

@@ -22,6 +22,7 @@ import {
   optedOut,
   refundState,
   STATUS_LABEL,
+  shortfallCents,
   statusLabel,
 } from '../domain.ts';
 import {
@@ -357,12 +358,13 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
   const payment = job.payment;
   if (!payment || user.value?.role === 'driver') return null;
   const method = PAYMENT_METHOD[payment.method] ?? payment.method;
+  const owing = shortfallCents(payment);
   const state =
     payment.status === 'paid'
       ? `Paid ${dollars(payment.amountPaidCents)} by ${method}${payment.paidAt ? `, ${when(payment.paidAt)}` : ''}${
           // The cancellation's refund has begun at Stripe: the job stays cancelled (no Undo).
           payment.refundStartedAt ? ' — being refunded' : ''
-        }`
+        }${owing ? ` — ${dollars(owing)} short of the ${dollars(payment.amountDueCents)} due` : ''}`
       : payment.status === 'refunded'
         ? refundedText(payment, method)
         : `Due ${dollars(payment.amountDueCents)} by ${method}`;

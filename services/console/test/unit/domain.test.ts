@@ -19,6 +19,7 @@ import {
   refundState,
   replayWindow,
   STATUS_ORDER,
+  shortfallCents,
   slaLevel,
   spanDayText,
   statusLabel,
@@ -515,5 +516,16 @@ describe('a refund, for the dispatcher', () => {
       hasFailedRefund({ payment: paid, returnedPayments: [{ ...returned, refundStatus: 'failed' }] }),
     ).toBe(true);
     expect(hasFailedRefund({})).toBe(false);
+  });
+});
+
+describe('a payment that left something owing', () => {
+  it('is the due amount less what was paid, for a paid payment only, and none when paid in full or over', () => {
+    const paid = { status: 'paid', amountDueCents: 20_000, amountPaidCents: 15_000 } as const;
+    expect(shortfallCents(paid)).toBe(5_000);
+    expect(shortfallCents({ ...paid, amountPaidCents: 20_000 })).toBeUndefined();
+    expect(shortfallCents({ ...paid, amountPaidCents: 25_000 })).toBeUndefined();
+    expect(shortfallCents({ ...paid, status: 'due' })).toBeUndefined();
+    expect(shortfallCents({ status: 'paid', amountPaidCents: 15_000 })).toBeUndefined();
   });
 });
