@@ -520,6 +520,11 @@ describe('a refund Stripe settles later, or that fails (refund.updated, refund.f
       },
       { what: 'the failed refund text at Twilio' },
     );
+    // The brand's team is told too: someone has to pay it back another way.
+    const teamAlert = `the card refund of ${formatUsd(refund.amount)} to Paula Reyes`;
+    await eventually(() => textsTo('+16195550101').some((message) => message.body.includes(teamAlert)), {
+      what: 'the team alert at Twilio',
+    });
     await eventually(async () => (await timeline(jobId)).some((entry) => entry.type === 'JobRefundFailed'), {
       what: 'the failed refund on the timeline',
     });
@@ -530,6 +535,7 @@ describe('a refund Stripe settles later, or that fails (refund.updated, refund.f
     await harness.settled();
     expect((await jobOf(jobId)).version).toBe(failed.version);
     expect(textsTo(phone).filter((message) => message.body.includes(failedText))).toHaveLength(1);
+    expect(textsTo('+16195550101').filter((message) => message.body.includes(teamAlert))).toHaveLength(1);
 
     // A dispatcher pays the customer back by Zelle and records it: bad input changes nothing.
     const paidBack = (role: string, body: unknown) =>

@@ -44,14 +44,18 @@ export const FollowUp = z.discriminatedUnion('kind', [
     dueAt,
   }),
   /**
-   * The text that a card refund failed (JobRefundFailed): Stripe tells it at any hour, days after the
-   * job, so it waits for the brand's sending hours (its key is the event's text's: sent once).
+   * The texts that a card refund failed (JobRefundFailed), to the customer and to the brand's team:
+   * Stripe tells it at any hour, days after the job, so they wait for the brand's sending hours (the
+   * customer's key is the event's text's, the team's the refund's: each sent once).
    */
   z.object({
     kind: z.literal('refund-failed-text'),
     key: z.string().min(1).max(200),
     job: JobOnBus,
     amountCents: z.number().int().positive(),
+    refundId: z.string().min(1).max(200),
+    /** Stripe's `failure_reason`. */
+    reason: z.string().min(1).max(100),
     dueAt,
   }),
   /** A dispatcher's non-urgent text, held by quiet hours (its key is the request's: sent once). */

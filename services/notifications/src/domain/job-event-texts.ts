@@ -3,7 +3,13 @@ import { settleWithoutSending } from './delivery.ts';
 import { followUpsFor, type HeldStatusText, type RefundFailedText, withoutNotes } from './follow-ups.ts';
 import type { JobObserved, SendOutcome } from './ports.ts';
 import { sendableAt } from './quiet-hours.ts';
-import { customerSms, type JobTextContext, sendHeldStatusText, sendJobText } from './send-job-text.ts';
+import {
+  customerSms,
+  type JobTextContext,
+  sendHeldStatusText,
+  sendJobText,
+  sendRefundFailedText,
+} from './send-job-text.ts';
 import {
   HELD_FOR_UNDO,
   type HeldTemplate,
@@ -89,7 +95,7 @@ export async function textCustomerAbout(
     status?: JobStatus;
     correction?: boolean;
     payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
-    refund?: { amountCents: number };
+    refund?: { amountCents: number; refundId: string; reason: string };
   };
   const { job } = data;
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
@@ -112,6 +118,23 @@ export async function textCustomerAbout(
       await deps.followUps.schedule(followUp, at);
     }
   }
+  // A refund the card refused: the team and the customer are told, in the sending hours (Stripe tells
+  // it at any hour, days after the job); even to a number changed since, the team is told.
+  if (event.detailType === 'JobRefundFailed' && data.refund) {
+    const opens = sendableAt(deps.now(), brand);
+    const held: RefundFailedText = {
+      kind: 'refund-failed-text',
+      key: customerSms(job, 'payment_refund_failed', brand).key,
+      job: withoutNotes(job),
+      amountCents: data.refund.amountCents,
+      refundId: data.refund.refundId,
+      reason: data.refund.reason,
+      dueAt: (opens > deps.now() ? opens : deps.now()).toISOString(),
+    };
+    if (opens <= deps.now()) return sendRefundFailedText(deps, held);
+    await deps.followUps.schedule(held, opens);
+    return undefined;
+  }
   const template = templateForEvent(event.detailType, data);
   if (!template) return undefined;
 
@@ -124,21 +147,6 @@ export async function textCustomerAbout(
   if (TIME_BOUND.has(template) && age > TIME_BOUND_TEXT_MAX_AGE_MS)
     return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'too-late' });
 
-  // Stripe tells a refund's failure at any hour, days after the job: its text waits for the sending hours.
-  if (template === 'payment_refund_failed' && data.refund) {
-    const opens = sendableAt(deps.now(), brand);
-    if (opens > deps.now()) {
-      const held: RefundFailedText = {
-        kind: 'refund-failed-text',
-        key: sms.key,
-        job: withoutNotes(job),
-        amountCents: data.refund.amountCents,
-        dueAt: opens.toISOString(),
-      };
-      await deps.followUps.schedule(held, opens);
-      return undefined;
-    }
-  }
   if (isHeld(template) && brand.undoWindowSeconds > 0) {
     const dueAt = new Date(Date.parse(event.detail.meta.occurredAt) + brand.undoWindowSeconds * 1000);
     const held: HeldStatusText = {

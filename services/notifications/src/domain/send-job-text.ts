@@ -1,8 +1,10 @@
 import type { Brand, Brands } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus } from '@qdn/shared/events';
+import { formatUsd } from '@qdn/shared/money';
 import { customerPageLink, type TrackingLinks } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
 import type { FollowUpScheduler, HeldStatusText, RefundFailedText } from './follow-ups.ts';
+import { jobRef } from './inbound.ts';
 import type { NotificationsContext, OutboundSms, SendOutcome, TextingPermission } from './ports.ts';
 import { renderSms, type SmsTemplateId, variablesFor } from './sms-templates.ts';
 
@@ -42,15 +44,36 @@ export async function sendHeldStatusText(deps: JobTextContext, held: HeldStatusT
   return sendJobText(deps, sms, held.job, permission, {});
 }
 
+/** Stripe's reasons a card refused a refund, in the team's words. */
+const REFUND_FAILURE: Record<string, string> = {
+  lost_or_stolen_card: 'the card was reported lost or stolen',
+  expired_or_canceled_card: 'the card has expired or was closed',
+  canceled: 'the refund was canceled at Stripe',
+};
+
 /**
- * A failed refund's text held by quiet hours fell due: sent once, to the number the job still has (one
- * a dispatcher corrected overnight was a stranger's: the text is recorded as stale, never sent).
+ * A card refund failed (now, or held by quiet hours until now): the brand's team is told first, each
+ * number once per refund, whatever becomes of the customer's text — a person has to pay the money back
+ * another way and record it in the console. Then the customer's text, once, to the number the job still
+ * has (one a dispatcher corrected overnight was a stranger's: recorded as stale, never sent).
  */
 export async function sendRefundFailedText(
   deps: JobTextContext,
   held: RefundFailedText,
 ): Promise<SendOutcome> {
   const brand = deps.brands.get(held.job.brandId);
+  const why = REFUND_FAILURE[held.reason] ?? 'the card could not take it';
+  for (const number of brand.backupTeamNumbers)
+    await deliverOnce(deps, {
+      key: `refund-failed:${held.refundId}:${number}`,
+      brandId: brand.brandId,
+      jobId: held.job.jobId,
+      to: number,
+      body: `${brand.displayName}: the card refund of ${formatUsd(held.amountCents)} to ${held.job.customer.name} (job #${jobRef(held.job.jobId)}) failed: ${why}. Pay it back another way, then record it in the console (the job's Payment).`,
+      template: 'refund_failed_team',
+      audience: 'team',
+      sender: senderOf(brand),
+    });
   const sms = { ...customerSms(held.job, 'payment_refund_failed', brand), key: held.key };
   const current = await deps.store.job(held.job.jobId);
   if (current !== undefined && current.phone !== sms.to)

@@ -287,7 +287,7 @@ describe('a dispatcher’s non-urgent text', () => {
   });
 });
 
-describe('the text that a card refund failed', () => {
+describe('the texts that a card refund failed', () => {
   const cancelled = () =>
     job({ version: 4, status: 'cancelled', paymentMethod: 'card', paymentStatus: 'refunded' });
   const refundFailed = (onBus: JobOnBus) =>
@@ -301,8 +301,12 @@ describe('the text that a card refund failed', () => {
         returned: false,
       },
     });
+  const CUSTOMER = '+16195550142';
+  const TEAM = ['+16195550101', '+16195550102'];
+  const teamAlert =
+    "QuickDumpNow: the card refund of $150.00 to Mark Soderblom (job #000000) failed: the card has expired or was closed. Pay it back another way, then record it in the console (the job's Payment).";
 
-  it('given Stripe telling it in quiet hours, then it is held until 8 am and sent once when due', async () => {
+  it('given Stripe telling it in quiet hours, then the customer and the team are told at 8 am, each once', async () => {
     // Prepare
     const { deps, planted, texts } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, jobEvent('JobCreated', job()));
@@ -322,18 +326,24 @@ describe('the text that a card refund failed', () => {
     expect(followUp).toMatchObject({
       key: 'job:qdn_01JDEMO0000000000000000000:4:payment_refund_failed',
       amountCents: 15_000,
+      refundId: 're_test_1',
     });
     deps.now = () => new Date('2026-12-05T16:00:03.000Z');
     expect(await sendFollowUp(deps, followUp)).toMatchObject({ state: 'sent' });
     expect(await sendFollowUp(deps, followUp)).toMatchObject({ state: 'sent' });
-    expect(texts.slice(before).map((text) => text.body)).toEqual([
-      expect.stringContaining(
-        'your refund of $150.00 for your trailer pickup & dump on Thu, Dec 10 could not be returned to your card',
-      ),
+    expect(texts.slice(before).map((text) => [text.to, text.body])).toEqual([
+      [TEAM[0], teamAlert],
+      [TEAM[1], teamAlert],
+      [
+        CUSTOMER,
+        expect.stringContaining(
+          'your refund of $150.00 for your trailer pickup & dump on Thu, Dec 10 could not be returned to your card',
+        ),
+      ],
     ]);
   });
 
-  it('given the number corrected overnight, then the held text is recorded stale, never sent to the old one', async () => {
+  it('given the number corrected overnight, then the team is told and the customer text is recorded stale, never sent to the old one', async () => {
     const { deps, planted, texts } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, jobEvent('JobCreated', job()));
     deps.now = () => new Date('2026-12-05T10:00:00.000Z'); // 2 am in San Diego
@@ -345,9 +355,7 @@ describe('the text that a card refund failed', () => {
       jobEvent(
         'JobDetailsChanged',
         { ...corrected, version: 5, customer: { ...corrected.customer, phone: '+16195550177' } },
-        {
-          changedFields: ['customer'],
-        },
+        { changedFields: ['customer'] },
       ),
     );
     const { followUp } = [...planted.values()].find(
@@ -356,14 +364,16 @@ describe('the text that a card refund failed', () => {
     deps.now = () => new Date('2026-12-05T16:00:03.000Z');
 
     expect(await sendFollowUp(deps, followUp)).toEqual({ state: 'suppressed', reason: 'stale' });
-    expect(texts).toHaveLength(before);
+    expect(texts.slice(before).map((text) => text.to)).toEqual(TEAM);
   });
 
-  it('given the sending hours, then it goes at once', async () => {
+  it('given the sending hours, then both go at once', async () => {
     const { deps, planted, texts } = notificationsDeps({ now: NOW });
     await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    const before = texts.length;
 
     expect(await textCustomerAbout(deps, refundFailed(cancelled()))).toMatchObject({ state: 'sent' });
+    expect(texts.slice(before).map((text) => text.to)).toEqual([...TEAM, CUSTOMER]);
     expect(texts.at(-1)?.body).toContain('could not be returned to your card');
     expect([...planted.values()].some(({ followUp }) => followUp.kind === 'refund-failed-text')).toBe(false);
   });
