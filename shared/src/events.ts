@@ -202,6 +202,23 @@ export const JobRefundFailed = jobEvent({
     })
     .strict(),
 });
+/**
+ * A failed card refund (JobRefundFailed) paid back another way, as a dispatcher recorded it: who paid
+ * what back, how and when, for the job's timeline.
+ */
+export const JobRefundPaidBack = jobEvent({
+  refund: z
+    .object({
+      refundId: z.string().min(1).max(200),
+      amountCents: z.number().int().positive(),
+      method: z.enum(['zelle', 'cash', 'check']),
+      reference: z.string().min(1).max(200).optional(),
+      paidBackAt: isoDateTime,
+      by: z.string().min(1).max(200),
+      returned: z.boolean(),
+    })
+    .strict(),
+});
 export const TrackingLinkIssued = z.object({
   meta: EventMeta,
   data: z.object({ jobId: z.string(), linkId: z.string().min(1), expiresAt: isoDateTime.optional() }),
@@ -439,6 +456,7 @@ export const EVENT_CATALOG = {
     JobPaymentReceived,
     JobPaymentRefunded,
     JobRefundFailed,
+    JobRefundPaidBack,
     TrackingLinkIssued,
     TrackingLinkRevoked,
   },

@@ -840,6 +840,8 @@ function timelineText(entry: TimelineEntry): string {
       return `Failed delivery discarded: ${entry.reason ?? ''}`;
     case 'JobRefundFailed':
       return 'Card refund failed: the customer is to be paid back another way';
+    case 'JobRefundPaidBack':
+      return `Failed refund paid back another way${entry.actor ? ` (recorded by ${entry.actor})` : ''}`;
     default:
       return entry.type.replace(/([a-z])([A-Z])/g, '$1 $2');
   }

@@ -1,5 +1,5 @@
 import { type DomainEvent, type JobOnBus, jobEventId } from '@qdn/shared/events';
-import { firstName, type JobRecord } from './job.ts';
+import { firstName, type JobRecord, type RefundPaidBack } from './job.ts';
 
 export type { JobRecord } from './job.ts';
 
@@ -224,6 +224,13 @@ export function eventsForJobChange(
       detailType: 'JobRefundFailed',
       detail: { meta: meta('JobRefundFailed'), data: { job, refund: { method: 'card', ...failed } } },
     });
+  const paidBack = newlyPaidBackRefund(before, after);
+  if (paidBack)
+    events.push({
+      source: 'qdn.jobs',
+      detailType: 'JobRefundPaidBack',
+      detail: { meta: meta('JobRefundPaidBack'), data: { job, refund: paidBack } },
+    });
   const changedFields = DETAIL_FIELDS.filter((field) => !same(before[field], after[field]));
   if (changedFields.length > 0) {
     events.push({
@@ -257,6 +264,33 @@ function newlyFailedRefund(before: JobRecord, after: JobRecord) {
     const earlier = before.returnedPayments?.find((e) => e.checkoutSessionId === entry.checkoutSessionId);
     if (earlier?.refundStatus !== 'failed')
       return { amountCents: entry.amountCents, refundId: entry.refundId, ...failedAt(entry), returned: true };
+  }
+  return undefined;
+}
+
+/** The failed refund this write recorded paid back another way (once: recordRefundPaidBack refuses a second). */
+function newlyPaidBackRefund(before: JobRecord, after: JobRecord) {
+  const of = (
+    refund: { refundId?: string; refundPaidBack?: RefundPaidBack },
+    amountCents: number,
+    returned: boolean,
+  ) =>
+    refund.refundId && refund.refundPaidBack
+      ? {
+          refundId: refund.refundId,
+          amountCents,
+          method: refund.refundPaidBack.method,
+          ...(refund.refundPaidBack.reference ? { reference: refund.refundPaidBack.reference } : {}),
+          paidBackAt: refund.refundPaidBack.at,
+          by: refund.refundPaidBack.by,
+          returned,
+        }
+      : undefined;
+  if (after.payment?.refundPaidBack && !before.payment?.refundPaidBack)
+    return of(after.payment, after.payment.amountPaidCents ?? 0, false);
+  for (const entry of after.returnedPayments ?? []) {
+    const earlier = before.returnedPayments?.find((e) => e.checkoutSessionId === entry.checkoutSessionId);
+    if (entry.refundPaidBack && !earlier?.refundPaidBack) return of(entry, entry.amountCents, true);
   }
   return undefined;
 }

@@ -560,6 +560,10 @@ describe('a refund Stripe settles later, or that fails (refund.updated, refund.f
       by: expect.any(String),
     });
     expect((await paidBack('dispatcher', { method: 'cash' })).status).toBe(409);
+    await eventually(
+      async () => (await timeline(jobId)).some((entry) => entry.type === 'JobRefundPaidBack'),
+      { what: 'the pay-back on the timeline' },
+    );
   }, 90_000);
 
   it("given a refund made by a person in Stripe's Dashboard failing, then the webhook answers 200 and ignores it: it names no job of ours", async () => {

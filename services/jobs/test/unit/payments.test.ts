@@ -1082,7 +1082,7 @@ describe('a refund after Stripe took it: pending, succeeded, failed (refund.upda
     ]);
   });
 
-  it('given a failed refund paid back by Zelle, then it is recorded on the refund once (who, how, when), with no event; a refund that has not failed, a double tap and a stale version are 409s; an unknown session is a 400', async () => {
+  it('given a failed refund paid back by Zelle, then it is recorded on the refund once (who, how, when) → JobRefundPaidBack; a refund that has not failed, a double tap and a stale version are 409s; an unknown session is a 400', async () => {
     // Prepare
     const { context, repository, jobId } = await refundedJob('succeeded');
     const succeeded = repository.jobs.get(jobId)!;
@@ -1128,7 +1128,23 @@ describe('a refund after Stripe took it: pending, succeeded, failed (refund.upda
     });
     const paidBack = repository.jobs.get(jobId)!;
     expect(paidBack.version).toBe(failed.version + 1);
-    expect(eventsForJobChange(failed, paidBack)).toEqual([]);
+    const events = eventsForJobChange(failed, paidBack);
+    expect(
+      events.map((event) => [event.detailType, (event.detail.data as { refund?: unknown }).refund]),
+    ).toEqual([
+      [
+        'JobRefundPaidBack',
+        {
+          refundId: 're_test_1',
+          amountCents: failed.payment!.amountPaidCents,
+          method: 'zelle',
+          reference: 'ZL-77',
+          paidBackAt: NOW.toISOString(),
+          by: 'dispatcher-1',
+          returned: false,
+        },
+      ],
+    ]);
     await expect(recordRefundPaidBack(context, jobId, { method: 'cash' }, dispatcher)).rejects.toMatchObject({
       statusCode: 409,
       details: [{ field: 'refundPaidBack' }],
