@@ -38,6 +38,7 @@ export const sms = defineConsumer({
         'JobPaymentReceived',
         'JobPaymentRefunded',
         'JobRefundFailed',
+        'JobRefundPaidBack',
       ],
       description: 'Job changes: some text the customer; all keep the notifications job projection current.',
     },

@@ -564,6 +564,13 @@ describe('a refund Stripe settles later, or that fails (refund.updated, refund.f
       async () => (await timeline(jobId)).some((entry) => entry.type === 'JobRefundPaidBack'),
       { what: 'the pay-back on the timeline' },
     );
+    const paidBackText = `we have paid back your refund of ${formatUsd(refund.amount)} for your junk removal`;
+    await eventually(() => textsTo(phone).some((message) => message.body.includes(`${paidBackText}`)), {
+      what: 'the paid-back text at Twilio',
+    });
+    expect(textsTo(phone).find((message) => message.body.includes(paidBackText))?.body).toMatch(
+      / by Zelle\./,
+    );
   }, 90_000);
 
   it("given a refund made by a person in Stripe's Dashboard failing, then the webhook answers 200 and ignores it: it names no job of ours", async () => {

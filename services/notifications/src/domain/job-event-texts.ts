@@ -32,6 +32,7 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobPaymentReceived'
   | 'JobPaymentRefunded'
   | 'JobRefundFailed'
+  | 'JobRefundPaidBack'
 >;
 
 /** Texts about money that changed hands: sent even when their event arrives after a newer version. */
@@ -39,6 +40,7 @@ const REPORTS_MONEY: ReadonlySet<SmsTemplateId> = new Set([
   'payment_receipt',
   'payment_refund',
   'payment_refund_failed',
+  'payment_refund_paid_back',
 ]);
 
 /**
@@ -95,7 +97,12 @@ export async function textCustomerAbout(
     status?: JobStatus;
     correction?: boolean;
     payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
-    refund?: { amountCents: number; refundId: string; reason: string };
+    refund?: {
+      amountCents: number;
+      refundId: string;
+      reason: string;
+      method?: 'card' | 'zelle' | 'cash' | 'check';
+    };
   };
   const { job } = data;
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
@@ -178,6 +185,13 @@ export async function textCustomerAbout(
   return sendJobText(deps, sms, job, permission, {
     ...(template === 'correction' && data.status ? { correctedTo: data.status } : {}),
     ...(data.payment ? { payment: data.payment } : {}),
-    ...(data.refund ? { refund: { amountCents: data.refund.amountCents } } : {}),
+    ...(data.refund
+      ? {
+          refund: {
+            amountCents: data.refund.amountCents,
+            ...(data.refund.method ? { method: data.refund.method } : {}),
+          },
+        }
+      : {}),
   });
 }

@@ -106,7 +106,7 @@ export async function sendJobText(
   extra: {
     correctedTo?: JobStatus;
     payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
-    refund?: { amountCents: number };
+    refund?: { amountCents: number; method?: 'card' | 'zelle' | 'cash' | 'check' };
   },
 ): Promise<SendOutcome> {
   const template = sms.template as SmsTemplateId;

@@ -22,7 +22,8 @@ export type SmsTemplateId =
   | 'review_request'
   | 'payment_receipt'
   | 'payment_refund'
-  | 'payment_refund_failed';
+  | 'payment_refund_failed'
+  | 'payment_refund_paid_back';
 
 /**
  * The texts of a final status (complete, cancelled): held for the brand's undo window before they go
@@ -59,8 +60,8 @@ export interface SmsVariables {
   howToPay?: string;
   /** A payment received: its amount ("$37.50") and how ("card", "Zelle", "cash"). */
   paid?: { amount: string; method: string };
-  /** A card payment given back (a dispatcher cancelled the job). */
-  refunded?: { amount: string };
+  /** A card payment given back (a dispatcher cancelled the job), and how when not to the card. */
+  refunded?: { amount: string; how?: string };
 }
 
 type Render = (v: SmsVariables) => string;
@@ -100,6 +101,9 @@ const TEMPLATES: Record<SmsTemplateId, Render> = {
   // and the customer, told days ago it was refunded, hears it before they notice.
   payment_refund_failed: (v) =>
     `Hi ${v.firstName}, your refund of ${v.refunded?.amount ?? ''} for your ${v.serviceLabel} on ${v.day} could not be returned to your card. We'll be in touch to pay it back another way.`,
+  // The failed refund paid back another way: the customer told "we'll be in touch" hears it is done.
+  payment_refund_paid_back: (v) =>
+    `Hi ${v.firstName}, we have paid back your refund of ${v.refunded?.amount ?? ''} for your ${v.serviceLabel} on ${v.day}${v.refunded?.how ? ` by ${v.refunded.how}` : ''}.`,
   review_request: (v) =>
     `Thanks again, ${v.firstName}! If we did right by you, a review helps a small business a lot: ${v.reviewUrl ?? ''}`,
 };
@@ -185,6 +189,8 @@ export function templateForEvent(
     // The refund did not reach the card: the customer would otherwise wait for money that isn't coming.
     case 'JobRefundFailed':
       return 'payment_refund_failed';
+    case 'JobRefundPaidBack':
+      return 'payment_refund_paid_back';
     case 'JobStatusChanged': {
       // Whether a final status's text went out (so needs correcting) is the sms consumer's to check.
       if (data.correction)
@@ -266,7 +272,7 @@ export function variablesFor(
     haveReady?: string[];
     reviewUrl?: string;
     payment?: { method: 'card' | 'zelle' | 'cash'; amountCents: number };
-    refund?: { amountCents: number };
+    refund?: { amountCents: number; method?: 'card' | 'zelle' | 'cash' | 'check' };
   } = {},
 ): SmsVariables {
   // A Zelle or cash booking still to pay hears how when it is confirmed (never before: see templateForEvent).
@@ -312,7 +318,16 @@ export function variablesFor(
           },
         }
       : {}),
-    ...(extra.refund ? { refunded: { amount: formatUsd(extra.refund.amountCents) } } : {}),
+    ...(extra.refund
+      ? {
+          refunded: {
+            amount: formatUsd(extra.refund.amountCents),
+            ...(extra.refund.method && extra.refund.method !== 'card'
+              ? { how: { zelle: 'Zelle', cash: 'cash', check: 'check' }[extra.refund.method] }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 

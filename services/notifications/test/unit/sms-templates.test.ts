@@ -48,6 +48,7 @@ describe('templates', () => {
     'payment_receipt',
     'payment_refund',
     'payment_refund_failed',
+    'payment_refund_paid_back',
   ];
   // The longest values the product allows in practice.
   const worstCase = variablesFor(
@@ -464,6 +465,24 @@ describe('refunds', () => {
       "Hi Mark, your refund of $1,234.50 for your trailer pickup & dump on Tue, Dec 1 could not be returned to your card. We'll be in touch to pay it back another way. - QuickDumpNow",
     );
     expect(rendered).toMatchObject({ encoding: 'GSM-7', segments: 2 });
+  });
+
+  it('given JobRefundPaidBack (the failed refund paid back by Zelle, cash or check), then the customer hears how', () => {
+    const cancelled = job({ status: 'cancelled', paymentMethod: 'card', paymentStatus: 'refunded' });
+    expect(templateForEvent('JobRefundPaidBack', { job: cancelled })).toBe('payment_refund_paid_back');
+    const render = (method?: 'zelle' | 'check') =>
+      renderSms(
+        'payment_refund_paid_back',
+        variablesFor(cancelled, brands.get('qdn'), {
+          refund: { amountCents: 15_000, ...(method ? { method } : {}) },
+        }),
+        { firstToNumber: false },
+      ).body;
+    expect(render('zelle')).toBe(
+      'Hi Mark, we have paid back your refund of $150.00 for your trailer pickup & dump on Tue, Dec 1 by Zelle. - QuickDumpNow',
+    );
+    expect(render('check')).toContain('on Tue, Dec 1 by check.');
+    expect(render()).toContain('on Tue, Dec 1. - QuickDumpNow');
   });
 });
 
