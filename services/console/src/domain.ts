@@ -1,6 +1,7 @@
 // What the console decides on its own, pure (unit-tested in test/unit/domain.test.ts): the board's
 // groups, SLA colours, location age, the status moves a role may make, Twilio codes in words.
 
+import { refundFailureInWords } from '@qdn/shared/refund-failures';
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
 import { decideStatusChange, refundKeepingItCancelled } from '../../jobs/src/domain/status-machine.ts';
 import type { Job, JobStatus, LocationPoint, TimelineEntry, TrailerSchedule } from './api.ts';
@@ -507,13 +508,6 @@ type RecordedRefund = Pick<
 
 const PAID_BACK_BY: Record<string, string> = { zelle: 'Zelle', cash: 'cash', check: 'check' };
 
-/** Stripe's reasons a card refused a refund, in the dispatcher's words. */
-const REFUND_FAILURE: Record<string, string> = {
-  lost_or_stolen_card: 'the card was reported lost or stolen',
-  expired_or_canceled_card: 'the card has expired or was closed',
-  canceled: 'the refund was canceled at Stripe',
-};
-
 /**
  * Where a refund is, for the dispatcher: `done`; `pending at Stripe`; `failed: <why> — pay it back
  * another way` (the money is back in the Stripe balance, and only a person can return it now); or,
@@ -525,7 +519,7 @@ export function refundState(refund: RecordedRefund): {
   state: 'done' | 'pending' | 'failed' | 'paid-back';
 } {
   if (refund.refundStatus === 'failed') {
-    const why = REFUND_FAILURE[refund.refundFailure?.reason ?? ''] ?? 'the card could not take it';
+    const why = refundFailureInWords(refund.refundFailure?.reason);
     const paidBack = refund.refundPaidBack;
     if (paidBack)
       return {

@@ -1,6 +1,7 @@
 import type { Brand, Brands } from '@qdn/shared/brands';
 import type { JobOnBus, JobStatus } from '@qdn/shared/events';
 import { formatUsd } from '@qdn/shared/money';
+import { refundFailureInWords } from '@qdn/shared/refund-failures';
 import { customerPageLink, type TrackingLinks } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
 import type { FollowUpScheduler, HeldStatusText, RefundFailedText } from './follow-ups.ts';
@@ -44,13 +45,6 @@ export async function sendHeldStatusText(deps: JobTextContext, held: HeldStatusT
   return sendJobText(deps, sms, held.job, permission, {});
 }
 
-/** Stripe's reasons a card refused a refund, in the team's words. */
-const REFUND_FAILURE: Record<string, string> = {
-  lost_or_stolen_card: 'the card was reported lost or stolen',
-  expired_or_canceled_card: 'the card has expired or was closed',
-  canceled: 'the refund was canceled at Stripe',
-};
-
 /**
  * A card refund failed (now, or held by quiet hours until now): the brand's team is told first, each
  * number once per refund, whatever becomes of the customer's text — a person has to pay the money back
@@ -62,7 +56,7 @@ export async function sendRefundFailedText(
   held: RefundFailedText,
 ): Promise<SendOutcome> {
   const brand = deps.brands.get(held.job.brandId);
-  const why = REFUND_FAILURE[held.reason] ?? 'the card could not take it';
+  const why = refundFailureInWords(held.reason);
   for (const number of brand.backupTeamNumbers)
     await deliverOnce(deps, {
       key: `refund-failed:${held.refundId}:${number}`,
