@@ -101,8 +101,16 @@ function trailerClaims(before: JobRecord | undefined, after: JobRecord): Trailer
   };
 }
 
+/** A change that named the version it was made on (`expectedVersion`), refused (409) if the job moved since. */
+export function requireLoadedVersion(job: JobRecord, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && expectedVersion !== job.version)
+    throw new ConflictError('The job was changed since you loaded it', [
+      { field: 'expectedVersion', currentVersion: job.version },
+    ]);
+}
+
 /** Repository conflicts as the API answers them: 409 with what conflicted. */
-async function withConflicts<T>(write: () => Promise<T>): Promise<T> {
+export async function withConflicts<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
@@ -352,7 +360,7 @@ function applyUpdate(job: JobRecord, input: UpdateJobInput, actor: Actor, at: st
  * (the geocoder's coordinates seconds after a booking, a payment recorded): retryOnStaleVersion. One
  * that named `expectedVersion` gets the 409, as it asked. Repository conflicts answer as the API does.
  */
-function onFreshRead<T>(expectedVersion: number | undefined, command: () => Promise<T>): Promise<T> {
+export function onFreshRead<T>(expectedVersion: number | undefined, command: () => Promise<T>): Promise<T> {
   return withConflicts(() => (expectedVersion === undefined ? retryOnStaleVersion(command) : command()));
 }
 
@@ -364,11 +372,7 @@ export function updateJob(context: JobsContext, jobId: string, input: UpdateJobI
 async function updateOnce(context: JobsContext, jobId: string, input: UpdateJobInput, actor: Actor) {
   if (input.private && !isAdmin(actor)) throw new ForbiddenError('Only admins may change private fields');
   const job = await getJob(context, jobId, actor);
-  if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
-    throw new ConflictError('The job was changed since you loaded it', [
-      { field: 'expectedVersion', currentVersion: job.version },
-    ]);
-  }
+  requireLoadedVersion(job, input.expectedVersion);
   if (job.status === 'complete' || job.status === 'cancelled') {
     throw new ConflictError(`A ${job.status} job can no longer be changed`);
   }
@@ -442,11 +446,7 @@ export function changeStatus(context: JobsContext, jobId: string, input: StatusI
 
 async function changeStatusOnce(context: JobsContext, jobId: string, input: StatusInput, actor: Actor) {
   const job = await getJob(context, jobId, actor);
-  if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
-    throw new ConflictError('The job was changed since you loaded it', [
-      { field: 'expectedVersion', currentVersion: job.version },
-    ]);
-  }
+  requireLoadedVersion(job, input.expectedVersion);
   const undoUntil = undoableUntil(job, context.brands.get(job.brandId).undoWindowSeconds);
   const decision = decideStatusChange(job.status, input.status, {
     role: primaryRole(actor),

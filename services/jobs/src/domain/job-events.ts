@@ -1,5 +1,5 @@
 import { type DomainEvent, type JobOnBus, jobEventId } from '@qdn/shared/events';
-import { firstName, type JobRecord, type RefundPaidBack } from './job.ts';
+import { firstName, type JobRecord, type ReturnedPayment } from './job.ts';
 
 export type { JobRecord } from './job.ts';
 
@@ -242,55 +242,64 @@ export function eventsForJobChange(
   return events;
 }
 
+/** A refund as the job's payment, or one of its returned payments, records it. */
+type RecordedRefund = Pick<ReturnedPayment, 'refundId' | 'refundStatus' | 'refundFailure' | 'refundPaidBack'>;
+
 /**
- * The refund this write recorded failed (recordRefundUpdate moves one refund a write; a failed refund
- * stays failed, so this is once per refund): the job's own payment's, or a returned payment's.
+ * The refund on which this write newly recorded what `holds` looks for (each is recorded once: a failed
+ * refund stays failed, a pay-back is refused twice): the job's own payment's, or a returned payment's,
+ * with what it refunds.
  */
-function newlyFailedRefund(before: JobRecord, after: JobRecord) {
-  const failedAt = (refund: { refundFailure?: { reason: string; at: string } }) => ({
-    reason: refund.refundFailure?.reason ?? 'unknown',
-    failedAt: refund.refundFailure?.at ?? after.updatedAt,
-  });
+function newlyOnARefund(
+  before: JobRecord,
+  after: JobRecord,
+  holds: (refund: RecordedRefund | undefined) => boolean,
+): { refund: RecordedRefund & { refundId: string }; amountCents: number; returned: boolean } | undefined {
   const payment = after.payment;
-  if (payment?.refundId && payment.refundStatus === 'failed' && before.payment?.refundStatus !== 'failed')
+  if (payment?.refundId && holds(payment) && !holds(before.payment))
     return {
+      refund: { ...payment, refundId: payment.refundId },
       amountCents: payment.amountPaidCents ?? 0,
-      refundId: payment.refundId,
-      ...failedAt(payment),
       returned: false,
     };
   for (const entry of after.returnedPayments ?? []) {
-    if (!entry.refundId || entry.refundStatus !== 'failed') continue;
     const earlier = before.returnedPayments?.find((e) => e.checkoutSessionId === entry.checkoutSessionId);
-    if (earlier?.refundStatus !== 'failed')
-      return { amountCents: entry.amountCents, refundId: entry.refundId, ...failedAt(entry), returned: true };
+    if (entry.refundId && holds(entry) && !holds(earlier))
+      return {
+        refund: { ...entry, refundId: entry.refundId },
+        amountCents: entry.amountCents,
+        returned: true,
+      };
   }
   return undefined;
 }
 
-/** The failed refund this write recorded paid back another way (once: recordRefundPaidBack refuses a second). */
+/** The refund this write recorded failed: JobRefundFailed's `refund`. */
+function newlyFailedRefund(before: JobRecord, after: JobRecord) {
+  const found = newlyOnARefund(before, after, (refund) => refund?.refundStatus === 'failed');
+  if (!found) return undefined;
+  const { refund, amountCents, returned } = found;
+  return {
+    amountCents,
+    refundId: refund.refundId,
+    reason: refund.refundFailure?.reason ?? 'unknown',
+    failedAt: refund.refundFailure?.at ?? after.updatedAt,
+    returned,
+  };
+}
+
+/** The failed refund this write recorded paid back another way: JobRefundPaidBack's `refund`. */
 function newlyPaidBackRefund(before: JobRecord, after: JobRecord) {
-  const of = (
-    refund: { refundId?: string; refundPaidBack?: RefundPaidBack },
-    amountCents: number,
-    returned: boolean,
-  ) =>
-    refund.refundId && refund.refundPaidBack
-      ? {
-          refundId: refund.refundId,
-          amountCents,
-          method: refund.refundPaidBack.method,
-          ...(refund.refundPaidBack.reference ? { reference: refund.refundPaidBack.reference } : {}),
-          paidBackAt: refund.refundPaidBack.at,
-          by: refund.refundPaidBack.by,
-          returned,
-        }
-      : undefined;
-  if (after.payment?.refundPaidBack && !before.payment?.refundPaidBack)
-    return of(after.payment, after.payment.amountPaidCents ?? 0, false);
-  for (const entry of after.returnedPayments ?? []) {
-    const earlier = before.returnedPayments?.find((e) => e.checkoutSessionId === entry.checkoutSessionId);
-    if (entry.refundPaidBack && !earlier?.refundPaidBack) return of(entry, entry.amountCents, true);
-  }
-  return undefined;
+  const found = newlyOnARefund(before, after, (refund) => refund?.refundPaidBack !== undefined);
+  const paidBack = found?.refund.refundPaidBack;
+  if (!found || !paidBack) return undefined;
+  return {
+    refundId: found.refund.refundId,
+    amountCents: found.amountCents,
+    method: paidBack.method,
+    ...(paidBack.reference ? { reference: paidBack.reference } : {}),
+    paidBackAt: paidBack.at,
+    by: paidBack.by,
+    returned: found.returned,
+  };
 }

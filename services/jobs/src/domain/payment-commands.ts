@@ -2,9 +2,9 @@ import { ConflictError, NotFoundError, ValidationError } from '@qdn/shared/error
 import { enforceRateLimit } from '@qdn/shared/rate-limit';
 import type { JobPayment, JobRecord, RefundPaidBack, ReturnedPayment } from './job.ts';
 import type { Actor, JobsContext } from './job-commands.ts';
-import { getJob, staffViews } from './job-commands.ts';
+import { getJob, onFreshRead, requireLoadedVersion, staffViews, withConflicts } from './job-commands.ts';
 import type { MarkPaidInput, RefundPaidBackInput } from './job-input.ts';
-import { retryOnStaleVersion, StaleVersionError } from './ports.ts';
+import { retryOnStaleVersion } from './ports.ts';
 import { type RefundContext, refundReturnedPayment } from './refunds.ts';
 
 // A job's payment: a card deposit through Stripe Checkout (its session started from the booking page,
@@ -171,11 +171,7 @@ export async function recordCheckout(
  */
 export async function markPaid(context: JobsContext, jobId: string, input: MarkPaidInput, actor: Actor) {
   const job = await getJob(context, jobId, actor);
-  if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
-    throw new ConflictError('The job was changed since you loaded it', [
-      { field: 'expectedVersion', currentVersion: job.version },
-    ]);
-  }
+  requireLoadedVersion(job, input.expectedVersion);
   if (job.payment?.status === 'paid' || job.payment?.status === 'refunded')
     throw new ConflictError('This job is already paid', [{ field: 'payment', payment: job.payment }]);
   if (job.status === 'cancelled') throw new ConflictError('A cancelled job cannot be paid');
@@ -194,16 +190,8 @@ export async function markPaid(context: JobsContext, jobId: string, input: MarkP
     recordedBy: actor.userId,
     ...(input.reference ? { reference: input.reference } : {}),
   };
-  try {
-    const paid = await saveWithPayment(context, job, payment, actor.userId, at);
-    return (await staffViews(context, actor, [paid]))[0]!;
-  } catch (error) {
-    if (error instanceof StaleVersionError)
-      throw new ConflictError(error.message, [
-        { field: 'expectedVersion', currentVersion: error.currentVersion },
-      ]);
-    throw error;
-  }
+  const paid = await withConflicts(() => saveWithPayment(context, job, payment, actor.userId, at));
+  return (await staffViews(context, actor, [paid]))[0]!;
 }
 
 /**
@@ -211,18 +199,23 @@ export async function markPaid(context: JobsContext, jobId: string, input: MarkP
  * the money came back to the business) paid back another way — Zelle, cash, a check — recorded on that
  * refund, so the console stops flagging the job. Only a failed refund, and once: a double tap is a 409.
  */
-export async function recordRefundPaidBack(
+export function recordRefundPaidBack(
+  context: JobsContext,
+  jobId: string,
+  input: RefundPaidBackInput,
+  actor: Actor,
+) {
+  return onFreshRead(input.expectedVersion, () => recordRefundPaidBackOnce(context, jobId, input, actor));
+}
+
+async function recordRefundPaidBackOnce(
   context: JobsContext,
   jobId: string,
   input: RefundPaidBackInput,
   actor: Actor,
 ) {
   const job = await getJob(context, jobId, actor);
-  if (input.expectedVersion !== undefined && input.expectedVersion !== job.version) {
-    throw new ConflictError('The job was changed since you loaded it', [
-      { field: 'expectedVersion', currentVersion: job.version },
-    ]);
-  }
+  requireLoadedVersion(job, input.expectedVersion);
   const session = input.checkoutSessionId;
   const returned = session
     ? job.returnedPayments?.find((entry) => entry.checkoutSessionId === session)
@@ -260,15 +253,7 @@ export async function recordRefundPaidBack(
     updatedAt: at,
     updatedBy: actor.userId,
   };
-  try {
-    await context.repository.save(saved, job.version, { claim: undefined, release: undefined });
-  } catch (error) {
-    if (error instanceof StaleVersionError)
-      throw new ConflictError(error.message, [
-        { field: 'expectedVersion', currentVersion: error.currentVersion },
-      ]);
-    throw error;
-  }
+  await context.repository.save(saved, job.version, { claim: undefined, release: undefined });
   return (await staffViews(context, actor, [saved]))[0]!;
 }
 
