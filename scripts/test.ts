@@ -166,9 +166,11 @@ const steps: StepResult[] = [
   ]),
   // The browser suites run without other suites beside them: they hold the pages and the console to
   // first-paint budgets (the board within 1.5 s), which a neighbouring suite's cloud on the same two
-  // cores pushed over (1.8 s, once). They leave a fifth of the machine idle (one page, one cloud: 237
-  // CPU-s in 152 s), which packaging fills behind everything else, with the checks of its templates
-  // after it: 116 CPU-s of esbuild and serverless that took 79 s on its own.
+  // cores pushed over (1.8 s, once). They leave more than half of the machine idle (one page, one cloud:
+  // 174 CPU-s in 213 s, 6 Dec), which packaging fills behind everything else, with the checks of its
+  // templates after it: 116 CPU-s of esbuild and serverless that took 79 s on its own. (Measured on 6 Dec
+  // from a fresh clone: packaging behind the integration suites instead gave the same wall time, 748 s;
+  // the two browser suites side by side, 190 s against 208 s in band.)
   ...(await Promise.all([
     runJest('integration', ['--passWithNoTests', '--runInBand', '--testPathPatterns', '/test/browser/'], {
       name: 'browser',
