@@ -109,12 +109,27 @@ export async function handleControl(
       return true;
     }
     // A customer paying a Checkout Session, an event sent again (Stripe's retries), a refund going
-    // through or failing (a closed card): the fake posts them to the webhook, signed, and answers with
-    // what the webhook said.
+    // through or failing (a closed card), a bank disputing a payment and the dispute answered, won or
+    // lost: the fake posts them to the webhook, signed, and answers with what the webhook said.
     const stripeAction =
-      /^POST \/_local\/stripe\/(sessions|events|refunds)\/([A-Za-z0-9_]+)\/(pay|resend|succeed|fail)$/.exec(
+      /^POST \/_local\/stripe\/(sessions|events|refunds|payment_intents|disputes)\/([A-Za-z0-9_]+)\/(pay|resend|succeed|fail|dispute|review|win|lose)$/.exec(
         route,
       );
+    if (stripeAction?.[1] === 'payment_intents' && stripeAction[3] === 'dispute') {
+      const { reason } = ((await readJson(request)) ?? {}) as { reason?: unknown };
+      const opened = await context.stripe.openDispute(
+        stripeAction[2]!,
+        typeof reason === 'string' && reason ? reason : undefined,
+      );
+      send(response, 200, opened);
+      return true;
+    }
+    const disputeMove = { review: 'under_review', win: 'won', lose: 'lost' } as const;
+    if (stripeAction?.[1] === 'disputes' && stripeAction[3] && stripeAction[3] in disputeMove) {
+      const status = disputeMove[stripeAction[3] as keyof typeof disputeMove];
+      send(response, 200, await context.stripe.moveDispute(stripeAction[2]!, status));
+      return true;
+    }
     if (stripeAction?.[1] === 'sessions' && stripeAction[3] === 'pay') {
       send(response, 200, await context.stripe.pay(stripeAction[2]!));
       return true;
@@ -264,6 +279,7 @@ export async function handleControl(
         send(response, 200, {
           sessions: context.stripe.sessions(),
           refunds: context.stripe.refunds(),
+          disputes: context.stripe.disputes(),
           events: context.stripe.events(),
           webhooks: context.stripe.webhooks(),
         });

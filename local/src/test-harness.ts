@@ -237,14 +237,14 @@ export async function startTestCloud(
     scheduler: cloud.scheduler,
     /**
      * Sends a job's held texts now — complete/cancelled ones after the brand's undo window, a failed
-     * refund's in the brand's sending hours (a test run at night) — without moving the scheduler's clock
-     * (other tests' schedules keep their timing). Call it inside a poll: the sms consumer plants the held
-     * text a moment after its event.
+     * refund's and the team's (a disputed payment) in the brand's sending hours (a test run at night) —
+     * without moving the scheduler's clock (other tests' schedules keep their timing). Call it inside a
+     * poll: the sms consumer plants the held text a moment after its event.
      */
     async releaseHeldTexts(jobId: string) {
       await cloud.scheduler.fireEarly(
         (schedule) =>
-          /"kind":"(status-text|refund-failed-text)"/.test(schedule.input ?? '') &&
+          /"kind":"(status-text|refund-failed-text|team-text)"/.test(schedule.input ?? '') &&
           schedule.input?.includes(jobId) === true,
       );
     },

@@ -219,6 +219,35 @@ export const JobRefundPaidBack = jobEvent({
     })
     .strict(),
 });
+/** A card payment's dispute as the job records it (JobPaymentDisputed, JobPaymentDisputeClosed). */
+const PaymentDispute = z
+  .object({
+    disputeId: z.string().min(1).max(200),
+    /** Stripe's reason: `fraudulent`, `product_not_received`, `duplicate`… */
+    reason: z.string().min(1).max(100),
+    amountCents: z.number().int().nonnegative(),
+    /** `returned`: a payment the job could not keep (ReturnedPayment), not its own. */
+    returned: z.boolean(),
+  })
+  .strict();
+/**
+ * The customer's bank disputed a card payment (a chargeback): the money and Stripe's fee are taken
+ * back now, and the business loses unless it answers with evidence in Stripe's Dashboard by
+ * `respondBy`. The brand's team is texted.
+ */
+export const JobPaymentDisputed = jobEvent({
+  dispute: PaymentDispute.extend({
+    respondBy: isoDateTime.optional(),
+    openedAt: isoDateTime,
+  }).strict(),
+});
+/** A dispute ended: `won` (the money is back) or `lost` (the bank kept it). */
+export const JobPaymentDisputeClosed = jobEvent({
+  dispute: PaymentDispute.extend({
+    outcome: z.enum(['won', 'lost']),
+    closedAt: isoDateTime,
+  }).strict(),
+});
 export const TrackingLinkIssued = z.object({
   meta: EventMeta,
   data: z.object({ jobId: z.string(), linkId: z.string().min(1), expiresAt: isoDateTime.optional() }),
@@ -457,6 +486,8 @@ export const EVENT_CATALOG = {
     JobPaymentRefunded,
     JobRefundFailed,
     JobRefundPaidBack,
+    JobPaymentDisputed,
+    JobPaymentDisputeClosed,
     TrackingLinkIssued,
     TrackingLinkRevoked,
   },

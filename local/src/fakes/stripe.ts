@@ -3,8 +3,9 @@
 // Stripe takes them, with Stripe's error envelope and idempotency keys. It also plays Stripe's side of
 // the webhook: when a session is paid (a test, or the fake's own hosted checkout page), it posts a
 // `checkout.session.completed` event signed like Stripe's (Stripe-Signature: t=…,v1=HMAC-SHA256 of
-// "t.payload" under the endpoint's signing secret), and when a refund settles or fails, `refund.updated`
-// (and `refund.failed`). What it holds is kept in the data dir.
+// "t.payload" under the endpoint's signing secret), when a refund settles or fails, `refund.updated`
+// (and `refund.failed`), and when a customer's bank disputes a payment, `charge.dispute.created` (then
+// `.updated` and `.closed`). What it holds is kept in the data dir.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpFault, RecordedRequest } from './http-fake.ts';
@@ -69,6 +70,41 @@ export interface FakeRefund {
   created: number;
 }
 
+/** A paid session's payment intent (what `GET /v1/payment_intents/{id}` answers). */
+export interface FakePaymentIntent {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  currency: string;
+  status: 'succeeded';
+  /** The session's `payment_intent_data[metadata]`. */
+  metadata: Record<string, string>;
+  latest_charge: string;
+  created: number;
+}
+
+/** A dispute (chargeback) of a payment, as Stripe's `charge.dispute.*` events carry it. */
+export interface FakeDispute {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  currency: string;
+  charge: string;
+  payment_intent: string;
+  reason: string;
+  status: 'needs_response' | 'under_review' | 'won' | 'lost';
+  evidence_details: {
+    due_by: number | null;
+    has_evidence: boolean;
+    past_due: boolean;
+    submission_count: number;
+  };
+  is_charge_refundable: boolean;
+  metadata: Record<string, string>;
+  created: number;
+  livemode: false;
+}
+
 export interface FakeStripeEvent {
   id: string;
   object: 'event';
@@ -124,6 +160,22 @@ export interface StripeFake {
     outcome: 'succeeded' | 'failed',
     failureReason?: string,
   ): Promise<StripeWebhookAttempt[]>;
+  paymentIntents(): FakePaymentIntent[];
+  disputes(): FakeDispute[];
+  /**
+   * The customer's bank disputes a paid session's payment (by default as `fraudulent`, evidence due in
+   * 7 days): `charge.dispute.created` is posted to the webhook, signed. Resolves with the dispute and
+   * the delivery.
+   */
+  openDispute(
+    paymentIntentId: string,
+    reason?: string,
+  ): Promise<{ dispute: FakeDispute; delivery: StripeWebhookAttempt }>;
+  /**
+   * The business answered (`under_review`, `charge.dispute.updated`), or the bank decided (`won`,
+   * `lost`: `charge.dispute.closed`). Resolves with the delivery.
+   */
+  moveDispute(disputeId: string, status: 'under_review' | 'won' | 'lost'): Promise<StripeWebhookAttempt>;
   /** Posts an event already sent once again (Stripe retries, or delivers an event twice), newly signed. */
   resend(eventId: string): Promise<StripeWebhookAttempt>;
   /** The Stripe-Signature header Stripe would send for `payload` now (for tests of the check). */
@@ -140,6 +192,7 @@ const SESSIONS = /\/v1\/checkout\/sessions$/;
 const SESSION = /\/v1\/checkout\/sessions\/([^/]+)$/;
 const REFUNDS = /\/v1\/refunds$/;
 const REFUND = /\/v1\/refunds\/([^/]+)$/;
+const PAYMENT_INTENT = /\/v1\/payment_intents\/([^/]+)$/;
 const HOSTED = /\/checkout\/(cs_[A-Za-z0-9_]+)$/;
 const HOSTED_PAY = /\/checkout\/(cs_[A-Za-z0-9_]+)\/pay$/;
 
@@ -180,6 +233,10 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
   let baseUrl = 'http://127.0.0.1';
   let sessions = new Map<string, FakeCheckoutSession>();
   let refunds = new Map<string, FakeRefund>();
+  let intents = new Map<string, FakePaymentIntent>();
+  let disputes = new Map<string, FakeDispute>();
+  // A session's payment_intent_data[metadata], given to its payment intent when it is paid.
+  let intentMetadata = new Map<string, Record<string, string>>();
   let events: FakeStripeEvent[] = [];
   let attempts: StripeWebhookAttempt[] = [];
   // Idempotency-Key → the answer given: a retried POST gets the same object, as at Stripe.
@@ -190,6 +247,9 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
   const recordsFile = createRecordsFile(options.recordsFile, () => ({
     sessions: [...sessions.values()],
     refunds: [...refunds.values()],
+    intents: [...intents.values()],
+    disputes: [...disputes.values()],
+    intentMetadata: [...intentMetadata],
     events,
     attempts,
     idempotent: [...idempotent],
@@ -200,6 +260,9 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     | {
         sessions?: FakeCheckoutSession[];
         refunds?: FakeRefund[];
+        intents?: FakePaymentIntent[];
+        disputes?: FakeDispute[];
+        intentMetadata?: [string, Record<string, string>][];
         events?: FakeStripeEvent[];
         attempts?: StripeWebhookAttempt[];
         idempotent?: [string, { status: number; body: unknown }][];
@@ -209,6 +272,9 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
   if (saved) {
     sessions = new Map((saved.sessions ?? []).map((session) => [session.id, session]));
     refunds = new Map((saved.refunds ?? []).map((refund) => [refund.id, refund]));
+    intents = new Map((saved.intents ?? []).map((intent) => [intent.id, intent]));
+    disputes = new Map((saved.disputes ?? []).map((dispute) => [dispute.id, dispute]));
+    intentMetadata = new Map(saved.intentMetadata ?? []);
     events = saved.events ?? [];
     attempts = saved.attempts ?? [];
     idempotent = new Map(saved.idempotent ?? []);
@@ -304,6 +370,8 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
       livemode: false,
     };
     sessions.set(sessionId, session);
+    const intentData = body.payment_intent_data as { metadata?: Record<string, string> } | undefined;
+    if (intentData?.metadata) intentMetadata.set(sessionId, intentData.metadata);
     return { status: 200, body: session };
   }
 
@@ -406,6 +474,55 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     return { status: 200, body: refund };
   }
 
+  async function openDispute(paymentIntentId: string, reason = 'fraudulent') {
+    const intent = intents.get(paymentIntentId);
+    // The status is the control route's answer (local/src/control.ts).
+    if (!intent)
+      throw Object.assign(new Error(`Stripe fake: no payment intent ${paymentIntentId}`), { status: 404 });
+    const created = nowSeconds();
+    const dispute: FakeDispute = {
+      id: id('du_test'),
+      object: 'dispute',
+      amount: intent.amount,
+      currency: intent.currency,
+      charge: intent.latest_charge,
+      payment_intent: intent.id,
+      reason,
+      status: 'needs_response',
+      evidence_details: {
+        due_by: created + 7 * 24 * 3600,
+        has_evidence: false,
+        past_due: false,
+        submission_count: 0,
+      },
+      is_charge_refundable: false,
+      metadata: {},
+      created,
+      livemode: false,
+    };
+    disputes.set(dispute.id, dispute);
+    return {
+      dispute: structuredClone(dispute),
+      delivery: await deliver(event('charge.dispute.created', dispute)),
+    };
+  }
+
+  async function moveDispute(disputeId: string, status: 'under_review' | 'won' | 'lost') {
+    const dispute = disputes.get(disputeId);
+    if (!dispute) throw Object.assign(new Error(`Stripe fake: no dispute ${disputeId}`), { status: 404 });
+    if (dispute.status === 'won' || dispute.status === 'lost')
+      throw Object.assign(new Error(`Stripe fake: dispute ${disputeId} is ${dispute.status} already`), {
+        status: 409,
+      });
+    dispute.status = status;
+    if (status === 'under_review') {
+      dispute.evidence_details.has_evidence = true;
+      dispute.evidence_details.submission_count += 1;
+    }
+    const type = status === 'under_review' ? 'charge.dispute.updated' : 'charge.dispute.closed';
+    return deliver(event(type, dispute));
+  }
+
   function completeSession(sessionId: string): FakeStripeEvent {
     const session = sessions.get(sessionId);
     if (!session) throw new Error(`Stripe fake: no session ${sessionId}`);
@@ -413,6 +530,16 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     session.status = 'complete';
     session.payment_status = 'paid';
     session.payment_intent = id('pi_test');
+    intents.set(session.payment_intent, {
+      id: session.payment_intent,
+      object: 'payment_intent',
+      amount: session.amount_total,
+      currency: session.currency,
+      status: 'succeeded',
+      metadata: intentMetadata.get(session.id) ?? {},
+      latest_charge: id('ch_test'),
+      created: nowSeconds(),
+    });
     return event('checkout.session.completed', session);
   }
 
@@ -482,6 +609,7 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     let result: { status: number; body: unknown };
     const session = SESSION.exec(url.pathname);
     const refund = REFUND.exec(url.pathname);
+    const intent = PAYMENT_INTENT.exec(url.pathname);
     if (SESSIONS.test(url.pathname) && method === 'POST') result = createSession(form);
     else if (session && method === 'GET')
       result = sessions.has(session[1]!)
@@ -494,6 +622,10 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
         ? { status: 200, body: refunds.get(refund[1]!) }
         : stripeError(404, `No such refund: '${refund[1]}'`);
     else if (refund && method === 'POST') result = updateRefund(refund[1]!, form);
+    else if (intent && method === 'GET')
+      result = intents.has(intent[1]!)
+        ? { status: 200, body: intents.get(intent[1]!) }
+        : stripeError(404, `No such payment_intent: '${intent[1]}'`, 'intent');
     else result = stripeError(404, `Unrecognized request URL (${method}: ${url.pathname}).`);
     if (replayKey) idempotent.set(replayKey, result);
     recordsFile.changed();
@@ -517,6 +649,10 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     },
     sessions: () => structuredClone([...sessions.values()]),
     refunds: () => structuredClone([...refunds.values()]),
+    paymentIntents: () => structuredClone([...intents.values()]),
+    disputes: () => structuredClone([...disputes.values()]),
+    openDispute,
+    moveDispute,
     events: () => structuredClone(events),
     webhooks: () => structuredClone(attempts),
     requests: () => log.list(),
@@ -549,6 +685,9 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     clear() {
       sessions.clear();
       refunds.clear();
+      intents.clear();
+      disputes.clear();
+      intentMetadata.clear();
       refundsHeld = false;
       events = [];
       attempts = [];

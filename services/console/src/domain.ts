@@ -1,6 +1,8 @@
 // What the console decides on its own, pure (unit-tested in test/unit/domain.test.ts): the board's
 // groups, SLA colours, location age, the status moves a role may make, Twilio codes in words.
 
+import { disputeReasonInWords } from '@qdn/shared/dispute-reasons';
+import { formatUsd } from '@qdn/shared/money';
 import { refundFailureInWords } from '@qdn/shared/refund-failures';
 import { DEFAULT_SLA, type SlaThresholds } from '@qdn/shared/sla';
 import { decideStatusChange, refundKeepingItCancelled } from '../../jobs/src/domain/status-machine.ts';
@@ -536,5 +538,46 @@ export function refundState(refund: RecordedRefund): {
 export function hasFailedRefund(job: Pick<Job, 'payment' | 'returnedPayments'>): boolean {
   return [job.payment, ...(job.returnedPayments ?? [])].some(
     (refund) => refund !== undefined && refundState(refund).state === 'failed',
+  );
+}
+
+type RecordedDispute = NonNullable<NonNullable<Job['payment']>['dispute']>;
+
+/**
+ * Where a card payment's dispute (chargeback) is, for the dispatcher: the bank took the money back and
+ * it must be answered in Stripe's Dashboard by a date (`open`), answered and with the bank (`review`),
+ * or `won` or `lost`. `when` formats a date as the drawer does.
+ */
+export function disputeState(
+  dispute: RecordedDispute,
+  when: (iso: string) => string,
+): { text: string; state: 'open' | 'review' | 'won' | 'lost' } {
+  const amount = formatUsd(dispute.amountCents);
+  const why = disputeReasonInWords(dispute.reason);
+  switch (dispute.status) {
+    case 'needs_response':
+      return {
+        text: `Disputed: the customer's bank took back ${amount} (${why}). Answer it in Stripe's Dashboard${dispute.respondBy ? ` by ${when(dispute.respondBy)}` : ' now'}, or it is lost.`,
+        state: 'open',
+      };
+    case 'under_review':
+      return { text: `Dispute of ${amount} answered (${why}): the bank decides.`, state: 'review' };
+    case 'won':
+      return {
+        text: `Dispute won${dispute.closedAt ? ` ${when(dispute.closedAt)}` : ''}: the ${amount} is back.`,
+        state: 'won',
+      };
+    case 'lost':
+      return {
+        text: `Dispute lost${dispute.closedAt ? ` ${when(dispute.closedAt)}` : ''}: the bank kept ${amount} (${why}).`,
+        state: 'lost',
+      };
+  }
+}
+
+/** A job with a dispute still to answer: the board flags it until it is answered in Stripe. */
+export function hasDisputeToAnswer(job: Pick<Job, 'payment' | 'returnedPayments'>): boolean {
+  return [job.payment, ...(job.returnedPayments ?? [])].some(
+    (payment) => payment?.dispute?.status === 'needs_response',
   );
 }

@@ -39,8 +39,10 @@ export const sms = defineConsumer({
         'JobPaymentRefunded',
         'JobRefundFailed',
         'JobRefundPaidBack',
+        'JobPaymentDisputed',
       ],
-      description: 'Job changes: some text the customer; all keep the notifications job projection current.',
+      description:
+        'Job changes: some text the customer (a disputed payment, the team); all keep the notifications job projection current.',
     },
   },
   batchSize: '${param:smsBatchSize}',

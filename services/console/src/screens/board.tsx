@@ -10,6 +10,7 @@ import {
   type BrandWindows,
   brandOptions,
   groupByStatus,
+  hasDisputeToAnswer,
   hasFailedRefund,
   mapMarkers,
   STATUS_LABEL,
@@ -158,6 +159,7 @@ function JobCard({ job, date, now, onOpen }: { job: Job; date: string; now: numb
         {level !== 'ok' && <span class="sla-note">{level === 'late' ? 'Late' : 'Watch'}</span>}
         {/* The customer's money came back to the business: someone has to pay it back another way. */}
         {hasFailedRefund(job) && <span class="sla-note">Refund failed</span>}
+        {hasDisputeToAnswer(job) && <span class="sla-note">Dispute to answer</span>}
       </button>
     </li>
   );

@@ -16,6 +16,7 @@ import {
   changedFields,
   checklistFrom,
   deliveryText,
+  disputeState,
   lateness,
   linkViewsText,
   messagesOf,
@@ -338,6 +339,19 @@ function Details({ job, onSaved }: { job: Job; onSaved: (job: Job) => void }) {
 const PAYMENT_METHOD: Record<string, string> = { card: 'card', zelle: 'Zelle', cash: 'cash' };
 const dollars = (cents: number | undefined) => (cents === undefined ? '' : formatUsd(cents));
 
+/**
+ * A card payment's dispute (chargeback): what the bank did and, while it can be answered, by when —
+ * answered in Stripe's Dashboard, where the evidence goes, not here.
+ */
+function Dispute({ dispute }: { dispute: NonNullable<NonNullable<Job['payment']>['dispute']> }) {
+  const { text, state } = disputeState(dispute, when);
+  return (
+    <p class={`payment payment-dispute-${state}`} role={state === 'open' ? 'alert' : undefined}>
+      {text}
+    </p>
+  );
+}
+
 /** "Refunded (card)", or a refund not done: pending at Stripe, or failed with why and what to do. */
 function refundedText(payment: NonNullable<Job['payment']>, method: string): string {
   const refund = refundState(payment);
@@ -374,6 +388,7 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
     <section aria-labelledby="payment-title">
       <h3 id="payment-title">Payment</h3>
       <p class={`payment payment-${failed ? 'refund-failed' : payment.status}`}>{state}</p>
+      {payment.dispute && <Dispute dispute={payment.dispute} />}
       {failed && (
         <PaidBackForm
           job={job}
@@ -398,6 +413,7 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
             : refundState(returned).state === 'done'
               ? `refunded ${when(returned.refundedAt)}`
               : `refund ${refundState(returned).text}`}
+          {returned.dispute && <> {disputeState(returned.dispute, when).text}</>}
         </p>
       ))}
       {job.returnedPayments
@@ -842,6 +858,10 @@ function timelineText(entry: TimelineEntry): string {
       return 'Card refund failed: the customer is to be paid back another way';
     case 'JobRefundPaidBack':
       return `Failed refund paid back another way${entry.actor ? ` (recorded by ${entry.actor})` : ''}`;
+    case 'JobPaymentDisputed':
+      return "Card payment disputed by the customer's bank";
+    case 'JobPaymentDisputeClosed':
+      return `Card payment dispute ${(entry.dispute as { outcome?: string } | undefined)?.outcome ?? 'closed'}`;
     default:
       return entry.type.replace(/([a-z])([A-Z])/g, '$1 $2');
   }

@@ -734,6 +734,47 @@ describe('the console', () => {
     await dispatcher.context().close();
   }, 120_000);
 
+  it("says a card payment the customer's bank disputed was taken back, why, and by when to answer it in Stripe; the board flags it until it is answered", async () => {
+    const jobId = await book('Dario Dispute', '+16195550232', { paymentMethod: 'card' });
+    const checkout = await site.api('POST', `/bookings/${jobId}/checkout`);
+    expect(checkout.status).toBe(201);
+    await cloud.stripe.pay(checkout.body.sessionId);
+    const jobNow = async () => (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+    await eventually(async () => (await jobNow()).payment.status === 'paid', { what: 'the card payment' });
+    const { dispatcher, payment } = await confirmedOnDesk(jobId);
+    await payment.getByText(/^Paid \$[\d.]+ by card, [^—]*$/).waitFor();
+
+    // The bank disputes it: Stripe's charge.dispute.created reaches the drawer's next poll.
+    const intent = cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
+      .payment_intent!;
+    const { dispute } = await cloud.stripe.openDispute(intent, 'product_not_received');
+    const by = new Date(dispute.evidence_details.due_by! * 1000).toLocaleString('en-US', {
+      timeZone: TIME_ZONE,
+      dateStyle: 'short',
+      timeStyle: 'short',
+    });
+    await payment
+      .getByRole('alert')
+      .getByText(
+        `Disputed: the customer's bank took back $${(dispute.amount / 100).toFixed(2)} (the customer says the service was not provided). Answer it in Stripe's Dashboard by ${by}, or it is lost.`,
+        { exact: true },
+      )
+      .waitFor();
+    const { schedule } = await jobNow();
+    await dispatcher.goto(`${cloud.consoleUrl}/?date=${schedule.date}&job=${jobId}`);
+    const card = dispatcher.locator(`[data-job-id="${jobId}"]`);
+    await card.getByText('Dispute to answer').waitFor();
+    expect(await seriousAccessibilityViolations(dispatcher)).toEqual([]);
+    await payment.scrollIntoViewIfNeeded();
+    await screenshot(dispatcher, 'drawer-dispute');
+
+    // Answered in Stripe's Dashboard: the drawer says the bank decides, and the board's flag goes.
+    await cloud.stripe.moveDispute(dispute.id, 'under_review');
+    await payment.getByText(/^Dispute of \$[\d.]+ answered \(.*\): the bank decides\.$/).waitFor();
+    await card.getByText('Dispute to answer').waitFor({ state: 'detached' });
+    await dispatcher.context().close();
+  }, 120_000);
+
   it('marks a Zelle booking paid from the drawer with its confirmation number; the customer gets a receipt', async () => {
     const customer = '+16195550192';
     const jobId = await book('Zoe Zelle', customer, { paymentMethod: 'zelle' });

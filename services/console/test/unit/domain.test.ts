@@ -9,7 +9,9 @@ import {
   checklistFrom,
   dayRangeText,
   deliveryText,
+  disputeState,
   groupByStatus,
+  hasDisputeToAnswer,
   hasFailedRefund,
   lateness,
   linkViewsText,
@@ -516,6 +518,56 @@ describe('a refund, for the dispatcher', () => {
       hasFailedRefund({ payment: paid, returnedPayments: [{ ...returned, refundStatus: 'failed' }] }),
     ).toBe(true);
     expect(hasFailedRefund({})).toBe(false);
+  });
+});
+
+describe("a card payment's dispute", () => {
+  const dispute = {
+    disputeId: 'du_1',
+    status: 'needs_response',
+    reason: 'product_not_received',
+    amountCents: 15_000,
+    respondBy: '2026-12-10T23:59:59.000Z',
+    openedAt: '2026-12-03T17:00:00.000Z',
+  } as const;
+  const day = (iso: string) => iso.slice(0, 10);
+
+  it('says what the bank did, why, and by when to answer it in Stripe; then that it was answered, won or lost', () => {
+    expect(disputeState(dispute, day)).toEqual({
+      text: "Disputed: the customer's bank took back $150.00 (the customer says the service was not provided). Answer it in Stripe's Dashboard by 2026-12-10, or it is lost.",
+      state: 'open',
+    });
+    expect(disputeState({ ...dispute, respondBy: undefined }, day).text).toContain("Stripe's Dashboard now");
+    expect(disputeState({ ...dispute, status: 'under_review' }, day)).toEqual({
+      text: 'Dispute of $150.00 answered (the customer says the service was not provided): the bank decides.',
+      state: 'review',
+    });
+    const closedAt = '2026-12-20T17:00:00.000Z';
+    expect(disputeState({ ...dispute, status: 'won', closedAt }, day)).toEqual({
+      text: 'Dispute won 2026-12-20: the $150.00 is back.',
+      state: 'won',
+    });
+    expect(disputeState({ ...dispute, status: 'lost', closedAt, reason: 'bank_said_so' }, day)).toEqual({
+      text: 'Dispute lost 2026-12-20: the bank kept $150.00 (bank said so).',
+      state: 'lost',
+    });
+  });
+
+  it('flags the job on the board while a dispute of its payment or a returned one waits for an answer', () => {
+    const paid = { method: 'card', status: 'paid' } as const;
+    const returned = {
+      checkoutSessionId: 'cs_2',
+      amountCents: 5_000,
+      paidAt: 'x',
+      why: 'paid-already',
+    } as const;
+    expect(hasDisputeToAnswer({ payment: paid })).toBe(false);
+    expect(hasDisputeToAnswer({ payment: { ...paid, dispute } })).toBe(true);
+    expect(
+      hasDisputeToAnswer({ payment: { ...paid, dispute: { ...dispute, status: 'under_review' } } }),
+    ).toBe(false);
+    expect(hasDisputeToAnswer({ payment: paid, returnedPayments: [{ ...returned, dispute }] })).toBe(true);
+    expect(hasDisputeToAnswer({})).toBe(false);
   });
 });
 

@@ -42,6 +42,17 @@ const refundPaidBack = z
     by: z.string(),
   })
   .optional();
+const dispute = z
+  .object({
+    disputeId: z.string(),
+    status: z.enum(['needs_response', 'under_review', 'won', 'lost']),
+    reason: z.string(),
+    amountCents: z.number(),
+    respondBy: optionalString,
+    openedAt: z.string(),
+    closedAt: optionalString,
+  })
+  .optional();
 
 const payment = recordFields<JobPayment>()({
   method: z.enum(['card', 'zelle', 'cash']),
@@ -58,6 +69,7 @@ const payment = recordFields<JobPayment>()({
   refundStatus,
   refundFailure,
   refundPaidBack,
+  dispute,
 });
 
 const returnedPayment = recordFields<ReturnedPayment>()({
@@ -71,6 +83,7 @@ const returnedPayment = recordFields<ReturnedPayment>()({
   refundStatus,
   refundFailure,
   refundPaidBack,
+  dispute,
 });
 
 /**

@@ -3,6 +3,7 @@ import { ValidationError } from '@qdn/shared/errors';
 import { secretParameter } from '@qdn/shared/ssm-secret';
 import Stripe from 'stripe';
 import * as z from 'zod';
+import type { PaymentIntents } from '../domain/disputes.ts';
 import type { CardPayments } from '../domain/payment-commands.ts';
 import { StripeEvent, type StripeEvent as VerifiedEvent } from '../domain/payment-input.ts';
 import { type CardRefunds, cardRefund } from '../domain/refunds.ts';
@@ -144,6 +145,26 @@ export function stripeRefunds(client: () => Promise<Stripe>): CardRefunds {
     },
     async find(refundId) {
       return cardRefund(await (await client()).refunds.retrieve(refundId));
+    },
+  };
+}
+
+const JOB_ID = /^qdn_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** Which job a payment intent paid for: the `metadata.jobId` our Checkout Sessions give it. */
+export function stripePaymentIntents(client: () => Promise<Stripe>): PaymentIntents {
+  return {
+    async jobIdOf(paymentIntentId) {
+      const stripe = await client();
+      try {
+        const intent = await stripe.paymentIntents.retrieve(paymentIntentId);
+        const jobId = intent.metadata?.jobId;
+        return typeof jobId === 'string' && JOB_ID.test(jobId) ? jobId : undefined;
+      } catch (error) {
+        // Not this account's (a 404): no job of ours. Anything else is a retry (the webhook's 500).
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type DomainEvent, type JobOnBus, jobEventId } from '@qdn/shared/events';
-import { firstName, type JobRecord, type ReturnedPayment } from './job.ts';
+import { firstName, type JobRecord, type PaymentDispute, type ReturnedPayment } from './job.ts';
 
 export type { JobRecord } from './job.ts';
 
@@ -231,6 +231,42 @@ export function eventsForJobChange(
       detailType: 'JobRefundPaidBack',
       detail: { meta: meta('JobRefundPaidBack'), data: { job, refund: paidBack } },
     });
+  for (const { dispute, returned, was } of disputesOf(before, after)) {
+    const common = {
+      disputeId: dispute.disputeId,
+      reason: dispute.reason,
+      amountCents: dispute.amountCents,
+      returned,
+    };
+    // Opened: once per dispute (an inquiry that becomes a chargeback is a new one at Stripe).
+    if (was?.disputeId !== dispute.disputeId)
+      events.push({
+        source: 'qdn.jobs',
+        detailType: 'JobPaymentDisputed',
+        detail: {
+          meta: meta('JobPaymentDisputed'),
+          data: {
+            job,
+            dispute: {
+              ...common,
+              ...(dispute.respondBy ? { respondBy: dispute.respondBy } : {}),
+              openedAt: dispute.openedAt,
+            },
+          },
+        },
+      });
+    // Closed: once, as a closed dispute is never recorded again (disputes.ts).
+    const outcome = dispute.status === 'won' || dispute.status === 'lost' ? dispute.status : undefined;
+    if (outcome && (was?.disputeId !== dispute.disputeId || was.status !== outcome))
+      events.push({
+        source: 'qdn.jobs',
+        detailType: 'JobPaymentDisputeClosed',
+        detail: {
+          meta: meta('JobPaymentDisputeClosed'),
+          data: { job, dispute: { ...common, outcome, closedAt: dispute.closedAt ?? after.updatedAt } },
+        },
+      });
+  }
   const changedFields = DETAIL_FIELDS.filter((field) => !same(before[field], after[field]));
   if (changedFields.length > 0) {
     events.push({
@@ -240,6 +276,25 @@ export function eventsForJobChange(
     });
   }
   return events;
+}
+
+/**
+ * The disputes this write changed: on the job's own payment, or on a returned one (by its session),
+ * each with what was recorded before.
+ */
+function disputesOf(before: JobRecord, after: JobRecord) {
+  const changed: { dispute: PaymentDispute; returned: boolean; was: PaymentDispute | undefined }[] = [];
+  const own = after.payment?.dispute;
+  if (own && !same(own, before.payment?.dispute))
+    changed.push({ dispute: own, returned: false, was: before.payment?.dispute });
+  for (const entry of after.returnedPayments ?? []) {
+    const was = before.returnedPayments?.find(
+      (earlier) => earlier.checkoutSessionId === entry.checkoutSessionId,
+    )?.dispute;
+    if (entry.dispute && !same(entry.dispute, was))
+      changed.push({ dispute: entry.dispute, returned: true, was });
+  }
+  return changed;
 }
 
 /** A refund as the job's payment, or one of its returned payments, records it. */

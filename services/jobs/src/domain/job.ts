@@ -52,6 +52,31 @@ export interface JobPayment {
   refundFailure?: RefundFailure;
   /** A failed refund paid back another way, as a dispatcher recorded it. */
   refundPaidBack?: RefundPaidBack;
+  /** The customer's bank disputed the card payment (a chargeback), as Stripe's webhooks tell it. */
+  dispute?: PaymentDispute;
+}
+
+/**
+ * Where a dispute is. `needs_response`: the bank took the money back (and Stripe its fee) and the
+ * business has until `respondBy` to answer with evidence in Stripe's Dashboard, or it loses by default;
+ * `under_review`: answered, the bank decides (weeks); `won`: the money is back; `lost`: the bank kept
+ * it. An inquiry (Stripe's `warning_*`) is the same steps before any money moved.
+ */
+export type DisputeStatus = 'needs_response' | 'under_review' | 'won' | 'lost';
+
+/** A card payment's dispute (chargeback), recorded from `charge.dispute.*` webhooks (disputes.ts). */
+export interface PaymentDispute {
+  /** Stripe's dispute id (`du_…`, `dp_…`): the Dashboard's page for it. */
+  disputeId: string;
+  status: DisputeStatus;
+  /** The bank's reason: `fraudulent`, `product_not_received`, `duplicate`… (Stripe's `reason`). */
+  reason: string;
+  amountCents: number;
+  /** When evidence is due (Stripe's `evidence_details.due_by`), while it can still be answered. */
+  respondBy?: string;
+  openedAt: string;
+  /** When it was won or lost. */
+  closedAt?: string;
 }
 
 /**
@@ -96,6 +121,7 @@ export interface ReturnedPayment {
   refundStatus?: RefundStatus;
   refundFailure?: RefundFailure;
   refundPaidBack?: RefundPaidBack;
+  dispute?: PaymentDispute;
 }
 
 /**

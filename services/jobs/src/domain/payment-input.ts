@@ -1,6 +1,7 @@
 import { ValidationError } from '@qdn/shared/errors';
 import { fieldErrorsOf } from '@qdn/shared/http';
 import * as z from 'zod';
+import { type DisputeUpdate, disputeStatus } from './disputes.ts';
 import type { CompletedCheckout } from './payment-commands.ts';
 import { cardRefund, type RefundUpdate } from './refunds.ts';
 
@@ -86,4 +87,42 @@ export function refundOfEvent(event: StripeEvent): RefundUpdate | undefined {
   if (!refund.success)
     throw new ValidationError('Invalid refund', fieldErrorsOf(refund.error, 'data.object'));
   return { jobId: ours.data.metadata.jobId, ...cardRefund(refund.data) };
+}
+
+/** The Dispute of `charge.dispute.*`: @see https://docs.stripe.com/api/disputes/object */
+const StripeDispute = z.object({
+  id: z.string().regex(/^d[pu]_[A-Za-z0-9_]{1,250}$/),
+  payment_intent: z
+    .string()
+    .regex(/^pi_[A-Za-z0-9_]{1,250}$/)
+    .nullable(),
+  status: z.string().min(1).max(50),
+  reason: z.string().min(1).max(100),
+  amount: z.number().int().nonnegative(),
+  evidence_details: z.object({ due_by: z.number().int().positive().nullable() }).partial().nullish(),
+});
+
+const DISPUTE_EVENTS = ['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed'];
+
+/**
+ * The dispute a `charge.dispute.created`, `.updated` or `.closed` event tells of, or undefined for any
+ * other event (`charge.dispute.funds_withdrawn` and `.funds_reinstated` say again what the status says)
+ * and for a dispute of a charge with no payment intent, which no Checkout Session of ours made.
+ */
+export function disputeOfEvent(event: StripeEvent): DisputeUpdate | undefined {
+  if (!DISPUTE_EVENTS.includes(event.type)) return undefined;
+  const dispute = StripeDispute.safeParse(event.data.object);
+  if (!dispute.success)
+    throw new ValidationError('Invalid dispute', fieldErrorsOf(dispute.error, 'data.object'));
+  const { id, payment_intent, status, reason, amount, evidence_details } = dispute.data;
+  if (!payment_intent) return undefined;
+  const dueBy = evidence_details?.due_by;
+  return {
+    disputeId: id,
+    paymentIntentId: payment_intent,
+    status: disputeStatus(status),
+    reason,
+    amountCents: amount,
+    ...(dueBy ? { respondBy: new Date(dueBy * 1000).toISOString() } : {}),
+  };
 }

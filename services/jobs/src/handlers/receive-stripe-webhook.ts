@@ -2,15 +2,24 @@ import { httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
 import { paymentsContext } from '../adapters/payments-context.ts';
 import { refundsContext } from '../adapters/refunds-context.ts';
+import { stripeFromSsm, stripePaymentIntents } from '../adapters/stripe-payments.ts';
+import { recordDispute } from '../domain/disputes.ts';
 import { recordCheckout } from '../domain/payment-commands.ts';
-import { checkoutOfEvent, refundOfEvent, StripeWebhookBody } from '../domain/payment-input.ts';
+import {
+  checkoutOfEvent,
+  disputeOfEvent,
+  refundOfEvent,
+  StripeWebhookBody,
+} from '../domain/payment-input.ts';
 import { recordRefundUpdate } from '../domain/refunds.ts';
 
 /**
  * POST /stripe/webhook (public, signed by Stripe): a verified `checkout.session.completed` records the
  * deposit on its job, once (→ JobPaymentReceived from the table's stream); a session the job cannot
  * keep (paid already, or cancelled) is refunded through the refunds' ledger and Stripe client. A
- * `refund.updated` or `refund.failed` moves one of our refunds on (→ JobRefundFailed when it failed).
+ * `refund.updated` or `refund.failed` moves one of our refunds on (→ JobRefundFailed when it failed);
+ * a `charge.dispute.created`, `.updated` or `.closed` records a chargeback on the payment it disputes
+ * (→ JobPaymentDisputed, JobPaymentDisputeClosed).
  * A bad signature → 400, nothing changed; other event types, and sessions and refunds we did not make,
  * → 200, ignored.
  */
@@ -26,6 +35,21 @@ export const handler = httpHandler(
         eventId: event.id,
         jobId: refund.jobId,
         status: refund.status,
+        outcome,
+      });
+      return { body: { received: true, outcome } };
+    }
+    const dispute = disputeOfEvent(event);
+    if (dispute) {
+      const { repository, now } = context;
+      const outcome = await recordDispute(
+        { repository, now, paymentIntents: stripePaymentIntents(stripeFromSsm) },
+        dispute,
+      );
+      logger.info('Stripe dispute', {
+        eventId: event.id,
+        disputeId: dispute.disputeId,
+        status: dispute.status,
         outcome,
       });
       return { body: { received: true, outcome } };

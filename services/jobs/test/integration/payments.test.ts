@@ -666,3 +666,128 @@ describe('a card payment the job cannot keep', () => {
     ]);
   }, 60_000);
 });
+
+describe("a card payment disputed by the customer's bank", () => {
+  const jobOf = async (jobId: string) =>
+    (await harness.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+
+  it('given a paid card booking, when the bank disputes it, then the signed webhook records it on the payment → JobPaymentDisputed → the team is texted and the timeline has it; answered and lost, the job says so once', async () => {
+    // Prepare
+    const { booked, checkout } = await paidByCard('+16195550197');
+    const { jobId } = booked.body;
+    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
+      .payment_intent!;
+    const paid = await eventually(
+      async () => {
+        const job = await jobOf(jobId);
+        return job.payment.status === 'paid' && job;
+      },
+      { what: 'the deposit recorded' },
+    );
+
+    // Act
+    const { dispute, delivery } = await harness.cloud.stripe.openDispute(intent, 'product_not_received');
+
+    // Assess
+    expect(delivery).toMatchObject({
+      type: 'charge.dispute.created',
+      status: 200,
+      response: { received: true, outcome: 'recorded' },
+    });
+    const disputed = await jobOf(jobId);
+    expect(disputed.version).toBe(paid.version + 1);
+    expect(disputed.payment).toMatchObject({
+      status: 'paid',
+      dispute: {
+        disputeId: dispute.id,
+        status: 'needs_response',
+        reason: 'product_not_received',
+        amountCents: dispute.amount,
+        respondBy: new Date(dispute.evidence_details.due_by! * 1000).toISOString(),
+      },
+    });
+    const events = await harness.eventsUntil(jobId, (seen) =>
+      seen.some((event) => event['detail-type'] === 'JobPaymentDisputed'),
+    );
+    expect(events.find((event) => event['detail-type'] === 'JobPaymentDisputed')?.detail.data).toMatchObject({
+      dispute: { disputeId: dispute.id, reason: 'product_not_received', returned: false },
+    });
+    const teamAlert = `the bank of Paula Reyes (job #`;
+    // Held for the brand's sending hours when the suite runs at night in San Diego.
+    await eventually(
+      async () => {
+        await harness.releaseHeldTexts(jobId);
+        return ['+16195550101', '+16195550102'].every((team) =>
+          textsTo(team).some((message) => message.body.includes(teamAlert)),
+        );
+      },
+      { what: 'the dispute text to each team number at Twilio' },
+    );
+    expect(textsTo('+16195550101').find((message) => message.body.includes(teamAlert))?.body).toContain(
+      `disputed the card payment of ${formatUsd(dispute.amount)}: the customer says the service was not provided.`,
+    );
+    await eventually(
+      async () => (await timeline(jobId)).some((entry) => entry.type === 'JobPaymentDisputed'),
+      { what: 'the dispute on the timeline' },
+    );
+
+    // Delivered again: nothing changes, nobody is texted again.
+    const again = await harness.cloud.stripe.resend(delivery.eventId);
+    expect(again).toMatchObject({ status: 200, response: { outcome: 'already-recorded' } });
+
+    // Answered in Stripe's Dashboard, then lost.
+    const answered = await harness.cloud.stripe.moveDispute(dispute.id, 'under_review');
+    const lost = await harness.cloud.stripe.moveDispute(dispute.id, 'lost');
+    expect([answered, lost].map((move) => [move.type, move.response])).toEqual([
+      ['charge.dispute.updated', { received: true, outcome: 'recorded' }],
+      ['charge.dispute.closed', { received: true, outcome: 'recorded' }],
+    ]);
+    const closed = await jobOf(jobId);
+    expect(closed.version).toBe(disputed.version + 2);
+    expect(closed.payment.dispute).toMatchObject({ status: 'lost', closedAt: expect.any(String) });
+    expect(closed.payment.dispute).not.toHaveProperty('respondBy');
+    await eventually(
+      async () =>
+        (await timeline(jobId)).some(
+          (entry) =>
+            entry.type === 'JobPaymentDisputeClosed' &&
+            (entry.dispute as { outcome?: string } | undefined)?.outcome === 'lost',
+        ),
+      { what: 'the lost dispute on the timeline' },
+    );
+    await harness.settled();
+    for (const team of ['+16195550101', '+16195550102'])
+      expect(textsTo(team).filter((message) => message.body.includes(teamAlert))).toHaveLength(1);
+  }, 90_000);
+
+  it('given a dispute of a payment none of our jobs took, then 200 and ignored (Stripe would retry a 4xx for days); one with an unreadable body, 400 naming the field', async () => {
+    // A payment intent Stripe does not know (a person's charge in another account's Dashboard): 404 at
+    // Stripe, so no job of ours. Posted as Stripe would, signed.
+    const payload = JSON.stringify({
+      id: 'evt_test_dispute_stranger',
+      type: 'charge.dispute.created',
+      data: {
+        object: {
+          id: 'du_test_stranger',
+          object: 'dispute',
+          amount: 5_000,
+          payment_intent: 'pi_test_stranger',
+          reason: 'fraudulent',
+          status: 'needs_response',
+        },
+      },
+    });
+    const post = (raw: string) =>
+      harness.api('POST', '/stripe/webhook', {
+        raw,
+        headers: { 'stripe-signature': harness.cloud.stripe.sign(raw) },
+      });
+    const stranger = await post(payload);
+    expect(stranger.status).toBe(200);
+    expect(stranger.body).toEqual({ received: true, outcome: 'unknown-payment' });
+
+    const unreadable = await post(payload.replace('"amount":5000', '"amount":"lots"'));
+    expect(unreadable.status).toBe(400);
+    expect(unreadable.body.details).toEqual([expect.objectContaining({ field: 'data.object.amount' })]);
+  }, 60_000);
+});

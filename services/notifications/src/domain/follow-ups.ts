@@ -9,7 +9,12 @@ import { sendHeldDispatcherText } from './dispatcher-messages.ts';
 import type { JobEventForSms } from './job-event-texts.ts';
 import type { OutboundSms, SendOutcome, SuppressedReason } from './ports.ts';
 import { reminderAt, reviewRequestAt, sendableAt } from './quiet-hours.ts';
-import { type JobTextContext, sendHeldStatusText, sendRefundFailedText } from './send-job-text.ts';
+import {
+  type JobTextContext,
+  sendHeldStatusText,
+  sendRefundFailedText,
+  sendTeamText,
+} from './send-job-text.ts';
 import { HELD_FOR_UNDO, renderSms, variablesFor } from './sms-templates.ts';
 
 /*
@@ -58,6 +63,19 @@ export const FollowUp = z.discriminatedUnion('kind', [
     reason: z.string().min(1).max(100),
     dueAt,
   }),
+  /**
+   * A text to the brand's team about money (a card payment disputed: JobPaymentDisputed), held by quiet
+   * hours: Stripe tells it at any hour. Its key, with each team number, sends it once per number.
+   */
+  z.object({
+    kind: z.literal('team-text'),
+    key: z.string().min(1).max(200),
+    jobId: z.string().min(1).max(64),
+    brandId: z.string().min(1),
+    template: z.string().min(1).max(64),
+    body: z.string().min(1).max(640),
+    dueAt,
+  }),
   /** A dispatcher's non-urgent text, held by quiet hours (its key is the request's: sent once). */
   z.object({
     kind: z.literal('dispatcher-text'),
@@ -74,6 +92,8 @@ export type FollowUp = z.infer<typeof FollowUp>;
 type JobFollowUp = Extract<FollowUp, { kind: 'reminder' | 'review-request' }>;
 /** A failed refund's text held by quiet hours (sent by send-job-text.ts's sendRefundFailedText). */
 export type RefundFailedText = Extract<FollowUp, { kind: 'refund-failed-text' }>;
+/** A text to the brand's team held by quiet hours (sent by send-job-text.ts's sendTeamText). */
+export type TeamText = Extract<FollowUp, { kind: 'team-text' }>;
 /** A final status's text held for the undo window (decided when due by send-job-text.ts's sendHeldStatusText). */
 export type HeldStatusText = Extract<FollowUp, { kind: 'status-text' }>;
 
@@ -153,23 +173,30 @@ export function followUpsFor(
 export async function sendFollowUp(
   deps: FollowUpContext,
   followUp: FollowUp,
-): Promise<SendOutcome | 'moved-to-sending-hours'> {
+): Promise<SendOutcome | 'moved-to-sending-hours' | undefined> {
   // A final status's text is about a job happening now: the undo window held it, not quiet hours.
   if (followUp.kind === 'status-text') return sendHeldStatusText(deps, followUp);
   const brand = deps.brands.get(
-    followUp.kind === 'dispatcher-text' ? followUp.brandId : followUp.job.brandId,
+    followUp.kind === 'dispatcher-text' || followUp.kind === 'team-text'
+      ? followUp.brandId
+      : followUp.job.brandId,
   );
   // A schedule never fires before its time, so it is at least `dueAt` now. (The local cloud's scheduler
   // clock can be moved ahead of the functions' clocks; in AWS the two are the same.)
   const now = new Date(Math.max(deps.now().getTime(), Date.parse(followUp.dueAt)));
   const sendable = sendableAt(now, brand);
-  if (followUp.kind === 'dispatcher-text' || followUp.kind === 'refund-failed-text') {
+  if (
+    followUp.kind === 'dispatcher-text' ||
+    followUp.kind === 'refund-failed-text' ||
+    followUp.kind === 'team-text'
+  ) {
     if (sendable > now) {
       await deps.followUps.schedule(followUp, sendable);
       return 'moved-to-sending-hours';
     }
-    return followUp.kind === 'dispatcher-text'
-      ? sendHeldDispatcherText(deps, followUp)
+    if (followUp.kind === 'dispatcher-text') return sendHeldDispatcherText(deps, followUp);
+    return followUp.kind === 'team-text'
+      ? sendTeamText(deps, followUp)
       : sendRefundFailedText(deps, followUp);
   }
   const { job } = followUp;

@@ -1,6 +1,16 @@
+import type { Brand } from '@qdn/shared/brands';
+import { disputeReasonInWords } from '@qdn/shared/dispute-reasons';
 import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
+import { formatUsd } from '@qdn/shared/money';
 import { settleWithoutSending } from './delivery.ts';
-import { followUpsFor, type HeldStatusText, type RefundFailedText, withoutNotes } from './follow-ups.ts';
+import {
+  followUpsFor,
+  type HeldStatusText,
+  type RefundFailedText,
+  type TeamText,
+  withoutNotes,
+} from './follow-ups.ts';
+import { jobRef } from './inbound.ts';
 import type { JobObserved, SendOutcome } from './ports.ts';
 import { sendableAt } from './quiet-hours.ts';
 import {
@@ -9,6 +19,7 @@ import {
   sendHeldStatusText,
   sendJobText,
   sendRefundFailedText,
+  sendTeamText,
 } from './send-job-text.ts';
 import {
   HELD_FOR_UNDO,
@@ -33,6 +44,7 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobPaymentRefunded'
   | 'JobRefundFailed'
   | 'JobRefundPaidBack'
+  | 'JobPaymentDisputed'
 >;
 
 /** Texts about money that changed hands: sent even when their event arrives after a newer version. */
@@ -103,6 +115,7 @@ export async function textCustomerAbout(
       reason: string;
       method?: 'card' | 'zelle' | 'cash' | 'check';
     };
+    dispute?: { disputeId: string; reason: string; amountCents: number; respondBy?: string };
   };
   const { job } = data;
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
@@ -140,6 +153,14 @@ export async function textCustomerAbout(
     };
     if (opens <= deps.now()) return sendRefundFailedText(deps, held);
     await deps.followUps.schedule(held, opens);
+    return undefined;
+  }
+  // A card payment disputed: only the team is told (the customer's bank knows), in the sending hours,
+  // with the date it must be answered by in Stripe's Dashboard or be lost.
+  if (event.detailType === 'JobPaymentDisputed' && data.dispute) {
+    const held = teamTextAboutDispute(job, data.dispute, brand, deps.now());
+    if (Date.parse(held.dueAt) <= deps.now().getTime()) return sendTeamText(deps, held);
+    await deps.followUps.schedule(held, new Date(held.dueAt));
     return undefined;
   }
   const template = templateForEvent(event.detailType, data);
@@ -194,4 +215,31 @@ export async function textCustomerAbout(
         }
       : {}),
   });
+}
+
+/**
+ * The team's text about a disputed card payment, due at the brand's next sending hour: e.g.
+ * "QuickDumpNow: the bank of Paul Customer (job #AB12CD) disputed the card payment of $150.00: the
+ * customer says the service was not provided. Stripe took it back. Answer it in Stripe's Dashboard by
+ * Thu, Dec 10, or it is lost." One per dispute and team number.
+ */
+export function teamTextAboutDispute(
+  job: JobOnBus,
+  dispute: { disputeId: string; reason: string; amountCents: number; respondBy?: string },
+  brand: Brand,
+  now: Date,
+): TeamText {
+  const opens = sendableAt(now, brand);
+  const by = dispute.respondBy
+    ? ` by ${new Intl.DateTimeFormat('en-US', { timeZone: brand.timeZone, weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(dispute.respondBy))}`
+    : ' now';
+  return {
+    kind: 'team-text',
+    key: `dispute:${dispute.disputeId}`,
+    jobId: job.jobId,
+    brandId: brand.brandId,
+    template: 'payment_disputed_team',
+    body: `${brand.displayName}: the bank of ${job.customer.name} (job #${jobRef(job.jobId)}) disputed the card payment of ${formatUsd(dispute.amountCents)}: ${disputeReasonInWords(dispute.reason)}. Stripe took it back. Answer it in Stripe's Dashboard${by}, or it is lost.`,
+    dueAt: (opens > now ? opens : now).toISOString(),
+  };
 }

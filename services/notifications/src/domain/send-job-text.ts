@@ -4,7 +4,7 @@ import { formatUsd } from '@qdn/shared/money';
 import { refundFailureInWords } from '@qdn/shared/refund-failures';
 import { customerPageLink, type TrackingLinks } from './customer-page.ts';
 import { deliverOnce, senderOf, settleWithoutSending } from './delivery.ts';
-import type { FollowUpScheduler, HeldStatusText, RefundFailedText } from './follow-ups.ts';
+import type { FollowUpScheduler, HeldStatusText, RefundFailedText, TeamText } from './follow-ups.ts';
 import { jobRef } from './inbound.ts';
 import type { NotificationsContext, OutboundSms, SendOutcome, TextingPermission } from './ports.ts';
 import { renderSms, type SmsTemplateId, variablesFor } from './sms-templates.ts';
@@ -74,6 +74,28 @@ export async function sendRefundFailedText(
     return settleWithoutSending(deps, sms, { state: 'suppressed', reason: 'stale' });
   const permission = await deps.store.textingPermission(sms.to, sms.brandId);
   return sendJobText(deps, sms, held.job, permission, { refund: { amountCents: held.amountCents } });
+}
+
+/**
+ * A text to the brand's team (now, or held by quiet hours until now): each backup team number once per
+ * key. What it says was written when its event came (teamTextAbout). The last number's outcome is the
+ * answer (a brand with no team numbers sends nothing: undefined).
+ */
+export async function sendTeamText(deps: JobTextContext, held: TeamText): Promise<SendOutcome | undefined> {
+  const brand = deps.brands.get(held.brandId);
+  let outcome: SendOutcome | undefined;
+  for (const number of brand.backupTeamNumbers)
+    outcome = await deliverOnce(deps, {
+      key: `${held.key}:${number}`,
+      brandId: brand.brandId,
+      jobId: held.jobId,
+      to: number,
+      body: held.body,
+      template: held.template,
+      audience: 'team',
+      sender: senderOf(brand),
+    });
+  return outcome;
 }
 
 export function customerSms(job: JobOnBus, template: SmsTemplateId, brand: Brand): OutboundSms {

@@ -443,9 +443,9 @@ describe('the undo window of a final status', () => {
     await textCustomerAbout(deps, completed(6));
     const outcomes = await dueTexts();
 
-    expect(outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcome.state)).sort()).toEqual(
-      ['sent', 'suppressed'],
-    );
+    expect(
+      outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcome?.state)).sort(),
+    ).toEqual(['sent', 'suppressed']);
     expect(texts.map((text) => text.body)).toEqual([COMPLETE_TEXT]);
     expect(store.records.get('job:qdn_01JDEMO0000000000000000000:6:complete')?.outcome?.state).toBe('sent');
   });

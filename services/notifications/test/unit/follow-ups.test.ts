@@ -191,9 +191,9 @@ describe('the review request', () => {
 
     const outcomes = await Promise.all(requests.map(({ followUp }) => sendFollowUp(deps, followUp)));
 
-    expect(outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcome.state)).sort()).toEqual(
-      ['sent', 'suppressed'],
-    );
+    expect(
+      outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcome?.state)).sort(),
+    ).toEqual(['sent', 'suppressed']);
     expect(texts.filter((text) => text.body.includes('a review helps'))).toHaveLength(1);
     expect(
       published.filter((event) => event.detailType === 'SmsSuppressed').map((event) => event.detail.data),
@@ -376,5 +376,66 @@ describe('the texts that a card refund failed', () => {
     expect(texts.slice(before).map((text) => text.to)).toEqual([...TEAM, CUSTOMER]);
     expect(texts.at(-1)?.body).toContain('could not be returned to your card');
     expect([...planted.values()].some(({ followUp }) => followUp.kind === 'refund-failed-text')).toBe(false);
+  });
+});
+
+describe('the text that a card payment was disputed', () => {
+  const paid = () => job({ version: 3, paymentMethod: 'card', paymentStatus: 'paid' });
+  const disputed = (onBus: JobOnBus, disputeId = 'du_test_1') =>
+    jobEvent('JobPaymentDisputed', onBus, {
+      dispute: {
+        disputeId,
+        reason: 'product_not_received',
+        amountCents: 15_000,
+        returned: false,
+        respondBy: '2026-12-12T07:59:59.000Z',
+        openedAt: NOW.toISOString(),
+      },
+    });
+  const TEAM = ['+16195550101', '+16195550102'];
+  const teamAlert =
+    "QuickDumpNow: the bank of Mark Soderblom (job #000000) disputed the card payment of $150.00: the customer says the service was not provided. Stripe took it back. Answer it in Stripe's Dashboard by Fri, Dec 11, or it is lost.";
+
+  it('given the sending hours, then each team number is texted at once, once however often the event comes, and the customer is not', async () => {
+    // Prepare
+    const { deps, planted, texts } = notificationsDeps({ now: NOW });
+    await textCustomerAbout(deps, jobEvent('JobCreated', job()));
+    const before = texts.length;
+
+    // Act
+    const first = await textCustomerAbout(deps, disputed(paid()));
+    await textCustomerAbout(deps, disputed(paid()));
+
+    // Assess
+    expect(first).toMatchObject({ state: 'sent' });
+    expect(texts.slice(before).map((text) => [text.to, text.body])).toEqual([
+      [TEAM[0], teamAlert],
+      [TEAM[1], teamAlert],
+    ]);
+    expect([...planted.values()].some(({ followUp }) => followUp.kind === 'team-text')).toBe(false);
+  });
+
+  it('given Stripe telling it in quiet hours, then the team is texted at 8 am', async () => {
+    // Prepare
+    const { deps, planted, texts } = notificationsDeps({ now: NOW });
+    const before = texts.length;
+    deps.now = () => new Date('2026-12-05T10:00:00.000Z'); // 2 am on Sat 5 Dec in San Diego
+
+    // Act
+    const outcome = await textCustomerAbout(deps, disputed(paid()));
+
+    // Assess
+    expect(outcome).toBeUndefined();
+    expect(texts).toHaveLength(before);
+    const { followUp, at } = [...planted.values()].find(({ followUp }) => followUp.kind === 'team-text')!;
+    expect(at.toISOString()).toBe('2026-12-05T16:00:00.000Z');
+    expect(followUp).toMatchObject({ key: 'dispute:du_test_1', template: 'payment_disputed_team' });
+    deps.now = () => new Date('2026-12-05T16:00:03.000Z');
+    expect(await sendFollowUp(deps, followUp)).toMatchObject({ state: 'sent' });
+    expect(await sendFollowUp(deps, followUp)).toMatchObject({ state: 'sent' });
+    expect(texts.slice(before).map((text) => [text.to, text.body])).toEqual([
+      [TEAM[0], teamAlert],
+      [TEAM[1], teamAlert],
+    ]);
   });
 });
