@@ -58,6 +58,8 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(body === undefined ? '' : JSON.stringify(body));
 }
 
+const DISPUTE_MOVES = new Set(['review', 'win', 'lose', 'escalate']);
+
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -112,21 +114,33 @@ export async function handleControl(
     // through or failing (a closed card), a bank disputing a payment and the dispute answered, won or
     // lost: the fake posts them to the webhook, signed, and answers with what the webhook said.
     const stripeAction =
-      /^POST \/_local\/stripe\/(sessions|events|refunds|payment_intents|disputes)\/([A-Za-z0-9_]+)\/(pay|resend|succeed|fail|dispute|review|win|lose)$/.exec(
+      /^POST \/_local\/stripe\/(sessions|events|refunds|payment_intents|disputes)\/([A-Za-z0-9_]+)\/(pay|resend|succeed|fail|dispute|review|win|lose|escalate)$/.exec(
         route,
       );
     if (stripeAction?.[1] === 'payment_intents' && stripeAction[3] === 'dispute') {
-      const { reason } = ((await readJson(request)) ?? {}) as { reason?: unknown };
-      const opened = await context.stripe.openDispute(
-        stripeAction[2]!,
-        typeof reason === 'string' && reason ? reason : undefined,
-      );
+      const { reason, inquiry } = ((await readJson(request)) ?? {}) as {
+        reason?: unknown;
+        inquiry?: unknown;
+      };
+      const opened = await context.stripe.openDispute(stripeAction[2]!, {
+        ...(typeof reason === 'string' && reason ? { reason } : {}),
+        inquiry: inquiry === true,
+      });
       send(response, 200, opened);
       return true;
     }
-    const disputeMove = { review: 'under_review', win: 'won', lose: 'lost' } as const;
-    if (stripeAction?.[1] === 'disputes' && stripeAction[3] && stripeAction[3] in disputeMove) {
-      const status = disputeMove[stripeAction[3] as keyof typeof disputeMove];
+    if (stripeAction?.[1] === 'disputes' && stripeAction[3] && DISPUTE_MOVES.has(stripeAction[3])) {
+      const dispute = context.stripe.disputes().find((candidate) => candidate.id === stripeAction[2]);
+      // An inquiry's steps are Stripe's `warning_*` ones; `escalate` makes it a chargeback.
+      const inquiry = dispute?.status.startsWith('warning_') === true;
+      const status = (
+        {
+          review: inquiry ? 'warning_under_review' : 'under_review',
+          win: inquiry ? 'warning_closed' : 'won',
+          lose: 'lost',
+          escalate: 'needs_response',
+        } as const
+      )[stripeAction[3] as 'review' | 'win' | 'lose' | 'escalate'];
       send(response, 200, await context.stripe.moveDispute(stripeAction[2]!, status));
       return true;
     }

@@ -223,6 +223,8 @@ export const JobRefundPaidBack = jobEvent({
 const PaymentDispute = z
   .object({
     disputeId: z.string().min(1).max(200),
+    /** An inquiry: the bank asks before any money moves (Stripe's `warning_*`); it may become a chargeback. */
+    inquiry: z.boolean(),
     /** Stripe's reason: `fraudulent`, `product_not_received`, `duplicate`… */
     reason: z.string().min(1).max(100),
     amountCents: z.number().int().nonnegative(),
@@ -233,7 +235,8 @@ const PaymentDispute = z
 /**
  * The customer's bank disputed a card payment (a chargeback): the money and Stripe's fee are taken
  * back now, and the business loses unless it answers with evidence in Stripe's Dashboard by
- * `respondBy`. The brand's team is texted.
+ * `respondBy`; or, an `inquiry`, the bank asks first and no money has moved yet. An inquiry that becomes
+ * a chargeback is told again. The brand's team is texted.
  */
 export const JobPaymentDisputed = jobEvent({
   dispute: PaymentDispute.extend({

@@ -83,7 +83,17 @@ export interface FakePaymentIntent {
   created: number;
 }
 
-/** A dispute (chargeback) of a payment, as Stripe's `charge.dispute.*` events carry it. */
+/** Stripe's dispute statuses the fake moves through: an inquiry's (`warning_*`), then a chargeback's. */
+export type FakeDisputeStatus =
+  | 'warning_needs_response'
+  | 'warning_under_review'
+  | 'warning_closed'
+  | 'needs_response'
+  | 'under_review'
+  | 'won'
+  | 'lost';
+
+/** A dispute (chargeback, or the inquiry before one) of a payment, as Stripe's `charge.dispute.*` events carry it. */
 export interface FakeDispute {
   id: string;
   object: 'dispute';
@@ -92,7 +102,7 @@ export interface FakeDispute {
   charge: string;
   payment_intent: string;
   reason: string;
-  status: 'needs_response' | 'under_review' | 'won' | 'lost';
+  status: FakeDisputeStatus;
   evidence_details: {
     due_by: number | null;
     has_evidence: boolean;
@@ -164,18 +174,19 @@ export interface StripeFake {
   disputes(): FakeDispute[];
   /**
    * The customer's bank disputes a paid session's payment (by default as `fraudulent`, evidence due in
-   * 7 days): `charge.dispute.created` is posted to the webhook, signed. Resolves with the dispute and
-   * the delivery.
+   * 7 days), or with `inquiry` asks about it first (`warning_needs_response`): `charge.dispute.created`
+   * is posted to the webhook, signed. Resolves with the dispute and the delivery.
    */
   openDispute(
     paymentIntentId: string,
-    reason?: string,
+    options?: { reason?: string; inquiry?: boolean },
   ): Promise<{ dispute: FakeDispute; delivery: StripeWebhookAttempt }>;
   /**
-   * The business answered (`under_review`, `charge.dispute.updated`), or the bank decided (`won`,
-   * `lost`: `charge.dispute.closed`). Resolves with the delivery.
+   * A dispute moves on: answered (`under_review`, `warning_under_review`), an inquiry escalated to a
+   * chargeback (`needs_response`): `charge.dispute.updated`; decided (`won`, `lost`, `warning_closed`):
+   * `charge.dispute.closed`. Resolves with the delivery.
    */
-  moveDispute(disputeId: string, status: 'under_review' | 'won' | 'lost'): Promise<StripeWebhookAttempt>;
+  moveDispute(disputeId: string, status: FakeDisputeStatus): Promise<StripeWebhookAttempt>;
   /** Posts an event already sent once again (Stripe retries, or delivers an event twice), newly signed. */
   resend(eventId: string): Promise<StripeWebhookAttempt>;
   /** The Stripe-Signature header Stripe would send for `payload` now (for tests of the check). */
@@ -192,6 +203,7 @@ const SESSIONS = /\/v1\/checkout\/sessions$/;
 const SESSION = /\/v1\/checkout\/sessions\/([^/]+)$/;
 const REFUNDS = /\/v1\/refunds$/;
 const REFUND = /\/v1\/refunds\/([^/]+)$/;
+const CLOSED_DISPUTE: ReadonlySet<FakeDisputeStatus> = new Set(['won', 'lost', 'warning_closed']);
 const PAYMENT_INTENT = /\/v1\/payment_intents\/([^/]+)$/;
 const HOSTED = /\/checkout\/(cs_[A-Za-z0-9_]+)$/;
 const HOSTED_PAY = /\/checkout\/(cs_[A-Za-z0-9_]+)\/pay$/;
@@ -474,7 +486,10 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     return { status: 200, body: refund };
   }
 
-  async function openDispute(paymentIntentId: string, reason = 'fraudulent') {
+  async function openDispute(
+    paymentIntentId: string,
+    { reason = 'fraudulent', inquiry = false }: { reason?: string; inquiry?: boolean } = {},
+  ) {
     const intent = intents.get(paymentIntentId);
     // The status is the control route's answer (local/src/control.ts).
     if (!intent)
@@ -488,7 +503,7 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
       charge: intent.latest_charge,
       payment_intent: intent.id,
       reason,
-      status: 'needs_response',
+      status: inquiry ? 'warning_needs_response' : 'needs_response',
       evidence_details: {
         due_by: created + 7 * 24 * 3600,
         has_evidence: false,
@@ -507,19 +522,19 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
     };
   }
 
-  async function moveDispute(disputeId: string, status: 'under_review' | 'won' | 'lost') {
+  async function moveDispute(disputeId: string, status: FakeDisputeStatus) {
     const dispute = disputes.get(disputeId);
     if (!dispute) throw Object.assign(new Error(`Stripe fake: no dispute ${disputeId}`), { status: 404 });
-    if (dispute.status === 'won' || dispute.status === 'lost')
+    if (CLOSED_DISPUTE.has(dispute.status))
       throw Object.assign(new Error(`Stripe fake: dispute ${disputeId} is ${dispute.status} already`), {
         status: 409,
       });
     dispute.status = status;
-    if (status === 'under_review') {
+    if (status === 'under_review' || status === 'warning_under_review') {
       dispute.evidence_details.has_evidence = true;
       dispute.evidence_details.submission_count += 1;
     }
-    const type = status === 'under_review' ? 'charge.dispute.updated' : 'charge.dispute.closed';
+    const type = CLOSED_DISPUTE.has(status) ? 'charge.dispute.closed' : 'charge.dispute.updated';
     return deliver(event(type, dispute));
   }
 

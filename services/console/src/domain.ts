@@ -544,9 +544,10 @@ export function hasFailedRefund(job: Pick<Job, 'payment' | 'returnedPayments'>):
 type RecordedDispute = NonNullable<NonNullable<Job['payment']>['dispute']>;
 
 /**
- * Where a card payment's dispute (chargeback) is, for the dispatcher: the bank took the money back and
- * it must be answered in Stripe's Dashboard by a date (`open`), answered and with the bank (`review`),
- * or `won` or `lost`. `when` formats a date as the drawer does.
+ * Where a card payment's dispute is, for the dispatcher: the bank took the money back and it must be
+ * answered in Stripe's Dashboard by a date (`open`), answered and with the bank (`review`), or `won` or
+ * `lost`; an inquiry (the bank asking before any money moves) says so. `when` formats a date as the
+ * drawer does.
  */
 export function disputeState(
   dispute: RecordedDispute,
@@ -554,24 +555,32 @@ export function disputeState(
 ): { text: string; state: 'open' | 'review' | 'won' | 'lost' } {
   const amount = formatUsd(dispute.amountCents);
   const why = disputeReasonInWords(dispute.reason);
+  const closed = dispute.closedAt ? ` ${when(dispute.closedAt)}` : '';
+  const by = dispute.respondBy ? ` by ${when(dispute.respondBy)}` : '';
+  if (dispute.inquiry)
+    switch (dispute.status) {
+      case 'needs_response':
+        return {
+          text: `Inquiry: the customer's bank is asking about ${amount} (${why}). No money has moved yet. Answer it in Stripe's Dashboard${by}, or it may become a chargeback.`,
+          state: 'open',
+        };
+      case 'under_review':
+        return { text: `Inquiry about ${amount} answered (${why}): the bank decides.`, state: 'review' };
+      default:
+        return { text: `Inquiry closed${closed}: the ${amount} stays paid.`, state: 'won' };
+    }
   switch (dispute.status) {
     case 'needs_response':
       return {
-        text: `Disputed: the customer's bank took back ${amount} (${why}). Answer it in Stripe's Dashboard${dispute.respondBy ? ` by ${when(dispute.respondBy)}` : ' now'}, or it is lost.`,
+        text: `Disputed: the customer's bank took back ${amount} (${why}). ${by ? `Answer it in Stripe's Dashboard${by}, or it is lost.` : "See it in Stripe's Dashboard."}`,
         state: 'open',
       };
     case 'under_review':
       return { text: `Dispute of ${amount} answered (${why}): the bank decides.`, state: 'review' };
     case 'won':
-      return {
-        text: `Dispute won${dispute.closedAt ? ` ${when(dispute.closedAt)}` : ''}: the ${amount} is back.`,
-        state: 'won',
-      };
+      return { text: `Dispute won${closed}: the ${amount} is back.`, state: 'won' };
     case 'lost':
-      return {
-        text: `Dispute lost${dispute.closedAt ? ` ${when(dispute.closedAt)}` : ''}: the bank kept ${amount} (${why}).`,
-        state: 'lost',
-      };
+      return { text: `Dispute lost${closed}: the bank kept ${amount} (${why}).`, state: 'lost' };
   }
 }
 

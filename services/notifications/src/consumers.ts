@@ -58,7 +58,9 @@ export const followUps = defineConsumer({
   whenDeadLettered: 'Reminders or review requests are not going out',
   handler: 'src/handlers/send-follow-up.handler',
   // The sms consumer plants them (one-time schedules), each for its time inside the sending hours.
-  from: { schedules: { description: 'Reminders and review requests, each at its time' } },
+  from: {
+    schedules: { description: 'Reminders, review requests and texts held by quiet hours, each at its time' },
+  },
   maxConcurrency: '${param:smsMaxConcurrency}',
   environment: 'notificationsEnvironment',
   grants: CUSTOMER_TEXTING_GRANTS,

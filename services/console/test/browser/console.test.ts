@@ -50,7 +50,11 @@ const dayRangeText = (from: string, to: string) => {
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date());
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([startTestCloud('console'), launchTestBrowser()]);
+  // Every test books from the same address: more than the 10 bookings an IP may make in an hour.
+  [site, browser] = await Promise.all([
+    startTestCloud('console', { environment: { BOOKINGS_PER_IP_PER_HOUR: '100' } }),
+    launchTestBrowser(),
+  ]);
   ({ cloud } = site);
   desk = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: TIME_ZONE });
   phone = await browser.newContext({
@@ -747,7 +751,7 @@ describe('the console', () => {
     // The bank disputes it: Stripe's charge.dispute.created reaches the drawer's next poll.
     const intent = cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
       .payment_intent!;
-    const { dispute } = await cloud.stripe.openDispute(intent, 'product_not_received');
+    const { dispute } = await cloud.stripe.openDispute(intent, { reason: 'product_not_received' });
     const by = new Date(dispute.evidence_details.due_by! * 1000).toLocaleString('en-US', {
       timeZone: TIME_ZONE,
       dateStyle: 'short',

@@ -537,7 +537,9 @@ describe("a card payment's dispute", () => {
       text: "Disputed: the customer's bank took back $150.00 (the customer says the service was not provided). Answer it in Stripe's Dashboard by 2026-12-10, or it is lost.",
       state: 'open',
     });
-    expect(disputeState({ ...dispute, respondBy: undefined }, day).text).toContain("Stripe's Dashboard now");
+    expect(disputeState({ ...dispute, respondBy: undefined }, day).text).toBe(
+      "Disputed: the customer's bank took back $150.00 (the customer says the service was not provided). See it in Stripe's Dashboard.",
+    );
     expect(disputeState({ ...dispute, status: 'under_review' }, day)).toEqual({
       text: 'Dispute of $150.00 answered (the customer says the service was not provided): the bank decides.',
       state: 'review',
@@ -550,6 +552,19 @@ describe("a card payment's dispute", () => {
     expect(disputeState({ ...dispute, status: 'lost', closedAt, reason: 'bank_said_so' }, day)).toEqual({
       text: 'Dispute lost 2026-12-20: the bank kept $150.00 (bank said so).',
       state: 'lost',
+    });
+  });
+
+  it('says an inquiry is the bank asking, with no money moved yet, then answered or closed', () => {
+    const inquiry = { ...dispute, inquiry: true } as const;
+    expect(disputeState(inquiry, day)).toEqual({
+      text: "Inquiry: the customer's bank is asking about $150.00 (the customer says the service was not provided). No money has moved yet. Answer it in Stripe's Dashboard by 2026-12-10, or it may become a chargeback.",
+      state: 'open',
+    });
+    expect(disputeState({ ...inquiry, status: 'under_review' }, day).state).toBe('review');
+    expect(disputeState({ ...inquiry, status: 'won', closedAt: '2026-12-20T17:00:00.000Z' }, day)).toEqual({
+      text: 'Inquiry closed 2026-12-20: the $150.00 stays paid.',
+      state: 'won',
     });
   });
 

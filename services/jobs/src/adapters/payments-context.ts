@@ -2,10 +2,17 @@ import { loadConfig, requiredString } from '@qdn/shared/config';
 import { perInstanceAsync } from '@qdn/shared/per-instance';
 import { secretParameter } from '@qdn/shared/ssm-secret';
 import * as z from 'zod';
+import type { PaymentIntents } from '../domain/disputes.ts';
 import type { JobsContext } from '../domain/job-commands.ts';
 import { type CardPayments, CHECKOUTS_PER_IP_PER_HOUR } from '../domain/payment-commands.ts';
 import { jobsContext } from './jobs-context.ts';
-import { type StripeWebhooks, stripeCardPayments, stripeFromSsm, stripeWebhooks } from './stripe-payments.ts';
+import {
+  type StripeWebhooks,
+  stripeCardPayments,
+  stripeFromSsm,
+  stripePaymentIntents,
+  stripeWebhooks,
+} from './stripe-payments.ts';
 
 // Read once per cold start; a missing variable fails the first invocation with its name.
 const config = loadConfig({
@@ -15,6 +22,7 @@ const config = loadConfig({
 
 export type PaymentsContext = JobsContext & {
   cardPayments: CardPayments;
+  paymentIntents: PaymentIntents;
   stripeWebhooks: StripeWebhooks;
   checkoutsPerIpPerHour: number;
 };
@@ -25,6 +33,7 @@ export const paymentsContext = /* @__PURE__ */ perInstanceAsync(
     return {
       ...(await jobsContext()),
       cardPayments: stripeCardPayments(stripeFromSsm),
+      paymentIntents: stripePaymentIntents(stripeFromSsm),
       checkoutsPerIpPerHour: config.CHECKOUTS_PER_IP_PER_HOUR,
       stripeWebhooks: stripeWebhooks(stripeFromSsm, () =>
         secretParameter(config.STRIPE_WEBHOOK_SECRET_PARAMETER),

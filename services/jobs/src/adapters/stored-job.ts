@@ -46,6 +46,7 @@ const dispute = z
   .object({
     disputeId: z.string(),
     status: z.enum(['needs_response', 'under_review', 'won', 'lost']),
+    inquiry: z.literal(true).optional(),
     reason: z.string(),
     amountCents: z.number(),
     respondBy: optionalString,

@@ -4,6 +4,7 @@ import { secretParameter } from '@qdn/shared/ssm-secret';
 import Stripe from 'stripe';
 import * as z from 'zod';
 import type { PaymentIntents } from '../domain/disputes.ts';
+import { JOB_ID_PATTERN } from '../domain/job-input.ts';
 import type { CardPayments } from '../domain/payment-commands.ts';
 import { StripeEvent, type StripeEvent as VerifiedEvent } from '../domain/payment-input.ts';
 import { type CardRefunds, cardRefund } from '../domain/refunds.ts';
@@ -149,8 +150,6 @@ export function stripeRefunds(client: () => Promise<Stripe>): CardRefunds {
   };
 }
 
-const JOB_ID = /^qdn_[0-9A-HJKMNP-TV-Z]{26}$/;
-
 /** Which job a payment intent paid for: the `metadata.jobId` our Checkout Sessions give it. */
 export function stripePaymentIntents(client: () => Promise<Stripe>): PaymentIntents {
   return {
@@ -159,7 +158,7 @@ export function stripePaymentIntents(client: () => Promise<Stripe>): PaymentInte
       try {
         const intent = await stripe.paymentIntents.retrieve(paymentIntentId);
         const jobId = intent.metadata?.jobId;
-        return typeof jobId === 'string' && JOB_ID.test(jobId) ? jobId : undefined;
+        return typeof jobId === 'string' && JOB_ID_PATTERN.test(jobId) ? jobId : undefined;
       } catch (error) {
         // Not this account's (a 404): no job of ours. Anything else is a retry (the webhook's 500).
         if ((error as { statusCode?: number }).statusCode === 404) return undefined;

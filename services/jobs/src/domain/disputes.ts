@@ -15,6 +15,8 @@ export interface DisputeUpdate {
   /** The payment intent disputed: the job's payment's (or a returned payment's) `reference`. */
   paymentIntentId: string;
   status: DisputeStatus;
+  /** An inquiry (Stripe's `warning_*`): the bank asks before any money moves; it can become a chargeback. */
+  inquiry: boolean;
   reason: string;
   amountCents: number;
   respondBy?: string;
@@ -35,48 +37,69 @@ export interface DisputeContext {
 export type DisputeOutcome = 'recorded' | 'already-recorded' | 'unknown-payment';
 
 /**
- * Stripe's dispute statuses in our four: an inquiry (`warning_*`, no money moved yet) follows the same
- * steps, `warning_closed` (the inquiry ended without a chargeback) and `prevented` keep the money as a
- * win does. Anything else Stripe adds later reads as still needing an answer: the safe side.
+ * Stripe's dispute statuses as our four, and whether it is still an inquiry: `warning_needs_response`,
+ * `warning_under_review` and `warning_closed` (the inquiry ended without a chargeback: the money stays, a
+ * win) are an inquiry's steps; `prevented` (the network settled it by refunding the cardholder) loses the
+ * money as a lost dispute does. Anything else — an appeal, a status Stripe adds later — reads as a
+ * chargeback still needing an answer: the safe side.
  * @see https://docs.stripe.com/api/disputes/object#dispute_object-status
  */
-export function disputeStatus(stripeStatus: string): DisputeStatus {
+export function disputeStatus(stripeStatus: string): { status: DisputeStatus; inquiry: boolean } {
   switch (stripeStatus) {
-    case 'won':
-    case 'warning_closed':
-    case 'prevented':
-      return 'won';
-    case 'lost':
-      return 'lost';
-    case 'under_review':
+    case 'warning_needs_response':
+      return { status: 'needs_response', inquiry: true };
     case 'warning_under_review':
-      return 'under_review';
+      return { status: 'under_review', inquiry: true };
+    case 'warning_closed':
+      return { status: 'won', inquiry: true };
+    case 'under_review':
+      return { status: 'under_review', inquiry: false };
+    case 'won':
+      return { status: 'won', inquiry: false };
+    case 'lost':
+    case 'prevented':
+      return { status: 'lost', inquiry: false };
     default:
-      return 'needs_response';
+      return { status: 'needs_response', inquiry: false };
   }
 }
 
-// Forward only: webhooks can arrive out of order and twice; a closed dispute stays closed.
-const STAGE: Record<DisputeStatus, number> = { needs_response: 0, under_review: 1, won: 2, lost: 2 };
+const isClosed = (dispute: Pick<PaymentDispute, 'status'>) =>
+  dispute.status === 'won' || dispute.status === 'lost';
 
-/** The dispute as recorded after this update, or undefined when the update tells nothing new. */
+/**
+ * How far a dispute has gone: an inquiry's steps, then a chargeback's (an inquiry can escalate on the
+ * same dispute, or as a new one). Webhooks arrive out of order and twice: only a later step is news.
+ */
+function stage(dispute: { status: DisputeStatus; inquiry?: boolean }): number {
+  const step = dispute.status === 'needs_response' ? 0 : dispute.status === 'under_review' ? 1 : 2;
+  return (dispute.inquiry ? 0 : 3) + step;
+}
+
+/**
+ * The dispute as recorded after this update, or undefined when it tells nothing new. One dispute per
+ * payment is kept, the one that matters now: a later step of the same dispute, or another dispute of the
+ * payment when the recorded one is over or the other has gone further (a chargeback after its inquiry);
+ * late news of a dispute another has superseded (the inquiry's `warning_closed` after its chargeback
+ * opened) changes nothing.
+ */
 export function movedDispute(
   recorded: PaymentDispute | undefined,
   update: DisputeUpdate,
   at: string,
 ): PaymentDispute | undefined {
-  if (recorded && recorded.disputeId === update.disputeId && STAGE[update.status] <= STAGE[recorded.status])
-    return undefined;
-  const closed = update.status === 'won' || update.status === 'lost';
+  const same = recorded?.disputeId === update.disputeId;
+  if (recorded && stage(update) <= stage(recorded) && (same || !isClosed(recorded))) return undefined;
   return {
     disputeId: update.disputeId,
     status: update.status,
+    ...(update.inquiry ? { inquiry: true as const } : {}),
     reason: update.reason,
     amountCents: update.amountCents,
     // Evidence can no longer be sent once it is under review or closed.
     ...(update.respondBy && update.status === 'needs_response' ? { respondBy: update.respondBy } : {}),
-    openedAt: recorded?.disputeId === update.disputeId ? recorded.openedAt : at,
-    ...(closed ? { closedAt: at } : {}),
+    openedAt: same && recorded ? recorded.openedAt : at,
+    ...(isClosed(update) ? { closedAt: at } : {}),
   };
 }
 

@@ -234,12 +234,14 @@ export function eventsForJobChange(
   for (const { dispute, returned, was } of disputesOf(before, after)) {
     const common = {
       disputeId: dispute.disputeId,
+      inquiry: dispute.inquiry === true,
       reason: dispute.reason,
       amountCents: dispute.amountCents,
       returned,
     };
-    // Opened: once per dispute (an inquiry that becomes a chargeback is a new one at Stripe).
-    if (was?.disputeId !== dispute.disputeId)
+    const sameAsWas = was?.disputeId === dispute.disputeId && was.inquiry === dispute.inquiry;
+    // Opened: once per dispute, and again when its inquiry becomes a chargeback (the money is gone now).
+    if (!sameAsWas)
       events.push({
         source: 'qdn.jobs',
         detailType: 'JobPaymentDisputed',
@@ -255,9 +257,9 @@ export function eventsForJobChange(
           },
         },
       });
-    // Closed: once, as a closed dispute is never recorded again (disputes.ts).
+    // Closed: once (a closed dispute is recorded again only as its inquiry's chargeback: disputes.ts).
     const outcome = dispute.status === 'won' || dispute.status === 'lost' ? dispute.status : undefined;
-    if (outcome && (was?.disputeId !== dispute.disputeId || was.status !== outcome))
+    if (outcome && !(sameAsWas && was?.status === outcome))
       events.push({
         source: 'qdn.jobs',
         detailType: 'JobPaymentDisputeClosed',

@@ -244,8 +244,11 @@ export const TrackingTokenParams = z.object({ token: z.string() });
  */
 export const TrackingViewQuery = z.object({ open: z.literal('1').optional() });
 
+/** A job id as the jobs service makes them: `qdn_` and a ULID. */
+export const JOB_ID_PATTERN = /^qdn_[0-9A-HJKMNP-TV-Z]{26}$/;
+
 export const JobIdParams = z.strictObject({
-  jobId: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/, 'unknown job'),
+  jobId: z.string().regex(JOB_ID_PATTERN, 'unknown job'),
 });
 
 /** Most points one `POST /jobs/{jobId}/locations` may carry (a phone batches while offline, then sends). */

@@ -69,6 +69,11 @@ export interface PaymentDispute {
   /** Stripe's dispute id (`du_…`, `dp_…`): the Dashboard's page for it. */
   disputeId: string;
   status: DisputeStatus;
+  /**
+   * An inquiry (Stripe's `warning_*`): the bank asks before taking any money back; unanswered, it may
+   * become a chargeback (on this dispute, or as a new one).
+   */
+  inquiry?: true;
   /** The bank's reason: `fraudulent`, `product_not_received`, `duplicate`… (Stripe's `reason`). */
   reason: string;
   amountCents: number;

@@ -2,6 +2,7 @@ import { ValidationError } from '@qdn/shared/errors';
 import { fieldErrorsOf } from '@qdn/shared/http';
 import * as z from 'zod';
 import { type DisputeUpdate, disputeStatus } from './disputes.ts';
+import { JOB_ID_PATTERN } from './job-input.ts';
 import type { CompletedCheckout } from './payment-commands.ts';
 import { cardRefund, type RefundUpdate } from './refunds.ts';
 
@@ -26,7 +27,7 @@ export type StripeEvent = z.infer<typeof StripeEvent>;
  */
 const CompletedSession = z.object({
   id: z.string().regex(/^cs_[A-Za-z0-9_]{1,250}$/),
-  client_reference_id: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/),
+  client_reference_id: z.string().regex(JOB_ID_PATTERN),
   payment_status: z.string().min(1),
   amount_total: z.number().int().nonnegative(),
   payment_intent: z.string().min(1).nullish(),
@@ -71,7 +72,7 @@ const UpdatedRefund = z.object({
 
 /** Ours: made by the refunds of refunds.ts, which name the job in the refund's metadata. */
 const OurRefund = z.object({
-  metadata: z.object({ jobId: z.string().regex(/^qdn_[0-9A-HJKMNP-TV-Z]{26}$/) }),
+  metadata: z.object({ jobId: z.string().regex(JOB_ID_PATTERN) }),
 });
 
 /**
@@ -99,7 +100,8 @@ const StripeDispute = z.object({
   status: z.string().min(1).max(50),
   reason: z.string().min(1).max(100),
   amount: z.number().int().nonnegative(),
-  evidence_details: z.object({ due_by: z.number().int().positive().nullable() }).partial().nullish(),
+  // 0 when the bank takes no answer (Stripe), null when none is asked.
+  evidence_details: z.object({ due_by: z.number().int().nonnegative().nullable() }).partial().nullish(),
 });
 
 const DISPUTE_EVENTS = ['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed'];
@@ -120,7 +122,7 @@ export function disputeOfEvent(event: StripeEvent): DisputeUpdate | undefined {
   return {
     disputeId: id,
     paymentIntentId: payment_intent,
-    status: disputeStatus(status),
+    ...disputeStatus(status),
     reason,
     amountCents: amount,
     ...(dueBy ? { respondBy: new Date(dueBy * 1000).toISOString() } : {}),

@@ -2,7 +2,6 @@ import { httpHandler } from '@qdn/shared/http';
 import { logger } from '@qdn/shared/logging';
 import { paymentsContext } from '../adapters/payments-context.ts';
 import { refundsContext } from '../adapters/refunds-context.ts';
-import { stripeFromSsm, stripePaymentIntents } from '../adapters/stripe-payments.ts';
 import { recordDispute } from '../domain/disputes.ts';
 import { recordCheckout } from '../domain/payment-commands.ts';
 import {
@@ -41,15 +40,12 @@ export const handler = httpHandler(
     }
     const dispute = disputeOfEvent(event);
     if (dispute) {
-      const { repository, now } = context;
-      const outcome = await recordDispute(
-        { repository, now, paymentIntents: stripePaymentIntents(stripeFromSsm) },
-        dispute,
-      );
+      const outcome = await recordDispute(context, dispute);
       logger.info('Stripe dispute', {
         eventId: event.id,
         disputeId: dispute.disputeId,
         status: dispute.status,
+        inquiry: dispute.inquiry,
         outcome,
       });
       return { body: { received: true, outcome } };

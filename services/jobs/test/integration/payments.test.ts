@@ -686,7 +686,9 @@ describe("a card payment disputed by the customer's bank", () => {
     );
 
     // Act
-    const { dispute, delivery } = await harness.cloud.stripe.openDispute(intent, 'product_not_received');
+    const { dispute, delivery } = await harness.cloud.stripe.openDispute(intent, {
+      reason: 'product_not_received',
+    });
 
     // Assess
     expect(delivery).toMatchObject({
@@ -758,6 +760,43 @@ describe("a card payment disputed by the customer's bank", () => {
     await harness.settled();
     for (const team of ['+16195550101', '+16195550102'])
       expect(textsTo(team).filter((message) => message.body.includes(teamAlert))).toHaveLength(1);
+  }, 90_000);
+
+  it('given an inquiry from the bank, then the job records it as one (no money moved); when it becomes a chargeback on the same dispute, the team is texted again', async () => {
+    // Prepare
+    const { booked, checkout } = await paidByCard('+16195550198');
+    const { jobId } = booked.body;
+    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
+      .payment_intent!;
+    await eventually(async () => (await jobOf(jobId)).payment.status === 'paid', { what: 'the deposit' });
+
+    // Act
+    const { dispute, delivery } = await harness.cloud.stripe.openDispute(intent, { inquiry: true });
+    const inquiry = (await jobOf(jobId)).payment.dispute;
+    const escalated = await harness.cloud.stripe.moveDispute(dispute.id, 'needs_response');
+
+    // Assess
+    expect([delivery.response, escalated.response]).toEqual([
+      { received: true, outcome: 'recorded' },
+      { received: true, outcome: 'recorded' },
+    ]);
+    expect(inquiry).toMatchObject({ disputeId: dispute.id, status: 'needs_response', inquiry: true });
+    const chargeback = (await jobOf(jobId)).payment.dispute;
+    expect(chargeback).toMatchObject({ disputeId: dispute.id, status: 'needs_response' });
+    expect(chargeback).not.toHaveProperty('inquiry');
+    const team = '+16195550101';
+    // This job's texts: the team's texts name the job by the last six characters of its id.
+    const about = (words: string) => (message: { body: string }) =>
+      message.body.includes(`(job #${jobId.slice(-6).toUpperCase()})`) && message.body.includes(words);
+    await eventually(
+      async () => {
+        await harness.releaseHeldTexts(jobId);
+        return (
+          textsTo(team).some(about('is asking about')) && textsTo(team).some(about('Stripe took it back'))
+        );
+      },
+      { what: 'the inquiry text and the chargeback text to the team' },
+    );
   }, 90_000);
 
   it('given a dispute of a payment none of our jobs took, then 200 and ignored (Stripe would retry a 4xx for days); one with an unreadable body, 400 naming the field', async () => {

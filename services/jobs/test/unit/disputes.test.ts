@@ -79,6 +79,7 @@ const opened: DisputeUpdate = {
   disputeId: 'du_1',
   paymentIntentId: 'pi_paid',
   status: 'needs_response',
+  inquiry: false,
   reason: 'fraudulent',
   amountCents: 15_000,
   respondBy: DUE,
@@ -130,31 +131,39 @@ describe("reading Stripe's charge.dispute.* events", () => {
     );
   });
 
-  it("reads Stripe's dispute and inquiry statuses as four, an unknown one as still needing an answer", () => {
+  it("reads Stripe's dispute and inquiry statuses as four steps and whether it is an inquiry; prevented as lost, an unknown one (an appeal) as a chargeback needing an answer", () => {
     const read = Object.fromEntries(
       [
         'warning_needs_response',
-        'needs_response',
         'warning_under_review',
-        'under_review',
         'warning_closed',
+        'needs_response',
+        'under_review',
         'won',
         'prevented',
         'lost',
-        'something_new',
-      ].map((status) => [status, disputeStatus(status)]),
+        'appeal_needs_response',
+      ].map((status) => {
+        const { status: ours, inquiry } = disputeStatus(status);
+        return [status, `${ours}${inquiry ? ' (inquiry)' : ''}`];
+      }),
     );
     expect(read).toEqual({
-      warning_needs_response: 'needs_response',
+      warning_needs_response: 'needs_response (inquiry)',
+      warning_under_review: 'under_review (inquiry)',
+      warning_closed: 'won (inquiry)',
       needs_response: 'needs_response',
-      warning_under_review: 'under_review',
       under_review: 'under_review',
-      warning_closed: 'won',
       won: 'won',
-      prevented: 'won',
+      prevented: 'lost',
       lost: 'lost',
-      something_new: 'needs_response',
+      appeal_needs_response: 'needs_response',
     });
+  });
+
+  it('reads a dispute the bank takes no answer to (due_by 0) with no date to answer by', () => {
+    const event = stripeEvent('charge.dispute.created', disputeObject({ evidence_details: { due_by: 0 } }));
+    expect(disputeOfEvent(event)).toEqual({ ...opened, respondBy: undefined });
   });
 });
 
@@ -188,6 +197,7 @@ describe('a dispute on the job', () => {
     expect(detail.meta.actor).toBe('stripe');
     expect(detail.data.dispute).toEqual({
       disputeId: 'du_1',
+      inquiry: false,
       reason: 'fraudulent',
       amountCents: 15_000,
       returned: false,
@@ -234,6 +244,7 @@ describe('a dispute on the job', () => {
     expect(events.map((event) => event.detailType)).toEqual(['JobPaymentDisputeClosed']);
     expect(EVENT_CATALOG['qdn.jobs'].JobPaymentDisputeClosed.parse(events[0]!.detail).data.dispute).toEqual({
       disputeId: 'du_1',
+      inquiry: false,
       reason: 'fraudulent',
       amountCents: 15_000,
       returned: false,
@@ -305,5 +316,53 @@ describe('a dispute on the job', () => {
     expect(eventsForJobChange(before, job()).map((event) => event.detailType)).toEqual([
       'JobPaymentDisputed',
     ]);
+  });
+
+  it('given an inquiry answered, when it becomes a chargeback on the same dispute, then that is recorded and told again (JobPaymentDisputed, no longer an inquiry)', async () => {
+    // Prepare
+    const { context, job } = disputes();
+    const inquiry = { ...opened, inquiry: true };
+    await recordDispute(context, inquiry);
+    await recordDispute(context, { ...inquiry, status: 'under_review', respondBy: undefined });
+    const answered = job();
+    // Act
+    const escalated = await recordDispute(context, opened);
+    // Assess
+    expect(answered.payment?.dispute).toMatchObject({ status: 'under_review', inquiry: true });
+    expect(escalated).toBe('recorded');
+    expect(job().payment?.dispute).toEqual({
+      disputeId: 'du_1',
+      status: 'needs_response',
+      reason: 'fraudulent',
+      amountCents: 15_000,
+      respondBy: DUE,
+      openedAt: OPENED.toISOString(),
+    });
+    const events = eventsForJobChange(answered, job());
+    expect(events.map((event) => event.detailType)).toEqual(['JobPaymentDisputed']);
+    expect(events[0]!.detail).toMatchObject({ data: { dispute: { inquiry: false } } });
+  });
+
+  it('given a chargeback opened as a new dispute after its inquiry, then the inquiry’s late news (closed) changes nothing and the chargeback stays to answer', async () => {
+    // Prepare
+    const { context, job } = disputes();
+    await recordDispute(context, { ...opened, disputeId: 'du_inquiry', inquiry: true });
+    await recordDispute(context, { ...opened, disputeId: 'du_chargeback' });
+    const open = job();
+    // Act
+    const late = [
+      await recordDispute(context, { ...opened, disputeId: 'du_inquiry', inquiry: true, status: 'won' }),
+      await recordDispute(context, {
+        ...opened,
+        disputeId: 'du_inquiry',
+        inquiry: true,
+        status: 'under_review',
+      }),
+    ];
+    // Assess
+    expect(late).toEqual(['already-recorded', 'already-recorded']);
+    expect(job()).toEqual(open);
+    expect(open.payment?.dispute).toMatchObject({ disputeId: 'du_chargeback', status: 'needs_response' });
+    expect(open.payment?.dispute).not.toHaveProperty('inquiry');
   });
 });

@@ -115,7 +115,13 @@ export async function textCustomerAbout(
       reason: string;
       method?: 'card' | 'zelle' | 'cash' | 'check';
     };
-    dispute?: { disputeId: string; reason: string; amountCents: number; respondBy?: string };
+    dispute?: {
+      disputeId: string;
+      inquiry: boolean;
+      reason: string;
+      amountCents: number;
+      respondBy?: string;
+    };
   };
   const { job } = data;
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
@@ -218,28 +224,43 @@ export async function textCustomerAbout(
 }
 
 /**
- * The team's text about a disputed card payment, due at the brand's next sending hour: e.g.
- * "QuickDumpNow: the bank of Paul Customer (job #AB12CD) disputed the card payment of $150.00: the
- * customer says the service was not provided. Stripe took it back. Answer it in Stripe's Dashboard by
- * Thu, Dec 10, or it is lost." One per dispute and team number.
+ * The team's text about a disputed card payment, due at the brand's next sending hour, e.g.
+ * "QuickDumpNow: the bank of Paula Reyes (job #AB12CD) disputed the card payment of $150.00: the customer
+ * says the service was not provided. Stripe took it back. Answer it in Stripe's Dashboard by Fri, Dec 11,
+ * 11:59 PM, or it is lost." An inquiry says no money has moved yet; one it became a chargeback is told
+ * again under a key of its own. One per dispute (and step) and team number.
  */
 export function teamTextAboutDispute(
   job: JobOnBus,
-  dispute: { disputeId: string; reason: string; amountCents: number; respondBy?: string },
+  dispute: { disputeId: string; inquiry: boolean; reason: string; amountCents: number; respondBy?: string },
   brand: Brand,
   now: Date,
 ): TeamText {
   const opens = sendableAt(now, brand);
+  const amount = formatUsd(dispute.amountCents);
+  const why = disputeReasonInWords(dispute.reason);
+  // The moment evidence is due, in the business's zone: a day alone could be read as that evening.
   const by = dispute.respondBy
-    ? ` by ${new Intl.DateTimeFormat('en-US', { timeZone: brand.timeZone, weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(dispute.respondBy))}`
-    : ' now';
+    ? new Intl.DateTimeFormat('en-US', {
+        timeZone: brand.timeZone,
+        weekday: 'short',
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+      }).format(new Date(dispute.respondBy))
+    : undefined;
+  const who = `${brand.displayName}: the bank of ${job.customer.name} (job #${jobRef(job.jobId)})`;
+  const body = dispute.inquiry
+    ? `${who} is asking about the card payment of ${amount}: ${why}. No money has moved yet. Answer it in Stripe's Dashboard${by ? ` by ${by}` : ''}, or it may become a chargeback.`
+    : `${who} disputed the card payment of ${amount}: ${why}. Stripe took it back. ${by ? `Answer it in Stripe's Dashboard by ${by}, or it is lost.` : "See it in Stripe's Dashboard."}`;
   return {
     kind: 'team-text',
-    key: `dispute:${dispute.disputeId}`,
+    key: `dispute:${dispute.disputeId}${dispute.inquiry ? ':inquiry' : ''}`,
     jobId: job.jobId,
     brandId: brand.brandId,
     template: 'payment_disputed_team',
-    body: `${brand.displayName}: the bank of ${job.customer.name} (job #${jobRef(job.jobId)}) disputed the card payment of ${formatUsd(dispute.amountCents)}: ${disputeReasonInWords(dispute.reason)}. Stripe took it back. Answer it in Stripe's Dashboard${by}, or it is lost.`,
-    dueAt: (opens > now ? opens : now).toISOString(),
+    body,
+    dueAt: new Date(Math.max(opens.getTime(), now.getTime())).toISOString(),
   };
 }

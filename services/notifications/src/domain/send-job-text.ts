@@ -57,17 +57,15 @@ export async function sendRefundFailedText(
 ): Promise<SendOutcome> {
   const brand = deps.brands.get(held.job.brandId);
   const why = refundFailureInWords(held.reason);
-  for (const number of brand.backupTeamNumbers)
-    await deliverOnce(deps, {
-      key: `refund-failed:${held.refundId}:${number}`,
-      brandId: brand.brandId,
-      jobId: held.job.jobId,
-      to: number,
-      body: `${brand.displayName}: the card refund of ${formatUsd(held.amountCents)} to ${held.job.customer.name} (job #${jobRef(held.job.jobId)}) failed: ${why}. Pay it back another way, then record it in the console (the job's Payment).`,
-      template: 'refund_failed_team',
-      audience: 'team',
-      sender: senderOf(brand),
-    });
+  await sendTeamText(deps, {
+    kind: 'team-text',
+    key: `refund-failed:${held.refundId}`,
+    brandId: brand.brandId,
+    jobId: held.job.jobId,
+    template: 'refund_failed_team',
+    body: `${brand.displayName}: the card refund of ${formatUsd(held.amountCents)} to ${held.job.customer.name} (job #${jobRef(held.job.jobId)}) failed: ${why}. Pay it back another way, then record it in the console (the job's Payment).`,
+    dueAt: held.dueAt,
+  });
   const sms = { ...customerSms(held.job, 'payment_refund_failed', brand), key: held.key };
   const current = await deps.store.job(held.job.jobId);
   if (current !== undefined && current.phone !== sms.to)

@@ -381,10 +381,11 @@ describe('the texts that a card refund failed', () => {
 
 describe('the text that a card payment was disputed', () => {
   const paid = () => job({ version: 3, paymentMethod: 'card', paymentStatus: 'paid' });
-  const disputed = (onBus: JobOnBus, disputeId = 'du_test_1') =>
+  const disputed = (onBus: JobOnBus, disputeId = 'du_test_1', inquiry = false) =>
     jobEvent('JobPaymentDisputed', onBus, {
       dispute: {
         disputeId,
+        inquiry,
         reason: 'product_not_received',
         amountCents: 15_000,
         returned: false,
@@ -394,7 +395,7 @@ describe('the text that a card payment was disputed', () => {
     });
   const TEAM = ['+16195550101', '+16195550102'];
   const teamAlert =
-    "QuickDumpNow: the bank of Mark Soderblom (job #000000) disputed the card payment of $150.00: the customer says the service was not provided. Stripe took it back. Answer it in Stripe's Dashboard by Fri, Dec 11, or it is lost.";
+    "QuickDumpNow: the bank of Mark Soderblom (job #000000) disputed the card payment of $150.00: the customer says the service was not provided. Stripe took it back. Answer it in Stripe's Dashboard by Fri, Dec 11, 11:59 PM, or it is lost.";
 
   it('given the sending hours, then each team number is texted at once, once however often the event comes, and the customer is not', async () => {
     // Prepare
@@ -436,6 +437,27 @@ describe('the text that a card payment was disputed', () => {
     expect(texts.slice(before).map((text) => [text.to, text.body])).toEqual([
       [TEAM[0], teamAlert],
       [TEAM[1], teamAlert],
+    ]);
+  });
+
+  it('given an inquiry (no money moved yet), then the team hears that, and again, under a key of its own, when it becomes a chargeback', async () => {
+    // Prepare
+    const { deps, texts } = notificationsDeps({ now: NOW });
+    const before = texts.length;
+
+    // Act
+    await textCustomerAbout(deps, disputed(paid(), 'du_test_2', true));
+    await textCustomerAbout(deps, disputed({ ...paid(), version: 4 }, 'du_test_2', false));
+
+    // Assess
+    expect(texts.slice(before).map((text) => [text.to, text.body])).toEqual([
+      [
+        TEAM[0],
+        "QuickDumpNow: the bank of Mark Soderblom (job #000000) is asking about the card payment of $150.00: the customer says the service was not provided. No money has moved yet. Answer it in Stripe's Dashboard by Fri, Dec 11, 11:59 PM, or it may become a chargeback.",
+      ],
+      [TEAM[1], expect.stringContaining('is asking about the card payment')],
+      [TEAM[0], expect.stringContaining('disputed the card payment of $150.00')],
+      [TEAM[1], expect.stringContaining('Stripe took it back.')],
     ]);
   });
 });
