@@ -136,6 +136,22 @@ async function confirmedOnDesk(jobId: string) {
   return { dispatcher, payment: dispatcher.getByRole('region', { name: 'Payment' }) };
 }
 
+/**
+ * A card booking the customer paid through Checkout (the Stripe fake's signed webhook), once the job has
+ * recorded it: the job as the API has it now, and the payment intent Stripe made.
+ */
+async function paidByCard(name: string, phoneNumber: string) {
+  const jobId = await book(name, phoneNumber, { paymentMethod: 'card' });
+  const checkout = await site.api('POST', `/bookings/${jobId}/checkout`);
+  expect(checkout.status).toBe(201);
+  await cloud.stripe.pay(checkout.body.sessionId);
+  const jobNow = async () => (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
+  await eventually(async () => (await jobNow()).payment.status === 'paid', { what: 'the card payment' });
+  const paymentIntent = cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
+    .payment_intent!;
+  return { jobId, jobNow, paymentIntent };
+}
+
 /** A PNG drawn by the browser, as a phone's camera would hand one to the file input. */
 async function cameraPhoto(page: Page): Promise<Buffer> {
   const dataUrl = (await page.evaluate(`(() => {
@@ -675,12 +691,7 @@ describe('the console', () => {
 
   it('says a cancelled card booking is being refunded while Stripe refuses the refund, offers no Undo of it, then says refunded; when the card refuses the refund later, the drawer says why and what to do, and the board flags the job', async () => {
     const customer = '+16195550231';
-    const jobId = await book('Rhea Refund', customer, { paymentMethod: 'card' });
-    const checkout = await site.api('POST', `/bookings/${jobId}/checkout`);
-    expect(checkout.status).toBe(201);
-    await cloud.stripe.pay(checkout.body.sessionId);
-    const jobNow = async () => (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
-    await eventually(async () => (await jobNow()).payment.status === 'paid', { what: 'the card payment' });
+    const { jobId, jobNow } = await paidByCard('Rhea Refund', customer);
     // The drawer is open before the cancellation. The refund's message has three attempts here (local
     // maxReceiveCount 3, visibility 2 s), each asking Stripe twice: Stripe must take it back before the
     // last, a few seconds after the first, or the message goes to its DLQ and "Refunded" never comes.
@@ -739,19 +750,12 @@ describe('the console', () => {
   }, 120_000);
 
   it("says a card payment the customer's bank disputed was taken back, why, and by when to answer it in Stripe; the board flags it until it is answered", async () => {
-    const jobId = await book('Dario Dispute', '+16195550232', { paymentMethod: 'card' });
-    const checkout = await site.api('POST', `/bookings/${jobId}/checkout`);
-    expect(checkout.status).toBe(201);
-    await cloud.stripe.pay(checkout.body.sessionId);
-    const jobNow = async () => (await site.api('GET', `/jobs/${jobId}`, { role: 'dispatcher' })).body.job;
-    await eventually(async () => (await jobNow()).payment.status === 'paid', { what: 'the card payment' });
+    const { jobId, jobNow, paymentIntent } = await paidByCard('Dario Dispute', '+16195550232');
     const { dispatcher, payment } = await confirmedOnDesk(jobId);
     await payment.getByText(/^Paid \$[\d.]+ by card, [^—]*$/).waitFor();
 
     // The bank disputes it: Stripe's charge.dispute.created reaches the drawer's next poll.
-    const intent = cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
-      .payment_intent!;
-    const { dispute } = await cloud.stripe.openDispute(intent, { reason: 'product_not_received' });
+    const { dispute } = await cloud.stripe.openDispute(paymentIntent, { reason: 'product_not_received' });
     const by = new Date(dispute.evidence_details.due_by! * 1000).toLocaleString('en-US', {
       timeZone: TIME_ZONE,
       dateStyle: 'short',

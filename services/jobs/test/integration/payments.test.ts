@@ -45,7 +45,10 @@ async function paidByCard(phone: string) {
   const checkout = await harness.api('POST', `/bookings/${booked.body.jobId}/checkout`);
   expect(checkout.status).toBe(201);
   const delivery = await harness.cloud.stripe.pay(checkout.body.sessionId);
-  return { booked, checkout, delivery };
+  // The payment intent Stripe made for the session (what a refund or a dispute names).
+  const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
+    .payment_intent!;
+  return { booked, checkout, delivery, intent };
 }
 
 /** The job once its payment is recorded refunded (the refunds consumer runs from the bus). */
@@ -367,10 +370,8 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
 
   it("given the payment refunded by a person in Stripe's Dashboard first, when the job is cancelled, then the job is recorded refunded with that refund, and nothing is refunded twice", async () => {
     // Prepare
-    const { booked, checkout } = await paidByCard('+16195550192');
+    const { booked, intent } = await paidByCard('+16195550192');
     const { jobId } = booked.body;
-    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
-      .payment_intent!;
     const byHand = harness.cloud.stripe.refundInDashboard(intent);
     const askedBefore = harness.cloud.stripe.requests().length;
 
@@ -404,10 +405,8 @@ describe('a refund when a dispatcher cancels a job paid by card', () => {
 
   it('given Stripe answering the refund 500, then the next attempt refunds under a key of its own: Stripe answers a 5xx again to its key', async () => {
     // Prepare
-    const { booked, checkout } = await paidByCard('+16195550193');
+    const { booked, intent } = await paidByCard('+16195550193');
     const { jobId } = booked.body;
-    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
-      .payment_intent!;
     harness.cloud.stripe.injectFaults({ method: 'POST', path: '/v1/refunds', status: 500, count: 1 });
     const askedBefore = harness.cloud.stripe.requests().length;
 
@@ -574,9 +573,7 @@ describe('a refund Stripe settles later, or that fails (refund.updated, refund.f
   }, 90_000);
 
   it("given a refund made by a person in Stripe's Dashboard failing, then the webhook answers 200 and ignores it: it names no job of ours", async () => {
-    const { booked, checkout } = await paidByCard('+16195550196');
-    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
-      .payment_intent!;
+    const { booked, intent } = await paidByCard('+16195550196');
     const byHand = harness.cloud.stripe.refundInDashboard(intent);
     const before = await jobOf(booked.body.jobId);
 
@@ -673,10 +670,8 @@ describe("a card payment disputed by the customer's bank", () => {
 
   it('given a paid card booking, when the bank disputes it, then the signed webhook records it on the payment → JobPaymentDisputed → the team is texted and the timeline has it; answered and lost, the job says so once', async () => {
     // Prepare
-    const { booked, checkout } = await paidByCard('+16195550197');
+    const { booked, intent } = await paidByCard('+16195550197');
     const { jobId } = booked.body;
-    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
-      .payment_intent!;
     const paid = await eventually(
       async () => {
         const job = await jobOf(jobId);
@@ -764,10 +759,8 @@ describe("a card payment disputed by the customer's bank", () => {
 
   it('given an inquiry from the bank, then the job records it as one (no money moved); when it becomes a chargeback on the same dispute, the team is texted again', async () => {
     // Prepare
-    const { booked, checkout } = await paidByCard('+16195550198');
+    const { booked, intent } = await paidByCard('+16195550198');
     const { jobId } = booked.body;
-    const intent = harness.cloud.stripe.sessions().find((session) => session.id === checkout.body.sessionId)!
-      .payment_intent!;
     await eventually(async () => (await jobOf(jobId)).payment.status === 'paid', { what: 'the deposit' });
 
     // Act

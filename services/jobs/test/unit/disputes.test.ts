@@ -85,6 +85,16 @@ const opened: DisputeUpdate = {
   respondBy: DUE,
 };
 
+/** `opened` as the job records it, at OPENED. */
+const recordedOpen = {
+  disputeId: 'du_1',
+  status: 'needs_response',
+  reason: 'fraudulent',
+  amountCents: 15_000,
+  respondBy: DUE,
+  openedAt: OPENED.toISOString(),
+};
+
 /** A Stripe event carrying a dispute object. */
 const stripeEvent = (type: string, object: Record<string, unknown>) => ({
   id: 'evt_1',
@@ -182,14 +192,7 @@ describe('a dispute on the job', () => {
     expect(after.updatedBy).toBe('stripe');
     expect(after.payment).toMatchObject({
       status: 'paid',
-      dispute: {
-        disputeId: 'du_1',
-        status: 'needs_response',
-        reason: 'fraudulent',
-        amountCents: 15_000,
-        respondBy: DUE,
-        openedAt: OPENED.toISOString(),
-      },
+      dispute: recordedOpen,
     });
     const events = eventsForJobChange(before, after);
     expect(events.map((event) => event.detailType)).toEqual(['JobPaymentDisputed']);
@@ -330,14 +333,7 @@ describe('a dispute on the job', () => {
     // Assess
     expect(answered.payment?.dispute).toMatchObject({ status: 'under_review', inquiry: true });
     expect(escalated).toBe('recorded');
-    expect(job().payment?.dispute).toEqual({
-      disputeId: 'du_1',
-      status: 'needs_response',
-      reason: 'fraudulent',
-      amountCents: 15_000,
-      respondBy: DUE,
-      openedAt: OPENED.toISOString(),
-    });
+    expect(job().payment?.dispute).toEqual(recordedOpen);
     const events = eventsForJobChange(answered, job());
     expect(events.map((event) => event.detailType)).toEqual(['JobPaymentDisputed']);
     expect(events[0]!.detail).toMatchObject({ data: { dispute: { inquiry: false } } });

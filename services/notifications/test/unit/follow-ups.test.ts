@@ -8,6 +8,8 @@ import { type JobEventForSms, textCustomerAbout } from '../../src/domain/job-eve
 import { notificationsDeps } from './fakes.ts';
 
 // Mark's QuickDumpNow pickup on Thu 10 Dec 2026; "now" is Fri 4 Dec, 10:00 in San Diego.
+/** QuickDumpNow's backup team numbers (the local brands). */
+const TEAM = ['+16195550101', '+16195550102'];
 const NOW = new Date('2026-12-04T18:00:00.000Z');
 const job = (overrides: Partial<JobOnBus> = {}) =>
   jobOnBus({ version: 1, schedule: { date: '2026-12-10', window: 'morning' }, ...overrides });
@@ -302,7 +304,6 @@ describe('the texts that a card refund failed', () => {
       },
     });
   const CUSTOMER = '+16195550142';
-  const TEAM = ['+16195550101', '+16195550102'];
   const teamAlert =
     "QuickDumpNow: the card refund of $150.00 to Mark Soderblom (job #000000) failed: the card has expired or was closed. Pay it back another way, then record it in the console (the job's Payment).";
 
@@ -393,7 +394,6 @@ describe('the text that a card payment was disputed', () => {
         openedAt: NOW.toISOString(),
       },
     });
-  const TEAM = ['+16195550101', '+16195550102'];
   const teamAlert =
     "QuickDumpNow: the bank of Mark Soderblom (job #000000) disputed the card payment of $150.00: the customer says the service was not provided. Stripe took it back. Answer it in Stripe's Dashboard by Fri, Dec 11, 11:59 PM, or it is lost.";
 
