@@ -155,7 +155,7 @@ export async function textCustomerAbout(
       amountCents: data.refund.amountCents,
       refundId: data.refund.refundId,
       reason: data.refund.reason,
-      dueAt: (opens > deps.now() ? opens : deps.now()).toISOString(),
+      dueAt: new Date(Math.max(opens.getTime(), deps.now().getTime())).toISOString(),
     };
     if (opens <= deps.now()) return sendRefundFailedText(deps, held);
     await deps.followUps.schedule(held, opens);
