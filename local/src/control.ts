@@ -58,7 +58,7 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(body === undefined ? '' : JSON.stringify(body));
 }
 
-const DISPUTE_MOVES = new Set(['review', 'win', 'lose', 'escalate']);
+const DISPUTE_MOVES = new Set(['review', 'win', 'lose', 'escalate', 'appeal']);
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -114,7 +114,7 @@ export async function handleControl(
     // through or failing (a closed card), a bank disputing a payment and the dispute answered, won or
     // lost: the fake posts them to the webhook, signed, and answers with what the webhook said.
     const stripeAction =
-      /^POST \/_local\/stripe\/(sessions|events|refunds|payment_intents|disputes)\/([A-Za-z0-9_]+)\/(pay|resend|succeed|fail|dispute|review|win|lose|escalate)$/.exec(
+      /^POST \/_local\/stripe\/(sessions|events|refunds|payment_intents|disputes)\/([A-Za-z0-9_]+)\/(pay|resend|succeed|fail|dispute|review|win|lose|escalate|appeal)$/.exec(
         route,
       );
     if (stripeAction?.[1] === 'payment_intents' && stripeAction[3] === 'dispute') {
@@ -131,16 +131,19 @@ export async function handleControl(
     }
     if (stripeAction?.[1] === 'disputes' && stripeAction[3] && DISPUTE_MOVES.has(stripeAction[3])) {
       const dispute = context.stripe.disputes().find((candidate) => candidate.id === stripeAction[2]);
-      // An inquiry's steps are Stripe's `warning_*` ones; `escalate` makes it a chargeback.
+      // An inquiry's steps are Stripe's `warning_*` ones, an appeal's `appeal_*`; `escalate` makes an
+      // inquiry a chargeback, `appeal` opens a lost dispute to appeal.
       const inquiry = dispute?.status.startsWith('warning_') === true;
+      const appeal = dispute?.status.startsWith('appeal_') === true;
       const status = (
         {
-          review: inquiry ? 'warning_under_review' : 'under_review',
+          review: inquiry ? 'warning_under_review' : appeal ? 'appeal_under_review' : 'under_review',
           win: inquiry ? 'warning_closed' : 'won',
           lose: 'lost',
           escalate: 'needs_response',
+          appeal: 'appeal_needs_response',
         } as const
-      )[stripeAction[3] as 'review' | 'win' | 'lose' | 'escalate'];
+      )[stripeAction[3] as 'review' | 'win' | 'lose' | 'escalate' | 'appeal'];
       send(response, 200, await context.stripe.moveDispute(stripeAction[2]!, status));
       return true;
     }

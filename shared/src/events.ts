@@ -225,6 +225,8 @@ const PaymentDispute = z
     disputeId: z.string().min(1).max(200),
     /** An inquiry: the bank asks before any money moves (Stripe's `warning_*`); it may become a chargeback. */
     inquiry: z.boolean(),
+    /** An appeal of the dispute once lost (Stripe's `appeal_*`): its outcome is the appeal's. */
+    appeal: z.boolean(),
     /** Stripe's reason: `fraudulent`, `product_not_received`, `duplicate`… */
     reason: z.string().min(1).max(100),
     amountCents: z.number().int().nonnegative(),

@@ -90,6 +90,8 @@ export type FakeDisputeStatus =
   | 'warning_closed'
   | 'needs_response'
   | 'under_review'
+  | 'appeal_needs_response'
+  | 'appeal_under_review'
   | 'won'
   | 'lost';
 
@@ -182,8 +184,9 @@ export interface StripeFake {
     options?: { reason?: string; inquiry?: boolean },
   ): Promise<{ dispute: FakeDispute; delivery: StripeWebhookAttempt }>;
   /**
-   * A dispute moves on: answered (`under_review`, `warning_under_review`), an inquiry escalated to a
-   * chargeback (`needs_response`): `charge.dispute.updated`; decided (`won`, `lost`, `warning_closed`):
+   * A dispute moves on: answered (`under_review`, `warning_under_review`, `appeal_under_review`), an
+   * inquiry escalated to a chargeback (`needs_response`), a lost one open to appeal
+   * (`appeal_needs_response`): `charge.dispute.updated`; decided (`won`, `lost`, `warning_closed`):
    * `charge.dispute.closed`. Resolves with the delivery.
    */
   moveDispute(disputeId: string, status: FakeDisputeStatus): Promise<StripeWebhookAttempt>;
@@ -525,12 +528,16 @@ export function createStripeFake(options: StripeFakeOptions): StripeFake {
   async function moveDispute(disputeId: string, status: FakeDisputeStatus) {
     const dispute = disputes.get(disputeId);
     if (!dispute) throw Object.assign(new Error(`Stripe fake: no dispute ${disputeId}`), { status: 404 });
-    if (CLOSED_DISPUTE.has(dispute.status))
+    // A lost dispute moves on only to an appeal.
+    if (
+      CLOSED_DISPUTE.has(dispute.status) &&
+      !(dispute.status === 'lost' && status === 'appeal_needs_response')
+    )
       throw Object.assign(new Error(`Stripe fake: dispute ${disputeId} is ${dispute.status} already`), {
         status: 409,
       });
     dispute.status = status;
-    if (status === 'under_review' || status === 'warning_under_review') {
+    if (status === 'under_review' || status === 'warning_under_review' || status === 'appeal_under_review') {
       dispute.evidence_details.has_evidence = true;
       dispute.evidence_details.submission_count += 1;
     }

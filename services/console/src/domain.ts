@@ -546,8 +546,8 @@ type RecordedDispute = NonNullable<NonNullable<Job['payment']>['dispute']>;
 /**
  * Where a card payment's dispute is, for the dispatcher: the bank took the money back and it must be
  * answered in Stripe's Dashboard by a date (`open`), answered and with the bank (`review`), or `won` or
- * `lost`; an inquiry (the bank asking before any money moves) says so. `when` formats a date as the
- * drawer does.
+ * `lost`; an inquiry (the bank asking before any money moves) and an appeal (of a lost dispute) say so.
+ * `when` formats a date as the drawer does.
  */
 export function disputeState(
   dispute: RecordedDispute,
@@ -568,6 +568,23 @@ export function disputeState(
         return { text: `Inquiry about ${amount} answered (${why}): the bank decides.`, state: 'review' };
       default:
         return { text: `Inquiry closed${closed}: the ${amount} stays paid.`, state: 'won' };
+    }
+  if (dispute.appeal)
+    switch (dispute.status) {
+      case 'needs_response':
+        return {
+          text: `Dispute of ${amount} lost (${why}); it can be appealed. Appeal it in Stripe's Dashboard${by}, or the bank keeps it.`,
+          state: 'open',
+        };
+      case 'under_review':
+        return {
+          text: `Appeal of the ${amount} dispute filed (${why}): the card network decides.`,
+          state: 'review',
+        };
+      case 'won':
+        return { text: `Dispute won on appeal${closed}: the ${amount} is back.`, state: 'won' };
+      case 'lost':
+        return { text: `Dispute lost on appeal${closed}: the bank kept ${amount} (${why}).`, state: 'lost' };
     }
   switch (dispute.status) {
     case 'needs_response':

@@ -213,12 +213,25 @@ export function Board() {
   // The drawer closed (Escape, ✕, Back): focus goes back to the job's card, not to the top of the page,
   // in the commit that removed the drawer (a layout effect, as StatusActions' refocus).
   const openJob = useRef<string | undefined>(undefined);
+  const returnedTo = useRef<string | undefined>(undefined);
+  const focusCard = (jobId: string) =>
+    document.querySelector<HTMLElement>(`.columns [data-job-id="${CSS.escape(jobId)}"] .card-open`)?.focus();
   useLayoutEffect(() => {
     const closed = openJob.current;
     openJob.current = query.job;
-    if (!closed || query.job) return;
-    document.querySelector<HTMLElement>(`.columns [data-job-id="${CSS.escape(closed)}"] .card-open`)?.focus();
+    returnedTo.current = query.job ? undefined : closed;
+    if (closed && !query.job) focusCard(closed);
   }, [query.job]);
+  // A status changed in the drawer moves the card to another column at the board's next poll, often
+  // after the drawer closed: a new element, and the focus on the old one falls to the page. It goes to
+  // the moved card, unless the dispatcher has put it somewhere else meanwhile.
+  useLayoutEffect(() => {
+    const jobId = returnedTo.current;
+    if (!jobId) return;
+    const active = document.activeElement;
+    if (!active || active === document.body) focusCard(jobId);
+    else if (!active.closest(`[data-job-id="${CSS.escape(jobId)}"]`)) returnedTo.current = undefined;
+  }, [jobs.value]);
 
   const setQuery = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(url.split('?')[1] ?? '');

@@ -568,6 +568,22 @@ describe("a card payment's dispute", () => {
     });
   });
 
+  it('says a lost dispute can be appealed, by when, then filed, then won or lost on appeal', () => {
+    const appeal = { ...dispute, appeal: true } as const;
+    expect(disputeState(appeal, day)).toEqual({
+      text: "Dispute of $150.00 lost (the customer says the service was not provided); it can be appealed. Appeal it in Stripe's Dashboard by 2026-12-10, or the bank keeps it.",
+      state: 'open',
+    });
+    expect(disputeState({ ...appeal, status: 'under_review' }, day).state).toBe('review');
+    const closedAt = '2026-12-30T17:00:00.000Z';
+    expect(disputeState({ ...appeal, status: 'won', closedAt }, day).text).toBe(
+      'Dispute won on appeal 2026-12-30: the $150.00 is back.',
+    );
+    expect(disputeState({ ...appeal, status: 'lost', closedAt }, day).text).toBe(
+      'Dispute lost on appeal 2026-12-30: the bank kept $150.00 (the customer says the service was not provided).',
+    );
+  });
+
   it('flags the job on the board while a dispute of its payment or a returned one waits for an answer', () => {
     const paid = { method: 'card', status: 'paid' } as const;
     const returned = {

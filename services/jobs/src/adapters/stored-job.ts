@@ -47,6 +47,7 @@ const dispute = z
     disputeId: z.string(),
     status: z.enum(['needs_response', 'under_review', 'won', 'lost']),
     inquiry: z.literal(true).optional(),
+    appeal: z.literal(true).optional(),
     reason: z.string(),
     amountCents: z.number(),
     respondBy: optionalString,

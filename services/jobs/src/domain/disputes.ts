@@ -17,6 +17,8 @@ export interface DisputeUpdate {
   status: DisputeStatus;
   /** An inquiry (Stripe's `warning_*`): the bank asks before any money moves; it can become a chargeback. */
   inquiry: boolean;
+  /** An appeal of a lost dispute (Stripe's `appeal_*`; its won or lost is the appeal's when one is recorded). */
+  appeal: boolean;
   reason: string;
   amountCents: number;
   respondBy?: string;
@@ -37,30 +39,40 @@ export interface DisputeContext {
 export type DisputeOutcome = 'recorded' | 'already-recorded' | 'unknown-payment';
 
 /**
- * Stripe's dispute statuses as our four, and whether it is still an inquiry: `warning_needs_response`,
+ * Stripe's dispute statuses as our four, and which round: `warning_needs_response`,
  * `warning_under_review` and `warning_closed` (the inquiry ended without a chargeback: the money stays, a
- * win) are an inquiry's steps; `prevented` (the network settled it by refunding the cardholder) loses the
- * money as a lost dispute does. Anything else — an appeal, a status Stripe adds later — reads as a
- * chargeback still needing an answer: the safe side.
+ * win) are an inquiry's steps; `appeal_needs_response` and `appeal_under_review` an appeal's, after a
+ * lost dispute; `prevented` (the network settled it by refunding the cardholder) loses the money as a
+ * lost dispute does. A status Stripe adds later reads as a chargeback still needing an answer: the safe
+ * side.
  * @see https://docs.stripe.com/api/disputes/object#dispute_object-status
  */
-export function disputeStatus(stripeStatus: string): { status: DisputeStatus; inquiry: boolean } {
+export function disputeStatus(stripeStatus: string): {
+  status: DisputeStatus;
+  inquiry: boolean;
+  appeal: boolean;
+} {
+  const chargeback = { inquiry: false, appeal: false };
   switch (stripeStatus) {
     case 'warning_needs_response':
-      return { status: 'needs_response', inquiry: true };
+      return { status: 'needs_response', inquiry: true, appeal: false };
     case 'warning_under_review':
-      return { status: 'under_review', inquiry: true };
+      return { status: 'under_review', inquiry: true, appeal: false };
     case 'warning_closed':
-      return { status: 'won', inquiry: true };
+      return { status: 'won', inquiry: true, appeal: false };
+    case 'appeal_needs_response':
+      return { status: 'needs_response', inquiry: false, appeal: true };
+    case 'appeal_under_review':
+      return { status: 'under_review', inquiry: false, appeal: true };
     case 'under_review':
-      return { status: 'under_review', inquiry: false };
+      return { status: 'under_review', ...chargeback };
     case 'won':
-      return { status: 'won', inquiry: false };
+      return { status: 'won', ...chargeback };
     case 'lost':
     case 'prevented':
-      return { status: 'lost', inquiry: false };
+      return { status: 'lost', ...chargeback };
     default:
-      return { status: 'needs_response', inquiry: false };
+      return { status: 'needs_response', ...chargeback };
   }
 }
 
@@ -69,11 +81,12 @@ const isClosed = (dispute: Pick<PaymentDispute, 'status'>) =>
 
 /**
  * How far a dispute has gone: an inquiry's steps, then a chargeback's (an inquiry can escalate on the
- * same dispute, or as a new one). Webhooks arrive out of order and twice: only a later step is news.
+ * same dispute, or as a new one), then an appeal's. Webhooks arrive out of order and twice: only a later
+ * step is news.
  */
-function stage(dispute: { status: DisputeStatus; inquiry?: boolean }): number {
+function stage(dispute: { status: DisputeStatus; inquiry?: boolean; appeal?: boolean }): number {
   const step = dispute.status === 'needs_response' ? 0 : dispute.status === 'under_review' ? 1 : 2;
-  return (dispute.inquiry ? 0 : 3) + step;
+  return (dispute.inquiry ? 0 : dispute.appeal ? 6 : 3) + step;
 }
 
 /**
@@ -89,11 +102,15 @@ export function movedDispute(
   at: string,
 ): PaymentDispute | undefined {
   const same = recorded?.disputeId === update.disputeId;
-  if (recorded && stage(update) <= stage(recorded) && (same || !isClosed(recorded))) return undefined;
+  // Stripe's won or lost after an appeal is the appeal's: its status doesn't say so.
+  const appeal = update.appeal || (same && recorded?.appeal === true && isClosed(update));
+  if (recorded && stage({ ...update, appeal }) <= stage(recorded) && (same || !isClosed(recorded)))
+    return undefined;
   return {
     disputeId: update.disputeId,
     status: update.status,
     ...(update.inquiry ? { inquiry: true as const } : {}),
+    ...(appeal ? { appeal: true as const } : {}),
     reason: update.reason,
     amountCents: update.amountCents,
     // Evidence can no longer be sent once it is under review or closed.

@@ -235,12 +235,17 @@ export function eventsForJobChange(
     const common = {
       disputeId: dispute.disputeId,
       inquiry: dispute.inquiry === true,
+      appeal: dispute.appeal === true,
       reason: dispute.reason,
       amountCents: dispute.amountCents,
       returned,
     };
-    const sameAsWas = was?.disputeId === dispute.disputeId && was.inquiry === dispute.inquiry;
-    // Opened: once per dispute, and again when its inquiry becomes a chargeback (the money is gone now).
+    const sameAsWas =
+      was?.disputeId === dispute.disputeId &&
+      was.inquiry === dispute.inquiry &&
+      was.appeal === dispute.appeal;
+    // Opened: once per dispute, again when its inquiry becomes a chargeback (the money is gone now), and
+    // when a lost one can be appealed.
     if (!sameAsWas)
       events.push({
         source: 'qdn.jobs',
@@ -257,7 +262,8 @@ export function eventsForJobChange(
           },
         },
       });
-    // Closed: once (a closed dispute is recorded again only as its inquiry's chargeback: disputes.ts).
+    // Closed: once per round (a closed dispute is recorded again only as its inquiry's chargeback or its
+    // appeal: disputes.ts).
     const outcome = dispute.status === 'won' || dispute.status === 'lost' ? dispute.status : undefined;
     if (outcome && !(sameAsWas && was?.status === outcome))
       events.push({

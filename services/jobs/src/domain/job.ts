@@ -74,6 +74,8 @@ export interface PaymentDispute {
    * become a chargeback (on this dispute, or as a new one).
    */
   inquiry?: true;
+  /** An appeal of the dispute once lost (Stripe's `appeal_*`): its won or lost is the appeal's. */
+  appeal?: true;
   /** The bank's reason: `fraudulent`, `product_not_received`, `duplicate`… (Stripe's `reason`). */
   reason: string;
   amountCents: number;

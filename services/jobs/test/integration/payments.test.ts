@@ -755,6 +755,24 @@ describe("a card payment disputed by the customer's bank", () => {
     await harness.settled();
     for (const team of ['+16195550101', '+16195550102'])
       expect(textsTo(team).filter((message) => message.body.includes(teamAlert))).toHaveLength(1);
+
+    // Lost, it can be appealed: the team hears that; the appeal filed and won, the job says won on appeal.
+    const appealable = await harness.cloud.stripe.moveDispute(dispute.id, 'appeal_needs_response');
+    const filed = await harness.cloud.stripe.moveDispute(dispute.id, 'appeal_under_review');
+    const wonOnAppeal = await harness.cloud.stripe.moveDispute(dispute.id, 'won');
+    expect([appealable, filed, wonOnAppeal].map((move) => move.response)).toEqual([
+      { received: true, outcome: 'recorded' },
+      { received: true, outcome: 'recorded' },
+      { received: true, outcome: 'recorded' },
+    ]);
+    expect((await jobOf(jobId)).payment.dispute).toMatchObject({ status: 'won', appeal: true });
+    await eventually(
+      async () => {
+        await harness.releaseHeldTexts(jobId);
+        return textsTo('+16195550101').some((message) => message.body.includes('it can be appealed'));
+      },
+      { what: 'the appeal text to the team' },
+    );
   }, 90_000);
 
   it('given an inquiry from the bank, then the job records it as one (no money moved); when it becomes a chargeback on the same dispute, the team is texted again', async () => {

@@ -80,6 +80,7 @@ const opened: DisputeUpdate = {
   paymentIntentId: 'pi_paid',
   status: 'needs_response',
   inquiry: false,
+  appeal: false,
   reason: 'fraudulent',
   amountCents: 15_000,
   respondBy: DUE,
@@ -141,7 +142,7 @@ describe("reading Stripe's charge.dispute.* events", () => {
     );
   });
 
-  it("reads Stripe's dispute and inquiry statuses as four steps and whether it is an inquiry; prevented as lost, an unknown one (an appeal) as a chargeback needing an answer", () => {
+  it("reads Stripe's dispute and inquiry statuses as four steps and whether it is an inquiry; prevented as lost, an appeal's, and an unknown one as a chargeback needing an answer", () => {
     const read = Object.fromEntries(
       [
         'warning_needs_response',
@@ -153,9 +154,11 @@ describe("reading Stripe's charge.dispute.* events", () => {
         'prevented',
         'lost',
         'appeal_needs_response',
+        'appeal_under_review',
+        'something_new',
       ].map((status) => {
-        const { status: ours, inquiry } = disputeStatus(status);
-        return [status, `${ours}${inquiry ? ' (inquiry)' : ''}`];
+        const { status: ours, inquiry, appeal } = disputeStatus(status);
+        return [status, `${ours}${inquiry ? ' (inquiry)' : ''}${appeal ? ' (appeal)' : ''}`];
       }),
     );
     expect(read).toEqual({
@@ -167,7 +170,9 @@ describe("reading Stripe's charge.dispute.* events", () => {
       won: 'won',
       prevented: 'lost',
       lost: 'lost',
-      appeal_needs_response: 'needs_response',
+      appeal_needs_response: 'needs_response (appeal)',
+      appeal_under_review: 'under_review (appeal)',
+      something_new: 'needs_response',
     });
   });
 
@@ -201,6 +206,7 @@ describe('a dispute on the job', () => {
     expect(detail.data.dispute).toEqual({
       disputeId: 'du_1',
       inquiry: false,
+      appeal: false,
       reason: 'fraudulent',
       amountCents: 15_000,
       returned: false,
@@ -248,6 +254,7 @@ describe('a dispute on the job', () => {
     expect(EVENT_CATALOG['qdn.jobs'].JobPaymentDisputeClosed.parse(events[0]!.detail).data.dispute).toEqual({
       disputeId: 'du_1',
       inquiry: false,
+      appeal: false,
       reason: 'fraudulent',
       amountCents: 15_000,
       returned: false,
@@ -360,5 +367,35 @@ describe('a dispute on the job', () => {
     expect(job()).toEqual(open);
     expect(open.payment?.dispute).toMatchObject({ disputeId: 'du_chargeback', status: 'needs_response' });
     expect(open.payment?.dispute).not.toHaveProperty('inquiry');
+  });
+
+  it('given a lost dispute that can be appealed, then the appeal is recorded and told (JobPaymentDisputed, an appeal), and its win closes it once (JobPaymentDisputeClosed, won on appeal)', async () => {
+    // Prepare
+    const { context, job } = disputes();
+    await recordDispute(context, opened);
+    await recordDispute(context, { ...opened, status: 'lost', respondBy: undefined });
+    const lost = job();
+    // Act
+    const appealable = await recordDispute(context, { ...opened, appeal: true });
+    const open = job();
+    await recordDispute(context, { ...opened, appeal: true, status: 'under_review', respondBy: undefined });
+    const filed = job();
+    const won = await recordDispute(context, { ...opened, status: 'won', respondBy: undefined });
+    const late = await recordDispute(context, { ...opened, status: 'lost', respondBy: undefined });
+    // Assess
+    expect([appealable, won, late]).toEqual(['recorded', 'recorded', 'already-recorded']);
+    expect(open.payment?.dispute).toMatchObject({ status: 'needs_response', appeal: true, respondBy: DUE });
+    expect(job().payment?.dispute).toMatchObject({
+      status: 'won',
+      appeal: true,
+      closedAt: expect.any(String),
+    });
+    const opening = eventsForJobChange(lost, open);
+    expect(opening.map((event) => event.detailType)).toEqual(['JobPaymentDisputed']);
+    expect(opening[0]!.detail).toMatchObject({ data: { dispute: { appeal: true, inquiry: false } } });
+    expect(eventsForJobChange(open, filed)).toEqual([]);
+    const closing = eventsForJobChange(filed, job());
+    expect(closing.map((event) => event.detailType)).toEqual(['JobPaymentDisputeClosed']);
+    expect(closing[0]!.detail).toMatchObject({ data: { dispute: { appeal: true, outcome: 'won' } } });
   });
 });

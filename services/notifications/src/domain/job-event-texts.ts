@@ -118,6 +118,7 @@ export async function textCustomerAbout(
     dispute?: {
       disputeId: string;
       inquiry: boolean;
+      appeal: boolean;
       reason: string;
       amountCents: number;
       respondBy?: string;
@@ -227,12 +228,20 @@ export async function textCustomerAbout(
  * The team's text about a disputed card payment, due at the brand's next sending hour, e.g.
  * "QuickDumpNow: the bank of Paula Reyes (job #AB12CD) disputed the card payment of $150.00: the customer
  * says the service was not provided. Stripe took it back. Answer it in Stripe's Dashboard by Fri, Dec 11,
- * 11:59 PM, or it is lost." An inquiry says no money has moved yet; one it became a chargeback is told
- * again under a key of its own. One per dispute (and step) and team number.
+ * 11:59 PM, or it is lost." An inquiry says no money has moved yet, an appeal that the lost dispute can
+ * be appealed; a chargeback an inquiry became, and an appeal, are told again under keys of their own. One
+ * per dispute (and round) and team number.
  */
 export function teamTextAboutDispute(
   job: JobOnBus,
-  dispute: { disputeId: string; inquiry: boolean; reason: string; amountCents: number; respondBy?: string },
+  dispute: {
+    disputeId: string;
+    inquiry: boolean;
+    appeal: boolean;
+    reason: string;
+    amountCents: number;
+    respondBy?: string;
+  },
   brand: Brand,
   now: Date,
 ): TeamText {
@@ -251,12 +260,15 @@ export function teamTextAboutDispute(
       }).format(new Date(dispute.respondBy))
     : undefined;
   const who = `${brand.displayName}: the bank of ${job.customer.name} (job #${jobRef(job.jobId)})`;
+  const until = by ? ` by ${by}` : '';
   const body = dispute.inquiry
-    ? `${who} is asking about the card payment of ${amount}: ${why}. No money has moved yet. Answer it in Stripe's Dashboard${by ? ` by ${by}` : ''}, or it may become a chargeback.`
-    : `${who} disputed the card payment of ${amount}: ${why}. Stripe took it back. ${by ? `Answer it in Stripe's Dashboard by ${by}, or it is lost.` : "See it in Stripe's Dashboard."}`;
+    ? `${who} is asking about the card payment of ${amount}: ${why}. No money has moved yet. Answer it in Stripe's Dashboard${until}, or it may become a chargeback.`
+    : dispute.appeal
+      ? `${who} won its dispute of the card payment of ${amount} (${why}); it can be appealed. Appeal it in Stripe's Dashboard${until}, or the bank keeps it.`
+      : `${who} disputed the card payment of ${amount}: ${why}. Stripe took it back. ${by ? `Answer it in Stripe's Dashboard${until}, or it is lost.` : "See it in Stripe's Dashboard."}`;
   return {
     kind: 'team-text',
-    key: `dispute:${dispute.disputeId}${dispute.inquiry ? ':inquiry' : ''}`,
+    key: `dispute:${dispute.disputeId}${dispute.inquiry ? ':inquiry' : dispute.appeal ? ':appeal' : ''}`,
     jobId: job.jobId,
     brandId: brand.brandId,
     template: 'payment_disputed_team',

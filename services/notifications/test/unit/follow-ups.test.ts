@@ -382,11 +382,12 @@ describe('the texts that a card refund failed', () => {
 
 describe('the text that a card payment was disputed', () => {
   const paid = () => job({ version: 3, paymentMethod: 'card', paymentStatus: 'paid' });
-  const disputed = (onBus: JobOnBus, disputeId = 'du_test_1', inquiry = false) =>
+  const disputed = (onBus: JobOnBus, disputeId = 'du_test_1', inquiry = false, appeal = false) =>
     jobEvent('JobPaymentDisputed', onBus, {
       dispute: {
         disputeId,
         inquiry,
+        appeal,
         reason: 'product_not_received',
         amountCents: 15_000,
         returned: false,
@@ -458,6 +459,21 @@ describe('the text that a card payment was disputed', () => {
       [TEAM[1], expect.stringContaining('is asking about the card payment')],
       [TEAM[0], expect.stringContaining('disputed the card payment of $150.00')],
       [TEAM[1], expect.stringContaining('Stripe took it back.')],
+    ]);
+  });
+
+  it('given a lost dispute that can be appealed, then the team hears that, under a key of its own', async () => {
+    const { deps, texts } = notificationsDeps({ now: NOW });
+    const before = texts.length;
+
+    await textCustomerAbout(deps, disputed(paid(), 'du_test_3'));
+    await textCustomerAbout(deps, disputed({ ...paid(), version: 5 }, 'du_test_3', false, true));
+
+    expect(texts.slice(before).map((text) => text.body)).toEqual([
+      teamAlert,
+      teamAlert,
+      "QuickDumpNow: the bank of Mark Soderblom (job #000000) won its dispute of the card payment of $150.00 (the customer says the service was not provided); it can be appealed. Appeal it in Stripe's Dashboard by Fri, Dec 11, 11:59 PM, or the bank keeps it.",
+      expect.stringContaining('it can be appealed'),
     ]);
   });
 });
