@@ -40,6 +40,7 @@ import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows } from './board.tsx';
 import { CalendarStatus, PhotoStrip, StatusActions, TrailerField } from './job-parts.tsx';
+import { Problem } from './problem.tsx';
 
 const DRAWER_POLL_MS = 2_000;
 const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
@@ -352,6 +353,20 @@ function Dispute({ dispute }: { dispute: NonNullable<NonNullable<Job['payment']>
   );
 }
 
+/** A payment's reference as the dispatcher types it: a Zelle confirmation, a check number. */
+function ReferenceField({ label, reference }: { label: string; reference: Signal<string> }) {
+  return (
+    <label>
+      {label}
+      <input
+        value={reference.value}
+        maxLength={200}
+        onInput={(e) => (reference.value = e.currentTarget.value)}
+      />
+    </label>
+  );
+}
+
 /** "Refunded (card)", or a refund not done: pending at Stripe, or failed with why and what to do. */
 function refundedText(payment: NonNullable<Job['payment']>, method: string): string {
   const refund = refundState(payment);
@@ -447,25 +462,14 @@ function Payment({ job, onPaid }: { job: Job; onPaid: (job: Job) => void }) {
           }}
         >
           {payment.method === 'zelle' && (
-            <label>
-              Zelle confirmation (optional)
-              <input
-                value={reference.value}
-                maxLength={200}
-                onInput={(e) => (reference.value = e.currentTarget.value)}
-              />
-            </label>
+            <ReferenceField label="Zelle confirmation (optional)" reference={reference} />
           )}
           <button type="submit" class="primary" disabled={busy.value}>
             Mark paid ({dollars(payment.amountDueCents)} {method})
           </button>
         </form>
       )}
-      {problem.value && (
-        <p class="error" role="alert">
-          {problem.value}
-        </p>
-      )}
+      <Problem text={problem.value} />
     </section>
   );
 }
@@ -543,22 +547,11 @@ function PaidBackForm({
           <option value="check">Check</option>
         </select>
       </label>
-      <label>
-        Confirmation or check number (optional)
-        <input
-          value={reference.value}
-          maxLength={200}
-          onInput={(e) => (reference.value = e.currentTarget.value)}
-        />
-      </label>
+      <ReferenceField label="Confirmation or check number (optional)" reference={reference} />
       <button type="submit" class="primary" disabled={busy.value}>
         Record paid back ({dollars(amountCents)})
       </button>
-      {problem.value && (
-        <p class="error" role="alert">
-          {problem.value}
-        </p>
-      )}
+      <Problem text={problem.value} />
     </form>
   );
 }
@@ -635,11 +628,7 @@ function TrackingLink({
           ))}
         <span role="status">{note.value}</span>
       </div>
-      {problem.value && (
-        <p class="error" role="alert">
-          {problem.value}
-        </p>
-      )}
+      <Problem text={problem.value} />
     </section>
   );
 }
@@ -740,11 +729,7 @@ function Messages({ job, entries, onSent }: { job: Job; entries: TimelineEntry[]
               Quiet hours: the text goes out {when(held.value)}.
             </p>
           )}
-          {problem.value && (
-            <p class="error" role="alert">
-              {problem.value}
-            </p>
-          )}
+          <Problem text={problem.value} />
           <button type="submit" class="primary" disabled={sending.value || stopped}>
             {sending.value ? 'Sending…' : 'Send text'}
           </button>
@@ -936,11 +921,7 @@ export function Drawer({ jobId, onClose }: { jobId: string; onClose: () => void 
           ✕
         </button>
       </div>
-      {problem.value && (
-        <p class="error" role="alert">
-          {problem.value}
-        </p>
-      )}
+      <Problem text={problem.value} />
       {job.value && (
         <>
           <StatusActions job={job.value} onChanged={(changed) => (job.value = changed)} />

@@ -8,6 +8,7 @@ import type { DeadLetterListing, DeadLetterQueueSummary } from '@qdn/shared/ops-
 import { api, errorText } from '../api.ts';
 import { ageText, deliveryText, replayWindow } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
+import { Problem } from './problem.tsx';
 
 /** The services with /ops/<service>/dlqs routes. */
 export const OPS_SERVICES = ['jobs', 'notifications', 'calendar', 'media', 'scc-bridge'] as const;
@@ -101,11 +102,7 @@ function Confirm({
       <button type="button" onClick={() => (open.value = false)} disabled={busy.value}>
         No
       </button>
-      {problem.value && (
-        <p class="error" role="alert">
-          {problem.value}
-        </p>
-      )}
+      <Problem text={problem.value} />
     </form>
   );
 }

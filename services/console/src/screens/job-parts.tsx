@@ -16,6 +16,7 @@ import {
 import { user } from '../auth.ts';
 import { allowedMoves, calendarLag, type FreeTrailer, STATUS_LABEL, trailersFreeFor } from '../domain.ts';
 import { usePolling } from '../use-polling.ts';
+import { Problem } from './problem.tsx';
 
 /**
  * The moves the API allows from here for this role; a correction or a cancellation asks why first. A
@@ -162,11 +163,7 @@ export function StatusActions({ job, onChanged }: { job: Job; onChanged: (job: J
           )}
         </div>
       )}
-      {problem.value && (
-        <p class="error" role="alert">
-          {problem.value}
-        </p>
-      )}
+      <Problem text={problem.value} />
     </section>
   );
 }
@@ -267,11 +264,7 @@ export function PhotoStrip({ jobId }: { jobId: string }) {
           </li>
         ))}
       </ul>
-      {photoProblem.value && (
-        <p class="error" role="alert">
-          {photoProblem.value}
-        </p>
-      )}
+      <Problem text={photoProblem.value} />
       {uploads.value.map((upload) => (
         <div key={upload.id} class="upload">
           <span>{upload.file.name}</span>

@@ -16,6 +16,7 @@ import { useDraft } from '../use-draft.ts';
 import { usePolling } from '../use-polling.ts';
 import { brandWindows, learnBrands } from './board.tsx';
 import { TrailerField } from './job-parts.tsx';
+import { Problem } from './problem.tsx';
 
 const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
 
@@ -148,11 +149,7 @@ function Request({ job, onDone }: { job: Job; onDone: () => void }) {
           </div>
         </form>
       )}
-      {problem.value && (
-        <p class="error" role="alert">
-          {problem.value}
-        </p>
-      )}
+      <Problem text={problem.value} />
     </li>
   );
 }

@@ -1,6 +1,6 @@
 import type { Brand } from '@qdn/shared/brands';
 import { disputeReasonInWords } from '@qdn/shared/dispute-reasons';
-import type { JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
+import type { EventDetail, JobOnBus, JobStatus, ReceivedEvent } from '@qdn/shared/events';
 import { formatUsd } from '@qdn/shared/money';
 import { settleWithoutSending } from './delivery.ts';
 import {
@@ -46,6 +46,9 @@ export type JobEventForSms = ReceivedEvent<
   | 'JobRefundPaidBack'
   | 'JobPaymentDisputed'
 >;
+
+/** A disputed card payment as JobPaymentDisputed carries it (shared/src/events.ts). */
+type DisputeOnBus = EventDetail<'JobPaymentDisputed'>['data']['dispute'];
 
 /** Texts about money that changed hands: sent even when their event arrives after a newer version. */
 const REPORTS_MONEY: ReadonlySet<SmsTemplateId> = new Set([
@@ -115,14 +118,7 @@ export async function textCustomerAbout(
       reason: string;
       method?: 'card' | 'zelle' | 'cash' | 'check';
     };
-    dispute?: {
-      disputeId: string;
-      inquiry: boolean;
-      appeal: boolean;
-      reason: string;
-      amountCents: number;
-      respondBy?: string;
-    };
+    dispute?: DisputeOnBus;
   };
   const { job } = data;
   // One read of the number answers both the opt-out line (texted before?) and the send's checks (opted
@@ -234,14 +230,7 @@ export async function textCustomerAbout(
  */
 export function teamTextAboutDispute(
   job: JobOnBus,
-  dispute: {
-    disputeId: string;
-    inquiry: boolean;
-    appeal: boolean;
-    reason: string;
-    amountCents: number;
-    respondBy?: string;
-  },
+  dispute: DisputeOnBus,
   brand: Brand,
   now: Date,
 ): TeamText {
